@@ -1,0 +1,72 @@
+// Runs a project's `build.command` the way wash does: `sh -c` in the project root, with
+// WASH_COMPONENT_PATH and `build.env` set. Output streams to the log bus line by line with
+// its colours kept (colour is forced, since the output is not a terminal).
+import { spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { fail, ok, type Result } from '../errors.ts';
+import type { LogBus } from '../logs/log-bus.ts';
+
+export interface CommandBuild {
+  command: string;
+  cwd: string;
+  env: Record<string, string>;
+  componentPath: string;
+  logs: LogBus;
+  signal?: AbortSignal;
+}
+
+export async function runBuildCommand(build: CommandBuild): Promise<Result<{ wasmPath: string; output: string }>> {
+  const output: string[] = [];
+  // One splitter per stream: each keeps its own partial line. Build tools write progress to
+  // stderr, so both streams are logged at info level.
+  const lines = () => {
+    let pending = '';
+    return (data: Buffer) => {
+      pending += data.toString('utf8');
+      const complete = pending.split('\n');
+      pending = complete.pop() ?? '';
+      for (const line of complete) {
+        output.push(line);
+        build.logs.append({ level: 'info', source: 'build', text: line.replace(/\r$/, '') });
+      }
+    };
+  };
+  const child = spawn('sh', ['-c', build.command], {
+    cwd: build.cwd,
+    env: { ...process.env, FORCE_COLOR: '1', CLICOLOR_FORCE: '1', CARGO_TERM_COLOR: 'always', ...build.env, WASH_COMPONENT_PATH: build.componentPath },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: process.platform !== 'win32',
+  });
+  child.stdout.on('data', lines());
+  child.stderr.on('data', lines());
+  const onAbort = () => {
+    try {
+      // The whole process group: `sh -c` leaves its children behind otherwise.
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      child.kill('SIGTERM');
+    }
+  };
+  build.signal?.addEventListener('abort', onAbort, { once: true });
+  const exit = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
+    child.once('error', (error) => resolve({ code: null, error }));
+    child.once('close', (code) => resolve({ code }));
+  });
+  build.signal?.removeEventListener('abort', onAbort);
+  const text = output.join('\n');
+  if (build.signal?.aborted) return fail('build-cancelled', 'The build was cancelled.', 'A newer change started another build.');
+  if (exit.error) return fail('build-failed', `Could not run the build command: ${exit.error.message}.`, 'Check that `sh` exists and the command is right in .wash/config.yaml (build.command).');
+  if (exit.code !== 0) {
+    return fail('build-failed', `The build command failed with exit code ${exit.code}: ${build.command}`, 'Read the build output above, fix the error and save again.');
+  }
+  try {
+    await stat(build.componentPath);
+  } catch {
+    return fail(
+      'build-output-missing',
+      `The build command succeeded but wrote no component at ${build.componentPath}.`,
+      'Make the command write to $WASH_COMPONENT_PATH, or set build.component_path in .wash/config.yaml to where it writes.',
+    );
+  }
+  return ok({ wasmPath: build.componentPath, output: text });
+}

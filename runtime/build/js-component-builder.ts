@@ -1,0 +1,586 @@
+// The built-in JS/TS component builder: bundles a project's entry with esbuild, then turns
+// the bundle into a WebAssembly component with componentize-js against the project's WIT.
+//
+// Owns: the bundle step, the content-addressed cache of built components, and the single
+// componentize child process (one at a time per studio process, killable).
+// Must not: run componentize in this process (5-25 s, ~800 MB), throw for build failures
+// (they are values), or write a half-finished .wasm where a reader may see it.
+
+import { fork, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  access,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
+import { createRequire, isBuiltin, SourceMap, type SourceMapPayload } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { messageOf, type StudioError } from '../errors.ts';
+
+export interface JsBuildRequest {
+  /** Project root. */
+  projectDir: string;
+  /** Default: the first existing of DEFAULT_ENTRIES. */
+  entry?: string;
+  /** Default: `<projectDir>/wit`. */
+  witDir?: string;
+  /** Default: the only world of the WIT package (componentize decides). */
+  world?: string;
+  /** Where the .wasm goes (written atomically: temp + rename). */
+  outFile: string;
+  /** Content-addressed cache of built components. */
+  cacheDir: string;
+}
+
+export interface BuildProgress {
+  phase: 'bundle' | 'componentize' | 'cached' | 'done';
+  message: string;
+}
+
+export type JsBuildResult =
+  | { ok: true; wasmPath: string; cached: boolean; bundleMs: number; componentizeMs: number }
+  | { ok: false; error: StudioError; output?: string };
+
+export const DEFAULT_ENTRIES = [
+  'src/component.ts',
+  'src/index.ts',
+  'src/component.js',
+  'src/index.js',
+  'index.js',
+] as const;
+
+/** Bump when the bundle options or the componentize call change: it invalidates the cache. */
+const BUILDER_VERSION = '1';
+/** A componentize that runs this long is stuck, not slow. */
+const COMPONENTIZE_TIMEOUT_MS = 5 * 60_000;
+/** Built components are ~14 MB each; keep the most recently used few. */
+const CACHE_ENTRIES_KEPT = 12;
+/** Enough of the child's output to explain a failure. */
+const OUTPUT_LIMIT = 64 * 1024;
+/** A temp file this old in the cache belongs to a build that died. */
+const STALE_TEMP_MS = 60 * 60_000;
+
+/** The bundle's file name; the engine reports JS errors as `component.js:line:col`. */
+const BUNDLE_NAME = 'component.js';
+
+const CHILD_ENTRY = fileURLToPath(new URL('./componentize-child.mjs', import.meta.url));
+
+/**
+ * A WIT import specifier such as `wasi:http/types@0.2.10` or `my-org:kv/store`: left for
+ * componentize to bind. (esbuild filters are Go regexps: no lookahead, so `node:` built-ins
+ * are let through in the callback, to fail with a clear error.)
+ */
+const WIT_IMPORT = /^[a-z][a-z0-9-]*:[a-z][a-z0-9-]*\//;
+
+export async function buildJsComponent(
+  req: JsBuildRequest,
+  onProgress: (p: BuildProgress) => void = () => {},
+  signal?: AbortSignal,
+): Promise<JsBuildResult> {
+  try {
+    return await build(req, onProgress, signal);
+  } catch (thrown) {
+    // File-system surprises (a cache folder deleted mid-build, a full disk) end up here.
+    return failed(`The build stopped unexpectedly: ${messageOf(thrown)}`, 'Save again to retry.');
+  }
+}
+
+async function build(
+  req: JsBuildRequest,
+  onProgress: (p: BuildProgress) => void,
+  signal: AbortSignal | undefined,
+): Promise<JsBuildResult> {
+  if (signal?.aborted) return cancelled();
+  const projectDir = resolve(req.projectDir);
+  const witDir = resolve(projectDir, req.witDir ?? 'wit');
+  const outFile = resolve(projectDir, req.outFile);
+  const cacheDir = resolve(projectDir, req.cacheDir);
+
+  const entry = await findEntry(projectDir, req.entry);
+  if (!entry.ok) return entry;
+  if (!(await isDirectory(witDir))) {
+    return failed(
+      `No WIT folder at ${witDir}.`,
+      'A JS component needs the WIT world it implements: add a wit/ folder (world + deps) or set witDir.',
+    );
+  }
+
+  onProgress({ phase: 'bundle', message: `Bundling ${relative(projectDir, entry.path)}` });
+  const bundleStart = performance.now();
+  const bundle = await bundleEntry(projectDir, entry.path);
+  const bundleMs = performance.now() - bundleStart;
+  if (!bundle.ok) return bundle;
+  if (signal?.aborted) return cancelled();
+
+  const key = await cacheKey(bundle.code, witDir, req.world);
+  const cached = join(cacheDir, `js-${key}.wasm`);
+  await mkdir(cacheDir, { recursive: true });
+
+  if (await exists(cached)) {
+    onProgress({ phase: 'cached', message: `Unchanged since an earlier build (${key.slice(0, 12)}); reusing it` });
+    const now = new Date();
+    await utimes(cached, now, now).catch(() => {}); // recency for pruning only
+    const placed = await placeOutput(cached, outFile);
+    if (!placed.ok) return placed;
+    onProgress({ phase: 'done', message: `Wrote ${outFile} (cached)` });
+    return { ok: true, wasmPath: outFile, cached: true, bundleMs, componentizeMs: 0 };
+  }
+
+  const work = await mkdtemp(join(tmpdir(), 'studio-js-build-'));
+  try {
+    const sourcePath = join(work, BUNDLE_NAME);
+    await writeFile(sourcePath, bundle.code);
+    const tempWasm = join(cacheDir, `.js-${key}.${randomBytes(4).toString('hex')}.tmp`);
+
+    const job = { sourcePath, witPath: witDir, worldName: req.world, outPath: tempWasm };
+    const run = await exclusively(
+      signal,
+      () => {
+        onProgress({ phase: 'componentize', message: 'Componentizing (takes 5-25 s)' });
+        return componentizeInChild(job, work, signal);
+      },
+      () => onProgress({ phase: 'componentize', message: 'Waiting for another component build to finish' }),
+    );
+    if (!run.ok) {
+      await rm(tempWasm, { force: true });
+      return withOriginalPositions(run, bundle.sourceMap);
+    }
+
+    await rename(tempWasm, cached);
+    await pruneCache(cacheDir);
+    const placed = await placeOutput(cached, outFile);
+    if (!placed.ok) return placed;
+    onProgress({
+      phase: 'done',
+      message: `Wrote ${outFile} in ${(run.ms / 1000).toFixed(1)} s (${(run.bytes / 1e6).toFixed(1)} MB)`,
+    });
+    return { ok: true, wasmPath: outFile, cached: false, bundleMs, componentizeMs: run.ms };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Entry and bundle
+
+type Failure = { ok: false; error: StudioError; output?: string };
+
+async function findEntry(projectDir: string, entry: string | undefined): Promise<{ ok: true; path: string } | Failure> {
+  if (entry !== undefined) {
+    const path = resolve(projectDir, entry);
+    if (await exists(path)) return { ok: true, path };
+    return failed(`The entry file ${path} does not exist.`, 'Fix the entry path in the build settings.');
+  }
+  for (const candidate of DEFAULT_ENTRIES) {
+    const path = join(projectDir, candidate);
+    if (await exists(path)) return { ok: true, path };
+  }
+  return failed(
+    `No entry file found in ${projectDir}.`,
+    `Create one of ${DEFAULT_ENTRIES.join(', ')}, or name the entry in the build settings.`,
+  );
+}
+
+interface Bundle {
+  ok: true;
+  code: string;
+  /** Maps positions in the bundle back to the project's files, for componentize errors. */
+  sourceMap: SourceMap | undefined;
+}
+
+async function bundleEntry(projectDir: string, entryPath: string): Promise<Bundle | Failure> {
+  try {
+    const result = await esbuild.build({
+      entryPoints: [entryPath],
+      absWorkingDir: projectDir,
+      bundle: true,
+      write: false,
+      format: 'esm',
+      // A component is a web-like sandbox (fetch, URL, TextEncoder; no Node built-ins).
+      // 'browser' rather than 'neutral' because only it honours package.json "browser"
+      // maps: qrcode, for one, maps its Node entry (fs, pngjs) to a browser one there.
+      platform: 'browser',
+      mainFields: ['browser', 'module', 'main'],
+      target: 'es2022',
+      // Projects outside the studio's folder (examples copied elsewhere) still resolve the
+      // pure-JS packages the studio ships (qrcode, fflate) after their own node_modules.
+      nodePaths: [studioNodeModules()],
+      plugins: [witImportsStayExternal],
+      logLevel: 'silent',
+      legalComments: 'none',
+      // Never written (write: false). In the project folder so the map's sources are
+      // project-relative (src/component.ts); a name no project file will have, since
+      // esbuild refuses an output path equal to an input.
+      outfile: join(projectDir, '.studio-bundle.js'),
+      sourcemap: 'external',
+    });
+    const code = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text;
+    const map = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text;
+    if (code === undefined) return failed('esbuild produced no output.', 'Check that the entry file is a JS or TS module.');
+    return { ok: true, code, sourceMap: map ? parseSourceMap(map) : undefined };
+  } catch (thrown) {
+    if (isBuildFailure(thrown)) return bundleFailure(projectDir, thrown);
+    return failed(`Bundling failed: ${messageOf(thrown)}`, 'Check the entry file and its imports.');
+  }
+}
+
+function parseSourceMap(text: string): SourceMap | undefined {
+  try {
+    return new SourceMap(JSON.parse(text) as SourceMapPayload);
+  } catch {
+    return undefined; // only error messages lose their original positions
+  }
+}
+
+const witImportsStayExternal: esbuild.Plugin = {
+  name: 'wit-imports-stay-external',
+  setup(build) {
+    build.onResolve({ filter: WIT_IMPORT }, (args) =>
+      args.path.startsWith('node:') ? undefined : { path: args.path, external: true },
+    );
+  },
+};
+
+function isBuildFailure(thrown: unknown): thrown is esbuild.BuildFailure {
+  return thrown instanceof Error && Array.isArray((thrown as Partial<esbuild.BuildFailure>).errors);
+}
+
+async function bundleFailure(projectDir: string, failure: esbuild.BuildFailure): Promise<Failure> {
+  const lines = failure.errors.slice(0, 5).map((m) => {
+    const where = m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: ` : '';
+    return `${where}${m.text}`;
+  });
+  if (failure.errors.length > 5) lines.push(`(and ${failure.errors.length - 5} more errors)`);
+  const output = (await esbuild.formatMessages(failure.errors, { kind: 'error', color: false })).join('\n');
+
+  const first = failure.errors[0];
+  const unresolved = first?.text.match(/^Could not resolve "([^"]+)"/)?.[1];
+  let hint: string;
+  if (unresolved !== undefined && isBuiltin(unresolved)) {
+    hint = `"${unresolved}" is a Node built-in, and those do not exist inside a component: use a pure-JS package or a WASI interface instead.`;
+  } else if (unresolved !== undefined) {
+    hint = `Install "${unresolved}" in ${projectDir} (npm install ${unresolved}) or fix the import.`;
+  } else if (first?.location) {
+    hint = `Fix ${first.location.file}:${first.location.line} and save again.`;
+  } else {
+    hint = 'Fix the error above and save again.';
+  }
+  return { ok: false, error: { code: 'build-failed', message: lines.join('\n'), hint }, output };
+}
+
+let nodeModulesDir: string | undefined;
+function studioNodeModules(): string {
+  nodeModulesDir ??= dirname(dirname(createRequire(import.meta.url).resolve('esbuild/package.json')));
+  return nodeModulesDir;
+}
+
+// ---------------------------------------------------------------------------------------
+// Cache
+
+let componentizeVersion: string | undefined;
+async function componentizeJsVersion(): Promise<string> {
+  if (componentizeVersion === undefined) {
+    // The package's exports hide package.json; find it next to the resolved module.
+    const main = fileURLToPath(import.meta.resolve('@bytecodealliance/componentize-js'));
+    const pkg = JSON.parse(await readFile(join(dirname(main), '..', 'package.json'), 'utf8')) as { version?: string };
+    componentizeVersion = pkg.version ?? 'unknown';
+  }
+  return componentizeVersion;
+}
+
+/** sha256 over everything that decides the output: bundle, WIT files, world, tool versions. */
+async function cacheKey(bundle: string, witDir: string, world: string | undefined): Promise<string> {
+  const hash = createHash('sha256');
+  const field = (value: string | Uint8Array) => {
+    hash.update(String(typeof value === 'string' ? Buffer.byteLength(value) : value.byteLength));
+    hash.update(':');
+    hash.update(value);
+  };
+  field(`builder ${BUILDER_VERSION}`);
+  field(`componentize-js ${await componentizeJsVersion()}`);
+  field(`world ${world ?? ''}`);
+  field(bundle);
+  for (const file of await witFiles(witDir)) {
+    field(relative(witDir, file).split('\\').join('/'));
+    field(await readFile(file));
+  }
+  return hash.digest('hex');
+}
+
+async function witFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await witFiles(path)));
+    else if (entry.isFile() && entry.name.endsWith('.wit')) found.push(path);
+  }
+  return found.sort();
+}
+
+async function pruneCache(cacheDir: string): Promise<void> {
+  const files = await Promise.all(
+    (await readdir(cacheDir))
+      .filter((name) => /^\.?js-.*\.(wasm|tmp)$/.test(name))
+      .map(async (name) => {
+        const path = join(cacheDir, name);
+        const mtime = await stat(path).then((s) => s.mtimeMs, () => 0);
+        return { path, mtime, temp: name.endsWith('.tmp') };
+      }),
+  );
+  const built = files.filter((f) => !f.temp).sort((a, b) => b.mtime - a.mtime);
+  const stale = files.filter((f) => f.temp && Date.now() - f.mtime > STALE_TEMP_MS);
+  for (const old of [...built.slice(CACHE_ENTRIES_KEPT), ...stale]) await unlink(old.path).catch(() => {});
+}
+
+/** Copies the cached component to outFile through a temp file, so readers never see half. */
+async function placeOutput(cached: string, outFile: string): Promise<{ ok: true } | Failure> {
+  const temp = `${outFile}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await mkdir(dirname(outFile), { recursive: true });
+    await copyFile(cached, temp);
+    await rename(temp, outFile);
+    return { ok: true };
+  } catch (thrown) {
+    await rm(temp, { force: true });
+    return failed(`Could not write ${outFile}: ${messageOf(thrown)}`, 'Check that the output folder is writable.');
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The componentize child process, one at a time
+
+let queueTail: Promise<void> = Promise.resolve();
+let queued = 0;
+
+/** Runs `task` after every earlier one has finished; gives up early if `signal` aborts. */
+async function exclusively<T>(
+  signal: AbortSignal | undefined,
+  task: () => Promise<T | Failure>,
+  onWait: () => void,
+): Promise<T | Failure> {
+  const previous = queueTail;
+  let release!: () => void;
+  const mine = new Promise<void>((r) => (release = r));
+  // Chained, so a build cancelled while waiting still holds its place until the ones
+  // before it are done: the next build never overlaps a running one.
+  queueTail = previous.then(() => mine);
+  if (queued++ > 0) onWait();
+  try {
+    await Promise.race([previous, aborted(signal)]);
+    if (signal?.aborted) return cancelled();
+    return await task();
+  } finally {
+    queued--;
+    release();
+  }
+}
+
+function aborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!signal) return;
+    if (signal.aborted) return resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+interface ComponentizeJob {
+  sourcePath: string;
+  witPath: string;
+  worldName: string | undefined;
+  outPath: string;
+}
+
+type ChildReply = { ok: true; bytes: number } | { ok: false; message: string };
+
+async function componentizeInChild(
+  job: ComponentizeJob,
+  cwd: string,
+  signal: AbortSignal | undefined,
+): Promise<{ ok: true; ms: number; bytes: number } | Failure> {
+  if (signal?.aborted) return cancelled();
+  const start = performance.now();
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    if (output.length > OUTPUT_LIMIT * 2) output = output.slice(-OUTPUT_LIMIT);
+  };
+
+  const child = fork(CHILD_ENTRY, [], {
+    cwd,
+    execArgv: [], // not the parent's (tsx) loader flags: the child is plain JS
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    // componentize makes its own temp folder and leaks it when killed or when the WIT does
+    // not parse; inside `cwd` (our work folder) it is removed with everything else.
+    env: { ...process.env, TMPDIR: cwd, TMP: cwd, TEMP: cwd },
+    // Its own process group, so a kill also reaches wizer, which it runs synchronously.
+    detached: process.platform !== 'win32',
+    serialization: 'json',
+  });
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  const killGroup = () => killTree(child);
+  process.once('exit', killGroup); // never leave an 800 MB orphan behind
+  let reason: 'cancelled' | 'timeout' | undefined;
+  const onAbort = () => {
+    reason = 'cancelled';
+    killGroup();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => {
+    reason = 'timeout';
+    killGroup();
+  }, COMPONENTIZE_TIMEOUT_MS);
+
+  try {
+    const { reply, code, signalName } = await new Promise<{
+      reply: ChildReply | undefined;
+      code: number | null;
+      signalName: NodeJS.Signals | null;
+    }>((resolvePromise) => {
+      let reply: ChildReply | undefined;
+      child.on('message', (message) => (reply = message as ChildReply));
+      child.on('error', (error) => {
+        collect(Buffer.from(`\n${error.message}\n`));
+      });
+      child.on('close', (code, signalName) => resolvePromise({ reply, code, signalName }));
+      child.send(job);
+    });
+
+    if (reason === 'cancelled') return cancelled();
+    if (reason === 'timeout') {
+      return {
+        ...failed(
+          `componentize did not finish within ${COMPONENTIZE_TIMEOUT_MS / 60_000} minutes and was stopped.`,
+          'Save again to retry; if it keeps happening, the top-level code of the component may loop forever (it runs at build time).',
+        ),
+        output: output.trim(),
+      };
+    }
+    if (reply?.ok) return { ok: true, ms: performance.now() - start, bytes: reply.bytes };
+    if (reply) return componentizeFailure(reply.message, output);
+    const how = signalName ? `was killed by ${signalName}` : `exited with code ${code}`;
+    return {
+      ...failed(
+        `componentize stopped unexpectedly (it ${how}).`,
+        'It needs about 800 MB of memory; close other builds or programs and save again.',
+      ),
+      output: output.trim(),
+    };
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    process.removeListener('exit', killGroup);
+  }
+}
+
+function killTree(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  try {
+    if (process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL');
+    else child.kill('SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
+
+function componentizeFailure(message: string, output: string): Failure {
+  // The wizer line names a binary path and says nothing a person can act on.
+  const cleaned = message.replace(/^Failed to initialize component \(wizer.*$/m, '').trim();
+  const meaningful: string[] = [];
+  for (const line of cleaned.split('\n')) {
+    // SpiderMonkey's epilogue repeats the error; stack lines add little to the first.
+    if (/^(Additionally, some promises|Stack:)/.test(line)) break;
+    if (line.trim() === '' || /^\s+at /.test(line)) continue;
+    meaningful.push(line.trimEnd());
+    if (meaningful.length === 8) break;
+  }
+  const full = [message.trim(), output.trim()].filter(Boolean).join('\n\n');
+  return {
+    ok: false,
+    error: {
+      code: 'build-failed',
+      message: `componentize failed: ${meaningful.join('\n')}`,
+      hint: componentizeHint(full),
+    },
+    output: full,
+  };
+}
+
+function componentizeHint(text: string): string {
+  const missing = text.match(/Error loading module "([a-z][a-z0-9-]*:[^"]+)"/)?.[1];
+  if (missing !== undefined) {
+    return `The JS imports "${missing}", which the WIT world does not import: add \`import ${missing};\` to the world (with its package in wit/deps), or fix the name or version in the import.`;
+  }
+  if (/failed to find export/.test(text)) {
+    return 'The JS engine implements wasi:http@0.2.10: make the WIT world and wit/deps use wasi 0.2.10 (see assets/examples/qrcode/wit).';
+  }
+  if (/Exception while evaluating top-level script/.test(text)) {
+    return "The component's top-level code runs once at build time, and it threw there: fix the error above (code that needs a request belongs in the handler).";
+  }
+  if (/@unstable|unstable feature/i.test(text)) {
+    return 'The WIT uses @unstable features the engine does not enable; remove those items from wit/deps.';
+  }
+  if (/resolving WIT|failed to parse|\.wit\b/.test(text)) {
+    return 'Check the WIT folder: the world and every package it uses (wit/deps) must parse and resolve.';
+  }
+  return 'See the build output for details.';
+}
+
+/** Rewrites `component.js:line:col` (positions in the bundle) to the project's own files. */
+function withOriginalPositions(failure: Failure, sourceMap: SourceMap | undefined): Failure {
+  if (!sourceMap) return failure;
+  const map = (text: string) =>
+    text.replace(/(?<![\w/.-])component\.js:(\d+):(\d+)/g, (whole, line: string, column: string) => {
+      const origin = sourceMap.findOrigin(Number(line), Number(column));
+      return 'fileName' in origin ? `${origin.fileName}:${origin.lineNumber}:${origin.columnNumber}` : whole;
+    });
+  return {
+    ok: false,
+    error: { ...failure.error, message: map(failure.error.message) },
+    ...(failure.output === undefined ? {} : { output: map(failure.output) }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Small helpers
+
+function failed(message: string, hint: string): Failure {
+  return { ok: false, error: { code: 'build-failed', message, hint } };
+}
+
+function cancelled(): Failure {
+  return {
+    ok: false,
+    error: { code: 'build-cancelled', message: 'The build was cancelled.', hint: 'A newer build replaces it.' },
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}

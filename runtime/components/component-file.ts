@@ -1,0 +1,68 @@
+// Reads a .wasm file and decides whether it is a WebAssembly component the studio can run.
+// Only the header is inspected here; the WIT world comes from wit-world.ts.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { fail, ok, type Result } from '../errors.ts';
+
+export interface ComponentFile {
+  path: string;
+  /** The file name without `.wasm`, used as the component's name when none is given. */
+  name: string;
+  bytes: Uint8Array;
+  /** sha256 of the bytes, hex: the key of every cache derived from this component. */
+  hash: string;
+}
+
+const MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+export async function readComponentFile(path: string): Promise<Result<ComponentFile>> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      return fail('component-not-found', `No component file at ${path}.`, 'Check the path, or build the project first.');
+    }
+    if (code === 'EISDIR') {
+      return fail('component-not-found', `${path} is a folder, not a .wasm file.`, 'Pass a .wasm file or a project folder that has .wash/.');
+    }
+    return fail('component-unreadable', `Cannot read ${path}: ${(err as Error).message}.`, 'Check the file permissions.');
+  }
+  const kind = wasmKind(bytes);
+  if (kind === 'not-wasm') {
+    return fail(
+      'not-wasm',
+      `${path} is not a WebAssembly file (it does not start with the \\0asm header).`,
+      'Point the studio at the .wasm file your build produces.',
+    );
+  }
+  if (kind === 'core-module') {
+    return fail(
+      'core-module',
+      `${path} is a core WebAssembly module, not a component.`,
+      'Turn it into a component first, e.g. build for wasm32-wasip2 or run `wasm-tools component new` (with a WASI adapter for wasip1 modules).',
+    );
+  }
+  if (kind === 'unknown-version') {
+    return fail(
+      'unsupported-wasm-version',
+      `${path} uses a WebAssembly binary version this studio does not know.`,
+      'Rebuild it with a toolchain that emits WebAssembly components (component model layer 1).',
+    );
+  }
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  return ok({ path, name: basename(path, extname(path)), bytes, hash });
+}
+
+export type WasmKind = 'component' | 'core-module' | 'not-wasm' | 'unknown-version';
+
+export function wasmKind(bytes: Uint8Array): WasmKind {
+  if (bytes.length < 8 || MAGIC.some((b, i) => bytes[i] !== b)) return 'not-wasm';
+  const version = bytes[4]! | (bytes[5]! << 8);
+  const layer = bytes[6]! | (bytes[7]! << 8);
+  if (layer === 0 && version === 1) return 'core-module';
+  if (layer === 1) return 'component';
+  return 'unknown-version';
+}

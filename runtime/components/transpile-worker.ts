@@ -1,0 +1,43 @@
+// Runs jco's transpiler off the main thread: it takes about a second for a 15 MB component,
+// and the gateway must keep answering meanwhile.
+import { parentPort, workerData } from 'node:worker_threads';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { transpileBytes } from '@bytecodealliance/jco-transpile';
+import { componentWit } from '@bytecodealliance/jco-transpile/wasm-tools';
+import type { TranspileJob, TranspileOutcome } from './transpiler.ts';
+
+const job = (workerData as { data: TranspileJob }).data;
+
+async function run(): Promise<TranspileOutcome> {
+  try {
+    const result = await transpileBytes(job.bytes, {
+      name: 'component',
+      instantiation: 'async',
+      base64Cutoff: 0,
+      emitTypescriptDeclarations: false,
+      nodejsCompat: false,
+      tlaCompat: false,
+    });
+    const text = await componentWit(job.bytes);
+    const temp = `${job.outDir}.tmp-${process.pid}-${Date.now()}`;
+    for (const [file, bytes] of Object.entries(result.files)) {
+      const path = join(temp, file);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, bytes);
+    }
+    const manifest = {
+      witText: text,
+      coreModules: Object.keys(result.files).filter((f) => f.endsWith('.wasm')),
+      glue: 'component.js',
+    };
+    await writeFile(join(temp, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    await rm(job.outDir, { recursive: true, force: true });
+    await rename(temp, job.outDir);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+parentPort!.postMessage(await run());

@@ -1,0 +1,71 @@
+// wasi:cli for components: environment, exit, and standard streams. stdout and stderr become
+// log records (one per line) so a component's prints land in the studio's log view; stdin is
+// empty because a served component has no terminal.
+import { EMPTY_SOURCE, InputStream, OutputStream, type ByteSink } from './io.ts';
+import type { HostState } from './host-state.ts';
+import type { LogLevel } from '../logs/log-bus.ts';
+
+/** Thrown when a component calls wasi:cli/exit; the worker reports it and starts a new instance. */
+export class ComponentExit extends Error {
+  constructor(readonly success: boolean) {
+    super(`the component called exit (${success ? 'success' : 'failure'})`);
+    this.name = 'ComponentExit';
+  }
+}
+
+/** Turns written bytes into log lines; a partial line waits for its newline or a flush. */
+export class LineSink implements ByteSink {
+  private readonly decoder = new TextDecoder();
+  private pending = '';
+
+  constructor(
+    private readonly state: HostState,
+    private readonly level: LogLevel,
+  ) {}
+
+  write(bytes: Uint8Array): void {
+    this.pending += this.decoder.decode(bytes, { stream: true });
+    let newline: number;
+    while ((newline = this.pending.indexOf('\n')) >= 0) {
+      this.state.log(this.level, this.pending.slice(0, newline).replace(/\r$/, ''));
+      this.pending = this.pending.slice(newline + 1);
+    }
+  }
+
+  flush(): void {
+    if (this.pending) this.state.log(this.level, this.pending);
+    this.pending = '';
+  }
+}
+
+class TerminalInput {}
+class TerminalOutput {}
+
+export function cliImports(state: HostState) {
+  const stdout = new OutputStream(new LineSink(state, 'info'));
+  const stderr = new OutputStream(new LineSink(state, 'error'));
+  const stdin = new InputStream(EMPTY_SOURCE);
+  return {
+    'wasi:cli/environment': {
+      getEnvironment: () => state.environment.map(([k, v]) => [k, v]),
+      getArguments: () => [state.componentName],
+      initialCwd: () => undefined,
+    },
+    'wasi:cli/exit': {
+      exit(status: { tag: 'ok' | 'err' }): never {
+        throw new ComponentExit(status.tag === 'ok');
+      },
+      exitWithCode(code: number): never {
+        throw new ComponentExit(code === 0);
+      },
+    },
+    'wasi:cli/stdin': { getStdin: () => stdin },
+    'wasi:cli/stdout': { getStdout: () => stdout },
+    'wasi:cli/stderr': { getStderr: () => stderr },
+    'wasi:cli/terminal-input': { TerminalInput },
+    'wasi:cli/terminal-output': { TerminalOutput },
+    'wasi:cli/terminal-stdin': { getTerminalStdin: () => undefined },
+    'wasi:cli/terminal-stdout': { getTerminalStdout: () => undefined },
+    'wasi:cli/terminal-stderr': { getTerminalStderr: () => undefined },
+  };
+}

@@ -1,0 +1,13 @@
+// The state every host interface of one component instance shares: who the component is,
+// its configuration, and where its log lines go. Built by the workload worker.
+import type { LogLevel } from '../logs/log-bus.ts';
+
+export interface HostState {
+  /** The component's name, used as the log source. */
+  readonly componentName: string;
+  /** Values for wasi:config, from `dev.host_interfaces` in the project config. */
+  readonly config: ReadonlyMap<string, string>;
+  /** Environment variables the component sees through wasi:cli/environment. */
+  readonly environment: readonly (readonly [string, string])[];
+  log(level: LogLevel, text: string): void;
+}

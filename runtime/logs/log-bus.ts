@@ -1,0 +1,112 @@
+// The log bus owns every log record of a studio run: from components (wasi:logging, stdout,
+// stderr) and from the studio itself. It keeps the newest records in a ring buffer so the UI
+// can page through them, and fans new records out to subscribers. It does no printing.
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'critical'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LogRecord {
+  /** Increasing sequence number, unique within a run; lets clients resume after a gap. */
+  seq: number;
+  /** Milliseconds since the epoch. */
+  time: number;
+  level: LogLevel;
+  /** Who said it: `studio`, `gateway`, `build`, or a component's name. */
+  source: string;
+  text: string;
+}
+
+export type LogInput = Omit<LogRecord, 'seq' | 'time'> & { time?: number };
+
+export interface LogQuery {
+  minLevel?: LogLevel;
+  sources?: readonly string[];
+  /** Case-insensitive substring. */
+  text?: string;
+  afterSeq?: number;
+  limit?: number;
+}
+
+export function levelRank(level: LogLevel): number {
+  return LOG_LEVELS.indexOf(level);
+}
+
+export function isLogLevel(value: unknown): value is LogLevel {
+  return typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value);
+}
+
+export class LogBus {
+  private readonly ring: (LogRecord | undefined)[];
+  private next = 0;
+  private count = 0;
+  private seq = 0;
+  private readonly listeners = new Set<(record: LogRecord) => void>();
+
+  constructor(readonly capacity = 100_000) {
+    this.ring = new Array<LogRecord | undefined>(capacity);
+  }
+
+  append(input: LogInput): LogRecord {
+    const record: LogRecord = {
+      seq: ++this.seq,
+      time: input.time ?? Date.now(),
+      level: input.level,
+      source: input.source,
+      text: input.text,
+    };
+    this.ring[this.next] = record;
+    this.next = (this.next + 1) % this.capacity;
+    this.count = Math.min(this.count + 1, this.capacity);
+    for (const listener of this.listeners) listener(record);
+    return record;
+  }
+
+  /** Subscribes to new records; returns the function that unsubscribes. */
+  subscribe(listener: (record: LogRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Records in order, oldest first, that match the query. */
+  query(q: LogQuery = {}): LogRecord[] {
+    const minRank = q.minLevel ? levelRank(q.minLevel) : 0;
+    const sources = q.sources && q.sources.length > 0 ? new Set(q.sources) : undefined;
+    const needle = q.text?.toLowerCase();
+    const out: LogRecord[] = [];
+    const start = (this.next - this.count + this.capacity) % this.capacity;
+    for (let i = 0; i < this.count; i++) {
+      const record = this.ring[(start + i) % this.capacity];
+      if (!record) continue;
+      if (q.afterSeq !== undefined && record.seq <= q.afterSeq) continue;
+      if (levelRank(record.level) < minRank) continue;
+      if (sources && !sources.has(record.source)) continue;
+      if (needle && !record.text.toLowerCase().includes(needle)) continue;
+      out.push(record);
+    }
+    return q.limit !== undefined && out.length > q.limit ? out.slice(out.length - q.limit) : out;
+  }
+
+  clear(): void {
+    this.ring.fill(undefined);
+    this.next = 0;
+    this.count = 0;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+}
+
+/** A logger bound to one source, for studio code that logs as itself. */
+export interface Logger {
+  trace(text: string): void;
+  debug(text: string): void;
+  info(text: string): void;
+  warn(text: string): void;
+  error(text: string): void;
+}
+
+export function loggerFor(bus: LogBus, source: string): Logger {
+  const at = (level: LogLevel) => (text: string) => void bus.append({ level, source, text });
+  return { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}

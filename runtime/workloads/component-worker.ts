@@ -1,0 +1,242 @@
+// A workload worker: runs one component instance on its own thread and serves one request at
+// a time with it. The main thread owns timeouts; when a request spins or hangs, it terminates
+// this thread and starts another, so nothing here needs to guard against that.
+import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { messageOf } from '../errors.ts';
+import { ComponentExit } from '../host/cli.ts';
+import type { HostState } from '../host/host-state.ts';
+import { IncomingRequest, ResponseOutparam, type ErrorCode, type ResponseSink } from '../host/http.ts';
+import { hostImports } from '../host/index.ts';
+import { setWakeSignal, WakeSignal, type ByteSource } from '../host/io.ts';
+import type { LogLevel } from '../logs/log-bus.ts';
+import type { BodyMessage, FromWorker, InstanceStrategy, Reply, RequestFailure, RequestHead, ToWorker, WorkerLoad } from './worker-protocol.ts';
+
+const port = parentPort!;
+
+/** Replies leave in batches: one postMessage per response is far cheaper than one per call. */
+class ReplyBatch {
+  private replies: Reply[] = [];
+  private transfer: ArrayBuffer[] = [];
+  private bytes = 0;
+  private since = 0;
+
+  push(reply: Reply): void {
+    if (this.replies.length === 0) this.since = performance.now();
+    this.replies.push(reply);
+    if (reply.type === 'chunk') {
+      this.transfer.push(reply.chunk.buffer as ArrayBuffer);
+      this.bytes += reply.chunk.byteLength;
+    }
+    // A response that streams slowly still reaches the client in good time.
+    if (this.bytes > 64 * 1024 || performance.now() - this.since > 20) this.flush();
+  }
+
+  flush(): void {
+    if (this.replies.length === 0) return;
+    port.postMessage({ type: 'replies', replies: this.replies } satisfies FromWorker, this.transfer);
+    this.replies = [];
+    this.transfer = [];
+    this.bytes = 0;
+  }
+}
+
+const batch = new ReplyBatch();
+
+/** The request body, pulled from the body port while the component reads it. */
+class RequestBodySource implements ByteSource {
+  private readonly queue: Uint8Array[] = [];
+  private ended: boolean;
+  private error: string | undefined;
+
+  constructor(
+    private readonly id: number,
+    private readonly bodyPort: MessagePort,
+    bodyless: boolean,
+  ) {
+    this.ended = bodyless;
+  }
+
+  private pump(): void {
+    for (;;) {
+      const received = receiveMessageOnPort(this.bodyPort);
+      if (!received) return;
+      const message = received.message as BodyMessage;
+      if (message.id !== this.id) continue; // left over from an earlier request that did not read its body
+      if ('chunk' in message) this.queue.push(message.chunk);
+      else if ('end' in message) this.ended = true;
+      else this.error = message.error;
+    }
+  }
+
+  ready(): boolean {
+    this.pump();
+    return this.queue.length > 0 || this.ended || this.error !== undefined;
+  }
+
+  read(max: number): Uint8Array | 'closed' | { error: string } {
+    this.pump();
+    const head = this.queue[0];
+    if (head) {
+      if (head.byteLength <= max) return this.queue.shift()!;
+      this.queue[0] = head.subarray(max);
+      return head.subarray(0, max);
+    }
+    if (this.error !== undefined) return { error: this.error };
+    return this.ended ? 'closed' : new Uint8Array(0);
+  }
+}
+
+interface IncomingHandler {
+  handle(request: IncomingRequest, outparam: ResponseOutparam): void;
+}
+
+interface Instance {
+  handler: IncomingHandler;
+  served: number;
+}
+
+let load: WorkerLoad;
+let strategy: InstanceStrategy;
+let instance: Promise<Instance> | undefined;
+const memories: WebAssembly.Memory[] = [];
+
+function log(level: LogLevel, text: string): void {
+  batch.push({ type: 'log', level, text, time: Date.now() });
+}
+
+async function instantiate(): Promise<Instance> {
+  const state: HostState = {
+    componentName: load.componentName,
+    config: new Map(load.config),
+    environment: load.environment,
+    log,
+  };
+  const glue = (await import(load.glueUrl)) as {
+    instantiate(
+      getCoreModule: (path: string) => WebAssembly.Module,
+      imports: Record<string, unknown>,
+      instantiateCore: (module: WebAssembly.Module, imports: WebAssembly.Imports) => Promise<WebAssembly.Instance>,
+    ): Promise<Record<string, unknown>>;
+  };
+  memories.length = 0;
+  const exports = await glue.instantiate(
+    (path) => {
+      const module = load.coreModules[path];
+      if (!module) throw new Error(`transpiled output lacks the core module ${path}`);
+      return module;
+    },
+    hostImports(state),
+    async (module, imports) => {
+      const created = await WebAssembly.instantiate(module, imports);
+      for (const value of Object.values(created.exports)) if (value instanceof WebAssembly.Memory) memories.push(value);
+      return created;
+    },
+  );
+  const handler = findHandler(exports);
+  if (!handler) throw new Error('the component exports no wasi:http/incoming-handler');
+  return { handler, served: 0 };
+}
+
+function findHandler(exports: Record<string, unknown>): IncomingHandler | undefined {
+  for (const [name, value] of Object.entries(exports)) {
+    if (name === 'incomingHandler' || name.startsWith('wasi:http/incoming-handler')) return value as IncomingHandler;
+  }
+  return undefined;
+}
+
+function describeFailure(err: unknown): RequestFailure {
+  if (err instanceof ComponentExit) return { kind: 'exit', message: err.message };
+  const memoryBytes = Math.max(0, ...memories.map((m) => m.buffer.byteLength));
+  return { kind: 'trap', message: messageOf(err), memoryBytes };
+}
+
+function serve(head: RequestHead, current: Instance): RequestFailure | undefined {
+  let failure: RequestFailure | undefined;
+  let ended = false;
+  const sink: ResponseSink = {
+    head: (status, headers) => batch.push({ type: 'head', id: head.id, status, headers }),
+    chunk: (chunk) => batch.push({ type: 'chunk', id: head.id, chunk }),
+    end: (trailers) => {
+      ended = true;
+      batch.push(trailers ? { type: 'end', id: head.id, trailers } : { type: 'end', id: head.id });
+    },
+    failed: (code: ErrorCode) => {
+      failure = { kind: 'error-code', message: `the component answered with the error code ${describeErrorCode(code)}` };
+    },
+  };
+  const outparam = new ResponseOutparam(sink);
+  const request = new IncomingRequest({ ...head, body: new RequestBodySource(head.id, load.bodyPort, head.bodyless) });
+  try {
+    current.handler.handle(request, outparam);
+  } catch (err) {
+    return describeFailure(err);
+  }
+  if (failure) return failure;
+  if (!outparam.wasSet) {
+    return { kind: 'no-response', message: 'the handler returned without setting a response (response-outparam.set was never called)' };
+  }
+  if (!ended) {
+    log('warn', 'the handler returned without finishing the response body (outgoing-body.finish); the response was ended for it');
+    batch.push({ type: 'end', id: head.id });
+  }
+  return undefined;
+}
+
+function describeErrorCode(code: ErrorCode): string {
+  return code.val === undefined ? code.tag : `${code.tag} (${typeof code.val === 'string' ? code.val : JSON.stringify(code.val, (_k, v) => (typeof v === 'bigint' ? String(v) : v))})`;
+}
+
+async function handleRequest(head: RequestHead): Promise<void> {
+  let current: Instance;
+  try {
+    current = await instance!;
+  } catch (err) {
+    const failure: RequestFailure = { kind: 'trap', message: `the component could not be started again: ${messageOf(err)}`, memoryBytes: 0 };
+    batch.push({ type: 'done', id: head.id, failure, servedBefore: 0 });
+    batch.flush();
+    return;
+  }
+  const servedBefore = current.served++;
+  const failure = serve(head, current);
+  batch.push(failure ? { type: 'done', id: head.id, failure, servedBefore } : { type: 'done', id: head.id, servedBefore });
+  batch.flush();
+  // A trapped instance is poisoned; a fresh-instance strategy wants a new one anyway. Build
+  // the next one now, before the next request arrives.
+  if (failure || strategy === 'fresh') renew();
+}
+
+/** Starts a new instance for the next request. */
+function renew(): void {
+  instance = instantiate();
+  // A failed restart is reported to the request that waits for it, not as an unhandled rejection.
+  instance.catch(() => {});
+}
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'load') {
+    load = message;
+    strategy = message.strategy;
+    setWakeSignal(new WakeSignal(new Int32Array(message.wake), () => batch.flush()));
+    const started = performance.now();
+    instance = instantiate();
+    instance.then(
+      () => {
+        batch.flush();
+        port.postMessage({ type: 'ready', instantiateMs: performance.now() - started } satisfies FromWorker);
+      },
+      (err: unknown) => {
+        batch.flush();
+        port.postMessage({
+          type: 'load-failed',
+          error: { code: 'instantiate-failed', message: `Could not start ${message.componentName}: ${messageOf(err)}`, hint: 'Check the log for what the component printed while starting.' },
+        } satisfies FromWorker);
+      },
+    );
+  } else if (message.type === 'request') {
+    void handleRequest(message.head);
+  } else {
+    strategy = message.strategy;
+    // The instance that just served may not serve again under the new strategy.
+    if (strategy === 'fresh') renew();
+  }
+});

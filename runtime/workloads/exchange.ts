@@ -1,0 +1,25 @@
+// One HTTP request/response as the gateway hands it to a workload: the request head, its body
+// as a stream, and where the response goes. The gateway owns the socket; the workload only
+// calls the sink.
+import type { Readable } from 'node:stream';
+
+export interface ResponseTarget {
+  /** True once a status line has been sent; after that, failures can only abort. */
+  readonly headSent: boolean;
+  head(status: number, headers: [string, string][]): void;
+  chunk(bytes: Uint8Array): void;
+  end(trailers?: [string, string][]): void;
+  /** Answers with a plain-text error, or aborts the connection when the head is already out. */
+  fail(status: number, text: string): void;
+}
+
+export interface Exchange {
+  method: string;
+  pathWithQuery: string;
+  scheme: 'http' | 'https';
+  authority: string;
+  headers: [string, string][];
+  /** null when the request has no body (no Content-Length and no Transfer-Encoding). */
+  body: Readable | null;
+  response: ResponseTarget;
+}

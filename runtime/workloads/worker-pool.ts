@@ -1,0 +1,409 @@
+// Runs one component in several worker threads and hands each request to an idle one.
+//
+// One instance per worker, one request per worker at a time: host calls are synchronous, so
+// a worker is busy until its handler returns. The pool owns everything that must survive a
+// misbehaving component: per-request timeouts (the worker is terminated and replaced), worker
+// crashes, traps (the worker starts a fresh instance), and growth when every worker is stuck
+// on a slow request so that other requests still get served.
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import { messageOf, type StudioError } from '../errors.ts';
+import type { LogBus } from '../logs/log-bus.ts';
+import { spawnWorker } from '../threads/spawn-worker.ts';
+import type { Exchange } from './exchange.ts';
+import type { FromWorker, InstanceStrategy, Reply, RequestFailure, RequestHead, ToWorker, WorkerLoad } from './worker-protocol.ts';
+
+export interface PoolOptions {
+  componentName: string;
+  glueUrl: string;
+  coreModules: Record<string, WebAssembly.Module>;
+  config: [string, string][];
+  environment: [string, string][];
+  strategy: InstanceStrategy;
+  /** Workers kept running. */
+  workers: number;
+  /** Upper bound when the pool grows around stuck requests. */
+  maxWorkers: number;
+  requestTimeoutMs: number;
+  memoryLimitBytes: number;
+  logs: LogBus;
+}
+
+export interface PoolStats {
+  requests: number;
+  failures: number;
+  /** Recent latencies in ms, newest last (bounded). */
+  latencies: number[];
+  workers: number;
+  busy: number;
+  queued: number;
+  strategy: InstanceStrategy;
+}
+
+/** How long a request may run before the pool adds a worker for the others. */
+const STALL_MS = 500;
+/** Extra workers beyond `workers` stop after this long idle. */
+const EXTRA_IDLE_MS = 30_000;
+/** Request bodies up to this size are kept so a request can be replayed on a fresh instance. */
+const REPLAY_LIMIT = 1 << 20;
+const LATENCY_WINDOW = 1000;
+
+interface Job {
+  id: number;
+  exchange: Exchange;
+  started: number;
+  /** Body chunks kept for a replay, or null once the body outgrew REPLAY_LIMIT. */
+  replay: Buffer[] | null;
+  replayBytes: number;
+  bodyDone: boolean;
+  retried: boolean;
+}
+
+class PoolWorker {
+  readonly wake = new SharedArrayBuffer(4);
+  readonly cell = new Int32Array(this.wake);
+  readonly bodyPort: MessagePort;
+  job: Job | undefined;
+  busySince = 0;
+  idleSince = performance.now();
+  ready = false;
+  dead = false;
+  timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly thread: Worker,
+    bodyPort: MessagePort,
+  ) {
+    this.bodyPort = bodyPort;
+  }
+
+  sendBody(message: { id: number; chunk: Uint8Array } | { id: number; end: true } | { id: number; error: string }): void {
+    this.bodyPort.postMessage(message);
+    Atomics.add(this.cell, 0, 1);
+    Atomics.notify(this.cell, 0);
+  }
+}
+
+export class WorkerPool {
+  private readonly workers = new Set<PoolWorker>();
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private stopped = false;
+  private growTimer: NodeJS.Timeout | undefined;
+  private firstReady: { resolve: () => void; reject: (e: StudioError) => void } | undefined;
+  private strategy: InstanceStrategy;
+  private readonly stats = { requests: 0, failures: 0, latencies: [] as number[] };
+  private loadFailures = 0;
+
+  constructor(private readonly options: PoolOptions) {
+    this.strategy = options.strategy;
+  }
+
+  /** Starts the workers; resolves when one is ready to serve, or fails with why none could start. */
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.firstReady = { resolve, reject };
+      for (let i = 0; i < this.options.workers; i++) this.spawn();
+    });
+  }
+
+  handle(exchange: Exchange): void {
+    if (this.stopped) {
+      exchange.response.fail(503, `${this.options.componentName} is stopped.\n`);
+      return;
+    }
+    const job: Job = { id: this.nextId++, exchange, started: performance.now(), replay: [], replayBytes: 0, bodyDone: exchange.body === null, retried: false };
+    this.stats.requests++;
+    this.queue.push(job);
+    this.pump();
+  }
+
+  getStats(): PoolStats {
+    let busy = 0;
+    for (const w of this.workers) if (w.job) busy++;
+    return { ...this.stats, latencies: [...this.stats.latencies], workers: this.workers.size, busy, queued: this.queue.length, strategy: this.strategy };
+  }
+
+  /** Stops taking requests, lets those in flight finish (up to `graceMs`), then ends every worker. */
+  async stop(graceMs = 0): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.growTimer);
+    for (const job of this.queue.splice(0)) job.exchange.response.fail(503, `${this.options.componentName} is stopping.\n`);
+    const deadline = Date.now() + graceMs;
+    while ([...this.workers].some((w) => w.job) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([...this.workers].map((w) => this.retire(w)));
+  }
+
+  private log(level: 'info' | 'warn' | 'error', text: string): void {
+    this.options.logs.append({ level, source: this.options.componentName, text });
+  }
+
+  private spawn(): PoolWorker {
+    const channel = new MessageChannel();
+    const thread = spawnWorker(new URL('./component-worker.ts', import.meta.url), {
+      resourceLimits: { maxOldGenerationSizeMb: 1024 },
+    });
+    const worker = new PoolWorker(thread, channel.port1);
+    this.workers.add(worker);
+    thread.on('message', (m: FromWorker) => this.onMessage(worker, m));
+    thread.on('error', (err) => this.onExit(worker, err));
+    thread.on('exit', () => this.onExit(worker, undefined));
+    const load: WorkerLoad = {
+      type: 'load',
+      componentName: this.options.componentName,
+      glueUrl: this.options.glueUrl,
+      coreModules: this.options.coreModules,
+      config: this.options.config,
+      environment: this.options.environment,
+      strategy: this.strategy,
+      wake: worker.wake,
+      bodyPort: channel.port2,
+      memoryLimitBytes: this.options.memoryLimitBytes,
+    };
+    thread.postMessage(load satisfies ToWorker, [channel.port2]);
+    return worker;
+  }
+
+  private onMessage(worker: PoolWorker, message: FromWorker): void {
+    switch (message.type) {
+      case 'ready':
+        worker.ready = true;
+        this.loadFailures = 0;
+        this.firstReady?.resolve();
+        this.firstReady = undefined;
+        this.pump();
+        return;
+      case 'load-failed':
+        this.loadFailures++;
+        this.firstReady?.reject(message.error);
+        this.firstReady = undefined;
+        if (this.loadFailures <= 3) this.log('error', message.error.message);
+        void this.retire(worker);
+        return;
+      case 'replies':
+        for (const reply of message.replies) this.onReply(worker, reply);
+        return;
+    }
+  }
+
+  private onReply(worker: PoolWorker, reply: Reply): void {
+    if (reply.type === 'log') {
+      this.options.logs.append({ level: reply.level, source: this.options.componentName, text: reply.text, time: reply.time });
+      return;
+    }
+    const job = worker.job;
+    if (!job || job.id !== reply.id) return;
+    const response = job.exchange.response;
+    switch (reply.type) {
+      case 'head':
+        response.head(reply.status, reply.headers);
+        return;
+      case 'chunk':
+        response.chunk(reply.chunk);
+        return;
+      case 'end':
+        response.end(reply.trailers);
+        return;
+      case 'done':
+        this.finish(worker, job, reply.failure, reply.servedBefore);
+        return;
+    }
+  }
+
+  private finish(worker: PoolWorker, job: Job, failure: RequestFailure | undefined, servedBefore: number): void {
+    clearTimeout(worker.timer);
+    worker.job = undefined;
+    worker.idleSince = performance.now();
+    const { exchange } = job;
+    if (failure && this.shouldReplay(job, failure, servedBefore)) {
+      job.retried = true;
+      this.queue.unshift(job);
+    } else if (failure) {
+      this.stats.failures++;
+      this.reportFailure(job, failure);
+    } else {
+      if (job.retried) this.switchToFresh();
+      this.recordLatency(performance.now() - job.started);
+      // A handler may return without reading the body; drain it so the client is not stuck.
+      exchange.body?.resume();
+    }
+    this.pump();
+  }
+
+  /**
+   * Components built in the fetch-event style answer one request per instance and fail the
+   * second. A failure on an instance's second request is replayed once on a new instance;
+   * if that succeeds, the component is of that kind and gets a fresh instance per request.
+   */
+  private shouldReplay(job: Job, failure: RequestFailure, servedBefore: number): boolean {
+    return (
+      this.strategy === 'reuse' &&
+      !job.retried &&
+      servedBefore === 1 &&
+      (failure.kind === 'trap' || failure.kind === 'no-response') &&
+      !job.exchange.response.headSent &&
+      job.replay !== null &&
+      job.bodyDone
+    );
+  }
+
+  private switchToFresh(): void {
+    if (this.strategy === 'fresh') return;
+    this.strategy = 'fresh';
+    this.log('info', 'this component answers one request per instance (fetch-event style), so each request now gets a fresh, pre-started instance');
+    for (const w of this.workers) w.thread.postMessage({ type: 'set-strategy', strategy: 'fresh' } satisfies ToWorker);
+  }
+
+  private reportFailure(job: Job, failure: RequestFailure): void {
+    const what = `${job.exchange.method} ${job.exchange.pathWithQuery}`;
+    const name = this.options.componentName;
+    let text: string;
+    // A refused memory.grow is invisible from outside; a trap with memory past half the
+    // limit is most likely the guest's allocator giving up.
+    if (failure.kind === 'trap' && failure.memoryBytes >= this.options.memoryLimitBytes / 2) {
+      const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+      text = `${what}: ${name} trapped with ${mib(failure.memoryBytes)} MiB of memory in use, near its limit of ${mib(this.options.memoryLimitBytes)} MiB: it most likely ran out of memory (${failure.message}). Raise the limit with --memory-limit if it needs more. A new instance serves the next request.`;
+    } else if (failure.kind === 'trap') {
+      text = `${what}: ${name} trapped: ${failure.message}. A new instance serves the next request.`;
+    } else {
+      text = `${what}: ${name}: ${failure.message}.`;
+    }
+    this.log('error', text);
+    job.exchange.response.fail(500, `500 Internal Server Error: ${failure.kind === 'trap' ? 'the component trapped' : failure.message}. See the studio log.\n`);
+  }
+
+  private recordLatency(ms: number): void {
+    const l = this.stats.latencies;
+    l.push(ms);
+    if (l.length > LATENCY_WINDOW) l.splice(0, l.length - LATENCY_WINDOW);
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const worker = [...this.workers].find((w) => w.ready && !w.job && !w.dead);
+      if (!worker) break;
+      this.dispatch(worker, this.queue.shift()!);
+    }
+    this.watchForStalls();
+  }
+
+  private dispatch(worker: PoolWorker, job: Job): void {
+    worker.job = job;
+    worker.busySince = performance.now();
+    const { exchange } = job;
+    const head: RequestHead = {
+      id: job.id,
+      method: exchange.method,
+      pathWithQuery: exchange.pathWithQuery,
+      scheme: exchange.scheme,
+      authority: exchange.authority,
+      headers: exchange.headers,
+      bodyless: exchange.body === null,
+    };
+    worker.thread.postMessage({ type: 'request', head } satisfies ToWorker);
+    worker.timer = setTimeout(() => this.timeOut(worker, job), this.options.requestTimeoutMs);
+    if (job.retried) {
+      for (const chunk of job.replay ?? []) worker.sendBody({ id: job.id, chunk });
+      worker.sendBody({ id: job.id, end: true });
+    } else {
+      this.forwardBody(worker, job);
+    }
+  }
+
+  private forwardBody(worker: PoolWorker, job: Job): void {
+    const body = job.exchange.body;
+    if (!body) return;
+    body.on('data', (chunk: Buffer) => {
+      if (job.replay) {
+        job.replayBytes += chunk.length;
+        if (job.replayBytes <= REPLAY_LIMIT) job.replay.push(chunk);
+        else job.replay = null;
+      }
+      if (worker.job === job) worker.sendBody({ id: job.id, chunk });
+    });
+    body.on('end', () => {
+      job.bodyDone = true;
+      if (worker.job === job) worker.sendBody({ id: job.id, end: true });
+    });
+    body.on('error', (err) => {
+      if (worker.job === job) worker.sendBody({ id: job.id, error: messageOf(err) });
+    });
+  }
+
+  private timeOut(worker: PoolWorker, job: Job): void {
+    if (worker.job !== job) return;
+    const seconds = this.options.requestTimeoutMs / 1000;
+    const { exchange } = job;
+    this.stats.failures++;
+    if (exchange.response.headSent) {
+      this.log('error', `${exchange.method} ${exchange.pathWithQuery}: ${this.options.componentName} did not finish its response within ${seconds} s; the connection was closed (status already sent) and the worker replaced.`);
+    } else {
+      this.log('error', `${exchange.method} ${exchange.pathWithQuery}: ${this.options.componentName} did not answer within ${seconds} s (504 Gateway Timeout); its worker was stopped and replaced.`);
+    }
+    exchange.response.fail(504, `504 Gateway Timeout: the component did not answer within ${seconds} s. See the studio log.\n`);
+    worker.job = undefined;
+    void this.retire(worker);
+    this.pump();
+  }
+
+  private onExit(worker: PoolWorker, err: Error | undefined): void {
+    if (worker.dead) return;
+    worker.dead = true;
+    clearTimeout(worker.timer);
+    this.workers.delete(worker);
+    const job = worker.job;
+    if (job) {
+      worker.job = undefined;
+      this.stats.failures++;
+      const outOfMemory = (err as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      const why = outOfMemory ? 'its host-side memory ran out' : `its worker stopped (${err ? messageOf(err) : 'exited'})`;
+      this.log('error', `${job.exchange.method} ${job.exchange.pathWithQuery}: ${this.options.componentName} failed: ${why}. The worker was replaced.`);
+      job.exchange.response.fail(500, '500 Internal Server Error: the component\'s worker stopped. See the studio log.\n');
+    } else if (err && !this.stopped) {
+      this.log('error', `A worker of ${this.options.componentName} stopped: ${messageOf(err)}. It was replaced.`);
+    }
+    this.replenish();
+  }
+
+  private async retire(worker: PoolWorker): Promise<void> {
+    worker.dead = true;
+    clearTimeout(worker.timer);
+    this.workers.delete(worker);
+    worker.bodyPort.close();
+    await worker.thread.terminate();
+    this.replenish();
+  }
+
+  /** Keeps the pool at its size, unless the component cannot start at all. */
+  private replenish(): void {
+    if (this.stopped) return;
+    if (this.loadFailures > 3) {
+      if (this.workers.size === 0) {
+        for (const job of this.queue.splice(0)) job.exchange.response.fail(503, `${this.options.componentName} cannot start; see the studio log.\n`);
+      }
+      return;
+    }
+    while (this.workers.size < this.options.workers) this.spawn();
+  }
+
+  /** Adds a worker when requests wait and every worker has been busy for a while. */
+  private watchForStalls(): void {
+    const now = performance.now();
+    if (this.queue.length > 0) {
+      const all = [...this.workers];
+      const stalled = all.length > 0 && all.every((w) => (w.job && now - w.busySince > STALL_MS) || !w.ready);
+      const starting = all.filter((w) => !w.ready).length;
+      if (stalled && starting === 0 && this.workers.size < this.options.maxWorkers) this.spawn();
+    }
+    for (const w of this.workers) {
+      if (this.workers.size > this.options.workers && !w.job && w.ready && now - w.idleSince > EXTRA_IDLE_MS) void this.retire(w);
+    }
+    const needsWatch = this.queue.length > 0 || this.workers.size > this.options.workers;
+    if (needsWatch && !this.growTimer && !this.stopped) {
+      this.growTimer = setInterval(() => this.watchForStalls(), 250);
+      this.growTimer.unref();
+    } else if (!needsWatch && this.growTimer) {
+      clearInterval(this.growTimer);
+      this.growTimer = undefined;
+    }
+  }
+}

@@ -1,0 +1,70 @@
+// Messages between the main thread and a workload worker. Requests go in with their head;
+// request body chunks go over a separate port that the worker drains synchronously while a
+// component blocks on a read. Everything that comes back is batched (see ReplyBatch).
+import type { MessagePort } from 'node:worker_threads';
+import type { LogLevel } from '../logs/log-bus.ts';
+import type { StudioError } from '../errors.ts';
+
+export type InstanceStrategy = 'reuse' | 'fresh';
+
+export interface WorkerLoad {
+  type: 'load';
+  componentName: string;
+  /** file: URL of the transpiled glue module. */
+  glueUrl: string;
+  /** Compiled core modules by file name, shared between workers. */
+  coreModules: Record<string, WebAssembly.Module>;
+  config: [string, string][];
+  environment: [string, string][];
+  strategy: InstanceStrategy;
+  /** Bumped and notified by the main thread when a body chunk is posted. */
+  wake: SharedArrayBuffer;
+  bodyPort: MessagePort;
+  /** A memory past this many bytes is refused growth; the component then usually traps. */
+  memoryLimitBytes: number;
+}
+
+export interface RequestHead {
+  id: number;
+  method: string;
+  pathWithQuery: string;
+  scheme: 'http' | 'https';
+  authority: string;
+  /** Header names and values as sent (values as latin1 strings). */
+  headers: [string, string][];
+  /** True when the request has no body at all (no chunks will follow). */
+  bodyless: boolean;
+}
+
+export interface WorkerRequest {
+  type: 'request';
+  head: RequestHead;
+}
+
+export type ToWorker = WorkerLoad | WorkerRequest | { type: 'set-strategy'; strategy: InstanceStrategy };
+
+/** Body traffic on the body port. */
+export type BodyMessage =
+  | { id: number; chunk: Uint8Array }
+  | { id: number; end: true }
+  | { id: number; error: string };
+
+export type RequestFailure =
+  /** `memoryBytes`: the largest linear memory of the instance when it trapped. */
+  | { kind: 'trap'; message: string; memoryBytes: number }
+  | { kind: 'exit'; message: string }
+  | { kind: 'no-response'; message: string }
+  | { kind: 'error-code'; message: string };
+
+export type Reply =
+  | { type: 'head'; id: number; status: number; headers: [string, string][] }
+  | { type: 'chunk'; id: number; chunk: Uint8Array }
+  | { type: 'end'; id: number; trailers?: [string, string][] }
+  /** The handler returned or failed; the worker is free. `servedBefore` counts earlier requests on the same instance. */
+  | { type: 'done'; id: number; failure?: RequestFailure; servedBefore: number }
+  | { type: 'log'; level: LogLevel; text: string; time: number };
+
+export type FromWorker =
+  | { type: 'ready'; instantiateMs: number }
+  | { type: 'load-failed'; error: StudioError }
+  | { type: 'replies'; replies: Reply[] };

@@ -1,0 +1,97 @@
+// Starts the real CLI (`component-studio dev`) as a child process on a free port, the way a
+// user would, and gives tests its URL and output. Transpiled components are cached under the
+// repo's .cache so a test run transpiles each component once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const testCacheDir = join(repoRoot, '.cache', 'studio');
+const bin = join(repoRoot, 'bin', 'component-studio.js');
+
+export interface StudioProcess {
+  url: string;
+  child: ChildProcess;
+  /** Everything printed so far, colours stripped. */
+  output(): string;
+  /** Resolves when the output contains `text` (or matches it), failing after `timeoutMs`. */
+  waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  stop(): Promise<number | null>;
+}
+
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/** Runs the CLI to completion, for commands expected to fail at start. */
+export async function runStudio(args: string[], timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
+  const child = spawnStudio(args);
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(timer);
+  return { code, output: output.replace(ANSI, '') };
+}
+
+function spawnStudio(args: string[]): ChildProcess {
+  return spawn(process.execPath, [bin, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, COMPONENT_STUDIO_CACHE: process.env.COMPONENT_STUDIO_CACHE ?? testCacheDir, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export async function startStudio(target: string, args: string[] = [], startTimeoutMs = 180_000): Promise<StudioProcess> {
+  const child = spawnStudio(['dev', target, '--port', '0', '--no-ui', ...args]);
+  let output = '';
+  const waiters = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    output += d.toString().replace(ANSI, '');
+    for (const w of waiters) w();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+  const waitFor = (text: string | RegExp, timeoutMs = 30_000) =>
+    new Promise<void>((resolve, reject) => {
+      const matches = () => (typeof text === 'string' ? output.includes(text) : text.test(output));
+      if (matches()) return resolve();
+      const check = () => {
+        if (!matches()) return;
+        cleanup();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`timed out waiting for ${String(text)} in the studio output:\n${output}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+    });
+
+  const serving = /serving\s+(http:\/\/\S+)/;
+  await Promise.race([
+    waitFor(serving, startTimeoutMs),
+    exited.then((code) => {
+      throw new Error(`the studio exited (code ${code}) before serving:\n${output}`);
+    }),
+  ]);
+  const url = serving.exec(output)![1]!;
+  return {
+    url,
+    child,
+    output: () => output,
+    waitFor,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

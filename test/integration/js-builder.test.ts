@@ -1,0 +1,152 @@
+// The built-in JS/TS component builder, on the bundled QR example and broken copies of it.
+// One real componentize (5-25 s) is shared by every test; the other cases fail or are
+// cancelled before componentize gets expensive.
+
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { buildJsComponent, type BuildProgress, type JsBuildResult } from '../../runtime/build/js-component-builder.ts';
+
+const example = fileURLToPath(new URL('../../assets/examples/qrcode/', import.meta.url));
+
+let temp: string;
+let cacheDir: string;
+let first: JsBuildResult;
+let firstPhases: BuildProgress['phase'][];
+
+before(async () => {
+  temp = await mkdtemp(join(tmpdir(), 'js-builder-test-'));
+  cacheDir = join(temp, 'cache');
+  firstPhases = [];
+  first = await buildJsComponent(
+    { projectDir: example, outFile: join(temp, 'out', 'qrcode.wasm'), cacheDir },
+    (p) => firstPhases.push(p.phase),
+  );
+});
+
+after(async () => {
+  await rm(temp, { recursive: true, force: true });
+});
+
+/** A copy of the QR example that a test may break. */
+async function exampleCopy(name: string): Promise<string> {
+  const dir = join(temp, name);
+  await cp(join(example, 'src'), join(dir, 'src'), { recursive: true });
+  await cp(join(example, 'wit'), join(dir, 'wit'), { recursive: true });
+  return dir;
+}
+
+test('builds the QR example into a WebAssembly component', async () => {
+  assert.ok(first.ok, first.ok ? '' : `${first.error.message}\n${first.output ?? ''}`);
+  assert.equal(first.cached, false);
+  assert.deepEqual(firstPhases, ['bundle', 'componentize', 'done']);
+  assert.equal(first.wasmPath, join(temp, 'out', 'qrcode.wasm'));
+
+  const bytes = await readFile(first.wasmPath);
+  // "\0asm", then version 0x0d and layer 1: a component, not a core module.
+  assert.deepEqual([...bytes.subarray(0, 8)], [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]);
+  assert.ok(bytes.includes('wasi:http/incoming-handler@0.2.10'), 'exports the HTTP handler');
+  assert.ok(bytes.includes('wasi:logging/logging@0.1.0-draft'), 'imports wasi:logging');
+});
+
+test('an unchanged project reuses the cached component without componentizing', async () => {
+  assert.ok(first.ok);
+  const phases: BuildProgress['phase'][] = [];
+  const started = performance.now();
+  const second = await buildJsComponent(
+    { projectDir: example, outFile: join(temp, 'again', 'qrcode.wasm'), cacheDir },
+    (p) => phases.push(p.phase),
+  );
+  const ms = performance.now() - started;
+
+  assert.ok(second.ok);
+  assert.equal(second.cached, true);
+  assert.equal(second.componentizeMs, 0);
+  assert.deepEqual(phases, ['bundle', 'cached', 'done']);
+  assert.ok(ms < 2000, `cached build took ${ms.toFixed(0)} ms`);
+  assert.deepEqual(await readFile(second.wasmPath), await readFile(first.wasmPath));
+});
+
+test('a syntax error fails the bundle step with file:line:column', async () => {
+  const dir = await exampleCopy('syntax-error');
+  const source = join(dir, 'src', 'component.ts');
+  const lines = (await readFile(source, 'utf8')).split('\n');
+  const brokenLine = lines.push('const = 1;'); // 1-based number of the new last line
+  await writeFile(source, lines.join('\n'));
+
+  const result = await buildJsComponent({ projectDir: dir, outFile: join(dir, 'out.wasm'), cacheDir });
+
+  assert.ok(!result.ok);
+  assert.equal(result.error.code, 'build-failed');
+  assert.match(result.error.message, new RegExp(`src/component\\.ts:${brokenLine}:\\d+: `));
+  assert.ok(result.error.hint);
+  assert.equal(existsSync(join(dir, 'out.wasm')), false);
+});
+
+test('importing a Node built-in fails the bundle step with a hint', async () => {
+  const dir = await exampleCopy('node-builtin');
+  await appendFile(join(dir, 'src', 'component.ts'), "\nimport { readFileSync } from 'node:fs';\nconsole.log(readFileSync);\n");
+
+  const result = await buildJsComponent({ projectDir: dir, outFile: join(dir, 'out.wasm'), cacheDir });
+
+  assert.ok(!result.ok);
+  assert.equal(result.error.code, 'build-failed');
+  assert.match(result.error.message, /src\/component\.ts:\d+:\d+: Could not resolve "node:fs"/);
+  assert.match(result.error.hint ?? '', /Node built-in/);
+});
+
+test('a broken WIT world fails componentize with its message and output', async () => {
+  const dir = await exampleCopy('broken-wit');
+  await appendFile(join(dir, 'wit', 'world.wit'), '\ninterface unfinished {\n');
+
+  const result = await buildJsComponent({ projectDir: dir, outFile: join(dir, 'out.wasm'), cacheDir });
+
+  assert.ok(!result.ok);
+  assert.equal(result.error.code, 'build-failed');
+  assert.match(result.error.message, /^componentize failed: /);
+  assert.match(result.error.message, /failed to parse package/);
+  assert.match(result.error.hint ?? '', /WIT/);
+  assert.match(result.output ?? '', /found eof/);
+});
+
+test('builds queue one componentize at a time, and cancelling stops them', async () => {
+  const projects = await Promise.all(['cancel-a', 'cancel-b'].map((name) => exampleCopy(name)));
+  // Different code per copy, so neither is in the cache.
+  await Promise.all(
+    projects.map((dir, i) => appendFile(join(dir, 'src', 'component.ts'), `\nexport const buildMarker = ${i};\n`)),
+  );
+  const controllers = projects.map(() => new AbortController());
+  const start = (i: number, until: RegExp) => {
+    let reached!: () => void;
+    const milestone = new Promise<void>((r) => (reached = r));
+    const dir = projects[i]!;
+    const result = buildJsComponent(
+      { projectDir: dir, outFile: join(dir, 'out.wasm'), cacheDir },
+      (p) => until.test(`${p.phase}: ${p.message}`) && reached(),
+      controllers[i]!.signal,
+    );
+    return { milestone, result };
+  };
+
+  const running = start(0, /^componentize: Componentizing/);
+  await running.milestone;
+  const waiting = start(1, /^componentize: Waiting for another/);
+  await waiting.milestone;
+
+  const started = performance.now();
+  controllers[1]!.abort();
+  controllers[0]!.abort();
+  const results = await Promise.all([running.result, waiting.result]);
+  const ms = performance.now() - started;
+
+  for (const [i, result] of results.entries()) {
+    assert.ok(!result.ok);
+    assert.equal(result.error.code, 'build-cancelled');
+    assert.equal(existsSync(join(projects[i]!, 'out.wasm')), false);
+  }
+  assert.ok(ms < 3000, `cancelling took ${ms.toFixed(0)} ms`);
+});
