@@ -20,6 +20,7 @@ Options:
   --port N            gateway port (default 8000; 0 picks a free one)
   --host ADDR         gateway address (default 127.0.0.1)
   --no-ui             run headless (the studio window comes in a later release)
+  --no-watch          build and serve once; do not rebuild on changes
   --workers N         worker threads serving requests (default: one per core, at least 2)
   --instances MODE    reuse (default): one instance per worker, reused across requests;
                       fresh: a new, pre-started instance for every request
@@ -51,6 +52,7 @@ async function main(argv: string[]): Promise<void> {
         port: { type: 'string' },
         host: { type: 'string' },
         'no-ui': { type: 'boolean' },
+        'no-watch': { type: 'boolean' },
         workers: { type: 'string' },
         instances: { type: 'string' },
         timeout: { type: 'string' },
@@ -87,8 +89,9 @@ async function main(argv: string[]): Promise<void> {
   const session = new DevSession(
     {
       target,
-      host: values.host ?? '127.0.0.1',
-      port: positiveNumber(values.port, '--port', 8000, 0),
+      ...(values.host !== undefined ? { host: values.host } : {}),
+      ...(values.port !== undefined ? { port: positiveNumber(values.port, '--port', 8000, 0) } : {}),
+      watch: !values['no-watch'],
       bodyLimitBytes: positiveNumber(values['body-limit'], '--body-limit', 100) * 2 ** 20,
       settings,
       logs,
@@ -109,9 +112,19 @@ async function main(argv: string[]): Promise<void> {
 
   const started = await session.start();
   if (!started.ok) {
+    progress.line(`${pc.red('error')} ${describe(started.error)}`);
     await session.stop();
     process.exit(1);
   }
+  listenForRebuildKey(session);
+}
+
+/** `r` + Enter rebuilds by hand, for changes the watcher cannot see. */
+function listenForRebuildKey(session: DevSession): void {
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (line: string) => {
+    if (line.trim().toLowerCase() === 'r') session.rebuild();
+  });
 }
 
 /** Progress lines for a terminal; on a TTY a ticking elapsed time while a long step runs. */
@@ -123,33 +136,57 @@ class Progress {
       case 'target':
         this.line(`${pc.bold('Component Studio')} ${pc.dim('dev')} · ${event.description}`);
         return;
+      case 'warning':
+        this.line(`${pc.yellow('warning')} ${event.text}`);
+        return;
       case 'build-started':
-        this.begin(
-          event.builder === 'command'
-            ? 'building with build.command'
-            : `building with componentize-js ${pc.dim('(a first build takes 10-30 s; unchanged sources come from the cache)')}`,
-        );
+        if (event.build.number > 1) return; // reloads print one line when they finish
+        if (event.builder === 'command') this.begin('building with build.command');
+        else if (event.builder === 'componentize-js') this.begin(`building with componentize-js ${pc.dim('(a first build takes 10-30 s; unchanged sources come from the cache)')}`);
         return;
       case 'build-finished':
-        this.done(event.cached ? 'build: unchanged, taken from the cache' : `built in ${seconds(event.ms)}`);
+        if (event.build.number > 1) return;
+        this.done(event.cached ? 'build: unchanged, taken from the cache' : `built in ${seconds(event.build.buildMs ?? 0)}`);
         return;
       case 'phase':
+        if (this.reloading) return;
         if (event.phase === 'transpiling') this.begin(`preparing the component ${pc.dim('(jco transpile, about 1 s the first time; cached after)')}`);
         else if (event.phase === 'starting') this.begin('starting workers');
         return;
       case 'serving': {
-        const info = event.workload.info;
-        this.done(`started in ${seconds(info.startMs)}${info.transpileCached ? ' (transpiled output from the cache)' : ''}`);
-        this.line(`${pc.dim('component')} ${info.name}: ${summarizeWorld(info.world)}`);
-        this.line(`${pc.green('serving')}   ${pc.bold(event.url)}   ${pc.dim('Ctrl+C to stop')}`);
+        this.done('started');
+        for (const workload of event.workloads) {
+          const info = workload.info;
+          this.line(`${pc.dim('component')} ${info.name}: ${summarizeWorld(info.world)}`);
+        }
+        const [main, ...named] = event.workloads;
+        this.line(`${pc.green('serving')}   ${pc.bold(event.url)}${main ? pc.dim(` (${main.info.name})`) : ''}`);
+        for (const other of named) {
+          const url = new URL(event.url);
+          this.line(`${pc.green('serving')}   ${pc.bold(`${url.protocol}//${other.info.name}.localhost:${url.port}/`)}${pc.dim(` (${other.info.name})`)}`);
+        }
+        this.line(pc.dim('watching for changes · r + Enter rebuilds · Ctrl+C stops'));
+        this.reloading = true;
         return;
       }
-      case 'failed':
+      case 'reloaded': {
+        const b = event.build;
+        const build = b.buildMs !== undefined ? ` (build ${ms(b.buildMs)})` : '';
+        this.line(`${pc.green('↻')} build ${b.number}: reloaded in ${ms(b.totalMs ?? 0)}${build}`);
+        return;
+      }
+      case 'build-failed':
         this.done();
-        this.line(`${pc.red('error')} ${describe(event.error)}`);
+        this.line(`${pc.red('✗')} build ${event.build.number} failed: ${describe(event.error)}`);
+        this.line(pc.dim(event.first ? 'waiting for a change that fixes it (r + Enter rebuilds)' : 'the last good version keeps serving; waiting for a fix'));
+        return;
+      case 'build-cancelled':
         return;
     }
   }
+
+  /** After the first start, progress is one line per reload. */
+  private reloading = false;
 
   line(text: string): void {
     this.clearTicker();
@@ -182,8 +219,12 @@ class Progress {
   }
 }
 
-function seconds(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+function seconds(value: number): string {
+  return value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(1)} s`;
+}
+
+function ms(value: number): string {
+  return `${Math.round(value)} ms`;
 }
 
 await main(process.argv.slice(2));

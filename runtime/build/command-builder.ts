@@ -2,7 +2,8 @@
 // WASH_COMPONENT_PATH and `build.env` set. Output streams to the log bus line by line with
 // its colours kept (colour is forced, since the output is not a terminal).
 import { spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 
@@ -31,6 +32,7 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
       }
     };
   };
+  await mkdir(dirname(build.componentPath), { recursive: true });
   const child = spawn('sh', ['-c', build.command], {
     cwd: build.cwd,
     env: { ...process.env, FORCE_COLOR: '1', CLICOLOR_FORCE: '1', CARGO_TERM_COLOR: 'always', ...build.env, WASH_COMPONENT_PATH: build.componentPath },

@@ -5,6 +5,8 @@
 
 const MEMORY_SECTION = 5;
 const PAGE = 65536;
+/** A 32-bit memory addresses at most 4 GiB. */
+const MAX_PAGES_32 = 65536;
 
 function readU32(bytes: Uint8Array, at: number): [value: number, next: number] {
   let value = 0;
@@ -34,7 +36,7 @@ function writeU32(value: number): number[] {
  * lower maximum). Imported memories are left alone: their owner is capped where it is defined.
  */
 export function capMemories(module: Uint8Array<ArrayBuffer>, limitBytes: number): Uint8Array<ArrayBuffer> {
-  const limitPages = Math.max(1, Math.floor(limitBytes / PAGE));
+  const limitPages = Math.min(MAX_PAGES_32, Math.max(1, Math.floor(limitBytes / PAGE)));
   let at = 8;
   while (at < module.length) {
     const id = module[at]!;

@@ -2,6 +2,7 @@
 // request into an Exchange for the workload the router picks, enforces the body size limit,
 // and refuses malformed HTTP. It never runs component code itself.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Logger } from '../logs/log-bus.ts';
@@ -16,6 +17,8 @@ export interface GatewayOptions {
   bodyLimitBytes: number;
   route(authority: string, path: string): Route;
   log: Logger;
+  /** Serve HTTPS with these (from dev.tls_* in the project config). */
+  tls?: { cert: Buffer; key: Buffer; ca?: Buffer };
 }
 
 // Connection-level fields are the server's business, whatever a component sets.
@@ -81,8 +84,14 @@ export class HttpGateway {
   constructor(private readonly options: GatewayOptions) {}
 
   /** Starts listening; resolves with the bound address (useful with port 0). */
+  get secure(): boolean {
+    return this.options.tls !== undefined;
+  }
+
   listen(): Promise<AddressInfo> {
-    const server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0, maxHeaderSize: 32 * 1024 }, (req, res) => this.onRequest(req, res));
+    const settings = { keepAliveTimeout: 5000, requestTimeout: 0, maxHeaderSize: 32 * 1024 };
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res);
+    const server = this.options.tls ? createHttpsServer({ ...settings, ...this.options.tls }, onRequest) : createServer(settings, onRequest);
     server.on('clientError', (err, socket) => {
       // Malformed HTTP never reaches a component: answer 400 when the socket still can.
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nMalformed HTTP request.\n');

@@ -13,7 +13,7 @@ export class ComponentExit extends Error {
   }
 }
 
-/** Turns written bytes into log lines; a partial line waits for its newline or a flush. */
+/** Turns written bytes into log lines; a partial line waits for its newline or the request's end. */
 export class LineSink implements ByteSink {
   private readonly decoder = new TextDecoder();
   private pending = '';
@@ -32,7 +32,9 @@ export class LineSink implements ByteSink {
     }
   }
 
-  flush(): void {
+  // A flush does not end a line: engines often write a line and its newline separately.
+  // What is left unfinished is logged when the request ends.
+  end(): void {
     if (this.pending) this.state.log(this.level, this.pending);
     this.pending = '';
   }
@@ -42,8 +44,14 @@ class TerminalInput {}
 class TerminalOutput {}
 
 export function cliImports(state: HostState) {
-  const stdout = new OutputStream(new LineSink(state, 'info'));
-  const stderr = new OutputStream(new LineSink(state, 'error'));
+  const out = new LineSink(state, 'info');
+  const err = new LineSink(state, 'error');
+  state.atRequestEnd(() => {
+    out.end();
+    err.end();
+  });
+  const stdout = new OutputStream(out);
+  const stderr = new OutputStream(err);
   const stdin = new InputStream(EMPTY_SOURCE);
   return {
     'wasi:cli/environment': {

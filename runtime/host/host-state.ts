@@ -10,4 +10,6 @@ export interface HostState {
   /** Environment variables the component sees through wasi:cli/environment. */
   readonly environment: readonly (readonly [string, string])[];
   log(level: LogLevel, text: string): void;
+  /** Registers work to do when a request ends, e.g. logging an unfinished line. */
+  atRequestEnd(callback: () => void): void;
 }

@@ -49,7 +49,7 @@ let providedKeys: Set<string> | undefined;
 
 function provided(key: string): Provided | undefined {
   providedKeys ??= new Set(
-    Object.keys(hostImports({ componentName: '', config: new Map(), environment: [], log: () => {} })),
+    Object.keys(hostImports({ componentName: '', config: new Map(), environment: [], log: () => {}, atRequestEnd: () => {} })),
   );
   return providedKeys.has(key) ? (VERSIONS[key] ?? wasiP2) : undefined;
 }

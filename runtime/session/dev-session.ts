@@ -1,138 +1,387 @@
 // A dev session: what `component-studio dev` runs. It resolves the target (a project folder
-// or a .wasm file), builds the project, starts the component as a workload and serves it on
-// the gateway. The CLI and the Studio API both drive a session; neither knows the steps.
+// or a .wasm file), builds it, starts its components as workloads and serves them on the
+// gateway; then it watches the sources and rebuilds and swaps on every save. A new version
+// is fully started before the gateway switches to it, requests in flight finish on the old
+// one, and a failed build or start leaves the last good version serving. The CLI and the
+// Studio API both drive a session; neither knows the steps.
 import { stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { buildJsComponent } from '../build/js-component-builder.ts';
 import { runBuildCommand } from '../build/command-builder.ts';
 import { fail, ok, type Result, type StudioError } from '../errors.ts';
 import { HttpGateway, type Route } from '../gateway/http-gateway.ts';
 import { loggerFor, type LogBus } from '../logs/log-bus.ts';
-import { configValues, loadProject, type Project } from '../project/project-config.ts';
+import { configValues, findProjectRoot, loadProject, type Project } from '../project/project-config.ts';
+import { ProjectWatcher, type ChangeBatch } from '../watch/project-watcher.ts';
 import { Workload, type RuntimeSettings, type StartPhase } from '../workloads/workload.ts';
 
 export interface DevSessionOptions {
   /** A project folder or a .wasm file. */
   target: string;
-  host: string;
-  port: number;
+  /** Overrides `dev.address`; the default is 127.0.0.1:8000. */
+  host?: string;
+  port?: number;
   bodyLimitBytes: number;
   settings: RuntimeSettings;
   logs: LogBus;
+  /** Rebuild on changes (default true). */
+  watch?: boolean;
+}
+
+export interface BuildRecord {
+  number: number;
+  /** What started it: 'start', 'change', 'manual'. */
+  reason: string;
+  startedAt: number;
+  buildMs?: number;
+  startMs?: number;
+  /** From the save (or the request) to the new version serving. */
+  totalMs?: number;
+  outcome: 'running' | 'ok' | 'failed' | 'cancelled';
+  error?: StudioError;
 }
 
 /** What a session is doing, for progress lines and the UI. */
 export type SessionEvent =
-  | { kind: 'target'; description: string }
-  | { kind: 'build-started'; builder: 'componentize-js' | 'command'; firstBuildHint: boolean }
-  | { kind: 'build-finished'; ms: number; cached: boolean }
+  | { kind: 'target'; description: string; dataDir: string }
+  | { kind: 'warning'; text: string }
+  | { kind: 'build-started'; build: BuildRecord; builder: 'componentize-js' | 'command' | 'none' }
+  | { kind: 'build-finished'; build: BuildRecord; cached: boolean }
   | { kind: 'phase'; phase: StartPhase }
-  | { kind: 'serving'; url: string; workload: Workload }
-  | { kind: 'failed'; error: StudioError };
+  | { kind: 'serving'; url: string; workloads: Workload[] }
+  | { kind: 'reloaded'; build: BuildRecord }
+  | { kind: 'build-failed'; build: BuildRecord; error: StudioError; output?: string; first: boolean }
+  | { kind: 'build-cancelled'; build: BuildRecord };
+
+/** A step's outcome; a failed build carries the tool's output for the UI. */
+type CycleResult<T> = { ok: true; value: T } | { ok: false; error: StudioError; output?: string };
 
 type Target =
   | { kind: 'file'; name: string; wasmPath: string; dataDir: string }
-  | { kind: 'project'; project: Project; componentPath: string; dataDir: string };
+  | { kind: 'project'; root: string; dataDir: string };
+
+interface Version {
+  build: number;
+  main: Workload;
+  /** Other HTTP components by name, served at http://<name>.localhost:<port>/. */
+  named: Map<string, Workload>;
+}
+
+const NOT_YET = ['service', 'service_file', 'command', 'volumes'] as const;
 
 export class DevSession {
   private gateway: HttpGateway | undefined;
-  private workload: Workload | undefined;
-  private unavailable = 'The component is starting; try again in a moment.';
+  private version: Version | undefined;
+  private target: Target | undefined;
+  private watcher: ProjectWatcher | undefined;
+  private building: { controller: AbortController; record: BuildRecord } | undefined;
+  private pending: { reason: string; at: number } | undefined;
+  private cycle: Promise<void> | undefined;
+  private buildNumber = 0;
+  private stopped = false;
+  private url: string | undefined;
+  /** The project config of the latest cycle, for the gateway's address and TLS. */
+  private lastConfig: Project['config'] | undefined;
+  readonly builds: BuildRecord[] = [];
 
   constructor(
     private readonly options: DevSessionOptions,
     private readonly onEvent: (event: SessionEvent) => void = () => {},
   ) {}
 
-  /** Builds, starts and serves. On failure the error is returned and reported as an event. */
-  async start(): Promise<Result<{ url: string }>> {
-    const outcome = await this.startSteps();
-    if (!outcome.ok) {
-      this.unavailable = outcome.error.message;
-      this.onEvent({ kind: 'failed', error: outcome.error });
+  /**
+   * Resolves the target, runs the first build and starts watching. Resolves once the first
+   * cycle is over: with the URL when it serves, or with the error when the first build failed
+   * (the session then keeps watching, waiting for a fix). A bad target is the only failure
+   * that ends the session.
+   */
+  async start(): Promise<Result<{ url: string | undefined }>> {
+    const target = await resolveTarget(this.options.target);
+    if (!target.ok) return target;
+    this.target = target.value;
+    this.onEvent({ kind: 'target', description: describeTarget(target.value), dataDir: target.value.dataDir });
+    const watching = this.options.watch !== false;
+    // Watch before the first build, so a fix saved while it runs is not missed.
+    if (watching) await this.watch(target.value);
+    await this.runCycles('start', performance.now());
+    const last = this.builds[this.builds.length - 1];
+    // A bare .wasm that cannot start has no build to fix: that ends the session, like a port
+    // in use. A project whose first build failed waits for the fix, unless nothing watches.
+    if (!this.version && last?.error && (isFatal(last.error) || target.value.kind === 'file' || !watching)) {
+      return { ok: false, error: last.error };
     }
-    return outcome;
+    return ok({ url: this.url });
   }
 
-  get current(): Workload | undefined {
-    return this.workload;
+  /** Rebuilds now, as if a file had been saved. */
+  rebuild(): void {
+    this.request('manual', performance.now());
+  }
+
+  get workloads(): Workload[] {
+    return this.version ? [this.version.main, ...this.version.named.values()] : [];
+  }
+
+  /** Resolves when no build is running or queued. */
+  async idle(): Promise<void> {
+    while (this.cycle) await this.cycle;
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.building?.controller.abort();
+    await this.watcher?.close();
+    await this.idle();
     await this.gateway?.close();
-    await this.workload?.stop(2000);
-    this.workload = undefined;
+    await Promise.all(this.workloads.map((w) => w.stop(2000)));
+    this.version = undefined;
   }
 
-  private async startSteps(): Promise<Result<{ url: string }>> {
-    const target = await resolveTarget(this.options.target);
-    if (!target.ok) return target;
-    this.onEvent({ kind: 'target', description: describeTarget(target.value) });
+  private async watch(target: Target): Promise<void> {
+    if (target.kind === 'file') {
+      // A bare component: serve the new file whenever it is rewritten (e.g. by cargo).
+      this.watcher = new ProjectWatcher(dirname(target.wasmPath), { ignore: [target.dataDir] }, (batch) => {
+        if (batch.paths.includes(basename(target.wasmPath))) this.request('change', batch.firstAt);
+      });
+    } else {
+      const buildOutputs = [join(target.root, '.wash', 'build'), join(target.root, '.wash', 'data'), target.dataDir];
+      this.watcher = new ProjectWatcher(target.root, { ignore: buildOutputs }, (batch: ChangeBatch) => {
+        // The component the build writes must not count as a change of the sources.
+        const outputs = this.builtPaths();
+        if (batch.paths.every((p) => outputs.has(resolve(target.root, p)))) return;
+        this.request('change', batch.firstAt);
+      });
+    }
+    await this.watcher.start();
+  }
 
-    const wasm = await this.build(target.value);
-    if (!wasm.ok) return wasm;
+  private builtPaths(): Set<string> {
+    return new Set(this.workloads.map((w) => w.info.wasmPath));
+  }
 
-    const name = target.value.kind === 'file' ? target.value.name : target.value.project.name;
-    const config = target.value.kind === 'project' ? configValues(target.value.project.config) : [];
-    const workload = await Workload.start({ name, wasmPath: wasm.value, config }, this.options.settings, this.options.logs, (phase) =>
-      this.onEvent({ kind: 'phase', phase }),
-    );
-    if (!workload.ok) return workload;
-    this.workload = workload.value;
+  private request(reason: string, at: number): void {
+    if (this.stopped) return;
+    if (this.cycle) {
+      // The running build works on stale sources: cancel it and queue exactly one more.
+      this.pending ??= { reason, at };
+      this.building?.controller.abort();
+      return;
+    }
+    void this.runCycles(reason, at);
+  }
 
+  private runCycles(reason: string, at: number): Promise<void> {
+    this.cycle = (async () => {
+      let next: { reason: string; at: number } | undefined = { reason, at };
+      while (next && !this.stopped) {
+        this.pending = undefined;
+        await this.runCycle(next.reason, next.at);
+        next = this.pending;
+      }
+      this.cycle = undefined;
+    })();
+    return this.cycle;
+  }
+
+  private async runCycle(reason: string, triggeredAt: number): Promise<void> {
+    const record: BuildRecord = { number: ++this.buildNumber, reason, startedAt: Date.now(), outcome: 'running' };
+    this.builds.push(record);
+    if (this.builds.length > 100) this.builds.shift();
+    const controller = new AbortController();
+    this.building = { controller, record };
+    const first = !this.version;
+    try {
+      const outcome = await this.buildAndStart(record, controller.signal);
+      if (controller.signal.aborted || this.stopped) {
+        if (outcome.ok) await Promise.all([outcome.value.main, ...outcome.value.named.values()].map((w) => w.stop()));
+        record.outcome = 'cancelled';
+        this.onEvent({ kind: 'build-cancelled', build: record });
+        return;
+      }
+      if (!outcome.ok) {
+        record.outcome = 'failed';
+        record.error = outcome.error;
+        this.onEvent({ kind: 'build-failed', build: record, error: outcome.error, output: outcome.output, first });
+        return;
+      }
+      const swapped = await this.swap(outcome.value);
+      if (!swapped.ok) {
+        record.outcome = 'failed';
+        record.error = swapped.error;
+        this.onEvent({ kind: 'build-failed', build: record, error: swapped.error, first });
+        return;
+      }
+      record.outcome = 'ok';
+      record.totalMs = performance.now() - triggeredAt;
+      if (!first) this.onEvent({ kind: 'reloaded', build: record });
+    } finally {
+      this.building = undefined;
+    }
+  }
+
+  /** Puts a started version in service and drains the old one. */
+  private async swap(next: Version): Promise<Result<void>> {
+    const old = this.version;
+    this.version = next;
+    if (!this.gateway) {
+      const listening = await this.listen();
+      if (!listening.ok) {
+        this.version = old;
+        await Promise.all([next.main, ...next.named.values()].map((w) => w.stop()));
+        return listening;
+      }
+      this.url = listening.value;
+      this.onEvent({ kind: 'serving', url: listening.value, workloads: this.workloads });
+    }
+    if (old) {
+      // Requests already accepted finish on the old version; new ones go to the new one.
+      void Promise.all([old.main, ...old.named.values()].map((w) => w.stop(this.options.settings.requestTimeoutMs)));
+    }
+    return ok(undefined);
+  }
+
+  private async buildAndStart(record: BuildRecord, signal: AbortSignal): Promise<CycleResult<Version>> {
+    const target = this.target!;
+    let name: string;
+    let wasmPath: string;
+    let config: [string, string][] = [];
+    let extra: { name: string; file: string }[] = [];
+    const started = performance.now();
+    if (target.kind === 'file') {
+      this.onEvent({ kind: 'build-started', build: record, builder: 'none' });
+      name = target.name;
+      wasmPath = target.wasmPath;
+    } else {
+      // The config is read on every cycle, so editing it takes effect on save.
+      const project = await loadProject(target.root);
+      if (!project.ok) return project;
+      this.lastConfig = project.value.config;
+      for (const warning of project.value.warnings) this.onEvent({ kind: 'warning', text: warning });
+      this.warnNotYetSupported(project.value);
+      name = project.value.name;
+      config = configValues(project.value.config);
+      extra = project.value.config.dev?.components ?? [];
+      const built = await this.build(project.value, record, signal);
+      if (!built.ok) return built;
+      wasmPath = built.value.wasmPath;
+      record.buildMs = performance.now() - started;
+      this.onEvent({ kind: 'build-finished', build: record, cached: built.value.cached });
+    }
+    if (signal.aborted) return fail('build-cancelled', 'The build was cancelled.', 'A newer change started another build.');
+
+    const startStarted = performance.now();
+    const main = await Workload.start({ name, wasmPath, config }, this.options.settings, this.options.logs, (phase) => this.onEvent({ kind: 'phase', phase }));
+    if (!main.ok) return main;
+    const named = new Map<string, Workload>();
+    for (const component of extra) {
+      const root = target.kind === 'project' ? target.root : dirname(target.wasmPath);
+      const workload = await Workload.start({ name: component.name, wasmPath: resolve(root, component.file), config }, this.options.settings, this.options.logs);
+      if (!workload.ok) {
+        await Promise.all([main.value, ...named.values()].map((w) => w.stop()));
+        return { ok: false, error: { ...workload.error, message: `dev.components "${component.name}": ${workload.error.message}` } };
+      }
+      named.set(component.name, workload.value);
+    }
+    record.startMs = performance.now() - startStarted;
+    return ok({ build: record.number, main: main.value, named });
+  }
+
+  private async build(project: Project, record: BuildRecord, signal: AbortSignal): Promise<CycleResult<{ wasmPath: string; cached: boolean }>> {
+    const configured = project.config.build?.component_path;
+    const componentPath = configured ? resolve(project.root, configured) : join(project.root, '.wash', 'build', `${project.name}.wasm`);
+    const command = project.config.build?.command;
+    if (command) {
+      this.onEvent({ kind: 'build-started', build: record, builder: 'command' });
+      const built = await runBuildCommand({ command, cwd: project.root, env: project.config.build?.env ?? {}, componentPath, logs: this.options.logs, signal });
+      if (!built.ok) return built;
+      return ok({ wasmPath: built.value.wasmPath, cached: false });
+    }
+    this.onEvent({ kind: 'build-started', build: record, builder: 'componentize-js' });
+    const built = await buildJsComponent({ projectDir: project.root, outFile: componentPath, cacheDir: join(this.options.settings.cacheDir, 'builds') }, undefined, signal);
+    if (!built.ok) {
+      if (built.output) this.options.logs.append({ level: 'error', source: 'build', text: built.output });
+      return { ok: false, error: built.error, output: built.output };
+    }
+    return ok({ wasmPath: built.wasmPath, cached: built.cached });
+  }
+
+  private warnedNotYet = new Set<string>();
+
+  private warnNotYetSupported(project: Project): void {
+    for (const key of NOT_YET) {
+      if (project.config.dev?.[key] === undefined || this.warnedNotYet.has(key)) continue;
+      this.warnedNotYet.add(key);
+      this.onEvent({ kind: 'warning', text: `dev.${key} is not yet supported by Component Studio and is ignored (services arrive with the virtual loopback).` });
+    }
+  }
+
+  private async listen(): Promise<Result<string>> {
+    const { host, port } = this.address();
     const gateway = new HttpGateway({
-      host: this.options.host,
-      port: this.options.port,
+      host,
+      port,
       bodyLimitBytes: this.options.bodyLimitBytes,
-      route: () => this.route(),
+      route: (authority) => this.route(authority),
       log: loggerFor(this.options.logs, 'gateway'),
+      tls: this.tls(),
     });
     try {
       const address = await gateway.listen();
       this.gateway = gateway;
-      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}/`;
-      this.onEvent({ kind: 'serving', url, workload: workload.value });
-      return ok({ url });
+      const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      const scheme = gateway.secure ? 'https' : 'http';
+      return ok(`${scheme}://${shown === '0.0.0.0' ? '127.0.0.1' : shown}:${address.port}/`);
     } catch (err) {
-      await workload.value.stop();
-      this.workload = undefined;
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') {
-        return fail('port-in-use', `Port ${this.options.port} on ${this.options.host} is already in use.`, 'Stop the other program, or pick another port with --port N (0 picks a free one).');
-      }
-      if (code === 'EACCES') {
-        return fail('port-denied', `Not allowed to listen on ${this.options.host}:${this.options.port}.`, 'Ports below 1024 need privileges; use a higher --port.');
-      }
-      return fail('listen-failed', `Could not listen on ${this.options.host}:${this.options.port}: ${(err as Error).message}.`, 'Check --host and --port.');
+      if (code === 'EADDRINUSE') return fail('port-in-use', `Port ${port} on ${host} is already in use.`, 'Stop the other program, or pick another port with --port N (0 picks a free one).');
+      if (code === 'EACCES') return fail('port-denied', `Not allowed to listen on ${host}:${port}.`, 'Ports below 1024 need privileges; use a higher --port.');
+      return fail('listen-failed', `Could not listen on ${host}:${port}: ${(err as Error).message}.`, 'Check --host and --port (or dev.address).');
     }
   }
 
-  private route(): Route {
-    return this.workload ?? { unavailable: this.unavailable };
+  /** CLI flags win over dev.address, which wins over 127.0.0.1:8000. */
+  private address(): { host: string; port: number } {
+    let host = '127.0.0.1';
+    let port = 8000;
+    const configured = this.lastConfig?.dev?.address;
+    if (configured) {
+      const at = configured.lastIndexOf(':');
+      if (at > 0) {
+        host = configured.slice(0, at).replace(/^\[|\]$/g, '');
+        port = Number(configured.slice(at + 1));
+      }
+    }
+    return { host: this.options.host ?? host, port: this.options.port ?? port };
   }
 
-  private async build(target: Target): Promise<Result<string>> {
-    if (target.kind === 'file') return ok(target.wasmPath);
-    const { project, componentPath } = target;
-    const started = performance.now();
-    const command = project.config.build?.command;
-    if (command) {
-      this.onEvent({ kind: 'build-started', builder: 'command', firstBuildHint: false });
-      const built = await runBuildCommand({ command, cwd: project.root, env: project.config.build?.env ?? {}, componentPath, logs: this.options.logs });
-      if (!built.ok) return built;
-      this.onEvent({ kind: 'build-finished', ms: performance.now() - started, cached: false });
-      return ok(built.value.wasmPath);
-    }
-    this.onEvent({ kind: 'build-started', builder: 'componentize-js', firstBuildHint: true });
-    const built = await buildJsComponent({ projectDir: project.root, outFile: componentPath, cacheDir: join(this.options.settings.cacheDir, 'builds') });
-    if (!built.ok) {
-      if (built.output) this.options.logs.append({ level: 'error', source: 'build', text: built.output });
-      return { ok: false, error: built.error };
-    }
-    this.onEvent({ kind: 'build-finished', ms: performance.now() - started, cached: built.cached });
-    return ok(built.wasmPath);
+  private tls(): { cert: Buffer; key: Buffer; ca?: Buffer } | undefined {
+    const dev = this.lastConfig?.dev;
+    if (!dev?.tls_cert_path || !dev.tls_key_path || this.target?.kind !== 'project') return undefined;
+    const root = this.target.root;
+    return {
+      cert: readFileSync(resolve(root, dev.tls_cert_path)),
+      key: readFileSync(resolve(root, dev.tls_key_path)),
+      ...(dev.tls_ca_path ? { ca: readFileSync(resolve(root, dev.tls_ca_path)) } : {}),
+    };
   }
+
+  private route(authority: string): Route {
+    const version = this.version;
+    if (!version) return { unavailable: 'No version of the component is running yet.' };
+    const hostname = authority.replace(/:\d+$/, '').toLowerCase();
+    const sub = /^([^.]+)\.localhost$/.exec(hostname)?.[1];
+    if (sub !== undefined) {
+      const named = version.named.get(sub);
+      if (named) return named;
+    }
+    return version.main;
+  }
+}
+
+/** Errors no save can fix: the session ends instead of waiting. */
+function isFatal(error: StudioError): boolean {
+  return ['port-in-use', 'port-denied', 'listen-failed'].includes(error.code);
 }
 
 async function resolveTarget(input: string): Promise<Result<Target>> {
@@ -147,14 +396,12 @@ async function resolveTarget(input: string): Promise<Result<Target>> {
     if (extname(path) !== '.wasm') return fail('target-not-wasm', `${path} is not a .wasm file.`, 'Pass a project folder or a .wasm component file.');
     return ok({ kind: 'file', name: basename(path, '.wasm'), wasmPath: path, dataDir: join(dirname(path), '.wash', 'data') });
   }
-  const project = await loadProject(path);
-  if (!project.ok) return project;
-  const root = project.value.root;
-  const configured = project.value.config.build?.component_path;
-  const componentPath = configured ? resolve(root, configured) : join(root, '.wash', 'build', `${project.value.name}.wasm`);
-  return ok({ kind: 'project', project: project.value, componentPath, dataDir: join(root, '.wash', 'data') });
+  // The config is read (and its errors reported) by each build cycle, so a broken config
+  // waits for a fix like a broken build does.
+  const root = await findProjectRoot(path);
+  return ok({ kind: 'project', root, dataDir: join(root, '.wash', 'data') });
 }
 
 function describeTarget(target: Target): string {
-  return target.kind === 'file' ? `component ${target.wasmPath} (served as it is, no build)` : `project ${target.project.root}`;
+  return target.kind === 'file' ? `component ${target.wasmPath} (served as it is, no build)` : `project ${target.root}`;
 }

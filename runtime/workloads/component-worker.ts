@@ -99,6 +99,7 @@ let load: WorkerLoad;
 let strategy: InstanceStrategy;
 let instance: Promise<Instance> | undefined;
 const memories: WebAssembly.Memory[] = [];
+const requestEndHooks: (() => void)[] = [];
 
 function log(level: LogLevel, text: string): void {
   batch.push({ type: 'log', level, text, time: Date.now() });
@@ -110,7 +111,9 @@ async function instantiate(): Promise<Instance> {
     config: new Map(load.config),
     environment: load.environment,
     log,
+    atRequestEnd: (callback) => requestEndHooks.push(callback),
   };
+  requestEndHooks.length = 0;
   const glue = (await import(load.glueUrl)) as {
     instantiate(
       getCoreModule: (path: string) => WebAssembly.Module,
@@ -198,6 +201,7 @@ async function handleRequest(head: RequestHead): Promise<void> {
   }
   const servedBefore = current.served++;
   const failure = serve(head, current);
+  for (const hook of requestEndHooks) hook();
   batch.push(failure ? { type: 'done', id: head.id, failure, servedBefore } : { type: 'done', id: head.id, servedBefore });
   batch.flush();
   // A trapped instance is poisoned; a fresh-instance strategy wants a new one anyway. Build

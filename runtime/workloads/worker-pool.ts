@@ -123,13 +123,18 @@ export class WorkerPool {
     return { ...this.stats, latencies: [...this.stats.latencies], workers: this.workers.size, busy, queued: this.queue.length, strategy: this.strategy };
   }
 
-  /** Stops taking requests, lets those in flight finish (up to `graceMs`), then ends every worker. */
+  /**
+   * Stops taking requests; those already accepted (running or queued) may finish for up to
+   * `graceMs`; then every worker ends. A reload calls this on the old version after the new
+   * one took over, so nothing in flight is lost.
+   */
   async stop(graceMs = 0): Promise<void> {
     this.stopped = true;
+    const deadline = Date.now() + graceMs;
+    const busy = () => this.queue.length > 0 || [...this.workers].some((w) => w.job);
+    while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     clearInterval(this.growTimer);
     for (const job of this.queue.splice(0)) job.exchange.response.fail(503, `${this.options.componentName} is stopping.\n`);
-    const deadline = Date.now() + graceMs;
-    while ([...this.workers].some((w) => w.job) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await Promise.all([...this.workers].map((w) => this.retire(w)));
   }
 

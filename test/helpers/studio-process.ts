@@ -41,7 +41,15 @@ function spawnStudio(args: string[]): ChildProcess {
   });
 }
 
+/** Starts the studio and waits until it serves. */
 export async function startStudio(target: string, args: string[] = [], startTimeoutMs = 180_000): Promise<StudioProcess> {
+  const studio = launchStudio(target, args);
+  await studio.serving(startTimeoutMs);
+  return studio;
+}
+
+/** Starts the studio without waiting; `serving()` waits for its URL. */
+export function launchStudio(target: string, args: string[] = []): StudioProcess & { serving(timeoutMs?: number): Promise<string> } {
   const child = spawnStudio(['dev', target, '--port', '0', '--no-ui', ...args]);
   let output = '';
   const waiters = new Set<() => void>();
@@ -73,16 +81,23 @@ export async function startStudio(target: string, args: string[] = [], startTime
       waiters.add(check);
     });
 
-  const serving = /serving\s+(http:\/\/\S+)/;
-  await Promise.race([
-    waitFor(serving, startTimeoutMs),
-    exited.then((code) => {
-      throw new Error(`the studio exited (code ${code}) before serving:\n${output}`);
-    }),
-  ]);
-  const url = serving.exec(output)![1]!;
+  const servingLine = /serving\s+(https?:\/\/\S+)/;
+  const serving = async (timeoutMs = 180_000) => {
+    await Promise.race([
+      waitFor(servingLine, timeoutMs),
+      exited.then((code) => {
+        throw new Error(`the studio exited (code ${code}) before serving:\n${output}`);
+      }),
+    ]);
+    return servingLine.exec(output)![1]!;
+  };
   return {
-    url,
+    get url() {
+      const match = servingLine.exec(output);
+      if (!match) throw new Error(`the studio is not serving yet:\n${output}`);
+      return match[1]!;
+    },
+    serving,
     child,
     output: () => output,
     waitFor,

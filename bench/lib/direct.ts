@@ -1,0 +1,161 @@
+// The component's own time: transpile it the way the studio does (same transpiler, same
+// memory caps, same host), then call its wasi:http handler in a tight loop on this thread,
+// with no gateway, no worker messaging and no sockets in between. What the component does
+// per request is all that is left, so `instances x 1000 / ms per call` is the most requests
+// per second the studio could ever serve it at.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readComponentFile } from '../../runtime/components/component-file.ts';
+import { capMemories } from '../../runtime/components/memory-limit.ts';
+import { transpile } from '../../runtime/components/transpiler.ts';
+import { describe } from '../../runtime/errors.ts';
+import type { HostState } from '../../runtime/host/host-state.ts';
+import { IncomingRequest, ResponseOutparam, type ResponseSink } from '../../runtime/host/http.ts';
+import { hostImports } from '../../runtime/host/index.ts';
+import { EMPTY_SOURCE, setWakeSignal, WakeSignal } from '../../runtime/host/io.ts';
+import { defaultRuntimeSettings } from '../../runtime/workloads/workload.ts';
+
+export interface DirectRequest {
+  method: string;
+  path: string;
+  headers: [string, string][];
+}
+
+export interface DirectResult {
+  /** Mean wall time of one handle() call, in ms. */
+  msPerCall: number;
+  /** Median and 99th percentile of single calls, in ms. */
+  p50: number;
+  p99: number;
+  calls: number;
+  status: number;
+  bodyBytes: number;
+}
+
+interface IncomingHandler {
+  handle(request: IncomingRequest, outparam: ResponseOutparam): void;
+}
+
+let wakeInstalled = false;
+
+/**
+ * Instantiates the component once (as a studio worker does with the default 'reuse'
+ * strategy) and calls it for `warmupMs`, then measures for `measureMs`.
+ */
+export async function measureDirectCalls(
+  wasmPath: string,
+  cacheDir: string,
+  request: DirectRequest,
+  { warmupMs = 1000, measureMs = 3000 }: { warmupMs?: number; measureMs?: number } = {},
+): Promise<DirectResult> {
+  const handler = await instantiate(wasmPath, cacheDir);
+
+  let status = 0;
+  let bodyBytes = 0;
+  let ended = false;
+  // The sink a worker uses, minus the postMessage: keep what the component produced.
+  const replies: unknown[] = [];
+  const sink: ResponseSink = {
+    head: (s, headers) => {
+      status = s;
+      replies.push({ type: 'head', status: s, headers });
+    },
+    chunk: (chunk) => {
+      bodyBytes += chunk.byteLength;
+      replies.push({ type: 'chunk', chunk });
+    },
+    end: () => {
+      ended = true;
+      replies.push({ type: 'end' });
+    },
+    failed: (code) => {
+      throw new Error(`the component answered with the error code ${code.tag}`);
+    },
+  };
+  const callOnce = () => {
+    status = 0;
+    bodyBytes = 0;
+    ended = false;
+    replies.length = 0;
+    const outparam = new ResponseOutparam(sink);
+    const incoming = new IncomingRequest({
+      method: request.method,
+      pathWithQuery: request.path,
+      scheme: 'http',
+      authority: '127.0.0.1',
+      headers: request.headers,
+      body: EMPTY_SOURCE,
+    });
+    handler.handle(incoming, outparam);
+    if (!outparam.wasSet || !ended) throw new Error('the component did not finish a response in a direct call');
+  };
+
+  const warmEnd = performance.now() + warmupMs;
+  while (performance.now() < warmEnd) callOnce();
+
+  const samples: number[] = [];
+  const started = performance.now();
+  const end = started + measureMs;
+  let now = started;
+  while (now < end) {
+    const t0 = now;
+    callOnce();
+    now = performance.now();
+    samples.push(now - t0);
+  }
+  const total = now - started;
+  samples.sort((a, b) => a - b);
+  return {
+    msPerCall: total / samples.length,
+    p50: percentile(samples, 50),
+    p99: percentile(samples, 99),
+    calls: samples.length,
+    status,
+    bodyBytes,
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+async function instantiate(wasmPath: string, cacheDir: string): Promise<IncomingHandler> {
+  const file = await readComponentFile(wasmPath);
+  if (!file.ok) throw new Error(describe(file.error));
+  const transpiled = await transpile(file.value, cacheDir);
+  if (!transpiled.ok) throw new Error(describe(transpiled.error));
+  const { memoryLimitBytes } = defaultRuntimeSettings(cacheDir);
+  const modules: Record<string, WebAssembly.Module> = {};
+  for (const name of transpiled.value.coreModules) {
+    const bytes = (await readFile(join(transpiled.value.dir, name))) as Uint8Array<ArrayBuffer>;
+    modules[name] = await WebAssembly.compile(capMemories(bytes, memoryLimitBytes));
+  }
+  if (!wakeInstalled) {
+    // Nothing ever bumps it: a direct call has no body to wait for.
+    setWakeSignal(new WakeSignal(new Int32Array(new SharedArrayBuffer(4))));
+    wakeInstalled = true;
+  }
+  const state: HostState = { componentName: file.value.name, config: new Map(), environment: [], log: () => {}, atRequestEnd: () => {} };
+  const glue = (await import(transpiled.value.glueUrl)) as {
+    instantiate(
+      getCoreModule: (path: string) => WebAssembly.Module,
+      imports: Record<string, unknown>,
+      instantiateCore: (module: WebAssembly.Module, imports: WebAssembly.Imports) => Promise<WebAssembly.Instance>,
+    ): Promise<Record<string, unknown>>;
+  };
+  const exports = await glue.instantiate(
+    (path) => {
+      const module = modules[path];
+      if (!module) throw new Error(`transpiled output lacks the core module ${path}`);
+      return module;
+    },
+    hostImports(state),
+    (module, imports) => WebAssembly.instantiate(module, imports),
+  );
+  for (const [name, value] of Object.entries(exports)) {
+    if (name === 'incomingHandler' || name.startsWith('wasi:http/incoming-handler')) return value as IncomingHandler;
+  }
+  throw new Error(`${wasmPath} exports no wasi:http/incoming-handler`);
+}

@@ -1,0 +1,79 @@
+// The schema of wash's project config (rc.6), as the studio validates it. Objects are strict
+// so that unknown keys are found; the loader reports those as warnings, since wash may grow
+// keys the studio does not know yet.
+import { z } from 'zod';
+
+const stringMap = z.record(z.string(), z.string());
+
+const hostInterface = z.strictObject({
+  namespace: z.string(),
+  package: z.string(),
+  interfaces: z.array(z.string()).optional(),
+  version: z.string().optional(),
+  config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+
+export const washConfigSchema = z.strictObject({
+  version: z.union([z.string(), z.number()]).optional(),
+  build: z
+    .strictObject({
+      command: z.string().optional(),
+      env: stringMap.optional(),
+      component_path: z.string().optional(),
+    })
+    .optional(),
+  dev: z
+    .strictObject({
+      command: z.string().optional(),
+      address: z.string().optional(),
+      service: z.boolean().optional(),
+      service_file: z.string().optional(),
+      components: z.array(z.strictObject({ name: z.string().min(1), file: z.string().min(1) })).optional(),
+      volumes: z.array(z.strictObject({ host_path: z.string(), guest_path: z.string() })).optional(),
+      host_interfaces: z.array(hostInterface).optional(),
+      tls_cert_path: z.string().optional(),
+      tls_key_path: z.string().optional(),
+      tls_ca_path: z.string().optional(),
+      wasi_keyvalue_path: z.string().optional(),
+      wasi_blobstore_path: z.string().optional(),
+    })
+    .optional(),
+  wit: z
+    .strictObject({
+      registries: z.unknown().optional(),
+      skip_fetch: z.boolean().optional(),
+      wit_dir: z.string().optional(),
+      sources: z.unknown().optional(),
+    })
+    .optional(),
+});
+
+export type WashConfig = z.infer<typeof washConfigSchema>;
+export type HostInterfaceConfig = z.infer<typeof hostInterface>;
+
+export interface ConfigProblem {
+  /** Dotted key path, e.g. `dev.components[0].file`. */
+  path: string;
+  message: string;
+}
+
+function keyPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), '');
+}
+
+/** Validates a parsed config: errors fail the load, warnings (unknown keys) do not. */
+export function validateConfig(value: unknown): { config?: WashConfig; errors: ConfigProblem[]; warnings: ConfigProblem[] } {
+  const result = washConfigSchema.safeParse(value);
+  if (result.success) return { config: result.data, errors: [], warnings: [] };
+  const errors: ConfigProblem[] = [];
+  const warnings: ConfigProblem[] = [];
+  for (const issue of result.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) warnings.push({ path: keyPath([...issue.path, key]), message: 'unknown key, ignored' });
+    } else {
+      errors.push({ path: keyPath(issue.path) || '(top level)', message: issue.message.replace(/^Invalid input: /, '') });
+    }
+  }
+  // With only unknown keys the rest is valid; they stay in the object, unread.
+  return errors.length === 0 ? { config: value as WashConfig, errors, warnings } : { errors, warnings };
+}

@@ -1,0 +1,83 @@
+// Watches a project's sources and reports bursts of changes as one event. It ignores what
+// wash ignores, plus the studio's own outputs (build output, data folders), so a build or a
+// component writing data never triggers another build.
+import { relative, resolve, sep } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+
+/** Folder names wash's watcher skips wherever they appear. */
+export const WASH_IGNORED_DIRS = ['.git', 'target', 'node_modules', 'dist', 'build', '.next', '.nuxt', 'bin', 'pkg', 'vendor'];
+
+// Editors write swap and backup files beside the real ones; they are not changes.
+const EDITOR_LITTER = /(~|\.swp|\.swx|\.tmp|^4913)$|^\.#/;
+
+export interface WatchOptions {
+  /** Absolute paths (files or folders) to ignore besides WASH_IGNORED_DIRS. */
+  ignore: string[];
+  /** Quiet time that ends a burst of changes. */
+  debounceMs?: number;
+}
+
+export interface ChangeBatch {
+  /** Paths relative to the root, sorted. */
+  paths: string[];
+  /** performance.now() of the first change in the batch: when the user saved. */
+  firstAt: number;
+}
+
+export class ProjectWatcher {
+  private watcher: FSWatcher | undefined;
+  private pending = new Set<string>();
+  private firstAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly ignored: string[];
+
+  constructor(
+    private readonly root: string,
+    private readonly options: WatchOptions,
+    private readonly onChange: (batch: ChangeBatch) => void,
+  ) {
+    this.ignored = options.ignore.map((p) => resolve(p));
+  }
+
+  isIgnored(path: string): boolean {
+    const absolute = resolve(this.root, path);
+    if (this.ignored.some((p) => absolute === p || absolute.startsWith(p + sep))) return true;
+    const parts = relative(this.root, absolute).split(sep);
+    const name = parts[parts.length - 1] ?? '';
+    return parts.some((part) => WASH_IGNORED_DIRS.includes(part)) || EDITOR_LITTER.test(name);
+  }
+
+  /** Starts watching; resolves once the initial scan is done, so later edits are seen. */
+  start(): Promise<void> {
+    const watcher = watch(this.root, {
+      ignored: (path) => path !== this.root && this.isIgnored(path),
+      ignoreInitial: true,
+      // Wait for writes to settle so a half-written file does not start a build.
+      awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 20 },
+    });
+    this.watcher = watcher;
+    watcher.on('all', (_event, path) => this.record(path));
+    return new Promise((resolve, reject) => {
+      watcher.once('ready', () => resolve());
+      watcher.once('error', reject);
+    });
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    await this.watcher?.close();
+  }
+
+  private record(path: string): void {
+    if (this.pending.size === 0) this.firstAt = performance.now();
+    this.pending.add(relative(this.root, path));
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.flush(), this.options.debounceMs ?? 100);
+  }
+
+  private flush(): void {
+    const batch = { paths: [...this.pending].sort(), firstAt: this.firstAt };
+    this.pending.clear();
+    this.onChange(batch);
+  }
+}

@@ -1,0 +1,35 @@
+// A real project in a temp folder whose build command turns message.txt into a component
+// answering that message (see test/fixtures/message-project). Builds take well under a
+// second, so live-reload tests can save and reload many times.
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './studio-process.ts';
+
+export interface MessageProject {
+  root: string;
+  /** Saves message.txt, as an editor would. */
+  save(message: string): Promise<void>;
+  writeConfig(yaml: string): Promise<void>;
+  remove(): Promise<void>;
+}
+
+const buildScript = join(repoRoot, 'test', 'fixtures', 'message-project', 'build-component.mjs');
+
+export function messageBuildCommand(): string {
+  return `node "${buildScript}"`;
+}
+
+export async function messageProject(message: string, extraConfig = ''): Promise<MessageProject> {
+  const root = join(await mkdtemp(join(tmpdir(), 'studio-message-')), 'message');
+  await mkdir(join(root, '.wash'), { recursive: true });
+  const project: MessageProject = {
+    root,
+    save: (text) => writeFile(join(root, 'message.txt'), text),
+    writeConfig: (yaml) => writeFile(join(root, '.wash', 'config.yaml'), yaml),
+    remove: () => rm(join(root, '..'), { recursive: true, force: true }),
+  };
+  await project.writeConfig(`build:\n  command: ${JSON.stringify(messageBuildCommand())}\n${extraConfig}`);
+  await project.save(message);
+  return project;
+}

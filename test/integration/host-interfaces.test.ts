@@ -1,0 +1,201 @@
+// The host interfaces the studio gives components, seen from inside a componentize-js
+// component (the host-probe fixture): wasi:config values from the project config,
+// wasi:logging and stdio as log records, clocks and random, timers (wasi:clocks pollables
+// waited on with wasi:io/poll), and request and response bodies streamed through the
+// StarlingMonkey engine.
+//
+// wasi:config values come only from a project's `.wash/config.yaml` (a .wasm target has no
+// config), so the studio runs on a temporary project folder: a copy of the fixture's src/ and
+// wit/ plus a `.wash/config.yaml`, which the studio builds itself. That exercises the real
+// project path (config loading, build, serve). The build is cached by content (the bundle is
+// project-relative, so the copy's path does not matter): only the first run after a change
+// to the fixture componentizes (~15 s), later runs take it from the cache.
+import assert from 'node:assert/strict';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { startStudio, type StudioProcess } from '../helpers/studio-process.ts';
+
+const fixtureDir = fileURLToPath(new URL('../fixtures/js/host-probe/', import.meta.url));
+/** The project folder's name is the component's name, the source of its log records. */
+const NAME = 'host-probe';
+
+const CONFIG_YAML = `dev:
+  host_interfaces:
+    - namespace: wasi
+      package: config
+      interfaces: [store]
+      config:
+        greeting: "hello from config"
+        mode: dev
+`;
+
+/** A log line the terminal printer writes: `HH:MM:SS.mmm LEVEL source text`. */
+function logLine(level: string, text: string): RegExp {
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^\\S+ ${level}\\s+${NAME} ${escaped}$`, 'm');
+}
+
+describe('host interfaces, seen from a componentize-js component', () => {
+  let tempDir: string;
+  let studio: StudioProcess;
+  let url: (path: string) => string;
+
+  before(async () => {
+    tempDir = await mkdtemp(join(tmpdir(), 'studio-host-probe-'));
+    const project = join(tempDir, NAME);
+    await mkdir(join(project, '.wash'), { recursive: true });
+    await cp(join(fixtureDir, 'src'), join(project, 'src'), { recursive: true });
+    await cp(join(fixtureDir, 'wit'), join(project, 'wit'), { recursive: true });
+    await writeFile(join(project, '.wash', 'config.yaml'), CONFIG_YAML);
+    // Three workers whatever the core count, so that while two requests sleep in a timer a
+    // third worker is free: the concurrency test checks that a sleeping component blocks
+    // only its own worker (the pool's growth around stalls is not what it measures).
+    studio = await startStudio(project, ['--workers', '3']);
+    url = (path) => new URL(path, studio.url).href;
+  });
+
+  after(async () => {
+    await studio?.stop();
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+  });
+
+  it('builds the project and shows the wasi:config and wasi:logging imports', () => {
+    assert.match(studio.output(), /imports .*wasi:config\/store@0\.2\.0-rc\.1/);
+    assert.match(studio.output(), /imports .*wasi:logging\/logging@0\.1\.0-draft/);
+  });
+
+  describe('wasi:config/store', () => {
+    it('gets values from dev.host_interfaces', async () => {
+      for (const [key, value] of [['greeting', 'hello from config'], ['mode', 'dev']]) {
+        const res = await fetch(url(`/config?key=${key}`));
+        assert.equal(res.status, 200, key);
+        assert.equal(await res.text(), value);
+      }
+    });
+
+    it('answers none for a key that is not configured', async () => {
+      const res = await fetch(url('/config?key=no-such-key'));
+      assert.equal(res.status, 404);
+      assert.equal(await res.text(), 'missing\n');
+    });
+
+    it('gets all values', async () => {
+      const res = await fetch(url('/config-all'));
+      assert.equal(res.status, 200);
+      const pairs = (await res.json()) as [string, string][];
+      assert.deepEqual(pairs.sort(), [['greeting', 'hello from config'], ['mode', 'dev']]);
+    });
+  });
+
+  describe('logging and stdio', () => {
+    before(async () => {
+      const res = await fetch(url('/log'));
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), 'logged\n');
+    });
+
+    it('prints a wasi:logging record at its level, with its context, from the component', async () => {
+      await studio.waitFor(logLine('WARN', 'probe-context: probe warning message'), 5000);
+    });
+
+    it('prints console.log as INFO and console.error as ERROR, from the component', async () => {
+      await studio.waitFor(logLine('INFO', 'probe stdout line'), 5000);
+      await studio.waitFor(logLine('ERROR', 'probe stderr line'), 5000);
+    });
+
+    it('makes one record per printed line, with no empty records', async () => {
+      await studio.waitFor(logLine('ERROR', 'probe stderr line'), 5000);
+      const empty = new RegExp(`^\\S+ [A-Z]+\\s+${NAME}\\s*$`, 'm');
+      assert.doesNotMatch(studio.output(), empty, 'a log record with no text came from the component');
+    });
+  });
+
+  describe('clocks and random', () => {
+    it('sees the wall clock, fresh random numbers and a performance clock', async () => {
+      const read = async () => {
+        const res = await fetch(url('/env'));
+        assert.equal(res.status, 200);
+        return (await res.json()) as { now: number; random: number; perf: number };
+      };
+      const first = await read();
+      const second = await read();
+      for (const env of [first, second]) {
+        assert.ok(Math.abs(env.now - Date.now()) < 60_000, `Date.now() inside is ${new Date(env.now).toISOString()}`);
+        assert.ok(env.random >= 0 && env.random < 1, `Math.random() gave ${env.random}`);
+        assert.ok(Number.isFinite(env.perf) && env.perf >= 0, `performance.now() gave ${env.perf}`);
+      }
+      assert.notEqual(first.random, second.random, 'Math.random() gave the same number twice');
+      assert.ok(second.now >= first.now, 'the wall clock went backwards');
+    });
+  });
+
+  describe('timers', () => {
+    it('waits for a setTimeout inside the component, then answers', async () => {
+      const started = performance.now();
+      const res = await fetch(url('/sleep?ms=300'));
+      const elapsed = performance.now() - started;
+      assert.equal(res.status, 200);
+      const { elapsedMs } = (await res.json()) as { elapsedMs: number };
+      assert.ok(elapsedMs >= 290, `the component measured ${elapsedMs} ms`);
+      assert.ok(elapsed >= 290, `the request took ${elapsed} ms`);
+      assert.ok(elapsed < 5000, `the request took ${elapsed} ms`);
+    });
+
+    it('serves other requests on other workers while components sleep', async () => {
+      const started = performance.now();
+      const timed = (path: string) =>
+        fetch(url(path)).then(async (res) => ({ status: res.status, body: await res.text(), ms: performance.now() - started }));
+      const sleeps = [timed('/sleep?ms=1000'), timed('/sleep?ms=1000')];
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the sleeps go first
+      const quick = await timed('/config?key=mode');
+      assert.equal(quick.status, 200);
+      assert.equal(quick.body, 'dev');
+      assert.ok(quick.ms < 600, `the quick request answered after ${Math.round(quick.ms)} ms`);
+      for (const sleep of await Promise.all(sleeps)) {
+        assert.equal(sleep.status, 200);
+        assert.ok(sleep.ms >= 990, `a 1 s sleep answered after ${Math.round(sleep.ms)} ms`);
+        assert.ok(quick.ms < sleep.ms - 300, 'the quick request did not overtake the sleeping ones');
+      }
+    });
+  });
+
+  describe('bodies through the StarlingMonkey engine', () => {
+    it('streams a response as the component writes it', async () => {
+      const started = performance.now();
+      const res = await fetch(url('/stream'));
+      assert.equal(res.status, 200);
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      const arrivals: number[] = [];
+      let text = '';
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        arrivals.push(performance.now() - started);
+        text += decoder.decode(value, { stream: true });
+      }
+      const end = performance.now() - started;
+      assert.equal(text, 'chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n');
+      assert.ok(arrivals.length >= 2, `the body arrived in ${arrivals.length} piece(s)`);
+      assert.ok(end - arrivals[0]! >= 300, `the first chunk arrived at ${Math.round(arrivals[0]!)} ms, the end at ${Math.round(end)} ms`);
+    });
+
+    it('reads a 200 KB JSON request body and echoes it', async () => {
+      const items = [];
+      for (let i = 0, size = 0; size < 200_000; i++) {
+        const item = { i, name: `item ${i}`, tags: ['a', 'b', `t${i % 17}`], nested: { ok: i % 2 === 0, text: 'é✓ unicode' } };
+        items.push(item);
+        size += JSON.stringify(item).length + 1;
+      }
+      const sent = { items };
+      const body = JSON.stringify(sent);
+      assert.ok(body.length >= 200_000);
+      const res = await fetch(url('/echo-json'), { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), sent);
+    });
+  });
+});

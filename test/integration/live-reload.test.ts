@@ -1,0 +1,166 @@
+// The dev loop: every save rebuilds and swaps the component with no failed request; a failed
+// build keeps the last good version serving; a failed first build waits for the fix.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { messageProject, type MessageProject } from '../helpers/message-project.ts';
+import { launchStudio, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
+
+async function answerBecomes(url: string, expected: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await fetch(url).then((r) => r.text(), (e: Error) => `(${e.message})`);
+    if (last === expected) return;
+    await sleep(50);
+  }
+  assert.fail(`the answer did not become ${JSON.stringify(expected)}; last: ${JSON.stringify(last)}`);
+}
+
+describe('live reload of a project', () => {
+  let project: MessageProject;
+  let studio: StudioProcess;
+  before(async () => {
+    project = await messageProject('version one\n');
+    studio = await startStudio(project.root);
+  });
+  after(async () => {
+    await studio.stop();
+    await project.remove();
+  });
+
+  it('serves the first build', async () => {
+    assert.equal(await fetch(studio.url).then((r) => r.text()), 'version one\n');
+  });
+
+  it('serves the new version after a save and prints one line for the reload', async () => {
+    await project.save('version two\n');
+    await answerBecomes(studio.url, 'version two\n');
+    await studio.waitFor(/build \d+: reloaded in \d+ ms \(build \d+ ms\)/);
+  });
+
+  it('keeps the old version serving when a build fails, and shows the compiler message', async () => {
+    await project.save('version three\nSYNTAX ERROR here\n');
+    await studio.waitFor(/message\.txt:2:1: unexpected SYNTAX ERROR/);
+    await studio.waitFor(/build \d+ failed: The build command failed with exit code 1/);
+    assert.match(studio.output(), /the last good version keeps serving/);
+    assert.equal(await fetch(studio.url).then((r) => r.text()), 'version two\n');
+  });
+
+  it('serves the fixed version after the fix', async () => {
+    await project.save('version four\n');
+    await answerBecomes(studio.url, 'version four\n');
+  });
+
+  it('cancels a hanging build on the next save', async () => {
+    await project.save('HANG\n');
+    await studio.waitFor('this build hangs on purpose');
+    await project.save('version five\n');
+    await answerBecomes(studio.url, 'version five\n');
+  });
+
+  it('ignores writes to build output and data folders', async () => {
+    const { writeFile, mkdir } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const before = (studio.output().match(/reloaded in/g) ?? []).length;
+    await mkdir(join(project.root, '.wash', 'data', 'keyvalue', 'b'), { recursive: true });
+    await writeFile(join(project.root, '.wash', 'data', 'keyvalue', 'b', 'k'), 'v');
+    await mkdir(join(project.root, 'target'), { recursive: true });
+    await writeFile(join(project.root, 'target', 'x.o'), 'x');
+    await sleep(800);
+    assert.equal((studio.output().match(/reloaded in/g) ?? []).length, before);
+  });
+});
+
+describe('a project whose first build fails', () => {
+  it('keeps the loop running and serves once the fix is saved', async () => {
+    const project = await messageProject('SYNTAX ERROR at the start\n');
+    const studio = launchStudio(project.root);
+    try {
+      await studio.waitFor('build 1 failed');
+      await studio.waitFor('waiting for a change that fixes it');
+      assert.equal(studio.child.exitCode, null, 'still running');
+      await project.save('fixed at last\n');
+      const url = await studio.serving(30_000);
+      assert.equal(await fetch(url).then((r) => r.text()), 'fixed at last\n');
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
+});
+
+describe('config errors', () => {
+  for (const [what, yaml, expected] of [
+    ['a wrong type', 'build:\n  command: 5\n', /build\.command: expected string, received number/],
+    ['a YAML syntax error', 'build:\n  command: "unclosed\n', /config\.yaml:\d+:\d+: /],
+    ['a wrong nested type', 'dev:\n  components:\n    - name: x\n      file: [1]\n', /dev\.components\[0\]\.file: expected string/],
+  ] as const) {
+    it(`reports ${what} with the file and key path, and waits for a fix`, async () => {
+      const project = await messageProject('hello\n');
+      await project.writeConfig(yaml);
+      const studio = launchStudio(project.root);
+      try {
+        await studio.waitFor(expected);
+        assert.match(studio.output(), /\.wash\/config\.yaml/);
+        assert.equal(studio.child.exitCode, null, 'still running');
+      } finally {
+        await studio.stop();
+        await project.remove();
+      }
+    });
+  }
+
+  it('warns about an unknown key without failing', async () => {
+    const project = await messageProject('hello\n', 'dev:\n  shiny_new_option: true\n');
+    const studio = await startStudio(project.root);
+    try {
+      assert.match(studio.output(), /warning .*config\.yaml: dev\.shiny_new_option: unknown key, ignored/);
+      assert.equal(await fetch(studio.url).then((r) => r.text()), 'hello\n');
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
+});
+
+describe('zero downtime', () => {
+  it('answers every request of a steady load across 10 reloads', async () => {
+    const project = await messageProject('reload 0\n');
+    const studio = await startStudio(project.root);
+    let stop = false;
+    let ok = 0;
+    const failures: string[] = [];
+    const seen = new Set<string>();
+    const client = async () => {
+      while (!stop) {
+        try {
+          const res = await fetch(studio.url);
+          const text = await res.text();
+          if (res.status === 200) {
+            ok++;
+            seen.add(text);
+          } else failures.push(`${res.status} ${text}`);
+        } catch (err) {
+          failures.push((err as Error).message);
+        }
+      }
+    };
+    try {
+      const clients = [client(), client(), client(), client()];
+      for (let i = 1; i <= 10; i++) {
+        await project.save(`reload ${i}\n`);
+        await answerBecomes(studio.url, `reload ${i}\n`);
+      }
+      stop = true;
+      await Promise.all(clients);
+      assert.deepEqual(failures, []);
+      assert.ok(ok > 100, `only ${ok} requests were made`);
+      assert.ok(seen.size >= 10, `saw ${seen.size} versions`);
+    } finally {
+      stop = true;
+      await studio.stop();
+      await project.remove();
+    }
+  });
+});

@@ -1,0 +1,150 @@
+// readComponentFile decides from a file's header whether it is a component the studio can run,
+// and says what to do when it is not. wasmKind reads the header alone.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { readComponentFile, wasmKind } from '../../runtime/components/component-file.ts';
+import type { StudioError } from '../../runtime/errors.ts';
+import { watFixture } from '../fixtures/fixtures.ts';
+
+const header = (...bytes: number[]) => new Uint8Array(bytes);
+const MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+describe('wasmKind', () => {
+  it('calls version 1, layer 0 a core module', () => {
+    assert.equal(wasmKind(header(...MAGIC, 0x01, 0x00, 0x00, 0x00)), 'core-module');
+  });
+
+  it('calls layer 1 a component, whatever its version field', () => {
+    assert.equal(wasmKind(header(...MAGIC, 0x0d, 0x00, 0x01, 0x00)), 'component');
+  });
+
+  it('calls other versions unknown', () => {
+    assert.equal(wasmKind(header(...MAGIC, 0x02, 0x00, 0x00, 0x00)), 'unknown-version');
+    assert.equal(wasmKind(header(...MAGIC, 0x0d, 0x00, 0x02, 0x00)), 'unknown-version');
+  });
+
+  it('calls bytes without the \\0asm magic not wasm', () => {
+    assert.equal(wasmKind(new TextEncoder().encode('hello, world')), 'not-wasm');
+  });
+
+  it('calls a header shorter than 8 bytes not wasm, even with the magic', () => {
+    assert.equal(wasmKind(header(...MAGIC, 0x01)), 'not-wasm');
+    assert.equal(wasmKind(new Uint8Array(0)), 'not-wasm');
+  });
+});
+
+describe('readComponentFile', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'studio-component-file-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  async function refused(path: string): Promise<StudioError> {
+    const result = await readComponentFile(path);
+    assert.equal(result.ok, false, `${path} should be refused`);
+    return (result as { ok: false; error: StudioError }).error;
+  }
+
+  async function fileWith(name: string, bytes: Uint8Array | string): Promise<string> {
+    const path = join(dir, name);
+    await writeFile(path, bytes);
+    return path;
+  }
+
+  it('reads a component with its name, bytes and sha256', async () => {
+    const path = await watFixture('hello');
+    const result = await readComponentFile(path);
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+    const bytes = await readFile(path);
+    assert.equal(result.value.path, path);
+    assert.match(result.value.name, /^hello-[0-9a-f]+$/);
+    assert.deepEqual(Buffer.from(result.value.bytes), bytes);
+    assert.equal(result.value.hash, createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  it('names the component after its file without .wasm', async () => {
+    const path = await fileWith('my-app.wasm', header(...MAGIC, 0x0d, 0x00, 0x01, 0x00));
+    const result = await readComponentFile(path);
+    assert.ok(result.ok);
+    assert.equal(result.value.name, 'my-app');
+  });
+
+  it('refuses a missing file with component-not-found, naming the path', async () => {
+    const path = join(dir, 'nowhere.wasm');
+    const error = await refused(path);
+    assert.equal(error.code, 'component-not-found');
+    assert.ok(error.message.includes(path), error.message);
+    assert.match(error.hint ?? '', /check the path|build the project/i);
+  });
+
+  it('refuses a folder with component-not-found, saying it is a folder', async () => {
+    const folder = join(dir, 'a-folder.wasm');
+    await mkdir(folder, { recursive: true });
+    const error = await refused(folder);
+    assert.equal(error.code, 'component-not-found');
+    assert.ok(error.message.includes(folder), error.message);
+    assert.match(error.message, /is a folder/);
+    assert.match(error.hint ?? '', /\.wasm file|project folder/);
+  });
+
+  it('refuses a text file with not-wasm, naming the path', async () => {
+    const path = await fileWith('notes.wasm', 'this is text, not wasm\n');
+    const error = await refused(path);
+    assert.equal(error.code, 'not-wasm');
+    assert.ok(error.message.includes(path), error.message);
+    assert.match(error.message, /is not a WebAssembly file/);
+    assert.match(error.hint ?? '', /\.wasm file your build produces/);
+  });
+
+  it('refuses an empty file with not-wasm', async () => {
+    const error = await refused(await fileWith('empty.wasm', new Uint8Array(0)));
+    assert.equal(error.code, 'not-wasm');
+  });
+
+  it('refuses a truncated header with not-wasm', async () => {
+    const error = await refused(await fileWith('truncated.wasm', header(...MAGIC, 0x0d, 0x00)));
+    assert.equal(error.code, 'not-wasm');
+  });
+
+  it('refuses a core module with core-module, and the hint says how to make a component', async () => {
+    const path = await watFixture('core-module');
+    const error = await refused(path);
+    assert.equal(error.code, 'core-module');
+    assert.ok(error.message.includes(path), error.message);
+    assert.match(error.message, /is a core WebAssembly module, not a component/);
+    assert.match(error.hint ?? '', /wasm32-wasip2/);
+    assert.match(error.hint ?? '', /wasm-tools component new/);
+  });
+
+  it('refuses an unknown binary version with unsupported-wasm-version, naming the path', async () => {
+    const path = await fileWith('future.wasm', header(...MAGIC, 0x02, 0x00, 0x00, 0x00, 0x00));
+    const error = await refused(path);
+    assert.equal(error.code, 'unsupported-wasm-version');
+    assert.ok(error.message.includes(path), error.message);
+    assert.match(error.hint ?? '', /rebuild/i);
+  });
+
+  it('refuses a path it cannot read for another reason with component-unreadable', async () => {
+    // A path through a regular file fails with ENOTDIR: neither missing nor a folder.
+    const parent = await fileWith('plain-file', 'x');
+    const path = join(parent, 'inner.wasm');
+    const error = await refused(path);
+    assert.equal(error.code, 'component-unreadable');
+    assert.ok(error.message.includes(path), error.message);
+    assert.match(error.hint ?? '', /permissions/);
+  });
+
+  it('puts no stack trace in any message', async () => {
+    const errors = await Promise.all([
+      refused(join(dir, 'gone.wasm')),
+      refused(await fileWith('text.wasm', 'not wasm')),
+      refused(await watFixture('core-module')),
+    ]);
+    for (const error of errors) assert.doesNotMatch(`${error.message}\n${error.hint}`, /\n\s+at /);
+  });
+});

@@ -1,0 +1,168 @@
+// wasi:http fields (headers and trailers) as the studio gives them to components, and how
+// methods cross between HTTP and the WIT `method` variant.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Fields, IncomingRequest, methodFromString, methodToString, type Method } from '../../runtime/host/http.ts';
+import { EMPTY_SOURCE } from '../../runtime/host/io.ts';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const texts = (values: Uint8Array[]) => values.map((v) => new TextDecoder().decode(v));
+
+/** The header error a component sees: thrown as a plain `{ tag }` value, not an Error. */
+function throwsTag(fn: () => void, tag: 'invalid-syntax' | 'forbidden' | 'immutable'): void {
+  assert.throws(fn, (thrown: unknown) => {
+    assert.deepEqual(thrown, { tag });
+    return true;
+  });
+}
+
+describe('Fields', () => {
+  it('gets values whatever the case of the name', () => {
+    const fields = Fields.fromList([['Content-Type', bytes('text/plain')]]);
+    assert.deepEqual(texts(fields.get('content-type')), ['text/plain']);
+    assert.deepEqual(texts(fields.get('CONTENT-TYPE')), ['text/plain']);
+  });
+
+  it('has a name whatever its case', () => {
+    const fields = Fields.fromList([['X-Thing', bytes('1')]]);
+    assert.equal(fields.has('x-thing'), true);
+    assert.equal(fields.has('X-THING'), true);
+    assert.equal(fields.has('x-other'), false);
+  });
+
+  it('gets an empty list for a name it does not have', () => {
+    assert.deepEqual(new Fields().get('x-none'), []);
+  });
+
+  it('keeps every value appended under one name, in order', () => {
+    const fields = new Fields();
+    fields.append('Set-Cookie', bytes('a=1'));
+    fields.append('set-cookie', bytes('b=2'));
+    assert.deepEqual(texts(fields.get('set-cookie')), ['a=1', 'b=2']);
+  });
+
+  it('replaces every value of a name on set, whatever the case', () => {
+    const fields = Fields.fromList([['Accept', bytes('a')], ['accept', bytes('b')], ['x-other', bytes('c')]]);
+    fields.set('ACCEPT', [bytes('c'), bytes('d')]);
+    assert.deepEqual(texts(fields.get('accept')), ['c', 'd']);
+    assert.deepEqual(texts(fields.get('x-other')), ['c']);
+  });
+
+  it('removes a name on set with no values', () => {
+    const fields = Fields.fromList([['x-a', bytes('1')]]);
+    fields.set('x-a', []);
+    assert.equal(fields.has('x-a'), false);
+  });
+
+  it('deletes every value of a name, whatever the case', () => {
+    const fields = Fields.fromList([['X-A', bytes('1')], ['x-a', bytes('2')], ['x-b', bytes('3')]]);
+    fields.delete('x-A');
+    assert.equal(fields.has('x-a'), false);
+    assert.deepEqual(fields.entries().map(([n]) => n), ['x-b']);
+  });
+
+  it('lists entries in the order they were added, names as given', () => {
+    const fields = Fields.fromList([['B', bytes('2')], ['a', bytes('1')]]);
+    assert.deepEqual(fields.entries().map(([n, v]) => [n, new TextDecoder().decode(v)]), [['B', '2'], ['a', '1']]);
+  });
+
+  it('builds from a list, keeping repeated names', () => {
+    const fields = Fields.fromList([['x-a', bytes('1')], ['x-a', bytes('2')]]);
+    assert.deepEqual(texts(fields.get('x-a')), ['1', '2']);
+  });
+
+  it('refuses an empty name or one with characters outside an HTTP token with invalid-syntax', () => {
+    for (const name of ['', 'bad name', 'bad:name', 'ünicode', 'a\nb', '(paren)']) {
+      throwsTag(() => new Fields().append(name, bytes('v')), 'invalid-syntax');
+    }
+  });
+
+  it('accepts every HTTP token character in a name', () => {
+    const fields = new Fields();
+    fields.append("!#$%&'*+-.^_`|~09azAZ", bytes('v'));
+    assert.equal(fields.has("!#$%&'*+-.^_`|~09azAZ"), true);
+  });
+
+  it('refuses a value with CR, LF or NUL with invalid-syntax', () => {
+    for (const value of ['a\rb', 'a\nb', 'a\0b']) throwsTag(() => new Fields().append('x-a', bytes(value)), 'invalid-syntax');
+    throwsTag(() => new Fields().set('x-a', [bytes('ok'), bytes('bad\n')]), 'invalid-syntax');
+  });
+
+  it('accepts an empty value and bytes above 0x7f in a value', () => {
+    const fields = new Fields();
+    fields.append('x-empty', new Uint8Array(0));
+    fields.append('x-latin1', Uint8Array.of(0xe9));
+    assert.equal(fields.get('x-empty')[0]?.byteLength, 0);
+    assert.deepEqual(fields.get('x-latin1'), [Uint8Array.of(0xe9)]);
+  });
+
+  it('refuses an invalid name in fromList with invalid-syntax', () => {
+    throwsTag(() => Fields.fromList([['bad name', bytes('v')]]), 'invalid-syntax');
+  });
+
+  it('refuses the hop-by-hop names with forbidden, whatever their case', () => {
+    for (const name of ['Connection', 'keep-alive', 'Proxy-Connection', 'TRANSFER-ENCODING', 'upgrade', 'te']) {
+      throwsTag(() => new Fields().append(name, bytes('x')), 'forbidden');
+      throwsTag(() => new Fields().set(name, [bytes('x')]), 'forbidden');
+      throwsTag(() => new Fields().delete(name), 'forbidden');
+    }
+  });
+
+  it('refuses every change to immutable fields with immutable', () => {
+    const request = new IncomingRequest({ method: 'GET', pathWithQuery: '/', scheme: 'http', authority: 'localhost', headers: [['Host', 'localhost']], body: EMPTY_SOURCE });
+    const fields = request.headers();
+    throwsTag(() => fields.append('x-a', bytes('1')), 'immutable');
+    throwsTag(() => fields.set('x-a', [bytes('1')]), 'immutable');
+    throwsTag(() => fields.delete('host'), 'immutable');
+    assert.deepEqual(texts(fields.get('host')), ['localhost'], 'reading still works');
+  });
+
+  it('reports immutable before invalid-syntax', () => {
+    const request = new IncomingRequest({ method: 'GET', pathWithQuery: '/', scheme: 'http', authority: '', headers: [], body: EMPTY_SOURCE });
+    throwsTag(() => request.headers().append('bad name', bytes('1')), 'immutable');
+  });
+
+  it('gives a clone that changes independently of the original', () => {
+    const original = Fields.fromList([['x-a', bytes('1')]]);
+    const copy = original.clone();
+    copy.append('x-b', bytes('2'));
+    original.set('x-a', [bytes('changed')]);
+    assert.equal(original.has('x-b'), false);
+    assert.deepEqual(texts(copy.get('x-a')), ['1']);
+  });
+
+  it('gives a mutable clone of immutable fields', () => {
+    const request = new IncomingRequest({ method: 'GET', pathWithQuery: '/', scheme: 'http', authority: '', headers: [['x-a', '1']], body: EMPTY_SOURCE });
+    const copy = request.headers().clone();
+    copy.append('x-b', bytes('2'));
+    assert.deepEqual(texts(copy.get('x-a')), ['1']);
+    assert.equal(request.headers().has('x-b'), false);
+  });
+});
+
+describe('methods', () => {
+  const standard = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
+
+  it('maps each standard method to its own variant case', () => {
+    for (const name of standard) assert.deepEqual(methodFromString(name), { tag: name.toLowerCase() });
+  });
+
+  it('round-trips every standard method', () => {
+    for (const name of standard) assert.equal(methodToString(methodFromString(name)), name);
+  });
+
+  it('maps a method HTTP does not define to other, keeping its name', () => {
+    assert.deepEqual(methodFromString('PURGE'), { tag: 'other', val: 'PURGE' });
+    assert.equal(methodToString(methodFromString('PURGE')), 'PURGE');
+  });
+
+  it('maps a lowercase get to other, since methods are case-sensitive', () => {
+    assert.deepEqual(methodFromString('get'), { tag: 'other', val: 'get' });
+    assert.equal(methodToString(methodFromString('get')), 'get');
+  });
+
+  it('writes a variant case in upper case', () => {
+    const method: Method = { tag: 'delete' };
+    assert.equal(methodToString(method), 'DELETE');
+  });
+});

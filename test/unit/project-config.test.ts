@@ -1,0 +1,277 @@
+// Finding a wash project (the nearest folder with .wash/) and reading its config the way wash
+// does: .wash/config.yaml, .yml or .json, every key optional.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, relative } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { StudioError } from '../../runtime/errors.ts';
+import { configValues, findProjectRoot, loadProject, type WashConfig } from '../../runtime/project/project-config.ts';
+
+let temp: string;
+let count = 0;
+
+/** A fresh folder with the given files (paths relative to it) and returns its path. */
+async function folderWith(files: Record<string, string> = {}, dirs: string[] = []): Promise<string> {
+  const root = join(temp, `project-${++count}`);
+  await mkdir(root, { recursive: true });
+  for (const dir of dirs) await mkdir(join(root, dir), { recursive: true });
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(join(root, path, '..'), { recursive: true });
+    await writeFile(join(root, path), text);
+  }
+  return root;
+}
+
+async function loadError(start: string): Promise<StudioError> {
+  const result = await loadProject(start);
+  assert.equal(result.ok, false, 'the config should be refused');
+  return (result as { ok: false; error: StudioError }).error;
+}
+
+before(async () => {
+  // realpath: on some systems the temp folder is behind a symlink, and paths are compared.
+  temp = await realpath(await mkdtemp(join(tmpdir(), 'studio-project-config-')));
+});
+after(() => rm(temp, { recursive: true, force: true }));
+
+describe('findProjectRoot', () => {
+  it('is the folder itself when it has .wash/', async () => {
+    const root = await folderWith({}, ['.wash']);
+    assert.equal(await findProjectRoot(root), root);
+  });
+
+  it('is the nearest folder above with .wash/', async () => {
+    const root = await folderWith({}, ['.wash', 'src/deep/er']);
+    assert.equal(await findProjectRoot(join(root, 'src', 'deep', 'er')), root);
+  });
+
+  it('picks the nearest .wash/ when projects are nested', async () => {
+    const outer = await folderWith({}, ['.wash', 'inner/.wash', 'inner/src']);
+    assert.equal(await findProjectRoot(join(outer, 'inner', 'src')), join(outer, 'inner'));
+  });
+
+  it('is the starting folder when no folder above has .wash/', async () => {
+    const start = join(await folderWith({}, ['a/b']), 'a', 'b');
+    const found = await findProjectRoot(start);
+    if (found.startsWith(temp)) assert.equal(found, start);
+    // A .wash/ above the temp folder (in a home folder, say) is a real project root.
+    else assert.ok(await stat(join(found, '.wash')).then((s) => s.isDirectory(), () => false), found);
+  });
+
+  it('does not take the .wash/ in the home folder, where wash 0.x keeps its own data, for a project', async () => {
+    // wash 0.x creates ~/.wash/ (downloads, keys) on first use. A project under the home
+    // folder without its own .wash/ must not resolve to the whole home folder: the builder
+    // would look for sources there and the watcher would watch all of it.
+    const home = await folderWith({}, ['.wash/downloads', '.wash/keys', 'code/app/src']);
+    await writeFile(join(home, 'code', 'app', 'src', 'component.js'), 'export const incomingHandler = {};\n');
+    const saved = { HOME: process.env.HOME, USERPROFILE: process.env.USERPROFILE };
+    process.env.HOME = home;
+    process.env.USERPROFILE = home;
+    try {
+      const start = join(home, 'code', 'app');
+      assert.equal(await findProjectRoot(start), start);
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+
+  it('resolves a relative start against the working folder', async () => {
+    const root = await folderWith({}, ['.wash', 'src']);
+    assert.equal(await findProjectRoot(relative(process.cwd(), join(root, 'src'))), root);
+  });
+});
+
+describe('loadProject', () => {
+  it('gives an empty config, no config path and the folder name when there is no config file', async () => {
+    const root = await folderWith({}, ['.wash']);
+    const result = await loadProject(root);
+    assert.ok(result.ok);
+    assert.deepEqual(result.value, { root, name: basename(root), configPath: undefined, config: {}, warnings: [] });
+  });
+
+  it('reads .wash/config.yaml', async () => {
+    const root = await folderWith({ '.wash/config.yaml': 'build:\n  command: make\n  component_path: out/app.wasm\n' });
+    const result = await loadProject(root);
+    assert.ok(result.ok);
+    assert.equal(result.value.configPath, join(root, '.wash', 'config.yaml'));
+    assert.deepEqual(result.value.config.build, { command: 'make', component_path: 'out/app.wasm' });
+  });
+
+  it('reads .wash/config.yml', async () => {
+    const root = await folderWith({ '.wash/config.yml': 'version: 1\n' });
+    const result = await loadProject(root);
+    assert.ok(result.ok);
+    assert.equal(result.value.configPath, join(root, '.wash', 'config.yml'));
+    assert.equal(result.value.config.version, 1);
+  });
+
+  it('reads .wash/config.json', async () => {
+    const root = await folderWith({ '.wash/config.json': JSON.stringify({ build: { command: 'cargo build' } }) });
+    const result = await loadProject(root);
+    assert.ok(result.ok);
+    assert.equal(result.value.configPath, join(root, '.wash', 'config.json'));
+    assert.equal(result.value.config.build?.command, 'cargo build');
+  });
+
+  it('reads .wash/config.toml', async () => {
+    const root = await folderWith({ '.wash/config.toml': '[build]\ncommand = "go build"\n' });
+    const result = await loadProject(root);
+    assert.ok(result.ok);
+    assert.equal(result.value.configPath, join(root, '.wash', 'config.toml'));
+    assert.equal(result.value.config.build?.command, 'go build');
+  });
+
+  it('prefers config.yaml over config.yml, config.json and config.toml', async () => {
+    const root = await folderWith({
+      '.wash/config.yaml': 'version: yaml\n',
+      '.wash/config.yml': 'version: yml\n',
+      '.wash/config.json': '{"version":"json"}',
+      '.wash/config.toml': 'version = "toml"\n',
+    });
+    const result = await loadProject(root);
+    assert.ok(result.ok);
+    assert.equal(result.value.config.version, 'yaml');
+  });
+
+  it('loads the project of the nearest .wash/ above the start', async () => {
+    const root = await folderWith({ '.wash/config.yaml': 'version: 2\n' }, ['src']);
+    const result = await loadProject(join(root, 'src'));
+    assert.ok(result.ok);
+    assert.equal(result.value.root, root);
+    assert.equal(result.value.name, basename(root));
+    assert.equal(result.value.config.version, 2);
+  });
+
+  it('treats an empty config file as an empty config', async () => {
+    const root = await folderWith({ '.wash/config.yaml': '# nothing set yet\n' });
+    const result = await loadProject(root);
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.config, {});
+  });
+
+  it('loads a config with unknown keys and warns about each, naming the file and key path', async () => {
+    const root = await folderWith({ '.wash/config.yaml': 'build:\n  command: make\n  flavour: fast\nsomething_new: true\n' });
+    const result = await loadProject(root);
+    assert.ok(result.ok);
+    assert.equal(result.value.config.build?.command, 'make');
+    const file = join(root, '.wash', 'config.yaml');
+    assert.deepEqual([...result.value.warnings].sort(), [`${file}: build.flavour: unknown key, ignored`, `${file}: something_new: unknown key, ignored`]);
+  });
+
+  it('gives no warnings for a config with only known keys', async () => {
+    const root = await folderWith({ '.wash/config.yaml': 'version: 1\nbuild:\n  command: make\ndev:\n  address: 127.0.0.1:8000\n' });
+    const result = await loadProject(root);
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.warnings, []);
+  });
+
+  it('refuses a key of the wrong type with config-invalid, naming the key path', async () => {
+    const root = await folderWith({ '.wash/config.yaml': 'build:\n  command: [make, all]\ndev:\n  components:\n    - name: api\n' });
+    const error = await loadError(root);
+    assert.equal(error.code, 'config-invalid');
+    assert.ok(error.message.startsWith(join(root, '.wash', 'config.yaml')), error.message);
+    assert.match(error.message, /2 errors/);
+    assert.match(error.message, /^ {2}build\.command: /m);
+    assert.match(error.message, /^ {2}dev\.components\[0\]\.file: /m);
+    assert.match(error.hint ?? '', /docs\/projects\.md/);
+  });
+
+  it('refuses YAML with a syntax error with config-unparsable, naming the file, line and column', async () => {
+    const root = await folderWith({ '.wash/config.yaml': 'build:\n  command: make\n  env: [unclosed\n' });
+    const error = await loadError(root);
+    assert.equal(error.code, 'config-unparsable');
+    const file = join(root, '.wash', 'config.yaml');
+    assert.ok(error.message.startsWith(`${file}:`), error.message);
+    assert.match(error.message.slice(file.length), /^:\d+:\d+: /);
+    assert.match(error.hint ?? '', /valid YAML/);
+  });
+
+  it('points the line of a YAML error at the offending line', async () => {
+    const root = await folderWith({ '.wash/config.yaml': 'version: 1\nbuild:\n  command: "unterminated\n' });
+    const error = await loadError(root);
+    const where = /config\.yaml:(\d+):(\d+):/.exec(error.message);
+    assert.ok(where, error.message);
+    assert.ok(Number(where[1]) >= 3, `line ${where[1]}`);
+  });
+
+  it('puts the parser\'s message on one line', async () => {
+    const root = await folderWith({ '.wash/config.yaml': 'a: [1\n' });
+    const error = await loadError(root);
+    assert.doesNotMatch(error.message, /\n/);
+  });
+
+  it('refuses TOML with a syntax error with config-unparsable, naming the file, line and column', async () => {
+    const root = await folderWith({ '.wash/config.toml': '[build]\ncommand = \n' });
+    const error = await loadError(root);
+    assert.equal(error.code, 'config-unparsable');
+    assert.match(error.message, /config\.toml:\d+:\d+: /);
+  });
+
+  it('refuses JSON with a syntax error with config-unparsable, naming the file', async () => {
+    const root = await folderWith({ '.wash/config.json': '{"build": ' });
+    const error = await loadError(root);
+    assert.equal(error.code, 'config-unparsable');
+    assert.ok(error.message.startsWith(join(root, '.wash', 'config.json')), error.message);
+  });
+
+  it('refuses a top-level list with config-invalid, naming the file', async () => {
+    const root = await folderWith({ '.wash/config.yaml': '- build\n- dev\n' });
+    const error = await loadError(root);
+    assert.equal(error.code, 'config-invalid');
+    assert.ok(error.message.startsWith(join(root, '.wash', 'config.yaml')), error.message);
+    assert.match(error.message, /mapping of keys/);
+  });
+
+  it('refuses a top-level scalar with config-invalid', async () => {
+    const root = await folderWith({ '.wash/config.yaml': 'just a string\n' });
+    assert.equal((await loadError(root)).code, 'config-invalid');
+  });
+});
+
+describe('configValues', () => {
+  it('gives the config of wasi:config host_interfaces entries as key/value pairs', () => {
+    const config: WashConfig = {
+      dev: { host_interfaces: [{ namespace: 'wasi', package: 'config', interfaces: ['store'], version: '0.2.0-rc.1', config: { greeting: 'hi', mode: 'dev' } }] },
+    };
+    assert.deepEqual(configValues(config), [['greeting', 'hi'], ['mode', 'dev']]);
+  });
+
+  it('ignores entries for other interfaces', () => {
+    const config: WashConfig = {
+      dev: {
+        host_interfaces: [
+          { namespace: 'wasi', package: 'keyvalue', config: { bucket: 'x' } },
+          { namespace: 'my-org', package: 'config', config: { other: 'y' } },
+          { namespace: 'wasi', package: 'config', config: { kept: 'z' } },
+        ],
+      },
+    };
+    assert.deepEqual(configValues(config), [['kept', 'z']]);
+  });
+
+  it('joins the values of several wasi:config entries in order', () => {
+    const config: WashConfig = {
+      dev: { host_interfaces: [{ namespace: 'wasi', package: 'config', config: { a: '1' } }, { namespace: 'wasi', package: 'config', config: { b: '2' } }] },
+    };
+    assert.deepEqual(configValues(config), [['a', '1'], ['b', '2']]);
+  });
+
+  it('turns numbers and booleans from YAML into strings', async () => {
+    const root = await folderWith({
+      '.wash/config.yaml': 'dev:\n  host_interfaces:\n    - namespace: wasi\n      package: config\n      config:\n        port: 8080\n        debug: true\n',
+    });
+    const result = await loadProject(root);
+    assert.ok(result.ok);
+    assert.deepEqual(configValues(result.value.config), [['port', '8080'], ['debug', 'true']]);
+  });
+
+  it('gives nothing when there are no host interfaces or no config in them', () => {
+    assert.deepEqual(configValues({}), []);
+    assert.deepEqual(configValues({ dev: {} }), []);
+    assert.deepEqual(configValues({ dev: { host_interfaces: [{ namespace: 'wasi', package: 'config' }] } }), []);
+  });
+});
