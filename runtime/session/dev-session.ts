@@ -57,6 +57,18 @@ export type SessionEvent =
 /** A step's outcome; a failed build carries the tool's output for the UI. */
 type CycleResult<T> = { ok: true; value: T } | { ok: false; error: StudioError; output?: string };
 
+export interface SessionDescription {
+  kind: 'project' | 'file';
+  name: string;
+  /** Project root, or the .wasm file. */
+  path: string;
+  configPath: string | undefined;
+  gatewayUrl: string | undefined;
+  /** Default data folder: `.wash/data` in the project, or beside the .wasm file. */
+  dataDir: string;
+  config: Project['config'] | undefined;
+}
+
 type Target =
   | { kind: 'file'; name: string; wasmPath: string; dataDir: string }
   | { kind: 'project'; root: string; dataDir: string };
@@ -83,12 +95,50 @@ export class DevSession {
   private url: string | undefined;
   /** The project config of the latest cycle, for the gateway's address and TLS. */
   private lastConfig: Project['config'] | undefined;
+  private configPath: string | undefined;
   readonly builds: BuildRecord[] = [];
+
+  private readonly listeners = new Set<(event: SessionEvent) => void>();
 
   constructor(
     private readonly options: DevSessionOptions,
-    private readonly onEvent: (event: SessionEvent) => void = () => {},
-  ) {}
+    onEvent?: (event: SessionEvent) => void,
+  ) {
+    if (onEvent) this.listeners.add(onEvent);
+  }
+
+  /** Adds a listener for session events; returns the function that removes it. */
+  subscribe(listener: (event: SessionEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private onEvent(event: SessionEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** What the session serves, for the UI. Undefined before start() resolved the target. */
+  describe(): SessionDescription | undefined {
+    const target = this.target;
+    if (!target) return undefined;
+    return {
+      kind: target.kind,
+      name: target.kind === 'file' ? target.name : basename(target.root),
+      path: target.kind === 'file' ? target.wasmPath : target.root,
+      configPath: this.configPath,
+      gatewayUrl: this.url,
+      dataDir: target.dataDir,
+      config: this.lastConfig,
+    };
+  }
+
+  /** The URLs a workload answers at: the gateway root for the main one, <name>.localhost for others. */
+  urlsOf(workload: Workload): string[] {
+    if (!this.url || !this.version) return [];
+    if (workload === this.version.main) return [this.url];
+    const url = new URL(this.url);
+    return [`${url.protocol}//${workload.info.name}.localhost:${url.port}/`];
+  }
 
   /**
    * Resolves the target, runs the first build and starts watching. Resolves once the first
@@ -257,6 +307,7 @@ export class DevSession {
       const project = await loadProject(target.root);
       if (!project.ok) return project;
       this.lastConfig = project.value.config;
+      this.configPath = project.value.configPath;
       for (const warning of project.value.warnings) this.onEvent({ kind: 'warning', text: warning });
       this.warnNotYetSupported(project.value);
       name = project.value.name;

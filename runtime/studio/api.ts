@@ -1,0 +1,201 @@
+// The Studio API: the one contract between the studio's Node side and its renderer. Commands
+// are request/response; events are pushed. Both transports (WebSocket JSON in browser mode,
+// Electron IPC) carry exactly these shapes, so this module holds types only and imports
+// nothing at run time: the renderer may import it.
+//
+// Bytes cross as base64 strings (JSON has no bytes). Errors cross as ApiError.
+
+export interface ApiError {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical';
+
+export interface LogRecordView {
+  seq: number;
+  time: number;
+  level: LogLevel;
+  source: string;
+  /** May contain ANSI colour codes (build output). */
+  text: string;
+}
+
+export type BuildOutcome = 'running' | 'ok' | 'failed' | 'cancelled';
+
+export interface BuildView {
+  number: number;
+  reason: string;
+  startedAt: number;
+  buildMs?: number;
+  startMs?: number;
+  totalMs?: number;
+  outcome: BuildOutcome;
+  error?: ApiError;
+  /** The build tool's output (with ANSI colours) for a failed build. */
+  output?: string;
+}
+
+export type WorkloadState = 'building' | 'running' | 'failed' | 'stopped';
+
+export interface WorkloadView {
+  name: string;
+  state: WorkloadState;
+  /** The build that produced the running version. */
+  build: number | undefined;
+  wasmPath: string | undefined;
+  imports: string[];
+  exports: string[];
+  witText: string;
+  /** Where it answers, e.g. http://127.0.0.1:8000/ or http://api.localhost:8000/. */
+  urls: string[];
+  requests: number;
+  failures: number;
+  p50Ms: number | undefined;
+  p99Ms: number | undefined;
+  workers: number;
+  instanceStrategy: 'reuse' | 'fresh';
+}
+
+export interface ProjectView {
+  kind: 'project' | 'file';
+  name: string;
+  /** Project root, or the .wasm file. */
+  path: string;
+  configPath: string | undefined;
+  gatewayUrl: string | undefined;
+  keyvaluePath: string;
+  blobstorePath: string;
+  /** Where the store paths came from: the config keys, or the studio's defaults. */
+  keyvalueFrom: 'config' | 'default';
+  blobstoreFrom: 'config' | 'default';
+  builds: BuildView[];
+}
+
+export interface KvListResult {
+  keys: string[];
+  /** Pass back to get the next page; absent on the last page. */
+  cursor?: string;
+  /** Keys in the bucket (may be approximate for huge buckets). */
+  total?: number;
+}
+
+export interface KvValue {
+  /** base64 */
+  value: string;
+  size: number;
+}
+
+export interface BlobObjectView {
+  name: string;
+  size: number;
+  modified: number;
+  contentType: string;
+}
+
+export interface BlobListResult {
+  objects: BlobObjectView[];
+  /** "Folders" under the prefix when a delimiter is given. */
+  prefixes: string[];
+  cursor?: string;
+}
+
+export interface HttpRequestSpec {
+  method: string;
+  /** Absolute, or relative to the gateway (e.g. "/qrcode"). */
+  url: string;
+  headers: [string, string][];
+  /** base64, or absent for no body. */
+  body?: string;
+  timeoutMs?: number;
+}
+
+export interface HttpResponseView {
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+  /** base64 of the body, cut at `maxBodyBytes`. */
+  body: string;
+  size: number;
+  truncated: boolean;
+  timeMs: number;
+}
+
+export interface SettingsView {
+  projectPath: string;
+  port: number | undefined;
+  keyvaluePath: string;
+  blobstorePath: string;
+}
+
+/** Every command: its arguments and its result. */
+export interface Commands {
+  'project.get': { args: Record<string, never>; result: ProjectView };
+  'project.open': { args: { path: string }; result: ProjectView };
+  'project.rebuild': { args: Record<string, never>; result: null };
+  'workloads.list': { args: Record<string, never>; result: WorkloadView[] };
+  'workloads.restart': { args: { name: string }; result: null };
+  'workloads.stop': { args: { name: string }; result: null };
+  'logs.query': {
+    args: { minLevel?: LogLevel; sources?: string[]; text?: string; afterSeq?: number; beforeSeq?: number; limit?: number };
+    result: { records: LogRecordView[]; total: number; sources: string[] };
+  };
+  'logs.clear': { args: Record<string, never>; result: null };
+  'kv.buckets': { args: Record<string, never>; result: string[] };
+  'kv.createBucket': { args: { bucket: string }; result: null };
+  'kv.deleteBucket': { args: { bucket: string }; result: null };
+  'kv.list': { args: { bucket: string; prefix?: string; cursor?: string; limit?: number }; result: KvListResult };
+  'kv.get': { args: { bucket: string; key: string }; result: KvValue | null };
+  'kv.set': { args: { bucket: string; key: string; value: string }; result: null };
+  'kv.delete': { args: { bucket: string; key: string }; result: null };
+  'kv.increment': { args: { bucket: string; key: string; delta: number }; result: { value: string } };
+  'blob.containers': { args: Record<string, never>; result: { name: string; createdAt: number }[] };
+  'blob.createContainer': { args: { container: string }; result: null };
+  'blob.deleteContainer': { args: { container: string }; result: null };
+  'blob.list': {
+    args: { container: string; prefix?: string; delimiter?: string; cursor?: string; limit?: number };
+    result: BlobListResult;
+  };
+  'blob.get': {
+    args: { container: string; name: string; start?: number; end?: number };
+    result: { data: string; object: BlobObjectView };
+  };
+  /** Uploads in parts: `offset` 0 starts (or restarts) an upload, `last` commits it. */
+  'blob.put': { args: { container: string; name: string; data: string; offset: number; last: boolean }; result: BlobObjectView | null };
+  'blob.delete': { args: { container: string; names: string[] }; result: null };
+  'http.send': { args: HttpRequestSpec; result: HttpResponseView };
+  'settings.get': { args: Record<string, never>; result: SettingsView };
+}
+
+export type CommandName = keyof Commands;
+export type CommandArgs<C extends CommandName> = Commands[C]['args'];
+export type CommandResult<C extends CommandName> = Commands[C]['result'];
+
+/** Every event and its payload. */
+export interface Events {
+  'project.changed': ProjectView;
+  'build.changed': BuildView;
+  'workloads.changed': WorkloadView[];
+  /** New log records, batched. */
+  'logs.appended': LogRecordView[];
+  'logs.cleared': null;
+  'kv.changed': { bucket: string; key?: string; kind: 'set' | 'delete' | 'bucket-created' | 'bucket-deleted' };
+  'blob.changed': { container: string; name?: string; kind: 'set' | 'delete' | 'bucket-created' | 'bucket-deleted' };
+}
+
+export type EventName = keyof Events;
+
+/** The API as both transports expose it to the renderer. */
+export interface StudioApi {
+  call<C extends CommandName>(command: C, args: CommandArgs<C>): Promise<CommandResult<C>>;
+  /** Returns the function that unsubscribes. */
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+/** WebSocket frames (browser mode). */
+export type ClientFrame = { id: number; command: CommandName; args: unknown };
+export type ServerFrame =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: ApiError }
+  | { event: EventName; payload: unknown };

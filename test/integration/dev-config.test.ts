@@ -1,0 +1,93 @@
+// Project config keys that shape how the dev loop serves: several components on one gateway
+// (routed by Host), HTTPS from dev.tls_*, and keys the studio does not act on yet.
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import selfsigned from 'selfsigned';
+import { watFixture } from '../fixtures/fixtures.ts';
+import { messageProject } from '../helpers/message-project.ts';
+import { startStudio } from '../helpers/studio-process.ts';
+
+function get(url: string, headers: Record<string, string> = {}, ca?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(target, { headers, ...(ca ? { ca } : {}) }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('dev.components', () => {
+  it('serves the main component at the root and each other one at <name>.localhost', async () => {
+    const echo = await watFixture('hello-echo');
+    const project = await messageProject('main component\n', `dev:\n  components:\n    - name: echo\n      file: ${JSON.stringify(echo)}\n`);
+    const studio = await startStudio(project.root);
+    try {
+      const port = new URL(studio.url).port;
+      assert.equal((await get(studio.url)).body, 'main component\n');
+      const routed = await get(`${studio.url}some/path`, { host: `echo.localhost:${port}` });
+      assert.equal(routed.status, 200);
+      assert.equal(routed.headers['x-echo-path'], '/some/path');
+      assert.equal((await get(studio.url, { host: `unknown.localhost:${port}` })).body, 'main component\n', 'unknown names fall back to the main component');
+      assert.match(studio.output(), new RegExp(`serving\\s+http://echo\\.localhost:${port}/`));
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
+
+  it('names the component whose file is missing', async () => {
+    const project = await messageProject('main\n', 'dev:\n  components:\n    - name: ghost\n      file: nowhere/ghost.wasm\n');
+    const studio = await import('../helpers/studio-process.ts').then((m) => m.launchStudio(project.root));
+    try {
+      await studio.waitFor(/dev\.components "ghost": Nothing at|dev\.components "ghost": No component file at/);
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
+});
+
+describe('dev.tls_cert_path and dev.tls_key_path', () => {
+  it('serve HTTPS', async () => {
+    const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
+      notAfterDate: new Date(Date.now() + 86_400_000),
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
+    });
+    const project = await messageProject('over tls\n', 'dev:\n  tls_cert_path: cert.pem\n  tls_key_path: key.pem\n');
+    await writeFile(join(project.root, 'cert.pem'), pems.cert);
+    await writeFile(join(project.root, 'key.pem'), pems.private);
+    const studio = await startStudio(project.root);
+    try {
+      assert.match(studio.url, /^https:\/\/127\.0\.0\.1:\d+\/$/);
+      const res = await get(studio.url, {}, pems.cert);
+      assert.equal(res.body, 'over tls\n');
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
+});
+
+describe('keys the studio does not act on yet', () => {
+  it('dev.service gets a clear "not yet supported" warning and the component still serves', async () => {
+    const project = await messageProject('still serving\n', 'dev:\n  service: true\n');
+    const studio = await startStudio(project.root);
+    try {
+      assert.match(studio.output(), /warning dev\.service is not yet supported/);
+      assert.equal((await get(studio.url)).body, 'still serving\n');
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
+});
