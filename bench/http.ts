@@ -1,22 +1,26 @@
 // HTTP serving speed, against the component's own time and against `jco serve`.
 //
-// For each component, in one run:
-//   direct     the component's wasi:http handler called in a loop in this process, with the
-//              studio's transpiler and host (bench/lib/direct.ts): ms per call, and from it
-//              the direct capacity = instances x 1000 / ms per call
-//   studio     the real CLI (`component-studio dev <file.wasm>`), loaded by autocannon at
-//              --connections (throughput) and at 1 connection (latency)
+// First, as a reference, a plain Node http server answering the hello body: the most any
+// Node gateway can answer on this machine under the same load generator. Then for each
+// component, in one run:
+//   direct     its wasi:http handler called in a loop in this process, with the studio's own
+//              transpiler and host (bench/lib/direct.ts), with no server running: ms per
+//              call, and from it the direct capacity = instances x 1000 / ms per call
+//   studio     the real CLI (`component-studio dev <file.wasm>`, default 'reuse' instances),
+//              loaded by autocannon at --connections (throughput) and at 1 (latency)
 //   fresh      the studio with --instances fresh (a new instance for every request)
 //   jco serve  the peer, on the same .wasm, with the same load
-// and once, as a reference, a plain Node http server answering the hello body: the most a
-// Node gateway can answer on this machine under the same load generator.
+// Every load run also records the CPU the server used per request and how busy the machine
+// was with other processes, so a run on a busy machine can be recognised as such.
 import { availableParallelism } from 'node:os';
 import { watFixture } from '../test/fixtures/fixtures.ts';
 import { buildQrExample } from '../test/fixtures/js/build.ts';
 import { defaultRuntimeSettings } from '../runtime/workloads/workload.ts';
 import type { Benchmark, BenchOptions, TargetCheck } from './lib/bench.ts';
+import { machineTicks } from './lib/cpu.ts';
 import { measureDirectCalls, type DirectResult } from './lib/direct.ts';
 import { ms, num, pct, ratio, table } from './lib/format.ts';
+import { jcoShimsFor } from './lib/jco-shims.ts';
 import { load, type LoadResult } from './lib/load.ts';
 import { jcoServe, plainNode, studio, testCacheDir, type Server } from './lib/processes.ts';
 
@@ -25,11 +29,13 @@ interface Subject {
   name: string;
   wasm(): Promise<string>;
   path: string;
-  /** What a correct answer looks like, checked once before loading a server. */
+  /** What a correct answer looks like, checked once before a server is loaded. */
   check(status: number, body: string): boolean;
-  /** The DESIGN target of at least 5x jco serve applies to the small hello component. */
+  /** DESIGN.md: at least 5x jco serve on a small hello component. */
   jcoTarget?: number;
 }
+
+const HELLO_BODY = 'hello from wat\n';
 
 const SUBJECTS: Subject[] = [
   {
@@ -37,7 +43,7 @@ const SUBJECTS: Subject[] = [
     name: 'hello (hand-written WAT component)',
     wasm: () => watFixture('hello'),
     path: '/',
-    check: (status, body) => status === 200 && body === 'hello from wat\n',
+    check: (status, body) => status === 200 && body === HELLO_BODY,
     jcoTarget: 5,
   },
   {
@@ -51,20 +57,24 @@ const SUBJECTS: Subject[] = [
 
 const EFFICIENCY_TARGET = 0.8;
 const LATENCY_TARGET_MS = 1;
+/** Above this share of the machine used by other processes during a run, say so. */
+const NOISY = 0.1;
 
 type Run = { ok: true; result: LoadResult } | { ok: false; error: string };
+interface Runs {
+  c20?: Run;
+  c1?: Run;
+}
 
-interface SubjectData {
-  wasm: string;
+export interface HttpSubjectData {
   instances: number;
   direct: DirectResult;
   directCapacity: number;
-  studio: { c20: Run; c1: Run };
-  fresh: { c20: Run };
-  jco: { c20: Run; c1: Run };
+  studio: Runs;
+  fresh: Runs;
+  jco: Runs;
+  jcoStubbed: string[];
 }
-
-const jcoLoggingShim = new URL('./lib/jco-logging-shim.js', import.meta.url).href;
 
 export const benchmark: Benchmark = {
   description: 'requests/s and latency through the studio vs the direct call and vs jco serve',
@@ -72,7 +82,18 @@ export const benchmark: Benchmark = {
     const instances = defaultRuntimeSettings(testCacheDir).workers;
     const cores = availableParallelism();
     const targets: TargetCheck[] = [];
-    const data: Record<string, SubjectData | { plainNode: Run }> = {};
+    const data: Record<string, unknown> = {};
+    let noisiest = 0;
+    const noteNoise = (runs: Runs) => {
+      for (const run of [runs.c20, runs.c1]) if (run?.ok) noisiest = Math.max(noisiest, otherLoad(run.result));
+    };
+
+    print(`machine busy before start (1 s): ${pct(await machineBusyFor(1000))}; studio workers: ${instances}`);
+    print();
+    print(`-- reference: plain Node http server answering ${JSON.stringify(HELLO_BODY)} (no component, no workers)`);
+    const plain = await serveAndLoad('plain Node http', () => plainNode(HELLO_BODY), SUBJECTS[0]!, options, print, true, true);
+    noteNoise(plain);
+    data.reference = plain;
 
     for (const subject of SUBJECTS) {
       print();
@@ -81,21 +102,24 @@ export const benchmark: Benchmark = {
       // First, with no server running: the component's own time.
       const direct = await measureDirectCalls(wasm, testCacheDir, { method: 'GET', path: subject.path, headers: [['host', '127.0.0.1']] });
       const directCapacity = (instances * 1000) / direct.msPerCall;
-      print(`direct call: ${ms(direct.msPerCall)} mean (p50 ${ms(direct.p50)}, p99 ${ms(direct.p99)}, ${num(direct.calls)} calls, ${direct.bodyBytes} body bytes)`);
+      print(`direct call: ${ms(direct.msPerCall)} mean (p50 ${ms(direct.p50)}, p99 ${ms(direct.p99)}; ${num(direct.calls)} calls, ${direct.bodyBytes} body bytes)`);
       print(`direct capacity: ${instances} instances x 1000 / ${direct.msPerCall.toFixed(3)} ms = ${num(directCapacity)} req/s`);
 
-      const studioRuns = await serveAndLoad('studio (reuse)', () => studio(wasm), subject, options, print, true);
-      const freshRuns = await serveAndLoad('studio (fresh)', () => studio(wasm, ['--instances', 'fresh']), subject, options, print, false);
-      const jcoRuns = await serveAndLoad('jco serve', () => jcoServe(wasm, { map: [`wasi:logging/logging=${jcoLoggingShim}`] }), subject, options, print, true);
+      const studioRuns = await serveAndLoad('studio (reuse)', () => studio(wasm, instances), subject, options, print, true);
+      const freshRuns = await serveAndLoad('studio (fresh)', () => studio(wasm, instances, ['--instances', 'fresh']), subject, options, print, false, true);
+      const shims = await jcoShimsFor(wasm, testCacheDir);
+      if (shims.stubbed.length > 0) print(`jco serve has no ${shims.stubbed.join(', ')}: mapped to stubs (logging to stderr); ${subject.path} does not call them`);
+      const jcoRuns = await serveAndLoad('jco serve', () => jcoServe(wasm, { map: shims.maps }), subject, options, print, true);
+      await shims.remove();
+      for (const runs of [studioRuns, freshRuns, jcoRuns]) noteNoise(runs);
 
       const rows: string[][] = [];
       const row = (label: string, run: Run | undefined, connections: number) => {
         if (!run) return;
-        if (!run.ok) rows.push([label, String(connections), `failed: ${run.error.split('\n')[0]!.slice(0, 60)}`, '', '', '', '', '', '']);
+        if (!run.ok) rows.push([label, String(connections), `failed: ${run.error.split('\n')[0]!.slice(0, 60)}`, '', '', '', '', '']);
         else {
           const r = run.result;
-          const other = r.machineBusy - r.serverCpuShare - r.loaderCpuShare;
-          rows.push([label, String(connections), num(r.rps), ms(r.p50), ms(r.p99), String(r.errors), String(r.non2xx), ms(r.serverCpuMsPerRequest), pct(other)]);
+          rows.push([label, String(connections), num(r.rps), ms(r.p50), ms(r.p99), String(r.errors + r.non2xx), ms(r.serverCpuMsPerRequest), pct(otherLoad(r))]);
         }
       };
       row('studio (reuse)', studioRuns.c20, options.connections);
@@ -104,51 +128,62 @@ export const benchmark: Benchmark = {
       row('jco serve', jcoRuns.c20, options.connections);
       row('jco serve', jcoRuns.c1, 1);
       print();
-      print(table(['server', 'conns', 'req/s', 'p50', 'p99', 'errors', 'non-2xx', 'CPU/req', 'other load'], rows));
+      print(table(['server', 'conns', 'req/s', 'p50', 'p99', 'errors+non-2xx', 'CPU/req', 'other load'], rows));
 
-      const studioRps = studioRuns.c20?.ok ? studioRuns.c20.result.rps : NaN;
-      const jcoRps = jcoRuns.c20?.ok ? jcoRuns.c20.result.rps : NaN;
-      const freshRps = freshRuns.c20?.ok ? freshRuns.c20.result.rps : NaN;
+      const studioRps = rpsOf(studioRuns.c20);
+      const jcoRps = rpsOf(jcoRuns.c20);
+      const freshRps = rpsOf(freshRuns.c20);
       const efficiency = studioRps / directCapacity;
       const c1 = studioRuns.c1?.ok ? studioRuns.c1.result : undefined;
       const overP99 = c1 ? c1.p99 - direct.msPerCall : NaN;
+      const plainC1 = plain.c1?.ok ? plain.c1.result : undefined;
       print();
-      print(`studio / jco serve:   ${ratio(studioRps / jcoRps)}${subject.jcoTarget ? ` (target >= ${subject.jcoTarget}x)` : ''}`);
-      print(`gateway efficiency:   ${(efficiency).toFixed(2)} = ${num(studioRps)} / ${num(directCapacity)} req/s (target >= ${EFFICIENCY_TARGET})`);
-      print(`concurrency 1:        studio p99 ${ms(c1?.p99 ?? NaN)} vs direct call ${ms(direct.msPerCall)} (p99 ${ms(direct.p99)}): +${ms(overP99)} (target <= ${LATENCY_TARGET_MS} ms); p50 +${ms((c1?.p50 ?? NaN) - direct.p50)}`);
+      print(`studio / jco serve:   ${ratio(studioRps / jcoRps)} (${num(studioRps)} vs ${num(jcoRps)} req/s)${subject.jcoTarget ? `, target >= ${subject.jcoTarget}x` : ''}`);
+      print(`gateway efficiency:   ${efficiency.toFixed(2)} = ${num(studioRps)} / ${num(directCapacity)} req/s direct capacity, target >= ${EFFICIENCY_TARGET}`);
+      print(
+        `concurrency 1:        studio p99 ${ms(c1?.p99 ?? NaN)} = direct call ${ms(direct.msPerCall)} + ${ms(overP99)}, target <= +${LATENCY_TARGET_MS} ms ` +
+          `(p50: ${ms(c1?.p50 ?? NaN)} = direct p50 ${ms(direct.p50)} + ${ms((c1?.p50 ?? NaN) - direct.p50)}; plain Node http p50 ${ms(plainC1?.p50 ?? NaN)})`,
+      );
       if (studioRuns.c20?.ok && Number.isFinite(studioRuns.c20.result.serverCpuMsPerRequest)) {
-        const cpu = studioRuns.c20.result.serverCpuMsPerRequest;
-        print(`studio CPU/request:   ${ms(cpu)} = direct call ${ms(direct.msPerCall)} + ${ms(cpu - direct.msPerCall)} gateway, messaging and GC; ${num((cores * 1000) / cpu)} req/s if it had all ${cores} cores`);
+        const { serverCpuMsPerRequest: cpu, threads } = studioRuns.c20.result;
+        print(`studio CPU/request:   ${ms(cpu)} = direct call ${ms(direct.msPerCall)} + ${ms(cpu - direct.msPerCall)} for gateway, messaging and GC (${num((cores * 1000) / cpu)} req/s if it had all ${cores} cores)`);
+        if (threads) print(`  by thread:          gateway (main) ${ms(threads.main)}, workers ${ms(threads.busiest)} (the call is ${ms(direct.msPerCall)} of it), other threads ${ms(threads.rest)}`);
+        if (jcoRuns.c20?.ok) print(`  jco serve:          ${ms(jcoRuns.c20.result.serverCpuMsPerRequest)} CPU/request`);
       }
-      print(`reuse / fresh:        ${ratio(studioRps / freshRps)} (${num(studioRps)} vs ${freshRuns.c20?.ok ? `${num(freshRps)} req/s` : 'fresh failed'})`);
+      print(`reuse / fresh:        ${freshRuns.c20?.ok ? `${ratio(studioRps / freshRps)} (${num(studioRps)} vs ${num(freshRps)} req/s)` : 'fresh failed'}`);
 
       const check = (what: string, target: string, measured: string, met: boolean) =>
         targets.push({ benchmark: 'http', subject: `${subject.key}: ${what}`, target, measured, met });
       if (subject.jcoTarget) check('studio / jco serve', `>= ${subject.jcoTarget}x`, ratio(studioRps / jcoRps), studioRps / jcoRps >= subject.jcoTarget);
       check('gateway efficiency', `>= ${EFFICIENCY_TARGET}`, efficiency.toFixed(2), efficiency >= EFFICIENCY_TARGET);
       check('c1 p99 - direct call', `<= ${LATENCY_TARGET_MS} ms`, ms(overP99), overP99 <= LATENCY_TARGET_MS);
-      check('reuse vs fresh', '>= 1x', freshRuns.c20?.ok ? ratio(studioRps / freshRps) : 'fresh failed', !(studioRps < freshRps));
+      check('reuse vs fresh req/s', '>= 1x', freshRuns.c20?.ok ? ratio(studioRps / freshRps) : 'fresh failed', freshRuns.c20?.ok === true && studioRps >= freshRps);
 
-      data[subject.key] = {
-        wasm: subject.key,
-        instances,
-        direct,
-        directCapacity,
-        studio: studioRuns as SubjectData['studio'],
-        fresh: freshRuns as SubjectData['fresh'],
-        jco: jcoRuns as SubjectData['jco'],
-      };
+      data[subject.key] = { instances, direct, directCapacity, studio: studioRuns, fresh: freshRuns, jco: jcoRuns, jcoStubbed: shims.stubbed } satisfies HttpSubjectData;
     }
 
-    print();
-    print('-- reference: plain Node http server answering "hello from wat\\n" (no component)');
-    const plain = await serveAndLoad('plain Node http', () => plainNode('hello from wat\n'), { ...SUBJECTS[0]!, name: 'plain' }, options, print, false);
-    if (plain.c20?.ok) print(`plain Node http: ${num(plain.c20.result.rps)} req/s at ${options.connections} connections, p99 ${ms(plain.c20.result.p99)}`);
-    data.reference = { plainNode: plain.c20 ?? { ok: false, error: 'not run' } };
-
+    if (noisiest > NOISY) {
+      print();
+      print(`note: other processes used up to ${pct(noisiest)} of the machine during these runs; req/s figures are low by about that much (CPU/req is not).`);
+    }
     return { targets, data };
   },
 };
+
+function rpsOf(run: Run | undefined): number {
+  return run?.ok ? run.result.rps : NaN;
+}
+
+function otherLoad(r: LoadResult): number {
+  return Math.max(0, r.machineBusy - r.serverCpuShare - r.loaderCpuShare);
+}
+
+async function machineBusyFor(msToWait: number): Promise<number> {
+  const before = machineTicks();
+  await new Promise((resolve) => setTimeout(resolve, msToWait));
+  const after = machineTicks();
+  return (after.busy - before.busy) / (after.total - before.total);
+}
 
 /** Starts a server, checks one answer, loads it at --connections (and at 1 when `latency`), stops it. */
 async function serveAndLoad(
@@ -158,7 +193,8 @@ async function serveAndLoad(
   options: BenchOptions,
   print: (text?: string) => void,
   latency: boolean,
-): Promise<{ c20?: Run; c1?: Run }> {
+  short = false,
+): Promise<Runs> {
   let server: Server;
   const startedAt = performance.now();
   try {
@@ -169,13 +205,15 @@ async function serveAndLoad(
     return { c20: { ok: false, error }, c1: latency ? { ok: false, error } : undefined };
   }
   print(`${label}: serving after ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
-  const runs: { c20?: Run; c1?: Run } = {};
+  const runs: Runs = {};
   try {
-    const url = new URL(subject.path, server.url).href;
-    const probe = await fetch(url);
+    const probe = await fetch(new URL(subject.path, server.url));
     const body = await probe.text();
     if (!subject.check(probe.status, body)) throw new Error(`unexpected answer ${probe.status}: ${body.slice(0, 200)}`);
-    runs.c20 = await measure(label, server, subject.path, options.connections, options.seconds, options.warmupSeconds, print);
+    // Short runs (the reference, and fresh instances whose rate is a small fraction of reuse)
+    // take the latency run's length.
+    const seconds = short ? options.latencySeconds : options.seconds;
+    runs.c20 = await measure(label, server, subject.path, options.connections, seconds, options.warmupSeconds, print);
     if (latency) runs.c1 = await measure(label, server, subject.path, 1, options.latencySeconds, Math.min(1, options.warmupSeconds), print);
   } catch (err) {
     const error = (err as Error).message;
@@ -197,11 +235,12 @@ async function measure(
   warmupSeconds: number,
   print: (text?: string) => void,
 ): Promise<Run> {
-  const result = await load(server.url, { connections, seconds, warmupSeconds, path, serverCpu: () => server.cpuSeconds() });
-  const other = result.machineBusy - result.serverCpuShare - result.loaderCpuShare;
+  const result = await load(server.url, { connections, seconds, warmupSeconds, path, serverCpu: () => server.cpuSeconds(), serverThreads: server.threads });
+  const threads = result.threads ? ` (main thread ${ms(result.threads.main)}, workers ${ms(result.threads.busiest)}, other threads ${ms(result.threads.rest)})` : '';
   print(
     `  ${label}, ${connections} conn: ${num(result.rps)} req/s, p50 ${ms(result.p50)}, p99 ${ms(result.p99)}, errors ${result.errors}, non-2xx ${result.non2xx}; ` +
-      `server CPU ${ms(result.serverCpuMsPerRequest)}/req; machine ${pct(result.machineBusy)} busy (server ${pct(result.serverCpuShare)}, load generator ${pct(result.loaderCpuShare)}, other processes ${pct(other)})`,
+      `server CPU ${ms(result.serverCpuMsPerRequest)}/req${threads}; machine ${pct(result.machineBusy)} busy ` +
+      `(server ${pct(result.serverCpuShare)}, load generator ${pct(result.loaderCpuShare)}, other processes ${pct(otherLoad(result))})`,
   );
   return { ok: true, result };
 }

@@ -9,6 +9,7 @@ import { formatRecord } from './logs/terminal-printer.ts';
 import { DevSession, type SessionEvent } from './session/dev-session.ts';
 import { summarizeWorld } from './components/wit-world.ts';
 import { defaultRuntimeSettings } from './workloads/workload.ts';
+import { startUi } from './studio/cli-ui.ts';
 import type { InstanceStrategy } from './workloads/worker-protocol.ts';
 
 const USAGE = `Usage: component-studio dev [dir | file.wasm] [options]
@@ -19,7 +20,9 @@ over HTTP.
 Options:
   --port N            gateway port (default 8000; 0 picks a free one)
   --host ADDR         gateway address (default 127.0.0.1)
-  --no-ui             run headless (the studio window comes in a later release)
+  --no-ui             run headless: no studio UI, only the gateway and this terminal
+  --ui-port N         port of the studio UI on 127.0.0.1 (default 0: a free one)
+  --open              open the studio UI in the default browser
   --no-watch          build and serve once; do not rebuild on changes
   --workers N         worker threads serving requests (default: one per core, at least 2)
   --instances MODE    reuse (default): one instance per worker, reused across requests;
@@ -52,6 +55,8 @@ async function main(argv: string[]): Promise<void> {
         port: { type: 'string' },
         host: { type: 'string' },
         'no-ui': { type: 'boolean' },
+        'ui-port': { type: 'string' },
+        open: { type: 'boolean' },
         'no-watch': { type: 'boolean' },
         workers: { type: 'string' },
         instances: { type: 'string' },
@@ -86,25 +91,27 @@ async function main(argv: string[]): Promise<void> {
   const logs = new LogBus();
   logs.subscribe((record) => process.stdout.write(`${formatRecord(record)}\n`));
   const progress = new Progress();
-  const session = new DevSession(
-    {
-      target,
-      ...(values.host !== undefined ? { host: values.host } : {}),
-      ...(values.port !== undefined ? { port: positiveNumber(values.port, '--port', 8000, 0) } : {}),
-      watch: !values['no-watch'],
-      bodyLimitBytes: positiveNumber(values['body-limit'], '--body-limit', 100) * 2 ** 20,
-      settings,
-      logs,
-    },
-    (event) => progress.show(event),
-  );
+  const sessionOptions = {
+    ...(values.host !== undefined ? { host: values.host } : {}),
+    ...(values.port !== undefined ? { port: positiveNumber(values.port, '--port', 8000, 0) } : {}),
+    watch: !values['no-watch'],
+    bodyLimitBytes: positiveNumber(values['body-limit'], '--body-limit', 100) * 2 ** 20,
+    settings,
+    logs,
+  };
+  const createSession = (t: string) => new DevSession({ ...sessionOptions, target: t }, (event) => progress.show(event));
+  const session = createSession(target);
+  // The studio UI (browser mode) drives the session from now on: project.open replaces it.
+  const ui = values['no-ui']
+    ? undefined
+    : await startUi({ logs, session, target, createSession, port: positiveNumber(values['ui-port'], '--ui-port', 0, 0), open: values.open === true, print: (text) => progress.line(text) });
 
   let stopping = false;
   const stop = async () => {
     if (stopping) process.exit(130);
     stopping = true;
     progress.line(pc.dim('stopping…'));
-    await session.stop();
+    await (ui ? ui.close() : session.stop());
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
@@ -113,17 +120,17 @@ async function main(argv: string[]): Promise<void> {
   const started = await session.start();
   if (!started.ok) {
     progress.line(`${pc.red('error')} ${describe(started.error)}`);
-    await session.stop();
+    await (ui ? ui.close() : session.stop());
     process.exit(1);
   }
-  listenForRebuildKey(session);
+  listenForRebuildKey(() => ui?.currentSession() ?? session);
 }
 
 /** `r` + Enter rebuilds by hand, for changes the watcher cannot see. */
-function listenForRebuildKey(session: DevSession): void {
+function listenForRebuildKey(current: () => DevSession): void {
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (line: string) => {
-    if (line.trim().toLowerCase() === 'r') session.rebuild();
+    if (line.trim().toLowerCase() === 'r') current().rebuild();
   });
 }
 
@@ -136,6 +143,12 @@ class Progress {
       case 'target':
         this.line(`${pc.bold('Component Studio')} ${pc.dim('dev')} · ${event.description}`);
         return;
+      case 'stores': {
+        const from = (f: 'config' | 'default') => pc.dim(f === 'config' ? '(from config)' : '(default)');
+        this.line(`${pc.dim('data')}      keyvalue ${event.stores.keyvaluePath} ${from(event.stores.keyvalueFrom)}`);
+        this.line(`          blobstore ${event.stores.blobstorePath} ${from(event.stores.blobstoreFrom)}`);
+        return;
+      }
       case 'warning':
         this.line(`${pc.yellow('warning')} ${event.text}`);
         return;

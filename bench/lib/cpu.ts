@@ -55,3 +55,39 @@ export function cpuSince(read: () => number): () => number {
   const start = read();
   return () => read() - start;
 }
+
+/** CPU ticks used so far by each thread of process `pid` (thread id -> ticks). */
+export function threadTicks(pid: number): Map<number, number> {
+  const ticks = new Map<number, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return ticks;
+  }
+  for (const tid of tids) {
+    const f = statFields(`${pid}/task/${tid}`);
+    if (f) ticks.set(Number(tid), Number(f[11]) + Number(f[12]));
+  }
+  return ticks;
+}
+
+export interface ThreadSplit {
+  /** ms of CPU per request on the process's main thread (the gateway, in the studio). */
+  main: number;
+  /** ms per request on the `n` busiest other threads (the workload workers), summed. */
+  busiest: number;
+  /** ms per request on every other thread (GC helpers, libuv pool, compiler). */
+  rest: number;
+}
+
+/** Splits the CPU a process used between two snapshots, per request. */
+export function splitThreads(pid: number, before: Map<number, number>, after: Map<number, number>, n: number, requests: number): ThreadSplit {
+  const deltas = [...after].map(([tid, t]) => [tid, t - (before.get(tid) ?? 0)] as const);
+  const main = deltas.find(([tid]) => tid === pid)?.[1] ?? 0;
+  const others = deltas.filter(([tid]) => tid !== pid).map(([, d]) => d).sort((a, b) => b - a);
+  const busiest = others.slice(0, n).reduce((a, b) => a + b, 0);
+  const rest = others.slice(n).reduce((a, b) => a + b, 0);
+  const perRequest = (t: number) => ((t / TICK) * 1000) / requests;
+  return { main: perRequest(main), busiest: perRequest(busiest), rest: perRequest(rest) };
+}

@@ -87,6 +87,7 @@ export async function measureDirectCalls(
       body: EMPTY_SOURCE,
     });
     handler.handle(incoming, outparam);
+    for (const hook of requestEndHooks) hook();
     if (!outparam.wasSet || !ended) throw new Error('the component did not finish a response in a direct call');
   };
 
@@ -121,7 +122,11 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[index]!;
 }
 
+/** Work the host registers for the end of each request (e.g. flushing a partial log line). */
+const requestEndHooks: (() => void)[] = [];
+
 async function instantiate(wasmPath: string, cacheDir: string): Promise<IncomingHandler> {
+  requestEndHooks.length = 0;
   const file = await readComponentFile(wasmPath);
   if (!file.ok) throw new Error(describe(file.error));
   const transpiled = await transpile(file.value, cacheDir);
@@ -137,7 +142,14 @@ async function instantiate(wasmPath: string, cacheDir: string): Promise<Incoming
     setWakeSignal(new WakeSignal(new Int32Array(new SharedArrayBuffer(4))));
     wakeInstalled = true;
   }
-  const state: HostState = { componentName: file.value.name, config: new Map(), environment: [], log: () => {}, atRequestEnd: () => {} };
+  // As a worker does, minus the stores: the routes measured here do not touch them.
+  const state: HostState = {
+    componentName: file.value.name,
+    config: new Map(),
+    environment: [],
+    log: () => {},
+    atRequestEnd: (callback) => requestEndHooks.push(callback),
+  };
   const glue = (await import(transpiled.value.glueUrl)) as {
     instantiate(
       getCoreModule: (path: string) => WebAssembly.Module,

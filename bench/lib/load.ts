@@ -4,7 +4,7 @@
 // matters is well below a millisecond.
 import autocannon from 'autocannon';
 import { percentile } from './direct.ts';
-import { machineTicks, processCpuSeconds } from './cpu.ts';
+import { machineTicks, processCpuSeconds, splitThreads, threadTicks, type ThreadSplit } from './cpu.ts';
 
 export interface LoadOptions {
   connections: number;
@@ -15,6 +15,8 @@ export interface LoadOptions {
   path?: string;
   /** CPU seconds used so far by the server under test, to report CPU per request. */
   serverCpu?: () => number;
+  /** A single-process server whose threads to account for: its pid and how many worker threads it runs. */
+  serverThreads?: { pid: number; workers: number };
 }
 
 export interface LoadResult {
@@ -39,6 +41,8 @@ export interface LoadResult {
   loaderCpuShare: number;
   /** Share of the machine busy with anything, 0-1. */
   machineBusy: number;
+  /** With serverThreads: CPU per request by thread. */
+  threads?: ThreadSplit;
 }
 
 const MAX_SECONDS = 60;
@@ -53,12 +57,16 @@ export async function load(baseUrl: string, options: LoadOptions): Promise<LoadR
   const ticks0 = machineTicks();
   const server0 = serverCpu();
   const loader0 = processCpuSeconds([process.pid]);
+  const threads0 = options.serverThreads && threadTicks(options.serverThreads.pid);
   const started = performance.now();
   const result = await once(url.href, options.connections, options.seconds, latencies);
   const elapsed = (performance.now() - started) / 1000;
   const serverSeconds = serverCpu() - server0;
   const loaderSeconds = processCpuSeconds([process.pid]) - loader0;
   const ticks1 = machineTicks();
+  const threads = options.serverThreads && threads0 && threads0.size > 0
+    ? splitThreads(options.serverThreads.pid, threads0, threadTicks(options.serverThreads.pid), options.serverThreads.workers, latencies.length)
+    : undefined;
   const cores = (ticks1.total - ticks0.total) / 100 / elapsed;
   latencies.sort((a, b) => a - b);
   const sum = latencies.reduce((a, b) => a + b, 0);
@@ -77,6 +85,7 @@ export async function load(baseUrl: string, options: LoadOptions): Promise<LoadR
     serverCpuShare: serverSeconds / elapsed / cores,
     loaderCpuShare: loaderSeconds / elapsed / cores,
     machineBusy: (ticks1.busy - ticks0.busy) / (ticks1.total - ticks0.total),
+    threads,
   };
 }
 

@@ -19,10 +19,13 @@ export interface Server {
   output(): string;
   /** CPU seconds the server (every process it started) has used so far; NaN off Linux. */
   cpuSeconds(): number;
+  /** For a one-process server with worker threads (the studio): its pid and worker count. */
+  threads?: { pid: number; workers: number };
   stop(): Promise<void>;
 }
 
-export async function studio(target: string, args: string[] = []): Promise<Server> {
+/** The real CLI on `target`; `workers` is the worker count it runs with (for thread accounting). */
+export async function studio(target: string, workers: number, args: string[] = []): Promise<Server> {
   const proc: StudioProcess = await startStudio(target, args);
   return {
     url: proc.url.replace('localhost', '127.0.0.1'),
@@ -30,6 +33,7 @@ export async function studio(target: string, args: string[] = []): Promise<Serve
     output: proc.output,
     // Workers are threads: the process's own counters include them.
     cpuSeconds: () => processCpuSeconds([proc.child.pid!]),
+    threads: { pid: proc.child.pid!, workers },
     async stop() {
       await proc.stop();
     },

@@ -1,14 +1,16 @@
 // Turns a component into JavaScript glue plus core modules with jco, once per distinct
 // component: the output is cached in a folder named by the hash of the component's bytes, so
-// starting an unchanged component again does no transpile.
-import { readFile, stat } from 'node:fs/promises';
+// starting an unchanged component again does no transpile. A rebuilt component whose
+// skeleton (see component-skeleton.ts) matches an earlier one reuses that one's glue.
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { fail, ok, type Result } from '../errors.ts';
 import { spawnWorker } from '../threads/spawn-worker.ts';
 import type { ComponentFile } from './component-file.ts';
+import { componentSkeleton, type ComponentSkeleton } from './component-skeleton.ts';
 import { parseWorld, type WitWorld } from './wit-world.ts';
 
 export interface TranspileJob {
@@ -43,8 +45,21 @@ export async function transpile(component: ComponentFile, cacheRoot: string): Pr
   const cached = await readManifest(dir);
   if (cached) return ok({ ...cached, cached: true });
 
+  let skeleton: ComponentSkeleton | undefined;
+  try {
+    skeleton = componentSkeleton(component.bytes);
+  } catch {
+    skeleton = undefined; // jco will say what is wrong with the file
+  }
+  if (skeleton) {
+    const reused = await reuseGlue(cacheRoot, skeleton, dir);
+    if (reused) return ok({ ...reused, cached: false });
+  }
+
   const outcome = await new Promise<TranspileOutcome>((resolve) => {
+    // jco's transpiler loads its own wasm from beside its package: no bundling.
     const worker = spawnWorker(new URL('./transpile-worker.ts', import.meta.url), {
+      bundle: false,
       data: { bytes: component.bytes, outDir: dir } satisfies TranspileJob,
     });
     worker.once('message', (m: TranspileOutcome) => resolve(m));
@@ -60,7 +75,45 @@ export async function transpile(component: ComponentFile, cacheRoot: string): Pr
   }
   const fresh = await readManifest(dir);
   if (!fresh) return fail('transpile-failed', `The transpiler wrote no output for ${component.name}.`, 'Try again; if it repeats, clear the studio cache folder.');
+  if (skeleton) await writeFile(skeletonLink(cacheRoot, skeleton), basename(dir)).catch(() => {});
   return ok({ ...fresh, cached: false });
+}
+
+function skeletonLink(cacheRoot: string, skeleton: ComponentSkeleton): string {
+  return join(cacheRoot, 'transpiled', `skeleton-${skeleton.hash.slice(0, 32)}-jco${jcoVersion}`);
+}
+
+/** jco numbers core modules component.core.wasm, component.core2.wasm, ... */
+function coreModuleOrder(name: string): number {
+  return Number(/core(\d*)\.wasm$/.exec(name)?.[1] || 1);
+}
+
+/**
+ * Builds the transpiled output of a component from an earlier one with the same skeleton:
+ * its glue, with this component's core modules. Undefined when there is no such donor.
+ */
+async function reuseGlue(cacheRoot: string, skeleton: ComponentSkeleton, dir: string): Promise<Omit<TranspiledComponent, 'cached'> | undefined> {
+  let donorDir: string;
+  try {
+    donorDir = join(cacheRoot, 'transpiled', (await readFile(skeletonLink(cacheRoot, skeleton), 'utf8')).trim());
+  } catch {
+    return undefined;
+  }
+  const donor = await readManifest(donorDir);
+  if (!donor || donor.coreModules.length !== skeleton.coreModules.length) return undefined;
+  const temp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    await mkdir(temp, { recursive: true });
+    for (const file of await readdir(donorDir)) if (!file.endsWith('.wasm')) await copyFile(join(donorDir, file), join(temp, file));
+    const names = [...donor.coreModules].sort((a, b) => coreModuleOrder(a) - coreModuleOrder(b));
+    for (const [i, name] of names.entries()) await writeFile(join(temp, name), skeleton.coreModules[i]!);
+    await rm(dir, { recursive: true, force: true });
+    await rename(temp, dir);
+  } catch {
+    await rm(temp, { recursive: true, force: true });
+    return undefined;
+  }
+  return readManifest(dir);
 }
 
 async function readManifest(dir: string): Promise<Omit<TranspiledComponent, 'cached'> | undefined> {

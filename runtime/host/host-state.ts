@@ -1,6 +1,9 @@
 // The state every host interface of one component instance shares: who the component is,
 // its configuration, and where its log lines go. Built by the workload worker.
 import type { LogLevel } from '../logs/log-bus.ts';
+import type { BlobStore } from '../stores/blob-store.ts';
+import type { KeyValueStore } from '../stores/key-value-store.ts';
+import type { KeyvalueDraft } from './keyvalue.ts';
 
 export interface HostState {
   /** The component's name, used as the log source. */
@@ -12,4 +15,9 @@ export interface HostState {
   log(level: LogLevel, text: string): void;
   /** Registers work to do when a request ends, e.g. logging an unfinished line. */
   atRequestEnd(callback: () => void): void;
+  /** The workload's data, shared with the studio's browsers; absent when none is configured. */
+  keyvalue?: KeyValueStore;
+  blobstore?: BlobStore;
+  /** Which wasi:keyvalue draft the component imports. */
+  keyvalueDraft?: KeyvalueDraft;
 }

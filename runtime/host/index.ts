@@ -10,6 +10,8 @@ import { httpImports } from './http.ts';
 import { ioImports } from './io.ts';
 import { loggingImports } from './logging.ts';
 import { randomImports } from './random.ts';
+import { keyvalueImports } from './keyvalue.ts';
+import { blobstoreImports } from './blobstore.ts';
 
 export type HostImports = Record<string, Record<string, unknown>>;
 
@@ -23,6 +25,8 @@ export function hostImports(state: HostState): HostImports {
     ...httpImports(),
     ...loggingImports(state),
     ...configImports(state),
+    ...keyvalueImports(state.keyvalue, state.keyvalueDraft ?? '0.2.0-draft'),
+    ...blobstoreImports(state.blobstore),
   };
 }
 
@@ -43,7 +47,18 @@ const VERSIONS: Record<string, Provided> = {
   'wasi:logging/logging': exactly('0.1.0-draft'),
   'wasi:config/store': exactly('0.2.0-rc.1', '0.2.0-draft'),
   'wasi:config/runtime': exactly('0.2.0-draft'),
+  'wasi:keyvalue/store': exactly('0.2.0-draft', '0.2.0-draft2'),
+  'wasi:keyvalue/atomics': exactly('0.2.0-draft', '0.2.0-draft2'),
+  'wasi:keyvalue/batch': exactly('0.2.0-draft', '0.2.0-draft2'),
+  'wasi:blobstore/types': exactly('0.2.0-draft'),
+  'wasi:blobstore/container': exactly('0.2.0-draft'),
+  'wasi:blobstore/blobstore': exactly('0.2.0-draft'),
 };
+
+/** The wasi:keyvalue draft a component imports (jco's import keys cannot tell them apart). */
+export function keyvalueDraftOf(imports: readonly string[]): '0.2.0-draft' | '0.2.0-draft2' {
+  return imports.some((name) => name.startsWith('wasi:keyvalue/') && name.endsWith('@0.2.0-draft2')) ? '0.2.0-draft2' : '0.2.0-draft';
+}
 
 let providedKeys: Set<string> | undefined;
 

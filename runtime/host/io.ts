@@ -127,7 +127,12 @@ export class InputStream {
 export interface ByteSink {
   write(bytes: Uint8Array): void | { error: string } | 'closed';
   flush?(): void;
+  /** The component dropped the stream: nothing more will be written. */
+  close?(): void;
 }
+
+/** What jco's glue calls when a component drops a host resource. */
+export const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('dispose');
 
 /** How much a component may write in one call; a budget, not a buffer size. */
 const WRITE_BUDGET = 1n << 20n;
@@ -180,6 +185,10 @@ export class OutputStream {
     const bytes = src.blockingRead(len);
     this.blockingWriteAndFlush(bytes);
     return BigInt(bytes.length);
+  }
+
+  [disposeSymbol](): void {
+    this.sink.close?.();
   }
 }
 

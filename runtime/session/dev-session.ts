@@ -14,6 +14,9 @@ import { HttpGateway, type Route } from '../gateway/http-gateway.ts';
 import { loggerFor, type LogBus } from '../logs/log-bus.ts';
 import { configValues, findProjectRoot, loadProject, type Project } from '../project/project-config.ts';
 import { ProjectWatcher, type ChangeBatch } from '../watch/project-watcher.ts';
+import { BlobStore } from '../stores/blob-store.ts';
+import { KeyValueStore } from '../stores/key-value-store.ts';
+import { StoreLocks } from '../stores/store-locks.ts';
 import { Workload, type RuntimeSettings, type StartPhase } from '../workloads/workload.ts';
 
 export interface DevSessionOptions {
@@ -45,6 +48,7 @@ export interface BuildRecord {
 /** What a session is doing, for progress lines and the UI. */
 export type SessionEvent =
   | { kind: 'target'; description: string; dataDir: string }
+  | { kind: 'stores'; stores: SessionStores }
   | { kind: 'warning'; text: string }
   | { kind: 'build-started'; build: BuildRecord; builder: 'componentize-js' | 'command' | 'none' }
   | { kind: 'build-finished'; build: BuildRecord; cached: boolean }
@@ -56,6 +60,18 @@ export type SessionEvent =
 
 /** A step's outcome; a failed build carries the tool's output for the UI. */
 type CycleResult<T> = { ok: true; value: T } | { ok: false; error: StudioError; output?: string };
+
+/** The data folders of a session and the studio's own handles on them (for the browsers). */
+export interface SessionStores {
+  keyvalue: KeyValueStore;
+  blobstore: BlobStore;
+  keyvaluePath: string;
+  blobstorePath: string;
+  keyvalueFrom: 'config' | 'default';
+  blobstoreFrom: 'config' | 'default';
+  /** Shared with every worker, so increments and batches stay atomic across threads. */
+  locks: StoreLocks;
+}
 
 export interface SessionDescription {
   kind: 'project' | 'file';
@@ -97,6 +113,7 @@ export class DevSession {
   private lastConfig: Project['config'] | undefined;
   private configPath: string | undefined;
   readonly builds: BuildRecord[] = [];
+  private currentStores: SessionStores | undefined;
 
   private readonly listeners = new Set<(event: SessionEvent) => void>();
 
@@ -130,6 +147,40 @@ export class DevSession {
       dataDir: target.dataDir,
       config: this.lastConfig,
     };
+  }
+
+  /** The data folders in use; undefined until the first cycle read the config. */
+  stores(): SessionStores | undefined {
+    return this.currentStores;
+  }
+
+  /**
+   * Opens the data folders named by the config (dev.wasi_keyvalue_path, dev.wasi_blobstore_path,
+   * relative to the project) or the defaults in .wash/data, reusing the open ones when the
+   * paths did not change.
+   */
+  private openStores(config: Project['config'] | undefined): SessionStores {
+    const target = this.target!;
+    const base = target.kind === 'project' ? target.root : dirname(target.wasmPath);
+    const kvConfigured = config?.dev?.wasi_keyvalue_path;
+    const blobConfigured = config?.dev?.wasi_blobstore_path;
+    const keyvaluePath = kvConfigured ? resolve(base, kvConfigured) : join(target.dataDir, 'keyvalue');
+    const blobstorePath = blobConfigured ? resolve(base, blobConfigured) : join(target.dataDir, 'blobstore');
+    const current = this.currentStores;
+    if (current && current.keyvaluePath === keyvaluePath && current.blobstorePath === blobstorePath) return current;
+    const locks = current?.locks ?? new StoreLocks();
+    const stores: SessionStores = {
+      keyvalue: new KeyValueStore(keyvaluePath, { locks }),
+      blobstore: new BlobStore(blobstorePath, { locks }),
+      keyvaluePath,
+      blobstorePath,
+      keyvalueFrom: kvConfigured ? 'config' : 'default',
+      blobstoreFrom: blobConfigured ? 'config' : 'default',
+      locks,
+    };
+    this.currentStores = stores;
+    this.onEvent({ kind: 'stores', stores });
+    return stores;
   }
 
   /** The URLs a workload answers at: the gateway root for the main one, <name>.localhost for others. */
@@ -321,13 +372,15 @@ export class DevSession {
     }
     if (signal.aborted) return fail('build-cancelled', 'The build was cancelled.', 'A newer change started another build.');
 
+    const opened = this.openStores(this.lastConfig);
+    const stores = { keyvaluePath: opened.keyvaluePath, blobstorePath: opened.blobstorePath, locks: opened.locks.buffer };
     const startStarted = performance.now();
-    const main = await Workload.start({ name, wasmPath, config }, this.options.settings, this.options.logs, (phase) => this.onEvent({ kind: 'phase', phase }));
+    const main = await Workload.start({ name, wasmPath, config, stores }, this.options.settings, this.options.logs, (phase) => this.onEvent({ kind: 'phase', phase }));
     if (!main.ok) return main;
     const named = new Map<string, Workload>();
     for (const component of extra) {
       const root = target.kind === 'project' ? target.root : dirname(target.wasmPath);
-      const workload = await Workload.start({ name: component.name, wasmPath: resolve(root, component.file), config }, this.options.settings, this.options.logs);
+      const workload = await Workload.start({ name: component.name, wasmPath: resolve(root, component.file), config, stores }, this.options.settings, this.options.logs);
       if (!workload.ok) {
         await Promise.all([main.value, ...named.values()].map((w) => w.stop()));
         return { ok: false, error: { ...workload.error, message: `dev.components "${component.name}": ${workload.error.message}` } };

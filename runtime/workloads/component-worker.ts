@@ -9,6 +9,9 @@ import { IncomingRequest, ResponseOutparam, type ErrorCode, type ResponseSink } 
 import { hostImports } from '../host/index.ts';
 import { setWakeSignal, WakeSignal, type ByteSource } from '../host/io.ts';
 import type { LogLevel } from '../logs/log-bus.ts';
+import { BlobStore } from '../stores/blob-store.ts';
+import { KeyValueStore } from '../stores/key-value-store.ts';
+import { StoreLocks } from '../stores/store-locks.ts';
 import type { BodyMessage, FromWorker, InstanceStrategy, Reply, RequestFailure, RequestHead, ToWorker, WorkerLoad } from './worker-protocol.ts';
 
 const port = parentPort!;
@@ -112,6 +115,8 @@ async function instantiate(): Promise<Instance> {
     environment: load.environment,
     log,
     atRequestEnd: (callback) => requestEndHooks.push(callback),
+    ...openStores(),
+    keyvalueDraft: load.keyvalueDraft,
   };
   requestEndHooks.length = 0;
   const glue = (await import(load.glueUrl)) as {
@@ -138,6 +143,17 @@ async function instantiate(): Promise<Instance> {
   const handler = findHandler(exports);
   if (!handler) throw new Error('the component exports no wasi:http/incoming-handler');
   return { handler, served: 0 };
+}
+
+let stores: Pick<HostState, 'keyvalue' | 'blobstore'> | undefined;
+
+/** One pair of store objects per worker, shared by every instance it starts. */
+function openStores(): Pick<HostState, 'keyvalue' | 'blobstore'> {
+  if (stores) return stores;
+  if (!load.stores) return (stores = {});
+  const locks = new StoreLocks(load.stores.locks);
+  stores = { keyvalue: new KeyValueStore(load.stores.keyvaluePath, { locks }), blobstore: new BlobStore(load.stores.blobstorePath, { locks }) };
+  return stores;
 }
 
 function findHandler(exports: Record<string, unknown>): IncomingHandler | undefined {

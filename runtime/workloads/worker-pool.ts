@@ -10,7 +10,7 @@ import { messageOf, type StudioError } from '../errors.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import { spawnWorker } from '../threads/spawn-worker.ts';
 import type { Exchange } from './exchange.ts';
-import type { FromWorker, InstanceStrategy, Reply, RequestFailure, RequestHead, ToWorker, WorkerLoad } from './worker-protocol.ts';
+import type { FromWorker, InstanceStrategy, Reply, RequestFailure, RequestHead, ToWorker, WorkerLoad, WorkloadStores } from './worker-protocol.ts';
 
 export interface PoolOptions {
   componentName: string;
@@ -25,6 +25,8 @@ export interface PoolOptions {
   maxWorkers: number;
   requestTimeoutMs: number;
   memoryLimitBytes: number;
+  stores: WorkloadStores | undefined;
+  keyvalueDraft: '0.2.0-draft' | '0.2.0-draft2';
   logs: LogBus;
 }
 
@@ -163,6 +165,8 @@ export class WorkerPool {
       wake: worker.wake,
       bodyPort: channel.port2,
       memoryLimitBytes: this.options.memoryLimitBytes,
+      stores: this.options.stores,
+      keyvalueDraft: this.options.keyvalueDraft,
     };
     thread.postMessage(load satisfies ToWorker, [channel.port2]);
     return worker;

@@ -22,6 +22,16 @@ export interface WorkerLoad {
   bodyPort: MessagePort;
   /** A memory past this many bytes is refused growth; the component then usually traps. */
   memoryLimitBytes: number;
+  stores: WorkloadStores | undefined;
+  keyvalueDraft: '0.2.0-draft' | '0.2.0-draft2';
+}
+
+/** Where a workload's wasi:keyvalue and wasi:blobstore data lives. */
+export interface WorkloadStores {
+  keyvaluePath: string;
+  blobstorePath: string;
+  /** The StoreLocks buffer every thread of the studio shares, so increments stay atomic. */
+  locks: SharedArrayBuffer;
 }
 
 export interface RequestHead {

@@ -8,11 +8,11 @@ import { readComponentFile } from '../components/component-file.ts';
 import { capMemories } from '../components/memory-limit.ts';
 import { transpile } from '../components/transpiler.ts';
 import { httpHandlerExport, type WitWorld } from '../components/wit-world.ts';
-import { missingImports } from '../host/index.ts';
+import { keyvalueDraftOf, missingImports } from '../host/index.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import type { Exchange } from './exchange.ts';
 import { WorkerPool, type PoolStats } from './worker-pool.ts';
-import type { InstanceStrategy } from './worker-protocol.ts';
+import type { InstanceStrategy, WorkloadStores } from './worker-protocol.ts';
 
 export interface RuntimeSettings {
   /** Folder for transpiled components. */
@@ -41,6 +41,7 @@ export interface WorkloadSpec {
   wasmPath: string;
   config: [string, string][];
   environment?: [string, string][];
+  stores?: WorkloadStores;
 }
 
 export type StartPhase = 'reading' | 'transpiling' | 'compiling' | 'starting';
@@ -116,6 +117,8 @@ export class Workload {
       maxWorkers: settings.maxWorkers,
       requestTimeoutMs: settings.requestTimeoutMs,
       memoryLimitBytes: settings.memoryLimitBytes,
+      stores: spec.stores,
+      keyvalueDraft: keyvalueDraftOf(world.imports),
       logs,
     });
     try {

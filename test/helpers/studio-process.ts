@@ -11,6 +11,8 @@ const bin = join(repoRoot, 'bin', 'component-studio.js');
 
 export interface StudioProcess {
   url: string;
+  /** With `ui: true`: the studio UI's URL as printed, with its token. */
+  studioUrl: string;
   child: ChildProcess;
   /** Everything printed so far, colours stripped. */
   output(): string;
@@ -41,16 +43,21 @@ function spawnStudio(args: string[]): ChildProcess {
   });
 }
 
+export interface LaunchOptions {
+  /** Start the studio UI (browser mode) too; its URL is `studioUrl`. Default: headless. */
+  ui?: boolean;
+}
+
 /** Starts the studio and waits until it serves. */
-export async function startStudio(target: string, args: string[] = [], startTimeoutMs = 180_000): Promise<StudioProcess> {
-  const studio = launchStudio(target, args);
+export async function startStudio(target: string, args: string[] = [], startTimeoutMs = 180_000, options: LaunchOptions = {}): Promise<StudioProcess> {
+  const studio = launchStudio(target, args, options);
   await studio.serving(startTimeoutMs);
   return studio;
 }
 
 /** Starts the studio without waiting; `serving()` waits for its URL. */
-export function launchStudio(target: string, args: string[] = []): StudioProcess & { serving(timeoutMs?: number): Promise<string> } {
-  const child = spawnStudio(['dev', target, '--port', '0', '--no-ui', ...args]);
+export function launchStudio(target: string, args: string[] = [], options: LaunchOptions = {}): StudioProcess & { serving(timeoutMs?: number): Promise<string> } {
+  const child = spawnStudio(['dev', target, '--port', '0', ...(options.ui ? [] : ['--no-ui']), ...args]);
   let output = '';
   const waiters = new Set<() => void>();
   const onData = (d: Buffer) => {
@@ -82,6 +89,7 @@ export function launchStudio(target: string, args: string[] = []): StudioProcess
     });
 
   const servingLine = /serving\s+(https?:\/\/\S+)/;
+  const studioLine = /studio\s+(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/;
   const serving = async (timeoutMs = 180_000) => {
     await Promise.race([
       waitFor(servingLine, timeoutMs),
@@ -95,6 +103,11 @@ export function launchStudio(target: string, args: string[] = []): StudioProcess
     get url() {
       const match = servingLine.exec(output);
       if (!match) throw new Error(`the studio is not serving yet:\n${output}`);
+      return match[1]!;
+    },
+    get studioUrl() {
+      const match = studioLine.exec(output);
+      if (!match) throw new Error(`the studio printed no UI URL:\n${output}`);
       return match[1]!;
     },
     serving,

@@ -1,6 +1,7 @@
 // The QR example (wash `examples/qrcode`): an HTTP component.
 //   GET  /        -> the UI page
-//   POST /qrcode  -> {"payload":"<text>"} in, image/png of its QR code out
+//   POST /qrcode  -> {"payload":"<text>"} in, image/png of its QR code out (also kept in
+//                    the blobstore and counted in the keyvalue store: see history.ts)
 //   anything else -> 404 "Not found\n"
 // Any failure answers 500 "sadness. go check logs.\n" and logs the cause through
 // wasi:logging. The explicit incoming-handler export (rather than a fetch event listener)
@@ -8,6 +9,7 @@
 
 import type { IncomingRequest, ResponseOutparam } from 'wasi:http/types@0.2.10';
 import { log } from 'wasi:logging/logging@0.1.0-draft';
+import { keepQrCode } from './history.js';
 import { readBody, respond } from './http.js';
 import { qrCodePng } from './qr-image.js';
 import { uiPage } from './ui.js';
@@ -45,7 +47,10 @@ function route(request: IncomingRequest): Reply {
       return { status: 200, contentType: 'text/html; charset=utf-8', body: UI_PAGE };
     }
     if (method.tag === 'post' && path === '/qrcode') {
-      return { status: 200, contentType: 'image/png', body: qrPngOrFail(readPayload(request)) };
+      const payload = readPayload(request);
+      const png = qrPngOrFail(payload);
+      keepQrCode(payload, png);
+      return { status: 200, contentType: 'image/png', body: png };
     }
     return text(404, 'Not found\n');
   } catch (e) {

@@ -1,4 +1,5 @@
-// The wasi:http plumbing the handler needs: read a request body, send a whole response.
+// The wasi:http plumbing the handler needs: read a request body, send a whole response,
+// write bytes to a stream.
 // Streams are dropped before their body is finished, as wasi:http requires.
 
 import {
@@ -9,6 +10,7 @@ import {
   ResponseOutparam,
   type IncomingRequest,
 } from 'wasi:http/types@0.2.10';
+import type { OutputStream } from 'wasi:io/streams@0.2.10';
 
 /** wasi:io output streams accept at most 4096 bytes per blocking write. */
 const WRITE_CHUNK = 4096;
@@ -64,15 +66,19 @@ export function respond(
   const outgoingBody = response.body();
   ResponseOutparam.set(responseOut, { tag: 'ok', val: response });
 
-  const stream = outgoingBody.write();
+  writeAll(outgoingBody.write(), body);
+  OutgoingBody.finish(outgoingBody, undefined);
+}
+
+/** Writes all of `bytes` to a stream, then drops the stream. */
+export function writeAll(stream: OutputStream, bytes: Uint8Array): void {
   try {
-    for (let offset = 0; offset < body.length; offset += WRITE_CHUNK) {
-      stream.blockingWriteAndFlush(body.subarray(offset, offset + WRITE_CHUNK));
+    for (let offset = 0; offset < bytes.length; offset += WRITE_CHUNK) {
+      stream.blockingWriteAndFlush(bytes.subarray(offset, offset + WRITE_CHUNK));
     }
   } finally {
     stream[Symbol.dispose]();
   }
-  OutgoingBody.finish(outgoingBody, undefined);
 }
 
 /** Result errors arrive as thrown values; a closed stream is `{ tag: 'closed' }`. */

@@ -82,3 +82,44 @@ declare module 'wasi:logging/logging@0.1.0-draft' {
   export type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical';
   export function log(level: Level, context: string, message: string): void;
 }
+
+declare module 'wasi:keyvalue/store@0.2.0-draft' {
+  export class Bucket {
+    private constructor();
+    get(key: string): Uint8Array | undefined;
+    set(key: string, value: Uint8Array): void;
+    [Symbol.dispose](): void;
+  }
+  export function open(identifier: string): Bucket;
+}
+
+declare module 'wasi:keyvalue/atomics@0.2.0-draft' {
+  import type { Bucket } from 'wasi:keyvalue/store@0.2.0-draft';
+  export function increment(bucket: Bucket, key: string, delta: bigint): bigint;
+}
+
+declare module 'wasi:blobstore/types@0.2.0-draft' {
+  import type { OutputStream } from 'wasi:io/streams@0.2.10';
+  export class OutgoingValue {
+    private constructor();
+    static newOutgoingValue(): OutgoingValue;
+    outgoingValueWriteBody(): OutputStream;
+    [Symbol.dispose](): void;
+  }
+}
+
+declare module 'wasi:blobstore/container@0.2.0-draft' {
+  import type { OutgoingValue } from 'wasi:blobstore/types@0.2.0-draft';
+  export class Container {
+    private constructor();
+    writeData(name: string, data: OutgoingValue): void;
+    [Symbol.dispose](): void;
+  }
+}
+
+declare module 'wasi:blobstore/blobstore@0.2.0-draft' {
+  import type { Container } from 'wasi:blobstore/container@0.2.0-draft';
+  export function containerExists(name: string): boolean;
+  export function createContainer(name: string): Container;
+  export function getContainer(name: string): Container;
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// `npm start [project]`: the studio on the bundled QR example (or the given project). Opens
+// the Electron window where Electron and its binary are installed and a display exists;
+// otherwise runs browser mode (`component-studio dev --open`), saying why in one line. Where
+// no window can appear at all (CI, a server, no DISPLAY) it only prints the URLs.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const target = resolve(process.argv[2] ?? join(root, 'assets', 'examples', 'qrcode'));
+
+/**
+ * The Electron binary, if installed. Not `require('electron')`: when the binary is missing,
+ * electron's index.js tries to download it (no network here) before it fails.
+ */
+function electronBinary() {
+  let dir;
+  try {
+    dir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+  } catch {
+    return undefined;
+  }
+  const pathFile = join(dir, 'path.txt');
+  if (!existsSync(pathFile)) return undefined;
+  const relative = readFileSync(pathFile, 'utf8').trim();
+  const binary = process.env.ELECTRON_OVERRIDE_DIST_PATH ? join(process.env.ELECTRON_OVERRIDE_DIST_PATH, relative) : join(dir, 'dist', relative);
+  return existsSync(binary) ? binary : undefined;
+}
+
+/** Whether a window can appear: not in CI, and on Linux and BSD only with a display. */
+function canShowWindows() {
+  if (process.env.CI) return false;
+  if (['linux', 'freebsd', 'openbsd'].includes(process.platform)) return Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+  return true;
+}
+
+const binary = electronBinary();
+const windows = canShowWindows();
+
+if (binary && windows) {
+  const { buildElectronShell } = await import('../electron/build.mjs');
+  const { main } = await buildElectronShell();
+  const env = { ...process.env };
+  delete env.ELECTRON_RUN_AS_NODE; // set, it would run the binary as plain Node
+  const child = spawn(binary, [main, target], { stdio: 'inherit', env });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+} else {
+  if (!binary) {
+    process.stdout.write(
+      windows
+        ? 'Electron is not installed here; opening the studio in your browser instead\n'
+        : 'Electron is not installed here and no window can open; open the studio URL below in a browser\n',
+    );
+  } else {
+    process.stdout.write('No display here for the Electron window; open the studio URL below in a browser\n');
+  }
+  const { tsImport } = await import('tsx/esm/api');
+  // The CLI reads its arguments from process.argv.
+  process.argv = [process.argv[0], process.argv[1], 'dev', target, ...(windows ? ['--open'] : [])];
+  await tsImport('../runtime/cli.ts', import.meta.url);
+}

@@ -1,0 +1,165 @@
+// The Electron shell: one window showing the built renderer, the Studio API bound to IPC, and
+// the studio runtime in this (main) process. The runtime is plain Node and is loaded from its
+// TypeScript sources through tsx, exactly as the CLI runs it, because its worker threads and
+// builders locate their own files next to their sources.
+//
+// Security (DESIGN.md): the renderer is sandboxed with context isolation and no Node; it is
+// served from the privileged app:// scheme with a strict CSP; it may not navigate anywhere
+// else or open windows (http/https links go to the system browser); permission requests are
+// refused; IPC answers only the window's own top frame (see ipc.ts).
+//
+// This file is bundled by electron/build.mjs into electron/dist/main.mjs; paths below are
+// relative to that bundle.
+import { app, BrowserWindow, ipcMain, protocol, session, shell, type WebContents } from 'electron';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { contentTypeFor, rendererCsp } from '../runtime/studio/renderer-files.ts';
+import { bindStudioIpc } from './ipc.ts';
+
+type DesktopRuntime = typeof import('../runtime/studio/desktop-studio.ts');
+
+const APP_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const RENDERER_DIR = join(APP_ROOT, 'renderer', 'dist');
+const PRELOAD = join(APP_ROOT, 'electron', 'dist', 'preload.cjs');
+const RUNTIME_ENTRY = pathToFileURL(join(APP_ROOT, 'runtime', 'studio', 'desktop-studio.ts')).href;
+const DEFAULT_TARGET = join(APP_ROOT, 'assets', 'examples', 'qrcode');
+
+const SCHEME = 'app';
+const APP_ORIGIN = `${SCHEME}://studio`;
+const CSP = rendererCsp();
+
+const isAppUrl = (url: string): boolean => url === APP_ORIGIN || url.startsWith(`${APP_ORIGIN}/`);
+
+// Must happen before `ready`: app:// behaves like https (a real origin for 'self', fetch,
+// secure context), so the renderer needs no file:// access at all.
+protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+app.enableSandbox();
+
+/**
+ * The project to open (the first argument that is not a switch, else the bundled example)
+ * and `--port=N` for the gateway (default 8000, as in the CLI; 0 picks a free one).
+ */
+function parseArgs(argv: readonly string[]): { target: string; port?: number } {
+  const args = argv.slice(app.isPackaged ? 1 : 2);
+  const target = resolve(args.find((a) => !a.startsWith('-')) ?? DEFAULT_TARGET);
+  const port = args.map((a) => /^--port=(\d+)$/.exec(a)?.[1]).find((p) => p !== undefined);
+  return port === undefined ? { target } : { target, port: Number(port) };
+}
+
+/** Serves renderer/dist on app://studio/, never a file outside it. */
+async function serveRenderer(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.host !== 'studio') return new Response('Not found.', { status: 404 });
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    return new Response('Bad request.', { status: 400 });
+  }
+  if (path === '/' || path === '') path = '/index.html';
+  const root = await realpath(RENDERER_DIR).catch(() => undefined);
+  const headers = { 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' };
+  if (!root) {
+    return new Response(`<!doctype html><meta charset="utf-8"><title>Component Studio</title><h1>The studio UI is not built yet</h1><p>Run <code>npm run build:renderer</code>, then reload (Ctrl+R).</p>`, {
+      status: 200,
+      headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8' },
+    });
+  }
+  try {
+    const file = await realpath(resolve(root, `.${path}`));
+    if (!file.startsWith(root + sep) || !(await stat(file)).isFile()) return new Response('Not found.', { status: 404, headers });
+    return new Response(await readFile(file), { status: 200, headers: { ...headers, 'Content-Type': contentTypeFor(file) } });
+  } catch {
+    return new Response('Not found.', { status: 404, headers });
+  }
+}
+
+function openExternally(url: string): void {
+  try {
+    const { protocol: scheme } = new URL(url);
+    if (scheme === 'http:' || scheme === 'https:') void shell.openExternal(url);
+  } catch {
+    // Not a URL: nothing to open.
+  }
+}
+
+/** Every web contents (the window, and anything it might create) stays on the app. */
+function lockDown(contents: WebContents): void {
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternally(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (event, url) => {
+    if (isAppUrl(url)) return;
+    event.preventDefault();
+    openExternally(url);
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1360,
+    height: 860,
+    minWidth: 800,
+    minHeight: 500,
+    show: false,
+    title: 'Component Studio',
+    backgroundColor: '#1e1e1e',
+    webPreferences: {
+      preload: PRELOAD,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    },
+  });
+  window.once('ready-to-show', () => window.show());
+  return window;
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv);
+  app.on('web-contents-created', (_event, contents) => lockDown(contents));
+  await app.whenReady();
+
+  const ses = session.defaultSession;
+  // The studio needs no camera, notifications, geolocation…: refuse every request. Writing
+  // to the clipboard (copy as curl) is the one thing the app page may do.
+  ses.setPermissionRequestHandler((contents, permission, callback) => callback(permission === 'clipboard-sanitized-write' && isAppUrl(contents.getURL())));
+  ses.setPermissionCheckHandler((_contents, permission, origin) => permission === 'clipboard-sanitized-write' && isAppUrl(origin));
+  protocol.handle(SCHEME, serveRenderer);
+
+  const { tsImport } = await import('tsx/esm/api');
+  const runtime = (await tsImport(RUNTIME_ENTRY, import.meta.url)) as DesktopRuntime;
+  const studio = await runtime.startDesktopStudio(options);
+
+  const window = createWindow();
+  const unbind = bindStudioIpc(ipcMain, studio.service, window, isAppUrl);
+  window.on('closed', unbind);
+  await window.loadURL(`${APP_ORIGIN}/index.html`);
+
+  let stopped = false;
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', (event) => {
+    if (stopped) return;
+    // Stop the session (workers, gateway, watchers) before the process goes.
+    event.preventDefault();
+    stopped = true;
+    void studio.close().finally(() => app.quit());
+  });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Component Studio could not start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  app.exit(1);
+});

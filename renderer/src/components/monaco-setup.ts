@@ -1,0 +1,20 @@
+// Loads Monaco from the local monaco-editor package (never a CDN) with its web workers bundled
+// by Vite, and hands that instance to @monaco-editor/react's loader. Imported lazily, so the
+// few MB of Monaco load only when a view first shows an editor.
+import { loader } from '@monaco-editor/react';
+import * as monaco from 'monaco-editor';
+import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import HtmlWorker from 'monaco-editor/languages/features/html/html.worker?worker';
+import JsonWorker from 'monaco-editor/languages/features/json/json.worker?worker';
+
+self.MonacoEnvironment = {
+  getWorker(_workerId: string, label: string) {
+    if (label === 'json') return new JsonWorker();
+    if (label === 'html' || label === 'handlebars' || label === 'razor') return new HtmlWorker();
+    return new EditorWorker();
+  },
+};
+
+loader.config({ monaco });
+
+export { monaco };

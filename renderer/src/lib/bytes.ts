@@ -1,0 +1,50 @@
+// Bytes <-> base64 (the API carries bytes as base64) and text decoding, fast enough for
+// multi-megabyte values: chunked so no call spreads millions of arguments.
+export function base64ToBytes(base64: string): Uint8Array {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  return btoa(binary);
+}
+
+export function textToBase64(text: string): string {
+  return bytesToBase64(new TextEncoder().encode(text));
+}
+
+/** UTF-8 text, or undefined when the bytes are not valid UTF-8 or hold control characters. */
+export function decodeText(bytes: Uint8Array): string | undefined {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // A cut at a size cap can split the last character: retry without the last 3 bytes.
+    if (bytes.length < 4) return undefined;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, bytes.length - 3));
+    } catch {
+      return undefined;
+    }
+  }
+  // NUL and other C0 controls (except tab, newline, carriage return, escape, form feed) mean binary.
+  if (/[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]/.test(text.slice(0, 65536))) return undefined;
+  return text;
+}
+
+/** wash keeps wasi:keyvalue counters as 8 bytes, little-endian, unsigned. */
+export function readCounter(bytes: Uint8Array): bigint | undefined {
+  if (bytes.length !== 8) return undefined;
+  return new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+}
+
+export function counterBytes(value: bigint): Uint8Array {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigUint64(0, BigInt.asUintN(64, value), true);
+  return bytes;
+}

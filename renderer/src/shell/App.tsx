@@ -1,0 +1,95 @@
+// The shell: sidebar, the six views (kept mounted so switching keeps their state), toasts,
+// the build output dialog and the shortcut help. Global shortcuts live here; a view's own
+// shortcuts live in the view and act only while it is shown.
+import { useEffect } from 'react';
+import { studio } from '../api/client.ts';
+import { describeError } from '../api/api-error.ts';
+import { ErrorBoundary } from '../components/ErrorBoundary.tsx';
+import { useStudio } from '../stores/studio-store.ts';
+import { useUi, VIEWS, type ViewId } from '../stores/ui-store.ts';
+import { BlobsView } from '../views/blobs/BlobsView.tsx';
+import { HttpView } from '../views/http/HttpView.tsx';
+import { KvView } from '../views/kv/KvView.tsx';
+import { LogsView } from '../views/logs/LogsView.tsx';
+import { SettingsView } from '../views/settings/SettingsView.tsx';
+import { WorkloadsView } from '../views/workloads/WorkloadsView.tsx';
+import { BuildOutputDialog } from './BuildOutputDialog.tsx';
+import { HelpOverlay } from './HelpOverlay.tsx';
+import { isEditable, isMod } from './shortcuts.ts';
+import { Sidebar } from './Sidebar.tsx';
+import { Toasts } from './Toasts.tsx';
+
+const VIEW_COMPONENTS: Record<ViewId, () => React.JSX.Element> = {
+  workloads: WorkloadsView,
+  http: HttpView,
+  logs: LogsView,
+  kv: KvView,
+  blobs: BlobsView,
+  settings: SettingsView,
+};
+
+export function App() {
+  const view = useUi((s) => s.view);
+  const helpOpen = useUi((s) => s.helpOpen);
+  const buildOutputOpen = useUi((s) => s.buildOutputOpen);
+
+  useEffect(() => useStudio.getState().start(), []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const ui = useUi.getState();
+      if (isMod(e) && !e.altKey && /^[1-9]$/.test(e.key)) {
+        const target = VIEWS[Number(e.key) - 1];
+        if (target) {
+          e.preventDefault();
+          ui.setView(target.id);
+        }
+        return;
+      }
+      if (isMod(e) && e.shiftKey && e.key.toLowerCase() === 'b') {
+        e.preventDefault();
+        studio.call('project.rebuild', {}).then(
+          () => ui.toast({ tone: 'info', title: 'Rebuilding…' }),
+          (err) => ui.toast({ tone: 'error', title: 'Could not rebuild', detail: describeError(err).message }),
+        );
+        return;
+      }
+      if (e.key === '?' && !isEditable(e.target) && !isMod(e)) {
+        e.preventDefault();
+        ui.setHelpOpen(!ui.helpOpen);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    const onHash = () => {
+      const id = location.hash.replace(/^#\/?/, '');
+      const match = VIEWS.find((v) => v.id === id);
+      if (match) useUi.getState().setView(match.id);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('hashchange', onHash);
+    };
+  }, []);
+
+  return (
+    <div className="app">
+      <Sidebar />
+      <main className="main">
+        {VIEWS.map((v) => {
+          const View = VIEW_COMPONENTS[v.id];
+          return (
+            <section key={v.id} className="view" data-view={v.id} hidden={v.id !== view} aria-label={v.label}>
+              <ErrorBoundary name={v.label}>
+                <View />
+              </ErrorBoundary>
+            </section>
+          );
+        })}
+      </main>
+      <Toasts />
+      {buildOutputOpen && <BuildOutputDialog />}
+      {helpOpen && <HelpOverlay />}
+    </div>
+  );
+}

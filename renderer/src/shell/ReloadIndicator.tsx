@@ -1,0 +1,55 @@
+// Always visible at the bottom of the sidebar: what the live reload loop is doing. Building,
+// serving build N, or build failed (still serving the last good build); click for the build's
+// coloured output.
+import { reloadState, useStudio } from '../stores/studio-store.ts';
+import { useUi } from '../stores/ui-store.ts';
+import { formatMs } from '../lib/format.ts';
+
+export function ReloadIndicator() {
+  const builds = useStudio((s) => s.builds);
+  const connection = useStudio((s) => s.connection);
+  const open = useUi((s) => s.setBuildOutputOpen);
+  const state = reloadState(builds);
+
+  if (connection !== 'open') {
+    return (
+      <div className="reload-indicator" data-state="disconnected" role="status" aria-live="polite">
+        <span className="dot" />
+        <div>
+          <div className="reload-title">{connection === 'connecting' ? 'Connecting…' : 'Disconnected'}</div>
+          <div className="reload-detail">{connection === 'closed' ? 'Is the studio still running? Reconnecting…' : 'Reaching the studio'}</div>
+        </div>
+      </div>
+    );
+  }
+
+  let title: string;
+  let detail: string;
+  switch (state.kind) {
+    case 'starting':
+      title = 'Starting…';
+      detail = 'Waiting for the first build';
+      break;
+    case 'building':
+      title = `Building #${state.build.number}…`;
+      detail = state.serving ? `Serving build ${state.serving.number} meanwhile` : state.build.reason || 'First build';
+      break;
+    case 'serving':
+      title = `Serving build ${state.build.number}`;
+      detail = `Ready in ${formatMs(state.build.totalMs ?? state.build.buildMs)}${state.build.reason ? ` · ${state.build.reason}` : ''}`;
+      break;
+    case 'failed':
+      title = `Build ${state.build.number} failed`;
+      detail = state.serving ? `Still serving build ${state.serving.number} · click for output` : 'Click for the output';
+      break;
+  }
+  return (
+    <button className="reload-indicator" data-state={state.kind} role="status" aria-live="polite" title="Build output" onClick={() => open(true)}>
+      <span className="dot" />
+      <div>
+        <div className="reload-title">{title}</div>
+        <div className="reload-detail">{detail}</div>
+      </div>
+    </button>
+  );
+}

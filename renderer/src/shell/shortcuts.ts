@@ -1,0 +1,33 @@
+// Keyboard shortcuts, in one table: the help overlay and the tooltips read it, so what is
+// shown is what works.
+import { isMac, modKey, VIEWS } from '../stores/ui-store.ts';
+
+export interface Shortcut {
+  keys: string;
+  what: string;
+  where: string;
+}
+
+export const viewShortcut = (index: number) => `${modKey}+${index + 1}`;
+
+export const SHORTCUTS: Shortcut[] = [
+  ...VIEWS.map((v, i) => ({ keys: viewShortcut(i), what: `Go to ${v.label}`, where: 'Anywhere' })),
+  { keys: '?', what: 'Show or hide this help', where: 'Anywhere outside a text field' },
+  { keys: 'Esc', what: 'Close a dialog or this help', where: 'Anywhere' },
+  { keys: `${modKey}+Enter`, what: 'Send the request', where: 'HTTP' },
+  { keys: `${modKey}+F`, what: 'Search the logs', where: 'Logs' },
+  { keys: 'End', what: 'Follow new log lines again', where: 'Logs' },
+  { keys: `${modKey}+S`, what: 'Save the value being edited', where: 'Key-value' },
+  { keys: `${modKey}+Shift+B`, what: 'Rebuild the project', where: 'Anywhere' },
+];
+
+/** Ctrl on Windows and Linux, Cmd on macOS. */
+export function isMod(e: KeyboardEvent | React.KeyboardEvent): boolean {
+  return isMac ? e.metaKey : e.ctrlKey;
+}
+
+export function isEditable(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el) return false;
+  return el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) || !!el.closest('.monaco-editor');
+}

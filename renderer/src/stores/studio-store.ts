@@ -1,0 +1,102 @@
+// The project, its builds and its workloads, kept current from the Studio API's events. The
+// shell's reload indicator and the Workloads and Settings views read it. On reconnect it
+// reloads everything, since events may have been missed while the socket was down.
+import { create } from 'zustand';
+import { describeError } from '../api/api-error.ts';
+import { studio } from '../api/client.ts';
+import type { BuildView, ProjectView, SettingsView, WorkloadView } from '../api/types.ts';
+import type { ConnectionState } from '../api/websocket-api.ts';
+import { formatMs } from '../lib/format.ts';
+import { useUi } from './ui-store.ts';
+
+export type ReloadState =
+  | { kind: 'starting' }
+  | { kind: 'building'; build: BuildView; serving: BuildView | undefined }
+  | { kind: 'serving'; build: BuildView }
+  | { kind: 'failed'; build: BuildView; serving: BuildView | undefined };
+
+interface StudioState {
+  connection: ConnectionState;
+  project: ProjectView | undefined;
+  loadError: string | undefined;
+  builds: BuildView[];
+  workloads: WorkloadView[];
+  settings: SettingsView | undefined;
+  start(): void;
+  refresh(): Promise<void>;
+}
+
+function mergeBuild(builds: BuildView[], build: BuildView): BuildView[] {
+  const others = builds.filter((b) => b.number !== build.number);
+  return [...others, build].sort((a, b) => a.number - b.number).slice(-50);
+}
+
+export function reloadState(builds: BuildView[]): ReloadState {
+  const latest = builds[builds.length - 1];
+  if (!latest) return { kind: 'starting' };
+  const serving = [...builds].reverse().find((b) => b.outcome === 'ok');
+  if (latest.outcome === 'running') return { kind: 'building', build: latest, serving };
+  if (latest.outcome === 'failed') return { kind: 'failed', build: latest, serving };
+  if (latest.outcome === 'cancelled') return serving ? { kind: 'serving', build: serving } : { kind: 'building', build: latest, serving };
+  return { kind: 'serving', build: latest };
+}
+
+let started = false;
+
+export const useStudio = create<StudioState>((set, get) => ({
+  connection: studio.connectionState(),
+  project: undefined,
+  loadError: undefined,
+  builds: [],
+  workloads: [],
+  settings: undefined,
+
+  async refresh() {
+    try {
+      const [project, workloads, settings] = await Promise.all([
+        studio.call('project.get', {}),
+        studio.call('workloads.list', {}),
+        studio.call('settings.get', {}),
+      ]);
+      set({ project, workloads, settings, builds: [...project.builds].sort((a, b) => a.number - b.number), loadError: undefined });
+    } catch (err) {
+      set({ loadError: describeError(err).message });
+    }
+  },
+
+  start() {
+    if (started) return;
+    started = true;
+    studio.onConnection((connection) => {
+      set({ connection });
+      if (connection === 'open') void get().refresh();
+    });
+    studio.on('project.changed', (project) => {
+      set({ project, builds: [...project.builds].sort((a, b) => a.number - b.number) });
+      void studio.call('settings.get', {}).then((settings) => set({ settings }), () => {});
+    });
+    studio.on('workloads.changed', (workloads) => set({ workloads }));
+    studio.on('build.changed', (build) => {
+      const before = get().builds.find((b) => b.number === build.number);
+      set({ builds: mergeBuild(get().builds, build) });
+      if (before?.outcome === build.outcome) return;
+      const ui = useUi.getState();
+      if (build.outcome === 'ok' && build.number > 1) {
+        ui.toast({ tone: 'success', title: `Reloaded: build ${build.number}`, detail: `${build.reason ? `${build.reason} · ` : ''}ready in ${formatMs(build.totalMs ?? build.buildMs)}` });
+      } else if (build.outcome === 'failed') {
+        ui.toast(
+          {
+            tone: 'error',
+            title: `Build ${build.number} failed`,
+            detail: build.error?.message ?? 'See the build output.',
+            action: { label: 'Show output', run: () => useUi.getState().setBuildOutputOpen(true) },
+          },
+          8000,
+        );
+      }
+    });
+    // The socket may have opened before this listener was added.
+    set({ connection: studio.connectionState() });
+    void get().refresh();
+  },
+}));

@@ -1,0 +1,69 @@
+// What the shell shows: the current view, the help overlay, toasts. Views persist across
+// switches (they stay mounted), so switching never loses a half-typed request.
+import { create } from 'zustand';
+
+export const VIEWS = [
+  { id: 'workloads', label: 'Workloads', icon: '◧' },
+  { id: 'http', label: 'HTTP', icon: '⇄' },
+  { id: 'logs', label: 'Logs', icon: '≡' },
+  { id: 'kv', label: 'Key-value', icon: '⚷' },
+  { id: 'blobs', label: 'Blobs', icon: '▤' },
+  { id: 'settings', label: 'Settings', icon: '⚙' },
+] as const;
+
+export type ViewId = (typeof VIEWS)[number]['id'];
+
+export interface Toast {
+  id: number;
+  tone: 'info' | 'success' | 'error';
+  title: string;
+  detail?: string;
+  /** Optional action button. */
+  action?: { label: string; run: () => void };
+}
+
+interface UiState {
+  view: ViewId;
+  helpOpen: boolean;
+  buildOutputOpen: boolean;
+  toasts: Toast[];
+  setView(view: ViewId): void;
+  setHelpOpen(open: boolean): void;
+  setBuildOutputOpen(open: boolean): void;
+  toast(toast: Omit<Toast, 'id'>, ttlMs?: number): void;
+  dismiss(id: number): void;
+}
+
+let nextToast = 1;
+
+function initialView(): ViewId {
+  const hash = location.hash.replace(/^#\/?/, '');
+  return (VIEWS.find((v) => v.id === hash)?.id ?? 'workloads') as ViewId;
+}
+
+export const useUi = create<UiState>((set, get) => ({
+  view: initialView(),
+  helpOpen: false,
+  buildOutputOpen: false,
+  toasts: [],
+  setView(view) {
+    if (location.hash !== `#${view}`) history.replaceState(null, '', `#${view}`);
+    set({ view });
+  },
+  setHelpOpen: (helpOpen) => set({ helpOpen }),
+  setBuildOutputOpen: (buildOutputOpen) => set({ buildOutputOpen }),
+  toast(toast, ttlMs = 4000) {
+    const id = nextToast++;
+    set({ toasts: [...get().toasts.slice(-3), { ...toast, id }] });
+    setTimeout(() => get().dismiss(id), ttlMs);
+  },
+  dismiss: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
+}));
+
+export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+export const modKey = isMac ? '⌘' : 'Ctrl';
+
+/** True while the view is the one on screen: views' own shortcuts act only then. */
+export function useIsActive(view: ViewId): boolean {
+  return useUi((s) => s.view === view);
+}

@@ -1,0 +1,325 @@
+// Blobstore browser: containers, folders by `/` with breadcrumbs, a filter, a virtualized and
+// paged object list with multi-select, previews by type, uploads (drop or pick, in parts, with
+// progress), downloads and deletes.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, useState } from 'react';
+import { describeError } from '../../api/api-error.ts';
+import { studio } from '../../api/client.ts';
+import type { BlobObjectView } from '../../api/types.ts';
+import { ConfirmDialog, PromptDialog } from '../../components/Dialog.tsx';
+import { EmptyState } from '../../components/EmptyState.tsx';
+import { ValueViewer } from '../../components/ValueViewer.tsx';
+import { baseName, downloadBlob } from '../../lib/download.ts';
+import { formatBytes, formatCount, formatDateTime, formatShortDate } from '../../lib/format.ts';
+import { useStudio } from '../../stores/studio-store.ts';
+import { useUi } from '../../stores/ui-store.ts';
+import { useBlobs } from './blob-store.ts';
+
+const ROW = 30;
+
+type Row = { kind: 'folder'; prefix: string } | { kind: 'object'; object: BlobObjectView };
+
+function toastError(title: string, err: unknown) {
+  const e = describeError(err);
+  useUi.getState().toast({ tone: 'error', title, detail: e.hint ? `${e.message} ${e.hint}` : e.message }, 8000);
+}
+
+async function downloadObject(object: BlobObjectView) {
+  try {
+    const bytes = await useBlobs.getState().download(object);
+    downloadBlob(bytes as BlobPart, baseName(object.name), object.contentType || 'application/octet-stream');
+  } catch (err) {
+    toastError(`Could not download ${object.name}`, err);
+  }
+}
+
+function Breadcrumbs() {
+  const { container, folder } = useBlobs();
+  const parts = folder.split('/').filter(Boolean);
+  return (
+    <nav className="breadcrumbs" aria-label="Folder">
+      <button className="crumb" onClick={() => useBlobs.getState().openFolder('')}>
+        {container}
+      </button>
+      {parts.map((p, i) => (
+        <span key={i}>
+          <span className="crumb-sep">/</span>
+          <button className="crumb" onClick={() => useBlobs.getState().openFolder(parts.slice(0, i + 1).join('/') + '/')}>
+            {p}
+          </button>
+        </span>
+      ))}
+    </nav>
+  );
+}
+
+function Uploads() {
+  const uploads = useBlobs((s) => s.uploads);
+  if (uploads.length === 0) return null;
+  return (
+    <div className="uploads" aria-label="Uploads">
+      {uploads.map((u) => (
+        <div key={u.id} className="upload-row" data-state={u.state}>
+          <span className="ellipsis mono">{u.name}</span>
+          <progress max={Math.max(u.size, 1)} value={u.state === 'done' ? Math.max(u.size, 1) : u.sent} />
+          <span className="muted small">{u.state === 'failed' ? u.error : u.state === 'done' ? 'done' : `${formatBytes(u.sent)} / ${formatBytes(u.size)}`}</span>
+          {u.state === 'failed' && (
+            <button className="icon-btn" aria-label="Dismiss" onClick={() => useBlobs.setState({ uploads: useBlobs.getState().uploads.filter((x) => x.id !== u.id) })}>
+              ✕
+            </button>
+          )}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function ObjectList() {
+  const { folders, objects, cursor, listing, listError, checked, preview, folder, filter } = useBlobs();
+  const parent = useRef<HTMLDivElement>(null);
+  const [dragging, setDragging] = useState(false);
+  const rows: Row[] = [...folders.map((prefix) => ({ kind: 'folder' as const, prefix })), ...objects.map((object) => ({ kind: 'object' as const, object }))];
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => ROW, overscan: 20 });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items[items.length - 1]?.index ?? 0;
+  useEffect(() => {
+    if (cursor !== undefined && !listing && lastIndex >= rows.length - 50) void useBlobs.getState().list(false);
+  }, [lastIndex, rows.length, cursor, listing]);
+  const allChecked = objects.length > 0 && objects.every((o) => checked.has(o.name));
+
+  return (
+    <div
+      className={`list-pane wide ${dragging ? 'dragging' : ''}`}
+      aria-label="Objects"
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node)) setDragging(false);
+      }}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        const files = [...e.dataTransfer.files];
+        if (files.length) void useBlobs.getState().upload(files);
+      }}
+    >
+      <div className="pane-toolbar">
+        <Breadcrumbs />
+        <input className="input" type="search" placeholder="Filter names in this folder" aria-label="Filter objects" value={filter} onChange={(e) => useBlobs.getState().setFilter(e.target.value)} />
+      </div>
+      <div className="list-header">
+        <label className="check-cell" title="Select every loaded object">
+          <input type="checkbox" aria-label="Select all" checked={allChecked} onChange={(e) => useBlobs.getState().setChecked(e.target.checked ? objects.map((o) => o.name) : [])} />
+        </label>
+        <span className="col-name">Name</span>
+        <span className="col-size">Size</span>
+        <span className="col-date">Modified</span>
+      </div>
+      <div className="virtual-list" ref={parent} role="grid" aria-label="Object list">
+        {rows.length === 0 && !listing ? (
+          <EmptyState title={filter ? 'Nothing matches' : folder ? 'This folder is empty' : 'This container is empty'} icon="▤">
+            <p>{filter ? 'Names starting with this text: none here.' : 'Drop files here or use Upload. Components write objects through wasi:blobstore.'}</p>
+          </EmptyState>
+        ) : (
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            {items.map((item) => {
+              const row = rows[item.index]!;
+              if (row.kind === 'folder') {
+                return (
+                  <div key={`d:${row.prefix}`} className="list-row grid-row" role="row" style={{ transform: `translateY(${item.start}px)`, height: ROW }} onClick={() => useBlobs.getState().openFolder(row.prefix)}>
+                    <span className="check-cell" />
+                    <span className="col-name ellipsis">
+                      <span className="folder-icon">▸</span> {row.prefix.slice(folder.length)}
+                    </span>
+                    <span className="col-size muted">folder</span>
+                    <span className="col-date" />
+                  </div>
+                );
+              }
+              const o = row.object;
+              return (
+                <div key={o.name} role="row" aria-selected={preview?.object.name === o.name} className={`list-row grid-row ${preview?.object.name === o.name ? 'active' : ''}`} style={{ transform: `translateY(${item.start}px)`, height: ROW }} onClick={() => void useBlobs.getState().openPreview(o)}>
+                  <label className="check-cell" onClick={(e) => e.stopPropagation()}>
+                    <input type="checkbox" aria-label={`Select ${o.name}`} checked={checked.has(o.name)} onChange={(e) => useBlobs.getState().toggleChecked(o.name, e.target.checked)} />
+                  </label>
+                  <span className="col-name ellipsis mono" title={o.name}>
+                    {o.name.slice(folder.length)}
+                  </span>
+                  <span className="col-size">{formatBytes(o.size)}</span>
+                  <span className="col-date muted" title={formatDateTime(o.modified)}>
+                    {formatShortDate(o.modified)}
+                  </span>
+                </div>
+              );
+            })}
+          </div>
+        )}
+      </div>
+      <div className="pane-status muted small" data-testid="object-count">
+        {listError ? <span className="bad">{listError}</span> : `${formatCount(folders.length)} folder${folders.length === 1 ? '' : 's'}, ${formatCount(objects.length)}${cursor ? '+' : ''} object${objects.length === 1 ? '' : 's'}`}
+        {listing && ' · loading…'}
+      </div>
+      {dragging && <div className="drop-overlay">Drop to upload into {folder || 'the container root'}</div>}
+      <Uploads />
+    </div>
+  );
+}
+
+function PreviewPane() {
+  const preview = useBlobs((s) => s.preview);
+  if (!preview)
+    return (
+      <div className="detail-pane">
+        <EmptyState title="Pick an object" icon="▤">
+          <p>Its size, type and date appear here with a preview: images, text, JSON, or hex for anything binary.</p>
+        </EmptyState>
+      </div>
+    );
+  const o = preview.object;
+  return (
+    <div className="detail-pane" aria-label="Object details">
+      <header className="detail-header">
+        <div className="detail-title">
+          <h2 className="mono ellipsis" title={o.name}>
+            {baseName(o.name)}
+          </h2>
+          <span className="muted small">
+            {formatBytes(o.size)} · {o.contentType || 'unknown type'} · modified {formatDateTime(o.modified)}
+          </span>
+        </div>
+        <div className="detail-actions">
+          <button className="btn btn-primary" onClick={() => void downloadObject(o)}>
+            ↓ Download
+          </button>
+          <button className="icon-btn" aria-label="Close preview" onClick={() => useBlobs.getState().closePreview()}>
+            ✕
+          </button>
+        </div>
+      </header>
+      <div className="detail-body">
+        {preview.loading && <div className="muted pad">Loading preview…</div>}
+        {preview.error && <div className="notice notice-error">{preview.error}</div>}
+        {preview.bytes && <ValueViewer bytes={preview.bytes} contentType={o.contentType} name={o.name} totalSize={o.size} label="Object preview" />}
+      </div>
+    </div>
+  );
+}
+
+export function BlobsView() {
+  const { containers, containersLoaded, containersError, container, checked, folder } = useBlobs();
+  const project = useStudio((s) => s.project);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [newContainer, setNewContainer] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  useEffect(() => useBlobs.getState().start(), []);
+
+  const deleteChecked = async () => {
+    setConfirmDelete(false);
+    if (!container) return;
+    const names = [...checked];
+    try {
+      await studio.call('blob.delete', { container, names });
+      const s = useBlobs.getState();
+      useBlobs.setState({ objects: s.objects.filter((o) => !names.includes(o.name)), checked: new Set(), preview: s.preview && names.includes(s.preview.object.name) ? undefined : s.preview });
+      useUi.getState().toast({ tone: 'success', title: `Deleted ${names.length} object${names.length === 1 ? '' : 's'}` });
+    } catch (err) {
+      toastError('Could not delete', err);
+    }
+  };
+
+  return (
+    <div className="view-fill">
+      <header className="toolbar">
+        <h1 className="toolbar-title">Blobs</h1>
+        <span className="muted small ellipsis" title={project?.blobstorePath}>
+          {project ? `${project.blobstorePath} (${project.blobstoreFrom === 'config' ? 'from wasi_blobstore_path' : 'studio default'})` : ''}
+        </span>
+        <div className="toolbar-spacer" />
+        <button className="btn" onClick={() => setNewContainer(true)}>
+          + Container
+        </button>
+        <button className="btn btn-danger-outline" disabled={checked.size === 0} onClick={() => setConfirmDelete(true)}>
+          Delete{checked.size ? ` (${checked.size})` : ''}
+        </button>
+        <button className="btn btn-primary" disabled={!container} onClick={() => fileInput.current?.click()}>
+          ↑ Upload
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          hidden
+          aria-label="Files to upload"
+          onChange={(e) => {
+            const files = [...(e.target.files ?? [])];
+            e.target.value = '';
+            if (files.length) void useBlobs.getState().upload(files);
+          }}
+        />
+      </header>
+      <div className="browser-layout blobs">
+        <aside className="bucket-pane" aria-label="Containers">
+          <div className="pane-heading">Containers</div>
+          {containersError && <div className="notice notice-error">{containersError}</div>}
+          {containersLoaded && containers.length === 0 && !containersError && (
+            <div className="muted small pad">
+              No container yet. Components create them through <code>wasi:blobstore</code> (the QR example stores each image in <code>qrcodes</code>); or add one with <strong>+ Container</strong>.
+            </div>
+          )}
+          <ul className="bucket-list">
+            {containers.map((c) => (
+              <li key={c.name}>
+                <button className={`bucket-item ${c.name === container ? 'active' : ''}`} onClick={() => useBlobs.getState().selectContainer(c.name)}>
+                  {c.name}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </aside>
+        {container ? (
+          <>
+            <ObjectList />
+            <PreviewPane />
+          </>
+        ) : (
+          <div className="detail-pane">
+            <EmptyState title="No container selected" icon="▤">
+              <p>Generate a QR code in the HTTP view: the example stores the PNG in container <code>qrcodes</code>, which then shows up on the left.</p>
+            </EmptyState>
+          </div>
+        )}
+      </div>
+      {newContainer && (
+        <PromptDialog
+          title="New container"
+          label="Container name"
+          confirmLabel="Create"
+          validate={(v) => (v.trim() ? undefined : 'A container needs a name.')}
+          onCancel={() => setNewContainer(false)}
+          onSubmit={(name) => {
+            setNewContainer(false);
+            studio
+              .call('blob.createContainer', { container: name.trim() })
+              .then(() => useBlobs.getState().loadContainers())
+              .then(() => useBlobs.getState().selectContainer(name.trim()))
+              .catch((err) => toastError('Could not create the container', err));
+          }}
+        />
+      )}
+      {confirmDelete && (
+        <ConfirmDialog title={`Delete ${checked.size} object${checked.size === 1 ? '' : 's'}?`} confirmLabel="Delete" onCancel={() => setConfirmDelete(false)} onConfirm={() => void deleteChecked()}>
+          <p>These are removed from {container}{folder ? `/${folder}` : ''}:</p>
+          <ul className="delete-list mono">
+            {[...checked].slice(0, 10).map((n) => (
+              <li key={n}>{n}</li>
+            ))}
+            {checked.size > 10 && <li className="muted">…and {checked.size - 10} more</li>}
+          </ul>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}

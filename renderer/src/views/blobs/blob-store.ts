@@ -1,0 +1,238 @@
+// The blob browser's state: containers, the folder being looked at (a `/` prefix listed with
+// delimiter '/', page after page), the checked objects, the object being previewed, and
+// uploads in progress. 'blob.changed' keeps the listing current.
+import { create } from 'zustand';
+import { describeError } from '../../api/api-error.ts';
+import { studio } from '../../api/client.ts';
+import type { BlobObjectView } from '../../api/types.ts';
+import { base64ToBytes, bytesToBase64 } from '../../lib/bytes.ts';
+
+export const OBJECT_PAGE = 500;
+/** Bytes fetched for a preview; bigger objects show their first part and a download button. */
+export const PREVIEW_CAP = 2 * 1024 * 1024;
+export const IMAGE_PREVIEW_CAP = 16 * 1024 * 1024;
+const UPLOAD_PART = 1024 * 1024;
+const DOWNLOAD_PART = 4 * 1024 * 1024;
+
+export interface Upload {
+  id: number;
+  name: string;
+  size: number;
+  sent: number;
+  state: 'uploading' | 'done' | 'failed';
+  error?: string;
+}
+
+export interface Preview {
+  object: BlobObjectView;
+  bytes: Uint8Array | undefined;
+  loading: boolean;
+  error: string | undefined;
+}
+
+interface BlobState {
+  containers: { name: string; createdAt: number }[];
+  containersLoaded: boolean;
+  containersError: string | undefined;
+  container: string | undefined;
+  /** The folder: '' or ending in '/'. */
+  folder: string;
+  filter: string;
+  folders: string[];
+  objects: BlobObjectView[];
+  cursor: string | undefined;
+  listing: boolean;
+  listError: string | undefined;
+  checked: Set<string>;
+  preview: Preview | undefined;
+  uploads: Upload[];
+  loadContainers(): Promise<void>;
+  selectContainer(container: string | undefined): void;
+  openFolder(folder: string): void;
+  setFilter(filter: string): void;
+  list(reset: boolean): Promise<void>;
+  toggleChecked(name: string, on?: boolean): void;
+  setChecked(names: string[]): void;
+  openPreview(object: BlobObjectView): Promise<void>;
+  closePreview(): void;
+  upload(files: File[]): Promise<void>;
+  download(object: BlobObjectView): Promise<Uint8Array>;
+  start(): void;
+}
+
+let listSeq = 0;
+let filterTimer: ReturnType<typeof setTimeout> | undefined;
+let nextUpload = 1;
+let started = false;
+
+export const useBlobs = create<BlobState>((set, get) => ({
+  containers: [],
+  containersLoaded: false,
+  containersError: undefined,
+  container: undefined,
+  folder: '',
+  filter: '',
+  folders: [],
+  objects: [],
+  cursor: undefined,
+  listing: false,
+  listError: undefined,
+  checked: new Set(),
+  preview: undefined,
+  uploads: [],
+
+  async loadContainers() {
+    try {
+      const containers = (await studio.call('blob.containers', {})).sort((a, b) => a.name.localeCompare(b.name));
+      set({ containers, containersLoaded: true, containersError: undefined });
+      const current = get().container;
+      if (current === undefined || !containers.some((c) => c.name === current)) get().selectContainer(containers[0]?.name);
+    } catch (err) {
+      set({ containersLoaded: true, containersError: describeError(err).message });
+    }
+  },
+
+  selectContainer(container) {
+    set({ container, folder: '', filter: '', folders: [], objects: [], cursor: undefined, checked: new Set(), preview: undefined, listError: undefined });
+    if (container !== undefined) void get().list(true);
+  },
+
+  openFolder(folder) {
+    set({ folder, filter: '', folders: [], objects: [], cursor: undefined, checked: new Set(), preview: undefined });
+    void get().list(true);
+  },
+
+  setFilter(filter) {
+    set({ filter });
+    clearTimeout(filterTimer);
+    filterTimer = setTimeout(() => void get().list(true), 150);
+  },
+
+  async list(reset) {
+    const { container, folder, filter, cursor, listing } = get();
+    if (container === undefined) return;
+    if (!reset && (listing || cursor === undefined)) return;
+    const mine = ++listSeq;
+    set({ listing: true, ...(reset ? { listError: undefined } : {}) });
+    try {
+      const prefix = folder + filter;
+      const result = await studio.call('blob.list', { container, ...(prefix ? { prefix } : {}), delimiter: '/', ...(reset ? {} : { cursor }), limit: OBJECT_PAGE });
+      if (mine !== listSeq) return;
+      set({
+        folders: reset ? result.prefixes : [...get().folders, ...result.prefixes.filter((p) => !get().folders.includes(p))],
+        objects: reset ? result.objects : [...get().objects, ...result.objects],
+        cursor: result.cursor,
+        listing: false,
+      });
+    } catch (err) {
+      if (mine !== listSeq) return;
+      set({ listing: false, listError: describeError(err).message });
+    }
+  },
+
+  toggleChecked(name, on) {
+    const checked = new Set(get().checked);
+    if (on ?? !checked.has(name)) checked.add(name);
+    else checked.delete(name);
+    set({ checked });
+  },
+  setChecked: (names) => set({ checked: new Set(names) }),
+
+  async openPreview(object) {
+    const { container } = get();
+    if (!container) return;
+    set({ preview: { object, bytes: undefined, loading: true, error: undefined } });
+    try {
+      const isImage = /^image\//.test(object.contentType);
+      const cap = isImage ? IMAGE_PREVIEW_CAP : PREVIEW_CAP;
+      const result = await studio.call('blob.get', { container, name: object.name, start: 0, ...(object.size > cap ? { end: cap } : {}) });
+      if (get().preview?.object.name !== object.name) return;
+      set({ preview: { object: result.object, bytes: base64ToBytes(result.data), loading: false, error: undefined } });
+    } catch (err) {
+      if (get().preview?.object.name !== object.name) return;
+      set({ preview: { object, bytes: undefined, loading: false, error: describeError(err).message } });
+    }
+  },
+  closePreview: () => set({ preview: undefined }),
+
+  async download(object) {
+    const { container } = get();
+    if (!container) throw new Error('No container is open.');
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (let start = 0; start < object.size || (object.size === 0 && start === 0); start += DOWNLOAD_PART) {
+      const end = Math.min(start + DOWNLOAD_PART, object.size);
+      const result = await studio.call('blob.get', { container, name: object.name, start, end });
+      const bytes = base64ToBytes(result.data);
+      parts.push(bytes);
+      total += bytes.length;
+      if (bytes.length === 0) break;
+    }
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  },
+
+  async upload(files) {
+    const { container, folder } = get();
+    if (!container) return;
+    for (const file of files) {
+      const upload: Upload = { id: nextUpload++, name: folder + file.name, size: file.size, sent: 0, state: 'uploading' };
+      const update = (patch: Partial<Upload>) => set({ uploads: get().uploads.map((u) => (u.id === upload.id ? { ...u, ...patch } : u)) });
+      set({ uploads: [...get().uploads.filter((u) => u.state !== 'done'), upload] });
+      try {
+        let offset = 0;
+        do {
+          const part = new Uint8Array(await file.slice(offset, offset + UPLOAD_PART).arrayBuffer());
+          const last = offset + part.length >= file.size;
+          await studio.call('blob.put', { container, name: upload.name, data: bytesToBase64(part), offset, last });
+          offset += part.length;
+          update({ sent: offset });
+        } while (offset < file.size);
+        update({ state: 'done', sent: file.size });
+      } catch (err) {
+        update({ state: 'failed', error: describeError(err).message });
+      }
+    }
+    void get().list(true);
+    setTimeout(() => set({ uploads: get().uploads.filter((u) => u.state !== 'done') }), 4000);
+  },
+
+  start() {
+    if (started) return;
+    started = true;
+    let refresh: ReturnType<typeof setTimeout> | undefined;
+    studio.on('blob.changed', (change) => {
+      const state = get();
+      if (change.kind === 'bucket-created' || change.kind === 'bucket-deleted') {
+        void state.loadContainers();
+        return;
+      }
+      if (change.container !== state.container || change.name === undefined) return;
+      const name = change.name;
+      if (state.preview?.object.name === name) {
+        if (change.kind === 'delete') set({ preview: { ...state.preview, error: 'This object was deleted.', bytes: undefined, loading: false } });
+        else void state.openPreview(state.preview.object);
+      }
+      if (!name.startsWith(state.folder + state.filter)) return;
+      if (change.kind === 'delete') {
+        const checked = new Set(state.checked);
+        checked.delete(name);
+        set({ objects: state.objects.filter((o) => o.name !== name), checked });
+      }
+      // A new or changed object (or one in a new sub-folder): list the first page again, once
+      // per burst of changes. Objects beyond the first page stay as they were loaded.
+      clearTimeout(refresh);
+      refresh = setTimeout(() => {
+        const s = get();
+        if (s.cursor === undefined || s.objects.length <= OBJECT_PAGE) void s.list(true);
+      }, 300);
+    });
+    studio.onConnection((s) => s === 'open' && void get().loadContainers());
+    void get().loadContainers();
+  },
+}));

@@ -1,0 +1,417 @@
+// The HTTP playground, Bruno-like: saved examples and a searchable history on the left, the
+// request (method, URL, params, headers, body) and the response (status, time, size, headers,
+// body by content) side by side. Ctrl/Cmd+Enter sends. Copy as curl, import from curl.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { CodeEditor } from '../../components/CodeEditor.tsx';
+import { Dialog } from '../../components/Dialog.tsx';
+import { EmptyState } from '../../components/EmptyState.tsx';
+import { ValueViewer } from '../../components/ValueViewer.tsx';
+import { base64ToBytes, bytesToBase64 } from '../../lib/bytes.ts';
+import { CurlParseError, parseCurl, toCurl } from '../../lib/curl.ts';
+import { downloadBlob } from '../../lib/download.ts';
+import { formatAgo, formatBytes, formatMs } from '../../lib/format.ts';
+import { isMod } from '../../shell/shortcuts.ts';
+import { useStudio } from '../../stores/studio-store.ts';
+import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
+import { type BodyMode, bodyText, EXAMPLES, effectiveHeaders, type HistoryEntry, METHODS, paramsOf, type RequestDraft, sendsBody, useHttp, withParams } from './http-store.ts';
+import { PairsTable } from './PairsTable.tsx';
+
+type RequestTab = 'params' | 'headers' | 'body';
+type ResponseTab = 'body' | 'headers';
+
+function statusTone(status: number): string {
+  if (status < 300) return 'ok';
+  if (status < 400) return 'redirect';
+  if (status < 500) return 'client';
+  return 'server';
+}
+
+function absoluteUrl(url: string, gateway: string | undefined): string {
+  if (url.startsWith('/') && gateway) return new URL(url, gateway).toString();
+  return url;
+}
+
+function Sidebar({ gatewayUrl }: { gatewayUrl: string | undefined }) {
+  const history = useHttp((s) => s.history);
+  const [search, setSearch] = useState('');
+  const shown = useMemo(() => {
+    const q = search.trim().toLowerCase();
+    if (!q) return history;
+    return history.filter((h) => `${h.request.method} ${h.request.url} ${h.status ?? ''} ${h.error ?? ''} ${bodyText(h.request) ?? ''}`.toLowerCase().includes(q));
+  }, [history, search]);
+  return (
+    <aside className="http-sidebar" aria-label="Requests">
+      <div className="pane-heading">QR example</div>
+      <ul className="saved-list">
+        {EXAMPLES.map((r) => (
+          <li key={r.name}>
+            <button className="saved-item" onClick={() => useHttp.getState().load(r)} title={gatewayUrl ? absoluteUrl(r.url, gatewayUrl) : r.url}>
+              <span className={`method method-${r.method}`}>{r.method}</span>
+              <span className="ellipsis">{r.name}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      <div className="pane-heading history-heading">
+        History
+        {history.length > 0 && (
+          <button className="link-btn small" onClick={() => useHttp.getState().clearHistory()}>
+            Clear
+          </button>
+        )}
+      </div>
+      <input className="input" type="search" placeholder="Search history" aria-label="Search history" value={search} onChange={(e) => setSearch(e.target.value)} />
+      <ul className="history-list" aria-label="History">
+        {history.length === 0 && <li className="muted small pad">Requests you send appear here, and stay after a restart.</li>}
+        {history.length > 0 && shown.length === 0 && <li className="muted small pad">No request matches “{search}”.</li>}
+        {shown.map((h: HistoryEntry) => (
+          <li key={h.id}>
+            <button className="history-item" onClick={() => useHttp.getState().load(h.request)} title={new Date(h.at).toLocaleString()}>
+              <span className={`method method-${h.request.method}`}>{h.request.method}</span>
+              <span className="ellipsis mono">{h.request.url}</span>
+              <span className={`status-mini ${h.status ? `tone-${statusTone(h.status)}` : 'tone-server'}`}>{h.status ?? 'ERR'}</span>
+              <span className="muted tiny">{formatAgo(h.at)}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </aside>
+  );
+}
+
+function BodyEditor({ draft, onSend }: { draft: RequestDraft; onSend: () => void }) {
+  const update = useHttp((s) => s.update);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const modes: { id: BodyMode; label: string }[] = [
+    { id: 'none', label: 'None' },
+    { id: 'json', label: 'JSON' },
+    { id: 'text', label: 'Text' },
+    { id: 'form', label: 'Form' },
+    { id: 'file', label: 'File' },
+  ];
+  return (
+    <div className="body-editor">
+      <div className="segmented" role="radiogroup" aria-label="Body type">
+        {modes.map((m) => (
+          <button key={m.id} role="radio" aria-checked={draft.bodyMode === m.id} className={draft.bodyMode === m.id ? 'active' : ''} onClick={() => update({ bodyMode: m.id })}>
+            {m.label}
+          </button>
+        ))}
+      </div>
+      {draft.bodyMode === 'none' && <p className="muted pad">No body. Pick JSON, Text, Form or File to send one.</p>}
+      {draft.bodyMode !== 'none' && !sendsBody(draft) && <div className="notice notice-warn">{draft.method} requests are sent without a body. Switch the method to POST or PUT to send this one.</div>}
+      {draft.bodyMode === 'json' && <CodeEditor value={draft.bodyJson} language="json" onChange={(v) => update({ bodyJson: v })} onRun={onSend} label="JSON body" />}
+      {draft.bodyMode === 'text' && <CodeEditor value={draft.bodyText} language="plaintext" onChange={(v) => update({ bodyText: v })} onRun={onSend} label="Text body" />}
+      {draft.bodyMode === 'form' && <PairsTable label="Form fields" pairs={draft.form} onChange={(form) => update({ form })} keyLabel="Field" />}
+      {draft.bodyMode === 'file' && (
+        <div className="file-body pad">
+          <button className="btn" onClick={() => fileInput.current?.click()}>
+            Choose a file…
+          </button>
+          <input
+            ref={fileInput}
+            type="file"
+            hidden
+            aria-label="Body file"
+            onChange={async (e) => {
+              const f = e.target.files?.[0];
+              if (!f) return;
+              const bytes = new Uint8Array(await f.arrayBuffer());
+              update({ file: { name: f.name, size: f.size, type: f.type, base64: bytesToBase64(bytes) } });
+            }}
+          />
+          {draft.file ? (
+            <span className="muted">
+              {draft.file.name} · {formatBytes(draft.file.size)} · {draft.file.type || 'application/octet-stream'}
+            </span>
+          ) : (
+            <span className="muted">The file's bytes are sent as they are (binary is fine).</span>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ResponsePane() {
+  const { response, problem, sending } = useHttp();
+  const [tab, setTab] = useState<ResponseTab>('body');
+  const bytes = useMemo(() => (response ? base64ToBytes(response.body) : undefined), [response]);
+  const contentType = response?.headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+
+  if (problem?.kind === 'api')
+    return (
+      <div className="response-pane" aria-label="Response">
+        <div className="error-note" role="alert">
+          <div className="error-title">The request did not complete</div>
+          <div className="error-message">{problem.message}</div>
+          {problem.hint && <div className="error-hint">{problem.hint}</div>}
+          <div className="error-foot">
+            <code className="error-code">{problem.code}</code>
+          </div>
+        </div>
+      </div>
+    );
+  if (!response || !bytes)
+    return (
+      <div className="response-pane" aria-label="Response">
+        {sending ? (
+          <div className="muted pad">
+            <span className="spinner" /> Waiting for the response…
+          </div>
+        ) : (
+          <EmptyState title="Send a request" icon="⇄">
+            <p>
+              Press <kbd>{modKey}</kbd>+<kbd>Enter</kbd> or <strong>Send</strong>. The first example, <code>POST /qrcode</code>, returns a QR code image of its payload.
+            </p>
+          </EmptyState>
+        )}
+      </div>
+    );
+  return (
+    <div className="response-pane" aria-label="Response">
+      <div className="response-meta">
+        <span className={`status-pill tone-${statusTone(response.status)}`} data-testid="response-status">
+          {response.status} {response.statusText}
+        </span>
+        <span className="meta-item" title="Time to the full response, measured by the studio">
+          {formatMs(response.timeMs)}
+        </span>
+        <span className="meta-item">{formatBytes(response.size)}</span>
+        <div className="toolbar-spacer" />
+        <div className="segmented">
+          <button className={tab === 'body' ? 'active' : ''} onClick={() => setTab('body')}>
+            Body
+          </button>
+          <button className={tab === 'headers' ? 'active' : ''} onClick={() => setTab('headers')}>
+            Headers <span className="count">{response.headers.length}</span>
+          </button>
+        </div>
+        <button className="btn btn-small" title="Save the response body as a file" onClick={() => downloadBlob(bytes as BlobPart, `response-${response.status}`, contentType || 'application/octet-stream')}>
+          ↓
+        </button>
+      </div>
+      {response.truncated && (
+        <div className="notice notice-warn" role="note">
+          The body is {formatBytes(response.size)}: only the first {formatBytes(bytes.length)} came back to the studio window. Use copy as curl to fetch all of it.
+        </div>
+      )}
+      {tab === 'body' ? (
+        bytes.length === 0 ? (
+          <div className="muted pad">No body.</div>
+        ) : (
+          <ValueViewer bytes={bytes} contentType={contentType} totalSize={response.truncated ? response.size : bytes.length} label="Response body" />
+        )
+      ) : (
+        <table className="headers-table">
+          <tbody>
+            {response.headers.map(([k, v], i) => (
+              <tr key={i}>
+                <th className="mono">{k}</th>
+                <td className="mono">{v}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function CurlImportDialog({ onClose }: { onClose: () => void }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string>();
+  const gatewayUrl = useStudio((s) => s.project?.gatewayUrl);
+  const importIt = () => {
+    try {
+      const parsed = parseCurl(text);
+      let url = parsed.url;
+      // A URL on the gateway becomes a path, so it keeps working when the port changes.
+      if (gatewayUrl && url.startsWith(gatewayUrl.replace(/\/$/, ''))) url = url.slice(gatewayUrl.replace(/\/$/, '').length) || '/';
+      const isJson = parsed.headers.some(([k, v]) => k.toLowerCase() === 'content-type' && /json/i.test(v));
+      useHttp.getState().load({
+        method: parsed.method,
+        url,
+        headers: parsed.headers.map(([key, value]) => ({ key, value, enabled: true })),
+        bodyMode: parsed.body === undefined ? 'none' : isJson ? 'json' : 'text',
+        bodyText: parsed.body !== undefined && !isJson ? parsed.body : '',
+        bodyJson: parsed.body !== undefined && isJson ? parsed.body : '',
+        form: [],
+      });
+      for (const w of parsed.warnings) useUi.getState().toast({ tone: 'info', title: 'Imported with a note', detail: w }, 8000);
+      onClose();
+    } catch (err) {
+      setError(err instanceof CurlParseError ? err.message : `Could not read that command: ${(err as Error).message}`);
+    }
+  };
+  return (
+    <Dialog
+      title="Import from curl"
+      wide
+      onClose={onClose}
+      footer={
+        <>
+          <button className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button className="btn btn-primary" onClick={importIt}>
+            Import
+          </button>
+        </>
+      }
+    >
+      <label className="field">
+        <span>Paste a curl command</span>
+        <textarea
+          className="input mono"
+          rows={8}
+          data-autofocus
+          aria-label="curl command"
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value);
+            setError(undefined);
+          }}
+          placeholder={`curl -X POST http://127.0.0.1:8000/qrcode -H 'Content-Type: application/json' -d '{"payload":"hello"}'`}
+        />
+      </label>
+      {error && (
+        <div className="notice notice-error" role="alert">
+          {error}
+        </div>
+      )}
+    </Dialog>
+  );
+}
+
+function CurlExportDialog({ command, onClose }: { command: string; onClose: () => void }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <Dialog
+      title="Copy as curl"
+      wide
+      onClose={onClose}
+      footer={
+        <button
+          className="btn btn-primary"
+          onClick={() =>
+            navigator.clipboard?.writeText(command).then(
+              () => setCopied(true),
+              () => setCopied(false),
+            )
+          }
+        >
+          {copied ? 'Copied ✓' : 'Copy'}
+        </button>
+      }
+    >
+      <pre className="curl-text" aria-label="curl command">
+        {command}
+      </pre>
+    </Dialog>
+  );
+}
+
+export function HttpView() {
+  const draft = useHttp((s) => s.draft);
+  const problem = useHttp((s) => s.problem);
+  const sending = useHttp((s) => s.sending);
+  const update = useHttp((s) => s.update);
+  const gatewayUrl = useStudio((s) => s.project?.gatewayUrl);
+  const active = useIsActive('http');
+  const [tab, setTab] = useState<RequestTab>(draft.bodyMode !== 'none' ? 'body' : 'params');
+  const [curlIn, setCurlIn] = useState(false);
+  const [curlOut, setCurlOut] = useState<string>();
+  const params = useMemo(() => paramsOf(draft.url), [draft.url]);
+  const headerCount = draft.headers.filter((h) => h.enabled && h.key).length;
+
+  const send = () => void useHttp.getState().send(useStudio.getState().project?.gatewayUrl);
+
+  useEffect(() => {
+    if (!active) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (isMod(e) && e.key === 'Enter') {
+        e.preventDefault();
+        send();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [active]);
+
+  const copyCurl = () => {
+    const withBody = sendsBody(draft);
+    const body = withBody ? bodyText(draft) : undefined;
+    setCurlOut(toCurl({ method: draft.method, url: absoluteUrl(draft.url.trim(), gatewayUrl), headers: effectiveHeaders(draft), body, binaryBodyName: withBody && draft.bodyMode === 'file' ? (draft.file?.name ?? 'file') : undefined }));
+  };
+
+  return (
+    <div className="view-fill http-view">
+      <Sidebar gatewayUrl={gatewayUrl} />
+      <div className="http-main">
+        <div className="request-bar">
+          <select className="input method-select" aria-label="Method" value={draft.method} onChange={(e) => update({ method: e.target.value })}>
+            {METHODS.map((m) => (
+              <option key={m}>{m}</option>
+            ))}
+          </select>
+          <input
+            className="input url-input mono"
+            aria-label="URL"
+            placeholder="/path on the gateway, or http://…"
+            value={draft.url}
+            onChange={(e) => update({ url: e.target.value })}
+            onKeyDown={(e) => e.key === 'Enter' && !isMod(e) && send()}
+            spellCheck={false}
+          />
+          <button className="btn btn-primary send-btn" disabled={sending} onClick={send} title={`Send (${modKey}+Enter)`}>
+            {sending ? 'Sending…' : 'Send'}
+          </button>
+          <button className="btn" onClick={copyCurl} title="Copy this request as a curl command">
+            Copy as curl
+          </button>
+          <button className="btn" onClick={() => setCurlIn(true)} title="Paste a curl command">
+            Import curl
+          </button>
+        </div>
+        <div className="url-hint muted small">{draft.url.startsWith('/') ? (gatewayUrl ? `→ ${absoluteUrl(draft.url, gatewayUrl)}` : 'The gateway is not serving yet.') : ' '}</div>
+        {problem && problem.kind !== 'api' && (
+          <div className="notice notice-error" role="alert" data-testid="request-problem">
+            {problem.message}
+          </div>
+        )}
+        <div className="http-split">
+          <div className="request-pane" aria-label="Request">
+            <div className="tabs" role="tablist">
+              <button role="tab" aria-selected={tab === 'params'} className={tab === 'params' ? 'active' : ''} onClick={() => setTab('params')}>
+                Params {params.length > 0 && <span className="count">{params.length}</span>}
+              </button>
+              <button role="tab" aria-selected={tab === 'headers'} className={tab === 'headers' ? 'active' : ''} onClick={() => setTab('headers')}>
+                Headers {headerCount > 0 && <span className="count">{headerCount}</span>}
+              </button>
+              <button role="tab" aria-selected={tab === 'body'} className={tab === 'body' ? 'active' : ''} onClick={() => setTab('body')}>
+                Body {sendsBody(draft) && <span className="count">{draft.bodyMode}</span>}
+              </button>
+            </div>
+            <div className="tab-body">
+              {tab === 'params' && <PairsTable label="Query parameters" toggles={false} pairs={params} onChange={(p) => update({ url: withParams(draft.url, p) })} />}
+              {tab === 'headers' && (
+                <>
+                  <PairsTable label="Headers" pairs={draft.headers} onChange={(headers) => update({ headers })} keyLabel="Header" />
+                  {draft.bodyMode !== 'none' && !draft.headers.some((h) => h.enabled && h.key.toLowerCase() === 'content-type') && (
+                    <p className="muted small pad">Content-Type is set from the body type: {effectiveHeaders(draft).find(([k]) => k === 'Content-Type')?.[1]}</p>
+                  )}
+                </>
+              )}
+              {tab === 'body' && <BodyEditor draft={draft} onSend={send} />}
+            </div>
+          </div>
+          <ResponsePane />
+        </div>
+      </div>
+      {curlIn && <CurlImportDialog onClose={() => setCurlIn(false)} />}
+      {curlOut !== undefined && <CurlExportDialog command={curlOut} onClose={() => setCurlOut(undefined)} />}
+    </div>
+  );
+}
+

@@ -1,0 +1,249 @@
+// The HTTP playground's state: the request being edited, the last response, and the history.
+// The request is sent by the Node side (http.send), so there is no CORS and the timing is
+// the server's. The draft and the history persist in localStorage (see docs/ui.md for why and
+// its limit: the bridge's origin includes its port).
+import { create } from 'zustand';
+import { describeError } from '../../api/api-error.ts';
+import { studio } from '../../api/client.ts';
+import type { HttpResponseView } from '../../api/types.ts';
+import { textToBase64 } from '../../lib/bytes.ts';
+import { jsonProblem } from '../../lib/json-problem.ts';
+
+export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+export type BodyMode = 'none' | 'text' | 'json' | 'form' | 'file';
+
+export interface Pair {
+  key: string;
+  value: string;
+  enabled: boolean;
+}
+
+export interface BodyFile {
+  name: string;
+  size: number;
+  type: string;
+  base64: string;
+}
+
+export interface RequestDraft {
+  method: string;
+  url: string;
+  headers: Pair[];
+  bodyMode: BodyMode;
+  bodyText: string;
+  bodyJson: string;
+  form: Pair[];
+  /** Not persisted: files stay in memory only. */
+  file?: BodyFile | undefined;
+  /** Which saved request this came from, if any. */
+  name?: string | undefined;
+}
+
+export interface HistoryEntry {
+  id: string;
+  at: number;
+  request: RequestDraft;
+  status: number | undefined;
+  timeMs: number | undefined;
+  error: string | undefined;
+}
+
+export type SendProblem = { kind: 'json'; message: string } | { kind: 'url'; message: string } | { kind: 'api'; message: string; hint?: string; code: string };
+
+export const EXAMPLES: RequestDraft[] = [
+  {
+    name: 'Generate a QR code',
+    method: 'POST',
+    url: '/qrcode',
+    headers: [{ key: 'Content-Type', value: 'application/json', enabled: true }],
+    bodyMode: 'json',
+    bodyText: '',
+    bodyJson: '{\n  "payload": "https://wasmcloud.com"\n}',
+    form: [],
+  },
+  { name: 'The example UI', method: 'GET', url: '/', headers: [], bodyMode: 'none', bodyText: '', bodyJson: '', form: [] },
+];
+
+const DRAFT_KEY = 'component-studio.http.draft';
+const HISTORY_KEY = 'component-studio.http.history';
+const HISTORY_MAX = 200;
+
+function load<T>(key: string, fallback: T): T {
+  try {
+    const raw = localStorage.getItem(key);
+    return raw ? (JSON.parse(raw) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function save(key: string, value: unknown) {
+  try {
+    localStorage.setItem(key, JSON.stringify(value));
+  } catch {
+    // Storage full or disabled: the playground still works, it just forgets.
+  }
+}
+
+function withoutFile(r: RequestDraft): RequestDraft {
+  const { file, ...rest } = r;
+  return rest;
+}
+
+/** The query pairs of a URL (absolute or relative), in order. */
+export function paramsOf(url: string): Pair[] {
+  const q = url.indexOf('?');
+  if (q < 0) return [];
+  const hash = url.indexOf('#', q);
+  const query = url.slice(q + 1, hash < 0 ? undefined : hash);
+  if (!query) return [];
+  return query.split('&').map((part) => {
+    const eq = part.indexOf('=');
+    const dec = (s: string) => {
+      try {
+        return decodeURIComponent(s.replace(/\+/g, ' '));
+      } catch {
+        return s;
+      }
+    };
+    return { key: dec(eq < 0 ? part : part.slice(0, eq)), value: eq < 0 ? '' : dec(part.slice(eq + 1)), enabled: true };
+  });
+}
+
+/** The URL with its query replaced by these pairs. */
+export function withParams(url: string, params: Pair[]): string {
+  const q = url.indexOf('?');
+  const hashAt = url.indexOf('#');
+  const base = q >= 0 ? url.slice(0, q) : hashAt >= 0 ? url.slice(0, hashAt) : url;
+  const hash = hashAt >= 0 ? url.slice(hashAt) : '';
+  const query = params
+    .filter((p) => p.key || p.value)
+    .map((p) => (p.value ? `${encodeURIComponent(p.key)}=${encodeURIComponent(p.value)}` : encodeURIComponent(p.key)))
+    .join('&');
+  return `${base}${query ? `?${query}` : ''}${hash}`;
+}
+
+/** Resolves the URL the way the Node side will, to catch typos before sending. */
+export function checkUrl(url: string, gatewayUrl: string | undefined): string | undefined {
+  const trimmed = url.trim();
+  if (!trimmed) return 'Type a URL: a path like /qrcode (sent to the gateway) or a full http:// address.';
+  if (trimmed.startsWith('/')) {
+    if (!gatewayUrl) return 'The gateway is not serving yet, so a path like this has nowhere to go. Wait for the first build, or type a full URL.';
+    return undefined;
+  }
+  try {
+    const u = new URL(trimmed);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return `Only http:// and https:// URLs can be sent, not ${u.protocol}//.`;
+    return undefined;
+  } catch {
+    return `"${trimmed}" is not a URL. Start it with / for the gateway, or with http://.`;
+  }
+}
+
+export function sendsBody(r: RequestDraft): boolean {
+  return r.bodyMode !== 'none' && r.method !== 'GET' && r.method !== 'HEAD';
+}
+
+export function effectiveHeaders(r: RequestDraft): [string, string][] {
+  const headers: [string, string][] = r.headers.filter((h) => h.enabled && h.key.trim()).map((h) => [h.key.trim(), h.value]);
+  const has = (name: string) => headers.some(([k]) => k.toLowerCase() === name);
+  const contentType: Record<BodyMode, string | undefined> = {
+    none: undefined,
+    text: 'text/plain; charset=utf-8',
+    json: 'application/json',
+    form: 'application/x-www-form-urlencoded',
+    file: r.file?.type || 'application/octet-stream',
+  };
+  const ct = sendsBody(r) ? contentType[r.bodyMode] : undefined;
+  if (ct && !has('content-type')) headers.push(['Content-Type', ct]);
+  return headers;
+}
+
+export function bodyText(r: RequestDraft): string | undefined {
+  switch (r.bodyMode) {
+    case 'none':
+    case 'file':
+      return undefined;
+    case 'text':
+      return r.bodyText;
+    case 'json':
+      return r.bodyJson;
+    case 'form':
+      return r.form
+        .filter((p) => p.enabled && (p.key || p.value))
+        .map((p) => `${encodeURIComponent(p.key)}=${encodeURIComponent(p.value)}`)
+        .join('&');
+  }
+}
+
+interface HttpState {
+  draft: RequestDraft;
+  response: HttpResponseView | undefined;
+  problem: SendProblem | undefined;
+  sending: boolean;
+  history: HistoryEntry[];
+  update(patch: Partial<RequestDraft>): void;
+  load(request: RequestDraft): void;
+  send(gatewayUrl: string | undefined): Promise<void>;
+  clearHistory(): void;
+  removeHistory(id: string): void;
+}
+
+export const useHttp = create<HttpState>((set, get) => ({
+  draft: load<RequestDraft>(DRAFT_KEY, EXAMPLES[0]!),
+  response: undefined,
+  problem: undefined,
+  sending: false,
+  history: load<HistoryEntry[]>(HISTORY_KEY, []),
+
+  update(patch) {
+    const draft = { ...get().draft, ...patch };
+    set({ draft, ...(get().problem?.kind !== 'api' ? { problem: undefined } : {}) });
+    save(DRAFT_KEY, withoutFile(draft));
+  },
+
+  load(request) {
+    set({ draft: { ...request }, problem: undefined });
+    save(DRAFT_KEY, withoutFile(request));
+  },
+
+  async send(gatewayUrl) {
+    const draft = get().draft;
+    const urlProblem = checkUrl(draft.url, gatewayUrl);
+    if (urlProblem) return set({ problem: { kind: 'url', message: urlProblem } });
+    // GET and HEAD carry no body; the body stays in the draft for when the method changes back.
+    const withBody = sendsBody(draft);
+    if (withBody && draft.bodyMode === 'json') {
+      const problem = jsonProblem(draft.bodyJson);
+      if (problem) return set({ problem: { kind: 'json', message: `The JSON body does not parse: ${problem}. Fix it, or switch the body to Text to send it as it is.` } });
+    }
+    if (withBody && draft.bodyMode === 'file' && !draft.file) return set({ problem: { kind: 'url', message: 'Pick a file to send as the body, or choose another body type.' } });
+    const text = withBody ? bodyText(draft) : undefined;
+    const body = withBody && draft.bodyMode === 'file' ? draft.file!.base64 : text !== undefined ? textToBase64(text) : undefined;
+    set({ sending: true, problem: undefined });
+    const entry: HistoryEntry = { id: `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, at: Date.now(), request: withoutFile(draft), status: undefined, timeMs: undefined, error: undefined };
+    try {
+      const response = await studio.call('http.send', { method: draft.method, url: draft.url.trim(), headers: effectiveHeaders(draft), ...(body !== undefined ? { body } : {}) });
+      entry.status = response.status;
+      entry.timeMs = response.timeMs;
+      set({ response, sending: false });
+    } catch (err) {
+      const e = describeError(err);
+      entry.error = e.message;
+      set({ problem: { kind: 'api', ...e }, response: undefined, sending: false });
+    }
+    const history = [entry, ...get().history].slice(0, HISTORY_MAX);
+    set({ history });
+    save(HISTORY_KEY, history);
+  },
+
+  clearHistory() {
+    set({ history: [] });
+    save(HISTORY_KEY, []);
+  },
+  removeHistory(id) {
+    const history = get().history.filter((h) => h.id !== id);
+    set({ history });
+    save(HISTORY_KEY, history);
+  },
+}));

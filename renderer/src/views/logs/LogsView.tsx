@@ -1,0 +1,274 @@
+// Live logs: follows new lines (pause to read), filters by level, source and text on the Node
+// side, highlights what was searched, keeps ANSI colours, exports what matches. Virtualized:
+// only the rows on screen exist in the DOM, so 100k lines scroll like 100.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { describeError } from '../../api/api-error.ts';
+import { studio } from '../../api/client.ts';
+import type { LogLevel, LogRecordView } from '../../api/types.ts';
+import { ansiToHtml, stripAnsi } from '../../components/AnsiText.tsx';
+import { EmptyState } from '../../components/EmptyState.tsx';
+import { ConfirmDialog } from '../../components/Dialog.tsx';
+import { downloadBlob } from '../../lib/download.ts';
+import { formatCount, formatTime } from '../../lib/format.ts';
+import { isMod } from '../../shell/shortcuts.ts';
+import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
+import { LEVELS, useLogs } from './logs-store.ts';
+
+const ROW = 20;
+
+interface Row {
+  record: LogRecordView;
+  line: string;
+  first: boolean;
+}
+
+const linesCache = new WeakMap<LogRecordView, string[]>();
+function linesOf(record: LogRecordView): string[] {
+  let lines = linesCache.get(record);
+  if (!lines) {
+    lines = record.text.replace(/\r?\n$/, '').split(/\r?\n/);
+    linesCache.set(record, lines);
+  }
+  return lines;
+}
+
+function Highlighted({ text, term }: { text: string; term: string }) {
+  const plain = stripAnsi(text);
+  const lower = plain.toLowerCase();
+  const needle = term.toLowerCase();
+  const parts: React.ReactNode[] = [];
+  let at = 0;
+  for (let i = lower.indexOf(needle); i >= 0 && needle; i = lower.indexOf(needle, at)) {
+    if (i > at) parts.push(plain.slice(at, i));
+    parts.push(<mark key={i}>{plain.slice(i, i + needle.length)}</mark>);
+    at = i + needle.length;
+  }
+  parts.push(plain.slice(at));
+  return <>{parts}</>;
+}
+
+const LogRow = memo(function LogRow({ row, term, start }: { row: Row; term: string; start: number }) {
+  const { record, line, first } = row;
+  return (
+    <div className="log-row" data-level={record.level} style={{ transform: `translateY(${start}px)` }}>
+      <span className="log-time">{first ? formatTime(record.time) : ''}</span>
+      <span className="log-level">{first ? record.level : ''}</span>
+      <span className="log-source" title={record.source}>
+        {first ? record.source : ''}
+      </span>
+      {term ? (
+        <span className="log-text">
+          <Highlighted text={line} term={term} />
+        </span>
+      ) : (
+        <span className="log-text" dangerouslySetInnerHTML={{ __html: ansiToHtml(line) }} />
+      )}
+    </div>
+  );
+});
+
+function SourcePicker({ sources, chosen, onChange }: { sources: string[]; chosen: string[]; onChange: (s: string[]) => void }) {
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const close = (e: MouseEvent) => !ref.current?.contains(e.target as Node) && setOpen(false);
+    window.addEventListener('mousedown', close);
+    return () => window.removeEventListener('mousedown', close);
+  }, [open]);
+  return (
+    <div className="dropdown" ref={ref}>
+      <button className="btn" aria-haspopup="listbox" aria-expanded={open} onClick={() => setOpen(!open)}>
+        Sources: {chosen.length === 0 ? 'all' : chosen.length === 1 ? chosen[0] : `${chosen.length}`} ▾
+      </button>
+      {open && (
+        <div className="dropdown-menu" role="listbox" aria-label="Sources">
+          <label className="check-row">
+            <input type="checkbox" checked={chosen.length === 0} onChange={() => onChange([])} /> All sources
+          </label>
+          {sources.length === 0 && <div className="muted small pad">No source has logged yet.</div>}
+          {sources.map((s) => (
+            <label key={s} className="check-row">
+              <input type="checkbox" checked={chosen.includes(s)} onChange={(e) => onChange(e.target.checked ? [...chosen, s] : chosen.filter((c) => c !== s))} /> {s}
+            </label>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function LogsView() {
+  const { filter, records, total, sources, loading, loadingOlder, error, paused, pending, prependedRecords } = useLogs();
+  const active = useIsActive('logs');
+  const parent = useRef<HTMLDivElement>(null);
+  const search = useRef<HTMLInputElement>(null);
+  const [follow, setFollow] = useState(true);
+  const [confirmClear, setConfirmClear] = useState(false);
+  const [searchText, setSearchText] = useState(filter.text);
+
+  useEffect(() => useLogs.getState().start(), []);
+
+  const rows = useMemo(() => {
+    const out: Row[] = [];
+    for (const record of records) {
+      const lines = linesOf(record);
+      for (let i = 0; i < lines.length; i++) out.push({ record, line: lines[i]!, first: i === 0 });
+    }
+    return out;
+  }, [records]);
+
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => ROW, overscan: 30 });
+
+  // Keep the place when older rows arrive on top.
+  const prevRows = useRef({ length: 0, firstSeq: -1 });
+  useLayoutEffect(() => {
+    const el = parent.current;
+    const firstSeq = rows[0]?.record.seq ?? -1;
+    if (el && prependedRecords > 0 && firstSeq !== prevRows.current.firstSeq && prevRows.current.length > 0) {
+      el.scrollTop += (rows.length - prevRows.current.length) * ROW;
+    }
+    prevRows.current = { length: rows.length, firstSeq };
+  }, [rows, prependedRecords]);
+
+  // Follow: stay at the bottom as lines arrive.
+  useLayoutEffect(() => {
+    if (follow && !paused && active && rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+  }, [rows.length, follow, paused, active, virtualizer]);
+
+  useEffect(() => {
+    if (!active) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (isMod(e) && e.key.toLowerCase() === 'f') {
+        e.preventDefault();
+        search.current?.focus();
+        search.current?.select();
+      } else if (e.key === 'End' && !(e.target instanceof HTMLInputElement)) {
+        setFollow(true);
+        useLogs.getState().setPaused(false);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [active]);
+
+  const onScroll = () => {
+    const el = parent.current;
+    if (!el) return;
+    const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW * 2;
+    if (atBottom !== follow) setFollow(atBottom);
+    if (el.scrollTop < ROW * 10) void useLogs.getState().loadOlder();
+  };
+
+  const exportLogs = async () => {
+    try {
+      const f = useLogs.getState().filter;
+      const result = await studio.call('logs.query', {
+        ...(f.minLevel !== 'trace' ? { minLevel: f.minLevel } : {}),
+        ...(f.sources.length ? { sources: f.sources } : {}),
+        ...(f.text ? { text: f.text } : {}),
+        limit: Math.max(total, records.length),
+      });
+      const text = result.records.map((r) => `${new Date(r.time).toISOString()} ${r.level.toUpperCase().padEnd(8)} ${r.source}  ${stripAnsi(r.text)}`).join('\n');
+      downloadBlob(text + '\n', `studio-logs-${new Date().toISOString().replace(/[:.]/g, '-')}.log`, 'text/plain');
+    } catch (err) {
+      useUi.getState().toast({ tone: 'error', title: 'Could not export the logs', detail: describeError(err).message });
+    }
+  };
+
+  const filtered = filter.text !== '' || filter.sources.length > 0 || filter.minLevel !== 'trace';
+  return (
+    <div className="view-fill">
+      <header className="toolbar">
+        <h1 className="toolbar-title">Logs</h1>
+        <div className="search-box">
+          <input
+            ref={search}
+            className="input"
+            type="search"
+            placeholder={`Search (${modKey}+F)`}
+            aria-label="Search logs"
+            value={searchText}
+            onChange={(e) => {
+              setSearchText(e.target.value);
+              useLogs.getState().setFilter({ text: e.target.value });
+            }}
+          />
+        </div>
+        <label className="inline-field">
+          Level
+          <select className="input" aria-label="Minimum level" value={filter.minLevel} onChange={(e) => useLogs.getState().setFilter({ minLevel: e.target.value as LogLevel })}>
+            {LEVELS.map((l) => (
+              <option key={l} value={l}>
+                {l === 'trace' ? 'all' : `${l}+`}
+              </option>
+            ))}
+          </select>
+        </label>
+        <SourcePicker sources={sources} chosen={filter.sources} onChange={(s) => useLogs.getState().setFilter({ sources: s })} />
+        <div className="toolbar-spacer" />
+        <span className="muted small" aria-live="polite" data-testid="log-count">
+          {loading ? 'Searching…' : `${formatCount(rows.length === records.length ? records.length : records.length)} of ${formatCount(total)}${filtered ? ' matching' : ''}`}
+        </span>
+        <button className={`btn ${paused ? 'btn-primary' : ''}`} onClick={() => useLogs.getState().setPaused(!paused)} title={paused ? 'Resume following' : 'Pause: new lines wait until you resume'}>
+          {paused ? `▶ Resume${pending.length ? ` (${formatCount(pending.length)} new)` : ''}` : '❚❚ Pause'}
+        </button>
+        <button className="btn" onClick={() => void exportLogs()} title="Download the matching lines as a .log file">
+          ↓ Export
+        </button>
+        <button className="btn" onClick={() => setConfirmClear(true)} title="Clear the log buffer">
+          ⌫ Clear
+        </button>
+      </header>
+      {error && <div className="notice notice-error">{error}</div>}
+      <div className="log-list" ref={parent} onScroll={onScroll} role="log" aria-label="Log lines">
+        {records.length === 0 && !loading ? (
+          filtered ? (
+            <EmptyState title="No line matches" icon="⌕">
+              <p>Nothing logged matches this search and these filters. Clear the search box or pick more sources.</p>
+            </EmptyState>
+          ) : (
+            <EmptyState title="No logs yet" icon="≡">
+              <p>Lines from builds, the gateway and your components appear here as they happen. Send a request from the HTTP view to see some.</p>
+            </EmptyState>
+          )
+        ) : (
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            {loadingOlder && <div className="log-loading-older">Loading older lines…</div>}
+            {virtualizer.getVirtualItems().map((item) => (
+              <LogRow key={item.index} row={rows[item.index]!} start={item.start} term={filter.text} />
+            ))}
+          </div>
+        )}
+      </div>
+      {!follow && rows.length > 0 && (
+        <button
+          className="follow-btn btn btn-primary"
+          onClick={() => {
+            setFollow(true);
+            virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+          }}
+        >
+          ↓ Follow (End)
+        </button>
+      )}
+      {confirmClear && (
+        <ConfirmDialog
+          title="Clear the logs?"
+          confirmLabel="Clear"
+          onCancel={() => setConfirmClear(false)}
+          onConfirm={() => {
+            setConfirmClear(false);
+            useLogs
+              .getState()
+              .clear()
+              .catch((err) => useUi.getState().toast({ tone: 'error', title: 'Could not clear the logs', detail: describeError(err).message }));
+          }}
+        >
+          <p>This empties the studio's log buffer for every window. Lines already exported stay in their files.</p>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}

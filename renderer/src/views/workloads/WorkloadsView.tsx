@@ -1,0 +1,214 @@
+// Each workload: its state, the build it runs, when that build finished and how long it took,
+// its WIT imports and exports, where it answers, and how it is doing (requests, failures,
+// p50/p99). Restart, stop, rebuild. A failed build shows its output, in colour, right here.
+import { useEffect, useState } from 'react';
+import { describeError } from '../../api/api-error.ts';
+import { studio } from '../../api/client.ts';
+import type { BuildView, WorkloadView } from '../../api/types.ts';
+import { AnsiText } from '../../components/AnsiText.tsx';
+import { EmptyState } from '../../components/EmptyState.tsx';
+import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { formatAgo, formatCount, formatMs } from '../../lib/format.ts';
+import { reloadState, useStudio } from '../../stores/studio-store.ts';
+import { useUi } from '../../stores/ui-store.ts';
+
+function useNow(ms: number): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+  return now;
+}
+
+async function act(label: string, run: () => Promise<unknown>) {
+  try {
+    await run();
+    useUi.getState().toast({ tone: 'info', title: label });
+  } catch (err) {
+    const e = describeError(err);
+    useUi.getState().toast({ tone: 'error', title: e.message, ...(e.hint ? { detail: e.hint } : {}) }, 8000);
+  }
+}
+
+function InterfaceList({ title, items }: { title: string; items: string[] }) {
+  return (
+    <div className="iface-col">
+      <h4>
+        {title} <span className="count">{items.length}</span>
+      </h4>
+      {items.length === 0 ? (
+        <div className="muted small">none</div>
+      ) : (
+        <ul className="iface-list">
+          {items.map((i) => (
+            <li key={i}>
+              <code>{i}</code>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build: BuildView | undefined; now: number }) {
+  const [showWit, setShowWit] = useState(false);
+  const finished = build ? build.startedAt + (build.totalMs ?? build.buildMs ?? 0) : undefined;
+  return (
+    <article className="card workload-card" data-state={workload.state} aria-label={`Workload ${workload.name}`}>
+      <header className="card-header">
+        <div className="card-title">
+          <span className="state-pill" data-state={workload.state}>
+            {workload.state}
+          </span>
+          <h3>{workload.name}</h3>
+          {workload.build !== undefined && <span className="muted">build {workload.build}</span>}
+        </div>
+        <div className="card-actions">
+          <button className="btn" title="Start fresh instances of this workload" onClick={() => void act(`Restarted ${workload.name}`, () => studio.call('workloads.restart', { name: workload.name }))}>
+            ↻ Restart
+          </button>
+          <button className="btn" disabled={workload.state === 'stopped'} title="Stop serving this workload" onClick={() => void act(`Stopped ${workload.name}`, () => studio.call('workloads.stop', { name: workload.name }))}>
+            ■ Stop
+          </button>
+          <button className="btn btn-primary" title="Rebuild the project (Ctrl+Shift+B)" onClick={() => void act('Rebuilding…', () => studio.call('project.rebuild', {}))}>
+            ⚒ Rebuild
+          </button>
+        </div>
+      </header>
+
+      <div className="stat-row">
+        <div className="stat">
+          <div className="stat-label">Last build</div>
+          <div className="stat-value">{finished ? formatAgo(finished, now) : '—'}</div>
+        </div>
+        <div className="stat">
+          <div className="stat-label">Build time</div>
+          <div className="stat-value">{formatMs(build?.buildMs)}</div>
+        </div>
+        <div className="stat">
+          <div className="stat-label">Ready in</div>
+          <div className="stat-value">{formatMs(build?.totalMs)}</div>
+        </div>
+        <div className="stat">
+          <div className="stat-label">Requests</div>
+          <div className="stat-value" data-testid="requests">
+            {formatCount(workload.requests)}
+          </div>
+        </div>
+        <div className="stat">
+          <div className="stat-label">Failures</div>
+          <div className={`stat-value ${workload.failures > 0 ? 'bad' : ''}`}>{formatCount(workload.failures)}</div>
+        </div>
+        <div className="stat">
+          <div className="stat-label">p50 / p99</div>
+          <div className="stat-value">
+            {formatMs(workload.p50Ms)} / {formatMs(workload.p99Ms)}
+          </div>
+        </div>
+      </div>
+
+      <div className="urls">
+        {workload.urls.length === 0 ? (
+          <span className="muted small">Not answering HTTP (no wasi:http export, or not running).</span>
+        ) : (
+          workload.urls.map((u) => (
+            <a key={u} href={u} target="_blank" rel="noreferrer" className="url-link">
+              {u} ↗
+            </a>
+          ))
+        )}
+        <span className="muted small">
+          {workload.workers} worker{workload.workers === 1 ? '' : 's'} · instances: {workload.instanceStrategy}
+          {workload.wasmPath ? ` · ${workload.wasmPath}` : ''}
+        </span>
+      </div>
+
+      <div className="iface-grid">
+        <InterfaceList title="Imports" items={workload.imports} />
+        <InterfaceList title="Exports" items={workload.exports} />
+      </div>
+      {workload.witText && (
+        <div>
+          <button className="link-btn" onClick={() => setShowWit(!showWit)}>
+            {showWit ? '▾ Hide WIT world' : '▸ Show WIT world'}
+          </button>
+          {showWit && <pre className="wit-text">{workload.witText}</pre>}
+        </div>
+      )}
+    </article>
+  );
+}
+
+export function WorkloadsView() {
+  const workloads = useStudio((s) => s.workloads);
+  const builds = useStudio((s) => s.builds);
+  const project = useStudio((s) => s.project);
+  const loadError = useStudio((s) => s.loadError);
+  const now = useNow(5000);
+  const state = reloadState(builds);
+  const failed = state.kind === 'failed' ? state.build : undefined;
+
+  return (
+    <div className="view-scroll">
+      <header className="view-header">
+        <div>
+          <h1>Workloads</h1>
+          <p className="muted">{project ? `${project.kind === 'file' ? 'Component file' : 'Project'} ${project.path}` : 'What runs, what it imports and exports, and how it answers.'}</p>
+        </div>
+        {project?.gatewayUrl && (
+          <a className="btn" href={project.gatewayUrl} target="_blank" rel="noreferrer">
+            Open {project.gatewayUrl} ↗
+          </a>
+        )}
+      </header>
+      {loadError && <ErrorNote error={{ code: 'unreachable', message: loadError }} title="Could not load the project" onRetry={() => void useStudio.getState().refresh()} />}
+      {failed && (
+        <section className="card failed-build" aria-label="Failed build">
+          <header className="card-header">
+            <div className="card-title">
+              <span className="state-pill" data-state="failed">
+                build failed
+              </span>
+              <h3>Build {failed.number} failed</h3>
+              {state.kind === 'failed' && state.serving && <span className="muted">still serving build {state.serving.number}</span>}
+            </div>
+            <button className="btn btn-primary" onClick={() => void act('Rebuilding…', () => studio.call('project.rebuild', {}))}>
+              ⚒ Rebuild
+            </button>
+          </header>
+          {failed.error && (
+            <p>
+              <strong>{failed.error.message}</strong>
+              {failed.error.hint && <span className="muted"> — {failed.error.hint}</span>}
+            </p>
+          )}
+          {failed.output && <AnsiText className="build-output" text={failed.output} />}
+        </section>
+      )}
+      {state.kind === 'building' && !state.serving && (
+        <div className="notice building-notice" role="status">
+          <span className="spinner" /> Building #{state.build.number}… A first build with componentize-js takes 10-30 s; later builds come from the cache.
+        </div>
+      )}
+      {workloads.length === 0 && !loadError ? (
+        <EmptyState title="No workload yet" icon="◧">
+          {state.kind === 'building' ? (
+            <p>The first build is running. The workload appears here as soon as it serves.</p>
+          ) : (
+            <p>
+              Open a project (a folder with <code>.wash/</code>) or a <code>.wasm</code> component under <strong>Settings</strong>, or start the studio with <code>component-studio dev path/to/project</code>.
+            </p>
+          )}
+        </EmptyState>
+      ) : (
+        <div className="card-list">
+          {workloads.map((w) => (
+            <WorkloadCard key={w.name} workload={w} now={now} build={builds.find((b) => b.number === w.build)} />
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,200 @@
+// wasi:blobstore@0.2.0-draft for components, on the studio's file-backed BlobStore:
+// containers, objects written through an outgoing-value's output stream and read through an
+// incoming-value, object listings as a stream of names, copy and move. Errors are strings, as
+// the WIT says, worded for people.
+//
+// Clients write an outgoing-value in two orders: stream first, then write-data (the object is
+// complete when write-data is called), or write-data first, then the stream (the object is
+// complete when the stream is dropped or the value finished). The object is committed at
+// whichever of those comes last, never half-written.
+import { StoreError } from '../stores/store-error.ts';
+import type { BlobStore } from '../stores/blob-store.ts';
+import { InputStream, OutputStream, type ByteSink, type ByteSource } from './io.ts';
+
+type ObjectId = { container: string; object: string };
+
+function guarded<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (err) {
+    if (err instanceof StoreError) throw err.hint ? `${err.message} (${err.hint})` : err.message;
+    throw err instanceof Error ? err.message : String(err);
+  }
+}
+
+/** An input stream over bytes already read. */
+function bytesSource(bytes: Uint8Array): ByteSource {
+  let at = 0;
+  return {
+    ready: () => true,
+    read(max) {
+      if (at >= bytes.length) return 'closed';
+      const chunk = bytes.subarray(at, at + max);
+      at += chunk.length;
+      return chunk;
+    },
+  };
+}
+
+export function blobstoreImports(store: BlobStore | undefined) {
+  const need = (): BlobStore => {
+    if (!store) throw 'this workload has no blobstore configured';
+    return store;
+  };
+
+  class OutgoingValue implements ByteSink {
+    private chunks: Uint8Array[] = [];
+    private streaming = false;
+    private target: ObjectId | undefined;
+    private committed = false;
+
+    static newOutgoingValue(): OutgoingValue {
+      return new OutgoingValue();
+    }
+
+    outgoingValueWriteBody(): OutputStream {
+      if (this.streaming || this.committed) throw undefined;
+      this.streaming = true;
+      return new OutputStream(this);
+    }
+
+    static finish(value: OutgoingValue): void {
+      value.streaming = false;
+      value.commitIfReady();
+    }
+
+    /** @internal ByteSink */
+    write(bytes: Uint8Array): void | 'closed' {
+      if (this.committed) return 'closed';
+      this.chunks.push(bytes.slice());
+    }
+
+    /** @internal The stream was dropped: the bytes are complete. */
+    close(): void {
+      this.streaming = false;
+      this.commitIfReady();
+    }
+
+    /** @internal */
+    writeTo(target: ObjectId): void {
+      this.target = target;
+      this.commitIfReady();
+    }
+
+    private commitIfReady(): void {
+      if (this.streaming || !this.target || this.committed) return;
+      this.committed = true;
+      const size = this.chunks.reduce((n, c) => n + c.length, 0);
+      const bytes = new Uint8Array(size);
+      let at = 0;
+      for (const chunk of this.chunks) {
+        bytes.set(chunk, at);
+        at += chunk.length;
+      }
+      this.chunks = [];
+      need().put(this.target.container, this.target.object, bytes);
+    }
+  }
+
+  class IncomingValue {
+    private consumed = false;
+    constructor(private readonly bytes: Uint8Array) {}
+    static incomingValueConsumeSync(value: IncomingValue): Uint8Array {
+      return value.take();
+    }
+    static incomingValueConsumeAsync(value: IncomingValue): InputStream {
+      return new InputStream(bytesSource(value.take()));
+    }
+    size(): bigint {
+      return BigInt(this.bytes.length);
+    }
+    private take(): Uint8Array {
+      if (this.consumed) throw 'this incoming-value was already consumed';
+      this.consumed = true;
+      return this.bytes;
+    }
+  }
+
+  class StreamObjectNames {
+    private at = 0;
+    constructor(private readonly names: string[]) {}
+    readStreamObjectNames(len: bigint): [string[], boolean] {
+      const names = this.names.slice(this.at, this.at + Number(len));
+      this.at += names.length;
+      return [names, this.at >= this.names.length];
+    }
+    skipStreamObjectNames(num: bigint): [bigint, boolean] {
+      const skipped = Math.min(Number(num), this.names.length - this.at);
+      this.at += skipped;
+      return [BigInt(skipped), this.at >= this.names.length];
+    }
+  }
+
+  class Container {
+    constructor(private readonly containerName: string) {}
+    name(): string {
+      return this.containerName;
+    }
+    info(): { name: string; createdAt: bigint } {
+      return guarded(() => {
+        const info = need().containerInfo(this.containerName);
+        return { name: info.name, createdAt: BigInt(Math.floor(info.createdAt / 1000)) };
+      });
+    }
+    getData(name: string, start: bigint, end: bigint): IncomingValue {
+      // Clients pass u64::MAX as `end` for "to the end of the object".
+      const last = end >= BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(end);
+      return guarded(() => new IncomingValue(need().get(this.containerName, name, { start: Number(start), ...(last === undefined ? {} : { end: last }) })));
+    }
+    writeData(name: string, data: OutgoingValue): void {
+      guarded(() => data.writeTo({ container: this.containerName, object: name }));
+    }
+    listObjects(): StreamObjectNames {
+      return guarded(() => {
+        const names: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = need().list(this.containerName, { limit: 1000, ...(cursor ? { cursor } : {}) });
+          for (const object of page.objects) names.push(object.name);
+          cursor = page.cursor;
+        } while (cursor);
+        return new StreamObjectNames(names);
+      });
+    }
+    deleteObject(name: string): void {
+      guarded(() => need().delete(this.containerName, [name]));
+    }
+    deleteObjects(names: string[]): void {
+      guarded(() => need().delete(this.containerName, names));
+    }
+    hasObject(name: string): boolean {
+      return guarded(() => need().has(this.containerName, name));
+    }
+    objectInfo(name: string): { name: string; container: string; createdAt: bigint; size: bigint } {
+      return guarded(() => {
+        const info = need().info(this.containerName, name);
+        return { name: info.name, container: this.containerName, createdAt: BigInt(Math.floor(info.modified / 1000)), size: BigInt(info.size) };
+      });
+    }
+    clear(): void {
+      guarded(() => need().clear(this.containerName));
+    }
+  }
+
+  return {
+    'wasi:blobstore/types': { OutgoingValue, IncomingValue },
+    'wasi:blobstore/container': { Container, StreamObjectNames },
+    'wasi:blobstore/blobstore': {
+      createContainer: (name: string) => guarded(() => (need().createContainer(name), new Container(name))),
+      getContainer: (name: string) =>
+        guarded(() => {
+          if (!need().containerExists(name)) throw `there is no container ${JSON.stringify(name)}; create it first (create-container)`;
+          return new Container(name);
+        }),
+      deleteContainer: (name: string) => guarded(() => need().deleteContainer(name)),
+      containerExists: (name: string) => guarded(() => need().containerExists(name)),
+      copyObject: (src: ObjectId, dest: ObjectId) => guarded(() => need().copy({ container: src.container, name: src.object }, { container: dest.container, name: dest.object })),
+      moveObject: (src: ObjectId, dest: ObjectId) => guarded(() => need().move({ container: src.container, name: src.object }, { container: dest.container, name: dest.object })),
+    },
+  };
+}

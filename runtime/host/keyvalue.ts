@@ -1,0 +1,147 @@
+// wasi:keyvalue for components: store, atomics and batch, at 0.2.0-draft (what wash rc.6
+// provides) and 0.2.0-draft2 (string cursors, signed increments, compare-and-swap), on the
+// studio's file-backed KeyValueStore. jco keys imports without versions, so the worker picks
+// the draft the component imports and this module builds that draft's functions.
+//
+// Counters are 8-byte little-endian u64 values, as wash's file-backed keyvalue writes them,
+// so a folder moves between wash and the studio with its counts intact.
+import { StoreError } from '../stores/store-error.ts';
+import type { KeyValueStore } from '../stores/key-value-store.ts';
+
+export type KeyvalueDraft = '0.2.0-draft' | '0.2.0-draft2';
+
+type KvError = { tag: 'no-such-store' } | { tag: 'access-denied' } | { tag: 'other'; val: string };
+
+/** A page of list-keys, as wash pages it. */
+const PAGE = 1000;
+
+/** Runs a store call, turning StoreErrors into the WIT error variant. */
+function guarded<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (err) {
+    throw toKvError(err);
+  }
+}
+
+function toKvError(err: unknown): KvError {
+  if (err instanceof StoreError) {
+    if (err.code === 'no-such-store') return { tag: 'no-such-store' };
+    if (err.code === 'access-denied') return { tag: 'access-denied' };
+    return { tag: 'other', val: err.hint ? `${err.message} (${err.hint})` : err.message };
+  }
+  return { tag: 'other', val: err instanceof Error ? err.message : String(err) };
+}
+
+export function counterBytes(value: bigint): Uint8Array {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigUint64(0, BigInt.asUintN(64, value), true);
+  return bytes;
+}
+
+/** The counter in a value: 8 bytes little-endian, anything else counts as 0 (as wash does). */
+export function counterValue(bytes: Uint8Array | undefined): bigint {
+  if (!bytes || bytes.length !== 8) return 0n;
+  return new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+}
+
+export function keyvalueImports(store: KeyValueStore | undefined, draft: KeyvalueDraft) {
+  const need = (): KeyValueStore => {
+    if (!store) throw { tag: 'other', val: 'this workload has no keyvalue store configured' } satisfies KvError;
+    return store;
+  };
+
+  class Bucket {
+    constructor(readonly name: string) {}
+    get(key: string): Uint8Array | undefined {
+      return guarded(() => need().get(this.name, key));
+    }
+    set(key: string, value: Uint8Array): void {
+      guarded(() => need().set(this.name, key, value));
+    }
+    delete(key: string): void {
+      guarded(() => need().delete(this.name, key));
+    }
+    exists(key: string): boolean {
+      return guarded(() => need().exists(this.name, key));
+    }
+    listKeys(cursor: bigint | string | undefined): { keys: string[]; cursor: bigint | string | undefined } {
+      return guarded(() => {
+        if (draft === '0.2.0-draft2') {
+          const page = need().list(this.name, { limit: PAGE, ...(cursor ? { cursor: String(cursor) } : {}) });
+          return { keys: page.keys, cursor: page.cursor };
+        }
+        // draft: the cursor counts keys already returned.
+        const offset = Number(cursor ?? 0n);
+        const keys: string[] = [];
+        let skipped = 0;
+        let next: string | undefined;
+        do {
+          const page = need().list(this.name, { limit: PAGE, ...(next ? { cursor: next } : {}) });
+          for (const key of page.keys) {
+            if (skipped < offset) skipped++;
+            else if (keys.length < PAGE) keys.push(key);
+          }
+          next = page.cursor;
+        } while (next && keys.length < PAGE);
+        return { keys, cursor: keys.length === PAGE && next !== undefined ? BigInt(offset + PAGE) : undefined };
+      });
+    }
+  }
+
+  const open = (identifier: string): Bucket => guarded(() => {
+    need().createBucket(identifier);
+    return new Bucket(identifier);
+  });
+
+  const increment = (bucket: Bucket, key: string, delta: bigint): bigint =>
+    guarded(() => {
+      const kv = need();
+      return kv.update(bucket.name, key, (current) => {
+        const next = counterValue(current) + delta;
+        return { value: counterBytes(next), result: draft === '0.2.0-draft2' ? BigInt.asIntN(64, next) : BigInt.asUintN(64, next) };
+      });
+    });
+
+  class Cas {
+    constructor(
+      readonly bucket: Bucket,
+      readonly key: string,
+      readonly seen: Uint8Array | undefined,
+    ) {}
+    static new(bucket: Bucket, key: string): Cas {
+      return new Cas(bucket, key, bucket.get(key));
+    }
+    current(): Uint8Array | undefined {
+      return this.seen;
+    }
+  }
+
+  const swap = (cas: Cas, value: Uint8Array): void => {
+    const swapped = guarded(() =>
+      need().update(cas.bucket.name, cas.key, (current) => {
+        const same = current === undefined ? cas.seen === undefined : cas.seen !== undefined && Buffer.compare(current, cas.seen) === 0;
+        return same ? { value, result: true } : { value: current, result: false };
+      }),
+    );
+    if (!swapped) throw { tag: 'cas-failed', val: Cas.new(cas.bucket, cas.key) };
+  };
+
+  const getMany = (bucket: Bucket, keys: string[]) =>
+    guarded(() => {
+      const values = need().getMany(bucket.name, keys);
+      return draft === '0.2.0-draft2'
+        ? keys.map((key, i) => [key, values[i]] as [string, Uint8Array | undefined])
+        : keys.map((key, i) => (values[i] === undefined ? undefined : ([key, values[i]] as [string, Uint8Array])));
+    });
+
+  return {
+    'wasi:keyvalue/store': { open, Bucket },
+    'wasi:keyvalue/atomics': draft === '0.2.0-draft2' ? { increment, Cas, swap } : { increment },
+    'wasi:keyvalue/batch': {
+      getMany,
+      setMany: (bucket: Bucket, entries: [string, Uint8Array][]) => guarded(() => need().setMany(bucket.name, entries)),
+      deleteMany: (bucket: Bucket, keys: string[]) => guarded(() => need().deleteMany(bucket.name, keys)),
+    },
+  };
+}

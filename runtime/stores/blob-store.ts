@@ -1,0 +1,639 @@
+// The file-backed blob store, in wash's layout: `<root>/<container>/<object name>`, where
+// `/` in an object name makes nested folders (each part encoded on its own, see
+// safe-names.ts). Folders left empty by a delete are removed; the container folder stays.
+//
+// Synchronous, like the key-value store: component calls block their worker anyway, and the
+// studio UI uses short, paged calls. Every write goes to a hidden temp file in the object's
+// folder, is flushed, renamed over the object and the folder flushed: readers see the old
+// object or the new one, and a returned put survives a crash. Objects are large enough that
+// this per-object cost is the data write itself, so there is no journal here.
+//
+// Metadata is the file's own: size, modification time; the content type is guessed from the
+// extension. Listings do not descend into linked folders.
+import { copyFileSync, constants as fsConstants, mkdirSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, type Dirent } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { TempFile, removeLeftovers, syncFolder, trashName } from './atomic-write.ts';
+import { contentTypeOf } from './content-type.ts';
+import { bucketFolderName, decodeSegment, isInternalFileName, objectPathSegments, rawAlternative } from './safe-names.ts';
+import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
+import { SharedWord, StoreLocks, hashText } from './store-locks.ts';
+import { fileExistsInside, folderAt, isInside, openStoreRoot, readFileInside, statFileInside, type ByteRange } from './store-root.ts';
+
+export interface ContainerInfo {
+  name: string;
+  /** When the container folder was created (ms since the epoch; its mtime where the file system has no birth time). */
+  createdAt: number;
+}
+
+export interface ObjectInfo {
+  name: string;
+  size: number;
+  /** Last modification, ms since the epoch. */
+  modified: number;
+  /** Guessed from the extension. */
+  contentType: string;
+}
+
+export interface ObjectId {
+  container: string;
+  name: string;
+}
+
+export interface ObjectListOptions {
+  /** Only objects (and folders) whose name starts with this. */
+  prefix?: string;
+  /** With '/', list one folder level: objects directly in it, and sub-folders as `prefixes`. */
+  delimiter?: '/';
+  /** The last object name or prefix of the previous page. */
+  cursor?: string;
+  /** Entries (objects + prefixes) per page: default 1000, at most 10000. */
+  limit?: number;
+}
+
+export interface ObjectListPage {
+  objects: ObjectInfo[];
+  /** Sub-folders, as name prefixes ending in '/' (only with a delimiter). */
+  prefixes: string[];
+  /** Present when more entries follow: pass it back as `cursor`. */
+  cursor?: string;
+}
+
+/** A streamed write: bytes go to a temp file; commit makes the object appear whole, at once. */
+export interface ObjectWriter {
+  readonly container: string;
+  readonly name: string;
+  /** Bytes written so far. */
+  readonly size: number;
+  write(chunk: Uint8Array): void;
+  commit(): ObjectInfo;
+  abort(): void;
+}
+
+export interface BlobStoreOptions {
+  locks?: StoreLocks;
+}
+
+const DEFAULT_LIST_LIMIT = 1000;
+const MAX_LIST_LIMIT = 10_000;
+
+/** Where an object is, or would be: its folder path (file names) and the candidate paths. */
+interface Located {
+  container: string;
+  name: string;
+  containerDir: string;
+  segments: string[];
+  /** Path segments wash would have used (raw names), when they differ. */
+  rawSegments: string[] | undefined;
+}
+
+function ctx(action: string, container?: string, name?: string, path?: string): StoreContext {
+  const context: StoreContext = { store: 'blobstore', action };
+  if (container !== undefined) context.bucket = container;
+  if (name !== undefined) context.key = name;
+  if (path !== undefined) context.path = path;
+  return context;
+}
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function checkRange(range: ByteRange | undefined): void {
+  if (!range) return;
+  const ok = (n: number | undefined) => n === undefined || (Number.isSafeInteger(n) && n >= 0);
+  if (!ok(range.start) || !ok(range.end)) throw new StoreError('invalid-value', `The byte range ${JSON.stringify(range)} is not valid.`, 'Give start and end (inclusive) as whole numbers of bytes, 0 or more.');
+}
+
+export class BlobStore {
+  /** The real path of the store root. */
+  readonly root: string;
+  private readonly locks: StoreLocks;
+  private readonly containerDirs = new Map<string, string>();
+
+  constructor(root: string, options: BlobStoreOptions = {}) {
+    this.root = openStoreRoot(root, 'blobstore');
+    this.locks = options.locks ?? new StoreLocks();
+    // Leftover temp files of dead processes are removed once per process (per StoreLocks).
+    const rootId = hashText(this.root) | 1;
+    const previous = this.locks.load(SharedWord.blobRootCleaned);
+    if (previous !== rootId && this.locks.compareExchange(SharedWord.blobRootCleaned, previous, rootId) === previous) {
+      try {
+        removeLeftovers(this.root, { recursive: true });
+      } catch (error) {
+        throw storeErrorFrom(error, ctx('open', undefined, undefined, this.root));
+      }
+    }
+  }
+
+  // ---- containers ---------------------------------------------------------------------
+
+  containers(): ContainerInfo[] {
+    const found = new Map<string, ContainerInfo>();
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(this.root, { withFileTypes: true });
+    } catch (error) {
+      throw storeErrorFrom(error, ctx('list the containers of', undefined, undefined, this.root));
+    }
+    for (const entry of entries) {
+      if (isInternalFileName(entry.name)) continue;
+      const path = join(this.root, entry.name);
+      if (!entry.isDirectory() && !(entry.isSymbolicLink() && this.isInsideFolder(path))) continue;
+      const name = decodeSegment(entry.name);
+      if (!found.has(name)) found.set(name, { name, createdAt: this.createdAt(path) });
+    }
+    return [...found.values()].sort((a, b) => compareNames(a.name, b.name));
+  }
+
+  containerExists(name: string): boolean {
+    return this.containerDir(name) !== undefined;
+  }
+
+  containerInfo(name: string): ContainerInfo {
+    return { name, createdAt: this.createdAt(this.requireContainer(name, 'read')) };
+  }
+
+  /** Creates a container; an existing one is fine (wash's create-container does the same). */
+  createContainer(name: string): ContainerInfo {
+    const existing = this.containerDir(name, 'create');
+    if (existing) return { name, createdAt: this.createdAt(existing) };
+    const path = join(this.root, bucketFolderName(name, 'container'));
+    try {
+      mkdirQuiet(path);
+      syncFolder(this.root);
+    } catch (error) {
+      throw storeErrorFrom(error, ctx('create', name, undefined, path));
+    }
+    return this.containerInfo(name);
+  }
+
+  /** Deletes a container and everything in it. */
+  deleteContainer(name: string): void {
+    const dir = this.requireContainer(name, 'delete');
+    try {
+      // Renamed away first, so the container disappears at once even if removal is cut short.
+      const trash = join(this.root, trashName());
+      renameSync(dir, trash);
+      syncFolder(this.root);
+      this.containerDirs.delete(name);
+      rmSync(trash, { recursive: true, force: true });
+    } catch (error) {
+      throw storeErrorFrom(error, ctx('delete', name, undefined, dir));
+    }
+  }
+
+  /** Removes every object of a container; the container stays. */
+  clear(container: string): void {
+    const dir = this.requireContainer(container, 'clear');
+    try {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (!isInternalFileName(entry.name)) rmSync(join(dir, entry.name), { recursive: true, force: true });
+      }
+      syncFolder(dir);
+    } catch (error) {
+      throw storeErrorFrom(error, ctx('clear', container, undefined, dir));
+    }
+  }
+
+  // ---- objects ------------------------------------------------------------------------
+
+  list(container: string, options: ObjectListOptions = {}): ObjectListPage {
+    const dir = this.requireContainer(container, 'list');
+    const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(options.limit ?? DEFAULT_LIST_LIMIT)));
+    const prefix = options.prefix ?? '';
+    const entries = options.delimiter === '/' ? this.folderEntries(container, dir, prefix) : this.allObjects(container, dir, prefix);
+    const names = [...entries.keys()].sort(compareNames);
+    let at = options.cursor === undefined ? 0 : upperBound(names, options.cursor);
+    const objects: ObjectInfo[] = [];
+    const prefixes: string[] = [];
+    let last: string | undefined;
+    let taken = 0;
+    for (; at < names.length && taken < limit; at++) {
+      const name = names[at]!;
+      const path = entries.get(name)!;
+      last = name;
+      taken++;
+      if (path === undefined) {
+        prefixes.push(name);
+        continue;
+      }
+      const stats = statFileInside(this.root, path, ctx('list', container, name));
+      if (stats) objects.push({ name, size: stats.size, modified: stats.mtimeMs, contentType: contentTypeOf(name) });
+    }
+    return at < names.length && last !== undefined ? { objects, prefixes, cursor: last } : { objects, prefixes };
+  }
+
+  info(container: string, name: string): ObjectInfo {
+    const located = this.locate(container, name, 'read');
+    for (const path of this.candidatePaths(located)) {
+      const stats = statFileInside(this.root, path, ctx('read', container, name));
+      if (stats) return { name, size: stats.size, modified: stats.mtimeMs, contentType: contentTypeOf(name) };
+    }
+    throw this.noSuchObject(container, name);
+  }
+
+  has(container: string, name: string): boolean {
+    const dir = this.containerDir(container);
+    if (!dir) return false;
+    const located = this.locate(container, name, 'read');
+    return this.candidatePaths(located).some((path) => fileExistsInside(this.root, path, ctx('read', container, name)));
+  }
+
+  /** The object's bytes, or an inclusive byte range of them (clamped to the object, as in wash). */
+  get(container: string, name: string, range?: ByteRange): Uint8Array {
+    checkRange(range);
+    const located = this.locate(container, name, 'read');
+    for (const path of this.candidatePaths(located)) {
+      const bytes = readFileInside(this.root, path, ctx('read', container, name), range);
+      if (bytes) return bytes;
+    }
+    throw this.noSuchObject(container, name);
+  }
+
+  put(container: string, name: string, bytes: Uint8Array): ObjectInfo {
+    const writer = this.openWrite(container, name);
+    try {
+      writer.write(bytes);
+    } catch (error) {
+      writer.abort();
+      throw error;
+    }
+    return writer.commit();
+  }
+
+  /** Starts a streamed write into a temp file next to the object; nothing shows until commit. */
+  openWrite(container: string, name: string): ObjectWriter {
+    const located = this.locate(container, name, 'write');
+    const { dir, created, temp } = this.prepareTemp(located, container, name);
+    const store = this;
+    let finished = false;
+    return {
+      container,
+      name,
+      get size() {
+        return temp.size;
+      },
+      write(chunk: Uint8Array) {
+        try {
+          temp.write(chunk);
+        } catch (error) {
+          finished = true;
+          store.pruneEmpty(located.containerDir, dir);
+          throw storeErrorFrom(error, ctx('write', container, name, dir));
+        }
+      },
+      commit(): ObjectInfo {
+        if (finished) throw new Error('This object write is already committed or aborted.');
+        finished = true;
+        const target = join(dir, located.segments[located.segments.length - 1]!);
+        try {
+          temp.seal({ sync: true });
+          store.locks.withKey(container, name, () => {
+            temp.commit(target, { sync: true });
+            syncFolder(dir);
+            for (const folder of created) syncFolder(dirname(folder));
+            store.removeRawCopy(located, target);
+          });
+        } catch (error) {
+          temp.abort();
+          store.pruneEmpty(located.containerDir, dir);
+          throw storeErrorFrom(error, ctx('write', container, name, target));
+        }
+        return store.info(container, name);
+      },
+      abort() {
+        if (finished) return;
+        finished = true;
+        temp.abort();
+        store.pruneEmpty(located.containerDir, dir);
+      },
+    };
+  }
+
+  /** Deletes objects; missing ones are fine. Folders left empty go too. */
+  delete(container: string, names: string | readonly string[]): void {
+    const list = typeof names === 'string' ? [names] : names;
+    const located = list.map((name) => ({ name, at: this.locate(container, name, 'delete') }));
+    const touched = new Set<string>();
+    for (const { name, at } of located) {
+      this.locks.withKey(container, name, () => {
+        for (const path of this.candidatePaths(at)) {
+          if (!fileExistsInside(this.root, path, ctx('delete', container, name))) continue;
+          try {
+            unlinkSync(path);
+          } catch (error) {
+            if (!isErrno(error, 'ENOENT')) throw storeErrorFrom(error, ctx('delete', container, name, path));
+          }
+          touched.add(this.pruneEmpty(at.containerDir, dirname(path)));
+        }
+      });
+    }
+    try {
+      for (const dir of touched) syncFolder(dir);
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw storeErrorFrom(error, ctx('delete', container));
+    }
+  }
+
+  copy(src: ObjectId, dest: ObjectId): ObjectInfo {
+    const from = this.locate(src.container, src.name, 'copy');
+    const source = this.candidatePaths(from).find((path) => fileExistsInside(this.root, path, ctx('copy', src.container, src.name)));
+    if (!source) throw this.noSuchObject(src.container, src.name);
+    if (src.container === dest.container && src.name === dest.name) return this.info(dest.container, dest.name);
+    const to = this.locate(dest.container, dest.name, 'write');
+    const { dir, created, temp } = this.prepareTemp(to, dest.container, dest.name);
+    const target = join(dir, to.segments[to.segments.length - 1]!);
+    try {
+      copyFileSync(realpathSync(source), temp.path, fsConstants.COPYFILE_FICLONE);
+      this.locks.withKey(dest.container, dest.name, () => {
+        temp.commit(target, { sync: true });
+        syncFolder(dir);
+        for (const folder of created) syncFolder(dirname(folder));
+        this.removeRawCopy(to, target);
+      });
+    } catch (error) {
+      temp.abort();
+      this.pruneEmpty(to.containerDir, dir);
+      throw storeErrorFrom(error, ctx('copy', src.container, src.name, target));
+    }
+    return this.info(dest.container, dest.name);
+  }
+
+  /** Moves an object (a rename on disk, so it is atomic), creating the destination folders. */
+  move(src: ObjectId, dest: ObjectId): ObjectInfo {
+    if (src.container === dest.container && src.name === dest.name) return this.info(dest.container, dest.name);
+    const from = this.locate(src.container, src.name, 'move');
+    const to = this.locate(dest.container, dest.name, 'write');
+    const target = join(to.containerDir, ...to.segments);
+    return this.locks.withPairs(
+      [
+        [src.container, src.name],
+        [dest.container, dest.name],
+      ],
+      () => {
+        const source = this.candidatePaths(from).find((path) => fileExistsInside(this.root, path, ctx('move', src.container, src.name)));
+        if (!source) throw this.noSuchObject(src.container, src.name);
+        const { dir, created } = this.ensureFolders(to, dest.container, dest.name);
+        try {
+          renameSync(source, target);
+        } catch (error) {
+          if (!isErrno(error, 'EXDEV')) throw storeErrorFrom(error, ctx('move', src.container, src.name, target));
+          // Containers on different disks (a linked folder): copy, then delete.
+          const temp = TempFile.create(dir);
+          try {
+            copyFileSync(realpathSync(source), temp.path);
+            temp.commit(target, { sync: true });
+            unlinkSync(source);
+          } catch (copyError) {
+            temp.abort();
+            throw storeErrorFrom(copyError, ctx('move', src.container, src.name, target));
+          }
+        }
+        try {
+          syncFolder(dir);
+          for (const folder of created) syncFolder(dirname(folder));
+          this.removeRawCopy(to, target);
+          const left = this.pruneEmpty(from.containerDir, dirname(source));
+          if (left !== dir) syncFolder(left);
+        } catch (error) {
+          throw storeErrorFrom(error, ctx('move', src.container, src.name, target));
+        }
+        return this.info(dest.container, dest.name);
+      },
+    );
+  }
+
+  // ---- internals ----------------------------------------------------------------------
+
+  private noSuchObject(container: string, name: string): StoreError {
+    return new StoreError('no-such-key', `The object ${quote(name)} does not exist in container ${quote(container)}.`, 'Check the name; object names are case-sensitive and "/" separates folders.');
+  }
+
+  private requireContainer(name: string, action: string): string {
+    const dir = this.containerDir(name, action);
+    if (!dir) throw new StoreError('no-such-store', `The container ${quote(name)} does not exist.`, 'Check the container name, or create the container first.');
+    return dir;
+  }
+
+  /** The container's folder (canonical name, else wash's raw name), or undefined. */
+  private containerDir(name: string, action = 'open'): string | undefined {
+    const cached = this.containerDirs.get(name);
+    if (cached && folderAt(this.root, cached, ctx(action, name)) === 'folder') return cached;
+    this.containerDirs.delete(name);
+    const folder = bucketFolderName(name, 'container');
+    const candidates = [folder];
+    const raw = rawAlternative(name, folder);
+    if (raw) candidates.push(raw);
+    for (const candidate of candidates) {
+      const path = join(this.root, candidate);
+      if (folderAt(this.root, path, ctx(action, name)) === 'folder') {
+        this.containerDirs.set(name, path);
+        return path;
+      }
+    }
+    return undefined;
+  }
+
+  private locate(container: string, name: string, action: string): Located {
+    const segments = objectPathSegments(name);
+    const containerDir = this.requireContainer(container, action);
+    const parts = name.split('/');
+    const raw = parts.map((part, i) => rawAlternative(part, segments[i]!) ?? segments[i]!);
+    const rawSegments = raw.some((part, i) => part !== segments[i]) ? raw : undefined;
+    return { container, name, containerDir, segments, rawSegments };
+  }
+
+  /**
+   * Paths the object may be at, canonical first, for reading. Parent folders are checked
+   * for links leading out; a file where a parent folder would be means "no such object".
+   */
+  private candidatePaths(located: Located): string[] {
+    const paths: string[] = [];
+    for (const segments of located.rawSegments ? [located.segments, located.rawSegments] : [located.segments]) {
+      let dir = located.containerDir;
+      let reachable = true;
+      for (const segment of segments.slice(0, -1)) {
+        dir = join(dir, segment);
+        let kind: 'missing' | 'folder';
+        try {
+          kind = folderAt(this.root, dir, ctx('read', located.container, located.name));
+        } catch (error) {
+          if (error instanceof StoreError && error.code === 'not-a-folder') kind = 'missing';
+          else throw error;
+        }
+        if (kind === 'missing') {
+          reachable = false;
+          break;
+        }
+      }
+      if (reachable) paths.push(join(dir, segments[segments.length - 1]!));
+    }
+    return paths;
+  }
+
+  /** Creates the object's folders as needed (checking each existing one); returns the innermost. */
+  private ensureFolders(located: Located, container: string, name: string): { dir: string; created: string[] } {
+    const created: string[] = [];
+    let dir = located.containerDir;
+    for (const segment of located.segments.slice(0, -1)) {
+      dir = join(dir, segment);
+      if (folderAt(this.root, dir, ctx('write', container, name)) === 'missing') {
+        try {
+          mkdirQuiet(dir);
+        } catch (error) {
+          throw storeErrorFrom(error, ctx('write', container, name, dir));
+        }
+        created.push(dir);
+      }
+    }
+    return { dir, created };
+  }
+
+  /** Folders plus a temp file in the innermost one; retried if a concurrent delete pruned the folder. */
+  private prepareTemp(located: Located, container: string, name: string): { dir: string; created: string[]; temp: TempFile } {
+    for (let attempt = 0; ; attempt++) {
+      const { dir, created } = this.ensureFolders(located, container, name);
+      try {
+        return { dir, created, temp: TempFile.create(dir) };
+      } catch (error) {
+        if (!isErrno(error, 'ENOENT') || attempt >= 3) throw storeErrorFrom(error, ctx('write', container, name, dir));
+      }
+    }
+  }
+
+  /** After writing the canonical file, a raw-named file wash wrote for the same object goes. */
+  private removeRawCopy(located: Located, target: string): void {
+    if (!located.rawSegments) return;
+    const raw = join(located.containerDir, ...located.rawSegments);
+    if (raw === target) return;
+    try {
+      unlinkSync(raw);
+      this.pruneEmpty(located.containerDir, dirname(raw));
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT', 'ENOTDIR')) throw error;
+    }
+  }
+
+  /** Removes empty folders from `dir` up to (not including) the container; returns the first kept folder. */
+  private pruneEmpty(containerDir: string, dir: string): string {
+    while (dir !== containerDir && dir.startsWith(containerDir)) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        return dir;
+      }
+      dir = dirname(dir);
+    }
+    return containerDir;
+  }
+
+  /** Object names under `dir` matching `prefix`, mapped to their paths (no stat yet). */
+  private allObjects(container: string, dir: string, prefix: string): Map<string, string | undefined> {
+    const found = new Map<string, string | undefined>();
+    const walk = (folder: string, namePrefix: string): void => {
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(folder, { withFileTypes: true });
+      } catch (error) {
+        if (isErrno(error, 'ENOENT', 'ENOTDIR')) return;
+        throw storeErrorFrom(error, ctx('list', container, undefined, folder));
+      }
+      for (const entry of entries) {
+        if (isInternalFileName(entry.name)) continue;
+        const name = namePrefix + decodeSegment(entry.name);
+        const path = join(folder, entry.name);
+        if (entry.isDirectory()) {
+          const sub = `${name}/`;
+          if (sub.startsWith(prefix) || prefix.startsWith(sub)) walk(path, sub);
+        } else if (name.startsWith(prefix) && !found.has(name) && (entry.isFile() || (entry.isSymbolicLink() && this.isInsideFile(path)))) {
+          found.set(name, path);
+        }
+      }
+    };
+    walk(dir, '');
+    return found;
+  }
+
+  /** One folder level: objects directly in the prefix's folder, and its sub-folders as prefixes. */
+  private folderEntries(container: string, dir: string, prefix: string): Map<string, string | undefined> {
+    const found = new Map<string, string | undefined>();
+    const cut = prefix.lastIndexOf('/') + 1;
+    const folderPrefix = prefix.slice(0, cut);
+    const partial = prefix.slice(cut);
+    const folders: string[] = [];
+    if (folderPrefix === '') folders.push(dir);
+    else {
+      let located: Located;
+      try {
+        located = this.locate(container, `${folderPrefix}x`, 'list');
+      } catch (error) {
+        // A prefix no object name can have ("//", "../") simply matches nothing.
+        if (error instanceof StoreError && error.code === 'invalid-name') return found;
+        throw error;
+      }
+      for (const path of this.candidatePaths(located)) folders.push(dirname(path));
+    }
+    for (const folder of folders) {
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(folder, { withFileTypes: true });
+      } catch (error) {
+        if (isErrno(error, 'ENOENT', 'ENOTDIR')) continue;
+        throw storeErrorFrom(error, ctx('list', container, undefined, folder));
+      }
+      for (const entry of entries) {
+        if (isInternalFileName(entry.name)) continue;
+        const decoded = decodeSegment(entry.name);
+        if (!decoded.startsWith(partial)) continue;
+        const path = join(folder, entry.name);
+        if (entry.isDirectory() || (entry.isSymbolicLink() && this.isInsideFolder(path))) found.set(`${folderPrefix}${decoded}/`, undefined);
+        else if ((entry.isFile() || (entry.isSymbolicLink() && this.isInsideFile(path))) && !found.has(folderPrefix + decoded)) found.set(folderPrefix + decoded, path);
+      }
+    }
+    return found;
+  }
+
+  private isInsideFolder(path: string): boolean {
+    try {
+      return isInside(this.root, realpathSync(path)) && statSync(path).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  private isInsideFile(path: string): boolean {
+    try {
+      return isInside(this.root, realpathSync(path)) && statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  private createdAt(path: string): number {
+    try {
+      const stats = statSync(path);
+      return stats.birthtimeMs > 0 ? stats.birthtimeMs : stats.mtimeMs;
+    } catch (error) {
+      throw storeErrorFrom(error, ctx('read', undefined, undefined, path));
+    }
+  }
+}
+
+function upperBound(sorted: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function mkdirQuiet(path: string): void {
+  try {
+    mkdirSync(path);
+  } catch (error) {
+    if (!isErrno(error, 'EEXIST')) throw error;
+  }
+}

@@ -1,0 +1,696 @@
+// The file-backed key-value store, in wash's layout: `<root>/<bucket>/<key>`, one file per
+// key holding the raw value bytes; the bucket "" is the root folder itself (wash joins the
+// root with the empty name), so its keys are the plain files next to the bucket folders.
+//
+// Synchronous on purpose: a component's wasi:keyvalue call blocks its worker thread anyway,
+// and the studio UI calls it from the main thread for short, bounded operations (listing is
+// paged). Several threads may use one root at once when they share a StoreLocks.
+//
+// Durability: with the journal (the normal case), a set or delete is appended to
+// `.cs-journal` and flushed once, then the value file is replaced by temp + rename; a
+// checkpoint later flushes the value files and empties the journal (see kv-journal.ts and
+// docs/stores.md). When another process already owns the journal, writes go "direct":
+// temp file flushed, renamed, folder flushed. Either way a reader never sees a torn value
+// and an acknowledged write survives a crash.
+//
+// This module must not hold a lock while waiting on anything but the disk, and never takes
+// a stripe while holding the journal lock (see store-locks.ts for the order).
+import { Buffer } from 'node:buffer';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { TempFile, removeLeftovers, syncFolder, syncPaths, trashName } from './atomic-write.ts';
+import { JOURNAL_FILE, KeyValueJournal, type JournalRecord } from './kv-journal.ts';
+import { bucketFolderName, decodeSegment, isInternalFileName, keyFileName, rawAlternative, INTERNAL_PREFIX } from './safe-names.ts';
+import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
+import { SharedWord, StoreLocks, hashText } from './store-locks.ts';
+import { fileExistsInside, folderAt, isInside, openStoreRoot, readFileInside } from './store-root.ts';
+
+export interface KeyValueStoreOptions {
+  /** Shared with the other threads that open this root (pass `locks.buffer` to workers). */
+  locks?: StoreLocks;
+  /** Journal bytes between checkpoints; default 4 MiB (SQLite's default WAL size). */
+  journalCapacity?: number;
+}
+
+export interface KeyListOptions {
+  /** Only keys starting with this text. */
+  prefix?: string;
+  /** The last key of the previous page; the page starts after it. */
+  cursor?: string;
+  /** Keys per page: default 1000, at most 10000. */
+  limit?: number;
+}
+
+export interface KeyListPage {
+  keys: string[];
+  /** Present when more keys follow: pass it back as `cursor`. */
+  cursor?: string;
+}
+
+export interface RecoveryReport {
+  /** Journal records replayed over the value files after an unclean stop. */
+  replayed: number;
+  /** Records that could not be replayed, as sentences. */
+  problems: string[];
+}
+
+export const DEFAULT_LIST_LIMIT = 1000;
+export const MAX_LIST_LIMIT = 10_000;
+/** Largest value accepted (wasi:keyvalue sets no limit; a file this size is already odd). */
+export const MAX_VALUE_BYTES = 256 * 1024 * 1024;
+const DEFAULT_JOURNAL_CAPACITY = 4 * 1024 * 1024;
+const OWNER_FILE = `${INTERNAL_PREFIX}owner`;
+const MAX_U64 = (1n << 64n) - 1n;
+const MAX_S64 = (1n << 63n) - 1n;
+const MIN_S64 = -(1n << 63n);
+
+/** One StoreLocks per root per thread for stores opened without one, so they agree. */
+const threadLocks = new Map<string, StoreLocks>();
+
+function ctx(action: string, bucket?: string, key?: string, path?: string): StoreContext {
+  const context: StoreContext = { store: 'keyvalue', action };
+  if (bucket !== undefined) context.bucket = bucket;
+  if (key !== undefined) context.key = key;
+  if (path !== undefined) context.path = path;
+  return context;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return isErrno(error, 'EPERM');
+  }
+}
+
+function lowerBound(sorted: readonly string[], value: string, inclusive: boolean): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const item = sorted[mid]!;
+    if (item < value || (!inclusive && item === value)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class KeyValueStore {
+  /** The real path of the store root. */
+  readonly root: string;
+  /** 'journal' normally; 'direct' when another process owns this root's journal. */
+  readonly durability: 'journal' | 'direct';
+  /** What the last crash recovery did, when this instance ran it. */
+  lastRecovery: RecoveryReport | undefined;
+
+  private readonly locks: StoreLocks;
+  private readonly journal: KeyValueJournal;
+  private readonly bucketDirs = new Map<string, string>();
+  private listing: { dir: string; mtimeNs: bigint; keys: string[] } | undefined;
+  private closed = false;
+
+  constructor(root: string, options: KeyValueStoreOptions = {}) {
+    this.root = openStoreRoot(root, 'keyvalue');
+    let locks = options.locks ?? threadLocks.get(this.root);
+    if (!locks) threadLocks.set(this.root, (locks = new StoreLocks()));
+    this.locks = locks;
+    if (locks.load(SharedWord.ownerToken) === 0) locks.compareExchange(SharedWord.ownerToken, 0, ((Math.random() * 0x7fffffff) | 1) >>> 0);
+    this.journal = new KeyValueJournal(join(this.root, JOURNAL_FILE), locks, Math.max(64 * 1024, options.journalCapacity ?? DEFAULT_JOURNAL_CAPACITY));
+    const rootId = hashText(this.root) | 1;
+    locks.withAll(() => {
+      const claimed = locks.compareExchange(SharedWord.keyValueRoot, 0, rootId);
+      if (claimed !== 0 && claimed !== rootId) {
+        throw new Error('This StoreLocks already serves another key-value store root: use one StoreLocks per root (or close every store of the old root first).');
+      }
+      if (locks.load(SharedWord.journalState) === 0) {
+        this.recover();
+        locks.store(SharedWord.journalState, 1);
+      }
+      locks.add(SharedWord.openStores, 1);
+    });
+    this.durability = locks.load(SharedWord.journalMode) === 1 ? 'journal' : 'direct';
+    if (this.durability === 'journal') this.journal.open();
+  }
+
+  // ---- buckets ----------------------------------------------------------------------
+
+  /** Bucket names, sorted; "" is listed when the root folder holds keys. */
+  buckets(): string[] {
+    const names = new Set<string>();
+    let rootHasKeys = false;
+    try {
+      for (const entry of readdirSync(this.root, { withFileTypes: true })) {
+        if (isInternalFileName(entry.name)) continue;
+        if (entry.isDirectory()) names.add(decodeSegment(entry.name));
+        else if (entry.isFile()) rootHasKeys = true;
+        else if (entry.isSymbolicLink()) {
+          const kind = this.linkKind(join(this.root, entry.name));
+          if (kind === 'folder') names.add(decodeSegment(entry.name));
+          else if (kind === 'file') rootHasKeys = true;
+        }
+      }
+    } catch (error) {
+      throw storeErrorFrom(error, ctx('list the buckets of', undefined, undefined, this.root));
+    }
+    if (rootHasKeys) names.add('');
+    return [...names].sort(compareNames);
+  }
+
+  bucketExists(name: string): boolean {
+    return this.bucketDir(name, 'existing', 'open') !== undefined;
+  }
+
+  /** Creates the bucket's folder if it is missing (wash creates it when a component opens it). */
+  createBucket(name: string): void {
+    if (name === '') return;
+    const existed = this.bucketDir(name, 'existing', 'create');
+    if (existed) return;
+    this.bucketDir(name, 'create', 'create');
+    try {
+      syncFolder(this.root);
+    } catch (error) {
+      throw storeErrorFrom(error, ctx('create', name, undefined, this.root));
+    }
+  }
+
+  /** Deletes a bucket and all its keys; for "", the keys in the root folder. */
+  deleteBucket(name: string): void {
+    const dir = this.bucketDir(name, 'existing', 'delete');
+    if (!dir) throw new StoreError('no-such-store', `The bucket ${quote(name)} does not exist.`, 'Check the bucket name; it may have been deleted already.');
+    this.locks.withAll(() => {
+      // Records for this bucket must not replay into it after a crash.
+      this.checkpointLocked();
+      try {
+        if (name === '') {
+          for (const entry of readdirSync(dir, { withFileTypes: true })) {
+            if (!isInternalFileName(entry.name) && !entry.isDirectory()) unlinkSync(join(dir, entry.name));
+          }
+          syncFolder(dir);
+        } else {
+          // Renamed away first, so the bucket disappears at once even if removal is cut short.
+          const trash = join(this.root, trashName());
+          renameSync(dir, trash);
+          syncFolder(this.root);
+          this.bucketDirs.delete(name);
+          rmSync(trash, { recursive: true, force: true });
+        }
+      } catch (error) {
+        throw storeErrorFrom(error, ctx('delete', name, undefined, dir));
+      }
+    });
+  }
+
+  // ---- keys ---------------------------------------------------------------------------
+
+  /** A page of keys in stable sorted order (UTF-16 code unit order). */
+  list(bucket: string, options: KeyListOptions = {}): KeyListPage {
+    const dir = this.bucketDir(bucket, 'existing', 'list');
+    if (!dir) throw new StoreError('no-such-store', `The bucket ${quote(bucket)} does not exist.`, 'Check the bucket name, or create the bucket first.');
+    const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(options.limit ?? DEFAULT_LIST_LIMIT)));
+    const prefix = options.prefix ?? '';
+    const keys = this.sortedKeys(bucket, dir);
+    let at = options.cursor !== undefined && options.cursor >= prefix ? lowerBound(keys, options.cursor, false) : lowerBound(keys, prefix, true);
+    const page: string[] = [];
+    while (at < keys.length && page.length < limit && keys[at]!.startsWith(prefix)) page.push(keys[at++]!);
+    const more = at < keys.length && keys[at]!.startsWith(prefix);
+    return more ? { keys: page, cursor: page[page.length - 1]! } : { keys: page };
+  }
+
+  /** How many keys the bucket holds (0 for a missing bucket). */
+  size(bucket: string): number {
+    const dir = this.bucketDir(bucket, 'existing', 'count the keys of');
+    return dir ? this.sortedKeys(bucket, dir).length : 0;
+  }
+
+  get(bucket: string, key: string): Uint8Array | undefined {
+    const file = this.fileNameOf(key);
+    const dir = this.bucketDir(bucket, 'existing', 'read');
+    return dir ? this.readValue(dir, bucket, key, file) : undefined;
+  }
+
+  exists(bucket: string, key: string): boolean {
+    const file = keyFileName(key);
+    const dir = this.bucketDir(bucket, 'existing', 'read');
+    return dir !== undefined && this.existingFiles(dir, bucket, key, file).length > 0;
+  }
+
+  set(bucket: string, key: string, value: Uint8Array): void {
+    this.setMany(bucket, [[key, value]]);
+  }
+
+  delete(bucket: string, key: string): void {
+    this.deleteMany(bucket, [key]);
+  }
+
+  getMany(bucket: string, keys: readonly string[]): (Uint8Array | undefined)[] {
+    const files = keys.map(keyFileName);
+    const dir = this.bucketDir(bucket, 'existing', 'read');
+    return keys.map((key, i) => (dir ? this.readValue(dir, bucket, key, files[i]!) : undefined));
+  }
+
+  /** Sets several keys with one journal flush. Not atomic as a whole (nor is wasi's). */
+  setMany(bucket: string, entries: readonly (readonly [string, Uint8Array])[]): void {
+    const latest = new Map<string, { file: string; value: Uint8Array }>();
+    for (const [key, value] of entries) {
+      const file = keyFileName(key);
+      checkValue(bucket, key, value);
+      latest.set(key, { file, value });
+    }
+    if (latest.size === 0) return;
+    this.withBucketRetry(bucket, (dir) =>
+      this.logged(bucket, [...latest.keys()], (log) => {
+        const temps = new Map<string, TempFile>();
+        try {
+          for (const [key, { value }] of latest) {
+            const temp = TempFile.create(dir);
+            temps.set(key, temp);
+            temp.write(value);
+            temp.seal({ sync: this.durability === 'direct' });
+          }
+          const records: JournalRecord[] = [...latest].map(([key, { value }]) => ({ op: 'set', bucket, key, value }));
+          if (!log(records)) return;
+          for (const [key, { file }] of latest) {
+            temps.get(key)!.commit(join(dir, file), { sync: false });
+            this.removeRawAlternative(dir, key, file);
+          }
+          if (this.durability === 'direct') syncFolder(dir);
+        } catch (error) {
+          throw storeErrorFrom(error, ctx('write', bucket, latest.size === 1 ? [...latest.keys()][0] : undefined, dir));
+        } finally {
+          for (const temp of temps.values()) temp.abort();
+        }
+      }),
+    );
+  }
+
+  /** Deletes keys; missing keys are fine (as in wasi:keyvalue). */
+  deleteMany(bucket: string, keys: readonly string[]): void {
+    const files = new Map(keys.map((key) => [key, keyFileName(key)] as const));
+    const dir = this.bucketDir(bucket, 'existing', 'delete');
+    if (!dir || files.size === 0) return;
+    this.logged(bucket, [...files.keys()], (log) => {
+      const doomed = [...files].map(([key, file]) => ({ key, paths: this.existingFiles(dir, bucket, key, file) })).filter((d) => d.paths.length > 0);
+      if (doomed.length === 0 || !log(doomed.map(({ key }) => ({ op: 'delete', bucket, key })))) return;
+      try {
+        for (const { paths } of doomed) for (const path of paths) unlinkIfPresent(path);
+        if (this.durability === 'direct') syncFolder(dir);
+      } catch (error) {
+        throw storeErrorFrom(error, ctx('delete', bucket, doomed.length === 1 ? doomed[0]!.key : undefined, dir));
+      }
+    });
+  }
+
+  /**
+   * Adds `delta` to a counter and returns the new value, atomically across threads. The
+   * value is decimal ASCII text, as wash's file store keeps it; a missing key counts as 0.
+   * The result must stay within u64 (wasi:keyvalue/atomics 0.2.0-draft), or within s64 with
+   * `signed` (the later drafts' signed increment); a delta may be negative either way.
+   */
+  increment(bucket: string, key: string, delta: bigint, options: { signed?: boolean } = {}): bigint {
+    const [min, max, range] = options.signed ? [MIN_S64, MAX_S64, '-2^63..2^63-1'] : [0n, MAX_U64, '0..2^64-1'];
+    return this.update(bucket, key, (current) => {
+      const next = (current === undefined ? 0n : parseCounter(bucket, key, current)) + delta;
+      if (next < min || next > max) {
+        throw new StoreError('invalid-value', `Cannot increment key ${quote(key)} in bucket ${quote(bucket)}: the result ${next} is outside ${range}.`, `Counters are ${options.signed ? 'signed' : 'unsigned'} 64-bit numbers; use a smaller delta.`);
+      }
+      return { value: Buffer.from(next.toString(), 'ascii'), result: next };
+    });
+  }
+
+  /**
+   * Atomic read-modify-write of one key across threads (compare-and-swap, counters):
+   * `change` gets the current value and returns the new one (`undefined` deletes the key,
+   * the very object it was given leaves the key untouched) and a result to hand back.
+   * `change` runs under the key's lock: keep it short, do not call the store from it, and
+   * expect it to run again if the journal had to be checkpointed first.
+   */
+  update<T>(bucket: string, key: string, change: (current: Uint8Array | undefined) => { value: Uint8Array | undefined; result: T }): T {
+    const file = keyFileName(key);
+    return this.withBucketRetry(bucket, (dir) =>
+      this.logged(bucket, [key], (log) => {
+        const current = this.readValue(dir, bucket, key, file);
+        const { value, result } = change(current);
+        if (value === current) return result;
+        if (value === undefined) {
+          const paths = this.existingFiles(dir, bucket, key, file);
+          if (paths.length === 0 || !log([{ op: 'delete', bucket, key }])) return result;
+          try {
+            for (const path of paths) unlinkIfPresent(path);
+            if (this.durability === 'direct') syncFolder(dir);
+          } catch (error) {
+            throw storeErrorFrom(error, ctx('delete', bucket, key, dir));
+          }
+          return result;
+        }
+        checkValue(bucket, key, value);
+        let temp: TempFile | undefined;
+        try {
+          temp = TempFile.create(dir);
+          temp.write(value);
+          temp.seal({ sync: this.durability === 'direct' });
+          if (!log([{ op: 'set', bucket, key, value }])) return result;
+          temp.commit(join(dir, file), { sync: false });
+          this.removeRawAlternative(dir, key, file);
+          if (this.durability === 'direct') syncFolder(dir);
+        } catch (error) {
+          throw storeErrorFrom(error, ctx('write', bucket, key, dir));
+        } finally {
+          temp?.abort();
+        }
+        return result;
+      }),
+    );
+  }
+
+  // ---- durability ---------------------------------------------------------------------
+
+  /** Flushes value files and folders written since the last checkpoint and empties the journal. */
+  checkpoint(): void {
+    if (this.durability !== 'journal') return;
+    this.locks.withAll(() => this.checkpointLocked());
+  }
+
+  /**
+   * Closes this instance after a checkpoint (so a clean shutdown leaves an empty journal);
+   * the last instance open on its StoreLocks also lets go of the journal.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.locks.withAll(() => {
+      this.checkpointLocked();
+      if (this.locks.add(SharedWord.openStores, -1) !== 1) return;
+      if (this.durability === 'journal') this.releaseOwnership();
+      this.locks.store(SharedWord.journalState, 0);
+      this.locks.store(SharedWord.journalMode, 0);
+      this.locks.store(SharedWord.keyValueRoot, 0);
+    });
+    this.journal.close();
+  }
+
+  // ---- internals ----------------------------------------------------------------------
+
+  private readonly fileNames = new Map<string, string>();
+
+  /** keyFileName, remembered for recently read keys (validation and escaping cost more than the lookup). */
+  private fileNameOf(key: string): string {
+    let file = this.fileNames.get(key);
+    if (file === undefined) {
+      file = keyFileName(key);
+      if (this.fileNames.size >= 4096) this.fileNames.clear();
+      this.fileNames.set(key, file);
+    }
+    return file;
+  }
+
+  /**
+   * Runs `work` holding the keys' stripes. `work` calls `log(records)` before changing any
+   * file: the records are appended and flushed (group commit); false means the journal is
+   * full, and `work` must return at once: a checkpoint runs and `work` runs again.
+   */
+  private logged<T>(bucket: string, keys: readonly string[], work: (log: (records: readonly JournalRecord[]) => boolean) => T): T {
+    if (this.closed) throw new Error('This KeyValueStore is closed.');
+    for (;;) {
+      let full = false;
+      const result = this.locks.withKeys(bucket, keys, () =>
+        work((records) => {
+          if (this.durability !== 'journal' || records.length === 0) return true;
+          const end = this.journal.append(records);
+          if (end === undefined) {
+            full = true;
+            return false;
+          }
+          this.journal.flush(end);
+          return true;
+        }),
+      );
+      if (!full) return result;
+      this.checkpoint();
+    }
+  }
+
+  /** Resolves (creating) the bucket folder for a write, once more if it vanished meanwhile. */
+  private withBucketRetry<T>(bucket: string, write: (dir: string) => T): T {
+    const dir = this.bucketDir(bucket, 'create', 'write');
+    try {
+      return write(dir);
+    } catch (error) {
+      // Deleted by another thread or program since we looked it up: look again.
+      if (!(error instanceof StoreError && isErrno(error.cause, 'ENOENT'))) throw error;
+      this.bucketDirs.delete(bucket);
+      return write(this.bucketDir(bucket, 'create', 'write'));
+    }
+  }
+
+  private checkpointLocked(): void {
+    if (this.durability !== 'journal' || !this.journal.dirty) return;
+    const files: string[] = [];
+    const folders = new Set<string>([this.root]);
+    for (const record of this.journal.pendingKeys()) {
+      const dir = this.peekBucketDir(record.bucket);
+      if (!dir) continue;
+      folders.add(dir);
+      if (record.op === 'set') files.push(join(dir, keyFileName(record.key)));
+    }
+    try {
+      syncPaths(this.root, files, folders);
+      this.journal.reset();
+    } catch (error) {
+      throw storeErrorFrom(error, ctx('flush', undefined, undefined, this.root));
+    }
+  }
+
+  /** Crash recovery, once per StoreLocks (caller holds every stripe). */
+  private recover(): void {
+    try {
+      removeLeftovers(this.root, { recursive: false });
+      for (const entry of readdirSync(this.root, { withFileTypes: true })) {
+        if (entry.isDirectory() && !isInternalFileName(entry.name)) removeLeftovers(join(this.root, entry.name), { recursive: false });
+      }
+    } catch (error) {
+      throw storeErrorFrom(error, ctx('open', undefined, undefined, this.root));
+    }
+    if (!this.claimOwnership()) {
+      this.locks.store(SharedWord.journalMode, 2);
+      return;
+    }
+    this.locks.store(SharedWord.journalMode, 1);
+    const report: RecoveryReport = { replayed: 0, problems: [] };
+    try {
+      this.journal.open();
+      const { generation, records } = this.journal.recover();
+      if (records.length > 0) {
+        const touched = this.replay(records, report);
+        syncPaths(this.root, touched.files, touched.folders);
+      }
+      this.journal.reset(generation);
+    } catch (error) {
+      throw storeErrorFrom(error, ctx('recover', undefined, undefined, join(this.root, JOURNAL_FILE)));
+    }
+    if (report.replayed > 0 || report.problems.length > 0) this.lastRecovery = report;
+  }
+
+  /** Applies the last journaled state of each key to the value files. */
+  private replay(records: readonly JournalRecord[], report: RecoveryReport): { files: string[]; folders: Set<string> } {
+    const last = new Map<string, JournalRecord>();
+    for (const record of records) last.set(`${record.bucket}\u0000${record.key}`, record);
+    const files: string[] = [];
+    const folders = new Set<string>([this.root]);
+    for (const record of last.values()) {
+      try {
+        const file = keyFileName(record.key);
+        if (record.op === 'set') {
+          const dir = this.bucketDir(record.bucket, 'create', 'recover');
+          const temp = TempFile.create(dir);
+          temp.write(record.value);
+          temp.commit(join(dir, file), { sync: false });
+          this.removeRawAlternative(dir, record.key, file);
+          files.push(join(dir, file));
+          folders.add(dir);
+        } else {
+          const dir = this.bucketDir(record.bucket, 'existing', 'recover');
+          if (!dir) continue;
+          for (const path of this.existingFiles(dir, record.bucket, record.key, file)) unlinkIfPresent(path);
+          folders.add(dir);
+        }
+        report.replayed++;
+      } catch (error) {
+        report.problems.push(storeErrorFrom(error, ctx('replay', record.bucket, record.key)).message);
+      }
+    }
+    return { files, folders };
+  }
+
+  /** Takes the journal for this StoreLocks, unless a live process (or other StoreLocks) has it. */
+  private claimOwnership(): boolean {
+    const path = join(this.root, OWNER_FILE);
+    const mine = `${process.pid} ${this.locks.load(SharedWord.ownerToken)}`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        writeFileSync(path, mine, { flag: 'wx' });
+        syncFolder(this.root);
+        return true;
+      } catch (error) {
+        if (!isErrno(error, 'EEXIST')) throw storeErrorFrom(error, ctx('open', undefined, undefined, path));
+      }
+      let owner: string;
+      try {
+        owner = readFileSync(path, 'utf8').trim();
+      } catch (error) {
+        if (isErrno(error, 'ENOENT')) continue;
+        throw storeErrorFrom(error, ctx('open', undefined, undefined, path));
+      }
+      if (owner === mine) return true;
+      const pid = Number.parseInt(owner, 10);
+      if (pid === process.pid || (Number.isSafeInteger(pid) && pid > 0 && processAlive(pid))) return false;
+      unlinkIfPresent(path);
+    }
+    return false;
+  }
+
+  private releaseOwnership(): void {
+    const path = join(this.root, OWNER_FILE);
+    try {
+      if (readFileSync(path, 'utf8').trim() === `${process.pid} ${this.locks.load(SharedWord.ownerToken)}`) unlinkSync(path);
+    } catch {
+      // Already gone; a stale owner file is taken over at the next open anyway.
+    }
+  }
+
+  /** The bucket's folder if it exists, without creating or caching anything. */
+  private peekBucketDir(bucket: string): string | undefined {
+    try {
+      return this.bucketDir(bucket, 'existing', 'flush');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The folder of a bucket: canonical name, else wash's raw name; created in 'create' mode. */
+  private bucketDir(bucket: string, mode: 'existing', action: string): string | undefined;
+  private bucketDir(bucket: string, mode: 'create', action: string): string;
+  private bucketDir(bucket: string, mode: 'existing' | 'create', action: string): string | undefined {
+    if (bucket === '') return this.root;
+    const cached = this.bucketDirs.get(bucket);
+    if (cached) return cached;
+    const folder = bucketFolderName(bucket, 'bucket');
+    const context = ctx(action, bucket);
+    const candidates = [folder];
+    const raw = rawAlternative(bucket, folder);
+    if (raw) candidates.push(raw);
+    for (const name of candidates) {
+      const path = join(this.root, name);
+      if (folderAt(this.root, path, context) === 'folder') {
+        this.bucketDirs.set(bucket, path);
+        return path;
+      }
+    }
+    if (mode === 'existing') return undefined;
+    const path = join(this.root, folder);
+    try {
+      mkdirQuiet(path);
+    } catch (error) {
+      throw storeErrorFrom(error, { ...context, path });
+    }
+    if (folderAt(this.root, path, context) !== 'folder') throw new StoreError('io', `Cannot ${action} bucket ${quote(bucket)}: its folder vanished while being created.`, 'Another program may be changing the store folder; retry.');
+    if (this.durability === 'direct') syncFolder(this.root);
+    this.bucketDirs.set(bucket, path);
+    return path;
+  }
+
+  private readValue(dir: string, bucket: string, key: string, file: string): Uint8Array | undefined {
+    const context: StoreContext = { store: 'keyvalue', action: 'read', bucket, key };
+    const value = readFileInside(this.root, dir + sep + file, context);
+    if (value !== undefined) return value;
+    const raw = rawAlternative(key, file);
+    return raw ? readFileInside(this.root, dir + sep + raw, context) : undefined;
+  }
+
+  private existingFiles(dir: string, bucket: string, key: string, file: string): string[] {
+    const context = ctx('read', bucket, key);
+    const paths = [join(dir, file)];
+    const raw = rawAlternative(key, file);
+    if (raw) paths.push(join(dir, raw));
+    return paths.filter((path) => fileExistsInside(this.root, path, context));
+  }
+
+  /** After writing the canonical file, a raw-named file wash wrote for the same key goes. */
+  private removeRawAlternative(dir: string, key: string, file: string): void {
+    const raw = rawAlternative(key, file);
+    if (raw) unlinkIfPresent(join(dir, raw));
+  }
+
+  private linkKind(path: string): 'file' | 'folder' | undefined {
+    try {
+      const stats = statSync(path);
+      if (!stats.isDirectory() && !stats.isFile()) return undefined;
+      if (!isInside(this.root, realpathSync(path))) return undefined;
+      return stats.isDirectory() ? 'folder' : 'file';
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Sorted, decoded key names of a bucket folder; cached while the folder is unchanged. */
+  private sortedKeys(bucket: string, dir: string): string[] {
+    let mtimeNs: bigint;
+    try {
+      mtimeNs = statSync(dir, { bigint: true }).mtimeNs;
+    } catch (error) {
+      throw storeErrorFrom(error, ctx('list', bucket, undefined, dir));
+    }
+    if (this.listing && this.listing.dir === dir && this.listing.mtimeNs === mtimeNs) return this.listing.keys;
+    const keys = new Set<string>();
+    try {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (isInternalFileName(entry.name)) continue;
+        if (entry.isFile() || (entry.isSymbolicLink() && this.linkKind(join(dir, entry.name)) === 'file')) keys.add(decodeSegment(entry.name));
+      }
+    } catch (error) {
+      throw storeErrorFrom(error, ctx('list', bucket, undefined, dir));
+    }
+    const sorted = [...keys].sort(compareNames);
+    // Folder times can be coarse (a few ms, or 1-2 s on some file systems); a folder changed
+    // within the last two seconds might change again without its time moving, so only a
+    // folder that has been quiet for a while is cached.
+    if (BigInt(Date.now()) * 1_000_000n - mtimeNs > 2_000_000_000n) this.listing = { dir, mtimeNs, keys: sorted };
+    else this.listing = undefined;
+    return sorted;
+  }
+}
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function checkValue(bucket: string, key: string, value: Uint8Array): void {
+  if (!(value instanceof Uint8Array)) throw new StoreError('invalid-value', `The value for key ${quote(key)} in bucket ${quote(bucket)} must be bytes (a Uint8Array).`, 'Encode text with TextEncoder first.');
+  if (value.byteLength > MAX_VALUE_BYTES) {
+    throw new StoreError('invalid-value', `The value for key ${quote(key)} in bucket ${quote(bucket)} is ${value.byteLength} bytes; the limit is ${MAX_VALUE_BYTES}.`, 'Store large data in the blob store instead.');
+  }
+}
+
+function parseCounter(bucket: string, key: string, value: Uint8Array): bigint {
+  const text = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1').trim();
+  if (!/^-?\d{1,20}$/.test(text)) {
+    throw new StoreError('invalid-value', `Cannot increment key ${quote(key)} in bucket ${quote(bucket)}: it holds ${value.byteLength} bytes that are not a decimal number.`, 'Counters are stored as decimal text (like wash); delete the key or set it to a number first.');
+  }
+  return BigInt(text);
+}
+
+function unlinkIfPresent(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if (!isErrno(error, 'ENOENT')) throw error;
+  }
+}
+
+function mkdirQuiet(path: string): void {
+  try {
+    mkdirSync(path);
+  } catch (error) {
+    if (!isErrno(error, 'EEXIST')) throw error;
+  }
+}

@@ -1,0 +1,273 @@
+// The key-value store's write-ahead journal: `<root>/.cs-journal`, one per store root.
+//
+// Every set or delete is appended here and flushed (one fdatasync, shared by writers that
+// arrive together) before the value file is replaced with a plain temp + rename. So an
+// acknowledged write costs one disk flush, like SQLite in WAL mode, and the value files
+// keep wash's layout. After a crash the journal is replayed over the value files; a
+// checkpoint (journal full, last store closed, bucket deleted) flushes the value files and
+// folders and starts a new generation of the journal.
+//
+// The file is preallocated and reused, so a flush writes data only, no file-size metadata.
+// Layout (little-endian): a 32-byte header (magic, version, generation, CRC) and records:
+//   u32 crc32(generation ++ bytes 4..end) | u32 length | u8 op | u8 0 | u16 bucket bytes |
+//   u16 key bytes | u16 0 | u32 value bytes | bucket | key | value
+// Replay stops at the first record that does not check out (torn, or left from an older
+// generation), which is exactly where the durable part of the current generation ends.
+//
+// This module owns the file format and the append/flush protocol (positions live in the
+// StoreLocks shared words so all threads append to one sequence). It does not touch values.
+import { Buffer } from 'node:buffer';
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, fsyncSync, openSync, readSync, writeSync, writevSync } from 'node:fs';
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { LockSlot, SharedWord, type StoreLocks } from './store-locks.ts';
+
+export const JOURNAL_FILE = '.cs-journal';
+export const HEADER_BYTES = 32;
+const RECORD_HEAD_BYTES = 20;
+const MAGIC = Buffer.from('CSKVJNL1', 'latin1');
+const VERSION = 1;
+const OP_SET = 1;
+const OP_DELETE = 2;
+
+export type JournalRecord =
+  | { op: 'set'; bucket: string; key: string; value: Uint8Array }
+  | { op: 'delete'; bucket: string; key: string };
+
+/** crc32 from zlib (Node >= 20.15), with a table fallback for older 20.x. */
+const crc32: (data: Uint8Array, value?: number) => number = typeof zlibCrc32 === 'function' ? (data, value) => zlibCrc32(data, value) : tableCrc32;
+
+let crcTable: Uint32Array | undefined;
+function tableCrc32(data: Uint8Array, value = 0): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let crc = ~value >>> 0;
+  for (let i = 0; i < data.length; i++) crc = crcTable[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
+  return ~crc >>> 0;
+}
+
+function generationBytes(generation: number): Buffer {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32LE(generation >>> 0);
+  return bytes;
+}
+
+function writeAllAt(fd: number, chunks: readonly Uint8Array[], position: number): void {
+  // Usually one pwritev; a short write (rare) falls back to writing chunk by chunk.
+  const total = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+  if (chunks.length > 1 && chunks.length <= 64 && writevSync(fd, chunks as Uint8Array[], position) === total) return;
+  for (const chunk of chunks) {
+    let done = 0;
+    while (done < chunk.byteLength) done += writeSync(fd, chunk, done, chunk.byteLength - done, position + done);
+    position += chunk.byteLength;
+  }
+}
+
+function readAllAt(fd: number, length: number, position: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buffer, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done === length ? buffer : buffer.subarray(0, done);
+}
+
+/** The bytes of one record, as a head (with names) and the value, ready to write. */
+function encodeRecord(record: JournalRecord, generation: number): Uint8Array[] {
+  const bucket = Buffer.from(record.bucket, 'utf8');
+  const key = Buffer.from(record.key, 'utf8');
+  const value = record.op === 'set' ? record.value : new Uint8Array(0);
+  const head = Buffer.alloc(RECORD_HEAD_BYTES + bucket.length + key.length);
+  head.writeUInt32LE(RECORD_HEAD_BYTES + bucket.length + key.length + value.byteLength, 4);
+  head.writeUInt8(record.op === 'set' ? OP_SET : OP_DELETE, 8);
+  head.writeUInt16LE(bucket.length, 10);
+  head.writeUInt16LE(key.length, 12);
+  head.writeUInt32LE(value.byteLength, 16);
+  bucket.copy(head, RECORD_HEAD_BYTES);
+  key.copy(head, RECORD_HEAD_BYTES + bucket.length);
+  let crc = crc32(generationBytes(generation));
+  crc = crc32(head.subarray(4), crc);
+  crc = crc32(value, crc);
+  head.writeUInt32LE(crc, 0);
+  return [head, value];
+}
+
+/**
+ * Parses records from `bytes` (which start right after the header) until one does not check
+ * out. Without `withValues`, set records carry an empty value (a checkpoint only needs names).
+ */
+function decodeRecords(bytes: Buffer, generation: number, withValues = true): JournalRecord[] {
+  const records: JournalRecord[] = [];
+  const seed = crc32(generationBytes(generation));
+  let at = 0;
+  while (at + RECORD_HEAD_BYTES <= bytes.length) {
+    const length = bytes.readUInt32LE(at + 4);
+    const op = bytes.readUInt8(at + 8);
+    const bucketBytes = bytes.readUInt16LE(at + 10);
+    const keyBytes = bytes.readUInt16LE(at + 12);
+    const valueBytes = bytes.readUInt32LE(at + 16);
+    if (length !== RECORD_HEAD_BYTES + bucketBytes + keyBytes + valueBytes || at + length > bytes.length) break;
+    if (op !== OP_SET && op !== OP_DELETE) break;
+    if (crc32(bytes.subarray(at + 4, at + length), seed) !== bytes.readUInt32LE(at)) break;
+    const namesAt = at + RECORD_HEAD_BYTES;
+    const bucket = bytes.toString('utf8', namesAt, namesAt + bucketBytes);
+    const key = bytes.toString('utf8', namesAt + bucketBytes, namesAt + bucketBytes + keyBytes);
+    if (op === OP_SET) {
+      const valueAt = namesAt + bucketBytes + keyBytes;
+      records.push({ op: 'set', bucket, key, value: withValues ? new Uint8Array(bytes.subarray(valueAt, valueAt + valueBytes)) : new Uint8Array(0) });
+    } else {
+      records.push({ op: 'delete', bucket, key });
+    }
+    at += length;
+  }
+  return records;
+}
+
+function encodeHeader(generation: number): Buffer {
+  const header = Buffer.alloc(HEADER_BYTES);
+  MAGIC.copy(header, 0);
+  header.writeUInt32LE(VERSION, 8);
+  header.writeUInt32LE(generation >>> 0, 12);
+  header.writeUInt32LE(crc32(header.subarray(0, 28)), 28);
+  return header;
+}
+
+function decodeHeader(header: Buffer): number | undefined {
+  if (header.length < HEADER_BYTES || !header.subarray(0, 8).equals(MAGIC)) return undefined;
+  if (header.readUInt32LE(8) !== VERSION || crc32(header.subarray(0, 28)) !== header.readUInt32LE(28)) return undefined;
+  return header.readUInt32LE(12);
+}
+
+export class KeyValueJournal {
+  private fd: number | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly locks: StoreLocks,
+    /** Bytes of records before a checkpoint is due; a single larger batch still fits. */
+    readonly capacity: number,
+  ) {}
+
+  /** Opens the file, creating and preallocating it when missing. */
+  open(): void {
+    if (this.fd !== undefined) return;
+    this.fd = openSync(this.path, 'a+');
+    closeSync(this.fd);
+    this.fd = openSync(this.path, 'r+');
+    if (fstatSync(this.fd).size < HEADER_BYTES) this.zeroFill(0);
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private get handle(): number {
+    if (this.fd === undefined) throw new Error('The key-value journal is not open.');
+    return this.fd;
+  }
+
+  /** Overwrites the file with zeros and a header of `generation`, durably. */
+  private zeroFill(generation: number): void {
+    const fd = this.handle;
+    const size = this.capacity + HEADER_BYTES;
+    ftruncateSync(fd, 0);
+    // Real zeros, not a sparse file: later flushes then write data only, never block maps.
+    const zeros = Buffer.alloc(Math.min(size, 1 << 20));
+    for (let at = 0; at < size; at += zeros.length) writeAllAt(fd, [zeros.subarray(0, Math.min(zeros.length, size - at))], at);
+    writeAllAt(fd, [encodeHeader(generation)], 0);
+    fsyncSync(fd);
+  }
+
+  /**
+   * Reads what survives in the file: its generation and the records of that generation.
+   * An unreadable header means the last reset was cut short, after everything before it was
+   * flushed; the file is then wiped so no stale record can ever pass for a current one.
+   */
+  recover(): { generation: number; records: JournalRecord[] } {
+    const fd = this.handle;
+    const size = fstatSync(fd).size;
+    const generation = decodeHeader(readAllAt(fd, HEADER_BYTES, 0));
+    if (generation === undefined) {
+      this.zeroFill(0);
+      return { generation: 0, records: [] };
+    }
+    return { generation, records: decodeRecords(readAllAt(fd, size - HEADER_BYTES, HEADER_BYTES), generation) };
+  }
+
+  /** Which keys were written since the last reset, values left out (caller holds every stripe). */
+  pendingKeys(): JournalRecord[] {
+    const end = this.locks.load(SharedWord.journalEnd);
+    if (end <= HEADER_BYTES) return [];
+    return decodeRecords(readAllAt(this.handle, end - HEADER_BYTES, HEADER_BYTES), this.locks.load(SharedWord.journalGeneration), false);
+  }
+
+  /** True when records were appended since the last reset. */
+  get dirty(): boolean {
+    return this.locks.load(SharedWord.journalEnd) > HEADER_BYTES;
+  }
+
+  /**
+   * Appends records (caller holds their key stripes) and returns the end offset to pass to
+   * `flush`, or undefined when the journal is full and a checkpoint must come first.
+   */
+  append(records: readonly JournalRecord[]): number | undefined {
+    return this.locks.withSlot(LockSlot.journal, () => {
+      const generation = this.locks.load(SharedWord.journalGeneration);
+      const chunks = records.flatMap((record) => encodeRecord(record, generation));
+      const bytes = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+      const end = this.locks.load(SharedWord.journalEnd);
+      if (end > HEADER_BYTES && end + bytes > HEADER_BYTES + this.capacity) return undefined;
+      if (end + bytes > 0x7fff_ffff) return undefined;
+      writeAllAt(this.handle, chunks, end);
+      this.locks.store(SharedWord.journalEnd, end + bytes);
+      return end + bytes;
+    });
+  }
+
+  /**
+   * Makes the journal durable up to `end`. Writers that arrive while a flush runs share the
+   * next one: whoever holds the sync lock flushes everything appended so far.
+   */
+  flush(end: number): void {
+    const locks = this.locks;
+    if (locks.load(SharedWord.journalSynced) >= end) return;
+    locks.withSlot(LockSlot.sync, () => {
+      if (locks.load(SharedWord.journalSynced) >= end) return;
+      const appended = locks.load(SharedWord.journalEnd);
+      fdatasyncSync(this.handle);
+      if (appended > locks.load(SharedWord.journalSynced)) locks.store(SharedWord.journalSynced, appended);
+    });
+  }
+
+  /**
+   * Starts a new, empty generation (caller holds every stripe, and has made every value file
+   * the records describe durable). Old records stay in the file but fail their checksum.
+   */
+  reset(previousGeneration = this.locks.load(SharedWord.journalGeneration)): void {
+    const locks = this.locks;
+    locks.withSlot(LockSlot.journal, () => {
+      const generation = (previousGeneration + 1) >>> 0;
+      const fd = this.handle;
+      writeAllAt(fd, [encodeHeader(generation)], 0);
+      // A journal grown by one oversized batch goes back to its usual size.
+      if (fstatSync(fd).size > 2 * (this.capacity + HEADER_BYTES)) {
+        ftruncateSync(fd, this.capacity + HEADER_BYTES);
+        fsyncSync(fd);
+      } else {
+        fdatasyncSync(fd);
+      }
+      locks.store(SharedWord.journalGeneration, generation | 0);
+      locks.store(SharedWord.journalEnd, HEADER_BYTES);
+      locks.store(SharedWord.journalSynced, HEADER_BYTES);
+    });
+  }
+}

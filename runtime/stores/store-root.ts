@@ -1,0 +1,173 @@
+// Keeps every file access of a store inside its root folder. Names are validated before they
+// become paths (safe-names.ts); this module covers what validation cannot see: symbolic
+// links. A folder or file that is a link is followed only when its real path stays inside
+// the root; reads open files with O_NOFOLLOW so a link swapped in later is caught too.
+// Writes never go through a link: they rename a new file over it.
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { Buffer } from 'node:buffer';
+import { sep } from 'node:path';
+import { StoreError, describeTarget, isErrno, storeErrorFrom, type StoreContext } from './store-error.ts';
+
+const READ_NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+
+/** Creates the root when missing and returns its real path (all checks compare real paths). */
+export function openStoreRoot(root: string, store: StoreContext['store']): string {
+  try {
+    mkdirSync(root, { recursive: true });
+    const real = realpathSync(root);
+    if (!statSync(real).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    return real;
+  } catch (error) {
+    throw storeErrorFrom(error, { store, action: 'open', path: root });
+  }
+}
+
+export function isInside(root: string, realPath: string): boolean {
+  return realPath === root || realPath.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+function outside(context: StoreContext, path: string): StoreError {
+  return new StoreError('access-denied', `Cannot ${context.action} ${describeTarget(context)}: ${path} is a symbolic link that leads out of the store folder.`, 'Replace the link with a real file or folder inside the store.');
+}
+
+/**
+ * Checks what is at `path`, where a folder belongs: 'missing', or 'folder' (a real folder
+ * or a link to one inside the root). Throws for a file in the way or a link leading out.
+ */
+export function folderAt(root: string, path: string, context: StoreContext): 'missing' | 'folder' {
+  let stats: Stats;
+  try {
+    stats = lstatSync(path);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return 'missing';
+    throw storeErrorFrom(error, { ...context, path });
+  }
+  if (stats.isDirectory()) return 'folder';
+  if (stats.isSymbolicLink()) {
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return 'missing';
+      throw storeErrorFrom(error, { ...context, path });
+    }
+    if (!isInside(root, real)) throw outside(context, path);
+    if (statSync(real).isDirectory()) return 'folder';
+  }
+  throw new StoreError('not-a-folder', `Cannot ${context.action} ${describeTarget(context)}: ${path} is a file, but it should be a folder.`, 'Move or delete that file so the store can use the folder.');
+}
+
+/** A context, or a function making one: built only when an error needs its words. */
+export type ContextSource = StoreContext | (() => StoreContext);
+
+function contextOf(source: ContextSource): StoreContext {
+  return typeof source === 'function' ? source() : source;
+}
+
+/** Opens a file for reading without following a link that leads out; undefined when missing. */
+function openInside(root: string, path: string, source: ContextSource): number | undefined {
+  try {
+    return openSync(path, READ_NO_FOLLOW);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined;
+    if (!isErrno(error, 'ELOOP', 'EMLINK')) throw storeErrorFrom(error, { ...contextOf(source), path });
+  }
+  const context = contextOf(source);
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined;
+    throw storeErrorFrom(error, { ...context, path });
+  }
+  if (!isInside(root, real)) throw outside(context, path);
+  try {
+    return openSync(real, 'r');
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return undefined;
+    throw storeErrorFrom(error, { ...context, path });
+  }
+}
+
+function notAFile(context: StoreContext, path: string): StoreError {
+  return new StoreError('not-a-file', `Cannot ${context.action} ${describeTarget(context)}: ${path} is a folder, but it should be a file.`, 'Move or delete that folder; a key or object is one file.');
+}
+
+/** An inclusive byte range, as wasi:blobstore gives it. */
+export interface ByteRange {
+  start: number;
+  /** Inclusive; past the end (or omitted) means up to the end. */
+  end?: number;
+}
+
+/** Scratch space for small whole-file reads: one read call, no stat (keys are mostly small). */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** Reads a file (or an inclusive range of it) inside the root; undefined when missing. */
+export function readFileInside(root: string, path: string, source: ContextSource, range?: ByteRange): Uint8Array | undefined {
+  const fd = openInside(root, path, source);
+  if (fd === undefined) return undefined;
+  try {
+    if (!range) {
+      // Most values fit the scratch buffer: a short read means we have the whole file.
+      const n = readSync(fd, scratch, 0, scratch.length, 0);
+      if (n < scratch.length) return new Uint8Array(scratch.subarray(0, n));
+    }
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) throw notAFile(contextOf(source), path);
+    const size = stats.size;
+    const start = Math.min(range?.start ?? 0, size);
+    const last = Math.min(range?.end ?? size - 1, size - 1);
+    const length = Math.max(0, last - start + 1);
+    const bytes = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(fd, bytes, done, length - done, start + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done === length ? bytes : bytes.subarray(0, done);
+  } catch (error) {
+    if (isErrno(error, 'EISDIR')) throw notAFile(contextOf(source), path);
+    throw storeErrorFrom(error, { ...contextOf(source), path });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Stats a file inside the root (following an inside link); undefined when missing. */
+export function statFileInside(root: string, path: string, context: StoreContext): Stats | undefined {
+  let stats: Stats;
+  try {
+    stats = lstatSync(path);
+    if (stats.isSymbolicLink()) {
+      const real = realpathSync(path);
+      if (!isInside(root, real)) throw outside(context, path);
+      stats = statSync(real);
+    }
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined;
+    throw storeErrorFrom(error, { ...context, path });
+  }
+  if (stats.isDirectory()) throw notAFile(context, path);
+  return stats;
+}
+
+/** True when a file (not a folder) is at `path`, following only inside links. */
+export function fileExistsInside(root: string, path: string, context: StoreContext): boolean {
+  let stats: Stats;
+  try {
+    stats = lstatSync(path);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return false;
+    throw storeErrorFrom(error, { ...context, path });
+  }
+  if (stats.isFile()) return true;
+  if (!stats.isSymbolicLink()) return false;
+  try {
+    const real = realpathSync(path);
+    return isInside(root, real) && statSync(real).isFile();
+  } catch {
+    return false;
+  }
+}

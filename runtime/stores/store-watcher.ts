@@ -1,0 +1,118 @@
+// Watches a store root (chokidar) and reports changes as decoded names, whoever made them:
+// a component through the studio, or another program (wash, an editor, a script) writing
+// the folders directly. The studio's own temp files, trash folders and journal are ignored.
+// Changes are collected for a few milliseconds and delivered as one batch, latest kind per
+// key, so a burst of writes becomes one UI update.
+//
+// Layouts: key-value `<root>/<bucket>/<key>` (files in the root are keys of the bucket "");
+// blob `<root>/<container>/<object/name>`. Anything else (deeper folders in a key-value root,
+// files directly in a blob root) is not part of the store and is not reported.
+import { watch, type FSWatcher } from 'chokidar';
+import { basename, relative, sep } from 'node:path';
+import { decodeSegment, isInternalFileName, objectNameFromSegments } from './safe-names.ts';
+import { StoreError } from './store-error.ts';
+import { openStoreRoot } from './store-root.ts';
+
+export interface StoreChange {
+  store: 'keyvalue' | 'blobstore';
+  bucket: string;
+  /** The key or object name; absent for bucket events. */
+  key?: string;
+  kind: 'set' | 'delete' | 'bucket-created' | 'bucket-deleted';
+}
+
+export interface StoreWatcherOptions {
+  root: string;
+  store: 'keyvalue' | 'blobstore';
+  onChanges: (changes: StoreChange[]) => void;
+  onError?: (error: StoreError) => void;
+  /** How long to collect changes before delivering them; default 50 ms. */
+  debounceMs?: number;
+}
+
+type RawEvent = 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
+
+export class StoreWatcher {
+  private pending = new Map<string, StoreChange>();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly watcher: FSWatcher,
+    private readonly options: StoreWatcherOptions,
+    private readonly root: string,
+  ) {}
+
+  /** Starts watching; resolves once the initial scan is done (existing files are not reported). */
+  static async start(options: StoreWatcherOptions): Promise<StoreWatcher> {
+    const root = openStoreRoot(options.root, options.store);
+    const watcher = watch(root, {
+      ignoreInitial: true,
+      persistent: true,
+      ...(options.store === 'keyvalue' ? { depth: 1 } : {}),
+      ignored: (path: string) => path !== root && isInternalFileName(basename(path)),
+    });
+    const self = new StoreWatcher(watcher, options, root);
+    for (const event of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) {
+      watcher.on(event, (path: string) => self.onEvent(event, path));
+    }
+    watcher.on('error', (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      options.onError?.(new StoreError('io', `Watching the ${options.store === 'keyvalue' ? 'key-value' : 'blob'} store folder ${root} failed: ${message}`, 'Changes made by other programs may not show until you reload.', { cause: error }));
+    });
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    return self;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending.clear();
+    await this.watcher.close();
+  }
+
+  private onEvent(event: RawEvent, path: string): void {
+    if (this.closed) return;
+    const change = this.toChange(event, path);
+    if (!change) return;
+    const id = change.key === undefined ? `bucket\u0000${change.bucket}` : `key\u0000${change.bucket}\u0000${change.key}`;
+    if (change.kind === 'bucket-deleted') {
+      // The keys went with the bucket; one event says it.
+      for (const [pendingId, pendingChange] of this.pending) if (pendingChange.bucket === change.bucket && pendingChange.key !== undefined) this.pending.delete(pendingId);
+    }
+    this.pending.delete(id);
+    this.pending.set(id, change);
+    this.timer ??= setTimeout(() => this.deliver(), this.options.debounceMs ?? 50);
+  }
+
+  private deliver(): void {
+    this.timer = undefined;
+    if (this.closed || this.pending.size === 0) return;
+    const changes = [...this.pending.values()];
+    this.pending.clear();
+    this.options.onChanges(changes);
+  }
+
+  private toChange(event: RawEvent, path: string): StoreChange | undefined {
+    const rel = relative(this.root, path);
+    if (rel === '' || rel.startsWith('..')) return undefined;
+    const parts = rel.split(sep);
+    if (parts.some(isInternalFileName)) return undefined;
+    const store = this.options.store;
+    const isDir = event === 'addDir' || event === 'unlinkDir';
+    if (isDir) {
+      if (parts.length !== 1) return undefined;
+      return { store, bucket: decodeSegment(parts[0]!), kind: event === 'addDir' ? 'bucket-created' : 'bucket-deleted' };
+    }
+    const kind = event === 'unlink' ? 'delete' : 'set';
+    if (store === 'keyvalue') {
+      if (parts.length === 1) return { store, bucket: '', key: decodeSegment(parts[0]!), kind };
+      if (parts.length === 2) return { store, bucket: decodeSegment(parts[0]!), key: decodeSegment(parts[1]!), kind };
+      return undefined;
+    }
+    if (parts.length < 2) return undefined;
+    return { store, bucket: decodeSegment(parts[0]!), key: objectNameFromSegments(parts.slice(1)), kind };
+  }
+}

@@ -1,0 +1,74 @@
+// Validation of command arguments as they arrive from a transport. A WebSocket frame or an
+// IPC message is untrusted JSON: each command's arguments are parsed against a schema here
+// before the service sees them, so handlers work with the types of api.ts and a bad call is
+// answered with a `bad-arguments` ApiError that names the field.
+import { z } from 'zod';
+import type { CommandArgs, CommandName } from './api.ts';
+
+const none = z.object({});
+const name = z.string().min(1).max(4096);
+const base64 = z.string().max(512 * 2 ** 20).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
+const level = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'critical']);
+const seq = z.number().int().nonnegative();
+const limit = z.number().int().positive().max(100_000);
+// RFC 9110 token characters, so a typo in the playground is a clear error, not a garbled request.
+const method = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be an HTTP method such as GET or POST');
+
+export const commandArgs: { [C in CommandName]: z.ZodType<CommandArgs<C>> } = {
+  'project.get': none,
+  'project.open': z.object({ path: z.string().min(1) }),
+  'project.rebuild': none,
+  'workloads.list': none,
+  'workloads.restart': z.object({ name }),
+  'workloads.stop': z.object({ name }),
+  'logs.query': z.object({
+    minLevel: level.optional(),
+    sources: z.array(z.string()).max(1000).optional(),
+    text: z.string().max(10_000).optional(),
+    afterSeq: seq.optional(),
+    beforeSeq: seq.optional(),
+    limit: limit.optional(),
+  }),
+  'logs.clear': none,
+  'kv.buckets': none,
+  'kv.createBucket': z.object({ bucket: name }),
+  'kv.deleteBucket': z.object({ bucket: name }),
+  'kv.list': z.object({ bucket: name, prefix: z.string().optional(), cursor: z.string().optional(), limit: limit.optional() }),
+  'kv.get': z.object({ bucket: name, key: z.string() }),
+  'kv.set': z.object({ bucket: name, key: z.string(), value: base64 }),
+  'kv.delete': z.object({ bucket: name, key: z.string() }),
+  'kv.increment': z.object({ bucket: name, key: z.string(), delta: z.number().int() }),
+  'blob.containers': none,
+  'blob.createContainer': z.object({ container: name }),
+  'blob.deleteContainer': z.object({ container: name }),
+  'blob.list': z.object({
+    container: name,
+    prefix: z.string().optional(),
+    delimiter: z.string().max(16).optional(),
+    cursor: z.string().optional(),
+    limit: limit.optional(),
+  }),
+  'blob.get': z.object({ container: name, name, start: seq.optional(), end: seq.optional() }),
+  'blob.put': z.object({ container: name, name, data: base64, offset: seq, last: z.boolean() }),
+  'blob.delete': z.object({ container: name, names: z.array(name).max(100_000) }),
+  'http.send': z.object({
+    method,
+    url: z.string().min(1).max(64 * 1024),
+    headers: z.array(z.tuple([z.string(), z.string()])).max(1000),
+    body: base64.optional(),
+    timeoutMs: z.number().positive().max(3_600_000).optional(),
+  }),
+  'settings.get': none,
+};
+
+export function isCommandName(value: unknown): value is CommandName {
+  return typeof value === 'string' && Object.hasOwn(commandArgs, value);
+}
+
+/** Parses a command's arguments, or describes what is wrong with them. */
+export function parseArgs<C extends CommandName>(command: C, args: unknown): { ok: true; value: CommandArgs<C> } | { ok: false; message: string } {
+  const parsed = commandArgs[command].safeParse(args ?? {});
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issues = parsed.error.issues.slice(0, 3).map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message));
+  return { ok: false, message: issues.join('; ') };
+}

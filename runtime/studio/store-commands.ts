@@ -1,0 +1,194 @@
+// The kv.* and blob.* commands of the Studio API over the session's data stores, and the
+// 'kv.changed' / 'blob.changed' events. Events come from StoreWatchers on the two folders, so
+// the UI hears of every change, whoever made it: a component, the UI itself, wash, a script.
+// Bytes cross as base64. Blob uploads come in parts: offset 0 opens a streamed write, each
+// part must start where the previous one ended, and the last part commits the object.
+import { StudioFailure } from '../errors.ts';
+import type { SessionStores } from '../session/dev-session.ts';
+import type { ObjectInfo, ObjectWriter } from '../stores/blob-store.ts';
+import { StoreWatcher, type StoreChange } from '../stores/store-watcher.ts';
+import type { BlobObjectView, CommandArgs, CommandName, CommandResult } from './api.ts';
+import type { StudioEvent } from './studio-service.ts';
+
+type StoreCommandName = Extract<CommandName, `kv.${string}` | `blob.${string}`>;
+export type StoreHandlers = { [C in StoreCommandName]: (args: CommandArgs<C>) => Promise<CommandResult<C>> };
+
+/** Largest slice of an object one blob.get returns; larger reads go in ranges. */
+const MAX_BLOB_READ = 32 * 2 ** 20;
+/** An upload with no part for this long is abandoned (its temp file removed). */
+const UPLOAD_IDLE_MS = 10 * 60_000;
+
+interface Upload {
+  writer: ObjectWriter;
+  /** Abandons the upload when no part comes for a while. */
+  timer: NodeJS.Timeout | undefined;
+}
+
+export class StoreCommands {
+  private readonly uploads = new Map<string, Upload>();
+  private watched: { stores: SessionStores; watchers: Promise<StoreWatcher[]> } | undefined;
+
+  constructor(
+    private readonly stores: () => SessionStores | undefined,
+    private readonly emit: (event: StudioEvent) => void,
+    private readonly onWatchError: (text: string) => void,
+  ) {}
+
+  /** Watches the current session's store folders (again, when they changed). */
+  watch(): void {
+    const stores = this.stores();
+    if (!stores || this.watched?.stores === stores) return;
+    void this.unwatch();
+    const onChanges = (changes: StoreChange[]) => {
+      for (const change of changes) {
+        const common = { ...(change.key !== undefined ? { name: change.key } : {}), kind: change.kind };
+        if (change.store === 'keyvalue') this.emit({ event: 'kv.changed', payload: { bucket: change.bucket, ...(change.key !== undefined ? { key: change.key } : {}), kind: change.kind } });
+        else this.emit({ event: 'blob.changed', payload: { container: change.bucket, ...common } });
+      }
+    };
+    const onError = (error: Error) => this.onWatchError(error.message);
+    const watchers = Promise.all([
+      StoreWatcher.start({ root: stores.keyvaluePath, store: 'keyvalue', onChanges, onError }),
+      StoreWatcher.start({ root: stores.blobstorePath, store: 'blobstore', onChanges, onError }),
+    ]).catch((err: unknown) => {
+      onError(err as Error);
+      return [];
+    });
+    this.watched = { stores, watchers };
+  }
+
+  /** Stops watching and abandons pending uploads (the session is going away). */
+  async reset(): Promise<void> {
+    for (const upload of this.uploads.values()) {
+      clearTimeout(upload.timer);
+      upload.writer.abort();
+    }
+    this.uploads.clear();
+    await this.unwatch();
+  }
+
+  private async unwatch(): Promise<void> {
+    const watched = this.watched;
+    this.watched = undefined;
+    if (watched) await Promise.all((await watched.watchers).map((w) => w.close()));
+  }
+
+  handlers(): StoreHandlers {
+    return {
+      'kv.buckets': async () => this.need().keyvalue.buckets(),
+      'kv.createBucket': async ({ bucket }) => {
+        this.need().keyvalue.createBucket(bucket);
+        return null;
+      },
+      'kv.deleteBucket': async ({ bucket }) => {
+        this.need().keyvalue.deleteBucket(bucket);
+        return null;
+      },
+      'kv.list': async ({ bucket, prefix, cursor, limit }) => {
+        const kv = this.need().keyvalue;
+        const page = kv.list(bucket, { ...(prefix !== undefined ? { prefix } : {}), ...(cursor !== undefined ? { cursor } : {}), ...(limit !== undefined ? { limit } : {}) });
+        return { keys: page.keys, ...(page.cursor !== undefined ? { cursor: page.cursor } : {}), total: kv.size(bucket) };
+      },
+      'kv.get': async ({ bucket, key }) => {
+        const value = this.need().keyvalue.get(bucket, key);
+        return value === undefined ? null : { value: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'), size: value.byteLength };
+      },
+      'kv.set': async ({ bucket, key, value }) => {
+        this.need().keyvalue.set(bucket, key, Buffer.from(value, 'base64'));
+        return null;
+      },
+      'kv.delete': async ({ bucket, key }) => {
+        this.need().keyvalue.delete(bucket, key);
+        return null;
+      },
+      'kv.increment': async ({ bucket, key, delta }) => ({ value: this.need().keyvalue.increment(bucket, key, BigInt(delta)).toString() }),
+
+      'blob.containers': async () => this.need().blobstore.containers().map(({ name, createdAt }) => ({ name, createdAt })),
+      'blob.createContainer': async ({ container }) => {
+        this.need().blobstore.createContainer(container);
+        return null;
+      },
+      'blob.deleteContainer': async ({ container }) => {
+        this.need().blobstore.deleteContainer(container);
+        return null;
+      },
+      'blob.list': async ({ container, prefix, delimiter, cursor, limit }) => {
+        if (delimiter !== undefined && delimiter !== '/') {
+          throw new StudioFailure({ code: 'bad-arguments', message: `blob.list: the delimiter must be "/", not ${JSON.stringify(delimiter)}.`, hint: 'Object names use "/" for folders.' });
+        }
+        const page = this.need().blobstore.list(container, {
+          ...(prefix !== undefined ? { prefix } : {}),
+          ...(delimiter !== undefined ? { delimiter } : {}),
+          ...(cursor !== undefined ? { cursor } : {}),
+          ...(limit !== undefined ? { limit } : {}),
+        });
+        return { objects: page.objects.map(objectView), prefixes: page.prefixes, ...(page.cursor !== undefined ? { cursor: page.cursor } : {}) };
+      },
+      'blob.get': async ({ container, name, start = 0, end }) => {
+        // `end` is exclusive here (as in slice); the store's ranges are inclusive.
+        const blobs = this.need().blobstore;
+        const object = blobs.info(container, name);
+        const stop = Math.min(end ?? object.size, object.size);
+        if (stop - start > MAX_BLOB_READ) {
+          throw new StudioFailure({ code: 'range-too-large', message: `${name} is ${object.size} bytes; one blob.get returns at most ${MAX_BLOB_READ} bytes.`, hint: 'Read it in parts with start and end.' });
+        }
+        const bytes = stop <= start ? new Uint8Array(0) : blobs.get(container, name, { start, end: stop - 1 });
+        return { data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'), object: objectView(object) };
+      },
+      'blob.put': async ({ container, name, data, offset, last }) => this.putPart(container, name, Buffer.from(data, 'base64'), offset, last),
+      'blob.delete': async ({ container, names }) => {
+        this.need().blobstore.delete(container, names);
+        return null;
+      },
+    };
+  }
+
+  private putPart(container: string, name: string, bytes: Uint8Array, offset: number, last: boolean): BlobObjectView | null {
+    const blobs = this.need().blobstore;
+    const id = `${container}\u0000${name}`;
+    let upload = this.uploads.get(id);
+    if (offset === 0) {
+      if (upload) this.drop(id, upload);
+      upload = { writer: blobs.openWrite(container, name), timer: undefined };
+      this.uploads.set(id, upload);
+    } else if (!upload || upload.writer.size !== offset) {
+      throw new StudioFailure({
+        code: 'upload-out-of-order',
+        message: upload ? `The part for ${name} starts at byte ${offset}, but ${upload.writer.size} bytes were uploaded so far.` : `There is no upload of ${name} in progress to add bytes at ${offset} to.`,
+        hint: 'Start the upload again from offset 0.',
+      });
+    }
+    const current = upload;
+    clearTimeout(current.timer);
+    try {
+      current.writer.write(bytes);
+      if (last) {
+        this.uploads.delete(id);
+        return objectView(current.writer.commit());
+      }
+    } catch (error) {
+      this.drop(id, current);
+      throw error;
+    }
+    current.timer = setTimeout(() => this.drop(id, current), UPLOAD_IDLE_MS).unref();
+    return null;
+  }
+
+  private drop(id: string, upload: Upload): void {
+    clearTimeout(upload.timer);
+    upload.writer.abort();
+    if (this.uploads.get(id) === upload) this.uploads.delete(id);
+  }
+
+  private need(): SessionStores {
+    const stores = this.stores();
+    if (!stores) {
+      throw new StudioFailure({ code: 'stores-unavailable', message: 'The data stores are not open yet.', hint: 'They open when the project has been read; wait for the first build.' });
+    }
+    return stores;
+  }
+}
+
+function objectView(info: ObjectInfo): BlobObjectView {
+  return { name: info.name, size: info.size, modified: info.modified, contentType: info.contentType };
+}

@@ -1,0 +1,584 @@
+// The Studio API on the Node side: every command of api.ts over a dev session, the log bus
+// and the data stores, and every event, whatever the transport (the browser-mode bridge or
+// Electron IPC). It owns the current session: `project.open` stops it and starts the next
+// one through the factory it was given. It knows nothing of sockets, windows or printing.
+import { stat } from 'node:fs/promises';
+import { extname, isAbsolute, join, resolve } from 'node:path';
+import { StudioFailure, messageOf, type StudioError } from '../errors.ts';
+import type { LogBus, LogRecord } from '../logs/log-bus.ts';
+import type { BuildRecord, DevSession, SessionEvent, SessionStores } from '../session/dev-session.ts';
+import type { Workload } from '../workloads/workload.ts';
+import type {
+  ApiError,
+  BuildView,
+  CommandArgs,
+  CommandName,
+  CommandResult,
+  EventName,
+  Events,
+  ProjectView,
+  SettingsView,
+  WorkloadView,
+} from './api.ts';
+import { isCommandName, parseArgs } from './command-args.ts';
+import { sendHttpRequest } from './http-playground.ts';
+import { StoreCommands } from './store-commands.ts';
+
+/** One pushed event, as both transports carry it. */
+export type StudioEvent = { [E in EventName]: { event: E; payload: Events[E] } }[EventName];
+
+/** What the session may offer beyond DevSession today; used when present. */
+interface SessionExtras {
+  /** Stops serving one workload (its routes answer 503) until a restart or the next build. */
+  stopWorkload?(name: string): Promise<{ ok: true; value: unknown } | { ok: false; error: StudioError }>;
+  /** Starts one workload again from its current component, without a build. */
+  restartWorkload?(name: string): Promise<{ ok: true; value: unknown } | { ok: false; error: StudioError }>;
+}
+
+export interface StudioServiceOptions {
+  logs: LogBus;
+  /** Makes (does not start) a session for a project folder or a .wasm file. */
+  createSession: (target: string) => DevSession;
+  /**
+   * A session the caller made and starts itself (the CLI does, to print its progress and
+   * exit on a fatal start error). Without one, call `open()`.
+   */
+  session?: DevSession;
+  /** The target `session` was made for, for views before it has resolved it. */
+  target?: string;
+  /** Relative paths given to project.open resolve against this (default: the process cwd). */
+  cwd?: string;
+  /** How long log records gather before one 'logs.appended' event (default 50 ms). */
+  logBatchMs?: number;
+  /** The playground's response body cap (default 5 MiB). */
+  maxResponseBytes?: number;
+}
+
+type Handlers = { [C in CommandName]: (args: CommandArgs<C>) => Promise<CommandResult<C>> };
+
+const DEFAULT_LOG_PAGE = 500;
+/** Records kept for the next 'logs.appended' batch; past this the oldest are dropped (clients see the gap in `seq` and query it). */
+const MAX_LOG_BATCH = 10_000;
+const STATS_INTERVAL_MS = 1000;
+/** The end of a failed build's output is kept for the UI (the log has all of it). */
+const MAX_BUILD_OUTPUT = 256 * 1024;
+
+export class StudioService {
+  private session: DevSession | undefined;
+  private target: string | undefined;
+  private unsubscribeSession: (() => void) | undefined;
+  private readonly listeners = new Set<(event: StudioEvent) => void>();
+  private readonly unsubscribeLogs: () => void;
+  private pendingLogs: LogRecord[] = [];
+  private logTimer: NodeJS.Timeout | undefined;
+  private statsTimer: NodeJS.Timeout | undefined;
+  private lastStats = '';
+  /** Build output of failed builds, by build number, for BuildView.output. */
+  private readonly buildOutput = new Map<number, string>();
+  /** The newest log seq when the running build started: its output is what the build logs after. */
+  private buildLogStart: { build: number; seq: number } | undefined;
+  private lastLogSeq = 0;
+  /** The build each running workload came from. */
+  private readonly workloadBuild = new WeakMap<Workload, number>();
+  /** Workloads stopped through workloads.stop (until the next build replaces them). */
+  private readonly stoppedWorkloads = new WeakSet<Workload>();
+  private opening: Promise<unknown> = Promise.resolve();
+  private readonly stores = new StoreCommands(
+    () => this.currentStores(),
+    (event) => this.emit(event),
+    (text) => void this.options.logs.append({ level: 'warn', source: 'studio', text }),
+  );
+  private closed = false;
+  private readonly handlers: Handlers;
+
+  constructor(private readonly options: StudioServiceOptions) {
+    this.target = options.target;
+    if (options.session) this.attach(options.session, options.target ?? '.');
+    this.unsubscribeLogs = options.logs.subscribe((record) => this.onLog(record));
+    this.handlers = this.makeHandlers();
+  }
+
+  /** The session the service drives now. */
+  get currentSession(): DevSession | undefined {
+    return this.session;
+  }
+
+  /** Adds an event listener; returns the function that removes it. */
+  subscribe(listener: (event: StudioEvent) => void): () => void {
+    this.listeners.add(listener);
+    this.statsTimer ??= setInterval(() => this.checkStats(), STATS_INTERVAL_MS).unref();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) {
+        clearInterval(this.statsTimer);
+        this.statsTimer = undefined;
+      }
+    };
+  }
+
+  /**
+   * Runs a command from a transport: checks the name and the arguments, runs it, and throws
+   * a StudioFailure (an ApiError) for anything that goes wrong.
+   */
+  async call(command: string, args: unknown): Promise<unknown> {
+    if (!isCommandName(command)) {
+      throw new StudioFailure({
+        code: 'unknown-command',
+        message: `There is no command "${String(command).slice(0, 100)}".`,
+        hint: 'The commands are listed in runtime/studio/api.ts; the page and the studio may be different versions (reload the page).',
+      });
+    }
+    const parsed = parseArgs(command, args);
+    if (!parsed.ok) throw new StudioFailure({ code: 'bad-arguments', message: `${command}: ${parsed.message}.`, hint: 'The arguments are described in runtime/studio/api.ts.' });
+    try {
+      return await (this.handlers[command] as (a: unknown) => Promise<unknown>)(parsed.value);
+    } catch (thrown) {
+      throw new StudioFailure(this.apiErrorOf(thrown, command));
+    }
+  }
+
+  /** The same as `call`, typed, for code in this process. */
+  invoke<C extends CommandName>(command: C, args: CommandArgs<C>): Promise<CommandResult<C>> {
+    return this.call(command, args) as Promise<CommandResult<C>>;
+  }
+
+  /**
+   * Starts a session on a target and resolves once it has resolved the target (the build
+   * goes on; its progress arrives as events). Stops the current session first.
+   */
+  open(target: string): Promise<ProjectView> {
+    const next = this.opening.then(() => this.openNow(target));
+    this.opening = next.catch(() => {});
+    return next;
+  }
+
+  /** Stops the current session and all timers. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unsubscribeLogs();
+    clearTimeout(this.logTimer);
+    clearInterval(this.statsTimer);
+    this.listeners.clear();
+    await this.detach();
+  }
+
+  // ---- sessions ----
+
+  private attach(session: DevSession, target: string): void {
+    this.session = session;
+    this.target = target;
+    this.unsubscribeSession = session.subscribe((event) => this.onSessionEvent(event));
+    this.stores.watch();
+  }
+
+  private async detach(): Promise<void> {
+    const session = this.session;
+    this.unsubscribeSession?.();
+    this.unsubscribeSession = undefined;
+    this.session = undefined;
+    this.buildOutput.clear();
+    await this.stores.reset();
+    await session?.stop();
+  }
+
+  private async openNow(target: string): Promise<ProjectView> {
+    if (this.closed) throw new StudioFailure({ code: 'closed', message: 'The studio is shutting down.' });
+    const path = isAbsolute(target) ? target : resolve(this.options.cwd ?? process.cwd(), target);
+    // Checked before the current project stops, so a typo does not leave nothing running.
+    let isFile: boolean;
+    try {
+      isFile = (await stat(path)).isFile();
+    } catch {
+      throw new StudioFailure({ code: 'target-not-found', message: `Nothing at ${path}.`, hint: 'Pick a project folder (with .wash/ or a src/ entry) or a .wasm component file.' });
+    }
+    if (isFile && extname(path) !== '.wasm') {
+      throw new StudioFailure({ code: 'target-not-wasm', message: `${path} is not a .wasm file.`, hint: 'Pick a project folder or a .wasm component file.' });
+    }
+    await this.detach();
+    const session = this.options.createSession(path);
+    this.attach(session, path);
+    const resolved = new Promise<void>((done) => {
+      const off = session.subscribe((event) => {
+        if (event.kind === 'target') {
+          off();
+          done();
+        }
+      });
+    });
+    const started = session.start().then((result) => {
+      if (!result.ok && this.session === session) {
+        this.options.logs.append({ level: 'error', source: 'studio', text: `${path}: ${result.error.message}${result.error.hint ? ` (${result.error.hint})` : ''}` });
+        this.emit({ event: 'project.changed', payload: this.projectView() });
+      }
+      return result;
+    });
+    const first = await Promise.race([resolved.then(() => undefined), started]);
+    if (first && !first.ok) throw new StudioFailure(first.error);
+    const view = this.projectView();
+    this.emit({ event: 'project.changed', payload: view });
+    this.emit({ event: 'workloads.changed', payload: this.workloadViews() });
+    return view;
+  }
+
+  private onSessionEvent(event: SessionEvent): void {
+    const session = this.session;
+    if (!session) return;
+    switch (event.kind) {
+      case 'target':
+        this.emit({ event: 'project.changed', payload: this.projectView() });
+        return;
+      case 'stores':
+        this.stores.watch();
+        this.emit({ event: 'project.changed', payload: this.projectView() });
+        return;
+      case 'build-started':
+      case 'build-finished':
+        if (event.kind === 'build-started') this.buildLogStart = { build: event.build.number, seq: this.lastLogSeq };
+        this.emitBuild(event.build);
+        if (event.kind === 'build-started') this.emitWorkloads();
+        return;
+      case 'serving': {
+        const latest = session.builds[session.builds.length - 1];
+        for (const workload of event.workloads) if (latest) this.workloadBuild.set(workload, latest.number);
+        this.emit({ event: 'project.changed', payload: this.projectView() });
+        // The session marks the first build 'ok' right after this event, with no event of its
+        // own: report it once that has happened.
+        setImmediate(() => {
+          if (latest && this.session === session) this.emitBuild(latest);
+          this.emitWorkloads();
+        });
+        return;
+      }
+      case 'reloaded':
+        for (const workload of session.workloads) if (!this.workloadBuild.has(workload)) this.workloadBuild.set(workload, event.build.number);
+        this.emitBuild(event.build);
+        this.emitWorkloads();
+        return;
+      case 'build-failed': {
+        const output = event.output ?? this.loggedBuildOutput(event.build.number);
+        if (output) this.buildOutput.set(event.build.number, output);
+        this.emitBuild(event.build);
+        this.emitWorkloads();
+        return;
+      }
+      case 'build-cancelled':
+        this.emitBuild(event.build);
+        this.emitWorkloads();
+        return;
+      case 'phase':
+      case 'warning':
+        return;
+    }
+  }
+
+  // ---- events ----
+
+  private emit(event: StudioEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        // A transport's failure to deliver must not stop the others or the session.
+        this.options.logs.append({ level: 'error', source: 'studio', text: `delivering ${event.event} failed: ${messageOf(err)}` });
+      }
+    }
+  }
+
+  private emitBuild(record: BuildRecord): void {
+    this.emit({ event: 'build.changed', payload: this.buildView(record) });
+  }
+
+  private emitWorkloads(): void {
+    const views = this.workloadViews();
+    this.lastStats = statsSignature(views);
+    this.emit({ event: 'workloads.changed', payload: views });
+  }
+
+  /** Request counts change with every request: push them at most once a second, when they did. */
+  private checkStats(): void {
+    if (this.listeners.size === 0) return;
+    const views = this.workloadViews();
+    const signature = statsSignature(views);
+    if (signature === this.lastStats) return;
+    this.lastStats = signature;
+    this.emit({ event: 'workloads.changed', payload: views });
+  }
+
+  /** What a build tool printed (the builders log it under 'build'), for a build that reported no output of its own. */
+  private loggedBuildOutput(build: number): string | undefined {
+    if (this.buildLogStart?.build !== build) return undefined;
+    const lines = this.options.logs.query({ sources: ['build'], afterSeq: this.buildLogStart.seq }).map((r) => r.text);
+    const text = lines.join('\n');
+    return text.length > MAX_BUILD_OUTPUT ? `…${text.slice(text.length - MAX_BUILD_OUTPUT)}` : text || undefined;
+  }
+
+  private onLog(record: LogRecord): void {
+    this.lastLogSeq = record.seq;
+    if (this.listeners.size === 0) return;
+    this.pendingLogs.push(record);
+    if (this.pendingLogs.length > MAX_LOG_BATCH) this.pendingLogs.splice(0, this.pendingLogs.length - MAX_LOG_BATCH);
+    this.logTimer ??= setTimeout(() => this.flushLogs(), this.options.logBatchMs ?? 50);
+  }
+
+  private flushLogs(): void {
+    this.logTimer = undefined;
+    const batch = this.pendingLogs;
+    this.pendingLogs = [];
+    if (batch.length > 0) this.emit({ event: 'logs.appended', payload: batch });
+  }
+
+  // ---- views ----
+
+  private projectView(): ProjectView {
+    const described = this.session?.describe();
+    const paths = this.storePaths();
+    const target = this.target ?? '.';
+    return {
+      kind: described?.kind ?? (extname(target) === '.wasm' ? 'file' : 'project'),
+      name: described?.name ?? target.split(/[\\/]/).filter(Boolean).pop()?.replace(/\.wasm$/, '') ?? target,
+      path: described?.path ?? resolve(target),
+      configPath: described?.configPath,
+      gatewayUrl: described?.gatewayUrl,
+      ...paths,
+      builds: (this.session?.builds ?? []).map((b) => this.buildView(b)),
+    };
+  }
+
+  private buildView(record: BuildRecord): BuildView {
+    const output = this.buildOutput.get(record.number);
+    return {
+      number: record.number,
+      reason: record.reason,
+      startedAt: record.startedAt,
+      ...(record.buildMs !== undefined ? { buildMs: record.buildMs } : {}),
+      ...(record.startMs !== undefined ? { startMs: record.startMs } : {}),
+      ...(record.totalMs !== undefined ? { totalMs: record.totalMs } : {}),
+      outcome: record.outcome,
+      ...(record.error ? { error: toApiError(record.error) } : {}),
+      ...(output !== undefined ? { output } : {}),
+    };
+  }
+
+  private workloadViews(): WorkloadView[] {
+    const session = this.session;
+    if (!session) return [];
+    const latest = session.builds[session.builds.length - 1];
+    const building = latest?.outcome === 'running';
+    const workloads = session.workloads;
+    if (workloads.length === 0) {
+      // Nothing runs yet (first build running or failed): show the project as one entry, so
+      // the list says what is happening instead of being empty.
+      const described = session.describe();
+      if (!described) return [];
+      return [
+        {
+          name: described.name,
+          state: building || !latest ? 'building' : latest.outcome === 'failed' ? 'failed' : 'stopped',
+          build: undefined,
+          wasmPath: undefined,
+          imports: [],
+          exports: [],
+          witText: '',
+          urls: [],
+          requests: 0,
+          failures: 0,
+          p50Ms: undefined,
+          p99Ms: undefined,
+          workers: 0,
+          instanceStrategy: 'reuse',
+        },
+      ];
+    }
+    return workloads.map((workload) => {
+      const stats = workload.stats();
+      const sorted = [...stats.latencies].sort((a, b) => a - b);
+      const stopped = this.stoppedWorkloads.has(workload);
+      return {
+        name: workload.info.name,
+        state: stopped ? 'stopped' : building ? 'building' : 'running',
+        build: this.workloadBuild.get(workload),
+        wasmPath: workload.info.wasmPath,
+        imports: workload.info.world.imports,
+        exports: workload.info.world.exports,
+        witText: workload.info.world.text,
+        urls: session.urlsOf(workload),
+        requests: stats.requests,
+        failures: stats.failures,
+        p50Ms: percentile(sorted, 0.5),
+        p99Ms: percentile(sorted, 0.99),
+        workers: stopped ? 0 : stats.workers,
+        instanceStrategy: stats.strategy,
+      };
+    });
+  }
+
+  private currentStores(): SessionStores | undefined {
+    return this.session?.stores();
+  }
+
+  /** Where the stores are: from the session when it offers them, else from the config and the defaults. */
+  private storePaths(): Pick<ProjectView, 'keyvaluePath' | 'blobstorePath' | 'keyvalueFrom' | 'blobstoreFrom'> {
+    const stores = this.currentStores();
+    if (stores) {
+      return { keyvaluePath: stores.keyvaluePath, blobstorePath: stores.blobstorePath, keyvalueFrom: stores.keyvalueFrom, blobstoreFrom: stores.blobstoreFrom };
+    }
+    const described = this.session?.describe();
+    const root = described ? (described.kind === 'project' ? described.path : resolve(described.dataDir, '..', '..')) : resolve(this.target ?? '.');
+    const dataDir = described?.dataDir ?? join(root, '.wash', 'data');
+    const dev = described?.config?.dev;
+    return {
+      keyvaluePath: dev?.wasi_keyvalue_path ? resolve(root, dev.wasi_keyvalue_path) : join(dataDir, 'keyvalue'),
+      blobstorePath: dev?.wasi_blobstore_path ? resolve(root, dev.wasi_blobstore_path) : join(dataDir, 'blobstore'),
+      keyvalueFrom: dev?.wasi_keyvalue_path ? 'config' : 'default',
+      blobstoreFrom: dev?.wasi_blobstore_path ? 'config' : 'default',
+    };
+  }
+
+  private settingsView(): SettingsView {
+    const project = this.projectView();
+    const port = project.gatewayUrl ? Number(new URL(project.gatewayUrl).port || (project.gatewayUrl.startsWith('https') ? 443 : 80)) : undefined;
+    return { projectPath: project.path, port, keyvaluePath: project.keyvaluePath, blobstorePath: project.blobstorePath };
+  }
+
+  private requireSession(): DevSession {
+    if (!this.session) throw new StudioFailure({ code: 'no-project', message: 'No project is open.', hint: 'Open a project folder or a .wasm file first.' });
+    return this.session;
+  }
+
+  private findWorkload(name: string): { session: DevSession; workload: Workload | undefined } {
+    const session = this.requireSession();
+    const workload = session.workloads.find((w) => w.info.name === name);
+    if (!workload && session.describe()?.name !== name) {
+      const known = session.workloads.map((w) => w.info.name);
+      throw new StudioFailure({
+        code: 'workload-not-found',
+        message: `There is no workload named "${name}".`,
+        hint: known.length ? `Running now: ${known.join(', ')}.` : 'Nothing is running yet; wait for the build to finish.',
+      });
+    }
+    return { session, workload };
+  }
+
+  // ---- commands ----
+
+  private makeHandlers(): Handlers {
+    return {
+      'project.get': async () => this.projectView(),
+      'project.open': async ({ path }) => this.open(path),
+      'project.rebuild': async () => {
+        this.requireSession().rebuild();
+        return null;
+      },
+      'workloads.list': async () => this.workloadViews(),
+      'workloads.restart': async ({ name }) => {
+        const { session, workload } = this.findWorkload(name);
+        const extras = session as DevSession & SessionExtras;
+        if (workload && extras.restartWorkload) {
+          const build = this.workloadBuild.get(workload);
+          const restarted = await extras.restartWorkload(name);
+          if (!restarted.ok) throw new StudioFailure(restarted.error);
+          // The new instances run the same component, from the same build.
+          const fresh = session.workloads.find((w) => w.info.name === name);
+          if (fresh && build !== undefined && !this.workloadBuild.has(fresh)) this.workloadBuild.set(fresh, build);
+          this.emitWorkloads();
+          return null;
+        }
+        // Until the session can restart one workload: a fresh build and start of the project,
+        // which replaces every workload with new instances; the gateway swaps with no failed
+        // request, and progress arrives as build.changed.
+        session.rebuild();
+        return null;
+      },
+      'workloads.stop': async ({ name }) => {
+        const { session, workload } = this.findWorkload(name);
+        if (!workload) throw new StudioFailure({ code: 'workload-not-running', message: `${name} is not running.`, hint: 'Its build has not produced a running version yet.' });
+        const extras = session as DevSession & SessionExtras;
+        if (extras.stopWorkload) {
+          const stopped = await extras.stopWorkload(name);
+          if (!stopped.ok) throw new StudioFailure(stopped.error);
+        } else {
+          // Until the session can stop one workload itself: stop its workers; the gateway
+          // keeps routing to it and it answers 503 "<name> is stopped." until the next build
+          // (workloads.restart) replaces it.
+          await workload.stop(2000);
+        }
+        this.stoppedWorkloads.add(workload);
+        this.emitWorkloads();
+        return null;
+      },
+      'logs.query': async (query) => this.queryLogs(query),
+      'logs.clear': async () => {
+        this.options.logs.clear();
+        this.pendingLogs = [];
+        this.emit({ event: 'logs.cleared', payload: null });
+        return null;
+      },
+      'http.send': async (spec) => {
+        const gatewayUrl = this.session?.describe()?.gatewayUrl;
+        return sendHttpRequest(spec, { baseUrl: gatewayUrl, maxBodyBytes: this.options.maxResponseBytes ?? 5 * 2 ** 20 });
+      },
+      'settings.get': async () => this.settingsView(),
+      ...this.stores.handlers(),
+    };
+  }
+
+  private queryLogs(q: CommandArgs<'logs.query'>): CommandResult<'logs.query'> {
+    const all = this.options.logs.query();
+    const sources = [...new Set(all.map((r) => r.source))].sort();
+    const matching = this.options.logs.query({
+      ...(q.minLevel ? { minLevel: q.minLevel } : {}),
+      ...(q.sources ? { sources: q.sources } : {}),
+      ...(q.text ? { text: q.text } : {}),
+    });
+    const total = matching.length;
+    const limit = q.limit ?? DEFAULT_LOG_PAGE;
+    let from = 0;
+    let to = matching.length;
+    if (q.afterSeq !== undefined) from = firstIndexAbove(matching, q.afterSeq);
+    if (q.beforeSeq !== undefined) to = firstIndexAbove(matching, q.beforeSeq - 1);
+    // After a seq alone, pages go forward (the oldest first); otherwise the newest page
+    // before the end (or before beforeSeq) comes back. Records are always oldest first.
+    const page = q.afterSeq !== undefined && q.beforeSeq === undefined ? matching.slice(from, Math.min(to, from + limit)) : matching.slice(Math.max(from, to - limit), to);
+    return { records: page, total, sources };
+  }
+
+  /** The error a transport sends: a StudioFailure's or a store's own, else a generic one (logged with its stack). */
+  private apiErrorOf(thrown: unknown, command: string): ApiError {
+    if (thrown instanceof StudioFailure) return toApiError(thrown.error);
+    const storeLike = thrown as { toStudioError?: () => StudioError };
+    if (thrown instanceof Error && typeof storeLike.toStudioError === 'function') return toApiError(storeLike.toStudioError());
+    this.options.logs.append({ level: 'error', source: 'studio', text: `${command} failed: ${thrown instanceof Error && thrown.stack ? thrown.stack : messageOf(thrown)}` });
+    return { code: 'internal', message: `${command} failed: ${messageOf(thrown)}`, hint: 'This is a bug in the studio; the log has the details.' };
+  }
+}
+
+/** An ApiError from anything thrown by the service; what transports send over the wire. */
+export function apiErrorFrom(thrown: unknown): ApiError {
+  if (thrown instanceof StudioFailure) return toApiError(thrown.error);
+  return { code: 'internal', message: messageOf(thrown) };
+}
+
+function toApiError(error: StudioError): ApiError {
+  return error.hint === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, hint: error.hint };
+}
+
+/** Index of the first record whose seq is above `seq` (records are in seq order). */
+function firstIndexAbove(records: LogRecord[], seq: number): number {
+  let lo = 0;
+  let hi = records.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (records[mid]!.seq <= seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function percentile(sorted: number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+function statsSignature(views: WorkloadView[]): string {
+  return views.map((v) => `${v.name}:${v.state}:${v.requests}:${v.failures}:${v.workers}`).join('|');
+}

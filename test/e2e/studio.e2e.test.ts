@@ -1,0 +1,296 @@
+// The studio UI in a real browser, against the real studio: `component-studio dev` on a copy
+// of the QR example, its browser-mode bridge, Debian's Chromium driven by playwright-core.
+// Each test does what a user does in one view and checks what they would see (and, for
+// edits, what lands on disk). Screenshots of every view, light and dark, go to
+// test-results/ui/.
+import assert from 'node:assert/strict';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import jsQRModule from 'jsqr';
+import type { Locator, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
+import { findChromium, launchChromium, NO_BROWSER_MESSAGE, type Chromium } from './chromium.ts';
+import { ensureRendererBuilt } from './renderer-build.ts';
+
+const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
+const shotsDir = join(repoRoot, 'test-results', 'ui');
+const VIEWS = ['workloads', 'http', 'logs', 'kv', 'blobs', 'settings'] as const;
+
+/** A port on 127.0.0.1 where nothing listens. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function decodeQr(png: Buffer): string | undefined {
+  const image = PNG.sync.read(png);
+  return jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data;
+}
+
+/** Waits until the locator's text matches (Playwright's test runner has expect(); playwright-core does not). */
+async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = (await locator.first().textContent({ timeout: Math.max(1, deadline - Date.now()) }).catch(() => null)) ?? '';
+    if (pattern.test(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${pattern} in ${locator}; last text: ${JSON.stringify(last.slice(0, 500))}`);
+}
+
+/** Replaces the whole text of a Monaco editor, as a user selecting all and typing would. */
+async function typeInEditor(page: Page, label: string, text: string): Promise<void> {
+  const editor = page.locator(`.code-editor[aria-label="${label}"] .monaco-editor`);
+  await editor.waitFor();
+  await editor.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(text);
+}
+
+describe('the studio UI in Chromium', () => {
+  let studio: StudioProcess;
+  let project: string;
+  let chromium: Chromium;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    // No browser is a failure with a way out, never a silent skip.
+    if (!findChromium()) throw new Error(NO_BROWSER_MESSAGE);
+    ensureRendererBuilt();
+    project = join(await mkdtemp(join(tmpdir(), 'studio-e2e-')), 'qrcode');
+    for (const part of ['src', 'wit', '.wash']) await cp(join(repoRoot, 'assets', 'examples', 'qrcode', part), join(project, part), { recursive: true });
+    studio = await startStudio(project, [], 180_000, { ui: true });
+    chromium = await launchChromium();
+    page = await chromium.context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(studio.studioUrl);
+    await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
+    await mkdir(shotsDir, { recursive: true });
+  });
+
+  after(async () => {
+    await chromium?.close();
+    await studio?.stop();
+    if (project) await rm(join(project, '..'), { recursive: true, force: true });
+  });
+
+  /** The view on screen (hidden views stay mounted, so locators are scoped to the one shown). */
+  const view = (name: (typeof VIEWS)[number]) => page.locator(`section.view[data-view="${name}"]`);
+  const go = async (view: (typeof VIEWS)[number]) => {
+    await page.keyboard.press(`Control+${VIEWS.indexOf(view) + 1}`);
+    await page.locator(`section.view[data-view="${view}"]:not([hidden])`).waitFor();
+  };
+
+  it('opens with the token, drops it from the address bar and shows the running workload', async () => {
+    assert.doesNotMatch(page.url(), /token=/);
+    await go('workloads');
+    const card = page.locator('.workload-card');
+    await waitForText(card.locator('.state-pill'), /running/);
+    await waitForText(card, /wasi:http\/incoming-handler/);
+    await waitForText(card, /build 1/);
+    const link = card.locator('a.url-link');
+    assert.equal(await link.getAttribute('href'), studio.url);
+  });
+
+  it('switches views with Ctrl+1..6 and shows the shortcuts on ?', async () => {
+    for (const view of VIEWS) await go(view);
+    await go('workloads');
+    await page.locator('body').press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await waitForText(help, /Go to Logs/);
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+  });
+
+  it('generates a QR code in the playground and shows the image', async () => {
+    await go('http');
+    await page.getByRole('button', { name: /Generate a QR code/ }).click();
+    await page.keyboard.press('Control+Enter');
+    await waitForText(page.getByTestId('response-status'), /^200 OK/);
+    const image = page.locator('.response-pane .image-preview img');
+    await image.waitFor();
+    await page.waitForFunction(() => ((document.querySelector('.response-pane .image-preview img') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
+    // What the user sees scans back to the payload.
+    assert.equal(decodeQr(await image.screenshot()), 'https://wasmcloud.com');
+    await waitForText(page.locator('.history-list'), /\/qrcode/);
+  });
+
+  it('shows the parse error of an invalid JSON body before sending anything', async () => {
+    const before = await page.locator('.history-item').count();
+    await typeInEditor(page, 'JSON body', '{"payload": oops}');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await waitForText(page.getByTestId('request-problem'), /JSON body does not parse: unexpected text near "oops" \(line 1, column 13\)/);
+    assert.equal(await page.locator('.history-item').count(), before, 'nothing was sent');
+    await page.getByRole('button', { name: /Generate a QR code/ }).click();
+  });
+
+  it('says why an unreachable URL failed, with a hint', async () => {
+    const port = await closedPort();
+    await page.getByLabel('URL', { exact: true }).fill(`http://127.0.0.1:${port}/`);
+    await page.getByLabel('Method').selectOption('GET');
+    await page.keyboard.press('Control+Enter');
+    const note = page.locator('.response-pane .error-note');
+    await waitForText(note, /did not complete/);
+    assert.match((await note.textContent()) ?? '', new RegExp(`Could not reach 127\\.0\\.0\\.1:${port}: connection refused\\.\\s*Check the address and port`));
+  });
+
+  it('imports a curl command, sends it, and copies the request back as curl', async () => {
+    await page.getByRole('button', { name: 'Import curl' }).click();
+    await page.getByLabel('curl command').fill(`curl -X POST '${studio.url}qrcode' -H 'Content-Type: application/json' --data-raw '{"payload":"from curl"}'`);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    assert.equal(await page.getByLabel('URL', { exact: true }).inputValue(), '/qrcode');
+    await page.keyboard.press('Control+Enter');
+    await waitForText(page.getByTestId('response-status'), /^200 OK/);
+    assert.equal(decodeQr(await page.locator('.response-pane .image-preview img').screenshot()), 'from curl');
+    await page.getByRole('button', { name: 'Copy as curl' }).click();
+    const command = await waitForText(page.locator('pre.curl-text'), /^curl /);
+    assert.equal(command, `curl ${studio.url}qrcode -H 'Content-Type: application/json' --data-raw '{"payload":"from curl"}'`);
+    await page.keyboard.press('Escape');
+  });
+
+  it('finds the generated PNG in the blob browser and previews it', async () => {
+    await go('blobs');
+    await view('blobs').locator('.bucket-pane').getByRole('button', { name: 'qrcodes', exact: true }).click();
+    const row = view('blobs').locator('.grid-row', { hasText: /https-wasmcloud-com\.png/ }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await row.click();
+    const image = view('blobs').locator('.detail-pane .image-preview img');
+    await image.waitFor();
+    await page.waitForFunction(() => ((document.querySelector('[data-view="blobs"] .detail-pane .image-preview img') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
+    assert.equal(decodeQr(await image.screenshot()), 'https://wasmcloud.com');
+    await waitForText(view('blobs').locator('.detail-pane .detail-header'), /image\/png/);
+  });
+
+  it('shows the counter in the key-value browser, edits it, and the new value is on disk', async () => {
+    await go('kv');
+    const kv = view('kv');
+    await kv.locator('.bucket-pane').getByRole('button', { name: 'qrcode', exact: true }).click();
+    await kv.getByRole('option', { name: 'generated' }).click();
+    // Two QR codes so far (the example and the one imported from curl); wash keeps counters as 8 bytes LE.
+    await waitForText(kv.getByTestId('counter-value'), /^2$/);
+    await kv.getByRole('button', { name: /Edit/ }).click();
+    await kv.getByLabel('Counter value').fill('41');
+    await kv.getByRole('button', { name: 'Save', exact: true }).click();
+    await waitForText(page.locator('.toast'), /Saved generated/);
+    const onDisk = await readFile(join(project, '.wash', 'data', 'keyvalue', 'qrcode', 'generated'));
+    assert.equal(onDisk.length, 8);
+    assert.equal(onDisk.readBigUInt64LE(0), 41n);
+    // The component counts on from the edited value, and the browser follows live.
+    const res = await fetch(new URL('/qrcode', studio.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"payload":"after edit"}' });
+    assert.equal(res.status, 200);
+    await waitForText(kv.getByTestId('counter-value'), /^42$/);
+  });
+
+  it('uploads a file in parts with progress, previews it capped, and deletes it after confirming', async () => {
+    await go('blobs');
+    const blobs = view('blobs');
+    const text = Array.from({ length: 130_000 }, (_, i) => `line ${i} of a big text file`).join('\n');
+    const bytes = Buffer.from(text);
+    assert.ok(bytes.length > 3 * 2 ** 20, 'bigger than the preview cap and than one upload part');
+    await blobs.locator('input[type="file"]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: bytes });
+    const row = blobs.locator('.grid-row', { hasText: 'notes.txt' });
+    await row.waitFor({ timeout: 30_000 });
+    const onDisk = join(project, '.wash', 'data', 'blobstore', 'qrcodes', 'notes.txt');
+    assert.ok((await readFile(onDisk)).equals(bytes), 'the uploaded bytes are on disk as they were');
+    await row.click();
+    await waitForText(blobs.locator('.detail-pane .notice'), /Showing the first 2\.0 MiB of 3\.\d MiB/);
+    await waitForText(blobs.locator('.detail-pane .view-lines'), /line\s0\sof\sa\sbig\stext\sfile/);
+    await row.getByRole('checkbox').check();
+    await blobs.getByRole('button', { name: 'Delete (1)' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete 1 object?' });
+    await waitForText(dialog, /notes\.txt/);
+    await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+    await row.waitFor({ state: 'detached' });
+    await assert.rejects(readFile(onDisk), { code: 'ENOENT' });
+  });
+
+  it('creates a key with a JSON value, shows it pretty, and deletes it after confirming', async () => {
+    await go('kv');
+    const kv = view('kv');
+    await kv.getByRole('button', { name: '+ New key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New key in qrcode' });
+    await dialog.getByLabel('Key').fill('settings/theme');
+    await dialog.getByLabel('Value (text)').fill('{"dark":true,"accent":"blue"}');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await kv.getByRole('option', { name: 'settings/theme' }).waitFor();
+    await waitForText(kv.locator('.detail-pane .kind-badge'), /json/);
+    await waitForText(kv.locator('.detail-pane .view-lines'), /"dark":\strue,\s*"accent"/);
+    const bucketDir = join(project, '.wash', 'data', 'keyvalue', 'qrcode');
+    const names = async () => (await readdir(bucketDir)).filter((n) => !n.startsWith('.'));
+    assert.equal((await names()).length, 2, 'generated and the new key');
+    await kv.locator('.detail-pane').getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Delete settings/theme?' }).getByRole('button', { name: 'Delete', exact: true }).click();
+    await kv.getByRole('option', { name: 'settings/theme' }).waitFor({ state: 'detached' });
+    assert.deepEqual(await names(), ['generated']);
+  });
+
+  it('finds a failure in the logs with search, highlighted', async () => {
+    const res = await fetch(new URL('/qrcode', studio.url), { method: 'POST', body: 'this is not json' });
+    assert.equal(res.status, 500);
+    await go('logs');
+    await page.keyboard.press('Control+F');
+    await page.keyboard.type('not valid JSON');
+    const mark = page.locator('.log-row mark');
+    await waitForText(mark, /^not valid JSON$/i);
+    await waitForText(page.getByTestId('log-count'), /^\d+ of \d+ matching$/);
+    const rows = await page.locator('.log-row').allTextContents();
+    assert.ok(rows.every((r) => /not valid JSON/i.test(r) || r.trim() === '' || /^\s/.test(r)), `only matching lines: ${rows.join('\n')}`);
+  });
+
+  it('shows a reload when a source file changes, and serves the new version', async () => {
+    const file = join(project, 'src', 'component.ts');
+    const source = await readFile(file, 'utf8');
+    assert.match(source, /text\(404, 'Not found\\n'\)/);
+    const toast = page.locator('.toast', { hasText: /Reloaded: build 2/ }).waitFor({ timeout: 180_000 });
+    await writeFile(file, source.replace(`text(404, 'Not found\\n')`, `text(404, 'Nothing here\\n')`));
+    await page.locator('.reload-indicator[data-state="building"]').waitFor({ timeout: 30_000 });
+    await toast;
+    await waitForText(page.locator('.reload-indicator'), /Serving build 2/);
+    await go('http');
+    await page.getByLabel('Method').selectOption('GET');
+    await page.getByLabel('URL', { exact: true }).fill('/nope');
+    await page.keyboard.press('Control+Enter');
+    await waitForText(page.getByTestId('response-status'), /^404/);
+    await waitForText(page.locator('.response-pane .view-lines'), /Nothing\shere/);
+  });
+
+  it('takes a screenshot of every view, light and dark', async () => {
+    // Put something worth seeing in each view first.
+    await go('http');
+    await page.getByRole('button', { name: /Generate a QR code/ }).click();
+    await page.keyboard.press('Control+Enter');
+    await waitForText(page.getByTestId('response-status'), /^200 OK/);
+    await go('logs');
+    await page.getByLabel('Search logs').fill('');
+    // Toasts fade by themselves; screenshots show the views, not the last notifications.
+    await page.locator('.toast').first().waitFor({ state: 'detached', timeout: 15_000 });
+    await go('kv');
+    await view('kv').getByRole('option', { name: 'generated' }).click();
+    await waitForText(view('kv').locator('.pane-status'), /^1 of 1 keys/);
+    await go('blobs');
+    await view('blobs').locator('.grid-row', { hasText: '000001-https-wasmcloud-com.png' }).click();
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const view of VIEWS) {
+        await go(view);
+        await page.waitForTimeout(400);
+        await page.screenshot({ path: join(shotsDir, `${view}-${scheme}.png`) });
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('raised no uncaught error in the page', () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});

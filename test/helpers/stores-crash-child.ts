@@ -1,0 +1,74 @@
+// A child process for the store crash tests. It writes to the stores as fast as it can and
+// prints one line per acknowledged write, only after the call returned:
+//   set <key> <sha256 of value>     a key-value set
+//   hot <seq>                       an overwrite of the "hot" key with sequence number seq
+//   inc <new value>                 an increment of the counter
+//   put <object> <sha256 of bytes>  a blob put
+// The parent kills it with SIGKILL at a random moment and checks every acknowledged write.
+// Values carry their own checksum, so a torn value shows even where no line was printed.
+//
+//   node --import tsx stores-crash-child.ts loop <kvRoot> <blobRoot> <round>
+//   node --import tsx stores-crash-child.ts set-and-exit <kvRoot> <bucket> <key> <value>
+import { createHash, randomBytes } from 'node:crypto';
+import { writeSync } from 'node:fs';
+import { BlobStore } from '../../runtime/stores/blob-store.ts';
+import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
+
+function say(line: string): void {
+  writeSync(1, `${line}\n`);
+}
+
+export function sha(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A value that proves its own integrity: `<label>|<payload>|<sha256 of label|payload>`. */
+export function checkedValue(label: string, payloadBytes: number): Buffer {
+  const body = `${label}|${randomBytes(payloadBytes).toString('base64')}`;
+  return Buffer.from(`${body}|${createHash('sha256').update(body).digest('hex')}`);
+}
+
+/** The label of a checked value, or undefined when the value is torn or not one. */
+export function checkedLabel(bytes: Uint8Array): string | undefined {
+  const text = Buffer.from(bytes).toString();
+  const cut = text.lastIndexOf('|');
+  if (cut < 0) return undefined;
+  const body = text.slice(0, cut);
+  if (createHash('sha256').update(body).digest('hex') !== text.slice(cut + 1)) return undefined;
+  return body.slice(0, body.indexOf('|'));
+}
+
+const [mode, ...args] = process.argv.slice(2);
+if (mode === 'set-and-exit') {
+  const [root, bucket, key, value] = args as [string, string, string, string];
+  const store = new KeyValueStore(root);
+  store.set(bucket, key, Buffer.from(value));
+  say('done');
+  // Exit without close(): the journal keeps its records, as after a crash.
+  process.exit(0);
+} else if (mode === 'loop') {
+  const [kvRoot, blobRoot, round] = args as [string, string, string];
+  // A small journal, so checkpoints (and kills during them) happen often.
+  const kv = new KeyValueStore(kvRoot, { journalCapacity: 64 * 1024 });
+  const blobs = new BlobStore(blobRoot);
+  blobs.createContainer('crash');
+  say('ready');
+  for (let i = 0; ; i++) {
+    const key = `r${round}-${i}`;
+    const value = checkedValue(key, 16 + ((i * 37) % 3000));
+    kv.set('crash', key, value);
+    say(`set ${key} ${sha(value)}`);
+    if (i % 3 === 0) say(`inc ${kv.increment('', 'counter', 1n)}`);
+    if (i % 5 === 0) {
+      const hot = checkedValue(`hot-${round}-${i}`, 64 + (i % 500));
+      kv.set('crash', 'hot', hot);
+      say(`hot ${round} ${i}`);
+    }
+    if (i % 10 === 0) {
+      const name = `r${round}/obj-${i}.bin`;
+      const bytes = checkedValue(name, 1000 + ((i * 7919) % 60000));
+      blobs.put('crash', name, bytes);
+      say(`put ${name} ${sha(bytes)}`);
+    }
+  }
+}

@@ -1,0 +1,379 @@
+// The Studio API end to end, as the renderer uses it in browser mode: a real dev session on a
+// real project, the bridge, and a WebSocket client with the cookie. Commands answer with the
+// shapes of api.ts, events follow what the session does, errors come back as ApiErrors.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LogBus } from '../../runtime/logs/log-bus.ts';
+import { DevSession } from '../../runtime/session/dev-session.ts';
+import { startBridge, type Bridge } from '../../runtime/studio/bridge.ts';
+import { StudioService } from '../../runtime/studio/studio-service.ts';
+import { defaultRuntimeSettings } from '../../runtime/workloads/workload.ts';
+import { messageProject, type MessageProject } from '../helpers/message-project.ts';
+import { apiErrorOf, StudioApiClient } from '../helpers/studio-api-client.ts';
+import { launchStudio, testCacheDir } from '../helpers/studio-process.ts';
+
+const decode = (base64: string) => Buffer.from(base64, 'base64').toString('utf8');
+
+async function answerBecomes(url: string, expected: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await fetch(url).then((r) => r.text(), (e: Error) => `(${e.message})`);
+    if (last === expected) return;
+    await sleep(50);
+  }
+  assert.fail(`the answer did not become ${JSON.stringify(expected)}; last: ${JSON.stringify(last)}`);
+}
+
+describe('the Studio API over the bridge, on a real project', () => {
+  let project: MessageProject;
+  let logs: LogBus;
+  let service: StudioService;
+  let bridge: Bridge;
+  let client: StudioApiClient;
+  let gatewayUrl: string;
+  let rendererDir: string;
+  let bigServer: Server;
+  const others: MessageProject[] = [];
+
+  before(async () => {
+    project = await messageProject('version one\n');
+    rendererDir = await mkdtemp(join(tmpdir(), 'studio-api-renderer-'));
+    logs = new LogBus();
+    const settings = { ...defaultRuntimeSettings(testCacheDir), workers: 1 };
+    const createSession = (target: string) => new DevSession({ target, port: 0, bodyLimitBytes: 2 ** 20, settings, logs });
+    const session = createSession(project.root);
+    service = new StudioService({ logs, session, target: project.root, createSession, maxResponseBytes: 2 ** 20 });
+    bridge = await startBridge({ service, rendererDir });
+    // Connected before the first build, as a page opened from the printed URL would be.
+    client = await StudioApiClient.connect(bridge.url);
+    const started = await session.start();
+    assert.ok(started.ok && started.value.url, JSON.stringify(started));
+    gatewayUrl = started.value.url;
+    // A server whose answer is larger than the playground keeps.
+    bigServer = createServer((_req, res) => res.end(Buffer.alloc(3 * 2 ** 20, 'x')));
+    await new Promise<void>((resolve) => bigServer.listen(0, '127.0.0.1', resolve));
+  });
+
+  after(async () => {
+    client.close();
+    await bridge.close();
+    await service.close();
+    bigServer.close();
+    await project.remove();
+    for (const other of others) await other.remove();
+    await rm(rendererDir, { recursive: true, force: true });
+  });
+
+  it('project.get describes the project, its data folders and its builds', async () => {
+    const view = await client.call('project.get', {});
+    assert.equal(view.kind, 'project');
+    assert.equal(view.name, 'message');
+    assert.equal(view.path, project.root);
+    assert.equal(view.configPath, join(project.root, '.wash', 'config.yaml'));
+    assert.equal(view.gatewayUrl, gatewayUrl);
+    assert.equal(view.keyvaluePath, join(project.root, '.wash', 'data', 'keyvalue'));
+    assert.equal(view.blobstorePath, join(project.root, '.wash', 'data', 'blobstore'));
+    assert.equal(view.keyvalueFrom, 'default');
+    assert.equal(view.builds.length, 1);
+    assert.equal(view.builds[0]!.outcome, 'ok');
+    assert.equal(view.builds[0]!.reason, 'start');
+  });
+
+  it('sent build.changed for the first build as it started and when it served', async () => {
+    const running = await client.waitForEvent('build.changed', (b) => b.number === 1 && b.outcome === 'running', 5000, 0);
+    assert.equal(running.reason, 'start');
+    const done = await client.waitForEvent('build.changed', (b) => b.number === 1 && b.outcome === 'ok', 5000, 0);
+    assert.ok(done.buildMs !== undefined && done.buildMs > 0);
+  });
+
+  it('workloads.list shows the component: WIT imports and exports, URLs, workers', async () => {
+    const [workload, ...rest] = await client.call('workloads.list', {});
+    assert.equal(rest.length, 0);
+    assert.ok(workload);
+    assert.equal(workload.name, 'message');
+    assert.equal(workload.state, 'running');
+    assert.equal(workload.build, 1);
+    assert.equal(workload.wasmPath, join(project.root, '.wash', 'build', 'message.wasm'));
+    assert.ok(workload.exports.includes('wasi:http/incoming-handler@0.2.0'), workload.exports.join(', '));
+    assert.ok(workload.imports.includes('wasi:http/types@0.2.0'), workload.imports.join(', '));
+    assert.match(workload.witText, /world/);
+    assert.deepEqual(workload.urls, [gatewayUrl]);
+    assert.equal(workload.workers, 1);
+    assert.equal(workload.instanceStrategy, 'reuse');
+  });
+
+  it('workloads.list counts requests, with latency percentiles', async () => {
+    const before = (await client.call('workloads.list', {}))[0]!.requests;
+    for (let i = 0; i < 3; i++) assert.equal(await fetch(gatewayUrl).then((r) => r.text()), 'version one\n');
+    const [workload] = await client.call('workloads.list', {});
+    assert.equal(workload!.requests, before + 3);
+    assert.equal(workload!.failures, 0);
+    assert.ok(workload!.p50Ms !== undefined && workload!.p99Ms !== undefined && workload!.p99Ms >= workload!.p50Ms);
+  });
+
+  it('pushes workloads.changed when request counts change', async () => {
+    const mark = client.mark();
+    await fetch(gatewayUrl).then((r) => r.text());
+    const views = await client.waitForEvent('workloads.changed', (w) => w[0]!.requests > 0, 5000, mark);
+    assert.equal(views[0]!.name, 'message');
+  });
+
+  it('logs.query filters by level, source and text on the Node side, and lists the sources', async () => {
+    logs.append({ level: 'debug', source: 'test-a', text: 'Debug detail ALPHA' });
+    logs.append({ level: 'warn', source: 'test-a', text: 'a warning alpha' });
+    logs.append({ level: 'error', source: 'test-b', text: 'an error beta' });
+    const warnings = await client.call('logs.query', { minLevel: 'warn', sources: ['test-a', 'test-b'] });
+    assert.deepEqual(warnings.records.map((r) => r.text), ['a warning alpha', 'an error beta']);
+    assert.equal(warnings.total, 2);
+    const alpha = await client.call('logs.query', { text: 'alpha', sources: ['test-a'] });
+    assert.deepEqual(alpha.records.map((r) => r.level), ['debug', 'warn']);
+    assert.ok(alpha.sources.includes('build') && alpha.sources.includes('test-a') && alpha.sources.includes('test-b'), alpha.sources.join(', '));
+  });
+
+  it('logs.query pages by seq: the newest page, the one before it, and forward from a seq', async () => {
+    for (let i = 1; i <= 10; i++) logs.append({ level: 'info', source: 'pager', text: `line ${i}` });
+    const newest = await client.call('logs.query', { sources: ['pager'], limit: 4 });
+    assert.deepEqual(newest.records.map((r) => r.text), ['line 7', 'line 8', 'line 9', 'line 10']);
+    assert.equal(newest.total, 10);
+    const older = await client.call('logs.query', { sources: ['pager'], limit: 4, beforeSeq: newest.records[0]!.seq });
+    assert.deepEqual(older.records.map((r) => r.text), ['line 3', 'line 4', 'line 5', 'line 6']);
+    const forward = await client.call('logs.query', { sources: ['pager'], limit: 3, afterSeq: older.records[0]!.seq });
+    assert.deepEqual(forward.records.map((r) => r.text), ['line 4', 'line 5', 'line 6']);
+    const between = await client.call('logs.query', { sources: ['pager'], afterSeq: older.records[0]!.seq, beforeSeq: older.records[3]!.seq });
+    assert.deepEqual(between.records.map((r) => r.text), ['line 4', 'line 5']);
+  });
+
+  it('sends new log records as batched logs.appended events', async () => {
+    const mark = client.mark();
+    for (let i = 0; i < 5; i++) logs.append({ level: 'info', source: 'batch', text: `batched ${i}` });
+    const batch = await client.waitForEvent('logs.appended', (records) => records.some((r) => r.source === 'batch'), 5000, mark);
+    assert.deepEqual(batch.filter((r) => r.source === 'batch').map((r) => r.text), ['batched 0', 'batched 1', 'batched 2', 'batched 3', 'batched 4']);
+    assert.ok(batch.every((r, i) => i === 0 || r.seq > batch[i - 1]!.seq));
+  });
+
+  it('http.send makes a relative request against the gateway and times it', async () => {
+    const response = await client.call('http.send', { method: 'GET', url: '/', headers: [['accept', 'text/plain']] });
+    assert.equal(response.status, 200);
+    assert.equal(decode(response.body), 'version one\n');
+    assert.equal(response.size, 'version one\n'.length);
+    assert.equal(response.truncated, false);
+    assert.ok(response.timeMs > 0 && response.timeMs < 10_000);
+    assert.ok(response.headers.some(([name]) => name === 'content-length' || name === 'transfer-encoding'), JSON.stringify(response.headers));
+  });
+
+  it('http.send cuts a large body and says so', async () => {
+    const { port } = bigServer.address() as AddressInfo;
+    const response = await client.call('http.send', { method: 'GET', url: `http://127.0.0.1:${port}/`, headers: [] });
+    assert.equal(response.truncated, true);
+    assert.equal(Buffer.from(response.body, 'base64').length, 2 ** 20);
+    assert.equal(response.size, 3 * 2 ** 20);
+  });
+
+  it('http.send answers an unreachable URL, a timeout and an invalid URL with clear errors', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const closedPort = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const unreachable = await apiErrorOf(client.call('http.send', { method: 'GET', url: `http://127.0.0.1:${closedPort}/`, headers: [] }));
+    assert.equal(unreachable.code, 'http-unreachable');
+    assert.match(unreachable.message, /connection refused/);
+    assert.ok(unreachable.hint);
+    const hanging = createServer(() => {});
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = hanging.address() as AddressInfo;
+      const timeout = await apiErrorOf(client.call('http.send', { method: 'GET', url: `http://127.0.0.1:${port}/`, headers: [], timeoutMs: 200 }));
+      assert.equal(timeout.code, 'http-timeout');
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+    }
+    const invalid = await apiErrorOf(client.call('http.send', { method: 'GET', url: 'http://exa mple:99999/', headers: [] }));
+    assert.equal(invalid.code, 'http-invalid-url');
+    const scheme = await apiErrorOf(client.call('http.send', { method: 'GET', url: 'file:///etc/passwd', headers: [] }));
+    assert.equal(scheme.code, 'http-invalid-url');
+  });
+
+  it('an unknown command, bad arguments and an unknown workload are ApiErrors with codes', async () => {
+    const unknown = await apiErrorOf(client.send('project.explode', {}));
+    assert.equal(unknown.code, 'unknown-command');
+    const bad = await apiErrorOf(client.send('logs.query', { limit: 'ten' }));
+    assert.equal(bad.code, 'bad-arguments');
+    assert.match(bad.message, /limit/);
+    const missing = await apiErrorOf(client.call('workloads.stop', { name: 'nobody' }));
+    assert.equal(missing.code, 'workload-not-found');
+  });
+
+  it('settings.get names the project, the gateway port and the data folders', async () => {
+    const settings = await client.call('settings.get', {});
+    assert.equal(settings.projectPath, project.root);
+    assert.equal(settings.port, Number(new URL(gatewayUrl).port));
+    assert.equal(settings.keyvaluePath, join(project.root, '.wash', 'data', 'keyvalue'));
+  });
+
+  it('a save rebuilds: build.changed follows the build, workloads.changed shows the new build', async () => {
+    const mark = client.mark();
+    await project.save('version two\n');
+    const started = await client.waitForEvent('build.changed', (b) => b.outcome === 'running' && b.reason === 'change', 20_000, mark);
+    const done = await client.waitForEvent('build.changed', (b) => b.number === started.number && b.outcome === 'ok', 20_000, mark);
+    assert.ok(done.totalMs !== undefined);
+    const workloads = await client.waitForEvent('workloads.changed', (w) => w[0]?.build === done.number && w[0].state === 'running', 5000, mark);
+    assert.equal(workloads[0]!.name, 'message');
+    await answerBecomes(gatewayUrl, 'version two\n');
+  });
+
+  it('a failed build arrives with its error and the build output', async () => {
+    const mark = client.mark();
+    await project.save('SYNTAX ERROR here\n');
+    const failed = await client.waitForEvent('build.changed', (b) => b.outcome === 'failed', 20_000, mark);
+    assert.equal(failed.error?.code, 'build-failed');
+    assert.match(failed.error.message, /exit code 1/);
+    assert.match(failed.output ?? '', /message\.txt:1:1: unexpected SYNTAX ERROR/);
+    const view = await client.call('project.get', {});
+    assert.equal(view.builds.at(-1)!.outcome, 'failed');
+    assert.equal(view.builds.at(-1)!.number, failed.number);
+    assert.equal(await fetch(gatewayUrl).then((r) => r.text()), 'version two\n');
+    const fixed = client.mark();
+    await project.save('version three\n');
+    await client.waitForEvent('build.changed', (b) => b.outcome === 'ok', 20_000, fixed);
+    await answerBecomes(gatewayUrl, 'version three\n');
+  });
+
+  it('project.rebuild rebuilds on request', async () => {
+    const mark = client.mark();
+    assert.equal(await client.call('project.rebuild', {}), null);
+    const done = await client.waitForEvent('build.changed', (b) => b.reason === 'manual' && b.outcome === 'ok', 20_000, mark);
+    assert.ok(done.number > 1);
+  });
+
+  it('workloads.stop stops serving a workload, and workloads.restart brings it back', async () => {
+    const mark = client.mark();
+    assert.equal(await client.call('workloads.stop', { name: 'message' }), null);
+    const stopped = await fetch(gatewayUrl);
+    assert.equal(stopped.status, 503);
+    assert.match(await stopped.text(), /message is stopped/);
+    const [view] = await client.call('workloads.list', {});
+    assert.equal(view!.state, 'stopped');
+    await client.waitForEvent('workloads.changed', (w) => w[0]?.state === 'stopped', 5000, mark);
+    assert.equal(await client.call('workloads.restart', { name: 'message' }), null);
+    await answerBecomes(gatewayUrl, 'version three\n');
+    const [again] = await client.call('workloads.list', {});
+    assert.equal(again!.state, 'running');
+  });
+
+  it('kv.* reads and writes the project\'s key-value folder', async () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    await client.call('kv.createBucket', { bucket: 'ui' });
+    assert.ok((await client.call('kv.buckets', {})).includes('ui'));
+    await client.call('kv.set', { bucket: 'ui', key: 'greeting', value: b64('hello') });
+    for (let i = 0; i < 5; i++) await client.call('kv.set', { bucket: 'ui', key: `item/${i}`, value: b64(String(i)) });
+    assert.deepEqual(await client.call('kv.get', { bucket: 'ui', key: 'greeting' }), { value: b64('hello'), size: 5 });
+    assert.equal(await client.call('kv.get', { bucket: 'ui', key: 'missing' }), null);
+    const first = await client.call('kv.list', { bucket: 'ui', prefix: 'item/', limit: 3 });
+    assert.deepEqual(first.keys, ['item/0', 'item/1', 'item/2']);
+    assert.equal(first.total, 6);
+    const second = await client.call('kv.list', { bucket: 'ui', prefix: 'item/', limit: 3, cursor: first.cursor! });
+    assert.deepEqual(second.keys, ['item/3', 'item/4']);
+    assert.equal(second.cursor, undefined);
+    assert.deepEqual(await client.call('kv.increment', { bucket: 'ui', key: 'count', delta: 5 }), { value: '5' });
+    assert.deepEqual(await client.call('kv.increment', { bucket: 'ui', key: 'count', delta: -2 }), { value: '3' });
+    await client.call('kv.delete', { bucket: 'ui', key: 'greeting' });
+    assert.equal(await client.call('kv.get', { bucket: 'ui', key: 'greeting' }), null);
+    const missing = await apiErrorOf(client.call('kv.list', { bucket: 'no-such-bucket' }));
+    assert.equal(missing.code, 'no-such-store');
+  });
+
+  it('kv.changed reports changes made by other programs in the data folder', async () => {
+    const { keyvaluePath } = await client.call('project.get', {});
+    const mark = client.mark();
+    await writeFile(join(keyvaluePath, 'ui', 'written-by-hand'), 'x');
+    const change = await client.waitForEvent('kv.changed', (c) => c.key === 'written-by-hand', 10_000, mark);
+    assert.deepEqual(change, { bucket: 'ui', key: 'written-by-hand', kind: 'set' });
+  });
+
+  it('blob.* uploads in parts, reads ranges and lists folders', async () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    await client.call('blob.createContainer', { container: 'files' });
+    assert.ok((await client.call('blob.containers', {})).some((c) => c.name === 'files' && c.createdAt > 0));
+    assert.equal(await client.call('blob.put', { container: 'files', name: 'docs/hello.txt', data: b64('hello '), offset: 0, last: false }), null);
+    const outOfOrder = await apiErrorOf(client.call('blob.put', { container: 'files', name: 'docs/hello.txt', data: b64('x'), offset: 99, last: false }));
+    assert.equal(outOfOrder.code, 'upload-out-of-order');
+    const object = await client.call('blob.put', { container: 'files', name: 'docs/hello.txt', data: b64('world'), offset: 6, last: true });
+    assert.equal(object?.size, 11);
+    assert.equal(object?.contentType.split(';')[0], 'text/plain');
+    const whole = await client.call('blob.get', { container: 'files', name: 'docs/hello.txt' });
+    assert.equal(decode(whole.data), 'hello world');
+    const part = await client.call('blob.get', { container: 'files', name: 'docs/hello.txt', start: 6, end: 11 });
+    assert.equal(decode(part.data), 'world');
+    await client.call('blob.put', { container: 'files', name: 'top.bin', data: b64('1'), offset: 0, last: true });
+    const root = await client.call('blob.list', { container: 'files', delimiter: '/' });
+    assert.deepEqual(root.prefixes, ['docs/']);
+    assert.deepEqual(root.objects.map((o) => o.name), ['top.bin']);
+    const docs = await client.call('blob.list', { container: 'files', prefix: 'docs/', delimiter: '/' });
+    assert.deepEqual(docs.objects.map((o) => o.name), ['docs/hello.txt']);
+    const mark = client.mark();
+    await client.call('blob.delete', { container: 'files', names: ['top.bin'] });
+    await client.waitForEvent('blob.changed', (c) => c.container === 'files' && c.name === 'top.bin' && c.kind === 'delete', 10_000, mark);
+    assert.deepEqual((await client.call('blob.list', { container: 'files' })).objects.map((o) => o.name), ['docs/hello.txt']);
+  });
+
+  it('logs.clear empties the log and tells every client', async () => {
+    const mark = client.mark();
+    assert.equal(await client.call('logs.clear', {}), null);
+    await client.waitForEvent('logs.cleared', () => true, 5000, mark);
+    const after = await client.call('logs.query', { sources: ['pager'] });
+    assert.equal(after.total, 0);
+  });
+
+  it('project.open refuses a path where nothing is, and keeps the project running', async () => {
+    const error = await apiErrorOf(client.call('project.open', { path: join(project.root, 'no-such-folder') }));
+    assert.equal(error.code, 'target-not-found');
+    assert.equal(await fetch(gatewayUrl).then((r) => r.text()), 'version three\n');
+  });
+
+  it('project.open stops the project and opens another one', async () => {
+    const other = await messageProject('another project\n');
+    others.push(other);
+    const mark = client.mark();
+    const view = await client.call('project.open', { path: other.root });
+    assert.equal(view.path, other.root);
+    await client.waitForEvent('project.changed', (p) => p.path === other.root && p.gatewayUrl !== undefined, 30_000, mark);
+    const current = await client.call('project.get', {});
+    assert.equal(current.builds.length, 1);
+    assert.notEqual(current.gatewayUrl, gatewayUrl);
+    await answerBecomes(current.gatewayUrl!, 'another project\n');
+    await assert.rejects(fetch(gatewayUrl));
+    const [workload] = await client.call('workloads.list', {});
+    assert.equal(workload!.state, 'running');
+  });
+});
+
+describe('component-studio dev with the studio UI', () => {
+  it('prints the studio URL beside the gateway URL, and the URL opens the API', async () => {
+    const project = await messageProject('from the cli\n');
+    const studio = launchStudio(project.root, ['--workers', '1'], { ui: true });
+    try {
+      const url = await studio.serving(60_000);
+      assert.match(studio.output(), /studio\s+http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/);
+      const client = await StudioApiClient.connect(studio.studioUrl);
+      try {
+        const view = await client.call('project.get', {});
+        assert.equal(view.gatewayUrl, url);
+        assert.equal(view.name, 'message');
+      } finally {
+        client.close();
+      }
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
+});
