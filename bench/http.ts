@@ -102,7 +102,7 @@ export const benchmark: Benchmark = {
       // First, with no server running: the component's own time.
       const direct = await measureDirectCalls(wasm, testCacheDir, { method: 'GET', path: subject.path, headers: [['host', '127.0.0.1']] });
       const directCapacity = (instances * 1000) / direct.msPerCall;
-      print(`direct call: ${ms(direct.msPerCall)} mean (p50 ${ms(direct.p50)}, p99 ${ms(direct.p99)}; ${num(direct.calls)} calls, ${direct.bodyBytes} body bytes)`);
+      print(`direct call: ${ms(direct.msPerCall)} of CPU per call (wall: mean ${ms(direct.wallMsPerCall)}, p50 ${ms(direct.p50)}, p99 ${ms(direct.p99)}; ${num(direct.calls)} calls, ${direct.bodyBytes} body bytes)`);
       print(`direct capacity: ${instances} instances x 1000 / ${direct.msPerCall.toFixed(3)} ms = ${num(directCapacity)} req/s`);
 
       const studioRuns = await serveAndLoad('studio (reuse)', () => studio(wasm, instances), subject, options, print, true);
@@ -148,7 +148,10 @@ export const benchmark: Benchmark = {
         const { serverCpuMsPerRequest: cpu, threads } = studioRuns.c20.result;
         print(`studio CPU/request:   ${ms(cpu)} = direct call ${ms(direct.msPerCall)} + ${ms(cpu - direct.msPerCall)} for gateway, messaging and GC (${num((cores * 1000) / cpu)} req/s if it had all ${cores} cores)`);
         if (threads) print(`  by thread:          gateway (main) ${ms(threads.main)}, workers ${ms(threads.busiest)} (the call is ${ms(direct.msPerCall)} of it), other threads ${ms(threads.rest)}`);
-        if (jcoRuns.c20?.ok) print(`  jco serve:          ${ms(jcoRuns.c20.result.serverCpuMsPerRequest)} CPU/request`);
+        if (jcoRuns.c20?.ok) {
+          const jcoCpu = jcoRuns.c20.result.serverCpuMsPerRequest;
+          print(`  jco serve:          ${ms(jcoCpu)} CPU/request: ${ratio(jcoCpu / cpu)} the studio's (one process, one thread runs the component)`);
+        }
       }
       print(`reuse / fresh:        ${freshRuns.c20?.ok ? `${ratio(studioRps / freshRps)} (${num(studioRps)} vs ${num(freshRps)} req/s)` : 'fresh failed'}`);
 

@@ -55,6 +55,8 @@ export interface KvBenchOptions {
 interface Engine {
   setup(): void;
   op(i: number): void;
+  /** An untimed operation to warm the JIT and caches before timing (default: none). */
+  warm?(i: number): void;
   /** Work deferred by the ops (a checkpoint), timed with them. */
   finish?(): void;
 }
@@ -67,6 +69,10 @@ function now(): number {
 function alternate(ops: number, rounds: number, studio: Engine, sqlite: Engine): { studioMs: number; sqliteMs: number; roundRatios: number[] } {
   studio.setup();
   sqlite.setup();
+  for (let i = 0; i < 100; i++) {
+    studio.warm?.(i);
+    sqlite.warm?.(i);
+  }
   let studioMs = 0;
   let sqliteMs = 0;
   const roundRatios: number[] = [];
@@ -233,12 +239,28 @@ export async function run(options: KvBenchOptions = {}): Promise<KvBenchResult[]
     record(
       'kv set 1 KiB (new keys)',
       kvOps,
-      alternate(kvOps, rounds, { setup: noop, op: (i) => kv.set('bench', `key-${i}`, value(i, 1)), finish: () => kv.checkpoint() }, { setup: noop, op: (i) => upsert.run(`key-${i}`, value(i, 1)), finish: checkpointSqlite }),
+      alternate(
+        kvOps,
+        rounds,
+        { setup: noop, warm: (i) => kv.set('warm', `warm-${i}`, value(i, 0)), op: (i) => kv.set('bench', `key-${i}`, value(i, 1)), finish: () => kv.checkpoint() },
+        { setup: noop, warm: (i) => upsert.run(`warm-${i}`, value(i, 0)), op: (i) => upsert.run(`key-${i}`, value(i, 1)), finish: checkpointSqlite },
+      ),
     );
     record(
       'kv set 1 KiB (overwrite)',
       kvOps,
       alternate(kvOps, rounds, { setup: noop, op: (i) => kv.set('bench', `key-${i}`, value(i, 2)), finish: () => kv.checkpoint() }, { setup: noop, op: (i) => upsert.run(`key-${i}`, value(i, 2)), finish: checkpointSqlite }),
+    );
+    let sink = 0;
+    record(
+      'kv get 1 KiB',
+      kvOps,
+      alternate(
+        kvOps,
+        rounds,
+        { setup: noop, warm: (i) => (sink += kv.get('warm', `warm-${i}`)!.length), op: (i) => (sink += kv.get('bench', `key-${i}`)!.length) },
+        { setup: noop, warm: (i) => (sink += (select.get(`warm-${i}`) as { value: Uint8Array }).value.length), op: (i) => (sink += (select.get(`key-${i}`) as { value: Uint8Array }).value.length) },
+      ),
     );
     {
       // Alternating engines, two runs each; a concurrent phase cannot share the disk fairly.
@@ -254,12 +276,6 @@ export async function run(options: KvBenchOptions = {}): Promise<KvBenchResult[]
       }
       record(`kv set 1 KiB, ${threads} threads`, 2 * kvOps, { studioMs, sqliteMs, roundRatios });
     }
-    let sink = 0;
-    record(
-      'kv get 1 KiB',
-      kvOps,
-      alternate(kvOps, rounds, { setup: noop, op: (i) => (sink += kv.get('bench', `key-${i}`)!.length) }, { setup: noop, op: (i) => (sink += (select.get(`key-${i}`) as { value: Uint8Array }).value.length) }),
-    );
     const mib = new Uint8Array(1024 * 1024);
     const blob = (i: number): Uint8Array => {
       mib.fill(i & 0xff);

@@ -17,6 +17,8 @@ export default defineConfig({
     // Monaco is one lazy chunk of a few MB; everything a view needs first stays small.
     chunkSizeWarningLimit: 6000,
     reportCompressedSize: false,
+    // Monaco's build is slow by nature; the timing report it triggers is noise in `npm install`.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   worker: { format: 'es' },
   server: { strictPort: false },

@@ -149,9 +149,6 @@ class Progress {
         this.line(`          blobstore ${event.stores.blobstorePath} ${from(event.stores.blobstoreFrom)}`);
         return;
       }
-      case 'warning':
-        this.line(`${pc.yellow('warning')} ${event.text}`);
-        return;
       case 'build-started':
         if (event.build.number > 1) return; // reloads print one line when they finish
         if (event.builder === 'command') this.begin('building with build.command');
@@ -183,6 +180,7 @@ class Progress {
         return;
       }
       case 'reloaded': {
+        if (event.first) return; // 'serving' said it
         const b = event.build;
         const build = b.buildMs !== undefined ? ` (build ${ms(b.buildMs)})` : '';
         this.line(`${pc.green('↻')} build ${b.number}: reloaded in ${ms(b.totalMs ?? 0)}${build}`);

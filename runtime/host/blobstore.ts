@@ -5,11 +5,11 @@
 //
 // Clients write an outgoing-value in two orders: stream first, then write-data (the object is
 // complete when write-data is called), or write-data first, then the stream (the object is
-// complete when the stream is dropped or the value finished). The object is committed at
-// whichever of those comes last, never half-written.
+// complete when the stream is dropped, or the value finished or dropped). The object is
+// committed at whichever of those comes last, never half-written.
 import { StoreError } from '../stores/store-error.ts';
 import type { BlobStore } from '../stores/blob-store.ts';
-import { InputStream, OutputStream, type ByteSink, type ByteSource } from './io.ts';
+import { InputStream, OutputStream, disposeSymbol, type ByteSink, type ByteSource } from './io.ts';
 
 type ObjectId = { container: string; object: string };
 
@@ -45,6 +45,8 @@ export function blobstoreImports(store: BlobStore | undefined) {
   class OutgoingValue implements ByteSink {
     private chunks: Uint8Array[] = [];
     private streaming = false;
+    /** A body stream was handed out (and so will be closed), or the value was finished. */
+    private bodyStarted = false;
     private target: ObjectId | undefined;
     private committed = false;
 
@@ -55,12 +57,19 @@ export function blobstoreImports(store: BlobStore | undefined) {
     outgoingValueWriteBody(): OutputStream {
       if (this.streaming || this.committed) throw undefined;
       this.streaming = true;
+      this.bodyStarted = true;
       return new OutputStream(this);
     }
 
     static finish(value: OutgoingValue): void {
       value.streaming = false;
+      value.bodyStarted = true;
       value.commitIfReady();
+    }
+
+    /** Dropped by the component: the value is complete (wash commits on drop too). */
+    [disposeSymbol](): void {
+      OutgoingValue.finish(this);
     }
 
     /** @internal ByteSink */
@@ -82,7 +91,7 @@ export function blobstoreImports(store: BlobStore | undefined) {
     }
 
     private commitIfReady(): void {
-      if (this.streaming || !this.target || this.committed) return;
+      if (this.streaming || !this.bodyStarted || !this.target || this.committed) return;
       this.committed = true;
       const size = this.chunks.reduce((n, c) => n + c.length, 0);
       const bytes = new Uint8Array(size);

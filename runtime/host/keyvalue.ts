@@ -3,7 +3,7 @@
 // studio's file-backed KeyValueStore. jco keys imports without versions, so the worker picks
 // the draft the component imports and this module builds that draft's functions.
 //
-// Counters are 8-byte little-endian u64 values, as wash's file-backed keyvalue writes them,
+// Counters are decimal text, as wash's file-backed keyvalue keeps them (KeyValueStore.increment),
 // so a folder moves between wash and the studio with its counts intact.
 import { StoreError } from '../stores/store-error.ts';
 import type { KeyValueStore } from '../stores/key-value-store.ts';
@@ -31,18 +31,6 @@ function toKvError(err: unknown): KvError {
     return { tag: 'other', val: err.hint ? `${err.message} (${err.hint})` : err.message };
   }
   return { tag: 'other', val: err instanceof Error ? err.message : String(err) };
-}
-
-export function counterBytes(value: bigint): Uint8Array {
-  const bytes = new Uint8Array(8);
-  new DataView(bytes.buffer).setBigUint64(0, BigInt.asUintN(64, value), true);
-  return bytes;
-}
-
-/** The counter in a value: 8 bytes little-endian, anything else counts as 0 (as wash does). */
-export function counterValue(bytes: Uint8Array | undefined): bigint {
-  if (!bytes || bytes.length !== 8) return 0n;
-  return new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
 }
 
 export function keyvalueImports(store: KeyValueStore | undefined, draft: KeyvalueDraft) {
@@ -75,16 +63,22 @@ export function keyvalueImports(store: KeyValueStore | undefined, draft: Keyvalu
         const offset = Number(cursor ?? 0n);
         const keys: string[] = [];
         let skipped = 0;
+        let more = false;
         let next: string | undefined;
         do {
           const page = need().list(this.name, { limit: PAGE, ...(next ? { cursor: next } : {}) });
           for (const key of page.keys) {
             if (skipped < offset) skipped++;
             else if (keys.length < PAGE) keys.push(key);
+            else {
+              more = true;
+              break;
+            }
           }
           next = page.cursor;
-        } while (next && keys.length < PAGE);
-        return { keys, cursor: keys.length === PAGE && next !== undefined ? BigInt(offset + PAGE) : undefined };
+        } while (next && !more);
+        if (keys.length === PAGE && next !== undefined) more = true;
+        return { keys, cursor: more ? BigInt(offset + PAGE) : undefined };
       });
     }
   }
@@ -95,13 +89,7 @@ export function keyvalueImports(store: KeyValueStore | undefined, draft: Keyvalu
   });
 
   const increment = (bucket: Bucket, key: string, delta: bigint): bigint =>
-    guarded(() => {
-      const kv = need();
-      return kv.update(bucket.name, key, (current) => {
-        const next = counterValue(current) + delta;
-        return { value: counterBytes(next), result: draft === '0.2.0-draft2' ? BigInt.asIntN(64, next) : BigInt.asUintN(64, next) };
-      });
-    });
+    guarded(() => need().increment(bucket.name, key, delta, { signed: draft === '0.2.0-draft2' }));
 
   class Cas {
     constructor(

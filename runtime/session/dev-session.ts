@@ -6,7 +6,7 @@
 // Studio API both drive a session; neither knows the steps.
 import { stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { buildJsComponent } from '../build/js-component-builder.ts';
 import { runBuildCommand } from '../build/command-builder.ts';
 import { fail, ok, type Result, type StudioError } from '../errors.ts';
@@ -49,12 +49,12 @@ export interface BuildRecord {
 export type SessionEvent =
   | { kind: 'target'; description: string; dataDir: string }
   | { kind: 'stores'; stores: SessionStores }
-  | { kind: 'warning'; text: string }
   | { kind: 'build-started'; build: BuildRecord; builder: 'componentize-js' | 'command' | 'none' }
   | { kind: 'build-finished'; build: BuildRecord; cached: boolean }
   | { kind: 'phase'; phase: StartPhase }
   | { kind: 'serving'; url: string; workloads: Workload[] }
-  | { kind: 'reloaded'; build: BuildRecord }
+  /** A build is serving: the first one (`first`) or a reload. */
+  | { kind: 'reloaded'; build: BuildRecord; first: boolean }
   | { kind: 'build-failed'; build: BuildRecord; error: StudioError; output?: string; first: boolean }
   | { kind: 'build-cancelled'; build: BuildRecord };
 
@@ -91,6 +91,7 @@ type Target =
 
 interface Version {
   build: number;
+  /** Replaced in place when one workload is restarted. */
   main: Workload;
   /** Other HTTP components by name, served at http://<name>.localhost:<port>/. */
   named: Map<string, Workload>;
@@ -114,6 +115,8 @@ export class DevSession {
   private configPath: string | undefined;
   readonly builds: BuildRecord[] = [];
   private currentStores: SessionStores | undefined;
+  /** Workloads stopped by hand; a new build serves them again. */
+  private readonly stoppedNames = new Set<string>();
 
   private readonly listeners = new Set<(event: SessionEvent) => void>();
 
@@ -128,6 +131,11 @@ export class DevSession {
   subscribe(listener: (event: SessionEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Warnings go to the log, where the terminal and the UI both show them. */
+  private warn(text: string): void {
+    this.options.logs.append({ level: 'warn', source: 'studio', text });
   }
 
   private onEvent(event: SessionEvent): void {
@@ -149,6 +157,38 @@ export class DevSession {
     };
   }
 
+  /** Stops serving one workload: its routes answer 503 until it is restarted or rebuilt. */
+  async stopWorkload(name: string): Promise<Result<void>> {
+    const workload = this.workloads.find((w) => w.info.name === name);
+    if (!workload) return fail('workload-not-found', `No workload named ${name} is running.`, 'workloads.list names the running ones.');
+    this.stoppedNames.add(name);
+    await workload.stop(this.options.settings.requestTimeoutMs);
+    return ok(undefined);
+  }
+
+  isStopped(name: string): boolean {
+    return this.stoppedNames.has(name);
+  }
+
+  /** Starts one workload again from the component it runs, without a build. */
+  async restartWorkload(name: string): Promise<Result<void>> {
+    const version = this.version;
+    const old = this.workloads.find((w) => w.info.name === name);
+    if (!version || !old) return fail('workload-not-found', `No workload named ${name} is running.`, 'workloads.list names the running ones.');
+    const opened = this.openStores(this.lastConfig);
+    const started = await Workload.start(
+      { name, wasmPath: old.info.wasmPath, config: this.lastConfig ? configValues(this.lastConfig) : [], stores: { keyvaluePath: opened.keyvaluePath, blobstorePath: opened.blobstorePath, locks: opened.locks.buffer } },
+      this.options.settings,
+      this.options.logs,
+    );
+    if (!started.ok) return started;
+    if (version.main === old) version.main = started.value;
+    else version.named.set(name, started.value);
+    this.stoppedNames.delete(name);
+    void old.stop(this.options.settings.requestTimeoutMs);
+    return ok(undefined);
+  }
+
   /** The data folders in use; undefined until the first cycle read the config. */
   stores(): SessionStores | undefined {
     return this.currentStores;
@@ -168,7 +208,9 @@ export class DevSession {
     const blobstorePath = blobConfigured ? resolve(base, blobConfigured) : join(target.dataDir, 'blobstore');
     const current = this.currentStores;
     if (current && current.keyvaluePath === keyvaluePath && current.blobstorePath === blobstorePath) return current;
-    const locks = current?.locks ?? new StoreLocks();
+    // One StoreLocks serves one key-value root: a new root gets new locks.
+    current?.keyvalue.close();
+    const locks = new StoreLocks();
     const stores: SessionStores = {
       keyvalue: new KeyValueStore(keyvaluePath, { locks }),
       blobstore: new BlobStore(blobstorePath, { locks }),
@@ -202,6 +244,12 @@ export class DevSession {
     if (!target.ok) return target;
     this.target = target.value;
     this.onEvent({ kind: 'target', description: describeTarget(target.value), dataDir: target.value.dataDir });
+    // The data folders open before the first build, so they can be browsed even while it fails.
+    if (target.value.kind === 'project') {
+      const project = await loadProject(target.value.root);
+      if (project.ok) this.lastConfig = project.value.config;
+    }
+    this.openStores(this.lastConfig);
     const watching = this.options.watch !== false;
     // Watch before the first build, so a fix saved while it runs is not missed.
     if (watching) await this.watch(target.value);
@@ -237,6 +285,8 @@ export class DevSession {
     await this.gateway?.close();
     await Promise.all(this.workloads.map((w) => w.stop(2000)));
     this.version = undefined;
+    // A clean stop leaves the journal checkpointed and empty.
+    this.currentStores?.keyvalue.close();
   }
 
   private async watch(target: Target): Promise<void> {
@@ -249,8 +299,11 @@ export class DevSession {
       const buildOutputs = [join(target.root, '.wash', 'build'), join(target.root, '.wash', 'data'), target.dataDir];
       this.watcher = new ProjectWatcher(target.root, { ignore: buildOutputs }, (batch: ChangeBatch) => {
         // The component the build writes must not count as a change of the sources.
+        // Nor must data a component writes into store folders configured inside the project.
         const outputs = this.builtPaths();
-        if (batch.paths.every((p) => outputs.has(resolve(target.root, p)))) return;
+        const storeDirs = this.currentStores ? [this.currentStores.keyvaluePath, this.currentStores.blobstorePath] : [];
+        const inStore = (path: string) => storeDirs.some((dir) => path === dir || path.startsWith(dir + sep));
+        if (batch.paths.every((p) => outputs.has(resolve(target.root, p)) || inStore(resolve(target.root, p)))) return;
         this.request('change', batch.firstAt);
       });
     }
@@ -315,7 +368,7 @@ export class DevSession {
       }
       record.outcome = 'ok';
       record.totalMs = performance.now() - triggeredAt;
-      if (!first) this.onEvent({ kind: 'reloaded', build: record });
+      this.onEvent({ kind: 'reloaded', build: record, first });
     } finally {
       this.building = undefined;
     }
@@ -325,6 +378,7 @@ export class DevSession {
   private async swap(next: Version): Promise<Result<void>> {
     const old = this.version;
     this.version = next;
+    this.stoppedNames.clear();
     if (!this.gateway) {
       const listening = await this.listen();
       if (!listening.ok) {
@@ -359,7 +413,7 @@ export class DevSession {
       if (!project.ok) return project;
       this.lastConfig = project.value.config;
       this.configPath = project.value.configPath;
-      for (const warning of project.value.warnings) this.onEvent({ kind: 'warning', text: warning });
+      for (const warning of project.value.warnings) this.warn(warning);
       this.warnNotYetSupported(project.value);
       name = project.value.name;
       config = configValues(project.value.config);
@@ -416,7 +470,7 @@ export class DevSession {
     for (const key of NOT_YET) {
       if (project.config.dev?.[key] === undefined || this.warnedNotYet.has(key)) continue;
       this.warnedNotYet.add(key);
-      this.onEvent({ kind: 'warning', text: `dev.${key} is not yet supported by Component Studio and is ignored (services arrive with the virtual loopback).` });
+      this.warn(`dev.${key} is not yet supported by Component Studio and is ignored (services arrive with the virtual loopback).`);
     }
   }
 
@@ -475,11 +529,9 @@ export class DevSession {
     if (!version) return { unavailable: 'No version of the component is running yet.' };
     const hostname = authority.replace(/:\d+$/, '').toLowerCase();
     const sub = /^([^.]+)\.localhost$/.exec(hostname)?.[1];
-    if (sub !== undefined) {
-      const named = version.named.get(sub);
-      if (named) return named;
-    }
-    return version.main;
+    const workload = (sub !== undefined ? version.named.get(sub) : undefined) ?? version.main;
+    if (this.stoppedNames.has(workload.info.name)) return { unavailable: `${workload.info.name} is stopped. Restart it from the studio, or save a change to rebuild.` };
+    return workload;
   }
 }
 

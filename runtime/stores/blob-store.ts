@@ -19,6 +19,8 @@ import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from '.
 import { SharedWord, StoreLocks, hashText } from './store-locks.ts';
 import { fileExistsInside, folderAt, isInside, openStoreRoot, readFileInside, statFileInside, type ByteRange } from './store-root.ts';
 
+export type { ByteRange } from './store-root.ts';
+
 export interface ContainerInfo {
   name: string;
   /** When the container folder was created (ms since the epoch; its mtime where the file system has no birth time). */

@@ -158,13 +158,13 @@ export class KeyValueStore {
   }
 
   bucketExists(name: string): boolean {
-    return this.bucketDir(name, 'existing', 'open') !== undefined;
+    return this.verifiedBucketDir(name, 'open') !== undefined;
   }
 
   /** Creates the bucket's folder if it is missing (wash creates it when a component opens it). */
   createBucket(name: string): void {
     if (name === '') return;
-    const existed = this.bucketDir(name, 'existing', 'create');
+    const existed = this.verifiedBucketDir(name, 'create');
     if (existed) return;
     this.bucketDir(name, 'create', 'create');
     try {
@@ -176,7 +176,7 @@ export class KeyValueStore {
 
   /** Deletes a bucket and all its keys; for "", the keys in the root folder. */
   deleteBucket(name: string): void {
-    const dir = this.bucketDir(name, 'existing', 'delete');
+    const dir = this.verifiedBucketDir(name, 'delete');
     if (!dir) throw new StoreError('no-such-store', `The bucket ${quote(name)} does not exist.`, 'Check the bucket name; it may have been deleted already.');
     this.locks.withAll(() => {
       // Records for this bucket must not replay into it after a crash.
@@ -205,7 +205,7 @@ export class KeyValueStore {
 
   /** A page of keys in stable sorted order (UTF-16 code unit order). */
   list(bucket: string, options: KeyListOptions = {}): KeyListPage {
-    const dir = this.bucketDir(bucket, 'existing', 'list');
+    const dir = this.verifiedBucketDir(bucket, 'list');
     if (!dir) throw new StoreError('no-such-store', `The bucket ${quote(bucket)} does not exist.`, 'Check the bucket name, or create the bucket first.');
     const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(options.limit ?? DEFAULT_LIST_LIMIT)));
     const prefix = options.prefix ?? '';
@@ -219,7 +219,7 @@ export class KeyValueStore {
 
   /** How many keys the bucket holds (0 for a missing bucket). */
   size(bucket: string): number {
-    const dir = this.bucketDir(bucket, 'existing', 'count the keys of');
+    const dir = this.verifiedBucketDir(bucket, 'count the keys of');
     return dir ? this.sortedKeys(bucket, dir).length : 0;
   }
 
@@ -565,6 +565,13 @@ export class KeyValueStore {
     } catch {
       return undefined;
     }
+  }
+
+  /** Like bucketDir, but checks a remembered folder still exists (another program may have removed it). */
+  private verifiedBucketDir(bucket: string, action: string): string | undefined {
+    const cached = this.bucketDirs.get(bucket);
+    if (cached && folderAt(this.root, cached, ctx(action, bucket)) === 'missing') this.bucketDirs.delete(bucket);
+    return this.bucketDir(bucket, 'existing', action);
   }
 
   /** The folder of a bucket: canonical name, else wash's raw name; created in 'create' mode. */

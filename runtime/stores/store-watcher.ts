@@ -10,7 +10,7 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { basename, relative, sep } from 'node:path';
 import { decodeSegment, isInternalFileName, objectNameFromSegments } from './safe-names.ts';
-import { StoreError } from './store-error.ts';
+import { StoreError, isErrno } from './store-error.ts';
 import { openStoreRoot } from './store-root.ts';
 
 export interface StoreChange {
@@ -36,32 +36,56 @@ export class StoreWatcher {
   private pending = new Map<string, StoreChange>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private watcher: FSWatcher | undefined;
+  private polling = false;
 
   private constructor(
-    private readonly watcher: FSWatcher,
     private readonly options: StoreWatcherOptions,
     private readonly root: string,
   ) {}
 
   /** Starts watching; resolves once the initial scan is done (existing files are not reported). */
   static async start(options: StoreWatcherOptions): Promise<StoreWatcher> {
-    const root = openStoreRoot(options.root, options.store);
+    const self = new StoreWatcher(options, openStoreRoot(options.root, options.store));
+    await self.watch();
+    return self;
+  }
+
+  /** True when the system ran out of file watches and the folder is polled instead. */
+  get isPolling(): boolean {
+    return this.polling;
+  }
+
+  private async watch(): Promise<void> {
+    const root = this.root;
     const watcher = watch(root, {
       ignoreInitial: true,
       persistent: true,
-      ...(options.store === 'keyvalue' ? { depth: 1 } : {}),
+      ...(this.options.store === 'keyvalue' ? { depth: 1 } : {}),
+      ...(this.polling ? { usePolling: true, interval: 300, binaryInterval: 300 } : {}),
       ignored: (path: string) => path !== root && isInternalFileName(basename(path)),
     });
-    const self = new StoreWatcher(watcher, options, root);
+    this.watcher = watcher;
     for (const event of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) {
-      watcher.on(event, (path: string) => self.onEvent(event, path));
+      watcher.on(event, (path: string) => this.onEvent(event, path));
     }
-    watcher.on('error', (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      options.onError?.(new StoreError('io', `Watching the ${options.store === 'keyvalue' ? 'key-value' : 'blob'} store folder ${root} failed: ${message}`, 'Changes made by other programs may not show until you reload.', { cause: error }));
-    });
+    watcher.on('error', (error: unknown) => void this.onWatchError(watcher, error));
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-    return self;
+  }
+
+  private async onWatchError(watcher: FSWatcher, error: unknown): Promise<void> {
+    const what = this.options.store === 'keyvalue' ? 'key-value' : 'blob';
+    const message = error instanceof Error ? error.message : String(error);
+    // Linux limits inotify instances and watches per user (128 / 8192 by default on many
+    // systems); when they run out, polling still sees changes, a little later.
+    if (!this.polling && !this.closed && watcher === this.watcher && isErrno(error, 'EMFILE', 'ENOSPC')) {
+      this.polling = true;
+      this.options.onError?.(new StoreError('busy', `The system ran out of file watches for the ${what} store folder ${this.root}; checking it for changes every 300 ms instead.`, 'Raise fs.inotify.max_user_instances / max_user_watches (sysctl) for instant updates.', { cause: error }));
+      await watcher.close();
+      if (!this.closed) await this.watch();
+      return;
+    }
+    this.options.onError?.(new StoreError('io', `Watching the ${what} store folder ${this.root} failed: ${message}`, 'Changes made by other programs may not show until you reload.', { cause: error }));
   }
 
   async close(): Promise<void> {
@@ -70,7 +94,7 @@ export class StoreWatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.pending.clear();
-    await this.watcher.close();
+    await this.watcher?.close();
   }
 
   private onEvent(event: RawEvent, path: string): void {

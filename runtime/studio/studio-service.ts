@@ -27,14 +27,6 @@ import { StoreCommands } from './store-commands.ts';
 /** One pushed event, as both transports carry it. */
 export type StudioEvent = { [E in EventName]: { event: E; payload: Events[E] } }[EventName];
 
-/** What the session may offer beyond DevSession today; used when present. */
-interface SessionExtras {
-  /** Stops serving one workload (its routes answer 503) until a restart or the next build. */
-  stopWorkload?(name: string): Promise<{ ok: true; value: unknown } | { ok: false; error: StudioError }>;
-  /** Starts one workload again from its current component, without a build. */
-  restartWorkload?(name: string): Promise<{ ok: true; value: unknown } | { ok: false; error: StudioError }>;
-}
-
 export interface StudioServiceOptions {
   logs: LogBus;
   /** Makes (does not start) a session for a project folder or a .wasm file. */
@@ -80,8 +72,6 @@ export class StudioService {
   private lastLogSeq = 0;
   /** The build each running workload came from. */
   private readonly workloadBuild = new WeakMap<Workload, number>();
-  /** Workloads stopped through workloads.stop (until the next build replaces them). */
-  private readonly stoppedWorkloads = new WeakSet<Workload>();
   private opening: Promise<unknown> = Promise.resolve();
   private readonly stores = new StoreCommands(
     () => this.currentStores(),
@@ -241,12 +231,6 @@ export class StudioService {
         const latest = session.builds[session.builds.length - 1];
         for (const workload of event.workloads) if (latest) this.workloadBuild.set(workload, latest.number);
         this.emit({ event: 'project.changed', payload: this.projectView() });
-        // The session marks the first build 'ok' right after this event, with no event of its
-        // own: report it once that has happened.
-        setImmediate(() => {
-          if (latest && this.session === session) this.emitBuild(latest);
-          this.emitWorkloads();
-        });
         return;
       }
       case 'reloaded':
@@ -266,7 +250,6 @@ export class StudioService {
         this.emitWorkloads();
         return;
       case 'phase':
-      case 'warning':
         return;
     }
   }
@@ -392,7 +375,7 @@ export class StudioService {
     return workloads.map((workload) => {
       const stats = workload.stats();
       const sorted = [...stats.latencies].sort((a, b) => a - b);
-      const stopped = this.stoppedWorkloads.has(workload);
+      const stopped = session.isStopped(workload.info.name);
       return {
         name: workload.info.name,
         state: stopped ? 'stopped' : building ? 'building' : 'running',
@@ -472,37 +455,20 @@ export class StudioService {
       'workloads.list': async () => this.workloadViews(),
       'workloads.restart': async ({ name }) => {
         const { session, workload } = this.findWorkload(name);
-        const extras = session as DevSession & SessionExtras;
-        if (workload && extras.restartWorkload) {
-          const build = this.workloadBuild.get(workload);
-          const restarted = await extras.restartWorkload(name);
-          if (!restarted.ok) throw new StudioFailure(restarted.error);
-          // The new instances run the same component, from the same build.
-          const fresh = session.workloads.find((w) => w.info.name === name);
-          if (fresh && build !== undefined && !this.workloadBuild.has(fresh)) this.workloadBuild.set(fresh, build);
-          this.emitWorkloads();
-          return null;
-        }
-        // Until the session can restart one workload: a fresh build and start of the project,
-        // which replaces every workload with new instances; the gateway swaps with no failed
-        // request, and progress arrives as build.changed.
-        session.rebuild();
+        const build = workload ? this.workloadBuild.get(workload) : undefined;
+        const restarted = await session.restartWorkload(name);
+        if (!restarted.ok) throw new StudioFailure(restarted.error);
+        // The new instances run the same component, from the same build.
+        const fresh = session.workloads.find((w) => w.info.name === name);
+        if (fresh && build !== undefined && !this.workloadBuild.has(fresh)) this.workloadBuild.set(fresh, build);
+        this.emitWorkloads();
         return null;
       },
       'workloads.stop': async ({ name }) => {
         const { session, workload } = this.findWorkload(name);
         if (!workload) throw new StudioFailure({ code: 'workload-not-running', message: `${name} is not running.`, hint: 'Its build has not produced a running version yet.' });
-        const extras = session as DevSession & SessionExtras;
-        if (extras.stopWorkload) {
-          const stopped = await extras.stopWorkload(name);
-          if (!stopped.ok) throw new StudioFailure(stopped.error);
-        } else {
-          // Until the session can stop one workload itself: stop its workers; the gateway
-          // keeps routing to it and it answers 503 "<name> is stopped." until the next build
-          // (workloads.restart) replaces it.
-          await workload.stop(2000);
-        }
-        this.stoppedWorkloads.add(workload);
+        const stopped = await session.stopWorkload(name);
+        if (!stopped.ok) throw new StudioFailure(stopped.error);
         this.emitWorkloads();
         return null;
       },

@@ -9,6 +9,7 @@ import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threa
 import { messageOf, type StudioError } from '../errors.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import { spawnWorker } from '../threads/spawn-worker.ts';
+import { StoreLocks } from '../stores/store-locks.ts';
 import type { Exchange } from './exchange.ts';
 import type { FromWorker, InstanceStrategy, Reply, RequestFailure, RequestHead, ToWorker, WorkerLoad, WorkloadStores } from './worker-protocol.ts';
 
@@ -357,6 +358,7 @@ export class WorkerPool {
   private onExit(worker: PoolWorker, err: Error | undefined): void {
     if (worker.dead) return;
     worker.dead = true;
+    this.releaseStoreLocks(worker.thread.threadId);
     clearTimeout(worker.timer);
     this.workers.delete(worker);
     const job = worker.job;
@@ -378,8 +380,15 @@ export class WorkerPool {
     clearTimeout(worker.timer);
     this.workers.delete(worker);
     worker.bodyPort.close();
+    const threadId = worker.thread.threadId;
     await worker.thread.terminate();
+    this.releaseStoreLocks(threadId);
     this.replenish();
+  }
+
+  /** A worker killed inside a store call would otherwise hold its key's lock until it times out. */
+  private releaseStoreLocks(threadId: number): void {
+    if (this.options.stores) new StoreLocks(this.options.stores.locks).releaseHeldBy(threadId);
   }
 
   /** Keeps the pool at its size, unless the component cannot start at all. */

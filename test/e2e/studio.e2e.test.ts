@@ -73,6 +73,8 @@ describe('the studio UI in Chromium', () => {
     chromium = await launchChromium();
     page = await chromium.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    // CSP violations, failed loads (a worker, a font) and React warnings land here.
+    page.on('console', (message) => message.type() === 'error' && pageErrors.push(`console: ${message.text()}`));
     await page.goto(studio.studioUrl);
     await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
     await mkdir(shotsDir, { recursive: true });
@@ -176,15 +178,14 @@ describe('the studio UI in Chromium', () => {
     const kv = view('kv');
     await kv.locator('.bucket-pane').getByRole('button', { name: 'qrcode', exact: true }).click();
     await kv.getByRole('option', { name: 'generated' }).click();
-    // Two QR codes so far (the example and the one imported from curl); wash keeps counters as 8 bytes LE.
+    // Two QR codes so far (the example and the one imported from curl); wash keeps counters as decimal text.
     await waitForText(kv.getByTestId('counter-value'), /^2$/);
     await kv.getByRole('button', { name: /Edit/ }).click();
     await kv.getByLabel('Counter value').fill('41');
     await kv.getByRole('button', { name: 'Save', exact: true }).click();
     await waitForText(page.locator('.toast'), /Saved generated/);
     const onDisk = await readFile(join(project, '.wash', 'data', 'keyvalue', 'qrcode', 'generated'));
-    assert.equal(onDisk.length, 8);
-    assert.equal(onDisk.readBigUInt64LE(0), 41n);
+    assert.equal(onDisk.toString('utf8'), '41');
     // The component counts on from the edited value, and the browser follows live.
     const res = await fetch(new URL('/qrcode', studio.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"payload":"after edit"}' });
     assert.equal(res.status, 200);
@@ -264,6 +265,31 @@ describe('the studio UI in Chromium', () => {
     await waitForText(page.locator('.response-pane .view-lines'), /Nothing\shere/);
   });
 
+  it('shows a failed build with its output, and keeps serving the last good build', async () => {
+    const file = join(project, 'src', 'component.ts');
+    const source = await readFile(file, 'utf8');
+    await writeFile(file, `${source}\nconst broken: number = ;\n`);
+    await page.locator('.reload-indicator[data-state="failed"]').waitFor({ timeout: 120_000 });
+    await waitForText(page.locator('.reload-indicator'), /Build 3 failed.*Still serving build 2/s);
+    await go('workloads');
+    const failed = view('workloads').getByRole('region', { name: 'Failed build' });
+    await waitForText(failed, /Build 3 failed/);
+    await failed.locator('pre.ansi').waitFor();
+    assert.match((await failed.locator('pre.ansi').textContent()) ?? '', /component\.ts/);
+    const res = await fetch(new URL('/nope', studio.url));
+    assert.equal(await res.text(), 'Nothing here\n', 'build 2 still answers');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(shotsDir, 'build-failed-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.locator('.reload-indicator').click();
+    const dialog = page.getByRole('dialog', { name: 'Builds' });
+    await waitForText(dialog, /#3\s*failed/);
+    await page.screenshot({ path: join(shotsDir, 'build-output-light.png') });
+    await page.keyboard.press('Escape');
+    await writeFile(file, source);
+    await waitForText(page.locator('.reload-indicator'), /Serving build 4/, 120_000);
+  });
+
   it('takes a screenshot of every view, light and dark', async () => {
     // Put something worth seeing in each view first.
     await go('http');
@@ -290,7 +316,7 @@ describe('the studio UI in Chromium', () => {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
-  it('raised no uncaught error in the page', () => {
+  it('logged no error in the page (uncaught exceptions, CSP violations, failed loads)', () => {
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -83,7 +83,7 @@ describe('keys the studio does not act on yet', () => {
     const project = await messageProject('still serving\n', 'dev:\n  service: true\n');
     const studio = await startStudio(project.root);
     try {
-      assert.match(studio.output(), /warning dev\.service is not yet supported/);
+      assert.match(studio.output(), /WARN\s+studio dev\.service is not yet supported/);
       assert.equal((await get(studio.url)).body, 'still serving\n');
     } finally {
       await studio.stop();

@@ -115,7 +115,7 @@ describe('config errors', () => {
     const project = await messageProject('hello\n', 'dev:\n  shiny_new_option: true\n');
     const studio = await startStudio(project.root);
     try {
-      assert.match(studio.output(), /warning .*config\.yaml: dev\.shiny_new_option: unknown key, ignored/);
+      assert.match(studio.output(), /WARN\s+studio .*config\.yaml: dev\.shiny_new_option: unknown key, ignored/);
       assert.equal(await fetch(studio.url).then((r) => r.text()), 'hello\n');
     } finally {
       await studio.stop();

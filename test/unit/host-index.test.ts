@@ -76,8 +76,12 @@ describe('missingImports', () => {
     assert.deepEqual(missingImports(['example:missing/thing@1.2.3']), [{ name: 'example:missing/thing@1.2.3' }]);
   });
 
-  it('refuses interfaces the studio does not provide yet, such as wasi:keyvalue', () => {
-    assert.deepEqual(missingImports(['wasi:keyvalue/store@0.2.0-draft']), [{ name: 'wasi:keyvalue/store@0.2.0-draft' }]);
+  it('accepts both wasi:keyvalue drafts and the blobstore draft wash provides', () => {
+    assert.deepEqual(missingImports(['wasi:keyvalue/store@0.2.0-draft', 'wasi:keyvalue/atomics@0.2.0-draft2', 'wasi:blobstore/container@0.2.0-draft']), []);
+  });
+
+  it('refuses a wasi:keyvalue version it does not implement, naming the ones it does', () => {
+    assert.deepEqual(missingImports(['wasi:keyvalue/store@0.3.0']), [{ name: 'wasi:keyvalue/store@0.3.0', provided: 'wasi:keyvalue/store@0.2.0-draft or 0.2.0-draft2' }]);
   });
 
   it('refuses a plain function import, which no host interface satisfies', () => {

@@ -121,6 +121,17 @@ describe('KeyValueStore: buckets', () => {
     assert.equal(store.bucketExists('later'), true);
   });
 
+  it('notices a bucket folder removed by another program', () => {
+    const { root, store } = fresh();
+    store.set('gone', 'k', bytes('v'));
+    rmSync(join(root, 'gone'), { recursive: true });
+    assert.equal(store.bucketExists('gone'), false);
+    fails(() => store.list('gone'), 'no-such-store');
+    assert.equal(store.get('gone', 'k'), undefined);
+    store.set('gone', 'k', bytes('again'));
+    assert.equal(text(store.get('gone', 'k')), 'again');
+  });
+
   it('says which bucket is missing when listing or deleting it', () => {
     const { store } = fresh();
     fails(() => store.list('ghost'), 'no-such-store', /"ghost"/);

@@ -16,11 +16,13 @@ let counter = 0;
 /** Starts a watcher that collects changes; `until` resolves once a matching change arrived. */
 async function watching(store: StoreChange['store'], root: string) {
   const seen: StoreChange[] = [];
+  const errors: string[] = [];
   const waiters: { match: (c: StoreChange) => boolean; resolve: () => void }[] = [];
   const watcher = await StoreWatcher.start({
     root,
     store,
     debounceMs: 20,
+    onError: (error) => errors.push(error.message),
     onChanges: (changes) => {
       seen.push(...changes);
       for (const waiter of [...waiters]) if (seen.some(waiter.match)) waiter.resolve();
@@ -29,7 +31,7 @@ async function watching(store: StoreChange['store'], root: string) {
   const until = (match: (c: StoreChange) => boolean, timeoutMs = 5000) =>
     new Promise<void>((resolve, reject) => {
       if (seen.some(match)) return resolve();
-      const timer = setTimeout(() => reject(new Error(`no matching change within ${timeoutMs} ms; saw ${JSON.stringify(seen)}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`no matching change within ${timeoutMs} ms; saw ${JSON.stringify(seen)}; errors: ${JSON.stringify(errors)}`)), timeoutMs);
       waiters.push({ match, resolve: () => (clearTimeout(timer), resolve()) });
     });
   return { watcher, seen, until };

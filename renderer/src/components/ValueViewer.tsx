@@ -43,14 +43,15 @@ export function ValueViewer({ bytes, contentType = '', name = '', totalSize, lab
           {content.kind === 'image' ? content.mime : content.kind === 'binary' ? 'binary' : content.kind}
         </span>
         <span className="muted">{formatBytes(totalSize ?? bytes.length)}</span>
-        <div className="segmented" role="tablist">
-          {modes.length > 1 &&
-            modes.map((m) => (
+        {modes.length > 1 && (
+          <div className="segmented" role="tablist">
+            {modes.map((m) => (
               <button key={m} role="tab" aria-selected={m === mode} className={m === mode ? 'active' : ''} onClick={() => setChosen(m)}>
                 {MODE_LABEL[m]}
               </button>
             ))}
-        </div>
+          </div>
+        )}
       </div>
       {cut && (
         <div className="notice" role="note">

@@ -38,13 +38,13 @@ export function decodeText(bytes: Uint8Array): string | undefined {
 }
 
 /** wash keeps wasi:keyvalue counters as 8 bytes, little-endian, unsigned. */
+/** A counter as wasi:keyvalue/atomics and wash keep it: a whole number in decimal text. */
 export function readCounter(bytes: Uint8Array): bigint | undefined {
-  if (bytes.length !== 8) return undefined;
-  return new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (bytes.length === 0 || bytes.length > 20 || !bytes.every((b) => b >= 0x30 && b <= 0x39)) return undefined;
+  const value = BigInt(new TextDecoder().decode(bytes));
+  return value <= 2n ** 64n - 1n ? value : undefined;
 }
 
 export function counterBytes(value: bigint): Uint8Array {
-  const bytes = new Uint8Array(8);
-  new DataView(bytes.buffer).setBigUint64(0, BigInt.asUintN(64, value), true);
-  return bytes;
+  return new TextEncoder().encode(value.toString());
 }

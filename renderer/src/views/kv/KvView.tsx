@@ -93,8 +93,8 @@ function ValuePane() {
 
   const text = useMemo(() => (selected?.bytes ? decodeText(selected.bytes) : undefined), [selected?.bytes]);
   const kind = useMemo(() => (selected?.bytes ? detectContent(selected.bytes).kind : undefined), [selected?.bytes]);
-  // An 8-byte binary value is how wash (and wasi:keyvalue/atomics here) keeps a counter.
-  const counter = selected?.bytes && kind === 'binary' ? readCounter(selected.bytes) : undefined;
+  // A whole number in decimal text is how wash (and wasi:keyvalue/atomics here) keeps a counter.
+  const counter = selected?.bytes ? readCounter(selected.bytes) : undefined;
 
   if (!bucket) return null;
   if (!selected)
@@ -243,7 +243,7 @@ function ValuePane() {
         {selected.missing && <div className="notice notice-warn">This key no longer exists (deleted here or by another program).</div>}
         {editing && counter !== undefined && (
           <label className="field counter-edit">
-            <span>Counter (saved as 8 bytes, little-endian, as wash keeps counters)</span>
+            <span>Counter (saved as decimal text, as wash keeps counters)</span>
             <input
               className="input mono"
               aria-label="Counter value"
@@ -265,7 +265,7 @@ function ValuePane() {
             <div className="counter-value" data-testid="counter-value">
               {counter.toLocaleString('en-US')}
             </div>
-            <div className="muted small">a counter: 8 bytes, unsigned 64-bit little-endian (how wasi:keyvalue/atomics and wash store it)</div>
+            <div className="muted small">a counter: an unsigned 64-bit number in decimal text (how wasi:keyvalue/atomics and wash store it)</div>
           </div>
         )}
         {!editing && selected.bytes && <ValueViewer bytes={selected.bytes} name={selected.key} totalSize={selected.size} label="Key value" />}

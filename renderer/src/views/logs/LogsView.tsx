@@ -209,7 +209,7 @@ export function LogsView() {
         <SourcePicker sources={sources} chosen={filter.sources} onChange={(s) => useLogs.getState().setFilter({ sources: s })} />
         <div className="toolbar-spacer" />
         <span className="muted small" aria-live="polite" data-testid="log-count">
-          {loading ? 'Searching…' : `${formatCount(rows.length === records.length ? records.length : records.length)} of ${formatCount(total)}${filtered ? ' matching' : ''}`}
+          {loading ? 'Searching…' : `${formatCount(records.length)} of ${formatCount(total)}${filtered ? ' matching' : ''}`}
         </span>
         <button className={`btn ${paused ? 'btn-primary' : ''}`} onClick={() => useLogs.getState().setPaused(!paused)} title={paused ? 'Resume following' : 'Pause: new lines wait until you resume'}>
           {paused ? `▶ Resume${pending.length ? ` (${formatCount(pending.length)} new)` : ''}` : '❚❚ Pause'}
