@@ -18,7 +18,7 @@ import { buildQrExample } from '../test/fixtures/js/build.ts';
 import { defaultRuntimeSettings } from '../runtime/workloads/workload.ts';
 import type { Benchmark, BenchOptions, TargetCheck } from './lib/bench.ts';
 import { machineTicks } from './lib/cpu.ts';
-import { measureDirectCalls, type DirectResult } from './lib/direct.ts';
+import { measureDirectCalls, measureParallelDirectCalls, type DirectResult, type ParallelDirectResult } from './lib/direct.ts';
 import { ms, num, pct, ratio, table } from './lib/format.ts';
 import { jcoShimsFor } from './lib/jco-shims.ts';
 import { load, type LoadResult } from './lib/load.ts';
@@ -70,6 +70,7 @@ export interface HttpSubjectData {
   instances: number;
   direct: DirectResult;
   directCapacity: number;
+  parallel: ParallelDirectResult;
   studio: Runs;
   fresh: Runs;
   jco: Runs;
@@ -100,10 +101,14 @@ export const benchmark: Benchmark = {
       print(`-- ${subject.name}`);
       const wasm = await subject.wasm();
       // First, with no server running: the component's own time.
-      const direct = await measureDirectCalls(wasm, testCacheDir, { method: 'GET', path: subject.path, headers: [['host', '127.0.0.1']] });
+      const request = { method: 'GET', path: subject.path, headers: [['host', '127.0.0.1']] as [string, string][] };
+      const direct = await measureDirectCalls(wasm, testCacheDir, request);
       const directCapacity = (instances * 1000) / direct.msPerCall;
       print(`direct call: ${ms(direct.msPerCall)} of CPU per call (wall: mean ${ms(direct.wallMsPerCall)}, p50 ${ms(direct.p50)}, p99 ${ms(direct.p99)}; ${num(direct.calls)} calls, ${direct.bodyBytes} body bytes)`);
       print(`direct capacity: ${instances} instances x 1000 / ${direct.msPerCall.toFixed(3)} ms = ${num(directCapacity)} req/s`);
+      // The same loop on `instances` threads at once: whether the machine can deliver that.
+      const parallel = await measureParallelDirectCalls(wasm, testCacheDir, request, instances, { warmupMs: 500, measureMs: 2000 });
+      print(`measured: ${instances} threads calling at once: ${num(parallel.callsPerSecond)} calls/s (${pct(parallel.callsPerSecond / directCapacity)} of the direct capacity)`);
 
       const studioRuns = await serveAndLoad('studio (reuse)', () => studio(wasm, instances), subject, options, print, true);
       const freshRuns = await serveAndLoad('studio (fresh)', () => studio(wasm, instances, ['--instances', 'fresh']), subject, options, print, false, true);
@@ -139,7 +144,10 @@ export const benchmark: Benchmark = {
       const plainC1 = plain.c1?.ok ? plain.c1.result : undefined;
       print();
       print(`studio / jco serve:   ${ratio(studioRps / jcoRps)} (${num(studioRps)} vs ${num(jcoRps)} req/s)${subject.jcoTarget ? `, target >= ${subject.jcoTarget}x` : ''}`);
-      print(`gateway efficiency:   ${efficiency.toFixed(2)} = ${num(studioRps)} / ${num(directCapacity)} req/s direct capacity, target >= ${EFFICIENCY_TARGET}`);
+      print(
+        `gateway efficiency:   ${efficiency.toFixed(2)} = ${num(studioRps)} / ${num(directCapacity)} req/s direct capacity, target >= ${EFFICIENCY_TARGET} ` +
+          `(${(studioRps / parallel.callsPerSecond).toFixed(2)} of the measured ${instances}-thread rate)`,
+      );
       print(
         `concurrency 1:        studio p99 ${ms(c1?.p99 ?? NaN)} = direct call ${ms(direct.msPerCall)} + ${ms(overP99)}, target <= +${LATENCY_TARGET_MS} ms ` +
           `(p50: ${ms(c1?.p50 ?? NaN)} = direct p50 ${ms(direct.p50)} + ${ms((c1?.p50 ?? NaN) - direct.p50)}; plain Node http p50 ${ms(plainC1?.p50 ?? NaN)})`,
@@ -162,7 +170,7 @@ export const benchmark: Benchmark = {
       check('c1 p99 - direct call', `<= ${LATENCY_TARGET_MS} ms`, ms(overP99), overP99 <= LATENCY_TARGET_MS);
       check('reuse vs fresh req/s', '>= 1x', freshRuns.c20?.ok ? ratio(studioRps / freshRps) : 'fresh failed', freshRuns.c20?.ok === true && studioRps >= freshRps);
 
-      data[subject.key] = { instances, direct, directCapacity, studio: studioRuns, fresh: freshRuns, jco: jcoRuns, jcoStubbed: shims.stubbed } satisfies HttpSubjectData;
+      data[subject.key] = { instances, direct, directCapacity, parallel, studio: studioRuns, fresh: freshRuns, jco: jcoRuns, jcoStubbed: shims.stubbed } satisfies HttpSubjectData;
     }
 
     if (noisiest > NOISY) {

@@ -3,6 +3,7 @@
 // with no gateway, no worker messaging and no sockets in between. What the component does
 // per request is all that is left, so `instances x 1000 / ms per call` is the most requests
 // per second the studio could ever serve it at.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readComponentFile } from '../../runtime/components/component-file.ts';
@@ -30,6 +31,8 @@ export interface DirectResult {
   msPerCall: number;
   /** Mean wall time of one call, in ms. */
   wallMsPerCall: number;
+  /** CPU time of the calling thread alone per call, in ms (Linux; NaN elsewhere). */
+  threadMsPerCall: number;
   /** Median and 99th percentile of single calls, in ms. */
   p50: number;
   p99: number;
@@ -44,16 +47,22 @@ interface IncomingHandler {
 
 let wakeInstalled = false;
 
+export interface DirectTiming {
+  warmupMs?: number;
+  measureMs?: number;
+}
+
 /**
  * Instantiates the component once (as a studio worker does with the default 'reuse'
  * strategy) and calls it for `warmupMs`, then measures for `measureMs`.
  */
-export async function measureDirectCalls(
-  wasmPath: string,
-  cacheDir: string,
-  request: DirectRequest,
-  { warmupMs = 1000, measureMs = 3000 }: { warmupMs?: number; measureMs?: number } = {},
-): Promise<DirectResult> {
+export async function measureDirectCalls(wasmPath: string, cacheDir: string, request: DirectRequest, timing: DirectTiming = {}): Promise<DirectResult> {
+  const run = await prepareDirectCalls(wasmPath, cacheDir, request);
+  return run(timing);
+}
+
+/** Instantiates the component; the returned function runs the timed loop on this thread. */
+export async function prepareDirectCalls(wasmPath: string, cacheDir: string, request: DirectRequest): Promise<(timing?: DirectTiming) => DirectResult> {
   const handler = await instantiate(wasmPath, cacheDir);
 
   let status = 0;
@@ -97,32 +106,94 @@ export async function measureDirectCalls(
     if (!outparam.wasSet || !ended) throw new Error('the component did not finish a response in a direct call');
   };
 
-  const warmEnd = performance.now() + warmupMs;
-  while (performance.now() < warmEnd) callOnce();
+  return ({ warmupMs = 1000, measureMs = 3000 } = {}) => {
+    const warmEnd = performance.now() + warmupMs;
+    while (performance.now() < warmEnd) callOnce();
 
-  const samples: number[] = [];
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  const end = started + measureMs;
-  let now = started;
-  while (now < end) {
-    const t0 = now;
-    callOnce();
-    now = performance.now();
-    samples.push(now - t0);
-  }
-  const total = now - started;
-  const cpu = process.cpuUsage(cpuBefore);
-  samples.sort((a, b) => a - b);
-  return {
-    msPerCall: (cpu.user + cpu.system) / 1000 / samples.length,
-    wallMsPerCall: total / samples.length,
-    p50: percentile(samples, 50),
-    p99: percentile(samples, 99),
-    calls: samples.length,
-    status,
-    bodyBytes,
+    const samples: number[] = [];
+    const threadBefore = threadCpuMs();
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    const end = started + measureMs;
+    let now = started;
+    while (now < end) {
+      const t0 = now;
+      callOnce();
+      now = performance.now();
+      samples.push(now - t0);
+    }
+    const total = now - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const threadMs = threadCpuMs() - threadBefore;
+    samples.sort((a, b) => a - b);
+    return {
+      msPerCall: (cpu.user + cpu.system) / 1000 / samples.length,
+      wallMsPerCall: total / samples.length,
+      threadMsPerCall: threadMs / samples.length,
+      p50: percentile(samples, 50),
+      p99: percentile(samples, 99),
+      calls: samples.length,
+      status,
+      bodyBytes,
+    };
   };
+}
+
+export interface ParallelDirectResult {
+  threads: number;
+  /** Calls per second of all threads together. */
+  callsPerSecond: number;
+  perThread: DirectResult[];
+}
+
+/**
+ * The same loop on `threads` worker threads at once, each with its own instance, as the
+ * studio's workers run: what `instances x 1000 / ms` assumes is that they do not slow each
+ * other down, which shared cores, caches and memory bandwidth can make untrue.
+ */
+export async function measureParallelDirectCalls(
+  wasmPath: string,
+  cacheDir: string,
+  request: DirectRequest,
+  threads: number,
+  timing: DirectTiming = {},
+): Promise<ParallelDirectResult> {
+  const { spawnWorker } = await import('../../runtime/threads/spawn-worker.ts');
+  const workers = Array.from({ length: threads }, () =>
+    // Through tsx, not bundled: the transpiler finds jco's package on disk.
+    spawnWorker(new URL('./direct-worker.ts', import.meta.url), { bundle: false, data: { wasmPath, cacheDir, request, timing } }),
+  );
+  try {
+    const next = (w: (typeof workers)[number]) =>
+      new Promise<{ ready?: true; result?: DirectResult; error?: string }>((resolve, reject) => {
+        w.once('message', resolve);
+        w.once('error', reject);
+      });
+    const ready = await Promise.all(workers.map(next));
+    const failed = ready.find((m) => m.error);
+    if (failed) throw new Error(failed.error);
+    const results = workers.map(next);
+    for (const w of workers) w.postMessage('go');
+    const perThread = (await Promise.all(results)).map((m) => {
+      if (!m.result) throw new Error(m.error ?? 'a direct-call thread sent no result');
+      return m.result;
+    });
+    const measureSeconds = (timing.measureMs ?? 3000) / 1000;
+    return { threads, callsPerSecond: perThread.reduce((sum, r) => sum + r.calls, 0) / measureSeconds, perThread };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/** CPU time of the calling thread so far, in ms, from /proc/thread-self (Linux). */
+function threadCpuMs(): number {
+  try {
+    const text = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / 100) * 1000;
+  } catch {
+    return NaN;
+  }
 }
 
 export function percentile(sorted: number[], p: number): number {
