@@ -17,6 +17,7 @@ export function ms(n: number): string {
 }
 
 export function ratio(n: number): string {
+  if (n === Infinity) return 'inf (divisor 0)';
   return Number.isFinite(n) ? `${n.toFixed(2)}x` : '-';
 }
 

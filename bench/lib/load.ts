@@ -25,7 +25,7 @@ export interface LoadResult {
   /** 2xx responses per second over the measured window. */
   rps: number;
   ok: number;
-  /** Connection errors, timeouts and resets, as autocannon counts them. */
+  /** Connection errors (timeouts included) and resets, as autocannon counts them. */
   errors: number;
   non2xx: number;
   /** Latency of 2xx responses, ms. */
@@ -75,7 +75,7 @@ export async function load(baseUrl: string, options: LoadOptions): Promise<LoadR
     seconds: elapsed,
     rps: latencies.length / elapsed,
     ok: latencies.length,
-    errors: result.errors + result.timeouts + result.resets,
+    errors: result.errors + result.resets, // autocannon counts timeouts among errors
     non2xx: result.non2xx,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),

@@ -166,6 +166,9 @@ export interface Commands {
   'blob.delete': { args: { container: string; names: string[] }; result: null };
   'http.send': { args: HttpRequestSpec; result: HttpResponseView };
   'settings.get': { args: Record<string, never>; result: SettingsView };
+  /** The UI's own state that outlives a launch (e.g. playground history), as JSON values. */
+  'ui.state.get': { args: { key: string }; result: { value: unknown } };
+  'ui.state.set': { args: { key: string; value: unknown }; result: null };
 }
 
 export type CommandName = keyof Commands;

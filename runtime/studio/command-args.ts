@@ -59,6 +59,8 @@ export const commandArgs: { [C in CommandName]: z.ZodType<CommandArgs<C>> } = {
     timeoutMs: z.number().positive().max(3_600_000).optional(),
   }),
   'settings.get': none,
+  'ui.state.get': z.object({ key: z.string().min(1).max(200) }),
+  'ui.state.set': z.object({ key: z.string().min(1).max(200), value: z.unknown() }),
 };
 
 export function isCommandName(value: unknown): value is CommandName {

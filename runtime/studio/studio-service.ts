@@ -23,6 +23,7 @@ import type {
 import { isCommandName, parseArgs } from './command-args.ts';
 import { sendHttpRequest } from './http-playground.ts';
 import { StoreCommands } from './store-commands.ts';
+import { UiStateFile } from './ui-state.ts';
 
 /** One pushed event, as both transports carry it. */
 export type StudioEvent = { [E in EventName]: { event: E; payload: Events[E] } }[EventName];
@@ -42,6 +43,8 @@ export interface StudioServiceOptions {
   cwd?: string;
   /** How long log records gather before one 'logs.appended' event (default 50 ms). */
   logBatchMs?: number;
+  /** Where the UI's state file lives (default: the user config folder). */
+  configDir?: string;
   /** The playground's response body cap (default 5 MiB). */
   maxResponseBytes?: number;
 }
@@ -81,7 +84,10 @@ export class StudioService {
   private closed = false;
   private readonly handlers: Handlers;
 
+  private readonly uiState: UiStateFile;
+
   constructor(private readonly options: StudioServiceOptions) {
+    this.uiState = new UiStateFile(options.configDir);
     this.target = options.target;
     if (options.session) this.attach(options.session, options.target ?? '.');
     this.unsubscribeLogs = options.logs.subscribe((record) => this.onLog(record));
@@ -484,6 +490,15 @@ export class StudioService {
         return sendHttpRequest(spec, { baseUrl: gatewayUrl, maxBodyBytes: this.options.maxResponseBytes ?? 5 * 2 ** 20 });
       },
       'settings.get': async () => this.settingsView(),
+      'ui.state.get': async ({ key }) => ({ value: this.uiState.get(key) }),
+      'ui.state.set': async ({ key, value }) => {
+        try {
+          this.uiState.set(key, value);
+        } catch (err) {
+          throw new StudioFailure({ code: 'ui-state-failed', message: `Could not keep the UI's state: ${(err as Error).message}.`, hint: 'Check that the user config folder is writable.' });
+        }
+        return null;
+      },
       ...this.stores.handlers(),
     };
   }

@@ -38,7 +38,13 @@ export async function runStudio(args: string[], timeoutMs = 120_000): Promise<{ 
 function spawnStudio(args: string[]): ChildProcess {
   return spawn(process.execPath, [bin, ...args], {
     cwd: repoRoot,
-    env: { ...process.env, COMPONENT_STUDIO_CACHE: process.env.COMPONENT_STUDIO_CACHE ?? testCacheDir, NO_COLOR: '1' },
+    env: {
+      ...process.env,
+      COMPONENT_STUDIO_CACHE: process.env.COMPONENT_STUDIO_CACHE ?? testCacheDir,
+      // The UI's state file goes beside the test cache, not into the user's config folder.
+      COMPONENT_STUDIO_CONFIG: process.env.COMPONENT_STUDIO_CONFIG ?? join(repoRoot, '.cache', 'config'),
+      NO_COLOR: '1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

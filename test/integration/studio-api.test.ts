@@ -39,6 +39,7 @@ describe('the Studio API over the bridge, on a real project', () => {
   let client: StudioApiClient;
   let gatewayUrl: string;
   let rendererDir: string;
+  let configDir: string;
   let bigServer: Server;
   const others: MessageProject[] = [];
 
@@ -49,7 +50,8 @@ describe('the Studio API over the bridge, on a real project', () => {
     const settings = { ...defaultRuntimeSettings(testCacheDir), workers: 1 };
     const createSession = (target: string) => new DevSession({ target, port: 0, bodyLimitBytes: 2 ** 20, settings, logs });
     const session = createSession(project.root);
-    service = new StudioService({ logs, session, target: project.root, createSession, maxResponseBytes: 2 ** 20 });
+    configDir = await mkdtemp(join(tmpdir(), 'studio-api-config-'));
+    service = new StudioService({ logs, session, target: project.root, createSession, maxResponseBytes: 2 ** 20, configDir });
     bridge = await startBridge({ service, rendererDir });
     // Connected before the first build, as a page opened from the printed URL would be.
     client = await StudioApiClient.connect(bridge.url);
@@ -69,6 +71,21 @@ describe('the Studio API over the bridge, on a real project', () => {
     await project.remove();
     for (const other of others) await other.remove();
     await rm(rendererDir, { recursive: true, force: true });
+    await rm(configDir, { recursive: true, force: true });
+  });
+
+  it('ui.state keeps the UI\'s state on disk, across service instances (browser-mode origins change per launch)', async () => {
+    assert.deepEqual(await client.call('ui.state.get', { key: 'playground.history' }), { value: null });
+    const history = [{ method: 'POST', url: '/qrcode' }];
+    assert.equal(await client.call('ui.state.set', { key: 'playground.history', value: history }), null);
+    assert.deepEqual(await client.call('ui.state.get', { key: 'playground.history' }), { value: history });
+    const again = new StudioService({ logs, createSession: (target) => new DevSession({ target, port: 0, bodyLimitBytes: 1, settings: defaultRuntimeSettings(testCacheDir), logs }), configDir });
+    try {
+      const result = await again.call('ui.state.get', { key: 'playground.history' });
+      assert.deepEqual(result, { value: history });
+    } finally {
+      await again.close();
+    }
   });
 
   it('project.get describes the project, its data folders and its builds', async () => {

@@ -1,7 +1,8 @@
 // The HTTP playground's state: the request being edited, the last response, and the history.
 // The request is sent by the Node side (http.send), so there is no CORS and the timing is
-// the server's. The draft and the history persist in localStorage (see docs/ui.md for why and
-// its limit: the bridge's origin includes its port).
+// the server's. The draft and the history persist on the Node side (ui.state.*), because in
+// browser mode the page's origin (and so its localStorage) changes with the bridge's port;
+// localStorage is only a fast first paint until the server's copy arrives.
 import { create } from 'zustand';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
@@ -77,12 +78,35 @@ function load<T>(key: string, fallback: T): T {
   }
 }
 
+const pendingSaves = new Map<string, ReturnType<typeof setTimeout>>();
+
 function save(key: string, value: unknown) {
   try {
     localStorage.setItem(key, JSON.stringify(value));
   } catch {
-    // Storage full or disabled: the playground still works, it just forgets.
+    // Storage full or disabled: the server keeps the state anyway.
   }
+  // Typing changes the draft on every key: send the latest value once it settles.
+  clearTimeout(pendingSaves.get(key));
+  pendingSaves.set(
+    key,
+    setTimeout(() => {
+      pendingSaves.delete(key);
+      studio.call('ui.state.set', { key, value }).catch(() => {
+        // Not connected or refused: localStorage still has it for this origin.
+      });
+    }, 400),
+  );
+}
+
+/** Replaces the locally remembered draft and history with the server's copy, if it has one. */
+export async function hydrateHttpState(): Promise<void> {
+  const [draft, history] = await Promise.all([studio.call('ui.state.get', { key: DRAFT_KEY }), studio.call('ui.state.get', { key: HISTORY_KEY })]);
+  const patch: Partial<Pick<HttpState, 'draft' | 'history'>> = {};
+  // Only while the user has not started editing: their newer work wins.
+  if (draft.value && !pendingSaves.has(DRAFT_KEY)) patch.draft = draft.value as RequestDraft;
+  if (Array.isArray(history.value) && !pendingSaves.has(HISTORY_KEY)) patch.history = history.value as HistoryEntry[];
+  useHttp.setState(patch);
 }
 
 function withoutFile(r: RequestDraft): RequestDraft {
@@ -247,3 +271,18 @@ export const useHttp = create<HttpState>((set, get) => ({
     save(HISTORY_KEY, history);
   },
 }));
+
+// The server's copy arrives once per launch: at the first connection in browser mode, at once
+// in Electron (whose IPC is always connected).
+let hydrated = false;
+function hydrateOnce(): void {
+  if (hydrated) return;
+  hydrated = true;
+  hydrateHttpState().catch(() => {
+    hydrated = false;
+  });
+}
+studio.onConnection((state) => {
+  if (state === 'open') hydrateOnce();
+});
+if ((globalThis as { studio?: unknown }).studio) hydrateOnce();
