@@ -4,31 +4,13 @@
 // otherwise runs browser mode (`component-studio dev --open`), saying why in one line. Where
 // no window can appear at all (CI, a server, no DISPLAY) it only prints the URLs.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { electronBinary } from '../electron/binary.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const target = resolve(process.argv[2] ?? join(root, 'assets', 'examples', 'qrcode'));
 
-/**
- * The Electron binary, if installed. Not `require('electron')`: when the binary is missing,
- * electron's index.js tries to download it (no network here) before it fails.
- */
-function electronBinary() {
-  let dir;
-  try {
-    dir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
-  } catch {
-    return undefined;
-  }
-  const pathFile = join(dir, 'path.txt');
-  if (!existsSync(pathFile)) return undefined;
-  const relative = readFileSync(pathFile, 'utf8').trim();
-  const binary = process.env.ELECTRON_OVERRIDE_DIST_PATH ? join(process.env.ELECTRON_OVERRIDE_DIST_PATH, relative) : join(dir, 'dist', relative);
-  return existsSync(binary) ? binary : undefined;
-}
 
 /** Whether a window can appear: not in CI, and on Linux and BSD only with a display. */
 function canShowWindows() {

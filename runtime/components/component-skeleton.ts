@@ -4,6 +4,7 @@
 // componentize-js project: same engine, new snapshot) can share one transpiled glue, with the
 // new core modules dropped in. That turns a seconds-long transpile into a file copy.
 import { createHash } from 'node:crypto';
+import { sections } from './wasm-binary.ts';
 
 const CORE_MODULE_SECTION = 1;
 /** Core module sections that shape its interface: types, imports, functions, exports. */
@@ -18,54 +19,26 @@ export interface ComponentSkeleton {
   coreModules: Uint8Array[];
 }
 
-function readU32(bytes: Uint8Array, at: number): [value: number, next: number] {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = bytes[at++];
-    if (byte === undefined) throw new Error('truncated section size in a component');
-    value += (byte & 0x7f) * 2 ** shift;
-    if ((byte & 0x80) === 0) return [value, at];
-    shift += 7;
-  }
-}
-
-function* coreSections(module: Uint8Array): Generator<[number, Uint8Array]> {
-  let at = HEADER_BYTES;
-  while (at < module.length) {
-    const id = module[at]!;
-    const [size, body] = readU32(module, at + 1);
-    yield [id, module.subarray(at, body + size)];
-    at = body + size;
-  }
-}
-
 export function componentSkeleton(bytes: Uint8Array): ComponentSkeleton {
   const hash = createHash('sha256');
   const coreModules: Uint8Array[] = [];
   const walk = (start: number, end: number) => {
     hash.update(bytes.subarray(start - HEADER_BYTES, start));
-    let at = start;
-    while (at < end) {
-      const id = bytes[at]!;
-      const [size, body] = readU32(bytes, at + 1);
-      const next = body + size;
-      if (next > end) throw new Error('a section runs past the end of the component');
-      if (id === CORE_MODULE_SECTION) {
-        const module = bytes.subarray(body, next);
+    for (const section of sections(bytes, start, end)) {
+      if (section.id === CORE_MODULE_SECTION) {
+        const module = bytes.subarray(section.bodyStart, section.end);
         coreModules.push(module);
         hash.update(`core module ${coreModules.length}\n`);
         // Its interface belongs to the skeleton, so a module that links differently never
         // inherits glue written for another.
-        for (const [sectionId, section] of coreSections(module)) if (CORE_INTERFACE_SECTIONS.has(sectionId)) hash.update(section);
-      } else if (id === COMPONENT_SECTION) {
+        for (const inner of sections(module)) if (CORE_INTERFACE_SECTIONS.has(inner.id)) hash.update(module.subarray(inner.start, inner.end));
+      } else if (section.id === COMPONENT_SECTION) {
         hash.update('component {\n');
-        walk(body + HEADER_BYTES, next);
+        walk(section.bodyStart + HEADER_BYTES, section.end);
         hash.update('}\n');
       } else {
-        hash.update(bytes.subarray(at, next));
+        hash.update(bytes.subarray(section.start, section.end));
       }
-      at = next;
     }
   };
   walk(HEADER_BYTES, bytes.length);

@@ -3,33 +3,12 @@
 // compiled: a memory.grow past the cap then fails inside the guest (which usually traps)
 // instead of eating the machine's RAM.
 
+import { readU32, sections, writeU32 } from './wasm-binary.ts';
+
 const MEMORY_SECTION = 5;
 const PAGE = 65536;
 /** A 32-bit memory addresses at most 4 GiB. */
 const MAX_PAGES_32 = 65536;
-
-function readU32(bytes: Uint8Array, at: number): [value: number, next: number] {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = bytes[at++];
-    if (byte === undefined) throw new Error('truncated LEB128 in a core module');
-    value += (byte & 0x7f) * 2 ** shift;
-    if ((byte & 0x80) === 0) return [value, at];
-    shift += 7;
-  }
-}
-
-function writeU32(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
 
 /**
  * Returns the module with every 32-bit memory it defines capped at `limitBytes` (or its own
@@ -37,23 +16,17 @@ function writeU32(value: number): number[] {
  */
 export function capMemories(module: Uint8Array<ArrayBuffer>, limitBytes: number): Uint8Array<ArrayBuffer> {
   const limitPages = Math.min(MAX_PAGES_32, Math.max(1, Math.floor(limitBytes / PAGE)));
-  let at = 8;
-  while (at < module.length) {
-    const id = module[at]!;
-    const [size, bodyStart] = readU32(module, at + 1);
-    const bodyEnd = bodyStart + size;
-    if (id === MEMORY_SECTION) {
-      const body = rewriteMemorySection(module.subarray(bodyStart, bodyEnd), limitPages);
-      if (!body) return module;
-      const header = [MEMORY_SECTION, ...writeU32(body.length)];
-      const out = new Uint8Array(at + header.length + body.length + (module.length - bodyEnd));
-      out.set(module.subarray(0, at), 0);
-      out.set(header, at);
-      out.set(body, at + header.length);
-      out.set(module.subarray(bodyEnd), at + header.length + body.length);
-      return out;
-    }
-    at = bodyEnd;
+  for (const section of sections(module)) {
+    if (section.id !== MEMORY_SECTION) continue;
+    const body = rewriteMemorySection(module.subarray(section.bodyStart, section.end), limitPages);
+    if (!body) return module;
+    const header = [MEMORY_SECTION, ...writeU32(body.length)];
+    const out = new Uint8Array(section.start + header.length + body.length + (module.length - section.end));
+    out.set(module.subarray(0, section.start), 0);
+    out.set(header, section.start);
+    out.set(body, section.start + header.length);
+    out.set(module.subarray(section.end), section.start + header.length + body.length);
+    return out;
   }
   return module;
 }

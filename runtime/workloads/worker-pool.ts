@@ -11,23 +11,14 @@ import type { LogBus } from '../logs/log-bus.ts';
 import { spawnWorker } from '../threads/spawn-worker.ts';
 import { StoreLocks } from '../stores/store-locks.ts';
 import type { Exchange } from './exchange.ts';
-import type { FromWorker, InstanceStrategy, Reply, RequestFailure, RequestHead, ToWorker, WorkerLoad, WorkloadStores } from './worker-protocol.ts';
+import type { ComponentSetup, FromWorker, InstanceStrategy, Reply, RequestFailure, RequestHead, ToWorker, WorkerLoad } from './worker-protocol.ts';
 
-export interface PoolOptions {
-  componentName: string;
-  glueUrl: string;
-  coreModules: Record<string, WebAssembly.Module>;
-  config: [string, string][];
-  environment: [string, string][];
-  strategy: InstanceStrategy;
+export interface PoolOptions extends ComponentSetup {
   /** Workers kept running. */
   workers: number;
   /** Upper bound when the pool grows around stuck requests. */
   maxWorkers: number;
   requestTimeoutMs: number;
-  memoryLimitBytes: number;
-  stores: WorkloadStores | undefined;
-  keyvalueDraft: '0.2.0-draft' | '0.2.0-draft2';
   logs: LogBus;
 }
 
@@ -155,20 +146,8 @@ export class WorkerPool {
     thread.on('message', (m: FromWorker) => this.onMessage(worker, m));
     thread.on('error', (err) => this.onExit(worker, err));
     thread.on('exit', () => this.onExit(worker, undefined));
-    const load: WorkerLoad = {
-      type: 'load',
-      componentName: this.options.componentName,
-      glueUrl: this.options.glueUrl,
-      coreModules: this.options.coreModules,
-      config: this.options.config,
-      environment: this.options.environment,
-      strategy: this.strategy,
-      wake: worker.wake,
-      bodyPort: channel.port2,
-      memoryLimitBytes: this.options.memoryLimitBytes,
-      stores: this.options.stores,
-      keyvalueDraft: this.options.keyvalueDraft,
-    };
+    const { workers: _workers, maxWorkers: _max, requestTimeoutMs: _timeout, logs: _logs, ...setup } = this.options;
+    const load: WorkerLoad = { ...setup, type: 'load', strategy: this.strategy, wake: worker.wake, bodyPort: channel.port2 };
     thread.postMessage(load satisfies ToWorker, [channel.port2]);
     return worker;
   }

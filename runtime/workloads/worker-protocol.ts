@@ -7,8 +7,8 @@ import type { StudioError } from '../errors.ts';
 
 export type InstanceStrategy = 'reuse' | 'fresh';
 
-export interface WorkerLoad {
-  type: 'load';
+/** What a worker needs to run a component: the same for every worker of a pool. */
+export interface ComponentSetup {
   componentName: string;
   /** file: URL of the transpiled glue module. */
   glueUrl: string;
@@ -17,13 +17,17 @@ export interface WorkerLoad {
   config: [string, string][];
   environment: [string, string][];
   strategy: InstanceStrategy;
-  /** Bumped and notified by the main thread when a body chunk is posted. */
-  wake: SharedArrayBuffer;
-  bodyPort: MessagePort;
   /** A memory past this many bytes is refused growth; the component then usually traps. */
   memoryLimitBytes: number;
   stores: WorkloadStores | undefined;
   keyvalueDraft: '0.2.0-draft' | '0.2.0-draft2';
+}
+
+export interface WorkerLoad extends ComponentSetup {
+  type: 'load';
+  /** Bumped and notified by the main thread when a body chunk is posted. */
+  wake: SharedArrayBuffer;
+  bodyPort: MessagePort;
 }
 
 /** Where a workload's wasi:keyvalue and wasi:blobstore data lives. */

@@ -14,20 +14,8 @@ import { _electron, type ElectronApplication, type Page } from 'playwright-core'
 import { repoRoot } from '../helpers/studio-process.ts';
 import { findChromium, NO_BROWSER_MESSAGE } from './chromium.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
+import { electronBinary } from '../../electron/binary.mjs';
 
-/** The installed Electron binary (never `require('electron')`, which tries to download it). */
-function electronBinary(): string | undefined {
-  let dir: string;
-  try {
-    dir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
-  } catch {
-    return undefined;
-  }
-  const pathFile = join(dir, 'path.txt');
-  if (!existsSync(pathFile)) return undefined;
-  const binary = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(binary) ? binary : undefined;
-}
 
 const binary = electronBinary();
 const why = 'no Electron binary is installed (npm could not download it here); the Chromium suite covers the same renderer';

@@ -5,17 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { messageProject, type MessageProject } from '../helpers/message-project.ts';
 import { launchStudio, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
-
-async function answerBecomes(url: string, expected: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = await fetch(url).then((r) => r.text(), (e: Error) => `(${e.message})`);
-    if (last === expected) return;
-    await sleep(50);
-  }
-  assert.fail(`the answer did not become ${JSON.stringify(expected)}; last: ${JSON.stringify(last)}`);
-}
+import { answerBecomes } from '../helpers/answer-becomes.ts';
 
 describe('live reload of a project', () => {
   let project: MessageProject;

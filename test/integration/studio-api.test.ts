@@ -17,19 +17,9 @@ import { defaultRuntimeSettings } from '../../runtime/workloads/workload.ts';
 import { messageProject, type MessageProject } from '../helpers/message-project.ts';
 import { apiErrorOf, StudioApiClient } from '../helpers/studio-api-client.ts';
 import { launchStudio, testCacheDir } from '../helpers/studio-process.ts';
+import { answerBecomes } from '../helpers/answer-becomes.ts';
 
 const decode = (base64: string) => Buffer.from(base64, 'base64').toString('utf8');
-
-async function answerBecomes(url: string, expected: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = await fetch(url).then((r) => r.text(), (e: Error) => `(${e.message})`);
-    if (last === expected) return;
-    await sleep(50);
-  }
-  assert.fail(`the answer did not become ${JSON.stringify(expected)}; last: ${JSON.stringify(last)}`);
-}
 
 describe('the Studio API over the bridge, on a real project', () => {
   let project: MessageProject;
