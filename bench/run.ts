@@ -14,9 +14,9 @@ import { describeMachine, machine } from './lib/machine.ts';
 
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   http: async () => (await import('./http.ts')).benchmark,
-  // kv: async () => (await import('./kv.ts')).benchmark,
+  kv: async () => (await import('./kv.ts')).benchmark,
   reload: async () => (await import('./reload.ts')).benchmark,
-  // ui: async () => (await import('./ui.ts')).benchmark,
+  ui: async () => (await import('./ui.ts')).benchmark,
 };
 
 const USAGE = `Usage: npm run bench -- [name ...] [options]

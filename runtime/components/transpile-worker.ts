@@ -24,7 +24,7 @@ async function run(): Promise<TranspileOutcome> {
     for (const [file, bytes] of Object.entries(result.files)) {
       const path = join(temp, file);
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, bytes);
+      await writeFile(path, file.endsWith('.js') ? tuneGlue(Buffer.from(bytes).toString('utf8')) : bytes);
     }
     const manifest = {
       witText: text,
@@ -41,3 +41,14 @@ async function run(): Promise<TranspileOutcome> {
 }
 
 parentPort!.postMessage(await run());
+
+/**
+ * jco's glue checks process.env.JCO_DEBUG on every debug-log call, several times per host
+ * call, and an environment lookup is slow in Node: reading it once takes about a quarter off
+ * a small component's call. Bump GLUE_FORMAT in transpiler.ts when this changes.
+ */
+export function tuneGlue(glue: string): string {
+  const check = 'if (!globalThis?.process?.env?.JCO_DEBUG) { return; }';
+  if (!glue.includes(check)) return glue;
+  return `const STUDIO_JCO_DEBUG = Boolean(globalThis?.process?.env?.JCO_DEBUG);\n${glue.replaceAll(check, 'if (!STUDIO_JCO_DEBUG) { return; }')}`;
+}

@@ -35,9 +35,12 @@ export interface TranspiledComponent {
 const jcoEntry = createRequire(import.meta.url).resolve('@bytecodealliance/jco-transpile');
 const jcoVersion: string = JSON.parse(readFileSync(join(dirname(jcoEntry), '..', 'package.json'), 'utf8')).version;
 
+/** Bumped when the studio changes how it post-processes jco's output (see tuneGlue). */
+const GLUE_FORMAT = 2;
+
 /** Where transpiled output for a component hash lives. Versioned so a jco update re-transpiles. */
 export function transpiledDir(cacheRoot: string, hash: string): string {
-  return join(cacheRoot, 'transpiled', `${hash.slice(0, 32)}-jco${jcoVersion}`);
+  return join(cacheRoot, 'transpiled', `${hash.slice(0, 32)}-jco${jcoVersion}-g${GLUE_FORMAT}`);
 }
 
 export async function transpile(component: ComponentFile, cacheRoot: string): Promise<Result<TranspiledComponent>> {
@@ -80,7 +83,7 @@ export async function transpile(component: ComponentFile, cacheRoot: string): Pr
 }
 
 function skeletonLink(cacheRoot: string, skeleton: ComponentSkeleton): string {
-  return join(cacheRoot, 'transpiled', `skeleton-${skeleton.hash.slice(0, 32)}-jco${jcoVersion}`);
+  return join(cacheRoot, 'transpiled', `skeleton-${skeleton.hash.slice(0, 32)}-jco${jcoVersion}-g${GLUE_FORMAT}`);
 }
 
 /** jco numbers core modules component.core.wasm, component.core2.wasm, ... */
