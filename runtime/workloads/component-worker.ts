@@ -103,6 +103,8 @@ let strategy: InstanceStrategy;
 let instance: Promise<Instance> | undefined;
 const memories: WebAssembly.Memory[] = [];
 const requestEndHooks: (() => void)[] = [];
+let claim: Int32Array;
+let requests: Promise<void> = Promise.resolve();
 
 function log(level: LogLevel, text: string): void {
   batch.push({ type: 'log', level, text, time: Date.now() });
@@ -236,7 +238,8 @@ port.on('message', (message: ToWorker) => {
   if (message.type === 'load') {
     load = message;
     strategy = message.strategy;
-    setWakeSignal(new WakeSignal(new Int32Array(message.wake), () => batch.flush()));
+    claim = new Int32Array(message.wake);
+    setWakeSignal(new WakeSignal(claim, () => batch.flush()));
     const started = performance.now();
     instance = instantiate();
     instance.then(
@@ -253,7 +256,17 @@ port.on('message', (message: ToWorker) => {
       },
     );
   } else if (message.type === 'request') {
-    void handleRequest(message.head);
+    const { head, pipelined } = message;
+    // One request at a time, in order, each on the instance its predecessor left behind.
+    requests = requests.then(() => {
+      // A pipelined request the pool took back (this worker was too slow) is not ours to run.
+      if (pipelined && Atomics.compareExchange(claim, 1, head.id, 0) !== head.id) return;
+      return handleRequest(head);
+    }).catch((err: unknown) => {
+      // Never reached in normal operation; it keeps the chain alive for the next request.
+      log('error', `the worker failed to handle a request: ${messageOf(err)}`);
+      batch.flush();
+    });
   } else {
     strategy = message.strategy;
     // The instance that just served may not serve again under the new strategy.

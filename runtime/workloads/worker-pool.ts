@@ -37,6 +37,8 @@ export interface PoolStats {
 const STALL_MS = 500;
 /** Extra workers beyond `workers` stop after this long idle. */
 const EXTRA_IDLE_MS = 30_000;
+/** A busy worker gets the next request in advance only while its current one is this young. */
+const PIPELINE_MS = 20;
 /** Request bodies up to this size are kept so a request can be replayed on a fresh instance. */
 const REPLAY_LIMIT = 1 << 20;
 const LATENCY_WINDOW = 1000;
@@ -53,10 +55,13 @@ interface Job {
 }
 
 class PoolWorker {
-  readonly wake = new SharedArrayBuffer(4);
+  /** [0]: the wake counter; [1]: the id of the pipelined job, until one side claims it. */
+  readonly wake = new SharedArrayBuffer(8);
   readonly cell = new Int32Array(this.wake);
   readonly bodyPort: MessagePort;
   job: Job | undefined;
+  /** A bodyless job already sent, to start when `job` ends (see WorkerPool.pipeline). */
+  next: Job | undefined;
   busySince = 0;
   idleSince = performance.now();
   ready = false;
@@ -75,6 +80,19 @@ class PoolWorker {
     Atomics.add(this.cell, 0, 1);
     Atomics.notify(this.cell, 0);
   }
+}
+
+function headOf(job: Job): RequestHead {
+  const { exchange } = job;
+  return {
+    id: job.id,
+    method: exchange.method,
+    pathWithQuery: exchange.pathWithQuery,
+    scheme: exchange.scheme,
+    authority: exchange.authority,
+    headers: exchange.headers,
+    bodyless: exchange.body === null,
+  };
 }
 
 export class WorkerPool {
@@ -125,7 +143,7 @@ export class WorkerPool {
   async stop(graceMs = 0): Promise<void> {
     this.stopped = true;
     const deadline = Date.now() + graceMs;
-    const busy = () => this.queue.length > 0 || [...this.workers].some((w) => w.job);
+    const busy = () => this.queue.length > 0 || [...this.workers].some((w) => w.job || w.next);
     while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     clearInterval(this.growTimer);
     for (const job of this.queue.splice(0)) job.exchange.response.fail(503, `${this.options.componentName} is stopping.\n`);
@@ -215,6 +233,11 @@ export class WorkerPool {
       // A handler may return without reading the body; drain it so the client is not stuck.
       exchange.body?.resume();
     }
+    if (worker.next) {
+      const next = worker.next;
+      worker.next = undefined;
+      this.begin(worker, next);
+    }
     this.pump();
   }
 
@@ -268,27 +291,67 @@ export class WorkerPool {
 
   private pump(): void {
     while (this.queue.length > 0) {
-      const worker = [...this.workers].find((w) => w.ready && !w.job && !w.dead);
-      if (!worker) break;
-      this.dispatch(worker, this.queue.shift()!);
+      const idle = [...this.workers].find((w) => w.ready && !w.job && !w.dead);
+      if (idle) {
+        const job = this.queue.shift()!;
+        idle.thread.postMessage({ type: 'request', head: headOf(job), pipelined: false } satisfies ToWorker);
+        this.begin(idle, job);
+        continue;
+      }
+      if (!this.pipeline()) break;
     }
     this.watchForStalls();
   }
 
-  private dispatch(worker: PoolWorker, job: Job): void {
+  /**
+   * Sends the queue's first request to a worker that is still busy, so it starts the moment
+   * the current one ends instead of after a round trip through this thread: on a machine with
+   * few cores that round trip leaves workers idle. Only bodyless requests go this way, only to
+   * a worker whose current request is young, and a pipelined request is taken back (see
+   * takeBack) if that worker gets stuck, so a slow request never holds another one up.
+   */
+  private pipeline(): boolean {
+    const job = this.queue[0]!;
+    if (job.exchange.body !== null || job.retried) return false;
+    const now = performance.now();
+    // The claim slot must be free: a job promoted from `next` may not have been claimed yet.
+    const worker = [...this.workers].find(
+      (w) => w.ready && w.job && !w.next && !w.dead && now - w.busySince < PIPELINE_MS && Atomics.load(w.cell, 1) === 0,
+    );
+    if (!worker) return false;
+    this.queue.shift();
+    worker.next = job;
+    Atomics.store(worker.cell, 1, job.id);
+    worker.thread.postMessage({ type: 'request', head: headOf(job), pipelined: true } satisfies ToWorker);
+    return true;
+  }
+
+  /** Takes a pipelined job back, unless the worker has already claimed (started) it. */
+  private takeBack(worker: PoolWorker): Job | undefined {
+    const job = worker.next;
+    if (!job || Atomics.compareExchange(worker.cell, 1, job.id, 0) !== job.id) return undefined;
+    worker.next = undefined;
+    return job;
+  }
+
+  /** Hands the pipelined job of a worker that is going away to another one, or fails it. */
+  private rescueNext(worker: PoolWorker): void {
+    if (!worker.next) return;
+    const taken = this.takeBack(worker);
+    if (taken) {
+      this.queue.unshift(taken);
+      return;
+    }
+    const started = worker.next;
+    worker.next = undefined;
+    this.stats.failures++;
+    started.exchange.response.fail(500, "500 Internal Server Error: the component's worker stopped. See the studio log.\n");
+  }
+
+  /** Makes `job` the worker's current request: its timeout starts, its body flows. */
+  private begin(worker: PoolWorker, job: Job): void {
     worker.job = job;
     worker.busySince = performance.now();
-    const { exchange } = job;
-    const head: RequestHead = {
-      id: job.id,
-      method: exchange.method,
-      pathWithQuery: exchange.pathWithQuery,
-      scheme: exchange.scheme,
-      authority: exchange.authority,
-      headers: exchange.headers,
-      bodyless: exchange.body === null,
-    };
-    worker.thread.postMessage({ type: 'request', head } satisfies ToWorker);
     worker.timer = setTimeout(() => this.timeOut(worker, job), this.options.requestTimeoutMs);
     if (job.retried) {
       for (const chunk of job.replay ?? []) worker.sendBody({ id: job.id, chunk });
@@ -330,6 +393,7 @@ export class WorkerPool {
     }
     exchange.response.fail(504, `504 Gateway Timeout: the component did not answer within ${seconds} s. See the studio log.\n`);
     worker.job = undefined;
+    this.rescueNext(worker);
     void this.retire(worker);
     this.pump();
   }
@@ -340,6 +404,7 @@ export class WorkerPool {
     this.releaseStoreLocks(worker.thread.threadId);
     clearTimeout(worker.timer);
     this.workers.delete(worker);
+    this.rescueNext(worker);
     const job = worker.job;
     if (job) {
       worker.job = undefined;
@@ -385,6 +450,12 @@ export class WorkerPool {
   /** Adds a worker when requests wait and every worker has been busy for a while. */
   private watchForStalls(): void {
     const now = performance.now();
+    for (const w of this.workers) {
+      if (w.next && now - w.busySince > STALL_MS) {
+        const taken = this.takeBack(w);
+        if (taken) this.queue.unshift(taken);
+      }
+    }
     if (this.queue.length > 0) {
       const all = [...this.workers];
       const stalled = all.length > 0 && all.every((w) => (w.job && now - w.busySince > STALL_MS) || !w.ready);
@@ -394,7 +465,7 @@ export class WorkerPool {
     for (const w of this.workers) {
       if (this.workers.size > this.options.workers && !w.job && w.ready && now - w.idleSince > EXTRA_IDLE_MS) void this.retire(w);
     }
-    const needsWatch = this.queue.length > 0 || this.workers.size > this.options.workers;
+    const needsWatch = this.queue.length > 0 || this.workers.size > this.options.workers || [...this.workers].some((w) => w.next);
     if (needsWatch && !this.growTimer && !this.stopped) {
       this.growTimer = setInterval(() => this.watchForStalls(), 250);
       this.growTimer.unref();

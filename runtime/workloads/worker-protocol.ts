@@ -25,7 +25,7 @@ export interface ComponentSetup {
 
 export interface WorkerLoad extends ComponentSetup {
   type: 'load';
-  /** Bumped and notified by the main thread when a body chunk is posted. */
+  /** [0] is bumped and notified when a body chunk is posted; [1] is the pipelined-request claim. */
   wake: SharedArrayBuffer;
   bodyPort: MessagePort;
 }
@@ -53,6 +53,12 @@ export interface RequestHead {
 export interface WorkerRequest {
   type: 'request';
   head: RequestHead;
+  /**
+   * Sent while the worker is busy. The worker starts it only if it can claim it first
+   * (compare-and-swap of its id in slot 1 of the wake buffer to 0); the pool may take it
+   * back the same way.
+   */
+  pipelined: boolean;
 }
 
 export type ToWorker = WorkerLoad | WorkerRequest | { type: 'set-strategy'; strategy: InstanceStrategy };
