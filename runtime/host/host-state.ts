@@ -4,6 +4,7 @@ import type { LogLevel } from '../logs/log-bus.ts';
 import type { BlobStore } from '../stores/blob-store.ts';
 import type { KeyValueStore } from '../stores/key-value-store.ts';
 import type { KeyvalueDraft } from './keyvalue.ts';
+import type { Volume } from './filesystem.ts';
 
 export interface HostState {
   /** The component's name, used as the log source. */
@@ -20,4 +21,6 @@ export interface HostState {
   blobstore?: BlobStore;
   /** Which wasi:keyvalue draft the component imports. */
   keyvalueDraft?: KeyvalueDraft;
+  /** Host folders preopened for wasi:filesystem (`dev.volumes`). */
+  volumes?: readonly Volume[];
 }

@@ -21,7 +21,7 @@ export function hostImports(state: HostState): HostImports {
     ...cliImports(state),
     ...clockImports(),
     ...randomImports(),
-    ...filesystemImports(),
+    ...filesystemImports(state.volumes ?? []),
     ...httpImports(),
     ...loggingImports(state),
     ...configImports(state),

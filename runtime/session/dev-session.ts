@@ -12,7 +12,8 @@ import { runBuildCommand } from '../build/command-builder.ts';
 import { fail, ok, type Result, type StudioError } from '../errors.ts';
 import { HttpGateway, type Route } from '../gateway/http-gateway.ts';
 import { loggerFor, type LogBus } from '../logs/log-bus.ts';
-import { configValues, findProjectRoot, loadProject, type Project } from '../project/project-config.ts';
+import { configValues, findProjectRoot, loadProject, volumesOf, type Project } from '../project/project-config.ts';
+import type { Volume } from '../host/filesystem.ts';
 import { ProjectWatcher, type ChangeBatch } from '../watch/project-watcher.ts';
 import { BlobStore } from '../stores/blob-store.ts';
 import { KeyValueStore } from '../stores/key-value-store.ts';
@@ -97,7 +98,7 @@ interface Version {
   named: Map<string, Workload>;
 }
 
-const NOT_YET = ['service', 'service_file', 'command', 'volumes'] as const;
+const NOT_YET = ['service', 'service_file', 'command'] as const;
 
 export class DevSession {
   private gateway: HttpGateway | undefined;
@@ -113,6 +114,7 @@ export class DevSession {
   /** The project config of the latest cycle, for the gateway's address and TLS. */
   private lastConfig: Project['config'] | undefined;
   private configPath: string | undefined;
+  private lastVolumes: Volume[] = [];
   readonly builds: BuildRecord[] = [];
   private currentStores: SessionStores | undefined;
   /** Workloads stopped by hand; a new build serves them again. */
@@ -177,7 +179,13 @@ export class DevSession {
     if (!version || !old) return fail('workload-not-found', `No workload named ${name} is running.`, 'workloads.list names the running ones.');
     const opened = this.openStores(this.lastConfig);
     const started = await Workload.start(
-      { name, wasmPath: old.info.wasmPath, config: this.lastConfig ? configValues(this.lastConfig) : [], stores: { keyvaluePath: opened.keyvaluePath, blobstorePath: opened.blobstorePath, locks: opened.locks.buffer } },
+      {
+        name,
+        wasmPath: old.info.wasmPath,
+        config: this.lastConfig ? configValues(this.lastConfig) : [],
+        stores: { keyvaluePath: opened.keyvaluePath, blobstorePath: opened.blobstorePath, locks: opened.locks.buffer },
+        volumes: this.lastVolumes,
+      },
       this.options.settings,
       this.options.logs,
     );
@@ -402,6 +410,7 @@ export class DevSession {
     let wasmPath: string;
     let config: [string, string][] = [];
     let extra: { name: string; file: string }[] = [];
+    let volumes: Volume[] = [];
     const started = performance.now();
     if (target.kind === 'file') {
       this.onEvent({ kind: 'build-started', build: record, builder: 'none' });
@@ -417,6 +426,10 @@ export class DevSession {
       this.warnNotYetSupported(project.value);
       name = project.value.name;
       config = configValues(project.value.config);
+      const mounted = volumesOf(project.value.config, project.value.root);
+      if (!mounted.ok) return mounted;
+      volumes = mounted.value;
+      this.lastVolumes = volumes;
       extra = project.value.config.dev?.components ?? [];
       const built = await this.build(project.value, record, signal);
       if (!built.ok) return built;
@@ -429,12 +442,12 @@ export class DevSession {
     const opened = this.openStores(this.lastConfig);
     const stores = { keyvaluePath: opened.keyvaluePath, blobstorePath: opened.blobstorePath, locks: opened.locks.buffer };
     const startStarted = performance.now();
-    const main = await Workload.start({ name, wasmPath, config, stores }, this.options.settings, this.options.logs, (phase) => this.onEvent({ kind: 'phase', phase }));
+    const main = await Workload.start({ name, wasmPath, config, stores, volumes }, this.options.settings, this.options.logs, (phase) => this.onEvent({ kind: 'phase', phase }));
     if (!main.ok) return main;
     const named = new Map<string, Workload>();
     for (const component of extra) {
       const root = target.kind === 'project' ? target.root : dirname(target.wasmPath);
-      const workload = await Workload.start({ name: component.name, wasmPath: resolve(root, component.file), config, stores }, this.options.settings, this.options.logs);
+      const workload = await Workload.start({ name: component.name, wasmPath: resolve(root, component.file), config, stores, volumes }, this.options.settings, this.options.logs);
       if (!workload.ok) {
         await Promise.all([main.value, ...named.values()].map((w) => w.stop()));
         return { ok: false, error: { ...workload.error, message: `dev.components "${component.name}": ${workload.error.message}` } };

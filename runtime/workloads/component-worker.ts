@@ -119,6 +119,7 @@ async function instantiate(): Promise<Instance> {
     atRequestEnd: (callback) => requestEndHooks.push(callback),
     ...openStores(),
     keyvalueDraft: load.keyvalueDraft,
+    volumes: load.volumes,
   };
   requestEndHooks.length = 0;
   const glue = (await import(load.glueUrl)) as {

@@ -3,6 +3,7 @@
 // component blocks on a read. Everything that comes back is batched (see ReplyBatch).
 import type { MessagePort } from 'node:worker_threads';
 import type { LogLevel } from '../logs/log-bus.ts';
+import type { Volume } from '../host/filesystem.ts';
 import type { StudioError } from '../errors.ts';
 
 export type InstanceStrategy = 'reuse' | 'fresh';
@@ -21,6 +22,8 @@ export interface ComponentSetup {
   memoryLimitBytes: number;
   stores: WorkloadStores | undefined;
   keyvalueDraft: '0.2.0-draft' | '0.2.0-draft2';
+  /** Host folders preopened for wasi:filesystem. */
+  volumes: Volume[];
 }
 
 export interface WorkerLoad extends ComponentSetup {

@@ -9,6 +9,7 @@ import { capMemories } from '../components/memory-limit.ts';
 import { transpile } from '../components/transpiler.ts';
 import { httpHandlerExport, type WitWorld } from '../components/wit-world.ts';
 import { keyvalueDraftOf, missingImports } from '../host/index.ts';
+import type { Volume } from '../host/filesystem.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import type { Exchange } from './exchange.ts';
 import { WorkerPool, type PoolStats } from './worker-pool.ts';
@@ -42,6 +43,7 @@ export interface WorkloadSpec {
   config: [string, string][];
   environment?: [string, string][];
   stores?: WorkloadStores;
+  volumes?: Volume[];
 }
 
 export type StartPhase = 'reading' | 'transpiling' | 'compiling' | 'starting';
@@ -119,6 +121,7 @@ export class Workload {
       memoryLimitBytes: settings.memoryLimitBytes,
       stores: spec.stores,
       keyvalueDraft: keyvalueDraftOf(world.imports),
+      volumes: spec.volumes ?? [],
       logs,
     });
     try {

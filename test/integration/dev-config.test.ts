@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import selfsigned from 'selfsigned';
 import { watFixture } from '../fixtures/fixtures.ts';
 import { messageProject } from '../helpers/message-project.ts';
-import { startStudio } from '../helpers/studio-process.ts';
+import { launchStudio, startStudio } from '../helpers/studio-process.ts';
 
 function get(url: string, headers: Record<string, string> = {}, ca?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   const target = new URL(url);
@@ -71,6 +71,24 @@ describe('dev.tls_cert_path and dev.tls_key_path', () => {
       assert.match(studio.url, /^https:\/\/127\.0\.0\.1:\d+\/$/);
       const res = await get(studio.url, {}, pems.cert);
       assert.equal(res.body, 'over tls\n');
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
+});
+
+describe('dev.volumes', () => {
+  it('names a volume whose host folder is missing, and waits for a fix', async () => {
+    const project = await messageProject('with a volume\n', 'dev:\n  volumes:\n    - host_path: nowhere\n      guest_path: /data\n');
+    const studio = launchStudio(project.root);
+    try {
+      await studio.waitFor(/dev\.volumes\[0\]\.host_path: \S*nowhere is not a folder/);
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir(join(project.root, 'nowhere'));
+      await project.save('with a volume, fixed\n');
+      const url = await studio.serving(30_000);
+      assert.equal((await get(url)).body, 'with a volume, fixed\n');
     } finally {
       await studio.stop();
       await project.remove();

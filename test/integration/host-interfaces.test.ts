@@ -11,7 +11,7 @@
 // project-relative, so the copy's path does not matter): only the first run after a change
 // to the fixture componentizes (~15 s), later runs take it from the cache.
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,9 @@ const fixtureDir = fileURLToPath(new URL('../fixtures/js/host-probe/', import.me
 const NAME = 'host-probe';
 
 const CONFIG_YAML = `dev:
+  volumes:
+    - host_path: shared-folder
+      guest_path: /data
   host_interfaces:
     - namespace: wasi
       package: config
@@ -42,6 +45,7 @@ describe('host interfaces, seen from a componentize-js component', () => {
   let tempDir: string;
   let studio: StudioProcess;
   let url: (path: string) => string;
+  let volumeDir: string;
 
   before(async () => {
     tempDir = await mkdtemp(join(tmpdir(), 'studio-host-probe-'));
@@ -50,6 +54,9 @@ describe('host interfaces, seen from a componentize-js component', () => {
     await cp(join(fixtureDir, 'src'), join(project, 'src'), { recursive: true });
     await cp(join(fixtureDir, 'wit'), join(project, 'wit'), { recursive: true });
     await writeFile(join(project, '.wash', 'config.yaml'), CONFIG_YAML);
+    volumeDir = join(project, 'shared-folder');
+    await mkdir(join(volumeDir, 'notes'), { recursive: true });
+    await writeFile(join(volumeDir, 'notes', 'hello.txt'), 'hello from the host\n');
     // Three workers whatever the core count, so that while two requests sleep in a timer a
     // third worker is free: the concurrency test checks that a sleeping component blocks
     // only its own worker (the pool's growth around stalls is not what it measures).
@@ -65,6 +72,41 @@ describe('host interfaces, seen from a componentize-js component', () => {
   it('builds the project and shows the wasi:config and wasi:logging imports', () => {
     assert.match(studio.output(), /imports .*wasi:config\/store@0\.2\.0-rc\.1/);
     assert.match(studio.output(), /imports .*wasi:logging\/logging@0\.1\.0-draft/);
+  });
+
+  describe('wasi:filesystem on dev.volumes', () => {
+    it('preopens each volume at its guest path', async () => {
+      const res = await fetch(url('/fs/preopens'));
+      assert.deepEqual(await res.json(), ['/data']);
+    });
+
+    it('reads a file the host put in the volume', async () => {
+      const res = await fetch(url('/fs/read?path=notes/hello.txt'));
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), 'hello from the host\n');
+    });
+
+    it('writes a file the host then finds in the folder, and lists it', async () => {
+      const res = await fetch(url('/fs/write?path=notes/from-component.txt'), { method: 'POST', body: 'written by the component' });
+      assert.equal(await res.text(), 'wrote 24 bytes\n');
+      assert.equal(await readFile(join(volumeDir, 'notes', 'from-component.txt'), 'utf8'), 'written by the component');
+      const list = await fetch(url('/fs/list?path=notes')).then((r) => r.json());
+      assert.deepEqual(list, ['regular-file:from-component.txt', 'regular-file:hello.txt']);
+    });
+
+    it('answers a missing file with no-entry', async () => {
+      const res = await fetch(url('/fs/read?path=nope.txt'));
+      assert.equal(res.status, 500);
+      assert.equal(await res.text(), 'error: no-entry\n');
+    });
+
+    it('refuses paths that leave the volume: .., absolute, and symlinks pointing out', async () => {
+      await symlink('/etc', join(volumeDir, 'escape'));
+      for (const path of ['../.wash/config.yaml', '/etc/hostname', 'notes/../../src/component.js', 'escape/hostname']) {
+        const res = await fetch(url(`/fs/read?path=${encodeURIComponent(path)}`));
+        assert.equal(await res.text(), 'error: not-permitted\n', path);
+      }
+    });
   });
 
   describe('wasi:config/store', () => {
