@@ -106,11 +106,17 @@ function checkRange(range: ByteRange | undefined): void {
   if (!ok(range.start) || !ok(range.end)) throw new StoreError('invalid-value', `The byte range ${JSON.stringify(range)} is not valid.`, 'Give start and end (inclusive) as whole numbers of bytes, 0 or more.');
 }
 
+interface FolderEntry {
+  entry: Dirent;
+  decoded: string;
+}
+
 export class BlobStore {
   /** The real path of the store root. */
   readonly root: string;
   private readonly locks: StoreLocks;
   private readonly containerDirs = new Map<string, string>();
+  private folderCache: { folder: string; mtimeNs: bigint; entries: FolderEntry[] } | undefined;
 
   constructor(root: string, options: BlobStoreOptions = {}) {
     this.root = openStoreRoot(root, 'blobstore');
@@ -557,6 +563,26 @@ export class BlobStore {
   }
 
   /** One folder level: objects directly in the prefix's folder, and its sub-folders as prefixes. */
+  /**
+   * A folder's entries with decoded names, the studio's own files left out. The last folder
+   * read is kept while its modification time is unchanged and over 2 s old (file systems
+   * stamp times coarsely, so a younger time may hide a change): paging through a folder of
+   * 100,000 objects then reads it once, not once per page.
+   */
+  private readFolder(folder: string): FolderEntry[] {
+    const mtimeNs = statSync(folder, { bigint: true }).mtimeNs;
+    const cached = this.folderCache;
+    if (cached && cached.folder === folder && cached.mtimeNs === mtimeNs) return cached.entries;
+    const entries: FolderEntry[] = [];
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (!isInternalFileName(entry.name)) entries.push({ entry, decoded: decodeSegment(entry.name) });
+    }
+    // Sorted once here, so the sort of each page's names finds them in order (linear time).
+    entries.sort((a, b) => compareNames(a.decoded, b.decoded));
+    if (BigInt(Date.now()) * 1_000_000n - mtimeNs > 2_000_000_000n) this.folderCache = { folder, mtimeNs, entries };
+    return entries;
+  }
+
   private folderEntries(container: string, dir: string, prefix: string): Map<string, string | undefined> {
     const found = new Map<string, string | undefined>();
     const cut = prefix.lastIndexOf('/') + 1;
@@ -576,16 +602,14 @@ export class BlobStore {
       for (const path of this.candidatePaths(located)) folders.push(dirname(path));
     }
     for (const folder of folders) {
-      let entries: Dirent[];
+      let entries: FolderEntry[];
       try {
-        entries = readdirSync(folder, { withFileTypes: true });
+        entries = this.readFolder(folder);
       } catch (error) {
         if (isErrno(error, 'ENOENT', 'ENOTDIR')) continue;
         throw storeErrorFrom(error, ctx('list', container, undefined, folder));
       }
-      for (const entry of entries) {
-        if (isInternalFileName(entry.name)) continue;
-        const decoded = decodeSegment(entry.name);
+      for (const { entry, decoded } of entries) {
         if (!decoded.startsWith(partial)) continue;
         const path = join(folder, entry.name);
         if (entry.isDirectory() || (entry.isSymbolicLink() && this.isInsideFolder(path))) found.set(`${folderPrefix}${decoded}/`, undefined);
