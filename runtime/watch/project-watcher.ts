@@ -7,6 +7,9 @@ import { watch, type FSWatcher } from 'chokidar';
 /** Folder names wash's watcher skips wherever they appear. */
 export const WASH_IGNORED_DIRS = ['.git', 'target', 'node_modules', 'dist', 'build', '.next', '.nuxt', 'bin', 'pkg', 'vendor'];
 
+/** Quiet time that ends a burst of changes: long enough for an editor's save, short enough not to show. */
+const DEBOUNCE_MS = 40;
+
 // Editors write swap and backup files beside the real ones; they are not changes.
 const EDITOR_LITTER = /(~|\.swp|\.swx|\.tmp|^4913)$|^\.#/;
 
@@ -51,9 +54,9 @@ export class ProjectWatcher {
   start(): Promise<void> {
     const watcher = watch(this.root, {
       ignored: (path) => path !== this.root && this.isIgnored(path),
+      // No waiting for writes to settle: that would delay every reload, and a build that
+      // starts on a half-written file is cancelled by the next change event anyway.
       ignoreInitial: true,
-      // Wait for writes to settle so a half-written file does not start a build.
-      awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 20 },
     });
     this.watcher = watcher;
     watcher.on('all', (_event, path) => this.record(path));
@@ -72,7 +75,7 @@ export class ProjectWatcher {
     if (this.pending.size === 0) this.firstAt = performance.now();
     this.pending.add(relative(this.root, path));
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), this.options.debounceMs ?? 100);
+    this.timer = setTimeout(() => this.flush(), this.options.debounceMs ?? DEBOUNCE_MS);
   }
 
   private flush(): void {
