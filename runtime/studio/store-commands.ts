@@ -1,6 +1,8 @@
 // The kv.* and blob.* commands of the Studio API over the session's data stores, and the
 // 'kv.changed' / 'blob.changed' events. Events come from StoreWatchers on the two folders, so
-// the UI hears of every change, whoever made it: a component, the UI itself, wash, a script.
+// the UI hears of every change, whoever made it: a component, wash, a script. Changes made
+// through these commands are also announced at once: a watcher can miss a file that comes
+// and goes quickly, and the UI should not wait for one anyway.
 // Bytes cross as base64. Blob uploads come in parts: offset 0 opens a streamed write, each
 // part must start where the previous one ended, and the last part commits the object.
 import { StudioFailure } from '../errors.ts';
@@ -34,6 +36,14 @@ export class StoreCommands {
     private readonly onWatchError: (text: string) => void,
   ) {}
 
+  private kvChanged(bucket: string, key: string | undefined, kind: StoreChange['kind']): void {
+    this.emit({ event: 'kv.changed', payload: { bucket, ...(key !== undefined ? { key } : {}), kind } });
+  }
+
+  private blobChanged(container: string, name: string | undefined, kind: StoreChange['kind']): void {
+    this.emit({ event: 'blob.changed', payload: { container, ...(name !== undefined ? { name } : {}), kind } });
+  }
+
   /** Watches the current session's store folders (again, when they changed). */
   watch(): void {
     const stores = this.stores();
@@ -41,9 +51,8 @@ export class StoreCommands {
     void this.unwatch();
     const onChanges = (changes: StoreChange[]) => {
       for (const change of changes) {
-        const common = { ...(change.key !== undefined ? { name: change.key } : {}), kind: change.kind };
-        if (change.store === 'keyvalue') this.emit({ event: 'kv.changed', payload: { bucket: change.bucket, ...(change.key !== undefined ? { key: change.key } : {}), kind: change.kind } });
-        else this.emit({ event: 'blob.changed', payload: { container: change.bucket, ...common } });
+        if (change.store === 'keyvalue') this.kvChanged(change.bucket, change.key, change.kind);
+        else this.blobChanged(change.bucket, change.key, change.kind);
       }
     };
     const onError = (error: Error) => this.onWatchError(error.message);
@@ -78,10 +87,12 @@ export class StoreCommands {
       'kv.buckets': async () => this.need().keyvalue.buckets(),
       'kv.createBucket': async ({ bucket }) => {
         this.need().keyvalue.createBucket(bucket);
+        this.kvChanged(bucket, undefined, 'bucket-created');
         return null;
       },
       'kv.deleteBucket': async ({ bucket }) => {
         this.need().keyvalue.deleteBucket(bucket);
+        this.kvChanged(bucket, undefined, 'bucket-deleted');
         return null;
       },
       'kv.list': async ({ bucket, prefix, cursor, limit }) => {
@@ -95,21 +106,29 @@ export class StoreCommands {
       },
       'kv.set': async ({ bucket, key, value }) => {
         this.need().keyvalue.set(bucket, key, Buffer.from(value, 'base64'));
+        this.kvChanged(bucket, key, 'set');
         return null;
       },
       'kv.delete': async ({ bucket, key }) => {
         this.need().keyvalue.delete(bucket, key);
+        this.kvChanged(bucket, key, 'delete');
         return null;
       },
-      'kv.increment': async ({ bucket, key, delta }) => ({ value: this.need().keyvalue.increment(bucket, key, BigInt(delta)).toString() }),
+      'kv.increment': async ({ bucket, key, delta }) => {
+        const value = this.need().keyvalue.increment(bucket, key, BigInt(delta)).toString();
+        this.kvChanged(bucket, key, 'set');
+        return { value };
+      },
 
       'blob.containers': async () => this.need().blobstore.containers().map(({ name, createdAt }) => ({ name, createdAt })),
       'blob.createContainer': async ({ container }) => {
         this.need().blobstore.createContainer(container);
+        this.blobChanged(container, undefined, 'bucket-created');
         return null;
       },
       'blob.deleteContainer': async ({ container }) => {
         this.need().blobstore.deleteContainer(container);
+        this.blobChanged(container, undefined, 'bucket-deleted');
         return null;
       },
       'blob.list': async ({ container, prefix, delimiter, cursor, limit }) => {
@@ -138,6 +157,7 @@ export class StoreCommands {
       'blob.put': async ({ container, name, data, offset, last }) => this.putPart(container, name, Buffer.from(data, 'base64'), offset, last),
       'blob.delete': async ({ container, names }) => {
         this.need().blobstore.delete(container, names);
+        for (const name of names) this.blobChanged(container, name, 'delete');
         return null;
       },
     };
@@ -164,7 +184,9 @@ export class StoreCommands {
       current.writer.write(bytes);
       if (last) {
         this.uploads.delete(id);
-        return objectView(current.writer.commit());
+        const committed = objectView(current.writer.commit());
+        this.blobChanged(container, name, 'set');
+        return committed;
       }
     } catch (error) {
       this.drop(id, current);
