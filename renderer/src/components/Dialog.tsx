@@ -31,21 +31,35 @@ export function Dialog({ title, onClose, children, footer, wide }: { title: stri
   );
 }
 
+/** The usual footer: Cancel, then the dialog's action. */
+export function DialogActions({ label, onConfirm, onCancel, danger = false, focus = false }: { label: string; onConfirm: () => void; onCancel: () => void; danger?: boolean; focus?: boolean }) {
+  return (
+    <>
+      <button className="btn" onClick={onCancel}>
+        Cancel
+      </button>
+      <button className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`} data-autofocus={focus || undefined} onClick={onConfirm}>
+        {label}
+      </button>
+    </>
+  );
+}
+
+/** An error shown inside a dialog or form, announced to screen readers. */
+export function ErrorNotice({ children, testId }: { children: ReactNode; testId?: string }) {
+  return (
+    <div className="notice notice-error" role="alert" data-testid={testId}>
+      {children}
+    </div>
+  );
+}
+
 export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCancel, danger = true }: { title: string; children: ReactNode; confirmLabel: string; onConfirm: () => void; onCancel: () => void; danger?: boolean }) {
   return (
     <Dialog
       title={title}
       onClose={onCancel}
-      footer={
-        <>
-          <button className="btn" onClick={onCancel}>
-            Cancel
-          </button>
-          <button className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`} data-autofocus onClick={onConfirm}>
-            {confirmLabel}
-          </button>
-        </>
-      }
+      footer={<DialogActions label={confirmLabel} onConfirm={onConfirm} onCancel={onCancel} danger={danger} focus />}
     >
       {children}
     </Dialog>
@@ -69,16 +83,7 @@ export function PromptDialog({ title, label, placeholder, initial = '', confirmL
     <Dialog
       title={title}
       onClose={onCancel}
-      footer={
-        <>
-          <button className="btn" onClick={onCancel}>
-            Cancel
-          </button>
-          <button className="btn btn-primary" onClick={submit}>
-            {confirmLabel}
-          </button>
-        </>
-      }
+      footer={<DialogActions label={confirmLabel} onConfirm={submit} onCancel={onCancel} />}
     >
       <label className="field">
         <span>{label}</span>

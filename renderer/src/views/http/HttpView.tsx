@@ -3,7 +3,7 @@
 // body by content) side by side. Ctrl/Cmd+Enter sends. Copy as curl, import from curl.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CodeEditor } from '../../components/CodeEditor.tsx';
-import { Dialog } from '../../components/Dialog.tsx';
+import { Dialog, DialogActions, ErrorNotice } from '../../components/Dialog.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ValueViewer } from '../../components/ValueViewer.tsx';
 import { base64ToBytes, bytesToBase64 } from '../../lib/bytes.ts';
@@ -249,16 +249,7 @@ function CurlImportDialog({ onClose }: { onClose: () => void }) {
       title="Import from curl"
       wide
       onClose={onClose}
-      footer={
-        <>
-          <button className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button className="btn btn-primary" onClick={importIt}>
-            Import
-          </button>
-        </>
-      }
+      footer={<DialogActions label="Import" onConfirm={importIt} onCancel={onClose} />}
     >
       <label className="field">
         <span>Paste a curl command</span>
@@ -275,11 +266,7 @@ function CurlImportDialog({ onClose }: { onClose: () => void }) {
           placeholder={`curl -X POST http://127.0.0.1:8000/qrcode -H 'Content-Type: application/json' -d '{"payload":"hello"}'`}
         />
       </label>
-      {error && (
-        <div className="notice notice-error" role="alert">
-          {error}
-        </div>
-      )}
+      {error && <ErrorNotice>{error}</ErrorNotice>}
     </Dialog>
   );
 }
@@ -376,9 +363,7 @@ export function HttpView() {
         </div>
         <div className="url-hint muted small">{draft.url.startsWith('/') ? (gatewayUrl ? `→ ${absoluteUrl(draft.url, gatewayUrl)}` : 'The gateway is not serving yet.') : ' '}</div>
         {problem && problem.kind !== 'api' && (
-          <div className="notice notice-error" role="alert" data-testid="request-problem">
-            {problem.message}
-          </div>
+          <ErrorNotice testId="request-problem">{problem.message}</ErrorNotice>
         )}
         <div className="http-split">
           <div className="request-pane" aria-label="Request">

@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import { CodeEditor } from '../../components/CodeEditor.tsx';
-import { ConfirmDialog, Dialog, PromptDialog } from '../../components/Dialog.tsx';
+import { ConfirmDialog, Dialog, DialogActions, ErrorNotice, PromptDialog } from '../../components/Dialog.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ValueViewer } from '../../components/ValueViewer.tsx';
 import { bytesToBase64, counterBytes, decodeText, readCounter, textToBase64 } from '../../lib/bytes.ts';
@@ -230,12 +230,12 @@ function ValuePane() {
         </div>
       )}
       {jsonError && (
-        <div className="notice notice-error" role="alert">
+        <ErrorNotice>
           This is no longer valid JSON: {jsonError}{' '}
           <button className="link-btn" onClick={() => void save(true)}>
             Save as text anyway
           </button>
-        </div>
+        </ErrorNotice>
       )}
       <div className="detail-body">
         {selected.loading && <div className="muted pad">Loading…</div>}
@@ -303,16 +303,7 @@ function NewKeyDialog({ bucket, onClose }: { bucket: string; onClose: () => void
     <Dialog
       title={`New key in ${bucket}`}
       onClose={onClose}
-      footer={
-        <>
-          <button className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button className="btn btn-primary" onClick={() => void create()}>
-            Create
-          </button>
-        </>
-      }
+      footer={<DialogActions label="Create" onConfirm={() => void create()} onCancel={onClose} />}
     >
       <label className="field">
         <span>Key</span>
@@ -322,11 +313,7 @@ function NewKeyDialog({ bucket, onClose }: { bucket: string; onClose: () => void
         <span>Value (text)</span>
         <textarea className="input mono" rows={6} value={value} onChange={(e) => setValue(e.target.value)} placeholder='e.g. 0, hello or {"json": true}' />
       </label>
-      {error && (
-        <div className="notice notice-error" role="alert">
-          {error}
-        </div>
-      )}
+      {error && <ErrorNotice>{error}</ErrorNotice>}
     </Dialog>
   );
 }
