@@ -43,6 +43,11 @@ describe('serving a component not made by componentize-js', () => {
     assert.match(reply, /^HTTP\/1\.1 400/);
     assert.equal((await fetch(studio.url)).status, 200);
   });
+
+  it('stops cleanly on Ctrl+C (SIGINT): exit code 0 and the port is closed', async () => {
+    assert.equal(await studio.stop(), 0);
+    await assert.rejects(fetch(studio.url));
+  });
 });
 
 describe('streamed request and response bodies', () => {
