@@ -146,7 +146,14 @@ export class WorkerPool {
     const busy = () => this.queue.length > 0 || [...this.workers].some((w) => w.job || w.next);
     while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     clearInterval(this.growTimer);
-    for (const job of this.queue.splice(0)) job.exchange.response.fail(503, `${this.options.componentName} is stopping.\n`);
+    const stopping = `${this.options.componentName} stopped before it answered.\n`;
+    for (const job of this.queue.splice(0)) job.exchange.response.fail(503, stopping);
+    // Whatever is still running after the grace period ends with the workers: answer it.
+    for (const w of this.workers) {
+      for (const job of [w.job, w.next]) job?.exchange.response.fail(503, stopping);
+      w.job = undefined;
+      w.next = undefined;
+    }
     await Promise.all([...this.workers].map((w) => this.retire(w)));
   }
 
