@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { buildJsComponent } from '../build/js-component-builder.ts';
 import { runBuildCommand } from '../build/command-builder.ts';
-import { fail, ok, type Result, type StudioError } from '../errors.ts';
+import { fail, messageOf, ok, type Result, type StudioError } from '../errors.ts';
 import { HttpGateway, type Route } from '../gateway/http-gateway.ts';
 import { loggerFor, type LogBus } from '../logs/log-bus.ts';
 import { configValues, findProjectRoot, loadProject, volumesOf, type Project } from '../project/project-config.ts';
@@ -298,14 +298,15 @@ export class DevSession {
   }
 
   private async watch(target: Target): Promise<void> {
+    const onError = (error: Error) => this.warn(`Watching for changes failed: ${error.message}. Rebuild by hand with r + Enter until the studio restarts.`);
     if (target.kind === 'file') {
       // A bare component: serve the new file whenever it is rewritten (e.g. by cargo).
-      this.watcher = new ProjectWatcher(dirname(target.wasmPath), { ignore: [target.dataDir] }, (batch) => {
+      this.watcher = new ProjectWatcher(dirname(target.wasmPath), { ignore: [target.dataDir], onError }, (batch) => {
         if (batch.paths.includes(basename(target.wasmPath))) this.request('change', batch.firstAt);
       });
     } else {
       const buildOutputs = [join(target.root, '.wash', 'build'), join(target.root, '.wash', 'data'), target.dataDir];
-      this.watcher = new ProjectWatcher(target.root, { ignore: buildOutputs }, (batch: ChangeBatch) => {
+      this.watcher = new ProjectWatcher(target.root, { ignore: buildOutputs, onError }, (batch: ChangeBatch) => {
         // The component the build writes must not count as a change of the sources.
         // Nor must data a component writes into store folders configured inside the project.
         const outputs = this.builtPaths();
@@ -315,7 +316,13 @@ export class DevSession {
         this.request('change', batch.firstAt);
       });
     }
-    await this.watcher.start();
+    try {
+      await this.watcher.start();
+    } catch (err) {
+      await this.watcher.close().catch(() => {});
+      this.watcher = undefined;
+      this.warn(`Cannot watch ${target.kind === 'file' ? target.wasmPath : target.root} for changes: ${messageOf(err)}. Rebuild by hand with r + Enter (or the Rebuild button); on Linux, raising fs.inotify.max_user_watches fixes this.`);
+    }
   }
 
   private builtPaths(): Set<string> {
@@ -354,7 +361,10 @@ export class DevSession {
     this.building = { controller, record };
     const first = !this.version;
     try {
-      const outcome = await this.buildAndStart(record, controller.signal);
+      // Anything unexpected is one failed cycle, never the end of the loop.
+      const outcome = await this.buildAndStart(record, controller.signal).catch(
+        (err: unknown): CycleResult<Version> => fail('internal-error', `The studio failed while building and starting: ${messageOf(err)}`, 'Save again to retry; if it repeats, the log has the details.'),
+      );
       if (controller.signal.aborted || this.stopped) {
         if (outcome.ok) await Promise.all([outcome.value.main, ...outcome.value.named.values()].map((w) => w.stop()));
         record.outcome = 'cancelled';

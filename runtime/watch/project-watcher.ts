@@ -16,6 +16,8 @@ const EDITOR_LITTER = /(~|\.swp|\.swx|\.tmp|^4913)$|^\.#/;
 export interface WatchOptions {
   /** Absolute paths (files or folders) to ignore besides WASH_IGNORED_DIRS. */
   ignore: string[];
+  /** Watching failed after it started (e.g. the system's file-watch limit was reached). */
+  onError?: (error: Error) => void;
   /** Quiet time that ends a burst of changes. */
   debounceMs?: number;
 }
@@ -61,8 +63,13 @@ export class ProjectWatcher {
     this.watcher = watcher;
     watcher.on('all', (_event, path) => this.record(path));
     return new Promise((resolve, reject) => {
-      watcher.once('ready', () => resolve());
-      watcher.once('error', reject);
+      let ready = false;
+      watcher.once('ready', () => {
+        ready = true;
+        resolve();
+      });
+      // An emitter's unheard 'error' would end the process: report it instead.
+      watcher.on('error', (error) => (ready ? this.options.onError?.(error as Error) : reject(error)));
     });
   }
 
