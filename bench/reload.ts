@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { messageProject } from '../test/helpers/message-project.ts';
 import { repoRoot, startStudio, type StudioProcess } from '../test/helpers/studio-process.ts';
 import type { Benchmark, TargetCheck } from './lib/bench.ts';
+import { percentile } from './lib/direct.ts';
 import { ms, table } from './lib/format.ts';
 
 const OVERHEAD_TARGET_MS = 300;
@@ -48,10 +49,8 @@ const SUBJECTS: Subject[] = [
   },
 ];
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
+/** The p-th percentile of unsorted values. */
+const percentileOf = (values: number[], at: number) => percentile([...values].sort((a, b) => a - b), at);
 
 /** Two clients requesting in a loop; counts what failed. */
 function steadyLoad(url: string) {
@@ -124,10 +123,10 @@ export const benchmark: Benchmark = {
       data[subject.name] = r;
       rows.push([
         subject.name,
-        ms(percentile(r.totals, 50)),
+        ms(percentileOf(r.totals, 50)),
         ms(Math.max(...r.totals)),
-        ms(percentile(r.builds, 50)),
-        ms(percentile(r.overheads, 50)),
+        ms(percentileOf(r.builds, 50)),
+        ms(percentileOf(r.overheads, 50)),
         ms(Math.max(...r.overheads)),
         `${r.failures.length} of ${r.ok + r.failures.length}`,
       ]);
@@ -135,8 +134,8 @@ export const benchmark: Benchmark = {
         benchmark: 'reload',
         subject: subject.name,
         target: `overhead p50 ≤ ${OVERHEAD_TARGET_MS} ms`,
-        measured: ms(percentile(r.overheads, 50)),
-        met: percentile(r.overheads, 50) <= OVERHEAD_TARGET_MS,
+        measured: ms(percentileOf(r.overheads, 50)),
+        met: percentileOf(r.overheads, 50) <= OVERHEAD_TARGET_MS,
       });
       targets.push({ benchmark: 'reload', subject: subject.name, target: '0 failed requests', measured: String(r.failures.length), met: r.failures.length === 0 });
     }

@@ -133,14 +133,6 @@ export class TempFile {
   }
 }
 
-/** Replaces `dir/fileName` with `data` atomically; with `sync`, durably. */
-export function writeFileAtomic(dir: string, fileName: string, data: Uint8Array, options: { sync: boolean }): void {
-  const temp = TempFile.create(dir);
-  temp.write(data);
-  temp.commit(join(dir, fileName), options);
-  if (options.sync) syncFolder(dir);
-}
-
 function removeQuietly(path: string): void {
   try {
     unlinkSync(path);
@@ -149,7 +141,8 @@ function removeQuietly(path: string): void {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** True while a process with this id runs (EPERM: it runs, as another user). */
+export function processAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

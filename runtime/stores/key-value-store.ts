@@ -18,7 +18,7 @@
 import { Buffer } from 'node:buffer';
 import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { TempFile, removeLeftovers, syncFolder, syncPaths, trashName } from './atomic-write.ts';
+import { TempFile, processAlive, removeLeftovers, syncFolder, syncPaths, trashName } from './atomic-write.ts';
 import { JOURNAL_FILE, KeyValueJournal, type JournalRecord } from './kv-journal.ts';
 import { bucketFolderName, decodeSegment, isInternalFileName, keyFileName, rawAlternative, INTERNAL_PREFIX } from './safe-names.ts';
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
@@ -73,15 +73,6 @@ function ctx(action: string, bucket?: string, key?: string, path?: string): Stor
   if (key !== undefined) context.key = key;
   if (path !== undefined) context.path = path;
   return context;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return isErrno(error, 'EPERM');
-  }
 }
 
 function lowerBound(sorted: readonly string[], value: string, inclusive: boolean): number {

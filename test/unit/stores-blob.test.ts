@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BlobStore } from '../../runtime/stores/blob-store.ts';
-import { StoreError, type StoreErrorCode } from '../../runtime/stores/store-error.ts';
 import { StoreLocks } from '../../runtime/stores/store-locks.ts';
+import { fails } from '../helpers/store-assertions.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cs-stores-blob-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -22,16 +22,6 @@ function fresh(): { root: string; store: BlobStore } {
 
 const text = (value: Uint8Array) => Buffer.from(value).toString();
 const bytes = (value: string) => Buffer.from(value);
-
-function fails(fn: () => unknown, code: StoreErrorCode, pattern?: RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof StoreError, `expected a StoreError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    assert.ok(error.hint, 'a store error comes with a hint');
-    if (pattern) assert.match(error.message, pattern);
-    return true;
-  });
-}
 
 /** Every file and folder below `dir`, as relative paths. */
 function tree(dir: string): string[] {

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
-import { StoreError, type StoreErrorCode } from '../../runtime/stores/store-error.ts';
+import { StoreError } from '../../runtime/stores/store-error.ts';
 import { StoreLocks } from '../../runtime/stores/store-locks.ts';
 import { spawnWorker } from '../../runtime/threads/spawn-worker.ts';
+import { fails } from '../helpers/store-assertions.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cs-stores-kv-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -30,16 +31,6 @@ function fresh(options: { journalCapacity?: number } = {}): { root: string; stor
 
 const text = (value: Uint8Array | undefined) => (value === undefined ? undefined : Buffer.from(value).toString());
 const bytes = (value: string) => Buffer.from(value);
-
-function fails(fn: () => unknown, code: StoreErrorCode, pattern?: RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof StoreError, `expected a StoreError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    assert.ok(error.hint, 'a store error comes with a hint');
-    if (pattern) assert.match(error.message, pattern);
-    return true;
-  });
-}
 
 const isRoot = process.getuid?.() === 0;
 
