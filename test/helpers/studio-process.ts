@@ -27,8 +27,8 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 export async function runStudio(args: string[], timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
   const child = spawnStudio(args);
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout!.on('data', (d: string) => (output += d));
+  child.stderr!.on('data', (d: string) => (output += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearTimeout(timer);
@@ -36,7 +36,7 @@ export async function runStudio(args: string[], timeoutMs = 120_000): Promise<{ 
 }
 
 function spawnStudio(args: string[]): ChildProcess {
-  return spawn(process.execPath, [bin, ...args], {
+  const child = spawn(process.execPath, [bin, ...args], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -47,6 +47,10 @@ function spawnStudio(args: string[]): ChildProcess {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Decoded as a stream, so a character split between two chunks arrives whole.
+  child.stdout!.setEncoding('utf8');
+  child.stderr!.setEncoding('utf8');
+  return child;
 }
 
 export interface LaunchOptions {
@@ -66,12 +70,19 @@ export function launchStudio(target: string, args: string[] = [], options: Launc
   const child = spawnStudio(['dev', target, '--port', '0', ...(options.ui ? [] : ['--no-ui']), ...args]);
   let output = '';
   const waiters = new Set<() => void>();
-  const onData = (d: Buffer) => {
-    output += d.toString().replace(ANSI, '');
-    for (const w of waiters) w();
+  const stripper = () => {
+    let held = '';
+    return (d: string) => {
+      // A colour code cut in two by the pipe waits for its second half before being stripped.
+      const text = held + d;
+      const partial = /\x1b(\[[0-9;]*)?$/.exec(text);
+      held = partial ? partial[0] : '';
+      output += (partial ? text.slice(0, partial.index) : text).replace(ANSI, '');
+      for (const w of waiters) w();
+    };
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stdout!.on('data', stripper());
+  child.stderr!.on('data', stripper());
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
 
   const waitFor = (text: string | RegExp, timeoutMs = 30_000) =>

@@ -38,7 +38,7 @@ describe('dev.components', () => {
       assert.equal(routed.status, 200);
       assert.equal(routed.headers['x-echo-path'], '/some/path');
       assert.equal((await get(studio.url, { host: `unknown.localhost:${port}` })).body, 'main component\n', 'unknown names fall back to the main component');
-      assert.match(studio.output(), new RegExp(`serving\\s+http://echo\\.localhost:${port}/`));
+      await studio.waitFor(new RegExp(`serving\\s+http://echo\\.localhost:${port}/`));
     } finally {
       await studio.stop();
       await project.remove();
@@ -101,7 +101,7 @@ describe('keys the studio does not act on yet', () => {
     const project = await messageProject('still serving\n', 'dev:\n  service: true\n');
     const studio = await startStudio(project.root);
     try {
-      assert.match(studio.output(), /WARN\s+studio dev\.service is not yet supported/);
+      await studio.waitFor(/WARN\s+studio dev\.service is not yet supported/);
       assert.equal((await get(studio.url)).body, 'still serving\n');
     } finally {
       await studio.stop();

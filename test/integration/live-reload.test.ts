@@ -33,7 +33,7 @@ describe('live reload of a project', () => {
     await project.save('version three\nSYNTAX ERROR here\n');
     await studio.waitFor(/message\.txt:2:1: unexpected SYNTAX ERROR/);
     await studio.waitFor(/build \d+ failed: The build command failed with exit code 1/);
-    assert.match(studio.output(), /the last good version keeps serving/);
+    await studio.waitFor(/the last good version keeps serving/);
     assert.equal(await fetch(studio.url).then((r) => r.text()), 'version two\n');
   });
 
@@ -105,7 +105,7 @@ describe('config errors', () => {
     const project = await messageProject('hello\n', 'dev:\n  shiny_new_option: true\n');
     const studio = await startStudio(project.root);
     try {
-      assert.match(studio.output(), /WARN\s+studio .*config\.yaml: dev\.shiny_new_option: unknown key, ignored/);
+      await studio.waitFor(/WARN\s+studio .*config\.yaml: dev\.shiny_new_option: unknown key, ignored/);
       assert.equal(await fetch(studio.url).then((r) => r.text()), 'hello\n');
     } finally {
       await studio.stop();
