@@ -2,6 +2,8 @@
 // components) in the platform's user cache folder, or COMPONENT_STUDIO_CACHE when set
 // (deleting it only costs rebuild time); the UI's own state (playground history) in the
 // user config folder, or COMPONENT_STUDIO_CONFIG when set.
+import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { homedir, platform } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,4 +29,26 @@ export function studioConfigDir(env: NodeJS.ProcessEnv = process.env): string {
     default:
       return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'component-studio');
   }
+}
+
+/**
+ * Moves a finished cache entry from `temp` into place at `dir`. Entries are named by the hash
+ * of what they derive from, so when two studios (or test files) make the same entry at once,
+ * whichever lands first is kept and the other's copy dropped: a finished entry is never
+ * deleted under a reader. A `dir` without `marker` is a leftover of an interrupted run and
+ * is replaced.
+ */
+export async function publishCacheEntry(temp: string, dir: string, marker: string): Promise<void> {
+  try {
+    await rename(temp, dir);
+    return;
+  } catch (err) {
+    if (!existsSync(dir)) throw err;
+  }
+  if (existsSync(join(dir, marker))) {
+    await rm(temp, { recursive: true, force: true });
+    return;
+  }
+  await rm(dir, { recursive: true, force: true });
+  await rename(temp, dir);
 }

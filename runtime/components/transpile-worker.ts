@@ -1,10 +1,11 @@
 // Runs jco's transpiler off the main thread: it takes about a second for a 15 MB component,
 // and the gateway must keep answering meanwhile.
 import { parentPort, workerData } from 'node:worker_threads';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { componentWit } from '@bytecodealliance/jco-transpile/wasm-tools';
+import { publishCacheEntry } from '../cache-dir.ts';
 import type { TranspileJob, TranspileOutcome } from './transpiler.ts';
 
 const job = (workerData as { data: TranspileJob }).data;
@@ -32,8 +33,7 @@ async function run(): Promise<TranspileOutcome> {
       glue: 'component.js',
     };
     await writeFile(join(temp, 'manifest.json'), JSON.stringify(manifest, null, 2));
-    await rm(job.outDir, { recursive: true, force: true });
-    await rename(temp, job.outDir);
+    await publishCacheEntry(temp, job.outDir, 'manifest.json');
     return { ok: true };
   } catch (err) {
     return { ok: false, message: err instanceof Error ? err.message : String(err) };

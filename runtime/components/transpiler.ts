@@ -2,11 +2,12 @@
 // component: the output is cached in a folder named by the hash of the component's bytes, so
 // starting an unchanged component again does no transpile. A rebuilt component whose
 // skeleton (see component-skeleton.ts) matches an earlier one reuses that one's glue.
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
+import { publishCacheEntry } from '../cache-dir.ts';
 import { fail, ok, type Result } from '../errors.ts';
 import { spawnWorker } from '../threads/spawn-worker.ts';
 import type { ComponentFile } from './component-file.ts';
@@ -110,8 +111,7 @@ async function reuseGlue(cacheRoot: string, skeleton: ComponentSkeleton, dir: st
     for (const file of await readdir(donorDir)) if (!file.endsWith('.wasm')) await copyFile(join(donorDir, file), join(temp, file));
     const names = [...donor.coreModules].sort((a, b) => coreModuleOrder(a) - coreModuleOrder(b));
     for (const [i, name] of names.entries()) await writeFile(join(temp, name), skeleton.coreModules[i]!);
-    await rm(dir, { recursive: true, force: true });
-    await rename(temp, dir);
+    await publishCacheEntry(temp, dir, 'manifest.json');
   } catch {
     await rm(temp, { recursive: true, force: true });
     return undefined;

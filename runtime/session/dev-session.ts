@@ -307,12 +307,17 @@ export class DevSession {
     } else {
       const buildOutputs = [join(target.root, '.wash', 'build'), join(target.root, '.wash', 'data'), target.dataDir];
       this.watcher = new ProjectWatcher(target.root, { ignore: buildOutputs, onError }, (batch: ChangeBatch) => {
-        // The component the build writes must not count as a change of the sources.
-        // Nor must data a component writes into store folders configured inside the project.
+        // The component the build writes must not count as a change of the sources. Nor must
+        // what a component writes at run time into store folders or volumes inside the project:
+        // it reads those at run time, so no rebuild is needed for it to see their files either.
+        // A volume holding the whole project (host_path: .) is not a data folder, though.
         const outputs = this.builtPaths();
-        const storeDirs = this.currentStores ? [this.currentStores.keyvaluePath, this.currentStores.blobstorePath] : [];
-        const inStore = (path: string) => storeDirs.some((dir) => path === dir || path.startsWith(dir + sep));
-        if (batch.paths.every((p) => outputs.has(resolve(target.root, p)) || inStore(resolve(target.root, p)))) return;
+        const dataDirs = [
+          ...(this.currentStores ? [this.currentStores.keyvaluePath, this.currentStores.blobstorePath] : []),
+          ...this.lastVolumes.map((v) => v.hostPath).filter((dir) => dir.startsWith(target.root + sep)),
+        ];
+        const inData = (path: string) => dataDirs.some((dir) => path === dir || path.startsWith(dir + sep));
+        if (batch.paths.every((p) => outputs.has(resolve(target.root, p)) || inData(resolve(target.root, p)))) return;
         this.request('change', batch.firstAt);
       });
     }

@@ -9,14 +9,12 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import jsQRModule from 'jsqr';
 import type { Locator, Page } from 'playwright-core';
-import { PNG } from 'pngjs';
+import { decodeQr } from '../helpers/qr.ts';
 import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
 import { findChromium, launchChromium, NO_BROWSER_MESSAGE, type Chromium } from './chromium.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 
-const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
 const shotsDir = join(repoRoot, 'test-results', 'ui');
 const VIEWS = ['workloads', 'http', 'logs', 'kv', 'blobs', 'settings'] as const;
 
@@ -29,9 +27,28 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-function decodeQr(png: Buffer): string | undefined {
-  const image = PNG.sync.read(png);
-  return jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data;
+/**
+ * Waits until the image shown at `img` scans as `expected`: the image may still be loading, or
+ * still be the previous response's until the new one replaces it.
+ */
+async function waitForQr(img: Locator, expected: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: string | undefined;
+  while (Date.now() < deadline) {
+    const loaded = await img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0).catch(() => false);
+    if (loaded) {
+      last = decodeQr(await img.screenshot());
+      if (last === expected) return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for the QR code in ${img} to read ${JSON.stringify(expected)}; last read: ${JSON.stringify(last)}`);
+}
+
+/** The build number the always-visible reload indicator says is serving. */
+async function servingBuild(page: Page): Promise<number> {
+  const text = await waitForText(page.locator('.reload-indicator'), /Serving build \d+/);
+  return Number(/Serving build (\d+)/.exec(text)![1]);
 }
 
 /** Waits until the locator's text matches (Playwright's test runner has expect(); playwright-core does not). */
@@ -119,11 +136,8 @@ describe('the studio UI in Chromium', () => {
     await page.getByRole('button', { name: /Generate a QR code/ }).click();
     await page.keyboard.press('Control+Enter');
     await waitForText(page.getByTestId('response-status'), /^200 OK/);
-    const image = page.locator('.response-pane .image-preview img');
-    await image.waitFor();
-    await page.waitForFunction(() => ((document.querySelector('.response-pane .image-preview img') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
     // What the user sees scans back to the payload.
-    assert.equal(decodeQr(await image.screenshot()), 'https://wasmcloud.com');
+    await waitForQr(page.locator('.response-pane .image-preview img'), 'https://wasmcloud.com');
     await waitForText(page.locator('.history-list'), /\/qrcode/);
   });
 
@@ -153,7 +167,7 @@ describe('the studio UI in Chromium', () => {
     assert.equal(await page.getByLabel('URL', { exact: true }).inputValue(), '/qrcode');
     await page.keyboard.press('Control+Enter');
     await waitForText(page.getByTestId('response-status'), /^200 OK/);
-    assert.equal(decodeQr(await page.locator('.response-pane .image-preview img').screenshot()), 'from curl');
+    await waitForQr(page.locator('.response-pane .image-preview img'), 'from curl');
     await page.getByRole('button', { name: 'Copy as curl' }).click();
     const command = await waitForText(page.locator('pre.curl-text'), /^curl /);
     assert.equal(command, `curl ${studio.url}qrcode -H 'Content-Type: application/json' --data-raw '{"payload":"from curl"}'`);
@@ -166,10 +180,7 @@ describe('the studio UI in Chromium', () => {
     const row = view('blobs').locator('.grid-row', { hasText: /https-wasmcloud-com\.png/ }).first();
     await row.waitFor({ timeout: 15_000 });
     await row.click();
-    const image = view('blobs').locator('.detail-pane .image-preview img');
-    await image.waitFor();
-    await page.waitForFunction(() => ((document.querySelector('[data-view="blobs"] .detail-pane .image-preview img') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
-    assert.equal(decodeQr(await image.screenshot()), 'https://wasmcloud.com');
+    await waitForQr(view('blobs').locator('.detail-pane .image-preview img'), 'https://wasmcloud.com');
     await waitForText(view('blobs').locator('.detail-pane .detail-header'), /image\/png/);
   });
 
@@ -252,11 +263,13 @@ describe('the studio UI in Chromium', () => {
     const file = join(project, 'src', 'component.ts');
     const source = await readFile(file, 'utf8');
     assert.match(source, /text\(404, 'Not found\\n'\)/);
-    const toast = page.locator('.toast', { hasText: /Reloaded: build 2/ }).waitFor({ timeout: 180_000 });
+    // Build numbers are read, not assumed: an editor's save may reach the watcher as two events.
+    const before = await servingBuild(page);
+    const toast = page.locator('.toast', { hasText: /Reloaded: build \d+/ }).waitFor({ timeout: 180_000 });
     await writeFile(file, source.replace(`text(404, 'Not found\\n')`, `text(404, 'Nothing here\\n')`));
     await page.locator('.reload-indicator[data-state="building"]').waitFor({ timeout: 30_000 });
     await toast;
-    await waitForText(page.locator('.reload-indicator'), /Serving build 2/);
+    assert.ok((await servingBuild(page)) > before, 'a newer build serves');
     await go('http');
     await page.getByLabel('Method').selectOption('GET');
     await page.getByLabel('URL', { exact: true }).fill('/nope');
@@ -268,26 +281,29 @@ describe('the studio UI in Chromium', () => {
   it('shows a failed build with its output, and keeps serving the last good build', async () => {
     const file = join(project, 'src', 'component.ts');
     const source = await readFile(file, 'utf8');
+    const good = await servingBuild(page);
     await writeFile(file, `${source}\nconst broken: number = ;\n`);
     await page.locator('.reload-indicator[data-state="failed"]').waitFor({ timeout: 120_000 });
-    await waitForText(page.locator('.reload-indicator'), /Build 3 failed.*Still serving build 2/s);
+    const indicator = await waitForText(page.locator('.reload-indicator'), new RegExp(`Build \\d+ failed.*Still serving build ${good}\\b`, 's'));
+    const failedBuild = /Build (\d+) failed/.exec(indicator)![1];
     await go('workloads');
     const failed = view('workloads').getByRole('region', { name: 'Failed build' });
-    await waitForText(failed, /Build 3 failed/);
+    await waitForText(failed, new RegExp(`Build ${failedBuild} failed`));
     await failed.locator('pre.ansi').waitFor();
     assert.match((await failed.locator('pre.ansi').textContent()) ?? '', /component\.ts/);
     const res = await fetch(new URL('/nope', studio.url));
-    assert.equal(await res.text(), 'Nothing here\n', 'build 2 still answers');
+    assert.equal(await res.text(), 'Nothing here\n', 'the last good build still answers');
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: join(shotsDir, 'build-failed-dark.png') });
     await page.emulateMedia({ colorScheme: 'light' });
     await page.locator('.reload-indicator').click();
     const dialog = page.getByRole('dialog', { name: 'Builds' });
-    await waitForText(dialog, /#3\s*failed/);
+    await waitForText(dialog, new RegExp(`#${failedBuild}\\s*failed`));
     await page.screenshot({ path: join(shotsDir, 'build-output-light.png') });
     await page.keyboard.press('Escape');
     await writeFile(file, source);
-    await waitForText(page.locator('.reload-indicator'), /Serving build 4/, 120_000);
+    await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 120_000 });
+    assert.ok((await servingBuild(page)) > Number(failedBuild), 'the fixed build serves');
   });
 
   it('takes a screenshot of every view, light and dark', async () => {

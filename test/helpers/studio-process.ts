@@ -30,7 +30,8 @@ export async function runStudio(args: string[], timeoutMs = 120_000): Promise<{ 
   child.stdout!.on('data', (d: string) => (output += d));
   child.stderr!.on('data', (d: string) => (output += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  // 'close', not 'exit': the output has been read to its end by then.
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   clearTimeout(timer);
   return { code, output: output.replace(ANSI, '') };
 }

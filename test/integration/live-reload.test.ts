@@ -2,6 +2,8 @@
 // build keeps the last good version serving; a failed first build waits for the fix.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { messageProject, type MessageProject } from '../helpers/message-project.ts';
 import { launchStudio, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
@@ -11,7 +13,8 @@ describe('live reload of a project', () => {
   let project: MessageProject;
   let studio: StudioProcess;
   before(async () => {
-    project = await messageProject('version one\n');
+    project = await messageProject('version one\n', 'dev:\n  volumes:\n    - host_path: files\n      guest_path: /files\n');
+    await mkdir(join(project.root, 'files'));
     studio = await startStudio(project.root);
   });
   after(async () => {
@@ -49,16 +52,18 @@ describe('live reload of a project', () => {
     await answerBecomes(studio.url, 'version five\n');
   });
 
-  it('ignores writes to build output and data folders', async () => {
-    const { writeFile, mkdir } = await import('node:fs/promises');
-    const { join } = await import('node:path');
-    const before = (studio.output().match(/reloaded in/g) ?? []).length;
+  it('ignores writes to build output, data folders and volumes: the next save is the next build', async () => {
+    const lastBuild = Math.max(...[...studio.output().matchAll(/build (\d+)(?::| failed)/g)].map((m) => Number(m[1])));
     await mkdir(join(project.root, '.wash', 'data', 'keyvalue', 'b'), { recursive: true });
     await writeFile(join(project.root, '.wash', 'data', 'keyvalue', 'b', 'k'), 'v');
     await mkdir(join(project.root, 'target'), { recursive: true });
     await writeFile(join(project.root, 'target', 'x.o'), 'x');
-    await sleep(800);
-    assert.equal((studio.output().match(/reloaded in/g) ?? []).length, before);
+    await writeFile(join(project.root, 'files', 'written-at-run-time.txt'), 'x');
+    await sleep(500);
+    // Had any of those writes started a build, this save would be build lastBuild + 2.
+    await project.save('version six\n');
+    await studio.waitFor(`build ${lastBuild + 1}: reloaded`);
+    assert.equal(await fetch(studio.url).then((r) => r.text()), 'version six\n');
   });
 });
 

@@ -5,17 +5,8 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import jsQRModule from 'jsqr';
-import { PNG } from 'pngjs';
+import { decodeQr } from '../helpers/qr.ts';
 import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
-
-// jsqr is CommonJS whose types claim an ES default export; at run time the module is the function.
-const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
-
-function decodeQr(png: Buffer): string | undefined {
-  const image = PNG.sync.read(png);
-  return jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data;
-}
 
 describe('the QR example', () => {
   let studio: StudioProcess;

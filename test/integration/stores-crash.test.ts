@@ -61,7 +61,8 @@ async function crashRound(kvRoot: string, blobRoot: string, round: number, killA
     }
   });
   if (!waitForReady) arm();
-  const code = await new Promise<number | null>((resolve) => proc.once('exit', (c, signal) => resolve(signal === 'SIGKILL' ? null : c)));
+  // 'close', not 'exit': every line the child printed before dying has been read by then.
+  const code = await new Promise<number | null>((resolve) => proc.once('close', (c, signal) => resolve(signal === 'SIGKILL' ? null : c)));
   clearTimeout(timer);
   assert.equal(code, null, `the child should only stop when killed; it exited with ${code}: ${stderr}`);
   return acked;
@@ -133,8 +134,7 @@ it(`keeps every acknowledged write whole across ${ROUNDS} SIGKILLs`, { timeout: 
       kv.close();
     }
   }
-  t.diagnostic(`${acknowledgedWrites} acknowledged writes, journal replayed after ${replayedRounds} of ${ROUNDS} kills, counter at ${counterFloor}`);
+  t.diagnostic(`${acknowledgedWrites} acknowledged writes, journal replayed after ${replayedRounds} of ${ROUNDS} kills, counter at ${counterFloor}, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   assert.ok(acknowledgedWrites > ROUNDS * 5, `only ${acknowledgedWrites} writes were acknowledged; the child barely ran`);
   assert.ok(replayedRounds > 0, 'no kill left anything in the journal to replay');
-  assert.ok(Date.now() - started < 45_000, 'the crash rounds took too long');
 });
