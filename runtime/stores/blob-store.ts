@@ -16,6 +16,7 @@ import { TempFile, removeLeftovers, syncFolder, trashName } from './atomic-write
 import { contentTypeOf } from './content-type.ts';
 import { bucketFolderName, decodeSegment, isInternalFileName, objectPathSegments, rawAlternative } from './safe-names.ts';
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
+import { compareNames, lowerBound } from './sorted-names.ts';
 import { SharedWord, StoreLocks, hashText } from './store-locks.ts';
 import { fileExistsInside, folderAt, isInside, openStoreRoot, readFileInside, statFileInside, type ByteRange } from './store-root.ts';
 
@@ -96,19 +97,19 @@ function ctx(action: string, container?: string, name?: string, path?: string): 
   return context;
 }
 
-function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function checkRange(range: ByteRange | undefined): void {
   if (!range) return;
   const ok = (n: number | undefined) => n === undefined || (Number.isSafeInteger(n) && n >= 0);
   if (!ok(range.start) || !ok(range.end)) throw new StoreError('invalid-value', `The byte range ${JSON.stringify(range)} is not valid.`, 'Give start and end (inclusive) as whole numbers of bytes, 0 or more.');
 }
 
-interface FolderEntry {
-  entry: Dirent;
-  decoded: string;
+/**
+ * Names in listing order (decoded; a sub-folder's ends in '/'), each with its file's path, or
+ * undefined for a sub-folder. Relative to a folder, or whole names for a deep listing.
+ */
+interface SortedListing {
+  names: string[];
+  paths: (string | undefined)[];
 }
 
 export class BlobStore {
@@ -116,7 +117,7 @@ export class BlobStore {
   readonly root: string;
   private readonly locks: StoreLocks;
   private readonly containerDirs = new Map<string, string>();
-  private folderCache: { folder: string; mtimeNs: bigint; entries: FolderEntry[] } | undefined;
+  private folderCache: { folder: string; mtimeNs: bigint; listing: SortedListing } | undefined;
 
   constructor(root: string, options: BlobStoreOptions = {}) {
     this.root = openStoreRoot(root, 'blobstore');
@@ -209,16 +210,24 @@ export class BlobStore {
     const dir = this.requireContainer(container, 'list');
     const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(options.limit ?? DEFAULT_LIST_LIMIT)));
     const prefix = options.prefix ?? '';
-    const entries = options.delimiter === '/' ? this.folderEntries(container, dir, prefix) : this.allObjects(container, dir, prefix);
-    const names = [...entries.keys()].sort(compareNames);
-    let at = options.cursor === undefined ? 0 : upperBound(names, options.cursor);
+    // A folder listing's names are relative to the prefix's folder (`base`), so a page of a
+    // cached folder is two binary searches and `limit` stats, whatever the folder's size.
+    const { listing, base } = options.delimiter === '/' ? this.folderListing(container, dir, prefix) : { listing: this.allObjects(container, dir, prefix), base: '' };
+    const partial = prefix.slice(base.length);
+    const { names, paths } = listing;
+    let at = lowerBound(names, partial);
+    const cursor = options.cursor;
+    if (cursor !== undefined) {
+      if (cursor.startsWith(base)) at = Math.max(at, lowerBound(names, cursor.slice(base.length), false));
+      else if (cursor > base) at = names.length;
+    }
     const objects: ObjectInfo[] = [];
     const prefixes: string[] = [];
     let last: string | undefined;
     let taken = 0;
-    for (; at < names.length && taken < limit; at++) {
-      const name = names[at]!;
-      const path = entries.get(name)!;
+    for (; at < names.length && taken < limit && names[at]!.startsWith(partial); at++) {
+      const name = base + names[at]!;
+      const path = paths[at];
       last = name;
       taken++;
       if (path === undefined) {
@@ -228,7 +237,8 @@ export class BlobStore {
       const stats = statFileInside(this.root, path, ctx('list', container, name));
       if (stats) objects.push({ name, size: stats.size, modified: stats.mtimeMs, contentType: contentTypeOf(name) });
     }
-    return at < names.length && last !== undefined ? { objects, prefixes, cursor: last } : { objects, prefixes };
+    const more = at < names.length && names[at]!.startsWith(partial);
+    return more && last !== undefined ? { objects, prefixes, cursor: last } : { objects, prefixes };
   }
 
   info(container: string, name: string): ObjectInfo {
@@ -535,9 +545,9 @@ export class BlobStore {
     return containerDir;
   }
 
-  /** Object names under `dir` matching `prefix`, mapped to their paths (no stat yet). */
-  private allObjects(container: string, dir: string, prefix: string): Map<string, string | undefined> {
-    const found = new Map<string, string | undefined>();
+  /** Object names under `dir` matching `prefix`, whole and sorted, with their paths (no stat yet). */
+  private allObjects(container: string, dir: string, prefix: string): SortedListing {
+    const found = new Map<string, string>();
     const walk = (folder: string, namePrefix: string): void => {
       let entries: Dirent[];
       try {
@@ -559,64 +569,76 @@ export class BlobStore {
       }
     };
     walk(dir, '');
-    return found;
+    const names = [...found.keys()].sort(compareNames);
+    return { names, paths: names.map((name) => found.get(name)) };
   }
 
-  /** One folder level: objects directly in the prefix's folder, and its sub-folders as prefixes. */
   /**
-   * A folder's entries with decoded names, the studio's own files left out. The last folder
-   * read is kept while its modification time is unchanged and over 2 s old (file systems
-   * stamp times coarsely, so a younger time may hide a change): paging through a folder of
-   * 100,000 objects then reads it once, not once per page.
+   * The listing of the folder that holds `prefix`'s level, names relative to `base` (the
+   * prefix up to its last '/'). Wash may have written that folder's path raw where the studio
+   * encodes it; when both exist, their entries are merged.
    */
-  private readFolder(folder: string): FolderEntry[] {
-    const mtimeNs = statSync(folder, { bigint: true }).mtimeNs;
-    const cached = this.folderCache;
-    if (cached && cached.folder === folder && cached.mtimeNs === mtimeNs) return cached.entries;
-    const entries: FolderEntry[] = [];
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      if (!isInternalFileName(entry.name)) entries.push({ entry, decoded: decodeSegment(entry.name) });
-    }
-    // Sorted once here, so the sort of each page's names finds them in order (linear time).
-    entries.sort((a, b) => compareNames(a.decoded, b.decoded));
-    if (BigInt(Date.now()) * 1_000_000n - mtimeNs > 2_000_000_000n) this.folderCache = { folder, mtimeNs, entries };
-    return entries;
-  }
-
-  private folderEntries(container: string, dir: string, prefix: string): Map<string, string | undefined> {
-    const found = new Map<string, string | undefined>();
-    const cut = prefix.lastIndexOf('/') + 1;
-    const folderPrefix = prefix.slice(0, cut);
-    const partial = prefix.slice(cut);
+  private folderListing(container: string, dir: string, prefix: string): { listing: SortedListing; base: string } {
+    const base = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    const empty = { listing: { names: [], paths: [] }, base };
     const folders: string[] = [];
-    if (folderPrefix === '') folders.push(dir);
+    if (base === '') folders.push(dir);
     else {
       let located: Located;
       try {
-        located = this.locate(container, `${folderPrefix}x`, 'list');
+        located = this.locate(container, `${base}x`, 'list');
       } catch (error) {
         // A prefix no object name can have ("//", "../") simply matches nothing.
-        if (error instanceof StoreError && error.code === 'invalid-name') return found;
+        if (error instanceof StoreError && error.code === 'invalid-name') return empty;
         throw error;
       }
       for (const path of this.candidatePaths(located)) folders.push(dirname(path));
     }
+    const listings: SortedListing[] = [];
     for (const folder of folders) {
-      let entries: FolderEntry[];
       try {
-        entries = this.readFolder(folder);
+        listings.push(this.readFolder(folder));
       } catch (error) {
         if (isErrno(error, 'ENOENT', 'ENOTDIR')) continue;
         throw storeErrorFrom(error, ctx('list', container, undefined, folder));
       }
-      for (const { entry, decoded } of entries) {
-        if (!decoded.startsWith(partial)) continue;
-        const path = join(folder, entry.name);
-        if (entry.isDirectory() || (entry.isSymbolicLink() && this.isInsideFolder(path))) found.set(`${folderPrefix}${decoded}/`, undefined);
-        else if ((entry.isFile() || (entry.isSymbolicLink() && this.isInsideFile(path))) && !found.has(folderPrefix + decoded)) found.set(folderPrefix + decoded, path);
-      }
     }
-    return found;
+    if (listings.length === 0) return empty;
+    if (listings.length === 1) return { listing: listings[0]!, base };
+    const merged = new Map<string, string | undefined>();
+    for (const { names, paths } of listings) names.forEach((name, i) => merged.has(name) || merged.set(name, paths[i]));
+    const names = [...merged.keys()].sort(compareNames);
+    return { listing: { names, paths: names.map((name) => merged.get(name)) }, base };
+  }
+
+  /**
+   * A folder's entries, sorted: objects by decoded name, sub-folders with a trailing '/', the
+   * studio's own files left out. The last folder read is kept while its modification time is
+   * unchanged and over 2 s old (file systems stamp times coarsely, so a younger time may hide
+   * a change): paging through a folder of 100,000 objects then reads it once, not per page.
+   */
+  private readFolder(folder: string): SortedListing {
+    const mtimeNs = statSync(folder, { bigint: true }).mtimeNs;
+    const cached = this.folderCache;
+    if (cached && cached.folder === folder && cached.mtimeNs === mtimeNs) return cached.listing;
+    const entries: { name: string; path: string | undefined }[] = [];
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (isInternalFileName(entry.name)) continue;
+      const decoded = decodeSegment(entry.name);
+      const path = join(folder, entry.name);
+      if (entry.isDirectory() || (entry.isSymbolicLink() && this.isInsideFolder(path))) entries.push({ name: `${decoded}/`, path: undefined });
+      else if (entry.isFile() || (entry.isSymbolicLink() && this.isInsideFile(path))) entries.push({ name: decoded, path });
+    }
+    entries.sort((a, b) => compareNames(a.name, b.name));
+    const listing: SortedListing = { names: [], paths: [] };
+    for (const { name, path } of entries) {
+      // A raw name and its encoded twin decode alike: the first one listed wins.
+      if (listing.names[listing.names.length - 1] === name) continue;
+      listing.names.push(name);
+      listing.paths.push(path);
+    }
+    if (BigInt(Date.now()) * 1_000_000n - mtimeNs > 2_000_000_000n) this.folderCache = { folder, mtimeNs, listing };
+    return listing;
   }
 
   private isInsideFolder(path: string): boolean {
@@ -643,17 +665,6 @@ export class BlobStore {
       throw storeErrorFrom(error, ctx('read', undefined, undefined, path));
     }
   }
-}
-
-function upperBound(sorted: readonly string[], value: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function mkdirQuiet(path: string): void {

@@ -22,6 +22,7 @@ import { TempFile, processAlive, removeLeftovers, syncFolder, syncPaths, trashNa
 import { JOURNAL_FILE, KeyValueJournal, type JournalRecord } from './kv-journal.ts';
 import { bucketFolderName, decodeSegment, isInternalFileName, keyFileName, rawAlternative, INTERNAL_PREFIX } from './safe-names.ts';
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
+import { compareNames, lowerBound } from './sorted-names.ts';
 import { SharedWord, StoreLocks, hashText } from './store-locks.ts';
 import { fileExistsInside, folderAt, isInside, openStoreRoot, readFileInside } from './store-root.ts';
 
@@ -73,18 +74,6 @@ function ctx(action: string, bucket?: string, key?: string, path?: string): Stor
   if (key !== undefined) context.key = key;
   if (path !== undefined) context.path = path;
   return context;
-}
-
-function lowerBound(sorted: readonly string[], value: string, inclusive: boolean): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const item = sorted[mid]!;
-    if (item < value || (!inclusive && item === value)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export class KeyValueStore {
@@ -656,10 +645,6 @@ export class KeyValueStore {
     else this.listing = undefined;
     return sorted;
   }
-}
-
-function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function checkValue(bucket: string, key: string, value: Uint8Array): void {

@@ -1,7 +1,7 @@
 // The file-backed blob store: wash's layout (`<root>/<container>/<object/name>`, nested
 // folders), ranges, paging, streamed writes, copy and move, and refusing what would escape.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -185,6 +185,35 @@ describe('BlobStore: listing', () => {
     assert.deepEqual(next.objects.map((o) => o.name), ['photos/cover.png']);
     assert.equal(next.cursor, undefined);
     assert.deepEqual(store.list('c', { delimiter: '/', prefix: 'nothing//here/' }), { objects: [], prefixes: [] });
+  });
+
+  it('pages through a big folder level in order, the same whether its listing is cached or fresh', () => {
+    const { store, root } = fresh();
+    for (let i = 0; i < 250; i++) store.put('c', `big/object-${String(i).padStart(3, '0')}.txt`, bytes(String(i)));
+    store.put('c', 'big/object-100/inside.txt', bytes('a folder sorts as its name with a slash'));
+    store.put('c', 'big/a b.txt', bytes('encoded on disk'));
+    const pages = () => {
+      const names: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = store.list('c', { delimiter: '/', prefix: 'big/object-1', limit: 40, ...(cursor === undefined ? {} : { cursor }) });
+        // A page gives folders and objects apart; together they are one stretch of the order.
+        names.push(...[...page.prefixes, ...page.objects.map((o) => o.name)].sort());
+        cursor = page.cursor;
+      } while (cursor !== undefined);
+      return names;
+    };
+    const fresh1 = pages();
+    // A folder untouched for a while is listed from the cache.
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(join(root, 'c', 'big'), past, past);
+    assert.deepEqual(pages(), fresh1);
+    assert.equal(fresh1.length, 101);
+    assert.deepEqual(fresh1.slice(0, 2), ['big/object-100.txt', 'big/object-100/']);
+    assert.deepEqual(fresh1, [...fresh1].sort());
+    assert.deepEqual(store.list('c', { delimiter: '/', prefix: 'big/', limit: 1 }).objects.map((o) => o.name), ['big/a b.txt']);
+    assert.deepEqual(store.list('c', { delimiter: '/', prefix: 'big/', cursor: 'zzz' }), { objects: [], prefixes: [] }, 'a cursor past the folder');
+    assert.equal(store.list('c', { delimiter: '/', prefix: 'big/', cursor: 'a', limit: 1 }).objects[0]?.name, 'big/a b.txt', 'a cursor before the folder');
   });
 });
 
