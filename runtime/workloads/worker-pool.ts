@@ -8,9 +8,9 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { messageOf, type StudioError } from '../errors.ts';
 import type { LogBus } from '../logs/log-bus.ts';
-import { spawnWorker } from '../threads/spawn-worker.ts';
 import { StoreLocks } from '../stores/store-locks.ts';
 import type { Exchange } from './exchange.ts';
+import { takeComponentThread } from './spare-thread.ts';
 import type { ComponentSetup, FromWorker, InstanceStrategy, Reply, RequestFailure, RequestHead, ToWorker, WorkerLoad } from './worker-protocol.ts';
 
 export interface PoolOptions extends ComponentSetup {
@@ -110,11 +110,15 @@ export class WorkerPool {
     this.strategy = options.strategy;
   }
 
-  /** Starts the workers; resolves when one is ready to serve, or fails with why none could start. */
+  /**
+   * Starts the workers; resolves when one is ready to serve, or fails with why none could
+   * start. The others start once the first is ready: started together they would share the
+   * CPU, and the first one, which a reload waits for, would be ready later.
+   */
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.firstReady = { resolve, reject };
-      for (let i = 0; i < this.options.workers; i++) this.spawn();
+      this.spawn();
     });
   }
 
@@ -163,9 +167,7 @@ export class WorkerPool {
 
   private spawn(): PoolWorker {
     const channel = new MessageChannel();
-    const thread = spawnWorker(new URL('./component-worker.ts', import.meta.url), {
-      resourceLimits: { maxOldGenerationSizeMb: 1024 },
-    });
+    const thread = takeComponentThread();
     const worker = new PoolWorker(thread, channel.port1);
     this.workers.add(worker);
     thread.on('message', (m: FromWorker) => this.onMessage(worker, m));
@@ -182,8 +184,11 @@ export class WorkerPool {
       case 'ready':
         worker.ready = true;
         this.loadFailures = 0;
-        this.firstReady?.resolve();
-        this.firstReady = undefined;
+        if (this.firstReady) {
+          this.firstReady.resolve();
+          this.firstReady = undefined;
+          while (this.workers.size < this.options.workers) this.spawn();
+        }
         this.pump();
         return;
       case 'load-failed':
