@@ -35,17 +35,17 @@ export function studioConfigDir(env: NodeJS.ProcessEnv = process.env): string {
  * Moves a finished cache entry from `temp` into place at `dir`. Entries are named by the hash
  * of what they derive from, so when two studios (or test files) make the same entry at once,
  * whichever lands first is kept and the other's copy dropped: a finished entry is never
- * deleted under a reader. A `dir` without `marker` is a leftover of an interrupted run and
- * is replaced.
+ * deleted under a reader. A `dir` that is not `complete` (left by an interrupted run, or
+ * pointing at files since removed) is replaced.
  */
-export async function publishCacheEntry(temp: string, dir: string, marker: string): Promise<void> {
+export async function publishCacheEntry(temp: string, dir: string, complete: (dir: string) => Promise<boolean>): Promise<void> {
   try {
     await rename(temp, dir);
     return;
   } catch (err) {
     if (!existsSync(dir)) throw err;
   }
-  if (existsSync(join(dir, marker))) {
+  if (await complete(dir)) {
     await rm(temp, { recursive: true, force: true });
     return;
   }

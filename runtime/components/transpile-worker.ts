@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { componentWit } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { publishCacheEntry } from '../cache-dir.ts';
-import type { TranspileJob, TranspileOutcome } from './transpiler.ts';
+import { isTranspiled, MANIFEST, type Manifest, type TranspileJob, type TranspileOutcome } from './transpiler.ts';
 
 const job = (workerData as { data: TranspileJob }).data;
 
@@ -27,13 +27,13 @@ async function run(): Promise<TranspileOutcome> {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, file.endsWith('.js') ? tuneGlue(Buffer.from(bytes).toString('utf8')) : bytes);
     }
-    const manifest = {
+    const manifest: Manifest = {
       witText: text,
       coreModules: Object.keys(result.files).filter((f) => f.endsWith('.wasm')),
       glue: 'component.js',
     };
-    await writeFile(join(temp, 'manifest.json'), JSON.stringify(manifest, null, 2));
-    await publishCacheEntry(temp, job.outDir, 'manifest.json');
+    await writeFile(join(temp, MANIFEST), JSON.stringify(manifest, null, 2));
+    await publishCacheEntry(temp, job.outDir, isTranspiled);
     return { ok: true };
   } catch (err) {
     return { ok: false, message: err instanceof Error ? err.message : String(err) };

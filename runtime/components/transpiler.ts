@@ -2,10 +2,10 @@
 // component: the output is cached in a folder named by the hash of the component's bytes, so
 // starting an unchanged component again does no transpile. A rebuilt component whose
 // skeleton (see component-skeleton.ts) matches an earlier one reuses that one's glue.
-import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { publishCacheEntry } from '../cache-dir.ts';
 import { fail, ok, type Result } from '../errors.ts';
@@ -37,7 +37,7 @@ const jcoEntry = createRequire(import.meta.url).resolve('@bytecodealliance/jco-t
 const jcoVersion: string = JSON.parse(readFileSync(join(dirname(jcoEntry), '..', 'package.json'), 'utf8')).version;
 
 /** Bumped when the studio changes how it post-processes jco's output (see tuneGlue). */
-const GLUE_FORMAT = 2;
+const GLUE_FORMAT = 3;
 
 /** Where transpiled output for a component hash lives. Versioned so a jco update re-transpiles. */
 export function transpiledDir(cacheRoot: string, hash: string): string {
@@ -108,10 +108,13 @@ async function reuseGlue(cacheRoot: string, skeleton: ComponentSkeleton, dir: st
   const temp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   try {
     await mkdir(temp, { recursive: true });
-    for (const file of await readdir(donorDir)) if (!file.endsWith('.wasm')) await copyFile(join(donorDir, file), join(temp, file));
+    // The glue stays where it is: every version with this skeleton loads the same file, so a
+    // worker thread can load it before a rebuild finishes (see spare-thread.ts).
+    const manifest: Manifest = { ...JSON.parse(await readFile(join(donorDir, MANIFEST), 'utf8')), glue: relative(dir, fileURLToPath(donor.glueUrl)) };
     const names = [...donor.coreModules].sort((a, b) => coreModuleOrder(a) - coreModuleOrder(b));
     for (const [i, name] of names.entries()) await writeFile(join(temp, name), skeleton.coreModules[i]!);
-    await publishCacheEntry(temp, dir, 'manifest.json');
+    await writeFile(join(temp, MANIFEST), JSON.stringify(manifest, null, 2));
+    await publishCacheEntry(temp, dir, isTranspiled);
   } catch {
     await rm(temp, { recursive: true, force: true });
     return undefined;
@@ -119,13 +122,23 @@ async function reuseGlue(cacheRoot: string, skeleton: ComponentSkeleton, dir: st
   return readManifest(dir);
 }
 
+/** What a cache entry's manifest.json says; `glue` is relative to the entry's folder. */
+export interface Manifest {
+  witText: string;
+  coreModules: string[];
+  glue: string;
+}
+
+export const MANIFEST = 'manifest.json';
+
+/** Whether `dir` holds a usable transpiled component: its manifest, and the glue it names. */
+export async function isTranspiled(dir: string): Promise<boolean> {
+  return (await readManifest(dir)) !== undefined;
+}
+
 async function readManifest(dir: string): Promise<Omit<TranspiledComponent, 'cached'> | undefined> {
   try {
-    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
-      witText: string;
-      coreModules: string[];
-      glue: string;
-    };
+    const manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as Manifest;
     await stat(join(dir, manifest.glue));
     return { glueUrl: pathToFileURL(join(dir, manifest.glue)).href, dir, coreModules: manifest.coreModules, world: parseWorld(manifest.witText) };
   } catch {

@@ -236,7 +236,11 @@ function renew(): void {
 }
 
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'load') {
+  if (message.type === 'preload') {
+    // Parsing the glue (over 1 MB of JS for a componentize-js component) is then done by the
+    // time the load comes, if it names the same module; a failure here is the load's to report.
+    import(message.glueUrl).catch(() => {});
+  } else if (message.type === 'load') {
     load = message;
     strategy = message.strategy;
     claim = new Int32Array(message.wake);

@@ -1,9 +1,11 @@
 // One component worker thread started ahead of need. A reload or a replaced worker takes it
 // and skips the thread's own start (tens of ms, several times that on a busy machine), which
-// is on the path from a save to the new version serving. A spare has loaded nothing: like any
-// new worker it waits for its 'load' message. It does not keep the process alive.
+// is on the path from a save to the new version serving. A spare has loaded no component:
+// like any new worker it waits for its 'load' message, having parsed the glue module the
+// load will probably name. It does not keep the process alive.
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../threads/spawn-worker.ts';
+import type { ToWorker } from './worker-protocol.ts';
 
 /** A taken spare is replaced after this pause, so its start does not compete with the reload that took it. */
 const REPLACE_AFTER_MS = 1000;
@@ -17,6 +19,16 @@ const OPTIONS = { resourceLimits: { maxOldGenerationSizeMb: 1024, maxYoungGenera
 
 let spare: { thread: Worker; exited: boolean } | undefined;
 let replacing: NodeJS.Timeout | undefined;
+let expectedGlue: string | undefined;
+
+/**
+ * The glue module the next workers will probably load: the one just started. Rebuilds of a
+ * project keep their glue file (see transpiler.ts), so a spare that loads it ahead saves the
+ * next reload the parse.
+ */
+export function expectGlue(glueUrl: string): void {
+  expectedGlue = glueUrl;
+}
 
 /** A component worker thread: the spare when one is up, otherwise a new one. Either way, a spare follows. */
 export function takeComponentThread(): Worker {
@@ -40,6 +52,7 @@ function scheduleSpare(): void {
     // An unheard 'error' would end the process; a spare that failed is simply not used.
     thread.once('error', () => (entry.exited = true));
     thread.once('exit', () => (entry.exited = true));
+    if (expectedGlue) thread.postMessage({ type: 'preload', glueUrl: expectedGlue } satisfies ToWorker);
     spare = entry;
   }, REPLACE_AFTER_MS);
   replacing.unref();

@@ -10,7 +10,7 @@ import { messageOf, type StudioError } from '../errors.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import { StoreLocks } from '../stores/store-locks.ts';
 import type { Exchange } from './exchange.ts';
-import { takeComponentThread } from './spare-thread.ts';
+import { expectGlue, takeComponentThread } from './spare-thread.ts';
 import type { ComponentSetup, FromWorker, InstanceStrategy, Reply, RequestFailure, RequestHead, ToWorker, WorkerLoad } from './worker-protocol.ts';
 
 export interface PoolOptions extends ComponentSetup {
@@ -118,6 +118,7 @@ export class WorkerPool {
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.firstReady = { resolve, reject };
+      expectGlue(this.options.glueUrl);
       this.spawn();
     });
   }

@@ -64,7 +64,13 @@ export interface WorkerRequest {
   pipelined: boolean;
 }
 
-export type ToWorker = WorkerLoad | WorkerRequest | { type: 'set-strategy'; strategy: InstanceStrategy };
+/** To a spare thread, before any load: the glue module the next load will likely use. */
+export interface WorkerPreload {
+  type: 'preload';
+  glueUrl: string;
+}
+
+export type ToWorker = WorkerPreload | WorkerLoad | WorkerRequest | { type: 'set-strategy'; strategy: InstanceStrategy };
 
 /** Body traffic on the body port. */
 export type BodyMessage =

@@ -1,6 +1,7 @@
 // Cache entries are published by rename, and two processes making the same entry at once
 // must both end up with a whole entry: the first to land is kept, never deleted under a reader.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { publishCacheEntry } from '../../runtime/cache-dir.ts';
 
 describe('publishCacheEntry', () => {
+  const hasManifest = async (dir: string) => existsSync(join(dir, 'manifest.json'));
   let root: string;
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'studio-cache-entry-'));
@@ -24,7 +26,7 @@ describe('publishCacheEntry', () => {
 
   it('moves a new entry into place', async () => {
     const temp = await entry('a.tmp', 'mine');
-    await publishCacheEntry(temp, join(root, 'a'), 'manifest.json');
+    await publishCacheEntry(temp, join(root, 'a'), hasManifest);
     assert.equal(await readFile(join(root, 'a', 'glue.js'), 'utf8'), 'mine');
     assert.ok(!(await readdir(root)).includes('a.tmp'));
   });
@@ -32,7 +34,7 @@ describe('publishCacheEntry', () => {
   it('keeps an entry another process finished first, and drops its own copy', async () => {
     await entry('b', 'theirs');
     const temp = await entry('b.tmp', 'mine');
-    await publishCacheEntry(temp, join(root, 'b'), 'manifest.json');
+    await publishCacheEntry(temp, join(root, 'b'), hasManifest);
     assert.equal(await readFile(join(root, 'b', 'glue.js'), 'utf8'), 'theirs');
     assert.ok(!(await readdir(root)).includes('b.tmp'));
   });
@@ -40,7 +42,7 @@ describe('publishCacheEntry', () => {
   it('replaces a leftover without the marker, from a run that was interrupted', async () => {
     await entry('c', 'half', false);
     const temp = await entry('c.tmp', 'mine');
-    await publishCacheEntry(temp, join(root, 'c'), 'manifest.json');
+    await publishCacheEntry(temp, join(root, 'c'), hasManifest);
     assert.equal(await readFile(join(root, 'c', 'glue.js'), 'utf8'), 'mine');
   });
 });

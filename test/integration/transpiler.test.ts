@@ -1,0 +1,72 @@
+// jco transpiles a component once; a rebuilt component with the same skeleton (same engine,
+// new code and data) reuses that transpile's glue file in place, and an entry whose glue was
+// removed from the cache is transpiled again instead of failing.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { readComponentFile, type ComponentFile } from '../../runtime/components/component-file.ts';
+import { transpile, type TranspiledComponent } from '../../runtime/components/transpiler.ts';
+import { describe as describeError } from '../../runtime/errors.ts';
+import { repoRoot } from '../helpers/studio-process.ts';
+
+const buildScript = join(repoRoot, 'test', 'fixtures', 'message-project', 'build-component.mjs');
+
+describe('the transpiler cache', () => {
+  let temp: string;
+  let cache: string;
+  const component = async (message: string): Promise<ComponentFile> => {
+    const dir = await mkdtemp(join(temp, 'project-'));
+    await writeFile(join(dir, 'message.txt'), message);
+    const out = join(dir, 'message.wasm');
+    execFileSync(process.execPath, [buildScript], { cwd: dir, env: { ...process.env, WASH_COMPONENT_PATH: out } });
+    const file = await readComponentFile(out);
+    assert.ok(file.ok);
+    return file.value;
+  };
+  const transpiled = async (file: ComponentFile): Promise<TranspiledComponent> => {
+    const result = await transpile(file, cache);
+    assert.ok(result.ok, result.ok ? '' : describeError(result.error));
+    return result.value;
+  };
+
+  before(async () => {
+    temp = await mkdtemp(join(tmpdir(), 'studio-transpiler-'));
+    cache = join(temp, 'cache');
+  });
+  after(() => rm(temp, { recursive: true, force: true }));
+
+  it('shares one glue file between versions with the same skeleton, and finds each in the cache after', async () => {
+    const first = await transpiled(await component('version one\n'));
+    const secondFile = await component('version two\n');
+    const second = await transpiled(secondFile);
+    assert.equal(first.cached, false);
+    assert.equal(second.cached, false);
+    assert.notEqual(second.dir, first.dir);
+    assert.equal(second.glueUrl, first.glueUrl, 'the second version loads the first one\'s glue');
+    assert.equal(existsSync(join(second.dir, 'component.js')), false, 'no copy of the glue');
+    assert.deepEqual(second.world, first.world);
+    const again = await transpiled(secondFile);
+    assert.equal(again.cached, true);
+    assert.equal(again.glueUrl, second.glueUrl);
+  });
+
+  it('transpiles again when the glue an entry points at was removed', async () => {
+    cache = join(temp, 'another-cache'); // so that the first version here is the one transpiled
+    const first = await transpiled(await component('donor\n'));
+    const laterFile = await component('borrower\n');
+    const later = await transpiled(laterFile);
+    assert.equal(first.cached, false);
+    assert.equal(later.glueUrl, first.glueUrl);
+    await rm(first.dir, { recursive: true, force: true });
+    const redone = await transpiled(laterFile);
+    assert.equal(redone.cached, false);
+    assert.equal(redone.dir, later.dir);
+    assert.ok(existsSync(fileURLToPath(redone.glueUrl)), 'its own glue now');
+    assert.ok(fileURLToPath(redone.glueUrl).startsWith(redone.dir));
+  });
+});
