@@ -4,18 +4,15 @@
 // suite (studio.e2e.test.ts, same renderer over the browser-mode bridge) covers the UI. With
 // neither Electron nor Chromium the Chromium suite fails with how to get one.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { repoRoot } from '../helpers/studio-process.ts';
 import { findChromium, NO_BROWSER_MESSAGE } from './chromium.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 import { electronBinary } from '../../electron/binary.mjs';
-
 
 const binary = electronBinary();
 const why = 'no Electron binary is installed (npm could not download it here); the Chromium suite covers the same renderer';

@@ -8,7 +8,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { LogBus } from '../../runtime/logs/log-bus.ts';
 import { DevSession } from '../../runtime/session/dev-session.ts';
 import { startBridge, type Bridge } from '../../runtime/studio/bridge.ts';
