@@ -1,18 +1,21 @@
 // Runs jco's transpiler off the main thread: it takes about a second for a 15 MB component,
 // and the gateway must keep answering meanwhile.
 import { parentPort, workerData } from 'node:worker_threads';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { componentWit } from '@bytecodealliance/jco-transpile/wasm-tools';
-import { publishCacheEntry } from '../cache-dir.ts';
+import { cacheTempDir, publishCacheEntry } from '../cache-dir.ts';
+import { messageOf } from '../errors.ts';
 import { isTranspiled, MANIFEST, type Manifest, type TranspileJob, type TranspileOutcome } from './transpiler.ts';
 
 const job = (workerData as { data: TranspileJob }).data;
 
 async function run(): Promise<TranspileOutcome> {
+  let result: Awaited<ReturnType<typeof transpileBytes>>;
+  let text: string;
   try {
-    const result = await transpileBytes(job.bytes, {
+    result = await transpileBytes(job.bytes, {
       name: 'component',
       instantiation: 'async',
       base64Cutoff: 0,
@@ -20,8 +23,12 @@ async function run(): Promise<TranspileOutcome> {
       nodejsCompat: false,
       tlaCompat: false,
     });
-    const text = await componentWit(job.bytes);
-    const temp = `${job.outDir}.tmp-${process.pid}-${Date.now()}`;
+    text = await componentWit(job.bytes);
+  } catch (err) {
+    return { ok: false, stage: 'transpile', message: messageOf(err) };
+  }
+  const temp = cacheTempDir(job.outDir);
+  try {
     for (const [file, bytes] of Object.entries(result.files)) {
       const path = join(temp, file);
       await mkdir(dirname(path), { recursive: true });
@@ -36,7 +43,8 @@ async function run(): Promise<TranspileOutcome> {
     await publishCacheEntry(temp, job.outDir, isTranspiled);
     return { ok: true };
   } catch (err) {
-    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+    await rm(temp, { recursive: true, force: true }).catch(() => {});
+    return { ok: false, stage: 'cache', message: messageOf(err) };
   }
 }
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
-import { publishCacheEntry } from '../cache-dir.ts';
+import { cacheTempDir, publishCacheEntry } from '../cache-dir.ts';
 import { fail, ok, type Result } from '../errors.ts';
 import { spawnWorker } from '../threads/spawn-worker.ts';
 import type { ComponentFile } from './component-file.ts';
@@ -19,7 +19,7 @@ export interface TranspileJob {
   outDir: string;
 }
 
-export type TranspileOutcome = { ok: true } | { ok: false; message: string };
+export type TranspileOutcome = { ok: true } | { ok: false; stage: 'transpile' | 'cache'; message: string };
 
 export interface TranspiledComponent {
   /** file: URL of the glue module exporting `instantiate`. */
@@ -36,7 +36,7 @@ export interface TranspiledComponent {
 const jcoEntry = createRequire(import.meta.url).resolve('@bytecodealliance/jco-transpile');
 const jcoVersion: string = JSON.parse(readFileSync(join(dirname(jcoEntry), '..', 'package.json'), 'utf8')).version;
 
-/** Bumped when the studio changes how it post-processes jco's output (see tuneGlue). */
+/** Bumped when the studio changes what it keeps of jco's output: the glue's patches (see tuneGlue), the manifest. */
 const GLUE_FORMAT = 3;
 
 /** Where transpiled output for a component hash lives. Versioned so a jco update re-transpiles. */
@@ -67,9 +67,16 @@ export async function transpile(component: ComponentFile, cacheRoot: string): Pr
       data: { bytes: component.bytes, outDir: dir } satisfies TranspileJob,
     });
     worker.once('message', (m: TranspileOutcome) => resolve(m));
-    worker.once('error', (err) => resolve({ ok: false, message: err.message }));
-    worker.once('exit', (code) => resolve({ ok: false, message: `the transpiler stopped (exit code ${code})` }));
+    worker.once('error', (err) => resolve({ ok: false, stage: 'transpile', message: err.message }));
+    worker.once('exit', (code) => resolve({ ok: false, stage: 'transpile', message: `the transpiler stopped (exit code ${code})` }));
   });
+  if (!outcome.ok && outcome.stage === 'cache') {
+    return fail(
+      'cache-failed',
+      `Could not write the transpiled ${component.name} to the studio cache (${dir}): ${outcome.message}`,
+      'Check that the cache folder is writable and its disk has room, or point COMPONENT_STUDIO_CACHE elsewhere; deleting the folder is safe, it only holds derived files.',
+    );
+  }
   if (!outcome.ok) {
     return fail(
       'transpile-failed',
@@ -105,7 +112,7 @@ async function reuseGlue(cacheRoot: string, skeleton: ComponentSkeleton, dir: st
   }
   const donor = await readManifest(donorDir);
   if (!donor || donor.coreModules.length !== skeleton.coreModules.length) return undefined;
-  const temp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  const temp = cacheTempDir(dir);
   try {
     await mkdir(temp, { recursive: true });
     // The glue stays where it is: every version with this skeleton loads the same file, so a
@@ -116,6 +123,7 @@ async function reuseGlue(cacheRoot: string, skeleton: ComponentSkeleton, dir: st
     await writeFile(join(temp, MANIFEST), JSON.stringify(manifest, null, 2));
     await publishCacheEntry(temp, dir, isTranspiled);
   } catch {
+    // Transpiling it afresh is the fallback, and reports a cache that cannot be written.
     await rm(temp, { recursive: true, force: true });
     return undefined;
   }

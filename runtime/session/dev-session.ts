@@ -312,10 +312,7 @@ export class DevSession {
         // it reads those at run time, so no rebuild is needed for it to see their files either.
         // A volume holding the whole project (host_path: .) is not a data folder, though.
         const outputs = this.builtPaths();
-        const dataDirs = [
-          ...(this.currentStores ? [this.currentStores.keyvaluePath, this.currentStores.blobstorePath] : []),
-          ...this.lastVolumes.map((v) => v.hostPath).filter((dir) => dir.startsWith(target.root + sep)),
-        ];
+        const dataDirs = [...(this.currentStores ? [this.currentStores.keyvaluePath, this.currentStores.blobstorePath] : []), ...this.volumesInside(target.root)];
         const inData = (path: string) => dataDirs.some((dir) => path === dir || path.startsWith(dir + sep));
         if (batch.paths.every((p) => outputs.has(resolve(target.root, p)) || inData(resolve(target.root, p)))) return;
         this.request('change', batch.firstAt);
@@ -445,6 +442,9 @@ export class DevSession {
       if (!mounted.ok) return mounted;
       volumes = mounted.value;
       this.lastVolumes = volumes;
+      for (const dir of this.volumesInside(project.value.root)) {
+        this.sayOnce(`volume ${dir}`, 'info', `dev.volumes: changes in ${dir} do not rebuild, since the component reads that folder at run time; r + Enter rebuilds by hand.`);
+      }
       extra = project.value.config.dev?.components ?? [];
       const built = await this.build(project.value, record, signal);
       if (!built.ok) return built;
@@ -492,14 +492,24 @@ export class DevSession {
     return ok({ wasmPath: built.wasmPath, cached: built.cached });
   }
 
-  private warnedNotYet = new Set<string>();
+  /** What the session has said once, so that a rebuild does not say it again. */
+  private said = new Set<string>();
+
+  private sayOnce(topic: string, level: 'info' | 'warn', text: string): void {
+    if (this.said.has(topic)) return;
+    this.said.add(topic);
+    this.options.logs.append({ level, source: 'studio', text });
+  }
 
   private warnNotYetSupported(project: Project): void {
     for (const key of NOT_YET) {
-      if (project.config.dev?.[key] === undefined || this.warnedNotYet.has(key)) continue;
-      this.warnedNotYet.add(key);
-      this.warn(`dev.${key} is not yet supported by Component Studio and is ignored (services arrive with the virtual loopback).`);
+      if (project.config.dev?.[key] !== undefined) this.sayOnce(`dev.${key}`, 'warn', `dev.${key} is not yet supported by Component Studio and is ignored (services arrive with the virtual loopback).`);
     }
+  }
+
+  /** dev.volumes folders inside the project, not the project itself: data for run time, not sources. */
+  private volumesInside(root: string): string[] {
+    return this.lastVolumes.map((v) => v.hostPath).filter((dir) => dir.startsWith(root + sep));
   }
 
   private async listen(): Promise<Result<string>> {

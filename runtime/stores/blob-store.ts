@@ -103,6 +103,9 @@ function checkRange(range: ByteRange | undefined): void {
   if (!ok(range.start) || !ok(range.end)) throw new StoreError('invalid-value', `The byte range ${JSON.stringify(range)} is not valid.`, 'Give start and end (inclusive) as whole numbers of bytes, 0 or more.');
 }
 
+/** Folder listings kept: enough for a folder, its raw twin, and a UI switching between two. */
+const FOLDER_CACHE_SIZE = 4;
+
 /**
  * Names in listing order (decoded; a sub-folder's ends in '/'), each with its file's path, or
  * undefined for a sub-folder. Relative to a folder, or whole names for a deep listing.
@@ -117,7 +120,8 @@ export class BlobStore {
   readonly root: string;
   private readonly locks: StoreLocks;
   private readonly containerDirs = new Map<string, string>();
-  private folderCache: { folder: string; mtimeNs: bigint; listing: SortedListing } | undefined;
+  /** The last few folders listed (see readFolder), most recent last. */
+  private readonly folderCache = new Map<string, { mtimeNs: bigint; listing: SortedListing }>();
 
   constructor(root: string, options: BlobStoreOptions = {}) {
     this.root = openStoreRoot(root, 'blobstore');
@@ -613,14 +617,16 @@ export class BlobStore {
 
   /**
    * A folder's entries, sorted: objects by decoded name, sub-folders with a trailing '/', the
-   * studio's own files left out. The last folder read is kept while its modification time is
-   * unchanged and over 2 s old (file systems stamp times coarsely, so a younger time may hide
-   * a change): paging through a folder of 100,000 objects then reads it once, not per page.
+   * studio's own files left out. The last few folders read are kept while their modification
+   * time is unchanged and over 2 s old (file systems stamp times coarsely, so a younger time
+   * may hide a change): paging through a folder of 100,000 objects then reads it once, not per
+   * page, and so does paging through a raw folder of wash's merged with its encoded twin.
    */
   private readFolder(folder: string): SortedListing {
     const mtimeNs = statSync(folder, { bigint: true }).mtimeNs;
-    const cached = this.folderCache;
-    if (cached && cached.folder === folder && cached.mtimeNs === mtimeNs) return cached.listing;
+    const cached = this.folderCache.get(folder);
+    if (cached?.mtimeNs === mtimeNs) return cached.listing;
+    this.folderCache.delete(folder);
     const entries: { name: string; path: string | undefined }[] = [];
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
       if (isInternalFileName(entry.name)) continue;
@@ -637,7 +643,10 @@ export class BlobStore {
       listing.names.push(name);
       listing.paths.push(path);
     }
-    if (BigInt(Date.now()) * 1_000_000n - mtimeNs > 2_000_000_000n) this.folderCache = { folder, mtimeNs, listing };
+    if (BigInt(Date.now()) * 1_000_000n - mtimeNs > 2_000_000_000n) {
+      this.folderCache.set(folder, { mtimeNs, listing });
+      if (this.folderCache.size > FOLDER_CACHE_SIZE) this.folderCache.delete(this.folderCache.keys().next().value!);
+    }
     return listing;
   }
 

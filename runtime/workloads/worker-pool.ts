@@ -118,7 +118,7 @@ export class WorkerPool {
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.firstReady = { resolve, reject };
-      expectGlue(this.options.glueUrl);
+      expectGlue(this.options.componentName, this.options.glueUrl);
       this.spawn();
     });
   }
@@ -147,6 +147,8 @@ export class WorkerPool {
    */
   async stop(graceMs = 0): Promise<void> {
     this.stopped = true;
+    this.firstReady?.reject({ code: 'instantiate-failed', message: `${this.options.componentName} was stopped while starting.`, hint: 'Nothing to do: a newer version or a stop replaced it.' });
+    this.firstReady = undefined;
     const deadline = Date.now() + graceMs;
     const busy = () => this.queue.length > 0 || [...this.workers].some((w) => w.job || w.next);
     while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -185,7 +187,7 @@ export class WorkerPool {
       case 'ready':
         worker.ready = true;
         this.loadFailures = 0;
-        if (this.firstReady) {
+        if (this.firstReady && !this.stopped) {
           this.firstReady.resolve();
           this.firstReady = undefined;
           while (this.workers.size < this.options.workers) this.spawn();

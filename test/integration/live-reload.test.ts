@@ -59,6 +59,7 @@ describe('live reload of a project', () => {
     await mkdir(join(project.root, 'target'), { recursive: true });
     await writeFile(join(project.root, 'target', 'x.o'), 'x');
     await writeFile(join(project.root, 'files', 'written-at-run-time.txt'), 'x');
+    await studio.waitFor(/INFO\s+studio dev\.volumes: changes in \S+files do not rebuild/);
     await sleep(500);
     // Had any of those writes started a build, this save would be build lastBuild + 2.
     await project.save('version six\n');

@@ -39,6 +39,12 @@ describe('publishCacheEntry', () => {
     assert.ok(!(await readdir(root)).includes('b.tmp'));
   });
 
+  it('removes its temp folder when the entry cannot be put in place', async () => {
+    const temp = await entry('d.tmp', 'mine');
+    await assert.rejects(publishCacheEntry(temp, join(root, 'no-such-folder', 'd'), hasManifest));
+    assert.ok(!(await readdir(root)).includes('d.tmp'));
+  });
+
   it('replaces a leftover without the marker, from a run that was interrupted', async () => {
     await entry('c', 'half', false);
     const temp = await entry('c.tmp', 'mine');

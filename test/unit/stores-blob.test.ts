@@ -210,6 +210,10 @@ describe('BlobStore: listing', () => {
     assert.deepEqual(pages(), fresh1);
     assert.equal(fresh1.length, 101);
     assert.deepEqual(fresh1.slice(0, 2), ['big/object-100.txt', 'big/object-100/']);
+    // A page that ends on the folder: the next one starts right after it.
+    const end = store.list('c', { delimiter: '/', prefix: 'big/object-10', limit: 2 });
+    assert.deepEqual([end.objects.map((o) => o.name), end.prefixes, end.cursor], [['big/object-100.txt'], ['big/object-100/'], 'big/object-100/']);
+    assert.deepEqual(store.list('c', { delimiter: '/', prefix: 'big/object-10', limit: 1, cursor: end.cursor! }).objects.map((o) => o.name), ['big/object-101.txt']);
     assert.deepEqual(fresh1, [...fresh1].sort());
     assert.deepEqual(store.list('c', { delimiter: '/', prefix: 'big/', limit: 1 }).objects.map((o) => o.name), ['big/a b.txt']);
     assert.deepEqual(store.list('c', { delimiter: '/', prefix: 'big/', cursor: 'zzz' }), { objects: [], prefixes: [] }, 'a cursor past the folder');
@@ -284,6 +288,31 @@ describe('BlobStore: folders written by wash or by hand', () => {
     assert.equal(readFileSync(join(root, 'uploads', 'docs', 'new.txt'), 'utf8'), 'written by the studio');
     store.put('uploads', 'a:b.txt', bytes('rewritten'));
     assert.deepEqual(tree(join(root, 'uploads')), ['a%3Ab.txt', 'docs', 'docs/new.txt', 'docs/readme.md'], 'the raw-named copy is replaced, not duplicated');
+  });
+
+  it('pages through a folder wash wrote raw merged with its encoded twin, cached or fresh', () => {
+    const root = join(scratch, `twins-${counter++}`);
+    mkdirSync(join(root, 'c', 'a:b'), { recursive: true });
+    for (const name of ['1.txt', '3.txt', 'sub:x']) writeFileSync(join(root, 'c', 'a:b', name), 'raw');
+    const store = new BlobStore(root, { locks: new StoreLocks() });
+    store.put('c', 'a:b/2.txt', bytes('encoded'));
+    store.put('c', 'a:b/4/deep.txt', bytes('encoded'));
+    const expected = ['a:b/1.txt', 'a:b/2.txt', 'a:b/3.txt', 'a:b/4/', 'a:b/sub:x'];
+    const pages = () => {
+      const names: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = store.list('c', { delimiter: '/', prefix: 'a:b/', limit: 2, ...(cursor === undefined ? {} : { cursor }) });
+        names.push(...[...page.prefixes, ...page.objects.map((o) => o.name)].sort());
+        cursor = page.cursor;
+      } while (cursor !== undefined);
+      return names;
+    };
+    assert.ok(readdirSync(join(root, 'c')).length === 2, 'a raw folder and its encoded twin');
+    assert.deepEqual(pages(), expected);
+    const past = new Date(Date.now() - 60_000);
+    for (const folder of readdirSync(join(root, 'c'))) utimesSync(join(root, 'c', folder), past, past);
+    assert.deepEqual(pages(), expected);
   });
 
   it('removes temp files left by dead processes when it opens, and never lists them', () => {
