@@ -23,6 +23,19 @@ function fresh(): { root: string; store: BlobStore } {
 const text = (value: Uint8Array) => Buffer.from(value).toString();
 const bytes = (value: string) => Buffer.from(value);
 
+/** Every name of one folder level under `prefix` in container 'c', page by page, in order. */
+function levelByPages(store: BlobStore, prefix: string, limit: number): string[] {
+  const names: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = store.list('c', { delimiter: '/', prefix, limit, ...(cursor === undefined ? {} : { cursor }) });
+    // A page gives folders and objects apart; together they are one stretch of the order.
+    names.push(...[...page.prefixes, ...page.objects.map((o) => o.name)].sort());
+    cursor = page.cursor;
+  } while (cursor !== undefined);
+  return names;
+}
+
 /** Every file and folder below `dir`, as relative paths. */
 function tree(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
@@ -192,17 +205,7 @@ describe('BlobStore: listing', () => {
     for (let i = 0; i < 250; i++) store.put('c', `big/object-${String(i).padStart(3, '0')}.txt`, bytes(String(i)));
     store.put('c', 'big/object-100/inside.txt', bytes('a folder sorts as its name with a slash'));
     store.put('c', 'big/a b.txt', bytes('encoded on disk'));
-    const pages = () => {
-      const names: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = store.list('c', { delimiter: '/', prefix: 'big/object-1', limit: 40, ...(cursor === undefined ? {} : { cursor }) });
-        // A page gives folders and objects apart; together they are one stretch of the order.
-        names.push(...[...page.prefixes, ...page.objects.map((o) => o.name)].sort());
-        cursor = page.cursor;
-      } while (cursor !== undefined);
-      return names;
-    };
+    const pages = () => levelByPages(store, 'big/object-1', 40);
     const fresh1 = pages();
     // A folder untouched for a while is listed from the cache.
     const past = new Date(Date.now() - 60_000);
@@ -298,16 +301,7 @@ describe('BlobStore: folders written by wash or by hand', () => {
     store.put('c', 'a:b/2.txt', bytes('encoded'));
     store.put('c', 'a:b/4/deep.txt', bytes('encoded'));
     const expected = ['a:b/1.txt', 'a:b/2.txt', 'a:b/3.txt', 'a:b/4/', 'a:b/sub:x'];
-    const pages = () => {
-      const names: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = store.list('c', { delimiter: '/', prefix: 'a:b/', limit: 2, ...(cursor === undefined ? {} : { cursor }) });
-        names.push(...[...page.prefixes, ...page.objects.map((o) => o.name)].sort());
-        cursor = page.cursor;
-      } while (cursor !== undefined);
-      return names;
-    };
+    const pages = () => levelByPages(store, 'a:b/', 2);
     assert.ok(readdirSync(join(root, 'c')).length === 2, 'a raw folder and its encoded twin');
     assert.deepEqual(pages(), expected);
     const past = new Date(Date.now() - 60_000);
