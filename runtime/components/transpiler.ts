@@ -94,9 +94,13 @@ function skeletonLink(cacheRoot: string, skeleton: ComponentSkeleton): string {
   return join(cacheRoot, 'transpiled', `skeleton-${skeleton.hash.slice(0, 32)}-jco${jcoVersion}-g${GLUE_FORMAT}`);
 }
 
-/** jco numbers core modules component.core.wasm, component.core2.wasm, ... */
-function coreModuleOrder(name: string): number {
-  return Number(/core(\d*)\.wasm$/.exec(name)?.[1] || 1);
+/**
+ * Core module file names in the order of the modules inside the component: jco numbers them
+ * component.core.wasm, component.core2.wasm, ... as they appear.
+ */
+export function inComponentOrder(names: readonly string[]): string[] {
+  const order = (name: string) => Number(/core(\d*)\.wasm$/.exec(name)?.[1] || 1);
+  return [...names].sort((a, b) => order(a) - order(b));
 }
 
 /**
@@ -118,8 +122,7 @@ async function reuseGlue(cacheRoot: string, skeleton: ComponentSkeleton, dir: st
     // The glue stays where it is: every version with this skeleton loads the same file, so a
     // worker thread can load it before a rebuild finishes (see spare-thread.ts).
     const manifest: Manifest = { ...JSON.parse(await readFile(join(donorDir, MANIFEST), 'utf8')), glue: relative(dir, fileURLToPath(donor.glueUrl)) };
-    const names = [...donor.coreModules].sort((a, b) => coreModuleOrder(a) - coreModuleOrder(b));
-    for (const [i, name] of names.entries()) await writeFile(join(temp, name), skeleton.coreModules[i]!);
+    for (const [i, name] of inComponentOrder(donor.coreModules).entries()) await writeFile(join(temp, name), skeleton.coreModules[i]!);
     await writeFile(join(temp, MANIFEST), JSON.stringify(manifest, null, 2));
     await publishCacheEntry(temp, dir, isTranspiled);
   } catch {

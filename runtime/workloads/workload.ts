@@ -6,7 +6,8 @@ import { availableParallelism } from 'node:os';
 import { fail, ok, type Result, type StudioError } from '../errors.ts';
 import { readComponentFile } from '../components/component-file.ts';
 import { capMemories } from '../components/memory-limit.ts';
-import { transpile } from '../components/transpiler.ts';
+import { componentSkeleton } from '../components/component-skeleton.ts';
+import { inComponentOrder, transpile } from '../components/transpiler.ts';
 import { httpHandlerExport, type WitWorld } from '../components/wit-world.ts';
 import { keyvalueDraftOf, missingImports } from '../host/index.ts';
 import type { Volume } from '../host/filesystem.ts';
@@ -79,6 +80,11 @@ export class Workload {
 
     onPhase('transpiling');
     const transpileStarted = performance.now();
+    // jco's output holds the very core modules inside the component, in the same order: they
+    // compile while the transpile runs, instead of being read back and compiled after it.
+    const embedded = embeddedCoreModules(file.value.bytes);
+    const compiling = embedded && Promise.all(embedded.map((bytes) => WebAssembly.compile(capMemories(bytes, settings.memoryLimitBytes))));
+    compiling?.catch(() => {}); // a compile error is reported below, after the transpile's own
     const transpiled = await transpile(file.value, settings.cacheDir);
     if (!transpiled.ok) return transpiled;
     const transpileMs = performance.now() - transpileStarted;
@@ -98,10 +104,11 @@ export class Workload {
     onPhase('compiling');
     const coreModules: Record<string, WebAssembly.Module> = {};
     try {
-      for (const name of transpiled.value.coreModules) {
+      const names = inComponentOrder(transpiled.value.coreModules);
+      const compiled = compiling && names.length === embedded.length ? await compiling : undefined;
+      for (const [i, name] of names.entries()) {
         // readFile's buffer is never shared memory, whatever its declared type says.
-        const bytes = (await readFile(join(transpiled.value.dir, name))) as Uint8Array<ArrayBuffer>;
-        coreModules[name] = await WebAssembly.compile(capMemories(bytes, settings.memoryLimitBytes));
+        coreModules[name] = compiled?.[i] ?? (await WebAssembly.compile(capMemories((await readFile(join(transpiled.value.dir, name))) as Uint8Array<ArrayBuffer>, settings.memoryLimitBytes)));
       }
     } catch (err) {
       return fail('compile-failed', `Could not compile ${spec.name}: ${(err as Error).message}.`, 'The component may use a WebAssembly feature this Node version lacks.');
@@ -157,6 +164,16 @@ export class Workload {
 
   stop(graceMs = 0): Promise<void> {
     return this.pool.stop(graceMs);
+  }
+}
+
+/** The core modules inside a component, or undefined when it cannot be parsed (jco will say why). */
+function embeddedCoreModules(bytes: Uint8Array): Uint8Array<ArrayBuffer>[] | undefined {
+  try {
+    // Views into the bytes of a file read from disk: never shared memory.
+    return componentSkeleton(bytes).coreModules as Uint8Array<ArrayBuffer>[];
+  } catch {
+    return undefined;
   }
 }
 
