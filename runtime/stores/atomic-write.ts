@@ -28,8 +28,15 @@ export function tempFileName(): string {
   return TEMP_PREFIX + uniqueSuffix();
 }
 
-export function trashName(): string {
-  return TRASH_PREFIX + uniqueSuffix();
+/**
+ * Deletes the folder `dir` of the store root `root`. It is renamed away first, so it
+ * disappears at once even if the removal is cut short; a leftover is cleaned at next start.
+ */
+export function removeFolder(root: string, dir: string): void {
+  const trash = join(root, TRASH_PREFIX + uniqueSuffix());
+  renameSync(dir, trash);
+  syncFolder(root);
+  rmSync(trash, { recursive: true, force: true });
 }
 
 /** Flushes a folder's entries (renames, creates, deletes) to disk. */

@@ -12,7 +12,7 @@
 // extension. Listings do not descend into linked folders.
 import { copyFileSync, constants as fsConstants, mkdirSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { TempFile, removeLeftovers, syncFolder, trashName } from './atomic-write.ts';
+import { TempFile, removeFolder, removeLeftovers, syncFolder } from './atomic-write.ts';
 import { contentTypeOf } from './content-type.ts';
 import { bucketFolderName, decodeSegment, isInternalFileName, objectPathSegments, rawAlternative } from './safe-names.ts';
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
@@ -184,12 +184,8 @@ export class BlobStore {
   deleteContainer(name: string): void {
     const dir = this.requireContainer(name, 'delete');
     try {
-      // Renamed away first, so the container disappears at once even if removal is cut short.
-      const trash = join(this.root, trashName());
-      renameSync(dir, trash);
-      syncFolder(this.root);
       this.containerDirs.delete(name);
-      rmSync(trash, { recursive: true, force: true });
+      removeFolder(this.root, dir);
     } catch (error) {
       throw storeErrorFrom(error, ctx('delete', name, undefined, dir));
     }
@@ -307,20 +303,7 @@ export class BlobStore {
       commit(): ObjectInfo {
         if (finished) throw new Error('This object write is already committed or aborted.');
         finished = true;
-        const target = join(dir, located.segments[located.segments.length - 1]!);
-        try {
-          temp.seal({ sync: true });
-          store.locks.withKey(container, name, () => {
-            temp.commit(target, { sync: true });
-            syncFolder(dir);
-            for (const folder of created) syncFolder(dirname(folder));
-            store.removeRawCopy(located, target);
-          });
-        } catch (error) {
-          temp.abort();
-          store.pruneEmpty(located.containerDir, dir);
-          throw storeErrorFrom(error, ctx('write', container, name, target));
-        }
+        store.commitTemp(located, { dir, created, temp }, { container, name }, () => temp.seal({ sync: true }), (target) => ctx('write', container, name, target));
         return store.info(container, name);
       },
       abort() {
@@ -363,21 +346,9 @@ export class BlobStore {
     if (!source) throw this.noSuchObject(src.container, src.name);
     if (src.container === dest.container && src.name === dest.name) return this.info(dest.container, dest.name);
     const to = this.locate(dest.container, dest.name, 'write');
-    const { dir, created, temp } = this.prepareTemp(to, dest.container, dest.name);
-    const target = join(dir, to.segments[to.segments.length - 1]!);
-    try {
-      copyFileSync(realpathSync(source), temp.path, fsConstants.COPYFILE_FICLONE);
-      this.locks.withKey(dest.container, dest.name, () => {
-        temp.commit(target, { sync: true });
-        syncFolder(dir);
-        for (const folder of created) syncFolder(dirname(folder));
-        this.removeRawCopy(to, target);
-      });
-    } catch (error) {
-      temp.abort();
-      this.pruneEmpty(to.containerDir, dir);
-      throw storeErrorFrom(error, ctx('copy', src.container, src.name, target));
-    }
+    const prepared = this.prepareTemp(to, dest.container, dest.name);
+    const fill = () => copyFileSync(realpathSync(source), prepared.temp.path, fsConstants.COPYFILE_FICLONE);
+    this.commitTemp(to, prepared, dest, fill, (target) => ctx('copy', src.container, src.name, target));
     return this.info(dest.container, dest.name);
   }
 
@@ -520,6 +491,28 @@ export class BlobStore {
       } catch (error) {
         if (!isErrno(error, 'ENOENT') || attempt >= 3) throw storeErrorFrom(error, ctx('write', container, name, dir));
       }
+    }
+  }
+
+  /**
+   * Fills a temp file from prepareTemp and puts it in place as the object, durably, under the
+   * object's lock. On any failure the temp file goes, and so do folders made for it.
+   */
+  private commitTemp(located: Located, prepared: { dir: string; created: string[]; temp: TempFile }, object: ObjectId, fill: () => void, context: (target: string) => StoreContext): void {
+    const { dir, created, temp } = prepared;
+    const target = join(dir, located.segments[located.segments.length - 1]!);
+    try {
+      fill();
+      this.locks.withKey(object.container, object.name, () => {
+        temp.commit(target, { sync: true });
+        syncFolder(dir);
+        for (const folder of created) syncFolder(dirname(folder));
+        this.removeRawCopy(located, target);
+      });
+    } catch (error) {
+      temp.abort();
+      this.pruneEmpty(located.containerDir, dir);
+      throw storeErrorFrom(error, context(target));
     }
   }
 

@@ -16,9 +16,9 @@
 // This module must not hold a lock while waiting on anything but the disk, and never takes
 // a stripe while holding the journal lock (see store-locks.ts for the order).
 import { Buffer } from 'node:buffer';
-import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { TempFile, processAlive, removeLeftovers, syncFolder, syncPaths, trashName } from './atomic-write.ts';
+import { TempFile, processAlive, removeFolder, removeLeftovers, syncFolder, syncPaths } from './atomic-write.ts';
 import { JOURNAL_FILE, KeyValueJournal, type JournalRecord } from './kv-journal.ts';
 import { bucketFolderName, decodeSegment, isInternalFileName, keyFileName, rawAlternative, INTERNAL_PREFIX } from './safe-names.ts';
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
@@ -168,12 +168,8 @@ export class KeyValueStore {
           }
           syncFolder(dir);
         } else {
-          // Renamed away first, so the bucket disappears at once even if removal is cut short.
-          const trash = join(this.root, trashName());
-          renameSync(dir, trash);
-          syncFolder(this.root);
           this.bucketDirs.delete(name);
-          rmSync(trash, { recursive: true, force: true });
+          removeFolder(this.root, dir);
         }
       } catch (error) {
         throw storeErrorFrom(error, ctx('delete', name, undefined, dir));

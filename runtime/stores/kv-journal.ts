@@ -17,9 +17,10 @@
 // This module owns the file format and the append/flush protocol (positions live in the
 // StoreLocks shared words so all threads append to one sequence). It does not touch values.
 import { Buffer } from 'node:buffer';
-import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, fsyncSync, openSync, readSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, fsyncSync, openSync, writeSync, writevSync } from 'node:fs';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { LockSlot, SharedWord, type StoreLocks } from './store-locks.ts';
+import { readAllAt } from './store-root.ts';
 
 export const JOURNAL_FILE = '.cs-journal';
 export const HEADER_BYTES = 32;
@@ -66,17 +67,6 @@ function writeAllAt(fd: number, chunks: readonly Uint8Array[], position: number)
     while (done < chunk.byteLength) done += writeSync(fd, chunk, done, chunk.byteLength - done, position + done);
     position += chunk.byteLength;
   }
-}
-
-function readAllAt(fd: number, length: number, position: number): Buffer {
-  const buffer = Buffer.alloc(length);
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, buffer, done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done === length ? buffer : buffer.subarray(0, done);
 }
 
 /** The bytes of one record, as a head (with names) and the value, ready to write. */

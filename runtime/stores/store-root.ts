@@ -119,14 +119,7 @@ export function readFileInside(root: string, path: string, source: ContextSource
     const start = Math.min(range?.start ?? 0, size);
     const last = Math.min(range?.end ?? size - 1, size - 1);
     const length = Math.max(0, last - start + 1);
-    const bytes = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const n = readSync(fd, bytes, done, length - done, start + done);
-      if (n === 0) break;
-      done += n;
-    }
-    return done === length ? bytes : bytes.subarray(0, done);
+    return readAllAt(fd, length, start);
   } catch (error) {
     if (isErrno(error, 'EISDIR')) throw notAFile(contextOf(source), path);
     throw storeErrorFrom(error, { ...contextOf(source), path });
@@ -170,4 +163,16 @@ export function fileExistsInside(root: string, path: string, context: StoreConte
   } catch {
     return false;
   }
+}
+
+/** `length` bytes of `fd` from `position`, or fewer where the file ends first. */
+export function readAllAt(fd: number, length: number, position: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buffer, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done === length ? buffer : buffer.subarray(0, done);
 }
