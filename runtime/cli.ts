@@ -10,6 +10,7 @@ import { DevSession, type SessionEvent } from './session/dev-session.ts';
 import { summarizeWorld } from './components/wit-world.ts';
 import { defaultRuntimeSettings } from './workloads/workload.ts';
 import { startUi } from './studio/cli-ui.ts';
+import { riskyTarget } from './project/risky-folders.ts';
 import type { InstanceStrategy } from './workloads/worker-protocol.ts';
 
 const USAGE = `Usage: component-studio dev [dir | file.wasm] [options]
@@ -30,6 +31,7 @@ Options:
   --timeout SECONDS   per-request timeout (default 30)
   --memory-limit MB   linear memory limit per instance (default 512)
   --body-limit MB     request body limit (default 100)
+  --yes               open a system folder or your home folder as a project without asking
   -h, --help          show this help
 `;
 
@@ -63,6 +65,7 @@ async function main(argv: string[]): Promise<void> {
         timeout: { type: 'string' },
         'memory-limit': { type: 'string' },
         'body-limit': { type: 'string' },
+        yes: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -77,6 +80,8 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command !== 'dev') fatal(`unknown command "${command}".\n\n${USAGE}`);
   if (extra.length > 0) fatal(`dev takes one target, got ${positionals.length - 1}: ${positionals.slice(1).join(' ')}`);
+  const risky = riskyTarget(target);
+  if (risky && !values.yes) fatal(`${risky}\n  hint: pass the project folder inside it, or add --yes to open it anyway.`);
   if (values.instances !== undefined && values.instances !== 'reuse' && values.instances !== 'fresh') {
     fatal(`--instances must be "reuse" or "fresh", not "${values.instances}".`);
   }

@@ -132,7 +132,8 @@ export interface SettingsView {
 /** Every command: its arguments and its result. */
 export interface Commands {
   'project.get': { args: Record<string, never>; result: ProjectView };
-  'project.open': { args: { path: string }; result: ProjectView };
+  /** `confirm` opens a system or home folder, which otherwise fails with project-needs-confirmation. */
+  'project.open': { args: { path: string; confirm?: boolean }; result: ProjectView };
   'project.rebuild': { args: Record<string, never>; result: null };
   'workloads.list': { args: Record<string, never>; result: WorkloadView[] };
   'workloads.restart': { args: { name: string }; result: null };

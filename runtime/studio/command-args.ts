@@ -16,7 +16,7 @@ const method = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be an HT
 
 export const commandArgs: { [C in CommandName]: z.ZodType<CommandArgs<C>> } = {
   'project.get': none,
-  'project.open': z.object({ path: z.string().min(1) }),
+  'project.open': z.object({ path: z.string().min(1), confirm: z.boolean().optional() }),
   'project.rebuild': none,
   'workloads.list': none,
   'workloads.restart': z.object({ name }),

@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, resolve } from 'node:path';
 import { StudioFailure, messageOf, type StudioError } from '../errors.ts';
+import { riskyTarget } from '../project/risky-folders.ts';
 import type { LogBus, LogRecord } from '../logs/log-bus.ts';
 import type { BuildRecord, DevSession, SessionEvent, SessionStores } from '../session/dev-session.ts';
 import type { Workload } from '../workloads/workload.ts';
@@ -142,8 +143,8 @@ export class StudioService {
    * Starts a session on a target and resolves once it has resolved the target (the build
    * goes on; its progress arrives as events). Stops the current session first.
    */
-  open(target: string): Promise<ProjectView> {
-    const next = this.opening.then(() => this.openNow(target));
+  open(target: string, options: { confirm?: boolean } = {}): Promise<ProjectView> {
+    const next = this.opening.then(() => this.openNow(target, options.confirm === true));
     this.opening = next.catch(() => {});
     return next;
   }
@@ -177,7 +178,7 @@ export class StudioService {
     await session?.stop();
   }
 
-  private async openNow(target: string): Promise<ProjectView> {
+  private async openNow(target: string, confirmed: boolean): Promise<ProjectView> {
     if (this.closed) throw new StudioFailure({ code: 'closed', message: 'The studio is shutting down.' });
     const path = isAbsolute(target) ? target : resolve(this.options.cwd ?? process.cwd(), target);
     // Checked before the current project stops, so a typo does not leave nothing running.
@@ -190,6 +191,8 @@ export class StudioService {
     if (isFile && extname(path) !== '.wasm') {
       throw new StudioFailure({ code: 'target-not-wasm', message: `${path} is not a .wasm file.`, hint: 'Pick a project folder or a .wasm component file.' });
     }
+    const risky = riskyTarget(path);
+    if (risky && !confirmed) throw new StudioFailure({ code: 'project-needs-confirmation', message: risky, hint: 'Pick the project folder inside it, or confirm to open it anyway.' });
     await this.detach();
     const session = this.options.createSession(path);
     this.attach(session, path);
@@ -453,7 +456,7 @@ export class StudioService {
   private makeHandlers(): Handlers {
     return {
       'project.get': async () => this.projectView(),
-      'project.open': async ({ path }) => this.open(path),
+      'project.open': async ({ path, confirm }) => this.open(path, { confirm: confirm === true }),
       'project.rebuild': async () => {
         this.requireSession().rebuild();
         return null;

@@ -345,6 +345,13 @@ describe('the Studio API over the bridge, on a real project', () => {
     assert.equal(await fetch(gatewayUrl).then((r) => r.text()), 'version three\n');
   });
 
+  it('project.open asks before opening a system folder, and keeps the project running', async () => {
+    const error = await apiErrorOf(client.call('project.open', { path: '/etc' }));
+    assert.equal(error.code, 'project-needs-confirmation');
+    assert.match(error.message, /\/etc is a system folder\. Opening it as a project/);
+    assert.equal((await client.call('project.get', {})).path, project.root);
+  });
+
   it('project.open stops the project and opens another one', async () => {
     const other = await messageProject('another project\n');
     others.push(other);

@@ -2,8 +2,9 @@
 // the key-value and blob folders with where each path came from (the project config or the
 // studio's default), so users know which folder to `ls`.
 import { useState } from 'react';
-import { describeError } from '../../api/api-error.ts';
+import { StudioApiError, describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
+import { ConfirmDialog } from '../../components/Dialog.tsx';
 import { useStudio } from '../../stores/studio-store.ts';
 import { modKey, useUi } from '../../stores/ui-store.ts';
 
@@ -31,19 +32,24 @@ export function SettingsView() {
   const [path, setPath] = useState('');
   const [opening, setOpening] = useState(false);
   const [error, setError] = useState<{ message: string; hint?: string }>();
+  /** A system or home folder the runtime asks about before opening it: why, in its words. */
+  const [risky, setRisky] = useState<string>();
 
-  const open = async () => {
+  const open = async (confirm = false) => {
     if (!path.trim()) return setError({ message: 'Type the path of a project folder or a .wasm file.' });
     setOpening(true);
     setError(undefined);
+    setRisky(undefined);
     try {
-      const opened = await studio.call('project.open', { path: path.trim() });
+      const opened = await studio.call('project.open', { path: path.trim(), ...(confirm ? { confirm } : {}) });
       useStudio.setState({ project: opened, builds: [...opened.builds].sort((a, b) => a.number - b.number) });
       void useStudio.getState().refresh();
       useUi.getState().toast({ tone: 'success', title: `Opened ${opened.name}` });
       setPath('');
     } catch (err) {
-      setError(describeError(err));
+      const failure = StudioApiError.from(err);
+      if (failure.code === 'project-needs-confirmation') setRisky(failure.message);
+      else setError(describeError(err));
     } finally {
       setOpening(false);
     }
@@ -87,6 +93,12 @@ export function SettingsView() {
             {opening ? 'Opening…' : 'Open'}
           </button>
         </div>
+        {risky && (
+          <ConfirmDialog title="Open this folder as a project?" confirmLabel="Open anyway" onConfirm={() => void open(true)} onCancel={() => setRisky(undefined)}>
+            <p>{risky}</p>
+            <p className="muted">Usually a project is a folder of its own inside it, with a .wash/ folder or a src/ entry.</p>
+          </ConfirmDialog>
+        )}
         {error && (
           <div className="error-note" role="alert">
             <div className="error-title">{error.message}</div>
