@@ -7,32 +7,46 @@
 // complete when write-data is called), or write-data first, then the stream (the object is
 // complete when the stream is dropped, or the value finished or dropped). The object is
 // committed at whichever of those comes last, never half-written.
+//
+// Neither direction holds an object in memory: bytes written go straight to a staged temp
+// file (committed under the object's name when that is known), and incoming-values read the
+// object's file in pieces, from a descriptor opened when get-data was called (so a later
+// write does not change what is read).
 import { StoreError } from '../stores/store-error.ts';
-import type { BlobStore } from '../stores/blob-store.ts';
+import type { BlobStore, FileRangeReader, StagedUpload } from '../stores/blob-store.ts';
 import { InputStream, OutputStream, disposeSymbol, type ByteSink, type ByteSource } from './io.ts';
 
 type ObjectId = { container: string; object: string };
+
+function describeError(err: unknown): string {
+  if (err instanceof StoreError) return err.hint ? `${err.message} (${err.hint})` : err.message;
+  return err instanceof Error ? err.message : String(err);
+}
 
 function guarded<T>(call: () => T): T {
   try {
     return call();
   } catch (err) {
-    if (err instanceof StoreError) throw err.hint ? `${err.message} (${err.hint})` : err.message;
-    throw err instanceof Error ? err.message : String(err);
+    throw describeError(err);
   }
 }
 
-/** An input stream over bytes already read. */
-function bytesSource(bytes: Uint8Array): ByteSource {
-  let at = 0;
+/** Reads a blob's file in pieces; the descriptor closes at the end or when the stream is dropped. */
+function readerSource(reader: FileRangeReader): ByteSource {
   return {
     ready: () => true,
     read(max) {
-      if (at >= bytes.length) return 'closed';
-      const chunk = bytes.subarray(at, at + max);
-      at += chunk.length;
-      return chunk;
+      try {
+        const chunk = reader.read(max);
+        if (chunk) return chunk;
+        reader.close();
+        return 'closed';
+      } catch (err) {
+        reader.close();
+        return { error: err instanceof Error ? err.message : String(err) };
+      }
     },
+    close: () => reader.close(),
   };
 }
 
@@ -43,19 +57,19 @@ export function blobstoreImports(store: BlobStore | undefined) {
   };
 
   class OutgoingValue implements ByteSink {
-    private chunks: Uint8Array[] = [];
+    private upload: StagedUpload | undefined;
     private streaming = false;
     /** A body stream was handed out (and so will be closed), or the value was finished. */
     private bodyStarted = false;
     private target: ObjectId | undefined;
-    private committed = false;
+    private done = false;
 
     static newOutgoingValue(): OutgoingValue {
       return new OutgoingValue();
     }
 
     outgoingValueWriteBody(): OutputStream {
-      if (this.streaming || this.committed) throw undefined;
+      if (this.streaming || this.done) throw undefined;
       this.streaming = true;
       this.bodyStarted = true;
       return new OutputStream(this);
@@ -67,15 +81,22 @@ export function blobstoreImports(store: BlobStore | undefined) {
       value.commitIfReady();
     }
 
-    /** Dropped by the component: the value is complete (wash commits on drop too). */
+    /** Dropped by the component: the value is complete (wash commits on drop too), or abandoned if never named. */
     [disposeSymbol](): void {
       OutgoingValue.finish(this);
+      if (!this.target) this.discard();
     }
 
     /** @internal ByteSink */
-    write(bytes: Uint8Array): void | 'closed' {
-      if (this.committed) return 'closed';
-      this.chunks.push(bytes.slice());
+    write(bytes: Uint8Array): void | 'closed' | { error: string } {
+      if (this.done) return 'closed';
+      try {
+        this.upload ??= need().openUpload();
+        this.upload.write(bytes);
+      } catch (err) {
+        this.discard();
+        return { error: describeError(err) };
+      }
     }
 
     /** @internal The stream was dropped: the bytes are complete. */
@@ -86,41 +107,60 @@ export function blobstoreImports(store: BlobStore | undefined) {
 
     /** @internal */
     writeTo(target: ObjectId): void {
+      if (this.done) throw 'this outgoing-value was already written to an object, or its upload failed';
       this.target = target;
       this.commitIfReady();
     }
 
     private commitIfReady(): void {
-      if (this.streaming || !this.bodyStarted || !this.target || this.committed) return;
-      this.committed = true;
-      const size = this.chunks.reduce((n, c) => n + c.length, 0);
-      const bytes = new Uint8Array(size);
-      let at = 0;
-      for (const chunk of this.chunks) {
-        bytes.set(chunk, at);
-        at += chunk.length;
-      }
-      this.chunks = [];
-      need().put(this.target.container, this.target.object, bytes);
+      if (this.streaming || !this.bodyStarted || !this.target || this.done) return;
+      this.done = true;
+      const upload = this.upload ?? need().openUpload();
+      this.upload = undefined;
+      upload.commit(this.target.container, this.target.object);
+    }
+
+    private discard(): void {
+      this.done = true;
+      this.upload?.abort();
+      this.upload = undefined;
     }
   }
 
   class IncomingValue {
-    private consumed = false;
-    constructor(private readonly bytes: Uint8Array) {}
+    private reader: FileRangeReader | undefined;
+    constructor(reader: FileRangeReader) {
+      this.reader = reader;
+    }
     static incomingValueConsumeSync(value: IncomingValue): Uint8Array {
-      return value.take();
+      const reader = value.take();
+      try {
+        const bytes = new Uint8Array(reader.size);
+        let at = 0;
+        for (let chunk = reader.read(reader.size); chunk && at < bytes.length; chunk = reader.read(bytes.length - at)) {
+          bytes.set(chunk, at);
+          at += chunk.length;
+        }
+        return at === bytes.length ? bytes : bytes.subarray(0, at);
+      } finally {
+        reader.close();
+      }
     }
     static incomingValueConsumeAsync(value: IncomingValue): InputStream {
-      return new InputStream(bytesSource(value.take()));
+      return new InputStream(readerSource(value.take()));
     }
     size(): bigint {
-      return BigInt(this.bytes.length);
+      if (!this.reader) throw 'this incoming-value was already consumed';
+      return BigInt(this.reader.size);
     }
-    private take(): Uint8Array {
-      if (this.consumed) throw 'this incoming-value was already consumed';
-      this.consumed = true;
-      return this.bytes;
+    [disposeSymbol](): void {
+      this.reader?.close();
+    }
+    private take(): FileRangeReader {
+      const reader = this.reader;
+      if (!reader) throw 'this incoming-value was already consumed';
+      this.reader = undefined;
+      return reader;
     }
   }
 
@@ -153,7 +193,7 @@ export function blobstoreImports(store: BlobStore | undefined) {
     getData(name: string, start: bigint, end: bigint): IncomingValue {
       // Clients pass u64::MAX as `end` for "to the end of the object".
       const last = end >= BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(end);
-      return guarded(() => new IncomingValue(need().get(this.containerName, name, { start: Number(start), ...(last === undefined ? {} : { end: last }) })));
+      return guarded(() => new IncomingValue(need().openRead(this.containerName, name, { start: Number(start), ...(last === undefined ? {} : { end: last }) })));
     }
     writeData(name: string, data: OutgoingValue): void {
       guarded(() => data.writeTo({ container: this.containerName, object: name }));

@@ -5,6 +5,9 @@
 // studio hands a component is an instance of a class from this file, because the glue jco
 // generates checks resource classes.
 
+/** What jco's glue calls when a component drops a host resource. */
+export const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('dispose');
+
 /** What a pollable waits for. `deadline` is a performance.now() time in ms. */
 export interface Readiness {
   ready(): boolean;
@@ -93,6 +96,8 @@ export interface ByteSource {
   read(max: number): Uint8Array | 'closed' | { error: string };
   /** True when read would return something other than an empty array. */
   ready(): boolean;
+  /** The component dropped the stream: let go of what backs it (a file, a buffer). */
+  close?(): void;
 }
 
 export class InputStream {
@@ -121,6 +126,10 @@ export class InputStream {
   subscribe(): Pollable {
     return new Pollable({ ready: () => this.source.ready() });
   }
+
+  [disposeSymbol](): void {
+    this.source.close?.();
+  }
 }
 
 /** A sink of bytes behind an output-stream. Writes are accepted whole and never block. */
@@ -130,9 +139,6 @@ export interface ByteSink {
   /** The component dropped the stream: nothing more will be written. */
   close?(): void;
 }
-
-/** What jco's glue calls when a component drops a host resource. */
-export const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('dispose');
 
 /** How much a component may write in one call; a budget, not a buffer size. */
 const WRITE_BUDGET = 1n << 20n;

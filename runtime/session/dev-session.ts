@@ -15,9 +15,7 @@ import { loggerFor, type LogBus } from '../logs/log-bus.ts';
 import { configValues, findProjectRoot, loadProject, volumesOf, type Project } from '../project/project-config.ts';
 import type { Volume } from '../host/filesystem.ts';
 import { ProjectWatcher, type ChangeBatch } from '../watch/project-watcher.ts';
-import { BlobStore } from '../stores/blob-store.ts';
-import { KeyValueStore } from '../stores/key-value-store.ts';
-import { StoreLocks } from '../stores/store-locks.ts';
+import { SessionData, type SessionStores } from './session-stores.ts';
 import { Workload, type RuntimeSettings, type StartPhase } from '../workloads/workload.ts';
 
 export interface DevSessionOptions {
@@ -62,17 +60,7 @@ export type SessionEvent =
 /** A step's outcome; a failed build carries the tool's output for the UI. */
 type CycleResult<T> = { ok: true; value: T } | { ok: false; error: StudioError; output?: string };
 
-/** The data folders of a session and the studio's own handles on them (for the browsers). */
-export interface SessionStores {
-  keyvalue: KeyValueStore;
-  blobstore: BlobStore;
-  keyvaluePath: string;
-  blobstorePath: string;
-  keyvalueFrom: 'config' | 'default';
-  blobstoreFrom: 'config' | 'default';
-  /** Shared with every worker, so increments and batches stay atomic across threads. */
-  locks: StoreLocks;
-}
+export type { SessionStores } from './session-stores.ts';
 
 export interface SessionDescription {
   kind: 'project' | 'file';
@@ -116,7 +104,7 @@ export class DevSession {
   private configPath: string | undefined;
   private lastVolumes: Volume[] = [];
   readonly builds: BuildRecord[] = [];
-  private currentStores: SessionStores | undefined;
+  private readonly data: SessionData;
   /** Workloads stopped by hand; a new build serves them again. */
   private readonly stoppedNames = new Set<string>();
 
@@ -127,6 +115,7 @@ export class DevSession {
     onEvent?: (event: SessionEvent) => void,
   ) {
     if (onEvent) this.listeners.add(onEvent);
+    this.data = new SessionData(loggerFor(options.logs, 'stores'));
   }
 
   /** Adds a listener for session events; returns the function that removes it. */
@@ -178,12 +167,13 @@ export class DevSession {
     const old = this.workloads.find((w) => w.info.name === name);
     if (!version || !old) return fail('workload-not-found', `No workload named ${name} is running.`, 'workloads.list names the running ones.');
     const opened = this.openStores(this.lastConfig);
+    if (!opened.ok) return opened;
     const started = await Workload.start(
       {
         name,
         wasmPath: old.info.wasmPath,
         config: this.lastConfig ? configValues(this.lastConfig) : [],
-        stores: { keyvaluePath: opened.keyvaluePath, blobstorePath: opened.blobstorePath, locks: opened.locks.buffer },
+        stores: { keyvaluePath: opened.value.keyvaluePath, blobstorePath: opened.value.blobstorePath, locks: opened.value.locks.buffer },
         volumes: this.lastVolumes,
       },
       this.options.settings,
@@ -199,7 +189,7 @@ export class DevSession {
 
   /** The data folders in use; undefined until the first cycle read the config. */
   stores(): SessionStores | undefined {
-    return this.currentStores;
+    return this.data.stores;
   }
 
   /**
@@ -207,30 +197,17 @@ export class DevSession {
    * relative to the project) or the defaults in .wash/data, reusing the open ones when the
    * paths did not change.
    */
-  private openStores(config: Project['config'] | undefined): SessionStores {
+  private openStores(config: Project['config'] | undefined): Result<SessionStores> {
     const target = this.target!;
-    const base = target.kind === 'project' ? target.root : dirname(target.wasmPath);
-    const kvConfigured = config?.dev?.wasi_keyvalue_path;
-    const blobConfigured = config?.dev?.wasi_blobstore_path;
-    const keyvaluePath = kvConfigured ? resolve(base, kvConfigured) : join(target.dataDir, 'keyvalue');
-    const blobstorePath = blobConfigured ? resolve(base, blobConfigured) : join(target.dataDir, 'blobstore');
-    const current = this.currentStores;
-    if (current && current.keyvaluePath === keyvaluePath && current.blobstorePath === blobstorePath) return current;
-    // One StoreLocks serves one key-value root: a new root gets new locks.
-    current?.keyvalue.close();
-    const locks = new StoreLocks();
-    const stores: SessionStores = {
-      keyvalue: new KeyValueStore(keyvaluePath, { locks }),
-      blobstore: new BlobStore(blobstorePath, { locks }),
-      keyvaluePath,
-      blobstorePath,
-      keyvalueFrom: kvConfigured ? 'config' : 'default',
-      blobstoreFrom: blobConfigured ? 'config' : 'default',
-      locks,
-    };
-    this.currentStores = stores;
-    this.onEvent({ kind: 'stores', stores });
-    return stores;
+    const previous = this.data.stores;
+    const opened = this.data.open({
+      base: target.kind === 'project' ? target.root : dirname(target.wasmPath),
+      dataDir: target.dataDir,
+      keyvaluePath: config?.dev?.wasi_keyvalue_path,
+      blobstorePath: config?.dev?.wasi_blobstore_path,
+    });
+    if (opened.ok && opened.value !== previous) this.onEvent({ kind: 'stores', stores: opened.value });
+    return opened;
   }
 
   /** The URLs a workload answers at: the gateway root for the main one, <name>.localhost for others. */
@@ -257,7 +234,9 @@ export class DevSession {
       const project = await loadProject(target.value.root);
       if (project.ok) this.lastConfig = project.value.config;
     }
-    this.openStores(this.lastConfig);
+    // A data folder another studio is using ends the session before anything runs.
+    const opened = this.openStores(this.lastConfig);
+    if (!opened.ok) return opened;
     const watching = this.options.watch !== false;
     // Watch before the first build, so a fix saved while it runs is not missed.
     if (watching) await this.watch(target.value);
@@ -294,7 +273,7 @@ export class DevSession {
     await Promise.all(this.workloads.map((w) => w.stop(2000)));
     this.version = undefined;
     // A clean stop leaves the journal checkpointed and empty.
-    this.currentStores?.keyvalue.close();
+    this.data.close();
   }
 
   private async watch(target: Target): Promise<void> {
@@ -312,7 +291,8 @@ export class DevSession {
         // it reads those at run time, so no rebuild is needed for it to see their files either.
         // A volume holding the whole project (host_path: .) is not a data folder, though.
         const outputs = this.builtPaths();
-        const dataDirs = [...(this.currentStores ? [this.currentStores.keyvaluePath, this.currentStores.blobstorePath] : []), ...this.volumesInside(target.root)];
+        const current = this.data.stores;
+        const dataDirs = [...(current ? [current.keyvaluePath, current.blobstorePath] : []), ...this.volumesInside(target.root)];
         const inData = (path: string) => dataDirs.some((dir) => path === dir || path.startsWith(dir + sep));
         if (batch.paths.every((p) => outputs.has(resolve(target.root, p)) || inData(resolve(target.root, p)))) return;
         this.request('change', batch.firstAt);
@@ -455,7 +435,8 @@ export class DevSession {
     if (signal.aborted) return fail('build-cancelled', 'The build was cancelled.', 'A newer change started another build.');
 
     const opened = this.openStores(this.lastConfig);
-    const stores = { keyvaluePath: opened.keyvaluePath, blobstorePath: opened.blobstorePath, locks: opened.locks.buffer };
+    if (!opened.ok) return opened;
+    const stores = { keyvaluePath: opened.value.keyvaluePath, blobstorePath: opened.value.blobstorePath, locks: opened.value.locks.buffer };
     const startStarted = performance.now();
     const main = await Workload.start({ name, wasmPath, config, stores, volumes }, this.options.settings, this.options.logs, (phase) => this.onEvent({ kind: 'phase', phase }));
     if (!main.ok) return main;

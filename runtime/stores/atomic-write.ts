@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, fdatasyncSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { processRunning } from './process-identity.ts';
 import { INTERNAL_PREFIX } from './safe-names.ts';
 import { isErrno } from './store-error.ts';
 
@@ -148,23 +149,12 @@ function removeQuietly(path: string): void {
   }
 }
 
-/** True while a process with this id runs (EPERM: it runs, as another user). */
-export function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return isErrno(error, 'EPERM');
-  }
-}
-
 /** True for a temp file or trash folder left by a process that no longer runs. */
 export function isLeftover(fileName: string): boolean {
   const prefix = fileName.startsWith(TEMP_PREFIX) ? TEMP_PREFIX : fileName.startsWith(TRASH_PREFIX) ? TRASH_PREFIX : undefined;
   if (!prefix) return false;
   const pid = Number.parseInt(fileName.slice(prefix.length), 10);
-  return Number.isSafeInteger(pid) && pid > 0 && !processAlive(pid);
+  return Number.isSafeInteger(pid) && pid > 0 && !processRunning(pid);
 }
 
 /** Removes leftovers of dead processes in `dir` (and below, with `recursive`); returns how many. */

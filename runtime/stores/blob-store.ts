@@ -10,17 +10,24 @@
 //
 // Metadata is the file's own: size, modification time; the content type is guessed from the
 // extension. Listings do not descend into linked folders.
+//
+// Like the key-value store, nothing is created before the first write (a missing root reads
+// as empty), and one process owns a root at a time (store-owner.ts). Uploads whose object
+// name comes after their bytes (wasi:blobstore lets a component write the bytes first) are
+// staged in a temp file in the root and moved into place when named, so no upload is held
+// in memory.
 import { copyFileSync, constants as fsConstants, mkdirSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TempFile, removeFolder, removeLeftovers, syncFolder } from './atomic-write.ts';
+import { claimStoreRoot, releaseStoreRoot } from './store-owner.ts';
 import { contentTypeOf } from './content-type.ts';
 import { bucketFolderName, decodeSegment, isInternalFileName, objectPathSegments, rawAlternative } from './safe-names.ts';
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
 import { compareNames, lowerBound } from './sorted-names.ts';
-import { SharedWord, StoreLocks, hashText } from './store-locks.ts';
-import { fileExistsInside, folderAt, isInside, openStoreRoot, readFileInside, statFileInside, type ByteRange } from './store-root.ts';
+import { LockSlot, SharedWord, StoreLocks, hashText } from './store-locks.ts';
+import { createStoreRoot, fileExistsInside, folderAt, isInside, locateStoreRoot, openFileInside, readFileInside, statFileInside, type ByteRange, type FileRangeReader } from './store-root.ts';
 
-export type { ByteRange } from './store-root.ts';
+export type { ByteRange, FileRangeReader } from './store-root.ts';
 
 export interface ContainerInfo {
   name: string;
@@ -72,8 +79,18 @@ export interface ObjectWriter {
   abort(): void;
 }
 
+/** Bytes written before their object is named; `commit` names it and puts it in place. */
+export interface StagedUpload {
+  readonly size: number;
+  write(chunk: Uint8Array): void;
+  commit(container: string, name: string): ObjectInfo;
+  abort(): void;
+}
+
 export interface BlobStoreOptions {
   locks?: StoreLocks;
+  /** An instance on a thread that borrows the root (a workload worker): its close never lets the root go. */
+  guest?: boolean;
 }
 
 const DEFAULT_LIST_LIMIT = 1000;
@@ -115,27 +132,79 @@ interface SortedListing {
   paths: (string | undefined)[];
 }
 
+/** Files directly in the root are not containers; beyond this many, the warning gives a count. */
+const MAX_NAMED_PROBLEMS = 10;
+
 export class BlobStore {
-  /** The real path of the store root. */
+  /** The real path of the store root (where it will be, while it does not exist yet). */
   readonly root: string;
+  /** What opening an existing root found wrong, one sentence each; empty when all is well. */
+  readonly openWarnings: string[] = [];
   private readonly locks: StoreLocks;
+  private readonly rootId: number;
+  private readonly guest: boolean;
+  private closed = false;
   private readonly containerDirs = new Map<string, string>();
   /** The last few folders listed (see readFolder), most recent last. */
   private readonly folderCache = new Map<string, { mtimeNs: bigint; listing: SortedListing }>();
 
   constructor(root: string, options: BlobStoreOptions = {}) {
-    this.root = openStoreRoot(root, 'blobstore');
+    const located = locateStoreRoot(root, 'blobstore');
+    this.root = located.path;
     this.locks = options.locks ?? new StoreLocks();
-    // Leftover temp files of dead processes are removed once per process (per StoreLocks).
-    const rootId = hashText(this.root) | 1;
-    const previous = this.locks.load(SharedWord.blobRootCleaned);
-    if (previous !== rootId && this.locks.compareExchange(SharedWord.blobRootCleaned, previous, rootId) === previous) {
+    this.guest = options.guest === true;
+    this.rootId = hashText(this.root) | 1;
+    if (!this.guest) this.locks.add(SharedWord.openBlobStores, 1);
+    if (located.exists) this.openRoot();
+  }
+
+  /** Lets the root go when this is the last instance open on its StoreLocks (guests aside). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.guest || this.locks.add(SharedWord.openBlobStores, -1) !== 1) return;
+    this.locks.withSlot(LockSlot.blobRoot, () => {
+      if (this.locks.load(SharedWord.blobRootOpened) !== this.rootId) return;
+      releaseStoreRoot(this.root, this.locks.token());
+      this.locks.store(SharedWord.blobRootOpened, 0);
+    });
+  }
+
+  /**
+   * Creates the root if needed and opens it for this process, once per StoreLocks: takes
+   * ownership (refusing a root another live process owns) and removes temp files of dead
+   * writers. An instance that opens it also checks its layout into `openWarnings`.
+   */
+  private openRoot(): void {
+    if (this.locks.load(SharedWord.blobRootOpened) === this.rootId) return;
+    this.locks.withSlot(LockSlot.blobRoot, () => {
+      if (this.locks.load(SharedWord.blobRootOpened) === this.rootId) return;
+      createStoreRoot(this.root, 'blobstore');
+      claimStoreRoot(this.root, this.locks.token(), 'blobstore');
       try {
         removeLeftovers(this.root, { recursive: true });
       } catch (error) {
         throw storeErrorFrom(error, ctx('open', undefined, undefined, this.root));
       }
+      this.openWarnings.push(...this.layoutWarnings());
+      this.locks.store(SharedWord.blobRootOpened, this.rootId);
+    });
+  }
+
+  /** Files directly in the root, where only container folders belong: named, not ignored silently. */
+  private layoutWarnings(): string[] {
+    const strays: string[] = [];
+    try {
+      for (const entry of readdirSync(this.root, { withFileTypes: true })) {
+        if (!isInternalFileName(entry.name) && entry.isFile()) strays.push(entry.name);
+      }
+    } catch (error) {
+      return [`Could not check the blob folder ${this.root}: ${storeErrorFrom(error, ctx('check', undefined, undefined, this.root)).message}`];
     }
+    if (strays.length === 0) return [];
+    const named = strays.slice(0, MAX_NAMED_PROBLEMS).map((name) => JSON.stringify(name)).join(', ');
+    const rest = strays.length > MAX_NAMED_PROBLEMS ? ` and ${strays.length - MAX_NAMED_PROBLEMS} more` : '';
+    return [`The blob folder ${this.root} holds files outside any container (${named}${rest}): objects live in container folders, so the studio ignores them.`];
   }
 
   // ---- containers ---------------------------------------------------------------------
@@ -146,6 +215,7 @@ export class BlobStore {
     try {
       entries = readdirSync(this.root, { withFileTypes: true });
     } catch (error) {
+      if (isErrno(error, 'ENOENT')) return [];
       throw storeErrorFrom(error, ctx('list the containers of', undefined, undefined, this.root));
     }
     for (const entry of entries) {
@@ -171,6 +241,7 @@ export class BlobStore {
     const existing = this.containerDir(name, 'create');
     if (existing) return { name, createdAt: this.createdAt(existing) };
     const path = join(this.root, bucketFolderName(name, 'container'));
+    this.openRoot();
     try {
       mkdirQuiet(path);
       syncFolder(this.root);
@@ -268,6 +339,17 @@ export class BlobStore {
     throw this.noSuchObject(container, name);
   }
 
+  /** Opens the object (or a range of it) to read in pieces; later writes do not change what it reads. */
+  openRead(container: string, name: string, range?: ByteRange): FileRangeReader {
+    checkRange(range);
+    const located = this.locate(container, name, 'read');
+    for (const path of this.candidatePaths(located)) {
+      const reader = openFileInside(this.root, path, ctx('read', container, name), range);
+      if (reader) return reader;
+    }
+    throw this.noSuchObject(container, name);
+  }
+
   put(container: string, name: string, bytes: Uint8Array): ObjectInfo {
     const writer = this.openWrite(container, name);
     try {
@@ -311,6 +393,52 @@ export class BlobStore {
         finished = true;
         temp.abort();
         store.pruneEmpty(located.containerDir, dir);
+      },
+    };
+  }
+
+  /** Starts an upload whose object is named when it is committed (see StagedUpload). */
+  openUpload(): StagedUpload {
+    this.openRoot();
+    let temp: TempFile;
+    try {
+      temp = TempFile.create(this.root);
+    } catch (error) {
+      throw storeErrorFrom(error, ctx('stage an upload in', undefined, undefined, this.root));
+    }
+    const store = this;
+    let finished = false;
+    return {
+      get size() {
+        return temp.size;
+      },
+      write(chunk: Uint8Array) {
+        try {
+          temp.write(chunk);
+        } catch (error) {
+          finished = true;
+          throw storeErrorFrom(error, ctx('stage an upload in', undefined, undefined, store.root));
+        }
+      },
+      commit(container: string, name: string): ObjectInfo {
+        if (finished) throw new Error('This upload is already committed or aborted.');
+        finished = true;
+        let located: Located;
+        let folders: { dir: string; created: string[] };
+        try {
+          located = store.locate(container, name, 'write');
+          folders = store.ensureFolders(located, container, name);
+        } catch (error) {
+          temp.abort();
+          throw error;
+        }
+        store.commitTemp(located, { ...folders, temp: store.sameDisk(temp, folders.dir) }, { container, name }, () => {}, (target) => ctx('write', container, name, target));
+        return store.info(container, name);
+      },
+      abort() {
+        if (finished) return;
+        finished = true;
+        temp.abort();
       },
     };
   }
@@ -513,6 +641,26 @@ export class BlobStore {
       temp.abort();
       this.pruneEmpty(located.containerDir, dir);
       throw storeErrorFrom(error, context(target));
+    }
+  }
+
+  /**
+   * A staged temp file that can be renamed into `dir`: itself, or (where `dir` is on another
+   * disk, through a mount inside the root) a copy made there.
+   */
+  private sameDisk(temp: TempFile, dir: string): TempFile {
+    let copy: TempFile | undefined;
+    try {
+      if (statSync(dir).dev === statSync(this.root).dev) return temp;
+      temp.seal({ sync: false });
+      copy = TempFile.create(dir);
+      copyFileSync(temp.path, copy.path);
+      temp.abort();
+      return copy;
+    } catch (error) {
+      temp.abort();
+      copy?.abort();
+      throw storeErrorFrom(error, ctx('write', undefined, undefined, dir));
     }
   }
 

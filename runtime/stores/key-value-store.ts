@@ -6,31 +6,39 @@
 // and the studio UI calls it from the main thread for short, bounded operations (listing is
 // paged). Several threads may use one root at once when they share a StoreLocks.
 //
-// Durability: with the journal (the normal case), a set or delete is appended to
-// `.cs-journal` and flushed once, then the value file is replaced by temp + rename; a
-// checkpoint later flushes the value files and empties the journal (see kv-journal.ts and
-// docs/stores.md). When another process already owns the journal, writes go "direct":
-// temp file flushed, renamed, folder flushed. Either way a reader never sees a torn value
-// and an acknowledged write survives a crash.
+// Durability: a set or delete is appended to `.cs-journal` and flushed once, then the value
+// file is replaced by temp + rename; a checkpoint later flushes the value files and empties
+// the journal (see kv-journal.ts and docs/stores.md). A reader never sees a torn value and an
+// acknowledged write survives a crash. One process owns a root at a time (store-owner.ts).
+//
+// Nothing is created before the first write: opening a store whose folder does not exist
+// reads as empty, and the folder, owner file and journal appear when something is written,
+// as wash creates its folders when a component first uses them.
 //
 // This module must not hold a lock while waiting on anything but the disk, and never takes
 // a stripe while holding the journal lock (see store-locks.ts for the order).
 import { Buffer } from 'node:buffer';
-import { mkdirSync, readdirSync, readFileSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { TempFile, processAlive, removeFolder, removeLeftovers, syncFolder, syncPaths } from './atomic-write.ts';
-import { JOURNAL_FILE, KeyValueJournal, type JournalRecord } from './kv-journal.ts';
-import { bucketFolderName, decodeSegment, isInternalFileName, keyFileName, rawAlternative, INTERNAL_PREFIX } from './safe-names.ts';
+import { TempFile, removeFolder, removeLeftovers, syncFolder, syncPaths } from './atomic-write.ts';
+import { JOURNAL_FILE, KeyValueJournal, asideName, type JournalRecord, type RecoveryReport, type ReplayTarget } from './kv-journal.ts';
+import { bucketFolderName, decodeSegment, isInternalFileName, keyFileName, rawAlternative } from './safe-names.ts';
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
 import { compareNames, lowerBound } from './sorted-names.ts';
 import { SharedWord, StoreLocks, hashText } from './store-locks.ts';
-import { fileExistsInside, folderAt, isInside, openStoreRoot, readFileInside } from './store-root.ts';
+import { claimStoreRoot, releaseStoreRoot } from './store-owner.ts';
+import { createStoreRoot, fileExistsInside, folderAt, isInside, locateStoreRoot, readFileInside } from './store-root.ts';
 
 export interface KeyValueStoreOptions {
   /** Shared with the other threads that open this root (pass `locks.buffer` to workers). */
   locks?: StoreLocks;
   /** Journal bytes between checkpoints; default 4 MiB (SQLite's default WAL size). */
   journalCapacity?: number;
+  /**
+   * An instance on a thread that borrows the root from the thread owning `locks` (a workload
+   * worker, which may be terminated at any time): its close never lets the root go.
+   */
+  guest?: boolean;
 }
 
 export interface KeyListOptions {
@@ -48,19 +56,15 @@ export interface KeyListPage {
   cursor?: string;
 }
 
-export interface RecoveryReport {
-  /** Journal records replayed over the value files after an unclean stop. */
-  replayed: number;
-  /** Records that could not be replayed, as sentences. */
-  problems: string[];
-}
+export type { RecoveryReport } from './kv-journal.ts';
 
 export const DEFAULT_LIST_LIMIT = 1000;
 export const MAX_LIST_LIMIT = 10_000;
 /** Largest value accepted (wasi:keyvalue sets no limit; a file this size is already odd). */
 export const MAX_VALUE_BYTES = 256 * 1024 * 1024;
 const DEFAULT_JOURNAL_CAPACITY = 4 * 1024 * 1024;
-const OWNER_FILE = `${INTERNAL_PREFIX}owner`;
+/** Layout problems named one by one in the open report; beyond this, a count. */
+const MAX_NAMED_PROBLEMS = 10;
 const MAX_U64 = (1n << 64n) - 1n;
 const MAX_S64 = (1n << 63n) - 1n;
 const MIN_S64 = -(1n << 63n);
@@ -76,26 +80,40 @@ function ctx(action: string, bucket?: string, key?: string, path?: string): Stor
   return context;
 }
 
+/** Values of SharedWord.journalState: how far this process has opened the root. */
+const enum RootState {
+  /** Nothing done yet (the folder may not exist). */
+  closed = 0,
+  /** The folder exists and this process owns it; leftovers removed, journal recovered if there was one. */
+  owned = 1,
+  /** ...and the journal file exists, with its shared positions set. */
+  journaling = 2,
+}
+
 export class KeyValueStore {
-  /** The real path of the store root. */
+  /** The real path of the store root (where it will be, while it does not exist yet). */
   readonly root: string;
-  /** 'journal' normally; 'direct' when another process owns this root's journal. */
-  readonly durability: 'journal' | 'direct';
-  /** What the last crash recovery did, when this instance ran it. */
-  lastRecovery: RecoveryReport | undefined;
+  /**
+   * What opening an existing root found, when this instance opened it: journaled writes
+   * replayed after an unclean stop, and warnings naming what was repaired, kept aside or
+   * left unreadable. Undefined when there was nothing to say.
+   */
+  openReport: RecoveryReport | undefined;
 
   private readonly locks: StoreLocks;
   private readonly journal: KeyValueJournal;
   private readonly bucketDirs = new Map<string, string>();
   private listing: { dir: string; mtimeNs: bigint; keys: string[] } | undefined;
   private closed = false;
+  private readonly guest: boolean;
 
   constructor(root: string, options: KeyValueStoreOptions = {}) {
-    this.root = openStoreRoot(root, 'keyvalue');
+    const located = locateStoreRoot(root, 'keyvalue');
+    this.root = located.path;
     let locks = options.locks ?? threadLocks.get(this.root);
     if (!locks) threadLocks.set(this.root, (locks = new StoreLocks()));
     this.locks = locks;
-    if (locks.load(SharedWord.ownerToken) === 0) locks.compareExchange(SharedWord.ownerToken, 0, ((Math.random() * 0x7fffffff) | 1) >>> 0);
+    this.guest = options.guest === true;
     this.journal = new KeyValueJournal(join(this.root, JOURNAL_FILE), locks, Math.max(64 * 1024, options.journalCapacity ?? DEFAULT_JOURNAL_CAPACITY));
     const rootId = hashText(this.root) | 1;
     locks.withAll(() => {
@@ -103,14 +121,11 @@ export class KeyValueStore {
       if (claimed !== 0 && claimed !== rootId) {
         throw new Error('This StoreLocks already serves another key-value store root: use one StoreLocks per root (or close every store of the old root first).');
       }
-      if (locks.load(SharedWord.journalState) === 0) {
-        this.recover();
-        locks.store(SharedWord.journalState, 1);
-      }
-      locks.add(SharedWord.openStores, 1);
+      // An existing root is opened now, so a second studio is refused at once and a crash's
+      // journal is replayed before anything reads; a missing one waits for the first write.
+      if (located.exists && locks.load(SharedWord.journalState) === RootState.closed) this.openRootLocked();
+      if (!this.guest) locks.add(SharedWord.openStores, 1);
     });
-    this.durability = locks.load(SharedWord.journalMode) === 1 ? 'journal' : 'direct';
-    if (this.durability === 'journal') this.journal.open();
   }
 
   // ---- buckets ----------------------------------------------------------------------
@@ -131,6 +146,7 @@ export class KeyValueStore {
         }
       }
     } catch (error) {
+      if (isErrno(error, 'ENOENT')) return [];
       throw storeErrorFrom(error, ctx('list the buckets of', undefined, undefined, this.root));
     }
     if (rootHasKeys) names.add('');
@@ -146,6 +162,7 @@ export class KeyValueStore {
     if (name === '') return;
     const existed = this.verifiedBucketDir(name, 'create');
     if (existed) return;
+    this.openForWriting();
     this.bucketDir(name, 'create', 'create');
     try {
       syncFolder(this.root);
@@ -242,7 +259,7 @@ export class KeyValueStore {
             const temp = TempFile.create(dir);
             temps.set(key, temp);
             temp.write(value);
-            temp.seal({ sync: this.durability === 'direct' });
+            temp.seal({ sync: false });
           }
           const records: JournalRecord[] = [...latest].map(([key, { value }]) => ({ op: 'set', bucket, key, value }));
           if (!log(records)) return;
@@ -250,7 +267,6 @@ export class KeyValueStore {
             temps.get(key)!.commit(join(dir, file), { sync: false });
             this.removeRawAlternative(dir, key, file);
           }
-          if (this.durability === 'direct') syncFolder(dir);
         } catch (error) {
           throw storeErrorFrom(error, ctx('write', bucket, latest.size === 1 ? [...latest.keys()][0] : undefined, dir));
         } finally {
@@ -270,7 +286,6 @@ export class KeyValueStore {
       if (doomed.length === 0 || !log(doomed.map(({ key }) => ({ op: 'delete', bucket, key })))) return;
       try {
         for (const { paths } of doomed) for (const path of paths) unlinkIfPresent(path);
-        if (this.durability === 'direct') syncFolder(dir);
       } catch (error) {
         throw storeErrorFrom(error, ctx('delete', bucket, doomed.length === 1 ? doomed[0]!.key : undefined, dir));
       }
@@ -313,7 +328,6 @@ export class KeyValueStore {
           if (paths.length === 0 || !log([{ op: 'delete', bucket, key }])) return result;
           try {
             for (const path of paths) unlinkIfPresent(path);
-            if (this.durability === 'direct') syncFolder(dir);
           } catch (error) {
             throw storeErrorFrom(error, ctx('delete', bucket, key, dir));
           }
@@ -324,11 +338,10 @@ export class KeyValueStore {
         try {
           temp = TempFile.create(dir);
           temp.write(value);
-          temp.seal({ sync: this.durability === 'direct' });
+          temp.seal({ sync: false });
           if (!log([{ op: 'set', bucket, key, value }])) return result;
           temp.commit(join(dir, file), { sync: false });
           this.removeRawAlternative(dir, key, file);
-          if (this.durability === 'direct') syncFolder(dir);
         } catch (error) {
           throw storeErrorFrom(error, ctx('write', bucket, key, dir));
         } finally {
@@ -343,7 +356,6 @@ export class KeyValueStore {
 
   /** Flushes value files and folders written since the last checkpoint and empties the journal. */
   checkpoint(): void {
-    if (this.durability !== 'journal') return;
     this.locks.withAll(() => this.checkpointLocked());
   }
 
@@ -356,10 +368,9 @@ export class KeyValueStore {
     this.closed = true;
     this.locks.withAll(() => {
       this.checkpointLocked();
-      if (this.locks.add(SharedWord.openStores, -1) !== 1) return;
-      if (this.durability === 'journal') this.releaseOwnership();
-      this.locks.store(SharedWord.journalState, 0);
-      this.locks.store(SharedWord.journalMode, 0);
+      if (this.guest || this.locks.add(SharedWord.openStores, -1) !== 1) return;
+      if (this.locks.load(SharedWord.journalState) !== RootState.closed) releaseStoreRoot(this.root, this.locks.token());
+      this.locks.store(SharedWord.journalState, RootState.closed);
       this.locks.store(SharedWord.keyValueRoot, 0);
     });
     this.journal.close();
@@ -391,7 +402,7 @@ export class KeyValueStore {
       let full = false;
       const result = this.locks.withKeys(bucket, keys, () =>
         work((records) => {
-          if (this.durability !== 'journal' || records.length === 0) return true;
+          if (records.length === 0) return true;
           const end = this.journal.append(records);
           if (end === undefined) {
             full = true;
@@ -408,6 +419,7 @@ export class KeyValueStore {
 
   /** Resolves (creating) the bucket folder for a write, once more if it vanished meanwhile. */
   private withBucketRetry<T>(bucket: string, write: (dir: string) => T): T {
+    this.openForWriting();
     const dir = this.bucketDir(bucket, 'create', 'write');
     try {
       return write(dir);
@@ -420,7 +432,9 @@ export class KeyValueStore {
   }
 
   private checkpointLocked(): void {
-    if (this.durability !== 'journal' || !this.journal.dirty) return;
+    if (!this.journal.dirty) return;
+    // Other threads may have written while this one never did: it opens the journal now.
+    this.journal.open();
     const files: string[] = [];
     const folders = new Set<string>([this.root]);
     for (const record of this.journal.pendingKeys()) {
@@ -437,8 +451,37 @@ export class KeyValueStore {
     }
   }
 
-  /** Crash recovery, once per StoreLocks (caller holds every stripe). */
-  private recover(): void {
+  /** Makes sure the root, its ownership and the journal exist, for a write. */
+  private openForWriting(): void {
+    if (this.locks.load(SharedWord.journalState) !== RootState.journaling) {
+      this.locks.withAll(() => {
+        if (this.locks.load(SharedWord.journalState) === RootState.closed) this.openRootLocked();
+        if (this.locks.load(SharedWord.journalState) === RootState.owned) {
+          try {
+            this.journal.create();
+          } catch (error) {
+            throw storeErrorFrom(error, ctx('create the journal of', undefined, undefined, this.journal.path));
+          }
+          this.locks.store(SharedWord.journalState, RootState.journaling);
+        }
+      });
+    }
+    try {
+      this.journal.open();
+    } catch (error) {
+      throw storeErrorFrom(error, ctx('open the journal of', undefined, undefined, this.journal.path));
+    }
+  }
+
+  /**
+   * Opens the root for this process, once per StoreLocks (caller holds every stripe):
+   * creates it if missing, takes ownership (refusing a root another live process owns),
+   * removes temp files of dead writers, replays a journal left by a crash, and reports
+   * what it found in `openReport`.
+   */
+  private openRootLocked(): void {
+    createStoreRoot(this.root, 'keyvalue');
+    claimStoreRoot(this.root, this.locks.token(), 'keyvalue');
     try {
       removeLeftovers(this.root, { recursive: false });
       for (const entry of readdirSync(this.root, { withFileTypes: true })) {
@@ -447,91 +490,78 @@ export class KeyValueStore {
     } catch (error) {
       throw storeErrorFrom(error, ctx('open', undefined, undefined, this.root));
     }
-    if (!this.claimOwnership()) {
-      this.locks.store(SharedWord.journalMode, 2);
-      return;
-    }
-    this.locks.store(SharedWord.journalMode, 1);
-    const report: RecoveryReport = { replayed: 0, problems: [] };
-    try {
-      this.journal.open();
-      const { generation, records } = this.journal.recover();
-      if (records.length > 0) {
-        const touched = this.replay(records, report);
-        syncPaths(this.root, touched.files, touched.folders);
+    let report: RecoveryReport = { replayed: 0, warnings: [] };
+    const journaled = this.journal.exists();
+    if (journaled) {
+      try {
+        this.journal.open();
+        report = this.journal.recoverInto(this.replayTarget());
+      } catch (error) {
+        throw storeErrorFrom(error, ctx('recover', undefined, undefined, this.journal.path));
       }
-      this.journal.reset(generation);
-    } catch (error) {
-      throw storeErrorFrom(error, ctx('recover', undefined, undefined, join(this.root, JOURNAL_FILE)));
     }
-    if (report.replayed > 0 || report.problems.length > 0) this.lastRecovery = report;
+    report.warnings.push(...this.layoutWarnings());
+    if (report.replayed > 0 || report.warnings.length > 0) this.openReport = report;
+    this.locks.store(SharedWord.journalState, journaled ? RootState.journaling : RootState.owned);
   }
 
-  /** Applies the last journaled state of each key to the value files. */
-  private replay(records: readonly JournalRecord[], report: RecoveryReport): { files: string[]; folders: Set<string> } {
-    const last = new Map<string, JournalRecord>();
-    for (const record of records) last.set(`${record.bucket}\u0000${record.key}`, record);
-    const files: string[] = [];
-    const folders = new Set<string>([this.root]);
-    for (const record of last.values()) {
-      try {
-        const file = keyFileName(record.key);
-        if (record.op === 'set') {
-          const dir = this.bucketDir(record.bucket, 'create', 'recover');
+  /** How recovery writes the journaled state of a key into wash's layout. */
+  private replayTarget(): ReplayTarget {
+    return {
+      write: (bucket, key, value) => {
+        const file = keyFileName(key);
+        const dir = this.bucketDir(bucket, 'create', 'recover');
+        const path = join(dir, file);
+        // Usually the rename made it before the crash: then there is nothing to rewrite.
+        const current = readFileInside(this.root, path, ctx('recover', bucket, key));
+        if (!current || Buffer.compare(current, value) !== 0) {
           const temp = TempFile.create(dir);
-          temp.write(record.value);
-          temp.commit(join(dir, file), { sync: false });
-          this.removeRawAlternative(dir, record.key, file);
-          files.push(join(dir, file));
-          folders.add(dir);
-        } else {
-          const dir = this.bucketDir(record.bucket, 'existing', 'recover');
-          if (!dir) continue;
-          for (const path of this.existingFiles(dir, record.bucket, record.key, file)) unlinkIfPresent(path);
-          folders.add(dir);
+          try {
+            temp.write(value);
+            temp.commit(path, { sync: false });
+          } finally {
+            temp.abort();
+          }
         }
-        report.replayed++;
-      } catch (error) {
-        report.problems.push(storeErrorFrom(error, ctx('replay', record.bucket, record.key)).message);
-      }
-    }
-    return { files, folders };
+        this.removeRawAlternative(dir, key, file);
+        return { file: path, folder: dir };
+      },
+      remove: (bucket, key) => {
+        const dir = this.bucketDir(bucket, 'existing', 'recover');
+        if (!dir) return undefined;
+        for (const path of this.existingFiles(dir, bucket, key, keyFileName(key))) unlinkIfPresent(path);
+        return { folder: dir };
+      },
+      flush: (files, folders) => syncPaths(this.root, files, new Set([this.root, ...folders])),
+      keepAside: (bucket, key, value) => {
+        const dir = join(asideName(this.journal.path, 'unreplayed'), bucket === '' ? '(root)' : bucketFolderName(bucket, 'bucket'));
+        mkdirSync(dir, { recursive: true });
+        const path = join(dir, keyFileName(key));
+        writeFileSync(path, value);
+        return path;
+      },
+    };
   }
 
-  /** Takes the journal for this StoreLocks, unless a live process (or other StoreLocks) has it. */
-  private claimOwnership(): boolean {
-    const path = join(this.root, OWNER_FILE);
-    const mine = `${process.pid} ${this.locks.load(SharedWord.ownerToken)}`;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        writeFileSync(path, mine, { flag: 'wx' });
-        syncFolder(this.root);
-        return true;
-      } catch (error) {
-        if (!isErrno(error, 'EEXIST')) throw storeErrorFrom(error, ctx('open', undefined, undefined, path));
-      }
-      let owner: string;
-      try {
-        owner = readFileSync(path, 'utf8').trim();
-      } catch (error) {
-        if (isErrno(error, 'ENOENT')) continue;
-        throw storeErrorFrom(error, ctx('open', undefined, undefined, path));
-      }
-      if (owner === mine) return true;
-      const pid = Number.parseInt(owner, 10);
-      if (pid === process.pid || (Number.isSafeInteger(pid) && pid > 0 && processAlive(pid))) return false;
-      unlinkIfPresent(path);
-    }
-    return false;
-  }
-
-  private releaseOwnership(): void {
-    const path = join(this.root, OWNER_FILE);
+  /** Things in the folder that are not keys where keys belong: named, so nothing is ignored silently. */
+  private layoutWarnings(): string[] {
+    const problems: string[] = [];
+    let more = 0;
+    const note = (text: string) => (problems.length < MAX_NAMED_PROBLEMS ? problems.push(text) : more++);
     try {
-      if (readFileSync(path, 'utf8').trim() === `${process.pid} ${this.locks.load(SharedWord.ownerToken)}`) unlinkSync(path);
-    } catch {
-      // Already gone; a stale owner file is taken over at the next open anyway.
+      for (const entry of readdirSync(this.root, { withFileTypes: true })) {
+        if (isInternalFileName(entry.name) || !entry.isDirectory()) continue;
+        const bucket = decodeSegment(entry.name);
+        for (const inner of readdirSync(join(this.root, entry.name), { withFileTypes: true })) {
+          if (isInternalFileName(inner.name) || !inner.isDirectory()) continue;
+          note(`Key ${quote(decodeSegment(inner.name))} in bucket ${quote(bucket)} is a folder (${join(this.root, entry.name, inner.name)}), but a key is one file: the studio ignores it, and writing that key fails until the folder is moved or deleted.`);
+        }
+      }
+    } catch (error) {
+      note(`Could not check the key-value folder ${this.root}: ${storeErrorFrom(error, ctx('check', undefined, undefined, this.root)).message}`);
     }
+    if (more > 0) problems.push(`...and ${more} more folders where keys belong in ${this.root}.`);
+    return problems;
   }
 
   /** The bucket's folder if it exists, without creating or caching anything. */
@@ -577,7 +607,6 @@ export class KeyValueStore {
       throw storeErrorFrom(error, { ...context, path });
     }
     if (folderAt(this.root, path, context) !== 'folder') throw new StoreError('io', `Cannot ${action} bucket ${quote(bucket)}: its folder vanished while being created.`, 'Another program may be changing the store folder; retry.');
-    if (this.durability === 'direct') syncFolder(this.root);
     this.bucketDirs.set(bucket, path);
     return path;
   }

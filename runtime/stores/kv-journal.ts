@@ -8,16 +8,20 @@
 // folders and starts a new generation of the journal.
 //
 // The file is preallocated and reused, so a flush writes data only, no file-size metadata.
-// Layout (little-endian): a 32-byte header (magic, version, generation, CRC) and records:
+// Layout (little-endian): a 32-byte header (magic, version, generation, preallocated size,
+// CRC) and records:
 //   u32 crc32(generation ++ bytes 4..end) | u32 length | u8 op | u8 0 | u16 bucket bytes |
 //   u16 key bytes | u16 0 | u32 value bytes | bucket | key | value
 // Replay stops at the first record that does not check out (torn, or left from an older
 // generation), which is exactly where the durable part of the current generation ends.
 //
-// This module owns the file format and the append/flush protocol (positions live in the
-// StoreLocks shared words so all threads append to one sequence). It does not touch values.
+// This module owns the file format, the append/flush protocol (positions live in the
+// StoreLocks shared words so all threads append to one sequence) and crash recovery: which
+// records to replay, what to report, what to keep aside. The store applies the records to
+// its files (ReplayTarget); this module never touches value files itself.
 import { Buffer } from 'node:buffer';
-import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, fsyncSync, openSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, fsyncSync, openSync, writeSync, writevSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { LockSlot, SharedWord, type StoreLocks } from './store-locks.ts';
 import { readAllAt } from './store-root.ts';
@@ -26,13 +30,33 @@ export const JOURNAL_FILE = '.cs-journal';
 export const HEADER_BYTES = 32;
 const RECORD_HEAD_BYTES = 20;
 const MAGIC = Buffer.from('CSKVJNL1', 'latin1');
-const VERSION = 1;
+/** Version 2 adds the preallocated size, so a journal cut short can be told from a fresh one. */
+const VERSION = 2;
 const OP_SET = 1;
 const OP_DELETE = 2;
 
 export type JournalRecord =
   | { op: 'set'; bucket: string; key: string; value: Uint8Array }
   | { op: 'delete'; bucket: string; key: string };
+
+/** Where recovery puts the journaled state of each key: the store's value files. */
+export interface ReplayTarget {
+  /** Puts the value in place without flushing; returns the file and folder to flush. */
+  write(bucket: string, key: string, value: Uint8Array): { file: string; folder: string };
+  /** Removes the key's file(s); returns the folder to flush, if there was one. */
+  remove(bucket: string, key: string): { folder: string } | undefined;
+  /** Makes the given files and folders durable. */
+  flush(files: string[], folders: Set<string>): void;
+  /** Keeps a value that could not be replayed somewhere a person can find it; returns where. */
+  keepAside(bucket: string, key: string, value: Uint8Array): string;
+}
+
+export interface RecoveryReport {
+  /** Journal records replayed over the value files after an unclean stop. */
+  replayed: number;
+  /** What was found wrong and what was done, one sentence each, naming bucket and key. */
+  warnings: string[];
+}
 
 /** crc32 from zlib (Node >= 20.15), with a table fallback for older 20.x. */
 const crc32: (data: Uint8Array, value?: number) => number = typeof zlibCrc32 === 'function' ? (data, value) => zlibCrc32(data, value) : tableCrc32;
@@ -122,19 +146,27 @@ function decodeRecords(bytes: Buffer, generation: number, withValues = true): Jo
   return records;
 }
 
-function encodeHeader(generation: number): Buffer {
+function encodeHeader(generation: number, size: number): Buffer {
   const header = Buffer.alloc(HEADER_BYTES);
   MAGIC.copy(header, 0);
   header.writeUInt32LE(VERSION, 8);
   header.writeUInt32LE(generation >>> 0, 12);
+  header.writeUInt32LE(size >>> 0, 16);
   header.writeUInt32LE(crc32(header.subarray(0, 28)), 28);
   return header;
 }
 
-function decodeHeader(header: Buffer): number | undefined {
+/** The generation and preallocated size (0 where version 1 did not record it). */
+function decodeHeader(header: Buffer): { generation: number; size: number } | undefined {
   if (header.length < HEADER_BYTES || !header.subarray(0, 8).equals(MAGIC)) return undefined;
-  if (header.readUInt32LE(8) !== VERSION || crc32(header.subarray(0, 28)) !== header.readUInt32LE(28)) return undefined;
-  return header.readUInt32LE(12);
+  const version = header.readUInt32LE(8);
+  if ((version !== 1 && version !== VERSION) || crc32(header.subarray(0, 28)) !== header.readUInt32LE(28)) return undefined;
+  return { generation: header.readUInt32LE(12), size: version === 1 ? 0 : header.readUInt32LE(16) };
+}
+
+/** A file name for a copy kept aside, unique enough for a person to find: `<name>.corrupt-<time>`. */
+export function asideName(path: string, what: string): string {
+  return join(dirname(path), `${basename(path)}.${what}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 }
 
 export class KeyValueJournal {
@@ -147,13 +179,26 @@ export class KeyValueJournal {
     readonly capacity: number,
   ) {}
 
-  /** Opens the file, creating and preallocating it when missing. */
+  /** True when the journal file exists (it is made at a root's first write, not before). */
+  exists(): boolean {
+    return existsSync(this.path);
+  }
+
+  /** Opens the existing file for this thread. */
   open(): void {
-    if (this.fd !== undefined) return;
-    this.fd = openSync(this.path, 'a+');
-    closeSync(this.fd);
-    this.fd = openSync(this.path, 'r+');
-    if (fstatSync(this.fd).size < HEADER_BYTES) this.zeroFill(0);
+    if (this.fd === undefined) this.fd = openSync(this.path, 'r+');
+  }
+
+  /**
+   * Creates the file, preallocated, and starts its first generation (caller holds every
+   * stripe, so no thread appends before the shared positions are set).
+   */
+  create(): void {
+    if (this.fd === undefined) this.fd = openSync(this.path, 'w+');
+    this.zeroFill(0);
+    this.locks.store(SharedWord.journalGeneration, 0);
+    this.locks.store(SharedWord.journalEnd, HEADER_BYTES);
+    this.locks.store(SharedWord.journalSynced, HEADER_BYTES);
   }
 
   close(): void {
@@ -175,24 +220,85 @@ export class KeyValueJournal {
     // Real zeros, not a sparse file: later flushes then write data only, never block maps.
     const zeros = Buffer.alloc(Math.min(size, 1 << 20));
     for (let at = 0; at < size; at += zeros.length) writeAllAt(fd, [zeros.subarray(0, Math.min(zeros.length, size - at))], at);
-    writeAllAt(fd, [encodeHeader(generation)], 0);
+    writeAllAt(fd, [encodeHeader(generation, size)], 0);
     fsyncSync(fd);
   }
 
   /**
-   * Reads what survives in the file: its generation and the records of that generation.
-   * An unreadable header means the last reset was cut short, after everything before it was
-   * flushed; the file is then wiped so no stale record can ever pass for a current one.
+   * Reads what survives in the file: its generation, the records of that generation, and
+   * what was wrong with it. A header of zeros means a reset was cut short after everything
+   * before it was flushed: nothing is lost. Anything else unreadable (garbage, a file cut
+   * short) is kept aside as `.cs-journal.corrupt-<time>` and reported; the journal starts anew.
    */
-  recover(): { generation: number; records: JournalRecord[] } {
+  recover(): { generation: number; records: JournalRecord[]; warnings: string[] } {
     const fd = this.handle;
     const size = fstatSync(fd).size;
-    const generation = decodeHeader(readAllAt(fd, HEADER_BYTES, 0));
-    if (generation === undefined) {
+    const head = readAllAt(fd, HEADER_BYTES, 0);
+    const header = decodeHeader(head);
+    const warnings: string[] = [];
+    if (!header) {
+      if (head.length === HEADER_BYTES && head.every((byte) => byte === 0)) {
+        this.zeroFill(0);
+        return { generation: 0, records: [], warnings };
+      }
+      const aside = this.keepAside();
+      warnings.push(`The key-value journal ${this.path} was unreadable (${size < HEADER_BYTES ? `only ${size} bytes` : 'not a journal header'}); writes made since its last checkpoint may be lost. It was kept as ${aside} and a new journal started.`);
       this.zeroFill(0);
-      return { generation: 0, records: [] };
+      return { generation: 0, records: [], warnings };
     }
-    return { generation, records: decodeRecords(readAllAt(fd, size - HEADER_BYTES, HEADER_BYTES), generation) };
+    const records = decodeRecords(readAllAt(fd, size - HEADER_BYTES, HEADER_BYTES), header.generation);
+    if (header.size > 0 && size < header.size) {
+      const aside = this.keepAside();
+      warnings.push(`The key-value journal ${this.path} was cut short (${size} of ${header.size} bytes); ${records.length} journaled write${records.length === 1 ? '' : 's'} could still be read and ${records.length === 1 ? 'was' : 'were'} replayed, later ones may be lost. The file was kept as ${aside}.`);
+    }
+    return { generation: header.generation, records, warnings };
+  }
+
+  private keepAside(): string {
+    const aside = asideName(this.path, 'corrupt');
+    copyFileSync(this.path, aside);
+    return aside;
+  }
+
+  /**
+   * Crash recovery (caller holds every stripe): replays the last journaled state of each key
+   * over the value files, makes them durable and starts a new generation. A record that
+   * cannot be applied is kept aside by the target and reported, never dropped silently.
+   */
+  recoverInto(target: ReplayTarget): RecoveryReport {
+    const { generation, records, warnings } = this.recover();
+    const last = new Map<string, JournalRecord>();
+    for (const record of records) last.set(`${record.bucket}\u0000${record.key}`, record);
+    const files: string[] = [];
+    const folders = new Set<string>();
+    let replayed = 0;
+    for (const record of last.values()) {
+      try {
+        if (record.op === 'set') {
+          const put = target.write(record.bucket, record.key, record.value);
+          files.push(put.file);
+          folders.add(put.folder);
+        } else {
+          const removed = target.remove(record.bucket, record.key);
+          if (removed) folders.add(removed.folder);
+        }
+        replayed++;
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        let kept = '';
+        if (record.op === 'set') {
+          try {
+            kept = ` The journaled value was kept as ${target.keepAside(record.bucket, record.key, record.value)}.`;
+          } catch (asideError) {
+            kept = ` Keeping the journaled value aside failed too: ${asideError instanceof Error ? asideError.message : String(asideError)}`;
+          }
+        }
+        warnings.push(`Could not replay the journaled ${record.op} of key ${JSON.stringify(record.key)} in bucket ${JSON.stringify(record.bucket)}: ${reason}${kept}`);
+      }
+    }
+    if (files.length + folders.size > 0) target.flush(files, folders);
+    this.reset(generation);
+    return { replayed, warnings };
   }
 
   /** Which keys were written since the last reset, values left out (caller holds every stripe). */
@@ -249,9 +355,12 @@ export class KeyValueJournal {
     locks.withSlot(LockSlot.journal, () => {
       const generation = (previousGeneration + 1) >>> 0;
       const fd = this.handle;
-      writeAllAt(fd, [encodeHeader(generation)], 0);
-      // A journal grown by one oversized batch goes back to its usual size.
-      if (fstatSync(fd).size > 2 * (this.capacity + HEADER_BYTES)) {
+      const size = fstatSync(fd).size;
+      // A journal grown by one oversized batch goes back to its usual size. The header names
+      // the size first, so a crash between the two never looks like a journal cut short.
+      const shrink = size > 2 * (this.capacity + HEADER_BYTES);
+      writeAllAt(fd, [encodeHeader(generation, shrink ? this.capacity + HEADER_BYTES : size)], 0);
+      if (shrink) {
         ftruncateSync(fd, this.capacity + HEADER_BYTES);
         fsyncSync(fd);
       } else {

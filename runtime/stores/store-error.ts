@@ -14,6 +14,7 @@ export type StoreErrorCode =
   | 'storage-full'
   | 'read-only'
   | 'busy'
+  | 'in-use'
   | 'conflict'
   | 'io';
 

@@ -19,11 +19,13 @@ const STRIPES = 256;
 export const LockSlot = {
   journal: STRIPES,
   sync: STRIPES + 1,
+  /** Opening (creating, claiming) the blob root. */
+  blobRoot: STRIPES + 2,
 } as const;
 
 /** Shared words (not locks) used by the key-value journal. */
 export const SharedWord = {
-  /** 0: nobody opened the journal in this process yet; 1: opened and recovered. */
+  /** How far this process opened the key-value root: 0 not yet, 1 owned and recovered, 2 journal open too. */
   journalState: STRIPES + 8,
   /** Byte offset where the next journal record goes. */
   journalEnd: STRIPES + 9,
@@ -33,14 +35,14 @@ export const SharedWord = {
   journalGeneration: STRIPES + 11,
   /** A hash of the key-value root this buffer serves, to catch sharing across roots. */
   keyValueRoot: STRIPES + 12,
-  /** 1 when the journal is in use, 2 when another process owns it and writes go direct. */
-  journalMode: STRIPES + 13,
-  /** A hash of the blob root whose leftovers were removed by this process. */
-  blobRootCleaned: STRIPES + 14,
-  /** Key-value store instances open on this buffer; the last to close checkpoints. */
+  /** A hash of the blob root this process opened (owns, and removed leftovers from). */
+  blobRootOpened: STRIPES + 14,
+  /** Key-value store instances open on this buffer, guests aside; the last to close lets the root go. */
   openStores: STRIPES + 15,
-  /** A random id of this buffer, written to the journal's owner file. */
+  /** A random id of this buffer, written to the stores' owner files. */
   ownerToken: STRIPES + 16,
+  /** Blob store instances open on this buffer, guests aside. */
+  openBlobStores: STRIPES + 17,
 } as const;
 
 const SLOTS = STRIPES + 24;
@@ -101,6 +103,14 @@ export class StoreLocks {
   /** Runs `fn` holding one named lock (see LockSlot); take it after any stripes. */
   withSlot<T>(slot: number, fn: () => T): T {
     return this.withSlots([slot], fn);
+  }
+
+  /** This buffer's random id, made on first use: the threads sharing it are one owner of a store root. */
+  token(): number {
+    const token = Atomics.load(this.words, SharedWord.ownerToken);
+    if (token !== 0) return token;
+    Atomics.compareExchange(this.words, SharedWord.ownerToken, 0, ((Math.random() * 0x7fffffff) | 1) >>> 0);
+    return Atomics.load(this.words, SharedWord.ownerToken);
   }
 
   load(word: number): number {

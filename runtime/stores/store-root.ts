@@ -5,20 +5,42 @@
 // Writes never go through a link: they rename a new file over it.
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { Buffer } from 'node:buffer';
-import { sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { StoreError, describeTarget, isErrno, storeErrorFrom, type StoreContext } from './store-error.ts';
 
 const READ_NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 
-/** Creates the root when missing and returns its real path (all checks compare real paths). */
-export function openStoreRoot(root: string, store: StoreContext['store']): string {
+/**
+ * The real path of a store root, which need not exist yet: data folders are made when a
+ * component first writes, as wash does, not when a project is opened. For a missing root the
+ * path is its nearest existing ancestor's real path plus the rest, which is what realpath
+ * will say once it is created. All later checks compare against this path.
+ */
+export function locateStoreRoot(root: string, store: StoreContext['store']): { path: string; exists: boolean } {
+  const wanted = resolve(root);
+  let existing = wanted;
+  const missing: string[] = [];
+  for (;;) {
+    try {
+      const real = realpathSync(existing);
+      if (missing.length === 0 && !statSync(real).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+      return { path: missing.length === 0 ? real : join(real, ...missing.reverse()), exists: missing.length === 0 };
+    } catch (error) {
+      const parent = dirname(existing);
+      if (!isErrno(error, 'ENOENT') || parent === existing) throw storeErrorFrom(error, { store, action: 'open', path: root });
+      missing.push(basename(existing));
+      existing = parent;
+    }
+  }
+}
+
+/** Creates a located root (and its parents) for the first write. */
+export function createStoreRoot(root: string, store: StoreContext['store']): void {
   try {
     mkdirSync(root, { recursive: true });
-    const real = realpathSync(root);
-    if (!statSync(real).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
-    return real;
+    if (realpathSync(root) !== root) throw new StoreError('access-denied', `The ${store === 'keyvalue' ? 'key-value' : 'blob'} store folder ${root} became a link to another place while it was being created.`, 'Check the data folder and its parents, then restart the studio.');
   } catch (error) {
-    throw storeErrorFrom(error, { store, action: 'open', path: root });
+    throw storeErrorFrom(error, { store, action: 'create the store folder for', path: root });
   }
 }
 
@@ -103,6 +125,59 @@ export interface ByteRange {
 /** Scratch space for small whole-file reads: one read call, no stat (keys are mostly small). */
 const scratch = Buffer.allocUnsafe(64 * 1024);
 
+/** A file opened inside the root for reading in pieces: the bytes of the file as it was opened. */
+export interface FileRangeReader {
+  /** Bytes in the range. */
+  readonly size: number;
+  /** Up to `max` more bytes, or undefined at the end of the range. */
+  read(max: number): Uint8Array | undefined;
+  close(): void;
+}
+
+/** The part of a file of `size` bytes an inclusive range covers: clamped to the file, as in wash. */
+function clampRange(size: number, range: ByteRange | undefined): { start: number; length: number } {
+  const start = Math.min(range?.start ?? 0, size);
+  const last = Math.min(range?.end ?? size - 1, size - 1);
+  return { start, length: Math.max(0, last - start + 1) };
+}
+
+/** Opens a file (or an inclusive range of it) inside the root for reading in pieces; undefined when missing. */
+export function openFileInside(root: string, path: string, source: ContextSource, range?: ByteRange): FileRangeReader | undefined {
+  const fd = openInside(root, path, source);
+  if (fd === undefined) return undefined;
+  let span: { start: number; length: number };
+  try {
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) throw notAFile(contextOf(source), path);
+    span = clampRange(stats.size, range);
+  } catch (error) {
+    closeSync(fd);
+    throw storeErrorFrom(error, { ...contextOf(source), path });
+  }
+  let at = 0;
+  let open = true;
+  return {
+    size: span.length,
+    read(max) {
+      if (!open || at >= span.length) return undefined;
+      try {
+        const bytes = readAllAt(fd, Math.min(max, span.length - at), span.start + at);
+        // A file cut short under us ends the range where it ends.
+        if (bytes.length === 0) return undefined;
+        at += bytes.length;
+        return bytes;
+      } catch (error) {
+        throw storeErrorFrom(error, { ...contextOf(source), path });
+      }
+    },
+    close() {
+      if (!open) return;
+      open = false;
+      closeSync(fd);
+    },
+  };
+}
+
 /** Reads a file (or an inclusive range of it) inside the root; undefined when missing. */
 export function readFileInside(root: string, path: string, source: ContextSource, range?: ByteRange): Uint8Array | undefined {
   const fd = openInside(root, path, source);
@@ -115,10 +190,7 @@ export function readFileInside(root: string, path: string, source: ContextSource
     }
     const stats = fstatSync(fd);
     if (stats.isDirectory()) throw notAFile(contextOf(source), path);
-    const size = stats.size;
-    const start = Math.min(range?.start ?? 0, size);
-    const last = Math.min(range?.end ?? size - 1, size - 1);
-    const length = Math.max(0, last - start + 1);
+    const { start, length } = clampRange(stats.size, range);
     return readAllAt(fd, length, start);
   } catch (error) {
     if (isErrno(error, 'EISDIR')) throw notAFile(contextOf(source), path);

@@ -4,14 +4,19 @@
 // Changes are collected for a few milliseconds and delivered as one batch, latest kind per
 // key, so a burst of writes becomes one UI update.
 //
+// A root that does not exist yet (stores make their folders at the first write) is checked
+// for every half second; once it appears it is watched, and what is already in it by then
+// (a component's first bucket) is reported as created.
+//
 // Layouts: key-value `<root>/<bucket>/<key>` (files in the root are keys of the bucket "");
 // blob `<root>/<container>/<object/name>`. Anything else (deeper folders in a key-value root,
 // files directly in a blob root) is not part of the store and is not reported.
 import { watch, type FSWatcher } from 'chokidar';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, relative, sep } from 'node:path';
 import { decodeSegment, isInternalFileName, objectNameFromSegments } from './safe-names.ts';
 import { StoreError, isErrno } from './store-error.ts';
-import { openStoreRoot } from './store-root.ts';
+import { locateStoreRoot } from './store-root.ts';
 
 export interface StoreChange {
   store: 'keyvalue' | 'blobstore';
@@ -32,12 +37,16 @@ export interface StoreWatcherOptions {
 
 type RawEvent = 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
 
+/** How often a root that does not exist yet is looked for. */
+const APPEAR_POLL_MS = 500;
+
 export class StoreWatcher {
   private pending = new Map<string, StoreChange>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private watcher: FSWatcher | undefined;
   private polling = false;
+  private appearTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly options: StoreWatcherOptions,
@@ -46,8 +55,10 @@ export class StoreWatcher {
 
   /** Starts watching; resolves once the initial scan is done (existing files are not reported). */
   static async start(options: StoreWatcherOptions): Promise<StoreWatcher> {
-    const self = new StoreWatcher(options, openStoreRoot(options.root, options.store));
-    await self.watch();
+    const located = locateStoreRoot(options.root, options.store);
+    const self = new StoreWatcher(options, located.path);
+    if (located.exists) await self.watch();
+    else self.waitForRoot();
     return self;
   }
 
@@ -73,6 +84,37 @@ export class StoreWatcher {
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   }
 
+  private waitForRoot(): void {
+    this.appearTimer = setInterval(() => {
+      if (this.closed || !existsSync(this.root)) return;
+      clearInterval(this.appearTimer);
+      this.appearTimer = undefined;
+      void this.watch().then(() => {
+        // What was made before the watch began (a component's first bucket and key) would
+        // otherwise never be announced; the folder is new, so this is a small walk.
+        this.announceExisting(this.root, 0);
+      }, (error: unknown) => void this.onWatchError(this.watcher!, error));
+    }, APPEAR_POLL_MS);
+    this.appearTimer.unref();
+  }
+
+  private announceExisting(dir: string, depth: number): void {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // gone again: its removal shows as a change of its own
+    }
+    for (const entry of entries) {
+      const path = `${dir}${sep}${entry.name}`;
+      if (entry.isFile()) this.onEvent('add', path);
+      else if (entry.isDirectory() && !isInternalFileName(entry.name)) {
+        this.onEvent('addDir', path);
+        if (this.options.store === 'blobstore' || depth === 0) this.announceExisting(path, depth + 1);
+      }
+    }
+  }
+
   private async onWatchError(watcher: FSWatcher, error: unknown): Promise<void> {
     const what = this.options.store === 'keyvalue' ? 'key-value' : 'blob';
     const message = error instanceof Error ? error.message : String(error);
@@ -92,6 +134,7 @@ export class StoreWatcher {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.appearTimer) clearInterval(this.appearTimer);
     this.timer = undefined;
     this.pending.clear();
     await this.watcher?.close();

@@ -155,7 +155,8 @@ function openStores(): Pick<HostState, 'keyvalue' | 'blobstore'> {
   if (stores) return stores;
   if (!load.stores) return (stores = {});
   const locks = new StoreLocks(load.stores.locks);
-  stores = { keyvalue: new KeyValueStore(load.stores.keyvaluePath, { locks }), blobstore: new BlobStore(load.stores.blobstorePath, { locks }) };
+  // Guests: the main thread owns the folders; a worker may be terminated at any moment.
+  stores = { keyvalue: new KeyValueStore(load.stores.keyvaluePath, { locks, guest: true }), blobstore: new BlobStore(load.stores.blobstorePath, { locks, guest: true }) };
   return stores;
 }
 

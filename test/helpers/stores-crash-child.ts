@@ -1,8 +1,10 @@
-// A child process for the store crash tests. It writes to the stores as fast as it can and
-// prints one line per acknowledged write, only after the call returned:
+// A child process for the store crash tests. It writes to the stores as fast as it can, from
+// its main thread and from COUNTER_THREADS worker threads sharing its StoreLocks (as a
+// studio's workers do), and prints one line per acknowledged write, only after the call
+// returned:
 //   set <key> <sha256 of value>     a key-value set
 //   hot <seq>                       an overwrite of the "hot" key with sequence number seq
-//   inc <new value>                 an increment of the counter
+//   inc <new value>                 an increment of the counter (from any thread)
 //   put <object> <sha256 of bytes>  a blob put
 // The parent kills it with SIGKILL at a random moment and checks every acknowledged write.
 // Values carry their own checksum, so a torn value shows even where no line was printed.
@@ -11,8 +13,13 @@
 //   node --import tsx stores-crash-child.ts set-and-exit <kvRoot> <bucket> <key> <value>
 import { createHash, randomBytes } from 'node:crypto';
 import { writeSync } from 'node:fs';
+import { Worker, isMainThread, workerData } from 'node:worker_threads';
 import { BlobStore } from '../../runtime/stores/blob-store.ts';
 import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
+import { StoreLocks } from '../../runtime/stores/store-locks.ts';
+
+/** Threads of the child that increment the counter alongside its main thread. */
+export const COUNTER_THREADS = 3;
 
 function say(line: string): void {
   writeSync(1, `${line}\n`);
@@ -39,7 +46,11 @@ export function checkedLabel(bytes: Uint8Array): string | undefined {
 }
 
 const [mode, ...args] = process.argv.slice(2);
-if (mode === 'set-and-exit') {
+if (!isMainThread) {
+  const { kvRoot, locks } = workerData as { kvRoot: string; locks: SharedArrayBuffer };
+  const kv = new KeyValueStore(kvRoot, { locks: new StoreLocks(locks), guest: true, journalCapacity: 64 * 1024 });
+  for (;;) say(`inc ${kv.increment('', 'counter', 1n)}`);
+} else if (mode === 'set-and-exit') {
   const [root, bucket, key, value] = args as [string, string, string, string];
   const store = new KeyValueStore(root);
   store.set(bucket, key, Buffer.from(value));
@@ -49,9 +60,11 @@ if (mode === 'set-and-exit') {
 } else if (mode === 'loop') {
   const [kvRoot, blobRoot, round] = args as [string, string, string];
   // A small journal, so checkpoints (and kills during them) happen often.
-  const kv = new KeyValueStore(kvRoot, { journalCapacity: 64 * 1024 });
-  const blobs = new BlobStore(blobRoot);
+  const locks = new StoreLocks();
+  const kv = new KeyValueStore(kvRoot, { locks, journalCapacity: 64 * 1024 });
+  const blobs = new BlobStore(blobRoot, { locks });
   blobs.createContainer('crash');
+  for (let i = 0; i < COUNTER_THREADS; i++) new Worker(new URL(import.meta.url), { workerData: { kvRoot, locks: locks.buffer } });
   say('ready');
   for (let i = 0; ; i++) {
     const key = `r${round}-${i}`;

@@ -11,30 +11,14 @@
 // The project is then stopped (SIGINT) and started again, and everything must still be there.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { makeProject, probe, type Query, type Shown } from '../helpers/store-probe.ts';
 import { startStudio, type StudioProcess } from '../helpers/studio-process.ts';
 
-const fixtureDir = fileURLToPath(new URL('../fixtures/js/store-probe/', import.meta.url));
-const NAME = 'store-probe';
 const U64_MAX = '18446744073709551615';
-
-/** What every store-probe route answers: the call's result, or the WIT error it returned. */
-type Answer<T = unknown> = { ok: T; err?: undefined; at?: undefined } | { ok?: undefined; err: unknown; at: string };
-type Shown = { text: string; hex: string; length: number };
-type Query = Record<string, string | number>;
-
-async function makeProject(tempDir: string, configYaml: string): Promise<string> {
-  const project = join(tempDir, NAME);
-  await mkdir(join(project, '.wash'), { recursive: true });
-  await cp(join(fixtureDir, 'src'), join(project, 'src'), { recursive: true });
-  await cp(join(fixtureDir, 'wit'), join(project, 'wit'), { recursive: true });
-  await writeFile(join(project, '.wash', 'config.yaml'), configYaml);
-  return project;
-}
 
 /** Writes a file the way wash (or a person) would: plainly, creating the folders. */
 async function plainWrite(path: string, data: string | Uint8Array): Promise<void> {
@@ -64,31 +48,6 @@ function escapeRegExp(text: string): string {
 
 function hex(data: Uint8Array | string): string {
   return Buffer.from(data).toString('hex');
-}
-
-/** A client for the probe's routes on a running studio. */
-function probe(studio: () => StudioProcess) {
-  const send = async <T>(method: string, path: string, query: Query = {}, body?: string | Uint8Array<ArrayBuffer>): Promise<Answer<T>> => {
-    const url = new URL(path, studio().url);
-    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, String(v));
-    const res = await fetch(url, { method, ...(body === undefined ? {} : { body }) });
-    const text = await res.text();
-    assert.equal(res.status, 200, `${method} ${url.pathname}${url.search} answered ${res.status}: ${text}`);
-    return JSON.parse(text) as Answer<T>;
-  };
-  /** The route's result; fails the test when a call returned an error. */
-  const ok = async <T>(method: string, path: string, query: Query = {}, body?: string | Uint8Array<ArrayBuffer>): Promise<T> => {
-    const answer = await send<T>(method, path, query, body);
-    assert.ok(answer.err === undefined, `${method} ${path} ${JSON.stringify(query)}: ${answer.at} returned the error ${JSON.stringify(answer.err)}`);
-    return answer.ok as T;
-  };
-  /** The WIT error the route's call returned; fails the test when it succeeded. */
-  const err = async (method: string, path: string, query: Query = {}, body?: string | Uint8Array<ArrayBuffer>): Promise<{ err: unknown; at: string }> => {
-    const answer = await send(method, path, query, body);
-    assert.ok(answer.err !== undefined || answer.at !== undefined, `${method} ${path} ${JSON.stringify(query)} succeeded: ${JSON.stringify(answer.ok)}`);
-    return { err: answer.err, at: answer.at! };
-  };
-  return { send, ok, err };
 }
 
 describe('wasi:keyvalue and wasi:blobstore, seen from a componentize-js component', () => {
@@ -305,6 +264,16 @@ describe('wasi:keyvalue and wasi:blobstore, seen from a componentize-js componen
 
   describe('wasi:blobstore', () => {
     const NOW_S = () => Math.floor(Date.now() / 1000);
+
+    it('streams an upload into an object as it arrives, and reads it back in pieces', async () => {
+      await ok('POST', '/blob/create-container', { container: 'streamed' });
+      const data = bytes(3 * 1024 * 1024 + 17, 5);
+      assert.deepEqual(await ok('PUT', '/blob/upload', { container: 'streamed', name: 'big/upload.bin' }, data), { length: data.length });
+      assert.equal(hex(await readFile(join(blobRoot, 'streamed', 'big', 'upload.bin'))), hex(data));
+      const read = await ok<{ length: number; reads: number }>('GET', '/blob/stream-length', { container: 'streamed', name: 'big/upload.bin' });
+      assert.equal(read.length, data.length);
+      assert.ok(read.reads >= 48, `read in ${read.reads} pieces of at most 64 KiB`);
+    });
 
     it('creates a container (a folder), and tells its name and info', async () => {
       assert.equal(await ok('GET', '/blob/container-exists', { container: 'c1' }), false);

@@ -1,9 +1,10 @@
 // Crash safety of the stores: a child process writes keys, overwrites a hot key, increments a
-// counter and puts blobs as fast as it can, printing each write only after the call returned.
-// It is killed with SIGKILL at random moments (mid-write, mid-checkpoint, mid-recovery),
-// round after round. After every kill the stores must hold every acknowledged write, whole;
-// the counter must hold at least the acknowledged increments and at most one more (the one in
-// flight); no temp file may be listed or survive reopening.
+// counter from several threads at once and puts blobs as fast as it can, printing each write
+// only after the call returned. It is killed with SIGKILL at random moments (mid-write,
+// mid-checkpoint, mid-recovery), round after round. After every kill the stores must hold
+// every acknowledged write, whole; the counter must never fall below the highest value any
+// thread was given (and never run past the ones in flight), no counter value may ever be
+// handed out twice across all rounds, and no temp file may be listed or survive reopening.
 //
 // A SIGKILL stops the process but not the kernel, so this proves atomicity and recovery, not
 // the flush ordering against power loss (that is argued in docs/stores.md, and the replay of
@@ -19,9 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { BlobStore } from '../../runtime/stores/blob-store.ts';
 import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
 import { StoreLocks } from '../../runtime/stores/store-locks.ts';
-import { checkedLabel } from '../helpers/stores-crash-child.ts';
+import { COUNTER_THREADS, checkedLabel } from '../helpers/stores-crash-child.ts';
 
-const ROUNDS = 15;
+const ROUNDS = 50;
 const child = fileURLToPath(new URL('../helpers/stores-crash-child.ts', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'cs-stores-crash-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -31,14 +32,15 @@ const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('he
 interface Acknowledged {
   sets: Map<string, string>;
   puts: Map<string, string>;
-  counter: bigint | undefined;
+  /** Every counter value a thread was given, in order of arrival. */
+  increments: bigint[];
   hot: { round: number; seq: number } | undefined;
   ready: boolean;
 }
 
 /** Runs the child until it is killed `killAfterMs` after start (or after it is ready). */
 async function crashRound(kvRoot: string, blobRoot: string, round: number, killAfterMs: number, waitForReady: boolean): Promise<Acknowledged> {
-  const acked: Acknowledged = { sets: new Map(), puts: new Map(), counter: undefined, hot: undefined, ready: false };
+  const acked: Acknowledged = { sets: new Map(), puts: new Map(), increments: [], hot: undefined, ready: false };
   const proc = spawn(process.execPath, ['--import', 'tsx', child, 'loop', kvRoot, blobRoot, String(round)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -56,7 +58,7 @@ async function crashRound(kvRoot: string, blobRoot: string, round: number, killA
         if (waitForReady) arm();
       } else if (kind === 'set') acked.sets.set(a!, b!);
       else if (kind === 'put') acked.puts.set(a!, b!);
-      else if (kind === 'inc') acked.counter = BigInt(a!);
+      else if (kind === 'inc') acked.increments.push(BigInt(a!));
       else if (kind === 'hot') acked.hot = { round: Number(a), seq: Number(b) };
     }
   });
@@ -73,12 +75,13 @@ function allFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' });
 }
 
-it(`keeps every acknowledged write whole across ${ROUNDS} SIGKILLs`, { timeout: 60_000 }, async (t) => {
+it(`keeps every acknowledged write whole across ${ROUNDS} SIGKILLs`, { timeout: 240_000 }, async (t) => {
   const kvRoot = join(scratch, 'keyvalue');
   const blobRoot = join(scratch, 'blobstore');
   const sets = new Map<string, string>();
   const puts = new Map<string, string>();
   let counterFloor = 0n;
+  const handedOut = new Set<bigint>();
   let hotFloor: { round: number; seq: number } | undefined;
   let acknowledgedWrites = 0;
   let replayedRounds = 0;
@@ -97,7 +100,7 @@ it(`keeps every acknowledged write whole across ${ROUNDS} SIGKILLs`, { timeout: 
     // Reopen, as the next studio start would (fresh locks: this runs recovery).
     const kv = new KeyValueStore(kvRoot, { locks: new StoreLocks() });
     const blobs = new BlobStore(blobRoot, { locks: new StoreLocks() });
-    if (kv.lastRecovery) replayedRounds++;
+    if (kv.openReport) replayedRounds++;
     try {
       for (const [key, digest] of sets) {
         const value = kv.get('crash', key);
@@ -118,9 +121,15 @@ it(`keeps every acknowledged write whole across ${ROUNDS} SIGKILLs`, { timeout: 
         assert.ok(hotRound > floor.round || (hotRound === floor.round && hotSeq >= floor.seq), `round ${round}: the hot key went back to ${label}, before the acknowledged ${JSON.stringify(floor)}`);
         hotFloor = { round: hotRound, seq: hotSeq };
       }
-      if (acked.counter !== undefined) counterFloor = acked.counter;
+      for (const value of acked.increments) {
+        assert.ok(!handedOut.has(value), `round ${round}: counter value ${value} was handed out twice (the counter ran backwards)`);
+        assert.ok(value > counterFloor, `round ${round}: counter value ${value} is not above ${counterFloor}, the counter after the previous crash`);
+        handedOut.add(value);
+      }
+      const highest = acked.increments.reduce((max, value) => (value > max ? value : max), counterFloor);
       const counter = BigInt(Buffer.from(kv.get('', 'counter') ?? Buffer.from('0')).toString());
-      assert.ok(counter >= counterFloor && counter <= counterFloor + 1n, `round ${round}: counter ${counter}, acknowledged ${counterFloor}`);
+      // Each thread (the main one too) may have had one increment in flight, durable but not yet printed.
+      assert.ok(counter >= highest && counter <= highest + BigInt(COUNTER_THREADS + 1), `round ${round}: counter ${counter}, highest acknowledged ${highest}`);
       counterFloor = counter;
 
       for (const [name, digest] of puts) assert.equal(sha(blobs.get('crash', name)), digest, `round ${round}: object ${name}`);
@@ -132,9 +141,11 @@ it(`keeps every acknowledged write whole across ${ROUNDS} SIGKILLs`, { timeout: 
       assert.deepEqual(leftovers, [], `round ${round}: temp files of the killed process survived reopening`);
     } finally {
       kv.close();
+      blobs.close();
     }
   }
-  t.diagnostic(`${acknowledgedWrites} acknowledged writes, journal replayed after ${replayedRounds} of ${ROUNDS} kills, counter at ${counterFloor}, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  t.diagnostic(`${acknowledgedWrites} acknowledged writes and ${handedOut.size} increments from ${COUNTER_THREADS} threads, journal replayed after ${replayedRounds} of ${ROUNDS} kills, counter at ${counterFloor}, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   assert.ok(acknowledgedWrites > ROUNDS * 5, `only ${acknowledgedWrites} writes were acknowledged; the child barely ran`);
+  assert.ok(handedOut.size > ROUNDS * COUNTER_THREADS, `only ${handedOut.size} increments were acknowledged; the counter threads barely ran`);
   assert.ok(replayedRounds > 0, 'no kill left anything in the journal to replay');
 });

@@ -143,6 +143,50 @@ describe('BlobStore: streamed writes', () => {
   });
 });
 
+describe('BlobStore: staged uploads and streamed reads', () => {
+  it('stages bytes before the object is named, then shows the whole object at once', () => {
+    const { root, store } = fresh();
+    const upload = store.openUpload();
+    upload.write(bytes('hello, '));
+    upload.write(bytes('world'));
+    assert.equal(upload.size, 12);
+    assert.deepEqual(store.list('c').objects, []);
+    const info = upload.commit('c', 'greetings/hello.txt');
+    assert.equal(info.size, 12);
+    assert.equal(readFileSync(join(root, 'c', 'greetings', 'hello.txt'), 'utf8'), 'hello, world');
+    assert.deepEqual(readdirSync(root).filter((name) => name.startsWith('.cs-tmp-')), [], 'the staged file was moved, not copied');
+  });
+
+  it('leaves nothing behind when a staged upload is abandoned', () => {
+    const { root, store } = fresh();
+    const upload = store.openUpload();
+    upload.write(bytes('never named'));
+    upload.abort();
+    assert.deepEqual(readdirSync(root).filter((name) => name.startsWith('.cs-')), ['.cs-owner']);
+  });
+
+  it('refuses to commit a staged upload under a bad name, and drops its bytes', () => {
+    const { root, store } = fresh();
+    const upload = store.openUpload();
+    upload.write(bytes('x'));
+    fails(() => upload.commit('c', '../escape'), 'invalid-name');
+    assert.deepEqual(readdirSync(root).filter((name) => name.startsWith('.cs-tmp-')), []);
+  });
+
+  it('reads an object in pieces, ranges clamped, as it was when opened', () => {
+    const { store } = fresh();
+    store.put('c', 'o', bytes('0123456789'));
+    const reader = store.openRead('c', 'o', { start: 2, end: 100 });
+    assert.equal(reader.size, 8);
+    store.put('c', 'o', bytes('replaced'));
+    const pieces: string[] = [];
+    for (let piece = reader.read(3); piece; piece = reader.read(3)) pieces.push(text(piece));
+    reader.close();
+    assert.deepEqual(pieces, ['234', '567', '89']);
+    fails(() => store.openRead('c', 'missing'), 'no-such-key');
+  });
+});
+
 describe('BlobStore: listing', () => {
   function filled(): BlobStore {
     const { store } = fresh();

@@ -53,6 +53,20 @@ describe('StoreWatcher', () => {
     }
   });
 
+  it('waits for a folder that does not exist yet, then reports what was already written into it', async () => {
+    const root = join(scratch, `kv-${counter++}`, 'data', 'keyvalue');
+    const { watcher, until } = await watching('keyvalue', root);
+    try {
+      mkdirSync(join(root, 'first'), { recursive: true });
+      writeFileSync(join(root, 'first', 'key'), 'v');
+      await until((c) => c.kind === 'set' && c.bucket === 'first' && c.key === 'key');
+      writeFileSync(join(root, 'first', 'later'), 'v');
+      await until((c) => c.kind === 'set' && c.key === 'later');
+    } finally {
+      await watcher.close();
+    }
+  });
+
   it('reports buckets created and deleted, and keys of the root bucket ""', async () => {
     const root = join(scratch, `kv-${counter++}`);
     mkdirSync(root, { recursive: true });

@@ -1,0 +1,105 @@
+// One process owns a store root at a time: `<root>/.cs-owner` names it (pid, start time, and
+// the token of the StoreLocks its threads share). The key-value journal, its checkpoints and
+// crash recovery all assume nobody else writes the folder meanwhile; a second studio writing
+// beside the first could have its writes undone by the first one's replay after a crash. So a
+// second process is refused with a message naming the owner, and an owner that is gone (exited,
+// killed, a zombie, or a pid now reused by another program) is taken over.
+//
+// This module owns the owner file only; it does not know what the store keeps.
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { syncFolder } from './atomic-write.ts';
+import { currentProcess, processRunning } from './process-identity.ts';
+import { INTERNAL_PREFIX } from './safe-names.ts';
+import { StoreError, isErrno, storeErrorFrom } from './store-error.ts';
+
+export const OWNER_FILE = `${INTERNAL_PREFIX}owner`;
+
+interface Owner {
+  pid: number;
+  started: number | undefined;
+  token: number;
+}
+
+/** `pid started token`; files written before start times were recorded hold `pid token`. */
+function parseOwner(text: string): Owner | undefined {
+  const parts = text.trim().split(/\s+/).map(Number);
+  if (parts.length < 2 || !parts.every(Number.isSafeInteger)) return undefined;
+  const [pid, a, b] = parts as [number, number, number | undefined];
+  return b === undefined ? { pid, started: undefined, token: a } : { pid, started: a < 0 ? undefined : a, token: b };
+}
+
+function formatOwner(token: number): string {
+  const self = currentProcess();
+  return `${self.pid} ${self.started ?? -1} ${token}\n`;
+}
+
+function storeWords(store: 'keyvalue' | 'blobstore'): string {
+  return store === 'keyvalue' ? 'key-value' : 'blob';
+}
+
+/**
+ * Makes this process (its StoreLocks `token`) the owner of `root`, or throws `in-use` naming
+ * the live process that owns it. A stale owner file is replaced.
+ */
+export function claimStoreRoot(root: string, token: number, store: 'keyvalue' | 'blobstore'): void {
+  const path = join(root, OWNER_FILE);
+  const context = { store, action: 'open', path } as const;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(path, formatOwner(token), { flag: 'wx' });
+      syncFolder(root);
+      return;
+    } catch (error) {
+      if (!isErrno(error, 'EEXIST')) throw storeErrorFrom(error, context);
+    }
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) continue;
+      throw storeErrorFrom(error, context);
+    }
+    const owner = parseOwner(text);
+    if (owner && owner.pid === process.pid && owner.token === token) return;
+    if (owner && processRunning(owner.pid, owner.started)) {
+      const who = owner.pid === process.pid ? 'this process, through another StoreLocks' : `process ${owner.pid}`;
+      throw new StoreError(
+        'in-use',
+        `The ${storeWords(store)} store folder ${root} is in use by ${who}.`,
+        owner.pid === process.pid
+          ? 'Open each store folder once per process and share its StoreLocks with the other threads.'
+          : `Another Component Studio (or wash-compatible tool) is running on this data. Stop process ${owner.pid} first, or point this project at other data folders (dev.wasi_keyvalue_path / dev.wasi_blobstore_path).`,
+      );
+    }
+    // Gone (or unreadable): take it over. Unlinking and retrying the exclusive create keeps
+    // two processes that both found it stale from both believing they own the folder.
+    try {
+      unlinkSync(path);
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw storeErrorFrom(error, context);
+    }
+  }
+  throw new StoreError('in-use', `Could not take over the ${storeWords(store)} store folder ${root}: another process keeps claiming it.`, 'Stop the other studio running on this data, then retry.');
+}
+
+/** Gives the folder up, if this process (with this token) still owns it. */
+export function releaseStoreRoot(root: string, token: number): void {
+  const path = join(root, OWNER_FILE);
+  try {
+    const owner = parseOwner(readFileSync(path, 'utf8'));
+    if (owner && owner.pid === process.pid && owner.token === token) unlinkSync(path);
+  } catch {
+    // Already gone; a stale owner file is taken over at the next open anyway.
+  }
+}
+
+/** The process that owns `root`, while it runs (for a message); undefined when none does. */
+export function storeRootOwner(root: string): number | undefined {
+  try {
+    const owner = parseOwner(readFileSync(join(root, OWNER_FILE), 'utf8'));
+    return owner && processRunning(owner.pid, owner.started) ? owner.pid : undefined;
+  } catch {
+    return undefined;
+  }
+}

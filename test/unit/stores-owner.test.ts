@@ -1,0 +1,143 @@
+// One process owns a store root: a second live one is refused by name, a dead one (exited,
+// a zombie, or a pid reused by another program) is taken over; and nothing is created on disk
+// before the first write.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { BlobStore } from '../../runtime/stores/blob-store.ts';
+import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
+import { currentProcess, processRunning } from '../../runtime/stores/process-identity.ts';
+import { StoreLocks } from '../../runtime/stores/store-locks.ts';
+import { fails } from '../helpers/store-assertions.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'cs-stores-owner-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+let counter = 0;
+const linux = process.platform === 'linux';
+
+function folder(): string {
+  const root = join(scratch, `root-${counter++}`);
+  mkdirSync(root);
+  return root;
+}
+
+/** The start time /proc gives a running process, as owner files record it. */
+function startTimeOf(pid: number): number {
+  const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[19]);
+}
+
+/** A process that has exited but was not reaped: its parent (a shell exec'd into sleep) never waits. */
+async function zombie(): Promise<{ pid: number; stop: () => void }> {
+  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  while (readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]![0] !== 'Z') await new Promise((r) => setTimeout(r, 10));
+  return { pid, stop: () => parent.kill('SIGKILL') };
+}
+
+describe('store ownership', () => {
+  it('refuses a key-value root another live process owns, naming that process', { skip: !linux && 'start times are read from /proc' }, () => {
+    const root = folder();
+    // The parent of this test process is alive: it stands for another studio.
+    writeFileSync(join(root, '.cs-owner'), `${process.ppid} ${startTimeOf(process.ppid)} 12345\n`);
+    fails(() => new KeyValueStore(root, { locks: new StoreLocks() }), 'in-use', new RegExp(`in use by process ${process.ppid}`));
+  });
+
+  it('refuses a blob root another live process owns', () => {
+    const root = folder();
+    writeFileSync(join(root, '.cs-owner'), `${process.ppid} 12345\n`);
+    fails(() => new BlobStore(root, { locks: new StoreLocks() }), 'in-use', new RegExp(`in use by process ${process.ppid}`));
+  });
+
+  it('takes over a root whose owner is a zombie (killed but not yet reaped)', { skip: !linux && 'zombies are told apart through /proc' }, async () => {
+    const dead = await zombie();
+    try {
+      assert.equal(processRunning(dead.pid), false);
+      const root = folder();
+      writeFileSync(join(root, '.cs-owner'), `${dead.pid} 12345\n`);
+      const store = new KeyValueStore(root, { locks: new StoreLocks() });
+      store.set('b', 'k', Buffer.from('v'));
+      assert.match(readFileSync(join(root, '.cs-owner'), 'utf8'), new RegExp(`^${process.pid} `));
+      store.close();
+    } finally {
+      dead.stop();
+    }
+  });
+
+  it('takes over a root whose owner pid now belongs to a process that started later', { skip: !linux && 'start times are read from /proc' }, () => {
+    const root = folder();
+    writeFileSync(join(root, '.cs-owner'), `${process.ppid} ${startTimeOf(process.ppid) - 1} 12345\n`);
+    const store = new KeyValueStore(root, { locks: new StoreLocks() });
+    store.close();
+  });
+
+  it('refuses a second StoreLocks on the same root in one process', () => {
+    const root = folder();
+    const first = new KeyValueStore(root, { locks: new StoreLocks() });
+    try {
+      fails(() => new KeyValueStore(root, { locks: new StoreLocks() }), 'in-use', /this process, through another StoreLocks/);
+    } finally {
+      first.close();
+    }
+  });
+
+  it('lets the root go on close, so the next process opens it without a stale owner', () => {
+    const root = folder();
+    const store = new KeyValueStore(root, { locks: new StoreLocks() });
+    store.set('b', 'k', Buffer.from('v'));
+    store.close();
+    assert.equal(existsSync(join(root, '.cs-owner')), false);
+    const again = new KeyValueStore(root, { locks: new StoreLocks() });
+    assert.equal(Buffer.from(again.get('b', 'k')!).toString(), 'v');
+    again.close();
+  });
+
+  it('describes this process with its start time where the system has one', () => {
+    const self = currentProcess();
+    assert.equal(self.pid, process.pid);
+    if (linux) assert.equal(self.started, startTimeOf(process.pid));
+    assert.equal(processRunning(process.pid, self.started), true);
+    const exited = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    assert.equal(processRunning(Number(exited.stdout.trim())), false);
+  });
+});
+
+describe('stores create nothing before the first write', () => {
+  it('a key-value store on a missing folder reads as empty and leaves the disk alone', () => {
+    const root = join(scratch, `missing-${counter++}`, 'data', 'keyvalue');
+    const store = new KeyValueStore(root, { locks: new StoreLocks() });
+    assert.deepEqual(store.buckets(), []);
+    assert.equal(store.get('b', 'k'), undefined);
+    assert.equal(store.exists('b', 'k'), false);
+    assert.equal(store.bucketExists('b'), false);
+    store.checkpoint();
+    assert.equal(existsSync(join(root, '..')), false);
+    store.set('b', 'k', Buffer.from('v'));
+    assert.deepEqual(readdirSync(root).sort(), ['.cs-journal', '.cs-owner', 'b']);
+    store.close();
+  });
+
+  it('an existing folder without data gets no journal until something is written', () => {
+    const root = folder();
+    const store = new KeyValueStore(root, { locks: new StoreLocks() });
+    assert.equal(existsSync(join(root, '.cs-journal')), false);
+    store.createBucket('b');
+    assert.equal(existsSync(join(root, '.cs-journal')), true);
+    store.close();
+  });
+
+  it('a blob store on a missing folder reads as empty until a container is created', () => {
+    const root = join(scratch, `missing-${counter++}`, 'blobstore');
+    const store = new BlobStore(root, { locks: new StoreLocks() });
+    assert.deepEqual(store.containers(), []);
+    assert.equal(store.containerExists('c'), false);
+    assert.equal(existsSync(root), false);
+    store.createContainer('c');
+    assert.deepEqual(readdirSync(root).sort(), ['.cs-owner', 'c']);
+    store.close();
+    assert.deepEqual(readdirSync(root), ['c']);
+  });
+});

@@ -1,0 +1,142 @@
+// What a store finds wrong when it opens is reported by name, and what cannot be read is kept
+// aside, never replaced silently: a garbled or truncated journal, a folder where a key
+// belongs, a journaled write that cannot be replayed, a stray file in a blob root, a counter
+// holding garbage.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { BlobStore } from '../../runtime/stores/blob-store.ts';
+import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
+import { StoreLocks } from '../../runtime/stores/store-locks.ts';
+import { fails } from '../helpers/store-assertions.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'cs-stores-repair-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+let counter = 0;
+const child = fileURLToPath(new URL('../helpers/stores-crash-child.ts', import.meta.url));
+
+/** A root whose process wrote `value` to bucket/key and exited without closing: the journal keeps the record. */
+function crashedAfterSet(bucket: string, key: string, value: string): string {
+  const root = join(scratch, `kv-${counter++}`);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', child, 'set-and-exit', root, bucket, key, value], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(run.stdout.trim(), 'done', run.stderr);
+  return root;
+}
+
+function open(root: string): KeyValueStore {
+  return new KeyValueStore(root, { locks: new StoreLocks() });
+}
+
+const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : Buffer.from(bytes).toString());
+const asides = (root: string, what: string) => readdirSync(root).filter((name) => name.startsWith(`.cs-journal.${what}-`));
+
+describe('key-value repairs on open', () => {
+  it('reports a garbled journal, keeps a copy of it, and starts a new one', () => {
+    const root = crashedAfterSet('b', 'k', 'v');
+    writeFileSync(join(root, '.cs-journal'), 'this is not a journal');
+    const store = open(root);
+    try {
+      const warnings = store.openReport?.warnings ?? [];
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0]!, /journal .* was unreadable .* may be lost\. It was kept as .*\.cs-journal\.corrupt-/);
+      const [copy] = asides(root, 'corrupt');
+      assert.ok(copy, 'the unreadable journal is kept aside');
+      assert.equal(readFileSync(join(root, copy)).toString(), 'this is not a journal');
+      store.set('b', 'k2', Buffer.from('after'));
+      assert.equal(text(store.get('b', 'k2')), 'after');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('reports a journal cut short, and still replays what it holds', () => {
+    const root = crashedAfterSet('b', 'k', 'journaled');
+    truncateSync(join(root, '.cs-journal'), 4096);
+    writeFileSync(join(root, 'b', 'k'), 'stale');
+    const store = open(root);
+    try {
+      assert.equal(text(store.get('b', 'k')), 'journaled');
+      const warnings = store.openReport?.warnings ?? [];
+      assert.match(warnings.join('\n'), /was cut short \(4096 of \d+ bytes\); 1 journaled write could still be read and was replayed/);
+      assert.equal(asides(root, 'corrupt').length, 1);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('says nothing about a clean journal', () => {
+    const root = join(scratch, `kv-${counter++}`);
+    const first = open(root);
+    first.set('b', 'k', Buffer.from('v'));
+    first.close();
+    const again = open(root);
+    assert.equal(again.openReport, undefined);
+    again.close();
+  });
+
+  it('names a folder that sits where a key belongs', () => {
+    const root = join(scratch, `kv-${counter++}`);
+    mkdirSync(join(root, 'users', 'alice'), { recursive: true });
+    writeFileSync(join(root, 'users', 'bob'), 'ok');
+    const store = open(root);
+    try {
+      const warnings = store.openReport?.warnings ?? [];
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0]!, /Key "alice" in bucket "users" is a folder .* writing that key fails until the folder is moved or deleted/);
+      assert.deepEqual(store.list('users').keys, ['bob']);
+      fails(() => store.set('users', 'alice', Buffer.from('x')), 'not-a-file');
+      assert.ok(statSync(join(root, 'users', 'alice')).isDirectory(), 'the folder is left as it was');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('keeps aside a journaled value it cannot replay, and names the key', () => {
+    const root = crashedAfterSet('b', 'k', 'precious');
+    rmSync(join(root, 'b', 'k'));
+    mkdirSync(join(root, 'b', 'k'));
+    const store = open(root);
+    try {
+      const warnings = (store.openReport?.warnings ?? []).join('\n');
+      assert.match(warnings, /Could not replay the journaled set of key "k" in bucket "b": .*The journaled value was kept as (\S+)\./);
+      const kept = /kept as (\S+)\./.exec(warnings)![1]!;
+      assert.equal(readFileSync(kept, 'utf8'), 'precious');
+      assert.equal(asides(root, 'unreplayed').length, 1);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('refuses to count on from a counter holding garbage, and leaves its bytes alone', () => {
+    const root = join(scratch, `kv-${counter++}`);
+    mkdirSync(join(root, 'qrcode'), { recursive: true });
+    writeFileSync(join(root, 'qrcode', 'generated'), 'x17\u0000garbage');
+    const store = open(root);
+    try {
+      fails(() => store.increment('qrcode', 'generated', 1n), 'invalid-value', /key "generated" in bucket "qrcode": it holds 11 bytes that are not a decimal number/);
+      assert.equal(readFileSync(join(root, 'qrcode', 'generated'), 'utf8'), 'x17\u0000garbage');
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('blob repairs on open', () => {
+  it('names files in the blob root that belong to no container', () => {
+    const root = join(scratch, `blob-${counter++}`);
+    mkdirSync(join(root, 'photos'), { recursive: true });
+    writeFileSync(join(root, 'stray.png'), 'x');
+    const store = new BlobStore(root, { locks: new StoreLocks() });
+    try {
+      assert.equal(store.openWarnings.length, 1);
+      assert.match(store.openWarnings[0]!, /holds files outside any container \("stray\.png"\)/);
+      assert.deepEqual(store.containers().map((c) => c.name), ['photos']);
+    } finally {
+      store.close();
+    }
+  });
+});
