@@ -361,39 +361,20 @@ export class BlobStore {
     return writer.commit();
   }
 
-  /** Starts a streamed write into a temp file next to the object; nothing shows until commit. */
+  /** Starts a streamed write of one object; nothing shows until commit. */
   openWrite(container: string, name: string): ObjectWriter {
-    const located = this.locate(container, name, 'write');
-    const { dir, created, temp } = this.prepareTemp(located, container, name);
-    const store = this;
-    let finished = false;
+    // A bad name or a missing container fails now, before any byte is written.
+    this.locate(container, name, 'write');
+    const upload = this.openUpload();
     return {
       container,
       name,
       get size() {
-        return temp.size;
+        return upload.size;
       },
-      write(chunk: Uint8Array) {
-        try {
-          temp.write(chunk);
-        } catch (error) {
-          finished = true;
-          store.pruneEmpty(located.containerDir, dir);
-          throw storeErrorFrom(error, ctx('write', container, name, dir));
-        }
-      },
-      commit(): ObjectInfo {
-        if (finished) throw new Error('This object write is already committed or aborted.');
-        finished = true;
-        store.commitTemp(located, { dir, created, temp }, { container, name }, () => temp.seal({ sync: true }), (target) => ctx('write', container, name, target));
-        return store.info(container, name);
-      },
-      abort() {
-        if (finished) return;
-        finished = true;
-        temp.abort();
-        store.pruneEmpty(located.containerDir, dir);
-      },
+      write: (chunk) => upload.write(chunk),
+      commit: () => upload.commit(container, name),
+      abort: () => upload.abort(),
     };
   }
 
@@ -406,36 +387,36 @@ export class BlobStore {
     } catch (error) {
       throw storeErrorFrom(error, ctx('stage an upload in', undefined, undefined, this.root));
     }
-    const store = this;
     let finished = false;
     return {
       get size() {
         return temp.size;
       },
-      write(chunk: Uint8Array) {
+      write: (chunk) => {
+        if (finished) throw new Error('This upload is already committed or aborted.');
         try {
           temp.write(chunk);
         } catch (error) {
           finished = true;
-          throw storeErrorFrom(error, ctx('stage an upload in', undefined, undefined, store.root));
+          throw storeErrorFrom(error, ctx('stage an upload in', undefined, undefined, this.root));
         }
       },
-      commit(container: string, name: string): ObjectInfo {
+      commit: (container, name) => {
         if (finished) throw new Error('This upload is already committed or aborted.');
         finished = true;
         let located: Located;
         let folders: { dir: string; created: string[] };
         try {
-          located = store.locate(container, name, 'write');
-          folders = store.ensureFolders(located, container, name);
+          located = this.locate(container, name, 'write');
+          folders = this.ensureFolders(located, container, name);
         } catch (error) {
           temp.abort();
           throw error;
         }
-        store.commitTemp(located, { ...folders, temp: store.sameDisk(temp, folders.dir) }, { container, name }, () => {}, (target) => ctx('write', container, name, target));
-        return store.info(container, name);
+        this.commitTemp(located, { ...folders, temp: this.sameDisk(temp, folders.dir) }, { container, name }, () => {}, (target) => ctx('write', container, name, target));
+        return this.info(container, name);
       },
-      abort() {
+      abort: () => {
         if (finished) return;
         finished = true;
         temp.abort();

@@ -206,7 +206,7 @@ function serve(head: RequestHead, current: Instance): RequestFailure | undefined
 }
 
 function describeErrorCode(code: ErrorCode): string {
-  return code.val === undefined ? code.tag : `${code.tag} (${typeof code.val === 'string' ? code.val : JSON.stringify(code.val, (_k, v) => (typeof v === 'bigint' ? String(v) : v))})`;
+  return code.val === undefined ? code.tag : `${code.tag} (${typeof code.val === 'string' ? code.val : JSON.stringify(code.val, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))})`;
 }
 
 async function handleRequest(head: RequestHead): Promise<void> {
