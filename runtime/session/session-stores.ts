@@ -1,19 +1,23 @@
-// The data folders of a session: which key-value and blob folders the config names (or the
-// defaults in .wash/data), the studio's own handles on them for the browsers, and one
-// StoreLocks per folder for the session's whole life, shared with every worker.
+// The data folders of a session (wasi:keyvalue and wasi:blobstore) and the studio's own
+// handles on them, for the data browsers. Owns which folders the config names, keeping one
+// set open while those names do not change, and one StoreLocks per folder for the session's
+// whole life, shared with every worker. Must not decide how the stores behave: that is
+// runtime/stores/.
 //
 // Opening a folder creates nothing (the stores make their folders at the first write), takes
-// ownership of an existing one (refusing a folder another live studio is using, as an error
-// value naming it) and reports what opening found wrong, as warnings naming each key.
+// ownership of an existing one (refusing, as an error value, a folder another live studio is
+// using) and logs what opening found wrong, as warnings naming each key.
 import { join, resolve } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import type { Logger } from '../logs/log-bus.ts';
+import type { WashConfig } from '../project/project-config.ts';
 import { BlobStore } from '../stores/blob-store.ts';
 import { KeyValueStore } from '../stores/key-value-store.ts';
 import { StoreError } from '../stores/store-error.ts';
 import { StoreLocks } from '../stores/store-locks.ts';
+import type { WorkloadStores } from '../workloads/worker-protocol.ts';
+import { baseDirOf, type Target } from './session-target.ts';
 
-/** The data folders of a session and the studio's own handles on them (for the browsers). */
 export interface SessionStores {
   keyvalue: KeyValueStore;
   blobstore: BlobStore;
@@ -25,49 +29,54 @@ export interface SessionStores {
   locks: StoreLocks;
 }
 
-/** Where a session's data lives: the config's paths (relative to `base`) or the defaults under `dataDir`. */
-export interface DataPaths {
-  base: string;
-  dataDir: string;
-  keyvaluePath?: string | undefined;
-  blobstorePath?: string | undefined;
-}
-
-export class SessionData {
-  private current: SessionStores | undefined;
+export class SessionStoreFolders {
+  private open: SessionStores | undefined;
   /**
    * A folder keeps its StoreLocks when the config points away and back: the locks carry the
    * journal's positions, and the folder's owner file names their token.
    */
   private readonly locksByFolder = new Map<string, StoreLocks>();
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly target: Target,
+    /** Called when other folders were opened, so the browsers follow. */
+    private readonly onOpened: (stores: SessionStores) => void,
+    private readonly log: Logger,
+  ) {}
 
-  get stores(): SessionStores | undefined {
-    return this.current;
+  /** The folders in use; undefined until the config was first read. */
+  get current(): SessionStores | undefined {
+    return this.open;
   }
 
-  /** Opens the folders `paths` name, reusing the open ones when they did not change. */
-  open(paths: DataPaths): Result<SessionStores> {
-    const keyvaluePath = paths.keyvaluePath ? resolve(paths.base, paths.keyvaluePath) : join(paths.dataDir, 'keyvalue');
-    const blobstorePath = paths.blobstorePath ? resolve(paths.base, paths.blobstorePath) : join(paths.dataDir, 'blobstore');
-    const current = this.current;
+  /**
+   * Opens the folders named by the config (dev.wasi_keyvalue_path, dev.wasi_blobstore_path,
+   * relative to the project) or the defaults in .wash/data, reusing the open ones when the
+   * paths did not change.
+   */
+  openFor(config: WashConfig | undefined): Result<SessionStores> {
+    const base = baseDirOf(this.target);
+    const kvConfigured = config?.dev?.wasi_keyvalue_path;
+    const blobConfigured = config?.dev?.wasi_blobstore_path;
+    const keyvaluePath = kvConfigured ? resolve(base, kvConfigured) : join(this.target.dataDir, 'keyvalue');
+    const blobstorePath = blobConfigured ? resolve(base, blobConfigured) : join(this.target.dataDir, 'blobstore');
+    const current = this.open;
     if (current && current.keyvaluePath === keyvaluePath && current.blobstorePath === blobstorePath) return ok(current);
     this.close();
     // One StoreLocks serves one key-value folder (and the blob folder opened with it).
     let locks = this.locksByFolder.get(keyvaluePath);
     if (!locks) this.locksByFolder.set(keyvaluePath, (locks = new StoreLocks()));
     let keyvalue: KeyValueStore | undefined;
+    let stores: SessionStores;
     try {
       keyvalue = new KeyValueStore(keyvaluePath, { locks });
-      const blobstore = new BlobStore(blobstorePath, { locks });
-      this.current = {
+      stores = {
         keyvalue,
-        blobstore,
+        blobstore: new BlobStore(blobstorePath, { locks }),
         keyvaluePath,
         blobstorePath,
-        keyvalueFrom: paths.keyvaluePath ? 'config' : 'default',
-        blobstoreFrom: paths.blobstorePath ? 'config' : 'default',
+        keyvalueFrom: kvConfigured ? 'config' : 'default',
+        blobstoreFrom: blobConfigured ? 'config' : 'default',
         locks,
       };
     } catch (error) {
@@ -75,16 +84,23 @@ export class SessionData {
       if (!(error instanceof StoreError)) throw error;
       return fail(error.code === 'in-use' ? 'data-in-use' : 'data-unusable', error.message, error.hint);
     }
-    const { replayed = 0, warnings = [] } = this.current.keyvalue.openReport ?? {};
+    this.open = stores;
+    const { replayed = 0, warnings = [] } = stores.keyvalue.openReport ?? {};
     if (replayed > 0) this.log.info(`keyvalue: replayed ${replayed} journaled write${replayed === 1 ? '' : 's'} after an unclean stop`);
-    for (const warning of [...warnings, ...this.current.blobstore.openWarnings]) this.log.warn(warning);
-    return ok(this.current);
+    for (const warning of [...warnings, ...stores.blobstore.openWarnings]) this.log.warn(warning);
+    this.onOpened(stores);
+    return ok(stores);
   }
 
   /** Checkpoints the key-value journal and lets the folders go (a clean stop leaves it empty). */
   close(): void {
-    this.current?.keyvalue.close();
-    this.current?.blobstore.close();
-    this.current = undefined;
+    this.open?.keyvalue.close();
+    this.open?.blobstore.close();
+    this.open = undefined;
   }
+}
+
+/** What a workload's workers need of the stores: the folders and the shared locks. */
+export function workloadStoresOf(stores: SessionStores): WorkloadStores {
+  return { keyvaluePath: stores.keyvaluePath, blobstorePath: stores.blobstorePath, locks: stores.locks.buffer };
 }

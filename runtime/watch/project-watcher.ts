@@ -1,6 +1,8 @@
 // Watches a project's sources and reports bursts of changes as one event. It ignores what
 // wash ignores, plus the studio's own outputs (build output, data folders), so a build or a
-// component writing data never triggers another build.
+// component writing data never triggers another build. Files it is told to keep (the
+// component a build writes) are watched wherever they are, even inside ignored folders: the
+// session decides whether a build or something else changed them.
 import { relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 
@@ -35,6 +37,7 @@ export class ProjectWatcher {
   private firstAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly ignored: string[];
+  private kept: string[] = [];
 
   constructor(
     private readonly root: string,
@@ -46,10 +49,21 @@ export class ProjectWatcher {
 
   isIgnored(path: string): boolean {
     const absolute = resolve(this.root, path);
+    if (this.kept.includes(absolute) || this.leadsToKept(absolute)) return false;
     if (this.ignored.some((p) => absolute === p || absolute.startsWith(p + sep))) return true;
     const parts = relative(this.root, absolute).split(sep);
     const name = parts[parts.length - 1] ?? '';
     return parts.some((part) => WASH_IGNORED_DIRS.includes(part)) || EDITOR_LITTER.test(name);
+  }
+
+  /**
+   * Watches these files (absolute paths) wherever they are, even inside ignored folders or
+   * before they exist; the folders on the way to them are entered, nothing else in them.
+   */
+  keep(paths: string[]): void {
+    const added = paths.filter((p) => !this.kept.includes(p));
+    this.kept = [...paths];
+    if (added.length > 0) this.watcher?.add(added);
   }
 
   /** Starts watching; resolves once the initial scan is done, so later edits are seen. */
@@ -78,7 +92,13 @@ export class ProjectWatcher {
     await this.watcher?.close();
   }
 
+  /** A folder on the way to a kept file: entered to reach it, not a change of its own. */
+  private leadsToKept(absolute: string): boolean {
+    return this.kept.some((p) => p.startsWith(absolute + sep));
+  }
+
   private record(path: string): void {
+    if (this.leadsToKept(resolve(this.root, path))) return;
     if (this.pending.size === 0) this.firstAt = performance.now();
     this.pending.add(relative(this.root, path));
     clearTimeout(this.timer);

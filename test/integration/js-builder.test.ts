@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { buildJsComponent, type BuildProgress, type JsBuildResult } from '../../runtime/build/js-component-builder.ts';
+import { buildJsComponent, type BuildProgress, type JsBuildResult } from '../../runtime/builders/js-component-builder.ts';
 
 const example = fileURLToPath(new URL('../../assets/examples/qrcode/', import.meta.url));
 

@@ -2,12 +2,14 @@
 // build keeps the last good version serving; a failed first build waits for the fix.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { messageProject, type MessageProject } from '../helpers/message-project.ts';
+import { messageBuildCommand, messageProject, type MessageProject } from '../helpers/message-project.ts';
 import { launchStudio, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
 import { answerBecomes } from '../helpers/answer-becomes.ts';
+import { watFixture } from '../fixtures/fixtures.ts';
 
 describe('live reload of a project', () => {
   let project: MessageProject;
@@ -53,7 +55,7 @@ describe('live reload of a project', () => {
   });
 
   it('ignores writes to build output, data folders and volumes: the next save is the next build', async () => {
-    const lastBuild = Math.max(...[...studio.output().matchAll(/build (\d+)(?::| failed)/g)].map((m) => Number(m[1])));
+    const lastBuild = lastBuildOf(studio);
     await mkdir(join(project.root, '.wash', 'data', 'keyvalue', 'b'), { recursive: true });
     await writeFile(join(project.root, '.wash', 'data', 'keyvalue', 'b', 'k'), 'v');
     await mkdir(join(project.root, 'target'), { recursive: true });
@@ -66,6 +68,72 @@ describe('live reload of a project', () => {
     await studio.waitFor(`build ${lastBuild + 1}: reloaded`);
     assert.equal(await fetch(studio.url).then((r) => r.text()), 'version six\n');
   });
+});
+
+/** The number of the last build the studio printed a line for. */
+function lastBuildOf(studio: StudioProcess): number {
+  return Math.max(0, ...[...studio.output().matchAll(/build (\d+)(?::| failed)/g)].map((m) => Number(m[1])));
+}
+
+describe('build output outside the folders the watcher ignores', () => {
+  for (const componentPath of ['app.wasm', 'out/app.wasm']) {
+    it(`builds once for build.component_path ${componentPath}, serves, and the next save is build 2`, async () => {
+      const project = await messageProject('built once\n', `  component_path: ${componentPath}\n`);
+      // A build whose own output starts another build never serves: fail fast instead of waiting.
+      const studio = await startStudio(project.root, [], 30_000);
+      try {
+        assert.equal(await fetch(studio.url).then((r) => r.text()), 'built once\n');
+        await project.save('saved once\n');
+        await answerBecomes(studio.url, 'saved once\n');
+        await studio.waitFor('build 2: reloaded');
+        assert.equal(lastBuildOf(studio), 2, studio.output());
+      } finally {
+        await studio.stop();
+        await project.remove();
+      }
+    });
+  }
+
+  it('does not rebuild when the build writes a dev.components file', async () => {
+    const project = await messageProject('main\n', 'dev:\n  components:\n    - name: extra\n      file: extra.wasm\n');
+    await project.writeConfig(
+      `build:\n  command: ${JSON.stringify(`${messageBuildCommand()} && cp "$WASH_COMPONENT_PATH" extra.wasm`)}\ndev:\n  components:\n    - name: extra\n      file: extra.wasm\n`,
+    );
+    const studio = await startStudio(project.root, [], 30_000);
+    try {
+      await project.save('main, saved\n');
+      await answerBecomes(studio.url, 'main, saved\n');
+      await studio.waitFor('build 2: reloaded');
+      assert.equal(lastBuildOf(studio), 2, studio.output());
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
+
+  // The default component path is inside .wash/build/, a folder the watcher otherwise ignores.
+  for (const [where, componentPath] of [['build.component_path', 'app.wasm'], ['the default component path', '.wash/build/copied.wasm']] as const) {
+    it(`reloads when a new component is copied over ${where} by hand (build.command: "true")`, async () => {
+      const root = join(await mkdtemp(join(tmpdir(), 'studio-copied-')), 'copied');
+      await mkdir(join(root, '.wash', 'build'), { recursive: true });
+      const configured = componentPath === 'app.wasm' ? `  component_path: ${componentPath}\n` : '';
+      await writeFile(join(root, '.wash', 'config.yaml'), `build:\n  command: "true"\n${configured}`);
+      await copyFile(await watFixture('hello'), join(root, componentPath));
+      const studio = await startStudio(root, [], 30_000);
+      try {
+        assert.equal(await fetch(studio.url).then((r) => r.text()), 'hello from wat\n');
+        // hello-echo answers a GET with its (empty) body and the method in a header.
+        await copyFile(await watFixture('hello-echo'), join(root, componentPath));
+        await studio.waitFor('build 2: reloaded');
+        const res = await fetch(studio.url);
+        assert.equal(res.headers.get('x-echo-method'), 'GET');
+        assert.equal(lastBuildOf(studio), 2, studio.output());
+      } finally {
+        await studio.stop();
+        await rm(join(root, '..'), { recursive: true, force: true });
+      }
+    });
+  }
 });
 
 describe('a project whose first build fails', () => {

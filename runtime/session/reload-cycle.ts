@@ -1,0 +1,106 @@
+// One reload cycle's work: read the config again (so an edit takes effect on save), build the
+// project (a bare .wasm has no build), and start every workload of the new version. It
+// returns the started version or why there is none; putting it in service is the session's.
+// Must not: touch the version serving now, or throw (every failure is a value).
+import { resolve } from 'node:path';
+import { fail, ok, type Result } from '../errors.ts';
+import type { Volume } from '../host/filesystem.ts';
+import type { LogBus } from '../logs/log-bus.ts';
+import { configValues, loadProject, volumesOf, type Project, type WashConfig } from '../project/project-config.ts';
+import { Workload, type RuntimeSettings } from '../workloads/workload.ts';
+import type { BuildOutputs } from './build-outputs.ts';
+import { buildProject, outputPathsOf } from './project-build.ts';
+import type { BuildRecord, CycleResult, SessionEvent } from './session-events.ts';
+import type { SessionNotes } from './session-notes.ts';
+import { workloadStoresOf, type SessionStores } from './session-stores.ts';
+import { baseDirOf, type Target } from './session-target.ts';
+import { stopWorkloads, type Version } from './session-version.ts';
+import { volumesInside } from './session-watcher.ts';
+
+export interface CycleContext {
+  target: Target;
+  settings: RuntimeSettings;
+  logs: LogBus;
+  notes: SessionNotes;
+  emit: (event: SessionEvent) => void;
+  /** The config was read, whatever happens to the build: the gateway and the UI follow it. */
+  onProject: (project: Project, volumes: Volume[] | undefined) => void;
+  openStores: (config: WashConfig | undefined) => Result<SessionStores>;
+  outputs: BuildOutputs;
+  /** The config the session last read, for a bare .wasm (which has none of its own). */
+  config: () => WashConfig | undefined;
+}
+
+const NOT_YET = ['service', 'service_file', 'command'] as const;
+
+export async function buildAndStart(ctx: CycleContext, record: BuildRecord, signal: AbortSignal): Promise<CycleResult<Version>> {
+  const { target } = ctx;
+  let name: string;
+  let wasmPath: string;
+  let config: [string, string][] = [];
+  let extra: { name: string; file: string }[] = [];
+  let volumes: Volume[] = [];
+  const started = performance.now();
+  if (target.kind === 'file') {
+    ctx.emit({ kind: 'build-started', build: record, builder: 'none' });
+    name = target.name;
+    wasmPath = target.wasmPath;
+  } else {
+    const project = await loadProject(target.root);
+    if (!project.ok) return project;
+    for (const warning of project.value.warnings) ctx.notes.warn(warning);
+    warnNotYetSupported(project.value, ctx.notes);
+    name = project.value.name;
+    config = configValues(project.value.config);
+    const mounted = volumesOf(project.value.config, project.value.root);
+    ctx.onProject(project.value, mounted.ok ? mounted.value : undefined);
+    if (!mounted.ok) return mounted;
+    volumes = mounted.value;
+    for (const dir of volumesInside(volumes, project.value.root)) {
+      ctx.notes.once(`volume ${dir}`, 'info', `dev.volumes: changes in ${dir} do not rebuild, since the component reads that folder at run time; r + Enter rebuilds by hand.`);
+    }
+    extra = project.value.config.dev?.components ?? [];
+    ctx.outputs.started(outputPathsOf(project.value));
+    let built: Awaited<ReturnType<typeof buildProject>>;
+    try {
+      built = await buildProject({
+        project: project.value,
+        logs: ctx.logs,
+        cacheDir: ctx.settings.cacheDir,
+        signal,
+        onStart: (builder) => ctx.emit({ kind: 'build-started', build: record, builder }),
+      });
+    } finally {
+      await ctx.outputs.ended();
+    }
+    if (!built.ok) return built;
+    wasmPath = built.value.wasmPath;
+    record.buildMs = performance.now() - started;
+    ctx.emit({ kind: 'build-finished', build: record, cached: built.value.cached });
+  }
+  if (signal.aborted) return fail('build-cancelled', 'The build was cancelled.', 'A newer change started another build.');
+
+  const stores = ctx.openStores(ctx.config());
+  if (!stores.ok) return stores;
+  const shared = { config, stores: workloadStoresOf(stores.value), volumes };
+  const startStarted = performance.now();
+  const main = await Workload.start({ ...shared, name, wasmPath }, ctx.settings, ctx.logs, (phase) => ctx.emit({ kind: 'phase', phase }));
+  if (!main.ok) return main;
+  const named = new Map<string, Workload>();
+  for (const component of extra) {
+    const workload = await Workload.start({ ...shared, name: component.name, wasmPath: resolve(baseDirOf(target), component.file) }, ctx.settings, ctx.logs);
+    if (!workload.ok) {
+      await stopWorkloads([main.value, ...named.values()]);
+      return { ok: false, error: { ...workload.error, message: `dev.components "${component.name}": ${workload.error.message}` } };
+    }
+    named.set(component.name, workload.value);
+  }
+  record.startMs = performance.now() - startStarted;
+  return ok({ build: record.number, main: main.value, named, shared });
+}
+
+function warnNotYetSupported(project: Project, notes: SessionNotes): void {
+  for (const key of NOT_YET) {
+    if (project.config.dev?.[key] !== undefined) notes.once(`dev.${key}`, 'warn', `dev.${key} is not yet supported by Component Studio and is ignored (services arrive with the virtual loopback).`);
+  }
+}

@@ -1,0 +1,34 @@
+// What a dev session reports while it runs: its builds and the events the CLI and the Studio
+// API follow. Types only, shared by the session's modules.
+import type { StudioError } from '../errors.ts';
+import type { StartPhase, Workload } from '../workloads/workload.ts';
+import type { SessionStores } from './session-stores.ts';
+
+export interface BuildRecord {
+  number: number;
+  /** What started it: 'start', 'change', 'manual'. */
+  reason: string;
+  startedAt: number;
+  buildMs?: number;
+  startMs?: number;
+  /** From the save (or the request) to the new version serving. */
+  totalMs?: number;
+  outcome: 'running' | 'ok' | 'failed' | 'cancelled';
+  error?: StudioError;
+}
+
+/** What a session is doing, for progress lines and the UI. */
+export type SessionEvent =
+  | { kind: 'target'; description: string; dataDir: string }
+  | { kind: 'stores'; stores: SessionStores }
+  | { kind: 'build-started'; build: BuildRecord; builder: 'componentize-js' | 'command' | 'none' }
+  | { kind: 'build-finished'; build: BuildRecord; cached: boolean }
+  | { kind: 'phase'; phase: StartPhase }
+  | { kind: 'serving'; url: string; workloads: Workload[] }
+  /** A build is serving: the first one (`first`) or a reload. */
+  | { kind: 'reloaded'; build: BuildRecord; first: boolean }
+  | { kind: 'build-failed'; build: BuildRecord; error: StudioError; output?: string; first: boolean }
+  | { kind: 'build-cancelled'; build: BuildRecord };
+
+/** A step's outcome; a failed build carries the tool's output for the UI. */
+export type CycleResult<T> = { ok: true; value: T } | { ok: false; error: StudioError; output?: string };

@@ -1,0 +1,115 @@
+// The session's side of the HTTP gateway: which address it listens on (CLI flags over
+// dev.address over 127.0.0.1:8000), whether it serves HTTPS (dev.tls_*), the URLs each
+// workload answers at, and which workload a request's Host names. The gateway itself
+// (runtime/gateway) knows nothing of projects or versions.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fail, ok, type Result } from '../errors.ts';
+import { HttpGateway, type Route } from '../gateway/http-gateway.ts';
+import { loggerFor, type LogBus } from '../logs/log-bus.ts';
+import type { WashConfig } from '../project/project-config.ts';
+import type { Workload } from '../workloads/workload.ts';
+import type { Target } from './session-target.ts';
+import type { Version } from './session-version.ts';
+
+export interface SessionGatewayOptions {
+  /** From --host and --port: win over dev.address. */
+  host?: string;
+  port?: number;
+  bodyLimitBytes: number;
+  logs: LogBus;
+  /** The version serving now, read on every request. */
+  version: () => Version | undefined;
+  /** Workloads stopped by hand answer 503. */
+  isStopped: (name: string) => boolean;
+}
+
+export class SessionGateway {
+  private gateway: HttpGateway | undefined;
+  private address: string | undefined;
+
+  constructor(private readonly options: SessionGatewayOptions) {}
+
+  /** The gateway's URL once it listens, e.g. http://127.0.0.1:8000/. */
+  get url(): string | undefined {
+    return this.address;
+  }
+
+  get listening(): boolean {
+    return this.gateway !== undefined;
+  }
+
+  /** Starts listening where the config says; resolves with the URL. */
+  async listen(config: WashConfig | undefined, target: Target): Promise<Result<string>> {
+    const { host, port } = this.addressOf(config);
+    const gateway = new HttpGateway({
+      host,
+      port,
+      bodyLimitBytes: this.options.bodyLimitBytes,
+      route: (authority) => this.route(authority),
+      log: loggerFor(this.options.logs, 'gateway'),
+      tls: tlsOf(config, target),
+    });
+    try {
+      const address = await gateway.listen();
+      this.gateway = gateway;
+      const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      const scheme = gateway.secure ? 'https' : 'http';
+      this.address = `${scheme}://${shown === '0.0.0.0' ? '127.0.0.1' : shown}:${address.port}/`;
+      return ok(this.address);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') return fail('port-in-use', `Port ${port} on ${host} is already in use.`, 'Stop the other program, or pick another port with --port N (0 picks a free one).');
+      if (code === 'EACCES') return fail('port-denied', `Not allowed to listen on ${host}:${port}.`, 'Ports below 1024 need privileges; use a higher --port.');
+      return fail('listen-failed', `Could not listen on ${host}:${port}: ${(err as Error).message}.`, 'Check --host and --port (or dev.address).');
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.gateway?.close();
+  }
+
+  /** The URLs a workload answers at: the gateway root for the main one, <name>.localhost for others. */
+  urlsOf(workload: Workload, version: Version | undefined): string[] {
+    if (!this.address || !version) return [];
+    if (workload === version.main) return [this.address];
+    const url = new URL(this.address);
+    return [`${url.protocol}//${workload.info.name}.localhost:${url.port}/`];
+  }
+
+  /** CLI flags win over dev.address, which wins over 127.0.0.1:8000. */
+  private addressOf(config: WashConfig | undefined): { host: string; port: number } {
+    let host = '127.0.0.1';
+    let port = 8000;
+    const configured = config?.dev?.address;
+    if (configured) {
+      const at = configured.lastIndexOf(':');
+      if (at > 0) {
+        host = configured.slice(0, at).replace(/^\[|\]$/g, '');
+        port = Number(configured.slice(at + 1));
+      }
+    }
+    return { host: this.options.host ?? host, port: this.options.port ?? port };
+  }
+
+  private route(authority: string): Route {
+    const version = this.options.version();
+    if (!version) return { unavailable: 'No version of the component is running yet.' };
+    const hostname = authority.replace(/:\d+$/, '').toLowerCase();
+    const sub = /^([^.]+)\.localhost$/.exec(hostname)?.[1];
+    const workload = (sub !== undefined ? version.named.get(sub) : undefined) ?? version.main;
+    if (this.options.isStopped(workload.info.name)) return { unavailable: `${workload.info.name} is stopped. Restart it from the studio, or save a change to rebuild.` };
+    return workload;
+  }
+}
+
+function tlsOf(config: WashConfig | undefined, target: Target): { cert: Buffer; key: Buffer; ca?: Buffer } | undefined {
+  const dev = config?.dev;
+  if (!dev?.tls_cert_path || !dev.tls_key_path || target.kind !== 'project') return undefined;
+  const root = target.root;
+  return {
+    cert: readFileSync(resolve(root, dev.tls_cert_path)),
+    key: readFileSync(resolve(root, dev.tls_key_path)),
+    ...(dev.tls_ca_path ? { ca: readFileSync(resolve(root, dev.tls_ca_path)) } : {}),
+  };
+}

@@ -1,0 +1,68 @@
+// Which changes start a reload. A project reloads on a change of its sources; a bare .wasm
+// on a rewrite of the file. What the studio and the component write themselves (build
+// output, store folders, volumes inside the project) is not a change of the sources.
+// A watcher that cannot start is a warning, never the end of the session.
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { messageOf } from '../errors.ts';
+import type { Volume } from '../host/filesystem.ts';
+import { ProjectWatcher } from '../watch/project-watcher.ts';
+import type { BuildOutputs } from './build-outputs.ts';
+import type { SessionNotes } from './session-notes.ts';
+import type { Target } from './session-target.ts';
+
+export interface WatchHooks {
+  /** A change that needs a reload; `at` is when it was made. */
+  onChange: (at: number) => void;
+  /** What builds write: their own writes are not changes, anyone else's are. */
+  outputs: BuildOutputs;
+  /** Folders the component reads and writes at run time (stores, volumes inside the project). */
+  dataDirs: () => string[];
+  notes: SessionNotes;
+}
+
+/** Starts watching the target; undefined when watching could not start (said as a warning). */
+export async function watchTarget(target: Target, hooks: WatchHooks): Promise<ProjectWatcher | undefined> {
+  const onError = (error: Error) => hooks.notes.warn(`Watching for changes failed: ${error.message}. Rebuild by hand with r + Enter until the studio restarts.`);
+  let watcher: ProjectWatcher;
+  if (target.kind === 'file') {
+    // A bare component: serve the new file whenever it is rewritten (e.g. by cargo).
+    watcher = new ProjectWatcher(dirname(target.wasmPath), { ignore: [target.dataDir], onError }, (batch) => {
+      if (batch.paths.includes(basename(target.wasmPath))) hooks.onChange(batch.firstAt);
+    });
+  } else {
+    const studioOutputs = [join(target.root, '.wash', 'build'), join(target.root, '.wash', 'data'), target.dataDir];
+    watcher = new ProjectWatcher(target.root, { ignore: studioOutputs, onError }, (batch) => {
+      void needsReload(batch.paths.map((p) => resolve(target.root, p)), hooks).then((reload) => reload && hooks.onChange(batch.firstAt));
+    });
+    watcher.keep(hooks.outputs.all);
+  }
+  try {
+    await watcher.start();
+    return watcher;
+  } catch (err) {
+    await watcher.close().catch(() => {});
+    hooks.notes.warn(`Cannot watch ${target.kind === 'file' ? target.wasmPath : target.root} for changes: ${messageOf(err)}. Rebuild by hand with r + Enter (or the Rebuild button); on Linux, raising fs.inotify.max_user_watches fixes this.`);
+    return undefined;
+  }
+}
+
+/**
+ * Whether changed files (absolute paths) need a reload. What a build writes is no change of
+ * the sources, nor is what a component writes at run time into store folders or volumes
+ * inside the project: it reads those at run time, so it needs no rebuild to see their files.
+ * A volume holding the whole project (host_path: .) is not a data folder, though.
+ */
+async function needsReload(paths: string[], hooks: WatchHooks): Promise<boolean> {
+  const dataDirs = hooks.dataDirs();
+  const inData = (path: string) => dataDirs.some((dir) => path === dir || path.startsWith(dir + sep));
+  for (const path of paths) {
+    if (inData(path)) continue;
+    if (!hooks.outputs.isOutput(path) || (await hooks.outputs.changedOutsideABuild(path))) return true;
+  }
+  return false;
+}
+
+/** dev.volumes folders inside the project, not the project itself: data for run time, not sources. */
+export function volumesInside(volumes: Volume[], root: string): string[] {
+  return volumes.map((v) => v.hostPath).filter((dir) => dir.startsWith(root + sep));
+}

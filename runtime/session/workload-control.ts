@@ -1,0 +1,51 @@
+// Workloads stopped and restarted by hand, between builds: a stopped workload's routes answer
+// 503 until it is restarted or a new build serves it again; a restart starts the same
+// component afresh, without a build, and swaps it in.
+import { fail, ok, type Result } from '../errors.ts';
+import type { LogBus } from '../logs/log-bus.ts';
+import { Workload, type RuntimeSettings } from '../workloads/workload.ts';
+import { workloadsOf, type Version } from './session-version.ts';
+
+export class WorkloadControl {
+  private readonly stopped = new Set<string>();
+
+  constructor(
+    private readonly logs: LogBus,
+    /** Requests already accepted get this long to finish on a stopped workload. */
+    private readonly graceMs: () => number,
+  ) {}
+
+  isStopped(name: string): boolean {
+    return this.stopped.has(name);
+  }
+
+  /** A new build serves every workload again. */
+  clear(): void {
+    this.stopped.clear();
+  }
+
+  async stop(version: Version | undefined, name: string): Promise<Result<void>> {
+    const workload = workloadsOf(version).find((w) => w.info.name === name);
+    if (!workload) return notRunning(name);
+    this.stopped.add(name);
+    await workload.stop(this.graceMs());
+    return ok(undefined);
+  }
+
+  /** Starts one workload again from the component it runs, as its version started it. */
+  async restart(version: Version | undefined, name: string, settings: RuntimeSettings): Promise<Result<void>> {
+    const old = workloadsOf(version).find((w) => w.info.name === name);
+    if (!version || !old) return notRunning(name);
+    const started = await Workload.start({ ...version.shared, name, wasmPath: old.info.wasmPath }, settings, this.logs);
+    if (!started.ok) return started;
+    if (version.main === old) version.main = started.value;
+    else version.named.set(name, started.value);
+    this.stopped.delete(name);
+    void old.stop(this.graceMs());
+    return ok(undefined);
+  }
+}
+
+function notRunning(name: string): Result<never> {
+  return fail('workload-not-found', `No workload named ${name} is running.`, 'workloads.list names the running ones.');
+}

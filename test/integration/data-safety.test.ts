@@ -1,0 +1,157 @@
+// The studio's data folders, seen from the CLI: nothing is created before a component writes,
+// a second studio on the same data is refused by name, what a damaged folder holds is reported
+// at start, blob uploads and reads stream (a 500 MB object does not grow the studio's memory),
+// and a system folder is not opened as a project without asking.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { watFixture } from '../fixtures/fixtures.ts';
+import { makeProject, probe } from '../helpers/store-probe.ts';
+import { runStudio, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
+
+let tempDir: string;
+before(async () => {
+  tempDir = await mkdtemp(join(tmpdir(), 'studio-data-safety-'));
+});
+after(async () => {
+  if (tempDir) await rm(tempDir, { recursive: true, force: true });
+});
+
+let projects = 0;
+async function project(): Promise<{ dir: string; data: string }> {
+  const dir = await makeProject(join(tempDir, `p${projects++}`), 'version: 1\n');
+  return { dir, data: join(dir, '.wash', 'data') };
+}
+
+/** The resident memory of a process, in bytes (Linux). */
+function rssOf(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  return Number(line.split(/\s+/)[1]) * 1024;
+}
+
+describe('data folders', () => {
+  it('are created when a component first writes, not when the project opens', async () => {
+    const { dir, data } = await project();
+    const studio = await startStudio(dir);
+    try {
+      assert.equal(existsSync(data), false, '.wash/data appeared before anything was written');
+      await probe(() => studio).ok('POST', '/kv/increment', { bucket: 'b', key: 'n' });
+      assert.deepEqual((await readdir(join(data, 'keyvalue'))).sort(), ['.cs-journal', '.cs-owner', 'b']);
+      assert.equal(existsSync(join(data, 'blobstore')), false);
+    } finally {
+      await studio.stop();
+    }
+  });
+
+  it('in use by one studio are refused to a second, which names the first', async () => {
+    const { dir } = await project();
+    const first = await startStudio(dir);
+    try {
+      await probe(() => first).ok('POST', '/kv/increment', { bucket: 'b', key: 'n' });
+      const second = await runStudio(['dev', dir, '--port', '0', '--no-ui']);
+      assert.notEqual(second.code, 0);
+      assert.match(second.output, new RegExp(`key-value store folder .* is in use by process ${first.child.pid}`));
+      assert.match(second.output, /Stop process \d+ first, or point this project at other data folders/);
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it('report at start what they found damaged, by name', async () => {
+    const { dir, data } = await project();
+    await mkdir(join(data, 'keyvalue', 'users', 'alice'), { recursive: true });
+    await writeFile(join(data, 'keyvalue', '.cs-journal'), 'garbage, not a journal');
+    await mkdir(join(data, 'blobstore', 'photos'), { recursive: true });
+    await writeFile(join(data, 'blobstore', 'stray.txt'), 'x');
+    const studio = await startStudio(dir);
+    try {
+      const output = studio.output();
+      assert.match(output, /The key-value journal .*\.cs-journal was unreadable .* It was kept as .*\.cs-journal\.corrupt-/);
+      assert.match(output, /Key "alice" in bucket "users" is a folder/);
+      assert.match(output, /holds files outside any container \("stray\.txt"\)/);
+    } finally {
+      await studio.stop();
+    }
+  });
+});
+
+describe('a 500 MB blob through wasi:blobstore', () => {
+  const SIZE = 500 * 1024 * 1024;
+  let studio: StudioProcess;
+  let data: string;
+
+  before(async () => {
+    // A WAT component holds one 64 KiB chunk at a time, so any growth is the host's.
+    const dir = join(tempDir, 'blob-stream');
+    await mkdir(dir, { recursive: true });
+    const wasm = join(dir, 'blob-stream.wasm');
+    await copyFile(await watFixture('blob-stream'), wasm);
+    data = join(dir, '.wash', 'data');
+    studio = await startStudio(wasm, ['--body-limit', '600', '--timeout', '300']);
+  });
+  after(async () => {
+    await studio?.stop();
+  });
+
+  /** The studio's memory growth while `work` runs, sampled every 50 ms. */
+  async function growthDuring(work: () => Promise<void>): Promise<number> {
+    const pid = studio.child.pid!;
+    const base = rssOf(pid);
+    let peak = base;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 50);
+    try {
+      await work();
+    } finally {
+      clearInterval(sampler);
+    }
+    return peak - base;
+  }
+
+  it('is written as it arrives, without holding it in memory', { timeout: 300_000 }, async () => {
+    const chunk = Buffer.alloc(1024 * 1024, 7);
+    let sent = 0;
+    const body = new Readable({
+      read() {
+        this.push(sent < SIZE ? chunk : null);
+        sent += chunk.length;
+      },
+    });
+    const growth = await growthDuring(async () => {
+      const res = await fetch(studio.url, { method: 'PUT', body: Readable.toWeb(body) as ReadableStream, duplex: 'half' } as RequestInit);
+      assert.equal(res.status, 200, await res.text());
+    });
+    assert.equal(statSync(join(data, 'blobstore', 'big', 'huge.bin')).size, SIZE);
+    assert.ok(growth < 64 * 1024 * 1024, `the studio grew by ${(growth / 2 ** 20).toFixed(0)} MB while a 500 MB object was written`);
+  });
+
+  it('is read back as a stream, without holding it in memory', { timeout: 300_000 }, async () => {
+    let received = 0;
+    const growth = await growthDuring(async () => {
+      const res = await fetch(studio.url);
+      assert.equal(res.status, 200);
+      // Read slowly at first, so a host without backpressure would pile the object up.
+      const reader = res.body!.getReader();
+      for (let reads = 0; ; reads++) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        received += value.length;
+        if (reads < 50) await new Promise((r) => setTimeout(r, 20));
+      }
+    });
+    assert.equal(received, SIZE);
+    assert.ok(growth < 64 * 1024 * 1024, `the studio grew by ${(growth / 2 ** 20).toFixed(0)} MB while a 500 MB object was read`);
+  });
+});
+
+describe('system folders', () => {
+  it('are not opened as a project from the CLI without --yes', async () => {
+    const refused = await runStudio(['dev', '/etc', '--port', '0', '--no-ui']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.output, /\/etc is a system folder\. Opening it as a project builds in it/);
+    assert.match(refused.output, /add --yes to open it anyway/);
+  });
+});
