@@ -36,6 +36,8 @@ export const washConfigSchema = z.strictObject({
       tls_ca_path: z.string().optional(),
       wasi_keyvalue_path: z.string().optional(),
       wasi_blobstore_path: z.string().optional(),
+      /** wash adds WebGPU (wasi:webgpu) when true; the studio does not provide it yet and says so. */
+      wasi_webgpu: z.boolean().optional(),
     })
     .optional(),
   wit: z

@@ -31,7 +31,8 @@ export interface CycleContext {
   config: () => WashConfig | undefined;
 }
 
-const NOT_YET = ['service', 'service_file', 'command'] as const;
+/** Keys read but not acted on yet: services arrive with the virtual loopback. */
+const NOT_YET = ['service', 'service_file'] as const;
 
 export async function buildAndStart(ctx: CycleContext, record: BuildRecord, signal: AbortSignal): Promise<CycleResult<Version>> {
   const { target } = ctx;
@@ -100,7 +101,16 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
 }
 
 function warnNotYetSupported(project: Project, notes: SessionNotes): void {
+  const dev = project.config.dev;
   for (const key of NOT_YET) {
-    if (project.config.dev?.[key] !== undefined) notes.once(`dev.${key}`, 'warn', `dev.${key} is not yet supported by Component Studio and is ignored (services arrive with the virtual loopback).`);
+    if (dev?.[key] !== undefined) notes.once(`dev.${key}`, 'warn', `dev.${key} is not yet supported by Component Studio and is ignored (services arrive with the virtual loopback).`);
+  }
+  // wash adds wasi:webgpu for this key; the studio has no WebGPU, so say what that means.
+  if (dev?.wasi_webgpu === true) {
+    notes.once(
+      'dev.wasi_webgpu',
+      'warn',
+      'dev.wasi_webgpu is true, but Component Studio does not provide WebGPU (wasi:webgpu) yet: a component that imports it fails to start with missing-imports, and one that does not is unaffected. Use wash dev for WebGPU components.',
+    );
   }
 }

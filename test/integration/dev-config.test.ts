@@ -108,4 +108,17 @@ describe('keys the studio does not act on yet', () => {
       await project.remove();
     }
   });
+
+  it('dev.wasi_webgpu: true gets a warning that the studio has no WebGPU yet, and the component still serves', async () => {
+    const project = await messageProject('no gpu needed\n', 'dev:\n  wasi_webgpu: true\n');
+    const studio = await startStudio(project.root);
+    try {
+      await studio.waitFor(/WARN\s+studio dev\.wasi_webgpu is true, but Component Studio does not provide WebGPU/);
+      assert.doesNotMatch(studio.output(), /wasi_webgpu: unknown key/);
+      assert.equal((await get(studio.url)).body, 'no gpu needed\n');
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
 });

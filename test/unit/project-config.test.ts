@@ -169,6 +169,21 @@ describe('loadProject', () => {
     assert.deepEqual(result.value.warnings, []);
   });
 
+  it('knows dev.wasi_webgpu, a wash key, so it gets no unknown-key warning', async () => {
+    const root = await folderWith({ '.wash/config.yaml': 'dev:\n  wasi_webgpu: true\n' });
+    const result = await loadProject(root);
+    assert.ok(result.ok);
+    assert.equal(result.value.config.dev?.wasi_webgpu, true);
+    assert.deepEqual(result.value.warnings, []);
+  });
+
+  it('refuses a dev.wasi_webgpu that is not a boolean', async () => {
+    const root = await folderWith({ '.wash/config.yaml': 'dev:\n  wasi_webgpu: please\n' });
+    const error = await loadError(root);
+    assert.equal(error.code, 'config-invalid');
+    assert.match(error.message, /^ {2}dev\.wasi_webgpu: /m);
+  });
+
   it('refuses a key of the wrong type with config-invalid, naming the key path', async () => {
     const root = await folderWith({ '.wash/config.yaml': 'build:\n  command: [make, all]\ndev:\n  components:\n    - name: api\n' });
     const error = await loadError(root);
