@@ -156,7 +156,7 @@ class Progress {
       }
       case 'build-started':
         if (event.build.number > 1) return; // reloads print one line when they finish
-        if (event.builder === 'command') this.begin('building with build.command');
+        if (event.builder === 'command') this.begin(`building with ${event.command ?? 'build.command'}`);
         else if (event.builder === 'componentize-js') this.begin(`building with componentize-js ${pc.dim('(a first build takes 10-30 s; unchanged sources come from the cache)')}`);
         return;
       case 'build-finished':

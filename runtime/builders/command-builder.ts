@@ -1,5 +1,6 @@
-// Runs a project's `build.command` the way wash does: `sh -c` in the project root, with
-// WASH_COMPONENT_PATH and `build.env` set. Output streams to the log bus line by line with
+// Runs a project's build command the way wash does: `sh -c` in the project root, with
+// WASH_COMPONENT_PATH and `build.env` set. The command is `build.command`, or `dev.command`,
+// which `wash dev` runs instead of it; either way it is named by its key in messages. Output streams to the log bus line by line with
 // its colours kept (colour is forced, since the output is not a terminal).
 import { spawn } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
@@ -9,6 +10,8 @@ import type { LogBus } from '../logs/log-bus.ts';
 
 export interface CommandBuild {
   command: string;
+  /** Where the command came from, for messages: `build.command` or `dev.command`. */
+  configKey: 'build.command' | 'dev.command';
   cwd: string;
   env: Record<string, string>;
   componentPath: string;
@@ -57,16 +60,16 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
   build.signal?.removeEventListener('abort', onAbort);
   const text = output.join('\n');
   if (build.signal?.aborted) return fail('build-cancelled', 'The build was cancelled.', 'A newer change started another build.');
-  if (exit.error) return fail('build-failed', `Could not run the build command: ${exit.error.message}.`, 'Check that `sh` exists and the command is right in .wash/config.yaml (build.command).');
+  if (exit.error) return fail('build-failed', `Could not run the build command: ${exit.error.message}.`, `Check that \`sh\` exists and that ${build.configKey} in .wash/config.yaml is right.`);
   if (exit.code !== 0) {
-    return fail('build-failed', `The build command failed with exit code ${exit.code}: ${build.command}`, 'Read the build output above, fix the error and save again.');
+    return fail('build-failed', `The build command (${build.configKey}) failed with exit code ${exit.code}: ${build.command}`, 'Read the build output above, fix the error and save again.');
   }
   try {
     await stat(build.componentPath);
   } catch {
     return fail(
       'build-output-missing',
-      `The build command succeeded but wrote no component at ${build.componentPath}.`,
+      `The build command (${build.configKey}) succeeded but wrote no component at ${build.componentPath}.`,
       'Make the command write to $WASH_COMPONENT_PATH, or set build.component_path in .wash/config.yaml to where it writes.',
     );
   }

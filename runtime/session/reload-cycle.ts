@@ -69,7 +69,7 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
         logs: ctx.logs,
         cacheDir: ctx.settings.cacheDir,
         signal,
-        onStart: (builder) => ctx.emit({ kind: 'build-started', build: record, builder }),
+        onStart: (builder, command) => ctx.emit({ kind: 'build-started', build: record, builder, ...(command ? { command } : {}) }),
       });
     } finally {
       await ctx.outputs.ended();

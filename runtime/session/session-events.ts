@@ -2,6 +2,7 @@
 // API follow. Types only, shared by the session's modules.
 import type { StudioError } from '../errors.ts';
 import type { StartPhase, Workload } from '../workloads/workload.ts';
+import type { BuildCommandKey } from './project-build.ts';
 import type { SessionStores } from './session-stores.ts';
 
 export interface BuildRecord {
@@ -21,7 +22,8 @@ export interface BuildRecord {
 export type SessionEvent =
   | { kind: 'target'; description: string; dataDir: string }
   | { kind: 'stores'; stores: SessionStores }
-  | { kind: 'build-started'; build: BuildRecord; builder: 'componentize-js' | 'command' | 'none' }
+  /** `command` names the key of a command build: build.command, or dev.command, which wins. */
+  | { kind: 'build-started'; build: BuildRecord; builder: 'componentize-js' | 'command' | 'none'; command?: BuildCommandKey }
   | { kind: 'build-finished'; build: BuildRecord; cached: boolean }
   | { kind: 'phase'; phase: StartPhase }
   | { kind: 'serving'; url: string; workloads: Workload[] }

@@ -1,5 +1,6 @@
 // Project config keys that shape how the dev loop serves: several components on one gateway
-// (routed by Host), HTTPS from dev.tls_*, and keys the studio does not act on yet.
+// (routed by Host), HTTPS from dev.tls_*, dev.command (the build command of `wash dev`), and
+// keys the studio does not act on yet.
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import selfsigned from 'selfsigned';
 import { watFixture } from '../fixtures/fixtures.ts';
-import { messageProject } from '../helpers/message-project.ts';
+import { messageBuildCommand, messageProject } from '../helpers/message-project.ts';
 import { launchStudio, startStudio } from '../helpers/studio-process.ts';
 
 function get(url: string, headers: Record<string, string> = {}, ca?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
@@ -50,6 +51,34 @@ describe('dev.components', () => {
     const studio = await import('../helpers/studio-process.ts').then((m) => m.launchStudio(project.root));
     try {
       await studio.waitFor(/dev\.components "ghost": Nothing at|dev\.components "ghost": No component file at/);
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
+});
+
+describe('dev.command', () => {
+  it('is the build command of a dev session, run instead of build.command, as wash dev does', async () => {
+    const project = await messageProject('built by dev.command\n');
+    // build.command would fail: only dev.command may run.
+    await project.writeConfig(`build:\n  command: "exit 3"\ndev:\n  command: ${JSON.stringify(messageBuildCommand())}\n`);
+    const studio = await startStudio(project.root);
+    try {
+      assert.equal((await get(studio.url)).body, 'built by dev.command\n');
+      assert.match(studio.output(), /building with dev\.command/);
+      assert.doesNotMatch(studio.output(), /dev\.command is not yet supported|dev\.command: unknown key/);
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
+
+  it('is named when it fails', async () => {
+    const project = await messageProject('never served\n', 'dev:\n  command: "exit 7"\n');
+    const studio = launchStudio(project.root);
+    try {
+      await studio.waitFor(/The build command \(dev\.command\) failed with exit code 7/);
     } finally {
       await studio.stop();
       await project.remove();
