@@ -18,10 +18,10 @@
 // This module must not hold a lock while waiting on anything but the disk, and never takes
 // a stripe while holding the journal lock (see store-locks.ts for the order).
 import { Buffer } from 'node:buffer';
-import { mkdirSync, readdirSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { TempFile, removeFolder, removeLeftovers, syncFolder, syncPaths } from './atomic-write.ts';
-import { JOURNAL_FILE, KeyValueJournal, asideName, type JournalRecord, type RecoveryReport, type ReplayTarget } from './kv-journal.ts';
+import { JOURNAL_FILE, KeyValueJournal, type JournalRecord, type KeyFolders, type RecoveryReport } from './kv-journal.ts';
 import { bucketFolderName, decodeSegment, isInternalFileName, keyFileName, rawAlternative } from './safe-names.ts';
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
 import { compareNames, lowerBound } from './sorted-names.ts';
@@ -495,7 +495,7 @@ export class KeyValueStore {
     if (journaled) {
       try {
         this.journal.open();
-        report = this.journal.recoverInto(this.replayTarget());
+        report = this.journal.recoverInto(this.keyFolders());
       } catch (error) {
         throw storeErrorFrom(error, ctx('recover', undefined, undefined, this.journal.path));
       }
@@ -505,41 +505,16 @@ export class KeyValueStore {
     this.locks.store(SharedWord.journalState, journaled ? RootState.journaling : RootState.owned);
   }
 
-  /** How recovery writes the journaled state of a key into wash's layout. */
-  private replayTarget(): ReplayTarget {
+  /** Where keys live, for the journal's recovery: the same lookups a set or delete makes. */
+  private keyFolders(): KeyFolders {
     return {
-      write: (bucket, key, value) => {
-        const file = keyFileName(key);
-        const dir = this.bucketDir(bucket, 'create', 'recover');
-        const path = join(dir, file);
-        // Usually the rename made it before the crash: then there is nothing to rewrite.
-        const current = readFileInside(this.root, path, ctx('recover', bucket, key));
-        if (!current || Buffer.compare(current, value) !== 0) {
-          const temp = TempFile.create(dir);
-          try {
-            temp.write(value);
-            temp.commit(path, { sync: false });
-          } finally {
-            temp.abort();
-          }
-        }
-        this.removeRawAlternative(dir, key, file);
-        return { file: path, folder: dir };
-      },
-      remove: (bucket, key) => {
-        const dir = this.bucketDir(bucket, 'existing', 'recover');
-        if (!dir) return undefined;
+      root: this.root,
+      bucketFolder: (bucket) => this.bucketDir(bucket, 'create', 'recover'),
+      existingBucketFolder: (bucket) => this.bucketDir(bucket, 'existing', 'recover'),
+      removeKey: (dir, bucket, key) => {
         for (const path of this.existingFiles(dir, bucket, key, keyFileName(key))) unlinkIfPresent(path);
-        return { folder: dir };
       },
-      flush: (files, folders) => syncPaths(this.root, files, new Set([this.root, ...folders])),
-      keepAside: (bucket, key, value) => {
-        const dir = join(asideName(this.journal.path, 'unreplayed'), bucket === '' ? '(root)' : bucketFolderName(bucket, 'bucket'));
-        mkdirSync(dir, { recursive: true });
-        const path = join(dir, keyFileName(key));
-        writeFileSync(path, value);
-        return path;
-      },
+      dropRawName: (dir, key) => this.removeRawAlternative(dir, key, keyFileName(key)),
     };
   }
 

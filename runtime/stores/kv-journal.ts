@@ -17,14 +17,18 @@
 //
 // This module owns the file format, the append/flush protocol (positions live in the
 // StoreLocks shared words so all threads append to one sequence) and crash recovery: which
-// records to replay, what to report, what to keep aside. The store applies the records to
-// its files (ReplayTarget); this module never touches value files itself.
+// records to replay, how each lands in the value files, what to report, what to keep aside.
+// Outside recovery it never touches value files. Where a key's files are (escaped or raw
+// names, bucket folders) is the store's to say (KeyFolders), so a replayed key lands exactly
+// where a set through the store would have put it.
 import { Buffer } from 'node:buffer';
-import { closeSync, copyFileSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, fsyncSync, openSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, fsyncSync, mkdirSync, openSync, writeFileSync, writeSync, writevSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
+import { TempFile, syncPaths } from './atomic-write.ts';
+import { bucketFolderName, keyFileName } from './safe-names.ts';
 import { LockSlot, SharedWord, type StoreLocks } from './store-locks.ts';
-import { readAllAt } from './store-root.ts';
+import { readAllAt, readFileInside } from './store-root.ts';
 
 export const JOURNAL_FILE = '.cs-journal';
 export const HEADER_BYTES = 32;
@@ -38,17 +42,20 @@ const OP_DELETE = 2;
 export type JournalRecord =
   | { op: 'set'; bucket: string; key: string; value: Uint8Array }
   | { op: 'delete'; bucket: string; key: string };
+type SetRecord = Extract<JournalRecord, { op: 'set' }>;
 
-/** Where recovery puts the journaled state of each key: the store's value files. */
-export interface ReplayTarget {
-  /** Puts the value in place without flushing; returns the file and folder to flush. */
-  write(bucket: string, key: string, value: Uint8Array): { file: string; folder: string };
-  /** Removes the key's file(s); returns the folder to flush, if there was one. */
-  remove(bucket: string, key: string): { folder: string } | undefined;
-  /** Makes the given files and folders durable. */
-  flush(files: string[], folders: Set<string>): void;
-  /** Keeps a value that could not be replayed somewhere a person can find it; returns where. */
-  keepAside(bucket: string, key: string, value: Uint8Array): string;
+/** Where a root's keys live, as the store finds them: what recovery needs to replay into wash's layout. */
+export interface KeyFolders {
+  /** The store root (real path). */
+  readonly root: string;
+  /** The bucket's folder, made when missing. */
+  bucketFolder(bucket: string): string;
+  /** The bucket's folder, or undefined when there is none. */
+  existingBucketFolder(bucket: string): string | undefined;
+  /** Deletes every file holding the key in the bucket's folder (its escaped name and a raw name wash used). */
+  removeKey(folder: string, bucket: string, key: string): void;
+  /** After the key's file was written under its escaped name, removes a raw-named twin wash wrote. */
+  dropRawName(folder: string, key: string): void;
 }
 
 export interface RecoveryReport {
@@ -164,6 +171,29 @@ function decodeHeader(header: Buffer): { generation: number; size: number } | un
   return { generation: header.readUInt32LE(12), size: version === 1 ? 0 : header.readUInt32LE(16) };
 }
 
+/**
+ * Puts a journaled value in its key's file, not flushed (recovery flushes everything at
+ * once); returns the file and its folder. Usually the rename made it before the crash, and
+ * the file already holds the value: then nothing is rewritten.
+ */
+function replaySet(folders: KeyFolders, record: SetRecord): { file: string; folder: string } {
+  const { bucket, key, value } = record;
+  const folder = folders.bucketFolder(bucket);
+  const file = join(folder, keyFileName(key));
+  const current = readFileInside(folders.root, file, { store: 'keyvalue', action: 'recover', bucket, key });
+  if (!current || Buffer.compare(current, value) !== 0) {
+    const temp = TempFile.create(folder);
+    try {
+      temp.write(value);
+      temp.commit(file, { sync: false });
+    } finally {
+      temp.abort();
+    }
+  }
+  folders.dropRawName(folder, key);
+  return { file, folder };
+}
+
 /** A file name for a copy kept aside, unique enough for a person to find: `<name>.corrupt-<time>`. */
 export function asideName(path: string, what: string): string {
   return join(dirname(path), `${basename(path)}.${what}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
@@ -263,24 +293,27 @@ export class KeyValueJournal {
   /**
    * Crash recovery (caller holds every stripe): replays the last journaled state of each key
    * over the value files, makes them durable and starts a new generation. A record that
-   * cannot be applied is kept aside by the target and reported, never dropped silently.
+   * cannot be applied is kept aside and reported, never dropped silently.
    */
-  recoverInto(target: ReplayTarget): RecoveryReport {
+  recoverInto(folders: KeyFolders): RecoveryReport {
     const { generation, records, warnings } = this.recover();
     const last = new Map<string, JournalRecord>();
     for (const record of records) last.set(`${record.bucket}\u0000${record.key}`, record);
     const files: string[] = [];
-    const folders = new Set<string>();
+    const changedFolders = new Set<string>();
     let replayed = 0;
     for (const record of last.values()) {
       try {
         if (record.op === 'set') {
-          const put = target.write(record.bucket, record.key, record.value);
-          files.push(put.file);
-          folders.add(put.folder);
+          const { file, folder } = replaySet(folders, record);
+          files.push(file);
+          changedFolders.add(folder);
         } else {
-          const removed = target.remove(record.bucket, record.key);
-          if (removed) folders.add(removed.folder);
+          const folder = folders.existingBucketFolder(record.bucket);
+          if (folder) {
+            folders.removeKey(folder, record.bucket, record.key);
+            changedFolders.add(folder);
+          }
         }
         replayed++;
       } catch (error) {
@@ -288,7 +321,7 @@ export class KeyValueJournal {
         let kept = '';
         if (record.op === 'set') {
           try {
-            kept = ` The journaled value was kept as ${target.keepAside(record.bucket, record.key, record.value)}.`;
+            kept = ` The journaled value was kept as ${this.keepUnreplayed(record)}.`;
           } catch (asideError) {
             kept = ` Keeping the journaled value aside failed too: ${asideError instanceof Error ? asideError.message : String(asideError)}`;
           }
@@ -296,9 +329,18 @@ export class KeyValueJournal {
         warnings.push(`Could not replay the journaled ${record.op} of key ${JSON.stringify(record.key)} in bucket ${JSON.stringify(record.bucket)}: ${reason}${kept}`);
       }
     }
-    if (files.length + folders.size > 0) target.flush(files, folders);
+    if (files.length + changedFolders.size > 0) syncPaths(folders.root, files, new Set([folders.root, ...changedFolders]));
     this.reset(generation);
     return { replayed, warnings };
+  }
+
+  /** A value that could not be replayed, as a plain file a person can copy back: `.cs-journal.unreplayed-<time>/<bucket>/<key>`. */
+  private keepUnreplayed(record: SetRecord): string {
+    const dir = join(asideName(this.path, 'unreplayed'), record.bucket === '' ? '(root)' : bucketFolderName(record.bucket, 'bucket'));
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, keyFileName(record.key));
+    writeFileSync(path, record.value);
+    return path;
   }
 
   /** Which keys were written since the last reset, values left out (caller holds every stripe). */
