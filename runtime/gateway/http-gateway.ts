@@ -1,9 +1,13 @@
 // The HTTP listener components are served on (127.0.0.1:8000 by default). It turns each Node
-// request into an Exchange for the workload the router picks, enforces the body size limit,
-// and refuses malformed HTTP. It never runs component code itself.
+// request into an Exchange for the workload the router picks, enforces the body size limit
+// and the connection limits, and refuses malformed HTTP. It never runs component code itself.
+//
+// A request body that cannot complete (the client went away, the chunked encoding broke, the
+// limit was passed) ends the body stream with an error at once, so the component's read fails
+// and its worker is free in milliseconds instead of waiting for the request timeout.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Logger } from '../logs/log-bus.ts';
 import type { Exchange, ResponseTarget } from '../workloads/exchange.ts';
@@ -19,7 +23,26 @@ export interface GatewayOptions {
   log: Logger;
   /** Serve HTTPS with these (from dev.tls_* in the project config). */
   tls?: { cert: Buffer; key: Buffer; ca?: Buffer };
+  /** Connection limits; the defaults suit a development server (see GATEWAY_LIMITS). */
+  limits?: Partial<GatewayLimits>;
 }
+
+export interface GatewayLimits {
+  /** A connection must send a complete request head within this time (as nginx: 60 s). */
+  headerTimeoutMs: number;
+  /**
+   * A connection that moves no byte for this long while the client should be sending (the
+   * body) or reading (the response) is closed. Waiting for the component is not idleness:
+   * the request timeout covers that.
+   */
+  idleTimeoutMs: number;
+  /** Idle keep-alive connections close after this long. */
+  keepAliveTimeoutMs: number;
+  /** Open connections beyond this are closed at once; each one holds a file descriptor. */
+  maxConnections: number;
+}
+
+export const GATEWAY_LIMITS: GatewayLimits = { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000, maxConnections: 1000 };
 
 // Connection-level fields are the server's business, whatever a component sets.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
@@ -28,6 +51,11 @@ class BodyTooLarge extends Error {
   constructor(readonly limit: number) {
     super(`request body larger than ${limit} bytes`);
   }
+}
+
+/** The body will never complete: the client went away or sent a broken body. */
+export class BodyBroken extends Error {
+  readonly clientGone = true;
 }
 
 /** Passes a request body through while counting it; errors once it passes the limit. */
@@ -56,8 +84,14 @@ class NodeResponseTarget implements ResponseTarget {
     this.res.writeHead(status, flat);
   }
 
-  chunk(bytes: Uint8Array): void {
-    if (!this.res.writableEnded && !this.res.destroyed) this.res.write(bytes);
+  chunk(bytes: Uint8Array, written?: () => void): void {
+    if (this.res.writableEnded || this.res.destroyed) {
+      written?.();
+      return;
+    }
+    // The callback runs once the socket took the bytes, or with an error when it closed.
+    if (written) this.res.write(bytes, () => written());
+    else this.res.write(bytes);
   }
 
   end(trailers?: [string, string][]): void {
@@ -78,10 +112,20 @@ class NodeResponseTarget implements ResponseTarget {
   }
 }
 
+/**
+ * How far each connection's latest request is, for the idle timeout. A connection that never
+ * sent one is the head timeout's business (it answers 408).
+ */
+const requestOn = new WeakMap<Socket, { bodyDone: boolean; responseDone: boolean }>();
+
 export class HttpGateway {
   private server: Server | undefined;
+  private readonly limits: GatewayLimits;
+  private lastDropWarning = 0;
 
-  constructor(private readonly options: GatewayOptions) {}
+  constructor(private readonly options: GatewayOptions) {
+    this.limits = { ...GATEWAY_LIMITS, ...options.limits };
+  }
 
   /** Starts listening; resolves with the bound address (useful with port 0). */
   get secure(): boolean {
@@ -89,14 +133,52 @@ export class HttpGateway {
   }
 
   listen(): Promise<AddressInfo> {
-    const settings = { keepAliveTimeout: 5000, requestTimeout: 0, maxHeaderSize: 32 * 1024 };
+    const limits = this.limits;
+    const settings = {
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // No deadline for a whole request (uploads may be large and slow); the head has one.
+      requestTimeout: 0,
+      headersTimeout: limits.headerTimeoutMs,
+      // Node checks the head deadline on this interval; a quarter of it keeps the overshoot small.
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, limits.headerTimeoutMs / 4)),
+      maxHeaderSize: 32 * 1024,
+    };
     const onRequest = (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res);
     const server = this.options.tls ? createHttpsServer({ ...settings, ...this.options.tls }, onRequest) : createServer(settings, onRequest);
-    server.on('clientError', (err, socket) => {
-      // Malformed HTTP never reaches a component: answer 400 when the socket still can.
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nMalformed HTTP request.\n');
+    server.maxConnections = limits.maxConnections;
+    server.timeout = limits.idleTimeoutMs;
+    server.on('timeout', (socket: Socket) => {
+      // Quiet while the component works is fine; quiet while the client should send the
+      // body, or with response bytes it does not read, means the client is gone.
+      // Node arms this same timeout with keepAliveTimeout between requests, and leaves the
+      // closing to this listener: a connection whose request is over is closed too.
+      const request = requestOn.get(socket);
+      if (!request) return;
+      const waitingOnComponent = request.bodyDone && !request.responseDone && socket.writableLength === 0;
+      if (!waitingOnComponent) socket.destroy();
+    });
+    server.on('drop', () => {
+      // One line a minute at most: a flood of connections must not flood the log too.
+      if (Date.now() - this.lastDropWarning < 60_000) return;
+      this.lastDropWarning = Date.now();
+      this.options.log.warn(`more than ${limits.maxConnections} connections are open at once; new ones are closed until some end`);
+    });
+    server.on('connect', (req: IncomingMessage, socket: Socket) => {
+      // A tunnel (CONNECT) is a proxy's job; say so instead of dropping the connection.
+      const text = 'CONNECT is not supported: this server is not a proxy.\n';
+      socket.on('error', () => {});
+      socket.end(`HTTP/1.1 405 Method Not Allowed\r\nallow: GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, PATCH\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${text.length}\r\nconnection: close\r\n\r\n${text}`);
+      this.options.log.debug(`refused CONNECT ${req.url ?? ''} with 405`);
+    });
+    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      // Malformed HTTP never reaches a component: answer 400 (408 for a head that never
+      // came) when the socket still can.
+      const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+      const status = timedOut ? '408 Request Timeout' : '400 Bad Request';
+      const text = timedOut ? `No complete request head within ${limits.headerTimeoutMs / 1000} s.\n` : 'Malformed HTTP request.\n';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\ncontent-length: ${text.length}\r\nconnection: close\r\n\r\n${text}`);
       else socket.destroy();
-      this.options.log.debug(`refused a malformed request: ${err.message}`);
+      this.options.log.debug(`refused a request: ${err.message}`);
     });
     this.server = server;
     return new Promise((resolve, reject) => {
@@ -120,8 +202,13 @@ export class HttpGateway {
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const response = new NodeResponseTarget(res);
-    const authority = req.headers.host ?? '';
-    const path = req.url ?? '/';
+    const target = requestTarget(req);
+    if (!target) {
+      req.resume();
+      response.fail(400, '400 Bad Request: the request target is not a path or an absolute http(s) URL.\n');
+      return;
+    }
+    const { authority, path } = target;
     const route = this.options.route(authority, path);
     if ('unavailable' in route) {
       req.resume();
@@ -131,28 +218,72 @@ export class HttpGateway {
     const limit = this.options.bodyLimitBytes;
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
-      this.refuseTooLarge(req, response, limit);
+      this.refuseTooLarge(req, res, response, limit);
       return;
     }
     const hasBody = req.headers['transfer-encoding'] !== undefined || declared > 0;
     let body: Transform | null = null;
+    const socket = req.socket;
+    const progress = { bodyDone: !hasBody, responseDone: false };
+    requestOn.set(socket, progress);
     if (hasBody) {
-      body = new BodyLimit(limit);
-      body.on('error', (err) => {
-        if (err instanceof BodyTooLarge) this.refuseTooLarge(req, response, limit);
+      const limited = new BodyLimit(limit);
+      body = limited;
+      limited.on('error', (err) => {
+        if (err instanceof BodyTooLarge) this.refuseTooLarge(req, res, response, limit);
       });
-      req.pipe(body);
+      req.on('end', () => (progress.bodyDone = true));
+      req.pipe(limited);
+      // pipe() does not pass errors on: without this, a body cut short leaves the
+      // component's read waiting until the request timeout.
+      req.on('error', () => limited.destroy(new BodyBroken('the client closed the connection before sending the whole request body')));
+      req.on('close', () => {
+        if (!req.complete) limited.destroy(new BodyBroken('the client closed the connection before sending the whole request body'));
+      });
     }
+    res.on('finish', () => (progress.responseDone = true));
     const headers: [string, string][] = [];
     for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
-    const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+    const secure = (socket as { encrypted?: boolean }).encrypted === true;
     route.handle({ method: req.method ?? 'GET', pathWithQuery: path, scheme: secure ? 'https' : 'http', authority, headers, body, response });
   }
 
-  private refuseTooLarge(req: IncomingMessage, response: ResponseTarget, limit: number): void {
-    this.options.log.warn(`${req.method} ${req.url}: request body over the ${limit}-byte limit refused with 413`);
-    response.fail(413, `413 Payload Too Large: the request body is over the ${limit}-byte limit (set it with --body-limit).\n`);
+  /**
+   * Answers 413 when the component has not answered yet, then closes the connection: the
+   * rest of an oversized body is not read (reading it would cost as much as accepting it).
+   */
+  private refuseTooLarge(req: IncomingMessage, res: ServerResponse, response: ResponseTarget, limit: number): void {
+    this.options.log.warn(`${req.method} ${req.url}: request body over the ${limit}-byte limit ${response.headSent ? 'after the component answered; the connection was closed' : 'refused with 413'}`);
     req.unpipe();
+    if (response.headSent) {
+      req.socket.destroy();
+      return;
+    }
+    res.shouldKeepAlive = false;
+    response.fail(413, `413 Payload Too Large: the request body is over the ${limit}-byte limit (set it with --body-limit).\n`);
+    // Read on briefly so the client sees the 413 rather than a reset, then close.
     req.resume();
+    res.on('finish', () => setTimeout(() => req.socket.destroy(), LINGER_MS).unref());
+  }
+}
+
+/** After a 413, how long the rest of the body is read and dropped before the connection closes. */
+const LINGER_MS = 1000;
+
+/**
+ * The authority and path of a request. An absolute-form target (`POST http://host/x`,
+ * RFC 9112 section 3.2.2) gives both, and its authority wins over the Host header; the usual
+ * origin-form (`/x`) takes the authority from Host. Undefined for anything else.
+ */
+function requestTarget(req: IncomingMessage): { authority: string; path: string } | undefined {
+  const url = req.url ?? '/';
+  if (url.startsWith('/')) return { authority: req.headers.host ?? '', path: url };
+  if (url === '*' && req.method === 'OPTIONS') return { authority: req.headers.host ?? '', path: '*' };
+  if (!/^https?:\/\//i.test(url)) return undefined;
+  try {
+    const parsed = new URL(url);
+    return { authority: parsed.host, path: `${parsed.pathname}${parsed.search}` };
+  } catch {
+    return undefined;
   }
 }

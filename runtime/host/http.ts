@@ -182,6 +182,8 @@ export class IncomingBody {
 export interface ResponseSink {
   head(status: number, headers: [string, string][]): void;
   chunk(bytes: Uint8Array): void;
+  /** Bytes that may be sent now without piling up (see ByteSink.room). */
+  room?(): number;
   end(trailers?: [string, string][]): void;
   failed(error: ErrorCode): void;
 }
@@ -227,6 +229,12 @@ class BodyPipe implements ByteSink {
     const copy = bytes.slice();
     if (this.sink) this.sink.chunk(copy);
     else this.held.push(copy);
+  }
+
+  // Before the head is out, bytes are held here: nothing to wait for (waiting could only
+  // deadlock a component that sets the response after writing).
+  room(): number {
+    return this.sink?.room?.() ?? Infinity;
   }
 
   finish(trailers: [string, string][] | undefined): void {

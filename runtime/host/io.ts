@@ -135,6 +135,11 @@ export class InputStream {
 /** A sink of bytes behind an output-stream. Writes are accepted whole and never block. */
 export interface ByteSink {
   write(bytes: Uint8Array): void | { error: string } | 'closed';
+  /**
+   * Bytes the sink takes now without piling them up (absent: any amount). At 0 a blocking
+   * write or flush waits, check-write answers 0, and the stream's pollable is not ready.
+   */
+  room?(): number;
   flush?(): void;
   /** The component dropped the stream: nothing more will be written. */
   close?(): void;
@@ -147,7 +152,17 @@ export class OutputStream {
   constructor(private readonly sink: ByteSink) {}
 
   checkWrite(): bigint {
-    return WRITE_BUDGET;
+    const room = this.sink.room?.() ?? Infinity;
+    return room >= Number(WRITE_BUDGET) ? WRITE_BUDGET : BigInt(Math.max(0, Math.floor(room)));
+  }
+
+  private hasRoom(): boolean {
+    return (this.sink.room?.() ?? Infinity) > 0;
+  }
+
+  /** Waits until the sink has room again (no wait for sinks without flow control). */
+  private waitForRoom(): void {
+    if (!this.hasRoom()) waitFor(() => this.hasRoom(), Infinity);
   }
 
   write(contents: Uint8Array): void {
@@ -157,6 +172,7 @@ export class OutputStream {
   }
 
   blockingWriteAndFlush(contents: Uint8Array): void {
+    this.waitForRoom();
     this.write(contents);
     this.sink.flush?.();
   }
@@ -167,10 +183,11 @@ export class OutputStream {
 
   blockingFlush(): void {
     this.sink.flush?.();
+    this.waitForRoom();
   }
 
   subscribe(): Pollable {
-    return readyPollable();
+    return this.sink.room ? new Pollable({ ready: () => this.hasRoom() }) : readyPollable();
   }
 
   writeZeroes(len: bigint): void {

@@ -12,7 +12,7 @@ import type { LogLevel } from '../logs/log-bus.ts';
 import { BlobStore } from '../stores/blob-store.ts';
 import { KeyValueStore } from '../stores/key-value-store.ts';
 import { StoreLocks } from '../stores/store-locks.ts';
-import type { BodyMessage, FromWorker, InstanceStrategy, Reply, RequestFailure, RequestHead, ToWorker, WorkerLoad } from './worker-protocol.ts';
+import { BODY_WINDOW, WakeWord, type BodyMessage, type FromWorker, type InstanceStrategy, type Reply, type RequestFailure, type RequestHead, type ToWorker, type WorkerLoad } from './worker-protocol.ts';
 
 const port = parentPort!;
 
@@ -80,9 +80,12 @@ class RequestBodySource implements ByteSource {
     this.pump();
     const head = this.queue[0];
     if (head) {
-      if (head.byteLength <= max) return this.queue.shift()!;
-      this.queue[0] = head.subarray(max);
-      return head.subarray(0, max);
+      const taken = head.byteLength <= max ? this.queue.shift()! : head.subarray(0, max);
+      if (taken !== head) this.queue[0] = head.subarray(max);
+      // The main thread holds the rest of the body back until the component reads this.
+      Atomics.sub(wake, WakeWord.bodyBacklog, taken.byteLength);
+      Atomics.notify(wake, WakeWord.bodyBacklog);
+      return taken;
     }
     if (this.error !== undefined) return { error: this.error };
     return this.ended ? 'closed' : new Uint8Array(0);
@@ -103,7 +106,8 @@ let strategy: InstanceStrategy;
 let instance: Promise<Instance> | undefined;
 const memories: WebAssembly.Memory[] = [];
 const requestEndHooks: (() => void)[] = [];
-let claim: Int32Array;
+/** The shared words of this worker (see WakeWord). */
+let wake: Int32Array;
 let requests: Promise<void> = Promise.resolve();
 
 function log(level: LogLevel, text: string): void {
@@ -178,7 +182,12 @@ function serve(head: RequestHead, current: Instance): RequestFailure | undefined
   let ended = false;
   const sink: ResponseSink = {
     head: (status, headers) => batch.push({ type: 'head', id: head.id, status, headers }),
-    chunk: (chunk) => batch.push({ type: 'chunk', id: head.id, chunk }),
+    chunk: (chunk) => {
+      Atomics.add(wake, WakeWord.responseBacklog, chunk.byteLength);
+      batch.push({ type: 'chunk', id: head.id, chunk });
+    },
+    // The connection takes the bytes at its client's pace; the component waits for room.
+    room: () => BODY_WINDOW - Atomics.load(wake, WakeWord.responseBacklog),
     end: (trailers) => {
       ended = true;
       batch.push(trailers ? { type: 'end', id: head.id, trailers } : { type: 'end', id: head.id });
@@ -244,8 +253,8 @@ port.on('message', (message: ToWorker) => {
   } else if (message.type === 'load') {
     load = message;
     strategy = message.strategy;
-    claim = new Int32Array(message.wake);
-    setWakeSignal(new WakeSignal(claim, () => batch.flush()));
+    wake = new Int32Array(message.wake);
+    setWakeSignal(new WakeSignal(wake, () => batch.flush()));
     const started = performance.now();
     instance = instantiate();
     instance.then(
@@ -266,7 +275,7 @@ port.on('message', (message: ToWorker) => {
     // One request at a time, in order, each on the instance its predecessor left behind.
     requests = requests.then(() => {
       // A pipelined request the pool took back (this worker was too slow) is not ours to run.
-      if (pipelined && Atomics.compareExchange(claim, 1, head.id, 0) !== head.id) return;
+      if (pipelined && Atomics.compareExchange(wake, WakeWord.claim, head.id, 0) !== head.id) return;
       return handleRequest(head);
     }).catch((err: unknown) => {
       // Never reached in normal operation; it keeps the chain alive for the next request.

@@ -7,7 +7,8 @@ export interface ResponseTarget {
   /** True once a status line has been sent; after that, failures can only abort. */
   readonly headSent: boolean;
   head(status: number, headers: [string, string][]): void;
-  chunk(bytes: Uint8Array): void;
+  /** `written` runs once the connection took the bytes (or closed): the sender's flow control. */
+  chunk(bytes: Uint8Array, written?: () => void): void;
   end(trailers?: [string, string][]): void;
   /** Answers with a plain-text error, or aborts the connection when the head is already out. */
   fail(status: number, text: string): void;
@@ -19,7 +20,10 @@ export interface Exchange {
   scheme: 'http' | 'https';
   authority: string;
   headers: [string, string][];
-  /** null when the request has no body (no Content-Length and no Transfer-Encoding). */
+  /**
+   * null when the request has no body (no Content-Length and no Transfer-Encoding). It ends
+   * with an error whose `clientGone` is true when the body can never complete.
+   */
   body: Readable | null;
   response: ResponseTarget;
 }

@@ -5,13 +5,14 @@
 // misbehaving component: per-request timeouts (the worker is terminated and replaced), worker
 // crashes, traps (the worker starts a fresh instance), and growth when every worker is stuck
 // on a slow request so that other requests still get served.
+import type { Readable } from 'node:stream';
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { messageOf, type StudioError } from '../errors.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import { StoreLocks } from '../stores/store-locks.ts';
 import type { Exchange } from './exchange.ts';
 import { expectGlue, takeComponentThread } from './spare-thread.ts';
-import type { ComponentSetup, FromWorker, InstanceStrategy, Reply, RequestFailure, RequestHead, ToWorker, WorkerLoad } from './worker-protocol.ts';
+import { BODY_WINDOW, WAKE_WORDS, WakeWord, type ComponentSetup, type FromWorker, type InstanceStrategy, type Reply, type RequestFailure, type RequestHead, type ToWorker, type WorkerLoad } from './worker-protocol.ts';
 
 export interface PoolOptions extends ComponentSetup {
   /** Workers kept running. */
@@ -52,11 +53,15 @@ interface Job {
   replayBytes: number;
   bodyDone: boolean;
   retried: boolean;
+  /** Why the request body failed (the client went away, or it passed the limit): the gateway has answered. */
+  bodyFailure: { message: string; clientGone: boolean } | undefined;
+  /** Response bytes of this job the connection has not taken yet (counted in the worker's responseBacklog). */
+  responseBacklog: number;
 }
 
 class PoolWorker {
-  /** [0]: the wake counter; [1]: the id of the pipelined job, until one side claims it. */
-  readonly wake = new SharedArrayBuffer(8);
+  /** Shared with the worker; see WakeWord. */
+  readonly wake = new SharedArrayBuffer(WAKE_WORDS * 4);
   readonly cell = new Int32Array(this.wake);
   readonly bodyPort: MessagePort;
   job: Job | undefined;
@@ -75,10 +80,26 @@ class PoolWorker {
     this.bodyPort = bodyPort;
   }
 
-  sendBody(message: { id: number; chunk: Uint8Array } | { id: number; end: true } | { id: number; error: string }): void {
-    this.bodyPort.postMessage(message);
-    Atomics.add(this.cell, 0, 1);
-    Atomics.notify(this.cell, 0);
+  /** `transfer`: hand the chunk's memory over instead of copying it (the chunk is unusable here after). */
+  sendBody(message: { id: number; chunk: Uint8Array } | { id: number; end: true } | { id: number; error: string }, transfer = false): void {
+    this.bodyPort.postMessage(message, transfer && 'chunk' in message ? [message.chunk.buffer as ArrayBuffer] : undefined);
+    if ('chunk' in message) Atomics.add(this.cell, WakeWord.bodyBacklog, message.chunk.byteLength);
+    this.wakeUp();
+  }
+
+  /** Lets a component blocked in a host call look again (new input, or room to write). */
+  wakeUp(): void {
+    Atomics.add(this.cell, WakeWord.counter, 1);
+    Atomics.notify(this.cell, WakeWord.counter);
+  }
+
+  /** The connection took `bytes` of the job's response: the component may write that much more. */
+  responseTaken(job: Job, bytes: number): void {
+    const taken = Math.min(bytes, job.responseBacklog);
+    if (taken === 0) return;
+    job.responseBacklog -= taken;
+    Atomics.sub(this.cell, WakeWord.responseBacklog, taken);
+    this.wakeUp();
   }
 }
 
@@ -93,6 +114,22 @@ function headOf(job: Job): RequestHead {
     headers: exchange.headers,
     bodyless: exchange.body === null,
   };
+}
+
+/** Resumes a paused body once the component has read half the window, or the job ended. */
+function resumeWhenRead(worker: PoolWorker, job: Job, body: Readable): void {
+  const look = (): void => {
+    const backlog = Atomics.load(worker.cell, WakeWord.bodyBacklog);
+    if (worker.job !== job || worker.dead || backlog <= BODY_WINDOW / 2) {
+      body.resume();
+      return;
+    }
+    // The worker notifies this word as it reads; the timeout only rechecks the job.
+    const waited = Atomics.waitAsync(worker.cell, WakeWord.bodyBacklog, backlog, 1000);
+    if (waited.async) void waited.value.then(look);
+    else look();
+  };
+  look();
 }
 
 export class WorkerPool {
@@ -128,10 +165,36 @@ export class WorkerPool {
       exchange.response.fail(503, `${this.options.componentName} is stopped.\n`);
       return;
     }
-    const job: Job = { id: this.nextId++, exchange, started: performance.now(), replay: [], replayBytes: 0, bodyDone: exchange.body === null, retried: false };
+    const job: Job = {
+      id: this.nextId++,
+      exchange,
+      started: performance.now(),
+      replay: [],
+      replayBytes: 0,
+      bodyDone: exchange.body === null,
+      retried: false,
+      bodyFailure: undefined,
+      responseBacklog: 0,
+    };
     this.stats.requests++;
+    exchange.body?.on('error', (err: Error & { clientGone?: boolean }) => this.bodyFailed(job, { message: messageOf(err), clientGone: err.clientGone === true }));
     this.queue.push(job);
     this.pump();
+  }
+
+  /**
+   * The request body will not complete. The gateway has answered the client (or it is gone);
+   * what is left here is to end the component's read at once, so its worker is free.
+   */
+  private bodyFailed(job: Job, failure: { message: string; clientGone: boolean }): void {
+    job.bodyFailure = failure;
+    const queued = this.queue.indexOf(job);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      if (failure.clientGone) this.log('info', `${job.exchange.method} ${job.exchange.pathWithQuery}: ${failure.message}; it never reached the component.`);
+      return;
+    }
+    for (const w of this.workers) if (w.job === job) w.sendBody({ id: job.id, error: failure.message });
   }
 
   getStats(): PoolStats {
@@ -219,9 +282,12 @@ export class WorkerPool {
       case 'head':
         response.head(reply.status, reply.headers);
         return;
-      case 'chunk':
-        response.chunk(reply.chunk);
+      case 'chunk': {
+        const bytes = reply.chunk.byteLength;
+        job.responseBacklog += bytes;
+        response.chunk(reply.chunk, () => worker.responseTaken(job, bytes));
         return;
+      }
       case 'end':
         response.end(reply.trailers);
         return;
@@ -235,8 +301,13 @@ export class WorkerPool {
     clearTimeout(worker.timer);
     worker.job = undefined;
     worker.idleSince = performance.now();
+    // What the connection has not taken yet no longer holds this worker's next response back.
+    worker.responseTaken(job, job.responseBacklog);
     const { exchange } = job;
-    if (failure && this.shouldReplay(job, failure, servedBefore)) {
+    if (failure && job.bodyFailure) {
+      // The component failed because its body did: the client's doing, already answered.
+      if (job.bodyFailure.clientGone) this.log('info', `${exchange.method} ${exchange.pathWithQuery}: ${job.bodyFailure.message}; ${this.options.componentName}'s read of it failed and its worker is free again.`);
+    } else if (failure && this.shouldReplay(job, failure, servedBefore)) {
       job.retried = true;
       this.queue.unshift(job);
     } else if (failure) {
@@ -331,12 +402,12 @@ export class WorkerPool {
     const now = performance.now();
     // The claim slot must be free: a job promoted from `next` may not have been claimed yet.
     const worker = [...this.workers].find(
-      (w) => w.ready && w.job && !w.next && !w.dead && now - w.busySince < PIPELINE_MS && Atomics.load(w.cell, 1) === 0,
+      (w) => w.ready && w.job && !w.next && !w.dead && now - w.busySince < PIPELINE_MS && Atomics.load(w.cell, WakeWord.claim) === 0,
     );
     if (!worker) return false;
     this.queue.shift();
     worker.next = job;
-    Atomics.store(worker.cell, 1, job.id);
+    Atomics.store(worker.cell, WakeWord.claim, job.id);
     worker.thread.postMessage({ type: 'request', head: headOf(job), pipelined: true } satisfies ToWorker);
     return true;
   }
@@ -344,7 +415,7 @@ export class WorkerPool {
   /** Takes a pipelined job back, unless the worker has already claimed (started) it. */
   private takeBack(worker: PoolWorker): Job | undefined {
     const job = worker.next;
-    if (!job || Atomics.compareExchange(worker.cell, 1, job.id, 0) !== job.id) return undefined;
+    if (!job || Atomics.compareExchange(worker.cell, WakeWord.claim, job.id, 0) !== job.id) return undefined;
     worker.next = undefined;
     return job;
   }
@@ -368,31 +439,42 @@ export class WorkerPool {
     worker.job = job;
     worker.busySince = performance.now();
     worker.timer = setTimeout(() => this.timeOut(worker, job), this.options.requestTimeoutMs);
-    if (job.retried) {
+    if (job.exchange.body === null) return;
+    // Whatever an earlier request left unread was dropped by the worker.
+    Atomics.store(worker.cell, WakeWord.bodyBacklog, 0);
+    if (job.bodyFailure) {
+      worker.sendBody({ id: job.id, error: job.bodyFailure.message });
+    } else if (job.retried) {
       for (const chunk of job.replay ?? []) worker.sendBody({ id: job.id, chunk });
       worker.sendBody({ id: job.id, end: true });
     } else {
-      this.forwardBody(worker, job);
+      this.forwardBody(worker, job, job.exchange.body);
     }
   }
 
-  private forwardBody(worker: PoolWorker, job: Job): void {
-    const body = job.exchange.body;
-    if (!body) return;
+  /**
+   * Streams the body to the worker, at most BODY_WINDOW bytes ahead of what the component
+   * has read: the rest waits in the socket, so a slow reader never fills memory.
+   */
+  private forwardBody(worker: PoolWorker, job: Job, body: Readable): void {
     body.on('data', (chunk: Buffer) => {
       if (job.replay) {
         job.replayBytes += chunk.length;
         if (job.replayBytes <= REPLAY_LIMIT) job.replay.push(chunk);
         else job.replay = null;
       }
-      if (worker.job === job) worker.sendBody({ id: job.id, chunk });
+      if (worker.job !== job) return;
+      // A socket's chunk owns its memory: moving it saves a copy per chunk (and the garbage),
+      // unless it is also kept for a replay.
+      worker.sendBody({ id: job.id, chunk }, job.replay === null && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength);
+      if (Atomics.load(worker.cell, WakeWord.bodyBacklog) > BODY_WINDOW) {
+        body.pause();
+        resumeWhenRead(worker, job, body);
+      }
     });
     body.on('end', () => {
       job.bodyDone = true;
       if (worker.job === job) worker.sendBody({ id: job.id, end: true });
-    });
-    body.on('error', (err) => {
-      if (worker.job === job) worker.sendBody({ id: job.id, error: messageOf(err) });
     });
   }
 

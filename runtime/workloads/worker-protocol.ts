@@ -26,9 +26,30 @@ export interface ComponentSetup {
   volumes: Volume[];
 }
 
+/**
+ * The words of a worker's shared `wake` buffer (Int32). The two byte counts are the flow
+ * control of both bodies: without them a fast client fills the worker with a body the
+ * component reads slowly, and a fast component fills the main thread with a response the
+ * client reads slowly.
+ */
+export const WakeWord = {
+  /** Bumped and notified by the main thread whenever a waiting component may go on. */
+  counter: 0,
+  /** The id of the pipelined request, until the worker or the pool claims it. */
+  claim: 1,
+  /** Request body bytes posted to the worker that the component has not read yet. */
+  bodyBacklog: 2,
+  /** Response body bytes the worker sent that the connection has not taken yet. */
+  responseBacklog: 3,
+} as const;
+export const WAKE_WORDS = 4;
+
+/** Bytes of either body allowed in flight between the threads before the sender waits. */
+export const BODY_WINDOW = 1 << 20;
+
 export interface WorkerLoad extends ComponentSetup {
   type: 'load';
-  /** [0] is bumped and notified when a body chunk is posted; [1] is the pipelined-request claim. */
+  /** Int32 words, see WakeWord. */
   wake: SharedArrayBuffer;
   bodyPort: MessagePort;
 }

@@ -1,0 +1,206 @@
+// The gateway against clients that misbehave: uploads cut off mid-body, connections that never
+// send a request, more connections than it takes, absolute-form and CONNECT request targets,
+// and bodies that pass the limit after the component answered. Real sockets throughout; the
+// component tests run the real CLI on hello-echo, which streams the request body back.
+import assert from 'node:assert/strict';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { HttpGateway, type GatewayLimits } from '../../runtime/gateway/http-gateway.ts';
+import { LogBus, loggerFor } from '../../runtime/logs/log-bus.ts';
+import type { Exchange } from '../../runtime/workloads/exchange.ts';
+import { watFixture } from '../fixtures/fixtures.ts';
+import { startStudio, type StudioProcess } from '../helpers/studio-process.ts';
+
+/** Opens a connection, writes `text`, and resolves with all it read once the server closed it. */
+function exchangeRaw(port: number, text: string, waitMs = 5000): Promise<{ closed: boolean; received: string }> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => (received += d));
+    socket.on('error', () => {});
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ closed: false, received });
+    }, waitMs);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ closed: true, received });
+    });
+  });
+}
+
+function portOf(url: string): number {
+  return Number(new URL(url).port);
+}
+
+describe('a component behind the gateway', () => {
+  let dir: string;
+  let studio: StudioProcess;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'studio-gateway-'));
+    const wasm = join(dir, 'echo.wasm');
+    await copyFile(await watFixture('hello-echo'), wasm);
+    // One worker, so a worker held by a vanished client would hold up everything after it.
+    studio = await startStudio(wasm, ['--workers', '1', '--body-limit', '1']);
+  });
+  after(async () => {
+    await studio?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('frees the worker at once when clients vanish mid-upload, and says it was the client', async () => {
+    const port = portOf(studio.url);
+    for (let i = 0; i < 12; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write(`POST /upload-${i} HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\n${'x'.repeat(70)}`);
+          // Long enough for the component to start reading, then gone.
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 50);
+        });
+        socket.on('error', () => {});
+      });
+    }
+    const started = performance.now();
+    const res = await fetch(studio.url);
+    assert.equal(res.status, 200);
+    await res.arrayBuffer();
+    const ms = performance.now() - started;
+    // The request timeout is 30 s: twelve held workers would take minutes, not a second.
+    assert.ok(ms < 1000, `GET / took ${ms.toFixed(0)} ms after 12 aborted uploads`);
+    await studio.waitFor(/POST \/upload-11: the client closed the connection before sending the whole request body/);
+    assert.doesNotMatch(studio.output(), /did not answer within|504|trapped/);
+  });
+
+  it('gives the component the path and authority of an absolute-form request target', async () => {
+    const { received } = await exchangeRaw(portOf(studio.url), 'GET http://example.test/some/path?q=1 HTTP/1.1\r\nhost: other\r\nconnection: close\r\n\r\n');
+    assert.match(received, /^HTTP\/1\.1 200/);
+    assert.match(received, /x-echo-path: \/some\/path\?q=1\r\n/i);
+  });
+
+  it('answers CONNECT with 405 instead of dropping the connection', async () => {
+    const { received } = await exchangeRaw(portOf(studio.url), 'CONNECT example.test:443 HTTP/1.1\r\nhost: example.test:443\r\n\r\n');
+    assert.match(received, /^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+    assert.match(received, /not a proxy/);
+  });
+
+  it('cuts the connection when a body passes the limit after the component answered', async () => {
+    // hello-echo answers at once and echoes as it reads; the limit is 1 MiB, the body 64 MiB.
+    const port = portOf(studio.url);
+    const outcome = await new Promise<{ sent: number; headers: string }>((resolve) => {
+      const socket: Socket = connect(port, '127.0.0.1');
+      let sent = 0;
+      let headers = '';
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      socket.on('connect', () => {
+        // A first piece, then the rest once the answer has started.
+        socket.write('PUT /big HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n');
+        socket.once('data', () => pump());
+        const pump = () => {
+          while (sent < 64 * 2 ** 20 && !socket.destroyed) {
+            sent += chunk.length;
+            if (!socket.write(`${chunk.length.toString(16)}\r\n`) || !socket.write(chunk) || !socket.write('\r\n')) {
+              socket.once('drain', pump);
+              return;
+            }
+          }
+        };
+      });
+      socket.on('data', (d: Buffer) => {
+        if (!headers) headers = d.toString('latin1');
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => resolve({ sent, headers }));
+    });
+    assert.match(outcome.headers, /^HTTP\/1\.1 200/);
+    assert.ok(outcome.sent < 32 * 2 ** 20, `the gateway read ${outcome.sent} bytes of a body over its 1 MiB limit before closing`);
+    await studio.waitFor(/request body over the 1048576-byte limit after the component answered; the connection was closed/);
+  });
+});
+
+describe('connection limits', () => {
+  const logs = new LogBus();
+  let gateway: HttpGateway;
+  let port: number;
+  const limits: Partial<GatewayLimits> = { headerTimeoutMs: 400, idleTimeoutMs: 400, keepAliveTimeoutMs: 400, maxConnections: 5 };
+
+  before(async () => {
+    gateway = new HttpGateway({
+      host: '127.0.0.1',
+      port: 0,
+      bodyLimitBytes: 1024,
+      log: loggerFor(logs, 'gateway'),
+      limits,
+      // The simplest handler: answers with the authority and path the gateway worked out.
+      route: (authority, path) => ({
+        handle: (exchange: Exchange) => {
+          exchange.body?.resume();
+          exchange.response.head(200, [['content-type', 'text/plain']]);
+          exchange.response.chunk(new TextEncoder().encode(`${authority} ${path}`));
+          exchange.response.end();
+        },
+      }),
+    });
+    port = (await gateway.listen()).port;
+  });
+  after(async () => {
+    await gateway.close();
+  });
+
+  it('closes a connection that sends no complete request head in time, with 408', async () => {
+    const { closed, received } = await exchangeRaw(port, 'GET / HTTP/1.1\r\nhost: slow', 5000);
+    assert.ok(closed, 'the connection stayed open');
+    assert.match(received, /^HTTP\/1\.1 408 Request Timeout/);
+  });
+
+  it('closes a connection that stops sending its body', async () => {
+    const { closed } = await exchangeRaw(port, 'POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\nonly part', 5000);
+    assert.ok(closed, 'the connection stayed open');
+  });
+
+  it('closes an idle keep-alive connection after its request', async () => {
+    const { closed, received } = await exchangeRaw(port, 'GET /first HTTP/1.1\r\nhost: x\r\n\r\n', 5000);
+    assert.match(received, /^HTTP\/1\.1 200/);
+    assert.ok(closed, 'the connection stayed open');
+  });
+
+  it('takes the authority of an absolute-form target over the Host header', async () => {
+    const { received } = await exchangeRaw(port, 'GET http://api.localhost:8000/v1?x=2 HTTP/1.1\r\nhost: ignored\r\nconnection: close\r\n\r\n');
+    assert.match(received, /\r\napi\.localhost:8000 \/v1\?x=2\r\n/);
+  });
+
+  it('refuses a request target that is neither a path nor an http(s) URL', async () => {
+    const { received } = await exchangeRaw(port, 'GET ftp://x/y HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    assert.match(received, /^HTTP\/1\.1 400/);
+  });
+
+  it('closes connections beyond the cap and takes new ones once others end', async () => {
+    const open: Socket[] = [];
+    try {
+      for (let i = 0; i < 5; i++) {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('error', () => {});
+        await new Promise((resolve) => socket.once('connect', resolve));
+        open.push(socket);
+      }
+      const extra = await exchangeRaw(port, 'GET / HTTP/1.1\r\nhost: x\r\n\r\n', 3000);
+      assert.ok(extra.closed && extra.received === '', `the sixth connection was served: ${extra.received}`);
+      assert.ok(logs.query({ text: 'more than 5 connections' }).length > 0, 'no warning about the connection cap');
+    } finally {
+      for (const socket of open) socket.destroy();
+    }
+    // The slots free up as the server sees the closes.
+    let answer = '';
+    for (let attempt = 0; attempt < 50 && !answer.startsWith('HTTP/1.1 200'); attempt++) {
+      answer = (await exchangeRaw(port, 'GET /again HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n', 2000)).received;
+    }
+    assert.match(answer, /^HTTP\/1\.1 200/);
+  });
+});
