@@ -5,6 +5,8 @@
 // studio hands a component is an instance of a class from this file, because the glue jco
 // generates checks resource classes.
 
+import { pumpHostChannel } from './host-channel.ts';
+
 /** What jco's glue calls when a component drops a host resource. */
 export const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('dispose');
 
@@ -44,7 +46,11 @@ export function setWakeSignal(signal: WakeSignal): void {
 
 function waitFor(check: () => boolean, deadline: number): void {
   if (!wakeSignal) throw new Error('wasi:io used before the worker set its wake signal');
-  wakeSignal.waitUntil(check, deadline);
+  // Events from the main thread (network data, say) are what many checks wait for.
+  wakeSignal.waitUntil(() => {
+    pumpHostChannel();
+    return check();
+  }, deadline);
 }
 
 export class IoError {
@@ -55,8 +61,10 @@ export class IoError {
 }
 
 export class Pollable {
-  constructor(private readonly readiness: Readiness) {}
+  /** @internal */
+  constructor(readonly readiness: Readiness) {}
   ready(): boolean {
+    pumpHostChannel();
     return this.readiness.ready();
   }
   block(): void {
@@ -76,7 +84,10 @@ export function readyPollable(): Pollable {
 
 export function poll(list: Pollable[]): Uint32Array {
   if (list.length === 0) throw new Error('wasi:io/poll.poll called with an empty list');
-  const readyNow = () => list.flatMap((p, i) => (p.ready() ? [i] : []));
+  const readyNow = () => {
+    pumpHostChannel();
+    return list.flatMap((p, i) => (p.readiness.ready() ? [i] : []));
+  };
   let ready = readyNow();
   if (ready.length === 0) {
     const deadline = Math.min(...list.map((p) => p.deadline()));

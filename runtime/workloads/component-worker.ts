@@ -7,6 +7,7 @@ import { ComponentExit } from '../host/cli.ts';
 import type { HostState } from '../host/host-state.ts';
 import { IncomingRequest, ResponseOutparam, type ErrorCode, type ResponseSink } from '../host/http.ts';
 import { hostImports } from '../host/index.ts';
+import { HostChannel, setHostChannel } from '../host/host-channel.ts';
 import { setWakeSignal, WakeSignal, type ByteSource } from '../host/io.ts';
 import type { LogLevel } from '../logs/log-bus.ts';
 import { BlobStore } from '../stores/blob-store.ts';
@@ -255,6 +256,7 @@ port.on('message', (message: ToWorker) => {
     strategy = message.strategy;
     wake = new Int32Array(message.wake);
     setWakeSignal(new WakeSignal(wake, () => batch.flush()));
+    setHostChannel(new HostChannel(message.hostPort));
     const started = performance.now();
     instance = instantiate();
     instance.then(

@@ -8,9 +8,10 @@
 import type { Readable } from 'node:stream';
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { messageOf, type StudioError } from '../errors.ts';
-import type { LogBus } from '../logs/log-bus.ts';
+import type { LogBus, LogLevel } from '../logs/log-bus.ts';
 import { StoreLocks } from '../stores/store-locks.ts';
 import type { Exchange } from './exchange.ts';
+import { ThreadChannel, type HostServices } from './host-services.ts';
 import { expectGlue, takeComponentThread } from './spare-thread.ts';
 import { BODY_WINDOW, WAKE_WORDS, WakeWord, type ComponentSetup, type FromWorker, type InstanceStrategy, type Reply, type RequestFailure, type RequestHead, type ToWorker, type WorkerLoad } from './worker-protocol.ts';
 
@@ -21,6 +22,8 @@ export interface PoolOptions extends ComponentSetup {
   maxWorkers: number;
   requestTimeoutMs: number;
   logs: LogBus;
+  /** What the workers' components reach on the main thread (outbound HTTP, sockets). */
+  services?: HostServices;
 }
 
 export interface PoolStats {
@@ -64,6 +67,8 @@ class PoolWorker {
   readonly wake = new SharedArrayBuffer(WAKE_WORDS * 4);
   readonly cell = new Int32Array(this.wake);
   readonly bodyPort: MessagePort;
+  /** Set once the thread is spawned; closed with it. */
+  host: ThreadChannel | undefined;
   job: Job | undefined;
   /** A bodyless job already sent, to start when `job` ends (see WorkerPool.pipeline). */
   next: Job | undefined;
@@ -227,21 +232,23 @@ export class WorkerPool {
     await Promise.all([...this.workers].map((w) => this.retire(w)));
   }
 
-  private log(level: 'info' | 'warn' | 'error', text: string): void {
+  private log(level: LogLevel, text: string): void {
     this.options.logs.append({ level, source: this.options.componentName, text });
   }
 
   private spawn(): PoolWorker {
     const channel = new MessageChannel();
+    const hostChannel = new MessageChannel();
     const thread = takeComponentThread();
     const worker = new PoolWorker(thread, channel.port1);
+    worker.host = new ThreadChannel(hostChannel.port1, worker.cell, this.options.services ?? {}, this.options.componentName, (level, text) => this.log(level, text));
     this.workers.add(worker);
     thread.on('message', (m: FromWorker) => this.onMessage(worker, m));
     thread.on('error', (err) => this.onExit(worker, err));
     thread.on('exit', () => this.onExit(worker, undefined));
-    const { workers: _workers, maxWorkers: _max, requestTimeoutMs: _timeout, logs: _logs, ...setup } = this.options;
-    const load: WorkerLoad = { ...setup, type: 'load', strategy: this.strategy, wake: worker.wake, bodyPort: channel.port2 };
-    thread.postMessage(load satisfies ToWorker, [channel.port2]);
+    const { workers: _workers, maxWorkers: _max, requestTimeoutMs: _timeout, logs: _logs, services: _services, ...setup } = this.options;
+    const load: WorkerLoad = { ...setup, type: 'load', strategy: this.strategy, wake: worker.wake, bodyPort: channel.port2, hostPort: hostChannel.port2 };
+    thread.postMessage(load satisfies ToWorker, [channel.port2, hostChannel.port2]);
     return worker;
   }
 
@@ -498,6 +505,7 @@ export class WorkerPool {
   private onExit(worker: PoolWorker, err: Error | undefined): void {
     if (worker.dead) return;
     worker.dead = true;
+    worker.host?.close();
     this.releaseStoreLocks(worker.thread.threadId);
     clearTimeout(worker.timer);
     this.workers.delete(worker);
@@ -521,6 +529,7 @@ export class WorkerPool {
     clearTimeout(worker.timer);
     this.workers.delete(worker);
     worker.bodyPort.close();
+    worker.host?.close();
     const threadId = worker.thread.threadId;
     await worker.thread.terminate();
     this.releaseStoreLocks(threadId);

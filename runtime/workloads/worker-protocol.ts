@@ -52,6 +52,8 @@ export interface WorkerLoad extends ComponentSetup {
   /** Int32 words, see WakeWord. */
   wake: SharedArrayBuffer;
   bodyPort: MessagePort;
+  /** The component thread's end of its host channel (see host/host-channel.ts). */
+  hostPort: MessagePort;
 }
 
 /** Where a workload's wasi:keyvalue and wasi:blobstore data lives. */

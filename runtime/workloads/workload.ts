@@ -13,6 +13,7 @@ import { keyvalueDraftOf, missingImports } from '../host/index.ts';
 import type { Volume } from '../host/filesystem.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import type { Exchange } from './exchange.ts';
+import type { HostServices } from './host-services.ts';
 import { WorkerPool, type PoolStats } from './worker-pool.ts';
 import type { InstanceStrategy, WorkloadStores } from './worker-protocol.ts';
 
@@ -45,6 +46,8 @@ export interface WorkloadSpec {
   environment?: [string, string][];
   stores?: WorkloadStores;
   volumes?: Volume[];
+  /** Main-thread services its components reach through their host channel (outbound HTTP, sockets). */
+  services?: HostServices;
 }
 
 export type StartPhase = 'reading' | 'transpiling' | 'compiling' | 'starting';
@@ -130,6 +133,7 @@ export class Workload {
       keyvalueDraft: keyvalueDraftOf(world.imports),
       volumes: spec.volumes ?? [],
       logs,
+      ...(spec.services ? { services: spec.services } : {}),
     });
     try {
       await pool.start();
