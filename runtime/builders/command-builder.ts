@@ -35,7 +35,15 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
       }
     };
   };
-  await mkdir(dirname(build.componentPath), { recursive: true });
+  try {
+    await mkdir(dirname(build.componentPath), { recursive: true });
+  } catch (err) {
+    return fail(
+      'config-path-wrong-type',
+      `build.component_path: cannot make the folder for ${build.componentPath}: ${(err as Error).message}.`,
+      'A file may be in the way of a folder on that path: move it, or set build.component_path to another place (a relative path starts at the project root).',
+    );
+  }
   const child = spawn('sh', ['-c', build.command], {
     cwd: build.cwd,
     env: { ...process.env, FORCE_COLOR: '1', CLICOLOR_FORCE: '1', CARGO_TERM_COLOR: 'always', ...build.env, WASH_COMPONENT_PATH: build.componentPath },
@@ -62,16 +70,20 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
   if (build.signal?.aborted) return fail('build-cancelled', 'The build was cancelled.', 'A newer change started another build.');
   if (exit.error) return fail('build-failed', `Could not run the build command: ${exit.error.message}.`, `Check that \`sh\` exists and that ${build.configKey} in .wash/config.yaml is right.`);
   if (exit.code !== 0) {
-    return fail('build-failed', `The build command (${build.configKey}) failed with exit code ${exit.code}: ${build.command}`, 'Read the build output above, fix the error and save again.');
+    return fail('build-failed', `The build command failed with exit code ${exit.code} (${build.configKey}: ${build.command})`, 'Read the build output above, fix the error and save again.');
   }
+  let isFile: boolean;
   try {
-    await stat(build.componentPath);
+    isFile = (await stat(build.componentPath)).isFile();
   } catch {
     return fail(
       'build-output-missing',
-      `The build command (${build.configKey}) succeeded but wrote no component at ${build.componentPath}.`,
+      `The build command succeeded but wrote no component at ${build.componentPath} (${build.configKey}: ${build.command}).`,
       'Make the command write to $WASH_COMPONENT_PATH, or set build.component_path in .wash/config.yaml to where it writes.',
     );
+  }
+  if (!isFile) {
+    return fail('config-path-wrong-type', `build.component_path: ${build.componentPath} is a folder, not a component file.`, 'Point build.component_path at the .wasm file the command writes.');
   }
   return ok({ wasmPath: build.componentPath, output: text });
 }

@@ -1,7 +1,6 @@
 // Finds a wash project and loads its `.wash/config.{yaml,yml,json}`. The shape follows wash
 // rc.6 (see config-schema.ts); every key is optional. Parse errors name the file and the line;
 // schema errors name the key path and what was expected.
-import { statSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -66,7 +65,12 @@ export async function loadProject(start: string): Promise<Result<Project>> {
 }
 
 async function parseConfigFile(path: string): Promise<Result<unknown>> {
-  const text = await readFile(path, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    return fail('config-unreadable', `${path} cannot be read: ${(err as Error).message}.`, 'Check that it is a file you can read (not a folder), or move it away.');
+  }
   try {
     const value: unknown = path.endsWith('.json') ? JSON.parse(text) : path.endsWith('.toml') ? parseToml(text) : parseYaml(text);
     if (value === null || value === undefined) return ok({});
@@ -94,27 +98,4 @@ export function configValues(config: WashConfig): [string, string][] {
     }
   }
   return values;
-}
-
-/**
- * The host folders of `dev.volumes`, resolved against the project root, with the guest path
- * each is preopened at. A missing folder is an error naming the entry, not a component that
- * fails to start.
- */
-export function volumesOf(config: WashConfig, root: string): Result<{ hostPath: string; guestPath: string }[]> {
-  const volumes: { hostPath: string; guestPath: string }[] = [];
-  for (const [i, volume] of (config.dev?.volumes ?? []).entries()) {
-    const hostPath = resolve(root, volume.host_path);
-    let isFolder = false;
-    try {
-      isFolder = statSync(hostPath).isDirectory();
-    } catch {
-      isFolder = false;
-    }
-    if (!isFolder) {
-      return fail('volume-missing', `dev.volumes[${i}].host_path: ${hostPath} is not a folder.`, 'Create the folder, or fix the path (it is relative to the project root).');
-    }
-    volumes.push({ hostPath, guestPath: volume.guest_path });
-  }
-  return ok(volumes);
 }

@@ -10,7 +10,7 @@
 // builds write (build-outputs), when cycles run (reload-queue) and what one does
 // (reload-cycle, project-build), the gateway's address, TLS and
 // routing (session-gateway), and workloads stopped or restarted by hand (workload-control).
-import { fail, messageOf, ok, type Result, type StudioError } from '../errors.ts';
+import { messageOf, ok, type Result, type StudioError } from '../errors.ts';
 import type { Volume } from '../host/filesystem.ts';
 import { loggerFor, type LogBus } from '../logs/log-bus.ts';
 import { loadProject, type Project } from '../project/project-config.ts';
@@ -20,7 +20,7 @@ import { BuildOutputs } from './build-outputs.ts';
 import { outputPathsOf } from './project-build.ts';
 import { buildAndStart } from './reload-cycle.ts';
 import { ReloadQueue } from './reload-queue.ts';
-import type { BuildRecord, CycleResult, SessionEvent } from './session-events.ts';
+import type { BuildRecord, SessionEvent } from './session-events.ts';
 import { SessionGateway } from './session-gateway.ts';
 import { SessionNotes } from './session-notes.ts';
 import { SessionStoreFolders, type SessionStores } from './session-stores.ts';
@@ -162,9 +162,11 @@ export class DevSession {
         this.outputs.expect(outputPathsOf(project.value));
       }
     }
-    // A data folder another studio is using ends the session before anything runs.
-    const opened = this.folders.openFor(this.project?.config);
-    if (!opened.ok) return opened;
+    // A data folder another studio is using ends the session before anything runs. Any other
+    // trouble with the folders (a wrong path in the config, say) is the first cycle's to
+    // report: it opens them again, and a save can fix it.
+    const opened = await this.folders.openFor(this.project?.config);
+    if (!opened.ok && opened.error.code === 'data-in-use') return opened;
     const watching = this.options.watch !== false;
     // Watch before the first build, so a fix saved while it runs is not missed.
     if (watching) {
@@ -202,24 +204,47 @@ export class DevSession {
     return this.queue.idle();
   }
 
+  /** Stops everything; a step that fails is logged and the next one still runs, so nothing is left holding a port or a folder. */
   async stop(): Promise<void> {
     this.queue.stop();
-    await this.watcher?.close();
+    await this.settle('watcher', async () => this.watcher?.close());
     await this.idle();
-    await this.gateway.close();
-    await stopWorkloads(this.workloads, 2000);
+    await this.settle('gateway', () => this.gateway.close());
+    await this.settle('workloads', () => stopWorkloads(this.workloads, 2000));
     this.version = undefined;
-    this.folders?.close();
+    await this.settle('data folders', async () => this.folders?.close());
   }
 
+  private async settle(what: string, step: () => Promise<unknown>): Promise<void> {
+    try {
+      await step();
+    } catch (err) {
+      this.options.logs.append({ level: 'warn', source: 'studio', text: `Stopping the ${what} failed: ${messageOf(err)}` });
+    }
+  }
+
+  /**
+   * One reload cycle. It never throws: the reload queue would reject, and with it start() and
+   * the CLI, printing a stack trace instead of a sentence. Anything unexpected, in the build or
+   * the swap, is one failed cycle, and the loop goes on.
+   */
   private async runCycle(reason: string, triggeredAt: number, signal: AbortSignal): Promise<void> {
     const record: BuildRecord = { number: ++this.buildNumber, reason, startedAt: Date.now(), outcome: 'running' };
     this.builds.push(record);
     if (this.builds.length > 100) this.builds.shift();
     const first = !this.version;
+    try {
+      await this.cycle(record, triggeredAt, signal, first);
+    } catch (err) {
+      record.outcome = 'failed';
+      record.error = this.unexpected(err, record);
+      this.emit({ kind: 'build-failed', build: record, error: record.error, first });
+    }
+  }
+
+  private async cycle(record: BuildRecord, triggeredAt: number, signal: AbortSignal, first: boolean): Promise<void> {
     const target = this.target!;
     const folders = this.folders!;
-    // Anything unexpected is one failed cycle, never the end of the loop.
     const outcome = await buildAndStart(
       {
         target,
@@ -237,7 +262,7 @@ export class DevSession {
       },
       record,
       signal,
-    ).catch((err: unknown): CycleResult<Version> => fail('internal-error', `The studio failed while building and starting: ${messageOf(err)}`, 'Save again to retry; if it repeats, the log has the details.'));
+    );
     if (signal.aborted) {
       if (outcome.ok) await stopWorkloads(workloadsOf(outcome.value));
       record.outcome = 'cancelled';
@@ -277,10 +302,24 @@ export class DevSession {
       this.emit({ kind: 'serving', url: listening.value, workloads: this.workloads });
     }
     // Requests already accepted finish on the old version; new ones go to the new one.
-    if (old) void stopWorkloads(workloadsOf(old), this.options.settings.requestTimeoutMs);
+    if (old) this.retire(workloadsOf(old));
     return ok(undefined);
   }
+
+  /** An exception where a value was expected: a bug, said as one sentence; the stack goes to the log. */
+  private unexpected(err: unknown, record: BuildRecord): StudioError {
+    this.options.logs.append({ level: 'debug', source: 'studio', text: `build ${record.number} failed unexpectedly: ${err instanceof Error && err.stack ? err.stack : messageOf(err)}` });
+    return { code: 'internal-error', message: `The studio failed while building and starting: ${messageOf(err)}`, hint: 'Save again to retry; if it repeats, the log has the details.' };
+  }
+
+  /** Stops workloads in the background; a failure to stop is logged, never thrown at nobody. */
+  private retire(workloads: Workload[]): void {
+    stopWorkloads(workloads, this.options.settings.requestTimeoutMs).catch((err: unknown) => {
+      this.options.logs.append({ level: 'warn', source: 'studio', text: `Stopping the previous version failed: ${messageOf(err)}` });
+    });
+  }
 }
+
 
 /** Errors no save can fix: the session ends instead of waiting. */
 function isFatal(error: StudioError): boolean {

@@ -2,18 +2,18 @@
 // project (a bare .wasm has no build), and start every workload of the new version. It
 // returns the started version or why there is none; putting it in service is the session's.
 // Must not: touch the version serving now, or throw (every failure is a value).
-import { resolve } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import type { Volume } from '../host/filesystem.ts';
 import type { LogBus } from '../logs/log-bus.ts';
-import { configValues, loadProject, volumesOf, type Project, type WashConfig } from '../project/project-config.ts';
+import { componentFilesOf, halfTlsConfig, tlsFilesOf, volumesOf } from '../project/config-paths.ts';
+import { configValues, loadProject, type Project, type WashConfig } from '../project/project-config.ts';
 import { Workload, type RuntimeSettings } from '../workloads/workload.ts';
 import type { BuildOutputs } from './build-outputs.ts';
 import { buildProject, outputPathsOf } from './project-build.ts';
 import type { BuildRecord, CycleResult, SessionEvent } from './session-events.ts';
 import type { SessionNotes } from './session-notes.ts';
 import { workloadStoresOf, type SessionStores } from './session-stores.ts';
-import { baseDirOf, type Target } from './session-target.ts';
+import type { Target } from './session-target.ts';
 import { stopWorkloads, type Version } from './session-version.ts';
 import { volumesInside } from './session-watcher.ts';
 
@@ -25,7 +25,7 @@ export interface CycleContext {
   emit: (event: SessionEvent) => void;
   /** The config was read, whatever happens to the build: the gateway and the UI follow it. */
   onProject: (project: Project, volumes: Volume[] | undefined) => void;
-  openStores: (config: WashConfig | undefined) => Result<SessionStores>;
+  openStores: (config: WashConfig | undefined) => Promise<Result<SessionStores>>;
   outputs: BuildOutputs;
   /** The config the session last read, for a bare .wasm (which has none of its own). */
   config: () => WashConfig | undefined;
@@ -53,14 +53,19 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
     warnNotYetSupported(project.value, ctx.notes);
     name = project.value.name;
     config = configValues(project.value.config);
-    const mounted = volumesOf(project.value.config, project.value.root);
+    const mounted = await volumesOf(project.value.config, project.value.root);
     ctx.onProject(project.value, mounted.ok ? mounted.value : undefined);
     if (!mounted.ok) return mounted;
     volumes = mounted.value;
+    // Checked before the build, so a wrong path is said at once, and waits for a fix like a
+    // failed build; the gateway reads the files when it starts listening.
+    const tls = await tlsFilesOf(project.value.config, project.value.root);
+    if (!tls.ok) return tls;
+    const halfTls = halfTlsConfig(project.value.config);
+    if (halfTls) ctx.notes.once('half tls', 'warn', halfTls);
     for (const dir of volumesInside(volumes, project.value.root)) {
       ctx.notes.once(`volume ${dir}`, 'info', `dev.volumes: changes in ${dir} do not rebuild, since the component reads that folder at run time; r + Enter rebuilds by hand.`);
     }
-    extra = project.value.config.dev?.components ?? [];
     ctx.outputs.started(outputPathsOf(project.value));
     let built: Awaited<ReturnType<typeof buildProject>>;
     try {
@@ -75,13 +80,17 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
       await ctx.outputs.ended();
     }
     if (!built.ok) return built;
+    // The build may be what writes them, so they are looked for after it.
+    const components = await componentFilesOf(project.value.config, project.value.root);
+    if (!components.ok) return components;
+    extra = components.value;
     wasmPath = built.value.wasmPath;
     record.buildMs = performance.now() - started;
     ctx.emit({ kind: 'build-finished', build: record, cached: built.value.cached });
   }
   if (signal.aborted) return fail('build-cancelled', 'The build was cancelled.', 'A newer change started another build.');
 
-  const stores = ctx.openStores(ctx.config());
+  const stores = await ctx.openStores(ctx.config());
   if (!stores.ok) return stores;
   const shared = { config, stores: workloadStoresOf(stores.value), volumes };
   const startStarted = performance.now();
@@ -89,7 +98,7 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
   if (!main.ok) return main;
   const named = new Map<string, Workload>();
   for (const component of extra) {
-    const workload = await Workload.start({ ...shared, name: component.name, wasmPath: resolve(baseDirOf(target), component.file) }, ctx.settings, ctx.logs);
+    const workload = await Workload.start({ ...shared, name: component.name, wasmPath: component.file }, ctx.settings, ctx.logs);
     if (!workload.ok) {
       await stopWorkloads([main.value, ...named.values()]);
       return { ok: false, error: { ...workload.error, message: `dev.components "${component.name}": ${workload.error.message}` } };

@@ -2,11 +2,12 @@
 // dev.address over 127.0.0.1:8000), whether it serves HTTPS (dev.tls_*), the URLs each
 // workload answers at, and which workload a request's Host names. The gateway itself
 // (runtime/gateway) knows nothing of projects or versions.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fail, ok, type Result } from '../errors.ts';
+import { readFile } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
+import { fail, messageOf, ok, type Result } from '../errors.ts';
 import { HttpGateway, type Route } from '../gateway/http-gateway.ts';
 import { loggerFor, type LogBus } from '../logs/log-bus.ts';
+import { tlsFilesOf } from '../project/config-paths.ts';
 import type { WashConfig } from '../project/project-config.ts';
 import type { Workload } from '../workloads/workload.ts';
 import type { Target } from './session-target.ts';
@@ -39,16 +40,18 @@ export class SessionGateway {
     return this.gateway !== undefined;
   }
 
-  /** Starts listening where the config says; resolves with the URL. */
+  /** Starts listening where the config says; resolves with the URL. Every failure is a value. */
   async listen(config: WashConfig | undefined, target: Target): Promise<Result<string>> {
     const { host, port } = this.addressOf(config);
+    const tls = await tlsOf(config, target);
+    if (!tls.ok) return tls;
     const gateway = new HttpGateway({
       host,
       port,
       bodyLimitBytes: this.options.bodyLimitBytes,
       route: (authority) => this.route(authority),
       log: loggerFor(this.options.logs, 'gateway'),
-      tls: tlsOf(config, target),
+      ...(tls.value ? { tls: tls.value } : {}),
     });
     try {
       const address = await gateway.listen();
@@ -103,13 +106,33 @@ export class SessionGateway {
   }
 }
 
-function tlsOf(config: WashConfig | undefined, target: Target): { cert: Buffer; key: Buffer; ca?: Buffer } | undefined {
-  const dev = config?.dev;
-  if (!dev?.tls_cert_path || !dev.tls_key_path || target.kind !== 'project') return undefined;
-  const root = target.root;
-  return {
-    cert: readFileSync(resolve(root, dev.tls_cert_path)),
-    key: readFileSync(resolve(root, dev.tls_key_path)),
-    ...(dev.tls_ca_path ? { ca: readFileSync(resolve(root, dev.tls_ca_path)) } : {}),
-  };
+/**
+ * The certificate and key of dev.tls_*, read and tried, for an HTTPS gateway; undefined for
+ * plain HTTP. A missing file, one that vanished since the cycle checked it, or PEM that does
+ * not make a usable certificate and key is an error naming the keys, not an exception.
+ */
+async function tlsOf(config: WashConfig | undefined, target: Target): Promise<Result<{ cert: Buffer; key: Buffer; ca?: Buffer } | undefined>> {
+  if (!config || target.kind !== 'project') return ok(undefined);
+  const files = await tlsFilesOf(config, target.root);
+  if (!files.ok) return files;
+  if (!files.value) return ok(undefined);
+  const { certPath, keyPath, caPath } = files.value;
+  let material: { cert: Buffer; key: Buffer; ca?: Buffer };
+  try {
+    material = { cert: await readFile(certPath), key: await readFile(keyPath), ...(caPath ? { ca: await readFile(caPath) } : {}) };
+  } catch (err) {
+    return fail('tls-invalid', `dev.tls_cert_path, dev.tls_key_path: cannot read the TLS files: ${messageOf(err)}.`, 'Check that the files exist and can be read.');
+  }
+  try {
+    // What https.createServer would do with them, tried here, where a failure can name the keys.
+    createSecureContext(material);
+  } catch (err) {
+    const named = caPath ? `${certPath}, ${keyPath} and ${caPath}` : `${certPath} and ${keyPath}`;
+    return fail(
+      'tls-invalid',
+      `dev.tls_cert_path, dev.tls_key_path${caPath ? ', dev.tls_ca_path' : ''}: ${named} do not make a usable certificate and private key: ${messageOf(err)}.`,
+      'Use PEM files: the certificate (and its chain) in dev.tls_cert_path, its unencrypted private key in dev.tls_key_path.',
+    );
+  }
+  return ok(material);
 }

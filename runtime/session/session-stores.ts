@@ -8,8 +8,9 @@
 // ownership of an existing one (refusing, as an error value, a folder another live studio is
 // using) and logs what opening found wrong, as warnings naming each key.
 import { join, resolve } from 'node:path';
-import { fail, ok, type Result } from '../errors.ts';
+import { fail, messageOf, ok, type Result } from '../errors.ts';
 import type { Logger } from '../logs/log-bus.ts';
+import { checkCreatableFolder } from '../project/config-paths.ts';
 import type { WashConfig } from '../project/project-config.ts';
 import { BlobStore } from '../stores/blob-store.ts';
 import { KeyValueStore } from '../stores/key-value-store.ts';
@@ -52,9 +53,10 @@ export class SessionStoreFolders {
   /**
    * Opens the folders named by the config (dev.wasi_keyvalue_path, dev.wasi_blobstore_path,
    * relative to the project) or the defaults in .wash/data, reusing the open ones when the
-   * paths did not change.
+   * paths did not change. A configured path that can never be a folder is an error naming
+   * its key; so is anything else that goes wrong while opening (never an exception).
    */
-  openFor(config: WashConfig | undefined): Result<SessionStores> {
+  async openFor(config: WashConfig | undefined): Promise<Result<SessionStores>> {
     const base = baseDirOf(this.target);
     const kvConfigured = config?.dev?.wasi_keyvalue_path;
     const blobConfigured = config?.dev?.wasi_blobstore_path;
@@ -62,6 +64,14 @@ export class SessionStoreFolders {
     const blobstorePath = blobConfigured ? resolve(base, blobConfigured) : join(this.target.dataDir, 'blobstore');
     const current = this.open;
     if (current && current.keyvaluePath === keyvaluePath && current.blobstorePath === blobstorePath) return ok(current);
+    for (const [key, configured, path] of [
+      ['dev.wasi_keyvalue_path', kvConfigured, keyvaluePath],
+      ['dev.wasi_blobstore_path', blobConfigured, blobstorePath],
+    ] as const) {
+      if (!configured) continue;
+      const usable = await checkCreatableFolder(key, path);
+      if (!usable.ok) return usable;
+    }
     this.close();
     // One StoreLocks serves one key-value folder (and the blob folder opened with it).
     let locks = this.locksByFolder.get(keyvaluePath);
@@ -81,8 +91,11 @@ export class SessionStoreFolders {
       };
     } catch (error) {
       keyvalue?.close();
-      if (!(error instanceof StoreError)) throw error;
-      return fail(error.code === 'in-use' ? 'data-in-use' : 'data-unusable', error.message, error.hint);
+      // The key-value store opens first: with it open, the blob folder is the one that failed.
+      const failed = keyvalue ? { key: 'dev.wasi_blobstore_path', configured: blobConfigured, path: blobstorePath } : { key: 'dev.wasi_keyvalue_path', configured: kvConfigured, path: keyvaluePath };
+      const prefix = failed.configured ? `${failed.key}: ` : '';
+      if (!(error instanceof StoreError)) return fail('data-unusable', `${prefix}Cannot open the data folder ${failed.path}: ${messageOf(error)}.`, 'Check the folder and its permissions.');
+      return fail(error.code === 'in-use' ? 'data-in-use' : 'data-unusable', `${prefix}${error.message}`, error.hint);
     }
     this.open = stores;
     const { replayed = 0, warnings = [] } = stores.keyvalue.openReport ?? {};

@@ -32,7 +32,10 @@ export async function watchTarget(target: Target, hooks: WatchHooks): Promise<Pr
   } else {
     const studioOutputs = [join(target.root, '.wash', 'build'), join(target.root, '.wash', 'data'), target.dataDir];
     watcher = new ProjectWatcher(target.root, { ignore: studioOutputs, onError }, (batch) => {
-      void needsReload(batch.paths.map((p) => resolve(target.root, p)), hooks).then((reload) => reload && hooks.onChange(batch.firstAt));
+      needsReload(batch.paths.map((p) => resolve(target.root, p)), hooks).then(
+        (reload) => reload && hooks.onChange(batch.firstAt),
+        (err: unknown) => hooks.notes.warn(`Could not tell whether a change needs a rebuild: ${messageOf(err)}. Rebuild by hand with r + Enter if it did.`),
+      );
     });
     watcher.keep(hooks.outputs.all);
   }

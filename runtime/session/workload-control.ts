@@ -1,7 +1,7 @@
 // Workloads stopped and restarted by hand, between builds: a stopped workload's routes answer
 // 503 until it is restarted or a new build serves it again; a restart starts the same
 // component afresh, without a build, and swaps it in.
-import { fail, ok, type Result } from '../errors.ts';
+import { fail, messageOf, ok, type Result } from '../errors.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import { Workload, type RuntimeSettings } from '../workloads/workload.ts';
 import { workloadsOf, type Version } from './session-version.ts';
@@ -41,7 +41,8 @@ export class WorkloadControl {
     if (version.main === old) version.main = started.value;
     else version.named.set(name, started.value);
     this.stopped.delete(name);
-    void old.stop(this.graceMs());
+    // The old instances drain in the background; failing to stop them must not reject anything.
+    old.stop(this.graceMs()).catch((err: unknown) => this.logs.append({ level: 'warn', source: 'studio', text: `Stopping the old instances of ${name} failed: ${messageOf(err)}` }));
     return ok(undefined);
   }
 }

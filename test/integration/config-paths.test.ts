@@ -1,0 +1,126 @@
+// Every file and folder a project config names, when it leads nowhere, as a user meets it in
+// the terminal: one sentence naming the config key and the resolved path, a hint, and never a
+// stack trace. The session waits for a fix (a save) instead of ending.
+import assert from 'node:assert/strict';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import selfsigned from 'selfsigned';
+import { messageProject, type MessageProject } from '../helpers/message-project.ts';
+import { launchStudio, runStudio } from '../helpers/studio-process.ts';
+
+/** A stack frame as Node prints one. */
+const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
+
+/** Runs the studio once (no watching) on a message project with `config` added; it must fail at its first build. */
+async function firstBuildError(config: string, prepare: (project: MessageProject) => Promise<void> = async () => {}): Promise<{ output: string; root: string }> {
+  const project = await messageProject('hello\n', config);
+  try {
+    await prepare(project);
+    const { code, output } = await runStudio(['dev', project.root, '--no-ui', '--no-watch', '--port', '0']);
+    assert.equal(code, 1, output);
+    assert.doesNotMatch(output, STACK_FRAME, 'no stack trace');
+    assert.doesNotMatch(output, /internal-error|failed unexpectedly/);
+    return { output, root: project.root };
+  } finally {
+    await project.remove();
+  }
+}
+
+describe('files named in the config that are missing or of the wrong kind', () => {
+  it('dev.tls_cert_path: names the key and the resolved path', async () => {
+    const { output, root } = await firstBuildError('dev:\n  tls_cert_path: certs/missing.pem\n  tls_key_path: key.pem\n');
+    assert.match(output, new RegExp(`dev\\.tls_cert_path: ${escape(join(root, 'certs', 'missing.pem'))} does not exist\\.\\n\\s+hint: Create the file, or fix dev\\.tls_cert_path`));
+  });
+
+  it('dev.tls_key_path: names the key and the resolved path', async () => {
+    const { output, root } = await firstBuildError('dev:\n  tls_cert_path: cert.pem\n  tls_key_path: missing-key.pem\n', (p) => writeFile(join(p.root, 'cert.pem'), 'x'));
+    assert.match(output, new RegExp(`dev\\.tls_key_path: ${escape(join(root, 'missing-key.pem'))} does not exist\\.`));
+  });
+
+  it('dev.tls_ca_path: names the key and the resolved path', async () => {
+    const { output, root } = await firstBuildError('dev:\n  tls_cert_path: cert.pem\n  tls_key_path: key.pem\n  tls_ca_path: ca.pem\n', async (p) => {
+      await writeFile(join(p.root, 'cert.pem'), 'x');
+      await writeFile(join(p.root, 'key.pem'), 'x');
+    });
+    assert.match(output, new RegExp(`dev\\.tls_ca_path: ${escape(join(root, 'ca.pem'))} does not exist\\.`));
+  });
+
+  it('TLS files that are not a certificate and key: tls-invalid, naming the keys and the files', async () => {
+    const { output, root } = await firstBuildError('dev:\n  tls_cert_path: cert.pem\n  tls_key_path: key.pem\n', async (p) => {
+      await writeFile(join(p.root, 'cert.pem'), 'not a certificate\n');
+      await writeFile(join(p.root, 'key.pem'), 'not a key\n');
+    });
+    assert.match(output, new RegExp(`dev\\.tls_cert_path, dev\\.tls_key_path: ${escape(join(root, 'cert.pem'))} and ${escape(join(root, 'key.pem'))} do not make a usable certificate and private key`));
+    assert.match(output, /hint: Use PEM files/);
+  });
+
+  it('dev.components: names the entry and the resolved path', async () => {
+    const { output, root } = await firstBuildError('dev:\n  components:\n    - name: api\n      file: out/api.wasm\n');
+    assert.match(output, new RegExp(`dev\\.components\\[0\\]\\.file \\("api"\\): ${escape(join(root, 'out', 'api.wasm'))} does not exist\\.`));
+  });
+
+  it('dev.wasi_keyvalue_path: a file where the folder should be', async () => {
+    const { output, root } = await firstBuildError('dev:\n  wasi_keyvalue_path: kv\n', (p) => writeFile(join(p.root, 'kv'), 'a file'));
+    assert.match(output, new RegExp(`dev\\.wasi_keyvalue_path: ${escape(join(root, 'kv'))} is a file, not a folder\\.`));
+  });
+
+  it('dev.wasi_blobstore_path: a path that runs through a file', async () => {
+    const { output, root } = await firstBuildError('dev:\n  wasi_blobstore_path: data/blobs\n', (p) => writeFile(join(p.root, 'data'), 'a file'));
+    assert.match(output, new RegExp(`dev\\.wasi_blobstore_path: ${escape(join(root, 'data'))}, on the way to ${escape(join(root, 'data', 'blobs'))}, is a file, not a folder\\.`));
+  });
+
+  it('build.component_path: a path that runs through a file', async () => {
+    const { output, root } = await firstBuildError('  component_path: out/app.wasm\n', (p) => writeFile(join(p.root, 'out'), 'a file'));
+    assert.match(output, new RegExp(`build\\.component_path: cannot make the folder for ${escape(join(root, 'out', 'app.wasm'))}`));
+  });
+
+  it('the config file itself, when it is a folder: config-unreadable', async () => {
+    const { output, root } = await firstBuildError('', async (p) => {
+      await rm(join(p.root, '.wash', 'config.yaml'));
+      await mkdir(join(p.root, '.wash', 'config.yaml'));
+    });
+    assert.match(output, new RegExp(`${escape(join(root, '.wash', 'config.yaml'))} cannot be read`));
+  });
+});
+
+describe('a missing TLS file', () => {
+  it('waits for the fix, then serves HTTPS', async () => {
+    const project = await messageProject('fixed\n', 'dev:\n  tls_cert_path: cert.pem\n  tls_key_path: key.pem\n');
+    const studio = launchStudio(project.root);
+    try {
+      await studio.waitFor(`dev.tls_cert_path: ${join(project.root, 'cert.pem')} does not exist.`);
+      const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
+        notAfterDate: new Date(Date.now() + 86_400_000),
+        extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+      });
+      await writeFile(join(project.root, 'key.pem'), pems.private);
+      await writeFile(join(project.root, 'cert.pem'), pems.cert);
+      const url = await studio.serving(60_000);
+      assert.match(url, /^https:/);
+      assert.equal(await getText(url, pems.cert), 'fixed\n');
+      assert.doesNotMatch(studio.output(), STACK_FRAME);
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function getText(url: string, ca: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    httpsRequest(url, { ca }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(body));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
