@@ -249,8 +249,10 @@ export class HttpGateway {
   }
 
   /**
-   * Answers 413 when the component has not answered yet, then closes the connection: the
-   * rest of an oversized body is not read (reading it would cost as much as accepting it).
+   * Answers 413 when the component has not answered yet. The rest of the body is read and
+   * dropped for a moment, since most clients only read an answer once they have sent their
+   * whole request; a body still coming after that has the connection cut (reading on would
+   * cost as much as accepting it). After the component answered, the connection is cut at once.
    */
   private refuseTooLarge(req: IncomingMessage, res: ServerResponse, response: ResponseTarget, limit: number): void {
     this.options.log.warn(`${req.method} ${req.url}: request body over the ${limit}-byte limit ${response.headSent ? 'after the component answered; the connection was closed' : 'refused with 413'}`);
@@ -259,16 +261,16 @@ export class HttpGateway {
       req.socket.destroy();
       return;
     }
-    res.shouldKeepAlive = false;
     response.fail(413, `413 Payload Too Large: the request body is over the ${limit}-byte limit (set it with --body-limit).\n`);
-    // Read on briefly so the client sees the 413 rather than a reset, then close.
     req.resume();
-    res.on('finish', () => setTimeout(() => req.socket.destroy(), LINGER_MS).unref());
+    const cut = setTimeout(() => req.socket.destroy(), LINGER_MS);
+    req.once('end', () => clearTimeout(cut));
+    req.once('close', () => clearTimeout(cut));
   }
 }
 
-/** After a 413, how long the rest of the body is read and dropped before the connection closes. */
-const LINGER_MS = 1000;
+/** After a 413, how long the rest of the body is read and dropped before the connection is cut. */
+const LINGER_MS = 2000;
 
 /**
  * The authority and path of a request. An absolute-form target (`POST http://host/x`,
