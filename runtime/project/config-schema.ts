@@ -63,10 +63,14 @@ function keyPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), '');
 }
 
-/** Validates a parsed config: errors fail the load, warnings (unknown keys) do not. */
-export function validateConfig(value: unknown): { config?: WashConfig; errors: ConfigProblem[]; warnings: ConfigProblem[] } {
-  const result = washConfigSchema.safeParse(value);
-  if (result.success) return { config: result.data, errors: [], warnings: [] };
+/**
+ * Validates a parsed settings file against its schema: errors fail the load, warnings
+ * (unknown keys) do not. With only unknown keys the rest is valid; they stay in the object,
+ * unread.
+ */
+export function validateWith<T>(schema: z.ZodType<T>, value: unknown): { value?: T; errors: ConfigProblem[]; warnings: ConfigProblem[] } {
+  const result = schema.safeParse(value);
+  if (result.success) return { value: result.data, errors: [], warnings: [] };
   const errors: ConfigProblem[] = [];
   const warnings: ConfigProblem[] = [];
   for (const issue of result.error.issues) {
@@ -76,6 +80,11 @@ export function validateConfig(value: unknown): { config?: WashConfig; errors: C
       errors.push({ path: keyPath(issue.path) || '(top level)', message: issue.message.replace(/^Invalid input: /, '') });
     }
   }
-  // With only unknown keys the rest is valid; they stay in the object, unread.
-  return errors.length === 0 ? { config: value as WashConfig, errors, warnings } : { errors, warnings };
+  return errors.length === 0 ? { value: value as T, errors, warnings } : { errors, warnings };
+}
+
+/** Validates a parsed wash config: errors fail the load, warnings (unknown keys) do not. */
+export function validateConfig(value: unknown): { config?: WashConfig; errors: ConfigProblem[]; warnings: ConfigProblem[] } {
+  const { value: config, errors, warnings } = validateWith(washConfigSchema, value);
+  return config ? { config, errors, warnings } : { errors, warnings };
 }

@@ -55,6 +55,10 @@ export interface SessionDescription {
   /** Default data folder: `.wash/data` in the project, or beside the .wasm file. */
   dataDir: string;
   config: Project['config'] | undefined;
+  /** The project as the latest cycle read it: its config layers and where each value came from. */
+  project: Project | undefined;
+  /** The command-line flags that win over dev.address (`--port 0`), if any were given. */
+  addressFlags: string | undefined;
 }
 
 export class DevSession {
@@ -114,6 +118,8 @@ export class DevSession {
       gatewayUrl: this.gateway.url,
       dataDir: target.dataDir,
       config: this.project?.config,
+      project: this.project,
+      addressFlags: [this.options.host !== undefined ? `--host ${this.options.host}` : '', this.options.port !== undefined ? `--port ${this.options.port}` : ''].filter(Boolean).join(' ') || undefined,
     };
   }
 

@@ -7,7 +7,7 @@ import { buildJsComponent } from '../builders/js-component-builder.ts';
 import { runBuildCommand } from '../builders/command-builder.ts';
 import { ok } from '../errors.ts';
 import type { LogBus } from '../logs/log-bus.ts';
-import type { Project } from '../project/project-config.ts';
+import { STUDIO_DEFAULTS, type Project } from '../project/project-config.ts';
 import type { CycleResult } from './session-events.ts';
 
 export type Builder = 'componentize-js' | 'command';
@@ -34,8 +34,7 @@ export interface ProjectBuild {
 
 /** `build.component_path` relative to the root, else .wash/build/<project name>.wasm. */
 export function componentPathOf(project: Project): string {
-  const configured = project.config.build?.component_path;
-  return configured ? resolve(project.root, configured) : join(project.root, '.wash', 'build', `${project.name}.wasm`);
+  return resolve(project.root, project.config.build?.component_path || STUDIO_DEFAULTS['build.component_path'](project.name));
 }
 
 /** What a build writes: the component path, and the dev.components files it may build too. */

@@ -8,7 +8,7 @@ import { fail, messageOf, ok, type Result } from '../errors.ts';
 import { HttpGateway, type Route } from '../gateway/http-gateway.ts';
 import { loggerFor, type LogBus } from '../logs/log-bus.ts';
 import { tlsFilesOf } from '../project/config-paths.ts';
-import type { WashConfig } from '../project/project-config.ts';
+import { STUDIO_DEFAULTS, type WashConfig } from '../project/project-config.ts';
 import type { Workload } from '../workloads/workload.ts';
 import type { Target } from './session-target.ts';
 import type { Version } from './session-version.ts';
@@ -80,18 +80,13 @@ export class SessionGateway {
     return [`${url.protocol}//${workload.info.name}.localhost:${url.port}/`];
   }
 
-  /** CLI flags win over dev.address, which wins over 127.0.0.1:8000. */
+  /** CLI flags win over dev.address, which wins over the studio's default, 127.0.0.1:8000. */
   private addressOf(config: WashConfig | undefined): { host: string; port: number } {
-    let host = '127.0.0.1';
-    let port = 8000;
-    const configured = config?.dev?.address;
-    if (configured) {
-      const at = configured.lastIndexOf(':');
-      if (at > 0) {
-        host = configured.slice(0, at).replace(/^\[|\]$/g, '');
-        port = Number(configured.slice(at + 1));
-      }
-    }
+    const address = (text: string) => {
+      const at = text.lastIndexOf(':');
+      return at > 0 ? { host: text.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(text.slice(at + 1)) } : undefined;
+    };
+    const { host, port } = address(config?.dev?.address ?? '') ?? address(STUDIO_DEFAULTS['dev.address'])!;
     return { host: this.options.host ?? host, port: this.options.port ?? port };
   }
 

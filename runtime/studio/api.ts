@@ -127,6 +127,33 @@ export interface SettingsView {
   port: number | undefined;
   keyvaluePath: string;
   blobstorePath: string;
+  /** wash's config as merged for the project; absent for a .wasm file, and until the config was first read. */
+  config?: ConfigSourcesView;
+}
+
+/** Where one value of the effective wash config came from: a layer, or the studio's default. */
+export type ConfigOriginView = { kind: 'default' } | { kind: 'user' | 'project'; file: string } | { kind: 'env'; variable: string };
+
+export interface ConfigValueView {
+  /** Dotted key path, e.g. `build.command` or `build.env.RUSTFLAGS`; a list is one value. */
+  key: string;
+  /** The value as JSON text. */
+  value: string;
+  origin: ConfigOriginView;
+  /** Command-line flags that win over this value (`--port 0` over dev.address), if any. */
+  overriddenBy?: string;
+}
+
+/** The layers wash merges, lowest first: defaults < user config < project config < WASH_* variables. */
+export interface ConfigSourcesView {
+  /** Where wash looks for the user's config, and the file it found there. */
+  userConfigDir: string;
+  userConfigPath?: string;
+  projectConfigPath?: string;
+  /** The WASH_* variables that set top-level keys. */
+  envVariables: string[];
+  /** Every effective value with its origin, sorted by key. */
+  values: ConfigValueView[];
 }
 
 /** Every command: its arguments and its result. */

@@ -5,6 +5,8 @@
 import { stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, resolve } from 'node:path';
 import { StudioFailure, messageOf, type StudioError } from '../errors.ts';
+import { valuesWithOrigins } from '../project/config-layers.ts';
+import { defaultsInUse } from '../project/project-config.ts';
 import { riskyTarget } from '../project/risky-folders.ts';
 import type { LogBus, LogRecord } from '../logs/log-bus.ts';
 import type { BuildRecord, DevSession, SessionEvent, SessionStores } from '../session/dev-session.ts';
@@ -13,6 +15,8 @@ import type {
   ApiError,
   BuildView,
   CommandArgs,
+  ConfigSourcesView,
+  ConfigValueView,
   CommandName,
   CommandResult,
   EventName,
@@ -234,7 +238,11 @@ export class StudioService {
       case 'build-finished':
         if (event.kind === 'build-started') this.buildLogStart = { build: event.build.number, seq: this.lastLogSeq };
         this.emitBuild(event.build);
-        if (event.kind === 'build-started') this.emitWorkloads();
+        if (event.kind === 'build-started') {
+          this.emitWorkloads();
+          // The cycle has just read the config again: Settings shows where each value comes from.
+          this.emit({ event: 'project.changed', payload: this.projectView() });
+        }
         return;
       case 'serving': {
         const latest = session.builds[session.builds.length - 1];
@@ -252,6 +260,8 @@ export class StudioService {
         if (output) this.buildOutput.set(event.build.number, output);
         this.emitBuild(event.build);
         this.emitWorkloads();
+        // It may have read a changed config before failing (a wrong path, say).
+        this.emit({ event: 'project.changed', payload: this.projectView() });
         return;
       }
       case 'build-cancelled':
@@ -429,7 +439,33 @@ export class StudioService {
   private settingsView(): SettingsView {
     const project = this.projectView();
     const port = project.gatewayUrl ? Number(new URL(project.gatewayUrl).port || (project.gatewayUrl.startsWith('https') ? 443 : 80)) : undefined;
-    return { projectPath: project.path, port, keyvaluePath: project.keyvaluePath, blobstorePath: project.blobstorePath };
+    const config = this.configView();
+    return { projectPath: project.path, port, keyvaluePath: project.keyvaluePath, blobstorePath: project.blobstorePath, ...(config ? { config } : {}) };
+  }
+
+  /** Each effective config value and the layer (or studio default) it came from. */
+  private configView(): ConfigSourcesView | undefined {
+    const described = this.session?.describe();
+    const project = described?.project;
+    if (!described || !project) return undefined;
+    const flags = described.addressFlags;
+    const view = (key: string, value: unknown, origin: ConfigValueView['origin']): ConfigValueView => ({
+      key,
+      value: JSON.stringify(value),
+      origin,
+      ...(key === 'dev.address' && flags ? { overriddenBy: flags } : {}),
+    });
+    const values = [
+      ...valuesWithOrigins(project.config, project.origins).map(({ key, value, origin }) => view(key, value, origin)),
+      ...defaultsInUse(project).map(({ key, value }) => view(key, value, { kind: 'default' })),
+    ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return {
+      userConfigDir: project.userConfigDir,
+      ...(project.userConfigPath ? { userConfigPath: project.userConfigPath } : {}),
+      ...(project.configPath ? { projectConfigPath: project.configPath } : {}),
+      envVariables: Object.values(project.envVariables),
+      values,
+    };
   }
 
   private requireSession(): DevSession {

@@ -1,5 +1,6 @@
 // Finding a wash project (the nearest folder with .wash/) and reading its config the way wash
-// does: .wash/config.yaml, .yml or .json, every key optional.
+// does: .wash/config.yaml, .yml, .json or .toml, every key optional, merged over the user's
+// wash config and under WASH_* variables, each value remembering where it came from.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,9 @@ async function loadError(start: string): Promise<StudioError> {
 before(async () => {
   // realpath: on some systems the temp folder is behind a symlink, and paths are compared.
   temp = await realpath(await mkdtemp(join(tmpdir(), 'studio-project-config-')));
+  // Whatever this machine's user has in their wash config or environment stays out of these tests.
+  process.env.XDG_CONFIG_HOME = join(temp, 'no-user-config');
+  for (const name of Object.keys(process.env)) if (/^wash_/i.test(name)) delete process.env[name];
 });
 after(() => rm(temp, { recursive: true, force: true }));
 
@@ -90,7 +94,17 @@ describe('loadProject', () => {
     const root = await folderWith({}, ['.wash']);
     const result = await loadProject(root);
     assert.ok(result.ok);
-    assert.deepEqual(result.value, { root, name: basename(root), configPath: undefined, config: {}, warnings: [] });
+    assert.deepEqual(result.value, {
+      root,
+      name: basename(root),
+      configPath: undefined,
+      userConfigDir: join(temp, 'no-user-config', 'wash'),
+      userConfigPath: undefined,
+      envVariables: {},
+      config: {},
+      origins: {},
+      warnings: [],
+    });
   });
 
   it('reads .wash/config.yaml', async () => {
@@ -246,6 +260,87 @@ describe('loadProject', () => {
     assert.equal((await loadError(root)).code, 'config-invalid');
   });
 });
+
+describe('loadProject: the layers wash merges', () => {
+  it('reads the user\'s config when the project has none', async () => {
+    const user = await folderWith({ 'config.yaml': 'build:\n  command: make\n' });
+    const root = await folderWith({}, ['.wash']);
+    const result = await loadProject(root, { userConfigDir: user, env: {} });
+    assert.ok(result.ok);
+    assert.equal(result.value.config.build?.command, 'make');
+    assert.equal(result.value.userConfigPath, join(user, 'config.yaml'));
+    assert.deepEqual(result.value.origins, { 'build.command': { kind: 'user', file: join(user, 'config.yaml') } });
+  });
+
+  it('lets the project\'s config win over the user\'s, key by key', async () => {
+    const user = await folderWith({ 'config.yaml': 'build:\n  command: make\n  env:\n    A: user\n    B: user\ndev:\n  address: 0.0.0.0:1\n' });
+    const root = await folderWith({ '.wash/config.toml': '[build.env]\nB = "project"\n[dev]\naddress = "127.0.0.1:2"\n' });
+    const result = await loadProject(root, { userConfigDir: user, env: {} });
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.config, { build: { command: 'make', env: { A: 'user', B: 'project' } }, dev: { address: '127.0.0.1:2' } });
+    const userFile = { kind: 'user', file: join(user, 'config.yaml') };
+    const projectFile = { kind: 'project', file: join(root, '.wash', 'config.toml') };
+    assert.deepEqual(result.value.origins, { 'build.command': userFile, 'build.env.A': userFile, 'build.env.B': projectFile, 'dev.address': projectFile });
+  });
+
+  it('lets WASH_* variables win over both, for the top-level key they name', async () => {
+    const user = await folderWith({ 'config.yaml': 'dev:\n  address: 0.0.0.0:1\n' });
+    const root = await folderWith({ '.wash/config.yaml': 'build:\n  command: make\ndev:\n  address: 127.0.0.1:2\n  service: false\n' });
+    const result = await loadProject(root, { userConfigDir: user, env: { WASH_DEV: '{address="127.0.0.1:3"}', WASH_COMPONENT_PATH: '/elsewhere.wasm' } });
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.config, { build: { command: 'make' }, dev: { address: '127.0.0.1:3', service: false } });
+    assert.deepEqual(result.value.origins['dev.address'], { kind: 'env', variable: 'WASH_DEV' });
+    assert.deepEqual(result.value.envVariables, { dev: 'WASH_DEV' });
+  });
+
+  it('finds the user\'s config under XDG_CONFIG_HOME from the environment it is given', async () => {
+    const xdg = await folderWith({ 'wash/config.json': '{"build":{"command":"from xdg"}}' });
+    const root = await folderWith({}, ['.wash']);
+    const result = await loadProject(root, { env: { XDG_CONFIG_HOME: xdg } });
+    assert.ok(result.ok);
+    assert.equal(result.value.config.build?.command, 'from xdg');
+    assert.equal(result.value.userConfigDir, join(xdg, 'wash'));
+  });
+
+  it('refuses a user config with a key of the wrong type, naming that file', async () => {
+    const user = await folderWith({ 'config.yaml': 'dev:\n  address: [1, 2]\n' });
+    const root = await folderWith({}, ['.wash']);
+    const error = await loadErrorWith(root, { userConfigDir: user, env: {} });
+    assert.equal(error.code, 'config-invalid');
+    assert.ok(error.message.startsWith(`${join(user, 'config.yaml')} has an error:`), error.message);
+    assert.match(error.message, /^ {2}dev\.address: /m);
+  });
+
+  it('refuses a user config with a syntax error, naming that file and line', async () => {
+    const user = await folderWith({ 'config.yaml': 'build:\n  command: "unterminated\n' });
+    const root = await folderWith({}, ['.wash']);
+    const error = await loadErrorWith(root, { userConfigDir: user, env: {} });
+    assert.equal(error.code, 'config-unparsable');
+    assert.ok(error.message.startsWith(`${join(user, 'config.yaml')}:`), error.message);
+  });
+
+  it('refuses a WASH_* variable whose value has the wrong shape, naming the variable and the key', async () => {
+    const root = await folderWith({}, ['.wash']);
+    const error = await loadErrorWith(root, { userConfigDir: join(temp, 'none'), env: { WASH_BUILD: 'make' } });
+    assert.equal(error.code, 'config-invalid');
+    assert.match(error.message, /^The environment \(WASH_BUILD\) has an error:\n {2}WASH_BUILD: build: /);
+    assert.match(error.hint ?? '', /WASH_DEV='\{address=/);
+  });
+
+  it('warns about unknown keys in a user config and in a variable, naming each source', async () => {
+    const user = await folderWith({ 'config.yaml': 'build:\n  flavour: fast\n' });
+    const root = await folderWith({}, ['.wash']);
+    const result = await loadProject(root, { userConfigDir: user, env: { WASH_DEV: '{adress="x"}' } });
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.warnings, [`${join(user, 'config.yaml')}: build.flavour: unknown key, ignored`, 'environment variable WASH_DEV: dev.adress: unknown key, ignored']);
+  });
+});
+
+async function loadErrorWith(start: string, options: Parameters<typeof loadProject>[1]): Promise<StudioError> {
+  const result = await loadProject(start, options);
+  assert.equal(result.ok, false, 'the config should be refused');
+  return (result as { ok: false; error: StudioError }).error;
+}
 
 describe('configValues', () => {
   it('gives the config of wasi:config host_interfaces entries as key/value pairs', () => {

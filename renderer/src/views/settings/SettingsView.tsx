@@ -1,23 +1,123 @@
 // The project and where its data lives: the project folder (open another), the gateway port,
-// the key-value and blob folders with where each path came from (the project config or the
-// studio's default), so users know which folder to `ls`.
+// the key-value and blob folders, and wash's config as merged for the project (defaults < the
+// user's wash config < the project's < WASH_* variables), each value with the file, variable or
+// default it came from, so users know which file to edit and which folder to `ls`.
 import { useState } from 'react';
 import { StudioApiError, describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
+import type { ConfigOriginView, ConfigSourcesView, ConfigValueView } from '../../api/types.ts';
 import { ConfirmDialog } from '../../components/Dialog.tsx';
 import { useStudio } from '../../stores/studio-store.ts';
 import { modKey, useUi } from '../../stores/ui-store.ts';
 
-function Origin({ from, configKey }: { from: 'config' | 'default' | undefined; configKey: string }) {
-  if (!from) return null;
-  return from === 'config' ? (
-    <span className="origin-badge" data-from="config" title={`Set by dev.${configKey} in the project config`}>
-      from config: dev.{configKey}
-    </span>
-  ) : (
-    <span className="origin-badge" data-from="default" title={`dev.${configKey} is not set; wash would keep this data in memory, the studio keeps it on disk here`}>
-      studio default
-    </span>
+/** A path inside the project as written relative to it, other paths whole. */
+function shortPath(path: string, root: string | undefined): string {
+  if (!root) return path;
+  const prefix = root.endsWith('/') || root.endsWith('\\') ? root : `${root}${root.includes('\\') && !root.includes('/') ? '\\' : '/'}`;
+  return path.startsWith(prefix) ? path.slice(prefix.length) : path;
+}
+
+/** Where one config value came from, as a badge: the file, the variable, or the studio's default. */
+function OriginBadge({ origin, root, defaultTitle }: { origin: ConfigOriginView; root: string | undefined; defaultTitle?: string }) {
+  switch (origin.kind) {
+    case 'project':
+      return (
+        <span className="origin-badge" data-from="project" title={`Set in ${origin.file}`}>
+          project: {shortPath(origin.file, root)}
+        </span>
+      );
+    case 'user':
+      return (
+        <span className="origin-badge" data-from="user" title={`Set in ${origin.file}`}>
+          your wash config
+        </span>
+      );
+    case 'env':
+      return (
+        <span className="origin-badge" data-from="env" title={`Set by the environment variable ${origin.variable} when the studio started`}>
+          env: {origin.variable}
+        </span>
+      );
+    case 'default':
+      return (
+        <span className="origin-badge" data-from="default" title={defaultTitle ?? 'No layer of the config sets this key: the studio uses its own default'}>
+          studio default
+        </span>
+      );
+  }
+}
+
+/** A store folder's origin: the config layer that set its key, else the studio's default. */
+function StoreOrigin({ configKey, config, from, root }: { configKey: string; config: ConfigSourcesView | undefined; from: 'config' | 'default' | undefined; root: string | undefined }) {
+  // A .wasm file has no config layers to look in: its folders are the defaults.
+  const origin = config?.values.find((v) => v.key === configKey)?.origin ?? (from === 'default' ? ({ kind: 'default' } as const) : undefined);
+  if (!origin) return null;
+  return <OriginBadge origin={origin} root={root} defaultTitle={`${configKey} is not set; wash would keep this data in memory, the studio keeps it on disk here`} />;
+}
+
+/** A value as a person reads it: a string as written, anything else as compact JSON. */
+function shownValue(value: ConfigValueView['value']): string {
+  const parsed: unknown = JSON.parse(value);
+  return typeof parsed === 'string' ? parsed : value;
+}
+
+function ConfigLayers({ config, root }: { config: ConfigSourcesView; root: string | undefined }) {
+  const none = <span className="muted">none</span>;
+  return (
+    <ol className="config-layers" aria-label="Config layers, lowest first">
+      <li>
+        <span className="config-layer-name">studio defaults</span>
+        <span className="muted">where no layer sets a key</span>
+      </li>
+      <li>
+        <span className="config-layer-name">your wash config</span>
+        {config.userConfigPath ? <code className="path">{config.userConfigPath}</code> : <span className="muted">none in <code className="path">{config.userConfigDir}</code></span>}
+      </li>
+      <li>
+        <span className="config-layer-name">project config</span>
+        {config.projectConfigPath ? <code className="path">{shortPath(config.projectConfigPath, root)}</code> : none}
+      </li>
+      <li>
+        <span className="config-layer-name">environment</span>
+        {config.envVariables.length ? <code>{config.envVariables.join(', ')}</code> : <span className="muted">no WASH_BUILD, WASH_DEV, WASH_WIT or WASH_VERSION set</span>}
+      </li>
+    </ol>
+  );
+}
+
+function ConfigValues({ config, root }: { config: ConfigSourcesView; root: string | undefined }) {
+  return (
+    <table className="config-values" data-testid="config-values">
+      <thead>
+        <tr>
+          <th>Key</th>
+          <th>Value</th>
+          <th>From</th>
+        </tr>
+      </thead>
+      <tbody>
+        {config.values.map((value) => (
+          <tr key={value.key} data-key={value.key}>
+            <td>
+              <code>{value.key}</code>
+            </td>
+            <td>
+              <code className={`config-value${value.overriddenBy ? ' overridden' : ''}`} title={value.value}>
+                {shownValue(value.value)}
+              </code>
+            </td>
+            <td>
+              <OriginBadge origin={value.origin} root={root} />
+              {value.overriddenBy && (
+                <div className="muted small" title="Command-line flags win over every config layer">
+                  overridden by <code>{value.overriddenBy}</code>
+                </div>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -61,7 +161,7 @@ export function SettingsView() {
       <header className="view-header">
         <div>
           <h1>Settings</h1>
-          <p className="muted">The project the studio serves and where its data lives on disk.</p>
+          <p className="muted">The project the studio serves, where its data lives on disk and where its config comes from.</p>
         </div>
       </header>
 
@@ -82,7 +182,7 @@ export function SettingsView() {
           <dt>Kind</dt>
           <dd>{project ? (project.kind === 'file' ? 'A component file, served as it is' : 'A project, built by the studio') : '—'}</dd>
           <dt>Config</dt>
-          <dd>{project?.configPath ? <code className="path">{project.configPath}</code> : <span className="muted">none (defaults apply)</span>}</dd>
+          <dd>{project?.configPath ? <code className="path">{project.configPath}</code> : <span className="muted">{project?.kind === 'file' ? 'none: a component file is served without one' : 'none in the project (see below for the other layers)'}</span>}</dd>
         </dl>
         <div className="open-project">
           <label className="field grow">
@@ -127,7 +227,7 @@ export function SettingsView() {
             {studio.transport === 'electron' ? 'Electron IPC' : `WebSocket (${connection})`}
           </dd>
         </dl>
-        <p className="muted small">The port is chosen at start: <code>component-studio dev --port N</code> (0 picks a free one), or <code>dev.address</code> in the project config.</p>
+        <p className="muted small">The port is chosen at start: <code>component-studio dev --port N</code> (0 picks a free one), or <code>dev.address</code> in the config (see wash config below).</p>
       </section>
 
       <section className="card settings-card" aria-label="Data folders">
@@ -138,20 +238,31 @@ export function SettingsView() {
             <code className="path" data-testid="kv-path">
               {settings?.keyvaluePath ?? project?.keyvaluePath ?? '—'}
             </code>{' '}
-            <Origin from={project?.keyvalueFrom} configKey="wasi_keyvalue_path" />
+            <StoreOrigin configKey="dev.wasi_keyvalue_path" config={settings?.config} from={project?.keyvalueFrom} root={project?.path} />
           </dd>
           <dt>Blobs</dt>
           <dd>
             <code className="path" data-testid="blob-path">
               {settings?.blobstorePath ?? project?.blobstorePath ?? '—'}
             </code>{' '}
-            <Origin from={project?.blobstoreFrom} configKey="wasi_blobstore_path" />
+            <StoreOrigin configKey="dev.wasi_blobstore_path" config={settings?.config} from={project?.blobstoreFrom} root={project?.path} />
           </dd>
         </dl>
         <p className="muted small">
           One file per key (<code>&lt;folder&gt;/&lt;bucket&gt;/&lt;key&gt;</code>) and per object (<code>&lt;folder&gt;/&lt;container&gt;/&lt;name&gt;</code>), the layout wash uses: either tool can read what the other wrote. Changes made by other programs show up live.
         </p>
       </section>
+
+      {settings?.config && (
+        <section className="card settings-card" aria-label="wash config">
+          <h3>wash config</h3>
+          <p className="muted small">
+            Merged the way <code>wash dev</code> merges it: each layer below overrides the ones above it, key by key (a list is replaced whole). The config is read again on every build.
+          </p>
+          <ConfigLayers config={settings.config} root={project?.path} />
+          {settings.config.values.length > 0 && <ConfigValues config={settings.config} root={project?.path} />}
+        </section>
+      )}
 
       <section className="card settings-card" aria-label="Appearance">
         <h3>Appearance</h3>

@@ -1,0 +1,48 @@
+// Reading one settings file (wash's config.*, the studio's studio.yaml): YAML, JSON or TOML
+// as its extension says, into a plain mapping, and wording its schema problems. Errors are
+// values naming the file, and for syntax errors the line and column. Must not know what the
+// keys mean: each file's schema does.
+import { readFile } from 'node:fs/promises';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { fail, ok, type Result, type StudioError } from '../errors.ts';
+import type { ConfigProblem } from './config-schema.ts';
+
+/** What a file is for, in its errors: the keys its top level may hold, and the doc that lists them. */
+export interface FileKind {
+  topLevelKeys: string;
+  doc: string;
+}
+
+/** Reads and parses a settings file; an empty file is an empty mapping. */
+export async function readSettingsFile(path: string, kind: FileKind): Promise<Result<Record<string, unknown>>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    return fail('config-unreadable', `${path} cannot be read: ${(err as Error).message}.`, 'Check that it is a file you can read (not a folder), or move it away.');
+  }
+  let value: unknown;
+  try {
+    value = path.endsWith('.json') ? JSON.parse(text) : path.endsWith('.toml') ? parseToml(text) : parseYaml(text);
+  } catch (err) {
+    return fail('config-unparsable', `${path}${errorPosition(err)}: ${(err as Error).message.split('\n')[0]}`, 'Fix the syntax; the file must be valid YAML, JSON or TOML, as its extension says.');
+  }
+  if (value === null || value === undefined) return ok({});
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    return fail('config-invalid', `${path}: the top level must be a mapping of keys (${kind.topLevelKeys}).`, `${kind.doc} lists every key.`);
+  }
+  return ok(value as Record<string, unknown>);
+}
+
+function errorPosition(err: unknown): string {
+  if (err instanceof YAMLParseError && err.linePos) return `:${err.linePos[0].line}:${err.linePos[0].col}`;
+  if (err instanceof TomlError) return `:${err.line}:${err.column}`;
+  return '';
+}
+
+/** The error for schema problems in one source (a file, or environment variables), each by key path. */
+export function invalidSettings(code: string, source: string, problems: ConfigProblem[], hint: string): StudioError {
+  const lines = problems.map((e) => `  ${e.path}: ${e.message}`);
+  return fail(code, `${source} has ${problems.length === 1 ? 'an error' : `${problems.length} errors`}:\n${lines.join('\n')}`, hint).error;
+}
