@@ -27,7 +27,8 @@ Options:
   --no-watch          build and serve once; do not rebuild on changes
   --workers N         worker threads serving requests (default: one per core, at least 2)
   --instances MODE    reuse (default): one instance per worker, reused across requests;
-                      fresh: a new, pre-started instance for every request
+                      fresh: a new, pre-started instance for every request, as wash does.
+                      Wins over instances in .wash/studio.yaml
   --timeout SECONDS   per-request timeout (default 30)
   --memory-limit MB   linear memory limit per instance (default 512)
   --body-limit MB     request body limit (default 100)
@@ -89,7 +90,6 @@ async function main(argv: string[]): Promise<void> {
   const settings = defaultRuntimeSettings(studioCacheDir());
   settings.workers = positiveNumber(values.workers, '--workers', settings.workers);
   settings.maxWorkers = Math.max(settings.maxWorkers, settings.workers);
-  settings.strategy = (values.instances as InstanceStrategy | undefined) ?? settings.strategy;
   settings.requestTimeoutMs = positiveNumber(values.timeout, '--timeout', 30, 0.001) * 1000;
   settings.memoryLimitBytes = positiveNumber(values['memory-limit'], '--memory-limit', 512) * 2 ** 20;
 
@@ -100,6 +100,8 @@ async function main(argv: string[]): Promise<void> {
     ...(values.host !== undefined ? { host: values.host } : {}),
     ...(values.port !== undefined ? { port: positiveNumber(values.port, '--port', 8000, 0) } : {}),
     watch: !values['no-watch'],
+    // The session weighs it against .wash/studio.yaml, so it is not the settings' default.
+    ...(values.instances !== undefined ? { instances: values.instances as InstanceStrategy } : {}),
     bodyLimitBytes: positiveNumber(values['body-limit'], '--body-limit', 100) * 2 ** 20,
     settings,
     logs,

@@ -8,10 +8,11 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { fail, ok, type Result, type StudioError } from '../errors.ts';
 import type { ConfigProblem } from './config-schema.ts';
 
-/** What a file is for, in its errors: the keys its top level may hold, and the doc that lists them. */
+/** What a file is for, in its errors: the keys its top level may hold, the doc that lists them, and the code of a wrong shape. */
 export interface FileKind {
   topLevelKeys: string;
   doc: string;
+  invalidCode: string;
 }
 
 /** Reads and parses a settings file; an empty file is an empty mapping. */
@@ -30,7 +31,7 @@ export async function readSettingsFile(path: string, kind: FileKind): Promise<Re
   }
   if (value === null || value === undefined) return ok({});
   if (typeof value !== 'object' || Array.isArray(value)) {
-    return fail('config-invalid', `${path}: the top level must be a mapping of keys (${kind.topLevelKeys}).`, `${kind.doc} lists every key.`);
+    return fail(kind.invalidCode, `${path}: the top level must be a mapping of keys (${kind.topLevelKeys}).`, `${kind.doc} lists every key.`);
   }
   return ok(value as Record<string, unknown>);
 }

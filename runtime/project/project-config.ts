@@ -60,7 +60,7 @@ export function defaultsInUse(project: Project): { key: string; value: string }[
     .map(([key, value]) => ({ key, value: typeof value === 'function' ? value(project.name) : value }));
 }
 
-const WASH_FILE = { topLevelKeys: 'build, dev, wit, version', doc: 'docs/projects.md' };
+const WASH_FILE = { topLevelKeys: 'build, dev, wit, version', doc: 'docs/projects.md', invalidCode: 'config-invalid' };
 const FIX_KEYS = 'Fix the keys named above; docs/projects.md lists every key and its type.';
 
 async function exists(path: string): Promise<boolean> {

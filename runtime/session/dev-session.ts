@@ -10,11 +10,13 @@
 // builds write (build-outputs), when cycles run (reload-queue) and what one does
 // (reload-cycle, project-build), the gateway's address, TLS and
 // routing (session-gateway), and workloads stopped or restarted by hand (workload-control).
-import { messageOf, ok, type Result, type StudioError } from '../errors.ts';
+import { describe, fail, messageOf, ok, type Result, type StudioError } from '../errors.ts';
 import type { Volume } from '../host/filesystem.ts';
 import { loggerFor, type LogBus } from '../logs/log-bus.ts';
 import { loadProject, type Project } from '../project/project-config.ts';
+import { loadStudioSettings, saveStudioSetting, studioSettingsPath } from '../project/studio-settings.ts';
 import type { ProjectWatcher } from '../watch/project-watcher.ts';
+import type { InstanceStrategy } from '../workloads/worker-protocol.ts';
 import type { RuntimeSettings, Workload } from '../workloads/workload.ts';
 import { BuildOutputs } from './build-outputs.ts';
 import { outputPathsOf } from './project-build.ts';
@@ -22,6 +24,7 @@ import { buildAndStart } from './reload-cycle.ts';
 import { ReloadQueue } from './reload-queue.ts';
 import type { BuildRecord, SessionEvent } from './session-events.ts';
 import { SessionGateway } from './session-gateway.ts';
+import { SessionInstances, type InstancesFrom } from './session-instances.ts';
 import { SessionNotes } from './session-notes.ts';
 import { SessionStoreFolders, type SessionStores } from './session-stores.ts';
 import { describeTarget, nameOf, resolveTarget, type Target } from './session-target.ts';
@@ -43,6 +46,16 @@ export interface DevSessionOptions {
   logs: LogBus;
   /** Rebuild on changes (default true). */
   watch?: boolean;
+  /** From --instances: wins over `instances` in .wash/studio.yaml, until the user switches. */
+  instances?: InstanceStrategy;
+}
+
+/** How the session uses instances, for the UI. */
+export interface InstancesState {
+  mode: InstanceStrategy;
+  from: InstancesFrom;
+  /** The file a switch writes: a project's .wash/studio.yaml; undefined for a .wasm file. */
+  settingsPath: string | undefined;
 }
 
 export interface SessionDescription {
@@ -73,6 +86,10 @@ export class DevSession {
   readonly builds: BuildRecord[] = [];
 
   private readonly listeners = new Set<(event: SessionEvent) => void>();
+  private readonly settingsListeners = new Set<() => void>();
+  private readonly instances: SessionInstances;
+  /** Renewals of instances run one at a time. */
+  private renewing: Promise<void> = Promise.resolve();
   private readonly notes: SessionNotes;
   private readonly queue = new ReloadQueue((reason, at, signal) => this.runCycle(reason, at, signal));
   private readonly control: WorkloadControl;
@@ -85,6 +102,7 @@ export class DevSession {
   ) {
     if (onEvent) this.listeners.add(onEvent);
     this.notes = new SessionNotes(options.logs);
+    this.instances = new SessionInstances(options.instances, options.settings.strategy);
     this.control = new WorkloadControl(options.logs, () => options.settings.requestTimeoutMs);
     this.gateway = new SessionGateway({
       ...(options.host !== undefined ? { host: options.host } : {}),
@@ -123,6 +141,98 @@ export class DevSession {
     };
   }
 
+  /** Adds a listener for changes of the session's studio settings (the instance mode); returns the function that removes it. */
+  subscribeSettings(listener: () => void): () => void {
+    this.settingsListeners.add(listener);
+    return () => this.settingsListeners.delete(listener);
+  }
+
+  private settingsChanged(): void {
+    for (const listener of this.settingsListeners) listener();
+  }
+
+  /** How instances are used now, and why. */
+  instancesState(): InstancesState {
+    const target = this.target;
+    return { mode: this.instances.mode, from: this.instances.from, settingsPath: target?.kind === 'project' ? studioSettingsPath(target.root) : undefined };
+  }
+
+  /** The build the serving version came from. */
+  get servingBuild(): number | undefined {
+    return this.version?.build;
+  }
+
+  /**
+   * Switches how instances are used: for a project, written to .wash/studio.yaml first (a
+   * file that cannot be written changes nothing); for a .wasm file, for this run. The running
+   * workloads get new instances in the new mode, swapped in without a failed request.
+   */
+  async setInstances(mode: InstanceStrategy): Promise<Result<InstancesState>> {
+    const target = this.target;
+    if (!target) return fail('no-project', 'Nothing is open yet.', 'Wait for the project to open, then switch.');
+    if (target.kind === 'project') {
+      const saved = await saveStudioSetting(target.root, 'instances', mode);
+      if (!saved.ok) return saved;
+      this.instances.switchedInFile(mode);
+    } else {
+      this.instances.switchedForThisRun(mode);
+    }
+    await this.renewInstances();
+    this.settingsChanged();
+    return ok(this.instancesState());
+  }
+
+  /** Settings for workloads started now: the instance mode is the session's. */
+  private runtimeSettings(): RuntimeSettings {
+    return { ...this.options.settings, strategy: this.instances.mode };
+  }
+
+  /** .wash/studio.yaml changed on disk (an edit, a checkout, the studio's own write): apply it without a build. */
+  private async studioSettingsChanged(): Promise<void> {
+    const target = this.target;
+    if (target?.kind !== 'project') return;
+    const loaded = await loadStudioSettings(target.root);
+    if (!loaded.ok) {
+      // The serving version keeps its mode, as a failed build keeps the last good version.
+      this.options.logs.append({ level: 'error', source: 'studio', text: describe(loaded.error) });
+      return;
+    }
+    for (const warning of loaded.value.warnings) this.notes.warn(warning);
+    this.instances.settingsRead(loaded.value.settings.instances);
+    const last = this.builds[this.builds.length - 1];
+    // A build that failed on this file's errors is retried now that it reads.
+    if (last?.outcome === 'failed' && last.error?.code === 'studio-settings-invalid') this.rebuild();
+    else await this.renewInstances();
+    this.settingsChanged();
+  }
+
+  /** Gives the serving workloads instances in the current mode, if they have another; one renewal at a time, never rejecting. */
+  private renewInstances(): Promise<void> {
+    this.renewing = this.renewing.then(() => this.renewNow()).catch((err: unknown) => this.notes.warn(`Renewing the instances failed: ${messageOf(err)}`));
+    return this.renewing;
+  }
+
+  private async renewNow(): Promise<void> {
+    const version = this.version;
+    const settings = this.runtimeSettings();
+    if (!version || version.strategy === settings.strategy) return;
+    version.strategy = settings.strategy;
+    for (const workload of workloadsOf(version)) {
+      const name = workload.info.name;
+      // Stopped by hand: it starts in the new mode when it is restarted.
+      if (this.control.isStopped(name)) continue;
+      if (this.version !== version) return; // a build replaced the version; it started in the current mode
+      const restarted = await this.control.restart(version, name, settings);
+      if (!restarted.ok) {
+        this.notes.warn(`Could not give ${name} ${settings.strategy} instances: ${restarted.error.message} It keeps its current instances until the next build.`);
+        continue;
+      }
+      // Replaced while this one started: nothing serves it, so it stops again.
+      if (this.version !== version) this.retire(workloadsOf(version).filter((w) => w.info.name === name));
+    }
+    this.options.logs.append({ level: 'info', source: 'studio', text: `instances: ${describeMode(settings.strategy)}` });
+  }
+
   /** Stops serving one workload: its routes answer 503 until it is restarted or rebuilt. */
   stopWorkload(name: string): Promise<Result<void>> {
     return this.control.stop(this.version, name);
@@ -134,7 +244,7 @@ export class DevSession {
 
   /** Starts one workload again from the component it runs, without a build. */
   restartWorkload(name: string): Promise<Result<void>> {
-    return this.control.restart(this.version, name, this.options.settings);
+    return this.control.restart(this.version, name, this.runtimeSettings());
   }
 
   /** The data folders in use; undefined until the first cycle read the config. */
@@ -184,6 +294,7 @@ export class DevSession {
           return [...(stores ? [stores.keyvaluePath, stores.blobstorePath] : []), ...(target.kind === 'project' ? volumesInside(this.volumes, target.root) : [])];
         },
         notes: this.notes,
+        ...(target.kind === 'project' ? { settingsFile: studioSettingsPath(target.root), onSettingsFile: () => void this.studioSettingsChanged().catch((err: unknown) => this.notes.warn(`Applying ${studioSettingsPath(target.root)} failed: ${messageOf(err)}`)) } : {}),
       });
     }
     await this.queue.run('start', performance.now());
@@ -254,7 +365,7 @@ export class DevSession {
     const outcome = await buildAndStart(
       {
         target,
-        settings: this.options.settings,
+        settings: () => this.runtimeSettings(),
         logs: this.options.logs,
         notes: this.notes,
         emit: (event) => this.emit(event),
@@ -265,6 +376,11 @@ export class DevSession {
         openStores: (config) => folders.openFor(config),
         outputs: this.outputs,
         config: () => this.project?.config,
+        onStudioSettings: (settings) => {
+          const before = this.instances.mode;
+          this.instances.settingsRead(settings.instances);
+          if (this.instances.mode !== before) this.settingsChanged();
+        },
       },
       record,
       signal,
@@ -309,6 +425,8 @@ export class DevSession {
     }
     // Requests already accepted finish on the old version; new ones go to the new one.
     if (old) this.retire(workloadsOf(old));
+    // The mode changed while this version started: give it instances in the new one.
+    if (next.strategy !== this.instances.mode) void this.renewInstances();
     return ok(undefined);
   }
 
@@ -330,4 +448,9 @@ export class DevSession {
 /** Errors no save can fix: the session ends instead of waiting. */
 function isFatal(error: StudioError): boolean {
   return ['port-in-use', 'port-denied', 'listen-failed'].includes(error.code);
+}
+
+/** One line on what a mode means, for the log. */
+function describeMode(mode: InstanceStrategy): string {
+  return mode === 'fresh' ? 'fresh: a new instance for every request, as wash does' : 'reuse: an instance serves request after request, so state a component keeps survives between requests (wash gives every request a new one)';
 }

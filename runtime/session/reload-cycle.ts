@@ -1,12 +1,14 @@
-// One reload cycle's work: read the config again (so an edit takes effect on save), build the
-// project (a bare .wasm has no build), and start every workload of the new version. It
-// returns the started version or why there is none; putting it in service is the session's.
+// One reload cycle's work: read the config (and .wash/studio.yaml) again, so an edit takes
+// effect on save; build the project (a bare .wasm has no build), and start every workload of
+// the new version. It returns the started version or why there is none; putting it in
+// service is the session's.
 // Must not: touch the version serving now, or throw (every failure is a value).
 import { fail, ok, type Result } from '../errors.ts';
 import type { Volume } from '../host/filesystem.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import { componentFilesOf, halfTlsConfig, tlsFilesOf, volumesOf } from '../project/config-paths.ts';
 import { configValues, loadProject, type Project, type WashConfig } from '../project/project-config.ts';
+import { loadStudioSettings, type StudioSettings } from '../project/studio-settings.ts';
 import { Workload, type RuntimeSettings } from '../workloads/workload.ts';
 import type { BuildOutputs } from './build-outputs.ts';
 import { buildProject, outputPathsOf } from './project-build.ts';
@@ -19,7 +21,8 @@ import { volumesInside } from './session-watcher.ts';
 
 export interface CycleContext {
   target: Target;
-  settings: RuntimeSettings;
+  /** Read when workloads start: the instance mode may change while the build runs. */
+  settings: () => RuntimeSettings;
   logs: LogBus;
   notes: SessionNotes;
   emit: (event: SessionEvent) => void;
@@ -29,6 +32,8 @@ export interface CycleContext {
   outputs: BuildOutputs;
   /** The config the session last read, for a bare .wasm (which has none of its own). */
   config: () => WashConfig | undefined;
+  /** .wash/studio.yaml was read (a project's, on every cycle, like its config). */
+  onStudioSettings: (settings: StudioSettings) => void;
 }
 
 /** Keys read but not acted on yet: services arrive with the virtual loopback. */
@@ -50,6 +55,10 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
     const project = await loadProject(target.root);
     if (!project.ok) return project;
     for (const warning of project.value.warnings) ctx.notes.warn(warning);
+    const studio = await loadStudioSettings(project.value.root);
+    if (!studio.ok) return studio;
+    for (const warning of studio.value.warnings) ctx.notes.warn(warning);
+    ctx.onStudioSettings(studio.value.settings);
     warnNotYetSupported(project.value, ctx.notes);
     name = project.value.name;
     config = configValues(project.value.config);
@@ -72,7 +81,7 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
       built = await buildProject({
         project: project.value,
         logs: ctx.logs,
-        cacheDir: ctx.settings.cacheDir,
+        cacheDir: ctx.settings().cacheDir,
         signal,
         onStart: (builder, command) => ctx.emit({ kind: 'build-started', build: record, builder, ...(command ? { command } : {}) }),
       });
@@ -94,11 +103,12 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
   if (!stores.ok) return stores;
   const shared = { config, stores: workloadStoresOf(stores.value), volumes };
   const startStarted = performance.now();
-  const main = await Workload.start({ ...shared, name, wasmPath }, ctx.settings, ctx.logs, (phase) => ctx.emit({ kind: 'phase', phase }));
+  const settings = ctx.settings();
+  const main = await Workload.start({ ...shared, name, wasmPath }, settings, ctx.logs, (phase) => ctx.emit({ kind: 'phase', phase }));
   if (!main.ok) return main;
   const named = new Map<string, Workload>();
   for (const component of extra) {
-    const workload = await Workload.start({ ...shared, name: component.name, wasmPath: component.file }, ctx.settings, ctx.logs);
+    const workload = await Workload.start({ ...shared, name: component.name, wasmPath: component.file }, settings, ctx.logs);
     if (!workload.ok) {
       await stopWorkloads([main.value, ...named.values()]);
       return { ok: false, error: { ...workload.error, message: `dev.components "${component.name}": ${workload.error.message}` } };
@@ -106,7 +116,7 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
     named.set(component.name, workload.value);
   }
   record.startMs = performance.now() - startStarted;
-  return ok({ build: record.number, main: main.value, named, shared });
+  return ok({ build: record.number, main: main.value, named, shared, strategy: settings.strategy });
 }
 
 function warnNotYetSupported(project: Project, notes: SessionNotes): void {

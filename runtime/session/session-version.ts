@@ -1,6 +1,7 @@
 // A version: the workloads one build started, served together until the next one replaces
 // them. The project's component answers at the gateway's root, every dev.components entry at
 // http://<name>.localhost:<port>/.
+import type { InstanceStrategy } from '../workloads/worker-protocol.ts';
 import type { Workload, WorkloadSpec } from '../workloads/workload.ts';
 
 export interface Version {
@@ -11,6 +12,8 @@ export interface Version {
   named: Map<string, Workload>;
   /** What every workload of the version was started with: a restart starts with the same. */
   shared: Omit<WorkloadSpec, 'name' | 'wasmPath'>;
+  /** The instance mode its workloads were (re)started with; the session renews them when it changes. */
+  strategy: InstanceStrategy;
 }
 
 export function workloadsOf(version: Version | undefined): Workload[] {

@@ -18,6 +18,9 @@ export interface WatchHooks {
   /** Folders the component reads and writes at run time (stores, volumes inside the project). */
   dataDirs: () => string[];
   notes: SessionNotes;
+  /** The studio's settings file (.wash/studio.yaml): a change of it is applied, not built. */
+  settingsFile?: string;
+  onSettingsFile?: () => void;
 }
 
 /** Starts watching the target; undefined when watching could not start (said as a warning). */
@@ -53,13 +56,18 @@ export async function watchTarget(target: Target, hooks: WatchHooks): Promise<Pr
  * Whether changed files (absolute paths) need a reload. What a build writes is no change of
  * the sources, nor is what a component writes at run time into store folders or volumes
  * inside the project: it reads those at run time, so it needs no rebuild to see their files.
- * A volume holding the whole project (host_path: .) is not a data folder, though.
+ * A volume holding the whole project (host_path: .) is not a data folder, though. The
+ * studio's settings file needs no build either: the session applies it as it is.
  */
 async function needsReload(paths: string[], hooks: WatchHooks): Promise<boolean> {
   const dataDirs = hooks.dataDirs();
   const inData = (path: string) => dataDirs.some((dir) => path === dir || path.startsWith(dir + sep));
   for (const path of paths) {
     if (inData(path)) continue;
+    if (path === hooks.settingsFile) {
+      hooks.onSettingsFile?.();
+      continue;
+    }
     if (!hooks.outputs.isOutput(path) || (await hooks.outputs.changedOutsideABuild(path))) return true;
   }
   return false;

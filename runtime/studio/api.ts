@@ -129,6 +129,19 @@ export interface SettingsView {
   blobstorePath: string;
   /** wash's config as merged for the project; absent for a .wasm file, and until the config was first read. */
   config?: ConfigSourcesView;
+  instances: InstancesView;
+}
+
+/** `reuse`: an instance serves request after request. `fresh`: a new one per request, as wash rc.6 does. */
+export type InstanceMode = 'reuse' | 'fresh';
+
+/** How the workloads use instances, and why. */
+export interface InstancesView {
+  mode: InstanceMode;
+  /** --instances, `instances` in .wash/studio.yaml, the default (reuse), or a switch that lasts for this run (a .wasm file). */
+  from: 'flag' | 'studio-settings' | 'default' | 'this-run';
+  /** The project's .wash/studio.yaml, which a switch writes; absent for a .wasm file. */
+  settingsPath?: string;
 }
 
 /** Where one value of the effective wash config came from: a layer, or the studio's default. */
@@ -165,6 +178,8 @@ export interface Commands {
   'workloads.list': { args: Record<string, never>; result: WorkloadView[] };
   'workloads.restart': { args: { name: string }; result: null };
   'workloads.stop': { args: { name: string }; result: null };
+  /** Switches how instances are used; a project keeps the choice in .wash/studio.yaml. */
+  'workloads.setInstances': { args: { mode: InstanceMode }; result: InstancesView };
   'logs.query': {
     args: { minLevel?: LogLevel; sources?: string[]; text?: string; afterSeq?: number; beforeSeq?: number; limit?: number };
     result: { records: LogRecordView[]; total: number; sources: string[] };

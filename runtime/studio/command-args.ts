@@ -21,6 +21,7 @@ export const commandArgs: { [C in CommandName]: z.ZodType<CommandArgs<C>> } = {
   'workloads.list': none,
   'workloads.restart': z.object({ name }),
   'workloads.stop': z.object({ name }),
+  'workloads.setInstances': z.object({ mode: z.enum(['reuse', 'fresh']) }),
   'logs.query': z.object({
     minLevel: level.optional(),
     sources: z.array(z.string()).max(1000).optional(),

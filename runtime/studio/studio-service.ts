@@ -17,6 +17,7 @@ import type {
   CommandArgs,
   ConfigSourcesView,
   ConfigValueView,
+  InstancesView,
   CommandName,
   CommandResult,
   EventName,
@@ -168,7 +169,12 @@ export class StudioService {
   private attach(session: DevSession, target: string): void {
     this.session = session;
     this.target = target;
-    this.unsubscribeSession = session.subscribe((event) => this.onSessionEvent(event));
+    const offEvents = session.subscribe((event) => this.onSessionEvent(event));
+    const offSettings = session.subscribeSettings(() => this.session === session && this.onSettingsChanged(session));
+    this.unsubscribeSession = () => {
+      offEvents();
+      offSettings();
+    };
     this.stores.watch();
   }
 
@@ -387,7 +393,7 @@ export class StudioService {
           p50Ms: undefined,
           p99Ms: undefined,
           workers: 0,
-          instanceStrategy: 'reuse',
+          instanceStrategy: session.instancesState().mode,
         },
       ];
     }
@@ -440,7 +446,22 @@ export class StudioService {
     const project = this.projectView();
     const port = project.gatewayUrl ? Number(new URL(project.gatewayUrl).port || (project.gatewayUrl.startsWith('https') ? 443 : 80)) : undefined;
     const config = this.configView();
-    return { projectPath: project.path, port, keyvaluePath: project.keyvaluePath, blobstorePath: project.blobstorePath, ...(config ? { config } : {}) };
+    return { projectPath: project.path, port, keyvaluePath: project.keyvaluePath, blobstorePath: project.blobstorePath, ...(config ? { config } : {}), instances: this.instancesView() };
+  }
+
+  private instancesView(): InstancesView {
+    const state = this.session?.instancesState();
+    if (!state) return { mode: 'reuse', from: 'default' };
+    return { mode: state.mode, from: state.from, ...(state.settingsPath ? { settingsPath: state.settingsPath } : {}) };
+  }
+
+  /** The session renewed instances or read other studio settings: the views follow. */
+  private onSettingsChanged(session: DevSession): void {
+    // Renewed workloads run the component of the version that serves.
+    const build = session.servingBuild;
+    if (build !== undefined) for (const workload of session.workloads) if (!this.workloadBuild.has(workload)) this.workloadBuild.set(workload, build);
+    this.emit({ event: 'project.changed', payload: this.projectView() });
+    this.emitWorkloads();
   }
 
   /** Each effective config value and the layer (or studio default) it came from. */
@@ -516,6 +537,11 @@ export class StudioService {
         if (!stopped.ok) throw new StudioFailure(stopped.error);
         this.emitWorkloads();
         return null;
+      },
+      'workloads.setInstances': async ({ mode }) => {
+        const switched = await this.requireSession().setInstances(mode);
+        if (!switched.ok) throw new StudioFailure(switched.error);
+        return this.instancesView();
       },
       'logs.query': async (query) => this.queryLogs(query),
       'logs.clear': async () => {

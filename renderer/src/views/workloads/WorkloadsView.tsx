@@ -1,10 +1,12 @@
 // Each workload: its state, the build it runs, when that build finished and how long it took,
 // its WIT imports and exports, where it answers, and how it is doing (requests, failures,
 // p50/p99). Restart, stop, rebuild. A failed build shows its output, in colour, right here.
+// Above them, how instances are used (reuse or fresh, and how that differs from wash), with
+// the switch.
 import { useEffect, useState } from 'react';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
-import type { BuildView, WorkloadView } from '../../api/types.ts';
+import type { BuildView, InstanceMode, InstancesView, WorkloadView } from '../../api/types.ts';
 import { AnsiText } from '../../components/AnsiText.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
@@ -141,10 +143,63 @@ function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build:
   );
 }
 
+/** Where the mode comes from and where a switch goes, in the user's terms. */
+function instancesSource(instances: InstancesView): string {
+  const file = '.wash/studio.yaml';
+  switch (instances.from) {
+    case 'studio-settings':
+      return `Kept in ${file}, the studio's own settings for this project (wash does not read it).`;
+    case 'flag':
+      return `Set by --instances for this run. Switching saves the choice in ${file} and replaces the flag.`;
+    case 'this-run':
+      return 'Switched for this run: a .wasm file has no project to keep the choice in.';
+    case 'default':
+      return instances.settingsPath ? `The default. Switching saves the choice in ${file}, so it lasts.` : 'The default. A .wasm file has no project to keep a choice in: switching lasts for this run.';
+  }
+}
+
+function InstancesCard({ instances }: { instances: InstancesView }) {
+  const [switching, setSwitching] = useState<InstanceMode>();
+  const choose = async (mode: InstanceMode) => {
+    if (mode === instances.mode || switching) return;
+    setSwitching(mode);
+    await act(`Instances: ${mode}${instances.settingsPath ? ', saved in .wash/studio.yaml' : ', for this run'}`, () => studio.call('workloads.setInstances', { mode }));
+    setSwitching(undefined);
+  };
+  const modes: { mode: InstanceMode; label: string; title: string }[] = [
+    { mode: 'reuse', label: 'reuse', title: 'An instance serves request after request: fastest, and state survives between requests' },
+    { mode: 'fresh', label: 'fresh, as wash', title: 'A new instance for every request, as wash dev does' },
+  ];
+  return (
+    <section className="card instances-card" aria-label="Instances">
+      <div className="instances-head">
+        <h3>Instances</h3>
+        <div className="segmented" role="radiogroup" aria-label="Instance mode">
+          {modes.map(({ mode, label, title }) => (
+            <button key={mode} role="radio" aria-checked={instances.mode === mode} className={instances.mode === mode ? 'active' : ''} title={title} disabled={switching !== undefined} onClick={() => void choose(mode)}>
+              {label}
+            </button>
+          ))}
+        </div>
+        {switching && <span className="muted small">starting {switching} instances…</span>}
+      </div>
+      <p className="small">
+        {instances.mode === 'reuse'
+          ? 'Unlike wash dev, which gives every request a new instance, one instance serves request after request here: what a component keeps in memory (a global, a module variable) survives between requests here, but not under wash.'
+          : 'Every request gets a new instance, as under wash dev: nothing a component keeps in memory survives from one request to the next.'}
+      </p>
+      <p className="muted small" data-testid="instances-source">
+        {instancesSource(instances)}
+      </p>
+    </section>
+  );
+}
+
 export function WorkloadsView() {
   const workloads = useStudio((s) => s.workloads);
   const builds = useStudio((s) => s.builds);
   const project = useStudio((s) => s.project);
+  const instances = useStudio((s) => s.settings?.instances);
   const loadError = useStudio((s) => s.loadError);
   const now = useNow(5000);
   const state = reloadState(builds);
@@ -164,6 +219,7 @@ export function WorkloadsView() {
         )}
       </header>
       {loadError && <ErrorNote error={{ code: 'unreachable', message: loadError }} title="Could not load the project" onRetry={() => void useStudio.getState().refresh()} />}
+      {project && instances && <InstancesCard instances={instances} />}
       {failed && (
         <section className="card failed-build" aria-label="Failed build">
           <header className="card-header">

@@ -1,0 +1,86 @@
+// The studio's own per-project settings: `.wash/studio.yaml`, beside wash's config, which
+// wash never reads. What only the studio does goes here (how instances are used, and what
+// later issues add: outbound HTTP, the component's environment, ...), so wash's config stays
+// wash's. Validated like wash's config: errors name the file and the key path, unknown keys
+// are warnings. One schema entry per setting; the session decides what each one does.
+//
+// The studio writes this file too (a switch in the UI), keeping what a person wrote in it:
+// other keys, comments and layout.
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { isMap, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { fail, ok, type Result } from '../errors.ts';
+import { invalidSettings, readSettingsFile } from './config-file.ts';
+import { validateWith } from './config-schema.ts';
+
+export const studioSettingsSchema = z.strictObject({
+  /**
+   * `reuse`: an instance serves request after request (state survives between them). `fresh`:
+   * a new instance for every request, as wash rc.6 does.
+   */
+  instances: z.enum(['reuse', 'fresh']).optional(),
+});
+
+export type StudioSettings = z.infer<typeof studioSettingsSchema>;
+
+export const STUDIO_SETTINGS_FILE = 'studio.yaml';
+
+const KIND = { topLevelKeys: 'instances', doc: 'docs/projects.md (Studio settings)', invalidCode: 'studio-settings-invalid' };
+
+/** Where a project's studio settings live. */
+export function studioSettingsPath(root: string): string {
+  return join(root, '.wash', STUDIO_SETTINGS_FILE);
+}
+
+/** Reads and checks `.wash/studio.yaml`; no file is no settings. */
+export async function loadStudioSettings(root: string): Promise<Result<{ path: string; settings: StudioSettings; warnings: string[] }>> {
+  const path = studioSettingsPath(root);
+  if (!(await access(path).then(() => true, () => false))) return ok({ path, settings: {}, warnings: [] });
+  const read = await readSettingsFile(path, KIND);
+  if (!read.ok) return read;
+  const { value, errors, warnings } = validateWith(studioSettingsSchema, read.value);
+  if (!value) return { ok: false, error: invalidSettings('studio-settings-invalid', path, errors, 'Fix the keys named above; docs/projects.md (Studio settings) lists every key and its values.') };
+  return ok({ path, settings: value, warnings: warnings.map((w) => `${path}: ${w.path}: ${w.message}`) });
+}
+
+const NEW_FILE_HEADER = ' Component Studio\'s own settings for this project; wash does not read this file.\n See docs/projects.md (Studio settings) in Component Studio for every key.';
+
+/**
+ * Sets one top-level key in `.wash/studio.yaml`, creating the file (and `.wash/`) if needed
+ * and keeping everything else in it as it was. The file is replaced through a rename, so a
+ * reader never sees half of it.
+ */
+export async function saveStudioSetting<K extends keyof StudioSettings>(root: string, key: K, value: NonNullable<StudioSettings[K]>): Promise<Result<string>> {
+  const path = studioSettingsPath(root);
+  let text = '';
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return unwritable(path, err);
+  }
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    return fail('studio-settings-unwritable', `${path} is not valid YAML, so the studio will not rewrite it: ${doc.errors[0]!.message.split('\n')[0]}`, 'Fix the file (or delete it), then switch again.');
+  }
+  if (doc.contents !== null && !isMap(doc.contents)) {
+    return fail('studio-settings-unwritable', `${path}: the top level must be a mapping of keys (${KIND.topLevelKeys}), so the studio will not rewrite it.`, 'Fix the file (or delete it), then switch again.');
+  }
+  if (text.trim() === '') doc.commentBefore = NEW_FILE_HEADER;
+  doc.set(key, value);
+  const temp = join(dirname(path), `.${STUDIO_SETTINGS_FILE}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(temp, doc.toString());
+    await rename(temp, path);
+  } catch (err) {
+    await rm(temp, { force: true });
+    return unwritable(path, err);
+  }
+  return ok(path);
+}
+
+function unwritable(path: string, err: unknown): Result<never> {
+  return fail('studio-settings-unwritable', `Cannot write ${path}: ${(err as Error).message}.`, 'Check that the project\'s .wash folder is writable, then switch again.');
+}

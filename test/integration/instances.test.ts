@@ -1,0 +1,177 @@
+// How instances are used, through the real CLI, on a component that counts its requests in
+// its own memory: under `reuse` (the studio's default) one instance answers 1, 2, 3; under
+// `fresh` (what wash rc.6 does) every request gets a new instance and answers 1. The mode
+// comes from --instances, else `instances` in .wash/studio.yaml; a switch through the Studio
+// API is saved there and applies at once, without a build, and so does an edit of the file.
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { answers, buildCounterComponent } from '../helpers/counter-component.ts';
+import { StudioApiClient } from '../helpers/studio-api-client.ts';
+import { launchStudio, startStudio } from '../helpers/studio-process.ts';
+
+let temp: string;
+let counterWasm: string;
+let count = 0;
+
+/** A project serving the counter as it is (`build.command: "true"`), with `studioYaml` as its .wash/studio.yaml. */
+async function counterProject(studioYaml?: string): Promise<string> {
+  const root = join(temp, `counter-${++count}`);
+  await mkdir(join(root, '.wash'), { recursive: true });
+  await copyFile(counterWasm, join(root, 'counter.wasm'));
+  await writeFile(join(root, '.wash', 'config.yaml'), 'build:\n  command: "true"\n  component_path: counter.wasm\n');
+  if (studioYaml !== undefined) await writeFile(join(root, '.wash', 'studio.yaml'), studioYaml);
+  return root;
+}
+
+/** Waits until the answers are `expected`: a switch swaps instances in without stopping the old ones at once. */
+async function answersBecome(url: string, expected: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: string[] = [];
+  while (Date.now() < deadline) {
+    last = await answers(url, expected.length);
+    if (JSON.stringify(last) === JSON.stringify(expected)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.deepEqual(last, expected);
+}
+
+before(async () => {
+  temp = await mkdtemp(join(tmpdir(), 'studio-instances-'));
+  counterWasm = join(temp, 'counter.wasm');
+  await buildCounterComponent(counterWasm);
+});
+after(() => rm(temp, { recursive: true, force: true }));
+
+// One worker, so that every request of a run goes to the same instance under `reuse`.
+const ONE_WORKER = ['--workers', '1'];
+
+describe('the instance mode at start', () => {
+  it('reuses instances by default: state survives between requests', async () => {
+    const studio = await startStudio(await counterProject(), ONE_WORKER);
+    try {
+      assert.deepEqual(await answers(studio.url), ['1', '2', '3']);
+    } finally {
+      await studio.stop();
+    }
+  });
+
+  it('gives every request a new instance with instances: fresh in .wash/studio.yaml, as wash does', async () => {
+    const studio = await startStudio(await counterProject('instances: fresh\n'), ONE_WORKER);
+    try {
+      assert.deepEqual(await answers(studio.url), ['1', '1', '1']);
+    } finally {
+      await studio.stop();
+    }
+  });
+
+  it('lets --instances win over .wash/studio.yaml', async () => {
+    const studio = await startStudio(await counterProject('instances: fresh\n'), [...ONE_WORKER, '--instances', 'reuse']);
+    try {
+      assert.deepEqual(await answers(studio.url), ['1', '2', '3']);
+    } finally {
+      await studio.stop();
+    }
+  });
+
+  it('refuses a wrong value in .wash/studio.yaml, naming the file and the key, and serves once it is fixed', async () => {
+    const root = await counterProject('instances: sometimes\n');
+    const studio = launchStudio(root, ONE_WORKER);
+    try {
+      await studio.waitFor(`${join(root, '.wash', 'studio.yaml')} has an error:`);
+      await studio.waitFor(/^\s+instances: /m);
+      await writeFile(join(root, '.wash', 'studio.yaml'), 'instances: fresh\n');
+      const url = await studio.serving(60_000);
+      assert.deepEqual(await answers(url), ['1', '1', '1']);
+    } finally {
+      await studio.stop();
+    }
+  });
+
+  it('warns about an unknown key in .wash/studio.yaml, naming the file and the key', async () => {
+    const root = await counterProject('instances: reuse\noutbund: offline\n');
+    const studio = await startStudio(root, ONE_WORKER);
+    try {
+      await studio.waitFor(`${join(root, '.wash', 'studio.yaml')}: outbund: unknown key, ignored`);
+    } finally {
+      await studio.stop();
+    }
+  });
+});
+
+describe('switching the mode while the studio runs', () => {
+  it('through the Studio API: saved in .wash/studio.yaml, applied at once, with no build', async () => {
+    const root = await counterProject();
+    const studio = await startStudio(root, ONE_WORKER, 180_000, { ui: true });
+    const client = await StudioApiClient.connect(studio.studioUrl);
+    try {
+      assert.deepEqual((await client.call('settings.get', {})).instances, { mode: 'reuse', from: 'default', settingsPath: join(root, '.wash', 'studio.yaml') });
+      assert.deepEqual(await answers(studio.url), ['1', '2', '3']);
+
+      const switched = await client.call('workloads.setInstances', { mode: 'fresh' });
+      assert.deepEqual(switched, { mode: 'fresh', from: 'studio-settings', settingsPath: join(root, '.wash', 'studio.yaml') });
+      assert.match(await readFile(join(root, '.wash', 'studio.yaml'), 'utf8'), /^instances: fresh$/m);
+      await answersBecome(studio.url, ['1', '1', '1']);
+      const [workload] = await client.call('workloads.list', {});
+      assert.equal(workload?.instanceStrategy, 'fresh');
+      assert.equal(workload?.build, 1, 'the same build serves, with new instances');
+
+      // The studio's own write of the file is no change to build, nor to apply again.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.deepEqual((await client.call('project.get', {})).builds.map((b) => b.number), [1]);
+    } finally {
+      client.close();
+      await studio.stop();
+    }
+  });
+
+  it('replaces --instances for the rest of the run', async () => {
+    const root = await counterProject();
+    const studio = await startStudio(root, [...ONE_WORKER, '--instances', 'fresh'], 180_000, { ui: true });
+    const client = await StudioApiClient.connect(studio.studioUrl);
+    try {
+      assert.equal((await client.call('settings.get', {})).instances.from, 'flag');
+      assert.deepEqual(await client.call('workloads.setInstances', { mode: 'reuse' }), { mode: 'reuse', from: 'studio-settings', settingsPath: join(root, '.wash', 'studio.yaml') });
+      // The switch answers once the new instances serve.
+      assert.deepEqual(await answers(studio.url), ['1', '2', '3']);
+    } finally {
+      client.close();
+      await studio.stop();
+    }
+  });
+
+  it('by editing .wash/studio.yaml: applied without a build', async () => {
+    const root = await counterProject('instances: fresh\n');
+    const studio = await startStudio(root, ONE_WORKER);
+    try {
+      assert.deepEqual(await answers(studio.url), ['1', '1', '1']);
+      await writeFile(join(root, '.wash', 'studio.yaml'), 'instances: reuse\n');
+      await studio.waitFor(/instances: reuse: an instance serves request after request/);
+      const now = await answers(studio.url, 2);
+      assert.equal(Number(now[1]), Number(now[0]) + 1, `a reused instance counts up: ${now.join(', ')}`);
+      assert.doesNotMatch(studio.output(), /build 2/);
+    } finally {
+      await studio.stop();
+    }
+  });
+
+  it('on a .wasm file: for this run, with no file written', async () => {
+    const dir = join(temp, `file-${++count}`);
+    await mkdir(dir);
+    const wasm = join(dir, 'counter.wasm');
+    await copyFile(counterWasm, wasm);
+    const studio = await startStudio(wasm, ONE_WORKER, 180_000, { ui: true });
+    const client = await StudioApiClient.connect(studio.studioUrl);
+    try {
+      assert.deepEqual((await client.call('settings.get', {})).instances, { mode: 'reuse', from: 'default' });
+      assert.deepEqual(await client.call('workloads.setInstances', { mode: 'fresh' }), { mode: 'fresh', from: 'this-run' });
+      await answersBecome(studio.url, ['1', '1', '1']);
+      await assert.rejects(readFile(join(dir, '.wash', 'studio.yaml')), { code: 'ENOENT' });
+    } finally {
+      client.close();
+      await studio.stop();
+    }
+  });
+});

@@ -1,0 +1,153 @@
+// The studio's own per-project settings, .wash/studio.yaml: read and checked like wash's
+// config (errors name the file and the key path, unknown keys warn), written back keeping what
+// a person wrote; and how a session weighs them against --instances.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { StudioError } from '../../runtime/errors.ts';
+import { loadStudioSettings, saveStudioSetting, studioSettingsPath } from '../../runtime/project/studio-settings.ts';
+import { SessionInstances } from '../../runtime/session/session-instances.ts';
+
+let temp: string;
+let count = 0;
+
+/** A project folder whose .wash/studio.yaml holds `text` (no file when undefined). */
+async function project(text?: string): Promise<string> {
+  const root = join(temp, `project-${++count}`);
+  await mkdir(join(root, '.wash'), { recursive: true });
+  if (text !== undefined) await writeFile(studioSettingsPath(root), text);
+  return root;
+}
+
+function errorOf(result: { ok: boolean }): StudioError {
+  assert.equal(result.ok, false, 'expected an error');
+  return (result as { ok: false; error: StudioError }).error;
+}
+
+before(async () => {
+  temp = await realpath(await mkdtemp(join(tmpdir(), 'studio-settings-')));
+});
+after(() => rm(temp, { recursive: true, force: true }));
+
+describe('loadStudioSettings', () => {
+  it('gives no settings when there is no .wash/studio.yaml', async () => {
+    const root = await project();
+    assert.deepEqual(await loadStudioSettings(root), { ok: true, value: { path: studioSettingsPath(root), settings: {}, warnings: [] } });
+  });
+
+  it('reads instances: fresh and instances: reuse', async () => {
+    for (const mode of ['fresh', 'reuse'] as const) {
+      const result = await loadStudioSettings(await project(`instances: ${mode}\n`));
+      assert.ok(result.ok);
+      assert.equal(result.value.settings.instances, mode);
+    }
+  });
+
+  it('refuses another value with studio-settings-invalid, naming the file and the key', async () => {
+    const root = await project('instances: sometimes\n');
+    const error = errorOf(await loadStudioSettings(root));
+    assert.equal(error.code, 'studio-settings-invalid');
+    assert.ok(error.message.startsWith(`${studioSettingsPath(root)} has an error:`), error.message);
+    assert.match(error.message, /^ {2}instances: /m);
+    assert.match(error.hint ?? '', /Studio settings/);
+  });
+
+  it('warns about an unknown key, naming the file and the key, and reads the rest', async () => {
+    const root = await project('instances: fresh\noutbund: offline\n');
+    const result = await loadStudioSettings(root);
+    assert.ok(result.ok);
+    assert.equal(result.value.settings.instances, 'fresh');
+    assert.deepEqual(result.value.warnings, [`${studioSettingsPath(root)}: outbund: unknown key, ignored`]);
+  });
+
+  it('refuses a YAML syntax error with config-unparsable, naming the file and line', async () => {
+    const root = await project('instances: [fresh\n');
+    const error = errorOf(await loadStudioSettings(root));
+    assert.equal(error.code, 'config-unparsable');
+    assert.match(error.message, /studio\.yaml:\d+:\d+: /);
+  });
+
+  it('refuses a top level that is not a mapping with studio-settings-invalid', async () => {
+    const error = errorOf(await loadStudioSettings(await project('- fresh\n')));
+    assert.equal(error.code, 'studio-settings-invalid');
+    assert.match(error.message, /top level must be a mapping of keys \(instances\)/);
+  });
+
+  it('reads an empty file as no settings', async () => {
+    const result = await loadStudioSettings(await project('# nothing yet\n'));
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.settings, {});
+  });
+});
+
+describe('saveStudioSetting', () => {
+  it('creates .wash/studio.yaml (and .wash/) with a comment saying what the file is', async () => {
+    const root = join(temp, `bare-${++count}`);
+    await mkdir(root);
+    assert.deepEqual(await saveStudioSetting(root, 'instances', 'fresh'), { ok: true, value: studioSettingsPath(root) });
+    const text = await readFile(studioSettingsPath(root), 'utf8');
+    assert.match(text, /^# Component Studio's own settings for this project; wash does not read this file\./);
+    assert.match(text, /^instances: fresh$/m);
+    const read = await loadStudioSettings(root);
+    assert.ok(read.ok);
+    assert.deepEqual(read.value.settings, { instances: 'fresh' });
+  });
+
+  it('changes only the key, keeping other keys, comments and layout', async () => {
+    const root = await project('# pinned by the team: wash semantics\ninstances: fresh # see the README\nlater_key: kept\n');
+    assert.ok((await saveStudioSetting(root, 'instances', 'reuse')).ok);
+    assert.equal(await readFile(studioSettingsPath(root), 'utf8'), '# pinned by the team: wash semantics\ninstances: reuse # see the README\nlater_key: kept\n');
+  });
+
+  it('will not rewrite a file that is not valid YAML, and leaves it as it was', async () => {
+    const broken = 'instances: [fresh\n';
+    const root = await project(broken);
+    const error = errorOf(await saveStudioSetting(root, 'instances', 'reuse'));
+    assert.equal(error.code, 'studio-settings-unwritable');
+    assert.match(error.message, /is not valid YAML/);
+    assert.equal(await readFile(studioSettingsPath(root), 'utf8'), broken);
+  });
+
+  it('says when .wash/studio.yaml cannot be written', async () => {
+    const root = join(temp, `blocked-${++count}`);
+    await mkdir(root, { recursive: true });
+    // A file where the .wash folder should be: nothing can be written under it.
+    await writeFile(join(root, '.wash'), 'not a folder');
+    const error = errorOf(await saveStudioSetting(root, 'instances', 'fresh'));
+    assert.equal(error.code, 'studio-settings-unwritable');
+    assert.match(error.message, /studio\.yaml/);
+  });
+});
+
+describe('SessionInstances', () => {
+  it('is the default without a flag or a setting', () => {
+    const instances = new SessionInstances(undefined, 'reuse');
+    assert.deepEqual([instances.mode, instances.from], ['reuse', 'default']);
+  });
+
+  it('takes .wash/studio.yaml over the default, and --instances over both', () => {
+    const fromFile = new SessionInstances(undefined, 'reuse');
+    fromFile.settingsRead('fresh');
+    assert.deepEqual([fromFile.mode, fromFile.from], ['fresh', 'studio-settings']);
+    const flagged = new SessionInstances('reuse', 'reuse');
+    flagged.settingsRead('fresh');
+    assert.deepEqual([flagged.mode, flagged.from], ['reuse', 'flag']);
+  });
+
+  it('lets a switch saved in the file replace the flag for the rest of the run', () => {
+    const instances = new SessionInstances('reuse', 'reuse');
+    instances.switchedInFile('fresh');
+    assert.deepEqual([instances.mode, instances.from], ['fresh', 'studio-settings']);
+    // A later edit of the file is what counts from then on.
+    instances.settingsRead('reuse');
+    assert.deepEqual([instances.mode, instances.from], ['reuse', 'studio-settings']);
+  });
+
+  it('keeps a switch without a settings file (a .wasm file) for this run', () => {
+    const instances = new SessionInstances('reuse', 'reuse');
+    instances.switchedForThisRun('fresh');
+    assert.deepEqual([instances.mode, instances.from], ['fresh', 'this-run']);
+  });
+});
