@@ -31,7 +31,7 @@ interface Subject {
   path: string;
   /** What a correct answer looks like, checked once before a server is loaded. */
   check(status: number, body: string): boolean;
-  /** DESIGN.md: at least 5x jco serve on a small hello component. */
+  /** The target (docs/benchmarks.md): at least 5x jco serve on a small hello component. */
   jcoTarget?: number;
 }
 

@@ -3,10 +3,11 @@
 // TypeScript sources through tsx, exactly as the CLI runs it, because its worker threads and
 // builders locate their own files next to their sources.
 //
-// Security (DESIGN.md): the renderer is sandboxed with context isolation and no Node; it is
-// served from the privileged app:// scheme with a strict CSP; it may not navigate anywhere
-// else or open windows (http/https links go to the system browser); permission requests are
-// refused; IPC answers only the window's own top frame (see ipc.ts).
+// Security (docs/architecture.md, docs/security.md): the renderer is sandboxed with context
+// isolation and no Node; it is served from the privileged app:// scheme with a strict CSP;
+// it may not navigate anywhere else or open windows (http/https links go to the system
+// browser); permission requests are refused; IPC answers only the window's own top frame
+// (see ipc.ts).
 //
 // This file is bundled by electron/build.mjs into electron/dist/main.mjs; paths below are
 // relative to that bundle.
