@@ -9,7 +9,9 @@
 // (session-target), the data folders (session-stores), watching (session-watcher) and what
 // builds write (build-outputs), when cycles run (reload-queue) and what one does
 // (reload-cycle, project-build), the gateway's address, TLS and
-// routing (session-gateway), and workloads stopped or restarted by hand (workload-control).
+// routing (session-gateway), workloads stopped or restarted by hand (workload-control), and
+// the instance mode (session-instances), which .wash/studio.yaml and a switch in the UI set.
+// Nothing in here throws at its callers: failures are values, or a failed cycle.
 import { describe, fail, messageOf, ok, type Result, type StudioError } from '../errors.ts';
 import type { Volume } from '../host/filesystem.ts';
 import { loggerFor, type LogBus } from '../logs/log-bus.ts';
