@@ -185,7 +185,7 @@ function InstancesCard({ instances }: { instances: InstancesView }) {
       </div>
       <p className="small">
         {instances.mode === 'reuse'
-          ? 'Unlike wash dev, which gives every request a new instance, one instance serves request after request here: what a component keeps in memory (a global, a module variable) survives between requests here, but not under wash.'
+          ? 'Unlike wash dev, which gives every request a new instance, one instance here serves request after request: what a component keeps in memory (a global, a module variable) survives between requests, which it would not under wash.'
           : 'Every request gets a new instance, as under wash dev: nothing a component keeps in memory survives from one request to the next.'}
       </p>
       <p className="muted small" data-testid="instances-source">
