@@ -227,7 +227,7 @@ export function SettingsView() {
             {studio.transport === 'electron' ? 'Electron IPC' : `WebSocket (${connection})`}
           </dd>
         </dl>
-        <p className="muted small">The port is chosen at start: <code>component-studio dev --port N</code> (0 picks a free one), or <code>dev.address</code> in the config (see wash config below).</p>
+        <p className="muted small">The port is chosen at start: <code>component-studio dev --port N</code> (0 picks a free one), or <code>dev.address</code> in the config{settings?.config ? ' (see wash config below)' : ''}.</p>
       </section>
 
       <section className="card settings-card" aria-label="Data folders">
