@@ -1,13 +1,14 @@
 // The command line: `component-studio dev [dir | file.wasm]`. Parses arguments, runs a dev
-// session, prints progress and log records, and stops cleanly on Ctrl+C.
+// session, prints the log (the session's progress included, see session/session-log.ts) and
+// stops cleanly on Ctrl+C.
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { studioCacheDir } from './cache-dir.ts';
 import { describe } from './errors.ts';
 import { LogBus } from './logs/log-bus.ts';
-import { formatRecord } from './logs/terminal-printer.ts';
-import { DevSession, type SessionEvent } from './session/dev-session.ts';
-import { summarizeWorld } from './components/wit-world.ts';
+import { TerminalPrinter } from './logs/terminal-printer.ts';
+import { DevSession } from './session/dev-session.ts';
+import { SessionLog } from './session/session-log.ts';
 import { defaultRuntimeSettings } from './workloads/workload.ts';
 import { startUi } from './studio/cli-ui.ts';
 import { riskyTarget } from './project/risky-folders.ts';
@@ -94,8 +95,9 @@ async function main(argv: string[]): Promise<void> {
   settings.memoryLimitBytes = positiveNumber(values['memory-limit'], '--memory-limit', 512) * 2 ** 20;
 
   const logs = new LogBus();
-  logs.subscribe((record) => process.stdout.write(`${formatRecord(record)}\n`));
-  const progress = new Progress();
+  const terminal = new TerminalPrinter(process.stdout);
+  const sessionLog = new SessionLog(logs);
+  sessionLog.printTo(terminal);
   const sessionOptions = {
     ...(values.host !== undefined ? { host: values.host } : {}),
     ...(values.port !== undefined ? { port: positiveNumber(values.port, '--port', 8000, 0) } : {}),
@@ -106,18 +108,18 @@ async function main(argv: string[]): Promise<void> {
     settings,
     logs,
   };
-  const createSession = (t: string) => new DevSession({ ...sessionOptions, target: t }, (event) => progress.show(event));
+  const createSession = (t: string) => sessionLog.follow(new DevSession({ ...sessionOptions, target: t }));
   const session = createSession(target);
   // The studio UI (browser mode) drives the session from now on: project.open replaces it.
   const ui = values['no-ui']
     ? undefined
-    : await startUi({ logs, session, target, createSession, port: positiveNumber(values['ui-port'], '--ui-port', 0, 0), open: values.open === true, print: (text) => progress.line(text) });
+    : await startUi({ logs, session, target, createSession, port: positiveNumber(values['ui-port'], '--ui-port', 0, 0), open: values.open === true, print: (text) => terminal.line(text) });
 
   let stopping = false;
   const stop = async () => {
     if (stopping) process.exit(130);
     stopping = true;
-    progress.line(pc.dim('stopping…'));
+    terminal.line(pc.dim('stopping…'));
     await (ui ? ui.close() : session.stop());
     process.exit(0);
   };
@@ -126,7 +128,7 @@ async function main(argv: string[]): Promise<void> {
 
   const started = await session.start();
   if (!started.ok) {
-    progress.line(`${pc.red('error')} ${describe(started.error)}`);
+    terminal.line(`${pc.red('error')} ${describe(started.error)}`);
     await (ui ? ui.close() : session.stop());
     process.exit(1);
   }
@@ -139,110 +141,6 @@ function listenForRebuildKey(current: () => DevSession): void {
   process.stdin.on('data', (line: string) => {
     if (line.trim().toLowerCase() === 'r') current().rebuild();
   });
-}
-
-/** Progress lines for a terminal; on a TTY a ticking elapsed time while a long step runs. */
-class Progress {
-  private step: { timer?: NodeJS.Timeout } | undefined;
-
-  show(event: SessionEvent): void {
-    switch (event.kind) {
-      case 'target':
-        this.line(`${pc.bold('Component Studio')} ${pc.dim('dev')} · ${event.description}`);
-        return;
-      case 'stores': {
-        const from = (f: 'config' | 'default') => pc.dim(f === 'config' ? '(from config)' : '(default)');
-        this.line(`${pc.dim('data')}      keyvalue ${event.stores.keyvaluePath} ${from(event.stores.keyvalueFrom)}`);
-        this.line(`          blobstore ${event.stores.blobstorePath} ${from(event.stores.blobstoreFrom)}`);
-        return;
-      }
-      case 'build-started':
-        if (event.build.number > 1) return; // reloads print one line when they finish
-        if (event.builder === 'command') this.begin(`building with ${event.command ?? 'build.command'}`);
-        else if (event.builder === 'componentize-js') this.begin(`building with componentize-js ${pc.dim('(a first build takes 10-30 s; unchanged sources come from the cache)')}`);
-        return;
-      case 'build-finished':
-        if (event.build.number > 1) return;
-        this.done(event.cached ? 'build: unchanged, taken from the cache' : `built in ${seconds(event.build.buildMs ?? 0)}`);
-        return;
-      case 'phase':
-        if (this.reloading) return;
-        if (event.phase === 'transpiling') this.begin(`preparing the component ${pc.dim('(jco transpile, about 1 s the first time; cached after)')}`);
-        else if (event.phase === 'starting') this.begin('starting workers');
-        return;
-      case 'serving': {
-        this.done('started');
-        for (const workload of event.workloads) {
-          const info = workload.info;
-          this.line(`${pc.dim('component')} ${info.name}: ${summarizeWorld(info.world)}`);
-        }
-        const [main, ...named] = event.workloads;
-        this.line(`${pc.green('serving')}   ${pc.bold(event.url)}${main ? pc.dim(` (${main.info.name})`) : ''}`);
-        for (const other of named) {
-          const url = new URL(event.url);
-          this.line(`${pc.green('serving')}   ${pc.bold(`${url.protocol}//${other.info.name}.localhost:${url.port}/`)}${pc.dim(` (${other.info.name})`)}`);
-        }
-        this.line(pc.dim('watching for changes · r + Enter rebuilds · Ctrl+C stops'));
-        this.reloading = true;
-        return;
-      }
-      case 'reloaded': {
-        if (event.first) return; // 'serving' said it
-        const b = event.build;
-        const build = b.buildMs !== undefined ? ` (build ${ms(b.buildMs)})` : '';
-        this.line(`${pc.green('↻')} build ${b.number}: reloaded in ${ms(b.totalMs ?? 0)}${build}`);
-        return;
-      }
-      case 'build-failed':
-        this.done();
-        this.line(`${pc.red('✗')} build ${event.build.number} failed: ${describe(event.error)}`);
-        this.line(pc.dim(event.first ? 'waiting for a change that fixes it (r + Enter rebuilds)' : 'the last good version keeps serving; waiting for a fix'));
-        return;
-      case 'build-cancelled':
-        return;
-    }
-  }
-
-  /** After the first start, progress is one line per reload. */
-  private reloading = false;
-
-  line(text: string): void {
-    this.clearTicker();
-    process.stdout.write(`${text}\n`);
-  }
-
-  private begin(text: string): void {
-    this.done();
-    const started = performance.now();
-    if (!process.stdout.isTTY) {
-      process.stdout.write(`${text}…\n`);
-      this.step = {};
-      return;
-    }
-    const render = () => process.stdout.write(`\r${pc.cyan('•')} ${text}… ${pc.dim(seconds(performance.now() - started))}`);
-    render();
-    this.step = { timer: setInterval(render, 1000) };
-  }
-
-  private done(text?: string): void {
-    this.clearTicker();
-    if (text) process.stdout.write(`${pc.green('✓')} ${text}\n`);
-  }
-
-  private clearTicker(): void {
-    if (!this.step) return;
-    clearInterval(this.step.timer);
-    if (process.stdout.isTTY) process.stdout.write('\r\x1b[2K');
-    this.step = undefined;
-  }
-}
-
-function seconds(value: number): string {
-  return value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(1)} s`;
-}
-
-function ms(value: number): string {
-  return `${Math.round(value)} ms`;
 }
 
 await main(process.argv.slice(2));

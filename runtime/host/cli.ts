@@ -1,9 +1,11 @@
 // wasi:cli for components: environment, exit, and standard streams. stdout and stderr become
 // log records (one per line) so a component's prints land in the studio's log view; stdin is
-// empty because a served component has no terminal.
+// empty because a served component has no terminal. Both streams log at info, each record
+// saying its stream: stderr is where eprintln!, Go's log and console.error print debug lines,
+// so logging it as an error would cry wolf. Levels are wasi:logging's job (logging.ts).
 import { EMPTY_SOURCE, InputStream, OutputStream, type ByteSink } from './io.ts';
 import type { HostState } from './host-state.ts';
-import type { LogLevel } from '../logs/log-bus.ts';
+import type { LogStream } from '../logs/log-bus.ts';
 
 /** Thrown when a component calls wasi:cli/exit; the worker reports it and starts a new instance. */
 export class ComponentExit extends Error {
@@ -20,14 +22,14 @@ export class LineSink implements ByteSink {
 
   constructor(
     private readonly state: HostState,
-    private readonly level: LogLevel,
+    private readonly stream: LogStream,
   ) {}
 
   write(bytes: Uint8Array): void {
     this.pending += this.decoder.decode(bytes, { stream: true });
     let newline: number;
     while ((newline = this.pending.indexOf('\n')) >= 0) {
-      this.state.log(this.level, this.pending.slice(0, newline).replace(/\r$/, ''));
+      this.state.log('info', this.pending.slice(0, newline).replace(/\r$/, ''), this.stream);
       this.pending = this.pending.slice(newline + 1);
     }
   }
@@ -35,7 +37,7 @@ export class LineSink implements ByteSink {
   // A flush does not end a line: engines often write a line and its newline separately.
   // What is left unfinished is logged when the request ends.
   end(): void {
-    if (this.pending) this.state.log(this.level, this.pending);
+    if (this.pending) this.state.log('info', this.pending, this.stream);
     this.pending = '';
   }
 }
@@ -44,8 +46,8 @@ class TerminalInput {}
 class TerminalOutput {}
 
 export function cliImports(state: HostState) {
-  const out = new LineSink(state, 'info');
-  const err = new LineSink(state, 'error');
+  const out = new LineSink(state, 'stdout');
+  const err = new LineSink(state, 'stderr');
   state.atRequestEnd(() => {
     out.end();
     err.end();

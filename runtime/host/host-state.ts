@@ -1,6 +1,6 @@
 // The state every host interface of one component instance shares: who the component is,
 // its configuration, and where its log lines go. Built by the workload worker.
-import type { LogLevel } from '../logs/log-bus.ts';
+import type { LogLevel, LogStream } from '../logs/log-bus.ts';
 import type { BlobStore } from '../stores/blob-store.ts';
 import type { KeyValueStore } from '../stores/key-value-store.ts';
 import type { KeyvalueDraft } from './keyvalue.ts';
@@ -13,7 +13,8 @@ export interface HostState {
   readonly config: ReadonlyMap<string, string>;
   /** Environment variables the component sees through wasi:cli/environment. */
   readonly environment: readonly (readonly [string, string])[];
-  log(level: LogLevel, text: string): void;
+  /** `stream` is set for what the component printed on stdout or stderr. */
+  log(level: LogLevel, text: string, stream?: LogStream): void;
   /** Registers work to do when a request ends, e.g. logging an unfinished line. */
   atRequestEnd(callback: () => void): void;
   /** The workload's data, shared with the studio's browsers; absent when none is configured. */

@@ -5,6 +5,12 @@
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'critical'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * The standard stream a component printed a line on. Kept apart from the level: stderr is
+ * where Rust's eprintln!, Go's log and JS's console.error print debug lines, not errors.
+ */
+export type LogStream = 'stdout' | 'stderr';
+
 export interface LogRecord {
   /** Increasing sequence number, unique within a run; lets clients resume after a gap. */
   seq: number;
@@ -14,6 +20,8 @@ export interface LogRecord {
   /** Who said it: `studio`, `gateway`, `build`, or a component's name. */
   source: string;
   text: string;
+  /** Set on a component's stdout and stderr lines only. */
+  stream?: LogStream;
 }
 
 export type LogInput = Omit<LogRecord, 'seq' | 'time'> & { time?: number };
@@ -23,6 +31,8 @@ export interface LogQuery {
   sources?: readonly string[];
   /** Case-insensitive substring. */
   text?: string;
+  /** Only lines printed on this stream (records without a stream never match). */
+  stream?: LogStream;
   afterSeq?: number;
   limit?: number;
 }
@@ -53,6 +63,8 @@ export class LogBus {
       level: input.level,
       source: input.source,
       text: input.text,
+      // Absent rather than undefined, so records stay the same shape over JSON.
+      ...(input.stream ? { stream: input.stream } : {}),
     };
     this.ring[this.next] = record;
     this.next = (this.next + 1) % this.capacity;
@@ -80,6 +92,7 @@ export class LogBus {
       if (q.afterSeq !== undefined && record.seq <= q.afterSeq) continue;
       if (levelRank(record.level) < minRank) continue;
       if (sources && !sources.has(record.source)) continue;
+      if (q.stream && record.stream !== q.stream) continue;
       if (needle && !record.text.toLowerCase().includes(needle)) continue;
       out.push(record);
     }

@@ -1,5 +1,8 @@
 // Prints log records to a terminal: one line per record, coloured by level, with the source.
-// Text from build tools keeps its own ANSI colours.
+// Text from build tools keeps its own ANSI colours. Records that report a session's progress
+// (see session/session-log.ts) print as the progress lines they stand for instead, and a step
+// that takes a while ticks its elapsed time on a TTY. It prints; it decides nothing about what
+// a record says.
 import pc from 'picocolors';
 import type { LogLevel, LogRecord } from './log-bus.ts';
 
@@ -18,4 +21,87 @@ export function formatRecord(record: LogRecord): string {
   const prefix = `${pc.dim(time)} ${level} ${pc.cyan(record.source)} `;
   // Continuation lines are indented so a multi-line message reads as one record.
   return prefix + record.text.replace(/\n/g, '\n    ');
+}
+
+/** A progress line as a terminal shows it. */
+export interface TerminalLine {
+  /** With colours; may hold several lines. */
+  text: string;
+  /**
+   * A step that lasts until the next progress line: a TTY shows it with a ticking elapsed
+   * time, other outputs print it once with an ellipsis.
+   */
+  step?: boolean;
+}
+
+/** The plain text of a progress line, as a log keeps it and a non-TTY output prints it. */
+export function plainText(line: TerminalLine): string {
+  // Only picocolors' SGR codes are in progress lines, so this is all there is to strip.
+  const text = line.text.replace(/\x1b\[[0-9;]*m/g, '');
+  return line.step ? `${text}…` : text;
+}
+
+export interface TerminalOutput {
+  write(text: string): void;
+  readonly isTTY?: boolean;
+}
+
+export class TerminalPrinter {
+  private step: { render: () => void; timer: NodeJS.Timeout | undefined } | undefined;
+
+  constructor(private readonly out: TerminalOutput) {}
+
+  /**
+   * Prints a record: as `progress` when it reports the session's progress, else as a log
+   * line. A log line that arrives during a step goes above it, and the step goes on.
+   */
+  record(record: LogRecord, progress?: TerminalLine): void {
+    if (progress) {
+      this.endStep();
+      if (progress.step) this.beginStep(progress.text);
+      else this.out.write(`${progress.text}\n`);
+      return;
+    }
+    this.clearStepLine();
+    this.out.write(`${formatRecord(record)}\n`);
+    this.step?.render();
+  }
+
+  /** A line of the terminal's own (the UI's address, a fatal error); it ends a running step. */
+  line(text: string): void {
+    this.endStep();
+    this.out.write(`${text}\n`);
+  }
+
+  /** Stops the ticking, leaving the terminal on a fresh line. */
+  close(): void {
+    this.endStep();
+  }
+
+  private beginStep(text: string): void {
+    if (!this.out.isTTY) {
+      this.out.write(`${text}…\n`);
+      return;
+    }
+    const started = performance.now();
+    const render = () => this.out.write(`\r${pc.cyan('•')} ${text}… ${pc.dim(seconds(performance.now() - started))}`);
+    render();
+    this.step = { render, timer: setInterval(render, 1000) };
+    // A step never keeps the process alive by itself.
+    this.step.timer?.unref();
+  }
+
+  private endStep(): void {
+    this.clearStepLine();
+    if (this.step) clearInterval(this.step.timer);
+    this.step = undefined;
+  }
+
+  private clearStepLine(): void {
+    if (this.step) this.out.write('\r\x1b[2K');
+  }
+}
+
+export function seconds(value: number): string {
+  return value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(1)} s`;
 }

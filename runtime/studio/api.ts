@@ -12,6 +12,8 @@ export interface ApiError {
 }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical';
+/** The standard stream a component printed a line on. */
+export type LogStream = 'stdout' | 'stderr';
 
 export interface LogRecordView {
   seq: number;
@@ -20,6 +22,8 @@ export interface LogRecordView {
   source: string;
   /** May contain ANSI colour codes (build output). */
   text: string;
+  /** Only on what a component printed on stdout or stderr (both at info level). */
+  stream?: LogStream;
 }
 
 export type BuildOutcome = 'running' | 'ok' | 'failed' | 'cancelled';
@@ -181,7 +185,7 @@ export interface Commands {
   /** Switches how instances are used; a project keeps the choice in .wash/studio.yaml. */
   'workloads.setInstances': { args: { mode: InstanceMode }; result: InstancesView };
   'logs.query': {
-    args: { minLevel?: LogLevel; sources?: string[]; text?: string; afterSeq?: number; beforeSeq?: number; limit?: number };
+    args: { minLevel?: LogLevel; sources?: string[]; text?: string; stream?: LogStream; afterSeq?: number; beforeSeq?: number; limit?: number };
     result: { records: LogRecordView[]; total: number; sources: string[] };
   };
   'logs.clear': { args: Record<string, never>; result: null };

@@ -26,6 +26,7 @@ export const commandArgs: { [C in CommandName]: z.ZodType<CommandArgs<C>> } = {
     minLevel: level.optional(),
     sources: z.array(z.string()).max(1000).optional(),
     text: z.string().max(10_000).optional(),
+    stream: z.enum(['stdout', 'stderr']).optional(),
     afterSeq: seq.optional(),
     beforeSeq: seq.optional(),
     limit: limit.optional(),

@@ -1,13 +1,13 @@
 // The studio as the Electron shell runs it: a log bus, the runtime settings, a session
 // factory and the StudioService, opened on a project. Plain Node: the shell imports this
 // through tsx (the runtime's workers and builders find their files next to their sources,
-// so it is not bundled) and binds the service to IPC. Logs and the gateway URL also go to
-// the terminal that started the app.
-import pc from 'picocolors';
+// so it is not bundled) and binds the service to IPC. The log, the session's progress
+// included, also goes to the terminal that started the app.
 import { studioCacheDir } from '../cache-dir.ts';
 import { LogBus } from '../logs/log-bus.ts';
-import { formatRecord } from '../logs/terminal-printer.ts';
+import { TerminalPrinter, type TerminalOutput } from '../logs/terminal-printer.ts';
 import { DevSession } from '../session/dev-session.ts';
+import { SessionLog } from '../session/session-log.ts';
 import { defaultRuntimeSettings } from '../workloads/workload.ts';
 import type { ProjectView } from './api.ts';
 import { StudioService } from './studio-service.ts';
@@ -23,19 +23,17 @@ export interface DesktopStudioOptions {
   target: string;
   /** Gateway port; default 8000 (or the project's dev.address). */
   port?: number;
-  print?: (line: string) => void;
+  /** Where the log is printed (default: this process's stdout). */
+  output?: TerminalOutput;
 }
 
 export async function startDesktopStudio(options: DesktopStudioOptions): Promise<DesktopStudio> {
-  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const logs = new LogBus();
-  logs.subscribe((record) => print(formatRecord(record)));
+  const sessionLog = new SessionLog(logs);
+  sessionLog.printTo(new TerminalPrinter(options.output ?? process.stdout));
   const settings = defaultRuntimeSettings(studioCacheDir());
   const createSession = (target: string) =>
-    new DevSession({ target, ...(options.port !== undefined ? { port: options.port } : {}), bodyLimitBytes: 100 * 2 ** 20, settings, logs }, (event) => {
-      if (event.kind === 'serving') print(`${pc.green('serving')}   ${pc.bold(event.url)}`);
-      else if (event.kind === 'build-failed') print(`${pc.red('✗')} build ${event.build.number} failed: ${event.error.message}`);
-    });
+    sessionLog.follow(new DevSession({ target, ...(options.port !== undefined ? { port: options.port } : {}), bodyLimitBytes: 100 * 2 ** 20, settings, logs }));
   const service = new StudioService({ logs, createSession });
   const project = await service.open(options.target);
   return { service, project, close: () => service.close() };

@@ -575,6 +575,7 @@ export class StudioService {
       ...(q.minLevel ? { minLevel: q.minLevel } : {}),
       ...(q.sources ? { sources: q.sources } : {}),
       ...(q.text ? { text: q.text } : {}),
+      ...(q.stream ? { stream: q.stream } : {}),
     });
     const total = matching.length;
     const limit = q.limit ?? DEFAULT_LOG_PAGE;

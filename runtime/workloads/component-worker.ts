@@ -9,7 +9,7 @@ import { IncomingRequest, ResponseOutparam, type ErrorCode, type ResponseSink } 
 import { hostImports } from '../host/index.ts';
 import { HostChannel, setHostChannel } from '../host/host-channel.ts';
 import { setWakeSignal, WakeSignal, type ByteSource } from '../host/io.ts';
-import type { LogLevel } from '../logs/log-bus.ts';
+import type { LogLevel, LogStream } from '../logs/log-bus.ts';
 import { BlobStore } from '../stores/blob-store.ts';
 import { KeyValueStore } from '../stores/key-value-store.ts';
 import { StoreLocks } from '../stores/store-locks.ts';
@@ -111,8 +111,8 @@ const requestEndHooks: (() => void)[] = [];
 let wake: Int32Array;
 let requests: Promise<void> = Promise.resolve();
 
-function log(level: LogLevel, text: string): void {
-  batch.push({ type: 'log', level, text, time: Date.now() });
+function log(level: LogLevel, text: string, stream?: LogStream): void {
+  batch.push({ type: 'log', level, text, time: Date.now(), ...(stream ? { stream } : {}) });
 }
 
 async function instantiate(): Promise<Instance> {

@@ -279,7 +279,7 @@ export class WorkerPool {
 
   private onReply(worker: PoolWorker, reply: Reply): void {
     if (reply.type === 'log') {
-      this.options.logs.append({ level: reply.level, source: this.options.componentName, text: reply.text, time: reply.time });
+      this.options.logs.append({ level: reply.level, source: this.options.componentName, text: reply.text, time: reply.time, stream: reply.stream });
       return;
     }
     const job = worker.job;

@@ -2,7 +2,7 @@
 // request body chunks go over a separate port that the worker drains synchronously while a
 // component blocks on a read. Everything that comes back is batched (see ReplyBatch).
 import type { MessagePort } from 'node:worker_threads';
-import type { LogLevel } from '../logs/log-bus.ts';
+import type { LogLevel, LogStream } from '../logs/log-bus.ts';
 import type { Volume } from '../host/filesystem.ts';
 import type { StudioError } from '../errors.ts';
 
@@ -114,7 +114,7 @@ export type Reply =
   | { type: 'end'; id: number; trailers?: [string, string][] }
   /** The handler returned or failed; the worker is free. `servedBefore` counts earlier requests on the same instance. */
   | { type: 'done'; id: number; failure?: RequestFailure; servedBefore: number }
-  | { type: 'log'; level: LogLevel; text: string; time: number };
+  | { type: 'log'; level: LogLevel; text: string; time: number; stream?: LogStream };
 
 export type FromWorker =
   | { type: 'ready'; instantiateMs: number }

@@ -143,13 +143,13 @@ describe('host interfaces, seen from a componentize-js component', () => {
       await studio.waitFor(logLine('WARN', 'probe-context: probe warning message'), 5000);
     });
 
-    it('prints console.log as INFO and console.error as ERROR, from the component', async () => {
+    it('prints console.log and console.error at INFO (stderr is no error level), from the component', async () => {
       await studio.waitFor(logLine('INFO', 'probe stdout line'), 5000);
-      await studio.waitFor(logLine('ERROR', 'probe stderr line'), 5000);
+      await studio.waitFor(logLine('INFO', 'probe stderr line'), 5000);
     });
 
     it('makes one record per printed line, with no empty records', async () => {
-      await studio.waitFor(logLine('ERROR', 'probe stderr line'), 5000);
+      await studio.waitFor(logLine('INFO', 'probe stderr line'), 5000);
       const empty = new RegExp(`^\\S+ [A-Z]+\\s+${NAME}\\s*$`, 'm');
       assert.doesNotMatch(studio.output(), empty, 'a log record with no text came from the component');
     });

@@ -91,6 +91,25 @@ describe('LogBus', () => {
     assert.deepEqual(textsOf(bus, { minLevel: 'warn', sources: ['app'], text: 'DISK' }), ['disk full']);
   });
 
+  it('keeps the stream a line was printed on, and leaves it off other records', () => {
+    const bus = new LogBus();
+    bus.append({ level: 'info', source: 'app', text: 'to stderr', stream: 'stderr' });
+    bus.append({ level: 'info', source: 'studio', text: 'serving' });
+    const [printed, said] = bus.query();
+    assert.equal(printed?.stream, 'stderr');
+    assert.equal(said && 'stream' in said, false);
+  });
+
+  it('filters by stream, leaving out records that have none', () => {
+    const bus = new LogBus();
+    bus.append({ level: 'info', source: 'app', text: 'out', stream: 'stdout' });
+    bus.append({ level: 'info', source: 'app', text: 'err', stream: 'stderr' });
+    bus.append({ level: 'warn', source: 'app', text: 'logged' });
+    assert.deepEqual(textsOf(bus, { stream: 'stderr' }), ['err']);
+    assert.deepEqual(textsOf(bus, { stream: 'stdout' }), ['out']);
+    assert.deepEqual(textsOf(bus), ['out', 'err', 'logged']);
+  });
+
   it('tells subscribers about each new record', () => {
     const bus = new LogBus();
     const seen: string[] = [];

@@ -1,11 +1,11 @@
-// Live logs: follows new lines (pause to read), filters by level, source and text on the Node
-// side, highlights what was searched, keeps ANSI colours, exports what matches. Virtualized:
+// Live logs: follows new lines (pause to read), filters by level, source, text and stream
+// (a component's stdout or stderr) on the Node side, highlights what was searched, keeps ANSI colours, exports what matches. Virtualized:
 // only the rows on screen exist in the DOM, so 100k lines scroll like 100.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
-import type { LogLevel, LogRecordView } from '../../api/types.ts';
+import type { LogLevel, LogRecordView, LogStream } from '../../api/types.ts';
 import { ansiToHtml, stripAnsi } from '../../components/AnsiText.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ConfirmDialog } from '../../components/Dialog.tsx';
@@ -13,7 +13,7 @@ import { downloadBlob } from '../../lib/download.ts';
 import { formatCount, formatTime } from '../../lib/format.ts';
 import { isMod } from '../../shell/shortcuts.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
-import { LEVELS, useLogs } from './logs-store.ts';
+import { isFiltered, LEVELS, queryArgs, useLogs } from './logs-store.ts';
 
 const ROW = 20;
 
@@ -57,6 +57,11 @@ const LogRow = memo(function LogRow({ row, term, start }: { row: Row; term: stri
       <span className="log-source" title={record.source}>
         {first ? record.source : ''}
       </span>
+      {record.stream && (
+        <span className="log-stream" data-stream={record.stream} title={`printed on ${record.stream}`}>
+          {first ? record.stream : ''}
+        </span>
+      )}
       {term ? (
         <span className="log-text">
           <Highlighted text={line} term={term} />
@@ -163,21 +168,15 @@ export function LogsView() {
 
   const exportLogs = async () => {
     try {
-      const f = useLogs.getState().filter;
-      const result = await studio.call('logs.query', {
-        ...(f.minLevel !== 'trace' ? { minLevel: f.minLevel } : {}),
-        ...(f.sources.length ? { sources: f.sources } : {}),
-        ...(f.text ? { text: f.text } : {}),
-        limit: Math.max(total, records.length),
-      });
-      const text = result.records.map((r) => `${new Date(r.time).toISOString()} ${r.level.toUpperCase().padEnd(8)} ${r.source}  ${stripAnsi(r.text)}`).join('\n');
+      const result = await studio.call('logs.query', { ...queryArgs(useLogs.getState().filter), limit: Math.max(total, records.length) });
+      const text = result.records.map((r) => `${new Date(r.time).toISOString()} ${r.level.toUpperCase().padEnd(8)} ${r.source}${r.stream ? ` ${r.stream}` : ''}  ${stripAnsi(r.text)}`).join('\n');
       downloadBlob(text + '\n', `studio-logs-${new Date().toISOString().replace(/[:.]/g, '-')}.log`, 'text/plain');
     } catch (err) {
       useUi.getState().toast({ tone: 'error', title: 'Could not export the logs', detail: describeError(err).message });
     }
   };
 
-  const filtered = filter.text !== '' || filter.sources.length > 0 || filter.minLevel !== 'trace';
+  const filtered = isFiltered(filter);
   return (
     <div className="view-fill">
       <header className="toolbar">
@@ -204,6 +203,20 @@ export function LogsView() {
                 {l === 'trace' ? 'all' : `${l}+`}
               </option>
             ))}
+          </select>
+        </label>
+        <label className="inline-field">
+          Stream
+          <select
+            className="input"
+            aria-label="Stream"
+            title="What components printed on stdout or stderr (both are logged at info)"
+            value={filter.stream ?? ''}
+            onChange={(e) => useLogs.getState().setFilter({ stream: (e.target.value || undefined) as LogStream | undefined })}
+          >
+            <option value="">all</option>
+            <option value="stdout">stdout</option>
+            <option value="stderr">stderr</option>
           </select>
         </label>
         <SourcePicker sources={sources} chosen={filter.sources} onChange={(s) => useLogs.getState().setFilter({ sources: s })} />

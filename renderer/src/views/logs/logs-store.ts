@@ -1,11 +1,11 @@
 // The Logs view's state. Filtering happens on the Node side (logs.query, debounced); this store
 // holds the newest page that matches, loads older pages on demand (beforeSeq), and appends
-// records from 'logs.appended' that pass the same filter. While paused, new records wait in
-// a buffer and join when the user resumes.
+// records from 'logs.appended' that pass the same filter (matches() mirrors the Node side's
+// query). While paused, new records wait in a buffer and join when the user resumes.
 import { create } from 'zustand';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
-import type { LogLevel, LogRecordView } from '../../api/types.ts';
+import type { LogLevel, LogRecordView, LogStream } from '../../api/types.ts';
 
 export const LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'critical'];
 export const PAGE = 2000;
@@ -16,6 +16,8 @@ export interface LogFilter {
   minLevel: LogLevel;
   sources: string[];
   text: string;
+  /** Only what components printed on this stream; undefined keeps every record. */
+  stream: LogStream | undefined;
 }
 
 interface LogsState {
@@ -43,15 +45,22 @@ export function matches(record: LogRecordView, filter: LogFilter): boolean {
   if (LEVELS.indexOf(record.level) < LEVELS.indexOf(filter.minLevel)) return false;
   if (filter.sources.length > 0 && !filter.sources.includes(record.source)) return false;
   if (filter.text && !record.text.toLowerCase().includes(filter.text.toLowerCase())) return false;
+  if (filter.stream && record.stream !== filter.stream) return false;
   return true;
 }
 
-function queryArgs(filter: LogFilter) {
+/** The logs.query arguments for a filter, leaving out what keeps everything. */
+export function queryArgs(filter: LogFilter) {
   return {
     ...(filter.minLevel !== 'trace' ? { minLevel: filter.minLevel } : {}),
     ...(filter.sources.length > 0 ? { sources: filter.sources } : {}),
     ...(filter.text ? { text: filter.text } : {}),
+    ...(filter.stream ? { stream: filter.stream } : {}),
   };
+}
+
+export function isFiltered(filter: LogFilter): boolean {
+  return Object.keys(queryArgs(filter)).length > 0;
 }
 
 let querySeq = 0;
@@ -59,7 +68,7 @@ let debounce: ReturnType<typeof setTimeout> | undefined;
 let started = false;
 
 export const useLogs = create<LogsState>((set, get) => ({
-  filter: { minLevel: 'trace', sources: [], text: '' },
+  filter: { minLevel: 'trace', sources: [], text: '', stream: undefined },
   records: [],
   total: 0,
   sources: [],

@@ -1,0 +1,127 @@
+// What a dev session's events say to people: the header, the data folders, the first build's
+// steps, serving, reloads and failed builds, as log records under the `studio` source. The
+// log bus is the one place they go: the UI's Logs view shows them to whoever opens it after
+// start, and a terminal prints them from the bus in their progress form (TerminalLine), so
+// nothing is printed twice. This module translates; it neither prints nor changes a session.
+import pc from 'picocolors';
+import { describe } from '../errors.ts';
+import type { LogBus, LogLevel, LogRecord } from '../logs/log-bus.ts';
+import { plainText, seconds, type TerminalLine, type TerminalPrinter } from '../logs/terminal-printer.ts';
+import { summarizeWorld } from '../components/wit-world.ts';
+import type { SessionEvent } from './session-events.ts';
+
+export const SESSION_SOURCE = 'studio';
+
+export interface SessionLine extends TerminalLine {
+  level: LogLevel;
+}
+
+/** What the translation remembers about one session. */
+export interface SessionLogState {
+  /** After the first version serves, progress is one line per reload. */
+  reloading: boolean;
+}
+
+/** The lines one event stands for, in order; most events say one line, some none. */
+export function sessionLines(event: SessionEvent, state: SessionLogState): SessionLine[] {
+  const info = (text: string, step = false): SessionLine => ({ level: 'info', text, ...(step ? { step } : {}) });
+  switch (event.kind) {
+    case 'target':
+      return [info(`${pc.bold('Component Studio')} ${pc.dim('dev')} · ${event.description}`)];
+    case 'stores': {
+      const { stores } = event;
+      const from = (f: 'config' | 'default') => pc.dim(f === 'config' ? '(from config)' : '(default)');
+      return [info(`${pc.dim('data')}      keyvalue ${stores.keyvaluePath} ${from(stores.keyvalueFrom)}\n          blobstore ${stores.blobstorePath} ${from(stores.blobstoreFrom)}`)];
+    }
+    case 'build-started':
+      if (event.build.number > 1) return []; // reloads say one line when they finish
+      if (event.builder === 'command') return [info('building with build.command', true)];
+      if (event.builder === 'componentize-js') return [info(`building with componentize-js ${pc.dim('(a first build takes 10-30 s; unchanged sources come from the cache)')}`, true)];
+      return [];
+    case 'build-finished':
+      if (event.build.number > 1) return [];
+      return [done(event.cached ? 'build: unchanged, taken from the cache' : `built in ${seconds(event.build.buildMs ?? 0)}`)];
+    case 'phase':
+      if (state.reloading) return [];
+      if (event.phase === 'transpiling') return [info(`preparing the component ${pc.dim('(jco transpile, about 1 s the first time; cached after)')}`, true)];
+      if (event.phase === 'starting') return [info('starting workers', true)];
+      return [];
+    case 'serving': {
+      state.reloading = true;
+      const [main, ...named] = event.workloads;
+      const url = new URL(event.url);
+      return [
+        done('started'),
+        ...event.workloads.map((workload) => info(`${pc.dim('component')} ${workload.info.name}: ${summarizeWorld(workload.info.world)}`)),
+        info(`${pc.green('serving')}   ${pc.bold(event.url)}${main ? pc.dim(` (${main.info.name})`) : ''}`),
+        ...named.map((other) => info(`${pc.green('serving')}   ${pc.bold(`${url.protocol}//${other.info.name}.localhost:${url.port}/`)}${pc.dim(` (${other.info.name})`)}`)),
+        info(pc.dim('watching for changes · r + Enter rebuilds · Ctrl+C stops')),
+      ];
+    }
+    case 'reloaded': {
+      if (event.first) return []; // 'serving' said it
+      const b = event.build;
+      const build = b.buildMs !== undefined ? ` (build ${ms(b.buildMs)})` : '';
+      return [info(`${pc.green('↻')} build ${b.number}: reloaded in ${ms(b.totalMs ?? 0)}${build}`)];
+    }
+    case 'build-failed':
+      return [
+        { level: 'error', text: `${pc.red('✗')} build ${event.build.number} failed: ${describe(event.error)}` },
+        info(pc.dim(event.first ? 'waiting for a change that fixes it (r + Enter rebuilds)' : 'the last good version keeps serving; waiting for a fix')),
+      ];
+    case 'build-cancelled':
+      return [];
+  }
+}
+
+function done(text: string): SessionLine {
+  return { level: 'info', text: `${pc.green('✓')} ${text}` };
+}
+
+function ms(value: number): string {
+  return `${Math.round(value)} ms`;
+}
+
+/** Anything that reports session events: a DevSession. */
+export interface EventSource {
+  subscribe(listener: (event: SessionEvent) => void): () => void;
+}
+
+/** Writes the sessions it follows to a log bus, and knows its own records when a terminal prints them. */
+export class SessionLog {
+  /** The line being appended right now: the bus tells its subscribers before append returns. */
+  private appending: SessionLine | undefined;
+
+  constructor(private readonly logs: LogBus) {}
+
+  /**
+   * Logs what a session reports, for as long as it lives (a session that ends reports
+   * nothing more). Returns the session, so a session factory can wrap its `new`.
+   */
+  follow<S extends EventSource>(session: S): S {
+    const state: SessionLogState = { reloading: false };
+    session.subscribe((event) => {
+      for (const line of sessionLines(event, state)) this.append(line);
+    });
+    return session;
+  }
+
+  /** The progress form of a record, when it is one of this log's; undefined for every other record. */
+  progressOf(record: LogRecord): TerminalLine | undefined {
+    return this.appending && record.source === SESSION_SOURCE && record.text === plainText(this.appending) ? this.appending : undefined;
+  }
+
+  /** Prints every record of the bus on a terminal, this log's as progress lines; returns the function that stops. */
+  printTo(printer: TerminalPrinter): () => void {
+    return this.logs.subscribe((record) => printer.record(record, this.progressOf(record)));
+  }
+
+  private append(line: SessionLine): void {
+    this.appending = line;
+    try {
+      this.logs.append({ level: line.level, source: SESSION_SOURCE, text: plainText(line) });
+    } finally {
+      this.appending = undefined;
+    }
+  }
+}
