@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const testCacheDir = join(repoRoot, '.cache', 'studio');
@@ -16,8 +17,13 @@ export interface StudioProcess {
   child: ChildProcess;
   /** Everything printed so far, colours stripped. */
   output(): string;
-  /** Resolves when the output contains `text` (or matches it), failing after `timeoutMs`. */
-  waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves when the output contains `text` (or matches it), failing after `timeoutMs`.
+   * With `since` (an earlier `output().length`), only output printed after that counts.
+   */
+  waitFor(text: string | RegExp, timeoutMs?: number, since?: number): Promise<void>;
+  /** The number of the newest build the studio reported: 1 once the first build serves or fails, N after a "build N: …" line. */
+  lastBuild(): number;
   stop(): Promise<number | null>;
 }
 
@@ -86,9 +92,12 @@ export function launchStudio(target: string, args: string[] = [], options: Launc
   child.stderr!.on('data', stripper());
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
 
-  const waitFor = (text: string | RegExp, timeoutMs = 30_000) =>
+  const waitFor = (text: string | RegExp, timeoutMs = 30_000, since = 0) =>
     new Promise<void>((resolve, reject) => {
-      const matches = () => (typeof text === 'string' ? output.includes(text) : text.test(output));
+      const matches = () => {
+        const printed = output.slice(since);
+        return typeof text === 'string' ? printed.includes(text) : text.test(printed);
+      };
       if (matches()) return resolve();
       const check = () => {
         if (!matches()) return;
@@ -132,6 +141,7 @@ export function launchStudio(target: string, args: string[] = [], options: Launc
     child,
     output: () => output,
     waitFor,
+    lastBuild: () => Math.max(servingLine.test(output) ? 1 : 0, ...[...output.matchAll(/build (\d+)(?::| failed)/g)].map((m) => Number(m[1]))),
     async stop() {
       if (child.exitCode === null) child.kill('SIGINT');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -140,4 +150,22 @@ export function launchStudio(target: string, args: string[] = [], options: Launc
       return code;
     },
   };
+}
+
+/** The build number of the first reload the studio prints after `since` (an earlier `output().length`), once it does. */
+export async function reloadAfter(studio: StudioProcess, since: number): Promise<number> {
+  const reloaded = /build (\d+): reloaded/;
+  await studio.waitFor(reloaded, undefined, since);
+  return Number(reloaded.exec(studio.output().slice(since))![1]);
+}
+
+/**
+ * Gives the studio's project watcher time to see writes just made and, had it taken them for
+ * a change, to start a build (it waits 40 ms for a burst of changes to end; this allows far
+ * more). Only for checking that writes do *not* start a build: an absence sends no event to
+ * wait for, and writes the watcher has not looked at yet could join the next save's burst
+ * and hide in that save's build.
+ */
+export function letWatcherSettle(): Promise<void> {
+  return sleep(1500);
 }

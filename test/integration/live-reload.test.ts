@@ -5,9 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { messageBuildCommand, messageProject, type MessageProject } from '../helpers/message-project.ts';
-import { launchStudio, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
+import { launchStudio, letWatcherSettle, reloadAfter, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
 import { answerBecomes } from '../helpers/answer-becomes.ts';
 import { watFixture } from '../fixtures/fixtures.ts';
 
@@ -55,25 +54,22 @@ describe('live reload of a project', () => {
   });
 
   it('ignores writes to build output, data folders and volumes: the next save is the next build', async () => {
-    const lastBuild = lastBuildOf(studio);
+    const lastBuild = studio.lastBuild();
     await mkdir(join(project.root, '.wash', 'data', 'keyvalue', 'b'), { recursive: true });
     await writeFile(join(project.root, '.wash', 'data', 'keyvalue', 'b', 'k'), 'v');
     await mkdir(join(project.root, 'target'), { recursive: true });
     await writeFile(join(project.root, 'target', 'x.o'), 'x');
     await writeFile(join(project.root, 'files', 'written-at-run-time.txt'), 'x');
     await studio.waitFor(/INFO\s+studio dev\.volumes: changes in \S+files do not rebuild/);
-    await sleep(500);
-    // Had any of those writes started a build, this save would be build lastBuild + 2.
+    await letWatcherSettle();
+    // Had any of those writes started a build, the save's reload would be build lastBuild + 2
+    // (the build they started was either done by now or cancelled by the save).
+    const saved = studio.output().length;
     await project.save('version six\n');
-    await studio.waitFor(`build ${lastBuild + 1}: reloaded`);
+    assert.equal(await reloadAfter(studio, saved), lastBuild + 1, studio.output());
     assert.equal(await fetch(studio.url).then((r) => r.text()), 'version six\n');
   });
 });
-
-/** The number of the last build the studio printed a line for. */
-function lastBuildOf(studio: StudioProcess): number {
-  return Math.max(0, ...[...studio.output().matchAll(/build (\d+)(?::| failed)/g)].map((m) => Number(m[1])));
-}
 
 describe('build output outside the folders the watcher ignores', () => {
   for (const componentPath of ['app.wasm', 'out/app.wasm']) {
@@ -86,7 +82,7 @@ describe('build output outside the folders the watcher ignores', () => {
         await project.save('saved once\n');
         await answerBecomes(studio.url, 'saved once\n');
         await studio.waitFor('build 2: reloaded');
-        assert.equal(lastBuildOf(studio), 2, studio.output());
+        assert.equal(studio.lastBuild(), 2, studio.output());
       } finally {
         await studio.stop();
         await project.remove();
@@ -104,7 +100,7 @@ describe('build output outside the folders the watcher ignores', () => {
       await project.save('main, saved\n');
       await answerBecomes(studio.url, 'main, saved\n');
       await studio.waitFor('build 2: reloaded');
-      assert.equal(lastBuildOf(studio), 2, studio.output());
+      assert.equal(studio.lastBuild(), 2, studio.output());
     } finally {
       await studio.stop();
       await project.remove();
@@ -127,7 +123,7 @@ describe('build output outside the folders the watcher ignores', () => {
         await studio.waitFor('build 2: reloaded');
         const res = await fetch(studio.url);
         assert.equal(res.headers.get('x-echo-method'), 'GET');
-        assert.equal(lastBuildOf(studio), 2, studio.output());
+        assert.equal(studio.lastBuild(), 2, studio.output());
       } finally {
         await studio.stop();
         await rm(join(root, '..'), { recursive: true, force: true });

@@ -93,9 +93,9 @@ describe('the Studio API over the bridge, on a real project', () => {
   });
 
   it('sent build.changed for the first build as it started and when it served', async () => {
-    const running = await client.waitForEvent('build.changed', (b) => b.number === 1 && b.outcome === 'running', 5000, 0);
+    const running = await client.waitForEvent('build.changed', (b) => b.number === 1 && b.outcome === 'running', undefined, 0);
     assert.equal(running.reason, 'start');
-    const done = await client.waitForEvent('build.changed', (b) => b.number === 1 && b.outcome === 'ok', 5000, 0);
+    const done = await client.waitForEvent('build.changed', (b) => b.number === 1 && b.outcome === 'ok', undefined, 0);
     assert.ok(done.buildMs !== undefined && done.buildMs > 0);
   });
 
@@ -127,7 +127,7 @@ describe('the Studio API over the bridge, on a real project', () => {
   it('pushes workloads.changed when request counts change', async () => {
     const mark = client.mark();
     await fetch(gatewayUrl).then((r) => r.text());
-    const views = await client.waitForEvent('workloads.changed', (w) => w[0]!.requests > 0, 5000, mark);
+    const views = await client.waitForEvent('workloads.changed', (w) => w[0]!.requests > 0, undefined, mark);
     assert.equal(views[0]!.name, 'message');
   });
 
@@ -159,18 +159,20 @@ describe('the Studio API over the bridge, on a real project', () => {
   it('sends new log records as batched logs.appended events', async () => {
     const mark = client.mark();
     for (let i = 0; i < 5; i++) logs.append({ level: 'info', source: 'batch', text: `batched ${i}` });
-    const batch = await client.waitForEvent('logs.appended', (records) => records.some((r) => r.source === 'batch'), 5000, mark);
+    const batch = await client.waitForEvent('logs.appended', (records) => records.some((r) => r.source === 'batch'), undefined, mark);
     assert.deepEqual(batch.filter((r) => r.source === 'batch').map((r) => r.text), ['batched 0', 'batched 1', 'batched 2', 'batched 3', 'batched 4']);
     assert.ok(batch.every((r, i) => i === 0 || r.seq > batch[i - 1]!.seq));
   });
 
   it('http.send makes a relative request against the gateway and times it', async () => {
+    const started = performance.now();
     const response = await client.call('http.send', { method: 'GET', url: '/', headers: [['accept', 'text/plain']] });
+    const callMs = performance.now() - started;
     assert.equal(response.status, 200);
     assert.equal(decode(response.body), 'version one\n');
     assert.equal(response.size, 'version one\n'.length);
     assert.equal(response.truncated, false);
-    assert.ok(response.timeMs > 0 && response.timeMs < 10_000);
+    assert.ok(response.timeMs > 0 && response.timeMs <= callMs, `timed ${response.timeMs} ms within a call of ${callMs} ms`);
     assert.ok(response.headers.some(([name]) => name === 'content-length' || name === 'transfer-encoding'), JSON.stringify(response.headers));
   });
 
@@ -228,10 +230,10 @@ describe('the Studio API over the bridge, on a real project', () => {
   it('a save rebuilds: build.changed follows the build, workloads.changed shows the new build', async () => {
     const mark = client.mark();
     await project.save('version two\n');
-    const started = await client.waitForEvent('build.changed', (b) => b.outcome === 'running' && b.reason === 'change', 20_000, mark);
-    const done = await client.waitForEvent('build.changed', (b) => b.number === started.number && b.outcome === 'ok', 20_000, mark);
+    const started = await client.waitForEvent('build.changed', (b) => b.outcome === 'running' && b.reason === 'change', undefined, mark);
+    const done = await client.waitForEvent('build.changed', (b) => b.number === started.number && b.outcome === 'ok', undefined, mark);
     assert.ok(done.totalMs !== undefined);
-    const workloads = await client.waitForEvent('workloads.changed', (w) => w[0]?.build === done.number && w[0].state === 'running', 5000, mark);
+    const workloads = await client.waitForEvent('workloads.changed', (w) => w[0]?.build === done.number && w[0].state === 'running', undefined, mark);
     assert.equal(workloads[0]!.name, 'message');
     await answerBecomes(gatewayUrl, 'version two\n');
   });
@@ -239,7 +241,7 @@ describe('the Studio API over the bridge, on a real project', () => {
   it('a failed build arrives with its error and the build output', async () => {
     const mark = client.mark();
     await project.save('SYNTAX ERROR here\n');
-    const failed = await client.waitForEvent('build.changed', (b) => b.outcome === 'failed', 20_000, mark);
+    const failed = await client.waitForEvent('build.changed', (b) => b.outcome === 'failed', undefined, mark);
     assert.equal(failed.error?.code, 'build-failed');
     assert.match(failed.error.message, /exit code 1/);
     assert.match(failed.output ?? '', /message\.txt:1:1: unexpected SYNTAX ERROR/);
@@ -249,14 +251,14 @@ describe('the Studio API over the bridge, on a real project', () => {
     assert.equal(await fetch(gatewayUrl).then((r) => r.text()), 'version two\n');
     const fixed = client.mark();
     await project.save('version three\n');
-    await client.waitForEvent('build.changed', (b) => b.outcome === 'ok', 20_000, fixed);
+    await client.waitForEvent('build.changed', (b) => b.outcome === 'ok', undefined, fixed);
     await answerBecomes(gatewayUrl, 'version three\n');
   });
 
   it('project.rebuild rebuilds on request', async () => {
     const mark = client.mark();
     assert.equal(await client.call('project.rebuild', {}), null);
-    const done = await client.waitForEvent('build.changed', (b) => b.reason === 'manual' && b.outcome === 'ok', 20_000, mark);
+    const done = await client.waitForEvent('build.changed', (b) => b.reason === 'manual' && b.outcome === 'ok', undefined, mark);
     assert.ok(done.number > 1);
   });
 
@@ -268,7 +270,7 @@ describe('the Studio API over the bridge, on a real project', () => {
     assert.match(await stopped.text(), /message is stopped/);
     const [view] = await client.call('workloads.list', {});
     assert.equal(view!.state, 'stopped');
-    await client.waitForEvent('workloads.changed', (w) => w[0]?.state === 'stopped', 5000, mark);
+    await client.waitForEvent('workloads.changed', (w) => w[0]?.state === 'stopped', undefined, mark);
     assert.equal(await client.call('workloads.restart', { name: 'message' }), null);
     await answerBecomes(gatewayUrl, 'version three\n');
     const [again] = await client.call('workloads.list', {});
@@ -301,7 +303,7 @@ describe('the Studio API over the bridge, on a real project', () => {
     const { keyvaluePath } = await client.call('project.get', {});
     const mark = client.mark();
     await writeFile(join(keyvaluePath, 'ui', 'written-by-hand'), 'x');
-    const change = await client.waitForEvent('kv.changed', (c) => c.key === 'written-by-hand', 10_000, mark);
+    const change = await client.waitForEvent('kv.changed', (c) => c.key === 'written-by-hand', undefined, mark);
     assert.deepEqual(change, { bucket: 'ui', key: 'written-by-hand', kind: 'set' });
   });
 
@@ -327,14 +329,14 @@ describe('the Studio API over the bridge, on a real project', () => {
     assert.deepEqual(docs.objects.map((o) => o.name), ['docs/hello.txt']);
     const mark = client.mark();
     await client.call('blob.delete', { container: 'files', names: ['top.bin'] });
-    await client.waitForEvent('blob.changed', (c) => c.container === 'files' && c.name === 'top.bin' && c.kind === 'delete', 10_000, mark);
+    await client.waitForEvent('blob.changed', (c) => c.container === 'files' && c.name === 'top.bin' && c.kind === 'delete', undefined, mark);
     assert.deepEqual((await client.call('blob.list', { container: 'files' })).objects.map((o) => o.name), ['docs/hello.txt']);
   });
 
   it('logs.clear empties the log and tells every client', async () => {
     const mark = client.mark();
     assert.equal(await client.call('logs.clear', {}), null);
-    await client.waitForEvent('logs.cleared', () => true, 5000, mark);
+    await client.waitForEvent('logs.cleared', () => true, undefined, mark);
     const after = await client.call('logs.query', { sources: ['pager'] });
     assert.equal(after.total, 0);
   });
@@ -358,7 +360,7 @@ describe('the Studio API over the bridge, on a real project', () => {
     const mark = client.mark();
     const view = await client.call('project.open', { path: other.root });
     assert.equal(view.path, other.root);
-    await client.waitForEvent('project.changed', (p) => p.path === other.root && p.gatewayUrl !== undefined, 30_000, mark);
+    await client.waitForEvent('project.changed', (p) => p.path === other.root && p.gatewayUrl !== undefined, undefined, mark);
     const current = await client.call('project.get', {});
     assert.equal(current.builds.length, 1);
     assert.notEqual(current.gatewayUrl, gatewayUrl);
