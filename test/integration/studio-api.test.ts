@@ -125,10 +125,13 @@ describe('the Studio API over the bridge, on a real project', () => {
   });
 
   it('pushes workloads.changed when request counts change', async () => {
+    // Counted before the request: a push of earlier requests' counts must not pass for it.
+    const before = (await client.call('workloads.list', {}))[0]!.requests;
     const mark = client.mark();
     await fetch(gatewayUrl).then((r) => r.text());
-    const views = await client.waitForEvent('workloads.changed', (w) => w[0]!.requests > 0, undefined, mark);
+    const views = await client.waitForEvent('workloads.changed', (w) => w[0]!.requests > before, undefined, mark);
     assert.equal(views[0]!.name, 'message');
+    assert.equal(views[0]!.requests, before + 1);
   });
 
   it('logs.query filters by level, source and text on the Node side, and lists the sources', async () => {

@@ -28,7 +28,7 @@ async function watching(store: StoreChange['store'], root: string) {
       for (const waiter of [...waiters]) if (seen.some(waiter.match)) waiter.resolve();
     },
   });
-  const until = (match: (c: StoreChange) => boolean, timeoutMs = 5000) =>
+  const until = (match: (c: StoreChange) => boolean, timeoutMs = 30_000) =>
     new Promise<void>((resolve, reject) => {
       if (seen.some(match)) return resolve();
       const timer = setTimeout(() => reject(new Error(`no matching change within ${timeoutMs} ms; saw ${JSON.stringify(seen)}; errors: ${JSON.stringify(errors)}`)), timeoutMs);
@@ -93,6 +93,8 @@ describe('StoreWatcher', () => {
       await until((c) => c.kind === 'set' && c.key === 'photos/2024/a.jpg');
       store.delete('c', 'photos/2024/a.jpg');
       await until((c) => c.kind === 'delete' && c.key === 'photos/2024/a.jpg');
+      // Every change the put made was reported before the delete's, which came after it.
+      assert.equal(seen.filter((c) => c.kind === 'set' && c.key === 'photos/2024/a.jpg').length, 1, JSON.stringify(seen));
       assert.ok(seen.every((c) => !c.key?.includes('.cs-')), JSON.stringify(seen));
       assert.ok(seen.every((c) => c.bucket === 'c'));
     } finally {
