@@ -22,22 +22,17 @@ export function textToBase64(text: string): string {
 export function decodeText(bytes: Uint8Array): string | undefined {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // As a stream: a cut at a size cap can split the last character, which then waits for
+    // bytes that never come instead of making the whole text invalid.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
   } catch {
-    // A cut at a size cap can split the last character: retry without the last 3 bytes.
-    if (bytes.length < 4) return undefined;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, bytes.length - 3));
-    } catch {
-      return undefined;
-    }
+    return undefined;
   }
   // NUL and other C0 controls (except tab, newline, carriage return, escape, form feed) mean binary.
   if (/[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]/.test(text.slice(0, 65536))) return undefined;
   return text;
 }
 
-/** wash keeps wasi:keyvalue counters as 8 bytes, little-endian, unsigned. */
 /** A counter as wasi:keyvalue/atomics and wash keep it: a whole number in decimal text. */
 export function readCounter(bytes: Uint8Array): bigint | undefined {
   if (bytes.length === 0 || bytes.length > 20 || !bytes.every((b) => b >= 0x30 && b <= 0x39)) return undefined;
