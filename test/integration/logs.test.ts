@@ -16,6 +16,8 @@ import { StudioApiClient } from '../helpers/studio-api-client.ts';
 import { startStudio, testCacheDir, type StudioProcess } from '../helpers/studio-process.ts';
 
 const textsOf = (records: LogRecordView[]) => records.map((r) => r.text);
+/** The stdio fixture's second stderr line, escape codes and all: the log keeps what was printed. */
+const STDERR_LINK_LINE = 'a link to \x1b]8;;https://wasmcloud.com/\x1b\\wasmCloud\x1b]8;;\x1b\\, \x1b[?25lno stray codes\x1b(B';
 
 /** A copy of the stdio fixture in a temp folder, so its data folder is this test's alone. */
 async function stdioComponent(): Promise<{ dir: string; wasm: string }> {
@@ -68,8 +70,8 @@ describe('the log of a component that prints on stdout and stderr, through the C
 
   it('keeps one stream when logs.query asks for it, and no record without a stream', async () => {
     const stderr = await client.call('logs.query', { stream: 'stderr' });
-    assert.deepEqual(textsOf(stderr.records), ['stdio says hello on stderr']);
-    assert.equal(stderr.total, 1);
+    assert.deepEqual(textsOf(stderr.records), ['stdio says hello on stderr', STDERR_LINK_LINE]);
+    assert.equal(stderr.total, 2);
     const stdout = await client.call('logs.query', { stream: 'stdout' });
     assert.deepEqual(textsOf(stdout.records), ['stdio says hello on stdout']);
   });

@@ -6,7 +6,7 @@ import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'rea
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import type { LogLevel, LogRecordView, LogStream } from '../../api/types.ts';
-import { ansiToHtml, stripAnsi } from '../../components/AnsiText.tsx';
+import { ansiToHtml, stripAnsi } from '../../lib/ansi.ts';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ConfirmDialog } from '../../components/Dialog.tsx';
 import { downloadBlob } from '../../lib/download.ts';

@@ -1,0 +1,93 @@
+// The Logs view in Chromium, on a component that prints on stdout and stderr (the stdio WAT
+// fixture): the studio's own lines are there for a window opened after start, each printed
+// line says its stream and the stream filter keeps one, and terminal escape codes show as a
+// link (OSC 8) or not at all. A link opens outside the studio's page, which stays where it is.
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { watFixture } from '../fixtures/fixtures.ts';
+import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
+import { findChromium, launchChromium, NO_BROWSER_MESSAGE, type Chromium } from './chromium.ts';
+import { ensureRendererBuilt } from './renderer-build.ts';
+
+describe('the Logs view in Chromium', () => {
+  let dir: string;
+  let studio: StudioProcess;
+  let chromium: Chromium;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const logs = () => page.locator('section.view[data-view="logs"]');
+  const row = (text: string) => logs().locator('.log-row', { hasText: text });
+
+  before(async () => {
+    if (!findChromium()) throw new Error(NO_BROWSER_MESSAGE);
+    ensureRendererBuilt();
+    dir = await mkdtemp(join(tmpdir(), 'studio-e2e-logs-'));
+    const wasm = join(dir, 'stdio.wasm');
+    await copyFile(await watFixture('stdio'), wasm);
+    studio = await startStudio(wasm, ['--workers', '1'], 120_000, { ui: true });
+    // The component prints before the page is open: the view must still show it all.
+    assert.equal((await fetch(studio.url)).status, 200);
+    await studio.waitFor('no stray codes');
+    chromium = await launchChromium({ width: 1280, height: 720 });
+    page = await chromium.context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (message) => message.type() === 'error' && pageErrors.push(`console: ${message.text()}`));
+    await page.goto(studio.studioUrl);
+    await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
+    await page.keyboard.press('Control+3');
+    await page.locator('section.view[data-view="logs"]:not([hidden])').waitFor();
+  });
+
+  after(async () => {
+    await chromium?.close();
+    await studio?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('shows the studio\'s own lines, from before the window was opened', async () => {
+    await row('serving').filter({ has: page.locator('.log-source', { hasText: 'studio' }) }).waitFor();
+    await row('starting workers…').waitFor();
+  });
+
+  it('tags what the component printed with its stream, at info', async () => {
+    const stderr = row('stdio says hello on stderr');
+    assert.equal(await stderr.locator('.log-stream').textContent(), 'stderr');
+    assert.equal(await stderr.getAttribute('data-level'), 'info');
+    assert.equal(await row('stdio says hello on stdout').locator('.log-stream').textContent(), 'stdout');
+  });
+
+  it('keeps one stream with the stream filter', async () => {
+    await logs().getByLabel('Stream').selectOption('stderr');
+    await logs().getByTestId('log-count').filter({ hasText: '2 of 2 matching' }).waitFor();
+    assert.equal(await row('stdio says hello on stdout').count(), 0);
+    await mkdir(join(repoRoot, 'test-results', 'ui'), { recursive: true });
+    await page.screenshot({ path: join(repoRoot, 'test-results', 'ui', 'logs-stderr.png') });
+    await logs().getByLabel('Stream').selectOption('');
+    await row('stdio says hello on stdout').waitFor();
+  });
+
+  it('shows an OSC 8 hyperlink as a link and drops the other escape codes', async () => {
+    const line = row('no stray codes');
+    assert.equal(await line.locator('.log-text').textContent(), 'a link to wasmCloud, no stray codes');
+    const link = line.locator('a.ansi-link');
+    assert.equal(await link.getAttribute('href'), 'https://wasmcloud.com/');
+    assert.equal(await link.textContent(), 'wasmCloud');
+  });
+
+  it('opens a link outside the studio\'s page, which stays where it is', async () => {
+    // This machine has no network: the browser gets the linked page from here.
+    await chromium.context.route('https://wasmcloud.com/**', (route) => route.fulfill({ contentType: 'text/html', body: '<title>wasmCloud</title>' }));
+    const before = page.url();
+    const [opened] = await Promise.all([chromium.context.waitForEvent('page'), row('no stray codes').locator('a.ansi-link').click()]);
+    await opened.waitForLoadState();
+    assert.equal(opened.url(), 'https://wasmcloud.com/');
+    assert.equal(await opened.evaluate(() => window.opener === null), true, 'the linked page cannot reach the studio through window.opener');
+    await opened.close();
+    assert.equal(page.url(), before);
+    assert.deepEqual(pageErrors, []);
+  });
+});
