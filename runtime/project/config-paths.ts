@@ -102,6 +102,12 @@ export async function volumesOf(config: WashConfig, root: string): Promise<Resul
  * The dev.components files, resolved against `base`, each checked to be a file. Checked after
  * the build, which may be what writes them.
  */
+/** The service component of dev.service_file, checked like the component files; undefined when unset. */
+export async function serviceFileOf(config: WashConfig | undefined, base: string): Promise<Result<string | undefined>> {
+  const file = config?.dev?.service_file;
+  return file === undefined ? ok(undefined) : checkConfigFile('dev.service_file', resolve(base, file));
+}
+
 export async function componentFilesOf(config: WashConfig | undefined, base: string): Promise<Result<{ name: string; file: string }[]>> {
   const files: { name: string; file: string }[] = [];
   for (const [i, component] of (config?.dev?.components ?? []).entries()) {

@@ -30,7 +30,7 @@ import { SessionInstances, type InstancesFrom } from './session-instances.ts';
 import { SessionNotes } from './session-notes.ts';
 import { SessionStoreFolders, type SessionStores } from './session-stores.ts';
 import { describeTarget, nameOf, resolveTarget, type Target } from './session-target.ts';
-import { stopWorkloads, workloadsOf, type Version } from './session-version.ts';
+import { stopVersion, stopWorkloads, workloadsOf, type Version } from './session-version.ts';
 import { volumesInside, watchTarget } from './session-watcher.ts';
 import { WorkloadControl } from './workload-control.ts';
 
@@ -329,7 +329,8 @@ export class DevSession {
     await this.settle('watcher', async () => this.watcher?.close());
     await this.idle();
     await this.settle('gateway', () => this.gateway.close());
-    await this.settle('workloads', () => stopWorkloads(this.workloads, 2000));
+    const version = this.version;
+    if (version) await this.settle('workloads', () => stopVersion(version, 2000));
     this.version = undefined;
     await this.settle('data folders', async () => this.folders?.close());
   }
@@ -388,7 +389,7 @@ export class DevSession {
       signal,
     );
     if (signal.aborted) {
-      if (outcome.ok) await stopWorkloads(workloadsOf(outcome.value));
+      if (outcome.ok) await stopVersion(outcome.value);
       record.outcome = 'cancelled';
       this.emit({ kind: 'build-cancelled', build: record });
       return;
@@ -416,17 +417,20 @@ export class DevSession {
     const old = this.version;
     this.version = next;
     this.control.clear();
-    if (!this.gateway.listening) {
+    // The listener starts with the first version that serves HTTP (a service alone needs none).
+    if (!this.gateway.listening && workloadsOf(next).length > 0) {
       const listening = await this.gateway.listen(this.project?.config, this.target!);
       if (!listening.ok) {
         this.version = old;
-        await stopWorkloads(workloadsOf(next));
+        await stopVersion(next);
         return listening;
       }
       this.emit({ kind: 'serving', url: listening.value, workloads: this.workloads });
+    } else if (!this.gateway.listening && !old) {
+      this.emit({ kind: 'no-http', service: next.service?.name });
     }
     // Requests already accepted finish on the old version; new ones go to the new one.
-    if (old) this.retire(workloadsOf(old));
+    if (old) this.retire(old);
     // The mode changed while this version started: give it instances in the new one.
     if (next.strategy !== this.instances.mode) void this.renewInstances();
     return ok(undefined);
@@ -438,9 +442,10 @@ export class DevSession {
     return { code: 'internal-error', message: `The studio failed while building and starting: ${messageOf(err)}`, hint: 'Save again to retry; if it repeats, the log has the details.' };
   }
 
-  /** Stops workloads in the background; a failure to stop is logged, never thrown at nobody. */
-  private retire(workloads: Workload[]): void {
-    stopWorkloads(workloads, this.options.settings.requestTimeoutMs).catch((err: unknown) => {
+  /** Stops a version (or some workloads) in the background; a failure to stop is logged, never thrown at nobody. */
+  private retire(what: Version | Workload[]): void {
+    const stopping = Array.isArray(what) ? stopWorkloads(what, this.options.settings.requestTimeoutMs) : stopVersion(what, this.options.settings.requestTimeoutMs);
+    stopping.catch((err: unknown) => {
       this.options.logs.append({ level: 'warn', source: 'studio', text: `Stopping the previous version failed: ${messageOf(err)}` });
     });
   }

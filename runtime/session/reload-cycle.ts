@@ -3,20 +3,22 @@
 // the new version. It returns the started version or why there is none; putting it in
 // service is the session's.
 // Must not: touch the version serving now, or throw (every failure is a value).
+import { basename, extname } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import type { Volume } from '../host/filesystem.ts';
 import type { LogBus } from '../logs/log-bus.ts';
-import { componentFilesOf, halfTlsConfig, tlsFilesOf, volumesOf } from '../project/config-paths.ts';
+import { componentFilesOf, halfTlsConfig, serviceFileOf, tlsFilesOf, volumesOf } from '../project/config-paths.ts';
 import { configValues, loadProject, type Project, type WashConfig } from '../project/project-config.ts';
 import { loadStudioSettings, type StudioSettings } from '../project/studio-settings.ts';
-import { Workload, type RuntimeSettings } from '../workloads/workload.ts';
+import { startComposition } from '../workloads/composition.ts';
+import type { RuntimeSettings } from '../workloads/workload.ts';
 import type { BuildOutputs } from './build-outputs.ts';
 import { buildProject, outputPathsOf } from './project-build.ts';
 import type { BuildRecord, CycleResult, SessionEvent } from './session-events.ts';
 import type { SessionNotes } from './session-notes.ts';
 import { workloadStoresOf, type SessionStores } from './session-stores.ts';
 import type { Target } from './session-target.ts';
-import { stopWorkloads, type Version } from './session-version.ts';
+import type { Version } from './session-version.ts';
 import { volumesInside } from './session-watcher.ts';
 
 export interface CycleContext {
@@ -36,15 +38,13 @@ export interface CycleContext {
   onStudioSettings: (settings: StudioSettings) => void;
 }
 
-/** Keys read but not acted on yet: services arrive with the virtual loopback. */
-const NOT_YET = ['service', 'service_file'] as const;
-
 export async function buildAndStart(ctx: CycleContext, record: BuildRecord, signal: AbortSignal): Promise<CycleResult<Version>> {
   const { target } = ctx;
   let name: string;
   let wasmPath: string;
   let config: [string, string][] = [];
   let extra: { name: string; file: string }[] = [];
+  let service: { kind: 'main' } | { kind: 'file'; file: string } | undefined;
   let volumes: Volume[] = [];
   const started = performance.now();
   if (target.kind === 'file') {
@@ -59,7 +59,7 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
     if (!studio.ok) return studio;
     for (const warning of studio.value.warnings) ctx.notes.warn(warning);
     ctx.onStudioSettings(studio.value.settings);
-    warnNotYetSupported(project.value, ctx.notes);
+    warnWebGpu(project.value, ctx.notes);
     name = project.value.name;
     config = configValues(project.value.config);
     const mounted = await volumesOf(project.value.config, project.value.root);
@@ -93,6 +93,10 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
     const components = await componentFilesOf(project.value.config, project.value.root);
     if (!components.ok) return components;
     extra = components.value;
+    const serviceFile = await serviceFileOf(project.value.config, project.value.root);
+    if (!serviceFile.ok) return serviceFile;
+    if (serviceFile.value) service = { kind: 'file', file: serviceFile.value };
+    else if (project.value.config.dev?.service === true) service = { kind: 'main' };
     wasmPath = built.value.wasmPath;
     record.buildMs = performance.now() - started;
     ctx.emit({ kind: 'build-finished', build: record, cached: built.value.cached });
@@ -104,26 +108,33 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
   const shared = { config, stores: workloadStoresOf(stores.value), volumes };
   const startStarted = performance.now();
   const settings = ctx.settings();
-  const main = await Workload.start({ ...shared, name, wasmPath }, settings, ctx.logs, (phase) => ctx.emit({ kind: 'phase', phase }));
-  if (!main.ok) return main;
-  const named = new Map<string, Workload>();
-  for (const component of extra) {
-    const workload = await Workload.start({ ...shared, name: component.name, wasmPath: component.file }, settings, ctx.logs);
-    if (!workload.ok) {
-      await stopWorkloads([main.value, ...named.values()]);
-      return { ok: false, error: { ...workload.error, message: `dev.components "${component.name}": ${workload.error.message}` } };
-    }
-    named.set(component.name, workload.value);
-  }
+  const components = [{ name, wasmPath }, ...extra.map((c) => ({ name: c.name, wasmPath: c.file }))];
+  const serviceName = service?.kind === 'file' ? uniqueName(basename(service.file, extname(service.file)), components) : name;
+  if (service?.kind === 'file') components.push({ name: serviceName, wasmPath: service.file });
+  const composed = await startComposition(
+    { ...shared, components, ...(service ? { service: serviceName } : {}), onServiceState: (state) => ctx.emit({ kind: 'service', name: serviceName, state }) },
+    settings,
+    ctx.logs,
+    (phase) => ctx.emit({ kind: 'phase', phase }),
+  );
+  if (!composed.ok) return composed;
+  const { served, idle } = composed.value;
+  for (const unused of idle) ctx.notes.once(`idle ${unused}`, 'warn', `${unused} serves no HTTP, runs as no service and no other component imports what it exports, so it does nothing.`);
   record.startMs = performance.now() - startStarted;
-  return ok({ build: record.number, main: main.value, named, shared, strategy: settings.strategy });
+  const main = served.find((w) => w.info.name === name);
+  const named = new Map(served.filter((w) => w !== main).map((w) => [w.info.name, w]));
+  return ok({ build: record.number, main, named, service: composed.value.service, shared, strategy: settings.strategy });
 }
 
-function warnNotYetSupported(project: Project, notes: SessionNotes): void {
+/** `wanted`, or with a suffix when a component already has that name. */
+function uniqueName(wanted: string, taken: readonly { name: string }[]): string {
+  let name = wanted;
+  for (let n = 2; taken.some((c) => c.name === name); n++) name = `${wanted}-${n}`;
+  return name;
+}
+
+function warnWebGpu(project: Project, notes: SessionNotes): void {
   const dev = project.config.dev;
-  for (const key of NOT_YET) {
-    if (dev?.[key] !== undefined) notes.once(`dev.${key}`, 'warn', `dev.${key} is not yet supported by Component Studio and is ignored (services arrive with the virtual loopback).`);
-  }
   // wash adds wasi:webgpu for this key; the studio has no WebGPU, so say what that means.
   if (dev?.wasi_webgpu === true) {
     notes.once(

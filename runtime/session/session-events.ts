@@ -1,6 +1,7 @@
 // What a dev session reports while it runs: its builds and the events the CLI and the Studio
 // API follow. Types only, shared by the session's modules.
 import type { StudioError } from '../errors.ts';
+import type { ServiceState } from '../workloads/service-runner.ts';
 import type { StartPhase, Workload } from '../workloads/workload.ts';
 import type { BuildCommandKey } from './project-build.ts';
 import type { SessionStores } from './session-stores.ts';
@@ -27,6 +28,10 @@ export type SessionEvent =
   | { kind: 'build-finished'; build: BuildRecord; cached: boolean }
   | { kind: 'phase'; phase: StartPhase }
   | { kind: 'serving'; url: string; workloads: Workload[] }
+  /** The first version has no HTTP export at all: nothing listens, its service runs. */
+  | { kind: 'no-http'; service: string | undefined }
+  /** The service changed state: running, restarting after it ended, stopped. */
+  | { kind: 'service'; name: string; state: ServiceState }
   /** A build is serving: the first one (`first`) or a reload. */
   | { kind: 'reloaded'; build: BuildRecord; first: boolean }
   | { kind: 'build-failed'; build: BuildRecord; error: StudioError; output?: string; first: boolean }

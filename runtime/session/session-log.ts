@@ -71,6 +71,16 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
       ];
     case 'build-cancelled':
       return [];
+    case 'no-http':
+      state.reloading = true;
+      return [
+        done('started'),
+        info(`${pc.yellow('no HTTP')}   nothing exports wasi:http/incoming-handler, so nothing listens${event.service ? `; the service ${event.service} runs` : ''}`),
+        info(pc.dim('watching for changes · r + Enter rebuilds · Ctrl+C stops')),
+      ];
+    case 'service':
+      // Ends and restarts are logged by the service runner itself, with the reason.
+      return event.state.kind === 'running' && !state.reloading ? [info(`${pc.dim('service')}   ${event.name} running`)] : [];
   }
 }
 

@@ -1,9 +1,9 @@
 // Workloads stopped and restarted by hand, between builds: a stopped workload's routes answer
 // 503 until it is restarted or a new build serves it again; a restart starts the same
-// component afresh, without a build, and swaps it in.
+// components afresh, linked as before, without a build, and swaps them in.
 import { fail, messageOf, ok, type Result } from '../errors.ts';
 import type { LogBus } from '../logs/log-bus.ts';
-import { Workload, type RuntimeSettings } from '../workloads/workload.ts';
+import type { RuntimeSettings } from '../workloads/workload.ts';
 import { workloadsOf, type Version } from './session-version.ts';
 
 export class WorkloadControl {
@@ -36,7 +36,7 @@ export class WorkloadControl {
   async restart(version: Version | undefined, name: string, settings: RuntimeSettings): Promise<Result<void>> {
     const old = workloadsOf(version).find((w) => w.info.name === name);
     if (!version || !old) return notRunning(name);
-    const started = await Workload.start({ ...version.shared, name, wasmPath: old.info.wasmPath }, settings, this.logs);
+    const started = await old.relaunch(settings, this.logs);
     if (!started.ok) return started;
     if (version.main === old) version.main = started.value;
     else version.named.set(name, started.value);

@@ -9,7 +9,6 @@ import { IncomingRequest, ResponseOutparam, type ErrorCode, type ResponseSink } 
 import { hostImports } from '../host/index.ts';
 import { HostChannel, setHostChannel } from '../host/host-channel.ts';
 import { setWakeSignal, WakeSignal, type ByteSource } from '../host/io.ts';
-import type { LogLevel, LogStream } from '../logs/log-bus.ts';
 import { BlobStore } from '../stores/blob-store.ts';
 import { KeyValueStore } from '../stores/key-value-store.ts';
 import { StoreLocks } from '../stores/store-locks.ts';
@@ -111,46 +110,87 @@ const requestEndHooks: (() => void)[] = [];
 let wake: Int32Array;
 let requests: Promise<void> = Promise.resolve();
 
-function log(level: LogLevel, text: string, stream?: LogStream): void {
-  batch.push({ type: 'log', level, text, time: Date.now(), ...(stream ? { stream } : {}) });
+/** A log line of `source` (a linked component), or of the thread's own component. */
+function logFrom(source: string | undefined): HostState['log'] {
+  return (level, text, stream) => batch.push({ type: 'log', level, text, time: Date.now(), ...(stream ? { stream } : {}), ...(source ? { source } : {}) });
+}
+
+const log = logFrom(undefined);
+
+interface Glue {
+  instantiate(
+    getCoreModule: (path: string) => WebAssembly.Module,
+    imports: Record<string, unknown>,
+    instantiateCore: (module: WebAssembly.Module, imports: WebAssembly.Imports) => Promise<WebAssembly.Instance>,
+  ): Promise<Record<string, unknown>>;
+}
+
+/**
+ * Instantiates the chain, providers first: each member gets the host's imports plus, for each
+ * linked import, the export object of the member that provides it, so a call across the link
+ * is a plain call on this thread. Returns the last member's exports.
+ */
+async function instantiateChain(): Promise<Record<string, unknown>> {
+  requestEndHooks.length = 0;
+  memories.length = 0;
+  const instances = new Map<string, Record<string, unknown>>();
+  let exports: Record<string, unknown> = {};
+  for (const member of load.chain) {
+    const state: HostState = {
+      componentName: member.name,
+      config: new Map(load.config),
+      environment: load.environment,
+      log: logFrom(member.name === load.componentName ? undefined : member.name),
+      atRequestEnd: (callback) => requestEndHooks.push(callback),
+      ...openStores(),
+      keyvalueDraft: member.keyvalueDraft,
+      volumes: load.volumes,
+    };
+    const imports: Record<string, unknown> = hostImports(state);
+    for (const [key, provider, exportName] of member.links) imports[key] = instances.get(provider)?.[exportName];
+    const glue = (await import(member.glueUrl)) as Glue;
+    exports = await glue.instantiate(
+      (path) => {
+        const module = member.coreModules[path];
+        if (!module) throw new Error(`the transpiled ${member.name} lacks the core module ${path}`);
+        return module;
+      },
+      imports,
+      async (module, moduleImports) => {
+        const created = await WebAssembly.instantiate(module, moduleImports);
+        for (const value of Object.values(created.exports)) if (value instanceof WebAssembly.Memory) memories.push(value);
+        return created;
+      },
+    );
+    instances.set(member.name, exports);
+  }
+  return exports;
 }
 
 async function instantiate(): Promise<Instance> {
-  const state: HostState = {
-    componentName: load.componentName,
-    config: new Map(load.config),
-    environment: load.environment,
-    log,
-    atRequestEnd: (callback) => requestEndHooks.push(callback),
-    ...openStores(),
-    keyvalueDraft: load.keyvalueDraft,
-    volumes: load.volumes,
-  };
-  requestEndHooks.length = 0;
-  const glue = (await import(load.glueUrl)) as {
-    instantiate(
-      getCoreModule: (path: string) => WebAssembly.Module,
-      imports: Record<string, unknown>,
-      instantiateCore: (module: WebAssembly.Module, imports: WebAssembly.Imports) => Promise<WebAssembly.Instance>,
-    ): Promise<Record<string, unknown>>;
-  };
-  memories.length = 0;
-  const exports = await glue.instantiate(
-    (path) => {
-      const module = load.coreModules[path];
-      if (!module) throw new Error(`transpiled output lacks the core module ${path}`);
-      return module;
-    },
-    hostImports(state),
-    async (module, imports) => {
-      const created = await WebAssembly.instantiate(module, imports);
-      for (const value of Object.values(created.exports)) if (value instanceof WebAssembly.Memory) memories.push(value);
-      return created;
-    },
-  );
-  const handler = findHandler(exports);
+  const handler = exported<IncomingHandler>(await instantiateChain(), 'incomingHandler', 'wasi:http/incoming-handler');
   if (!handler) throw new Error('the component exports no wasi:http/incoming-handler');
   return { handler, served: 0 };
+}
+
+/**
+ * Runs a service's wasi:cli/run to its end and says how it ended. It blocks this thread
+ * (waits park it on the wake signal); the main thread stops a service by ending the thread.
+ */
+function runService(exports: Record<string, unknown>): FromWorker {
+  const run = exported<{ run(): void }>(exports, 'run', 'wasi:cli/run');
+  if (!run) return { type: 'exited', success: false, failure: { kind: 'exit', message: 'the component exports no wasi:cli/run, so it cannot run as a service' } };
+  try {
+    run.run();
+    return { type: 'exited', success: true };
+  } catch (err) {
+    if (err instanceof ComponentExit) return { type: 'exited', success: err.success };
+    // jco throws a ComponentError for the err of run's result: a failure exit, not a trap.
+    if (err instanceof Error && err.name === 'ComponentError') return { type: 'exited', success: false };
+    return { type: 'exited', success: false, failure: describeFailure(err) };
+  } finally {
+    for (const hook of requestEndHooks) hook();
+  }
 }
 
 let stores: Pick<HostState, 'keyvalue' | 'blobstore'> | undefined;
@@ -165,9 +205,10 @@ function openStores(): Pick<HostState, 'keyvalue' | 'blobstore'> {
   return stores;
 }
 
-function findHandler(exports: Record<string, unknown>): IncomingHandler | undefined {
+/** An exported interface, by jco's short name or its full name at any version. */
+function exported<T>(exports: Record<string, unknown>, short: string, full: string): T | undefined {
   for (const [name, value] of Object.entries(exports)) {
-    if (name === 'incomingHandler' || name.startsWith('wasi:http/incoming-handler')) return value as IncomingHandler;
+    if (name === short || name.startsWith(`${full}@`) || name === full) return value as T;
   }
   return undefined;
 }
@@ -246,6 +287,14 @@ function renew(): void {
   instance.catch(() => {});
 }
 
+function loadFailed(err: unknown): void {
+  batch.flush();
+  port.postMessage({
+    type: 'load-failed',
+    error: { code: 'instantiate-failed', message: `Could not start ${load.componentName}: ${messageOf(err)}`, hint: 'Check the log for what the component printed while starting.' },
+  } satisfies FromWorker);
+}
+
 port.on('message', (message: ToWorker) => {
   if (message.type === 'preload') {
     // Parsing the glue (over 1 MB of JS for a componentize-js component) is then done by the
@@ -258,19 +307,26 @@ port.on('message', (message: ToWorker) => {
     setWakeSignal(new WakeSignal(wake, () => batch.flush()));
     setHostChannel(new HostChannel(message.hostPort));
     const started = performance.now();
+    if (message.mode === 'service') {
+      instantiateChain().then(
+        (exports) => {
+          batch.flush();
+          port.postMessage({ type: 'ready', instantiateMs: performance.now() - started } satisfies FromWorker);
+          const ended = runService(exports);
+          batch.flush();
+          port.postMessage(ended);
+        },
+        (err: unknown) => loadFailed(err),
+      );
+      return;
+    }
     instance = instantiate();
     instance.then(
       () => {
         batch.flush();
         port.postMessage({ type: 'ready', instantiateMs: performance.now() - started } satisfies FromWorker);
       },
-      (err: unknown) => {
-        batch.flush();
-        port.postMessage({
-          type: 'load-failed',
-          error: { code: 'instantiate-failed', message: `Could not start ${message.componentName}: ${messageOf(err)}`, hint: 'Check the log for what the component printed while starting.' },
-        } satisfies FromWorker);
-      },
+      (err: unknown) => loadFailed(err),
     );
   } else if (message.type === 'request') {
     const { head, pipelined } = message;

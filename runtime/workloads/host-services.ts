@@ -7,10 +7,17 @@ import type { ChannelEvent, ChannelRequest } from '../host/host-channel.ts';
 import type { LogLevel } from '../logs/log-bus.ts';
 import { WakeWord } from './worker-protocol.ts';
 
+/** A workload's service thread (wasi:cli/run), or one of the threads that serve its requests. */
+export type ThreadRole = 'service' | 'requests';
+
 /** One component thread as a service sees it. */
 export interface ThreadLink {
   /** The component the thread runs, for log lines and errors. */
   readonly componentName: string;
+  /** What the thread is for: some host work is only for services (listening on a port). */
+  readonly role: ThreadRole;
+  /** The thread's wake words (see WakeWord): other threads may wake it, e.g. a socket's peer. */
+  readonly wake: Int32Array;
   /** Sends an event to a resource of the thread, and wakes the thread if it waits. */
   send(event: ChannelEvent, transfer?: readonly Transferable[]): void;
   log(level: LogLevel, text: string): void;
@@ -31,10 +38,11 @@ export class ThreadChannel implements ThreadLink {
 
   constructor(
     private readonly port: MessagePort,
-    private readonly wake: Int32Array,
+    readonly wake: Int32Array,
     private readonly services: HostServices,
     readonly componentName: string,
     private readonly logLine: (level: LogLevel, text: string) => void,
+    readonly role: ThreadRole,
   ) {
     port.on('message', (request: ChannelRequest) => this.dispatch(request));
     // The port must not keep the process alive: the thread's own handle does that.

@@ -160,7 +160,7 @@ export class WorkerPool {
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.firstReady = { resolve, reject };
-      expectGlue(this.options.componentName, this.options.glueUrl);
+      expectGlue(this.options.componentName, this.options.chain.at(-1)!.glueUrl);
       this.spawn();
     });
   }
@@ -241,13 +241,13 @@ export class WorkerPool {
     const hostChannel = new MessageChannel();
     const thread = takeComponentThread();
     const worker = new PoolWorker(thread, channel.port1);
-    worker.host = new ThreadChannel(hostChannel.port1, worker.cell, this.options.services ?? {}, this.options.componentName, (level, text) => this.log(level, text));
+    worker.host = new ThreadChannel(hostChannel.port1, worker.cell, this.options.services ?? {}, this.options.componentName, (level, text) => this.log(level, text), 'requests');
     this.workers.add(worker);
     thread.on('message', (m: FromWorker) => this.onMessage(worker, m));
     thread.on('error', (err) => this.onExit(worker, err));
     thread.on('exit', () => this.onExit(worker, undefined));
     const { workers: _workers, maxWorkers: _max, requestTimeoutMs: _timeout, logs: _logs, services: _services, ...setup } = this.options;
-    const load: WorkerLoad = { ...setup, type: 'load', strategy: this.strategy, wake: worker.wake, bodyPort: channel.port2, hostPort: hostChannel.port2 };
+    const load: WorkerLoad = { ...setup, type: 'load', mode: 'requests', strategy: this.strategy, wake: worker.wake, bodyPort: channel.port2, hostPort: hostChannel.port2 };
     thread.postMessage(load satisfies ToWorker, [channel.port2, hostChannel.port2]);
     return worker;
   }
@@ -279,7 +279,7 @@ export class WorkerPool {
 
   private onReply(worker: PoolWorker, reply: Reply): void {
     if (reply.type === 'log') {
-      this.options.logs.append({ level: reply.level, source: this.options.componentName, text: reply.text, time: reply.time, stream: reply.stream });
+      this.options.logs.append({ level: reply.level, source: reply.source ?? this.options.componentName, text: reply.text, time: reply.time, stream: reply.stream });
       return;
     }
     const job = worker.job;

@@ -4,24 +4,38 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { LogLevel, LogStream } from '../logs/log-bus.ts';
 import type { Volume } from '../host/filesystem.ts';
+import type { KeyvalueDraft } from '../host/keyvalue.ts';
 import type { StudioError } from '../errors.ts';
 
 export type InstanceStrategy = 'reuse' | 'fresh';
 
-/** What a worker needs to run a component: the same for every worker of a pool. */
-export interface ComponentSetup {
-  componentName: string;
+/** One component a thread instantiates, and which of its imports other components satisfy. */
+export interface ChainMember {
+  name: string;
   /** file: URL of the transpiled glue module. */
   glueUrl: string;
   /** Compiled core modules by file name, shared between workers. */
   coreModules: Record<string, WebAssembly.Module>;
+  keyvalueDraft: KeyvalueDraft;
+  /**
+   * Imports wired to an earlier member's export: jco's import key (the interface without its
+   * version), the member, and the export's name as that member's instance holds it.
+   */
+  links: [importKey: string, member: string, exportName: string][];
+}
+
+/** What a worker needs to run a component: the same for every worker of a pool. */
+export interface ComponentSetup {
+  /** The component the thread runs for (the chain's last member): names its errors. */
+  componentName: string;
+  /** What the thread instantiates, in order: the components it calls first, itself last. */
+  chain: ChainMember[];
   config: [string, string][];
   environment: [string, string][];
   strategy: InstanceStrategy;
   /** A memory past this many bytes is refused growth; the component then usually traps. */
   memoryLimitBytes: number;
   stores: WorkloadStores | undefined;
-  keyvalueDraft: '0.2.0-draft' | '0.2.0-draft2';
   /** Host folders preopened for wasi:filesystem. */
   volumes: Volume[];
 }
@@ -49,6 +63,8 @@ export const BODY_WINDOW = 1 << 20;
 
 export interface WorkerLoad extends ComponentSetup {
   type: 'load';
+  /** `requests`: serve the chain's HTTP handler; `service`: call its wasi:cli/run once. */
+  mode: 'requests' | 'service';
   /** Int32 words, see WakeWord. */
   wake: SharedArrayBuffer;
   bodyPort: MessagePort;
@@ -114,9 +130,12 @@ export type Reply =
   | { type: 'end'; id: number; trailers?: [string, string][] }
   /** The handler returned or failed; the worker is free. `servedBefore` counts earlier requests on the same instance. */
   | { type: 'done'; id: number; failure?: RequestFailure; servedBefore: number }
-  | { type: 'log'; level: LogLevel; text: string; time: number; stream?: LogStream };
+  /** `source`: a linked component's name, when not the thread's own component. */
+  | { type: 'log'; level: LogLevel; text: string; time: number; stream?: LogStream; source?: string };
 
 export type FromWorker =
   | { type: 'ready'; instantiateMs: number }
+  /** A service's run returned (`success`: its result), exited, or failed (`failure`). */
+  | { type: 'exited'; success: boolean; failure?: RequestFailure }
   | { type: 'load-failed'; error: StudioError }
   | { type: 'replies'; replies: Reply[] };

@@ -1,21 +1,18 @@
-// A workload: one component, made runnable (read, transpiled, checked against what the host
-// provides, compiled) and served by a pool of workers. Knows nothing of builds or the gateway.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// A served component: the component answering a route, with the components linked into it
+// (see link-plan.ts), made runnable and served by a pool of workers that each instantiate the
+// whole chain. Knows nothing of builds or the gateway.
 import { availableParallelism } from 'node:os';
 import { fail, ok, type Result, type StudioError } from '../errors.ts';
-import { readComponentFile } from '../components/component-file.ts';
-import { capMemories } from '../components/memory-limit.ts';
-import { componentSkeleton } from '../components/component-skeleton.ts';
-import { inComponentOrder, transpile } from '../components/transpiler.ts';
 import { httpHandlerExport, type WitWorld } from '../components/wit-world.ts';
-import { keyvalueDraftOf, missingImports } from '../host/index.ts';
+import { missingImports, splitVersion } from '../host/index.ts';
 import type { Volume } from '../host/filesystem.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import type { Exchange } from './exchange.ts';
 import type { HostServices } from './host-services.ts';
+import type { ImportSource } from './link-plan.ts';
+import { prepareComponent, type ComponentSpec, type PreparedComponent, type StartPhase } from './prepared-component.ts';
 import { WorkerPool, type PoolStats } from './worker-pool.ts';
-import type { InstanceStrategy, WorkloadStores } from './worker-protocol.ts';
+import type { ChainMember, InstanceStrategy, WorkloadStores } from './worker-protocol.ts';
 
 export interface RuntimeSettings {
   /** Folder for transpiled components. */
@@ -39,9 +36,7 @@ export function defaultRuntimeSettings(cacheDir: string): RuntimeSettings {
   };
 }
 
-export interface WorkloadSpec {
-  name: string;
-  wasmPath: string;
+export interface WorkloadSpec extends ComponentSpec {
   config: [string, string][];
   environment?: [string, string][];
   stores?: WorkloadStores;
@@ -50,7 +45,16 @@ export interface WorkloadSpec {
   services?: HostServices;
 }
 
-export type StartPhase = 'reading' | 'transpiling' | 'compiling' | 'starting';
+export type { StartPhase } from './prepared-component.ts';
+
+/** A component linked into a served one: what it is and where its imports come from. */
+export interface LinkedInfo {
+  name: string;
+  wasmPath: string;
+  world: WitWorld;
+  /** Imports another component of the chain satisfies: the import, and who exports it. */
+  links: { import: string; component: string; export: string }[];
+}
 
 export interface WorkloadInfo {
   name: string;
@@ -61,15 +65,31 @@ export interface WorkloadInfo {
   transpileMs: number;
   transpileCached: boolean;
   startMs: number;
+  /** The components instantiated with it on each thread, providers first, itself last. */
+  chain: LinkedInfo[];
 }
 
+/** Where each import of each component comes from (a LinkPlan's wiring). */
+export type Wiring = ReadonlyMap<string, ReadonlyMap<string, ImportSource>>;
+
+/**
+ * A served component: the component that answers a route, the components linked into it,
+ * and the pool of worker threads that run them together.
+ */
 export class Workload {
   private constructor(
     readonly info: WorkloadInfo,
     private readonly pool: WorkerPool,
+    /** What it was started from, so it can start again (a restart, a switch of instance mode). */
+    private readonly origin: { chain: readonly PreparedComponent[]; wiring: Wiring; spec: Omit<WorkloadSpec, 'name' | 'wasmPath'> },
   ) {}
 
-  /** Makes a component runnable and starts its workers; every failure is a value with a hint. */
+  /** A new workload of the same components, links and spec, with these settings; this one keeps running. */
+  relaunch(settings: RuntimeSettings, logs: LogBus): Promise<Result<Workload>> {
+    return Workload.serve(this.origin.chain, this.origin.wiring, this.origin.spec, settings, logs);
+  }
+
+  /** Makes one component runnable with the host's imports alone and starts its workers. */
   static async start(
     spec: WorkloadSpec,
     settings: RuntimeSettings,
@@ -77,51 +97,39 @@ export class Workload {
     onPhase: (phase: StartPhase) => void = () => {},
   ): Promise<Result<Workload>> {
     const started = performance.now();
-    onPhase('reading');
-    const file = await readComponentFile(spec.wasmPath);
-    if (!file.ok) return file;
-
-    onPhase('transpiling');
-    const transpileStarted = performance.now();
-    // jco's output holds the very core modules inside the component, in the same order: they
-    // compile while the transpile runs, instead of being read back and compiled after it.
-    const embedded = embeddedCoreModules(file.value.bytes);
-    const compiling = embedded && Promise.all(embedded.map((bytes) => WebAssembly.compile(capMemories(bytes, settings.memoryLimitBytes))));
-    compiling?.catch(() => {}); // a compile error is reported below, after the transpile's own
-    const transpiled = await transpile(file.value, settings.cacheDir);
-    if (!transpiled.ok) return transpiled;
-    const transpileMs = performance.now() - transpileStarted;
-    const { world } = transpiled.value;
-
-    const missing = missingImports(world.imports);
+    const prepared = await prepareComponent(spec, settings.cacheDir, settings.memoryLimitBytes, onPhase);
+    if (!prepared.ok) return prepared;
+    const missing = missingImports(prepared.value.world.imports);
     if (missing.length > 0) return fail('missing-imports', describeMissing(spec.name, missing), 'Remove the import from the component\'s WIT world, or use a host that provides it.');
-    const httpExport = httpHandlerExport(world);
+    onPhase('starting');
+    return Workload.serve([prepared.value], new Map(), spec, settings, logs, started);
+  }
+
+  /**
+   * Starts the workers of the chain's last component, with the chain instantiated on each of
+   * them in order and linked as `wiring` says. The chain comes from a link plan.
+   */
+  static async serve(
+    chain: readonly PreparedComponent[],
+    wiring: Wiring,
+    spec: Omit<WorkloadSpec, 'name' | 'wasmPath'>,
+    settings: RuntimeSettings,
+    logs: LogBus,
+    started = performance.now(),
+  ): Promise<Result<Workload>> {
+    const root = chain.at(-1)!;
+    const httpExport = httpHandlerExport(root.world);
     if (!httpExport) {
       return fail(
         'nothing-to-serve',
-        `${spec.name} exports ${world.exports.length ? world.exports.join(', ') : 'nothing'}, and none of it is wasi:http/incoming-handler, so there is nothing to serve.`,
+        `${root.name} exports ${root.world.exports.length ? root.world.exports.join(', ') : 'nothing'}, and none of it is wasi:http/incoming-handler, so there is nothing to serve.`,
         'Export wasi:http/incoming-handler@0.2.x from the component\'s world (e.g. `export wasi:http/incoming-handler@0.2.0;`).',
       );
     }
-
-    onPhase('compiling');
-    const coreModules: Record<string, WebAssembly.Module> = {};
-    try {
-      const names = inComponentOrder(transpiled.value.coreModules);
-      const compiled = compiling && names.length === embedded.length ? await compiling : undefined;
-      for (const [i, name] of names.entries()) {
-        // readFile's buffer is never shared memory, whatever its declared type says.
-        coreModules[name] = compiled?.[i] ?? (await WebAssembly.compile(capMemories((await readFile(join(transpiled.value.dir, name))) as Uint8Array<ArrayBuffer>, settings.memoryLimitBytes)));
-      }
-    } catch (err) {
-      return fail('compile-failed', `Could not compile ${spec.name}: ${(err as Error).message}.`, 'The component may use a WebAssembly feature this Node version lacks.');
-    }
-
-    onPhase('starting');
+    const members = chain.map((component) => chainMember(component, wiring));
     const pool = new WorkerPool({
-      componentName: spec.name,
-      glueUrl: transpiled.value.glueUrl,
-      coreModules,
+      componentName: root.name,
+      chain: members,
       config: spec.config,
       environment: spec.environment ?? [],
       strategy: settings.strategy,
@@ -130,7 +138,6 @@ export class Workload {
       requestTimeoutMs: settings.requestTimeoutMs,
       memoryLimitBytes: settings.memoryLimitBytes,
       stores: spec.stores,
-      keyvalueDraft: keyvalueDraftOf(world.imports),
       volumes: spec.volumes ?? [],
       logs,
       ...(spec.services ? { services: spec.services } : {}),
@@ -144,16 +151,18 @@ export class Workload {
     return ok(
       new Workload(
         {
-          name: spec.name,
-          wasmPath: spec.wasmPath,
-          hash: file.value.hash,
-          world,
+          name: root.name,
+          wasmPath: root.wasmPath,
+          hash: root.hash,
+          world: root.world,
           httpExport,
-          transpileMs,
-          transpileCached: transpiled.value.cached,
+          transpileMs: chain.reduce((sum, c) => sum + c.transpileMs, 0),
+          transpileCached: chain.every((c) => c.transpileCached),
           startMs: performance.now() - started,
+          chain: chain.map((c) => ({ name: c.name, wasmPath: c.wasmPath, world: c.world, links: linksOf(c, wiring) })),
         },
         pool,
+        { chain, wiring, spec },
       ),
     );
   }
@@ -171,17 +180,24 @@ export class Workload {
   }
 }
 
-/** The core modules inside a component, or undefined when it cannot be parsed (jco will say why). */
-function embeddedCoreModules(bytes: Uint8Array): Uint8Array<ArrayBuffer>[] | undefined {
-  try {
-    // Views into the bytes of a file read from disk: never shared memory.
-    return componentSkeleton(bytes).coreModules as Uint8Array<ArrayBuffer>[];
-  } catch {
-    return undefined;
-  }
-}
-
 function describeMissing(name: string, missing: { name: string; provided?: string }[]): string {
   const lines = missing.map((m) => (m.provided ? `  ${m.name} (the studio provides ${m.provided})` : `  ${m.name}`));
   return `${name} imports ${missing.length === 1 ? 'an interface' : 'interfaces'} the studio does not provide:\n${lines.join('\n')}`;
+}
+
+/** The imports of `component` that another component of its chain satisfies, and by which export. */
+function linksOf(component: PreparedComponent, wiring: Wiring): LinkedInfo['links'] {
+  return [...(wiring.get(component.name) ?? [])].flatMap(([name, source]) => (source.kind === 'component' ? [{ import: name, component: source.component, export: source.export }] : []));
+}
+
+/** What a thread needs to instantiate `component` with its links. */
+export function chainMember(component: PreparedComponent, wiring: Wiring): ChainMember {
+  return {
+    name: component.name,
+    glueUrl: component.glueUrl,
+    coreModules: component.coreModules,
+    keyvalueDraft: component.keyvalueDraft,
+    // jco keys imports by interface without version; the exporter's instance by full name.
+    links: linksOf(component, wiring).map((link) => [splitVersion(link.import).key, link.component, link.export]),
+  };
 }

@@ -124,19 +124,7 @@ describe('dev.volumes', () => {
   });
 });
 
-describe('keys the studio does not act on yet', () => {
-  it('dev.service gets a clear "not yet supported" warning and the component still serves', async () => {
-    const project = await messageProject('still serving\n', 'dev:\n  service: true\n');
-    const studio = await startStudio(project.root);
-    try {
-      await studio.waitFor(/WARN\s+studio dev\.service is not yet supported/);
-      assert.equal((await get(studio.url)).body, 'still serving\n');
-    } finally {
-      await studio.stop();
-      await project.remove();
-    }
-  });
-
+describe('keys the studio does not act on', () => {
   it('dev.wasi_webgpu: true gets a warning that the studio has no WebGPU yet, and the component still serves', async () => {
     const project = await messageProject('no gpu needed\n', 'dev:\n  wasi_webgpu: true\n');
     const studio = await startStudio(project.root);

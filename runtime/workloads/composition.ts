@@ -1,0 +1,134 @@
+// Starts the components of one project together, as wash runs a workload: every component is
+// prepared, their imports and exports are planned into links before anything starts (see
+// link-plan.ts), each component that answers a route gets a pool of threads that instantiate
+// its whole chain, and the service, if there is one, runs with its own chain on a thread of
+// its own. What fails, fails before anything runs, and names the component.
+import { fail, ok, type Result } from '../errors.ts';
+import { missingImports, splitVersion } from '../host/index.ts';
+import type { LogBus } from '../logs/log-bus.ts';
+import { planLinks, type LinkPlan } from './link-plan.ts';
+import { prepareComponent, type ComponentSpec, type PreparedComponent, type StartPhase } from './prepared-component.ts';
+import { ServiceRunner, type ServiceState } from './service-runner.ts';
+import { chainMember, Workload, type RuntimeSettings, type WorkloadSpec } from './workload.ts';
+
+export interface CompositionSpec extends Omit<WorkloadSpec, 'name' | 'wasmPath'> {
+  /** The project's component first, then the dev.components entries, then a service_file. */
+  components: ComponentSpec[];
+  /** The component run as the service (wasi:cli/run): the first one (dev.service) or a service_file. */
+  service?: string;
+  /** Told of the service's state changes. */
+  onServiceState?: (state: ServiceState) => void;
+}
+
+export interface Composition {
+  /** The components that answer a route, in the order of `components` (the main one first, when it serves). */
+  served: Workload[];
+  service: ServiceRunner | undefined;
+  plan: LinkPlan;
+  /** Components that serve nothing and that nothing calls: started for nothing. */
+  idle: string[];
+}
+
+const RUN = 'wasi:cli/run';
+
+/** Prepares, plans and starts the components; on any failure nothing is left running. */
+export async function startComposition(spec: CompositionSpec, settings: RuntimeSettings, logs: LogBus, onPhase: (phase: StartPhase) => void = () => {}): Promise<Result<Composition>> {
+  const prepared = new Map<string, PreparedComponent>();
+  for (const [i, component] of spec.components.entries()) {
+    const ready = await prepareComponent(component, settings.cacheDir, settings.memoryLimitBytes, i === 0 ? onPhase : undefined);
+    if (!ready.ok) return i === 0 ? ready : fail(ready.error.code, `${component.name}: ${ready.error.message}`, ready.error.hint);
+    prepared.set(component.name, ready.value);
+  }
+  const all = [...prepared.values()];
+  const missing = unprovided(all);
+  if (missing) return missing;
+  const planned = planLinks(
+    all.map((c) => ({ name: c.name, imports: c.world.imports, exports: c.world.exports })),
+    (name) => missingImports([name]).length === 0,
+  );
+  if (!planned.ok) return planned;
+  const plan = planned.value;
+
+  const service = spec.service === undefined ? undefined : prepared.get(spec.service);
+  if (spec.service !== undefined && !service?.world.exports.some((e) => splitVersion(e).key === RUN)) {
+    return fail(
+      'service-not-runnable',
+      `The service ${spec.service} does not export ${RUN}, so it cannot run as a service (it exports ${service?.world.exports.join(', ') || 'nothing'}).`,
+      'Export wasi:cli/run@0.2.x from its world (componentize-js: `export const run = { run() { ... } }`), or drop dev.service / dev.service_file.',
+    );
+  }
+  const routed = plan.routed;
+  if (routed.length === 0 && !service) {
+    const main = all[0]!;
+    const runnable = main.world.exports.some((e) => splitVersion(e).key === RUN);
+    return fail(
+      'nothing-to-serve',
+      `${main.name} exports ${main.world.exports.length ? main.world.exports.join(', ') : 'nothing'}, and none of it is wasi:http/incoming-handler, so there is nothing to serve.`,
+      runnable
+        ? 'It exports wasi:cli/run: set dev.service: true in .wash/config.yaml to run it as a service.'
+        : 'Export wasi:http/incoming-handler@0.2.x from the component\'s world (e.g. `export wasi:http/incoming-handler@0.2.0;`), or wasi:cli/run to run it as a service (dev.service: true).',
+    );
+  }
+
+  onPhase('starting');
+  const chainOf = (root: string) => plan.instantiationOrder(root).map((name) => prepared.get(name)!);
+  const served: Workload[] = [];
+  const stopAll = () => Promise.all(served.map((w) => w.stop()));
+  for (const name of routed) {
+    const workload = await Workload.serve(chainOf(name), plan.wiring, spec, settings, logs);
+    if (!workload.ok) {
+      await stopAll();
+      return name === all[0]!.name ? workload : fail(workload.error.code, `${name}: ${workload.error.message}`, workload.error.hint);
+    }
+    served.push(workload.value);
+  }
+  let runner: ServiceRunner | undefined;
+  if (service) {
+    runner = new ServiceRunner({
+      componentName: service.name,
+      chain: chainOf(service.name).map((c) => chainMember(c, plan.wiring)),
+      config: spec.config,
+      environment: spec.environment ?? [],
+      memoryLimitBytes: settings.memoryLimitBytes,
+      stores: spec.stores,
+      volumes: spec.volumes ?? [],
+      logs,
+      ...(spec.services ? { services: spec.services } : {}),
+      ...(spec.onServiceState ? { onState: spec.onServiceState } : {}),
+    });
+    const started = await runner.start();
+    if (!started.ok) {
+      await stopAll();
+      return started;
+    }
+  }
+  const called = new Set([...plan.wiring.values()].flatMap((sources) => [...sources.values()].flatMap((s) => (s.kind === 'component' ? [s.component] : []))));
+  const idle = all.filter((c) => !routed.includes(c.name) && c !== service && !called.has(c.name)).map((c) => c.name);
+  return ok({ served, service: runner, plan, idle });
+}
+
+/**
+ * An error naming each import that neither the host nor another component provides, with
+ * what the studio has instead where it has the interface at another version.
+ */
+function unprovided(components: readonly PreparedComponent[]): Result<never> | undefined {
+  const lines: string[] = [];
+  for (const component of components) {
+    const exportedByOthers = new Set(components.flatMap((other) => (other === component ? [] : other.world.exports.map((e) => splitVersion(e).key))));
+    for (const gap of missingImports(component.world.imports.filter((name) => !exportedByOthers.has(splitVersion(name).key)))) {
+      const prefix = components.length > 1 ? `${component.name} imports ` : '';
+      lines.push(`  ${prefix}${gap.name}${gap.provided ? ` (the studio provides ${gap.provided})` : ''}`);
+    }
+  }
+  if (lines.length === 0) return undefined;
+  const what = lines.length === 1 ? 'an interface' : 'interfaces';
+  const message =
+    components.length === 1
+      ? `${components[0]!.name} imports ${what} the studio does not provide:\n${lines.join('\n')}`
+      : `The workload imports ${what} that neither the studio nor any of its components provides:\n${lines.join('\n')}`;
+  return fail(
+    'missing-imports',
+    message,
+    'Add the component that exports it to dev.components, remove the import from the component\'s WIT world, or use a host that provides it.',
+  );
+}

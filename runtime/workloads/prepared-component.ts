@@ -1,0 +1,88 @@
+// A component made ready to instantiate: read, transpiled (cached by hash), its WIT world
+// known, and its core modules compiled with the memory limit applied. Threads of any kind
+// (request workers, services) instantiate prepared components; this module starts none.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fail, ok, type Result } from '../errors.ts';
+import { readComponentFile } from '../components/component-file.ts';
+import { componentSkeleton } from '../components/component-skeleton.ts';
+import { capMemories } from '../components/memory-limit.ts';
+import { inComponentOrder, transpile } from '../components/transpiler.ts';
+import type { WitWorld } from '../components/wit-world.ts';
+import { keyvalueDraftOf } from '../host/index.ts';
+import type { KeyvalueDraft } from '../host/keyvalue.ts';
+
+export interface ComponentSpec {
+  /** Unique within a workload: the project's name, a dev.components name, the service's. */
+  name: string;
+  wasmPath: string;
+}
+
+export type StartPhase = 'reading' | 'transpiling' | 'compiling' | 'starting';
+
+export interface PreparedComponent {
+  name: string;
+  wasmPath: string;
+  hash: string;
+  world: WitWorld;
+  /** file: URL of the transpiled glue module. */
+  glueUrl: string;
+  /** Compiled core modules by file name, shared by every thread that instantiates it. */
+  coreModules: Record<string, WebAssembly.Module>;
+  keyvalueDraft: KeyvalueDraft;
+  transpileMs: number;
+  transpileCached: boolean;
+}
+
+/** Prepares one component; every failure is a value that names it. */
+export async function prepareComponent(spec: ComponentSpec, cacheDir: string, memoryLimitBytes: number, onPhase: (phase: StartPhase) => void = () => {}): Promise<Result<PreparedComponent>> {
+  onPhase('reading');
+  const file = await readComponentFile(spec.wasmPath);
+  if (!file.ok) return file;
+
+  onPhase('transpiling');
+  const transpileStarted = performance.now();
+  // jco's output holds the very core modules inside the component, in the same order: they
+  // compile while the transpile runs, instead of being read back and compiled after it.
+  const embedded = embeddedCoreModules(file.value.bytes);
+  const compiling = embedded && Promise.all(embedded.map((bytes) => WebAssembly.compile(capMemories(bytes, memoryLimitBytes))));
+  compiling?.catch(() => {}); // a compile error is reported below, after the transpile's own
+  const transpiled = await transpile(file.value, cacheDir);
+  if (!transpiled.ok) return transpiled;
+  const transpileMs = performance.now() - transpileStarted;
+
+  onPhase('compiling');
+  const coreModules: Record<string, WebAssembly.Module> = {};
+  try {
+    const names = inComponentOrder(transpiled.value.coreModules);
+    const compiled = compiling && names.length === embedded.length ? await compiling : undefined;
+    for (const [i, name] of names.entries()) {
+      // readFile's buffer is never shared memory, whatever its declared type says.
+      coreModules[name] = compiled?.[i] ?? (await WebAssembly.compile(capMemories((await readFile(join(transpiled.value.dir, name))) as Uint8Array<ArrayBuffer>, memoryLimitBytes)));
+    }
+  } catch (err) {
+    return fail('compile-failed', `Could not compile ${spec.name}: ${(err as Error).message}.`, 'The component may use a WebAssembly feature this Node version lacks.');
+  }
+  const { world } = transpiled.value;
+  return ok({
+    name: spec.name,
+    wasmPath: spec.wasmPath,
+    hash: file.value.hash,
+    world,
+    glueUrl: transpiled.value.glueUrl,
+    coreModules,
+    keyvalueDraft: keyvalueDraftOf(world.imports),
+    transpileMs,
+    transpileCached: transpiled.value.cached,
+  });
+}
+
+/** The core modules inside a component, or undefined when it cannot be parsed (jco will say why). */
+function embeddedCoreModules(bytes: Uint8Array): Uint8Array<ArrayBuffer>[] | undefined {
+  try {
+    // Views into the bytes of a file read from disk: never shared memory.
+    return componentSkeleton(bytes).coreModules as Uint8Array<ArrayBuffer>[];
+  } catch {
+    return undefined;
+  }
+}

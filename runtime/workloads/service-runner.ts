@@ -1,0 +1,163 @@
+// A workload's long-running service: a component exporting wasi:cli/run (with the components
+// it calls linked in), run on a thread of its own for as long as the workload runs. When run
+// returns, exits or traps, the runner says how it ended and starts it again after a pause
+// that doubles with each quick failure (1 s up to 30 s), so a crashing service neither spins
+// nor stays down. Its output goes to the log under its own name.
+import { MessageChannel, type Worker } from 'node:worker_threads';
+import { messageOf, type Result, type StudioError } from '../errors.ts';
+import type { LogBus, LogLevel } from '../logs/log-bus.ts';
+import { StoreLocks } from '../stores/store-locks.ts';
+import { ThreadChannel, type HostServices } from './host-services.ts';
+import { takeComponentThread } from './spare-thread.ts';
+import { WAKE_WORDS, type ComponentSetup, type FromWorker, type RequestFailure, type ToWorker, type WorkerLoad } from './worker-protocol.ts';
+
+export type ServiceState =
+  | { kind: 'starting' }
+  | { kind: 'running'; since: number }
+  /** `at`: when it starts again (ms since the epoch); `ended`: how the last run ended. */
+  | { kind: 'restarting'; at: number; ended: string }
+  | { kind: 'stopped' };
+
+export interface ServiceOptions extends Omit<ComponentSetup, 'strategy'> {
+  logs: LogBus;
+  services?: HostServices;
+  /** Told of every change of state, for the UI. */
+  onState?: (state: ServiceState) => void;
+}
+
+const FIRST_PAUSE_MS = 1000;
+const LONGEST_PAUSE_MS = 30_000;
+/** A run that lasted this long was healthy: the next failure starts the pauses over. */
+const HEALTHY_MS = 30_000;
+
+export class ServiceRunner {
+  private thread: Worker | undefined;
+  private channel: ThreadChannel | undefined;
+  private current: ServiceState = { kind: 'starting' };
+  private pauseMs = FIRST_PAUSE_MS;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private runs = 0;
+
+  constructor(private readonly options: ServiceOptions) {}
+
+  get name(): string {
+    return this.options.componentName;
+  }
+
+  get state(): ServiceState {
+    return this.current;
+  }
+
+  /** How many times run was called (1 on the first start). */
+  get starts(): number {
+    return this.runs;
+  }
+
+  /** Starts the service; resolves once run is called, or with why the component could not start. */
+  start(): Promise<Result<void>> {
+    return new Promise((resolve) => this.launch(resolve));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    this.setState({ kind: 'stopped' });
+    await this.endThread();
+  }
+
+  private setState(state: ServiceState): void {
+    this.current = state;
+    this.options.onState?.(state);
+  }
+
+  private log(level: LogLevel, text: string): void {
+    this.options.logs.append({ level, source: this.options.componentName, text });
+  }
+
+  /** Starts a thread running the service; `started` hears whether it got as far as run. */
+  private launch(started?: (result: Result<void>) => void): void {
+    this.setState({ kind: 'starting' });
+    const thread = takeComponentThread();
+    this.thread = thread;
+    const wake = new SharedArrayBuffer(WAKE_WORDS * 4);
+    const body = new MessageChannel();
+    body.port1.close(); // a service has no request bodies
+    const host = new MessageChannel();
+    this.channel = new ThreadChannel(host.port1, new Int32Array(wake), this.options.services ?? {}, this.options.componentName, (level, text) => this.log(level, text), 'service');
+    const { logs: _logs, services: _services, onState: _onState, ...setup } = this.options;
+    const load: WorkerLoad = { ...setup, type: 'load', mode: 'service', strategy: 'reuse', wake, bodyPort: body.port2, hostPort: host.port2 };
+    let ranAt = 0;
+    thread.on('message', (message: FromWorker) => {
+      switch (message.type) {
+        case 'replies':
+          for (const reply of message.replies) {
+            if (reply.type === 'log') this.options.logs.append({ level: reply.level, source: reply.source ?? this.options.componentName, text: reply.text, time: reply.time, stream: reply.stream });
+          }
+          return;
+        case 'ready':
+          this.runs++;
+          ranAt = performance.now();
+          this.setState({ kind: 'running', since: Date.now() });
+          started?.({ ok: true, value: undefined });
+          started = undefined;
+          return;
+        case 'load-failed':
+          if (started) {
+            started({ ok: false, error: message.error });
+            started = undefined;
+            void this.endThread();
+            return;
+          }
+          this.ended(message.error.message, 0);
+          return;
+        case 'exited':
+          this.ended(describeEnd(message.success, message.failure), performance.now() - ranAt);
+          return;
+      }
+    });
+    const lost = (err: Error | undefined) => {
+      if (this.thread !== thread || this.stopped) return;
+      const why = `its thread stopped (${err ? messageOf(err) : 'exited'})`;
+      if (started) {
+        started({ ok: false, error: { code: 'instantiate-failed', message: `Could not start the service ${this.options.componentName}: ${why}.`, hint: 'Check the log for what it printed.' } satisfies StudioError });
+        started = undefined;
+        return;
+      }
+      this.ended(why, performance.now() - ranAt);
+    };
+    thread.on('error', lost);
+    thread.on('exit', () => lost(undefined));
+    thread.postMessage(load satisfies ToWorker, [body.port2, host.port2]);
+  }
+
+  /** The run ended: say how, and start it again after the pause. */
+  private ended(how: string, ranMs: number): void {
+    if (this.stopped) return;
+    void this.endThread();
+    if (ranMs >= HEALTHY_MS) this.pauseMs = FIRST_PAUSE_MS;
+    const pause = this.pauseMs;
+    this.pauseMs = Math.min(LONGEST_PAUSE_MS, this.pauseMs * 2);
+    this.log(how.startsWith('exited with success') ? 'warn' : 'error', `service ${this.options.componentName} ${how}; starting it again in ${pause / 1000} s.`);
+    this.setState({ kind: 'restarting', at: Date.now() + pause, ended: how });
+    this.restartTimer = setTimeout(() => this.launch(), pause);
+  }
+
+  private async endThread(): Promise<void> {
+    const thread = this.thread;
+    this.thread = undefined;
+    this.channel?.close();
+    this.channel = undefined;
+    if (!thread) return;
+    const threadId = thread.threadId;
+    await thread.terminate();
+    // A thread ended inside a store call would otherwise hold its key's lock until it times out.
+    if (this.options.stores) new StoreLocks(this.options.stores.locks).releaseHeldBy(threadId);
+  }
+}
+
+function describeEnd(success: boolean, failure: RequestFailure | undefined): string {
+  if (failure?.kind === 'trap') return `trapped: ${failure.message}`;
+  if (failure) return `failed: ${failure.message}`;
+  return success ? 'exited with success' : 'exited with an error (run returned err, or exit(failure))';
+}
