@@ -3,7 +3,7 @@
 // the new version. It returns the started version or why there is none; putting it in
 // service is the session's.
 // Must not: touch the version serving now, or throw (every failure is a value).
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import type { Volume } from '../host/filesystem.ts';
 import type { LogBus } from '../logs/log-bus.ts';
@@ -16,6 +16,7 @@ import type { BuildOutputs } from './build-outputs.ts';
 import { buildProject, outputPathsOf } from './project-build.ts';
 import type { BuildRecord, CycleResult, SessionEvent } from './session-events.ts';
 import type { SessionNotes } from './session-notes.ts';
+import { hostServicesFor } from './session-services.ts';
 import { workloadStoresOf, type SessionStores } from './session-stores.ts';
 import type { Target } from './session-target.ts';
 import type { Version } from './session-version.ts';
@@ -46,6 +47,7 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
   let extra: { name: string; file: string }[] = [];
   let service: { kind: 'main' } | { kind: 'file'; file: string } | undefined;
   let volumes: Volume[] = [];
+  let studioSettings: StudioSettings = {};
   const started = performance.now();
   if (target.kind === 'file') {
     ctx.emit({ kind: 'build-started', build: record, builder: 'none' });
@@ -59,6 +61,7 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
     if (!studio.ok) return studio;
     for (const warning of studio.value.warnings) ctx.notes.warn(warning);
     ctx.onStudioSettings(studio.value.settings);
+    studioSettings = studio.value.settings;
     warnWebGpu(project.value, ctx.notes);
     name = project.value.name;
     config = configValues(project.value.config);
@@ -105,7 +108,9 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
 
   const stores = await ctx.openStores(ctx.config());
   if (!stores.ok) return stores;
-  const shared = { config, stores: workloadStoresOf(stores.value), volumes };
+  const base = target.kind === 'file' ? dirname(target.wasmPath) : target.root;
+  const services = hostServicesFor({ settings: studioSettings, base, logs: ctx.logs });
+  const shared = { config, stores: workloadStoresOf(stores.value), volumes, services };
   const startStarted = performance.now();
   const settings = ctx.settings();
   const components = [{ name, wasmPath }, ...extra.map((c) => ({ name: c.name, wasmPath: c.file }))];

@@ -35,7 +35,7 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
     }
     case 'build-started':
       if (event.build.number > 1) return []; // reloads say one line when they finish
-      if (event.builder === 'command') return [info('building with build.command', true)];
+      if (event.builder === 'command') return [info(`building with ${event.command ?? 'build.command'}`, true)];
       if (event.builder === 'componentize-js') return [info(`building with componentize-js ${pc.dim('(a first build takes 10-30 s; unchanged sources come from the cache)')}`, true)];
       return [];
     case 'build-finished':

@@ -66,6 +66,7 @@ describe('dev.command', () => {
     const studio = await startStudio(project.root);
     try {
       assert.equal((await get(studio.url)).body, 'built by dev.command\n');
+      assert.match(studio.output(), /building with dev\.command/);
       assert.doesNotMatch(studio.output(), /dev\.command is not yet supported|dev\.command: unknown key/);
     } finally {
       await studio.stop();
