@@ -19,6 +19,7 @@ import { loadProject, type Project } from '../project/project-config.ts';
 import { loadStudioSettings, saveStudioSetting, studioSettingsPath } from '../project/studio-settings.ts';
 import type { ProjectWatcher } from '../watch/project-watcher.ts';
 import type { InstanceStrategy } from '../workloads/worker-protocol.ts';
+import type { ServiceRunner } from '../workloads/service-runner.ts';
 import type { RuntimeSettings, Workload } from '../workloads/workload.ts';
 import { BuildOutputs } from './build-outputs.ts';
 import { outputPathsOf } from './project-build.ts';
@@ -316,6 +317,11 @@ export class DevSession {
 
   get workloads(): Workload[] {
     return workloadsOf(this.version);
+  }
+
+  /** The serving version's service (dev.service, dev.service_file), if it has one. */
+  get service(): ServiceRunner | undefined {
+    return this.version?.service;
   }
 
   /** Resolves when no build is running or queued. */

@@ -25,6 +25,12 @@ export class WorkloadControl {
   }
 
   async stop(version: Version | undefined, name: string): Promise<Result<void>> {
+    const service = version?.service;
+    if (service?.name === name) {
+      this.stopped.add(name);
+      await service.stop();
+      return ok(undefined);
+    }
     const workload = workloadsOf(version).find((w) => w.info.name === name);
     if (!workload) return notRunning(name);
     this.stopped.add(name);
@@ -34,6 +40,12 @@ export class WorkloadControl {
 
   /** Starts one workload again from the component it runs, as its version started it. */
   async restart(version: Version | undefined, name: string, settings: RuntimeSettings): Promise<Result<void>> {
+    const service = version?.service;
+    if (service?.name === name) {
+      const restarted = await service.restart();
+      if (restarted.ok) this.stopped.delete(name);
+      return restarted;
+    }
     const old = workloadsOf(version).find((w) => w.info.name === name);
     if (!version || !old) return notRunning(name);
     const started = await old.relaunch(settings, this.logs);

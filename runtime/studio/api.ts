@@ -43,9 +43,35 @@ export interface BuildView {
 
 export type WorkloadState = 'building' | 'running' | 'failed' | 'stopped';
 
+/** One component a workload instantiates, and the calls across each link it imports through. */
+export interface ChainNodeView {
+  name: string;
+  wasmPath: string;
+  links: { import: string; component: string; export: string; calls: number }[];
+}
+
+/** How a service runs: its state, when it started again or will, how its last run ended. */
+export interface ServiceView {
+  state: 'starting' | 'running' | 'restarting' | 'stopped';
+  /** Running since (ms since the epoch). */
+  since?: number;
+  /** Restarting at (ms since the epoch). */
+  restartAt?: number;
+  /** How the last run ended, e.g. "trapped: unreachable". */
+  ended?: string;
+  /** How many times it was started. */
+  starts: number;
+}
+
 export interface WorkloadView {
   name: string;
+  /** `http`: a component answering a route; `service`: the workload's wasi:cli/run service. */
+  kind: 'http' | 'service';
   state: WorkloadState;
+  /** The components it instantiates, providers first, itself last (just itself when nothing is linked). */
+  chain: ChainNodeView[];
+  /** For a service: how it runs. */
+  service?: ServiceView;
   /** The build that produced the running version. */
   build: number | undefined;
   wasmPath: string | undefined;

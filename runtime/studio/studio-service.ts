@@ -10,10 +10,12 @@ import { defaultsInUse } from '../project/project-config.ts';
 import { riskyTarget } from '../project/risky-folders.ts';
 import type { LogBus, LogRecord } from '../logs/log-bus.ts';
 import type { BuildRecord, DevSession, SessionEvent, SessionStores } from '../session/dev-session.ts';
-import type { Workload } from '../workloads/workload.ts';
+import type { ServiceRunner } from '../workloads/service-runner.ts';
+import type { LinkedInfo, Workload } from '../workloads/workload.ts';
 import type {
   ApiError,
   BuildView,
+  ChainNodeView,
   CommandArgs,
   ConfigSourcesView,
   ConfigValueView,
@@ -23,6 +25,7 @@ import type {
   EventName,
   Events,
   ProjectView,
+  ServiceView,
   SettingsView,
   WorkloadView,
 } from './api.ts';
@@ -276,6 +279,12 @@ export class StudioService {
         return;
       case 'phase':
         return;
+      case 'no-http':
+        this.emit({ event: 'project.changed', payload: this.projectView() });
+        return;
+      case 'service':
+        this.emitWorkloads();
+        return;
     }
   }
 
@@ -373,7 +382,8 @@ export class StudioService {
     const latest = session.builds[session.builds.length - 1];
     const building = latest?.outcome === 'running';
     const workloads = session.workloads;
-    if (workloads.length === 0) {
+    const service = session.service;
+    if (workloads.length === 0 && !service) {
       // Nothing runs yet (first build running or failed): show the project as one entry, so
       // the list says what is happening instead of being empty.
       const described = session.describe();
@@ -381,6 +391,8 @@ export class StudioService {
       return [
         {
           name: described.name,
+          kind: 'http',
+          chain: [],
           state: building || !latest ? 'building' : latest.outcome === 'failed' ? 'failed' : 'stopped',
           build: undefined,
           wasmPath: undefined,
@@ -397,12 +409,14 @@ export class StudioService {
         },
       ];
     }
-    return workloads.map((workload) => {
+    const views: WorkloadView[] = workloads.map((workload) => {
       const stats = workload.stats();
       const sorted = [...stats.latencies].sort((a, b) => a - b);
       const stopped = session.isStopped(workload.info.name);
       return {
         name: workload.info.name,
+        kind: 'http',
+        chain: chainView(workload.info.chain, workload.linkCalls()),
         state: stopped ? 'stopped' : building ? 'building' : 'running',
         build: this.workloadBuild.get(workload),
         wasmPath: workload.info.wasmPath,
@@ -418,6 +432,38 @@ export class StudioService {
         instanceStrategy: stats.strategy,
       };
     });
+    if (service) views.push(this.serviceView(service, session));
+    return views;
+  }
+
+  private serviceView(service: ServiceRunner, session: DevSession): WorkloadView {
+    const state = service.state;
+    const root = service.linked.at(-1)!;
+    const view: ServiceView = { state: state.kind, starts: service.starts };
+    if (state.kind === 'running') view.since = state.since;
+    if (state.kind === 'restarting') {
+      view.restartAt = state.at;
+      view.ended = state.ended;
+    }
+    return {
+      name: service.name,
+      kind: 'service',
+      chain: chainView(service.linked, service.linkCalls()),
+      service: view,
+      state: state.kind === 'stopped' || session.isStopped(service.name) ? 'stopped' : 'running',
+      build: session.builds.findLast((b) => b.outcome === 'ok')?.number,
+      wasmPath: root.wasmPath,
+      imports: root.world.imports,
+      exports: root.world.exports,
+      witText: root.world.text,
+      urls: [],
+      requests: 0,
+      failures: 0,
+      p50Ms: undefined,
+      p99Ms: undefined,
+      workers: state.kind === 'running' ? 1 : 0,
+      instanceStrategy: 'reuse',
+    };
   }
 
   private currentStores(): SessionStores | undefined {
@@ -497,8 +543,8 @@ export class StudioService {
   private findWorkload(name: string): { session: DevSession; workload: Workload | undefined } {
     const session = this.requireSession();
     const workload = session.workloads.find((w) => w.info.name === name);
-    if (!workload && session.describe()?.name !== name) {
-      const known = session.workloads.map((w) => w.info.name);
+    if (!workload && session.describe()?.name !== name && session.service?.name !== name) {
+      const known = [...session.workloads.map((w) => w.info.name), ...(session.service ? [session.service.name] : [])];
       throw new StudioFailure({
         code: 'workload-not-found',
         message: `There is no workload named "${name}".`,
@@ -532,7 +578,7 @@ export class StudioService {
       },
       'workloads.stop': async ({ name }) => {
         const { session, workload } = this.findWorkload(name);
-        if (!workload) throw new StudioFailure({ code: 'workload-not-running', message: `${name} is not running.`, hint: 'Its build has not produced a running version yet.' });
+        if (!workload && session.service?.name !== name) throw new StudioFailure({ code: 'workload-not-running', message: `${name} is not running.`, hint: 'Its build has not produced a running version yet.' });
         const stopped = await session.stopWorkload(name);
         if (!stopped.ok) throw new StudioFailure(stopped.error);
         this.emitWorkloads();
@@ -619,6 +665,12 @@ function firstIndexAbove(records: LogRecord[], seq: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** A chain as the UI shows it: each component, and the calls so far across each link it imports through. */
+function chainView(chain: readonly LinkedInfo[], calls: readonly number[]): ChainNodeView[] {
+  let at = 0;
+  return chain.map((node) => ({ name: node.name, wasmPath: node.wasmPath, links: node.links.map((link) => ({ ...link, calls: calls[at++] ?? 0 })) }));
 }
 
 function percentile(sorted: number[], p: number): number | undefined {

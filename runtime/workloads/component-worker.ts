@@ -134,6 +134,8 @@ async function instantiateChain(): Promise<Record<string, unknown>> {
   requestEndHooks.length = 0;
   memories.length = 0;
   const instances = new Map<string, Record<string, unknown>>();
+  const calls = new Int32Array(load.linkCalls);
+  let link = 0;
   let exports: Record<string, unknown> = {};
   for (const member of load.chain) {
     const state: HostState = {
@@ -147,7 +149,7 @@ async function instantiateChain(): Promise<Record<string, unknown>> {
       volumes: load.volumes,
     };
     const imports: Record<string, unknown> = hostImports(state);
-    for (const [key, provider, exportName] of member.links) imports[key] = instances.get(provider)?.[exportName];
+    for (const [key, provider, exportName] of member.links) imports[key] = counted(instances.get(provider)?.[exportName], calls, link++);
     const glue = (await import(member.glueUrl)) as Glue;
     exports = await glue.instantiate(
       (path) => {
@@ -165,6 +167,27 @@ async function instantiateChain(): Promise<Record<string, unknown>> {
     instances.set(member.name, exports);
   }
   return exports;
+}
+
+/**
+ * The provider's export object with each of its functions counting its calls in `calls[index]`.
+ * Resource classes are passed as they are: the importer's glue checks what it gets is an
+ * instance of the very class, and a method call on a resource is not counted.
+ */
+function counted(exported: unknown, calls: Int32Array, index: number): unknown {
+  if (typeof exported !== 'object' || exported === null) return exported;
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(exported)) {
+    const isClass = typeof value === 'function' && /^class\b/.test(Function.prototype.toString.call(value));
+    wrapped[name] =
+      typeof value === 'function' && !isClass
+        ? (...args: unknown[]) => {
+            Atomics.add(calls, index, 1);
+            return (value as (...a: unknown[]) => unknown)(...args);
+          }
+        : value;
+  }
+  return wrapped;
 }
 
 async function instantiate(): Promise<Instance> {

@@ -9,7 +9,8 @@ import type { LogBus } from '../logs/log-bus.ts';
 import { planLinks, type LinkPlan } from './link-plan.ts';
 import { prepareComponent, type ComponentSpec, type PreparedComponent, type StartPhase } from './prepared-component.ts';
 import { ServiceRunner, type ServiceState } from './service-runner.ts';
-import { chainMember, Workload, type RuntimeSettings, type WorkloadSpec } from './workload.ts';
+import { linkCounters } from './link-calls.ts';
+import { chainMember, linksOf, Workload, type LinkedInfo, type RuntimeSettings, type WorkloadSpec } from './workload.ts';
 
 export interface CompositionSpec extends Omit<WorkloadSpec, 'name' | 'wasmPath'> {
   /** The project's component first, then the dev.components entries, then a service_file. */
@@ -84,9 +85,13 @@ export async function startComposition(spec: CompositionSpec, settings: RuntimeS
   }
   let runner: ServiceRunner | undefined;
   if (service) {
+    const components = chainOf(service.name);
+    const chain = components.map((c) => chainMember(c, plan.wiring));
     runner = new ServiceRunner({
       componentName: service.name,
-      chain: chainOf(service.name).map((c) => chainMember(c, plan.wiring)),
+      linked: components.map((c): LinkedInfo => ({ name: c.name, wasmPath: c.wasmPath, world: c.world, links: linksOf(c, plan.wiring) })),
+      chain,
+      linkCalls: linkCounters(chain),
       config: spec.config,
       environment: spec.environment ?? [],
       memoryLimitBytes: settings.memoryLimitBytes,

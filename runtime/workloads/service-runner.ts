@@ -8,7 +8,9 @@ import { messageOf, type Result, type StudioError } from '../errors.ts';
 import type { LogBus, LogLevel } from '../logs/log-bus.ts';
 import { StoreLocks } from '../stores/store-locks.ts';
 import { ThreadChannel, type HostServices } from './host-services.ts';
+import { readLinkCalls } from './link-calls.ts';
 import { takeComponentThread } from './spare-thread.ts';
+import type { LinkedInfo } from './workload.ts';
 import { WAKE_WORDS, type ComponentSetup, type FromWorker, type RequestFailure, type ToWorker, type WorkerLoad } from './worker-protocol.ts';
 
 export type ServiceState =
@@ -19,6 +21,8 @@ export type ServiceState =
   | { kind: 'stopped' };
 
 export interface ServiceOptions extends Omit<ComponentSetup, 'strategy'> {
+  /** The service's chain as the UI shows it, providers first, the service last. */
+  linked: LinkedInfo[];
   logs: LogBus;
   services?: HostServices;
   /** Told of every change of state, for the UI. */
@@ -47,6 +51,24 @@ export class ServiceRunner {
 
   get state(): ServiceState {
     return this.current;
+  }
+
+  get linked(): readonly LinkedInfo[] {
+    return this.options.linked;
+  }
+
+  /** Calls so far across each link of its chain, as Workload.linkCalls. */
+  linkCalls(): number[] {
+    return readLinkCalls(this.options.chain, this.options.linkCalls);
+  }
+
+  /** Ends the run now and starts it again at once (a restart by hand). */
+  async restart(): Promise<Result<void>> {
+    clearTimeout(this.restartTimer);
+    this.stopped = false;
+    this.pauseMs = FIRST_PAUSE_MS;
+    await this.endThread();
+    return this.start();
   }
 
   /** How many times run was called (1 on the first start). */
@@ -85,7 +107,7 @@ export class ServiceRunner {
     body.port1.close(); // a service has no request bodies
     const host = new MessageChannel();
     this.channel = new ThreadChannel(host.port1, new Int32Array(wake), this.options.services ?? {}, this.options.componentName, (level, text) => this.log(level, text), 'service');
-    const { logs: _logs, services: _services, onState: _onState, ...setup } = this.options;
+    const { logs: _logs, services: _services, onState: _onState, linked: _linked, ...setup } = this.options;
     const load: WorkerLoad = { ...setup, type: 'load', mode: 'service', strategy: 'reuse', wake, bodyPort: body.port2, hostPort: host.port2 };
     let ranAt = 0;
     thread.on('message', (message: FromWorker) => {

@@ -12,6 +12,7 @@ import type { LogBus, LogLevel } from '../logs/log-bus.ts';
 import { StoreLocks } from '../stores/store-locks.ts';
 import type { Exchange } from './exchange.ts';
 import { ThreadChannel, type HostServices } from './host-services.ts';
+import { readLinkCalls } from './link-calls.ts';
 import { expectGlue, takeComponentThread } from './spare-thread.ts';
 import { BODY_WINDOW, WAKE_WORDS, WakeWord, type ComponentSetup, type FromWorker, type InstanceStrategy, type Reply, type RequestFailure, type RequestHead, type ToWorker, type WorkerLoad } from './worker-protocol.ts';
 
@@ -200,6 +201,11 @@ export class WorkerPool {
       return;
     }
     for (const w of this.workers) if (w.job === job) w.sendBody({ id: job.id, error: failure.message });
+  }
+
+  /** Calls so far across each link of the chain (see ComponentSetup.linkCalls), from every worker. */
+  linkCalls(): number[] {
+    return readLinkCalls(this.options.chain, this.options.linkCalls);
   }
 
   getStats(): PoolStats {

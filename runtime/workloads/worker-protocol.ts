@@ -30,6 +30,11 @@ export interface ComponentSetup {
   componentName: string;
   /** What the thread instantiates, in order: the components it calls first, itself last. */
   chain: ChainMember[];
+  /**
+   * Calls across each link, as Int32 counters shared by every thread of the pool: one per
+   * link, numbered through the chain's members in order.
+   */
+  linkCalls: SharedArrayBuffer;
   config: [string, string][];
   environment: [string, string][];
   strategy: InstanceStrategy;

@@ -9,6 +9,7 @@ import type { Volume } from '../host/filesystem.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import type { Exchange } from './exchange.ts';
 import type { HostServices } from './host-services.ts';
+import { linkCounters } from './link-calls.ts';
 import type { ImportSource } from './link-plan.ts';
 import { prepareComponent, type ComponentSpec, type PreparedComponent, type StartPhase } from './prepared-component.ts';
 import { WorkerPool, type PoolStats } from './worker-pool.ts';
@@ -130,6 +131,7 @@ export class Workload {
     const pool = new WorkerPool({
       componentName: root.name,
       chain: members,
+      linkCalls: linkCounters(members),
       config: spec.config,
       environment: spec.environment ?? [],
       strategy: settings.strategy,
@@ -167,6 +169,11 @@ export class Workload {
     );
   }
 
+  /** Calls so far across each link of its chain, in the order of `info.chain` and each member's `links`. */
+  linkCalls(): number[] {
+    return this.pool.linkCalls();
+  }
+
   handle(exchange: Exchange): void {
     this.pool.handle(exchange);
   }
@@ -186,7 +193,7 @@ function describeMissing(name: string, missing: { name: string; provided?: strin
 }
 
 /** The imports of `component` that another component of its chain satisfies, and by which export. */
-function linksOf(component: PreparedComponent, wiring: Wiring): LinkedInfo['links'] {
+export function linksOf(component: PreparedComponent, wiring: Wiring): LinkedInfo['links'] {
   return [...(wiring.get(component.name) ?? [])].flatMap(([name, source]) => (source.kind === 'component' ? [{ import: name, component: source.component, export: source.export }] : []));
 }
 

@@ -1,18 +1,20 @@
 // Each workload: its state, the build it runs, when that build finished and how long it took,
 // its WIT imports and exports, where it answers, and how it is doing (requests, failures,
-// p50/p99). Restart, stop, rebuild. A failed build shows its output, in colour, right here.
+// p50/p99); the components linked into it as a graph with the calls across each link; a
+// service's state (running, restarting in N s after it ended, and how). Restart, stop, rebuild. A failed build shows its output, in colour, right here.
 // Above them, how instances are used (reuse or fresh, and how that differs from wash), with
 // the switch.
 import { useEffect, useState } from 'react';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
-import type { BuildView, InstanceMode, InstancesView, WorkloadView } from '../../api/types.ts';
+import type { BuildView, InstanceMode, InstancesView, ServiceView, WorkloadView } from '../../api/types.ts';
 import { AnsiText } from '../../components/AnsiText.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatAgo, formatCount, formatMs } from '../../lib/format.ts';
 import { reloadState, useStudio } from '../../stores/studio-store.ts';
 import { useUi } from '../../stores/ui-store.ts';
+import { ChainGraph } from './ChainGraph.tsx';
 
 function useNow(ms: number): number {
   const [now, setNow] = useState(Date.now());
@@ -54,8 +56,28 @@ function InterfaceList({ title, items }: { title: string; items: string[] }) {
   );
 }
 
+/** A service's state in a sentence: since when it runs, or when it starts again and why it ended. */
+function ServiceState({ service, now }: { service: ServiceView; now: number }) {
+  const starts = service.starts > 1 ? ` · started ${service.starts} times` : '';
+  switch (service.state) {
+    case 'running':
+      return <span>running{service.since ? ` since ${formatAgo(service.since, now)}` : ''}{starts}</span>;
+    case 'restarting':
+      return (
+        <span className="bad">
+          {service.ended} · starting again in {Math.max(0, Math.ceil(((service.restartAt ?? now) - now) / 1000))} s{starts}
+        </span>
+      );
+    case 'starting':
+      return <span>starting…</span>;
+    case 'stopped':
+      return <span>stopped</span>;
+  }
+}
+
 function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build: BuildView | undefined; now: number }) {
   const [showWit, setShowWit] = useState(false);
+  const service = workload.service;
   const finished = build ? build.startedAt + (build.totalMs ?? build.buildMs ?? 0) : undefined;
   return (
     <article className="card workload-card" data-state={workload.state} aria-label={`Workload ${workload.name}`}>
@@ -65,6 +87,7 @@ function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build:
             {workload.state}
           </span>
           <h3>{workload.name}</h3>
+          {service && <span className="kind-tag">service</span>}
           {workload.build !== undefined && <span className="muted">build {workload.build}</span>}
         </div>
         <div className="card-actions">
@@ -80,39 +103,48 @@ function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build:
         </div>
       </header>
 
-      <div className="stat-row">
-        <div className="stat">
-          <div className="stat-label">Last build</div>
-          <div className="stat-value">{finished ? formatAgo(finished, now) : '—'}</div>
-        </div>
-        <div className="stat">
-          <div className="stat-label">Build time</div>
-          <div className="stat-value">{formatMs(build?.buildMs)}</div>
-        </div>
-        <div className="stat">
-          <div className="stat-label">Ready in</div>
-          <div className="stat-value">{formatMs(build?.totalMs)}</div>
-        </div>
-        <div className="stat">
-          <div className="stat-label">Requests</div>
-          <div className="stat-value" data-testid="requests">
-            {formatCount(workload.requests)}
+      {service && (
+        <p className="service-state" data-testid="service-state">
+          <ServiceState service={service} now={now} />
+        </p>
+      )}
+      {!service && (
+        <div className="stat-row">
+          <div className="stat">
+            <div className="stat-label">Last build</div>
+            <div className="stat-value">{finished ? formatAgo(finished, now) : '—'}</div>
+          </div>
+          <div className="stat">
+            <div className="stat-label">Build time</div>
+            <div className="stat-value">{formatMs(build?.buildMs)}</div>
+          </div>
+          <div className="stat">
+            <div className="stat-label">Ready in</div>
+            <div className="stat-value">{formatMs(build?.totalMs)}</div>
+          </div>
+          <div className="stat">
+            <div className="stat-label">Requests</div>
+            <div className="stat-value" data-testid="requests">
+              {formatCount(workload.requests)}
+            </div>
+          </div>
+          <div className="stat">
+            <div className="stat-label">Failures</div>
+            <div className={`stat-value ${workload.failures > 0 ? 'bad' : ''}`}>{formatCount(workload.failures)}</div>
+          </div>
+          <div className="stat">
+            <div className="stat-label">p50 / p99</div>
+            <div className="stat-value">
+              {formatMs(workload.p50Ms)} / {formatMs(workload.p99Ms)}
+            </div>
           </div>
         </div>
-        <div className="stat">
-          <div className="stat-label">Failures</div>
-          <div className={`stat-value ${workload.failures > 0 ? 'bad' : ''}`}>{formatCount(workload.failures)}</div>
-        </div>
-        <div className="stat">
-          <div className="stat-label">p50 / p99</div>
-          <div className="stat-value">
-            {formatMs(workload.p50Ms)} / {formatMs(workload.p99Ms)}
-          </div>
-        </div>
-      </div>
+      )}
 
       <div className="urls">
-        {workload.urls.length === 0 ? (
+        {service ? (
+          <span className="muted small">A service: it runs wasi:cli/run for as long as the workload runs, and answers no route.</span>
+        ) : workload.urls.length === 0 ? (
           <span className="muted small">Not answering HTTP (no wasi:http export, or not running).</span>
         ) : (
           workload.urls.map((u) => (
@@ -122,11 +154,17 @@ function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build:
           ))
         )}
         <span className="muted small">
-          {workload.workers} worker{workload.workers === 1 ? '' : 's'} · instances: {workload.instanceStrategy}
-          {workload.wasmPath ? ` · ${workload.wasmPath}` : ''}
+          {service ? '' : `${workload.workers} worker${workload.workers === 1 ? '' : 's'} · instances: ${workload.instanceStrategy} · `}
+          {workload.wasmPath ?? ''}
         </span>
       </div>
 
+      {workload.chain.length > 1 && (
+        <div className="chain-section">
+          <h4>Linked components</h4>
+          <ChainGraph chain={workload.chain} />
+        </div>
+      )}
       <div className="iface-grid">
         <InterfaceList title="Imports" items={workload.imports} />
         <InterfaceList title="Exports" items={workload.exports} />
