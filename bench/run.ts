@@ -15,6 +15,7 @@ import { describeMachine, machine } from './lib/machine.ts';
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   http: async () => (await import('./http.ts')).benchmark,
   kv: async () => (await import('./kv.ts')).benchmark,
+  links: async () => (await import('./links.ts')).benchmark,
   reload: async () => (await import('./reload.ts')).benchmark,
   ui: async () => (await import('./ui.ts')).benchmark,
 };

@@ -7,11 +7,13 @@ import { ComponentExit } from '../host/cli.ts';
 import type { HostState } from '../host/host-state.ts';
 import { IncomingRequest, ResponseOutparam, type ErrorCode, type ResponseSink } from '../host/http.ts';
 import { hostImports } from '../host/index.ts';
+import { setIncomingRequest } from '../host/outgoing-http.ts';
 import { HostChannel, setHostChannel } from '../host/host-channel.ts';
 import { setWakeSignal, WakeSignal, type ByteSource } from '../host/io.ts';
 import { BlobStore } from '../stores/blob-store.ts';
 import { KeyValueStore } from '../stores/key-value-store.ts';
 import { StoreLocks } from '../stores/store-locks.ts';
+import { counted } from './link-calls.ts';
 import { BODY_WINDOW, WakeWord, type BodyMessage, type FromWorker, type InstanceStrategy, type Reply, type RequestFailure, type RequestHead, type ToWorker, type WorkerLoad } from './worker-protocol.ts';
 
 const port = parentPort!;
@@ -169,27 +171,6 @@ async function instantiateChain(): Promise<Record<string, unknown>> {
   return exports;
 }
 
-/**
- * The provider's export object with each of its functions counting its calls in `calls[index]`.
- * Resource classes are passed as they are: the importer's glue checks what it gets is an
- * instance of the very class, and a method call on a resource is not counted.
- */
-function counted(exported: unknown, calls: Int32Array, index: number): unknown {
-  if (typeof exported !== 'object' || exported === null) return exported;
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(exported)) {
-    const isClass = typeof value === 'function' && /^class\b/.test(Function.prototype.toString.call(value));
-    wrapped[name] =
-      typeof value === 'function' && !isClass
-        ? (...args: unknown[]) => {
-            Atomics.add(calls, index, 1);
-            return (value as (...a: unknown[]) => unknown)(...args);
-          }
-        : value;
-  }
-  return wrapped;
-}
-
 async function instantiate(): Promise<Instance> {
   const handler = exported<IncomingHandler>(await instantiateChain(), 'incomingHandler', 'wasi:http/incoming-handler');
   if (!handler) throw new Error('the component exports no wasi:http/incoming-handler');
@@ -263,10 +244,14 @@ function serve(head: RequestHead, current: Instance): RequestFailure | undefined
   };
   const outparam = new ResponseOutparam(sink);
   const request = new IncomingRequest({ ...head, body: new RequestBodySource(head.id, load.bodyPort, head.bodyless) });
+  // Outbound calls say which request they were made for.
+  setIncomingRequest({ id: head.id, method: head.method, path: head.pathWithQuery });
   try {
     current.handler.handle(request, outparam);
   } catch (err) {
     return describeFailure(err);
+  } finally {
+    setIncomingRequest(undefined);
   }
   if (failure) return failure;
   if (!outparam.wasSet) {

@@ -15,3 +15,24 @@ export function linkCounters(chain: readonly ChainMember[]): SharedArrayBuffer {
 export function readLinkCalls(chain: readonly ChainMember[], counters: SharedArrayBuffer): number[] {
   return Array.from(new Int32Array(counters).subarray(0, linkCount(chain)), (n) => n >>> 0);
 }
+
+/**
+ * The provider's export object with each of its functions counting its calls in `calls[index]`.
+ * Resource classes are passed as they are: the importer's glue checks what it gets is an
+ * instance of the very class, and a method call on a resource is not counted.
+ */
+export function counted(exported: unknown, calls: Int32Array, index: number): unknown {
+  if (typeof exported !== 'object' || exported === null) return exported;
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(exported)) {
+    const isClass = typeof value === 'function' && /^class\b/.test(Function.prototype.toString.call(value));
+    wrapped[name] =
+      typeof value === 'function' && !isClass
+        ? (...args: unknown[]) => {
+            Atomics.add(calls, index, 1);
+            return (value as (...a: unknown[]) => unknown)(...args);
+          }
+        : value;
+  }
+  return wrapped;
+}
