@@ -12,6 +12,7 @@ import { loggingImports } from './logging.ts';
 import { randomImports } from './random.ts';
 import { keyvalueImports } from './keyvalue.ts';
 import { blobstoreImports } from './blobstore.ts';
+import { socketsImports } from './sockets.ts';
 
 export type HostImports = Record<string, Record<string, unknown>>;
 
@@ -27,6 +28,7 @@ export function hostImports(state: HostState): HostImports {
     ...configImports(state),
     ...keyvalueImports(state.keyvalue, state.keyvalueDraft ?? '0.2.0-draft'),
     ...blobstoreImports(state.blobstore),
+    ...socketsImports(state),
   };
 }
 
