@@ -100,6 +100,48 @@ function failureOf(event: SocketEvent, context: SocketContext): SocketErrorCode 
   return undefined;
 }
 
+/**
+ * Closes what a component let go of without dropping it: when an instance is discarded (a
+ * trap, or a fresh instance per request) its glue's handles go with it, and its sockets would
+ * otherwise stay open until the thread ends, holding their peers' connections.
+ */
+const forgotten = new FinalizationRegistry<() => void>((close) => close());
+
+/**
+ * A socket's line to the sockets service: its channel id (opened at the first request) and
+ * its connection. Kept apart from the socket object, and listening through a weak reference,
+ * so that a finalizer can close it once the object is gone.
+ */
+class SocketHandle {
+  id: number | undefined;
+  connection: Connection | undefined;
+  private closed = false;
+
+  /** The channel id; events go to `target.onEvent` for as long as the target lives. */
+  open(target: { onEvent(event: SocketEvent): void }): number {
+    if (this.id !== undefined) return this.id;
+    const ref = new WeakRef(target);
+    this.id = hostChannel().open((event) => ref.deref()?.onEvent(event as SocketEvent));
+    return this.id;
+  }
+
+  /** Ties the handle to `owner`: closed when the owner is dropped, or collected undropped. */
+  watch(owner: object): void {
+    forgotten.register(owner, () => this.close(), owner);
+  }
+
+  close(owner?: object): void {
+    if (owner) forgotten.unregister(owner);
+    if (this.closed) return;
+    this.closed = true;
+    if (this.connection) return this.connection.release();
+    if (this.id === undefined) return;
+    // A listener's connections that were never accepted are closed by the service.
+    ask({ id: this.id, type: 'close' });
+    hostChannel().close(this.id);
+  }
+}
+
 function checkNetwork(network: unknown): void {
   if (!(network instanceof Network)) throw 'invalid-argument';
 }
@@ -247,17 +289,15 @@ class Connection {
 class SocketOutputStream extends OutputStream {
   constructor(private readonly connection: Connection) {
     let dropped = false;
-    super({
-      write: (bytes) => connection.write(bytes),
-      room: () => connection.room(),
-      // Dropping the output stream ends the sending side (a FIN), as a p3 stream's close does.
-      close: () => {
-        if (dropped) return;
-        dropped = true;
-        connection.shutdownSend();
-        connection.release();
-      },
-    });
+    // Dropping the output stream ends the sending side (a FIN), as a p3 stream's close does.
+    const close = () => {
+      if (dropped) return;
+      dropped = true;
+      connection.shutdownSend();
+      connection.release();
+    };
+    super({ write: (bytes) => connection.write(bytes), room: () => connection.room(), close });
+    forgotten.register(this, close);
   }
 
   override checkWrite(): bigint {
@@ -340,15 +380,13 @@ class SocketInputStream extends InputStream {
 
 function streamsOf(connection: Connection): [InputStream, OutputStream] {
   let dropped = false;
-  const input = new SocketInputStream(connection, {
-    read: (max) => connection.read(max),
-    ready: () => connection.readable(),
-    close: () => {
-      if (dropped) return;
-      dropped = true;
-      connection.release();
-    },
-  });
+  const close = () => {
+    if (dropped) return;
+    dropped = true;
+    connection.release();
+  };
+  const input = new SocketInputStream(connection, { read: (max) => connection.read(max), ready: () => connection.readable(), close });
+  forgotten.register(input, close);
   return [input, new SocketOutputStream(connection)];
 }
 
@@ -377,29 +415,29 @@ const DEFAULT_TCP_OPTIONS: TcpOptions = {
 
 export class TcpSocket {
   private state: TcpState = 'unbound';
-  private id: number | undefined;
+  private readonly handle = new SocketHandle();
   private local: SocketAddress | undefined;
   private remote: SocketAddress | undefined;
   private outcome: Outcome<ConnectionSetup | undefined> = WAITING;
   private readonly incoming: { conn: number; setup: ConnectionSetup }[] = [];
-  private connection: Connection | undefined;
   private backlog = DEFAULT_BACKLOG;
   private options: TcpOptions = { ...DEFAULT_TCP_OPTIONS };
-  private dropped = false;
 
   /** @internal (create-tcp-socket and accept make sockets) */
   constructor(
     private readonly family: IpFamily,
     private readonly context: SocketContext,
-  ) {}
+  ) {
+    this.handle.watch(this);
+  }
 
   /** The channel id whose events come to this socket, opened at the first request. */
   private channelId(): number {
-    this.id ??= hostChannel().open((event) => this.onEvent(event as SocketEvent));
-    return this.id;
+    return this.handle.open(this);
   }
 
-  private onEvent(event: SocketEvent): void {
+  /** @internal */
+  onEvent(event: SocketEvent): void {
     const failed = failureOf(event, this.context);
     if (failed) this.outcome = { state: 'failed', code: failed };
     else if (event.type === 'bound') {
@@ -460,8 +498,8 @@ export class TcpSocket {
     this.state = 'connected';
     this.local = setup.local;
     this.remote = setup.remote;
-    this.connection = new Connection(this.channelId(), setup);
-    return streamsOf(this.connection);
+    this.handle.connection = new Connection(this.channelId(), setup);
+    return streamsOf(this.handle.connection);
   }
 
   startListen(): void {
@@ -492,10 +530,10 @@ export class TcpSocket {
     socket.local = next.setup.local;
     socket.remote = next.setup.remote;
     // The accepted connection gets a channel id of its own, and the service learns it.
-    socket.id = hostChannel().open(() => {});
-    ask({ id: socket.id, type: 'tcp-accept', listener: this.channelId(), conn: next.conn });
-    socket.connection = new Connection(socket.id, next.setup);
-    return [socket, ...streamsOf(socket.connection)];
+    const id = socket.channelId();
+    ask({ id, type: 'tcp-accept', listener: this.channelId(), conn: next.conn });
+    socket.handle.connection = new Connection(id, next.setup);
+    return [socket, ...streamsOf(socket.handle.connection)];
   }
 
   localAddress(): IpSocketAddress {
@@ -590,22 +628,14 @@ export class TcpSocket {
   }
 
   shutdown(how: ShutdownType): void {
-    if (this.state !== 'connected' || !this.connection) throw 'invalid-state';
-    if (how !== 'send') this.connection.shutdownReceive();
-    if (how !== 'receive') this.connection.shutdownSend();
+    const connection = this.handle.connection;
+    if (this.state !== 'connected' || !connection) throw 'invalid-state';
+    if (how !== 'send') connection.shutdownReceive();
+    if (how !== 'receive') connection.shutdownSend();
   }
 
   [disposeSymbol](): void {
-    if (this.dropped) return;
-    this.dropped = true;
-    if (this.connection) {
-      this.connection.release();
-      return;
-    }
-    if (this.id === undefined) return;
-    // Connections that reached a listener and were never accepted are closed by the service.
-    ask({ id: this.id, type: 'close' });
-    hostChannel().close(this.id);
+    this.handle.close(this);
   }
 }
 
@@ -613,7 +643,7 @@ export class TcpSocket {
 
 export class UdpSocket {
   private state: 'unbound' | 'binding' | 'bound' = 'unbound';
-  private id: number | undefined;
+  private readonly handle = new SocketHandle();
   private local: SocketAddress | undefined;
   /** Set by `stream` with a remote address: sends go there, and only its datagrams are received. */
   private peer: SocketAddress | undefined;
@@ -627,20 +657,21 @@ export class UdpSocket {
   private hopLimit = 64;
   private receiveBuffer = 65_536n;
   private sendBuffer = 65_536n;
-  private dropped = false;
 
   /** @internal */
   constructor(
     private readonly family: IpFamily,
     private readonly context: SocketContext,
-  ) {}
-
-  private channelId(): number {
-    this.id ??= hostChannel().open((event) => this.onEvent(event as SocketEvent));
-    return this.id;
+  ) {
+    this.handle.watch(this);
   }
 
-  private onEvent(event: SocketEvent): void {
+  private channelId(): number {
+    return this.handle.open(this);
+  }
+
+  /** @internal */
+  onEvent(event: SocketEvent): void {
     const failed = failureOf(event, this.context);
     if (failed) this.outcome = { state: 'failed', code: failed };
     else if (event.type === 'udp-bound') {
@@ -778,11 +809,7 @@ export class UdpSocket {
   }
 
   [disposeSymbol](): void {
-    if (this.dropped) return;
-    this.dropped = true;
-    if (this.id === undefined) return;
-    ask({ id: this.id, type: 'close' });
-    hostChannel().close(this.id);
+    this.handle.close(this);
   }
 }
 

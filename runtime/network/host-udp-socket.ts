@@ -42,7 +42,8 @@ export class HostUdpSocket {
 
   static bind(local: SocketAddress, sink: DatagramSink): Promise<Result<HostUdpSocket, SocketErrorCode>> {
     return new Promise((resolve) => {
-      const socket = createSocket({ type: local.family === 'ipv4' ? 'udp4' : 'udp6', ipv6Only: true });
+      // WASI's IPv6 sockets are IPv6-only (and the option is an error on an IPv4 socket).
+      const socket = createSocket(local.family === 'ipv4' ? { type: 'udp4' } : { type: 'udp6', ipv6Only: true });
       socket.once('error', (err) => resolve({ ok: false, error: socketErrorCodeOf(err) }));
       socket.bind({ address: local.address, port: local.port }, () => {
         socket.removeAllListeners('error');
