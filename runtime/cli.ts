@@ -1,4 +1,5 @@
-// The command line: `component-studio dev [dir | file.wasm]`. Parses arguments, runs a dev
+// The command line: `component-studio dev [dir | file.wasm]` (`push` and `deploy` are
+// deploy/deploy-cli.ts's). Parses arguments, runs a dev
 // session, prints the log (the session's progress included, see session/session-log.ts) and
 // stops cleanly on Ctrl+C.
 import { parseArgs } from 'node:util';
@@ -13,6 +14,7 @@ import { defaultRuntimeSettings } from './workloads/workload.ts';
 import { startUi } from './studio/cli-ui.ts';
 import { riskyTarget } from './project/risky-folders.ts';
 import type { InstanceStrategy } from './workloads/worker-protocol.ts';
+import { runDeployCommand } from './deploy/deploy-cli.ts';
 
 const USAGE = `Usage: component-studio dev [dir | file.wasm] [options]
 
@@ -35,6 +37,10 @@ Options:
   --body-limit MB     request body limit (default 100)
   --yes               open a system folder or your home folder as a project without asking
   -h, --help          show this help
+
+Other commands (each has its own --help):
+  push <ref> [dir | file.wasm]           push to an OCI registry as a Wasm artifact
+  deploy [dir | file.wasm] --image <ref> generate (and apply) a wasmCloud WorkloadDeployment
 `;
 
 function fatal(message: string): never {
@@ -50,6 +56,7 @@ function positiveNumber(value: string | undefined, name: string, fallback: numbe
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'push' || argv[0] === 'deploy') process.exit(await runDeployCommand(argv));
   let parsed;
   try {
     parsed = parseArgs({

@@ -1,0 +1,106 @@
+// Registry credentials from the user's Docker config, where `docker login` (and podman, nerdctl,
+// `gh auth token | docker login`…) leave them: `$DOCKER_CONFIG/config.json`, else
+// `~/.docker/config.json`. Reads `auths` entries (base64 `auth`, or `username`/`password`,
+// or an `identitytoken`) and asks credential helpers (`credHelpers`, `credsStore`) the way
+// Docker does: `docker-credential-<name> get` with the server on stdin. Never writes anything.
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fail, ok, type Result } from '../errors.ts';
+
+export type RegistryCredentials = { kind: 'basic'; username: string; password: string } | { kind: 'identity-token'; token: string; username?: string };
+
+export interface DockerConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  /** How long a credential helper may take (default 20 s). */
+  helperTimeoutMs?: number;
+}
+
+interface DockerConfigFile {
+  auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
+  credHelpers?: Record<string, string>;
+  credsStore?: string;
+}
+
+export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json');
+}
+
+/** The keys Docker may have filed a registry's credentials under. */
+function keysFor(registry: string): string[] {
+  if (registry === 'docker.io') return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
+  return [registry, `https://${registry}`, `http://${registry}`, `https://${registry}/v1/`, `https://${registry}/v2/`];
+}
+
+/** Credentials for a registry from the Docker config, or undefined when it has none. */
+export async function dockerCredentials(registry: string, options: DockerConfigOptions = {}): Promise<Result<RegistryCredentials | undefined>> {
+  const path = dockerConfigPath(options.env);
+  let config: DockerConfigFile;
+  try {
+    config = JSON.parse(await readFile(path, 'utf8')) as DockerConfigFile;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return ok(undefined);
+    return fail('docker-config-invalid', `Could not read the Docker config ${path}: ${(err as Error).message}.`, 'Fix or move the file, or give the credentials with --username and --password-stdin.');
+  }
+  const keys = keysFor(registry);
+  const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean) ?? config.credsStore;
+  if (helper) {
+    for (const key of keys.slice(0, registry === 'docker.io' ? 1 : 2)) {
+      const fromHelper = await askHelper(helper, key, options);
+      if (!fromHelper.ok || fromHelper.value) return fromHelper;
+    }
+  }
+  for (const key of keys) {
+    const entry = config.auths?.[key];
+    if (!entry) continue;
+    if (entry.identitytoken) return ok({ kind: 'identity-token', token: entry.identitytoken, ...(entry.username ? { username: entry.username } : {}) });
+    if (entry.auth) {
+      const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon > 0) return ok({ kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) });
+    }
+    if (entry.username && entry.password) return ok({ kind: 'basic', username: entry.username, password: entry.password });
+  }
+  return ok(undefined);
+}
+
+/** `docker-credential-<helper> get`: JSON `{ Username, Secret }`, or "credentials not found". */
+async function askHelper(helper: string, server: string, options: DockerConfigOptions): Promise<Result<RegistryCredentials | undefined>> {
+  const program = `docker-credential-${helper}`;
+  const outcome = await new Promise<{ code: number | null; stdout: string; error?: Error }>((resolve) => {
+    const child = spawn(program, ['get'], { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    const timer = setTimeout(() => child.kill(), options.helperTimeoutMs ?? 20_000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.resume();
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ code: null, stdout, error });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout });
+    });
+    child.stdin.end(server);
+  });
+  if (outcome.error) {
+    if ((outcome.error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return fail('docker-credentials-failed', `The Docker config names the credential helper "${helper}", but ${program} is not installed.`, `Install ${program}, remove "${helper}" from ${dockerConfigPath(options.env)}, or give the credentials with --username and --password-stdin.`);
+    }
+    return fail('docker-credentials-failed', `${program} could not run: ${outcome.error.message}.`, 'Check the helper, or give the credentials with --username and --password-stdin.');
+  }
+  if (outcome.code !== 0) {
+    // Helpers say so on stdout when they hold nothing for the server (macOS's says it its own way).
+    if (/credentials not found|not found in native keychain/i.test(outcome.stdout)) return ok(undefined);
+    return fail('docker-credentials-failed', `${program} failed (exit code ${outcome.code}): ${outcome.stdout.trim().slice(0, 300)}`, `Run \`echo ${server} | ${program} get\` to see why, or give the credentials with --username and --password-stdin.`);
+  }
+  try {
+    const answer = JSON.parse(outcome.stdout) as { Username?: string; Secret?: string };
+    if (!answer.Secret) return ok(undefined);
+    if (answer.Username === '<token>') return ok({ kind: 'identity-token', token: answer.Secret });
+    return ok({ kind: 'basic', username: answer.Username ?? '', password: answer.Secret });
+  } catch {
+    return fail('docker-credentials-failed', `${program} answered something that is not JSON.`, 'Check the helper, or give the credentials with --username and --password-stdin.');
+  }
+}

@@ -1,0 +1,48 @@
+// What a project deploys, as `wash dev` assembles its workload (wash rc.6, create_workload):
+// the project's component (or, with `dev.service: true`, the project's service), each
+// `dev.components` entry, and the `dev.service_file` service; each with its file and the image
+// it is pushed to. The project's image is the one the user names; the others go beside it
+// (`ghcr.io/you/app-api:1.0` for the component `api`). Knows files and names, not registries.
+import { basename, extname, resolve } from 'node:path';
+import type { Project } from '../project/project-config.ts';
+import { componentPathOf } from '../session/project-build.ts';
+import { siblingReference, type ImageReference } from './image-reference.ts';
+
+/** What is deployed: a project (with its config) or a bare .wasm file. */
+export type DeploySource = { kind: 'project'; name: string; project: Project } | { kind: 'file'; name: string; wasmPath: string };
+
+export interface WorkloadArtifact {
+  role: 'component' | 'service';
+  /** Its name in the WorkloadDeployment. */
+  name: string;
+  /** The .wasm file, absolute. */
+  file: string;
+  /** The config key it comes from, for messages (`dev.components[0]`, `build.component_path`). */
+  configKey: string;
+  image: ImageReference;
+}
+
+export function sourceOfFile(wasmPath: string): DeploySource {
+  return { kind: 'file', name: basename(wasmPath, extname(wasmPath)), wasmPath: resolve(wasmPath) };
+}
+
+export function sourceOfProject(project: Project): DeploySource {
+  return { kind: 'project', name: project.name, project };
+}
+
+export function workloadArtifacts(source: DeploySource, image: ImageReference): WorkloadArtifact[] {
+  if (source.kind === 'file') return [{ role: 'component', name: source.name, file: source.wasmPath, configKey: source.wasmPath, image }];
+  const { project } = source;
+  const dev = project.config.dev ?? {};
+  const artifacts: WorkloadArtifact[] = [
+    { role: dev.service ? 'service' : 'component', name: source.name, file: componentPathOf(project), configKey: dev.service ? 'dev.service' : 'build.component_path', image },
+  ];
+  (dev.components ?? []).forEach((c, i) => {
+    artifacts.push({ role: 'component', name: c.name, file: resolve(project.root, c.file), configKey: `dev.components[${i}]`, image: siblingReference(image, c.name) });
+  });
+  // wash runs dev.service_file only beside a component: with dev.service the project is the service.
+  if (dev.service_file && !dev.service) {
+    artifacts.push({ role: 'service', name: `${source.name}-service`, file: resolve(project.root, dev.service_file), configKey: 'dev.service_file', image: siblingReference(image, 'service') });
+  }
+  return artifacts;
+}
