@@ -1,8 +1,11 @@
-// wasi:http/types and wasi:http/outgoing-handler for components serving incoming requests.
-// The workload worker builds an IncomingRequest and a ResponseOutparam for each request; the
+// wasi:http/types: the resources of both halves of wasi:http. For incoming requests the
+// workload worker builds an IncomingRequest and a ResponseOutparam for each request, and the
 // classes here turn a component's calls into a response head, body chunks and an end, which
-// the worker forwards to the gateway. Names follow the WIT; jco maps kebab-case to camelCase.
-import { ByteSource, InputStream, OutputStream, Pollable, readyPollable, type ByteSink } from './io.ts';
+// the worker forwards to the gateway. For outgoing requests (outgoing-http.ts) they carry the
+// request the component builds and the response that comes back. What moves bytes is behind
+// small interfaces (ByteSource, BodySink, TrailerSource, PendingResponse), so these classes
+// know nothing of threads or sockets. Names follow the WIT; jco maps kebab-case to camelCase.
+import { disposeSymbol, InputStream, OutputStream, Pollable, readyPollable, type ByteSink, type ByteSource, type IoError } from './io.ts';
 
 type Result<T, E> = { tag: 'ok'; val: T } | { tag: 'err'; val: E };
 export type Method = { tag: Exclude<StandardMethod, 'other'> } | { tag: 'other'; val: string };
@@ -16,8 +19,10 @@ type HeaderError = { tag: 'invalid-syntax' } | { tag: 'forbidden' } | { tag: 'im
 
 const STANDARD_METHODS = new Set(['get', 'head', 'post', 'put', 'delete', 'connect', 'options', 'trace', 'patch']);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Hop-by-hop fields belong to the connection, not the message, so components may not set them.
-const FORBIDDEN = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te']);
+// Fields that belong to the connection or the transport, not the message, so components may
+// not set them: wasmtime's list (wash's), so a component refused here is refused there. `te`
+// is allowed (gRPC clients send `te: trailers`); `host` comes from the authority.
+const FORBIDDEN = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host', 'http2-settings']);
 const latin1 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 
 export function methodFromString(method: string): Method {
@@ -154,37 +159,89 @@ export class IncomingRequest {
   }
 }
 
+/** Where an incoming body's trailers come from: ready once the body has ended (or failed). */
+export interface TrailerSource {
+  ready(): boolean;
+  /** The trailers (none is undefined), or why the body failed; asked once, when ready. */
+  take(): Result<Fields | undefined, ErrorCode>;
+}
+
+/** Incoming requests from the gateway carry no trailers. */
+const NO_TRAILERS: TrailerSource = { ready: () => true, take: () => ({ tag: 'ok', val: undefined }) };
+
+/** Something that keeps an outgoing call alive while the component holds it; released on drop. */
+export interface Lease {
+  release(): void;
+}
+
 export class FutureTrailers {
+  private taken = false;
+  constructor(
+    private readonly source: TrailerSource = NO_TRAILERS,
+    private readonly lease?: Lease,
+  ) {}
+
   subscribe(): Pollable {
-    return readyPollable();
+    return this.source === NO_TRAILERS ? readyPollable() : new Pollable({ ready: () => this.source.ready() });
   }
+
   get(): Result<Result<Fields | undefined, ErrorCode>, void> | undefined {
-    return { tag: 'ok', val: { tag: 'ok', val: undefined } };
+    if (this.taken) return { tag: 'err', val: undefined };
+    if (!this.source.ready()) return undefined;
+    this.taken = true;
+    return { tag: 'ok', val: this.source.take() };
+  }
+
+  [disposeSymbol](): void {
+    this.lease?.release();
   }
 }
 
 export class IncomingBody {
   private streamed = false;
-  constructor(private readonly source: ByteSource) {}
+  private readonly own: Lease | undefined;
+
+  constructor(
+    private readonly source: ByteSource,
+    private readonly trailers: TrailerSource = NO_TRAILERS,
+    /** Leases for the body itself and for what it hands out (its stream, its trailers). */
+    private readonly lease?: () => Lease,
+  ) {
+    this.own = lease?.();
+  }
 
   stream(): InputStream {
     if (this.streamed) refuse();
     this.streamed = true;
-    return new InputStream(this.source);
+    const lease = this.lease?.();
+    return new InputStream(lease ? { read: (max) => this.source.read(max), ready: () => this.source.ready(), close: () => lease.release() } : this.source);
   }
 
-  static finish(_body: IncomingBody): FutureTrailers {
-    return new FutureTrailers();
+  static finish(body: IncomingBody): FutureTrailers {
+    const trailers = new FutureTrailers(body.trailers, body.lease?.());
+    body.own?.release();
+    return trailers;
+  }
+
+  [disposeSymbol](): void {
+    this.own?.release();
   }
 }
 
-/** Where a component's response goes; implemented by the workload worker. */
-export interface ResponseSink {
-  head(status: number, headers: [string, string][]): void;
-  chunk(bytes: Uint8Array): void;
+/** Where an outgoing body goes once its message is out: the gateway's response, or an outgoing request. */
+export interface BodySink {
+  /** Takes a chunk; a sink that can take no more says why ('closed', or an error for the stream). */
+  chunk(bytes: Uint8Array): void | 'closed' | { error: string };
   /** Bytes that may be sent now without piling up (see ByteSink.room). */
   room?(): number;
   end(trailers?: [string, string][]): void;
+  /** The component dropped the body without finishing it: the message is broken off. */
+  abandon?(): void;
+}
+
+/** Where a component's response goes; implemented by the workload worker. */
+export interface ResponseSink extends BodySink {
+  head(status: number, headers: [string, string][]): void;
   failed(error: ErrorCode): void;
 }
 
@@ -213,26 +270,27 @@ export class OutgoingResponse {
 }
 
 /**
- * Carries a response body to the gateway. Bytes written before the response is handed to
- * response-outparam.set are held back, since the head must go first; after that they stream
- * straight through.
+ * Carries an outgoing body to where it goes. Bytes written before the message is out (the
+ * response handed to response-outparam.set, the request to outgoing-handler.handle) are held
+ * back, since the head must go first; after that they stream straight through.
  */
 class BodyPipe implements ByteSink {
-  private sink: ResponseSink | undefined;
+  private sink: BodySink | undefined;
   private held: Uint8Array[] = [];
   private finished = false;
+  private abandoned = false;
   private heldTrailers: [string, string][] | undefined;
 
-  write(bytes: Uint8Array): void | 'closed' {
+  write(bytes: Uint8Array): void | 'closed' | { error: string } {
     if (this.finished) return 'closed';
     // Copy: the glue's view may point into the component's memory, which it reuses.
     const copy = bytes.slice();
-    if (this.sink) this.sink.chunk(copy);
-    else this.held.push(copy);
+    if (this.sink) return this.sink.chunk(copy);
+    this.held.push(copy);
   }
 
   // Before the head is out, bytes are held here: nothing to wait for (waiting could only
-  // deadlock a component that sets the response after writing).
+  // deadlock a component that sends the message after writing its body).
   room(): number {
     return this.sink?.room?.() ?? Infinity;
   }
@@ -243,16 +301,26 @@ class BodyPipe implements ByteSink {
     else this.heldTrailers = trailers ?? [];
   }
 
-  attach(sink: ResponseSink): void {
+  attach(sink: BodySink): void {
     this.sink = sink;
     for (const chunk of this.held) sink.chunk(chunk);
     this.held = [];
     if (this.heldTrailers) sink.end(this.heldTrailers.length > 0 ? this.heldTrailers : undefined);
+    else if (this.abandoned) sink.abandon?.();
+  }
+
+  /** The body was dropped unfinished. */
+  abandon(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.abandoned = true;
+    this.sink?.abandon?.();
   }
 }
 
 export class OutgoingBody {
   private streamTaken = false;
+  private finished = false;
   /** @internal */ readonly pipe = new BodyPipe();
 
   write(): OutputStream {
@@ -262,7 +330,13 @@ export class OutgoingBody {
   }
 
   static finish(body: OutgoingBody, trailers: Fields | undefined): void {
+    body.finished = true;
     body.pipe.finish(trailers?.toTransport());
+  }
+
+  /** Dropped without finish: WASI says the message is then corrupt, so it is broken off. */
+  [disposeSymbol](): void {
+    if (!this.finished) this.pipe.abandon();
   }
 }
 
@@ -294,61 +368,157 @@ export class OutgoingRequest {
   private path: string | undefined;
   private scheme_: Scheme | undefined;
   private authority_: string | undefined;
-  constructor(private readonly fields: Fields) {}
+  private body_: OutgoingBody | undefined;
+
+  constructor(private readonly fields: Fields) {
+    // The request owns its headers now; headers() hands out a view that cannot change them.
+    fields.immutable = true;
+  }
   body(): OutgoingBody {
-    return new OutgoingBody();
+    if (this.body_) refuse();
+    return (this.body_ = new OutgoingBody());
   }
   method(): Method {
     return this.method_;
   }
   setMethod(method: Method): void {
+    if (method.tag === 'other' && !TOKEN.test(method.val)) refuse();
     this.method_ = method;
   }
   pathWithQuery(): string | undefined {
     return this.path;
   }
   setPathWithQuery(path: string | undefined): void {
+    if (path !== undefined && /[\s\x00-\x1f\x7f]/.test(path)) refuse();
     this.path = path;
   }
   scheme(): Scheme | undefined {
     return this.scheme_;
   }
   setScheme(scheme: Scheme | undefined): void {
+    if (scheme?.tag === 'other' && !/^[a-zA-Z][a-zA-Z0-9+.-]*$/.test(scheme.val)) refuse();
     this.scheme_ = scheme;
   }
   authority(): string | undefined {
     return this.authority_;
   }
   setAuthority(authority: string | undefined): void {
+    if (authority !== undefined && /[\s\x00-\x1f\x7f/?#@]/.test(authority)) refuse();
     this.authority_ = authority;
   }
   headers(): Fields {
     return this.fields;
   }
+  /** @internal The body, if the component took it (it then streams after the head). */
+  get takenBody(): OutgoingBody | undefined {
+    return this.body_;
+  }
 }
 
+/** Durations are nanoseconds (wasi:clocks duration). Unset means the host's default. */
 export class RequestOptions {
-  private timeouts: Record<string, bigint | undefined> = {};
-  connectTimeout = () => this.timeouts.connect;
-  setConnectTimeout = (d: bigint | undefined) => void (this.timeouts.connect = d);
-  firstByteTimeout = () => this.timeouts.firstByte;
-  setFirstByteTimeout = (d: bigint | undefined) => void (this.timeouts.firstByte = d);
-  betweenBytesTimeout = () => this.timeouts.betweenBytes;
-  setBetweenBytesTimeout = (d: bigint | undefined) => void (this.timeouts.betweenBytes = d);
+  private connect: bigint | undefined;
+  private firstByte: bigint | undefined;
+  private betweenBytes: bigint | undefined;
+  connectTimeout(): bigint | undefined {
+    return this.connect;
+  }
+  setConnectTimeout(duration: bigint | undefined): void {
+    this.connect = duration;
+  }
+  firstByteTimeout(): bigint | undefined {
+    return this.firstByte;
+  }
+  setFirstByteTimeout(duration: bigint | undefined): void {
+    this.firstByte = duration;
+  }
+  betweenBytesTimeout(): bigint | undefined {
+    return this.betweenBytes;
+  }
+  setBetweenBytesTimeout(duration: bigint | undefined): void {
+    this.betweenBytes = duration;
+  }
 }
 
-class IncomingResponse {}
+/** What an incoming response is made of: its head, and its body and trailers as they arrive. */
+export interface IncomingResponseInit {
+  status: number;
+  headers: [string, string][];
+  body: ByteSource;
+  trailers: TrailerSource;
+  /** Keeps the call alive while the response, its body, stream or trailers are held. */
+  lease?: () => Lease;
+}
+
+export class IncomingResponse {
+  private consumed = false;
+  private readonly own: Lease | undefined;
+
+  constructor(private readonly init: IncomingResponseInit) {
+    this.own = init.lease?.();
+  }
+  status(): number {
+    return this.init.status;
+  }
+  headers(): Fields {
+    return Fields.fromTransport(this.init.headers, true);
+  }
+  consume(): IncomingBody {
+    if (this.consumed) refuse();
+    this.consumed = true;
+    return new IncomingBody(this.init.body, this.init.trailers, this.init.lease);
+  }
+  [disposeSymbol](): void {
+    this.own?.release();
+  }
+}
+
+/** A response on its way: ready once its head (or a failure) arrived. */
+export interface PendingResponse {
+  ready(): boolean;
+  /** Asked once, when ready. */
+  take(): Result<IncomingResponse, ErrorCode>;
+  /** The component dropped the future. */
+  release(): void;
+}
 
 export class FutureIncomingResponse {
-  constructor(private readonly outcome: Result<IncomingResponse, ErrorCode>) {}
+  private taken = false;
+  constructor(private readonly pending: PendingResponse) {}
   subscribe(): Pollable {
-    return readyPollable();
+    return new Pollable({ ready: () => this.pending.ready() });
   }
   get(): Result<Result<IncomingResponse, ErrorCode>, void> | undefined {
-    return { tag: 'ok', val: this.outcome };
+    if (this.taken) return { tag: 'err', val: undefined };
+    if (!this.pending.ready()) return undefined;
+    this.taken = true;
+    return { tag: 'ok', val: this.pending.take() };
+  }
+  [disposeSymbol](): void {
+    this.pending.release();
   }
 }
 
+/**
+ * The error codes behind stream errors of outgoing calls, by the error's message: jco hands
+ * http-error-code the io error the host made, and InputStream makes it from a message. Kept
+ * for the newest few only: a component asks right after the read that failed.
+ */
+const streamErrors = new Map<string, ErrorCode>();
+const STREAM_ERRORS_KEPT = 64;
+
+/** Remembers the error code of a stream error message, for http-error-code. */
+export function rememberStreamError(message: string, code: ErrorCode): void {
+  streamErrors.delete(message);
+  streamErrors.set(message, code);
+  if (streamErrors.size > STREAM_ERRORS_KEPT) streamErrors.delete(streamErrors.keys().next().value!);
+}
+
+function httpErrorCode(error: IoError): ErrorCode | undefined {
+  return streamErrors.get(error.toDebugString());
+}
+
+/** wasi:http/types; the outgoing handler is outgoing-http.ts. */
 export function httpImports() {
   return {
     'wasi:http/types': {
@@ -363,16 +533,7 @@ export function httpImports() {
       OutgoingBody,
       RequestOptions,
       ResponseOutparam,
-      httpErrorCode: () => undefined,
-    },
-    'wasi:http/outgoing-handler': {
-      // Outgoing HTTP arrives with the loopback work; until then a clear error code.
-      handle(): FutureIncomingResponse {
-        throw {
-          tag: 'internal-error',
-          val: 'outgoing HTTP requests are not supported by Component Studio yet',
-        } satisfies ErrorCode;
-      },
+      httpErrorCode,
     },
   };
 }

@@ -7,6 +7,7 @@ import { configImports } from './config.ts';
 import { filesystemImports } from './filesystem.ts';
 import type { HostState } from './host-state.ts';
 import { httpImports } from './http.ts';
+import { outgoingHttpImports } from './outgoing-http.ts';
 import { ioImports } from './io.ts';
 import { loggingImports } from './logging.ts';
 import { randomImports } from './random.ts';
@@ -24,6 +25,7 @@ export function hostImports(state: HostState): HostImports {
     ...randomImports(),
     ...filesystemImports(state.volumes ?? []),
     ...httpImports(),
+    ...outgoingHttpImports(state),
     ...loggingImports(state),
     ...configImports(state),
     ...keyvalueImports(state.keyvalue, state.keyvalueDraft ?? '0.2.0-draft'),

@@ -100,12 +100,18 @@ describe('Fields', () => {
     throwsTag(() => Fields.fromList([['bad name', bytes('v')]]), 'invalid-syntax');
   });
 
-  it('refuses the hop-by-hop names with forbidden, whatever their case', () => {
-    for (const name of ['Connection', 'keep-alive', 'Proxy-Connection', 'TRANSFER-ENCODING', 'upgrade', 'te']) {
+  it('refuses the names wasmtime forbids with forbidden, whatever their case', () => {
+    for (const name of ['Connection', 'keep-alive', 'Proxy-Connection', 'TRANSFER-ENCODING', 'upgrade', 'Host', 'proxy-authorization', 'proxy-authenticate', 'HTTP2-Settings']) {
       throwsTag(() => new Fields().append(name, bytes('x')), 'forbidden');
       throwsTag(() => new Fields().set(name, [bytes('x')]), 'forbidden');
       throwsTag(() => new Fields().delete(name), 'forbidden');
     }
+  });
+
+  it('takes te, which gRPC clients (tonic) send as te: trailers', () => {
+    const fields = new Fields();
+    fields.append('te', bytes('trailers'));
+    assert.deepEqual(texts(fields.get('TE')), ['trailers']);
   });
 
   it('refuses every change to immutable fields with immutable', () => {
