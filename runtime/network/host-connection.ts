@@ -87,7 +87,8 @@ export class HostConnection {
 
   private deliver(chunk: Uint8Array): void {
     if (this.closed || this.receive.has(RingFlag.readerClosed)) return; // the component shut down receiving
-    this.leftover = chunk;
+    // The socket is paused while bytes wait, but a chunk it had read already may still come.
+    this.leftover = this.leftover ? Buffer.concat([this.leftover, chunk]) : chunk;
     this.pushLeftover();
   }
 
