@@ -14,9 +14,11 @@ import { defaultRuntimeSettings } from './workloads/workload.ts';
 import { startUi } from './studio/cli-ui.ts';
 import { riskyTarget } from './project/risky-folders.ts';
 import type { InstanceStrategy } from './workloads/worker-protocol.ts';
+import { runSnapshotCli, serveSnapshotCommands } from './studio/snapshot-cli.ts';
 import { runDeployCommand } from './deploy/deploy-cli.ts';
 
 const USAGE = `Usage: component-studio dev [dir | file.wasm] [options]
+       component-studio snapshot <save|list|restore|delete|export|import> ... (see snapshot --help)
 
 Builds a component project (or takes a .wasm component as it is), runs it and serves it
 over HTTP.
@@ -56,6 +58,7 @@ function positiveNumber(value: string | undefined, name: string, fallback: numbe
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'snapshot') process.exit(await runSnapshotCli(argv.slice(1), (text) => process.stdout.write(text), (text) => process.stderr.write(text)));
   if (argv[0] === 'push' || argv[0] === 'deploy') process.exit(await runDeployCommand(argv));
   let parsed;
   try {
@@ -122,11 +125,15 @@ async function main(argv: string[]): Promise<void> {
     ? undefined
     : await startUi({ logs, session, target, createSession, port: positiveNumber(values['ui-port'], '--ui-port', 0, 0), open: values.open === true, print: (text) => terminal.line(text) });
 
+  // `component-studio snapshot …` in another terminal asks this studio to do the work.
+  const snapshotChannel = await serveSnapshotCommands(() => ui?.currentSession() ?? session, ui);
+
   let stopping = false;
   const stop = async () => {
     if (stopping) process.exit(130);
     stopping = true;
     terminal.line(pc.dim('stopping…'));
+    await snapshotChannel.close();
     await (ui ? ui.close() : session.stop());
     process.exit(0);
   };
@@ -136,6 +143,7 @@ async function main(argv: string[]): Promise<void> {
   const started = await session.start();
   if (!started.ok) {
     terminal.line(`${pc.red('error')} ${describe(started.error)}`);
+    await snapshotChannel.close();
     await (ui ? ui.close() : session.stop());
     process.exit(1);
   }

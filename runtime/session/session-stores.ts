@@ -57,11 +57,9 @@ export class SessionStoreFolders {
    * its key; so is anything else that goes wrong while opening (never an exception).
    */
   async openFor(config: WashConfig | undefined): Promise<Result<SessionStores>> {
-    const base = baseDirOf(this.target);
+    const { keyvaluePath, blobstorePath } = storeFolderPaths(this.target, config);
     const kvConfigured = config?.dev?.wasi_keyvalue_path;
     const blobConfigured = config?.dev?.wasi_blobstore_path;
-    const keyvaluePath = kvConfigured ? resolve(base, kvConfigured) : join(this.target.dataDir, 'keyvalue');
-    const blobstorePath = blobConfigured ? resolve(base, blobConfigured) : join(this.target.dataDir, 'blobstore');
     const current = this.open;
     if (current && current.keyvaluePath === keyvaluePath && current.blobstorePath === blobstorePath) return ok(current);
     for (const [key, configured, path] of [
@@ -111,6 +109,21 @@ export class SessionStoreFolders {
     this.open?.blobstore.close();
     this.open = undefined;
   }
+}
+
+/**
+ * The data folders a config names (dev.wasi_keyvalue_path, dev.wasi_blobstore_path, relative
+ * to the project or the .wasm file's folder), or the defaults in .wash/data. The CLI's
+ * snapshot commands find a project's data with it, exactly as a session does.
+ */
+export function storeFolderPaths(target: Target, config: WashConfig | undefined): { keyvaluePath: string; blobstorePath: string } {
+  const base = baseDirOf(target);
+  const kvConfigured = config?.dev?.wasi_keyvalue_path;
+  const blobConfigured = config?.dev?.wasi_blobstore_path;
+  return {
+    keyvaluePath: kvConfigured ? resolve(base, kvConfigured) : join(target.dataDir, 'keyvalue'),
+    blobstorePath: blobConfigured ? resolve(base, blobConfigured) : join(target.dataDir, 'blobstore'),
+  };
 }
 
 /** What a workload's workers need of the stores: the folders and the shared locks. */

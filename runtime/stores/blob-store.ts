@@ -20,6 +20,7 @@ import { copyFileSync, constants as fsConstants, mkdirSync, readdirSync, realpat
 import { dirname, join } from 'node:path';
 import { TempFile, removeFolder, removeLeftovers, syncFolder } from './atomic-write.ts';
 import { claimStoreRoot, releaseStoreRoot } from './store-owner.ts';
+import { finishRootSwaps } from './root-swap.ts';
 import { contentTypeOf } from './content-type.ts';
 import { bucketFolderName, decodeSegment, isInternalFileName, objectPathSegments, rawAlternative } from './safe-names.ts';
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
@@ -144,6 +145,8 @@ export class BlobStore {
   private readonly rootId: number;
   private readonly guest: boolean;
   private closed = false;
+  /** The data generation this instance's caches belong to (see StoreLocks.bumpDataGeneration). */
+  private generation: number;
   private readonly containerDirs = new Map<string, string>();
   /** The last few folders listed (see readFolder), most recent last. */
   private readonly folderCache = new Map<string, { mtimeNs: bigint; listing: SortedListing }>();
@@ -154,6 +157,7 @@ export class BlobStore {
     this.locks = options.locks ?? new StoreLocks();
     this.guest = options.guest === true;
     this.rootId = hashText(this.root) | 1;
+    this.generation = this.locks.load(SharedWord.dataGeneration);
     if (!this.guest) this.locks.add(SharedWord.openBlobStores, 1);
     if (located.exists) this.openRoot();
   }
@@ -182,6 +186,7 @@ export class BlobStore {
       createStoreRoot(this.root, 'blobstore');
       claimStoreRoot(this.root, this.locks.token(), 'blobstore');
       try {
+        this.openWarnings.push(...finishRootSwaps(this.root));
         removeLeftovers(this.root, { recursive: true });
       } catch (error) {
         throw storeErrorFrom(error, ctx('open', undefined, undefined, this.root));
@@ -210,161 +215,181 @@ export class BlobStore {
   // ---- containers ---------------------------------------------------------------------
 
   containers(): ContainerInfo[] {
-    const found = new Map<string, ContainerInfo>();
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(this.root, { withFileTypes: true });
-    } catch (error) {
-      if (isErrno(error, 'ENOENT')) return [];
-      throw storeErrorFrom(error, ctx('list the containers of', undefined, undefined, this.root));
-    }
-    for (const entry of entries) {
-      if (isInternalFileName(entry.name)) continue;
-      const path = join(this.root, entry.name);
-      if (!entry.isDirectory() && !(entry.isSymbolicLink() && this.isInsideFolder(path))) continue;
-      const name = decodeSegment(entry.name);
-      if (!found.has(name)) found.set(name, { name, createdAt: this.createdAt(path) });
-    }
-    return [...found.values()].sort((a, b) => compareNames(a.name, b.name));
+    return this.read(() => {
+      const found = new Map<string, ContainerInfo>();
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(this.root, { withFileTypes: true });
+      } catch (error) {
+        if (isErrno(error, 'ENOENT')) return [];
+        throw storeErrorFrom(error, ctx('list the containers of', undefined, undefined, this.root));
+      }
+      for (const entry of entries) {
+        if (isInternalFileName(entry.name)) continue;
+        const path = join(this.root, entry.name);
+        if (!entry.isDirectory() && !(entry.isSymbolicLink() && this.isInsideFolder(path))) continue;
+        const name = decodeSegment(entry.name);
+        if (!found.has(name)) found.set(name, { name, createdAt: this.createdAt(path) });
+      }
+      return [...found.values()].sort((a, b) => compareNames(a.name, b.name));
+    });
   }
 
   containerExists(name: string): boolean {
-    return this.containerDir(name) !== undefined;
+    return this.read(() => this.containerDir(name) !== undefined);
   }
 
   containerInfo(name: string): ContainerInfo {
-    return { name, createdAt: this.createdAt(this.requireContainer(name, 'read')) };
+    return this.read(() => ({ name, createdAt: this.createdAt(this.requireContainer(name, 'read')) }));
   }
 
   /** Creates a container; an existing one is fine (wash's create-container does the same). */
   createContainer(name: string): ContainerInfo {
-    const existing = this.containerDir(name, 'create');
-    if (existing) return { name, createdAt: this.createdAt(existing) };
-    const path = join(this.root, bucketFolderName(name, 'container'));
-    this.openRoot();
-    try {
-      mkdirQuiet(path);
-      syncFolder(this.root);
-    } catch (error) {
-      throw storeErrorFrom(error, ctx('create', name, undefined, path));
-    }
-    return this.containerInfo(name);
+    return this.write(() => {
+      const existing = this.containerDir(name, 'create');
+      if (existing) return { name, createdAt: this.createdAt(existing) };
+      const path = join(this.root, bucketFolderName(name, 'container'));
+      this.openRoot();
+      try {
+        mkdirQuiet(path);
+        syncFolder(this.root);
+      } catch (error) {
+        throw storeErrorFrom(error, ctx('create', name, undefined, path));
+      }
+      return this.containerInfo(name);
+    });
   }
 
   /** Deletes a container and everything in it. */
   deleteContainer(name: string): void {
-    const dir = this.requireContainer(name, 'delete');
-    try {
-      this.containerDirs.delete(name);
-      removeFolder(this.root, dir);
-    } catch (error) {
-      throw storeErrorFrom(error, ctx('delete', name, undefined, dir));
-    }
+    return this.write(() => {
+      const dir = this.requireContainer(name, 'delete');
+      try {
+        this.containerDirs.delete(name);
+        removeFolder(this.root, dir);
+      } catch (error) {
+        throw storeErrorFrom(error, ctx('delete', name, undefined, dir));
+      }
+    });
   }
 
   /** Removes every object of a container; the container stays. */
   clear(container: string): void {
-    const dir = this.requireContainer(container, 'clear');
-    try {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        if (!isInternalFileName(entry.name)) rmSync(join(dir, entry.name), { recursive: true, force: true });
+    return this.write(() => {
+      const dir = this.requireContainer(container, 'clear');
+      try {
+        for (const entry of readdirSync(dir, { withFileTypes: true })) {
+          if (!isInternalFileName(entry.name)) rmSync(join(dir, entry.name), { recursive: true, force: true });
+        }
+        syncFolder(dir);
+      } catch (error) {
+        throw storeErrorFrom(error, ctx('clear', container, undefined, dir));
       }
-      syncFolder(dir);
-    } catch (error) {
-      throw storeErrorFrom(error, ctx('clear', container, undefined, dir));
-    }
+    });
   }
 
   // ---- objects ------------------------------------------------------------------------
 
   list(container: string, options: ObjectListOptions = {}): ObjectListPage {
-    const dir = this.requireContainer(container, 'list');
-    const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(options.limit ?? DEFAULT_LIST_LIMIT)));
-    const prefix = options.prefix ?? '';
-    // A folder listing's names are relative to the prefix's folder (`base`), so a page of a
-    // cached folder is two binary searches and `limit` stats, whatever the folder's size.
-    const { listing, base } = options.delimiter === '/' ? this.folderListing(container, dir, prefix) : { listing: this.allObjects(container, dir, prefix), base: '' };
-    const partial = prefix.slice(base.length);
-    const { names, paths } = listing;
-    let at = lowerBound(names, partial);
-    const cursor = options.cursor;
-    if (cursor !== undefined) {
-      if (cursor.startsWith(base)) at = Math.max(at, lowerBound(names, cursor.slice(base.length), false));
-      else if (cursor > base) at = names.length;
-    }
-    const objects: ObjectInfo[] = [];
-    const prefixes: string[] = [];
-    let last: string | undefined;
-    let taken = 0;
-    for (; at < names.length && taken < limit && names[at]!.startsWith(partial); at++) {
-      const name = base + names[at]!;
-      const path = paths[at];
-      last = name;
-      taken++;
-      if (path === undefined) {
-        prefixes.push(name);
-        continue;
+    return this.read(() => {
+      const dir = this.requireContainer(container, 'list');
+      const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(options.limit ?? DEFAULT_LIST_LIMIT)));
+      const prefix = options.prefix ?? '';
+      // A folder listing's names are relative to the prefix's folder (`base`), so a page of a
+      // cached folder is two binary searches and `limit` stats, whatever the folder's size.
+      const { listing, base } = options.delimiter === '/' ? this.folderListing(container, dir, prefix) : { listing: this.allObjects(container, dir, prefix), base: '' };
+      const partial = prefix.slice(base.length);
+      const { names, paths } = listing;
+      let at = lowerBound(names, partial);
+      const cursor = options.cursor;
+      if (cursor !== undefined) {
+        if (cursor.startsWith(base)) at = Math.max(at, lowerBound(names, cursor.slice(base.length), false));
+        else if (cursor > base) at = names.length;
       }
-      const stats = statFileInside(this.root, path, ctx('list', container, name));
-      if (stats) objects.push({ name, size: stats.size, modified: stats.mtimeMs, contentType: contentTypeOf(name) });
-    }
-    const more = at < names.length && names[at]!.startsWith(partial);
-    return more && last !== undefined ? { objects, prefixes, cursor: last } : { objects, prefixes };
+      const objects: ObjectInfo[] = [];
+      const prefixes: string[] = [];
+      let last: string | undefined;
+      let taken = 0;
+      for (; at < names.length && taken < limit && names[at]!.startsWith(partial); at++) {
+        const name = base + names[at]!;
+        const path = paths[at];
+        last = name;
+        taken++;
+        if (path === undefined) {
+          prefixes.push(name);
+          continue;
+        }
+        const stats = statFileInside(this.root, path, ctx('list', container, name));
+        if (stats) objects.push({ name, size: stats.size, modified: stats.mtimeMs, contentType: contentTypeOf(name) });
+      }
+      const more = at < names.length && names[at]!.startsWith(partial);
+      return more && last !== undefined ? { objects, prefixes, cursor: last } : { objects, prefixes };
+    });
   }
 
   info(container: string, name: string): ObjectInfo {
-    const located = this.locate(container, name, 'read');
-    for (const path of this.candidatePaths(located)) {
-      const stats = statFileInside(this.root, path, ctx('read', container, name));
-      if (stats) return { name, size: stats.size, modified: stats.mtimeMs, contentType: contentTypeOf(name) };
-    }
-    throw this.noSuchObject(container, name);
+    return this.read(() => {
+      const located = this.locate(container, name, 'read');
+      for (const path of this.candidatePaths(located)) {
+        const stats = statFileInside(this.root, path, ctx('read', container, name));
+        if (stats) return { name, size: stats.size, modified: stats.mtimeMs, contentType: contentTypeOf(name) };
+      }
+      throw this.noSuchObject(container, name);
+    });
   }
 
   has(container: string, name: string): boolean {
-    const dir = this.containerDir(container);
-    if (!dir) return false;
-    const located = this.locate(container, name, 'read');
-    return this.candidatePaths(located).some((path) => fileExistsInside(this.root, path, ctx('read', container, name)));
+    return this.read(() => {
+      const dir = this.containerDir(container);
+      if (!dir) return false;
+      const located = this.locate(container, name, 'read');
+      return this.candidatePaths(located).some((path) => fileExistsInside(this.root, path, ctx('read', container, name)));
+    });
   }
 
   /** The object's bytes, or an inclusive byte range of them (clamped to the object, as in wash). */
   get(container: string, name: string, range?: ByteRange): Uint8Array {
-    checkRange(range);
-    const located = this.locate(container, name, 'read');
-    for (const path of this.candidatePaths(located)) {
-      const bytes = readFileInside(this.root, path, ctx('read', container, name), range);
-      if (bytes) return bytes;
-    }
-    throw this.noSuchObject(container, name);
+    return this.read(() => {
+      checkRange(range);
+      const located = this.locate(container, name, 'read');
+      for (const path of this.candidatePaths(located)) {
+        const bytes = readFileInside(this.root, path, ctx('read', container, name), range);
+        if (bytes) return bytes;
+      }
+      throw this.noSuchObject(container, name);
+    });
   }
 
   /** Opens the object (or a range of it) to read in pieces; later writes do not change what it reads. */
   openRead(container: string, name: string, range?: ByteRange): FileRangeReader {
-    checkRange(range);
-    const located = this.locate(container, name, 'read');
-    for (const path of this.candidatePaths(located)) {
-      const reader = openFileInside(this.root, path, ctx('read', container, name), range);
-      if (reader) return reader;
-    }
-    throw this.noSuchObject(container, name);
+    return this.read(() => {
+      checkRange(range);
+      const located = this.locate(container, name, 'read');
+      for (const path of this.candidatePaths(located)) {
+        const reader = openFileInside(this.root, path, ctx('read', container, name), range);
+        if (reader) return reader;
+      }
+      throw this.noSuchObject(container, name);
+    });
   }
 
   put(container: string, name: string, bytes: Uint8Array): ObjectInfo {
-    const writer = this.openWrite(container, name);
-    try {
-      writer.write(bytes);
-    } catch (error) {
-      writer.abort();
-      throw error;
-    }
-    return writer.commit();
+    return this.write(() => {
+      const writer = this.openWrite(container, name);
+      try {
+        writer.write(bytes);
+      } catch (error) {
+        writer.abort();
+        throw error;
+      }
+      return writer.commit();
+    });
   }
 
   /** Starts a streamed write of one object; nothing shows until commit. */
   openWrite(container: string, name: string): ObjectWriter {
     // A bad name or a missing container fails now, before any byte is written.
-    this.locate(container, name, 'write');
+    this.read(() => this.locate(container, name, 'write'));
     const upload = this.openUpload();
     return {
       container,
@@ -401,21 +426,22 @@ export class BlobStore {
           throw storeErrorFrom(error, ctx('stage an upload in', undefined, undefined, this.root));
         }
       },
-      commit: (container, name) => {
-        if (finished) throw new Error('This upload is already committed or aborted.');
-        finished = true;
-        let located: Located;
-        let folders: { dir: string; created: string[] };
-        try {
-          located = this.locate(container, name, 'write');
-          folders = this.ensureFolders(located, container, name);
-        } catch (error) {
-          temp.abort();
-          throw error;
-        }
-        this.commitTemp(located, { ...folders, temp: this.sameDisk(temp, folders.dir) }, { container, name }, () => {}, (target) => ctx('write', container, name, target));
-        return this.info(container, name);
-      },
+      commit: (container, name) =>
+        this.write(() => {
+          if (finished) throw new Error('This upload is already committed or aborted.');
+          finished = true;
+          let located: Located;
+          let folders: { dir: string; created: string[] };
+          try {
+            located = this.locate(container, name, 'write');
+            folders = this.ensureFolders(located, container, name);
+          } catch (error) {
+            temp.abort();
+            throw error;
+          }
+          this.commitTemp(located, { ...folders, temp: this.sameDisk(temp, folders.dir) }, { container, name }, () => {}, (target) => ctx('write', container, name, target));
+          return this.info(container, name);
+        }),
       abort: () => {
         if (finished) return;
         finished = true;
@@ -426,86 +452,125 @@ export class BlobStore {
 
   /** Deletes objects; missing ones are fine. Folders left empty go too. */
   delete(container: string, names: string | readonly string[]): void {
-    const list = typeof names === 'string' ? [names] : names;
-    const located = list.map((name) => ({ name, at: this.locate(container, name, 'delete') }));
-    const touched = new Set<string>();
-    for (const { name, at } of located) {
-      this.locks.withKey(container, name, () => {
-        for (const path of this.candidatePaths(at)) {
-          if (!fileExistsInside(this.root, path, ctx('delete', container, name))) continue;
-          try {
-            unlinkSync(path);
-          } catch (error) {
-            if (!isErrno(error, 'ENOENT')) throw storeErrorFrom(error, ctx('delete', container, name, path));
+    return this.write(() => {
+      const list = typeof names === 'string' ? [names] : names;
+      const located = list.map((name) => ({ name, at: this.locate(container, name, 'delete') }));
+      const touched = new Set<string>();
+      for (const { name, at } of located) {
+        this.locks.withKey(container, name, () => {
+          for (const path of this.candidatePaths(at)) {
+            if (!fileExistsInside(this.root, path, ctx('delete', container, name))) continue;
+            try {
+              unlinkSync(path);
+            } catch (error) {
+              if (!isErrno(error, 'ENOENT')) throw storeErrorFrom(error, ctx('delete', container, name, path));
+            }
+            touched.add(this.pruneEmpty(at.containerDir, dirname(path)));
           }
-          touched.add(this.pruneEmpty(at.containerDir, dirname(path)));
-        }
-      });
-    }
-    try {
-      for (const dir of touched) syncFolder(dir);
-    } catch (error) {
-      if (!isErrno(error, 'ENOENT')) throw storeErrorFrom(error, ctx('delete', container));
-    }
+        });
+      }
+      try {
+        for (const dir of touched) syncFolder(dir);
+      } catch (error) {
+        if (!isErrno(error, 'ENOENT')) throw storeErrorFrom(error, ctx('delete', container));
+      }
+    });
   }
 
   copy(src: ObjectId, dest: ObjectId): ObjectInfo {
-    const from = this.locate(src.container, src.name, 'copy');
-    const source = this.candidatePaths(from).find((path) => fileExistsInside(this.root, path, ctx('copy', src.container, src.name)));
-    if (!source) throw this.noSuchObject(src.container, src.name);
-    if (src.container === dest.container && src.name === dest.name) return this.info(dest.container, dest.name);
-    const to = this.locate(dest.container, dest.name, 'write');
-    const prepared = this.prepareTemp(to, dest.container, dest.name);
-    const fill = () => copyFileSync(realpathSync(source), prepared.temp.path, fsConstants.COPYFILE_FICLONE);
-    this.commitTemp(to, prepared, dest, fill, (target) => ctx('copy', src.container, src.name, target));
-    return this.info(dest.container, dest.name);
+    return this.write(() => {
+      const from = this.locate(src.container, src.name, 'copy');
+      const source = this.candidatePaths(from).find((path) => fileExistsInside(this.root, path, ctx('copy', src.container, src.name)));
+      if (!source) throw this.noSuchObject(src.container, src.name);
+      if (src.container === dest.container && src.name === dest.name) return this.info(dest.container, dest.name);
+      const to = this.locate(dest.container, dest.name, 'write');
+      const prepared = this.prepareTemp(to, dest.container, dest.name);
+      const fill = () => copyFileSync(realpathSync(source), prepared.temp.path, fsConstants.COPYFILE_FICLONE);
+      this.commitTemp(to, prepared, dest, fill, (target) => ctx('copy', src.container, src.name, target));
+      return this.info(dest.container, dest.name);
+    });
   }
 
   /** Moves an object (a rename on disk, so it is atomic), creating the destination folders. */
   move(src: ObjectId, dest: ObjectId): ObjectInfo {
-    if (src.container === dest.container && src.name === dest.name) return this.info(dest.container, dest.name);
-    const from = this.locate(src.container, src.name, 'move');
-    const to = this.locate(dest.container, dest.name, 'write');
-    const target = join(to.containerDir, ...to.segments);
-    return this.locks.withPairs(
-      [
-        [src.container, src.name],
-        [dest.container, dest.name],
-      ],
-      () => {
-        const source = this.candidatePaths(from).find((path) => fileExistsInside(this.root, path, ctx('move', src.container, src.name)));
-        if (!source) throw this.noSuchObject(src.container, src.name);
-        const { dir, created } = this.ensureFolders(to, dest.container, dest.name);
-        try {
-          renameSync(source, target);
-        } catch (error) {
-          if (!isErrno(error, 'EXDEV')) throw storeErrorFrom(error, ctx('move', src.container, src.name, target));
-          // Containers on different disks (a linked folder): copy, then delete.
-          const temp = TempFile.create(dir);
+    return this.write(() => {
+      if (src.container === dest.container && src.name === dest.name) return this.info(dest.container, dest.name);
+      const from = this.locate(src.container, src.name, 'move');
+      const to = this.locate(dest.container, dest.name, 'write');
+      const target = join(to.containerDir, ...to.segments);
+      return this.locks.withPairs(
+        [
+          [src.container, src.name],
+          [dest.container, dest.name],
+        ],
+        () => {
+          const source = this.candidatePaths(from).find((path) => fileExistsInside(this.root, path, ctx('move', src.container, src.name)));
+          if (!source) throw this.noSuchObject(src.container, src.name);
+          const { dir, created } = this.ensureFolders(to, dest.container, dest.name);
           try {
-            copyFileSync(realpathSync(source), temp.path);
-            temp.commit(target, { sync: true });
-            unlinkSync(source);
-          } catch (copyError) {
-            temp.abort();
-            throw storeErrorFrom(copyError, ctx('move', src.container, src.name, target));
+            renameSync(source, target);
+          } catch (error) {
+            if (!isErrno(error, 'EXDEV')) throw storeErrorFrom(error, ctx('move', src.container, src.name, target));
+            // Containers on different disks (a linked folder): copy, then delete.
+            const temp = TempFile.create(dir);
+            try {
+              copyFileSync(realpathSync(source), temp.path);
+              temp.commit(target, { sync: true });
+              unlinkSync(source);
+            } catch (copyError) {
+              temp.abort();
+              throw storeErrorFrom(copyError, ctx('move', src.container, src.name, target));
+            }
           }
-        }
-        try {
-          syncFolder(dir);
-          for (const folder of created) syncFolder(dirname(folder));
-          this.removeRawCopy(to, target);
-          const left = this.pruneEmpty(from.containerDir, dirname(source));
-          if (left !== dir) syncFolder(left);
-        } catch (error) {
-          throw storeErrorFrom(error, ctx('move', src.container, src.name, target));
-        }
-        return this.info(dest.container, dest.name);
-      },
-    );
+          try {
+            syncFolder(dir);
+            for (const folder of created) syncFolder(dirname(folder));
+            this.removeRawCopy(to, target);
+            const left = this.pruneEmpty(from.containerDir, dirname(source));
+            if (left !== dir) syncFolder(left);
+          } catch (error) {
+            throw storeErrorFrom(error, ctx('move', src.container, src.name, target));
+          }
+          return this.info(dest.container, dest.name);
+        },
+      );
+    });
+  }
+
+  /**
+   * Creates the root if needed and takes it for this process now, as a first write would
+   * (a restore fills a store that did not exist yet).
+   */
+  claim(): void {
+    this.write(() => this.openRoot());
   }
 
   // ---- internals ----------------------------------------------------------------------
+
+  /** A read, inside the gate a snapshot or restore closes (see StoreLocks). */
+  private read<T>(fn: () => T): T {
+    return this.locks.reading(() => {
+      this.followSwaps();
+      return fn();
+    });
+  }
+
+  /** A write, inside the gate: it waits while a snapshot or restore pauses writes. */
+  private write<T>(fn: () => T): T {
+    return this.locks.writing(() => {
+      this.followSwaps();
+      return fn();
+    });
+  }
+
+  /** After a restore swapped the folder's contents, remembered folders and listings are stale. */
+  private followSwaps(): void {
+    const generation = this.locks.load(SharedWord.dataGeneration);
+    if (generation === this.generation) return;
+    this.generation = generation;
+    this.containerDirs.clear();
+    this.folderCache.clear();
+  }
 
   private noSuchObject(container: string, name: string): StoreError {
     return new StoreError('no-such-key', `The object ${quote(name)} does not exist in container ${quote(container)}.`, 'Check the name; object names are case-sensitive and "/" separates folders.');

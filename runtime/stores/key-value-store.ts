@@ -27,6 +27,7 @@ import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from '.
 import { compareNames, lowerBound } from './sorted-names.ts';
 import { SharedWord, StoreLocks, hashText } from './store-locks.ts';
 import { claimStoreRoot, releaseStoreRoot } from './store-owner.ts';
+import { finishRootSwaps } from './root-swap.ts';
 import { createStoreRoot, fileExistsInside, folderAt, isInside, locateStoreRoot, readFileInside } from './store-root.ts';
 
 export interface KeyValueStoreOptions {
@@ -106,6 +107,8 @@ export class KeyValueStore {
   private listing: { dir: string; mtimeNs: bigint; keys: string[] } | undefined;
   private closed = false;
   private readonly guest: boolean;
+  /** The data generation this instance's caches belong to (see StoreLocks.bumpDataGeneration). */
+  private generation: number;
 
   constructor(root: string, options: KeyValueStoreOptions = {}) {
     const located = locateStoreRoot(root, 'keyvalue');
@@ -114,6 +117,7 @@ export class KeyValueStore {
     if (!locks) threadLocks.set(this.root, (locks = new StoreLocks()));
     this.locks = locks;
     this.guest = options.guest === true;
+    this.generation = locks.load(SharedWord.dataGeneration);
     this.journal = new KeyValueJournal(join(this.root, JOURNAL_FILE), locks, Math.max(64 * 1024, options.journalCapacity ?? DEFAULT_JOURNAL_CAPACITY));
     const rootId = hashText(this.root) | 1;
     locks.withAll(() => {
@@ -132,65 +136,71 @@ export class KeyValueStore {
 
   /** Bucket names, sorted; "" is listed when the root folder holds keys. */
   buckets(): string[] {
-    const names = new Set<string>();
-    let rootHasKeys = false;
-    try {
-      for (const entry of readdirSync(this.root, { withFileTypes: true })) {
-        if (isInternalFileName(entry.name)) continue;
-        if (entry.isDirectory()) names.add(decodeSegment(entry.name));
-        else if (entry.isFile()) rootHasKeys = true;
-        else if (entry.isSymbolicLink()) {
-          const kind = this.linkKind(join(this.root, entry.name));
-          if (kind === 'folder') names.add(decodeSegment(entry.name));
-          else if (kind === 'file') rootHasKeys = true;
+    return this.read(() => {
+      const names = new Set<string>();
+      let rootHasKeys = false;
+      try {
+        for (const entry of readdirSync(this.root, { withFileTypes: true })) {
+          if (isInternalFileName(entry.name)) continue;
+          if (entry.isDirectory()) names.add(decodeSegment(entry.name));
+          else if (entry.isFile()) rootHasKeys = true;
+          else if (entry.isSymbolicLink()) {
+            const kind = this.linkKind(join(this.root, entry.name));
+            if (kind === 'folder') names.add(decodeSegment(entry.name));
+            else if (kind === 'file') rootHasKeys = true;
+          }
         }
+      } catch (error) {
+        if (isErrno(error, 'ENOENT')) return [];
+        throw storeErrorFrom(error, ctx('list the buckets of', undefined, undefined, this.root));
       }
-    } catch (error) {
-      if (isErrno(error, 'ENOENT')) return [];
-      throw storeErrorFrom(error, ctx('list the buckets of', undefined, undefined, this.root));
-    }
-    if (rootHasKeys) names.add('');
-    return [...names].sort(compareNames);
+      if (rootHasKeys) names.add('');
+      return [...names].sort(compareNames);
+    });
   }
 
   bucketExists(name: string): boolean {
-    return this.verifiedBucketDir(name, 'open') !== undefined;
+    return this.read(() => this.verifiedBucketDir(name, 'open') !== undefined);
   }
 
   /** Creates the bucket's folder if it is missing (wash creates it when a component opens it). */
   createBucket(name: string): void {
-    if (name === '') return;
-    const existed = this.verifiedBucketDir(name, 'create');
-    if (existed) return;
-    this.openForWriting();
-    this.bucketDir(name, 'create', 'create');
-    try {
-      syncFolder(this.root);
-    } catch (error) {
-      throw storeErrorFrom(error, ctx('create', name, undefined, this.root));
-    }
+    return this.write(() => {
+      if (name === '') return;
+      const existed = this.verifiedBucketDir(name, 'create');
+      if (existed) return;
+      this.openForWriting();
+      this.bucketDir(name, 'create', 'create');
+      try {
+        syncFolder(this.root);
+      } catch (error) {
+        throw storeErrorFrom(error, ctx('create', name, undefined, this.root));
+      }
+    });
   }
 
   /** Deletes a bucket and all its keys; for "", the keys in the root folder. */
   deleteBucket(name: string): void {
-    const dir = this.verifiedBucketDir(name, 'delete');
-    if (!dir) throw new StoreError('no-such-store', `The bucket ${quote(name)} does not exist.`, 'Check the bucket name; it may have been deleted already.');
-    this.locks.withAll(() => {
-      // Records for this bucket must not replay into it after a crash.
-      this.checkpointLocked();
-      try {
-        if (name === '') {
-          for (const entry of readdirSync(dir, { withFileTypes: true })) {
-            if (!isInternalFileName(entry.name) && !entry.isDirectory()) unlinkSync(join(dir, entry.name));
+    return this.write(() => {
+      const dir = this.verifiedBucketDir(name, 'delete');
+      if (!dir) throw new StoreError('no-such-store', `The bucket ${quote(name)} does not exist.`, 'Check the bucket name; it may have been deleted already.');
+      this.locks.withAll(() => {
+        // Records for this bucket must not replay into it after a crash.
+        this.checkpointLocked();
+        try {
+          if (name === '') {
+            for (const entry of readdirSync(dir, { withFileTypes: true })) {
+              if (!isInternalFileName(entry.name) && !entry.isDirectory()) unlinkSync(join(dir, entry.name));
+            }
+            syncFolder(dir);
+          } else {
+            this.bucketDirs.delete(name);
+            removeFolder(this.root, dir);
           }
-          syncFolder(dir);
-        } else {
-          this.bucketDirs.delete(name);
-          removeFolder(this.root, dir);
+        } catch (error) {
+          throw storeErrorFrom(error, ctx('delete', name, undefined, dir));
         }
-      } catch (error) {
-        throw storeErrorFrom(error, ctx('delete', name, undefined, dir));
-      }
+      });
     });
   }
 
@@ -198,34 +208,42 @@ export class KeyValueStore {
 
   /** A page of keys in stable sorted order (UTF-16 code unit order). */
   list(bucket: string, options: KeyListOptions = {}): KeyListPage {
-    const dir = this.verifiedBucketDir(bucket, 'list');
-    if (!dir) throw new StoreError('no-such-store', `The bucket ${quote(bucket)} does not exist.`, 'Check the bucket name, or create the bucket first.');
-    const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(options.limit ?? DEFAULT_LIST_LIMIT)));
-    const prefix = options.prefix ?? '';
-    const keys = this.sortedKeys(bucket, dir);
-    let at = options.cursor !== undefined && options.cursor >= prefix ? lowerBound(keys, options.cursor, false) : lowerBound(keys, prefix, true);
-    const page: string[] = [];
-    while (at < keys.length && page.length < limit && keys[at]!.startsWith(prefix)) page.push(keys[at++]!);
-    const more = at < keys.length && keys[at]!.startsWith(prefix);
-    return more ? { keys: page, cursor: page[page.length - 1]! } : { keys: page };
+    return this.read(() => {
+      const dir = this.verifiedBucketDir(bucket, 'list');
+      if (!dir) throw new StoreError('no-such-store', `The bucket ${quote(bucket)} does not exist.`, 'Check the bucket name, or create the bucket first.');
+      const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(options.limit ?? DEFAULT_LIST_LIMIT)));
+      const prefix = options.prefix ?? '';
+      const keys = this.sortedKeys(bucket, dir);
+      let at = options.cursor !== undefined && options.cursor >= prefix ? lowerBound(keys, options.cursor, false) : lowerBound(keys, prefix, true);
+      const page: string[] = [];
+      while (at < keys.length && page.length < limit && keys[at]!.startsWith(prefix)) page.push(keys[at++]!);
+      const more = at < keys.length && keys[at]!.startsWith(prefix);
+      return more ? { keys: page, cursor: page[page.length - 1]! } : { keys: page };
+    });
   }
 
   /** How many keys the bucket holds (0 for a missing bucket). */
   size(bucket: string): number {
-    const dir = this.verifiedBucketDir(bucket, 'count the keys of');
-    return dir ? this.sortedKeys(bucket, dir).length : 0;
+    return this.read(() => {
+      const dir = this.verifiedBucketDir(bucket, 'count the keys of');
+      return dir ? this.sortedKeys(bucket, dir).length : 0;
+    });
   }
 
   get(bucket: string, key: string): Uint8Array | undefined {
-    const file = this.fileNameOf(key);
-    const dir = this.bucketDir(bucket, 'existing', 'read');
-    return dir ? this.readValue(dir, bucket, key, file) : undefined;
+    return this.read(() => {
+      const file = this.fileNameOf(key);
+      const dir = this.bucketDir(bucket, 'existing', 'read');
+      return dir ? this.readValue(dir, bucket, key, file) : undefined;
+    });
   }
 
   exists(bucket: string, key: string): boolean {
-    const file = keyFileName(key);
-    const dir = this.bucketDir(bucket, 'existing', 'read');
-    return dir !== undefined && this.existingFiles(dir, bucket, key, file).length > 0;
+    return this.read(() => {
+      const file = keyFileName(key);
+      const dir = this.bucketDir(bucket, 'existing', 'read');
+      return dir !== undefined && this.existingFiles(dir, bucket, key, file).length > 0;
+    });
   }
 
   set(bucket: string, key: string, value: Uint8Array): void {
@@ -237,58 +255,64 @@ export class KeyValueStore {
   }
 
   getMany(bucket: string, keys: readonly string[]): (Uint8Array | undefined)[] {
-    const files = keys.map(keyFileName);
-    const dir = this.bucketDir(bucket, 'existing', 'read');
-    return keys.map((key, i) => (dir ? this.readValue(dir, bucket, key, files[i]!) : undefined));
+    return this.read(() => {
+      const files = keys.map(keyFileName);
+      const dir = this.bucketDir(bucket, 'existing', 'read');
+      return keys.map((key, i) => (dir ? this.readValue(dir, bucket, key, files[i]!) : undefined));
+    });
   }
 
   /** Sets several keys with one journal flush. Not atomic as a whole (nor is wasi's). */
   setMany(bucket: string, entries: readonly (readonly [string, Uint8Array])[]): void {
-    const latest = new Map<string, { file: string; value: Uint8Array }>();
-    for (const [key, value] of entries) {
-      const file = keyFileName(key);
-      checkValue(bucket, key, value);
-      latest.set(key, { file, value });
-    }
-    if (latest.size === 0) return;
-    this.withBucketRetry(bucket, (dir) =>
-      this.logged(bucket, [...latest.keys()], (log) => {
-        const temps = new Map<string, TempFile>();
-        try {
-          for (const [key, { value }] of latest) {
-            const temp = TempFile.create(dir);
-            temps.set(key, temp);
-            temp.write(value);
-            temp.seal({ sync: false });
+    return this.write(() => {
+      const latest = new Map<string, { file: string; value: Uint8Array }>();
+      for (const [key, value] of entries) {
+        const file = keyFileName(key);
+        checkValue(bucket, key, value);
+        latest.set(key, { file, value });
+      }
+      if (latest.size === 0) return;
+      this.withBucketRetry(bucket, (dir) =>
+        this.logged(bucket, [...latest.keys()], (log) => {
+          const temps = new Map<string, TempFile>();
+          try {
+            for (const [key, { value }] of latest) {
+              const temp = TempFile.create(dir);
+              temps.set(key, temp);
+              temp.write(value);
+              temp.seal({ sync: false });
+            }
+            const records: JournalRecord[] = [...latest].map(([key, { value }]) => ({ op: 'set', bucket, key, value }));
+            if (!log(records)) return;
+            for (const [key, { file }] of latest) {
+              temps.get(key)!.commit(join(dir, file), { sync: false });
+              this.removeRawAlternative(dir, key, file);
+            }
+          } catch (error) {
+            throw storeErrorFrom(error, ctx('write', bucket, latest.size === 1 ? [...latest.keys()][0] : undefined, dir));
+          } finally {
+            for (const temp of temps.values()) temp.abort();
           }
-          const records: JournalRecord[] = [...latest].map(([key, { value }]) => ({ op: 'set', bucket, key, value }));
-          if (!log(records)) return;
-          for (const [key, { file }] of latest) {
-            temps.get(key)!.commit(join(dir, file), { sync: false });
-            this.removeRawAlternative(dir, key, file);
-          }
-        } catch (error) {
-          throw storeErrorFrom(error, ctx('write', bucket, latest.size === 1 ? [...latest.keys()][0] : undefined, dir));
-        } finally {
-          for (const temp of temps.values()) temp.abort();
-        }
-      }),
-    );
+        }),
+      );
+    });
   }
 
   /** Deletes keys; missing keys are fine (as in wasi:keyvalue). */
   deleteMany(bucket: string, keys: readonly string[]): void {
-    const files = new Map(keys.map((key) => [key, keyFileName(key)] as const));
-    const dir = this.bucketDir(bucket, 'existing', 'delete');
-    if (!dir || files.size === 0) return;
-    this.logged(bucket, [...files.keys()], (log) => {
-      const doomed = [...files].map(([key, file]) => ({ key, paths: this.existingFiles(dir, bucket, key, file) })).filter((d) => d.paths.length > 0);
-      if (doomed.length === 0 || !log(doomed.map(({ key }) => ({ op: 'delete', bucket, key })))) return;
-      try {
-        for (const { paths } of doomed) for (const path of paths) unlinkIfPresent(path);
-      } catch (error) {
-        throw storeErrorFrom(error, ctx('delete', bucket, doomed.length === 1 ? doomed[0]!.key : undefined, dir));
-      }
+    return this.write(() => {
+      const files = new Map(keys.map((key) => [key, keyFileName(key)] as const));
+      const dir = this.bucketDir(bucket, 'existing', 'delete');
+      if (!dir || files.size === 0) return;
+      this.logged(bucket, [...files.keys()], (log) => {
+        const doomed = [...files].map(([key, file]) => ({ key, paths: this.existingFiles(dir, bucket, key, file) })).filter((d) => d.paths.length > 0);
+        if (doomed.length === 0 || !log(doomed.map(({ key }) => ({ op: 'delete', bucket, key })))) return;
+        try {
+          for (const { paths } of doomed) for (const path of paths) unlinkIfPresent(path);
+        } catch (error) {
+          throw storeErrorFrom(error, ctx('delete', bucket, doomed.length === 1 ? doomed[0]!.key : undefined, dir));
+        }
+      });
     });
   }
 
@@ -317,42 +341,52 @@ export class KeyValueStore {
    * expect it to run again if the journal had to be checkpointed first.
    */
   update<T>(bucket: string, key: string, change: (current: Uint8Array | undefined) => { value: Uint8Array | undefined; result: T }): T {
-    const file = keyFileName(key);
-    return this.withBucketRetry(bucket, (dir) =>
-      this.logged(bucket, [key], (log) => {
-        const current = this.readValue(dir, bucket, key, file);
-        const { value, result } = change(current);
-        if (value === current) return result;
-        if (value === undefined) {
-          const paths = this.existingFiles(dir, bucket, key, file);
-          if (paths.length === 0 || !log([{ op: 'delete', bucket, key }])) return result;
+    return this.write(() => {
+      const file = keyFileName(key);
+      return this.withBucketRetry(bucket, (dir) =>
+        this.logged(bucket, [key], (log) => {
+          const current = this.readValue(dir, bucket, key, file);
+          const { value, result } = change(current);
+          if (value === current) return result;
+          if (value === undefined) {
+            const paths = this.existingFiles(dir, bucket, key, file);
+            if (paths.length === 0 || !log([{ op: 'delete', bucket, key }])) return result;
+            try {
+              for (const path of paths) unlinkIfPresent(path);
+            } catch (error) {
+              throw storeErrorFrom(error, ctx('delete', bucket, key, dir));
+            }
+            return result;
+          }
+          checkValue(bucket, key, value);
+          let temp: TempFile | undefined;
           try {
-            for (const path of paths) unlinkIfPresent(path);
+            temp = TempFile.create(dir);
+            temp.write(value);
+            temp.seal({ sync: false });
+            if (!log([{ op: 'set', bucket, key, value }])) return result;
+            temp.commit(join(dir, file), { sync: false });
+            this.removeRawAlternative(dir, key, file);
           } catch (error) {
-            throw storeErrorFrom(error, ctx('delete', bucket, key, dir));
+            throw storeErrorFrom(error, ctx('write', bucket, key, dir));
+          } finally {
+            temp?.abort();
           }
           return result;
-        }
-        checkValue(bucket, key, value);
-        let temp: TempFile | undefined;
-        try {
-          temp = TempFile.create(dir);
-          temp.write(value);
-          temp.seal({ sync: false });
-          if (!log([{ op: 'set', bucket, key, value }])) return result;
-          temp.commit(join(dir, file), { sync: false });
-          this.removeRawAlternative(dir, key, file);
-        } catch (error) {
-          throw storeErrorFrom(error, ctx('write', bucket, key, dir));
-        } finally {
-          temp?.abort();
-        }
-        return result;
-      }),
-    );
+        }),
+      );
+    });
   }
 
   // ---- durability ---------------------------------------------------------------------
+
+  /**
+   * Creates the root if needed and takes it for this process now, as a first write would
+   * (a restore fills a store that did not exist yet).
+   */
+  claim(): void {
+    this.write(() => this.openForWriting());
+  }
 
   /** Flushes value files and folders written since the last checkpoint and empties the journal. */
   checkpoint(): void {
@@ -377,6 +411,31 @@ export class KeyValueStore {
   }
 
   // ---- internals ----------------------------------------------------------------------
+
+  /** A read, inside the gate a snapshot or restore closes (see StoreLocks). */
+  private read<T>(fn: () => T): T {
+    return this.locks.reading(() => {
+      this.followSwaps();
+      return fn();
+    });
+  }
+
+  /** A write, inside the gate: it waits while a snapshot or restore pauses writes. */
+  private write<T>(fn: () => T): T {
+    return this.locks.writing(() => {
+      this.followSwaps();
+      return fn();
+    });
+  }
+
+  /** After a restore swapped the folder's contents, remembered folders and listings are stale. */
+  private followSwaps(): void {
+    const generation = this.locks.load(SharedWord.dataGeneration);
+    if (generation === this.generation) return;
+    this.generation = generation;
+    this.bucketDirs.clear();
+    this.listing = undefined;
+  }
 
   private readonly fileNames = new Map<string, string>();
 
@@ -482,7 +541,9 @@ export class KeyValueStore {
   private openRootLocked(): void {
     createStoreRoot(this.root, 'keyvalue');
     claimStoreRoot(this.root, this.locks.token(), 'keyvalue');
+    let swapNotes: string[];
     try {
+      swapNotes = finishRootSwaps(this.root);
       removeLeftovers(this.root, { recursive: false });
       for (const entry of readdirSync(this.root, { withFileTypes: true })) {
         if (entry.isDirectory() && !isInternalFileName(entry.name)) removeLeftovers(join(this.root, entry.name), { recursive: false });
@@ -500,7 +561,7 @@ export class KeyValueStore {
         throw storeErrorFrom(error, ctx('recover', undefined, undefined, this.journal.path));
       }
     }
-    report.warnings.push(...this.layoutWarnings());
+    report.warnings.push(...swapNotes, ...this.layoutWarnings());
     if (report.replayed > 0 || report.warnings.length > 0) this.openReport = report;
     this.locks.store(SharedWord.journalState, journaled ? RootState.journaling : RootState.owned);
   }

@@ -10,6 +10,14 @@
 //
 // One StoreLocks serves one key-value store root (the journal words are per root) and may
 // also serve that project's blob store. Atomics.wait is allowed on Node's main thread.
+//
+// The gate: every store call runs inside `reading` or `writing`, and `pause` stops them at a
+// consistent point for snapshots and restores. Pausing writes lets reads go on (a snapshot
+// links files while requests read); pausing everything (the moment a restore swaps folders)
+// makes every thread see the old data or the new, never a mix. Each thread's state sits in
+// a slot of its own, so a worker terminated inside a store call is forgotten by
+// `releaseHeldBy` instead of holding the gate shut. A data generation word tells stores
+// that the folders were swapped under them, so they drop what they cached.
 import { threadId } from 'node:worker_threads';
 import { StoreError } from './store-error.ts';
 
@@ -43,9 +51,39 @@ export const SharedWord = {
   ownerToken: STRIPES + 16,
   /** Blob store instances open on this buffer, guests aside. */
   openBlobStores: STRIPES + 17,
+  /** The gate: 0 open, 1 writes paused, 2 reads and writes paused. */
+  gate: STRIPES + 18,
+  /** The lock tag of the thread that paused the gate. */
+  gateHolder: STRIPES + 19,
+  /** Bumped when the data folders' contents were swapped (a restore): caches of names and folders are stale. */
+  dataGeneration: STRIPES + 20,
 } as const;
 
-const SLOTS = STRIPES + 24;
+/** What a pause stops: writes only, or reads too. */
+export const enum GateLevel {
+  open = 0,
+  writes = 1,
+  all = 2,
+}
+
+/** Threads that may use the stores at once (workers, services, the main thread). */
+const THREAD_SLOTS = 128;
+/** Each thread slot: its lock tag, and what it does now (0 idle, 1 reading, 2 writing). */
+const THREAD_BASE = STRIPES + 24;
+const SLOTS = THREAD_BASE + THREAD_SLOTS * 2;
+const IDLE = 0;
+const READING = 1;
+const WRITING = 2;
+/** How long a store call waits for a paused gate before it fails. */
+const MAX_GATE_WAIT_MS = 10 * 60_000;
+
+/** This thread's slot and nesting depth, per shared buffer (module state is per thread). */
+interface ThreadGate {
+  slot: number;
+  depth: number;
+  state: number;
+}
+const threadGates = new Map<SharedArrayBuffer, ThreadGate>();
 /** How long a lock may stay held by another thread before we give up. */
 const MAX_WAIT_MS = 60_000;
 const WAIT_SLICE_MS = 1_000;
@@ -130,7 +168,7 @@ export class StoreLocks {
     return Atomics.add(this.words, word, delta);
   }
 
-  /** Frees every lock held by a thread that was terminated while holding it. */
+  /** Frees every lock held by a thread that was terminated while holding it, and its gate slot. */
   releaseHeldBy(deadThreadId: number): number {
     const tag = (deadThreadId + 1) << 1;
     let released = 0;
@@ -141,7 +179,149 @@ export class StoreLocks {
         released++;
       }
     }
+    for (let i = 0; i < THREAD_SLOTS; i++) {
+      const at = THREAD_BASE + i * 2;
+      if (Atomics.load(this.words, at) !== tag) continue;
+      Atomics.store(this.words, at + 1, IDLE);
+      Atomics.notify(this.words, at + 1);
+      Atomics.store(this.words, at, 0);
+    }
     return released;
+  }
+
+  // ---- the gate -----------------------------------------------------------------------
+
+  /** Runs a store read: waits while everything is paused (the moment of a restore's swap). */
+  reading<T>(fn: () => T): T {
+    return this.inGate(READING, GateLevel.all, fn);
+  }
+
+  /** Runs a store write: waits while writes are paused (a snapshot or a restore is under way). */
+  writing<T>(fn: () => T): T {
+    return this.inGate(WRITING, GateLevel.writes, fn);
+  }
+
+  /** The gate's level now. */
+  gateLevel(): GateLevel {
+    return Atomics.load(this.words, SharedWord.gate) as GateLevel;
+  }
+
+  /**
+   * Closes the gate to `level` and resolves once no thread is inside a call it stops:
+   * writes (and reads, for `all`) that started before have finished, later ones wait. The
+   * thread that paused may raise the level; it must call `resume` when done. Fails with
+   * `busy` when another pause is under way.
+   */
+  async pause(level: GateLevel.writes | GateLevel.all): Promise<void> {
+    const current = Atomics.load(this.words, SharedWord.gate);
+    if (current !== GateLevel.open && Atomics.load(this.words, SharedWord.gateHolder) !== this.tag) {
+      throw new StoreError('busy', 'Another snapshot or restore of this data is under way.', 'Wait for it to finish, then try again.');
+    }
+    if (current === GateLevel.open && Atomics.compareExchange(this.words, SharedWord.gate, GateLevel.open, level) !== GateLevel.open) {
+      throw new StoreError('busy', 'Another snapshot or restore of this data is under way.', 'Wait for it to finish, then try again.');
+    }
+    Atomics.store(this.words, SharedWord.gateHolder, this.tag);
+    if (current > level) return;
+    Atomics.store(this.words, SharedWord.gate, level);
+    const stopped = level === GateLevel.all ? READING : WRITING;
+    const mine = threadGates.get(this.buffer)?.slot;
+    for (let i = 0; i < THREAD_SLOTS; i++) {
+      const at = THREAD_BASE + i * 2 + 1;
+      if (at - 1 === mine) continue;
+      for (;;) {
+        const state = Atomics.load(this.words, at);
+        if (state < stopped) break;
+        // Calls are short (a file or two); waiting asynchronously keeps this thread's event loop turning.
+        const waited = Atomics.waitAsync(this.words, at, state, 50);
+        if (waited.async) await waited.value;
+      }
+    }
+  }
+
+  /** Opens the gate again and wakes the calls that wait. */
+  resume(): void {
+    Atomics.store(this.words, SharedWord.gateHolder, 0);
+    Atomics.store(this.words, SharedWord.gate, GateLevel.open);
+    Atomics.notify(this.words, SharedWord.gate);
+  }
+
+  /**
+   * Resolves when calls of this kind may run: writes when writes are not paused, reads when
+   * reads are not. For callers on a thread that must not block (the main thread, which may be
+   * the one that paused).
+   */
+  async whenOpen(kind: 'read' | 'write'): Promise<void> {
+    const stoppedAt = kind === 'write' ? GateLevel.writes : GateLevel.all;
+    for (;;) {
+      const level = Atomics.load(this.words, SharedWord.gate);
+      if (level < stoppedAt) return;
+      const waited = Atomics.waitAsync(this.words, SharedWord.gate, level, 1000);
+      if (waited.async) await waited.value;
+    }
+  }
+
+  /** Marks the data as swapped: every store on this buffer drops its cached names and folders. */
+  bumpDataGeneration(): void {
+    Atomics.add(this.words, SharedWord.dataGeneration, 1);
+  }
+
+  private threadGate(): ThreadGate {
+    let gate = threadGates.get(this.buffer);
+    if (gate) return gate;
+    for (let i = 0; i < THREAD_SLOTS; i++) {
+      const at = THREAD_BASE + i * 2;
+      if (Atomics.load(this.words, at) === this.tag || Atomics.compareExchange(this.words, at, 0, this.tag) === 0) {
+        gate = { slot: at, depth: 0, state: IDLE };
+        threadGates.set(this.buffer, gate);
+        return gate;
+      }
+    }
+    throw new StoreError('busy', `More than ${THREAD_SLOTS} threads use this store at once.`, 'Use fewer workers (--workers).');
+  }
+
+  private inGate<T>(state: number, stoppedAt: GateLevel, fn: () => T): T {
+    const gate = this.threadGate();
+    // A call inside a call (set inside a batch) is already counted; a read inside a write too.
+    if (gate.depth > 0 && gate.state >= state) {
+      gate.depth++;
+      try {
+        return fn();
+      } finally {
+        gate.depth--;
+      }
+    }
+    const word = gate.slot + 1;
+    const before = gate.state;
+    const deadline = Date.now() + MAX_GATE_WAIT_MS;
+    for (;;) {
+      const level = Atomics.load(this.words, SharedWord.gate);
+      if (level >= stoppedAt) {
+        if (Atomics.load(this.words, SharedWord.gateHolder) === this.tag) {
+          // The thread that paused cannot wait for itself; its callers wait with whenOpen.
+          throw new StoreError('busy', 'The data is paused for a snapshot or a restore on this thread.', 'Wait for the snapshot or restore to finish, then try again.');
+        }
+        if (Date.now() > deadline) throw new StoreError('busy', 'The data stayed paused for a snapshot or restore for over ten minutes.', 'Check the studio log for a snapshot or restore that is stuck.');
+        Atomics.wait(this.words, SharedWord.gate, level, WAIT_SLICE_MS);
+        continue;
+      }
+      Atomics.store(this.words, word, state);
+      // The pauser sets the gate, then reads our state; we set our state, then read the gate:
+      // one of us sees the other (sequentially consistent atomics).
+      if (Atomics.load(this.words, SharedWord.gate) < stoppedAt) break;
+      Atomics.store(this.words, word, before);
+      Atomics.notify(this.words, word);
+    }
+    const depth = gate.depth;
+    gate.state = state;
+    gate.depth = depth + 1;
+    try {
+      return fn();
+    } finally {
+      gate.depth = depth;
+      gate.state = before;
+      Atomics.store(this.words, word, before);
+      Atomics.notify(this.words, word);
+    }
   }
 
   private withSlots<T>(slots: readonly number[], fn: () => T): T {

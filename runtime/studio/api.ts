@@ -199,6 +199,77 @@ export interface ConfigSourcesView {
   values: ConfigValueView[];
 }
 
+/** How much one store of a snapshot holds. */
+export interface SnapshotStoreView {
+  /** Whether the store's folder existed when it was taken. */
+  present: boolean;
+  /** Buckets or containers. */
+  folders: number;
+  /** Keys or objects. */
+  files: number;
+  bytes: number;
+}
+
+/** A snapshot of the project's data (docs/snapshots.md). */
+export interface SnapshotView {
+  name: string;
+  note: string;
+  /** `before-restore`: kept automatically by a restore, so it can be undone. */
+  kind: 'manual' | 'before-restore' | 'imported' | 'seed';
+  createdAt: number;
+  project: string;
+  keyvalue: SnapshotStoreView;
+  blobstore: SnapshotStoreView;
+  /** dev.volumes it holds, by guest path. */
+  volumes: { guestPath: string; files: number; bytes: number }[];
+  /** Set when the snapshot cannot be used (its description is unreadable); it can still be deleted. */
+  problem?: string;
+}
+
+export interface SnapshotsView {
+  /** Where the snapshots are kept. */
+  folder: string;
+  snapshots: SnapshotView[];
+  /** The project's dev.volumes, which a snapshot may include. */
+  volumes: { guestPath: string; hostPath: string }[];
+  /** Seed data the project ships; `dataEmpty` while the data folders hold nothing (offer it then). */
+  seed?: { file: string; dataEmpty: boolean };
+}
+
+/** One key or object that differs between two states of the data. */
+export interface DataChangeView {
+  store: 'keyvalue' | 'blobstore';
+  bucket: string;
+  /** Absent when a whole empty bucket or container came or went. */
+  key?: string;
+  change: 'added' | 'removed' | 'changed';
+  before?: number;
+  after?: number;
+  /** Where the value is in either state, for snapshots.value. */
+  path: string;
+}
+
+export interface ComparisonView {
+  changes: DataChangeView[];
+  added: number;
+  removed: number;
+  changed: number;
+  unchanged: number;
+  /** More changes than listed; the counts are whole. */
+  truncated: boolean;
+}
+
+/** An archive checked and unpacked, waiting for snapshots.import (or snapshots.discardImport). */
+export interface ImportPreview {
+  staged: string;
+  snapshot: SnapshotView;
+  exportedAt: number;
+  /** A snapshot with the archive's name exists already: import it under another name. */
+  nameTaken: boolean;
+  /** What restoring it would change in the live data. */
+  restoreWould: { added: number; removed: number; changed: number };
+}
+
 /** Every command: its arguments and its result. */
 export interface Commands {
   'project.get': { args: Record<string, never>; result: ProjectView };
@@ -242,6 +313,27 @@ export interface Commands {
   /** The UI's own state that outlives a launch (e.g. playground history), as JSON values. */
   'ui.state.get': { args: { key: string }; result: { value: unknown } };
   'ui.state.set': { args: { key: string; value: unknown }; result: null };
+  'snapshots.list': { args: Record<string, never>; result: SnapshotsView };
+  /** Takes a snapshot of the data now (writes wait a moment; nothing fails). */
+  'snapshots.save': { args: { name: string; note?: string; volumes?: string[] }; result: SnapshotView };
+  /** Swaps the snapshot's data in, keeping the current data as a "before restoring" snapshot. */
+  'snapshots.restore': { args: { name: string }; result: { restored: SnapshotView; before: SnapshotView } };
+  'snapshots.delete': { args: { name: string }; result: null };
+  /** What changed from one state to another; an absent side is the live data. */
+  'snapshots.compare': { args: { from?: string; to?: string }; result: ComparisonView };
+  /** One value of a state by its path from a comparison; null where it is absent. At most 32 MiB at once. */
+  'snapshots.value': { args: { source?: string; path: string; start?: number; end?: number }; result: { data: string; size: number } | null };
+  /** Exports to `file` (the CLI), or to a download read with snapshots.download (the UI). */
+  'snapshots.export': { args: { name: string; file?: string }; result: { fileName: string; bytes: number; file?: string; download?: string } };
+  'snapshots.download': { args: { download: string; start: number; end: number }; result: { data: string } };
+  /** Uploads an archive in parts, as blob.put does; the answer names the upload. */
+  'snapshots.upload': { args: { upload?: string; data: string; offset: number; last: boolean }; result: { upload: string } };
+  /** Checks and unpacks an uploaded archive (or a file, for the CLI), and says what importing it means. */
+  'snapshots.inspect': { args: { upload?: string; file?: string }; result: ImportPreview };
+  'snapshots.import': { args: { staged?: string; file?: string; name?: string }; result: SnapshotView };
+  'snapshots.discardImport': { args: { staged: string }; result: null };
+  /** Loads the project's seed data (imported as "seed data" and restored). */
+  'snapshots.seed': { args: Record<string, never>; result: { restored: SnapshotView; before: SnapshotView } };
 }
 
 export type CommandName = keyof Commands;
@@ -258,6 +350,8 @@ export interface Events {
   'logs.cleared': null;
   'kv.changed': { bucket: string; key?: string; kind: 'set' | 'delete' | 'bucket-created' | 'bucket-deleted' };
   'blob.changed': { container: string; name?: string; kind: 'set' | 'delete' | 'bucket-created' | 'bucket-deleted' };
+  /** A snapshot was taken, restored, deleted or imported (by the UI or the CLI). */
+  'snapshots.changed': SnapshotsView;
 }
 
 export type EventName = keyof Events;

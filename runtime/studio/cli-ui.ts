@@ -24,6 +24,8 @@ export interface CliUi {
   url: string;
   /** The session the UI drives now (project.open replaces the first one). */
   currentSession(): DevSession | undefined;
+  /** Runs a Studio API command (the snapshot channel's way in, so the UI hears of it). */
+  call(command: string, args: unknown): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function startUi(options: CliUiOptions): Promise<CliUi> {
   return {
     url,
     currentSession: () => studio.service.currentSession,
+    call: (command, args) => studio.service.call(command, args),
     close: () => studio.close(),
   };
 }

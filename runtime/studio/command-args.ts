@@ -11,6 +11,7 @@ const base64 = z.string().max(512 * 2 ** 20).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, '
 const level = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'critical']);
 const seq = z.number().int().nonnegative();
 const limit = z.number().int().positive().max(100_000);
+const snapshotName = z.string().min(1).max(200);
 // RFC 9110 token characters, so a typo in the playground is a clear error, not a garbled request.
 const method = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be an HTTP method such as GET or POST');
 
@@ -63,6 +64,19 @@ export const commandArgs: { [C in CommandName]: z.ZodType<CommandArgs<C>> } = {
   'settings.get': none,
   'ui.state.get': z.object({ key: z.string().min(1).max(200) }),
   'ui.state.set': z.object({ key: z.string().min(1).max(200), value: z.unknown() }),
+  'snapshots.list': none,
+  'snapshots.save': z.object({ name: snapshotName, note: z.string().max(10_000).optional(), volumes: z.array(z.string().max(4096)).max(100).optional() }),
+  'snapshots.restore': z.object({ name: snapshotName }),
+  'snapshots.delete': z.object({ name: snapshotName }),
+  'snapshots.compare': z.object({ from: snapshotName.optional(), to: snapshotName.optional() }),
+  'snapshots.value': z.object({ source: snapshotName.optional(), path: z.string().min(1).max(8192), start: seq.optional(), end: seq.optional() }),
+  'snapshots.export': z.object({ name: snapshotName, file: z.string().min(1).max(4096).optional() }),
+  'snapshots.download': z.object({ download: z.string().min(1).max(100), start: seq, end: seq }),
+  'snapshots.upload': z.object({ upload: z.string().min(1).max(100).optional(), data: base64, offset: seq, last: z.boolean() }),
+  'snapshots.inspect': z.object({ upload: z.string().min(1).max(100).optional(), file: z.string().min(1).max(4096).optional() }),
+  'snapshots.import': z.object({ staged: z.string().min(1).max(100).optional(), file: z.string().min(1).max(4096).optional(), name: snapshotName.optional() }),
+  'snapshots.discardImport': z.object({ staged: z.string().min(1).max(100) }),
+  'snapshots.seed': none,
 };
 
 export function isCommandName(value: unknown): value is CommandName {

@@ -10,6 +10,7 @@ import { DevSession } from '../session/dev-session.ts';
 import { SessionLog } from '../session/session-log.ts';
 import { defaultRuntimeSettings } from '../workloads/workload.ts';
 import type { ProjectView } from './api.ts';
+import { serveSnapshotCommands } from './snapshot-cli.ts';
 import { StudioService } from './studio-service.ts';
 
 export interface DesktopStudio {
@@ -36,5 +37,14 @@ export async function startDesktopStudio(options: DesktopStudioOptions): Promise
     sessionLog.follow(new DevSession({ target, ...(options.port !== undefined ? { port: options.port } : {}), bodyLimitBytes: 100 * 2 ** 20, settings, logs }));
   const service = new StudioService({ logs, createSession });
   const project = await service.open(options.target);
-  return { service, project, close: () => service.close() };
+  // `component-studio snapshot …` in a terminal asks this studio to do the work.
+  const channel = await serveSnapshotCommands(() => service.currentSession, service);
+  return {
+    service,
+    project,
+    async close() {
+      await channel.close();
+      await service.close();
+    },
+  };
 }

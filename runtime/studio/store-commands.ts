@@ -20,6 +20,9 @@ const MAX_BLOB_READ = 32 * 2 ** 20;
 /** An upload with no part for this long is abandoned (its temp file removed). */
 const UPLOAD_IDLE_MS = 10 * 60_000;
 
+/** The commands that only read; the others write and wait longer while a snapshot is taken. */
+const READS = new Set<StoreCommandName>(['kv.buckets', 'kv.list', 'kv.get', 'blob.containers', 'blob.list', 'blob.get']);
+
 interface Upload {
   writer: ObjectWriter;
   /** Abandons the upload when no part comes for a while. */
@@ -76,6 +79,28 @@ export class StoreCommands {
     await this.unwatch();
   }
 
+  /** Stops reporting changes while a restore swaps the folders' contents (it would report every key). */
+  async quiet(): Promise<void> {
+    await this.unwatch();
+  }
+
+  /**
+   * Watches again after a restore and tells the browsers what it did, bucket by bucket:
+   * `bucket-created` for each bucket and container there is now (they list them again),
+   * `bucket-deleted` for those that went.
+   */
+  afterRestore(before: { buckets: string[]; containers: string[] }): void {
+    const stores = this.stores();
+    this.watch();
+    if (!stores) return;
+    const buckets = stores.keyvalue.buckets();
+    const containers = stores.blobstore.containers().map((c) => c.name);
+    for (const bucket of before.buckets) if (!buckets.includes(bucket)) this.kvChanged(bucket, undefined, 'bucket-deleted');
+    for (const bucket of buckets) this.kvChanged(bucket, undefined, 'bucket-created');
+    for (const container of before.containers) if (!containers.includes(container)) this.blobChanged(container, undefined, 'bucket-deleted');
+    for (const container of containers) this.blobChanged(container, undefined, 'bucket-created');
+  }
+
   private async unwatch(): Promise<void> {
     const watched = this.watched;
     this.watched = undefined;
@@ -83,7 +108,7 @@ export class StoreCommands {
   }
 
   handlers(): StoreHandlers {
-    return {
+    const handlers: StoreHandlers = {
       'kv.buckets': async () => this.need().keyvalue.buckets(),
       'kv.createBucket': async ({ bucket }) => {
         this.need().keyvalue.createBucket(bucket);
@@ -161,6 +186,17 @@ export class StoreCommands {
         return null;
       },
     };
+    // A snapshot or restore on this (the main) thread pauses the stores: these calls wait for
+    // it asynchronously instead of blocking the thread that has to finish it.
+    const gated = {} as Record<string, (args: never) => Promise<unknown>>;
+    for (const [name, handler] of Object.entries(handlers) as [StoreCommandName, (args: never) => Promise<unknown>][]) {
+      const kind = READS.has(name) ? 'read' : 'write';
+      gated[name] = async (args: never) => {
+        await this.stores()?.locks.whenOpen(kind);
+        return handler(args);
+      };
+    }
+    return gated as StoreHandlers;
   }
 
   private putPart(container: string, name: string, bytes: Uint8Array, offset: number, last: boolean): BlobObjectView | null {

@@ -31,6 +31,7 @@ import type {
 } from './api.ts';
 import { isCommandName, parseArgs } from './command-args.ts';
 import { sendHttpRequest } from './http-playground.ts';
+import { SnapshotCommands } from './snapshot-commands.ts';
 import { StoreCommands } from './store-commands.ts';
 import { UiStateFile } from './ui-state.ts';
 
@@ -89,6 +90,11 @@ export class StudioService {
     () => this.currentStores(),
     (event) => this.emit(event),
     (text) => void this.options.logs.append({ level: 'warn', source: 'studio', text }),
+  );
+  private readonly snapshots = new SnapshotCommands(
+    () => this.session,
+    (event) => this.emit(event),
+    this.stores,
   );
   private closed = false;
   private readonly handlers: Handlers;
@@ -165,6 +171,7 @@ export class StudioService {
     clearInterval(this.statsTimer);
     this.listeners.clear();
     await this.detach();
+    this.snapshots.close();
   }
 
   // ---- sessions ----
@@ -611,6 +618,7 @@ export class StudioService {
         return null;
       },
       ...this.stores.handlers(),
+      ...this.snapshots.handlers(),
     };
   }
 

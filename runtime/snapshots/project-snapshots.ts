@@ -1,0 +1,172 @@
+// The snapshots of one project's data, as the studio and the CLI use them: list, take,
+// restore, delete, compare, export, import, and the seed data a project ships. One operation
+// runs at a time (they pause the same stores); each failure is a SnapshotError.
+import { existsSync, readdirSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
+import { open } from 'node:fs/promises';
+import { isInternalFileName } from '../stores/safe-names.ts';
+import type { DataFolders } from './data-folders.ts';
+import type { LiveData } from './live-data.ts';
+import { exportSnapshot, stageImport, type ArchiveManifest, type StagedImport } from './snapshot-archive.ts';
+import { SnapshotCatalogue, type CatalogueEntry } from './snapshot-catalogue.ts';
+import { compareStates, snapshotState, type Comparison, type DataState } from './snapshot-compare.ts';
+import { SnapshotError, snapshotErrorFrom } from './snapshot-error.ts';
+import { restoreSnapshot, type RestoreHooks, type RestoreResult } from './snapshot-restore.ts';
+import { takeSnapshot, type TakeOptions } from './snapshot-take.ts';
+
+/** A side of a comparison: a snapshot by name, or the live data (undefined). */
+export type DataSource = string | undefined;
+
+/** What the project ships as seed data, and whether the studio should offer it now. */
+export interface SeedOffer {
+  file: string;
+  /** True while the data folders hold nothing: the first open of a project. */
+  dataEmpty: boolean;
+}
+
+/** Largest value range one read returns (the UI reads larger ones in parts). */
+const MAX_VALUE_READ = 32 * 2 ** 20;
+
+export class ProjectSnapshots {
+  readonly catalogue: SnapshotCatalogue;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly live: () => LiveData) {
+    this.catalogue = new SnapshotCatalogue(live().folders.catalogue);
+  }
+
+  get folders(): DataFolders {
+    return this.live().folders;
+  }
+
+  /** Runs operations that touch the data one after another. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  list(): CatalogueEntry[] {
+    return this.catalogue.list();
+  }
+
+  save(options: TakeOptions): Promise<CatalogueEntry> {
+    return this.serial(() => takeSnapshot(this.live(), this.catalogue, options));
+  }
+
+  restore(name: string, hooks: RestoreHooks = {}): Promise<RestoreResult> {
+    return this.serial(() => restoreSnapshot(this.live(), this.catalogue, name, hooks));
+  }
+
+  delete(name: string): Promise<void> {
+    return this.serial(async () => {
+      try {
+        await this.catalogue.remove(name);
+      } catch (error) {
+        throw snapshotErrorFrom(error, `delete the snapshot ${JSON.stringify(name)}`);
+      }
+    });
+  }
+
+  /** The changes from one state to another (`undefined` is the live data). */
+  async compare(from: DataSource, to: DataSource, limit?: number): Promise<Comparison> {
+    try {
+      return await compareStates(this.stateOf(from), this.stateOf(to), limit);
+    } catch (error) {
+      throw snapshotErrorFrom(error, 'compare the data');
+    }
+  }
+
+  /** What restoring the snapshot folder `dir` (an import being looked at) would change in the live data. */
+  async compareWithLive(dir: string): Promise<Comparison> {
+    try {
+      return await compareStates(this.stateOf(undefined), snapshotState(dir), 0);
+    } catch (error) {
+      throw snapshotErrorFrom(error, 'compare the archive with the data');
+    }
+  }
+
+  /**
+   * The bytes of one value in a state, by its path in the snapshot layout (from a
+   * comparison); undefined when it is not there. The path must name a file inside the state.
+   */
+  async readValue(source: DataSource, path: string, range: { start?: number; end?: number } = {}): Promise<{ data: Buffer; size: number } | undefined> {
+    const parts = path.split('/');
+    const store = parts[0];
+    if ((store !== 'keyvalue' && store !== 'blobstore') || parts.length < 2 || parts.some((p) => p === '' || p === '.' || p === '..' || isInternalFileName(p) || p.includes('\\'))) {
+      throw new SnapshotError('snapshot-failed', `${JSON.stringify(path)} is not the path of a key or object.`, 'Use a path from a comparison, such as keyvalue/<bucket>/<key>.');
+    }
+    const root = this.stateOf(source)[store];
+    const file = resolve(root, ...parts.slice(1));
+    if (!file.startsWith(root + sep) || relative(root, file).startsWith('..')) throw new SnapshotError('snapshot-failed', `${JSON.stringify(path)} leads out of the data.`, 'Use a path from a comparison.');
+    let handle;
+    try {
+      handle = await open(file, 'r');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
+      throw snapshotErrorFrom(error, `read ${path}`);
+    }
+    try {
+      const { size } = await handle.stat();
+      const start = Math.min(range.start ?? 0, size);
+      const end = Math.min(range.end ?? size, size, start + MAX_VALUE_READ);
+      const data = Buffer.alloc(Math.max(0, end - start));
+      if (data.length > 0) await handle.read(data, 0, data.length, start);
+      return { data, size };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  export(name: string, file: string): Promise<{ file: string; bytes: number; manifest: ArchiveManifest }> {
+    return this.serial(() => exportSnapshot(this.catalogue.usable(name), file));
+  }
+
+  /** Reads and checks an archive; the caller commits (under a name) or discards it. */
+  stageImport(file: string): Promise<StagedImport> {
+    return this.serial(() => stageImport(file, this.catalogue));
+  }
+
+  /** Imports an archive as a snapshot in one step (the CLI). */
+  async import(file: string, name?: string): Promise<CatalogueEntry> {
+    const staged = await this.stageImport(file);
+    try {
+      return await staged.commit(name);
+    } catch (error) {
+      await staged.discard();
+      throw snapshotErrorFrom(error, `import ${file}`);
+    }
+  }
+
+  /** The seed data file, and whether the data is empty enough to offer it. */
+  seedOffer(): SeedOffer | undefined {
+    const { seedFile, keyvalue, blobstore } = this.folders;
+    if (!seedFile || !existsSync(seedFile)) return undefined;
+    return { file: seedFile, dataEmpty: isEmpty(keyvalue) && isEmpty(blobstore) };
+  }
+
+  /** Loads the seed data: imported as a snapshot ("seed data", or the existing one) and restored. */
+  async loadSeed(hooks: RestoreHooks = {}): Promise<RestoreResult> {
+    const offer = this.seedOffer();
+    if (!offer) throw new SnapshotError('seed-not-found', `${this.folders.project} ships no seed data.`, 'A project ships seed data as .wash/seed-data.tar.gz, a snapshot exported with `component-studio snapshot export`.');
+    const name = 'seed data';
+    if (!this.catalogue.exists(name)) await this.import(offer.file, name);
+    return this.restore(name, hooks);
+  }
+
+  private stateOf(source: DataSource): DataState {
+    if (source === undefined) return { keyvalue: this.folders.keyvalue, blobstore: this.folders.blobstore };
+    return snapshotState(this.catalogue.usable(source).dir);
+  }
+}
+
+/** True when a data folder holds nothing but the studio's own files (or does not exist). */
+function isEmpty(root: string): boolean {
+  try {
+    return readdirSync(root).every(isInternalFileName);
+  } catch {
+    return true;
+  }
+}
+

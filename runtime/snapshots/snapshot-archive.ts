@@ -1,0 +1,251 @@
+// A snapshot as one file to share: a gzip-compressed tar (`.tar.gz`, readable by `tar`),
+// made with tar-stream and Node's zlib, both streaming, so a 50 MB object never sits in memory.
+//
+//   snapshot.json                 the manifest: format, name, note, project, times, sizes, and
+//                                 for every file its path, size and SHA-256
+//   keyvalue/<bucket>/<key>       the snapshot's folders, as they are on disk
+//   blobstore/<container>/<…>
+//   volumes/<n>/<…>
+//
+// The manifest comes first, so an archive of another kind is refused before anything is
+// written. Importing checks everything before the snapshot appears: each entry is a plain
+// file or folder whose path stays inside the snapshot (no `..`, no absolute path, no link,
+// no device, none of the studio's own `.cs-` names), is listed in the manifest with its size,
+// and hashes to its checksum; nothing is missing. Files go to a hidden working folder of the
+// catalogue, which is renamed into place only then: a refused archive changes nothing.
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
+import { extract, pack, type Header } from 'tar-stream';
+import { z } from 'zod';
+import { isInternalFileName } from '../stores/safe-names.ts';
+import { walkTree } from './file-tree.ts';
+import { descriptionSchema, type CatalogueEntry, type SnapshotCatalogue, type SnapshotDescription } from './snapshot-catalogue.ts';
+import { SnapshotError, snapshotErrorFrom } from './snapshot-error.ts';
+
+export const ARCHIVE_FORMAT = 'component-studio-snapshot';
+export const ARCHIVE_VERSION = 1;
+const MANIFEST_NAME = 'snapshot.json';
+/** A manifest larger than this is not one of ours (100k files take about 15 MB). */
+const MAX_MANIFEST_BYTES = 64 * 2 ** 20;
+const MAX_SEGMENT_BYTES = 255;
+
+const fileSchema = z.object({ path: z.string().min(1).max(8192), size: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+const manifestSchema = z.object({
+  format: z.literal(ARCHIVE_FORMAT),
+  version: z.literal(ARCHIVE_VERSION),
+  exportedAt: z.number(),
+  snapshot: descriptionSchema,
+  /** Folders with nothing in them (an empty bucket or container), which tar would not keep otherwise. */
+  folders: z.array(z.string().min(1).max(8192)).max(1_000_000),
+  files: z.array(fileSchema).max(10_000_000),
+});
+export type ArchiveManifest = z.infer<typeof manifestSchema>;
+
+/** Why a path from an archive cannot be a file of a snapshot, or undefined when it can. */
+function unsafePath(path: string, volumes: number): string | undefined {
+  if (path.includes('\\') || path.includes('\0')) return 'it contains a backslash or a NUL character';
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return 'it is an absolute path';
+  const parts = path.split('/');
+  if (parts.some((p) => p === '' || p === '.' || p === '..')) return 'it has an empty, "." or ".." part';
+  if (parts.some((p) => Buffer.byteLength(p) > MAX_SEGMENT_BYTES)) return `a part of it is longer than ${MAX_SEGMENT_BYTES} bytes`;
+  if (parts.some(isInternalFileName)) return 'it names one of the studio\'s own files (.cs-)';
+  const [top, second] = parts;
+  if (top === 'keyvalue') return parts.length > 3 ? 'a key-value entry is at most a bucket folder and a key file' : undefined;
+  if (top === 'blobstore') return undefined;
+  if (top === 'volumes') {
+    const index = Number(second);
+    return second !== undefined && /^\d+$/.test(second) && index < volumes ? undefined : 'it names a volume the manifest does not have';
+  }
+  return 'it is outside keyvalue/, blobstore/ and volumes/';
+}
+
+function unsafe(file: string, path: string, why: string): SnapshotError {
+  return new SnapshotError('archive-unsafe', `${file} is refused: its entry ${JSON.stringify(path.slice(0, 300))} cannot be part of a snapshot (${why}).`, 'Only import snapshots exported by Component Studio; nothing was changed.');
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
+
+/** Writes the snapshot as a .tar.gz at `file` (through a temp file, so a failure leaves no half archive). */
+export async function exportSnapshot(entry: CatalogueEntry & { description: SnapshotDescription }, file: string): Promise<{ file: string; bytes: number; manifest: ArchiveManifest }> {
+  const temp = `${file}.${process.pid}.partial`;
+  try {
+    const files: ArchiveManifest['files'] = [];
+    const folders: string[] = [];
+    const nonEmpty = new Set<string>();
+    for (const top of ['keyvalue', 'blobstore', 'volumes']) {
+      for await (const item of walkTree(join(entry.dir, top), { skipInternal: top !== 'volumes' })) {
+        const path = [top, ...item.segments].join('/');
+        if (item.kind === 'folder') folders.push(path);
+        else {
+          const info = await stat(item.path);
+          files.push({ path, size: info.size, sha256: await sha256Of(item.path) });
+        }
+        for (let i = 1; i < item.segments.length; i++) nonEmpty.add([top, ...item.segments.slice(0, i)].join('/'));
+      }
+    }
+    const manifest: ArchiveManifest = { format: ARCHIVE_FORMAT, version: ARCHIVE_VERSION, exportedAt: Date.now(), snapshot: entry.description, folders: folders.filter((f) => !nonEmpty.has(f)), files };
+    const tar = pack({});
+    const writing = pipeline(tar, createGzip(), createWriteStream(temp));
+    type EntryHeader = Partial<Header> & Pick<Header, 'name'>;
+    const done = (resolve: () => void, reject: (error: Error) => void) => (error?: Error | null) => (error ? reject(error) : resolve());
+    const addBytes = (header: EntryHeader, bytes: Uint8Array) => new Promise<void>((resolve, reject) => tar.entry(header, bytes, done(resolve, reject)));
+    const addFile = (header: EntryHeader, source: string) =>
+      new Promise<void>((resolve, reject) => {
+        const sink = tar.entry(header, done(resolve, reject));
+        createReadStream(source).on('error', reject).pipe(sink);
+      });
+    await addBytes({ name: MANIFEST_NAME, mode: 0o644 }, Buffer.from(JSON.stringify(manifest)));
+    for (const folder of manifest.folders) await addBytes({ name: `${folder}/`, type: 'directory', mode: 0o755 }, new Uint8Array(0));
+    const mtime = new Date(entry.description.createdAt);
+    for (const item of files) await addFile({ name: item.path, size: item.size, mode: 0o644, mtime }, join(entry.dir, ...item.path.split('/')));
+    tar.finalize();
+    await writing;
+    await rename(temp, file);
+    return { file, bytes: (await stat(file)).size, manifest };
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw snapshotErrorFrom(error, `export the snapshot ${JSON.stringify(entry.name)} to ${file}`);
+  }
+}
+
+/** An archive checked and unpacked into the catalogue's working folder, not yet a snapshot. */
+export interface StagedImport {
+  manifest: ArchiveManifest;
+  /** The unpacked snapshot folder (for comparing it with the live data before committing). */
+  dir: string;
+  /** Makes it a snapshot named `name` (default: the name in the archive). */
+  commit(name?: string): Promise<CatalogueEntry>;
+  discard(): Promise<void>;
+}
+
+/** Reads and checks an archive into the catalogue's working folder; refuses anything wrong, changing nothing. */
+export async function stageImport(file: string, catalogue: SnapshotCatalogue): Promise<StagedImport> {
+  try {
+    await stat(file);
+  } catch {
+    throw new SnapshotError('archive-not-found', `There is no file ${file}.`, 'Give the path of a snapshot archive (.tar.gz) exported by Component Studio.');
+  }
+  // The working folder is a snapshot being made; its name is settled at commit.
+  const made = await catalogue.begin();
+  try {
+    const manifest = await unpack(file, made.dir);
+    return {
+      manifest,
+      dir: made.dir,
+      commit: (name = manifest.snapshot.name) => made.commit({ ...manifest.snapshot, name, kind: manifest.snapshot.kind === 'seed' ? 'seed' : 'imported' }),
+      discard: () => made.abort(),
+    };
+  } catch (error) {
+    await made.abort();
+    if (error instanceof SnapshotError) throw error;
+    // zlib and tar report a damaged stream as plain errors.
+    if (error instanceof Error && /incorrect header|unexpected end|invalid tar|Z_DATA_ERROR|Unexpected end of data/i.test(`${error.message} ${(error as NodeJS.ErrnoException).code ?? ''}`)) {
+      throw new SnapshotError('archive-invalid', `${file} is not a readable snapshot archive: ${error.message}.`, 'Export the snapshot again; the file may be cut short or not a .tar.gz.');
+    }
+    throw snapshotErrorFrom(error, `import ${file}`);
+  }
+}
+
+async function unpack(file: string, into: string): Promise<ArchiveManifest> {
+  const reader = extract();
+  const reading = pipeline(createReadStream(file), createGunzip(), reader);
+  let manifest: ArchiveManifest | undefined;
+  const expected = new Map<string, { size: number; sha256: string }>();
+  const seen = new Set<string>();
+  try {
+    for await (const item of reader) {
+      const header = item.header;
+      const name = header.name.replace(/\/+$/, '');
+      if (!manifest) {
+        if (name !== MANIFEST_NAME || header.type !== 'file') throw new SnapshotError('archive-invalid', `${file} is not a Component Studio snapshot: it does not start with ${MANIFEST_NAME}.`, 'Export the snapshot with Component Studio (component-studio snapshot export).');
+        if ((header.size ?? 0) > MAX_MANIFEST_BYTES) throw new SnapshotError('archive-invalid', `${file} has a manifest of ${header.size} bytes, more than a snapshot's can be.`, 'Export the snapshot again.');
+        manifest = parseManifest(file, Buffer.concat(await collect(item as unknown as AsyncIterable<Buffer>)).toString('utf8'));
+        for (const entry of manifest.files) {
+          const why = unsafePath(entry.path, manifest.snapshot.volumes.length);
+          if (why) throw unsafe(file, entry.path, why);
+          expected.set(entry.path, entry);
+        }
+        for (const folder of manifest.folders) {
+          const why = unsafePath(folder, manifest.snapshot.volumes.length);
+          if (why) throw unsafe(file, folder, why);
+          await mkdir(join(into, ...folder.split('/')), { recursive: true });
+        }
+        continue;
+      }
+      const why = unsafePath(name, manifest.snapshot.volumes.length);
+      if (why) throw unsafe(file, header.name, why);
+      if (header.type === 'directory') {
+        item.resume();
+        await mkdir(join(into, ...name.split('/')), { recursive: true });
+        continue;
+      }
+      if (header.type !== 'file') throw unsafe(file, header.name, `it is a ${header.type ?? 'special entry'}, not a plain file`);
+      const listed = expected.get(name);
+      if (!listed) throw new SnapshotError('archive-tampered', `${file} was changed after it was exported: ${JSON.stringify(name)} is not in its manifest.`, 'Export the snapshot again from the original; nothing was changed.');
+      if (seen.has(name)) throw new SnapshotError('archive-tampered', `${file} holds ${JSON.stringify(name)} twice.`, 'Export the snapshot again from the original; nothing was changed.');
+      seen.add(name);
+      if (header.size !== listed.size) throw tampered(file, name, `${header.size} bytes where the manifest says ${listed.size}`);
+      const target = join(into, ...name.split('/'));
+      await mkdir(join(target, '..'), { recursive: true });
+      const hash = createHash('sha256');
+      // streamx streams iterate like Node's; the cast is for the types only.
+      await pipeline(
+        item as unknown as AsyncIterable<Buffer>,
+        async function* (chunks: AsyncIterable<Buffer>) {
+          for await (const chunk of chunks) {
+            hash.update(chunk);
+            yield chunk;
+          }
+        },
+        createWriteStream(target, { flags: 'wx' }),
+      );
+      if (hash.digest('hex') !== listed.sha256) throw tampered(file, name, 'its checksum does not match the manifest');
+    }
+    await reading;
+  } catch (error) {
+    reader.destroy();
+    await reading.catch(() => {});
+    throw error;
+  }
+  if (!manifest) throw new SnapshotError('archive-invalid', `${file} is empty.`, 'Export the snapshot again.');
+  const missing = [...expected.keys()].filter((path) => !seen.has(path));
+  if (missing.length > 0) throw tampered(file, missing[0]!, `it is in the manifest but not in the archive${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`);
+  return manifest;
+}
+
+function tampered(file: string, path: string, why: string): SnapshotError {
+  return new SnapshotError('archive-tampered', `${file} was changed after it was exported: ${JSON.stringify(path)}: ${why}.`, 'Export the snapshot again from the original; nothing was changed.');
+}
+
+async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return chunks;
+}
+
+function parseManifest(file: string, text: string): ArchiveManifest {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new SnapshotError('archive-invalid', `${file} has a manifest that is not JSON.`, 'Export the snapshot again.');
+  }
+  const checked = manifestSchema.safeParse(parsed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const format = (parsed as { format?: unknown; version?: unknown } | null)?.format;
+    if (format === ARCHIVE_FORMAT && (parsed as { version?: unknown }).version !== ARCHIVE_VERSION) {
+      throw new SnapshotError('archive-invalid', `${file} is a snapshot archive of version ${String((parsed as { version?: unknown }).version)}; this studio reads version ${ARCHIVE_VERSION}.`, 'Update Component Studio, or export the snapshot with this version.');
+    }
+    throw new SnapshotError('archive-invalid', `${file} has a manifest this studio cannot read (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown shape'}).`, 'Export the snapshot again with Component Studio.');
+  }
+  return checked.data;
+}

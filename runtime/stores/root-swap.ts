@@ -1,0 +1,139 @@
+// Replaces everything in a data folder with other contents, as one step for the stores and
+// crash-safely on disk: a restore puts a snapshot's files in place this way.
+//
+// The folder itself stays (its path, its descriptor held by watchers and volumes, the
+// key-value journal, the owner file and uploads in progress, all named `.cs-*`); what moves
+// is every other entry. The new contents are staged first in `<root>/.cs-restore-<pid>-<id>/new`
+// (same disk, so each move is a rename). The swap then moves the old entries into `old/` and
+// the new ones into the root, recording in `state` which half it is in. The caller holds the
+// stores' gate shut meanwhile (StoreLocks.pause), so no store call sees the middle. A crash in
+// the middle is finished at the next open (`finishRootSwaps`): back to the old contents when
+// the new ones had not started moving in, forward to the new ones when they had.
+//
+// This module knows folder entries, not keys: it must not read or write values.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { syncFolder } from './atomic-write.ts';
+import { processRunning } from './process-identity.ts';
+import { INTERNAL_PREFIX, isInternalFileName } from './safe-names.ts';
+
+export const SWAP_PREFIX = `${INTERNAL_PREFIX}restore-`;
+const STATE_FILE = 'state';
+
+/** Where the swap is: `out` while the old entries leave, `in` while the new ones arrive, `done`. */
+type SwapState = 'out' | 'in' | 'done';
+
+export interface StagedSwap {
+  /** The staging folder (inside the root). */
+  readonly dir: string;
+  /** Fill this folder with the new contents, as they should stand in the root. */
+  readonly newContents: string;
+  /** Where the old contents are once swapped out (removed by `discard`). */
+  readonly oldContents: string;
+}
+
+/** Makes the staging folder for a swap of `root`'s contents (the root must exist). */
+export function stageSwap(root: string): StagedSwap {
+  const dir = join(root, `${SWAP_PREFIX}${process.pid}-${Date.now().toString(36)}-${Math.floor(Math.random() * 0xffffff).toString(16)}`);
+  mkdirSync(join(dir, 'new'), { recursive: true });
+  return { dir, newContents: join(dir, 'new'), oldContents: join(dir, 'old') };
+}
+
+function writeState(dir: string, state: SwapState): void {
+  const fd = openSync(join(dir, STATE_FILE), 'w');
+  try {
+    writeSync(fd, state);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readState(dir: string): SwapState | undefined {
+  try {
+    const text = readFileSync(join(dir, STATE_FILE), 'utf8');
+    return text === 'out' || text === 'in' || text === 'done' ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The entries of a folder that are data, not the studio's own files. */
+function dataEntries(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((name) => !isInternalFileName(name));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** Moves every data entry of `from` into `to` (renames, same disk), skipping names already there. */
+function moveEntries(from: string, to: string): void {
+  for (const name of dataEntries(from)) {
+    if (existsSync(join(to, name))) continue;
+    renameSync(join(from, name), join(to, name));
+  }
+}
+
+/**
+ * Swaps the root's data entries for the staged ones. Synchronous and quick (one rename per
+ * top-level entry); the caller keeps store calls out meanwhile. Afterwards the old contents
+ * are in `staged.oldContents` until `discardSwap`.
+ */
+export function swapRootContents(root: string, staged: StagedSwap): void {
+  mkdirSync(staged.oldContents, { recursive: true });
+  writeState(staged.dir, 'out');
+  syncFolder(staged.dir);
+  moveEntries(root, staged.oldContents);
+  writeState(staged.dir, 'in');
+  moveEntries(staged.newContents, root);
+  syncFolder(root);
+  writeState(staged.dir, 'done');
+}
+
+/** Puts the old contents back after a swap (a later step of the same restore failed). */
+export function undoSwap(root: string, staged: StagedSwap): void {
+  writeState(staged.dir, 'out');
+  moveEntries(root, staged.newContents);
+  moveEntries(staged.oldContents, root);
+  syncFolder(root);
+  writeState(staged.dir, 'done');
+}
+
+/** Removes a staging folder and what it holds (the old contents after a swap). */
+export function discardSwap(staged: Pick<StagedSwap, 'dir'>): void {
+  rmSync(staged.dir, { recursive: true, force: true });
+}
+
+/**
+ * Finishes swaps a crash cut short in `root` and removes staging folders of processes that
+ * are gone. Returns one sentence per swap it had to finish, for the open report.
+ */
+export function finishRootSwaps(root: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(root).filter((name) => name.startsWith(SWAP_PREFIX));
+  } catch {
+    return [];
+  }
+  const notes: string[] = [];
+  for (const name of names) {
+    const pid = Number.parseInt(name.slice(SWAP_PREFIX.length), 10);
+    // Our own staging folder is a restore under way on another thread of this process.
+    if (pid === process.pid || processRunning(pid)) continue;
+    const dir = join(root, name);
+    const state = readState(dir);
+    if (state === 'out') {
+      moveEntries(join(dir, 'old'), root);
+      syncFolder(root);
+      notes.push(`A restore into ${root} was cut short before the new data moved in; the data from before it was put back.`);
+    } else if (state === 'in') {
+      moveEntries(join(dir, 'new'), root);
+      syncFolder(root);
+      notes.push(`A restore into ${root} was cut short while the new data moved in; it was finished.`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return notes;
+}
