@@ -33,7 +33,8 @@ export function parseAuthChallenges(values: readonly string[]): AuthChallenge[] 
           parsed = quoted.value;
           rest = rest.slice(quoted.length);
         } else {
-          parsed = TOKEN.exec(rest)?.[0] ?? '';
+          // A token by the RFC; servers that leave a URL unquoted get it whole too.
+          parsed = /^[^\s,]*/.exec(rest)?.[0] ?? '';
           rest = rest.slice(parsed.length);
         }
         current.params[name.toLowerCase()] = parsed;

@@ -1,0 +1,267 @@
+// The WorkloadDeployment the studio generates for real projects with real components, checked
+// against wasmCloud's vendored CRD: the QR example as it ships (pushed to a real registry and
+// deployed with --dry-run from the command line), a project using keyvalue, blobstore and
+// config, a project with a service and volumes, and configs that the cluster would refuse,
+// whose errors name the field and the config key.
+import assert from 'node:assert/strict';
+import { copyFile, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import YAML from 'yaml';
+import { parseImageReference, type ImageReference } from '../../runtime/deploy/image-reference.ts';
+import { validateManifest } from '../../runtime/deploy/manifest-validator.ts';
+import { sourceOfProject } from '../../runtime/deploy/workload-artifacts.ts';
+import { prepareManifest, type PreparedManifest } from '../../runtime/deploy/workload-deploy.ts';
+import type { DeployOptions } from '../../runtime/deploy/workload-deployment.ts';
+import { loadProject } from '../../runtime/project/project-config.ts';
+import { watFixture } from '../fixtures/fixtures.ts';
+import { buildJsFixture, buildQrExample, buildWorkloadPart } from '../fixtures/js/build.ts';
+import { runCli } from '../helpers/cli-run.ts';
+import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
+import { repoRoot, testCacheDir } from '../helpers/studio-process.ts';
+
+let scratch: string;
+let userConfigDir: string;
+before(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'cs-deploy-'));
+  userConfigDir = join(scratch, 'user-wash-config');
+  await mkdir(userConfigDir);
+});
+after(() => rm(scratch, { recursive: true, force: true }));
+
+function image(text: string): ImageReference {
+  const parsed = parseImageReference(text);
+  assert.ok(parsed.ok);
+  return parsed.value;
+}
+
+/** A project folder with this config and these component files (name → built .wasm). */
+async function project(name: string, config: string, files: Record<string, string>): Promise<string> {
+  const root = join(scratch, name);
+  await mkdir(join(root, '.wash'), { recursive: true });
+  await writeFile(join(root, '.wash', 'config.yaml'), config);
+  for (const [file, from] of Object.entries(files)) {
+    await mkdir(join(root, file, '..'), { recursive: true });
+    await copyFile(from, join(root, file));
+  }
+  return root;
+}
+
+async function manifestOf(root: string, ref: string, options: DeployOptions = {}): Promise<PreparedManifest> {
+  // The environment and user config are the test's: a developer's own wash config must not join in.
+  const loaded = await loadProject(root, { env: {}, userConfigDir });
+  assert.ok(loaded.ok, JSON.stringify(loaded));
+  return prepareManifest(sourceOfProject(loaded.value), image(ref), options);
+}
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function documents(yaml: string): Obj[] {
+  return YAML.parseAllDocuments(yaml).map((d) => d.toJS() as Obj);
+}
+
+function workloadOf(prepared: PreparedManifest): Obj {
+  const deployment = documents(prepared.manifest.yaml).find((d) => d.kind === 'WorkloadDeployment');
+  assert.ok(deployment);
+  return deployment;
+}
+
+const errors = (prepared: PreparedManifest) => prepared.check.problems.filter((p) => p.severity === 'error');
+
+describe('the QR example, as it ships', () => {
+  let registry: TestRegistry;
+  let copy: string;
+  before(async () => {
+    registry = await startRegistry();
+    copy = join(scratch, 'qrcode');
+    await cp(join(repoRoot, 'assets', 'examples', 'qrcode'), copy, { recursive: true, filter: (src) => !/[\\/](dist|node_modules|\.wash[\\/](data|build))$/.test(src) });
+  });
+  after(() => registry.stop());
+
+  it('generates a valid WorkloadDeployment and Service from its config and its component', async () => {
+    await mkdir(join(copy, 'dist'), { recursive: true });
+    await copyFile(await buildQrExample(), join(copy, 'dist', 'qrcode.wasm'));
+    const prepared = await manifestOf(copy, 'ghcr.io/you/qrcode:1.0');
+    assert.deepEqual(errors(prepared), []);
+    assert.deepEqual(prepared.check.objects, ['Service/qrcode', 'WorkloadDeployment/qrcode']);
+    const deployment = workloadOf(prepared);
+    assert.equal(deployment.apiVersion, 'runtime.wasmcloud.dev/v1alpha1');
+    assert.equal(deployment.spec.replicas, 1);
+    assert.deepEqual(deployment.spec.kubernetes, { service: { name: 'qrcode' } });
+    const spec = deployment.spec.template.spec;
+    assert.deepEqual(spec.components, [{ name: 'qrcode', image: 'ghcr.io/you/qrcode:1.0' }]);
+    const byPackage: Record<string, Obj> = Object.fromEntries((spec.hostInterfaces as Obj[]).map((e) => [`${e.namespace}:${e.package}`, e]));
+    assert.deepEqual(byPackage['wasi:http'], { namespace: 'wasi', package: 'http', interfaces: ['incoming-handler', 'outgoing-handler'], config: { host: 'qrcode.localhost' } });
+    assert.deepEqual(byPackage['wasi:keyvalue']!.interfaces, ['atomics', 'store']);
+    assert.equal(byPackage['wasi:keyvalue']!.version, '0.2.0-draft');
+    assert.deepEqual(byPackage['wasi:blobstore']!.interfaces, ['blobstore', 'container', 'types']);
+    const service = documents(prepared.manifest.yaml).find((d) => d.kind === 'Service')!;
+    assert.deepEqual(service.spec.ports, [{ name: 'http', port: 80, protocol: 'TCP' }]);
+  });
+
+  it('pushes and deploys with --dry-run from the command line, with no edits, pinned to the digest pushed', async () => {
+    const run = await runCli(['deploy', copy, '--image', `${registry.host}/examples/qrcode:0.1.0`, '--push', '--insecure', '--dry-run', '--host', 'qr.example.com'], {
+      env: { COMPONENT_STUDIO_CACHE: testCacheDir, DOCKER_CONFIG: join(scratch, 'no-docker-config') },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stderr, /invalid/);
+    const digest = /✓ qrcode → .*\n {2}digest (sha256:[a-f0-9]{64})/.exec(run.stderr + run.stdout)?.[1];
+    assert.ok(digest, run.stdout);
+    // stdout is the YAML alone (the push report aside), valid as it stands.
+    const yaml = run.stdout.slice(run.stdout.indexOf('# wasmCloud deployment'));
+    assert.deepEqual(validateManifest(yaml).problems, []);
+    const deployment = documents(yaml).find((d) => d.kind === 'WorkloadDeployment')!;
+    assert.equal(deployment.spec.template.spec.components[0].image, `${registry.host}/examples/qrcode:0.1.0@${digest}`);
+    const http = deployment.spec.template.spec.hostInterfaces.find((e: Obj) => e.package === 'http');
+    assert.equal(http.config.host, 'qr.example.com');
+  });
+});
+
+describe('a project with keyvalue, blobstore and config', () => {
+  let root: string;
+  before(async () => {
+    const [store, probe] = await Promise.all([buildJsFixture('store-probe'), buildJsFixture('host-probe')]);
+    root = await project(
+      'Shop_API',
+      `build:
+  component_path: build/shop.wasm
+dev:
+  components:
+    - name: settings-probe
+      file: build/probe.wasm
+  host_interfaces:
+    - namespace: wasi
+      package: keyvalue
+      version: 0.2.0-draft
+      interfaces: [store]
+      config:
+        bucket: carts
+    - namespace: wasi
+      package: blobstore
+      version: 0.2.0-draft
+      config:
+        buckets: receipts
+    - namespace: wasi
+      package: config
+      version: 0.2.0-rc.1
+      interfaces: [store]
+      config:
+        greeting: hello
+        max_items: 10
+        debug: true
+`,
+      { 'build/shop.wasm': store, 'build/probe.wasm': probe },
+    );
+  });
+
+  it('lists each host interface once per package, with the config\'s values as strings and what the components use', async () => {
+    const prepared = await manifestOf(root, 'registry.example.com/team/shop:2.1', { replicas: 3 });
+    assert.deepEqual(errors(prepared), []);
+    const deployment = workloadOf(prepared);
+    assert.equal(deployment.metadata.name, 'shop-api');
+    assert.equal(deployment.spec.replicas, 3);
+    const spec = deployment.spec.template.spec;
+    assert.deepEqual(spec.components, [
+      { name: 'Shop_API', image: 'registry.example.com/team/shop:2.1' },
+      { name: 'settings-probe', image: 'registry.example.com/team/shop-settings-probe:2.1' },
+    ]);
+    const [keyvalue, blobstore, config, ...others] = spec.hostInterfaces;
+    assert.deepEqual(keyvalue, { namespace: 'wasi', package: 'keyvalue', version: '0.2.0-draft', interfaces: ['atomics', 'batch', 'store'], config: { bucket: 'carts' } });
+    assert.deepEqual(blobstore, { namespace: 'wasi', package: 'blobstore', version: '0.2.0-draft', interfaces: ['blobstore', 'container', 'types'], config: { buckets: 'receipts' } });
+    assert.deepEqual(config, { namespace: 'wasi', package: 'config', version: '0.2.0-rc.1', interfaces: ['store'], config: { greeting: 'hello', max_items: '10', debug: 'true' } });
+    assert.deepEqual(others.map((e: Obj) => `${e.namespace}:${e.package}`).sort(), ['wasi:http', 'wasi:logging']);
+    // The YAML keeps the strings strings, so a cluster does not read 10 as a number.
+    assert.match(prepared.manifest.yaml, /max_items: "10"/);
+    assert.ok(prepared.manifest.notes.some((n) => /wasi:keyvalue and wasi:blobstore are backed by what the wasmCloud hosts are configured with/.test(n)));
+  });
+});
+
+describe('a project with a service and volumes', () => {
+  let hello: string;
+  let ticking: string;
+  before(async () => {
+    [hello, ticking] = await Promise.all([watFixture('hello'), buildWorkloadPart('ticking-service')]);
+  });
+
+  it('deploys dev.service_file as the workload\'s service, with every volume mounted in it and in the component', async () => {
+    const root = await project(
+      'ticker',
+      `build:
+  component_path: app.wasm
+dev:
+  service_file: service.wasm
+  volumes:
+    - host_path: data
+      guest_path: /data
+    - host_path: /srv/shared-assets
+      guest_path: /assets
+`,
+      { 'app.wasm': hello, 'service.wasm': ticking },
+    );
+    const prepared = await manifestOf(root, 'localhost:5000/ticker:dev');
+    assert.deepEqual(errors(prepared), []);
+    const spec = workloadOf(prepared).spec.template.spec;
+    const mounts = { volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'assets', mountPath: '/assets' }] };
+    assert.deepEqual(spec.components, [{ name: 'ticker', image: 'localhost:5000/ticker:dev', localResources: mounts }]);
+    assert.deepEqual(spec.service, { image: 'localhost:5000/ticker-service:dev', localResources: mounts });
+    assert.deepEqual(spec.volumes, [
+      { name: 'data', hostPath: { path: '/var/lib/wasmcloud/volumes/ticker/data' } },
+      { name: 'assets', hostPath: { path: '/srv/shared-assets' } },
+    ]);
+    assert.ok(prepared.manifest.notes.some((n) => n.startsWith('dev.volumes[0] (data → /data) is a folder of your project; on the cluster it is the host path /var/lib/wasmcloud/volumes/ticker/data')));
+  });
+
+  it('deploys a dev.service project as a service alone, with no Service object when nothing serves HTTP', async () => {
+    const root = await project('daemon', 'build:\n  component_path: daemon.wasm\ndev:\n  service: true\n  volumes:\n    - host_path: state\n      guest_path: /state\n', { 'daemon.wasm': ticking });
+    const prepared = await manifestOf(root, 'ghcr.io/you/daemon:1');
+    assert.deepEqual(errors(prepared), []);
+    const docs = documents(prepared.manifest.yaml);
+    assert.deepEqual(docs.map((d) => d.kind as string), ['WorkloadDeployment']);
+    const spec = docs[0]!.spec.template.spec;
+    assert.equal(spec.components, undefined);
+    assert.deepEqual(spec.service, { image: 'ghcr.io/you/daemon:1', localResources: { volumeMounts: [{ name: 'state', mountPath: '/state' }] } });
+    assert.equal(docs[0]!.spec.kubernetes, undefined);
+  });
+});
+
+describe('a config the cluster would refuse', () => {
+  let hello: string;
+  before(async () => {
+    hello = await watFixture('hello');
+  });
+
+  it('names the field and the config key of an entry without interfaces that nothing uses', async () => {
+    const root = await project('no-interfaces', 'build:\n  component_path: app.wasm\ndev:\n  host_interfaces:\n    - namespace: wasi\n      package: webgpu\n', { 'app.wasm': hello });
+    const prepared = await manifestOf(root, 'ghcr.io/you/app:1');
+    const [problem, ...rest] = errors(prepared);
+    assert.deepEqual(rest, []);
+    assert.equal(problem!.path, 'spec.template.spec.hostInterfaces[0].interfaces');
+    assert.equal(problem!.configKey, 'dev.host_interfaces[0]');
+    assert.equal(problem!.message, 'spec.template.spec.hostInterfaces[0].interfaces must NOT have fewer than 1 items.');
+    assert.ok(problem!.line! > 1);
+  });
+
+  it('names both entries when two unnamed entries share a package (the CRD\'s CEL rule)', async () => {
+    const root = await project(
+      'two-stores',
+      'build:\n  component_path: app.wasm\ndev:\n  host_interfaces:\n    - { namespace: wasi, package: keyvalue, interfaces: [store], config: { bucket: a } }\n    - { namespace: wasi, package: keyvalue, interfaces: [store], version: 0.2.0-draft, config: { bucket: b } }\n',
+      { 'app.wasm': hello },
+    );
+    const prepared = await manifestOf(root, 'ghcr.io/you/app:1');
+    const [problem, ...rest] = errors(prepared);
+    assert.deepEqual(rest, []);
+    assert.equal(problem!.path, 'spec.template.spec.hostInterfaces[1]');
+    assert.equal(problem!.configKey, 'dev.host_interfaces[1]');
+    assert.match(problem!.message, /at most one unnamed hostInterface is allowed per namespace:package.*\(entries 0 and 1 are both wasi:keyvalue without a name\)/);
+  });
+
+  it('stops `deploy` before anything is applied, naming the field and the key', async () => {
+    const root = await project('too-long', `build:\n  component_path: app.wasm\ndev:\n  host_interfaces:\n    - namespace: wasi\n      package: keyvalue\n      interfaces: [store]\n      version: "${'9'.repeat(70)}"\n`, { 'app.wasm': hello });
+    const run = await runCli(['deploy', root, '--image', 'ghcr.io/you/app:1', '--dry-run']);
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /invalid line \d+: spec\.template\.spec\.hostInterfaces\[0\]\.version must NOT have more than 64 characters\. \(generated from dev\.host_interfaces\[0\] in the config\)/);
+    assert.match(run.stderr, /error The generated manifest breaks 1 rule of wasmCloud's WorkloadDeployment schema/);
+  });
+});
