@@ -91,9 +91,15 @@ export class SnapshotCommands {
     const folders: DataFolders = dataFoldersOf(target, described.config, volumes?.ok ? volumes.value : []);
     const live: LiveData = { folders, locks: stores.locks, keyvalue: stores.keyvalue, blobstore: stores.blobstore };
     const key = `${folders.keyvalue}\u0000${folders.blobstore}\u0000${folders.catalogue}`;
-    if (this.project?.key !== key) this.project = { key, live, snapshots: new ProjectSnapshots(() => this.project!.live) };
-    else this.project.live = live;
-    return this.project.snapshots;
+    if (this.project?.key === key) {
+      this.project.live = live;
+      return this.project.snapshots;
+    }
+    // The snapshots read `entry.live`, which later calls refresh (the stores reopen on a reload).
+    const entry = { key, live } as { key: string; live: LiveData; snapshots: ProjectSnapshots };
+    entry.snapshots = new ProjectSnapshots(() => entry.live);
+    this.project = entry;
+    return entry.snapshots;
   }
 
   private async listView(): Promise<SnapshotsView> {

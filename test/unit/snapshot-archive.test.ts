@@ -1,0 +1,153 @@
+// Exported snapshots on real folders: an export imports back with every checksum verified,
+// and an archive that was tampered with, names a path out of the data, holds a link, or is
+// not an archive at all is refused with a clear error and nothing changed.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { after, before, describe, it } from 'node:test';
+import { extract, pack, type Header } from 'tar-stream';
+import { dataFoldersFor } from '../../runtime/snapshots/data-folders.ts';
+import { openLiveData, type LiveData } from '../../runtime/snapshots/live-data.ts';
+import { ProjectSnapshots } from '../../runtime/snapshots/project-snapshots.ts';
+
+const temp = mkdtempSync(join(tmpdir(), 'studio-snapshot-archive-'));
+let live: LiveData & { close(): void };
+let snapshots: ProjectSnapshots;
+let exported: string;
+
+before(async () => {
+  const dir = join(temp, 'project');
+  mkdirSync(join(dir, '.wash'), { recursive: true });
+  writeFileSync(join(dir, '.wash', 'config.yaml'), 'version: 1\n');
+  live = openLiveData(await dataFoldersFor(dir));
+  snapshots = new ProjectSnapshots(() => live);
+  live.keyvalue.set('boards', 'board:1', Buffer.from('{"title":"one"}'));
+  live.keyvalue.set('boards', 'empty', new Uint8Array(0));
+  live.keyvalue.createBucket('no-keys');
+  live.blobstore.createContainer('files');
+  live.blobstore.put('files', 'deep/er/file.bin', Buffer.alloc(300_000, 7));
+  await snapshots.save({ name: 'demo', note: 'three boards' });
+  exported = join(temp, 'demo.tar.gz');
+  await snapshots.export('demo', exported);
+});
+after(() => {
+  live?.close();
+  rmSync(temp, { recursive: true, force: true });
+});
+
+interface Item {
+  header: Header;
+  data: Buffer;
+}
+
+/** The entries of a .tar.gz, to change and pack again. */
+async function entries(file: string): Promise<Item[]> {
+  const reader = extract();
+  const items: Item[] = [];
+  const done = (async () => {
+    for await (const entry of reader) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
+      items.push({ header: entry.header, data: Buffer.concat(chunks) });
+    }
+  })();
+  reader.end(gunzipSync(readFileSync(file)));
+  await done;
+  return items;
+}
+
+async function packed(items: Item[], name: string): Promise<string> {
+  const tar = pack({});
+  const chunks: Buffer[] = [];
+  const collected = (async () => {
+    for await (const chunk of tar as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
+  })();
+  for (const item of items) {
+    await new Promise<void>((resolve, reject) => tar.entry({ ...item.header, size: item.data.length }, item.data, (error) => (error ? reject(error) : resolve())));
+  }
+  tar.finalize();
+  await collected;
+  const file = join(temp, name);
+  writeFileSync(file, gzipSync(Buffer.concat(chunks)));
+  return file;
+}
+
+const manifestOf = (items: Item[]) => JSON.parse(items[0]!.data.toString()) as { files: { path: string; size: number; sha256: string }[] };
+
+/** Nothing changed: the same snapshots, and no working folder left behind. */
+function assertUnchanged(): void {
+  assert.deepEqual(snapshots.list().map((s) => s.name), ['demo']);
+  assert.deepEqual(readdirSync(snapshots.catalogue.dir).filter((n) => n.startsWith('.cs-')), []);
+}
+
+describe('snapshot archives', () => {
+  it('hold a manifest first, with each file\'s size and SHA-256', async () => {
+    const items = await entries(exported);
+    assert.equal(items[0]!.header.name, 'snapshot.json');
+    const manifest = manifestOf(items) as ReturnType<typeof manifestOf> & { format: string; snapshot: { name: string; note: string }; folders: string[] };
+    assert.equal(manifest.format, 'component-studio-snapshot');
+    assert.equal(manifest.snapshot.note, 'three boards');
+    assert.deepEqual(manifest.folders, ['keyvalue/no-keys']);
+    const file = manifest.files.find((f) => f.path === 'blobstore/files/deep/er/file.bin')!;
+    assert.equal(file.size, 300_000);
+    assert.equal(file.sha256, createHash('sha256').update(Buffer.alloc(300_000, 7)).digest('hex'));
+    assert.ok(manifest.files.some((f) => f.path === 'keyvalue/boards/board%3A1'));
+  });
+
+  it('import back whole, under the name in the archive or another', async () => {
+    await assert.rejects(snapshots.import(exported), { code: 'snapshot-exists' });
+    const copy = await snapshots.import(exported, 'demo copy');
+    assert.equal(copy.description?.kind, 'imported');
+    assert.equal(copy.description?.note, 'three boards');
+    const comparison = await snapshots.compare('demo', 'demo copy');
+    assert.deepEqual([comparison.added, comparison.removed, comparison.changed, comparison.unchanged], [0, 0, 0, 3]);
+    assert.ok(existsSync(join(copy.dir, 'keyvalue', 'no-keys')), 'an empty bucket travels too');
+    await snapshots.delete('demo copy');
+  });
+
+  it('refuse a file whose bytes were changed, naming it', async () => {
+    const items = await entries(exported);
+    const target = items.find((i) => i.header.name === 'keyvalue/boards/board%3A1')!;
+    target.data = Buffer.from('{"title":"TWO"}');
+    await assert.rejects(snapshots.import(await packed(items, 'tampered.tar.gz'), 'x'), { code: 'archive-tampered', message: /"keyvalue\/boards\/board%3A1": its checksum does not match the manifest/ });
+    assertUnchanged();
+  });
+
+  it('refuse a file that is not in the manifest, or missing from the archive', async () => {
+    const items = await entries(exported);
+    await assert.rejects(snapshots.import(await packed([...items, { header: { name: 'keyvalue/boards/extra', type: 'file', mode: 0o644 } as Header, data: Buffer.from('x') }], 'extra.tar.gz'), 'x'), { code: 'archive-tampered', message: /is not in its manifest/ });
+    await assert.rejects(snapshots.import(await packed(items.filter((i) => !i.header.name.endsWith('file.bin')), 'missing.tar.gz'), 'x'), { code: 'archive-tampered', message: /in the manifest but not in the archive/ });
+    assertUnchanged();
+  });
+
+  it('refuse paths that would escape the data, and links', async () => {
+    const items = await entries(exported);
+    const manifest = manifestOf(items);
+    const evil = (path: string, extra: Partial<Header> = {}) => {
+      const data = Buffer.from('pwned');
+      const withEntry = { ...manifest, files: [...manifest.files, { path, size: data.length, sha256: createHash('sha256').update(data).digest('hex') }] };
+      return [{ header: items[0]!.header, data: Buffer.from(JSON.stringify(withEntry)) }, ...items.slice(1), { header: { name: path, type: 'file', mode: 0o644, ...extra } as Header, data }];
+    };
+    for (const path of ['keyvalue/../../escaped', '../escaped', '/etc/escaped', 'keyvalue/boards/.cs-journal', 'elsewhere/file', 'keyvalue/a/b/c']) {
+      await assert.rejects(snapshots.import(await packed(evil(path), 'evil.tar.gz'), 'x'), { code: 'archive-unsafe', message: /cannot be part of a snapshot/ }, path);
+    }
+    const link = [...items, { header: { name: 'keyvalue/boards/link', type: 'symlink', linkname: '/etc/passwd', mode: 0o777 } as Header, data: Buffer.alloc(0) }];
+    await assert.rejects(snapshots.import(await packed(link, 'link.tar.gz'), 'x'), { code: 'archive-unsafe', message: /symlink, not a plain file/ });
+    assert.equal(existsSync(join(temp, 'escaped')), false);
+    assert.equal(existsSync(join(snapshots.catalogue.dir, '..', 'escaped')), false);
+    assertUnchanged();
+  });
+
+  it('refuse what is not a snapshot archive', async () => {
+    const notGzip = join(temp, 'not.tar.gz');
+    writeFileSync(notGzip, 'hello, not an archive');
+    await assert.rejects(snapshots.import(notGzip, 'x'), { code: 'archive-invalid', message: /is not a readable snapshot archive/ });
+    const items = await entries(exported);
+    await assert.rejects(snapshots.import(await packed(items.slice(1), 'no-manifest.tar.gz'), 'x'), { code: 'archive-invalid', message: /does not start with snapshot.json/ });
+    await assert.rejects(snapshots.import(join(temp, 'nowhere.tar.gz'), 'x'), { code: 'archive-not-found' });
+    assertUnchanged();
+  });
+});
