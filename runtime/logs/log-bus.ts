@@ -11,6 +11,31 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  */
 export type LogStream = 'stdout' | 'stderr';
 
+/** One outbound HTTP call of a component, as its log record carries it (source `outbound`). */
+export interface OutboundCallRecord {
+  method: string;
+  /** The URL the component asked for. */
+  url: string;
+  /** Absent when the call failed before a response head. */
+  status?: number;
+  durationMs: number;
+  requestBytes: number;
+  responseBytes: number;
+  protocol?: 'HTTP/1.1' | 'HTTP/2';
+  /** The `match` of the stand-in that answered, if one did. */
+  standIn?: string;
+  /** Where a forwarding stand-in sent the call. */
+  forwardedTo?: string;
+  /** The wasi:http error-code the component got, e.g. `connection-refused`. */
+  error?: string;
+  /** The component dropped the call before its response ended. */
+  dropped?: boolean;
+  /** The component that made the call. */
+  component: string;
+  /** The incoming request it was serving: the workload's number for it, its method and path. */
+  cause?: { id: number; method: string; path: string };
+}
+
 export interface LogRecord {
   /** Increasing sequence number, unique within a run; lets clients resume after a gap. */
   seq: number;
@@ -22,6 +47,8 @@ export interface LogRecord {
   text: string;
   /** Set on a component's stdout and stderr lines only. */
   stream?: LogStream;
+  /** Set on the records of outbound HTTP calls. */
+  http?: OutboundCallRecord;
 }
 
 export type LogInput = Omit<LogRecord, 'seq' | 'time'> & { time?: number };
@@ -65,6 +92,7 @@ export class LogBus {
       text: input.text,
       // Absent rather than undefined, so records stay the same shape over JSON.
       ...(input.stream ? { stream: input.stream } : {}),
+      ...(input.http ? { http: input.http } : {}),
     };
     this.ring[this.next] = record;
     this.next = (this.next + 1) % this.capacity;

@@ -15,19 +15,55 @@ import { fail, ok, type Result } from '../errors.ts';
 import { invalidSettings, readSettingsFile } from './config-file.ts';
 import { validateWith } from './config-schema.ts';
 
+/** Values a person writes as numbers or booleans are read as their text (`PORT: 8080` is "8080"). */
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** A rule that answers an outbound request instead of the network (network/stand-ins.ts). */
+const standIn = z
+  .strictObject({
+    /** `METHOD URL-GLOB` (or `* URL-GLOB`, or just the glob): `*` matches any run of characters. */
+    match: z.string().regex(/^\s*(?:(?:[A-Za-z]+|\*)\s+)?(?:https?|\*):\/\/\S*\s*$/, 'expected a method (or *) and a URL glob, e.g. "GET https://example.com/*"'),
+    status: z.number().int().min(100).max(599).optional(),
+    headers: z.record(z.string(), scalar).optional(),
+    body: z.string().optional(),
+    /** Relative to the project. */
+    body_file: z.string().min(1).optional(),
+    forward: z.string().regex(/^https?:\/\/\S+$/, 'expected an http:// or https:// URL, e.g. http://127.0.0.1:9000').optional(),
+  })
+  .refine((rule) => [rule.body, rule.body_file, rule.forward].filter((v) => v !== undefined).length <= 1, { message: 'set at most one of body, body_file and forward' })
+  .refine((rule) => rule.forward === undefined || (rule.status === undefined && rule.headers === undefined), {
+    message: 'a stand-in that forwards answers with what the server answers: status and headers do not apply',
+  });
+
 export const studioSettingsSchema = z.strictObject({
   /**
    * `reuse`: an instance serves request after request (state survives between them). `fresh`:
    * a new instance for every request, as wash rc.6 does.
    */
   instances: z.enum(['reuse', 'fresh']).optional(),
+  /** Components' outbound HTTP: offline mode, extra CAs, stand-ins (network/outbound-service.ts). */
+  outbound: z
+    .strictObject({
+      offline: z.boolean().optional(),
+      /** PEM files, relative to the project, trusted besides the system's CAs. */
+      ca_files: z.array(z.string().min(1)).optional(),
+      stand_ins: z.array(standIn).optional(),
+    })
+    .optional(),
+  /** The components' environment variables (wasi:cli/environment). */
+  env: z.record(z.string().regex(/^[^=\0]+$/, 'a variable name cannot hold = or NUL'), scalar).optional(),
 });
 
 export type StudioSettings = z.infer<typeof studioSettingsSchema>;
 
+/** `env` as the components see it: names and values as text, in the file's order. */
+export function environmentFrom(settings: StudioSettings): [string, string][] {
+  return Object.entries(settings.env ?? {}).map(([name, value]) => [name, String(value)]);
+}
+
 export const STUDIO_SETTINGS_FILE = 'studio.yaml';
 
-const KIND = { topLevelKeys: 'instances', doc: 'docs/projects.md (Studio settings)', invalidCode: 'studio-settings-invalid' };
+const KIND = { topLevelKeys: 'instances, outbound, env', doc: 'docs/projects.md (Studio settings)', invalidCode: 'studio-settings-invalid' };
 
 /** Where a project's studio settings live. */
 export function studioSettingsPath(root: string): string {
@@ -53,34 +89,39 @@ const NEW_FILE_HEADER = ' Component Studio\'s own settings for this project; was
  * reader never sees half of it.
  */
 export async function saveStudioSetting<K extends keyof StudioSettings>(root: string, key: K, value: NonNullable<StudioSettings[K]>): Promise<Result<string>> {
-  const path = studioSettingsPath(root);
+  return saveStudioSettingAt(root, [key], value);
+}
+
+/** Sets the value at a key path (e.g. `outbound.stand_ins`), keeping the rest of the file, its comments included. */
+export async function saveStudioSettingAt(root: string, path: readonly string[], value: unknown): Promise<Result<string>> {
+  const file = studioSettingsPath(root);
   let text = '';
   try {
-    text = await readFile(path, 'utf8');
+    text = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return unwritable(path, err);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return unwritable(file, err);
   }
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
-    return fail('studio-settings-unwritable', `${path} is not valid YAML, so the studio will not rewrite it: ${doc.errors[0]!.message.split('\n')[0]}`, 'Fix the file (or delete it), then switch again.');
+    return fail('studio-settings-unwritable', `${file} is not valid YAML, so the studio will not rewrite it: ${doc.errors[0]!.message.split('\n')[0]}`, 'Fix the file (or delete it), then try again.');
   }
   if (doc.contents !== null && !isMap(doc.contents)) {
-    return fail('studio-settings-unwritable', `${path}: the top level must be a mapping of keys (${KIND.topLevelKeys}), so the studio will not rewrite it.`, 'Fix the file (or delete it), then switch again.');
+    return fail('studio-settings-unwritable', `${file}: the top level must be a mapping of keys (${KIND.topLevelKeys}), so the studio will not rewrite it.`, 'Fix the file (or delete it), then try again.');
   }
   if (text.trim() === '') doc.commentBefore = NEW_FILE_HEADER;
-  doc.set(key, value);
-  const temp = join(dirname(path), `.${STUDIO_SETTINGS_FILE}.${randomBytes(4).toString('hex')}.tmp`);
+  doc.setIn(path, value);
+  const temp = join(dirname(file), `.${STUDIO_SETTINGS_FILE}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(file), { recursive: true });
     await writeFile(temp, doc.toString());
-    await rename(temp, path);
+    await rename(temp, file);
   } catch (err) {
     await rm(temp, { force: true });
-    return unwritable(path, err);
+    return unwritable(file, err);
   }
-  return ok(path);
+  return ok(file);
 }
 
 function unwritable(path: string, err: unknown): Result<never> {
-  return fail('studio-settings-unwritable', `Cannot write ${path}: ${(err as Error).message}.`, 'Check that the project\'s .wash folder is writable, then switch again.');
+  return fail('studio-settings-unwritable', `Cannot write ${path}: ${(err as Error).message}.`, 'Check that the project\'s .wash folder is writable, then try again.');
 }

@@ -16,7 +16,7 @@ import { describe, fail, messageOf, ok, type Result, type StudioError } from '..
 import type { Volume } from '../host/filesystem.ts';
 import { loggerFor, type LogBus } from '../logs/log-bus.ts';
 import { loadProject, type Project } from '../project/project-config.ts';
-import { loadStudioSettings, saveStudioSetting, studioSettingsPath } from '../project/studio-settings.ts';
+import { environmentFrom, loadStudioSettings, saveStudioSetting, studioSettingsPath } from '../project/studio-settings.ts';
 import type { ProjectWatcher } from '../watch/project-watcher.ts';
 import type { InstanceStrategy } from '../workloads/worker-protocol.ts';
 import type { ServiceRunner } from '../workloads/service-runner.ts';
@@ -29,6 +29,7 @@ import type { BuildRecord, SessionEvent } from './session-events.ts';
 import { SessionGateway } from './session-gateway.ts';
 import { SessionInstances, type InstancesFrom } from './session-instances.ts';
 import { SessionNotes } from './session-notes.ts';
+import { reconfigureServices } from './session-services.ts';
 import { SessionStoreFolders, type SessionStores } from './session-stores.ts';
 import { describeTarget, nameOf, resolveTarget, type Target } from './session-target.ts';
 import { stopVersion, stopWorkloads, workloadsOf, type Version } from './session-version.ts';
@@ -202,9 +203,13 @@ export class DevSession {
     }
     for (const warning of loaded.value.warnings) this.notes.warn(warning);
     this.instances.settingsRead(loaded.value.settings.instances);
+    // Outbound rules apply to the next call; a new environment needs new instances, so a build (from the cache).
+    const applied = reconfigureServices(this.version?.shared.services, loaded.value.settings, target.root);
+    if (!applied.ok) this.options.logs.append({ level: 'error', source: 'studio', text: describe(applied.error) });
+    const newEnvironment = this.version !== undefined && JSON.stringify(this.version.shared.environment ?? []) !== JSON.stringify(environmentFrom(loaded.value.settings));
     const last = this.builds[this.builds.length - 1];
     // A build that failed on this file's errors is retried now that it reads.
-    if (last?.outcome === 'failed' && last.error?.code === 'studio-settings-invalid') this.rebuild();
+    if ((last?.outcome === 'failed' && STUDIO_SETTINGS_ERRORS.has(last.error?.code ?? '')) || newEnvironment) this.rebuild();
     else await this.renewInstances();
     this.settingsChanged();
   }
@@ -457,6 +462,9 @@ export class DevSession {
   }
 }
 
+
+/** What a failed build may have failed on that an edit of .wash/studio.yaml can fix (a bad key, a CA or body file that is not there). */
+const STUDIO_SETTINGS_ERRORS = new Set(['studio-settings-invalid', 'config-file-missing', 'outbound-ca-invalid']);
 
 /** Errors no save can fix: the session ends instead of waiting. */
 function isFatal(error: StudioError): boolean {

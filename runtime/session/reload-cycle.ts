@@ -9,7 +9,7 @@ import type { Volume } from '../host/filesystem.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import { componentFilesOf, halfTlsConfig, serviceFileOf, tlsFilesOf, volumesOf } from '../project/config-paths.ts';
 import { configValues, loadProject, type Project, type WashConfig } from '../project/project-config.ts';
-import { loadStudioSettings, type StudioSettings } from '../project/studio-settings.ts';
+import { environmentFrom, loadStudioSettings, type StudioSettings } from '../project/studio-settings.ts';
 import { startComposition } from '../workloads/composition.ts';
 import type { RuntimeSettings } from '../workloads/workload.ts';
 import type { BuildOutputs } from './build-outputs.ts';
@@ -53,6 +53,13 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
     ctx.emit({ kind: 'build-started', build: record, builder: 'none' });
     name = target.name;
     wasmPath = target.wasmPath;
+    // A .wasm file's .wash/studio.yaml beside it gives its outbound rules and environment; the
+    // instance mode of a file stays the session's (see session-instances).
+    const studio = await loadStudioSettings(dirname(target.wasmPath));
+    if (!studio.ok) return studio;
+    for (const warning of studio.value.warnings) ctx.notes.warn(warning);
+    const { instances: _instances, ...forFile } = studio.value.settings;
+    studioSettings = forFile;
   } else {
     const project = await loadProject(target.root);
     if (!project.ok) return project;
@@ -110,7 +117,8 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
   if (!stores.ok) return stores;
   const base = target.kind === 'file' ? dirname(target.wasmPath) : target.root;
   const services = hostServicesFor({ settings: studioSettings, base, logs: ctx.logs });
-  const shared = { config, stores: workloadStoresOf(stores.value), volumes, services };
+  if (!services.ok) return services;
+  const shared = { config, stores: workloadStoresOf(stores.value), volumes, services: services.value, environment: environmentFrom(studioSettings) };
   const startStarted = performance.now();
   const settings = ctx.settings();
   const components = [{ name, wasmPath }, ...extra.map((c) => ({ name: c.name, wasmPath: c.file }))];

@@ -3,7 +3,9 @@
 // the version starts, so each workload has its own (its own virtual loopback port table, its
 // own outbound rules) and a reload picks up edited settings. Adding a service touches this
 // list.
+import { ok, type Result } from '../errors.ts';
 import type { LogBus } from '../logs/log-bus.ts';
+import { OutboundHttp, outboundConfigFrom } from '../network/outbound-service.ts';
 import type { StudioSettings } from '../project/studio-settings.ts';
 import type { HostServices } from '../workloads/host-services.ts';
 
@@ -15,6 +17,22 @@ export interface ServicesContext {
   logs: LogBus;
 }
 
-export function hostServicesFor(_context: ServicesContext): HostServices {
-  return {};
+/** The services, or why the settings cannot make them (a CA file or a stand-in's body_file that is not there). */
+export function hostServicesFor(context: ServicesContext): Result<HostServices> {
+  const outbound = outboundConfigFrom(context.settings.outbound, context.base);
+  if (!outbound.ok) return outbound;
+  return ok({ http: new OutboundHttp(outbound.value, context.logs) });
+}
+
+/**
+ * Applies edited settings to a serving version's services, without a build: outbound rules
+ * take effect for the next call. A failure leaves the services as they were.
+ */
+export function reconfigureServices(services: HostServices | undefined, settings: StudioSettings, base: string): Result<void> {
+  const http = services?.http;
+  if (!(http instanceof OutboundHttp)) return ok(undefined);
+  const outbound = outboundConfigFrom(settings.outbound, base);
+  if (!outbound.ok) return outbound;
+  http.configure(outbound.value);
+  return ok(undefined);
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { StudioError } from '../../runtime/errors.ts';
-import { loadStudioSettings, saveStudioSetting, studioSettingsPath } from '../../runtime/project/studio-settings.ts';
+import { environmentFrom, loadStudioSettings, saveStudioSetting, saveStudioSettingAt, studioSettingsPath } from '../../runtime/project/studio-settings.ts';
 import { SessionInstances } from '../../runtime/session/session-instances.ts';
 
 let temp: string;
@@ -72,13 +72,76 @@ describe('loadStudioSettings', () => {
   it('refuses a top level that is not a mapping with studio-settings-invalid', async () => {
     const error = errorOf(await loadStudioSettings(await project('- fresh\n')));
     assert.equal(error.code, 'studio-settings-invalid');
-    assert.match(error.message, /top level must be a mapping of keys \(instances\)/);
+    assert.match(error.message, /top level must be a mapping of keys \(instances, outbound, env\)/);
   });
 
   it('reads an empty file as no settings', async () => {
     const result = await loadStudioSettings(await project('# nothing yet\n'));
     assert.ok(result.ok);
     assert.deepEqual(result.value.settings, {});
+  });
+});
+
+describe('outbound and env', () => {
+  it('reads offline mode, CA files and stand-ins as written', async () => {
+    const text = `outbound:
+  offline: true
+  ca_files: [certs/dev-ca.pem]
+  stand_ins:
+    - match: GET https://example.com/*
+      status: 200
+      headers: { content-type: text/html }
+      body: "<html>offline page</html>"
+    - match: "* https://api.example.com/*"
+      body_file: fixtures/api.json
+    - match: https://payments.example.com/*
+      forward: http://127.0.0.1:9000
+`;
+    const result = await loadStudioSettings(await project(text));
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.settings.outbound, {
+      offline: true,
+      ca_files: ['certs/dev-ca.pem'],
+      stand_ins: [
+        { match: 'GET https://example.com/*', status: 200, headers: { 'content-type': 'text/html' }, body: '<html>offline page</html>' },
+        { match: '* https://api.example.com/*', body_file: 'fixtures/api.json' },
+        { match: 'https://payments.example.com/*', forward: 'http://127.0.0.1:9000' },
+      ],
+    });
+  });
+
+  it('names the stand-in key that is wrong, and says what was expected', async () => {
+    const root = await project('outbound:\n  stand_ins:\n    - match: fetch example.com\n      body: x\n');
+    const error = errorOf(await loadStudioSettings(root));
+    assert.equal(error.code, 'studio-settings-invalid');
+    assert.match(error.message, /^ {2}outbound\.stand_ins\[0\]\.match: expected a method \(or \*\) and a URL glob/m);
+  });
+
+  it('refuses a stand-in with two answers', async () => {
+    const error = errorOf(await loadStudioSettings(await project('outbound:\n  stand_ins:\n    - match: GET https://x.example/*\n      body: x\n      forward: http://127.0.0.1:9000\n')));
+    assert.match(error.message, /outbound\.stand_ins\[0\]: set at most one of body, body_file and forward/);
+  });
+
+  it('warns about an unknown key under outbound', async () => {
+    const root = await project('outbound:\n  ofline: true\n');
+    const result = await loadStudioSettings(root);
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.warnings, [`${studioSettingsPath(root)}: outbound.ofline: unknown key, ignored`]);
+  });
+
+  it('gives env values as text, numbers and booleans included', async () => {
+    const result = await loadStudioSettings(await project('env:\n  GRPC_SERVER_URI: http://[::1]:50051\n  RETRIES: 3\n  VERBOSE: true\n'));
+    assert.ok(result.ok);
+    assert.deepEqual(environmentFrom(result.value.settings), [
+      ['GRPC_SERVER_URI', 'http://[::1]:50051'],
+      ['RETRIES', '3'],
+      ['VERBOSE', 'true'],
+    ]);
+  });
+
+  it('refuses an env value that is a list', async () => {
+    const error = errorOf(await loadStudioSettings(await project('env:\n  HOSTS: [a, b]\n')));
+    assert.match(error.message, /^ {2}env\.HOSTS: /m);
   });
 });
 
@@ -99,6 +162,18 @@ describe('saveStudioSetting', () => {
     const root = await project('# pinned by the team: wash semantics\ninstances: fresh # see the README\nlater_key: kept\n');
     assert.ok((await saveStudioSetting(root, 'instances', 'reuse')).ok);
     assert.equal(await readFile(studioSettingsPath(root), 'utf8'), '# pinned by the team: wash semantics\ninstances: reuse # see the README\nlater_key: kept\n');
+  });
+
+  it('sets a nested key (outbound.stand_ins), keeping the comments and keys around it', async () => {
+    const root = await project('# the team\'s demo settings\noutbound:\n  offline: true # no internet on stage\n  stand_ins: []\nenv:\n  MODE: demo\n');
+    assert.ok((await saveStudioSettingAt(root, ['outbound', 'stand_ins'], [{ match: 'GET https://example.com/*', body: 'hi' }])).ok);
+    const text = await readFile(studioSettingsPath(root), 'utf8');
+    assert.match(text, /^# the team's demo settings\n/);
+    assert.match(text, /offline: true # no internet on stage/);
+    assert.match(text, /MODE: demo/);
+    const read = await loadStudioSettings(root);
+    assert.ok(read.ok);
+    assert.deepEqual(read.value.settings.outbound?.stand_ins, [{ match: 'GET https://example.com/*', body: 'hi' }]);
   });
 
   it('will not rewrite a file that is not valid YAML, and leaves it as it was', async () => {
