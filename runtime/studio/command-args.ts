@@ -15,6 +15,14 @@ const snapshotName = z.string().min(1).max(200);
 // RFC 9110 token characters, so a typo in the playground is a clear error, not a garbled request.
 const method = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be an HTTP method such as GET or POST');
 
+const deployTarget = z.object({
+  repository: z.string().min(1).max(1000),
+  tag: z.string().min(1).max(128),
+  replicas: z.number().int().nonnegative().max(10_000).optional(),
+  host: z.string().max(253).optional(),
+});
+const manifestText = z.string().max(4 * 2 ** 20);
+
 export const commandArgs: { [C in CommandName]: z.ZodType<CommandArgs<C>> } = {
   'project.get': none,
   'project.open': z.object({ path: z.string().min(1), confirm: z.boolean().optional() }),
@@ -62,6 +70,10 @@ export const commandArgs: { [C in CommandName]: z.ZodType<CommandArgs<C>> } = {
     timeoutMs: z.number().positive().max(3_600_000).optional(),
   }),
   'settings.get': none,
+  'deploy.get': deployTarget,
+  'deploy.validate': z.object({ manifest: manifestText }),
+  'deploy.push': deployTarget.extend({ insecure: z.boolean().optional(), username: z.string().max(1000).optional(), password: z.string().max(100_000).optional() }),
+  'deploy.apply': z.object({ manifest: manifestText, context: z.string().min(1).max(1000).optional() }),
   'ui.state.get': z.object({ key: z.string().min(1).max(200) }),
   'ui.state.set': z.object({ key: z.string().min(1).max(200), value: z.unknown() }),
   'snapshots.list': none,

@@ -30,6 +30,7 @@ import type {
   WorkloadView,
 } from './api.ts';
 import { isCommandName, parseArgs } from './command-args.ts';
+import { DeployCommands } from './deploy-commands.ts';
 import { sendHttpRequest } from './http-playground.ts';
 import { SnapshotCommands } from './snapshot-commands.ts';
 import { StoreCommands } from './store-commands.ts';
@@ -95,6 +96,10 @@ export class StudioService {
     () => this.session,
     (event) => this.emit(event),
     this.stores,
+  );
+  private readonly deploy = new DeployCommands(
+    () => this.session,
+    (event) => this.emit(event),
   );
   private closed = false;
   private readonly handlers: Handlers;
@@ -619,6 +624,7 @@ export class StudioService {
       },
       ...this.stores.handlers(),
       ...this.snapshots.handlers(),
+      ...this.deploy.handlers(),
     };
   }
 

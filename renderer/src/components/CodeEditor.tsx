@@ -1,6 +1,8 @@
 // A Monaco editor, lazy-loaded: the first editor on screen pulls Monaco in, with a plain
 // placeholder meanwhile. Ctrl/Cmd+Enter and Ctrl/Cmd+S reach the view even inside the editor.
-import { lazy, Suspense, useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+// Types only: Monaco itself loads lazily, below.
+import type { editor as MonacoEditorApi } from 'monaco-editor';
 import { useDarkMode } from '../lib/theme.ts';
 
 export interface CodeEditorProps {
@@ -14,6 +16,15 @@ export interface CodeEditorProps {
   onSave?: () => void;
   label?: string;
   minimap?: boolean;
+  /** Problems to underline, at 1-based positions (a whole line when the column is unknown). */
+  markers?: EditorMarker[];
+}
+
+export interface EditorMarker {
+  line: number;
+  column?: number;
+  message: string;
+  severity: 'error' | 'warning';
 }
 
 const MonacoEditor = lazy(async () => {
@@ -21,6 +32,24 @@ const MonacoEditor = lazy(async () => {
   function Loaded(props: CodeEditorProps & { dark: boolean }) {
     const handlers = useRef(props);
     handlers.current = props;
+    const [editor, setEditor] = useState<MonacoEditorApi.IStandaloneCodeEditor>();
+    useEffect(() => {
+      const model = editor?.getModel();
+      if (!model) return;
+      const markers = (props.markers ?? []).filter((m) => m.line <= model.getLineCount());
+      monaco.editor.setModelMarkers(
+        model,
+        'studio',
+        markers.map((m) => ({
+          startLineNumber: m.line,
+          startColumn: m.column ?? 1,
+          endLineNumber: m.line,
+          endColumn: model.getLineMaxColumn(m.line),
+          message: m.message,
+          severity: m.severity === 'error' ? monaco.MarkerSeverity.Error : monaco.MarkerSeverity.Warning,
+        })),
+      );
+    }, [editor, props.markers, props.value]);
     return (
       <Editor
         value={props.value}
@@ -40,9 +69,10 @@ const MonacoEditor = lazy(async () => {
           ariaLabel: props.label ?? 'Editor',
           fixedOverflowWidgets: true,
         }}
-        onMount={(editor) => {
-          editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => handlers.current.onRun?.());
-          editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => handlers.current.onSave?.());
+        onMount={(mounted) => {
+          mounted.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => handlers.current.onRun?.());
+          mounted.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => handlers.current.onSave?.());
+          setEditor(mounted);
         }}
       />
     );

@@ -8,6 +8,7 @@ import { ErrorBoundary } from '../components/ErrorBoundary.tsx';
 import { useStudio } from '../stores/studio-store.ts';
 import { useUi, VIEWS, type ViewId } from '../stores/ui-store.ts';
 import { BlobsView } from '../views/blobs/BlobsView.tsx';
+import { DeployView } from '../views/deploy/DeployView.tsx';
 import { HttpView } from '../views/http/HttpView.tsx';
 import { KvView } from '../views/kv/KvView.tsx';
 import { LogsView } from '../views/logs/LogsView.tsx';
@@ -26,6 +27,7 @@ const VIEW_COMPONENTS: Record<ViewId, () => React.JSX.Element> = {
   kv: KvView,
   blobs: BlobsView,
   settings: SettingsView,
+  deploy: DeployView,
 };
 
 export function App() {

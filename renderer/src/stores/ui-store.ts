@@ -9,6 +9,7 @@ export const VIEWS = [
   { id: 'kv', label: 'Key-value', icon: '⚷' },
   { id: 'blobs', label: 'Blobs', icon: '▤' },
   { id: 'settings', label: 'Settings', icon: '⚙' },
+  { id: 'deploy', label: 'Deploy', icon: '⇪' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];

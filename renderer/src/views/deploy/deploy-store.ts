@@ -1,0 +1,155 @@
+// The Deploy view's state: the registry and options (kept per project through ui.state, so
+// they survive a restart), the manifest text as generated or as edited, its problems,
+// and a push's progress and result. Everything crosses the Studio API (deploy.*).
+import { create } from 'zustand';
+import { describeError } from '../../api/api-error.ts';
+import { studio } from '../../api/client.ts';
+import type { DeployProgressView, DeployView, ManifestProblemView, PushedArtifactView } from '../../api/types.ts';
+
+export interface DeployForm {
+  repository: string;
+  tag: string;
+  replicas: number;
+  host: string;
+  insecure: boolean;
+}
+
+export type ErrorInfo = { message: string; hint?: string; code: string };
+
+interface DeployState {
+  form: DeployForm;
+  /** The project the form belongs to (its path); the form is loaded again when it changes. */
+  projectPath: string | undefined;
+  view: DeployView | undefined;
+  manifest: string;
+  /** True once the user typed in the editor: regenerating would throw the edits away. */
+  edited: boolean;
+  problems: ManifestProblemView[];
+  generating: boolean;
+  generateError: ErrorInfo | undefined;
+  pushing: boolean;
+  progress: Record<string, DeployProgressView>;
+  pushed: PushedArtifactView[] | undefined;
+  pushError: ErrorInfo | undefined;
+  applying: boolean;
+  applied: { output: string; context: string } | undefined;
+  applyError: ErrorInfo | undefined;
+  setForm(patch: Partial<DeployForm>): void;
+  load(projectPath: string, projectName: string): Promise<void>;
+  generate(): Promise<void>;
+  edit(text: string): void;
+  push(login: { username: string; password: string }): Promise<void>;
+  apply(): Promise<void>;
+}
+
+const formKey = (projectPath: string) => `component-studio.deploy.${projectPath}`;
+
+/** A starting point that works with a registry on this machine (docs/deploy.md starts one). */
+export function defaultForm(projectName: string): DeployForm {
+  const repository = projectName.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-._]+|[-._]+$/g, '') || 'app';
+  return { repository: `localhost:5000/${repository}`, tag: 'latest', replicas: 1, host: '', insecure: true };
+}
+
+let validateTimer: ReturnType<typeof setTimeout> | undefined;
+let validateSeq = 0;
+let generateSeq = 0;
+
+export const useDeploy = create<DeployState>((set, get) => ({
+  form: defaultForm('app'),
+  projectPath: undefined,
+  view: undefined,
+  manifest: '',
+  edited: false,
+  problems: [],
+  generating: false,
+  generateError: undefined,
+  pushing: false,
+  progress: {},
+  pushed: undefined,
+  pushError: undefined,
+  applying: false,
+  applied: undefined,
+  applyError: undefined,
+
+  setForm(patch) {
+    const form = { ...get().form, ...patch };
+    set({ form });
+    const path = get().projectPath;
+    if (path) studio.call('ui.state.set', { key: formKey(path), value: form }).catch(() => {});
+  },
+
+  async load(projectPath, projectName) {
+    set({ projectPath, form: defaultForm(projectName), view: undefined, manifest: '', edited: false, pushed: undefined, pushError: undefined, applied: undefined, applyError: undefined });
+    try {
+      const saved = (await studio.call('ui.state.get', { key: formKey(projectPath) })).value as Partial<DeployForm> | null;
+      if (saved && get().projectPath === projectPath) set({ form: { ...defaultForm(projectName), ...saved } });
+    } catch {
+      // No saved form: the defaults stand.
+    }
+  },
+
+  async generate() {
+    const { form } = get();
+    // Only the newest request's answer counts: an older one (a slow first read of the
+    // component, say) must not put back the options the user has since changed.
+    const seq = ++generateSeq;
+    set({ generating: true, generateError: undefined });
+    try {
+      const view = await studio.call('deploy.get', { repository: form.repository, tag: form.tag, replicas: form.replicas, ...(form.host.trim() ? { host: form.host.trim() } : {}) });
+      if (seq === generateSeq) set({ view, manifest: view.manifest, problems: view.problems, edited: false });
+    } catch (err) {
+      if (seq === generateSeq) set({ generateError: describeError(err) });
+    } finally {
+      if (seq === generateSeq) set({ generating: false });
+    }
+  },
+
+  edit(text) {
+    set({ manifest: text, edited: true, applied: undefined });
+    clearTimeout(validateTimer);
+    // Checked as the user pauses, not on every key.
+    validateTimer = setTimeout(() => {
+      const seq = ++validateSeq;
+      studio.call('deploy.validate', { manifest: text }).then(
+        (check) => seq === validateSeq && set({ problems: check.problems }),
+        (err) => seq === validateSeq && set({ problems: [{ severity: 'error', document: 0, path: '', message: describeError(err).message }] }),
+      );
+    }, 300);
+  },
+
+  async push(login) {
+    const { form } = get();
+    set({ pushing: true, pushError: undefined, pushed: undefined, progress: {} });
+    const off = studio.on('deploy.progress', (p) => set({ progress: { ...get().progress, [p.artifact]: p } }));
+    try {
+      const result = await studio.call('deploy.push', {
+        repository: form.repository,
+        tag: form.tag,
+        replicas: form.replicas,
+        ...(form.host.trim() ? { host: form.host.trim() } : {}),
+        ...(form.insecure ? { insecure: true } : {}),
+        ...(login.username ? { username: login.username, password: login.password } : {}),
+      });
+      set({ pushed: result.pushed, view: result.deploy });
+      // The pinned manifest replaces the generated one; edits stay, and the view offers to regenerate.
+      if (!get().edited) set({ manifest: result.deploy.manifest, problems: result.deploy.problems });
+    } catch (err) {
+      // A failed push leaves no half-filled bars behind: the error says where it stopped.
+      set({ pushError: describeError(err), progress: {} });
+    } finally {
+      off();
+      set({ pushing: false });
+    }
+  },
+
+  async apply() {
+    set({ applying: true, applyError: undefined, applied: undefined });
+    try {
+      set({ applied: await studio.call('deploy.apply', { manifest: get().manifest }) });
+    } catch (err) {
+      set({ applyError: describeError(err) });
+    } finally {
+      set({ applying: false });
+    }
+  },
+}));
