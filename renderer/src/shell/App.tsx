@@ -1,4 +1,4 @@
-// The shell: sidebar, the six views (kept mounted so switching keeps their state), toasts,
+// The shell: sidebar, the views (kept mounted so switching keeps their state), toasts,
 // the build output dialog and the shortcut help. Global shortcuts live here; a view's own
 // shortcuts live in the view and act only while it is shown.
 import { useEffect } from 'react';
@@ -8,6 +8,7 @@ import { ErrorBoundary } from '../components/ErrorBoundary.tsx';
 import { useStudio } from '../stores/studio-store.ts';
 import { useUi, VIEWS, type ViewId } from '../stores/ui-store.ts';
 import { BlobsView } from '../views/blobs/BlobsView.tsx';
+import { DataView } from '../views/data/DataView.tsx';
 import { DeployView } from '../views/deploy/DeployView.tsx';
 import { HttpView } from '../views/http/HttpView.tsx';
 import { KvView } from '../views/kv/KvView.tsx';
@@ -28,6 +29,7 @@ const VIEW_COMPONENTS: Record<ViewId, () => React.JSX.Element> = {
   blobs: BlobsView,
   settings: SettingsView,
   deploy: DeployView,
+  data: DataView,
 };
 
 export function App() {

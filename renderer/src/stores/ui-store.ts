@@ -10,6 +10,7 @@ export const VIEWS = [
   { id: 'blobs', label: 'Blobs', icon: '▤' },
   { id: 'settings', label: 'Settings', icon: '⚙' },
   { id: 'deploy', label: 'Deploy', icon: '⇪' },
+  { id: 'data', label: 'Data', icon: '◫' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];

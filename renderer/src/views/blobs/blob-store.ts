@@ -210,6 +210,11 @@ export const useBlobs = create<BlobState>((set, get) => ({
       const state = get();
       if (change.kind === 'bucket-created' || change.kind === 'bucket-deleted') {
         void state.loadContainers();
+        // The container shown was put in place again (a snapshot was restored): read it anew.
+        if (change.kind === 'bucket-created' && change.container === state.container) {
+          void state.list(true);
+          if (state.preview) void state.openPreview(state.preview.object);
+        }
         return;
       }
       if (change.container !== state.container || change.name === undefined) return;

@@ -150,6 +150,12 @@ export const useKv = create<KvState>((set, get) => ({
       const state = get();
       if (change.kind === 'bucket-created' || change.kind === 'bucket-deleted') {
         void state.loadBuckets();
+        // The bucket shown was put in place again (a snapshot was restored): read it anew.
+        if (change.kind === 'bucket-created' && change.bucket === state.bucket) {
+          void state.list(true);
+          if (state.selected && !state.editing) void state.reloadValue();
+          else if (state.selected) set({ selected: { ...state.selected, changedElsewhere: true } });
+        }
         return;
       }
       if (change.bucket !== state.bucket || change.key === undefined) return;

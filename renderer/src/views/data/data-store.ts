@@ -1,0 +1,126 @@
+// The Data view's state: the project's snapshots (kept current by 'snapshots.changed', which
+// the CLI's commands send too), the comparison on screen and the change whose values are
+// diffed. Archives move in 1 MiB parts both ways.
+import { create } from 'zustand';
+import { describeError } from '../../api/api-error.ts';
+import { studio } from '../../api/client.ts';
+import type { ComparisonView, DataChangeView, ImportPreview, SnapshotsView } from '../../api/types.ts';
+import { base64ToBytes, bytesToBase64 } from '../../lib/bytes.ts';
+import { downloadBlob } from '../../lib/download.ts';
+
+const PART = 1024 * 1024;
+/** Values larger than this are diffed on their first bytes. */
+export const DIFF_BYTES = 2 * 1024 * 1024;
+
+/** A side of a comparison: a snapshot's name, or '' for the live data. */
+export type Side = string;
+
+export interface ValueSide {
+  bytes: Uint8Array | undefined;
+  size: number;
+}
+
+interface DataState {
+  view: SnapshotsView | undefined;
+  loadError: string | undefined;
+  from: Side;
+  to: Side;
+  comparison: ComparisonView | undefined;
+  comparing: boolean;
+  /** The live data changed after the comparison with it was made. */
+  stale: boolean;
+  compareError: string | undefined;
+  change: DataChangeView | undefined;
+  values: { before: ValueSide; after: ValueSide } | undefined;
+  load(): Promise<void>;
+  compare(from: Side, to: Side): Promise<void>;
+  showChange(change: DataChangeView | undefined): Promise<void>;
+  start(): void;
+}
+
+const sideArg = (side: Side) => (side === '' ? undefined : side);
+let started = false;
+let compareSeq = 0;
+
+export const useData = create<DataState>((set, get) => ({
+  view: undefined,
+  loadError: undefined,
+  from: '',
+  to: '',
+  comparison: undefined,
+  comparing: false,
+  stale: false,
+  compareError: undefined,
+  change: undefined,
+  values: undefined,
+
+  async load() {
+    try {
+      set({ view: await studio.call('snapshots.list', {}), loadError: undefined });
+    } catch (err) {
+      set({ loadError: describeError(err).message });
+    }
+  },
+
+  async compare(from, to) {
+    const mine = ++compareSeq;
+    set({ from, to, comparing: true, stale: false, compareError: undefined, change: undefined, values: undefined });
+    try {
+      const comparison = await studio.call('snapshots.compare', { ...(sideArg(from) ? { from } : {}), ...(sideArg(to) ? { to } : {}) });
+      if (mine === compareSeq) set({ comparison, comparing: false });
+    } catch (err) {
+      if (mine === compareSeq) set({ comparison: undefined, comparing: false, compareError: describeError(err).message });
+    }
+  },
+
+  async showChange(change) {
+    set({ change, values: undefined });
+    if (!change || change.key === undefined) return;
+    const { from, to } = get();
+    const read = async (side: Side): Promise<ValueSide> => {
+      const value = await studio.call('snapshots.value', { ...(sideArg(side) ? { source: side } : {}), path: change.path, end: DIFF_BYTES });
+      return value ? { bytes: base64ToBytes(value.data), size: value.size } : { bytes: undefined, size: 0 };
+    };
+    const [before, after] = await Promise.all([read(from), read(to)]);
+    if (get().change === change) set({ values: { before, after } });
+  },
+
+  start() {
+    if (started) return;
+    started = true;
+    studio.on('snapshots.changed', (view) => set({ view }));
+    // A write or a restore changes the live data: a comparison with it may be out of date.
+    const liveChanged = () => {
+      const { comparison, comparing, from, to } = get();
+      if (comparison && !comparing && (from === '' || to === '')) set({ stale: true });
+    };
+    studio.on('kv.changed', liveChanged);
+    studio.on('blob.changed', liveChanged);
+    studio.onConnection((s) => s === 'open' && void get().load());
+    void get().load();
+  },
+}));
+
+/** Exports a snapshot and saves it as a file, reading the archive in parts. */
+export async function downloadSnapshot(name: string): Promise<void> {
+  const exported = await studio.call('snapshots.export', { name });
+  const parts: Uint8Array[] = [];
+  for (let start = 0; start < exported.bytes; start += PART) {
+    const { data } = await studio.call('snapshots.download', { download: exported.download!, start, end: Math.min(exported.bytes, start + PART) });
+    parts.push(base64ToBytes(data));
+  }
+  downloadBlob(parts as BlobPart[], exported.fileName, 'application/gzip');
+}
+
+/** Uploads an archive and has it checked: what it holds and what restoring it would change. */
+export async function inspectArchive(file: File): Promise<ImportPreview> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let upload: string | undefined;
+  for (let offset = 0; offset === 0 || offset < bytes.length; offset += PART) {
+    const part = bytes.subarray(offset, offset + PART);
+    const last = offset + PART >= bytes.length;
+    ({ upload } = await studio.call('snapshots.upload', { ...(upload ? { upload } : {}), data: bytesToBase64(part), offset, last }));
+    if (last) break;
+  }
+  return studio.call('snapshots.inspect', { upload: upload! });
+}

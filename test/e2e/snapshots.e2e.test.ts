@@ -1,0 +1,142 @@
+// The Data view in Chromium, on the store-probe project (a component that writes keys and
+// objects on request) with the QR example's seed data beside it: the seed data is offered
+// while the data is empty and loads; a snapshot is taken from a dialog; after the component
+// changes the data, comparing shows what changed with both values side by side; a restore
+// says what it replaces, and the key-value browser shows the restored value; an export
+// downloads an archive that imports back under another name. Screenshots land in
+// test-results/ui/ (data-*.png), light and dark.
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { makeProject, probe } from '../helpers/store-probe.ts';
+import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
+import { findChromium, launchChromium, NO_BROWSER_MESSAGE, type Chromium } from './chromium.ts';
+import { ensureRendererBuilt } from './renderer-build.ts';
+
+const shotsDir = join(repoRoot, 'test-results', 'ui');
+
+describe('the Data view in Chromium', () => {
+  let tempDir: string;
+  let studio: StudioProcess;
+  let chromium: Chromium;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const kv = probe(() => studio);
+  const data = () => page.locator('section.view[data-view="data"]');
+  const row = (name: string) => data().locator(`tr[data-snapshot="${name}"]`);
+
+  before(async () => {
+    if (!findChromium()) throw new Error(NO_BROWSER_MESSAGE);
+    ensureRendererBuilt();
+    tempDir = await mkdtemp(join(tmpdir(), 'studio-e2e-data-'));
+    const dir = await makeProject(tempDir, 'version: 1\n');
+    await copyFile(join(repoRoot, 'assets', 'examples', 'qrcode', '.wash', 'seed-data.tar.gz'), join(dir, '.wash', 'seed-data.tar.gz'));
+    studio = await startStudio(dir, ['--workers', '1'], 180_000, { ui: true });
+    chromium = await launchChromium({ width: 1400, height: 900 });
+    page = await chromium.context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (message) => message.type() === 'error' && pageErrors.push(`console: ${message.text()}`));
+    await page.goto(studio.studioUrl);
+    await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
+    await page.locator('.nav-item[data-view="data"]').click();
+    await page.locator('section.view[data-view="data"]:not([hidden])').waitFor();
+    await mkdir(shotsDir, { recursive: true });
+  });
+
+  after(async () => {
+    await chromium?.close();
+    await studio?.stop();
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+  });
+
+  it('offers the seed data while the data is empty, and loads it', async () => {
+    const offer = data().locator('.seed-offer');
+    await offer.waitFor();
+    await page.screenshot({ path: join(shotsDir, 'data-empty-seed-light.png') });
+    await offer.getByRole('button', { name: 'Load seed data' }).click();
+    await row('seed data').waitFor();
+    await offer.waitFor({ state: 'detached' });
+    const code = await kv.ok<{ text: string } | null>('GET', '/kv/get', { bucket: 'codes', key: 'wasmcloud' });
+    assert.match(code?.text ?? '', /"payload":"https:\/\/wasmcloud.com"/);
+  });
+
+  it('takes a snapshot from a dialog', async () => {
+    await kv.ok('PUT', '/kv/set', { bucket: 'boards', key: 'board-1' }, '{"title":"Groceries","cards":3}');
+    await data().getByRole('button', { name: 'Take snapshot' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Take a snapshot' });
+    await dialog.getByLabel('Name').fill('three cards');
+    await dialog.getByLabel('Note').fill('the demo board');
+    await dialog.getByRole('button', { name: 'Take snapshot' }).click();
+    await row('three cards').waitFor();
+    assert.match(await row('three cards').innerText(), /the demo board[\s\S]*5 keys in 3 buckets[\s\S]*3 objects in 1 container/);
+  });
+
+  it('compares a snapshot with the live data, with both values side by side', async () => {
+    await kv.ok('PUT', '/kv/set', { bucket: 'boards', key: 'board-1' }, '{"title":"Groceries","cards":4}');
+    await kv.ok('PUT', '/kv/set', { bucket: 'boards', key: 'board-2' }, '{"title":"Chores","cards":1}');
+    await kv.ok('DELETE', '/kv/delete', { bucket: 'codes', key: 'hello' });
+    await row('three cards').getByRole('button', { name: 'Compare with live' }).click();
+    const summary = data().getByTestId('compare-summary');
+    await summary.filter({ hasText: 'From “three cards” to live data: 1 value changed, 1 key or object removed, 1 key or object added' }).waitFor();
+    await data().locator('.change-row', { hasText: 'board-1' }).click();
+    // Monaco's diff editor shows the two JSON texts, one line apart.
+    await data().locator('.diff-text[data-diff="json"] .monaco-diff-editor').waitFor({ timeout: 30_000 });
+    await data().locator('.diff-text .modified .view-lines', { hasText: '"cards": 4' }).waitFor();
+    await data().locator('.diff-text .original .view-lines', { hasText: '"cards": 3' }).waitFor();
+    await page.screenshot({ path: join(shotsDir, 'data-compare-light.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(shotsDir, 'data-compare-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('shows images side by side when a PNG changed', async () => {
+    await kv.ok('PUT', '/blob/write', { container: 'codes', name: 'hello.png', order: 'stream-first' }, 'not a png any more');
+    await data().getByRole('button', { name: 'Compare', exact: true }).click();
+    await data().locator('.change-row', { hasText: 'hello.png' }).click();
+    await data().locator('.diff-split[data-diff="image"] img').waitFor();
+    await data().locator('.diff-split[data-diff="image"] .hex-view').waitFor();
+    await page.screenshot({ path: join(shotsDir, 'data-image-diff-light.png') });
+  });
+
+  it('restores after saying what it replaces, and the key-value browser shows the restored value', async () => {
+    await row('three cards').getByRole('button', { name: 'Restore' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Restore “three cards”?' });
+    await dialog.getByTestId('restore-would').filter({ hasText: 'This replaces the current data: 2 values changed, 1 key or object removed, 1 key or object added.' }).waitFor();
+    await page.screenshot({ path: join(shotsDir, 'data-restore-light.png') });
+    await dialog.getByRole('button', { name: 'Restore' }).click();
+    await row('before restoring three cards').waitFor();
+    const board = await kv.ok<{ text: string } | null>('GET', '/kv/get', { bucket: 'boards', key: 'board-1' });
+    assert.equal(board?.text, '{"title":"Groceries","cards":3}');
+    await page.locator('.nav-item[data-view="kv"]').click();
+    const browser = page.locator('section.view[data-view="kv"]');
+    await browser.locator('.bucket-item', { hasText: 'boards' }).click();
+    await browser.getByRole('option', { name: 'board-1' }).click();
+    await browser.locator('.detail-pane .view-lines', { hasText: '"cards": 3' }).waitFor();
+    assert.equal(await browser.getByRole('option', { name: 'board-2' }).count(), 0);
+    await page.locator('.nav-item[data-view="data"]').click();
+  });
+
+  it('exports a snapshot as a download that imports back under another name', async () => {
+    const downloading = page.waitForEvent('download');
+    await row('three cards').getByRole('button', { name: 'Export' }).click();
+    const download = await downloading;
+    assert.equal(download.suggestedFilename(), 'three-cards.tar.gz');
+    const saved = join(tempDir, 'three-cards.tar.gz');
+    await download.saveAs(saved);
+    await data().getByLabel('Snapshot archive').setInputFiles(saved);
+    const dialog = page.getByRole('dialog', { name: 'Import a snapshot' });
+    await dialog.getByText('A snapshot named “three cards” exists').waitFor();
+    await dialog.getByTestId('import-would').filter({ hasText: 'Restoring it later would replace: nothing: the data is the same.' }).waitFor();
+    await page.screenshot({ path: join(shotsDir, 'data-import-light.png') });
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await row('three cards (imported)').waitFor();
+    await page.screenshot({ path: join(shotsDir, 'data-list-light.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(shotsDir, 'data-list-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+    assert.deepEqual(pageErrors, []);
+  });
+});
