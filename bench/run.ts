@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   http: async () => (await import('./http.ts')).benchmark,
   kv: async () => (await import('./kv.ts')).benchmark,
   links: async () => (await import('./links.ts')).benchmark,
+  loopback: async () => (await import('./loopback.ts')).benchmark,
   reload: async () => (await import('./reload.ts')).benchmark,
   ui: async () => (await import('./ui.ts')).benchmark,
 };
