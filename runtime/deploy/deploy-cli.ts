@@ -3,8 +3,7 @@
 //   component-studio deploy [dir | file.wasm] --image <ref> [--push] [--dry-run]
 // Progress goes to stderr (one updating line on a terminal), results to stdout, so
 // `component-studio deploy --dry-run … > app.yaml` writes just the YAML.
-import { stat, writeFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { studioCacheDir } from '../cache-dir.ts';
@@ -12,6 +11,7 @@ import { describe, fail, ok, type Result } from '../errors.ts';
 import { LogBus } from '../logs/log-bus.ts';
 import { loadProject } from '../project/project-config.ts';
 import { buildProject } from '../session/project-build.ts';
+import { resolveTarget } from '../session/session-target.ts';
 import type { RegistryCredentials } from './docker-credentials.ts';
 import { parseImageReference } from './image-reference.ts';
 import { applyCommand, applyManifests, kubectlStatus } from './kubectl.ts';
@@ -180,18 +180,10 @@ function annotationsFrom(list: string[]): Result<Record<string, string>> {
 
 /** The project (built as `wash build` builds it, unless told not to) or the .wasm file at `target`. */
 async function sourceFrom(target: string, options: { build: boolean; io: CliIo }): Promise<Result<DeploySource>> {
-  const path = resolve(target);
-  let isFile: boolean;
-  try {
-    isFile = (await stat(path)).isFile();
-  } catch {
-    return fail('target-not-found', `Nothing at ${path}.`, 'Pass a project folder (with .wash/) or a .wasm component file.');
-  }
-  if (isFile) {
-    if (extname(path) !== '.wasm') return fail('target-not-wasm', `${path} is not a .wasm file.`, 'Pass a project folder or a .wasm component file.');
-    return ok(sourceOfFile(path));
-  }
-  const project = await loadProject(path);
+  const resolved = await resolveTarget(target);
+  if (!resolved.ok) return resolved;
+  if (resolved.value.kind === 'file') return ok(sourceOfFile(resolved.value.wasmPath));
+  const project = await loadProject(resolved.value.root);
   if (!project.ok) return project;
   for (const warning of project.value.warnings) options.io.stderr.write(`${pc.yellow('warn')} ${warning}\n`);
   if (options.build) {

@@ -8,21 +8,10 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import YAML, { LineCounter, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
 import { checkHostInterfaceRules, IMPLEMENTED_RULE_MESSAGES } from './host-interface-rules.ts';
+import type { ManifestProblem } from './manifest-problem.ts';
 import { WORKLOAD_API_VERSION } from './workload-deployment.ts';
 
-export interface ManifestProblem {
-  severity: 'error' | 'warning';
-  /** Which YAML document (0-based). */
-  document: number;
-  /** The field, e.g. `spec.template.spec.hostInterfaces[1].interfaces`; empty for the whole document. */
-  path: string;
-  message: string;
-  /** The config key the field was generated from (`dev.host_interfaces[1]`), when it was. */
-  configKey?: string;
-  /** 1-based, in the whole text. */
-  line?: number;
-  column?: number;
-}
+export type { ManifestProblem } from './manifest-problem.ts';
 
 export interface ManifestCheck {
   problems: ManifestProblem[];

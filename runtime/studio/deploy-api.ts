@@ -2,6 +2,8 @@
 // api.ts, which the renderer reads. Pushing goes to an OCI registry; the manifest is a
 // wasmCloud WorkloadDeployment (and a Service) as YAML text, checked against the CRD.
 
+import type { ManifestProblem } from '../deploy/manifest-problem.ts';
+
 export interface DeployTargetArgs {
   /** `registry/repository`, e.g. `ghcr.io/you/app` or `localhost:5000/app`. */
   repository: string;
@@ -11,19 +13,8 @@ export interface DeployTargetArgs {
   host?: string;
 }
 
-export interface ManifestProblemView {
-  severity: 'error' | 'warning';
-  /** Which YAML document (0-based). */
-  document: number;
-  /** The field, e.g. `spec.template.spec.hostInterfaces[1].interfaces`. */
-  path: string;
-  message: string;
-  /** The config key the field was generated from, e.g. `dev.host_interfaces[1]`. */
-  configKey?: string;
-  /** 1-based positions in the manifest text. */
-  line?: number;
-  column?: number;
-}
+/** A problem in a manifest, with its field path, its line and the config key it came from. */
+export type ManifestProblemView = ManifestProblem;
 
 export interface DeployArtifactView {
   name: string;

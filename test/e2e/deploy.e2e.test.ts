@@ -97,7 +97,7 @@ describe('the Deploy view', () => {
     await view().getByRole('textbox', { name: 'User name' }).fill('ci');
     await view().getByLabel('Password').fill('wrong-password');
     await view().getByRole('button', { name: 'Push', exact: true }).click();
-    const alert = view().locator('.error-note[data-code="registry-auth-failed"]');
+    const alert = view().locator('.error-note').filter({ hasText: 'registry-auth-failed' });
     await alert.waitFor({ timeout: 30_000 });
     assert.match(await alert.innerText(), /The push failed[\s\S]*refused the credentials of "ci"[\s\S]*Check the user name and password/);
     await page.emulateMedia({ colorScheme: 'dark' });

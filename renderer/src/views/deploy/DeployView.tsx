@@ -5,30 +5,18 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { DeployProgressView, ManifestProblemView } from '../../api/types.ts';
 import { CodeEditor, type EditorMarker } from '../../components/CodeEditor.tsx';
+import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { downloadBlob } from '../../lib/download.ts';
 import { formatBytes } from '../../lib/format.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { useIsActive, useUi } from '../../stores/ui-store.ts';
-import { useDeploy, type ErrorInfo } from './deploy-store.ts';
+import { useDeploy } from './deploy-store.ts';
 import './deploy.css';
 
 function copy(text: string, what: string) {
   void navigator.clipboard?.writeText(text).then(
     () => useUi.getState().toast({ tone: 'info', title: `Copied ${what}` }),
     () => useUi.getState().toast({ tone: 'error', title: 'Could not copy', detail: 'The browser refused access to the clipboard.' }),
-  );
-}
-
-function Problem({ error, title }: { error: ErrorInfo; title: string }) {
-  return (
-    <div className="error-note" role="alert" data-code={error.code}>
-      <div className="error-title">{title}</div>
-      <div className="error-message">{error.message}</div>
-      {error.hint && <div className="error-hint">{error.hint}</div>}
-      <div className="error-foot">
-        <code className="error-code">{error.code}</code>
-      </div>
-    </div>
   );
 }
 
@@ -149,7 +137,7 @@ export function DeployView() {
           </div>
         )}
         {progress.length > 0 && <div className="deploy-progress-list">{progress.map((p) => <ProgressRow key={p.artifact} progress={p} />)}</div>}
-        {state.pushError && <Problem error={state.pushError} title="The push failed" />}
+        {state.pushError && <ErrorNote error={state.pushError} title="The push failed" />}
         {state.pushed && (
           <ul className="deploy-pushed" aria-label="Pushed">
             {state.pushed.map((p) => (
@@ -219,7 +207,7 @@ export function DeployView() {
             ))}
           </ul>
         )}
-        {state.generateError && <Problem error={state.generateError} title="The manifest could not be generated" />}
+        {state.generateError && <ErrorNote error={state.generateError} title="The manifest could not be generated" />}
         <div className="deploy-editor">
           <CodeEditor value={manifest} language="yaml" onChange={(text) => state.edit(text)} markers={markers} label="WorkloadDeployment manifest" />
         </div>
@@ -250,7 +238,7 @@ export function DeployView() {
             )}
           </p>
         )}
-        {state.applyError && <Problem error={state.applyError} title="kubectl apply failed" />}
+        {state.applyError && <ErrorNote error={state.applyError} title="kubectl apply failed" />}
         {state.applied && (
           <div className="notice" role="status">
             Applied to <code>{state.applied.context}</code>: <pre className="deploy-output">{state.applied.output}</pre>
