@@ -316,7 +316,9 @@ class OutboundCall implements ResponseListener {
     clearImmediate(this.flushing);
     this.flushing = undefined;
     if (this.pendingBytes === 0 || this.over) return;
-    // A fresh buffer of its own: Node's small buffers share a pool, which must not move to another thread.
+    // One buffer of exactly these bytes (a clone copies a view's whole buffer), copied to the
+    // thread rather than moved: moved memory escapes the receiving thread's garbage collector's
+    // sums, so spent chunks would pile up there (see WorkerPool.forwardBody).
     const bytes = new Uint8Array(this.pendingBytes);
     let at = 0;
     for (const chunk of this.pending) {
@@ -325,7 +327,7 @@ class OutboundCall implements ResponseListener {
     }
     this.pending = [];
     this.pendingBytes = 0;
-    this.send({ to: this.id, type: 'data', chunk: bytes }, [bytes.buffer]);
+    this.send({ to: this.id, type: 'data', chunk: bytes });
   }
 
   end(trailers: [string, string][] | undefined): void {

@@ -477,9 +477,10 @@ export class WorkerPool {
         else job.replay = null;
       }
       if (worker.job !== job) return;
-      // A socket's chunk owns its memory: moving it saves a copy per chunk (and the garbage),
-      // unless it is also kept for a replay.
-      worker.sendBody({ id: job.id, chunk }, job.replay === null && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength);
+      // Copied, not moved: memory moved into a worker counts for nothing in its garbage
+      // collector's sums, so a component that streams a body on (an outbound upload) while
+      // allocating little left hundreds of MB of spent chunks uncollected there.
+      worker.sendBody({ id: job.id, chunk });
       if (Atomics.load(worker.cell, WakeWord.bodyBacklog) > BODY_WINDOW) {
         body.pause();
         resumeWhenRead(worker, job, body);
