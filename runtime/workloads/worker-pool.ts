@@ -86,9 +86,8 @@ class PoolWorker {
     this.bodyPort = bodyPort;
   }
 
-  /** `transfer`: hand the chunk's memory over instead of copying it (the chunk is unusable here after). */
-  sendBody(message: { id: number; chunk: Uint8Array } | { id: number; end: true } | { id: number; error: string }, transfer = false): void {
-    this.bodyPort.postMessage(message, transfer && 'chunk' in message ? [message.chunk.buffer as ArrayBuffer] : undefined);
+  sendBody(message: { id: number; chunk: Uint8Array } | { id: number; end: true } | { id: number; error: string }): void {
+    this.bodyPort.postMessage(message);
     if ('chunk' in message) Atomics.add(this.cell, WakeWord.bodyBacklog, message.chunk.byteLength);
     this.wakeUp();
   }
