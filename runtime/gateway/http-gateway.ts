@@ -10,10 +10,17 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Logger } from '../logs/log-bus.ts';
-import type { Exchange, ResponseTarget } from '../workloads/exchange.ts';
+import { nextRequestId, type Exchange, type ResponseTarget } from '../workloads/exchange.ts';
 
 /** Who answers a request: a workload, or a sentence saying why nothing can. */
 export type Route = { handle(exchange: Exchange): void } | { unavailable: string };
+
+/**
+ * Sees each request before it is routed (the traffic capture): it may replace
+ * `exchange.response` to watch the answer, and returns what watches the request body's chunks
+ * go by. Must be cheap: it runs on every request.
+ */
+export type ExchangeTap = (exchange: Exchange) => ((chunk: Buffer) => void) | undefined;
 
 export interface GatewayOptions {
   host: string;
@@ -25,6 +32,7 @@ export interface GatewayOptions {
   tls?: { cert: Buffer; key: Buffer; ca?: Buffer };
   /** Connection limits; the defaults suit a development server (see GATEWAY_LIMITS). */
   limits?: Partial<GatewayLimits>;
+  tap?: ExchangeTap;
 }
 
 export interface GatewayLimits {
@@ -61,11 +69,15 @@ export class BodyBroken extends Error {
 /** Passes a request body through while counting it; errors once it passes the limit. */
 class BodyLimit extends Transform {
   private seen = 0;
-  constructor(private readonly limit: number) {
+  constructor(
+    private readonly limit: number,
+    private readonly watch: ((chunk: Buffer) => void) | undefined,
+  ) {
     super();
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.seen += chunk.length;
+    this.watch?.(chunk);
     if (this.seen > this.limit) done(new BodyTooLarge(this.limit));
     else done(null, chunk);
   }
@@ -201,14 +213,20 @@ export class HttpGateway {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const response = new NodeResponseTarget(res);
     const target = requestTarget(req);
     if (!target) {
       req.resume();
-      response.fail(400, '400 Bad Request: the request target is not a path or an absolute http(s) URL.\n');
+      new NodeResponseTarget(res).fail(400, '400 Bad Request: the request target is not a path or an absolute http(s) URL.\n');
       return;
     }
     const { authority, path } = target;
+    const headers: [string, string][] = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+    const socket = req.socket;
+    const secure = (socket as { encrypted?: boolean }).encrypted === true;
+    const exchange: Exchange = { id: nextRequestId(), method: req.method ?? 'GET', pathWithQuery: path, scheme: secure ? 'https' : 'http', authority, headers, body: null, response: new NodeResponseTarget(res) };
+    const watchBody = this.options.tap?.(exchange);
+    const response = exchange.response;
     const route = this.options.route(authority, path);
     if ('unavailable' in route) {
       req.resume();
@@ -223,11 +241,10 @@ export class HttpGateway {
     }
     const hasBody = req.headers['transfer-encoding'] !== undefined || declared > 0;
     let body: Transform | null = null;
-    const socket = req.socket;
     const progress = { bodyDone: !hasBody, responseDone: false };
     requestOn.set(socket, progress);
     if (hasBody) {
-      const limited = new BodyLimit(limit);
+      const limited = new BodyLimit(limit, watchBody);
       body = limited;
       limited.on('error', (err) => {
         if (err instanceof BodyTooLarge) this.refuseTooLarge(req, res, response, limit);
@@ -242,10 +259,8 @@ export class HttpGateway {
       });
     }
     res.on('finish', () => (progress.responseDone = true));
-    const headers: [string, string][] = [];
-    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
-    const secure = (socket as { encrypted?: boolean }).encrypted === true;
-    route.handle({ method: req.method ?? 'GET', pathWithQuery: path, scheme: secure ? 'https' : 'http', authority, headers, body, response });
+    exchange.body = body;
+    route.handle(exchange);
   }
 
   /**

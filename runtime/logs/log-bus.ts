@@ -49,6 +49,8 @@ export interface LogRecord {
   stream?: LogStream;
   /** Set on the records of outbound HTTP calls. */
   http?: OutboundCallRecord;
+  /** The id of the incoming request a component was serving when it logged this (see Exchange.id). */
+  request?: number;
 }
 
 export type LogInput = Omit<LogRecord, 'seq' | 'time'> & { time?: number };
@@ -93,6 +95,7 @@ export class LogBus {
       // Absent rather than undefined, so records stay the same shape over JSON.
       ...(input.stream ? { stream: input.stream } : {}),
       ...(input.http ? { http: input.http } : {}),
+      ...(input.request !== undefined ? { request: input.request } : {}),
     };
     this.ring[this.next] = record;
     this.next = (this.next + 1) % this.capacity;

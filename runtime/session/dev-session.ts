@@ -12,11 +12,13 @@
 // routing (session-gateway), workloads stopped or restarted by hand (workload-control), and
 // the instance mode (session-instances), which .wash/studio.yaml and a switch in the UI set.
 // Nothing in here throws at its callers: failures are values, or a failed cycle.
+import { dirname } from 'node:path';
 import { describe, fail, messageOf, ok, type Result, type StudioError } from '../errors.ts';
 import type { Volume } from '../host/filesystem.ts';
 import { loggerFor, type LogBus } from '../logs/log-bus.ts';
 import { loadProject, type Project } from '../project/project-config.ts';
 import { environmentFrom, loadStudioSettings, saveStudioSetting, studioSettingsPath } from '../project/studio-settings.ts';
+import { TrafficInspector, type TrafficInspectorOptions } from '../traffic/traffic-inspector.ts';
 import type { ProjectWatcher } from '../watch/project-watcher.ts';
 import type { InstanceStrategy } from '../workloads/worker-protocol.ts';
 import type { ServiceRunner } from '../workloads/service-runner.ts';
@@ -52,6 +54,8 @@ export interface DevSessionOptions {
   watch?: boolean;
   /** From --instances: wins over `instances` in .wash/studio.yaml, until the user switches. */
   instances?: InstanceStrategy;
+  /** The traffic inspector's capture and checks (docs/traffic.md); on by default. */
+  traffic?: Pick<TrafficInspectorOptions, 'capacity' | 'enabled' | 'checksOnReload'>;
 }
 
 /** How the session uses instances, for the UI. */
@@ -99,6 +103,8 @@ export class DevSession {
   private readonly control: WorkloadControl;
   private readonly gateway: SessionGateway;
   private readonly outputs = new BuildOutputs((paths) => this.watcher?.keep(paths));
+  /** Captured requests, replays, and the checks that run after each reload. */
+  readonly traffic: TrafficInspector;
 
   constructor(
     private readonly options: DevSessionOptions,
@@ -108,6 +114,7 @@ export class DevSession {
     this.notes = new SessionNotes(options.logs);
     this.instances = new SessionInstances(options.instances, options.settings.strategy);
     this.control = new WorkloadControl(options.logs, () => options.settings.requestTimeoutMs);
+    this.traffic = new TrafficInspector({ ...options.traffic, logs: options.logs, build: () => this.version?.build, gatewayUrl: () => this.gateway.url, requestTimeoutMs: options.settings.requestTimeoutMs });
     this.gateway = new SessionGateway({
       ...(options.host !== undefined ? { host: options.host } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
@@ -115,6 +122,7 @@ export class DevSession {
       logs: options.logs,
       version: () => this.version,
       isStopped: (name) => this.control.isStopped(name),
+      tap: this.traffic.tap,
     });
   }
 
@@ -278,6 +286,7 @@ export class DevSession {
     this.target = target;
     this.folders = new SessionStoreFolders(target, (stores) => this.emit({ kind: 'stores', stores }), loggerFor(this.options.logs, 'stores'));
     this.emit({ kind: 'target', description: describeTarget(target), dataDir: target.dataDir });
+    await this.traffic.open(dirname(target.dataDir));
     // The data folders open before the first build, so they can be browsed even while it fails.
     if (target.kind === 'project') {
       const project = await loadProject(target.root);
@@ -340,6 +349,7 @@ export class DevSession {
     await this.settle('watcher', async () => this.watcher?.close());
     await this.idle();
     await this.settle('gateway', () => this.gateway.close());
+    await this.settle('traffic inspector', () => this.traffic.close());
     const version = this.version;
     if (version) await this.settle('workloads', () => stopVersion(version, 2000));
     this.version = undefined;
@@ -421,6 +431,7 @@ export class DevSession {
     record.outcome = 'ok';
     record.totalMs = performance.now() - triggeredAt;
     this.emit({ kind: 'reloaded', build: record, first });
+    this.traffic.reloaded();
   }
 
   /** Puts a started version in service and drains the old one. */

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
 import { fail, messageOf, ok, type Result } from '../errors.ts';
-import { HttpGateway, type Route } from '../gateway/http-gateway.ts';
+import { HttpGateway, type ExchangeTap, type Route } from '../gateway/http-gateway.ts';
 import { loggerFor, type LogBus } from '../logs/log-bus.ts';
 import { tlsFilesOf } from '../project/config-paths.ts';
 import { STUDIO_DEFAULTS, type WashConfig } from '../project/project-config.ts';
@@ -23,6 +23,8 @@ export interface SessionGatewayOptions {
   version: () => Version | undefined;
   /** Workloads stopped by hand answer 503. */
   isStopped: (name: string) => boolean;
+  /** Sees every request (the traffic inspector's capture). */
+  tap?: ExchangeTap;
 }
 
 export class SessionGateway {
@@ -52,6 +54,7 @@ export class SessionGateway {
       route: (authority) => this.route(authority),
       log: loggerFor(this.options.logs, 'gateway'),
       ...(tls.value ? { tls: tls.value } : {}),
+      ...(this.options.tap ? { tap: this.options.tap } : {}),
     });
     try {
       const address = await gateway.listen();

@@ -6,7 +6,9 @@
 // Bytes cross as base64 strings (JSON has no bytes). Errors cross as ApiError.
 
 import type { DeployCommands, DeployEvents } from './deploy-api.ts';
+import type { TrafficCommands, TrafficEvents } from './traffic-api.ts';
 export type * from './deploy-api.ts';
+export type * from './traffic-api.ts';
 
 export interface ApiError {
   code: string;
@@ -274,7 +276,7 @@ export interface ImportPreview {
 }
 
 /** Every command: its arguments and its result. */
-export interface Commands extends DeployCommands {
+export interface Commands extends DeployCommands, TrafficCommands {
   'project.get': { args: Record<string, never>; result: ProjectView };
   /** `confirm` opens a system or home folder, which otherwise fails with project-needs-confirmation. */
   'project.open': { args: { path: string; confirm?: boolean }; result: ProjectView };
@@ -344,7 +346,7 @@ export type CommandArgs<C extends CommandName> = Commands[C]['args'];
 export type CommandResult<C extends CommandName> = Commands[C]['result'];
 
 /** Every event and its payload. */
-export interface Events extends DeployEvents {
+export interface Events extends DeployEvents, TrafficEvents {
   'project.changed': ProjectView;
   'build.changed': BuildView;
   'workloads.changed': WorkloadView[];

@@ -22,6 +22,16 @@ const deployTarget = z.object({
   host: z.string().max(253).optional(),
 });
 const manifestText = z.string().max(4 * 2 ** 20);
+const trafficFilter = z.object({
+  statusClasses: z.array(z.number().int().min(0).max(9)).max(10).optional(),
+  methods: z.array(z.string().max(64)).max(50).optional(),
+  text: z.string().max(10_000).optional(),
+  build: seq.optional(),
+  hasLogs: z.boolean().optional(),
+  origins: z.array(z.enum(['client', 'replay', 'check', 'imported'])).max(4).optional(),
+  maxId: seq.optional(),
+});
+const headerNames = z.array(z.string().min(1).max(200)).max(200);
 
 export const commandArgs: { [C in CommandName]: z.ZodType<CommandArgs<C>> } = {
   'project.get': none,
@@ -89,6 +99,19 @@ export const commandArgs: { [C in CommandName]: z.ZodType<CommandArgs<C>> } = {
   'snapshots.import': z.object({ staged: z.string().min(1).max(100).optional(), file: z.string().min(1).max(4096).optional(), name: snapshotName.optional() }),
   'snapshots.discardImport': z.object({ staged: z.string().min(1).max(100) }),
   'snapshots.seed': none,
+  'traffic.query': z.object({ filter: trafficFilter.optional(), offset: seq.optional(), limit: z.number().int().positive().max(10_000).optional() }),
+  'traffic.get': z.object({ id: seq }),
+  'traffic.clear': none,
+  'traffic.settings': none,
+  'traffic.configure': z.object({ enabled: z.boolean().optional(), bodyLimit: z.number().int().nonnegative().max(64 * 2 ** 20).optional() }),
+  'traffic.exportHar': z.object({ ids: z.array(seq).max(100_000).optional(), filter: trafficFilter.optional() }),
+  'traffic.importHar': z.object({ har: z.string().min(1).max(256 * 2 ** 20) }),
+  'traffic.replay': z.object({ ids: z.array(seq).max(10_000).optional(), build: seq.optional(), data: z.enum(['live', 'copy']).optional(), ignoreHeaders: headerNames.optional() }),
+  'checks.list': none,
+  'checks.pin': z.object({ ids: z.array(seq).min(1).max(1000), kind: z.enum(['exact', 'json', 'regex', 'status']), file: z.string().min(1).max(200).optional(), ignoreHeaders: headerNames.optional() }),
+  'checks.save': z.object({ file: z.string().min(1).max(200), text: z.string().max(64 * 2 ** 20) }),
+  'checks.delete': z.object({ file: z.string().min(1).max(200), index: seq.optional() }),
+  'checks.run': none,
 };
 
 export function isCommandName(value: unknown): value is CommandName {

@@ -34,6 +34,7 @@ import { DeployCommands } from './deploy-commands.ts';
 import { sendHttpRequest } from './http-playground.ts';
 import { SnapshotCommands } from './snapshot-commands.ts';
 import { StoreCommands } from './store-commands.ts';
+import { TrafficCommands } from './traffic-commands.ts';
 import { UiStateFile } from './ui-state.ts';
 
 /** One pushed event, as both transports carry it. */
@@ -100,6 +101,11 @@ export class StudioService {
   private readonly deploy = new DeployCommands(
     () => this.session,
     (event) => this.emit(event),
+  );
+  private readonly traffic = new TrafficCommands(
+    () => this.session,
+    (event) => this.emit(event),
+    () => this.snapshots.handlers(),
   );
   private closed = false;
   private readonly handlers: Handlers;
@@ -186,9 +192,11 @@ export class StudioService {
     this.target = target;
     const offEvents = session.subscribe((event) => this.onSessionEvent(event));
     const offSettings = session.subscribeSettings(() => this.session === session && this.onSettingsChanged(session));
+    this.traffic.attach(session);
     this.unsubscribeSession = () => {
       offEvents();
       offSettings();
+      this.traffic.close();
     };
     this.stores.watch();
   }
@@ -625,6 +633,7 @@ export class StudioService {
       ...this.stores.handlers(),
       ...this.snapshots.handlers(),
       ...this.deploy.handlers(),
+      ...this.traffic.handlers(),
     };
   }
 

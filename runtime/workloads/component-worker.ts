@@ -112,9 +112,13 @@ const requestEndHooks: (() => void)[] = [];
 let wake: Int32Array;
 let requests: Promise<void> = Promise.resolve();
 
+/** The id of the request being served, which its log lines carry (the traffic inspector shows them with it). */
+let serving: number | undefined;
+
 /** A log line of `source` (a linked component), or of the thread's own component. */
 function logFrom(source: string | undefined): HostState['log'] {
-  return (level, text, stream) => batch.push({ type: 'log', level, text, time: Date.now(), ...(stream ? { stream } : {}), ...(source ? { source } : {}) });
+  return (level, text, stream) =>
+    batch.push({ type: 'log', level, text, time: Date.now(), ...(stream ? { stream } : {}), ...(source ? { source } : {}), ...(serving !== undefined ? { request: serving } : {}) });
 }
 
 const log = logFrom(undefined);
@@ -279,8 +283,10 @@ async function handleRequest(head: RequestHead): Promise<void> {
     return;
   }
   const servedBefore = current.served++;
+  serving = head.id;
   const failure = serve(head, current);
   for (const hook of requestEndHooks) hook();
+  serving = undefined;
   batch.push(failure ? { type: 'done', id: head.id, failure, servedBefore } : { type: 'done', id: head.id, servedBefore });
   batch.flush();
   // A trapped instance is poisoned; a fresh-instance strategy wants a new one anyway. Build

@@ -15,6 +15,11 @@ export interface ResponseTarget {
 }
 
 export interface Exchange {
+  /**
+   * The studio's number for this request, unique in the process (see nextRequestId); the pool
+   * numbers it when absent. Log lines and outbound calls made for it carry it.
+   */
+  id?: number;
   method: string;
   pathWithQuery: string;
   scheme: 'http' | 'https';
@@ -26,4 +31,13 @@ export interface Exchange {
    */
   body: Readable | null;
   response: ResponseTarget;
+  /** Told which component and worker thread run the request (the traffic capture listens). */
+  assigned?(component: string, worker: number): void;
+}
+
+let lastRequestId = 0;
+
+/** A new request number: one counter for the process, so ids never repeat across workloads or versions. */
+export function nextRequestId(): number {
+  return ++lastRequestId;
 }

@@ -10,7 +10,7 @@ import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threa
 import { messageOf, type StudioError } from '../errors.ts';
 import type { LogBus, LogLevel } from '../logs/log-bus.ts';
 import { StoreLocks } from '../stores/store-locks.ts';
-import type { Exchange } from './exchange.ts';
+import { nextRequestId, type Exchange } from './exchange.ts';
 import { ThreadChannel, type HostServices } from './host-services.ts';
 import { readLinkCalls } from './link-calls.ts';
 import { expectGlue, takeComponentThread } from './spare-thread.ts';
@@ -140,7 +140,6 @@ function resumeWhenRead(worker: PoolWorker, job: Job, body: Readable): void {
 export class WorkerPool {
   private readonly workers = new Set<PoolWorker>();
   private readonly queue: Job[] = [];
-  private nextId = 1;
   private stopped = false;
   private growTimer: NodeJS.Timeout | undefined;
   private firstReady: { resolve: () => void; reject: (e: StudioError) => void } | undefined;
@@ -171,7 +170,7 @@ export class WorkerPool {
       return;
     }
     const job: Job = {
-      id: this.nextId++,
+      id: exchange.id ?? nextRequestId(),
       exchange,
       started: performance.now(),
       replay: [],
@@ -196,7 +195,7 @@ export class WorkerPool {
     const queued = this.queue.indexOf(job);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
-      if (failure.clientGone) this.log('info', `${job.exchange.method} ${job.exchange.pathWithQuery}: ${failure.message}; it never reached the component.`);
+      if (failure.clientGone) this.log('info', `${job.exchange.method} ${job.exchange.pathWithQuery}: ${failure.message}; it never reached the component.`, job.id);
       return;
     }
     for (const w of this.workers) if (w.job === job) w.sendBody({ id: job.id, error: failure.message });
@@ -237,8 +236,9 @@ export class WorkerPool {
     await Promise.all([...this.workers].map((w) => this.retire(w)));
   }
 
-  private log(level: LogLevel, text: string): void {
-    this.options.logs.append({ level, source: this.options.componentName, text });
+  /** `request`: the request the line is about, so the traffic inspector shows it with that request. */
+  private log(level: LogLevel, text: string, request?: number): void {
+    this.options.logs.append({ level, source: this.options.componentName, text, ...(request !== undefined ? { request } : {}) });
   }
 
   private spawn(): PoolWorker {
@@ -284,7 +284,7 @@ export class WorkerPool {
 
   private onReply(worker: PoolWorker, reply: Reply): void {
     if (reply.type === 'log') {
-      this.options.logs.append({ level: reply.level, source: reply.source ?? this.options.componentName, text: reply.text, time: reply.time, stream: reply.stream });
+      this.options.logs.append({ level: reply.level, source: reply.source ?? this.options.componentName, text: reply.text, time: reply.time, stream: reply.stream, request: reply.request });
       return;
     }
     const job = worker.job;
@@ -318,7 +318,7 @@ export class WorkerPool {
     const { exchange } = job;
     if (failure && job.bodyFailure) {
       // The component failed because its body did: the client's doing, already answered.
-      if (job.bodyFailure.clientGone) this.log('info', `${exchange.method} ${exchange.pathWithQuery}: ${job.bodyFailure.message}; ${this.options.componentName}'s read of it failed and its worker is free again.`);
+      if (job.bodyFailure.clientGone) this.log('info', `${exchange.method} ${exchange.pathWithQuery}: ${job.bodyFailure.message}; ${this.options.componentName}'s read of it failed and its worker is free again.`, job.id);
     } else if (failure && this.shouldReplay(job, failure, servedBefore)) {
       job.retried = true;
       this.queue.unshift(job);
@@ -377,7 +377,7 @@ export class WorkerPool {
     } else {
       text = `${what}: ${name}: ${failure.message}.`;
     }
-    this.log('error', text);
+    this.log('error', text, job.id);
     job.exchange.response.fail(500, `500 Internal Server Error: ${failure.kind === 'trap' ? 'the component trapped' : failure.message}. See the studio log.\n`);
   }
 
@@ -450,6 +450,7 @@ export class WorkerPool {
   private begin(worker: PoolWorker, job: Job): void {
     worker.job = job;
     worker.busySince = performance.now();
+    job.exchange.assigned?.(this.options.componentName, worker.thread.threadId);
     worker.timer = setTimeout(() => this.timeOut(worker, job), this.options.requestTimeoutMs);
     if (job.exchange.body === null) return;
     // Whatever an earlier request left unread was dropped by the worker.
@@ -497,9 +498,9 @@ export class WorkerPool {
     const { exchange } = job;
     this.stats.failures++;
     if (exchange.response.headSent) {
-      this.log('error', `${exchange.method} ${exchange.pathWithQuery}: ${this.options.componentName} did not finish its response within ${seconds} s; the connection was closed (status already sent) and the worker replaced.`);
+      this.log('error', `${exchange.method} ${exchange.pathWithQuery}: ${this.options.componentName} did not finish its response within ${seconds} s; the connection was closed (status already sent) and the worker replaced.`, job.id);
     } else {
-      this.log('error', `${exchange.method} ${exchange.pathWithQuery}: ${this.options.componentName} did not answer within ${seconds} s (504 Gateway Timeout); its worker was stopped and replaced.`);
+      this.log('error', `${exchange.method} ${exchange.pathWithQuery}: ${this.options.componentName} did not answer within ${seconds} s (504 Gateway Timeout); its worker was stopped and replaced.`, job.id);
     }
     exchange.response.fail(504, `504 Gateway Timeout: the component did not answer within ${seconds} s. See the studio log.\n`);
     worker.job = undefined;
@@ -522,7 +523,7 @@ export class WorkerPool {
       this.stats.failures++;
       const outOfMemory = (err as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
       const why = outOfMemory ? 'its host-side memory ran out' : `its worker stopped (${err ? messageOf(err) : 'exited'})`;
-      this.log('error', `${job.exchange.method} ${job.exchange.pathWithQuery}: ${this.options.componentName} failed: ${why}. The worker was replaced.`);
+      this.log('error', `${job.exchange.method} ${job.exchange.pathWithQuery}: ${this.options.componentName} failed: ${why}. The worker was replaced.`, job.id);
       job.exchange.response.fail(500, '500 Internal Server Error: the component\'s worker stopped. See the studio log.\n');
     } else if (err && !this.stopped) {
       this.log('error', `A worker of ${this.options.componentName} stopped: ${messageOf(err)}. It was replaced.`);

@@ -135,8 +135,8 @@ export type Reply =
   | { type: 'end'; id: number; trailers?: [string, string][] }
   /** The handler returned or failed; the worker is free. `servedBefore` counts earlier requests on the same instance. */
   | { type: 'done'; id: number; failure?: RequestFailure; servedBefore: number }
-  /** `source`: a linked component's name, when not the thread's own component. */
-  | { type: 'log'; level: LogLevel; text: string; time: number; stream?: LogStream; source?: string };
+  /** `source`: a linked component's name, when not the thread's own component; `request`: the id of the request being served. */
+  | { type: 'log'; level: LogLevel; text: string; time: number; stream?: LogStream; source?: string; request?: number };
 
 export type FromWorker =
   | { type: 'ready'; instantiateMs: number }

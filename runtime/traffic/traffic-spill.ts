@@ -1,0 +1,252 @@
+// The traffic inspector's file under the project's studio folder (.wash/studio/traffic/), so
+// captured requests survive a restart, and never grow without bound.
+//
+// Records go into segments, each a pair of files: `<n>.jsonl` (one record a line, with where
+// its bodies are) and `<n>.bodies` (the bodies' bytes, one after the other). Writes are
+// batched and appended; a segment is closed after a quarter of the ring's records or 64 MiB
+// of bodies, and the oldest segments go once the newer ones hold the ring's worth of records
+// (or the folder passes its byte cap). A line cut short by a crash is skipped on load; bodies
+// past the end of their file are reported missing, not invented.
+//
+// Must not: block the event loop (every file call is async) or throw at the capture (a
+// failing disk turns the spill off with one warning).
+import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { messageOf } from '../errors.ts';
+import type { TrafficBodies, TrafficRecord } from './traffic-record.ts';
+
+/** Where a record's bodies are in its segment's .bodies file. */
+export interface SpillLocation {
+  segment: number;
+  request: [offset: number, length: number];
+  response: [offset: number, length: number];
+}
+
+interface Segment {
+  n: number;
+  records: number;
+  bytes: number;
+  lastId: number;
+}
+
+interface Line {
+  record: TrafficRecord;
+  request: [number, number];
+  response: [number, number];
+}
+
+export interface SpillOptions {
+  dir: string;
+  /** The ring's size: the folder keeps at least this many records, and at most a segment more. */
+  capacity: number;
+  /** Cap on the folder's bytes; the oldest segments go past it (default 512 MiB). */
+  maxBytes?: number;
+  /** Said once when the folder cannot be written; the capture goes on in memory. */
+  warn: (text: string) => void;
+  /** Records whose segment was dropped (the byte cap): the ring lets them go too. */
+  dropped: (lastId: number) => void;
+}
+
+const SEGMENT_BYTES = 64 * 2 ** 20;
+const FLUSH_MS = 200;
+
+export class TrafficSpill {
+  private readonly segments: Segment[] = [];
+  private current: { segment: Segment; meta: FileHandle; bodies: FileHandle } | undefined;
+  private pending: { record: TrafficRecord; bodies: TrafficBodies; done: (location: SpillLocation) => void }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private broken = false;
+  private readonly segmentRecords: number;
+  private readonly maxBytes: number;
+
+  constructor(private readonly options: SpillOptions) {
+    this.segmentRecords = Math.max(100, Math.ceil(options.capacity / 4));
+    this.maxBytes = options.maxBytes ?? 512 * 2 ** 20;
+  }
+
+  /** Reads what an earlier run left: the newest `capacity` records, oldest first, with where their bodies are. */
+  async load(): Promise<{ record: TrafficRecord; location: SpillLocation | undefined }[]> {
+    let names: string[];
+    try {
+      await mkdir(this.options.dir, { recursive: true });
+      names = await readdir(this.options.dir);
+    } catch (err) {
+      this.fail(err);
+      return [];
+    }
+    const numbers = [...new Set(names.map((name) => /^(\d+)\.(jsonl|bodies)$/.exec(name)?.[1]).filter((n): n is string => n !== undefined).map(Number))].sort((a, b) => a - b);
+    const loaded: { record: TrafficRecord; location: SpillLocation | undefined }[] = [];
+    for (const n of numbers) {
+      let text: string;
+      let bodyBytes = 0;
+      try {
+        text = await readFile(this.path(n, 'jsonl'), 'utf8');
+        const handle = await open(this.path(n, 'bodies'), 'r').catch(() => undefined);
+        if (handle) {
+          bodyBytes = (await handle.stat()).size;
+          await handle.close();
+        }
+      } catch {
+        continue;
+      }
+      const segment: Segment = { n, records: 0, bytes: bodyBytes, lastId: 0 };
+      for (const raw of text.split('\n')) {
+        if (raw === '') continue;
+        let line: Line;
+        try {
+          line = JSON.parse(raw) as Line;
+        } catch {
+          continue; // a line a crash cut short
+        }
+        if (typeof line.record?.id !== 'number') continue;
+        const whole = line.request[0] + line.request[1] <= bodyBytes && line.response[0] + line.response[1] <= bodyBytes;
+        if (!whole) line.record.notes = [...line.record.notes, 'Its bodies were not all written before the studio stopped.'];
+        loaded.push({ record: line.record, location: whole ? { segment: n, request: line.request, response: line.response } : undefined });
+        segment.records++;
+        segment.lastId = Math.max(segment.lastId, line.record.id);
+      }
+      this.segments.push(segment);
+    }
+    // New records go to a new segment: an old one may end in a cut line.
+    return loaded.slice(-this.options.capacity);
+  }
+
+  /** Queues a record; `done` learns where its bodies went, once they are written. */
+  append(record: TrafficRecord, bodies: TrafficBodies, done: (location: SpillLocation) => void): void {
+    if (this.broken) return;
+    this.pending.push({ record, bodies, done });
+    this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  /** Writes what is queued; resolves when it is on disk (or the spill gave up). */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length > 0) this.writing = this.writing.then(() => this.write(batch));
+    return this.writing;
+  }
+
+  async read(location: SpillLocation): Promise<TrafficBodies | undefined> {
+    const part = async (handle: FileHandle, [offset, length]: [number, number]) => {
+      const bytes = Buffer.alloc(length);
+      if (length > 0) await handle.read(bytes, 0, length, offset);
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    };
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(this.path(location.segment, 'bodies'), 'r');
+      return { request: await part(handle, location.request), response: await part(handle, location.response) };
+    } catch {
+      return undefined;
+    } finally {
+      await handle?.close();
+    }
+  }
+
+  /** Deletes every segment (the list was cleared). */
+  async clear(): Promise<void> {
+    this.pending = [];
+    await this.writing;
+    await this.closeCurrent();
+    for (const segment of this.segments.splice(0)) await this.remove(segment);
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.closeCurrent();
+  }
+
+  private async write(batch: typeof this.pending): Promise<void> {
+    if (this.broken) return;
+    try {
+      let lines = '';
+      const chunks: Uint8Array[] = [];
+      const written: (() => void)[] = [];
+      let current = await this.segmentFor();
+      for (const item of batch) {
+        if (current.segment.records >= this.segmentRecords || current.segment.bytes >= SEGMENT_BYTES) {
+          await this.writeOut(current, lines, chunks, written);
+          lines = '';
+          chunks.length = 0;
+          written.length = 0;
+          await this.closeCurrent();
+          current = await this.segmentFor();
+        }
+        const segment = current.segment;
+        const request: [number, number] = [segment.bytes, item.bodies.request.byteLength];
+        const response: [number, number] = [segment.bytes + request[1], item.bodies.response.byteLength];
+        chunks.push(item.bodies.request, item.bodies.response);
+        segment.bytes += request[1] + response[1];
+        segment.records++;
+        segment.lastId = Math.max(segment.lastId, item.record.id);
+        lines += `${JSON.stringify({ record: item.record, request, response } satisfies Line)}\n`;
+        const location: SpillLocation = { segment: segment.n, request, response };
+        written.push(() => item.done(location));
+      }
+      await this.writeOut(current, lines, chunks, written);
+      await this.trim();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private async writeOut(current: NonNullable<typeof this.current>, lines: string, chunks: Uint8Array[], written: (() => void)[]): Promise<void> {
+    if (lines === '') return;
+    // Bodies first: a line never points at bytes that are not there yet.
+    if (chunks.some((c) => c.byteLength > 0)) await current.bodies.writev(chunks.filter((c) => c.byteLength > 0));
+    await current.meta.write(lines);
+    for (const done of written) done();
+  }
+
+  private async segmentFor(): Promise<NonNullable<typeof this.current>> {
+    if (this.current) return this.current;
+    await mkdir(this.options.dir, { recursive: true });
+    const n = (this.segments.at(-1)?.n ?? 0) + 1;
+    const segment: Segment = { n, records: 0, bytes: 0, lastId: 0 };
+    const meta = await open(this.path(n, 'jsonl'), 'a');
+    const bodies = await open(this.path(n, 'bodies'), 'a');
+    this.segments.push(segment);
+    this.current = { segment, meta, bodies };
+    return this.current;
+  }
+
+  private async closeCurrent(): Promise<void> {
+    const current = this.current;
+    this.current = undefined;
+    await current?.meta.close().catch(() => {});
+    await current?.bodies.close().catch(() => {});
+  }
+
+  /** Drops the oldest segments the ring no longer needs, or that pass the byte cap. */
+  private async trim(): Promise<void> {
+    const total = () => this.segments.reduce((sum, s) => sum + s.records, 0);
+    const bytes = () => this.segments.reduce((sum, s) => sum + s.bytes, 0);
+    while (this.segments.length > 1) {
+      const oldest = this.segments[0]!;
+      const needed = total() - oldest.records < this.options.capacity;
+      if (needed && bytes() <= this.maxBytes) return;
+      this.segments.shift();
+      await this.remove(oldest);
+      if (needed) this.options.dropped(oldest.lastId);
+    }
+  }
+
+  private async remove(segment: Segment): Promise<void> {
+    await rm(this.path(segment.n, 'jsonl'), { force: true });
+    await rm(this.path(segment.n, 'bodies'), { force: true });
+  }
+
+  private path(n: number, kind: 'jsonl' | 'bodies'): string {
+    return join(this.options.dir, `${String(n).padStart(6, '0')}.${kind}`);
+  }
+
+  private fail(err: unknown): void {
+    if (this.broken) return;
+    this.broken = true;
+    this.pending = [];
+    this.options.warn(`Captured traffic is no longer written to ${this.options.dir} (${messageOf(err)}); the inspector keeps it in memory until the studio stops.`);
+  }
+}
