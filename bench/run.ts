@@ -18,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   links: async () => (await import('./links.ts')).benchmark,
   loopback: async () => (await import('./loopback.ts')).benchmark,
   reload: async () => (await import('./reload.ts')).benchmark,
+  snapshots: async () => (await import('./snapshots.ts')).benchmark,
   ui: async () => (await import('./ui.ts')).benchmark,
 };
 

@@ -5,14 +5,18 @@
 // linked file keeps the bytes it had. Volumes are copied, since components write their files
 // in place.
 //
-// Work goes through libuv's thread pool a few dozen files at a time, so the main thread's
-// event loop keeps serving while a large store is copied. This module knows files and
-// folders only, never keys or objects.
-import { constants } from 'node:fs';
-import { copyFile, link, lstat, mkdir, readdir } from 'node:fs/promises';
+// Copies run on a worker thread, one system call after another; walks for comparing and
+// exporting go through libuv's thread pool a few dozen files at a time. Either way the main
+// thread's event loop keeps serving. This module knows files and folders only, never keys or
+// objects.
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncFileSystem, syncFolder, syncPaths } from '../stores/atomic-write.ts';
 import { isInternalFileName } from '../stores/safe-names.ts';
+import { spawnWorker } from '../threads/spawn-worker.ts';
+import type { CopyOptions, CopyStats, WalkOptions } from './file-tree-copy.ts';
+
+export type { CopyStats, WalkOptions } from './file-tree-copy.ts';
 
 /** Files handled at once: enough to keep the thread pool busy, few enough to stay small. */
 const CONCURRENCY = 48;
@@ -24,10 +28,6 @@ export interface TreeEntry {
   kind: 'file' | 'folder';
 }
 
-export interface WalkOptions {
-  /** Leave out the studio's own files (`.cs-*`: journal, owner file, temp files) at every depth. */
-  skipInternal: boolean;
-}
 
 /**
  * Every file and folder below `root`, parents before children; links and other special files
@@ -61,6 +61,20 @@ export async function* walkTree(root: string, options: WalkOptions, onSkipped?: 
   }
 }
 
+/** Every folder below `root` (not the files: a store's folders are few, its files many). */
+async function* walkFolders(root: string): AsyncGenerator<string> {
+  const pending = [root];
+  while (pending.length > 0) {
+    const dir = pending.pop()!;
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const path = join(dir, entry.name);
+      yield path;
+      pending.push(path);
+    }
+  }
+}
+
 /** Runs `work` over `items` with at most CONCURRENCY in flight. */
 export async function inPool<T>(items: AsyncIterable<T> | Iterable<T>, work: (item: T) => Promise<void>): Promise<void> {
   const running = new Set<Promise<void>>();
@@ -81,70 +95,47 @@ export async function inPool<T>(items: AsyncIterable<T> | Iterable<T>, work: (it
   if (failure) throw failure.error;
 }
 
-export interface CopyStats {
-  files: number;
-  folders: number;
-  bytes: number;
-  /** Files shared with the source by a hard link (no data copied). */
-  linked: number;
-  /** Files copied (as a reflink where the file system can). */
-  copied: number;
-  /** Links and special files left out. */
-  skipped: string[];
+const WORKER = new URL('./file-tree-worker.ts', import.meta.url);
+
+/** Runs a task of file-tree-worker.ts on a thread of its own. */
+async function onThread<T>(data: unknown): Promise<T> {
+  const worker = spawnWorker(WORKER, { data });
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      worker.once('message', (answer: T & { error?: { message: string; code?: string } }) => {
+        if (answer.error) reject(Object.assign(new Error(answer.error.message), { code: answer.error.code }));
+        else resolve(answer);
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the file thread stopped (exit code ${code})`)));
+    });
+  } finally {
+    await worker.terminate();
+  }
 }
 
-export function emptyStats(): CopyStats {
-  return { files: 0, folders: 0, bytes: 0, linked: 0, copied: 0, skipped: [] };
+/** copyTreeSync (file-tree-copy.ts) on a worker thread of its own. */
+export async function copyTree(from: string, to: string, options: CopyOptions): Promise<CopyStats> {
+  return (await onThread<{ stats: CopyStats }>({ from, to, options })).stats;
 }
 
-/** Errors of link() that mean "not here": another disk, a file system without links, too many links. */
-const NO_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+/** Removes a folder and everything in it, on a worker thread (a restore's old links: as many files as the store). */
+export async function removeTree(path: string): Promise<void> {
+  await onThread({ remove: path });
+}
 
 /**
- * Copies the tree at `from` into `to` (which must not exist, or be empty): hard links with
- * `link`, falling back to copies where linking fails; reflinks or copies otherwise. Folders
- * are made as they are met, so empty ones (an empty bucket or container) are kept.
+ * Makes what was written below `dir` durable. Hard links need only their folders flushed
+ * (the files' data is on disk already: the journal was checkpointed, objects are flushed when
+ * written), which is a few fsyncs; copies need their data too: one file-system flush where
+ * there is one, else one fsync per file.
  */
-export async function copyTree(from: string, to: string, options: WalkOptions & { link: boolean }): Promise<CopyStats> {
-  const stats = emptyStats();
-  await mkdir(to, { recursive: true });
-  let linking = options.link;
-  const made = new Map<string, Promise<unknown>>();
-  const folderOf = (segments: string[]): Promise<unknown> => made.get(segments.slice(0, -1).join('\u0000')) ?? Promise.resolve();
-  await inPool(walkTree(from, options, (path) => stats.skipped.push(path)), async (entry) => {
-    const target = join(to, ...entry.segments);
-    // A folder is made before anything inside it (the walk yields parents first); its
-    // promise is known before this function first waits, so its children can wait for it.
-    if (entry.kind === 'folder') {
-      const making = folderOf(entry.segments).then(() => mkdir(target));
-      made.set(entry.segments.join('\u0000'), making);
-      await making;
-      stats.folders++;
-      return;
-    }
-    await folderOf(entry.segments);
-    const info = await lstat(entry.path);
-    stats.files++;
-    stats.bytes += info.size;
-    if (linking) {
-      try {
-        await link(entry.path, target);
-        stats.linked++;
-        return;
-      } catch (error) {
-        if (!NO_LINK.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
-        // EMLINK is about this one file; the others are about the disk, so stop trying.
-        if ((error as NodeJS.ErrnoException).code !== 'EMLINK') linking = false;
-      }
-    }
-    await copyFile(entry.path, target, constants.COPYFILE_FICLONE);
-    stats.copied++;
-  });
-  return stats;
-}
-
-/** Makes what was written below `dir` durable: one file-system flush where there is one, else one per file and folder. */
-export async function syncTree(dir: string): Promise<void> {
+export async function syncTree(dir: string, options: { copied: boolean }): Promise<void> {
+  if (!options.copied) {
+    syncFolder(dir);
+    for await (const entry of walkFolders(dir)) syncFolder(entry);
+    return;
+  }
   if (syncFileSystem(dir)) return;
   syncFolder(dir);
   for await (const entry of walkTree(dir, { skipInternal: false })) {

@@ -10,10 +10,9 @@
 // reach the snapshot), swapped in the same moment; components reading them directly (not
 // through the stores) are not paused.
 import { join } from 'node:path';
-import { rm } from 'node:fs/promises';
 import { discardSwap, stageSwap, swapRootContents, undoSwap, type StagedSwap } from '../stores/root-swap.ts';
 import { GateLevel } from '../stores/store-locks.ts';
-import { copyTree, syncTree } from './file-tree.ts';
+import { copyTree, removeTree, syncTree } from './file-tree.ts';
 import type { LiveData } from './live-data.ts';
 import type { CatalogueEntry, SnapshotCatalogue } from './snapshot-catalogue.ts';
 import { snapshotErrorFrom } from './snapshot-error.ts';
@@ -63,7 +62,7 @@ export async function restoreSnapshot(live: LiveData, catalogue: SnapshotCatalog
       live.keyvalue.checkpoint();
       const stores = await captureStores(live, before.dir);
       const keptVolumes = await captureVolumes(volumes.map(({ volume }, index) => ({ volume, index })), before.dir);
-      await syncTree(before.dir);
+      await syncTree(before.dir, { copied: stores.copied > 0 || keptVolumes.length > 0 });
       const kept = await before.commit({
         name: beforeName,
         note: `The data as it was before ${JSON.stringify(name)} was restored.`,
@@ -98,6 +97,6 @@ export async function restoreSnapshot(live: LiveData, catalogue: SnapshotCatalog
     throw snapshotErrorFrom(error, `restore the snapshot ${JSON.stringify(name)}`);
   } finally {
     // The old contents are kept in the "before" snapshot; what is left here are links.
-    await Promise.all(staged.map(({ swap }) => rm(swap.dir, { recursive: true, force: true }).catch(() => discardSwap(swap))));
+    await Promise.all(staged.map(({ swap }) => removeTree(swap.dir).catch(() => discardSwap(swap))));
   }
 }

@@ -86,7 +86,7 @@ export async function takeSnapshot(live: LiveData, catalogue: SnapshotCatalogue,
       live.locks.resume();
     }
     const captured = await captureVolumes(volumes, made.dir);
-    await syncTree(made.dir);
+    await syncTree(made.dir, { copied: stores.copied > 0 || captured.length > 0 });
     return await made.commit({
       name: options.name,
       note: options.note ?? '',

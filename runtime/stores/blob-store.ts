@@ -25,7 +25,7 @@ import { contentTypeOf } from './content-type.ts';
 import { bucketFolderName, decodeSegment, isInternalFileName, objectPathSegments, rawAlternative } from './safe-names.ts';
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
 import { compareNames, lowerBound } from './sorted-names.ts';
-import { LockSlot, SharedWord, StoreLocks, hashText } from './store-locks.ts';
+import { GatedCalls, LockSlot, SharedWord, StoreLocks, hashText } from './store-locks.ts';
 import { createStoreRoot, fileExistsInside, folderAt, isInside, locateStoreRoot, openFileInside, readFileInside, statFileInside, type ByteRange, type FileRangeReader } from './store-root.ts';
 
 export type { ByteRange, FileRangeReader } from './store-root.ts';
@@ -145,8 +145,8 @@ export class BlobStore {
   private readonly rootId: number;
   private readonly guest: boolean;
   private closed = false;
-  /** The data generation this instance's caches belong to (see StoreLocks.bumpDataGeneration). */
-  private generation: number;
+  /** Calls through the gate; after a restore swapped the folder's contents, remembered folders and listings go. */
+  private readonly gate: GatedCalls;
   private readonly containerDirs = new Map<string, string>();
   /** The last few folders listed (see readFolder), most recent last. */
   private readonly folderCache = new Map<string, { mtimeNs: bigint; listing: SortedListing }>();
@@ -157,7 +157,10 @@ export class BlobStore {
     this.locks = options.locks ?? new StoreLocks();
     this.guest = options.guest === true;
     this.rootId = hashText(this.root) | 1;
-    this.generation = this.locks.load(SharedWord.dataGeneration);
+    this.gate = new GatedCalls(this.locks, () => {
+      this.containerDirs.clear();
+      this.folderCache.clear();
+    });
     if (!this.guest) this.locks.add(SharedWord.openBlobStores, 1);
     if (located.exists) this.openRoot();
   }
@@ -549,27 +552,12 @@ export class BlobStore {
 
   /** A read, inside the gate a snapshot or restore closes (see StoreLocks). */
   private read<T>(fn: () => T): T {
-    return this.locks.reading(() => {
-      this.followSwaps();
-      return fn();
-    });
+    return this.gate.read(fn);
   }
 
   /** A write, inside the gate: it waits while a snapshot or restore pauses writes. */
   private write<T>(fn: () => T): T {
-    return this.locks.writing(() => {
-      this.followSwaps();
-      return fn();
-    });
-  }
-
-  /** After a restore swapped the folder's contents, remembered folders and listings are stale. */
-  private followSwaps(): void {
-    const generation = this.locks.load(SharedWord.dataGeneration);
-    if (generation === this.generation) return;
-    this.generation = generation;
-    this.containerDirs.clear();
-    this.folderCache.clear();
+    return this.gate.write(fn);
   }
 
   private noSuchObject(container: string, name: string): StoreError {

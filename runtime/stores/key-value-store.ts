@@ -25,7 +25,7 @@ import { JOURNAL_FILE, KeyValueJournal, type JournalRecord, type KeyFolders, typ
 import { bucketFolderName, decodeSegment, isInternalFileName, keyFileName, rawAlternative } from './safe-names.ts';
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
 import { compareNames, lowerBound } from './sorted-names.ts';
-import { SharedWord, StoreLocks, hashText } from './store-locks.ts';
+import { GatedCalls, SharedWord, StoreLocks, hashText } from './store-locks.ts';
 import { claimStoreRoot, releaseStoreRoot } from './store-owner.ts';
 import { finishRootSwaps } from './root-swap.ts';
 import { createStoreRoot, fileExistsInside, folderAt, isInside, locateStoreRoot, readFileInside } from './store-root.ts';
@@ -107,8 +107,8 @@ export class KeyValueStore {
   private listing: { dir: string; mtimeNs: bigint; keys: string[] } | undefined;
   private closed = false;
   private readonly guest: boolean;
-  /** The data generation this instance's caches belong to (see StoreLocks.bumpDataGeneration). */
-  private generation: number;
+  /** Calls through the gate; after a restore swapped the folder's contents, remembered folders and listings go. */
+  private readonly gate: GatedCalls;
 
   constructor(root: string, options: KeyValueStoreOptions = {}) {
     const located = locateStoreRoot(root, 'keyvalue');
@@ -117,7 +117,10 @@ export class KeyValueStore {
     if (!locks) threadLocks.set(this.root, (locks = new StoreLocks()));
     this.locks = locks;
     this.guest = options.guest === true;
-    this.generation = locks.load(SharedWord.dataGeneration);
+    this.gate = new GatedCalls(locks, () => {
+      this.bucketDirs.clear();
+      this.listing = undefined;
+    });
     this.journal = new KeyValueJournal(join(this.root, JOURNAL_FILE), locks, Math.max(64 * 1024, options.journalCapacity ?? DEFAULT_JOURNAL_CAPACITY));
     const rootId = hashText(this.root) | 1;
     locks.withAll(() => {
@@ -414,27 +417,12 @@ export class KeyValueStore {
 
   /** A read, inside the gate a snapshot or restore closes (see StoreLocks). */
   private read<T>(fn: () => T): T {
-    return this.locks.reading(() => {
-      this.followSwaps();
-      return fn();
-    });
+    return this.gate.read(fn);
   }
 
   /** A write, inside the gate: it waits while a snapshot or restore pauses writes. */
   private write<T>(fn: () => T): T {
-    return this.locks.writing(() => {
-      this.followSwaps();
-      return fn();
-    });
-  }
-
-  /** After a restore swapped the folder's contents, remembered folders and listings are stale. */
-  private followSwaps(): void {
-    const generation = this.locks.load(SharedWord.dataGeneration);
-    if (generation === this.generation) return;
-    this.generation = generation;
-    this.bucketDirs.clear();
-    this.listing = undefined;
+    return this.gate.write(fn);
   }
 
   private readonly fileNames = new Map<string, string>();

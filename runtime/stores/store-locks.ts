@@ -365,3 +365,35 @@ export class StoreLocks {
     if (previous & 1) Atomics.notify(this.words, slot, 1);
   }
 }
+
+/**
+ * A store's way through its StoreLocks' gate: each call as a read or a write, and the caches
+ * it drops when a restore swapped the data under it (the data generation moved).
+ */
+export class GatedCalls {
+  private generation: number;
+
+  constructor(
+    private readonly locks: StoreLocks,
+    private readonly dropCaches: () => void,
+  ) {
+    this.generation = locks.load(SharedWord.dataGeneration);
+  }
+
+  read<T>(fn: () => T): T {
+    return this.locks.reading(() => this.followed(fn));
+  }
+
+  write<T>(fn: () => T): T {
+    return this.locks.writing(() => this.followed(fn));
+  }
+
+  private followed<T>(fn: () => T): T {
+    const generation = this.locks.load(SharedWord.dataGeneration);
+    if (generation !== this.generation) {
+      this.generation = generation;
+      this.dropCaches();
+    }
+    return fn();
+  }
+}
