@@ -142,6 +142,33 @@ describe('snapshots: save and restore', () => {
   });
 });
 
+describe('snapshots: dev.volumes', () => {
+  it('hold the volumes the user ticks, as copies, and restore them', async () => {
+    const dir = join(temp, `p${projects++}`);
+    mkdirSync(join(dir, '.wash'), { recursive: true });
+    mkdirSync(join(dir, 'assets', 'nested'), { recursive: true });
+    writeFileSync(join(dir, '.wash', 'config.yaml'), 'version: 1\ndev:\n  volumes:\n    - host_path: assets\n      guest_path: /data\n');
+    writeFileSync(join(dir, 'assets', 'nested', 'notes.txt'), 'first notes');
+    const live = openLiveData(await dataFoldersFor(dir));
+    opened.push(live);
+    const snapshots = new ProjectSnapshots(() => live);
+    const without = await snapshots.save({ name: 'stores only' });
+    assert.deepEqual(without.description?.volumes, []);
+    const taken = await snapshots.save({ name: 'with assets', volumes: ['/data'] });
+    assert.deepEqual(taken.description?.volumes, [{ guestPath: '/data', files: 1, bytes: 11 }]);
+    const copy = join(taken.dir, 'volumes', '0', 'nested', 'notes.txt');
+    assert.notEqual(statSync(copy).ino, statSync(join(dir, 'assets', 'nested', 'notes.txt')).ino, 'a volume file is copied, not linked: components write volumes in place');
+    // A component writing its volume in place, then making a new file.
+    writeFileSync(join(dir, 'assets', 'nested', 'notes.txt'), 'changed in place');
+    writeFileSync(join(dir, 'assets', 'new.txt'), 'new');
+    assert.equal(readFileSync(copy, 'utf8'), 'first notes');
+    await snapshots.restore('with assets');
+    assert.equal(readFileSync(join(dir, 'assets', 'nested', 'notes.txt'), 'utf8'), 'first notes');
+    assert.deepEqual(readdirSync(join(dir, 'assets')).sort(), ['nested']);
+    await assert.rejects(snapshots.save({ name: 'x', volumes: ['/nowhere'] }), { code: 'snapshot-failed', hint: /Its dev.volumes are: \/data/ });
+  });
+});
+
 describe('snapshots: files shared by hard links', () => {
   it('cost no copy of unchanged files, and no store write changes a linked file', async () => {
     const { live, snapshots } = await project();
