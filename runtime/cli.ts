@@ -16,6 +16,7 @@ import { riskyTarget } from './project/risky-folders.ts';
 import type { InstanceStrategy } from './workloads/worker-protocol.ts';
 import { runSnapshotCli, serveSnapshotCommands } from './studio/snapshot-cli.ts';
 import { runDeployCommand } from './deploy/deploy-cli.ts';
+import { runCheckCli } from './studio/check-cli.ts';
 
 const USAGE = `Usage: component-studio dev [dir | file.wasm] [options]
        component-studio snapshot <save|list|restore|delete|export|import> ... (see snapshot --help)
@@ -43,6 +44,7 @@ Options:
 Other commands (each has its own --help):
   push <ref> [dir | file.wasm]           push to an OCI registry as a Wasm artifact
   deploy [dir | file.wasm] --image <ref> generate (and apply) a wasmCloud WorkloadDeployment
+  check [dir | file.wasm]                run the checks in .wash/checks once; exit 1 if one fails
 `;
 
 function fatal(message: string): never {
@@ -60,6 +62,7 @@ function positiveNumber(value: string | undefined, name: string, fallback: numbe
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'snapshot') process.exit(await runSnapshotCli(argv.slice(1), (text) => process.stdout.write(text), (text) => process.stderr.write(text)));
   if (argv[0] === 'push' || argv[0] === 'deploy') process.exit(await runDeployCommand(argv));
+  if (argv[0] === 'check') process.exit(await runCheckCli(argv.slice(1), (text) => process.stdout.write(text), (text) => process.stderr.write(text)));
   let parsed;
   try {
     parsed = parseArgs({

@@ -1,0 +1,105 @@
+// `component-studio check [dir | file.wasm]`: builds the project once, serves it on a free
+// port, runs the checks in .wash/checks/*.json against it and exits: 0 when every check
+// passes, 1 when one fails, 2 when the checks could not run (the build failed, a check file
+// does not parse, there are none). The same checks the studio runs after every save, for a
+// user's CI. Files with `data: copy` run against a throwaway copy of the data folders.
+import { parseArgs } from 'node:util';
+import pc from 'picocolors';
+import { studioCacheDir } from '../cache-dir.ts';
+import { describe, messageOf } from '../errors.ts';
+import { LogBus } from '../logs/log-bus.ts';
+import { TerminalPrinter } from '../logs/terminal-printer.ts';
+import { DevSession } from '../session/dev-session.ts';
+import { SessionLog } from '../session/session-log.ts';
+import type { CheckRun } from '../traffic/traffic-results.ts';
+import { defaultRuntimeSettings } from '../workloads/workload.ts';
+import { dataSandbox } from './data-sandbox.ts';
+import { SnapshotCommands } from './snapshot-commands.ts';
+
+export const CHECK_USAGE = `Usage: component-studio check [dir | file.wasm] [--timeout SECONDS] [--quiet]
+
+Builds the project (dir, default: .), serves it on a free port on 127.0.0.1, runs the checks
+in .wash/checks/*.json against it, and exits 0 when they all pass, 1 when one fails, 2 when
+they cannot run (the build failed, a check file is invalid, or there are no checks).
+
+Options:
+  --timeout SECONDS   per-request timeout (default 30)
+  --quiet             print only the checks, not the build's progress
+  -h, --help          show this help
+`;
+
+type Out = (text: string) => void;
+
+/** Runs the checks of a project once; returns the exit code. */
+export async function runCheckCli(argv: string[], out: Out, err: Out): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { timeout: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (error) {
+    err(`${pc.red('error')} ${messageOf(error)}\n\n${CHECK_USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    out(CHECK_USAGE);
+    return 0;
+  }
+  if (positionals.length > 1) {
+    err(`${pc.red('error')} check takes one project, got ${positionals.length}: ${positionals.join(' ')}\n`);
+    return 2;
+  }
+  const timeout = values.timeout === undefined ? 30 : Number(values.timeout);
+  if (!Number.isFinite(timeout) || timeout <= 0) {
+    err(`${pc.red('error')} --timeout must be a number of seconds above 0, not "${values.timeout}".\n`);
+    return 2;
+  }
+  const settings = defaultRuntimeSettings(studioCacheDir());
+  settings.requestTimeoutMs = timeout * 1000;
+  const logs = new LogBus();
+  const sessionLog = new SessionLog(logs);
+  if (!values.quiet) sessionLog.printTo(new TerminalPrinter({ write: out }));
+  const session = sessionLog.follow(
+    new DevSession({ target: positionals[0] ?? '.', port: 0, host: '127.0.0.1', watch: false, bodyLimitBytes: 100 * 2 ** 20, settings, logs, traffic: { checksOnReload: false } }),
+  );
+  try {
+    const started = await session.start();
+    if (!started.ok) {
+      err(`${pc.red('error')} ${describe(started.error)}\n`);
+      if (started.error.code === 'data-in-use') err('  A studio is running on this project: it runs the checks after every save (see its reload indicator). Stop it to run them here.\n');
+      return 2;
+    }
+    if (!started.value.url) {
+      err(`${pc.red('error')} The project serves no HTTP, so there is nothing to check.\n`);
+      return 2;
+    }
+    const snapshots = new SnapshotCommands(() => session, () => {});
+    session.traffic.sandbox = dataSandbox(() => snapshots.handlers());
+    const run = await session.traffic.runChecks();
+    snapshots.close();
+    return report(run, out, err);
+  } finally {
+    await session.stop();
+  }
+}
+
+function report(run: CheckRun, out: Out, err: Out): number {
+  if (run.error) {
+    err(`${pc.red('error')} ${run.error.message}${run.error.hint ? `\n  hint: ${run.error.hint}` : ''}\n`);
+    return 2;
+  }
+  if (run.results.length === 0) {
+    err(`${pc.red('error')} There are no checks in .wash/checks. Pin requests as checks in the studio's Traffic view, or write a check file (docs/traffic.md).\n`);
+    return 2;
+  }
+  let file = '';
+  for (const result of run.results) {
+    if (result.file !== file) {
+      file = result.file;
+      out(`${pc.bold(file)}\n`);
+    }
+    out(result.passed ? `  ${pc.green('✓')} ${result.name}\n` : `  ${pc.red('✗')} ${result.name}\n${result.problems.map((p) => `      ${p}\n`).join('')}`);
+  }
+  const total = run.results.length;
+  out(run.failed === 0 ? `${pc.green(`${total}/${total} checks pass`)}\n` : `${pc.red(`${run.failed} of ${total} checks failed`)}\n`);
+  return run.failed === 0 ? 0 : 1;
+}
