@@ -29,6 +29,30 @@ export interface LogRecordView {
   text: string;
   /** Only on what a component printed on stdout or stderr (both at info level). */
   stream?: LogStream;
+  /** Only on the records of outbound HTTP calls (source `outbound`). */
+  http?: OutboundCallView;
+}
+
+/** One outbound HTTP call a component made, as its log record carries it. */
+export interface OutboundCallView {
+  method: string;
+  url: string;
+  /** Absent when the call failed before a response head. */
+  status?: number;
+  durationMs: number;
+  requestBytes: number;
+  responseBytes: number;
+  protocol?: 'HTTP/1.1' | 'HTTP/2';
+  /** The `match` of the stand-in that answered. */
+  standIn?: string;
+  forwardedTo?: string;
+  /** The wasi:http error-code the component got. */
+  error?: string;
+  /** The component let go of the call before its response ended. */
+  dropped?: boolean;
+  component: string;
+  /** The incoming request it was serving. */
+  cause?: { id: number; method: string; path: string };
 }
 
 export type BuildOutcome = 'running' | 'ok' | 'failed' | 'cancelled';
@@ -165,6 +189,34 @@ export interface SettingsView {
   /** wash's config as merged for the project; absent for a .wasm file, and until the config was first read. */
   config?: ConfigSourcesView;
   instances: InstancesView;
+  /** `outbound` in .wash/studio.yaml: what components' outgoing HTTP may reach, and what answers instead. */
+  outbound: OutboundView;
+  /** `env` in .wash/studio.yaml: the components' environment (wasi:cli/environment). */
+  environment: [string, string][];
+}
+
+/** A stand-in as .wash/studio.yaml holds it (the same keys). */
+export interface StandInView {
+  /** `METHOD URL-GLOB`, `* URL-GLOB` or just the glob. */
+  match: string;
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string;
+  body_file?: string;
+  forward?: string;
+}
+
+export interface OutboundView {
+  /** The file a change writes: a project's .wash/studio.yaml, or the one beside a .wasm file. */
+  settingsPath?: string;
+  /** Whether the UI may change it: for a project (a .wasm file's is read at its next reload, so it is edited by hand). */
+  editable: boolean;
+  offline: boolean;
+  /** As written, relative to the project. */
+  caFiles: string[];
+  standIns: StandInView[];
+  /** The file could not be read: why (what it shows is then empty). */
+  problem?: ApiError;
 }
 
 /** `reuse`: an instance serves request after request. `fresh`: a new one per request, as wash rc.6 does. */
@@ -315,6 +367,8 @@ export interface Commands extends DeployCommands, TrafficCommands {
   'blob.delete': { args: { container: string; names: string[] }; result: null };
   'http.send': { args: HttpRequestSpec; result: HttpResponseView };
   'settings.get': { args: Record<string, never>; result: SettingsView };
+  /** Sets offline mode and/or the stand-ins in a project's .wash/studio.yaml (keeping the rest of it); they apply to the next call. */
+  'settings.setOutbound': { args: { offline?: boolean; standIns?: StandInView[] }; result: OutboundView };
   /** The UI's own state that outlives a launch (e.g. playground history), as JSON values. */
   'ui.state.get': { args: { key: string }; result: { value: unknown } };
   'ui.state.set': { args: { key: string; value: unknown }; result: null };

@@ -80,6 +80,22 @@ export const commandArgs: { [C in CommandName]: z.ZodType<CommandArgs<C>> } = {
     timeoutMs: z.number().positive().max(3_600_000).optional(),
   }),
   'settings.get': none,
+  'settings.setOutbound': z.object({
+    offline: z.boolean().optional(),
+    standIns: z
+      .array(
+        z.object({
+          match: z.string().min(1).max(8192),
+          status: z.number().int().optional(),
+          headers: z.record(z.string(), z.string()).optional(),
+          body: z.string().max(16 * 2 ** 20).optional(),
+          body_file: z.string().max(4096).optional(),
+          forward: z.string().max(8192).optional(),
+        }),
+      )
+      .max(1000)
+      .optional(),
+  }),
   'deploy.get': deployTarget,
   'deploy.validate': z.object({ manifest: manifestText }),
   'deploy.push': deployTarget.extend({ insecure: z.boolean().optional(), username: z.string().max(1000).optional(), password: z.string().max(100_000).optional() }),

@@ -36,6 +36,7 @@ import { SnapshotCommands } from './snapshot-commands.ts';
 import { StoreCommands } from './store-commands.ts';
 import { TrafficCommands } from './traffic-commands.ts';
 import { UiStateFile } from './ui-state.ts';
+import { setOutbound, studioSettingsView } from './outbound-settings.ts';
 
 /** One pushed event, as both transports carry it. */
 export type StudioEvent = { [E in EventName]: { event: E; payload: Events[E] } }[EventName];
@@ -508,11 +509,12 @@ export class StudioService {
     };
   }
 
-  private settingsView(): SettingsView {
+  private async settingsView(): Promise<SettingsView> {
     const project = this.projectView();
     const port = project.gatewayUrl ? Number(new URL(project.gatewayUrl).port || (project.gatewayUrl.startsWith('https') ? 443 : 80)) : undefined;
     const config = this.configView();
-    return { projectPath: project.path, port, keyvaluePath: project.keyvaluePath, blobstorePath: project.blobstorePath, ...(config ? { config } : {}), instances: this.instancesView() };
+    const studioSettings = await studioSettingsView(this.session?.describe());
+    return { projectPath: project.path, port, keyvaluePath: project.keyvaluePath, blobstorePath: project.blobstorePath, ...(config ? { config } : {}), instances: this.instancesView(), ...studioSettings };
   }
 
   private instancesView(): InstancesView {
@@ -621,6 +623,11 @@ export class StudioService {
         return sendHttpRequest(spec, { baseUrl: gatewayUrl, maxBodyBytes: this.options.maxResponseBytes ?? 5 * 2 ** 20 });
       },
       'settings.get': async () => this.settingsView(),
+      'settings.setOutbound': async (change) => {
+        const set = await setOutbound(this.session?.describe(), change);
+        if (!set.ok) throw new StudioFailure(set.error);
+        return set.value;
+      },
       'ui.state.get': async ({ key }) => ({ value: this.uiState.get(key) }),
       'ui.state.set': async ({ key, value }) => {
         try {

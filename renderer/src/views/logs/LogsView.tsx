@@ -1,5 +1,6 @@
 // Live logs: follows new lines (pause to read), filters by level, source, text and stream
-// (a component's stdout or stderr) on the Node side, highlights what was searched, keeps ANSI colours, exports what matches. Virtualized:
+// (a component's stdout or stderr) on the Node side, highlights what was searched, keeps ANSI
+// colours, shows outbound HTTP calls from their fields, exports what matches. Virtualized:
 // only the rows on screen exist in the DOM, so 100k lines scroll like 100.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
@@ -14,6 +15,7 @@ import { formatCount, formatTime } from '../../lib/format.ts';
 import { isMod } from '../../shell/shortcuts.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
 import { isFiltered, LEVELS, queryArgs, useLogs } from './logs-store.ts';
+import { OutboundLine } from './OutboundLine.tsx';
 
 const ROW = 20;
 
@@ -65,6 +67,10 @@ const LogRow = memo(function LogRow({ row, term, start }: { row: Row; term: stri
       {term ? (
         <span className="log-text">
           <Highlighted text={line} term={term} />
+        </span>
+      ) : record.http ? (
+        <span className="log-text">
+          <OutboundLine call={record.http} text={record.text} />
         </span>
       ) : (
         <span className="log-text" dangerouslySetInnerHTML={{ __html: ansiToHtml(line) }} />

@@ -1,7 +1,8 @@
 // The project and where its data lives: the project folder (open another), the gateway port,
-// the key-value and blob folders, and wash's config as merged for the project (defaults < the
-// user's wash config < the project's < WASH_* variables), each value with the file, variable or
-// default it came from, so users know which file to edit and which folder to `ls`.
+// the key-value and blob folders, outbound HTTP (offline mode, stand-ins), and wash's config
+// as merged for the project (defaults < the user's wash config < the project's < WASH_*
+// variables), each value with the file, variable or default it came from, so users know
+// which file to edit and which folder to `ls`.
 import { useState } from 'react';
 import { StudioApiError, describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
@@ -9,6 +10,7 @@ import type { ConfigOriginView, ConfigSourcesView, ConfigValueView } from '../..
 import { ConfirmDialog } from '../../components/Dialog.tsx';
 import { useStudio } from '../../stores/studio-store.ts';
 import { modKey, useUi } from '../../stores/ui-store.ts';
+import { OutboundCard } from './OutboundCard.tsx';
 
 /** A path inside the project as written relative to it, other paths whole. */
 function shortPath(path: string, root: string | undefined): string {
@@ -252,6 +254,8 @@ export function SettingsView() {
           One file per key (<code>&lt;folder&gt;/&lt;bucket&gt;/&lt;key&gt;</code>) and per object (<code>&lt;folder&gt;/&lt;container&gt;/&lt;name&gt;</code>), the layout wash uses: either tool can read what the other wrote. Changes made by other programs show up live.
         </p>
       </section>
+
+      {settings?.outbound && <OutboundCard outbound={settings.outbound} />}
 
       {settings?.config && (
         <section className="card settings-card" aria-label="wash config">

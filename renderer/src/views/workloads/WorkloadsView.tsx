@@ -3,7 +3,7 @@
 // p50/p99); the components linked into it as a graph with the calls across each link; a
 // service's state (running, restarting in N s after it ended, and how). Restart, stop, rebuild. A failed build shows its output, in colour, right here.
 // Above them, how instances are used (reuse or fresh, and how that differs from wash), with
-// the switch.
+// the switch, and the components' environment (env in .wash/studio.yaml).
 import { useEffect, useState } from 'react';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
@@ -15,6 +15,7 @@ import { formatAgo, formatCount, formatMs } from '../../lib/format.ts';
 import { reloadState, useStudio } from '../../stores/studio-store.ts';
 import { useUi } from '../../stores/ui-store.ts';
 import { ChainGraph } from './ChainGraph.tsx';
+import { EnvironmentCard } from './EnvironmentCard.tsx';
 
 function useNow(ms: number): number {
   const [now, setNow] = useState(Date.now());
@@ -238,6 +239,8 @@ export function WorkloadsView() {
   const builds = useStudio((s) => s.builds);
   const project = useStudio((s) => s.project);
   const instances = useStudio((s) => s.settings?.instances);
+  const environment = useStudio((s) => s.settings?.environment);
+  const settingsPath = useStudio((s) => s.settings?.outbound.settingsPath);
   const loadError = useStudio((s) => s.loadError);
   const now = useNow(5000);
   const state = reloadState(builds);
@@ -258,6 +261,7 @@ export function WorkloadsView() {
       </header>
       {loadError && <ErrorNote error={{ code: 'unreachable', message: loadError }} title="Could not load the project" onRetry={() => void useStudio.getState().refresh()} />}
       {project && instances && <InstancesCard instances={instances} />}
+      {project && environment && <EnvironmentCard environment={environment} settingsPath={settingsPath} />}
       {failed && (
         <section className="card failed-build" aria-label="Failed build">
           <header className="card-header">
