@@ -50,6 +50,17 @@ export const studioSettingsSchema = z.strictObject({
       stand_ins: z.array(standIn).optional(),
     })
     .optional(),
+  /** wasi:sockets in the workload's virtual loopback (network/socket-service.ts). */
+  sockets: z
+    .strictObject({
+      /**
+       * A connection to 127.0.0.1 or ::1 on a port no service of the workload listens on goes
+       * to this machine's own loopback (true, the default: a local database stays reachable),
+       * or is refused, as wash does (false).
+       */
+      host_loopback: z.boolean().optional(),
+    })
+    .optional(),
   /** The components' environment variables (wasi:cli/environment). */
   env: z.record(z.string().regex(/^[^=\0]+$/, 'a variable name cannot hold = or NUL'), scalar).optional(),
 });
@@ -63,7 +74,7 @@ export function environmentFrom(settings: StudioSettings): [string, string][] {
 
 export const STUDIO_SETTINGS_FILE = 'studio.yaml';
 
-const KIND = { topLevelKeys: 'instances, outbound, env', doc: 'docs/projects.md (Studio settings)', invalidCode: 'studio-settings-invalid' };
+const KIND = { topLevelKeys: 'instances, outbound, sockets, env', doc: 'docs/projects.md (Studio settings)', invalidCode: 'studio-settings-invalid' };
 
 /** Where a project's studio settings live. */
 export function studioSettingsPath(root: string): string {

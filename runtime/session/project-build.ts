@@ -2,10 +2,12 @@
 // instead of build.command; else build.command; else the built-in JS/TS builder) and where
 // the component goes. The builders themselves
 // live in runtime/builders/.
-import { join, resolve } from 'node:path';
+import { access, readdir, readFile } from 'node:fs/promises';
+import { basename, extname, join, relative, resolve } from 'node:path';
 import { buildJsComponent } from '../builders/js-component-builder.ts';
 import { runBuildCommand } from '../builders/command-builder.ts';
 import { ok } from '../errors.ts';
+import { isWithin } from '../path-within.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import { STUDIO_DEFAULTS, type Project } from '../project/project-config.ts';
 import type { CycleResult } from './session-events.ts';
@@ -37,9 +39,47 @@ export function componentPathOf(project: Project): string {
   return resolve(project.root, project.config.build?.component_path || STUDIO_DEFAULTS['build.component_path'](project.name));
 }
 
-/** What a build writes: the component path, and the dev.components files it may build too. */
+/** Files of the workload besides the project's component: dev.components and dev.service_file. */
+function otherComponentPaths(project: Project): string[] {
+  const dev = project.config.dev;
+  return [...(dev?.components ?? []).map((c) => resolve(project.root, c.file)), ...(dev?.service_file ? [resolve(project.root, dev.service_file)] : [])];
+}
+
+/** What a build writes: the component path, and the other component files it may build too. */
 export function outputPathsOf(project: Project): string[] {
-  return [componentPathOf(project), ...(project.config.dev?.components ?? []).map((c) => resolve(project.root, c.file))];
+  return [componentPathOf(project), ...otherComponentPaths(project)];
+}
+
+/**
+ * The worlds of a project's wit/ folder, by name. With more than one, the built-in builder
+ * builds each component file named like a world (`dist/api.wasm` from world `api`), from
+ * `src/<world>.ts` (or .js) when there is one, else the usual entry: so one project can hold
+ * a workload's components, as a service beside its HTTP component.
+ */
+async function worldNames(root: string): Promise<Set<string>> {
+  const names = new Set<string>();
+  let files: string[];
+  try {
+    files = (await readdir(join(root, 'wit'))).filter((f) => f.endsWith('.wit'));
+  } catch {
+    return names; // no wit/ folder: the builder says what is missing
+  }
+  for (const file of files) {
+    const text = await readFile(join(root, 'wit', file), 'utf8').catch(() => '');
+    for (const match of text.matchAll(/^\s*world\s+([a-z][a-z0-9-]*)\s*\{/gm)) names.add(match[1]!);
+  }
+  return names;
+}
+
+/** The world and entry for a component file named like one of `worlds`, else none (the defaults). */
+async function worldFor(root: string, file: string, worlds: Set<string>): Promise<{ world?: string; entry?: string }> {
+  const name = basename(file, extname(file));
+  if (!worlds.has(name)) return {};
+  for (const ext of ['.ts', '.js']) {
+    const entry = join('src', `${name}${ext}`);
+    if (await access(join(root, entry)).then(() => true, () => false)) return { world: name, entry };
+  }
+  return { world: name };
 }
 
 export async function buildProject(build: ProjectBuild): Promise<CycleResult<{ wasmPath: string; cached: boolean }>> {
@@ -53,10 +93,22 @@ export async function buildProject(build: ProjectBuild): Promise<CycleResult<{ w
     return ok({ wasmPath: built.value.wasmPath, cached: false });
   }
   build.onStart('componentize-js');
-  const built = await buildJsComponent({ projectDir: project.root, outFile: componentPath, cacheDir: join(build.cacheDir, 'builds') }, undefined, signal);
-  if (!built.ok) {
-    if (built.output) logs.append({ level: 'error', source: 'build', text: built.output });
-    return { ok: false, error: built.error, output: built.output };
+  const worlds = await worldNames(project.root);
+  // Other component files are built too when the project has a world for each (one at a
+  // time: componentize-js needs ~800 MB per build); any other file is the user's to provide.
+  const others = worlds.size > 1 ? otherComponentPaths(project).filter((file) => isWithin(project.root, file) && worlds.has(basename(file, extname(file)))) : [];
+  let cached = true;
+  let wasmPath = componentPath;
+  for (const outFile of [componentPath, ...others]) {
+    const chosen = worlds.size > 1 ? await worldFor(project.root, outFile, worlds) : {};
+    const built = await buildJsComponent({ projectDir: project.root, outFile, cacheDir: join(build.cacheDir, 'builds'), ...chosen }, undefined, signal);
+    if (!built.ok) {
+      if (built.output) logs.append({ level: 'error', source: 'build', text: built.output });
+      const which = outFile === componentPath ? '' : `${relative(project.root, outFile)}: `;
+      return { ok: false, error: { ...built.error, message: `${which}${built.error.message}` }, output: built.output };
+    }
+    cached &&= built.cached;
+    if (outFile === componentPath) wasmPath = built.wasmPath;
   }
-  return ok({ wasmPath: built.wasmPath, cached: built.cached });
+  return ok({ wasmPath, cached });
 }

@@ -6,6 +6,7 @@
 import { ok, type Result } from '../errors.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import { OutboundHttp, outboundConfigFrom } from '../network/outbound-service.ts';
+import { networkServices } from '../network/socket-service.ts';
 import type { StudioSettings } from '../project/studio-settings.ts';
 import type { HostServices } from '../workloads/host-services.ts';
 
@@ -21,7 +22,7 @@ export interface ServicesContext {
 export function hostServicesFor(context: ServicesContext): Result<HostServices> {
   const outbound = outboundConfigFrom(context.settings.outbound, context.base);
   if (!outbound.ok) return outbound;
-  return ok({ http: new OutboundHttp(outbound.value, context.logs) });
+  return ok({ http: new OutboundHttp(outbound.value, context.logs), ...networkServices({ hostLoopback: context.settings.sockets?.host_loopback ?? true }) });
 }
 
 /**

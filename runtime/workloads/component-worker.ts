@@ -318,7 +318,16 @@ port.on('message', (message: ToWorker) => {
     load = message;
     strategy = message.strategy;
     wake = new Int32Array(message.wake);
-    setWakeSignal(new WakeSignal(wake, () => batch.flush()));
+    // A service's first wait says it is done starting (listening, say): see ServiceRunner.start.
+    let settled = message.mode !== 'service';
+    setWakeSignal(
+      new WakeSignal(wake, () => {
+        batch.flush();
+        if (settled) return;
+        settled = true;
+        port.postMessage({ type: 'settled' } satisfies FromWorker);
+      }),
+    );
     setHostChannel(new HostChannel(message.hostPort));
     const started = performance.now();
     if (message.mode === 'service') {

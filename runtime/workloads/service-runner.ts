@@ -29,6 +29,8 @@ export interface ServiceOptions extends Omit<ComponentSetup, 'strategy'> {
   onState?: (state: ServiceState) => void;
 }
 
+/** The longest a start waits for the service to settle (see start). */
+const SETTLE_MS = 3000;
 const FIRST_PAUSE_MS = 1000;
 const LONGEST_PAUSE_MS = 30_000;
 /** A run that lasted this long was healthy: the next failure starts the pauses over. */
@@ -76,7 +78,12 @@ export class ServiceRunner {
     return this.runs;
   }
 
-  /** Starts the service; resolves once run is called, or with why the component could not start. */
+  /**
+   * Starts the service; resolves once it has settled (it waits for the first time: typically
+   * it listens, or sleeps until its first tick), after SETTLE_MS at most, or with why the
+   * component could not start. A reload swaps in the new version only then, so the new
+   * components do not call a service that is not listening yet.
+   */
   start(): Promise<Result<void>> {
     return new Promise((resolve) => this.launch(resolve));
   }
@@ -110,6 +117,11 @@ export class ServiceRunner {
     const { logs: _logs, services: _services, onState: _onState, linked: _linked, ...setup } = this.options;
     const load: WorkerLoad = { ...setup, type: 'load', mode: 'service', strategy: 'reuse', wake, bodyPort: body.port2, hostPort: host.port2 };
     let ranAt = 0;
+    const settled = (callback: (result: Result<void>) => void) => {
+      if (started !== callback) return;
+      started = undefined;
+      callback({ ok: true, value: undefined });
+    };
     thread.on('message', (message: FromWorker) => {
       switch (message.type) {
         case 'replies':
@@ -117,12 +129,16 @@ export class ServiceRunner {
             if (reply.type === 'log') this.options.logs.append({ level: reply.level, source: reply.source ?? this.options.componentName, text: reply.text, time: reply.time, stream: reply.stream });
           }
           return;
-        case 'ready':
+        case 'ready': {
           this.runs++;
           ranAt = performance.now();
           this.setState({ kind: 'running', since: Date.now() });
-          started?.({ ok: true, value: undefined });
-          started = undefined;
+          const settle = started;
+          if (settle) setTimeout(() => settled(settle), SETTLE_MS).unref();
+          return;
+        }
+        case 'settled':
+          if (started) settled(started);
           return;
         case 'load-failed':
           if (started) {
@@ -134,6 +150,7 @@ export class ServiceRunner {
           this.ended(message.error.message, 0);
           return;
         case 'exited':
+          if (started) settled(started); // it ran, and ended at once: said as an end, below
           this.ended(describeEnd(message.success, message.failure), performance.now() - ranAt);
           return;
       }

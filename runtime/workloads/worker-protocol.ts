@@ -140,6 +140,8 @@ export type Reply =
 
 export type FromWorker =
   | { type: 'ready'; instantiateMs: number }
+  /** A service's run waited for the first time: it has done what it does when it starts. */
+  | { type: 'settled' }
   /** A service's run returned (`success`: its result), exited, or failed (`failure`). */
   | { type: 'exited'; success: boolean; failure?: RequestFailure }
   | { type: 'load-failed'; error: StudioError }

@@ -72,7 +72,7 @@ describe('loadStudioSettings', () => {
   it('refuses a top level that is not a mapping with studio-settings-invalid', async () => {
     const error = errorOf(await loadStudioSettings(await project('- fresh\n')));
     assert.equal(error.code, 'studio-settings-invalid');
-    assert.match(error.message, /top level must be a mapping of keys \(instances, outbound, env\)/);
+    assert.match(error.message, /top level must be a mapping of keys \(instances, outbound, sockets, env\)/);
   });
 
   it('reads an empty file as no settings', async () => {
@@ -83,6 +83,15 @@ describe('loadStudioSettings', () => {
 });
 
 describe('outbound and env', () => {
+  it('reads sockets.host_loopback, and refuses a value that is not a boolean, naming the key', async () => {
+    const read = await loadStudioSettings(await project('sockets:\n  host_loopback: false\n'));
+    assert.ok(read.ok);
+    assert.deepEqual(read.value.settings.sockets, { host_loopback: false });
+    const error = errorOf(await loadStudioSettings(await project('sockets:\n  host_loopback: sometimes\n')));
+    assert.equal(error.code, 'studio-settings-invalid');
+    assert.match(error.message, /sockets\.host_loopback/);
+  });
+
   it('reads offline mode, CA files and stand-ins as written', async () => {
     const text = `outbound:
   offline: true
