@@ -12,7 +12,7 @@
 // routing (session-gateway), workloads stopped or restarted by hand (workload-control), and
 // the instance mode (session-instances), which .wash/studio.yaml and a switch in the UI set.
 // Nothing in here throws at its callers: failures are values, or a failed cycle.
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, fail, messageOf, ok, type Result, type StudioError } from '../errors.ts';
 import type { Volume } from '../host/filesystem.ts';
 import { loggerFor, type LogBus } from '../logs/log-bus.ts';
@@ -308,7 +308,9 @@ export class DevSession {
         outputs: this.outputs,
         dataDirs: () => {
           const stores = this.folders?.current;
-          return [...(stores ? [stores.keyvaluePath, stores.blobstorePath] : []), ...(target.kind === 'project' ? volumesInside(this.volumes, target.root) : [])];
+          // The traffic inspector's records and the checks are the studio's, not sources: no build.
+          const studio = target.kind === 'project' ? [join(target.root, '.wash', 'studio'), join(target.root, '.wash', 'checks')] : [];
+          return [...(stores ? [stores.keyvaluePath, stores.blobstorePath] : []), ...(target.kind === 'project' ? volumesInside(this.volumes, target.root) : []), ...studio];
         },
         notes: this.notes,
         ...(target.kind === 'project' ? { settingsFile: studioSettingsPath(target.root), onSettingsFile: () => void this.studioSettingsChanged().catch((err: unknown) => this.notes.warn(`Applying ${studioSettingsPath(target.root)} failed: ${messageOf(err)}`)) } : {}),

@@ -35,6 +35,8 @@ export interface TrafficInspectorOptions {
 interface SavedSettings {
   capture?: boolean;
   bodyLimit?: number;
+  /** Records kept (the ring's size). */
+  capacity?: number;
 }
 
 export class TrafficInspector {
@@ -78,7 +80,7 @@ export class TrafficInspector {
     const saved = await this.readSettings();
     if (saved.capture !== undefined) this.capture.settings.enabled = saved.capture;
     if (saved.bodyLimit !== undefined) this.capture.settings.bodyLimit = saved.bodyLimit;
-    await this.store.open(this.trafficDir(washDir));
+    await this.store.open(this.trafficDir(washDir), saved.capacity);
   }
 
   async close(): Promise<void> {
@@ -94,7 +96,7 @@ export class TrafficInspector {
       const dir = this.trafficDir(this.washDir);
       await mkdir(dir, { recursive: true });
       const file = join(dir, 'settings.json');
-      await writeFile(`${file}.tmp`, `${JSON.stringify({ capture: this.capture.settings.enabled, bodyLimit: this.capture.settings.bodyLimit } satisfies SavedSettings, null, 2)}\n`);
+      await writeFile(`${file}.tmp`, `${JSON.stringify({ capture: this.capture.settings.enabled, bodyLimit: this.capture.settings.bodyLimit, capacity: this.store.capacity } satisfies SavedSettings, null, 2)}\n`);
       await rename(`${file}.tmp`, file);
     }
     return { ...this.capture.settings };
@@ -168,6 +170,7 @@ export class TrafficInspector {
       return {
         ...(typeof value.capture === 'boolean' ? { capture: value.capture } : {}),
         ...(typeof value.bodyLimit === 'number' && value.bodyLimit >= 0 ? { bodyLimit: value.bodyLimit } : {}),
+        ...(Number.isInteger(value.capacity) && value.capacity! >= 100 && value.capacity! <= 1_000_000 ? { capacity: value.capacity! } : {}),
       };
     } catch {
       return {};

@@ -7,6 +7,7 @@
 // Must not: hold more than its memory budget of bodies, or lose a line that arrives just
 // after its request ended (a worker's batch may bring it a moment later).
 import type { LogBus, LogRecord, OutboundCallRecord } from '../logs/log-bus.ts';
+import { requestIdsAbove } from '../workloads/exchange.ts';
 import { MAX_LINE_CHARS, MAX_LINES_PER_REQUEST, statusClass, type RequestLogLine, type TrafficBodies, type TrafficOrigin, type TrafficRecord } from './traffic-record.ts';
 import { TrafficSpill, type SpillLocation } from './traffic-spill.ts';
 
@@ -47,9 +48,13 @@ export const DEFAULT_CAPACITY = 10_000;
 const MAX_IN_FLIGHT = 10_000;
 
 export class TrafficStore {
-  readonly capacity: number;
+  /** Set by open() from the project's settings, before anything is kept. */
+  capacity: number;
   private records: TrafficRecord[] = [];
   private readonly byId = new Map<number, TrafficRecord>();
+  /** When each record joined (1, 2, …): records join as their answers end, not in id order. */
+  private readonly position = new Map<number, number>();
+  private added = 0;
   private readonly bodies = new Map<number, TrafficBodies>();
   private bodyBytes = 0;
   private readonly locations = new Map<number, SpillLocation>();
@@ -69,8 +74,9 @@ export class TrafficStore {
     this.unsubscribe = options.logs.subscribe((record) => this.onLog(record));
   }
 
-  /** Keeps records in `dir` from now on, after reading what an earlier run left there. */
-  async open(dir: string): Promise<void> {
+  /** Keeps records in `dir` from now on, after reading what an earlier run left there; `capacity` changes the ring's size. */
+  async open(dir: string, capacity = this.capacity): Promise<void> {
+    this.capacity = capacity;
     await this.spill?.close();
     const spill = new TrafficSpill({
       dir,
@@ -84,9 +90,12 @@ export class TrafficStore {
     const earlier = loaded.filter((l) => !known.has(l.record.id));
     for (const { record, location } of earlier) {
       this.byId.set(record.id, record);
+      this.position.set(record.id, ++this.added);
       if (location) this.locations.set(record.id, location);
     }
     this.records = [...earlier.map((l) => l.record), ...this.records].slice(-this.capacity);
+    // Requests of this run are numbered after those of earlier runs.
+    requestIdsAbove(loaded.reduce((max, l) => Math.max(max, l.record.id), 0));
     this.version++;
   }
 
@@ -118,6 +127,7 @@ export class TrafficStore {
     }
     this.records.push(record);
     this.byId.set(record.id, record);
+    this.position.set(record.id, ++this.added);
     this.keepBodies(record.id, bodies);
     // Trimmed in steps, so a full ring does not copy itself on every request.
     if (this.records.length > this.capacity + Math.max(16, this.capacity >> 6)) {
@@ -142,7 +152,9 @@ export class TrafficStore {
   }
 
   get(id: number): TrafficRecord | undefined {
-    return this.byId.get(id);
+    // Past the capacity (the ring trims in steps), a record is as good as gone.
+    const at = this.position.get(id);
+    return at !== undefined && at > this.added - this.capacity ? this.byId.get(id) : undefined;
   }
 
   /** The newest records first, `offset` into the matches of `filter`. */
@@ -212,6 +224,7 @@ export class TrafficStore {
 
   private forget(id: number): void {
     this.byId.delete(id);
+    this.position.delete(id);
     this.locations.delete(id);
     const bodies = this.bodies.get(id);
     if (bodies) {

@@ -41,3 +41,8 @@ let lastRequestId = 0;
 export function nextRequestId(): number {
   return ++lastRequestId;
 }
+
+/** New numbers start above `id` (traffic captured by an earlier run keeps its ids). */
+export function requestIdsAbove(id: number): void {
+  lastRequestId = Math.max(lastRequestId, id);
+}

@@ -18,7 +18,7 @@ import { buildJsFixture } from '../fixtures/js/build.ts';
 import { watFixture, type WatFixture } from '../fixtures/fixtures.ts';
 import { messageProject, type MessageProject } from '../helpers/message-project.ts';
 import { apiErrorOf, StudioApiClient } from '../helpers/studio-api-client.ts';
-import { runStudio, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
+import { letWatcherSettle, runStudio, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
 
 /** A copy of a WAT fixture in a temp folder, so its .wash folder is this test's alone. */
 async function fixtureCopy(name: WatFixture): Promise<{ dir: string; wasm: string }> {
@@ -280,6 +280,7 @@ describe('captured traffic across a restart', () => {
         const since2 = client.mark();
         await (await fetch(`${studio.url}after-restart`)).arrayBuffer();
         const next = await recordOf(client, '/after-restart', since2);
+        assert.ok(next.id > first.id, `${next.id} follows ${first.id}`);
         const newest = await client.call('traffic.query', { limit: 1 });
         assert.equal(newest.records[0]!.id, next.id);
       } finally {
@@ -315,6 +316,16 @@ describe('replays and checks on a project being edited', () => {
     await client.waitForEvent('build.changed', (b) => b.outcome === 'ok' && b.number > 1, 60_000, since);
     return client.waitForEvent('checks.ran', () => true, 60_000, since);
   }
+
+  it('starts no build when it writes its records and check files into the project', async () => {
+    const since = client.mark();
+    await (await fetch(`${studio.url}no-build`)).arrayBuffer();
+    const record = await recordOf(client, '/no-build', since);
+    await client.call('checks.pin', { ids: [record.id], kind: 'status', file: 'scratch' });
+    await letWatcherSettle();
+    assert.deepEqual(client.events.slice(since).filter((e) => e.event === 'build.changed'), []);
+    await client.call('checks.delete', { file: 'scratch.json' });
+  });
 
   it('replays a request after an edit and shows the body that changed', async () => {
     const since = client.mark();

@@ -1,0 +1,98 @@
+// The traffic store's bounds: the ring keeps the newest N records, its spill folder never
+// holds much more than that, a new store on the folder (a restart) finds the newest N with
+// their bodies, a line a crash cut short is skipped, and log lines join the request they were
+// logged for, even one that arrives after the answer.
+import assert from 'node:assert/strict';
+import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { LogBus } from '../../runtime/logs/log-bus.ts';
+import type { TrafficRecord } from '../../runtime/traffic/traffic-record.ts';
+import { TrafficStore } from '../../runtime/traffic/traffic-store.ts';
+
+function record(id: number, path = `/r/${id}`): TrafficRecord {
+  return { id, time: Date.now(), method: 'GET', path, authority: 'localhost', scheme: 'http', requestHeaders: [], responseHeaders: [], status: 200, durationMs: 1, requestBytes: 0, responseBytes: 4, requestCut: false, responseCut: false, origin: 'client', notes: [], logs: [], outbound: [] };
+}
+
+const body = (id: number) => ({ request: new Uint8Array(0), response: new TextEncoder().encode(`#${id}`.padEnd(4)) });
+
+describe('the traffic store', () => {
+  const dirs: string[] = [];
+  after(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+  const folder = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'traffic-store-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  it('keeps the newest records up to its capacity, and its folder to about that many', async () => {
+    const dir = await folder();
+    const store = new TrafficStore({ logs: new LogBus(), capacity: 400 });
+    await store.open(dir);
+    for (let id = 1; id <= 3000; id++) {
+      store.add(record(id), body(id));
+      if (id % 500 === 0) await store.flush();
+    }
+    await store.flush();
+    assert.equal(store.size, 400);
+    const all = store.matching({});
+    assert.equal(all.length, 400);
+    assert.equal(all[0]!.id, 3000);
+    assert.equal(all.at(-1)!.id, 2601);
+    assert.equal(store.get(2600), undefined);
+    // Segments of a quarter of the ring: the folder holds the ring and at most one more segment.
+    const segments = (await readdir(dir)).filter((n) => n.endsWith('.jsonl'));
+    assert.ok(segments.length <= 6, `${segments.length} segments`);
+    await store.close();
+  });
+
+  it('finds the newest records and their bodies again when a store opens the folder after a restart', async () => {
+    const dir = await folder();
+    const first = new TrafficStore({ logs: new LogBus(), capacity: 300, memoryBytes: 0 });
+    await first.open(dir);
+    for (let id = 1; id <= 1000; id++) first.add(record(id), body(id));
+    await first.close();
+
+    const second = new TrafficStore({ logs: new LogBus(), capacity: 300 });
+    await second.open(dir);
+    const all = second.matching({});
+    assert.equal(all.length, 300);
+    assert.deepEqual([all[0]!.id, all.at(-1)!.id], [1000, 701]);
+    const bodies = await second.bodiesOf(777);
+    assert.equal(new TextDecoder().decode(bodies!.response), '#777');
+    await second.close();
+  });
+
+  it('skips a line a crash cut short, and keeps the ones before it', async () => {
+    const dir = await folder();
+    const store = new TrafficStore({ logs: new LogBus(), capacity: 100 });
+    await store.open(dir);
+    for (let id = 1; id <= 5; id++) store.add(record(id), body(id));
+    await store.close();
+    const [segment] = (await readdir(dir)).filter((n) => n.endsWith('.jsonl'));
+    await appendFile(join(dir, segment!), '{"record":{"id":6,"method":"GE');
+    const again = new TrafficStore({ logs: new LogBus(), capacity: 100 });
+    await again.open(dir);
+    assert.deepEqual(again.matching({}).map((r) => r.id), [5, 4, 3, 2, 1]);
+    await again.close();
+  });
+
+  it('gives a request the lines logged for it while it ran, and those that arrive just after', () => {
+    const logs = new LogBus();
+    const store = new TrafficStore({ logs });
+    store.begin(41);
+    store.begin(42);
+    logs.append({ level: 'info', source: 'app', text: 'for 42', request: 42 });
+    logs.append({ level: 'info', source: 'app', text: 'for 41', request: 41 });
+    logs.append({ level: 'info', source: 'studio', text: 'for nobody' });
+    store.add(record(42), body(42));
+    logs.append({ level: 'warn', source: 'app', text: 'late for 42', request: 42 });
+    store.add(record(41), body(41));
+    assert.deepEqual(store.get(42)!.logs.map((l) => l.text), ['for 42', 'late for 42']);
+    assert.deepEqual(store.get(41)!.logs.map((l) => l.text), ['for 41']);
+    assert.deepEqual(store.matching({ hasLogs: true }).map((r) => r.id), [41, 42]);
+  });
+});
