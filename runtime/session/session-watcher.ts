@@ -33,7 +33,9 @@ export async function watchTarget(target: Target, hooks: WatchHooks): Promise<Pr
       if (batch.paths.includes(basename(target.wasmPath))) hooks.onChange(batch.firstAt);
     });
   } else {
-    const studioOutputs = [join(target.root, '.wash', 'build'), join(target.root, '.wash', 'data'), target.dataDir];
+    // .wash/studio holds what the studio keeps while it runs (captured traffic, say): written
+    // under load, it would otherwise rebuild the project again and again.
+    const studioOutputs = [join(target.root, '.wash', 'build'), join(target.root, '.wash', 'data'), join(target.root, '.wash', 'studio'), target.dataDir];
     watcher = new ProjectWatcher(target.root, { ignore: studioOutputs, onError }, (batch) => {
       needsReload(batch.paths.map((p) => resolve(target.root, p)), hooks).then(
         (reload) => reload && hooks.onChange(batch.firstAt),

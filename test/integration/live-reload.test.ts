@@ -53,8 +53,11 @@ describe('live reload of a project', () => {
     await answerBecomes(studio.url, 'version five\n');
   });
 
-  it('ignores writes to build output, data folders and volumes: the next save is the next build', async () => {
+  it('ignores writes to build output, data folders, volumes and the studio\'s own folder: the next save is the next build', async () => {
     const lastBuild = studio.lastBuild();
+    // What the studio keeps while it runs (captured traffic, say) goes to .wash/studio.
+    await mkdir(join(project.root, '.wash', 'studio', 'traffic'), { recursive: true });
+    await writeFile(join(project.root, '.wash', 'studio', 'traffic', 'spill.jsonl'), '{}\n');
     await mkdir(join(project.root, '.wash', 'data', 'keyvalue', 'b'), { recursive: true });
     await writeFile(join(project.root, '.wash', 'data', 'keyvalue', 'b', 'k'), 'v');
     await mkdir(join(project.root, 'target'), { recursive: true });
