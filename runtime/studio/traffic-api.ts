@@ -2,7 +2,7 @@
 // reload indicator's): types only, imported by api.ts, which the renderer reads. Captured
 // requests are paged and filtered in Node; bodies cross as base64.
 
-import type { TrafficOrigin, TrafficRecord } from '../traffic/traffic-record.ts';
+import type { TrafficFilter, TrafficOrigin, TrafficRecord } from '../traffic/traffic-record.ts';
 import type { CheckFile, CheckRun, ReplayReport } from '../traffic/traffic-results.ts';
 
 export type * from '../traffic/traffic-results.ts';
@@ -31,18 +31,7 @@ export interface TrafficSummaryView {
   cut: boolean;
 }
 
-export interface TrafficFilterView {
-  /** 2 for 2xx, …, 0 for requests that got no status. */
-  statusClasses?: number[];
-  methods?: string[];
-  /** Case-insensitive substring of the path. */
-  text?: string;
-  build?: number;
-  hasLogs?: boolean;
-  origins?: TrafficOrigin[];
-  /** Only records up to this id, so pages stay put while new requests arrive. */
-  maxId?: number;
-}
+export type TrafficFilterView = TrafficFilter;
 
 /** A record with its bodies (base64), as far as they are kept. */
 export interface TrafficDetailView {

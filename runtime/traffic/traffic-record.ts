@@ -54,6 +54,20 @@ export interface TrafficRecord {
   outbound: OutboundCallRecord[];
 }
 
+/** Which records a query keeps (every field optional: absent keeps everything). */
+export interface TrafficFilter {
+  /** Status classes to keep: 2 for 2xx …, 0 for requests that got no status. */
+  statusClasses?: number[];
+  methods?: string[];
+  /** Case-insensitive substring of the path (with its query). */
+  text?: string;
+  build?: number;
+  hasLogs?: boolean;
+  origins?: TrafficOrigin[];
+  /** Only records up to this id: pages stay put while new requests arrive. */
+  maxId?: number;
+}
+
 export interface TrafficBodies {
   request: Uint8Array;
   response: Uint8Array;

@@ -8,21 +8,8 @@
 // after its request ended (a worker's batch may bring it a moment later).
 import type { LogBus, LogRecord, OutboundCallRecord } from '../logs/log-bus.ts';
 import { requestIdsAbove } from '../workloads/exchange.ts';
-import { MAX_LINE_CHARS, MAX_LINES_PER_REQUEST, statusClass, type RequestLogLine, type TrafficBodies, type TrafficOrigin, type TrafficRecord } from './traffic-record.ts';
+import { MAX_LINE_CHARS, MAX_LINES_PER_REQUEST, statusClass, type RequestLogLine, type TrafficBodies, type TrafficFilter, type TrafficRecord } from './traffic-record.ts';
 import { TrafficSpill, type SpillLocation } from './traffic-spill.ts';
-
-export interface TrafficFilter {
-  /** Status classes to keep: 2 for 2xx …, 0 for requests that got no status. */
-  statusClasses?: number[];
-  methods?: string[];
-  /** Case-insensitive substring of the path (with its query). */
-  text?: string;
-  build?: number;
-  hasLogs?: boolean;
-  origins?: TrafficOrigin[];
-  /** Only records up to this id: pages stay put while new requests arrive. */
-  maxId?: number;
-}
 
 export interface TrafficPage {
   records: TrafficRecord[];

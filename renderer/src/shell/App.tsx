@@ -14,6 +14,7 @@ import { HttpView } from '../views/http/HttpView.tsx';
 import { KvView } from '../views/kv/KvView.tsx';
 import { LogsView } from '../views/logs/LogsView.tsx';
 import { SettingsView } from '../views/settings/SettingsView.tsx';
+import { TrafficView } from '../views/traffic/TrafficView.tsx';
 import { WorkloadsView } from '../views/workloads/WorkloadsView.tsx';
 import { BuildOutputDialog } from './BuildOutputDialog.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
@@ -30,6 +31,7 @@ const VIEW_COMPONENTS: Record<ViewId, () => React.JSX.Element> = {
   settings: SettingsView,
   deploy: DeployView,
   data: DataView,
+  traffic: TrafficView,
 };
 
 export function App() {

@@ -1,6 +1,9 @@
 // Always visible at the bottom of the sidebar: what the live reload loop is doing. Building,
 // serving build N, or build failed (still serving the last good build); click for the build's
-// coloured output.
+// coloured output. Below it, the checks of the build serving ("12/12 checks pass", or what
+// failed), with a click to the comparison.
+import { useEffect } from 'react';
+import { showFailedCheck, useChecks } from '../stores/checks-store.ts';
 import { reloadState, useStudio } from '../stores/studio-store.ts';
 import { useUi } from '../stores/ui-store.ts';
 import { formatMs } from '../lib/format.ts';
@@ -10,6 +13,8 @@ export function ReloadIndicator() {
   const connection = useStudio((s) => s.connection);
   const open = useUi((s) => s.setBuildOutputOpen);
   const state = reloadState(builds);
+  const run = useChecks((s) => s.run);
+  useEffect(() => useChecks.getState().start(), []);
 
   if (connection !== 'open') {
     return (
@@ -43,13 +48,25 @@ export function ReloadIndicator() {
       detail = state.serving ? `Still serving build ${state.serving.number} · click for output` : 'Click for the output';
       break;
   }
+  const checks = run && (run.results.length > 0 || run.error) ? run : undefined;
+  const checksState = !checks ? undefined : checks.error || checks.failed > 0 ? 'failed' : 'passed';
   return (
-    <button className="reload-indicator" data-state={state.kind} role="status" aria-live="polite" title="Build output" onClick={() => open(true)}>
-      <span className="dot" />
-      <div>
-        <div className="reload-title">{title}</div>
-        <div className="reload-detail">{detail}</div>
-      </div>
-    </button>
+    <div className="reload-indicator-group">
+      <button className="reload-indicator" data-state={state.kind} role="status" aria-live="polite" title="Build output" onClick={() => open(true)}>
+        <span className="dot" />
+        <div>
+          <div className="reload-title">{title}</div>
+          <div className="reload-detail">{detail}</div>
+        </div>
+      </button>
+      {checks && (
+        <button className="reload-checks" data-state={checksState} aria-label="Checks" title={checksState === 'failed' ? 'Show what failed' : 'Show the checks'} onClick={() => showFailedCheck(checks)}>
+          {checks.error
+            ? 'Checks could not run'
+            : `${checks.build !== undefined ? `build ${checks.build} · ` : ''}${checks.passed}/${checks.results.length} checks pass`}
+          {checks.failed > 0 && <span className="reload-checks-failed"> · {checks.results.find((r) => !r.passed)?.name} failed</span>}
+        </button>
+      )}
+    </div>
   );
 }

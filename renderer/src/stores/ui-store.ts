@@ -11,6 +11,7 @@ export const VIEWS = [
   { id: 'settings', label: 'Settings', icon: '⚙' },
   { id: 'deploy', label: 'Deploy', icon: '⇪' },
   { id: 'data', label: 'Data', icon: '◫' },
+  { id: 'traffic', label: 'Traffic', icon: '⇅' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];
