@@ -21,6 +21,8 @@ import { environmentFrom, loadStudioSettings, saveStudioSetting, studioSettingsP
 import { TrafficInspector, type TrafficInspectorOptions } from '../traffic/traffic-inspector.ts';
 import type { ProjectWatcher } from '../watch/project-watcher.ts';
 import type { InstanceStrategy } from '../workloads/worker-protocol.ts';
+import { SOCKETS_SERVICE } from '../network/socket-protocol.ts';
+import { SocketService, type SocketsSnapshot } from '../network/socket-service.ts';
 import type { ServiceRunner } from '../workloads/service-runner.ts';
 import type { RuntimeSettings, Workload } from '../workloads/workload.ts';
 import { BuildOutputs } from './build-outputs.ts';
@@ -333,6 +335,12 @@ export class DevSession {
 
   get workloads(): Workload[] {
     return workloadsOf(this.version);
+  }
+
+  /** The TCP sockets the serving version's components have open, when it has the sockets service. */
+  sockets(): SocketsSnapshot | undefined {
+    const sockets = this.version?.shared.services?.[SOCKETS_SERVICE];
+    return sockets instanceof SocketService ? sockets.snapshot() : undefined;
   }
 
   /** The serving version's service (dev.service, dev.service_file), if it has one. */

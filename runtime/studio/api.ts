@@ -79,6 +79,13 @@ export interface ChainNodeView {
   links: { import: string; component: string; export: string; calls: number }[];
 }
 
+/** Listening ports and open connections, and where each connection goes. */
+export interface SocketsView {
+  listening: { component: string; address: string }[];
+  /** `virtual`: another component of the workload; `host-loopback`: this machine's loopback (the studio's fallback); `network`: anywhere else. */
+  connections: { component: string; local: string; remote: string; route: 'virtual' | 'host-loopback' | 'network' }[];
+}
+
 /** How a service runs: its state, when it started again or will, how its last run ended. */
 export interface ServiceView {
   state: 'starting' | 'running' | 'restarting' | 'stopped';
@@ -101,6 +108,8 @@ export interface WorkloadView {
   chain: ChainNodeView[];
   /** For a service: how it runs. */
   service?: ServiceView;
+  /** TCP sockets its components have open in the workload (virtual loopback or host). */
+  sockets?: SocketsView;
   /** The build that produced the running version. */
   build: number | undefined;
   wasmPath: string | undefined;

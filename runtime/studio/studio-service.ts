@@ -27,6 +27,7 @@ import type {
   ProjectView,
   ServiceView,
   SettingsView,
+  SocketsView,
   WorkloadView,
 } from './api.ts';
 import { isCommandName, parseArgs } from './command-args.ts';
@@ -430,6 +431,14 @@ export class StudioService {
         },
       ];
     }
+    const sockets = session.sockets();
+    /** The sockets of the components a workload instantiates. */
+    const socketsOf = (chain: readonly { name: string }[]): SocketsView | undefined => {
+      if (!sockets) return undefined;
+      const names = new Set(chain.map((c) => c.name));
+      const view = { listening: sockets.listening.filter((s) => names.has(s.component)), connections: sockets.connections.filter((s) => names.has(s.component)) };
+      return view.listening.length + view.connections.length > 0 ? view : undefined;
+    };
     const views: WorkloadView[] = workloads.map((workload) => {
       const stats = workload.stats();
       const sorted = [...stats.latencies].sort((a, b) => a - b);
@@ -438,6 +447,7 @@ export class StudioService {
         name: workload.info.name,
         kind: 'http',
         chain: chainView(workload.info.chain, workload.linkCalls()),
+        ...optional('sockets', socketsOf(workload.info.chain)),
         state: stopped ? 'stopped' : building ? 'building' : 'running',
         build: this.workloadBuild.get(workload),
         wasmPath: workload.info.wasmPath,
@@ -453,7 +463,7 @@ export class StudioService {
         instanceStrategy: stats.strategy,
       };
     });
-    if (service) views.push(this.serviceView(service, session));
+    if (service) views.push({ ...this.serviceView(service, session), ...optional('sockets', socketsOf(service.linked)) });
     return views;
   }
 
@@ -709,5 +719,10 @@ function percentile(sorted: number[], p: number): number | undefined {
 }
 
 function statsSignature(views: WorkloadView[]): string {
-  return views.map((v) => `${v.name}:${v.state}:${v.requests}:${v.failures}:${v.workers}`).join('|');
+  return views.map((v) => `${v.name}:${v.state}:${v.requests}:${v.failures}:${v.workers}:${JSON.stringify(v.sockets ?? null)}:${v.chain.map((c) => c.links.map((l) => l.calls).join(',')).join(';')}`).join('|');
+}
+
+/** `{ [key]: value }`, or nothing when the value is absent (optional fields stay absent, not undefined). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

@@ -2,7 +2,7 @@
 // Workloads view draws the components linked into the HTTP component with the calls across
 // each link, and the service beside it with its state, and restarts it on request.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -81,5 +81,40 @@ describe('a workload of several components in the studio UI', () => {
     await card.getByRole('button', { name: /Restart/ }).click();
     await card.getByTestId('service-state').filter({ hasText: /started 2 times/ }).waitFor({ timeout: 15_000 });
     await card.screenshot({ path: join(shots, 'workloads-service.png') });
+  });
+});
+
+describe('a service listening in the workload, in the studio UI', () => {
+  let temp: string;
+  let studio: StudioProcess;
+  let chromium: Chromium;
+  let page: Page;
+
+  before(async () => {
+    if (!findChromium()) throw new Error(NO_BROWSER_MESSAGE);
+    ensureRendererBuilt();
+    temp = await mkdtemp(join(tmpdir(), 'studio-e2e-service-'));
+    const example = join(repoRoot, 'assets', 'examples', 'service-tcp');
+    const root = join(temp, 'service-tcp');
+    await cp(example, root, { recursive: true, filter: (path) => !path.startsWith(join(example, 'dist')) });
+    studio = await startStudio(root, ['--workers', '1'], 300_000, { ui: true });
+    chromium = await launchChromium();
+    page = await chromium.context.newPage();
+    await page.goto(studio.studioUrl);
+    await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
+  });
+
+  after(async () => {
+    await chromium?.close();
+    await studio?.stop();
+    if (temp) await rm(temp, { recursive: true, force: true });
+  });
+
+  it('shows the port the service listens on inside the workload', async () => {
+    assert.equal(await (await fetch(`${studio.url}count/apples`)).text(), 'apples: 1\n');
+    await page.keyboard.press('Control+1');
+    const card = page.locator('section.view[data-view="workloads"]').getByRole('article', { name: 'Workload counter-service' });
+    await card.getByLabel('Sockets').filter({ hasText: '127.0.0.1:7777' }).waitFor({ timeout: 15_000 });
+    await card.screenshot({ path: join(shots, 'workloads-sockets.png') });
   });
 });

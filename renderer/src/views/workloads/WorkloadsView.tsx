@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'react';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
-import type { BuildView, InstanceMode, InstancesView, ServiceView, WorkloadView } from '../../api/types.ts';
+import type { BuildView, InstanceMode, InstancesView, ServiceView, SocketsView, WorkloadView } from '../../api/types.ts';
 import { AnsiText } from '../../components/AnsiText.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
@@ -49,6 +49,35 @@ function InterfaceList({ title, items }: { title: string; items: string[] }) {
           {items.map((i) => (
             <li key={i}>
               <code>{i}</code>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+const ROUTES: Record<SocketsView['connections'][number]['route'], string> = {
+  virtual: 'virtual loopback',
+  'host-loopback': "this machine's loopback",
+  network: 'network',
+};
+
+/** Ports its components listen on in the workload, and the connections open now with where each goes. */
+function Sockets({ sockets }: { sockets: SocketsView }) {
+  return (
+    <div className="sockets" aria-label="Sockets">
+      <h4>Sockets</h4>
+      {sockets.listening.length > 0 && (
+        <p className="small">
+          listening on {sockets.listening.map((l) => <code key={`${l.component} ${l.address}`}>{l.address}</code>)} (in this workload only)
+        </p>
+      )}
+      {sockets.connections.length > 0 && (
+        <ul className="socket-list small">
+          {sockets.connections.map((c, i) => (
+            <li key={`${c.local}-${c.remote}-${i}`}>
+              <code>{c.local}</code> → <code>{c.remote}</code> <span className="muted">{c.component} · {ROUTES[c.route]}</span>
             </li>
           ))}
         </ul>
@@ -160,6 +189,7 @@ function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build:
         </span>
       </div>
 
+      {workload.sockets && <Sockets sockets={workload.sockets} />}
       {workload.chain.length > 1 && (
         <div className="chain-section">
           <h4>Linked components</h4>
