@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   kv: async () => (await import('./kv.ts')).benchmark,
   links: async () => (await import('./links.ts')).benchmark,
   loopback: async () => (await import('./loopback.ts')).benchmark,
+  outbound: async () => (await import('./outbound.ts')).benchmark,
   reload: async () => (await import('./reload.ts')).benchmark,
   snapshots: async () => (await import('./snapshots.ts')).benchmark,
   ui: async () => (await import('./ui.ts')).benchmark,

@@ -232,6 +232,8 @@ export class IncomingBody {
 export interface BodySink {
   /** Takes a chunk; a sink that can take no more says why ('closed', or an error for the stream). */
   chunk(bytes: Uint8Array): void | 'closed' | { error: string };
+  /** The sink copies what it takes at once, so it may be handed the component's own bytes. */
+  copies?: boolean;
   /** Bytes that may be sent now without piling up (see ByteSink.room). */
   room?(): number;
   end(trailers?: [string, string][]): void;
@@ -283,10 +285,10 @@ class BodyPipe implements ByteSink {
 
   write(bytes: Uint8Array): void | 'closed' | { error: string } {
     if (this.finished) return 'closed';
-    // Copy: the glue's view may point into the component's memory, which it reuses.
-    const copy = bytes.slice();
-    if (this.sink) return this.sink.chunk(copy);
-    this.held.push(copy);
+    // The glue's view may point into the component's memory, which it reuses: whatever keeps
+    // the bytes past this call gets a copy.
+    if (this.sink) return this.sink.chunk(this.sink.copies ? bytes : bytes.slice());
+    this.held.push(bytes.slice());
   }
 
   // Before the head is out, bytes are held here: nothing to wait for (waiting could only

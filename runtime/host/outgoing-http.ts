@@ -1,20 +1,22 @@
 // wasi:http/outgoing-handler for components (0.2.x). A component's `handle` becomes a call on
 // the main thread's outbound service (network/outbound-service.ts), which owns the network:
-// this thread sends the request head at once, then the request body as the component writes
-// it, and keeps what comes back (the response head, body chunks, trailers, or an error code)
-// until the component reads it. future-incoming-response is ready when the head arrived;
+// this thread sends the request head at once, then writes the request body into a ring of
+// shared memory as the component writes it, and reads the response body from another ring
+// as the component reads it; the response head, the end (with trailers) and failures (an
+// error code) come as messages. future-incoming-response is ready when the head arrived;
 // future-trailers when the body ended.
 //
-// Both bodies flow in windows (see outbound-protocol.ts): a write waits while a window of the
-// request body is on its way, and the main thread stops reading the response while a window
-// of it waits here unread. A call ends when the component drops everything it holds of it,
-// or when the incoming request it was made for ends (wasmtime drops a request's calls with
-// its store); the main thread then stops the transfer.
+// Each ring holds OUTBOUND_WINDOW bytes: a write waits while the request ring is full, and
+// the main thread stops reading the network while the response ring is. A call ends when
+// the component drops everything it holds of it, or when the incoming request it was made
+// for ends (wasmtime drops a request's calls with its store); the main thread then stops the
+// transfer.
 //
 // Must not: block anywhere but in io.ts's waits (which keep pumping the host channel), or
 // throw anything but a wasi:http error-code at the component (failures are values, never
 // traps).
-import { OUTBOUND_ACK_STEP, OUTBOUND_SERVICE, OUTBOUND_WINDOW, type CallCause, type OutboundAsk, type OutboundEvent, type OutboundHead, type OutboundRequest } from '../network/outbound-protocol.ts';
+import { ByteRing, RingWaiter } from '../network/byte-ring.ts';
+import { contentLength, OUTBOUND_SERVICE, OUTBOUND_WINDOW, ringBytesFor, type CallCause, type OutboundAsk, type OutboundEvent, type OutboundHead, type OutboundRequest } from '../network/outbound-protocol.ts';
 import { hostChannel, pumpHostChannel, type ChannelEvent } from './host-channel.ts';
 import type { HostState } from './host-state.ts';
 import {
@@ -31,7 +33,7 @@ import {
   type RequestOptions,
   type TrailerSource,
 } from './http.ts';
-import type { ByteSource } from './io.ts';
+import { Pollable, type ByteSource } from './io.ts';
 
 type Result<T, E> = { tag: 'ok'; val: T } | { tag: 'err'; val: E };
 
@@ -55,13 +57,12 @@ interface Failure {
 class OutboundCall {
   private head: { status: number; headers: [string, string][] } | undefined;
   private failure: Failure | undefined;
-  private readonly chunks: Uint8Array[] = [];
+  /** Set with the head: what the main thread writes of the response body. */
+  private responseRing: ByteRing | undefined;
   private ended = false;
   private trailerFields: [string, string][] | undefined;
-  /** Request body bytes sent that the transport has not taken yet. */
-  private sending = 0;
-  /** Response body bytes read and not yet reported (see OUTBOUND_ACK_STEP). */
-  private unreported = 0;
+  /** Bytes of one write that did not fit in the request ring yet (at most one write's worth). */
+  private overflow: Uint8Array[] = [];
   private leases = 0;
   /** Nothing more comes from the main thread: the response ended, failed, or the call was dropped. */
   private over = false;
@@ -80,43 +81,49 @@ class OutboundCall {
   /** The response body, as its input-stream reads it. */
   readonly body: ByteSource = {
     read: (max) => this.read(max),
-    ready: () => {
-      pumpHostChannel();
-      return this.chunks.length > 0 || this.ended || this.failure !== undefined;
-    },
+    ready: () => this.settledOr(() => this.responseRing!.available() > 0),
   };
 
   /**
    * The response trailers: ready once the body has ended, or failed. Asking for them means the
    * body is no longer read (incoming-body.finish comes after its stream is dropped), so what is
-   * left of it is let go, and the rest flows in to be dropped too.
+   * left of it is let go as it comes.
    */
   readonly trailers: TrailerSource = {
-    ready: () => {
-      pumpHostChannel();
-      this.skipUnread();
-      return this.ended || this.failure !== undefined;
-    },
+    ready: () =>
+      this.settledOr(() => {
+        this.skipUnread();
+        return false;
+      }),
     take: () => (this.failure ? { tag: 'err', val: this.failure.code } : { tag: 'ok', val: this.trailerFields ? Fields.fromTransport(this.trailerFields, true) : undefined }),
   };
 
-  /** Where the request body goes once the request is out. */
+  /** Where the request body goes once the request is out: its ring. */
   readonly requestBody: BodySink = {
+    copies: true,
     chunk: (bytes) => {
       if (this.failure) return { error: this.failure.message };
-      if (this.over) return 'closed';
-      this.sending += bytes.byteLength;
-      // BodyPipe hands over a copy of its own, so its memory can move to the main thread.
-      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-      this.ask({ type: 'chunk', chunk: bytes }, whole ? [bytes.buffer as ArrayBuffer] : undefined);
+      if (this.over || !this.requestRing) return 'closed';
+      this.flushOverflow();
+      const written = this.overflow.length === 0 ? this.requestRing.write(bytes) : 0;
+      // Accepted whole, as io.ts promises writers; what did not fit waits here (one write's worth).
+      if (written < bytes.length) this.overflow.push(bytes.slice(written));
+      if (written > 0) this.wroteRequest();
     },
     room: () => {
       pumpHostChannel();
       // A failed or stopped call takes any amount, so a waiting writer wakes to the error.
-      if (this.failure || this.over) return OUTBOUND_WINDOW;
-      return OUTBOUND_WINDOW - this.sending;
+      if (this.failure || this.over || !this.requestRing) return OUTBOUND_WINDOW;
+      this.flushOverflow();
+      if (this.overflow.length === 0 && this.requestRing.free() > 0) return this.requestRing.free();
+      // Say this side waits for room, then look once more: a read in between is seen either way.
+      this.requestRing.willWait(RingWaiter.writer);
+      this.flushOverflow();
+      return this.overflow.length > 0 ? 0 : this.requestRing.free();
     },
     end: (trailers) => {
+      // The finish says every byte is in the ring, so what waits here goes first.
+      if (this.overflow.length > 0) new Pollable({ ready: () => (this.requestBody.room!() > 0 && this.overflow.length === 0) || this.over }).block();
       if (!this.over) this.ask(trailers ? { type: 'finish', trailers } : { type: 'finish' });
     },
     abandon: () => {
@@ -126,22 +133,22 @@ class OutboundCall {
 
   constructor(
     private readonly id: number,
+    /** The request body's ring, when the component took the body. */
+    readonly requestRing: ByteRing | undefined,
     private readonly forget: (call: OutboundCall) => void,
   ) {
     this.futureLease = this.lease();
   }
 
-  ask(ask: OutboundAsk, transfer?: ArrayBuffer[]): void {
-    hostChannel().send({ service: OUTBOUND_SERVICE, id: this.id, ...ask } satisfies OutboundRequest, transfer);
+  ask(ask: OutboundAsk): void {
+    hostChannel().send({ service: OUTBOUND_SERVICE, id: this.id, ...ask } satisfies OutboundRequest);
   }
 
   onEvent(event: OutboundEvent): void {
     switch (event.type) {
       case 'head':
         this.head = { status: event.status, headers: event.headers };
-        return;
-      case 'data':
-        this.chunks.push(event.chunk);
+        this.responseRing = new ByteRing(event.body);
         return;
       case 'end':
         this.ended = true;
@@ -153,9 +160,6 @@ class OutboundCall {
         return;
       case 'error':
         this.fail({ code: { tag: 'internal-error', val: event.message }, message: event.message });
-        return;
-      case 'sent':
-        this.sending -= event.bytes;
         return;
     }
   }
@@ -199,31 +203,69 @@ class OutboundCall {
     return { tag: 'ok', val: new IncomingResponse({ ...this.head, body: this.body, trailers: this.trailers, lease: () => this.lease() }) };
   }
 
+  /**
+   * Readiness of the response body or trailers: the body ended or failed, or `check` holds.
+   * Before it reports not ready it says in the ring that this thread waits, and looks once
+   * more: the main thread wakes it only if it saw that.
+   */
+  private settledOr(check: () => boolean): boolean {
+    pumpHostChannel();
+    const ring = this.responseRing;
+    // The end comes as a message after the body's last byte is in the ring.
+    if (!ring || this.failure || this.ended || check()) return true;
+    ring.willWait(RingWaiter.reader);
+    return check();
+  }
+
+  /** The main thread waits for room in the response ring: this thread just made some. */
+  private readResponse(): void {
+    if (this.responseRing!.takeWaiter(RingWaiter.writer) && !this.over) this.ask({ type: 'ring' });
+  }
+
+  /** The main thread waits for bytes in the request ring: this thread just wrote some. */
+  private wroteRequest(): void {
+    if (this.requestRing!.takeWaiter(RingWaiter.reader)) this.ask({ type: 'ring' });
+  }
+
+  private flushOverflow(): void {
+    const ring = this.requestRing;
+    if (!ring) return;
+    let wrote = false;
+    while (this.overflow.length > 0) {
+      const first = this.overflow[0]!;
+      const written = ring.write(first);
+      if (written > 0) wrote = true;
+      if (written < first.length) {
+        this.overflow[0] = first.subarray(written);
+        break;
+      }
+      this.overflow.shift();
+    }
+    if (wrote) this.wroteRequest();
+  }
+
   private skipUnread(): void {
-    let bytes = 0;
-    for (const chunk of this.chunks.splice(0)) bytes += chunk.byteLength;
-    if (bytes === 0 && this.unreported === 0) return;
-    if (!this.over) this.ask({ type: 'consumed', bytes: bytes + this.unreported });
-    this.unreported = 0;
+    const ring = this.responseRing;
+    if (!ring || ring.available() === 0) return;
+    ring.discard();
+    this.readResponse();
   }
 
   private read(max: number): Uint8Array | 'closed' | { error: string } {
     pumpHostChannel();
-    const first = this.chunks[0];
-    if (first) {
-      const taken = first.byteLength <= max ? this.chunks.shift()! : first.subarray(0, max);
-      if (taken !== first) this.chunks[0] = first.subarray(max);
-      this.unreported += taken.byteLength;
-      if (this.unreported >= OUTBOUND_ACK_STEP && !this.over) {
-        this.ask({ type: 'consumed', bytes: this.unreported });
-        this.unreported = 0;
-      }
-      return taken;
+    const ring = this.responseRing!;
+    const bytes = ring.read(max);
+    if (bytes.length > 0) {
+      this.readResponse();
+      return bytes;
     }
     if (this.failure) return { error: this.failure.message };
-    return this.ended ? 'closed' : new Uint8Array(0);
+    return this.ended ? 'closed' : bytes;
   }
 }
+
+/** Methods whose requests have no body as a rule: a body taken but unsized gets a small ring. */
+const BODYLESS = new Set(['GET', 'HEAD']);
 
 const NANOS_PER_MS = 1_000_000n;
 
@@ -268,7 +310,7 @@ export function outgoingHttpImports(state: HostState) {
       method,
       url,
       headers: request.headers().toTransport(),
-      body: request.takenBody !== undefined,
+      body: undefined,
       timeouts: {
         ...(options?.connectTimeout() !== undefined ? { connectMs: millis(options.connectTimeout()) } : {}),
         ...(options?.firstByteTimeout() !== undefined ? { firstByteMs: millis(options.firstByteTimeout()) } : {}),
@@ -285,9 +327,9 @@ export function outgoingHttpImports(state: HostState) {
     }
     // Events come only once the thread pumps its channel, after `call` exists.
     const id = channel.open((event: ChannelEvent) => call.onEvent(event as OutboundEvent));
-    const call = new OutboundCall(id, (done) => open.delete(done));
+    const call = new OutboundCall(id, request.takenBody ? ByteRing.create(ringBytesFor(contentLength(head.headers) ?? (BODYLESS.has(method) ? 0 : undefined))) : undefined, (done) => open.delete(done));
     open.add(call);
-    call.ask({ type: 'start', head });
+    call.ask({ type: 'start', head: { ...head, body: call.requestRing?.buffer } });
     request.takenBody?.pipe.attach(call.requestBody);
     return new FutureIncomingResponse(call.pending);
   }

@@ -1,20 +1,41 @@
 // The messages of outbound HTTP between a component thread (host/outgoing-http.ts) and the
 // main thread's outbound service (network/outbound-service.ts), over the thread's host
 // channel. One call is one channel id: the component thread starts it with the request head,
-// streams the request body, and says how much of the response body it has read; the main
-// thread answers with the response head, body, trailers or a wasi:http error code.
+// and the main thread answers with the response head, then its end (with trailers) or a
+// wasi:http error code.
 //
-// Both bodies flow in windows (OUTBOUND_WINDOW bytes in flight between the threads, acknowledged
-// in steps), so neither side piles up a body the other side reads slowly. Types only.
+// The bodies do not travel as messages: each flows through a ring of shared memory
+// (network/byte-ring.ts, OUTBOUND_WINDOW bytes) with one writer and one reader, so a writer
+// facing a full ring waits and neither side piles up a body the other reads slowly. A side
+// about to wait says so in the ring; the other side, after changing the ring, wakes it: the
+// main thread by bumping the component thread's wake word, the component thread by a `ring`
+// message (the main thread cannot block). Types, and how big a ring is.
 
 /** The host channel service name of outbound HTTP. */
 export const OUTBOUND_SERVICE = 'http';
 
-/** Bytes of one body allowed between the threads before the sender waits. */
+/** The most bytes of one body in its ring between the threads. */
 export const OUTBOUND_WINDOW = 1 << 20;
 
-/** Bytes read (or sent) before the reader says so: a quarter window keeps the sender busy. */
-export const OUTBOUND_ACK_STEP = OUTBOUND_WINDOW / 4;
+/** A body of unknown length gets a ring of this size; a big one moves through it all the same. */
+const UNSIZED_RING = 256 * 1024;
+const SMALLEST_RING = 4 * 1024;
+
+/**
+ * The ring for a body of `length` bytes (undefined: not known). Rings are made for every call,
+ * so a small body gets a small one: zeroing a window per request would cost more than the call.
+ */
+export function ringBytesFor(length: number | undefined): number {
+  if (length === undefined || !Number.isFinite(length)) return UNSIZED_RING;
+  return Math.min(OUTBOUND_WINDOW, Math.max(SMALLEST_RING, length));
+}
+
+/** The content-length among header fields, if one is given and reads as a number. */
+export function contentLength(headers: readonly [string, string][]): number | undefined {
+  const field = headers.find(([name]) => name.toLowerCase() === 'content-length');
+  const length = field ? Number(field[1]) : NaN;
+  return Number.isInteger(length) && length >= 0 ? length : undefined;
+}
 
 /** wasi:http/types error-code, as jco passes it (payloads of records in camelCase). */
 export type HttpErrorCode =
@@ -72,8 +93,8 @@ export interface OutboundHead {
   url: string;
   /** Names and values as the component set them (values as latin1 strings). */
   headers: [string, string][];
-  /** True when the component took the request body: chunks and a finish (or abandon) follow. */
-  body: boolean;
+  /** The request body's ring, when the component took the body: its bytes, then a finish (or abandon). */
+  body: SharedArrayBuffer | undefined;
   timeouts: OutboundTimeouts;
   /** The component that made the call (a linked one, or the thread's own). */
   component: string;
@@ -83,12 +104,12 @@ export interface OutboundHead {
 /** What a component thread asks about one call. */
 export type OutboundAsk =
   | { type: 'start'; head: OutboundHead }
-  | { type: 'chunk'; chunk: Uint8Array }
+  /** Every byte of the request body is in its ring. */
   | { type: 'finish'; trailers?: [string, string][] }
   /** The request body was dropped without outgoing-body.finish: the request is broken off. */
   | { type: 'abandon' }
-  /** The component read this many more bytes of the response body. */
-  | { type: 'consumed'; bytes: number }
+  /** The component thread wrote the request ring or read the response ring, and the main thread said it waits for that. */
+  | { type: 'ring' }
   /** The component let go of the call (or its instance ended): stop it. */
   | { type: 'drop' };
 
@@ -96,12 +117,11 @@ export type OutboundRequest = OutboundAsk & { service: typeof OUTBOUND_SERVICE; 
 
 /** What the main thread sends back about one call. */
 export type OutboundEvent =
-  | { to: number; type: 'head'; status: number; headers: [string, string][] }
-  | { to: number; type: 'data'; chunk: Uint8Array }
+  /** `body`: the response body's ring. */
+  | { to: number; type: 'head'; status: number; headers: [string, string][]; body: SharedArrayBuffer }
+  /** Every byte of the response body is in its ring. */
   | { to: number; type: 'end'; trailers?: [string, string][] }
   /** Before the head: the call failed; after it: the response body did. */
   | { to: number; type: 'failed'; code: HttpErrorCode; message: string }
-  /** The transport took this many more bytes of the request body. */
-  | { to: number; type: 'sent'; bytes: number }
   /** The thread has no outbound service (see ThreadChannel). */
   | { to: number; type: 'error'; message: string };

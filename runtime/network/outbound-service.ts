@@ -17,11 +17,13 @@ import { ok, type Result } from '../errors.ts';
 import type { ChannelRequest } from '../host/host-channel.ts';
 import type { LogBus, LogLevel, OutboundCallRecord } from '../logs/log-bus.ts';
 import type { HostService, ThreadLink } from '../workloads/host-services.ts';
+import { WakeWord } from '../workloads/worker-protocol.ts';
+import { ByteRing, RingWaiter, wake } from './byte-ring.ts';
 import { AlpnCache } from './outbound-alpn.ts';
 import { describeCode, failureOf, OutboundError } from './outbound-errors.ts';
 import { Http1Transport } from './outbound-http1.ts';
 import { Http2Transport } from './outbound-http2.ts';
-import { OUTBOUND_ACK_STEP, OUTBOUND_WINDOW, type OutboundEvent, type OutboundHead, type OutboundRequest } from './outbound-protocol.ts';
+import { contentLength, ringBytesFor, type OutboundEvent, type OutboundHead, type OutboundRequest } from './outbound-protocol.ts';
 import { trustFrom, type Trust } from './outbound-tls.ts';
 import { RequestBody, type OutboundFailure, type Protocol, type ResponseListener, type Timeouts, type Transport, type TransportCall, type TransportRequest } from './outbound-transport.ts';
 import { answerFrom, findStandIn, forwardedUrl, isLoopback, standInsFrom, type StandIn, type StandInRule } from './stand-ins.ts';
@@ -170,15 +172,15 @@ class OutboundCall implements ResponseListener {
   private readonly body: RequestBody | undefined;
   private transport: TransportCall | undefined;
   private readonly timeouts: Timeouts;
-  /** Response bytes sent to the component thread that it has not read yet. */
-  private unread = 0;
-  private paused = false;
-  /** Response bytes that arrived this turn, sent together (one wake-up instead of many). */
+  /** The response body's ring, made with the head. */
+  private ring: ByteRing | undefined;
+  /** Response bytes the ring had no room for yet; past a ring's worth, the transport pauses. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private flushing: NodeJS.Immediate | undefined;
-  /** Request body bytes the transport took and the component thread has not been told of. */
-  private untold = 0;
+  private paused = false;
+  private waking: NodeJS.Immediate | undefined;
+  /** The end, held back until every pending byte is in the ring. */
+  private ending: { trailers: [string, string][] | undefined } | undefined;
   private over = false;
   private readonly started = performance.now();
   private readonly record: OutboundCallRecord;
@@ -190,7 +192,7 @@ class OutboundCall implements ResponseListener {
     private readonly owner: OutboundHttp,
   ) {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...spec.timeouts };
-    this.body = spec.body ? new RequestBody((bytes, drained) => this.taken(bytes, drained)) : undefined;
+    this.body = spec.body ? new RequestBody(new ByteRing(spec.body), () => this.wakeThread()) : undefined;
     this.record = { method: spec.method, url: spec.url, durationMs: 0, requestBytes: 0, responseBytes: 0, component: spec.component, ...(spec.cause ? { cause: spec.cause } : {}) };
   }
 
@@ -249,21 +251,16 @@ class OutboundCall implements ResponseListener {
   /** What the component thread says about the call after its start. */
   on(ask: OutboundRequest): void {
     switch (ask.type) {
-      case 'chunk':
-        this.body?.push(ask.chunk);
-        return;
       case 'finish':
         this.body?.end(ask.trailers);
         return;
       case 'abandon':
         this.body?.fail(new OutboundError({ code: { tag: 'internal-error', val: 'the request body was dropped without outgoing-body.finish' }, cause: 'the component dropped the request body without finishing it (outgoing-body.finish)' }));
         return;
-      case 'consumed':
-        this.unread -= ask.bytes;
-        if (this.paused && this.unread <= OUTBOUND_WINDOW / 2) {
-          this.paused = false;
-          this.transport?.resume();
-        }
+      case 'ring':
+        // The component thread wrote request bytes, or read response bytes, and this side waited.
+        this.body?.poke();
+        this.fill();
         return;
       case 'drop':
         this.stop(`${this.spec.component} dropped it before the response ended`);
@@ -282,11 +279,9 @@ class OutboundCall implements ResponseListener {
     })().catch(() => {});
   }
 
-  private taken(bytes: number, drained: boolean): void {
-    this.untold += bytes;
-    if (this.over || (this.untold < OUTBOUND_ACK_STEP && !drained)) return;
-    this.send({ to: this.id, type: 'sent', bytes: this.untold });
-    this.untold = 0;
+  /** Wakes the component thread if it waits in a host call. */
+  private wakeThread(): void {
+    wake(this.thread.wake, WakeWord.counter);
   }
 
   // ---- ResponseListener: what the transport (or stand-in) reports ----
@@ -295,51 +290,75 @@ class OutboundCall implements ResponseListener {
   head(status: number, headers: [string, string][]): void {
     if (this.over) return;
     this.record.status = status;
-    this.send({ to: this.id, type: 'head', status, headers });
+    this.ring = ByteRing.create(ringBytesFor(status === 204 || status === 304 || this.spec.method === 'HEAD' ? 0 : contentLength(headers)));
+    this.send({ to: this.id, type: 'head', status, headers, body: this.ring.buffer });
   }
 
   data(chunk: Buffer): void {
     if (this.over) return;
     this.record.responseBytes += chunk.length;
-    this.unread += chunk.length;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes >= OUTBOUND_ACK_STEP) this.flush();
-    else this.flushing ??= setImmediate(() => this.flush());
-    if (this.unread > OUTBOUND_WINDOW && !this.paused) {
+    this.fill();
+  }
+
+  /**
+   * Moves what waits into the ring, waking the component thread if it waits for bytes. What
+   * does not fit pauses the transport until the thread makes room (and says so with `ring`).
+   */
+  private fill(): void {
+    const ring = this.ring;
+    if (!ring || this.over) return;
+    let wrote = false;
+    for (;;) {
+      while (this.pending.length > 0) {
+        const first = this.pending[0]!;
+        const written = ring.write(first);
+        this.pendingBytes -= written;
+        if (written > 0) wrote = true;
+        if (written < first.length) {
+          this.pending[0] = first.subarray(written);
+          break;
+        }
+        this.pending.shift();
+      }
+      if (this.pending.length === 0) break;
+      // Full: say this side waits, then look once more, since a read in between is seen either way.
+      ring.willWait(RingWaiter.writer);
+      if (ring.free() === 0) break;
+    }
+    // The thread is woken once per turn of this loop, after every socket read of the turn is
+    // in the ring: waking it per chunk costs more than the copy.
+    if (wrote) this.waking ??= setImmediate(() => {
+      this.waking = undefined;
+      if (ring.takeWaiter(RingWaiter.reader)) this.wakeThread();
+    });
+    // A second ring's worth waits here while the thread reads, so the socket keeps flowing.
+    if (this.pendingBytes > ring.capacity && !this.paused) {
       this.paused = true;
       this.transport?.pause();
     }
-  }
-
-  private flush(): void {
-    clearImmediate(this.flushing);
-    this.flushing = undefined;
-    if (this.pendingBytes === 0 || this.over) return;
-    // One buffer of exactly these bytes (a clone copies a view's whole buffer), copied to the
-    // thread rather than moved: moved memory escapes the receiving thread's garbage collector's
-    // sums, so spent chunks would pile up there (see WorkerPool.forwardBody).
-    const bytes = new Uint8Array(this.pendingBytes);
-    let at = 0;
-    for (const chunk of this.pending) {
-      bytes.set(chunk, at);
-      at += chunk.length;
+    if (this.pending.length > 0) return;
+    if (this.paused) {
+      this.paused = false;
+      this.transport?.resume();
     }
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.send({ to: this.id, type: 'data', chunk: bytes });
+    if (this.ending) this.sendEnd(this.ending.trailers);
   }
 
   end(trailers: [string, string][] | undefined): void {
     if (this.over) return;
-    this.flush();
+    this.ending = { trailers };
+    this.fill();
+  }
+
+  private sendEnd(trailers: [string, string][] | undefined): void {
     this.send(trailers ? { to: this.id, type: 'end', trailers } : { to: this.id, type: 'end' });
     this.finish('info', this.describe());
   }
 
   fail(failure: OutboundFailure): void {
     if (this.over) return;
-    this.flush();
     const message = `${this.spec.method} ${this.spec.url}: ${failure.cause}`;
     this.send({ to: this.id, type: 'failed', code: failure.code, message });
     this.record.error = describeCode(failure.code);
@@ -358,7 +377,8 @@ class OutboundCall implements ResponseListener {
 
   private finish(level: LogLevel, text: string): void {
     this.over = true;
-    clearImmediate(this.flushing);
+    this.pending = [];
+    this.pendingBytes = 0;
     this.record.durationMs = Math.round((performance.now() - this.started) * 10) / 10;
     this.record.requestBytes = this.body?.sent ?? 0;
     this.owner.forget(this);

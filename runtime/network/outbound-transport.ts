@@ -1,7 +1,8 @@
 // What the outbound service asks of a transport (HTTP/1.1 through undici, HTTP/2 through
-// node:http2), and the request body both of them read: a queue that a component thread fills
-// and a transport drains at the network's pace, saying how much it took so the component may
-// write more. A transport knows nothing of threads, stand-ins or logs.
+// node:http2), and the request body both of them read: a ring a component thread fills and a
+// transport drains at the network's pace. A transport knows nothing of threads, stand-ins or
+// logs.
+import { RingFlag, RingWaiter, type ByteRing } from './byte-ring.ts';
 import type { HttpErrorCode } from './outbound-protocol.ts';
 
 /** The timeouts in effect for one call, in ms (request-options, or the studio's defaults). */
@@ -62,33 +63,46 @@ export function headerPairs(headers: Record<string, string | string[] | undefine
   return pairs;
 }
 
+/** Bytes a transport takes from the request ring at a time. */
+const READ_BYTES = 256 * 1024;
+
 /**
- * A request body on its way from a component thread to a transport. Chunks arrive as the
- * component writes them; the transport iterates them as the connection takes them, and each
- * chunk taken is reported through `taken` (so the component may write as much again).
- * Ends with the component's finish (with trailers, maybe), or fails when it dropped the body
- * unfinished or the call was stopped.
+ * A request body on its way from a component thread to a transport, through the call's ring
+ * of shared memory: the transport iterates it as the connection takes it, and each read makes
+ * room the component may write into again. Ends with the component's finish (with trailers,
+ * maybe), or fails when it dropped the body unfinished or the call was stopped.
  */
 export class RequestBody implements AsyncIterable<Buffer> {
-  private readonly chunks: Buffer[] = [];
   private ended = false;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
+  /** The component thread wrote (or something ended) while nobody waited here. */
+  private stirredMeanwhile = false;
   private stirred: (() => void) | undefined;
-  /** Resolves at the first chunk, the end or a failure. */
-  readonly started = new Promise<void>((resolve) => (this.stirred = resolve));
   private trailerFields: [string, string][] | undefined;
   private bytes = 0;
+  /** Resolves once the body has a first byte, ends or fails. */
+  readonly started = new Promise<void>((resolve) => (this.stirred = resolve));
 
-  /** `taken(bytes, drained)`: the transport took a chunk; `drained` when nothing else waits. */
-  constructor(private readonly taken: (bytes: number, drained: boolean) => void) {}
-
-  push(chunk: Uint8Array): void {
-    if (this.ended || this.failure) return;
-    this.chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    this.poke();
+  /** `wakeWriter`: the component thread waits for room in the ring; wake it. */
+  constructor(
+    private readonly ring: ByteRing,
+    private readonly wakeWriter: () => void,
+  ) {
+    // Until the first read, every write is news (it settles `started`).
+    ring.willWait(RingWaiter.reader);
   }
 
+  /** The component thread wrote into the ring (it saw this side waiting). */
+  poke(): void {
+    this.stirred?.();
+    const wake = this.wake;
+    this.wake = undefined;
+    if (wake) wake();
+    else this.stirredMeanwhile = true;
+  }
+
+  /** Every byte is in the ring. */
   end(trailers: [string, string][] | undefined): void {
     if (this.ended || this.failure) return;
     this.ended = true;
@@ -100,8 +114,10 @@ export class RequestBody implements AsyncIterable<Buffer> {
   fail(error: Error): void {
     if (this.ended || this.failure) return;
     this.failure = error;
-    this.chunks.length = 0;
+    this.ring.set(RingFlag.readerClosed);
+    this.ring.discard();
     this.poke();
+    if (this.ring.takeWaiter(RingWaiter.writer)) this.wakeWriter();
   }
 
   /** Set once the body ended; what the component passed to outgoing-body.finish. */
@@ -116,28 +132,28 @@ export class RequestBody implements AsyncIterable<Buffer> {
 
   /** True when the body ended without a byte: a request without a body after all. */
   get empty(): boolean {
-    return this.ended && this.bytes === 0 && this.chunks.length === 0;
-  }
-
-  private poke(): void {
-    this.stirred?.();
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    return this.ended && this.bytes === 0 && this.ring.available() === 0;
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     for (;;) {
       if (this.failure) throw this.failure;
-      const chunk = this.chunks.shift();
-      if (chunk) {
+      const chunk = this.ring.read(READ_BYTES);
+      if (chunk.length > 0) {
+        if (this.ring.takeWaiter(RingWaiter.writer)) this.wakeWriter();
         this.bytes += chunk.length;
         // The transport asks for the next chunk once it wrote this one (and waited for drain).
-        yield chunk;
-        this.taken(chunk.length, this.chunks.length === 0);
+        yield Buffer.from(chunk.buffer, 0, chunk.length);
         continue;
       }
       if (this.ended) return;
+      // Say this side waits, then look once more: a write in between is seen either way.
+      this.ring.willWait(RingWaiter.reader);
+      if (this.ring.available() > 0) continue;
+      if (this.stirredMeanwhile) {
+        this.stirredMeanwhile = false;
+        continue;
+      }
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
   }
