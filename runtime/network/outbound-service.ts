@@ -154,7 +154,8 @@ export class OutboundHttp implements HostService {
   }
 
   /** @internal */ log(level: LogLevel, text: string, http: OutboundCallRecord): void {
-    this.logs.append({ level, source: OUTBOUND_SOURCE, text, http });
+    // `request`: the traffic view shows the call with the incoming request it was made for.
+    this.logs.append({ level, source: OUTBOUND_SOURCE, text, http, ...(http.cause ? { request: http.cause.id } : {}) });
   }
 
   /** @internal Which transport carries `request`: HTTP/2 for gRPC and for HTTPS origins that choose it. */

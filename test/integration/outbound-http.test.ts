@@ -119,6 +119,7 @@ describe('HTTP/1.1', () => {
     assert.ok(durationMs >= 0);
     assert.equal(cause?.method, 'GET');
     assert.equal(cause?.path, '/logged');
+    assert.equal(record.request, cause?.id, 'the record names the incoming request, as the traffic view reads it');
     assert.deepEqual(rest, { method: 'GET', url: `${origin}/logged`, status: 200, requestBytes: 0, responseBytes: 4, protocol: 'HTTP/1.1', component: NAME });
   });
 });
