@@ -59,6 +59,8 @@ class OutboundCall {
   private failure: Failure | undefined;
   /** Set with the head: what the main thread writes of the response body. */
   private responseRing: ByteRing | undefined;
+  /** Or, for a small response that had ended, its whole body, read from the front. */
+  private wholeBody: Uint8Array | undefined;
   private ended = false;
   private trailerFields: [string, string][] | undefined;
   /** Bytes of one write that did not fit in the request ring yet (at most one write's worth). */
@@ -81,7 +83,7 @@ class OutboundCall {
   /** The response body, as its input-stream reads it. */
   readonly body: ByteSource = {
     read: (max) => this.read(max),
-    ready: () => this.settledOr(() => this.responseRing!.available() > 0),
+    ready: () => this.settledOr(() => this.responseRing?.available() !== 0),
   };
 
   /**
@@ -148,7 +150,15 @@ class OutboundCall {
     switch (event.type) {
       case 'head':
         this.head = { status: event.status, headers: event.headers };
-        this.responseRing = new ByteRing(event.body);
+        if ('whole' in event) {
+          // A small response that ended already: its body and trailers came with the head.
+          this.wholeBody = event.whole.body;
+          this.ended = true;
+          this.trailerFields = event.whole.trailers;
+          this.settle();
+        } else {
+          this.responseRing = new ByteRing(event.body);
+        }
         return;
       case 'end':
         this.ended = true;
@@ -211,7 +221,7 @@ class OutboundCall {
   private settledOr(check: () => boolean): boolean {
     pumpHostChannel();
     const ring = this.responseRing;
-    // The end comes as a message after the body's last byte is in the ring.
+    // The end comes as a message after the body's last byte is in the ring (or with the body).
     if (!ring || this.failure || this.ended || check()) return true;
     ring.willWait(RingWaiter.reader);
     return check();
@@ -245,6 +255,7 @@ class OutboundCall {
   }
 
   private skipUnread(): void {
+    this.wholeBody = undefined;
     const ring = this.responseRing;
     if (!ring || ring.available() === 0) return;
     ring.discard();
@@ -253,8 +264,14 @@ class OutboundCall {
 
   private read(max: number): Uint8Array | 'closed' | { error: string } {
     pumpHostChannel();
-    const ring = this.responseRing!;
-    const bytes = ring.read(max);
+    const whole = this.wholeBody;
+    if (whole) {
+      const bytes = whole.subarray(0, max);
+      this.wholeBody = bytes.length < whole.length ? whole.subarray(bytes.length) : undefined;
+      if (bytes.length > 0) return bytes;
+    }
+    const ring = this.responseRing;
+    const bytes = ring ? ring.read(max) : new Uint8Array(0);
     if (bytes.length > 0) {
       this.readResponse();
       return bytes;

@@ -17,16 +17,15 @@ export const OUTBOUND_SERVICE = 'http';
 /** The most bytes of one body in its ring between the threads. */
 export const OUTBOUND_WINDOW = 1 << 20;
 
-/** A body of unknown length gets a ring of this size; a big one moves through it all the same. */
-const UNSIZED_RING = 256 * 1024;
 const SMALLEST_RING = 4 * 1024;
 
 /**
- * The ring for a body of `length` bytes (undefined: not known). Rings are made for every call,
- * so a small body gets a small one: zeroing a window per request would cost more than the call.
+ * The ring for a body of `length` bytes (undefined: not known, so a whole window, since a
+ * body sent without a length is usually a stream). A body of known size gets a ring to fit:
+ * zeroing a window for a small one would cost more than its call.
  */
 export function ringBytesFor(length: number | undefined): number {
-  if (length === undefined || !Number.isFinite(length)) return UNSIZED_RING;
+  if (length === undefined || !Number.isFinite(length)) return OUTBOUND_WINDOW;
   return Math.min(OUTBOUND_WINDOW, Math.max(SMALLEST_RING, length));
 }
 
@@ -117,8 +116,9 @@ export type OutboundRequest = OutboundAsk & { service: typeof OUTBOUND_SERVICE; 
 
 /** What the main thread sends back about one call. */
 export type OutboundEvent =
-  /** `body`: the response body's ring. */
+  /** `body`: the response body's ring; or, for a small response that has ended already, `whole`: its body and trailers, and nothing follows. */
   | { to: number; type: 'head'; status: number; headers: [string, string][]; body: SharedArrayBuffer }
+  | { to: number; type: 'head'; status: number; headers: [string, string][]; whole: { body: Uint8Array; trailers?: [string, string][] } }
   /** Every byte of the response body is in its ring. */
   | { to: number; type: 'end'; trailers?: [string, string][] }
   /** Before the head: the call failed; after it: the response body did. */

@@ -57,6 +57,9 @@ export function outboundConfigFrom(settings: OutboundSettings | undefined, base:
   return ok({ offline: settings?.offline === true, trust: trust.value, standIns: standIns.value });
 }
 
+/** A response body up to this size that has ended when its head goes out goes along with it. */
+const WHOLE_BODY_BYTES = 64 * 1024;
+
 /** Methods whose requests have no body as a rule. */
 const BODYLESS_METHODS = new Set(['GET', 'HEAD']);
 
@@ -180,6 +183,9 @@ class OutboundCall implements ResponseListener {
   private pendingBytes = 0;
   private paused = false;
   private waking: NodeJS.Immediate | undefined;
+  /** The response head, held until the end of the turn (see head()). */
+  private heading: { status: number; headers: [string, string][] } | undefined;
+  private heldHead: NodeJS.Immediate | undefined;
   /** The end, held back until every pending byte is in the ring. */
   private ending: { trailers: [string, string][] | undefined } | undefined;
   private over = false;
@@ -288,11 +294,41 @@ class OutboundCall implements ResponseListener {
   // ---- ResponseListener: what the transport (or stand-in) reports ----
 
   // The protocol is the route's (set in sendTo); a stand-in's answer has none.
+  /**
+   * The head waits for the end of this turn of the event loop: a small response usually ends
+   * in the same turn, and then goes to the thread whole, in one message with no ring (most
+   * calls are small; a ring and a message each per call is what they would cost).
+   */
   head(status: number, headers: [string, string][]): void {
     if (this.over) return;
     this.record.status = status;
+    this.heading = { status, headers };
+    this.heldHead = setImmediate(() => this.sendHead());
+  }
+
+  private sendHead(): void {
+    const head = this.heading;
+    clearImmediate(this.heldHead);
+    this.heading = undefined;
+    if (!head || this.over) return;
+    if (this.ending) {
+      const body = new Uint8Array(this.pendingBytes);
+      let at = 0;
+      for (const chunk of this.pending) {
+        body.set(chunk, at);
+        at += chunk.length;
+      }
+      this.pending = [];
+      this.pendingBytes = 0;
+      const { trailers } = this.ending;
+      this.send({ to: this.id, type: 'head', ...head, whole: { body, ...(trailers ? { trailers } : {}) } });
+      this.finish('info', this.describe());
+      return;
+    }
+    const { status, headers } = head;
     this.ring = ByteRing.create(ringBytesFor(status === 204 || status === 304 || this.spec.method === 'HEAD' ? 0 : contentLength(headers)));
     this.send({ to: this.id, type: 'head', status, headers, body: this.ring.buffer });
+    this.fill();
   }
 
   data(chunk: Buffer): void {
@@ -300,7 +336,9 @@ class OutboundCall implements ResponseListener {
     this.record.responseBytes += chunk.length;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    this.fill();
+    // More than a small body: the ring it needs goes out now.
+    if (this.heading && this.pendingBytes > WHOLE_BODY_BYTES) this.sendHead();
+    else this.fill();
   }
 
   /**
@@ -350,7 +388,8 @@ class OutboundCall implements ResponseListener {
   end(trailers: [string, string][] | undefined): void {
     if (this.over) return;
     this.ending = { trailers };
-    this.fill();
+    if (this.heading) this.sendHead();
+    else this.fill();
   }
 
   private sendEnd(trailers: [string, string][] | undefined): void {
@@ -360,6 +399,8 @@ class OutboundCall implements ResponseListener {
 
   fail(failure: OutboundFailure): void {
     if (this.over) return;
+    // A head held back goes first, with what came of the body: the failure is the body's.
+    if (this.heading) this.sendHead();
     const message = `${this.spec.method} ${this.spec.url}: ${failure.cause}`;
     this.send({ to: this.id, type: 'failed', code: failure.code, message });
     this.record.error = describeCode(failure.code);
@@ -378,6 +419,7 @@ class OutboundCall implements ResponseListener {
 
   private finish(level: LogLevel, text: string): void {
     this.over = true;
+    clearImmediate(this.heldHead);
     this.pending = [];
     this.pendingBytes = 0;
     this.record.durationMs = Math.round((performance.now() - this.started) * 10) / 10;
