@@ -8,7 +8,7 @@ import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHt
 import type { TLSSocket } from 'node:tls';
 import { failureOf, OutboundError, timeoutFailures } from './outbound-errors.ts';
 import type { Trust } from './outbound-tls.ts';
-import { headerPairs, type OutboundFailure, type ResponseListener, type Transport, type TransportCall, type TransportRequest } from './outbound-transport.ts';
+import { headerPairs, StreamCall, type OutboundFailure, type ResponseListener, type Transport, type TransportCall, type TransportRequest } from './outbound-transport.ts';
 
 /** A session with no call for this long closes (gRPC servers keep their own, longer). */
 const SESSION_IDLE_MS = 30_000;
@@ -70,11 +70,15 @@ export class Http2Transport implements Transport {
   send(request: TransportRequest, listener: ResponseListener): TransportCall {
     const { url, timeouts } = request;
     let stream: ClientHttp2Stream | undefined;
-    let paused = false;
     let settled = false;
     let headed = false;
     let timer: NodeJS.Timeout | undefined;
     let trailers: [string, string][] | undefined;
+    const call = new StreamCall<ClientHttp2Stream>((current) => {
+      settled = true;
+      clearTimeout(timer);
+      if (current && !current.destroyed) current.close(NGHTTP2_CANCEL);
+    });
 
     const settle = (failure?: OutboundFailure): void => {
       if (settled) return;
@@ -107,14 +111,13 @@ export class Http2Transport implements Transport {
       }
       const body = request.body;
       try {
-        stream = session.request(headers, { endStream: !body, waitForTrailers: Boolean(body) });
+        stream = call.attach(session.request(headers, { endStream: !body, waitForTrailers: Boolean(body) }));
       } catch (err) {
         failWith(err);
         return;
       }
       const current = stream;
       arm(timeouts.firstByteMs, timeoutFailures.firstByte(timeouts.firstByteMs));
-      if (paused) current.pause();
       current.on('response', (head) => {
         if (settled) return;
         headed = true;
@@ -148,21 +151,7 @@ export class Http2Transport implements Transport {
     };
 
     this.sessionFor(url, timeouts.connectMs).then(start, failWith);
-    return {
-      pause: () => {
-        paused = true;
-        stream?.pause();
-      },
-      resume: () => {
-        paused = false;
-        stream?.resume();
-      },
-      abort: () => {
-        settled = true;
-        clearTimeout(timer);
-        if (stream && !stream.destroyed) stream.close(NGHTTP2_CANCEL);
-      },
-    };
+    return call;
   }
 
   async close(): Promise<void> {

@@ -46,6 +46,40 @@ export interface TransportCall {
   abort(): void;
 }
 
+/**
+ * A call whose stream exists only once the call has started (a session to wait for, a file to
+ * open): a pause asked before then applies when the stream comes.
+ */
+export class StreamCall<S extends { pause(): unknown; resume(): unknown }> implements TransportCall {
+  private stream: S | undefined;
+  private paused = false;
+  stopped = false;
+
+  constructor(private readonly stop: (stream: S | undefined) => void) {}
+
+  /** The stream is there: it follows the pauses asked so far. */
+  attach(stream: S): S {
+    this.stream = stream;
+    if (this.paused) stream.pause();
+    return stream;
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.stream?.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.stream?.resume();
+  }
+
+  abort(): void {
+    this.stopped = true;
+    this.stop(this.stream);
+  }
+}
+
 export interface Transport {
   send(request: TransportRequest, listener: ResponseListener): TransportCall;
   /** Closes idle connections and refuses new calls; calls in flight finish. */

@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
-import type { ResponseListener, TransportCall } from './outbound-transport.ts';
+import { StreamCall, type ResponseListener, type TransportCall } from './outbound-transport.ts';
 
 /** One entry of `outbound.stand_ins`, as the settings file holds it. */
 export interface StandInRule {
@@ -120,13 +120,11 @@ export function isLoopback(url: URL): boolean {
  */
 export function answerFrom(standIn: StandIn, listener: ResponseListener): TransportCall {
   const headers = (length: number): [string, string][] => (standIn.headers.some(([n]) => n === 'content-length') ? standIn.headers : [...standIn.headers, ['content-length', String(length)]]);
-  let stopped = false;
-  let paused = false;
-  let stream: ReadStream | undefined;
+  const call = new StreamCall<ReadStream>((stream) => stream?.destroy());
   const { answer } = standIn;
   if (answer.kind === 'inline') {
     queueMicrotask(() => {
-      if (stopped) return;
+      if (call.stopped) return;
       listener.head(standIn.status, headers(answer.body.length), 'HTTP/1.1');
       if (answer.body.length > 0) listener.data(answer.body);
       listener.end(undefined);
@@ -136,31 +134,17 @@ export function answerFrom(standIn: StandIn, listener: ResponseListener): Transp
       listener.fail({ code: { tag: 'internal-error', val: `stand-in "${standIn.match}": ${(err as Error).message}` }, cause: `the stand-in "${standIn.match}" cannot read its body_file ${answer.path}: ${(err as Error).message}` });
     stat(answer.path).then(
       (info) => {
-        if (stopped) return;
+        if (call.stopped) return;
         listener.head(standIn.status, headers(info.size), 'HTTP/1.1');
-        stream = createReadStream(answer.path);
-        if (paused) stream.pause();
-        stream.on('data', (chunk) => !stopped && listener.data(chunk as Buffer));
-        stream.on('end', () => !stopped && listener.end(undefined));
-        stream.on('error', (err) => !stopped && cannotRead(err));
+        const stream = call.attach(createReadStream(answer.path));
+        stream.on('data', (chunk) => !call.stopped && listener.data(chunk as Buffer));
+        stream.on('end', () => !call.stopped && listener.end(undefined));
+        stream.on('error', (err) => !call.stopped && cannotRead(err));
       },
-      (err: unknown) => !stopped && cannotRead(err),
+      (err: unknown) => !call.stopped && cannotRead(err),
     );
   } else {
     throw new Error('a forwarding stand-in is answered by a transport');
   }
-  return {
-    pause: () => {
-      paused = true;
-      stream?.pause();
-    },
-    resume: () => {
-      paused = false;
-      stream?.resume();
-    },
-    abort: () => {
-      stopped = true;
-      stream?.destroy();
-    },
-  };
+  return call;
 }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
@@ -56,4 +56,13 @@ export async function launchChromium(options: { width?: number; height?: number 
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Opens the studio UI at `studioUrl` (with its token) in a new Chromium, once it serves. */
+export async function openStudioPage(studioUrl: string): Promise<{ chromium: Chromium; page: Page }> {
+  const chromium = await launchChromium();
+  const page = await chromium.context.newPage();
+  await page.goto(studioUrl);
+  await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
+  return { chromium, page };
 }

@@ -222,7 +222,7 @@ describe('HTTPS', () => {
 
   it('calls an origin that chooses h2 over HTTP/2, request trailers included', async () => {
     configure({ ca_files: ['dev-ca.pem'] });
-    let trailer: string | undefined;
+    let trailer: unknown;
     const h2 = createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: true }, (req, res) => {
       req.resume();
       req.on('end', () => {

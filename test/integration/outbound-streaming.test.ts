@@ -4,11 +4,11 @@
 // server that counts, and pulls 500 MB from a server that streams them, three times each,
 // while it samples the studio's resident memory.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { watFixture } from '../fixtures/fixtures.ts';
+import { growthDuring } from '../helpers/memory.ts';
 import { close, listen } from '../helpers/outbound-servers.ts';
 import { startStudio, type StudioProcess } from '../helpers/studio-process.ts';
 
@@ -18,12 +18,6 @@ const CHUNK = Buffer.alloc(1024 * 1024, 7);
 const BOUND = 200 * 2 ** 20;
 const ROUNDS = 3;
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
-
-/** The resident memory of a process, in bytes (Linux). */
-function rssOf(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
-  return Number(line.split(/\s+/)[1]) * 1024;
-}
 
 /** SIZE bytes, made as they are read. */
 function bigBody(): Readable {
@@ -61,20 +55,6 @@ describe('outbound bodies of 500 MB', () => {
     await close(source);
   });
 
-  /** The studio's memory growth while `work` runs, sampled every 50 ms. */
-  async function growthDuring(work: () => Promise<void>): Promise<number> {
-    const pid = studio.child.pid!;
-    const base = rssOf(pid);
-    let peak = base;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 50);
-    try {
-      await work();
-    } finally {
-      clearInterval(sampler);
-    }
-    return peak - base;
-  }
-
   function call(method: string, target: string, body?: Readable): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const req = request(studio.url, { method, headers: { 'x-target-scheme': 'http', 'x-target-authority': target } }, resolve);
@@ -106,14 +86,14 @@ describe('outbound bodies of 500 MB', () => {
   }
 
   it('are sent as the component writes them, without being held in memory', { timeout: 300_000 }, async () => {
-    const growth = await growthDuring(async () => {
+    const growth = await growthDuring(studio.child.pid!, async () => {
       for (let i = 0; i < ROUNDS; i++) await upload();
     });
     assert.ok(growth < BOUND, `the studio grew by ${mb(growth)} while a component sent 500 MB ${ROUNDS} times`);
   });
 
   it('are read as the component reads them, without being held in memory', { timeout: 300_000 }, async () => {
-    const growth = await growthDuring(async () => {
+    const growth = await growthDuring(studio.child.pid!, async () => {
       for (let i = 0; i < ROUNDS; i++) await download();
     });
     assert.ok(growth < BOUND, `the studio grew by ${mb(growth)} while a component read 500 MB ${ROUNDS} times`);
