@@ -40,7 +40,7 @@ async function writeMany(dir: string, count: number, name: (i: number) => string
 }
 
 /** In the page: runs `act`, resolves with the ms until `selector` matches an element whose text matches `text`. */
-async function timeUntil(page: Page, act: { click?: string; type?: { selector: string; value: string }; select?: { selector: string; value: string } }, selector: string, text: string): Promise<number> {
+export async function timeUntil(page: Page, act: { click?: string; type?: { selector: string; value: string }; select?: { selector: string; value: string } }, selector: string, text: string): Promise<number> {
   // A string, not a function: tsx's transform would add helpers the page does not have.
   return page.evaluate(
     `new Promise((resolve, reject) => {
@@ -69,7 +69,7 @@ async function timeUntil(page: Page, act: { click?: string; type?: { selector: s
   );
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 export async function run(print: (text?: string) => void = console.log): Promise<UiBenchResult[]> {
   ensureRendererBuilt();

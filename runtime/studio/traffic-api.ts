@@ -2,34 +2,14 @@
 // reload indicator's): types only, imported by api.ts, which the renderer reads. Captured
 // requests are paged and filtered in Node; bodies cross as base64.
 
-import type { TrafficFilter, TrafficOrigin, TrafficRecord } from '../traffic/traffic-record.ts';
+import type { TrafficFilter, TrafficRecord, TrafficSummary } from '../traffic/traffic-record.ts';
 import type { CheckFile, CheckRun, ReplayReport } from '../traffic/traffic-results.ts';
 
 export type * from '../traffic/traffic-results.ts';
 export type { RequestLogLine, TrafficOrigin, TrafficRecord } from '../traffic/traffic-record.ts';
 
 /** One row of the Traffic view's list. */
-export interface TrafficSummaryView {
-  id: number;
-  time: number;
-  method: string;
-  path: string;
-  authority: string;
-  /** Absent when no status was sent (the connection was cut first). */
-  status?: number;
-  durationMs: number;
-  ttfbMs?: number;
-  requestBytes: number;
-  responseBytes: number;
-  build?: number;
-  workload?: string;
-  origin: TrafficOrigin;
-  replayOf?: number;
-  logCount: number;
-  outboundCount: number;
-  /** A body was cut at the capture's limit. */
-  cut: boolean;
-}
+export type TrafficSummaryView = TrafficSummary;
 
 export type TrafficFilterView = TrafficFilter;
 

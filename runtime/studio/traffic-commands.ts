@@ -11,7 +11,7 @@ import { checkFileName, checkFromRecord, checksDir, loadCheckFiles, parseCheckFi
 import { fromHar, toHar } from '../traffic/har.ts';
 import { DEFAULT_IGNORED_HEADERS, isText } from '../traffic/response-diff.ts';
 import type { TrafficInspector } from '../traffic/traffic-inspector.ts';
-import type { TrafficRecord } from '../traffic/traffic-record.ts';
+import { summaryOf, type TrafficRecord } from '../traffic/traffic-record.ts';
 import type { CheckFile } from '../traffic/traffic-results.ts';
 import type { CommandArgs, CommandName, CommandResult, TrafficSettingsView, TrafficSummaryView } from './api.ts';
 import { dataSandbox } from './data-sandbox.ts';
@@ -24,28 +24,6 @@ export type TrafficHandlers = { [C in TrafficCommandName]: (args: CommandArgs<C>
 const APPEND_BATCH_MS = 100;
 /** Records a filtered export or a replay of a whole build takes at most. */
 const MAX_BATCH = 10_000;
-
-export function summaryOf(record: TrafficRecord): TrafficSummaryView {
-  return {
-    id: record.id,
-    time: record.time,
-    method: record.method,
-    path: record.path,
-    authority: record.authority,
-    durationMs: record.durationMs,
-    requestBytes: record.requestBytes,
-    responseBytes: record.responseBytes,
-    origin: record.origin,
-    logCount: record.logs.length,
-    outboundCount: record.outbound.length,
-    cut: record.requestCut || record.responseCut,
-    ...(record.status !== undefined ? { status: record.status } : {}),
-    ...(record.ttfbMs !== undefined ? { ttfbMs: record.ttfbMs } : {}),
-    ...(record.build !== undefined ? { build: record.build } : {}),
-    ...(record.workload !== undefined ? { workload: record.workload } : {}),
-    ...(record.replayOf !== undefined ? { replayOf: record.replayOf } : {}),
-  };
-}
 
 export class TrafficCommands {
   private detach: (() => void) | undefined;
@@ -121,12 +99,12 @@ export class TrafficCommands {
       'traffic.query': async ({ filter, offset, limit }) => {
         const store = this.inspector().store;
         const page = store.query(filter ?? {}, offset ?? 0, limit ?? 200);
-        const builds = offset ? [] : [...new Set(store.matching({}).map((r) => r.build).filter((b): b is number => b !== undefined))].sort((a, b) => b - a);
-        return { records: page.records.map(summaryOf), total: page.total, newestId: page.newestId, size: store.size, capacity: store.capacity, builds };
+        const builds = offset ? [] : store.builds();
+        return { records: page.records, total: page.total, newestId: page.newestId, size: store.size, capacity: store.capacity, builds };
       },
       'traffic.get': async ({ id }) => {
         const store = this.inspector().store;
-        const record = store.get(id);
+        const record = await store.get(id);
         if (!record) return null;
         const bodies = await store.bodiesOf(id);
         return { record, requestBody: base64(bodies?.request), responseBody: base64(bodies?.response), bodiesKept: bodies !== undefined };
@@ -144,7 +122,8 @@ export class TrafficCommands {
       },
       'traffic.exportHar': async ({ ids, filter }) => {
         const store = this.inspector().store;
-        const records = ids ? ids.map((id) => store.get(id)).filter((r): r is TrafficRecord => r !== undefined) : store.matching(filter ?? {}).slice(0, MAX_BATCH).reverse();
+        const chosen = ids ?? store.matchingIds(filter ?? {}).slice(0, MAX_BATCH).reverse();
+        const records = (await Promise.all(chosen.map((id) => store.get(id)))).filter((r): r is TrafficRecord => r !== undefined);
         const entries = [];
         for (const record of records) entries.push({ record, bodies: await store.bodiesOf(record.id) });
         const exported = toHar(entries, studioPackage.version);
@@ -159,7 +138,7 @@ export class TrafficCommands {
       },
       'traffic.replay': async ({ ids, build, data, ignoreHeaders }) => {
         const inspector = this.inspector();
-        const chosen = ids ?? (build !== undefined ? inspector.store.matching({ build, origins: ['client', 'imported'] }).slice(0, MAX_BATCH).map((r) => r.id) : []);
+        const chosen = ids ?? (build !== undefined ? inspector.store.matchingIds({ build, origins: ['client', 'imported'] }).slice(0, MAX_BATCH) : []);
         if (chosen.length === 0) throw new StudioFailure({ code: 'nothing-to-replay', message: build !== undefined ? `No captured request of build ${build} is left to replay.` : 'No request was chosen.', hint: 'Pick requests in the list, or a build that served some.' });
         const report = await inspector.replay(chosen, { data: data ?? 'live', ignoredHeaders: ignoreHeaders ?? DEFAULT_IGNORED_HEADERS });
         if ('error' in report) throw new StudioFailure({ code: 'not-serving', message: report.error, hint: 'Wait for a build to serve, then replay.' });
@@ -180,7 +159,7 @@ export class TrafficCommands {
         const existing = await readCheckFile(folder, name);
         const content: CheckFile = existing ?? { ...(ignoreHeaders ? { ignoreHeaders } : {}), checks: [] };
         for (const id of ids) {
-          const record = store.get(id);
+          const record = await store.get(id);
           const bodies = await store.bodiesOf(id);
           if (!record || !bodies) throw new StudioFailure({ code: 'traffic-gone', message: `Request ${id} is no longer in the captured traffic.`, hint: 'Pin a request from the list as it is now.' });
           if (record.requestCut || record.responseCut) throw new StudioFailure({ code: 'checks-invalid', message: `${record.method} ${record.path} has a body over the capture's limit, so its check would not be whole.`, hint: 'Raise the body limit, send the request again, and pin that one.' });

@@ -8,12 +8,13 @@
 // before the component sees the request, so a replay asks exactly what the original asked;
 // the marker says where the record came from and lets the replayer wait for it.
 //
-// Must not: copy bodies (chunks are kept by reference: nothing writes to them after they
-// pass), or cost more than a few allocations per request: it runs on every one.
+// Must not: cost more than a few allocations per request (it runs on every one), or hold
+// more memory than the bytes it keeps (chunks are kept by reference while the request runs,
+// and copied into one buffer of their own when it ends).
 import type { Readable, Writable } from 'node:stream';
 import type { ExchangeTap } from '../gateway/http-gateway.ts';
 import type { Exchange, ResponseTarget } from '../workloads/exchange.ts';
-import type { TrafficOrigin, TrafficRecord } from './traffic-record.ts';
+import { NO_ITEMS, type TrafficOrigin, type TrafficRecord } from './traffic-record.ts';
 import type { TrafficStore } from './traffic-store.ts';
 
 /** Set by the replayer: `<origin> <token> [<id replayed>]`; never reaches a component. */
@@ -53,6 +54,9 @@ function takeMarker(headers: [string, string][]): Marker | undefined {
   return undefined;
 }
 
+/** Shared by every empty body (most requests have one). */
+const NO_BYTES = new Uint8Array(0);
+
 /** One body as far as it is kept: the first `limit` bytes, and the whole size. */
 export class BodyCapture {
   private chunks: Uint8Array[] = [];
@@ -75,15 +79,21 @@ export class BodyCapture {
     this.kept += taken.byteLength;
   }
 
+  /**
+   * The kept bytes, in memory of their own: a chunk is often a view into a larger buffer (a
+   * socket read, a worker's batch), which a record would otherwise hold on to whole.
+   */
   bytes(): Uint8Array {
-    if (this.chunks.length === 1) return this.chunks[0]!;
+    if (this.kept === 0) return NO_BYTES;
+    const only = this.chunks.length === 1 ? this.chunks[0]! : undefined;
+    if (only && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength) return only;
     const out = new Uint8Array(this.kept);
     let at = 0;
     for (const chunk of this.chunks) {
       out.set(chunk, at);
       at += chunk.byteLength;
     }
-    this.chunks = [out];
+    this.chunks = [];
     return out;
   }
 }
@@ -126,6 +136,23 @@ export class ExchangeCapture {
   /** @internal */
   began(id: number): void {
     this.store.begin(id);
+  }
+
+  private later: (() => void)[] = [];
+
+  /**
+   * @internal Runs `work` once the current I/O callbacks are done: making a record must not
+   * stand between an answer's end and the pool handing its worker the next request.
+   */
+  defer(work: () => void): void {
+    this.later.push(work);
+    if (this.later.length === 1) setImmediate(() => this.runLater());
+  }
+
+  private runLater(): void {
+    const batch = this.later;
+    this.later = [];
+    for (const work of batch) work();
   }
 }
 
@@ -209,7 +236,8 @@ class RequestCapture implements ResponseTarget {
     const body = this.exchange.body as (Readable & Partial<Pick<Writable, 'writableFinished'>>) | null;
     const passed = () => !body || body.destroyed || (body.writableFinished ?? body.readableEnded);
     if (passed()) {
-      this.record(durationMs, body?.destroyed && !body.writableFinished ? BODY_BROKEN : undefined);
+      const note = body?.destroyed && !body.writableFinished ? BODY_BROKEN : undefined;
+      this.capture.defer(() => this.record(durationMs, note));
       return;
     }
     // The component answered before the body was all in: wait for the rest a moment.
@@ -228,9 +256,7 @@ class RequestCapture implements ResponseTarget {
   /** `bodyNote`: why the request body is not whole. */
   private record(durationMs: number, bodyNote: string | undefined): void {
     const { exchange } = this;
-    const notes: string[] = [];
-    if (this.note) notes.push(this.note);
-    if (bodyNote) notes.push(bodyNote);
+    const notes: string[] = this.note || bodyNote ? [this.note, bodyNote].filter((n): n is string => n !== undefined) : NO_ITEMS;
     const record: TrafficRecord = {
       id: exchange.id!,
       time: this.time,
@@ -247,15 +273,16 @@ class RequestCapture implements ResponseTarget {
       responseCut: this.response.cut,
       origin: this.marker?.origin ?? 'client',
       notes,
-      logs: [],
-      outbound: [],
-      ...(this.status !== undefined ? { status: this.status } : {}),
-      ...(this.ttfbMs !== undefined ? { ttfbMs: this.ttfbMs } : {}),
-      ...(this.workload !== undefined ? { workload: this.workload } : {}),
-      ...(this.worker !== undefined ? { worker: this.worker } : {}),
-      ...(this.build !== undefined ? { build: this.build } : {}),
-      ...(this.marker?.replayOf !== undefined ? { replayOf: this.marker.replayOf } : {}),
+      logs: NO_ITEMS,
+      outbound: NO_ITEMS,
     };
+    // Set one by one rather than spread: this runs for every request.
+    if (this.status !== undefined) record.status = this.status;
+    if (this.ttfbMs !== undefined) record.ttfbMs = this.ttfbMs;
+    if (this.workload !== undefined) record.workload = this.workload;
+    if (this.worker !== undefined) record.worker = this.worker;
+    if (this.build !== undefined) record.build = this.build;
+    if (this.marker?.replayOf !== undefined) record.replayOf = this.marker.replayOf;
     this.capture.finished(record, { request: this.request.bytes(), response: this.response.bytes() }, this.marker);
   }
 }

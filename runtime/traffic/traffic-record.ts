@@ -68,9 +68,67 @@ export interface TrafficFilter {
   maxId?: number;
 }
 
+/** What the list shows of a record, and what its filters look at. */
+export interface TrafficSummary {
+  id: number;
+  time: number;
+  method: string;
+  path: string;
+  authority: string;
+  /** Absent when no status was sent (the connection was cut first). */
+  status?: number;
+  durationMs: number;
+  ttfbMs?: number;
+  requestBytes: number;
+  responseBytes: number;
+  build?: number;
+  workload?: string;
+  origin: TrafficOrigin;
+  replayOf?: number;
+  logCount: number;
+  outboundCount: number;
+  /** A body was cut at the capture's limit. */
+  cut: boolean;
+}
+
+export function summaryOf(record: TrafficRecord): TrafficSummary {
+  const summary: TrafficSummary = {
+    id: record.id,
+    time: record.time,
+    method: record.method,
+    path: record.path,
+    authority: record.authority,
+    durationMs: record.durationMs,
+    requestBytes: record.requestBytes,
+    responseBytes: record.responseBytes,
+    origin: record.origin,
+    logCount: record.logs.length,
+    outboundCount: record.outbound.length,
+    cut: record.requestCut || record.responseCut,
+  };
+  if (record.status !== undefined) summary.status = record.status;
+  if (record.ttfbMs !== undefined) summary.ttfbMs = record.ttfbMs;
+  if (record.build !== undefined) summary.build = record.build;
+  if (record.workload !== undefined) summary.workload = record.workload;
+  if (record.replayOf !== undefined) summary.replayOf = record.replayOf;
+  return summary;
+}
+
 export interface TrafficBodies {
   request: Uint8Array;
   response: Uint8Array;
+}
+
+/**
+ * The empty list most records have for their notes, log lines and outbound calls: one shared
+ * (frozen) array instead of three per record, so a full ring is fewer objects for the garbage
+ * collector to walk. Whoever adds to a record's list replaces it first (see withRoom).
+ */
+export const NO_ITEMS: never[] = Object.freeze([]) as unknown as never[];
+
+/** A list that can be added to: the one given, or a new one for the shared empty list. */
+export function withRoom<T>(list: T[]): T[] {
+  return list === NO_ITEMS ? [] : list;
 }
 
 /** Log lines and outbound calls kept per request; a request that logs more is rare and the log has the rest. */

@@ -40,7 +40,7 @@ export async function replayRecords(ids: readonly number[], options: ReplayOptio
 }
 
 async function replayOne(id: number, options: ReplayOptions): Promise<ReplayResult> {
-  const record = options.store.get(id);
+  const record = await options.store.get(id);
   if (!record) return { id, method: '', path: '', outcome: 'failed', error: 'This request is no longer in the captured traffic.' };
   const base = { id, method: record.method, path: record.path };
   const bodies = await options.store.bodiesOf(id);

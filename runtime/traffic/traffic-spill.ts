@@ -15,17 +15,18 @@ import { join } from 'node:path';
 import { messageOf } from '../errors.ts';
 import type { TrafficBodies, TrafficRecord } from './traffic-record.ts';
 
-/** Where a record's bodies are in its segment's .bodies file. */
-export interface SpillLocation {
-  segment: number;
-  request: [offset: number, length: number];
-  response: [offset: number, length: number];
-}
+/**
+ * Where a record is: its line in the segment's .jsonl file and its bodies in the .bodies file
+ * (one array: a full ring keeps 10,000 of them).
+ */
+export type SpillLocation = readonly [segment: number, lineOffset: number, lineLength: number, requestOffset: number, requestLength: number, responseOffset: number, responseLength: number];
 
 interface Segment {
   n: number;
   records: number;
+  /** Bytes of its .bodies file, and of its .jsonl file. */
   bytes: number;
+  lineBytes: number;
   lastId: number;
 }
 
@@ -48,15 +49,18 @@ export interface SpillOptions {
 }
 
 const SEGMENT_BYTES = 64 * 2 ** 20;
-const FLUSH_MS = 200;
+// Soon, so what waits to be written dies young: held for longer, it would outlive the next
+// young-generation collection and be copied into the old generation, on every request.
+const FLUSH_MS = 20;
 
 export class TrafficSpill {
   private readonly segments: Segment[] = [];
   private current: { segment: Segment; meta: FileHandle; bodies: FileHandle } | undefined;
-  private pending: { record: TrafficRecord; bodies: TrafficBodies; done: (location: SpillLocation) => void }[] = [];
+  private pending: { id: number; json: string; bodies: TrafficBodies; done: (location: SpillLocation) => void }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private broken = false;
+  private lineBuffer = Buffer.allocUnsafe(256 * 1024);
   private readonly segmentRecords: number;
   private readonly maxBytes: number;
 
@@ -78,10 +82,10 @@ export class TrafficSpill {
     const numbers = [...new Set(names.map((name) => /^(\d+)\.(jsonl|bodies)$/.exec(name)?.[1]).filter((n): n is string => n !== undefined).map(Number))].sort((a, b) => a - b);
     const loaded: { record: TrafficRecord; location: SpillLocation | undefined }[] = [];
     for (const n of numbers) {
-      let text: string;
+      let text: Buffer;
       let bodyBytes = 0;
       try {
-        text = await readFile(this.path(n, 'jsonl'), 'utf8');
+        text = await readFile(this.path(n, 'jsonl'));
         const handle = await open(this.path(n, 'bodies'), 'r').catch(() => undefined);
         if (handle) {
           bodyBytes = (await handle.stat()).size;
@@ -90,19 +94,17 @@ export class TrafficSpill {
       } catch {
         continue;
       }
-      const segment: Segment = { n, records: 0, bytes: bodyBytes, lastId: 0 };
-      for (const raw of text.split('\n')) {
-        if (raw === '') continue;
-        let line: Line;
-        try {
-          line = JSON.parse(raw) as Line;
-        } catch {
-          continue; // a line a crash cut short
-        }
-        if (typeof line.record?.id !== 'number') continue;
+      const segment: Segment = { n, records: 0, bytes: bodyBytes, lineBytes: text.length, lastId: 0 };
+      for (let at = 0; at < text.length; ) {
+        const end = text.indexOf(10, at);
+        const stop = end < 0 ? text.length : end;
+        const line = parseLine(text.subarray(at, stop));
+        const offset = at;
+        at = stop + 1;
+        if (!line) continue; // a line a crash cut short
         const whole = line.request[0] + line.request[1] <= bodyBytes && line.response[0] + line.response[1] <= bodyBytes;
         if (!whole) line.record.notes = [...line.record.notes, 'Its bodies were not all written before the studio stopped.'];
-        loaded.push({ record: line.record, location: whole ? { segment: n, request: line.request, response: line.response } : undefined });
+        loaded.push({ record: line.record, location: whole ? [n, offset, stop - offset, ...line.request, ...line.response] : undefined });
         segment.records++;
         segment.lastId = Math.max(segment.lastId, line.record.id);
       }
@@ -112,10 +114,10 @@ export class TrafficSpill {
     return loaded.slice(-this.options.capacity);
   }
 
-  /** Queues a record; `done` learns where its bodies went, once they are written. */
-  append(record: TrafficRecord, bodies: TrafficBodies, done: (location: SpillLocation) => void): void {
+  /** Queues a record (as JSON text); `done` learns where its bodies went, once they are written. */
+  append(id: number, json: string, bodies: TrafficBodies, done: (location: SpillLocation) => void): void {
     if (this.broken) return;
-    this.pending.push({ record, bodies, done });
+    this.pending.push({ id, json, bodies, done });
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
 
@@ -129,16 +131,33 @@ export class TrafficSpill {
     return this.writing;
   }
 
+  /** A record as its line holds it; undefined when the line is gone. */
+  async readRecord(location: SpillLocation): Promise<TrafficRecord | undefined> {
+    const [segment, offset, length] = location;
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(this.path(segment, 'jsonl'), 'r');
+      const bytes = Buffer.alloc(length);
+      await handle.read(bytes, 0, length, offset);
+      return parseLine(bytes)?.record;
+    } catch {
+      return undefined;
+    } finally {
+      await handle?.close();
+    }
+  }
+
   async read(location: SpillLocation): Promise<TrafficBodies | undefined> {
-    const part = async (handle: FileHandle, [offset, length]: [number, number]) => {
+    const part = async (handle: FileHandle, offset: number, length: number) => {
       const bytes = Buffer.alloc(length);
       if (length > 0) await handle.read(bytes, 0, length, offset);
       return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     };
     let handle: FileHandle | undefined;
     try {
-      handle = await open(this.path(location.segment, 'bodies'), 'r');
-      return { request: await part(handle, location.request), response: await part(handle, location.response) };
+      const [segment, , , requestOffset, requestLength, responseOffset, responseLength] = location;
+      handle = await open(this.path(segment, 'bodies'), 'r');
+      return { request: await part(handle, requestOffset, requestLength), response: await part(handle, responseOffset, responseLength) };
     } catch {
       return undefined;
     } finally {
@@ -162,14 +181,16 @@ export class TrafficSpill {
   private async write(batch: typeof this.pending): Promise<void> {
     if (this.broken) return;
     try {
-      let lines = '';
+      // Lines go into one reused buffer: a batch's lines as one string would be a large
+      // string each flush, which the garbage collector pays for on a busy studio.
+      let lines = 0;
       const chunks: Uint8Array[] = [];
       const written: (() => void)[] = [];
       let current = await this.segmentFor();
       for (const item of batch) {
         if (current.segment.records >= this.segmentRecords || current.segment.bytes >= SEGMENT_BYTES) {
-          await this.writeOut(current, lines, chunks, written);
-          lines = '';
+          await this.writeOut(current, this.lineBuffer.subarray(0, lines), chunks, written);
+          lines = 0;
           chunks.length = 0;
           written.length = 0;
           await this.closeCurrent();
@@ -181,20 +202,33 @@ export class TrafficSpill {
         chunks.push(item.bodies.request, item.bodies.response);
         segment.bytes += request[1] + response[1];
         segment.records++;
-        segment.lastId = Math.max(segment.lastId, item.record.id);
-        lines += `${JSON.stringify({ record: item.record, request, response } satisfies Line)}\n`;
-        const location: SpillLocation = { segment: segment.n, request, response };
+        segment.lastId = Math.max(segment.lastId, item.id);
+        // The same shape as Line, written around the record's text as it is.
+        // Written in pieces around the record's text, which is not copied into a new string.
+        const head = `{"request":[${request[0]},${request[1]}],"response":[${response[0]},${response[1]}],"record":`;
+        const lineLength = head.length + Buffer.byteLength(item.json) + 2;
+        const room = lines + lineLength;
+        if (room > this.lineBuffer.length) {
+          const grown = Buffer.allocUnsafe(Math.max(room, this.lineBuffer.length * 2));
+          this.lineBuffer.copy(grown, 0, 0, lines);
+          this.lineBuffer = grown;
+        }
+        const location: SpillLocation = [segment.n, segment.lineBytes, lineLength - 1, ...request, ...response];
+        segment.lineBytes += lineLength;
+        lines += this.lineBuffer.write(head, lines, 'latin1');
+        lines += this.lineBuffer.write(item.json, lines);
+        lines += this.lineBuffer.write('}\n', lines, 'latin1');
         written.push(() => item.done(location));
       }
-      await this.writeOut(current, lines, chunks, written);
+      await this.writeOut(current, this.lineBuffer.subarray(0, lines), chunks, written);
       await this.trim();
     } catch (err) {
       this.fail(err);
     }
   }
 
-  private async writeOut(current: NonNullable<typeof this.current>, lines: string, chunks: Uint8Array[], written: (() => void)[]): Promise<void> {
-    if (lines === '') return;
+  private async writeOut(current: NonNullable<typeof this.current>, lines: Buffer, chunks: Uint8Array[], written: (() => void)[]): Promise<void> {
+    if (lines.length === 0) return;
     // Bodies first: a line never points at bytes that are not there yet.
     if (chunks.some((c) => c.byteLength > 0)) await current.bodies.writev(chunks.filter((c) => c.byteLength > 0));
     await current.meta.write(lines);
@@ -205,7 +239,7 @@ export class TrafficSpill {
     if (this.current) return this.current;
     await mkdir(this.options.dir, { recursive: true });
     const n = (this.segments.at(-1)?.n ?? 0) + 1;
-    const segment: Segment = { n, records: 0, bytes: 0, lastId: 0 };
+    const segment: Segment = { n, records: 0, bytes: 0, lineBytes: 0, lastId: 0 };
     const meta = await open(this.path(n, 'jsonl'), 'a');
     const bodies = await open(this.path(n, 'bodies'), 'a');
     this.segments.push(segment);
@@ -248,5 +282,14 @@ export class TrafficSpill {
     this.broken = true;
     this.pending = [];
     this.options.warn(`Captured traffic is no longer written to ${this.options.dir} (${messageOf(err)}); the inspector keeps it in memory until the studio stops.`);
+  }
+}
+
+function parseLine(bytes: Buffer): Line | undefined {
+  try {
+    const line = JSON.parse(bytes.toString('utf8')) as Line;
+    return typeof line.record?.id === 'number' ? line : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -4,15 +4,20 @@
 // Queries (filters, pages, newest first) are answered here, in Node, so the Traffic view
 // only ever holds a page.
 //
+// A kept record is its summary (what the list shows and filters look at) and where the spill
+// file has it; until it is written, its JSON text. A record of objects (its headers, each a
+// pair) would be dozens of objects for the garbage collector to copy as they survive, on every
+// request; the whole record is read back (and parsed) when someone asks for it.
+//
 // Must not: hold more than its memory budget of bodies, or lose a line that arrives just
 // after its request ended (a worker's batch may bring it a moment later).
 import type { LogBus, LogRecord, OutboundCallRecord } from '../logs/log-bus.ts';
 import { requestIdsAbove } from '../workloads/exchange.ts';
-import { MAX_LINE_CHARS, MAX_LINES_PER_REQUEST, statusClass, type RequestLogLine, type TrafficBodies, type TrafficFilter, type TrafficRecord } from './traffic-record.ts';
+import { MAX_LINE_CHARS, MAX_LINES_PER_REQUEST, statusClass, summaryOf, withRoom, type RequestLogLine, type TrafficBodies, type TrafficFilter, type TrafficRecord, type TrafficSummary } from './traffic-record.ts';
 import { TrafficSpill, type SpillLocation } from './traffic-spill.ts';
 
 export interface TrafficPage {
-  records: TrafficRecord[];
+  records: TrafficSummary[];
   /** Records matching the filter (whatever the page). */
   total: number;
   /** The newest id in the store, to pin the next pages with `maxId`. */
@@ -26,6 +31,29 @@ export interface TrafficStoreOptions {
   logs: LogBus;
 }
 
+/** A kept record: what the list shows, when it joined (1, 2, …), and where the rest is; one object. */
+type Entry = TrafficSummary & {
+  seq: number;
+  /** The record as JSON text, until the spill file has it (always, without a spill file). */
+  json: string | undefined;
+  /** Its bodies while they are in memory: the newest few, and those not written yet. */
+  bodies: TrafficBodies | undefined;
+  location: SpillLocation | undefined;
+};
+
+function entryOf(record: TrafficRecord, json: string | undefined, bodies: TrafficBodies | undefined, location: SpillLocation | undefined): Entry {
+  return Object.assign(summaryOf(record), { seq: 0, json, bodies, location });
+}
+
+/** What the list shows of an entry. */
+function summaryView(entry: Entry): TrafficSummary {
+  const { seq: _seq, json: _json, bodies: _bodies, location: _location, ...summary } = entry;
+  return summary;
+}
+
+/** Bodies kept in memory once written (within the byte budget): the detail pane's usual reads. */
+const RECENT_BODIES = 256;
+
 interface Gathered {
   logs: RequestLogLine[];
   outbound: OutboundCallRecord[];
@@ -37,22 +65,24 @@ const MAX_IN_FLIGHT = 10_000;
 export class TrafficStore {
   /** Set by open() from the project's settings, before anything is kept. */
   capacity: number;
-  private records: TrafficRecord[] = [];
-  private readonly byId = new Map<number, TrafficRecord>();
-  /** When each record joined (1, 2, …): records join as their answers end, not in id order. */
-  private readonly position = new Map<number, number>();
+  /** In the order they joined: records join as their answers end, not in id order. */
+  private records: Entry[] = [];
+  private readonly byId = new Map<number, Entry>();
   private added = 0;
-  private readonly bodies = new Map<number, TrafficBodies>();
+  /** Records kept per build, for the build filter's menu. */
+  private readonly buildCounts = new Map<number, number>();
+  /** Entries holding bodies in memory, oldest first (from `kept`), for the memory budget. */
+  private withBodies: Entry[] = [];
+  private kept = 0;
   private bodyBytes = 0;
-  private readonly locations = new Map<number, SpillLocation>();
-  /** Lines of requests still running, by id. */
-  private readonly inFlight = new Map<number, Gathered>();
+  /** Requests still running, by id, with their lines once they log (most never do). */
+  private readonly inFlight = new Map<number, Gathered | null>();
   private readonly listeners = new Set<(record: TrafficRecord) => void>();
   private readonly memoryBytes: number;
   private spill: TrafficSpill | undefined;
   private unsubscribe: (() => void) | undefined;
   /** The last query's matches, newest first, while nothing changed: paging through 100k records filters once. */
-  private cached: { key: string; version: number; ids: TrafficRecord[] } | undefined;
+  private cached: { key: string; version: number; entries: Entry[] } | undefined;
   private version = 0;
 
   constructor(private readonly options: TrafficStoreOptions) {
@@ -74,13 +104,18 @@ export class TrafficStore {
     const loaded = await spill.load();
     this.spill = spill;
     const known = new Set(this.records.map((r) => r.id));
-    const earlier = loaded.filter((l) => !known.has(l.record.id));
-    for (const { record, location } of earlier) {
-      this.byId.set(record.id, record);
-      this.position.set(record.id, ++this.added);
-      if (location) this.locations.set(record.id, location);
+    const earlier: Entry[] = [];
+    for (const { record, location } of loaded) {
+      if (known.has(record.id)) continue;
+      // A record whose line is there but not its bodies keeps its text: the note says why.
+      earlier.push(entryOf(record, location ? undefined : JSON.stringify(record), undefined, location));
     }
-    this.records = [...earlier.map((l) => l.record), ...this.records].slice(-this.capacity);
+    this.records = [...earlier, ...this.records].slice(-this.capacity);
+    for (const entry of this.records) {
+      entry.seq = ++this.added;
+      this.byId.set(entry.id, entry);
+      if (earlier.includes(entry)) this.countBuild(entry, 1);
+    }
     // Requests of this run are numbered after those of earlier runs.
     requestIdsAbove(loaded.reduce((max, l) => Math.max(max, l.record.id), 0));
     this.version++;
@@ -99,7 +134,7 @@ export class TrafficStore {
 
   /** A request began: its log lines are gathered from now on. */
   begin(id: number): void {
-    this.inFlight.set(id, { logs: [], outbound: [] });
+    this.inFlight.set(id, null);
     // Every request ends (answered, failed or cut); this only guards against one that did not.
     if (this.inFlight.size > MAX_IN_FLIGHT) this.inFlight.delete(this.inFlight.keys().next().value!);
   }
@@ -109,22 +144,31 @@ export class TrafficStore {
     const gathered = this.inFlight.get(record.id);
     this.inFlight.delete(record.id);
     if (gathered) {
-      record.logs.push(...gathered.logs);
-      record.outbound.push(...gathered.outbound);
+      record.logs = [...record.logs, ...gathered.logs];
+      record.outbound = [...record.outbound, ...gathered.outbound];
     }
-    this.records.push(record);
-    this.byId.set(record.id, record);
-    this.position.set(record.id, ++this.added);
-    this.keepBodies(record.id, bodies);
+    const json = JSON.stringify(record);
+    const entry = entryOf(record, json, bodies, undefined);
+    entry.seq = ++this.added;
+    this.records.push(entry);
+    this.byId.set(record.id, entry);
+    this.countBuild(entry, 1);
+    this.withBodies.push(entry);
+    this.bodyBytes += sizeOf(bodies);
     // Trimmed in steps, so a full ring does not copy itself on every request.
     if (this.records.length > this.capacity + Math.max(16, this.capacity >> 6)) {
-      for (const gone of this.records.splice(0, this.records.length - this.capacity)) this.forget(gone.id);
+      for (const gone of this.records.splice(0, this.records.length - this.capacity)) this.forget(gone);
     }
     this.version++;
-    this.spill?.append(record, bodies, (location) => {
-      this.locations.set(record.id, location);
+    if (this.spill) {
+      this.spill.append(record.id, json, bodies, (location) => {
+        entry.location = location;
+        entry.json = undefined;
+        this.trimBodies();
+      });
+    } else {
       this.trimBodies();
-    });
+    }
     for (const listener of this.listeners) listener(record);
   }
 
@@ -134,31 +178,71 @@ export class TrafficStore {
     return () => this.listeners.delete(listener);
   }
 
+  /** The builds the kept records came from, newest first. */
+  builds(): number[] {
+    return [...this.buildCounts.keys()].sort((a, b) => b - a);
+  }
+
   get size(): number {
     return Math.min(this.records.length, this.capacity);
   }
 
-  get(id: number): TrafficRecord | undefined {
+  /** The record, whole: from memory, or read back from the spill file. */
+  async get(id: number): Promise<TrafficRecord | undefined> {
+    const entry = this.entry(id);
+    if (!entry) return undefined;
+    if (entry.json !== undefined) return JSON.parse(entry.json) as TrafficRecord;
+    return entry.location && this.spill ? this.spill.readRecord(entry.location) : undefined;
+  }
+
+  /** What the list shows of a record. */
+  summary(id: number): TrafficSummary | undefined {
+    const entry = this.entry(id);
+    return entry && summaryView(entry);
+  }
+
+  private entry(id: number): Entry | undefined {
     // Past the capacity (the ring trims in steps), a record is as good as gone.
-    const at = this.position.get(id);
-    return at !== undefined && at > this.added - this.capacity ? this.byId.get(id) : undefined;
+    const entry = this.byId.get(id);
+    return entry && entry.seq > this.added - this.capacity ? entry : undefined;
   }
 
   /** The newest records first, `offset` into the matches of `filter`. */
   query(filter: TrafficFilter, offset = 0, limit = 200): TrafficPage {
+    const { maxId, ...conditions } = filter;
+    if (Object.values(conditions).every((v) => v === undefined)) return this.unfilteredPage(maxId, offset, limit);
     const matches = this.matching(filter);
-    return { records: matches.slice(offset, offset + limit), total: matches.length, newestId: this.records.at(-1)?.id ?? 0 };
+    return { records: matches.slice(offset, offset + limit).map(summaryView), total: matches.length, newestId: this.records.at(-1)?.id ?? 0 };
   }
 
-  /** Every record matching `filter`, newest first. */
-  matching(filter: TrafficFilter): TrafficRecord[] {
+  /** A page of everything (up to `maxId`), without making a list of all of it: the usual first page. */
+  private unfilteredPage(maxId: number | undefined, offset: number, limit: number): TrafficPage {
+    const start = Math.max(0, this.records.length - this.capacity);
+    const records: TrafficSummary[] = [];
+    let total = 0;
+    for (let i = this.records.length - 1; i >= start; i--) {
+      const r = this.records[i]!;
+      if (maxId !== undefined && r.id > maxId) continue;
+      if (total >= offset && records.length < limit) records.push(summaryView(r));
+      total++;
+    }
+    return { records, total, newestId: this.records.at(-1)?.id ?? 0 };
+  }
+
+  /** The ids of every record matching `filter`, newest first. */
+  matchingIds(filter: TrafficFilter): number[] {
+    return this.matching(filter).map((e) => e.id);
+  }
+
+  private matching(filter: TrafficFilter): Entry[] {
     const key = JSON.stringify(filter);
-    if (this.cached?.key === key && this.cached.version === this.version) return this.cached.ids;
+    if (this.cached?.key === key && this.cached.version === this.version) return this.cached.entries;
     const classes = filter.statusClasses?.length ? new Set(filter.statusClasses) : undefined;
     const methods = filter.methods?.length ? new Set(filter.methods.map((m) => m.toUpperCase())) : undefined;
     const origins = filter.origins?.length ? new Set(filter.origins) : undefined;
-    const needle = filter.text?.toLowerCase();
-    const out: TrafficRecord[] = [];
+    // A case-insensitive pattern tests a path without making a lower-case copy of each one.
+    const needle = filter.text ? new RegExp(filter.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : undefined;
+    const out: Entry[] = [];
     const start = Math.max(0, this.records.length - this.capacity);
     for (let i = this.records.length - 1; i >= start; i--) {
       const r = this.records[i]!;
@@ -167,63 +251,66 @@ export class TrafficStore {
       if (methods && !methods.has(r.method)) continue;
       if (origins && !origins.has(r.origin)) continue;
       if (filter.build !== undefined && r.build !== filter.build) continue;
-      if (filter.hasLogs !== undefined && r.logs.length > 0 !== filter.hasLogs) continue;
-      if (needle && !r.path.toLowerCase().includes(needle)) continue;
+      if (filter.hasLogs !== undefined && r.logCount > 0 !== filter.hasLogs) continue;
+      if (needle && !needle.test(r.path)) continue;
       out.push(r);
     }
-    this.cached = { key, version: this.version, ids: out };
+    this.cached = { key, version: this.version, entries: out };
     return out;
   }
 
   /** The bodies of a record: from memory, or read back from the spill file; undefined once they are gone. */
   async bodiesOf(id: number): Promise<TrafficBodies | undefined> {
-    const inMemory = this.bodies.get(id);
-    if (inMemory) return inMemory;
-    const location = this.locations.get(id);
-    return location && this.spill ? this.spill.read(location) : undefined;
+    const entry = this.entry(id);
+    if (!entry) return undefined;
+    if (entry.bodies) return entry.bodies;
+    return entry.location && this.spill ? this.spill.read(entry.location) : undefined;
   }
 
   /** Empties the ring and the spill file. */
   async clear(): Promise<void> {
-    for (const record of this.records) this.forget(record.id);
+    for (const entry of this.records) this.forget(entry);
     this.records = [];
+    this.withBodies = [];
+    this.kept = 0;
     this.version++;
     await this.spill?.clear();
   }
 
-  private keepBodies(id: number, bodies: TrafficBodies): void {
-    this.bodies.set(id, bodies);
-    this.bodyBytes += bodies.request.byteLength + bodies.response.byteLength;
-    // Without a spill file the memory budget is all there is.
-    if (!this.spill) this.trimBodies();
-  }
-
   /** Drops the oldest bodies in memory past the budget, once the spill file has them. */
   private trimBodies(): void {
-    if (this.bodyBytes <= this.memoryBytes) return;
-    for (const [id, bodies] of this.bodies) {
-      if (this.bodyBytes <= this.memoryBytes) return;
-      if (this.spill && !this.locations.has(id)) continue;
-      this.bodies.delete(id);
-      this.bodyBytes -= bodies.request.byteLength + bodies.response.byteLength;
+    while ((this.bodyBytes > this.memoryBytes || this.withBodies.length - this.kept > RECENT_BODIES) && this.kept < this.withBodies.length) {
+      const entry = this.withBodies[this.kept]!;
+      if (this.spill && !entry.location && entry.bodies) break; // not written yet: the next write trims on
+      this.kept++;
+      if (entry.bodies) this.bodyBytes -= sizeOf(entry.bodies);
+      entry.bodies = undefined;
+    }
+    // The queue's head is let go of in steps.
+    if (this.kept > 1024 && this.kept * 2 > this.withBodies.length) {
+      this.withBodies = this.withBodies.slice(this.kept);
+      this.kept = 0;
     }
   }
 
-  private forget(id: number): void {
-    this.byId.delete(id);
-    this.position.delete(id);
-    this.locations.delete(id);
-    const bodies = this.bodies.get(id);
-    if (bodies) {
-      this.bodies.delete(id);
-      this.bodyBytes -= bodies.request.byteLength + bodies.response.byteLength;
-    }
+  private countBuild(record: TrafficSummary, by: 1 | -1): void {
+    if (record.build === undefined) return;
+    const count = (this.buildCounts.get(record.build) ?? 0) + by;
+    if (count > 0) this.buildCounts.set(record.build, count);
+    else this.buildCounts.delete(record.build);
+  }
+
+  private forget(entry: Entry): void {
+    this.countBuild(entry, -1);
+    this.byId.delete(entry.id);
+    if (entry.bodies) this.bodyBytes -= sizeOf(entry.bodies);
+    entry.bodies = undefined;
   }
 
   /** The spill file dropped the records up to `lastId` (its byte cap): so does the ring. */
   private dropThrough(lastId: number): void {
     const keep = this.records.filter((r) => r.id > lastId);
-    for (const record of this.records) if (record.id <= lastId) this.forget(record.id);
+    for (const entry of this.records) if (entry.id <= lastId) this.forget(entry);
     this.records = keep;
     this.version++;
   }
@@ -231,17 +318,39 @@ export class TrafficStore {
   private onLog(log: LogRecord): void {
     const id = log.request ?? log.http?.cause?.id;
     if (id === undefined) return;
-    const running = this.inFlight.get(id);
-    const target = running ?? this.byId.get(id);
-    if (!target) return;
-    if (!running) this.version++;
-    if (log.http) {
-      if (target.outbound.length < MAX_LINES_PER_REQUEST) target.outbound.push(log.http);
-      // Outbound calls are log records too; the list shows them once, as calls.
+    let running = this.inFlight.get(id);
+    if (running === null) this.inFlight.set(id, (running = { logs: [], outbound: [] }));
+    if (running) {
+      addLine(running, log);
       return;
     }
-    if (target.logs.length >= MAX_LINES_PER_REQUEST) return;
-    const text = log.text.length > MAX_LINE_CHARS ? `${log.text.slice(0, MAX_LINE_CHARS)}…` : log.text;
-    target.logs.push({ time: log.time, level: log.level, source: log.source, text, ...(log.stream ? { stream: log.stream } : {}) });
+    // A line that came just after its answer (the same batch from the worker): the record
+    // takes it while its text is still here, before the spill file has it.
+    const entry = this.byId.get(id);
+    if (entry?.json === undefined) return;
+    const record = JSON.parse(entry.json) as TrafficRecord;
+    if (!addLine(record, log)) return;
+    entry.json = JSON.stringify(record);
+    entry.logCount = record.logs.length;
+    entry.outboundCount = record.outbound.length;
+    this.version++;
   }
+}
+
+function sizeOf(bodies: TrafficBodies): number {
+  return bodies.request.byteLength + bodies.response.byteLength;
+}
+
+/** Adds a log record to a request's lines (or its outbound calls); false when it has its fill. */
+function addLine(target: Gathered, log: LogRecord): boolean {
+  if (log.http) {
+    // Outbound calls are log records too; the list shows them once, as calls.
+    if (target.outbound.length >= MAX_LINES_PER_REQUEST) return false;
+    (target.outbound = withRoom(target.outbound)).push(log.http);
+    return true;
+  }
+  if (target.logs.length >= MAX_LINES_PER_REQUEST) return false;
+  const text = log.text.length > MAX_LINE_CHARS ? `${log.text.slice(0, MAX_LINE_CHARS)}…` : log.text;
+  (target.logs = withRoom(target.logs)).push({ time: log.time, level: log.level, source: log.source, text, ...(log.stream ? { stream: log.stream } : {}) });
+  return true;
 }

@@ -153,7 +153,7 @@ describe('the studio UI in Chromium', () => {
   it('says why an unreachable URL failed, with a hint', async () => {
     const port = await closedPort();
     await page.getByLabel('URL', { exact: true }).fill(`http://127.0.0.1:${port}/`);
-    await page.getByLabel('Method').selectOption('GET');
+    await page.getByLabel('Method', { exact: true }).selectOption('GET');
     await page.keyboard.press('Control+Enter');
     const note = page.locator('.response-pane .error-note');
     await waitForText(note, /did not complete/);
@@ -271,7 +271,7 @@ describe('the studio UI in Chromium', () => {
     await toast;
     assert.ok((await servingBuild(page)) > before, 'a newer build serves');
     await go('http');
-    await page.getByLabel('Method').selectOption('GET');
+    await page.getByLabel('Method', { exact: true }).selectOption('GET');
     await page.getByLabel('URL', { exact: true }).fill('/nope');
     await page.keyboard.press('Control+Enter');
     await waitForText(page.getByTestId('response-status'), /^404/);

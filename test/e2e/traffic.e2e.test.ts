@@ -68,13 +68,15 @@ describe('the Traffic view in Chromium', () => {
     await traffic().getByLabel('Filter by path').fill('qrcode');
     await waitForText(traffic().locator('.pane-status'), /^1 of 3 requests/);
     await traffic().getByLabel('Filter by path').fill('');
+    await waitForText(traffic().locator('.pane-status'), /^3 of 3 requests/);
     await traffic().getByRole('group', { name: 'Status' }).getByRole('button', { name: '4xx' }).click();
     await waitForText(traffic().locator('.pane-status'), /^1 of 3 requests/);
     assert.match(await rows().nth(0).innerText(), /nothing-here/);
     await traffic().getByRole('group', { name: 'Status' }).getByRole('button', { name: '4xx' }).click();
-    await traffic().getByLabel('Method').selectOption('POST');
+    await waitForText(traffic().locator('.pane-status'), /^3 of 3 requests/);
+    await traffic().getByLabel('Filter by method').selectOption('POST');
     await waitForText(traffic().locator('.pane-status'), /^1 of 3 requests/);
-    await traffic().getByLabel('Method').selectOption('');
+    await traffic().getByLabel('Filter by method').selectOption('');
     await waitForText(traffic().locator('.pane-status'), /^3 of 3 requests/);
   });
 
@@ -119,7 +121,7 @@ describe('the Traffic view in Chromium', () => {
 
   it('replays the original request against the new build and shows the changed pixels', async () => {
     await traffic().getByRole('tab', { name: 'Requests' }).click();
-    await traffic().getByLabel('Origin').selectOption('client');
+    await traffic().getByLabel('Filter by origin').selectOption('client');
     const row = rows().filter({ hasText: '/qrcode' }).last();
     await row.getByRole('checkbox').check();
     await traffic().getByRole('button', { name: /^Replay 1$/ }).click();
@@ -137,7 +139,7 @@ describe('the Traffic view in Chromium', () => {
   });
 
   it('exports HAR as a download and imports it back', async () => {
-    await traffic().getByLabel('Origin').selectOption('');
+    await traffic().getByLabel('Filter by origin').selectOption('');
     const downloading = page.waitForEvent('download');
     await traffic().getByRole('button', { name: /^Export HAR/ }).click();
     const download = await downloading;

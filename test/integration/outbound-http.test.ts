@@ -342,6 +342,41 @@ describe('stand-ins and offline mode', () => {
   });
 });
 
+describe('a component thread that goes away', () => {
+  it('takes its calls with it: a worker replaced after the request timeout closes the connection it had open', async () => {
+    const logs2 = new LogBus();
+    const config = outboundConfigFrom({}, temp);
+    assert.ok(config.ok);
+    const http2 = new OutboundHttp(config.value, logs2);
+    const started = await startComposition(
+      { components: [{ name: NAME, wasmPath: await watFixture('outbound-forward') }], config: [], services: { http: http2 } },
+      { ...defaultRuntimeSettings(testCacheDir), workers: 1, requestTimeoutMs: 1000 },
+      logs2,
+    );
+    assert.ok(started.ok, started.ok ? '' : started.error.message);
+    const gateway2 = new HttpGateway({ host: '127.0.0.1', port: 0, bodyLimitBytes: 1 << 20, log: loggerFor(logs2, 'gateway'), route: () => started.value.served[0]! });
+    const url2 = `http://127.0.0.1:${(await gateway2.listen()).port}`;
+    // The server holds the call open; the connection closing is the studio letting go of it.
+    let closed!: () => void;
+    const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
+    const held = createServer((req) => req.socket.once('close', closed));
+    const origin = `http://127.0.0.1:${await listen(held)}`;
+    // Cleaned up here: under Node 20, after() hooks added inside this suite's only test never ran,
+    // and the open server kept the file from ending.
+    try {
+      const answer = await forward(url2, origin, { path: '/never' });
+      assert.equal(answer.status, 504);
+      await connectionClosed;
+      await waitUntil(() => logs2.query({ sources: [OUTBOUND_SOURCE], text: `GET ${origin}/never: its thread ended for GET /never` }).length === 1, () => 'the call was logged as ended with its thread');
+    } finally {
+      await gateway2.close();
+      await Promise.all(started.value.served.map((w) => w.stop()));
+      await http2.close();
+      await close(held);
+    }
+  });
+});
+
 describe('outbound settings', () => {
   it('name the entry and the path of a CA file that is not there', () => {
     const config = outboundConfigFrom({ ca_files: ['certs/missing.pem'] }, temp);

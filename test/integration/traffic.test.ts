@@ -17,6 +17,7 @@ import type { CheckRun, TrafficSummaryView } from '../../runtime/studio/api.ts';
 import { buildJsFixture } from '../fixtures/js/build.ts';
 import { watFixture, type WatFixture } from '../fixtures/fixtures.ts';
 import { messageProject, type MessageProject } from '../helpers/message-project.ts';
+import { makeProject, probe } from '../helpers/store-probe.ts';
 import { apiErrorOf, StudioApiClient } from '../helpers/studio-api-client.ts';
 import { letWatcherSettle, runStudio, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
 
@@ -342,6 +343,9 @@ describe('replays and checks on a project being edited', () => {
     assert.equal(replayed.record.origin, 'replay');
     assert.equal(replayed.record.replayOf, original.id);
     assert.equal(Buffer.from(replayed.responseBody, 'base64').toString(), 'second answer');
+    const wholeBuild = await client.call('traffic.replay', { build: 1 });
+    assert.ok(wholeBuild.results.some((r) => r.id === original.id && r.outcome === 'changed'));
+    assert.ok(wholeBuild.results.every((r) => r.id !== result.replayId), 'replays are not replayed again');
   });
 
   it('runs pinned checks after every reload, and they fail when the answer changes', async () => {
@@ -386,6 +390,48 @@ describe('replays and checks on a project being edited', () => {
     const error = await apiErrorOf(client.call('checks.save', { file: 'broken.json', text: JSON.stringify({ checks: [{ name: 'x', request: { method: 'GET', path: 'no-slash', headers: [] }, expect: { status: 200 } }] }) }));
     assert.equal(error.code, 'checks-invalid');
     assert.match(error.message, /checks\.0\.request\.path: must start with \//);
+  });
+});
+
+describe('replays that change data', () => {
+  let tempDir: string;
+  let studio: StudioProcess;
+  let client: StudioApiClient;
+  const kv = probe(() => studio);
+
+  before(async () => {
+    tempDir = await mkdtemp(join(tmpdir(), 'studio-traffic-'));
+    studio = await startStudio(await makeProject(tempDir, 'version: 1\n'), ['--workers', '1'], 180_000, { ui: true });
+    client = await StudioApiClient.connect(studio.studioUrl);
+  });
+
+  after(async () => {
+    client?.close();
+    await studio?.stop();
+    await rm(tempDir, { recursive: true, force: true });
+  });
+
+  const stored = async () => {
+    const value = await client.call('kv.get', { bucket: 'notes', key: 'today' });
+    return value ? Buffer.from(value.value, 'base64').toString() : undefined;
+  };
+
+  it('change the live data by default, and leave it as it was on a throwaway copy', async () => {
+    const since = client.mark();
+    await kv.ok('PUT', '/kv/set', { bucket: 'notes', key: 'today' }, 'written by the request');
+    const put = await recordOf(client, '/kv/set?bucket=notes&key=today', since);
+    await client.call('kv.set', { bucket: 'notes', key: 'today', value: Buffer.from('changed since').toString('base64') });
+
+    const onCopy = await client.call('traffic.replay', { ids: [put.id], data: 'copy' });
+    assert.equal(onCopy.data, 'copy');
+    assert.deepEqual([onCopy.matched, onCopy.failed], [1, 0], JSON.stringify(onCopy.results));
+    assert.equal(await stored(), 'changed since', 'the copy was restored');
+    const snapshots = await client.call('snapshots.list', {});
+    assert.deepEqual(snapshots.snapshots.map((s) => s.name), [], 'the copy leaves no snapshot behind');
+
+    const live = await client.call('traffic.replay', { ids: [put.id] });
+    assert.equal(live.data, 'live');
+    assert.equal(await stored(), 'written by the request');
   });
 });
 

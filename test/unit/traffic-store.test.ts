@@ -38,11 +38,12 @@ describe('the traffic store', () => {
     }
     await store.flush();
     assert.equal(store.size, 400);
-    const all = store.matching({});
+    const all = store.matchingIds({});
     assert.equal(all.length, 400);
-    assert.equal(all[0]!.id, 3000);
-    assert.equal(all.at(-1)!.id, 2601);
-    assert.equal(store.get(2600), undefined);
+    assert.equal(all[0], 3000);
+    assert.equal(all.at(-1), 2601);
+    assert.equal(await store.get(2600), undefined);
+    assert.equal((await store.get(2700))?.path, '/r/2700');
     // Segments of a quarter of the ring: the folder holds the ring and at most one more segment.
     const segments = (await readdir(dir)).filter((n) => n.endsWith('.jsonl'));
     assert.ok(segments.length <= 6, `${segments.length} segments`);
@@ -58,9 +59,10 @@ describe('the traffic store', () => {
 
     const second = new TrafficStore({ logs: new LogBus(), capacity: 300 });
     await second.open(dir);
-    const all = second.matching({});
+    const all = second.matchingIds({});
     assert.equal(all.length, 300);
-    assert.deepEqual([all[0]!.id, all.at(-1)!.id], [1000, 701]);
+    assert.deepEqual([all[0], all.at(-1)], [1000, 701]);
+    assert.equal((await second.get(777))?.path, '/r/777', 'read back from its line');
     const bodies = await second.bodiesOf(777);
     assert.equal(new TextDecoder().decode(bodies!.response), '#777');
     await second.close();
@@ -76,11 +78,11 @@ describe('the traffic store', () => {
     await appendFile(join(dir, segment!), '{"record":{"id":6,"method":"GE');
     const again = new TrafficStore({ logs: new LogBus(), capacity: 100 });
     await again.open(dir);
-    assert.deepEqual(again.matching({}).map((r) => r.id), [5, 4, 3, 2, 1]);
+    assert.deepEqual(again.matchingIds({}), [5, 4, 3, 2, 1]);
     await again.close();
   });
 
-  it('gives a request the lines logged for it while it ran, and those that arrive just after', () => {
+  it('gives a request the lines logged for it while it ran, and those that arrive just after', async () => {
     const logs = new LogBus();
     const store = new TrafficStore({ logs });
     store.begin(41);
@@ -91,8 +93,8 @@ describe('the traffic store', () => {
     store.add(record(42), body(42));
     logs.append({ level: 'warn', source: 'app', text: 'late for 42', request: 42 });
     store.add(record(41), body(41));
-    assert.deepEqual(store.get(42)!.logs.map((l) => l.text), ['for 42', 'late for 42']);
-    assert.deepEqual(store.get(41)!.logs.map((l) => l.text), ['for 41']);
-    assert.deepEqual(store.matching({ hasLogs: true }).map((r) => r.id), [41, 42]);
+    assert.deepEqual((await store.get(42))!.logs.map((l) => l.text), ['for 42', 'late for 42']);
+    assert.deepEqual((await store.get(41))!.logs.map((l) => l.text), ['for 41']);
+    assert.deepEqual(store.matchingIds({ hasLogs: true }), [41, 42]);
   });
 });

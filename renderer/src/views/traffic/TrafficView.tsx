@@ -135,7 +135,7 @@ function RequestsTab() {
       <div className="list-pane traffic-list-pane">
         <div className="traffic-filters" role="group" aria-label="Filters">
           <input className="input search-box" type="search" placeholder="Filter by path" aria-label="Filter by path" value={filter.text} onChange={(e) => useTraffic.getState().setFilter({ text: e.target.value })} />
-          <select className="input" aria-label="Method" value={filter.method} onChange={(e) => useTraffic.getState().setFilter({ method: e.target.value })}>
+          <select className="input" aria-label="Filter by method" value={filter.method} onChange={(e) => useTraffic.getState().setFilter({ method: e.target.value })}>
             <option value="">Any method</option>
             {METHODS.map((m) => (
               <option key={m}>{m}</option>
@@ -151,7 +151,7 @@ function RequestsTab() {
               );
             })}
           </div>
-          <select className="input" aria-label="Build" value={filter.build ?? ''} onChange={(e) => useTraffic.getState().setFilter({ build: e.target.value === '' ? undefined : Number(e.target.value) })}>
+          <select className="input" aria-label="Filter by build" value={filter.build ?? ''} onChange={(e) => useTraffic.getState().setFilter({ build: e.target.value === '' ? undefined : Number(e.target.value) })}>
             <option value="">Any build</option>
             {builds.map((b) => (
               <option key={b} value={b}>
@@ -159,7 +159,7 @@ function RequestsTab() {
               </option>
             ))}
           </select>
-          <select className="input" aria-label="Origin" value={filter.origins[0] ?? ''} onChange={(e) => useTraffic.getState().setFilter({ origins: e.target.value ? [e.target.value as TrafficOrigin] : [] })}>
+          <select className="input" aria-label="Filter by origin" value={filter.origins[0] ?? ''} onChange={(e) => useTraffic.getState().setFilter({ origins: e.target.value ? [e.target.value as TrafficOrigin] : [] })}>
             <option value="">Any origin</option>
             {ORIGINS.map(([value, label]) => (
               <option key={value} value={value}>
