@@ -23,9 +23,13 @@ export function workloadsOf(version: Version | undefined): Workload[] {
   return version ? [...(version.main ? [version.main] : []), ...version.named.values()] : [];
 }
 
-/** Stops every workload of a version and its service; requests already accepted get `graceMs` to finish. */
+/**
+ * Stops every workload of a version, then its service: requests already accepted get `graceMs`
+ * to finish, and the service they may be calling stays up until they have.
+ */
 export async function stopVersion(version: Version, graceMs?: number): Promise<void> {
-  await Promise.all([...workloadsOf(version).map((w) => w.stop(graceMs)), version.service?.stop()]);
+  await stopWorkloads(workloadsOf(version), graceMs);
+  await version.service?.stop();
 }
 
 /** Stops some workloads; requests already accepted get `graceMs` to finish. */
