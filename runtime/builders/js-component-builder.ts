@@ -2,11 +2,14 @@
 // the bundle into a WebAssembly component with componentize-js against the project's WIT.
 //
 // Owns: the bundle step, the content-addressed cache of built components, and the single
-// componentize child process (one at a time per studio process, killable).
+// componentize child process (one at a time per studio process, killable; one at a time per
+// cache folder across processes too, by a lock file in it: two studios building at once
+// would need ~800 MB each, and the second often needs what the first is building).
 // Must not: run componentize in this process (5-25 s, ~800 MB), throw for build failures
 // (they are values), or write a half-finished .wasm where a reader may see it.
 
 import { fork, type ChildProcess } from 'node:child_process';
+import lockfile from 'proper-lockfile';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   access,
@@ -147,10 +150,14 @@ async function build(
     const job = { sourcePath, witPath: witDir, worldName: req.world, outPath: tempWasm };
     const run = await exclusively(
       signal,
-      () => {
-        onProgress({ phase: 'componentize', message: 'Componentizing (takes 5-25 s)' });
-        return componentizeInChild(job, work, signal);
-      },
+      () =>
+        withCacheLock(cacheDir, signal, () => onProgress({ phase: 'componentize', message: 'Waiting for a component build in another studio to finish' }), async () => {
+          // Another process may have built the same component while this one waited.
+          if (await exists(cached)) return { ok: true as const, ms: 0, bytes: 0, built: false };
+          onProgress({ phase: 'componentize', message: 'Componentizing (takes 5-25 s)' });
+          const done = await componentizeInChild(job, work, signal);
+          return done.ok ? { ...done, built: true } : done;
+        }),
       () => onProgress({ phase: 'componentize', message: 'Waiting for another component build to finish' }),
     );
     if (!run.ok) {
@@ -158,8 +165,10 @@ async function build(
       return withOriginalPositions(run, bundle.sourceMap);
     }
 
-    await rename(tempWasm, cached);
-    await pruneCache(cacheDir);
+    if (run.built) {
+      await rename(tempWasm, cached);
+      await pruneCache(cacheDir);
+    }
     const placed = await placeOutput(cached, outFile);
     if (!placed.ok) return placed;
     onProgress({
@@ -384,6 +393,33 @@ async function exclusively<T>(
   } finally {
     queued--;
     release();
+  }
+}
+
+/** How often a waiting process looks at the lock again; a build takes seconds, so this is cheap. */
+const LOCK_POLL_MS = 250;
+
+/**
+ * Runs `task` holding the cache folder's build lock. A lock whose holder died goes stale (its
+ * holder refreshes it while it lives) and is taken over, so a crashed studio never blocks builds.
+ */
+async function withCacheLock<T>(cacheDir: string, signal: AbortSignal | undefined, onWait: () => void, task: () => Promise<T | Failure>): Promise<T | Failure> {
+  const lockPath = join(cacheDir, 'componentize');
+  let release: (() => Promise<void>) | undefined;
+  for (let waited = false; !release; waited = true) {
+    if (signal?.aborted) return cancelled();
+    try {
+      release = await lockfile.lock(lockPath, { realpath: false, stale: 30_000, update: 5_000 });
+    } catch (thrown) {
+      if ((thrown as NodeJS.ErrnoException).code !== 'ELOCKED') return failed(`Could not take the build lock in ${cacheDir}: ${messageOf(thrown)}`, 'Check that the cache folder is writable.');
+      if (!waited) onWait();
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    }
+  }
+  try {
+    return await task();
+  } finally {
+    await release().catch(() => {}); // already taken over as stale: nothing left to release
   }
 }
 

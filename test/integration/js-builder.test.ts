@@ -3,13 +3,15 @@
 // cancelled before componentize gets expensive.
 
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
+import { appendFile, copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import lockfile from 'proper-lockfile';
 import { buildJsComponent, type BuildProgress, type JsBuildResult } from '../../runtime/builders/js-component-builder.ts';
+import { waitUntil } from '../helpers/wait-until.ts';
 
 const example = fileURLToPath(new URL('../../assets/examples/qrcode/', import.meta.url));
 
@@ -149,4 +151,24 @@ test('builds queue one componentize at a time, and cancelling stops them', async
   // as long as the first build's did (the waiting one would take that again after it).
   assert.ok(first.ok);
   assert.ok(ms < first.componentizeMs / 2, `cancelling took ${ms.toFixed(0)} ms, a componentize ${first.componentizeMs.toFixed(0)} ms`);
+});
+
+test('waits for a build another process holds the cache lock for, and reuses what it built', async () => {
+  assert.ok(first.ok);
+  // Another studio (this test holding the lock, as proper-lockfile does in each process) is
+  // building the same component into a cache of its own.
+  const otherCache = join(temp, 'shared-cache');
+  await mkdir(otherCache, { recursive: true });
+  const release = await lockfile.lock(join(otherCache, 'componentize'), { realpath: false });
+  const messages: string[] = [];
+  const building = buildJsComponent({ projectDir: example, outFile: join(temp, 'waited', 'qrcode.wasm'), cacheDir: otherCache }, (p) => messages.push(`${p.phase}: ${p.message}`));
+  await waitUntil(() => messages.some((m) => /^componentize: Waiting for a component build in another studio/.test(m)), () => messages.join('\n'));
+  const name = (await readdir(cacheDir)).find((n) => /^js-.*\.wasm$/.test(n))!;
+  await copyFile(join(cacheDir, name), join(otherCache, name));
+  await release();
+  const result = await building;
+  assert.ok(result.ok, result.ok ? '' : result.error.message);
+  assert.equal(result.componentizeMs, 0);
+  assert.ok(!messages.some((m) => m.startsWith('componentize: Componentizing')), messages.join('\n'));
+  assert.deepEqual(await readFile(result.wasmPath), await readFile(first.wasmPath));
 });
