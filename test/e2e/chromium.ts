@@ -59,6 +59,18 @@ export async function launchChromium(options: { width?: number; height?: number 
 }
 
 /** Opens the studio UI at `studioUrl` (with its token) in a new Chromium, once it serves. */
+/** Collects what goes wrong in the page: uncaught errors, and console errors with where they came from. */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const { url } = message.location();
+    errors.push(`console: ${message.text()}${url ? ` (${url})` : ''}`);
+  });
+  return errors;
+}
+
 export async function openStudioPage(studioUrl: string): Promise<{ chromium: Chromium; page: Page }> {
   const chromium = await launchChromium();
   const page = await chromium.context.newPage();

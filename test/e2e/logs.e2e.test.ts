@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { watFixture } from '../fixtures/fixtures.ts';
 import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
-import { findChromium, launchChromium, NO_BROWSER_MESSAGE, type Chromium } from './chromium.ts';
+import { type Chromium, collectPageErrors, findChromium, launchChromium, NO_BROWSER_MESSAGE } from './chromium.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 
 describe('the Logs view in Chromium', () => {
@@ -18,7 +18,7 @@ describe('the Logs view in Chromium', () => {
   let studio: StudioProcess;
   let chromium: Chromium;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   const logs = () => page.locator('section.view[data-view="logs"]');
   const row = (text: string) => logs().locator('.log-row', { hasText: text });
 
@@ -34,8 +34,7 @@ describe('the Logs view in Chromium', () => {
     await studio.waitFor('no stray codes');
     chromium = await launchChromium({ width: 1280, height: 720 });
     page = await chromium.context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (message) => message.type() === 'error' && pageErrors.push(`console: ${message.text()}`));
+    pageErrors = collectPageErrors(page);
     await page.goto(studio.studioUrl);
     await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
     await page.keyboard.press('Control+3');

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { makeProject, probe } from '../helpers/store-probe.ts';
 import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
-import { findChromium, launchChromium, NO_BROWSER_MESSAGE, type Chromium } from './chromium.ts';
+import { type Chromium, collectPageErrors, findChromium, launchChromium, NO_BROWSER_MESSAGE } from './chromium.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 
 const shotsDir = join(repoRoot, 'test-results', 'ui');
@@ -23,7 +23,7 @@ describe('the Data view in Chromium', () => {
   let studio: StudioProcess;
   let chromium: Chromium;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   const kv = probe(() => studio);
   const data = () => page.locator('section.view[data-view="data"]');
   const row = (name: string) => data().locator(`tr[data-snapshot="${name}"]`);
@@ -37,8 +37,7 @@ describe('the Data view in Chromium', () => {
     studio = await startStudio(dir, ['--workers', '1'], 180_000, { ui: true });
     chromium = await launchChromium({ width: 1400, height: 900 });
     page = await chromium.context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (message) => message.type() === 'error' && pageErrors.push(`console: ${message.text()}`));
+    pageErrors = collectPageErrors(page);
     await page.goto(studio.studioUrl);
     await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
     await page.locator('.nav-item[data-view="data"]').click();

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { decodeQr } from '../helpers/qr.ts';
 import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
-import { findChromium, launchChromium, NO_BROWSER_MESSAGE, type Chromium } from './chromium.ts';
+import { type Chromium, collectPageErrors, findChromium, launchChromium, NO_BROWSER_MESSAGE } from './chromium.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 
 const shotsDir = join(repoRoot, 'test-results', 'ui');
@@ -78,7 +78,7 @@ describe('the studio UI in Chromium', () => {
   let project: string;
   let chromium: Chromium;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   before(async () => {
     // No browser is a failure with a way out, never a silent skip.
@@ -89,9 +89,8 @@ describe('the studio UI in Chromium', () => {
     studio = await startStudio(project, [], 180_000, { ui: true });
     chromium = await launchChromium();
     page = await chromium.context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    // CSP violations, failed loads (a worker, a font) and React warnings land here.
-    page.on('console', (message) => message.type() === 'error' && pageErrors.push(`console: ${message.text()}`));
+    // CSP violations, failed loads (a worker, a font) and React warnings land in it.
+    pageErrors = collectPageErrors(page);
     await page.goto(studio.studioUrl);
     await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
     await mkdir(shotsDir, { recursive: true });
