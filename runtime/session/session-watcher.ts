@@ -28,8 +28,11 @@ export async function watchTarget(target: Target, hooks: WatchHooks): Promise<Pr
   const onError = (error: Error) => hooks.notes.warn(`Watching for changes failed: ${error.message}. Rebuild by hand with r + Enter until the studio restarts.`);
   let watcher: ProjectWatcher;
   if (target.kind === 'file') {
-    // A bare component: serve the new file whenever it is rewritten (e.g. by cargo).
-    watcher = new ProjectWatcher(dirname(target.wasmPath), { ignore: [target.dataDir], onError }, (batch) => {
+    // A bare component: serve the new file whenever it is rewritten (e.g. by cargo). The
+    // studio's own folder beside it is written under load (captured traffic): unwatched, it
+    // costs no file-system calls per write.
+    const folder = dirname(target.wasmPath);
+    watcher = new ProjectWatcher(folder, { ignore: [target.dataDir, join(folder, '.wash', 'studio')], onError }, (batch) => {
       if (batch.paths.includes(basename(target.wasmPath))) hooks.onChange(batch.firstAt);
     });
   } else {
