@@ -22,8 +22,9 @@ import {
   constants,
   type Stats,
 } from 'node:fs';
-import { isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { isAbsolute, join, normalize } from 'node:path';
 import { InputStream, OutputStream, disposeSymbol, type ByteSink, type ByteSource } from './io.ts';
+import { isWithin } from '../path-within.ts';
 
 /** A host folder shown to components at a guest path (from `dev.volumes`). */
 export interface Volume {
@@ -119,11 +120,11 @@ export function filesystemImports(volumes: readonly Volume[]) {
       if (this.kind !== 'directory') throw 'not-directory';
       if (isAbsolute(path) || path.includes('\0')) throw 'not-permitted';
       const joined = normalize(join(this.path, path));
-      if (!inside(this.root, joined)) throw 'not-permitted';
+      if (!isWithin(this.root, joined)) throw 'not-permitted';
       // Symlinks may not lead out either: check where the path really lands, when it exists.
       if (follow) {
         try {
-          if (!inside(this.root, realpathSync(joined))) throw 'not-permitted';
+          if (!isWithin(this.root, realpathSync(joined))) throw 'not-permitted';
         } catch (err) {
           if (err === 'not-permitted') throw err;
         }
@@ -332,7 +333,3 @@ export function filesystemImports(volumes: readonly Volume[]) {
   };
 }
 
-function inside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
-}

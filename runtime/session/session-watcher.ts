@@ -9,6 +9,7 @@ import { ProjectWatcher } from '../watch/project-watcher.ts';
 import type { BuildOutputs } from './build-outputs.ts';
 import type { SessionNotes } from './session-notes.ts';
 import type { Target } from './session-target.ts';
+import { isWithin } from '../path-within.ts';
 
 export interface WatchHooks {
   /** A change that needs a reload; `at` is when it was made. */
@@ -66,7 +67,7 @@ export async function watchTarget(target: Target, hooks: WatchHooks): Promise<Pr
  */
 async function needsReload(paths: string[], hooks: WatchHooks): Promise<boolean> {
   const dataDirs = hooks.dataDirs();
-  const inData = (path: string) => dataDirs.some((dir) => path === dir || path.startsWith(dir + sep));
+  const inData = (path: string) => dataDirs.some((dir) => isWithin(dir, path));
   for (const path of paths) {
     if (inData(path)) continue;
     if (path === hooks.settingsFile) {

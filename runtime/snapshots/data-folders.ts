@@ -15,6 +15,7 @@ import type { WashConfig } from '../project/config-schema.ts';
 import { storeFolderPaths } from '../session/session-stores.ts';
 import { resolveTarget, type Target } from '../session/session-target.ts';
 import { SnapshotError } from './snapshot-error.ts';
+import { isWithin } from '../path-within.ts';
 
 export interface Volume {
   hostPath: string;
@@ -36,14 +37,10 @@ export interface DataFolders {
 
 export const SEED_FILE_NAME = 'seed-data.tar.gz';
 
-function inside(path: string, folder: string): boolean {
-  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
-}
-
 /** The snapshot catalogue for data whose default folder is `dataDir`. */
 export function catalogueDirOf(dataDir: string, dataRoots: readonly string[]): string {
   const visible = join(dataDir, 'snapshots');
-  return dataRoots.some((root) => inside(visible, resolve(root))) ? join(dataDir, '.cs-snapshots') : visible;
+  return dataRoots.some((root) => isWithin(resolve(root), visible)) ? join(dataDir, '.cs-snapshots') : visible;
 }
 
 /** The data folders of a resolved target with its config (a running session's, or one just read). */

@@ -26,7 +26,8 @@ import { bucketFolderName, decodeSegment, isInternalFileName, objectPathSegments
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
 import { compareNames, lowerBound } from './sorted-names.ts';
 import { GatedCalls, LockSlot, SharedWord, StoreLocks, hashText } from './store-locks.ts';
-import { createStoreRoot, fileExistsInside, folderAt, isInside, locateStoreRoot, openFileInside, readFileInside, statFileInside, type ByteRange, type FileRangeReader } from './store-root.ts';
+import { createStoreRoot, fileExistsInside, folderAt, locateStoreRoot, openFileInside, readFileInside, statFileInside, type ByteRange, type FileRangeReader } from './store-root.ts';
+import { isWithin } from '../path-within.ts';
 
 export type { ByteRange, FileRangeReader } from './store-root.ts';
 
@@ -827,7 +828,7 @@ export class BlobStore {
 
   private isInsideFolder(path: string): boolean {
     try {
-      return isInside(this.root, realpathSync(path)) && statSync(path).isDirectory();
+      return isWithin(this.root, realpathSync(path)) && statSync(path).isDirectory();
     } catch {
       return false;
     }
@@ -835,7 +836,7 @@ export class BlobStore {
 
   private isInsideFile(path: string): boolean {
     try {
-      return isInside(this.root, realpathSync(path)) && statSync(path).isFile();
+      return isWithin(this.root, realpathSync(path)) && statSync(path).isFile();
     } catch {
       return false;
     }

@@ -28,7 +28,8 @@ import { compareNames, lowerBound } from './sorted-names.ts';
 import { GatedCalls, SharedWord, StoreLocks, hashText } from './store-locks.ts';
 import { claimStoreRoot, releaseStoreRoot } from './store-owner.ts';
 import { finishRootSwaps } from './root-swap.ts';
-import { createStoreRoot, fileExistsInside, folderAt, isInside, locateStoreRoot, readFileInside } from './store-root.ts';
+import { createStoreRoot, fileExistsInside, folderAt, locateStoreRoot, readFileInside } from './store-root.ts';
+import { isWithin } from '../path-within.ts';
 
 export interface KeyValueStoreOptions {
   /** Shared with the other threads that open this root (pass `locks.buffer` to workers). */
@@ -661,7 +662,7 @@ export class KeyValueStore {
     try {
       const stats = statSync(path);
       if (!stats.isDirectory() && !stats.isFile()) return undefined;
-      if (!isInside(this.root, realpathSync(path))) return undefined;
+      if (!isWithin(this.root, realpathSync(path))) return undefined;
       return stats.isDirectory() ? 'folder' : 'file';
     } catch {
       return undefined;

@@ -5,8 +5,9 @@
 // Writes never go through a link: they rename a new file over it.
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { Buffer } from 'node:buffer';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { StoreError, describeTarget, isErrno, storeErrorFrom, type StoreContext } from './store-error.ts';
+import { isWithin } from '../path-within.ts';
 
 const READ_NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 
@@ -44,9 +45,6 @@ export function createStoreRoot(root: string, store: StoreContext['store']): voi
   }
 }
 
-export function isInside(root: string, realPath: string): boolean {
-  return realPath === root || realPath.startsWith(root.endsWith(sep) ? root : root + sep);
-}
 
 function outside(context: StoreContext, path: string): StoreError {
   return new StoreError('access-denied', `Cannot ${context.action} ${describeTarget(context)}: ${path} is a symbolic link that leads out of the store folder.`, 'Replace the link with a real file or folder inside the store.');
@@ -73,7 +71,7 @@ export function folderAt(root: string, path: string, context: StoreContext): 'mi
       if (isErrno(error, 'ENOENT')) return 'missing';
       throw storeErrorFrom(error, { ...context, path });
     }
-    if (!isInside(root, real)) throw outside(context, path);
+    if (!isWithin(root, real)) throw outside(context, path);
     if (statSync(real).isDirectory()) return 'folder';
   }
   throw new StoreError('not-a-folder', `Cannot ${context.action} ${describeTarget(context)}: ${path} is a file, but it should be a folder.`, 'Move or delete that file so the store can use the folder.');
@@ -102,7 +100,7 @@ function openInside(root: string, path: string, source: ContextSource): number |
     if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined;
     throw storeErrorFrom(error, { ...context, path });
   }
-  if (!isInside(root, real)) throw outside(context, path);
+  if (!isWithin(root, real)) throw outside(context, path);
   try {
     return openSync(real, 'r');
   } catch (error) {
@@ -207,7 +205,7 @@ export function statFileInside(root: string, path: string, context: StoreContext
     stats = lstatSync(path);
     if (stats.isSymbolicLink()) {
       const real = realpathSync(path);
-      if (!isInside(root, real)) throw outside(context, path);
+      if (!isWithin(root, real)) throw outside(context, path);
       stats = statSync(real);
     }
   } catch (error) {
@@ -231,7 +229,7 @@ export function fileExistsInside(root: string, path: string, context: StoreConte
   if (!stats.isSymbolicLink()) return false;
   try {
     const real = realpathSync(path);
-    return isInside(root, real) && statSync(real).isFile();
+    return isWithin(root, real) && statSync(real).isFile();
   } catch {
     return false;
   }

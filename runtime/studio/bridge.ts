@@ -18,12 +18,13 @@ import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { extname, join, resolve, sep } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { StudioFailure } from '../errors.ts';
 import type { ClientFrame, ServerFrame } from './api.ts';
 import { contentTypeFor, rendererCsp } from './renderer-files.ts';
 import { apiErrorFrom, type StudioEvent, type StudioService } from './studio-service.ts';
+import { isWithin } from '../path-within.ts';
 
 export interface BridgeOptions {
   service: StudioService;
@@ -283,7 +284,7 @@ async function existingFileInside(root: string, path: string): Promise<{ path: s
   try {
     // realpath resolves symlinks, so a link pointing out of the renderer folder is refused.
     const real = await realpath(path);
-    if (real !== root && !real.startsWith(root + sep)) return undefined;
+    if (!isWithin(root, real)) return undefined;
     const info = await stat(real);
     return info.isFile() ? { path: real, size: info.size } : undefined;
   } catch {

@@ -5,6 +5,7 @@
 // session decides whether a build or something else changed them.
 import { relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { isWithin } from '../path-within.ts';
 
 /** Folder names wash's watcher skips wherever they appear. */
 export const WASH_IGNORED_DIRS = ['.git', 'target', 'node_modules', 'dist', 'build', '.next', '.nuxt', 'bin', 'pkg', 'vendor'];
@@ -50,7 +51,7 @@ export class ProjectWatcher {
   isIgnored(path: string): boolean {
     const absolute = resolve(this.root, path);
     if (this.kept.includes(absolute) || this.leadsToKept(absolute)) return false;
-    if (this.ignored.some((p) => absolute === p || absolute.startsWith(p + sep))) return true;
+    if (this.ignored.some((p) => isWithin(p, absolute))) return true;
     const parts = relative(this.root, absolute).split(sep);
     const name = parts[parts.length - 1] ?? '';
     return parts.some((part) => WASH_IGNORED_DIRS.includes(part)) || EDITOR_LITTER.test(name);
