@@ -5,6 +5,7 @@
 //
 // Bytes cross as base64 strings (JSON has no bytes). Errors cross as ApiError.
 
+import type { LogLevel, LogRecord, LogStream, OutboundCallRecord } from '../logs/log-bus.ts';
 import type { DeployCommands, DeployEvents } from './deploy-api.ts';
 import type { TrafficCommands, TrafficEvents } from './traffic-api.ts';
 export type * from './deploy-api.ts';
@@ -16,44 +17,11 @@ export interface ApiError {
   hint?: string;
 }
 
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical';
-/** The standard stream a component printed a line on. */
-export type LogStream = 'stdout' | 'stderr';
-
-export interface LogRecordView {
-  seq: number;
-  time: number;
-  level: LogLevel;
-  source: string;
-  /** May contain ANSI colour codes (build output). */
-  text: string;
-  /** Only on what a component printed on stdout or stderr (both at info level). */
-  stream?: LogStream;
-  /** Only on the records of outbound HTTP calls (source `outbound`). */
-  http?: OutboundCallView;
-}
-
+// Log records go to clients as the log bus keeps them; a build's text may carry ANSI colours.
+export type { LogLevel, LogStream } from '../logs/log-bus.ts';
+export type LogRecordView = LogRecord;
 /** One outbound HTTP call a component made, as its log record carries it. */
-export interface OutboundCallView {
-  method: string;
-  url: string;
-  /** Absent when the call failed before a response head. */
-  status?: number;
-  durationMs: number;
-  requestBytes: number;
-  responseBytes: number;
-  protocol?: 'HTTP/1.1' | 'HTTP/2';
-  /** The `match` of the stand-in that answered. */
-  standIn?: string;
-  forwardedTo?: string;
-  /** The wasi:http error-code the component got. */
-  error?: string;
-  /** The component let go of the call before its response ended. */
-  dropped?: boolean;
-  component: string;
-  /** The incoming request it was serving. */
-  cause?: { id: number; method: string; path: string };
-}
+export type OutboundCallView = OutboundCallRecord;
 
 export type BuildOutcome = 'running' | 'ok' | 'failed' | 'cancelled';
 
