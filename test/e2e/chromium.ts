@@ -58,7 +58,6 @@ export async function launchChromium(options: { width?: number; height?: number 
   };
 }
 
-/** Opens the studio UI at `studioUrl` (with its token) in a new Chromium, once it serves. */
 /** Collects what goes wrong in the page: uncaught errors, and console errors with where they came from. */
 export function collectPageErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -71,10 +70,16 @@ export function collectPageErrors(page: Page): string[] {
   return errors;
 }
 
-export async function openStudioPage(studioUrl: string): Promise<{ chromium: Chromium; page: Page }> {
-  const chromium = await launchChromium();
+/**
+ * Opens the studio UI at `studioUrl` (with its token) in a new Chromium, once it serves.
+ * `pageErrors` gathers what goes wrong in the page from the first load on: CSP violations,
+ * failed loads (a worker, a font) and React warnings.
+ */
+export async function openStudioPage(studioUrl: string, viewport?: { width: number; height: number }): Promise<{ chromium: Chromium; page: Page; pageErrors: string[] }> {
+  const chromium = await launchChromium(viewport);
   const page = await chromium.context.newPage();
+  const pageErrors = collectPageErrors(page);
   await page.goto(studioUrl);
   await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
-  return { chromium, page };
+  return { chromium, page, pageErrors };
 }

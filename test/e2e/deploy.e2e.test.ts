@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { buildCounterComponent } from '../helpers/counter-component.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
-import { findChromium, launchChromium, NO_BROWSER_MESSAGE, type Chromium } from './chromium.ts';
+import { findChromium, NO_BROWSER_MESSAGE, openStudioPage, type Chromium } from './chromium.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 
 describe('the Deploy view', () => {
@@ -37,10 +37,7 @@ describe('the Deploy view', () => {
     process.env.KUBECONFIG = join(temp, 'no-kubeconfig');
     process.env.DOCKER_CONFIG = join(temp, 'no-docker-config');
     studio = await startStudio(root, ['--workers', '1'], 180_000, { ui: true });
-    chromium = await launchChromium({ width: 1280, height: 1100 });
-    page = await chromium.context.newPage();
-    await page.goto(studio.studioUrl);
-    await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
+    ({ chromium, page } = await openStudioPage(studio.studioUrl, { width: 1280, height: 1100 }));
     await mkdir(shots, { recursive: true });
   });
 

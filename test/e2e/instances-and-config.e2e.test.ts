@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { answers, buildCounterComponent } from '../helpers/counter-component.ts';
 import { startStudio, type StudioProcess } from '../helpers/studio-process.ts';
-import { findChromium, launchChromium, NO_BROWSER_MESSAGE, type Chromium } from './chromium.ts';
+import { type Chromium, findChromium, NO_BROWSER_MESSAGE, openStudioPage } from './chromium.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 
 describe('instances and config in the studio UI', () => {
@@ -29,10 +29,7 @@ describe('instances and config in the studio UI', () => {
     await buildCounterComponent(join(root, 'counter.wasm'));
     await writeFile(join(root, '.wash', 'config.yaml'), 'build:\n  command: "true"\n  component_path: counter.wasm\n');
     studio = await startStudio(root, ['--workers', '1'], 180_000, { ui: true });
-    chromium = await launchChromium();
-    page = await chromium.context.newPage();
-    await page.goto(studio.studioUrl);
-    await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
+    ({ chromium, page } = await openStudioPage(studio.studioUrl));
   });
 
   after(async () => {

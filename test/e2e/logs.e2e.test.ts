@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { watFixture } from '../fixtures/fixtures.ts';
 import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
-import { type Chromium, collectPageErrors, findChromium, launchChromium, NO_BROWSER_MESSAGE } from './chromium.ts';
+import { type Chromium, findChromium, NO_BROWSER_MESSAGE, openStudioPage } from './chromium.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 
 describe('the Logs view in Chromium', () => {
@@ -18,7 +18,7 @@ describe('the Logs view in Chromium', () => {
   let studio: StudioProcess;
   let chromium: Chromium;
   let page: Page;
-  let pageErrors: string[] = [];
+  let pageErrors: string[];
   const logs = () => page.locator('section.view[data-view="logs"]');
   const row = (text: string) => logs().locator('.log-row', { hasText: text });
 
@@ -32,11 +32,7 @@ describe('the Logs view in Chromium', () => {
     // The component prints before the page is open: the view must still show it all.
     assert.equal((await fetch(studio.url)).status, 200);
     await studio.waitFor('no stray codes');
-    chromium = await launchChromium({ width: 1280, height: 720 });
-    page = await chromium.context.newPage();
-    pageErrors = collectPageErrors(page);
-    await page.goto(studio.studioUrl);
-    await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
+    ({ chromium, page, pageErrors } = await openStudioPage(studio.studioUrl, { width: 1280, height: 720 }));
     await page.keyboard.press('Control+3');
     await page.locator('section.view[data-view="logs"]:not([hidden])').waitFor();
   });

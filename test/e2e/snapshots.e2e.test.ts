@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { makeProject, probe } from '../helpers/store-probe.ts';
 import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
-import { type Chromium, collectPageErrors, findChromium, launchChromium, NO_BROWSER_MESSAGE } from './chromium.ts';
+import { type Chromium, findChromium, NO_BROWSER_MESSAGE, openStudioPage } from './chromium.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 
 const shotsDir = join(repoRoot, 'test-results', 'ui');
@@ -23,7 +23,7 @@ describe('the Data view in Chromium', () => {
   let studio: StudioProcess;
   let chromium: Chromium;
   let page: Page;
-  let pageErrors: string[] = [];
+  let pageErrors: string[];
   const kv = probe(() => studio);
   const data = () => page.locator('section.view[data-view="data"]');
   const row = (name: string) => data().locator(`tr[data-snapshot="${name}"]`);
@@ -35,11 +35,7 @@ describe('the Data view in Chromium', () => {
     const dir = await makeProject(tempDir, 'version: 1\n');
     await copyFile(join(repoRoot, 'assets', 'examples', 'qrcode', '.wash', 'seed-data.tar.gz'), join(dir, '.wash', 'seed-data.tar.gz'));
     studio = await startStudio(dir, ['--workers', '1'], 180_000, { ui: true });
-    chromium = await launchChromium({ width: 1400, height: 900 });
-    page = await chromium.context.newPage();
-    pageErrors = collectPageErrors(page);
-    await page.goto(studio.studioUrl);
-    await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
+    ({ chromium, page, pageErrors } = await openStudioPage(studio.studioUrl, { width: 1400, height: 900 }));
     await page.locator('.nav-item[data-view="data"]').click();
     await page.locator('section.view[data-view="data"]:not([hidden])').waitFor();
     await mkdir(shotsDir, { recursive: true });

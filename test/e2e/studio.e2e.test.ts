@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { decodeQr } from '../helpers/qr.ts';
 import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
-import { type Chromium, collectPageErrors, findChromium, launchChromium, NO_BROWSER_MESSAGE } from './chromium.ts';
+import { type Chromium, findChromium, NO_BROWSER_MESSAGE, openStudioPage } from './chromium.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 
 const shotsDir = join(repoRoot, 'test-results', 'ui');
@@ -78,7 +78,7 @@ describe('the studio UI in Chromium', () => {
   let project: string;
   let chromium: Chromium;
   let page: Page;
-  let pageErrors: string[] = [];
+  let pageErrors: string[];
 
   before(async () => {
     // No browser is a failure with a way out, never a silent skip.
@@ -87,12 +87,7 @@ describe('the studio UI in Chromium', () => {
     project = join(await mkdtemp(join(tmpdir(), 'studio-e2e-')), 'qrcode');
     for (const part of ['src', 'wit', '.wash']) await cp(join(repoRoot, 'assets', 'examples', 'qrcode', part), join(project, part), { recursive: true });
     studio = await startStudio(project, [], 180_000, { ui: true });
-    chromium = await launchChromium();
-    page = await chromium.context.newPage();
-    // CSP violations, failed loads (a worker, a font) and React warnings land in it.
-    pageErrors = collectPageErrors(page);
-    await page.goto(studio.studioUrl);
-    await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
+    ({ chromium, page, pageErrors } = await openStudioPage(studio.studioUrl));
     await mkdir(shotsDir, { recursive: true });
   });
 

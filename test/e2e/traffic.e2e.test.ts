@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
-import { type Chromium, collectPageErrors, findChromium, launchChromium, NO_BROWSER_MESSAGE } from './chromium.ts';
+import { type Chromium, findChromium, NO_BROWSER_MESSAGE, openStudioPage } from './chromium.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 
 const shotsDir = join(repoRoot, 'test-results', 'ui');
@@ -25,7 +25,7 @@ describe('the Traffic view in Chromium', () => {
   let studio: StudioProcess;
   let chromium: Chromium;
   let page: Page;
-  let pageErrors: string[] = [];
+  let pageErrors: string[];
   const traffic = () => page.locator('section.view[data-view="traffic"]');
   const rows = () => traffic().locator('.traffic-row[data-id]');
   const qrcode = (payload: string) => fetch(new URL('/qrcode', studio.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload }) });
@@ -36,12 +36,7 @@ describe('the Traffic view in Chromium', () => {
     project = join(await mkdtemp(join(tmpdir(), 'studio-e2e-traffic-')), 'qrcode');
     for (const part of ['src', 'wit', '.wash']) await cp(join(repoRoot, 'assets', 'examples', 'qrcode', part), join(project, part), { recursive: true });
     studio = await startStudio(project, ['--workers', '1'], 180_000, { ui: true });
-    chromium = await launchChromium({ width: 1500, height: 920 });
-    page = await chromium.context.newPage();
-    // CSP violations, failed loads (a worker, a font) and React warnings land in it.
-    pageErrors = collectPageErrors(page);
-    await page.goto(studio.studioUrl);
-    await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
+    ({ chromium, page, pageErrors } = await openStudioPage(studio.studioUrl, { width: 1500, height: 920 }));
     await mkdir(shotsDir, { recursive: true });
   });
 

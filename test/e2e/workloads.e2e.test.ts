@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { buildWorkloadPart, type WorkloadPart } from '../fixtures/js/build.ts';
 import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
-import { findChromium, launchChromium, NO_BROWSER_MESSAGE, type Chromium } from './chromium.ts';
+import { type Chromium, findChromium, NO_BROWSER_MESSAGE, openStudioPage } from './chromium.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 
 const shots = join(repoRoot, 'test-results', 'ui');
@@ -46,10 +46,7 @@ describe('a workload of several components in the studio UI', () => {
       ].join('\n'),
     );
     studio = await startStudio(root, ['--workers', '1'], 180_000, { ui: true });
-    chromium = await launchChromium();
-    page = await chromium.context.newPage();
-    await page.goto(studio.studioUrl);
-    await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
+    ({ chromium, page } = await openStudioPage(studio.studioUrl));
   });
 
   after(async () => {
@@ -98,10 +95,7 @@ describe('a service listening in the workload, in the studio UI', () => {
     const root = join(temp, 'service-tcp');
     await cp(example, root, { recursive: true, filter: (path) => !path.startsWith(join(example, 'dist')) });
     studio = await startStudio(root, ['--workers', '1'], 300_000, { ui: true });
-    chromium = await launchChromium();
-    page = await chromium.context.newPage();
-    await page.goto(studio.studioUrl);
-    await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 60_000 });
+    ({ chromium, page } = await openStudioPage(studio.studioUrl));
   });
 
   after(async () => {

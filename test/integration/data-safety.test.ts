@@ -3,13 +3,14 @@
 // at start, blob uploads and reads stream (a 500 MB object does not grow the studio's memory),
 // and a system folder is not opened as a project without asking.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { watFixture } from '../fixtures/fixtures.ts';
+import { growthDuring } from '../helpers/memory.ts';
 import { makeProject, probe } from '../helpers/store-probe.ts';
 import { runStudio, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
 
@@ -25,12 +26,6 @@ let projects = 0;
 async function project(): Promise<{ dir: string; data: string }> {
   const dir = await makeProject(join(tempDir, `p${projects++}`), 'version: 1\n');
   return { dir, data: join(dir, '.wash', 'data') };
-}
-
-/** The resident memory of a process, in bytes (Linux). */
-function rssOf(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
-  return Number(line.split(/\s+/)[1]) * 1024;
 }
 
 describe('data folders', () => {
@@ -98,20 +93,6 @@ describe('a 500 MB blob through wasi:blobstore', () => {
     await studio?.stop();
   });
 
-  /** The studio's memory growth while `work` runs, sampled every 50 ms. */
-  async function growthDuring(work: () => Promise<void>): Promise<number> {
-    const pid = studio.child.pid!;
-    const base = rssOf(pid);
-    let peak = base;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 50);
-    try {
-      await work();
-    } finally {
-      clearInterval(sampler);
-    }
-    return peak - base;
-  }
-
   /**
    * The bodies stream in 1 MiB windows; spent chunk buffers are collected in batches, so a
    * transfer lifts the studio's memory by a bounded amount (about 70 MB here, once). What
@@ -151,7 +132,7 @@ describe('a 500 MB blob through wasi:blobstore', () => {
   }
 
   it('is written as it arrives, without holding it in memory', { timeout: 300_000 }, async () => {
-    const growth = await growthDuring(async () => {
+    const growth = await growthDuring(studio.child.pid!, async () => {
       for (let i = 0; i < ROUNDS; i++) await upload();
     });
     assert.equal(statSync(join(data, 'blobstore', 'big', 'huge.bin')).size, SIZE);
@@ -159,7 +140,7 @@ describe('a 500 MB blob through wasi:blobstore', () => {
   });
 
   it('is read back as a stream, without holding it in memory', { timeout: 300_000 }, async () => {
-    const growth = await growthDuring(async () => {
+    const growth = await growthDuring(studio.child.pid!, async () => {
       for (let i = 0; i < ROUNDS; i++) await download();
     });
     assert.ok(growth < BOUND, `the studio grew by ${mb(growth)} while a 500 MB object was read ${ROUNDS} times`);
