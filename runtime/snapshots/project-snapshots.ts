@@ -156,7 +156,11 @@ export class ProjectSnapshots {
   }
 
   private stateOf(source: DataSource): DataState {
-    if (source === undefined) return { keyvalue: this.folders.keyvalue, blobstore: this.folders.blobstore };
+    if (source === undefined) {
+      // The live folders, with every acknowledged value in its file (they follow the journal by a moment).
+      this.live().keyvalue.writeJournaled();
+      return { keyvalue: this.folders.keyvalue, blobstore: this.folders.blobstore };
+    }
     return snapshotState(this.catalogue.usable(source).dir);
   }
 }

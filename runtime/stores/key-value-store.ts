@@ -6,10 +6,14 @@
 // and the studio UI calls it from the main thread for short, bounded operations (listing is
 // paged). Several threads may use one root at once when they share a StoreLocks.
 //
-// Durability: a set or delete is appended to `.cs-journal` and flushed once, then the value
-// file is replaced by temp + rename; a checkpoint later flushes the value files and empties
-// the journal (see kv-journal.ts and docs/stores.md). A reader never sees a torn value and an
-// acknowledged write survives a crash. One process owns a root at a time (store-owner.ts).
+// Durability: a set or delete is acknowledged once its record in `.cs-journal` is flushed
+// (one flush shared by writers that arrive together). Its value file follows a moment later,
+// written with temp + rename by the materializer thread (kv-materializer.ts); until then every
+// read of the key, from any thread, finds the value in the journal through the pending index
+// (pending-index.ts). A checkpoint writes whatever files are still due, flushes them and
+// empties the journal (see kv-journal.ts and docs/stores.md). A reader never sees a torn
+// value and an acknowledged write survives a crash. One process owns a root at a time
+// (store-owner.ts).
 //
 // Nothing is created before the first write: opening a store whose folder does not exist
 // reads as empty, and the folder, owner file and journal appear when something is written,
@@ -20,15 +24,17 @@
 import { Buffer } from 'node:buffer';
 import { mkdirSync, readdirSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { TempFile, removeFolder, removeLeftovers, syncFolder, syncPaths } from './atomic-write.ts';
-import { JOURNAL_FILE, KeyValueJournal, type JournalRecord, type KeyFolders, type RecoveryReport } from './kv-journal.ts';
+import { removeFolder, removeLeftovers, syncFolder, syncPaths } from './atomic-write.ts';
+import { JOURNAL_FILE, KeyValueJournal, applyRecord, type JournalRecord, type KeyFolders, type RecoveryReport } from './kv-journal.ts';
+import { startMaterializer, stopMaterializer } from './kv-materializer.ts';
 import { bucketFolderName, decodeSegment, isInternalFileName, keyFileName, rawAlternative } from './safe-names.ts';
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
 import { compareNames, lowerBound } from './sorted-names.ts';
-import { GatedCalls, SharedWord, StoreLocks, hashText } from './store-locks.ts';
+import { GatedCalls, LockSlot, SharedWord, StoreLocks, hashText } from './store-locks.ts';
+import { FileValueCache } from './file-value-cache.ts';
 import { claimStoreRoot, releaseStoreRoot } from './store-owner.ts';
 import { finishRootSwaps } from './root-swap.ts';
-import { createStoreRoot, fileExistsInside, folderAt, locateStoreRoot, readFileInside } from './store-root.ts';
+import { checkReplaceable, createStoreRoot, fileExistsInside, folderAt, locateStoreRoot, readFileInside } from './store-root.ts';
 import { isWithin } from '../path-within.ts';
 
 export interface KeyValueStoreOptions {
@@ -70,6 +76,8 @@ const MAX_NAMED_PROBLEMS = 10;
 const MAX_U64 = (1n << 64n) - 1n;
 const MAX_S64 = (1n << 63n) - 1n;
 const MIN_S64 = -(1n << 63n);
+/** What journaledValue answers when the key's file is current. */
+const IN_FILE = Symbol('in file');
 
 /** One StoreLocks per root per thread for stores opened without one, so they agree. */
 const threadLocks = new Map<string, StoreLocks>();
@@ -105,6 +113,8 @@ export class KeyValueStore {
   private readonly locks: StoreLocks;
   private readonly journal: KeyValueJournal;
   private readonly bucketDirs = new Map<string, string>();
+  /** Values read from files, checked against the file's metadata at every read. */
+  private readonly values = new FileValueCache();
   private listing: { dir: string; mtimeNs: bigint; keys: string[] } | undefined;
   private closed = false;
   private readonly guest: boolean;
@@ -121,6 +131,7 @@ export class KeyValueStore {
     this.gate = new GatedCalls(locks, () => {
       this.bucketDirs.clear();
       this.listing = undefined;
+      this.values.clear();
     });
     this.journal = new KeyValueJournal(join(this.root, JOURNAL_FILE), locks, Math.max(64 * 1024, options.journalCapacity ?? DEFAULT_JOURNAL_CAPACITY));
     const rootId = hashText(this.root) | 1;
@@ -131,9 +142,12 @@ export class KeyValueStore {
       }
       // An existing root is opened now, so a second studio is refused at once and a crash's
       // journal is replayed before anything reads; a missing one waits for the first write.
-      if (located.exists && locks.load(SharedWord.journalState) === RootState.closed) this.openRootLocked();
+      // A guest borrows what its owner opened: it opens the root only to write (a thread
+      // that outlives its owner's close must not take the root back for this process).
+      if (!this.guest && located.exists && locks.load(SharedWord.journalState) === RootState.closed) this.openRootLocked();
       if (!this.guest) locks.add(SharedWord.openStores, 1);
     });
+    if (!this.guest) startMaterializer(this.root, locks, this.journal.capacity);
   }
 
   // ---- buckets ----------------------------------------------------------------------
@@ -141,6 +155,7 @@ export class KeyValueStore {
   /** Bucket names, sorted; "" is listed when the root folder holds keys. */
   buckets(): string[] {
     return this.read(() => {
+      this.writePending();
       const names = new Set<string>();
       let rootHasKeys = false;
       try {
@@ -213,6 +228,7 @@ export class KeyValueStore {
   /** A page of keys in stable sorted order (UTF-16 code unit order). */
   list(bucket: string, options: KeyListOptions = {}): KeyListPage {
     return this.read(() => {
+      this.writePending();
       const dir = this.verifiedBucketDir(bucket, 'list');
       if (!dir) throw new StoreError('no-such-store', `The bucket ${quote(bucket)} does not exist.`, 'Check the bucket name, or create the bucket first.');
       const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(options.limit ?? DEFAULT_LIST_LIMIT)));
@@ -229,25 +245,18 @@ export class KeyValueStore {
   /** How many keys the bucket holds (0 for a missing bucket). */
   size(bucket: string): number {
     return this.read(() => {
+      this.writePending();
       const dir = this.verifiedBucketDir(bucket, 'count the keys of');
       return dir ? this.sortedKeys(bucket, dir).length : 0;
     });
   }
 
   get(bucket: string, key: string): Uint8Array | undefined {
-    return this.read(() => {
-      const file = this.fileNameOf(key);
-      const dir = this.bucketDir(bucket, 'existing', 'read');
-      return dir ? this.readValue(dir, bucket, key, file) : undefined;
-    });
+    return this.read(() => this.currentValue(bucket, key));
   }
 
   exists(bucket: string, key: string): boolean {
-    return this.read(() => {
-      const file = keyFileName(key);
-      const dir = this.bucketDir(bucket, 'existing', 'read');
-      return dir !== undefined && this.existingFiles(dir, bucket, key, file).length > 0;
-    });
+    return this.read(() => this.keyExists(bucket, key));
   }
 
   set(bucket: string, key: string, value: Uint8Array): void {
@@ -259,11 +268,7 @@ export class KeyValueStore {
   }
 
   getMany(bucket: string, keys: readonly string[]): (Uint8Array | undefined)[] {
-    return this.read(() => {
-      const files = keys.map(keyFileName);
-      const dir = this.bucketDir(bucket, 'existing', 'read');
-      return keys.map((key, i) => (dir ? this.readValue(dir, bucket, key, files[i]!) : undefined));
-    });
+    return this.read(() => keys.map((key) => this.currentValue(bucket, key)));
   }
 
   /** Sets several keys with one journal flush. Not atomic as a whole (nor is wasi's). */
@@ -276,27 +281,11 @@ export class KeyValueStore {
         latest.set(key, { file, value });
       }
       if (latest.size === 0) return;
+      // The bucket's folder is made now, so the bucket exists as soon as the set returns.
       this.withBucketRetry(bucket, (dir) =>
         this.logged(bucket, [...latest.keys()], (log) => {
-          const temps = new Map<string, TempFile>();
-          try {
-            for (const [key, { value }] of latest) {
-              const temp = TempFile.create(dir);
-              temps.set(key, temp);
-              temp.write(value);
-              temp.seal({ sync: false });
-            }
-            const records: JournalRecord[] = [...latest].map(([key, { value }]) => ({ op: 'set', bucket, key, value }));
-            if (!log(records)) return;
-            for (const [key, { file }] of latest) {
-              temps.get(key)!.commit(join(dir, file), { sync: false });
-              this.removeRawAlternative(dir, key, file);
-            }
-          } catch (error) {
-            throw storeErrorFrom(error, ctx('write', bucket, latest.size === 1 ? [...latest.keys()][0] : undefined, dir));
-          } finally {
-            for (const temp of temps.values()) temp.abort();
-          }
+          for (const [key, { file }] of latest) this.checkWritable(dir, bucket, key, file);
+          log([...latest].map(([key, { value }]) => ({ op: 'set', bucket, key, value })));
         }),
       );
     });
@@ -305,17 +294,12 @@ export class KeyValueStore {
   /** Deletes keys; missing keys are fine (as in wasi:keyvalue). */
   deleteMany(bucket: string, keys: readonly string[]): void {
     return this.write(() => {
-      const files = new Map(keys.map((key) => [key, keyFileName(key)] as const));
-      const dir = this.bucketDir(bucket, 'existing', 'delete');
-      if (!dir || files.size === 0) return;
-      this.logged(bucket, [...files.keys()], (log) => {
-        const doomed = [...files].map(([key, file]) => ({ key, paths: this.existingFiles(dir, bucket, key, file) })).filter((d) => d.paths.length > 0);
-        if (doomed.length === 0 || !log(doomed.map(({ key }) => ({ op: 'delete', bucket, key })))) return;
-        try {
-          for (const { paths } of doomed) for (const path of paths) unlinkIfPresent(path);
-        } catch (error) {
-          throw storeErrorFrom(error, ctx('delete', bucket, doomed.length === 1 ? doomed[0]!.key : undefined, dir));
-        }
+      const unique = [...new Set(keys)];
+      for (const key of unique) keyFileName(key); // names checked before anything else
+      if (!this.bucketDir(bucket, 'existing', 'delete') || unique.length === 0) return;
+      this.logged(bucket, unique, (log) => {
+        const doomed = unique.filter((key) => this.keyExists(bucket, key));
+        if (doomed.length > 0) log(doomed.map((key) => ({ op: 'delete', bucket, key })));
       });
     });
   }
@@ -345,41 +329,24 @@ export class KeyValueStore {
    * expect it to run again if the journal had to be checkpointed first.
    */
   update<T>(bucket: string, key: string, change: (current: Uint8Array | undefined) => { value: Uint8Array | undefined; result: T }): T {
-    return this.write(() => {
-      const file = keyFileName(key);
-      return this.withBucketRetry(bucket, (dir) =>
+    const file = keyFileName(key);
+    return this.write(() =>
+      this.withBucketRetry(bucket, (dir) =>
         this.logged(bucket, [key], (log) => {
-          const current = this.readValue(dir, bucket, key, file);
+          const current = this.currentValue(bucket, key);
           const { value, result } = change(current);
           if (value === current) return result;
           if (value === undefined) {
-            const paths = this.existingFiles(dir, bucket, key, file);
-            if (paths.length === 0 || !log([{ op: 'delete', bucket, key }])) return result;
-            try {
-              for (const path of paths) unlinkIfPresent(path);
-            } catch (error) {
-              throw storeErrorFrom(error, ctx('delete', bucket, key, dir));
-            }
+            if (current !== undefined) log([{ op: 'delete', bucket, key }]);
             return result;
           }
           checkValue(bucket, key, value);
-          let temp: TempFile | undefined;
-          try {
-            temp = TempFile.create(dir);
-            temp.write(value);
-            temp.seal({ sync: false });
-            if (!log([{ op: 'set', bucket, key, value }])) return result;
-            temp.commit(join(dir, file), { sync: false });
-            this.removeRawAlternative(dir, key, file);
-          } catch (error) {
-            throw storeErrorFrom(error, ctx('write', bucket, key, dir));
-          } finally {
-            temp?.abort();
-          }
+          this.checkWritable(dir, bucket, key, file);
+          log([{ op: 'set', bucket, key, value }]);
           return result;
         }),
-      );
-    });
+      ),
+    );
   }
 
   // ---- durability ---------------------------------------------------------------------
@@ -390,6 +357,11 @@ export class KeyValueStore {
    */
   claim(): void {
     this.write(() => this.openForWriting());
+  }
+
+  /** Writes journaled values to their files (the materializer thread's loop); returns how many. */
+  writeJournaled(): number {
+    return this.write(() => this.writePending());
   }
 
   /** Flushes value files and folders written since the last checkpoint and empties the journal. */
@@ -407,6 +379,7 @@ export class KeyValueStore {
     this.locks.withAll(() => {
       this.checkpointLocked();
       if (this.guest || this.locks.add(SharedWord.openStores, -1) !== 1) return;
+      stopMaterializer(this.locks);
       if (this.locks.load(SharedWord.journalState) !== RootState.closed) releaseStoreRoot(this.root, this.locks.token());
       this.locks.store(SharedWord.journalState, RootState.closed);
       this.locks.store(SharedWord.keyValueRoot, 0);
@@ -451,12 +424,14 @@ export class KeyValueStore {
       const result = this.locks.withKeys(bucket, keys, () =>
         work((records) => {
           if (records.length === 0) return true;
-          const end = this.journal.append(records);
-          if (end === undefined) {
+          const appended = this.locks.pending.full(records.length) ? undefined : this.journal.append(records);
+          if (appended === undefined) {
             full = true;
             return false;
           }
-          this.journal.flush(end);
+          this.journal.flush(appended.end);
+          // Acknowledged: reads find the value in the journal until its file is written.
+          records.forEach((record, i) => this.locks.pending.noteWrite(record.bucket, record.key, appended.offsets[i]!));
           return true;
         }),
       );
@@ -483,6 +458,14 @@ export class KeyValueStore {
     if (!this.journal.dirty) return;
     // Other threads may have written while this one never did: it opens the journal now.
     this.journal.open();
+    // Holding every stripe, nothing else writes: the files the materializer has not written yet are written here.
+    try {
+      for (const { record } of this.journal.recordsBetween(this.locks.load(SharedWord.journalWritten), this.locks.load(SharedWord.journalEnd))) {
+        applyRecord(this.keyFolders(), record);
+      }
+    } catch (error) {
+      throw storeErrorFrom(error, ctx('write the journaled values of', undefined, undefined, this.root));
+    }
     const files: string[] = [];
     const folders = new Set<string>([this.root]);
     for (const record of this.journal.pendingKeys()) {
@@ -636,9 +619,91 @@ export class KeyValueStore {
     return path;
   }
 
+  /**
+   * Fails a write now, before it is acknowledged, when its file could never be written (a
+   * folder in its place). A key already written in this journal generation was checked then:
+   * the look costs more than the write itself while the materializer is busy in the folder.
+   */
+  private checkWritable(dir: string, bucket: string, key: string, file: string): void {
+    if (!this.locks.pending.find(bucket, key)) checkReplaceable(join(dir, file), ctx('write', bucket, key));
+  }
+
+  /** The key's value: from the journal while its file is not written yet, else from the file. */
+  private currentValue(bucket: string, key: string): Uint8Array | undefined {
+    const file = this.fileNameOf(key);
+    const pending = this.journaledValue(bucket, key);
+    if (pending !== IN_FILE) return pending;
+    const dir = this.bucketDir(bucket, 'existing', 'read');
+    return dir ? this.readValue(dir, bucket, key, file) : undefined;
+  }
+
+  private keyExists(bucket: string, key: string): boolean {
+    const file = this.fileNameOf(key);
+    const pending = this.journaledValue(bucket, key);
+    if (pending !== IN_FILE) return pending !== undefined;
+    const dir = this.bucketDir(bucket, 'existing', 'read');
+    return dir !== undefined && this.existingFiles(dir, bucket, key, file).length > 0;
+  }
+
+  /**
+   * The value of an acknowledged write whose file is not written yet (undefined for a
+   * delete), or IN_FILE when the file is current. Takes no lock: the record found is checked
+   * against the key, and looked up again if a checkpoint moved the journal on meanwhile.
+   */
+  private journaledValue(bucket: string, key: string): Uint8Array | undefined | typeof IN_FILE {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const entry = this.locks.pending.find(bucket, key);
+      if (!entry || entry.written) return IN_FILE;
+      this.journal.open();
+      const record = this.journal.recordAt(entry.offset);
+      if (record && record.bucket === bucket && record.key === key) return record.op === 'set' ? record.value : undefined;
+    }
+    return IN_FILE;
+  }
+
+  /**
+   * Writes journaled values to their files up to the durable end of the journal: what the
+   * materializer thread does all along, and what a listing does first so it sees every key.
+   * Returns how many records it wrote. Records go in journal order, each under its key's
+   * stripe; a checkpoint (every stripe) may overtake, and then this stops.
+   */
+  private writePending(): number {
+    const locks = this.locks;
+    if (locks.load(SharedWord.journalWritten) >= locks.load(SharedWord.journalSynced)) return 0;
+    return locks.withSlot(LockSlot.materialize, () => {
+      const generation = locks.load(SharedWord.journalGeneration);
+      const from = locks.load(SharedWord.journalWritten);
+      const to = locks.load(SharedWord.journalSynced);
+      if (from >= to) return 0;
+      this.journal.open();
+      const folders = this.keyFolders();
+      const records = this.journal.recordsBetween(from, to);
+      // A key written again later in the range gets only its last value written (a busy counter is one file write per batch).
+      const last = new Map<string, number>();
+      for (const { offset, record } of records) last.set(`${record.bucket}\u0000${record.key}`, offset);
+      let written = 0;
+      for (const { offset, next, record } of records) {
+        const done = locks.withKey(record.bucket, record.key, () => {
+          if (locks.load(SharedWord.journalGeneration) !== generation || locks.load(SharedWord.journalWritten) !== offset) return false;
+          try {
+            if (last.get(`${record.bucket}\u0000${record.key}`) === offset) applyRecord(folders, record);
+          } catch (error) {
+            throw storeErrorFrom(error, ctx(record.op === 'set' ? 'write' : 'delete', record.bucket, record.key, this.root));
+          }
+          locks.pending.noteWritten(record.bucket, record.key, offset);
+          locks.store(SharedWord.journalWritten, next);
+          return true;
+        });
+        if (!done) break;
+        written++;
+      }
+      return written;
+    });
+  }
+
   private readValue(dir: string, bucket: string, key: string, file: string): Uint8Array | undefined {
     const context: StoreContext = { store: 'keyvalue', action: 'read', bucket, key };
-    const value = readFileInside(this.root, dir + sep + file, context);
+    const value = this.values.read(dir + sep + file, (path) => readFileInside(this.root, path, context));
     if (value !== undefined) return value;
     const raw = rawAlternative(key, file);
     return raw ? readFileInside(this.root, dir + sep + raw, context) : undefined;

@@ -1,11 +1,11 @@
 // The key-value store's write-ahead journal: `<root>/.cs-journal`, one per store root.
 //
 // Every set or delete is appended here and flushed (one fdatasync, shared by writers that
-// arrive together) before the value file is replaced with a plain temp + rename. So an
-// acknowledged write costs one disk flush, like SQLite in WAL mode, and the value files
-// keep wash's layout. After a crash the journal is replayed over the value files; a
-// checkpoint (journal full, last store closed, bucket deleted) flushes the value files and
-// folders and starts a new generation of the journal.
+// arrive together) before it is acknowledged; the value file, in wash's layout, is written
+// after that from the journal (kv-materializer.ts). So an acknowledged write costs one disk
+// flush, like SQLite in WAL mode. After a crash the journal is replayed over the value
+// files; a checkpoint (journal full, last store closed, bucket deleted, a snapshot) writes
+// the files still due, flushes them and their folders and starts a new generation.
 //
 // The file is preallocated and reused, so a flush writes data only, no file-size metadata.
 // Layout (little-endian): a 32-byte header (magic, version, generation, preallocated size,
@@ -16,9 +16,9 @@
 // generation), which is exactly where the durable part of the current generation ends.
 //
 // This module owns the file format, the append/flush protocol (positions live in the
-// StoreLocks shared words so all threads append to one sequence) and crash recovery: which
-// records to replay, how each lands in the value files, what to report, what to keep aside.
-// Outside recovery it never touches value files. Where a key's files are (escaped or raw
+// StoreLocks shared words so all threads append to one sequence), how a record lands in the
+// value files, and crash recovery: which records to replay, what to report, what to keep
+// aside. Where a key's files are (escaped or raw
 // names, bucket folders) is the store's to say (KeyFolders), so a replayed key lands exactly
 // where a set through the store would have put it.
 import { Buffer } from 'node:buffer';
@@ -33,6 +33,8 @@ import { readAllAt, readFileInside } from './store-root.ts';
 export const JOURNAL_FILE = '.cs-journal';
 export const HEADER_BYTES = 32;
 const RECORD_HEAD_BYTES = 20;
+/** Bytes read at once for a record looked up by offset: most records fit. */
+const READ_AHEAD = 16 * 1024;
 const MAGIC = Buffer.from('CSKVJNL1', 'latin1');
 /** Version 2 adds the preallocated size, so a journal cut short can be told from a fresh one. */
 const VERSION = 2;
@@ -127,10 +129,21 @@ function encodeRecord(record: JournalRecord, generation: number): Uint8Array[] {
  * out. Without `withValues`, set records carry an empty value (a checkpoint only needs names).
  */
 function decodeRecords(bytes: Buffer, generation: number, withValues = true): JournalRecord[] {
-  const records: JournalRecord[] = [];
+  return decodeRecordsAt(bytes, generation, withValues).map(({ record }) => record);
+}
+
+/** A record and where it sits: from `offset` up to `next`, relative to the decoded bytes. */
+export interface PlacedRecord {
+  offset: number;
+  next: number;
+  record: JournalRecord;
+}
+
+function decodeRecordsAt(bytes: Buffer, generation: number, withValues = true, limit = Infinity): PlacedRecord[] {
+  const records: PlacedRecord[] = [];
   const seed = crc32(generationBytes(generation));
   let at = 0;
-  while (at + RECORD_HEAD_BYTES <= bytes.length) {
+  while (at + RECORD_HEAD_BYTES <= bytes.length && records.length < limit) {
     const length = bytes.readUInt32LE(at + 4);
     const op = bytes.readUInt8(at + 8);
     const bucketBytes = bytes.readUInt16LE(at + 10);
@@ -142,12 +155,14 @@ function decodeRecords(bytes: Buffer, generation: number, withValues = true): Jo
     const namesAt = at + RECORD_HEAD_BYTES;
     const bucket = bytes.toString('utf8', namesAt, namesAt + bucketBytes);
     const key = bytes.toString('utf8', namesAt + bucketBytes, namesAt + bucketBytes + keyBytes);
+    let record: JournalRecord;
     if (op === OP_SET) {
       const valueAt = namesAt + bucketBytes + keyBytes;
-      records.push({ op: 'set', bucket, key, value: withValues ? new Uint8Array(bytes.subarray(valueAt, valueAt + valueBytes)) : new Uint8Array(0) });
+      record = { op: 'set', bucket, key, value: withValues ? new Uint8Array(bytes.subarray(valueAt, valueAt + valueBytes)) : new Uint8Array(0) };
     } else {
-      records.push({ op: 'delete', bucket, key });
+      record = { op: 'delete', bucket, key };
     }
+    records.push({ offset: at, next: at + length, record });
     at += length;
   }
   return records;
@@ -172,15 +187,15 @@ function decodeHeader(header: Buffer): { generation: number; size: number } | un
 }
 
 /**
- * Puts a journaled value in its key's file, not flushed (recovery flushes everything at
- * once); returns the file and its folder. Usually the rename made it before the crash, and
- * the file already holds the value: then nothing is rewritten.
+ * Puts a journaled value in its key's file (temp + rename), not flushed: a checkpoint flushes
+ * them all at once. Returns the file and its folder. With `unlessSame` (recovery, where the
+ * file usually got the value before the crash) a file that already holds it is left alone.
  */
-function replaySet(folders: KeyFolders, record: SetRecord): { file: string; folder: string } {
+function writeSet(folders: KeyFolders, record: SetRecord, unlessSame: boolean): { file: string; folder: string } {
   const { bucket, key, value } = record;
   const folder = folders.bucketFolder(bucket);
   const file = join(folder, keyFileName(key));
-  const current = readFileInside(folders.root, file, { store: 'keyvalue', action: 'recover', bucket, key });
+  const current = unlessSame ? readFileInside(folders.root, file, { store: 'keyvalue', action: 'recover', bucket, key }) : undefined;
   if (!current || Buffer.compare(current, value) !== 0) {
     const temp = TempFile.create(folder);
     try {
@@ -192,6 +207,14 @@ function replaySet(folders: KeyFolders, record: SetRecord): { file: string; fold
   }
   folders.dropRawName(folder, key);
   return { file, folder };
+}
+
+/** Makes the value files say what a journal record says: the set's value written, or the deleted key's files gone. */
+export function applyRecord(folders: KeyFolders, record: JournalRecord, unlessSame = false): { folder?: string; file?: string } {
+  if (record.op === 'set') return writeSet(folders, record, unlessSame);
+  const folder = folders.existingBucketFolder(record.bucket);
+  if (folder) folders.removeKey(folder, record.bucket, record.key);
+  return { folder };
 }
 
 /** A file name for a copy kept aside, unique enough for a person to find: `<name>.corrupt-<time>`. */
@@ -229,6 +252,7 @@ export class KeyValueJournal {
     this.locks.store(SharedWord.journalGeneration, 0);
     this.locks.store(SharedWord.journalEnd, HEADER_BYTES);
     this.locks.store(SharedWord.journalSynced, HEADER_BYTES);
+    this.locks.store(SharedWord.journalWritten, HEADER_BYTES);
   }
 
   close(): void {
@@ -304,17 +328,9 @@ export class KeyValueJournal {
     let replayed = 0;
     for (const record of last.values()) {
       try {
-        if (record.op === 'set') {
-          const { file, folder } = replaySet(folders, record);
-          files.push(file);
-          changedFolders.add(folder);
-        } else {
-          const folder = folders.existingBucketFolder(record.bucket);
-          if (folder) {
-            folders.removeKey(folder, record.bucket, record.key);
-            changedFolders.add(folder);
-          }
-        }
+        const { file, folder } = applyRecord(folders, record, true);
+        if (file) files.push(file);
+        if (folder) changedFolders.add(folder);
         replayed++;
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
@@ -356,21 +372,52 @@ export class KeyValueJournal {
   }
 
   /**
-   * Appends records (caller holds their key stripes) and returns the end offset to pass to
-   * `flush`, or undefined when the journal is full and a checkpoint must come first.
+   * Appends records (caller holds their key stripes) and returns where each one starts and
+   * the end offset to pass to `flush`, or undefined when the journal is full and a checkpoint
+   * must come first.
    */
-  append(records: readonly JournalRecord[]): number | undefined {
+  append(records: readonly JournalRecord[]): { offsets: number[]; end: number } | undefined {
     return this.locks.withSlot(LockSlot.journal, () => {
       const generation = this.locks.load(SharedWord.journalGeneration);
-      const chunks = records.flatMap((record) => encodeRecord(record, generation));
-      const bytes = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
-      const end = this.locks.load(SharedWord.journalEnd);
-      if (end > HEADER_BYTES && end + bytes > HEADER_BYTES + this.capacity) return undefined;
-      if (end + bytes > 0x7fff_ffff) return undefined;
-      writeAllAt(this.handle, chunks, end);
-      this.locks.store(SharedWord.journalEnd, end + bytes);
-      return end + bytes;
+      const encoded = records.map((record) => encodeRecord(record, generation));
+      const bytes = encoded.reduce((sum, [head, value]) => sum + head!.byteLength + value!.byteLength, 0);
+      const start = this.locks.load(SharedWord.journalEnd);
+      if (start > HEADER_BYTES && start + bytes > HEADER_BYTES + this.capacity) return undefined;
+      if (start + bytes > 0x7fff_ffff) return undefined;
+      writeAllAt(this.handle, encoded.flat(), start);
+      const offsets: number[] = [];
+      let at = start;
+      for (const [head, value] of encoded) {
+        offsets.push(at);
+        at += head!.byteLength + value!.byteLength;
+      }
+      this.locks.store(SharedWord.journalEnd, at);
+      return { offsets, end: at };
     });
+  }
+
+  /**
+   * The record at `offset` in the current generation, or undefined when what is there does
+   * not check out (the journal was reset since the offset was taken). For reads of values
+   * whose files are not written yet; takes no lock.
+   */
+  recordAt(offset: number): JournalRecord | undefined {
+    const generation = this.locks.load(SharedWord.journalGeneration);
+    const head = readAllAt(this.handle, Math.min(READ_AHEAD, Math.max(0, this.locks.load(SharedWord.journalEnd) - offset)), offset);
+    if (head.length < RECORD_HEAD_BYTES) return undefined;
+    const length = head.readUInt32LE(4);
+    const bytes = length <= head.length ? head : readAllAt(this.handle, length, offset);
+    return decodeRecordsAt(bytes, generation, true, 1)[0]?.record;
+  }
+
+  /**
+   * The durable records from `from` up to `to` (both offsets in the current generation), each
+   * with where it sits in the file; stops early at anything that does not check out.
+   */
+  recordsBetween(from: number, to: number): PlacedRecord[] {
+    if (to <= from) return [];
+    const generation = this.locks.load(SharedWord.journalGeneration);
+    return decodeRecordsAt(readAllAt(this.handle, to - from, from), generation).map((placed) => ({ ...placed, offset: placed.offset + from, next: placed.next + from }));
   }
 
   /**
@@ -380,12 +427,14 @@ export class KeyValueJournal {
   flush(end: number): void {
     const locks = this.locks;
     if (locks.load(SharedWord.journalSynced) >= end) return;
-    locks.withSlot(LockSlot.sync, () => {
-      if (locks.load(SharedWord.journalSynced) >= end) return;
-      const appended = locks.load(SharedWord.journalEnd);
-      fdatasyncSync(this.handle);
-      if (appended > locks.load(SharedWord.journalSynced)) locks.store(SharedWord.journalSynced, appended);
-    });
+    // No lock around the flush: writers that flush at the same moment are merged into one
+    // disk flush by the kernel, and a writer whose record another flush covered skips its own.
+    const appended = locks.load(SharedWord.journalEnd);
+    fdatasyncSync(this.handle);
+    for (let synced = locks.load(SharedWord.journalSynced); synced < appended; synced = locks.load(SharedWord.journalSynced)) {
+      if (locks.compareExchange(SharedWord.journalSynced, synced, appended) === synced) break;
+    }
+    locks.notify(SharedWord.journalSynced);
   }
 
   /**
@@ -411,6 +460,8 @@ export class KeyValueJournal {
       locks.store(SharedWord.journalGeneration, generation | 0);
       locks.store(SharedWord.journalEnd, HEADER_BYTES);
       locks.store(SharedWord.journalSynced, HEADER_BYTES);
+      locks.store(SharedWord.journalWritten, HEADER_BYTES);
+      locks.pending.clear();
     });
   }
 }

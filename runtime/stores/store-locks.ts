@@ -1,10 +1,10 @@
 // Mutual exclusion across the threads of one process, over a SharedArrayBuffer: 256 striped
 // mutexes keyed by a hash of bucket + key (two keys may share a stripe; that only costs a
-// little waiting), a few named locks, and a few shared words the key-value journal keeps its
-// position in. Pass `locks.buffer` to workers and wrap it there with `new StoreLocks(buffer)`.
+// little waiting), a few named locks, a few shared words the key-value journal keeps its
+// positions in, and the journal's pending index (pending-index.ts). Pass `locks.buffer` to workers and wrap it there with `new StoreLocks(buffer)`.
 //
-// Lock order, to stay free of deadlocks: stripes in ascending order, then the journal lock,
-// then the sync lock. Locks are not re-entrant (taking a held one from the same thread
+// Lock order, to stay free of deadlocks: the materialize lock, then stripes in ascending
+// order, then the journal lock. Locks are not re-entrant (taking a held one from the same thread
 // throws). A lock word records its owner thread, so a pool that terminates a worker can free
 // whatever it held with `releaseHeldBy(worker.threadId)`.
 //
@@ -19,6 +19,7 @@
 // `releaseHeldBy` instead of holding the gate shut. A data generation word tells stores
 // that the folders were swapped under them, so they drop what they cached.
 import { threadId } from 'node:worker_threads';
+import { INDEX_BYTES, PendingIndex } from './pending-index.ts';
 import { StoreError } from './store-error.ts';
 
 const STRIPES = 256;
@@ -26,9 +27,10 @@ const STRIPES = 256;
 /** Named lock slots, after the stripes. */
 export const LockSlot = {
   journal: STRIPES,
-  sync: STRIPES + 1,
   /** Opening (creating, claiming) the blob root. */
   blobRoot: STRIPES + 2,
+  /** Writing journaled values to their files (kv-materializer.ts); taken before any stripe. */
+  materialize: STRIPES + 3,
 } as const;
 
 /** Shared words (not locks) used by the key-value journal. */
@@ -57,6 +59,10 @@ export const SharedWord = {
   gateHolder: STRIPES + 19,
   /** Bumped when the data folders' contents were swapped (a restore): caches of names and folders are stale. */
   dataGeneration: STRIPES + 20,
+  /** Byte offset up to which journal records are in their value files (see kv-materializer.ts). */
+  journalWritten: STRIPES + 21,
+  /** The id of the thread that writes journaled values to their files while it should run; 0 stops it. */
+  materializerStop: STRIPES + 22,
 } as const;
 
 /** What a pause stops: writes only, or reads too. */
@@ -71,6 +77,8 @@ const THREAD_SLOTS = 128;
 /** Each thread slot: its lock tag, and what it does now (0 idle, 1 reading, 2 writing). */
 const THREAD_BASE = STRIPES + 24;
 const SLOTS = THREAD_BASE + THREAD_SLOTS * 2;
+/** The locks and words, then the pending index of the key-value journal. */
+const BUFFER_BYTES = SLOTS * 4 + INDEX_BYTES;
 const IDLE = 0;
 const READING = 1;
 const WRITING = 2;
@@ -98,16 +106,34 @@ export function hashText(text: string): number {
   return hash >>> 0;
 }
 
+/**
+ * Runs an async wait on Atomics.waitAsync with a timer holding the event loop open: a pending
+ * waitAsync does not, and the thread that will wake it (the store's materializer) does not
+ * either, so a process with nothing else to do would end in the middle of the wait.
+ */
+async function keepingAlive<T>(wait: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => {}, 60_000);
+  try {
+    return await wait();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 export class StoreLocks {
   readonly buffer: SharedArrayBuffer;
   private readonly words: Int32Array;
   private readonly tag = (threadId + 1) << 1;
 
   constructor(buffer?: SharedArrayBuffer) {
-    this.buffer = buffer ?? new SharedArrayBuffer(SLOTS * 4);
-    if (this.buffer.byteLength < SLOTS * 4) throw new Error(`A StoreLocks buffer needs ${SLOTS * 4} bytes; this one has ${this.buffer.byteLength}.`);
+    this.buffer = buffer ?? new SharedArrayBuffer(BUFFER_BYTES);
+    if (this.buffer.byteLength < BUFFER_BYTES) throw new Error(`A StoreLocks buffer needs ${BUFFER_BYTES} bytes; this one has ${this.buffer.byteLength}.`);
     this.words = new Int32Array(this.buffer, 0, SLOTS);
+    this.pending = new PendingIndex(this.buffer, SLOTS * 4);
   }
+
+  /** The key-value root's keys with journaled writes not yet in their files, shared by all threads. */
+  readonly pending: PendingIndex;
 
   /** The stripe a bucket + key maps to. */
   stripeOf(bucket: string, key: string): number {
@@ -161,6 +187,16 @@ export class StoreLocks {
 
   compareExchange(word: number, expected: number, value: number): number {
     return Atomics.compareExchange(this.words, word, expected, value);
+  }
+
+  /** Wakes threads waiting in `wait` on a shared word. */
+  notify(word: number): void {
+    Atomics.notify(this.words, word);
+  }
+
+  /** Sleeps while a shared word still holds `value`, at most `ms` (not on a thread that must stay responsive). */
+  wait(word: number, value: number, ms: number): void {
+    Atomics.wait(this.words, word, value, ms);
   }
 
   /** Adds `delta` to a shared word and returns its previous value. */
@@ -225,17 +261,19 @@ export class StoreLocks {
     Atomics.store(this.words, SharedWord.gate, level);
     const stopped = level === GateLevel.all ? READING : WRITING;
     const mine = threadGates.get(this.buffer)?.slot;
-    for (let i = 0; i < THREAD_SLOTS; i++) {
-      const at = THREAD_BASE + i * 2 + 1;
-      if (at - 1 === mine) continue;
-      for (;;) {
-        const state = Atomics.load(this.words, at);
-        if (state < stopped) break;
-        // Calls are short (a file or two); waiting asynchronously keeps this thread's event loop turning.
-        const waited = Atomics.waitAsync(this.words, at, state, 50);
-        if (waited.async) await waited.value;
+    await keepingAlive(async () => {
+      for (let i = 0; i < THREAD_SLOTS; i++) {
+        const at = THREAD_BASE + i * 2 + 1;
+        if (at - 1 === mine) continue;
+        for (;;) {
+          const state = Atomics.load(this.words, at);
+          if (state < stopped) break;
+          // Calls are short (a file or two); waiting asynchronously keeps this thread's event loop turning.
+          const waited = Atomics.waitAsync(this.words, at, state, 50);
+          if (waited.async) await waited.value;
+        }
       }
-    }
+    });
   }
 
   /** Opens the gate again and wakes the calls that wait. */
@@ -252,12 +290,14 @@ export class StoreLocks {
    */
   async whenOpen(kind: 'read' | 'write'): Promise<void> {
     const stoppedAt = kind === 'write' ? GateLevel.writes : GateLevel.all;
-    for (;;) {
-      const level = Atomics.load(this.words, SharedWord.gate);
-      if (level < stoppedAt) return;
-      const waited = Atomics.waitAsync(this.words, SharedWord.gate, level, 1000);
-      if (waited.async) await waited.value;
-    }
+    await keepingAlive(async () => {
+      for (;;) {
+        const level = Atomics.load(this.words, SharedWord.gate);
+        if (level < stoppedAt) return;
+        const waited = Atomics.waitAsync(this.words, SharedWord.gate, level, 1000);
+        if (waited.async) await waited.value;
+      }
+    });
   }
 
   /** Marks the data as swapped: every store on this buffer drops its cached names and folders. */

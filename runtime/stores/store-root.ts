@@ -198,6 +198,22 @@ export function readFileInside(root: string, path: string, source: ContextSource
   }
 }
 
+/**
+ * Checks that a file may be replaced by a rename: nothing there, a file, or a link (the
+ * rename replaces the link itself). A folder in its place is an error now, before a write is
+ * acknowledged, rather than when its value is written to the file later.
+ */
+export function checkReplaceable(path: string, context: StoreContext): void {
+  let stats: Stats | undefined;
+  try {
+    stats = lstatSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    if (isErrno(error, 'ENOTDIR')) return;
+    throw storeErrorFrom(error, { ...context, path });
+  }
+  if (stats?.isDirectory()) throw notAFile(context, path);
+}
+
 /** Stats a file inside the root (following an inside link); undefined when missing. */
 export function statFileInside(root: string, path: string, context: StoreContext): Stats | undefined {
   let stats: Stats;

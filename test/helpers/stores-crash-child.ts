@@ -54,6 +54,8 @@ if (!isMainThread) {
   const [root, bucket, key, value] = args as [string, string, string, string];
   const store = new KeyValueStore(root);
   store.set(bucket, key, Buffer.from(value));
+  // The value file is written too, as the materializer does a moment after the set.
+  store.writeJournaled();
   say('done');
   // Exit without close(): the journal keeps its records, as after a crash.
   process.exit(0);

@@ -15,6 +15,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileBecomes, fileGone, folderBecomes } from '../helpers/settled-files.ts';
 import { makeProject, probe, type Query, type Shown } from '../helpers/store-probe.ts';
 import { letWatcherSettle, reloadAfter, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
 
@@ -119,13 +120,13 @@ describe('wasi:keyvalue and wasi:blobstore, seen from a componentize-js componen
       assert.equal(await ok('GET', '/kv/get', q), null);
       assert.equal(await ok('GET', '/kv/exists', q), false);
       assert.equal(await ok('PUT', '/kv/set', q, 'world'), null);
-      assert.equal(await readFile(join(kvRoot, 'b1', 'hello'), 'utf8'), 'world');
+      await fileBecomes(join(kvRoot, 'b1', 'hello'), 'world');
       assert.deepEqual(await ok<Shown>('GET', '/kv/get', q), { text: 'world', hex: hex('world'), length: 5 });
       assert.equal(await ok('GET', '/kv/exists', q), true);
       assert.equal(await ok('PUT', '/kv/set', q, 'world, again'), null);
-      assert.equal(await readFile(join(kvRoot, 'b1', 'hello'), 'utf8'), 'world, again');
+      await fileBecomes(join(kvRoot, 'b1', 'hello'), 'world, again');
       assert.equal(await ok('DELETE', '/kv/delete', q), null);
-      assert.ok(!existsSync(join(kvRoot, 'b1', 'hello')));
+      await fileGone(join(kvRoot, 'b1', 'hello'));
       assert.equal(await ok('GET', '/kv/exists', q), false);
       assert.equal(await ok('GET', '/kv/get', q), null);
       assert.equal(await ok('DELETE', '/kv/delete', q), null, 'deleting a missing key is fine');
@@ -134,19 +135,19 @@ describe('wasi:keyvalue and wasi:blobstore, seen from a componentize-js componen
     it('keeps binary values byte for byte', async () => {
       const value = bytes(70_000, 7);
       await ok('PUT', '/kv/set', { bucket: 'b1', key: 'binary' }, value);
-      assert.deepEqual(new Uint8Array(await readFile(join(kvRoot, 'b1', 'binary'))), value);
+      await fileBecomes(join(kvRoot, 'b1', 'binary'), value);
       const got = await ok<Shown>('GET', '/kv/get', { bucket: 'b1', key: 'binary' });
       assert.equal(got.length, value.length);
       assert.equal(got.hex, hex(value));
       assert.equal(await ok('PUT', '/kv/set', { bucket: 'b1', key: 'empty' }, ''), null);
-      assert.equal((await stat(join(kvRoot, 'b1', 'empty'))).size, 0);
+      await fileBecomes(join(kvRoot, 'b1', 'empty'), '');
       assert.deepEqual(await ok('GET', '/kv/get', { bucket: 'b1', key: 'empty' }), { text: '', hex: '', length: 0 });
     });
 
     it('keeps the bucket named "" in the store folder itself, next to the bucket folders', async () => {
       assert.equal(await ok('GET', '/kv/open', { bucket: '' }), null);
       await ok('PUT', '/kv/set', { bucket: '', key: 'root-key' }, 'at the root');
-      assert.equal(await readFile(join(kvRoot, 'root-key'), 'utf8'), 'at the root');
+      await fileBecomes(join(kvRoot, 'root-key'), 'at the root');
       assert.deepEqual(await ok<Shown>('GET', '/kv/get', { bucket: '', key: 'root-key' }), { text: 'at the root', hex: hex('at the root'), length: 11 });
       const { keys } = await ok<{ keys: string[] }>('GET', '/kv/list-keys', { bucket: '' });
       assert.ok(keys.includes('root-key'), JSON.stringify(keys));
@@ -159,7 +160,7 @@ describe('wasi:keyvalue and wasi:blobstore, seen from a componentize-js componen
     it('stores keys with characters unsafe in file names percent-encoded, and lists them decoded', async () => {
       const key = 'user/42:name';
       await ok('PUT', '/kv/set', { bucket: 'odd', key }, 'v');
-      assert.deepEqual(await readdir(join(kvRoot, 'odd')), ['user%2F42%3Aname']);
+      await folderBecomes(join(kvRoot, 'odd'), ['user%2F42%3Aname']);
       assert.equal((await ok<Shown>('GET', '/kv/get', { bucket: 'odd', key })).text, 'v');
       assert.deepEqual((await ok<{ keys: string[] }>('GET', '/kv/list-keys', { bucket: 'odd' })).keys, [key]);
     });
@@ -188,28 +189,26 @@ describe('wasi:keyvalue and wasi:blobstore, seen from a componentize-js componen
       // wash's filesystem keyvalue reads a counter with `read_to_string(..).trim().parse::<u64>()`
       // and writes `new_value.to_string()`; the studio's own KeyValueStore.increment (the UI's)
       // also keeps decimal text. A folder must move between wash and the studio intact.
-      const file = join(kvRoot, 'counters', 'hits');
-      const raw = await readFile(file);
-      assert.equal(raw.toString('latin1'), '17', `the counter file holds ${raw.length} bytes: ${hex(raw)}`);
+      await fileBecomes(join(kvRoot, 'counters', 'hits'), '17');
       assert.equal((await ok<Shown>('GET', '/kv/get', { bucket: 'counters', key: 'hits' })).text, '17');
     });
 
     it('continues a counter wash wrote (decimal text)', async () => {
       assert.equal(await ok('POST', '/kv/increment', { bucket: 'washbucket', key: 'visits', delta: 1 }), 42);
-      assert.equal(await readFile(join(kvRoot, 'washbucket', 'visits'), 'latin1'), '42');
+      await fileBecomes(join(kvRoot, 'washbucket', 'visits'), '42');
     });
 
     it('gets, sets and deletes many keys at once', async () => {
       const entries = [['m1', 'one'], ['m2', 'two'], ['m3', 'three']];
       assert.equal(await ok('POST', '/kv/set-many', { bucket: 'batch' }, JSON.stringify(entries)), null);
-      for (const [key, text] of entries) assert.equal(await readFile(join(kvRoot, 'batch', key!), 'utf8'), text);
+      for (const [key, text] of entries) await fileBecomes(join(kvRoot, 'batch', key!), text!);
       const got = await ok<([string, Shown] | null)[]>('POST', '/kv/get-many', { bucket: 'batch' }, JSON.stringify(['m1', 'missing', 'm3']));
       assert.deepEqual(
         got.map((entry) => (entry ? [entry[0], entry[1].text] : null)),
         [['m1', 'one'], null, ['m3', 'three']],
       );
       assert.equal(await ok('POST', '/kv/delete-many', { bucket: 'batch' }, JSON.stringify(['m1', 'm3', 'missing'])), null);
-      assert.deepEqual(await readdir(join(kvRoot, 'batch')), ['m2']);
+      await folderBecomes(join(kvRoot, 'batch'), ['m2']);
       assert.deepEqual(await ok('POST', '/kv/get-many', { bucket: 'batch' }, JSON.stringify(['m1', 'm2'])), [null, ['m2', { text: 'two', hex: hex('two'), length: 3 }]]);
     });
 
@@ -220,9 +219,8 @@ describe('wasi:keyvalue and wasi:blobstore, seen from a componentize-js componen
       });
 
       it('wrote one file per key', async () => {
-        const files = await readdir(join(kvRoot, 'many'));
-        assert.equal(files.length, COUNT);
-        assert.equal(await readFile(join(kvRoot, 'many', 'k01099'), 'utf8'), 'v1099');
+        await folderBecomes(join(kvRoot, 'many'), Array.from({ length: COUNT }, (_, i) => `k${String(i).padStart(5, '0')}`));
+        await fileBecomes(join(kvRoot, 'many', 'k01099'), 'v1099');
       });
 
       it('pages by 1000 keys with a u64 cursor, and following it lists every key once', async () => {

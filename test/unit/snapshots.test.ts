@@ -255,6 +255,8 @@ describe('snapshots: a consistent point', () => {
   it('makes a read that comes during a restore wait, and see the new data', async () => {
     const { live } = await project();
     live.keyvalue.set('probe', 'k', bytes('old'));
+    // A restore writes the journal's values to their files before its moment (a checkpoint).
+    live.keyvalue.checkpoint();
     const stop = new SharedArrayBuffer(4);
     const reader = spawnWorker(workerEntry, { data: { mode: 'probe', root: live.keyvalue.root, locks: live.locks.buffer, stop, id: 'r' } });
     try {

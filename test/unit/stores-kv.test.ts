@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
 import { StoreError } from '../../runtime/stores/store-error.ts';
+import { stopMaterializer } from '../../runtime/stores/kv-materializer.ts';
 import { StoreLocks } from '../../runtime/stores/store-locks.ts';
 import { spawnWorker } from '../../runtime/threads/spawn-worker.ts';
 import { fails } from '../helpers/store-assertions.ts';
@@ -71,6 +72,7 @@ describe('KeyValueStore: values', () => {
     const { root, store } = fresh();
     store.set('sessions', 'user42', bytes('hello'));
     store.set('sessions', 'a/b:c', bytes('escaped'));
+    store.writeJournaled();
     assert.equal(readFileSync(join(root, 'sessions', 'user42'), 'utf8'), 'hello');
     assert.equal(readFileSync(join(root, 'sessions', 'a%2Fb%3Ac'), 'utf8'), 'escaped');
     assert.deepEqual(readdirSync(join(root, 'sessions')).sort(), ['a%2Fb%3Ac', 'user42']);
@@ -81,6 +83,7 @@ describe('KeyValueStore: values', () => {
     assert.equal(store.bucketExists(''), true);
     store.set('', 'greeting', bytes('hi'));
     store.set('named', 'k', bytes('v'));
+    store.writeJournaled();
     assert.equal(readFileSync(join(root, 'greeting'), 'utf8'), 'hi');
     assert.deepEqual(store.buckets(), ['', 'named']);
     assert.deepEqual(store.list('').keys, ['greeting']);
@@ -122,6 +125,7 @@ describe('KeyValueStore: buckets', () => {
   it('notices a bucket folder removed by another program', () => {
     const { root, store } = fresh();
     store.set('gone', 'k', bytes('v'));
+    store.writeJournaled();
     rmSync(join(root, 'gone'), { recursive: true });
     assert.equal(store.bucketExists('gone'), false);
     fails(() => store.list('gone'), 'no-such-store');
@@ -228,9 +232,11 @@ describe('KeyValueStore: folders written by wash or by hand', () => {
     const store = new KeyValueStore(root, { locks: new StoreLocks() });
     open.push(store);
     store.set('b', 'user:1', bytes('new'));
+    store.writeJournaled();
     assert.deepEqual(readdirSync(join(root, 'b')), ['user%3A1']);
     assert.equal(text(store.get('b', 'user:1')), 'new');
     store.delete('b', 'user:1');
+    store.writeJournaled();
     assert.deepEqual(readdirSync(join(root, 'b')), []);
   });
 
@@ -241,6 +247,7 @@ describe('KeyValueStore: folders written by wash or by hand', () => {
     const store = new KeyValueStore(root, { locks: new StoreLocks() });
     open.push(store);
     assert.equal(store.increment('counters', 'hits', 1n), 42n);
+    store.writeJournaled();
     assert.equal(readFileSync(join(root, 'counters', 'hits'), 'utf8'), '42');
   });
 });
@@ -341,6 +348,54 @@ describe('KeyValueStore: durability', () => {
     assert.ok(readdirSync(root).includes('.cs-journal'));
   });
 
+  it('acknowledges a set before its file is written, and every read sees it meanwhile', () => {
+    const locks = new StoreLocks();
+    const store = new KeyValueStore(freshRoot(), { locks });
+    open.push(store);
+    // Without the materializer thread the files wait for a checkpoint or a listing.
+    stopMaterializer(locks);
+    store.set('b', 'k', bytes('v1'));
+    assert.equal(existsSync(join(store.root, 'b', 'k')), false, 'the file is not written yet');
+    assert.equal(text(store.get('b', 'k')), 'v1');
+    assert.equal(store.exists('b', 'k'), true);
+    const guest = new KeyValueStore(store.root, { locks, guest: true });
+    assert.equal(text(guest.get('b', 'k')), 'v1', 'another instance on the same locks (a worker) sees it too');
+    guest.set('b', 'k', bytes('v2'));
+    assert.equal(text(store.get('b', 'k')), 'v2');
+    assert.equal(store.increment('b', 'n', 2n), 2n);
+    assert.equal(guest.increment('b', 'n', 3n), 5n);
+    guest.delete('b', 'k');
+    assert.equal(store.get('b', 'k'), undefined);
+    assert.equal(store.exists('b', 'k'), false);
+    assert.deepEqual(store.list('b').keys, ['n'], 'a listing writes the pending files first');
+    assert.equal(readFileSync(join(store.root, 'b', 'n'), 'utf8'), '5');
+    assert.equal(existsSync(join(store.root, 'b', 'k')), false);
+    guest.close();
+  });
+
+  it('writes each value file a moment after the set, with no further call', async () => {
+    const { root, store } = fresh();
+    store.set('b', 'soon', bytes('there'));
+    const deadline = Date.now() + 5000;
+    while (!existsSync(join(root, 'b', 'soon')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(readFileSync(join(root, 'b', 'soon'), 'utf8'), 'there');
+  });
+
+  it('sees a value file another program wrote at the next get', () => {
+    const { root, store } = fresh();
+    store.set('b', 'k', bytes('mine'));
+    store.writeJournaled();
+    assert.equal(text(store.get('b', 'k')), 'mine');
+    writeFileSync(join(root, 'b', 'k'), 'theirs');
+    assert.equal(text(store.get('b', 'k')), 'theirs');
+    writeFileSync(join(root, 'b', 'new'), 'made by hand');
+    assert.equal(text(store.get('b', 'new')), 'made by hand');
+    assert.equal(store.increment('b', 'counter', 1n), 1n);
+    store.writeJournaled();
+    writeFileSync(join(root, 'b', 'counter'), '41');
+    assert.equal(store.increment('b', 'counter', 1n), 42n);
+  });
+
   it('replays the journal after an unclean exit, repairing a value file cut short', () => {
     const root = join(scratch, `crash-${counter++}`);
     const child = fileURLToPath(new URL('../helpers/stores-crash-child.ts', import.meta.url));
@@ -402,6 +457,7 @@ describe('KeyValueStore: bad input', () => {
   it('refuses a key file that is a symlink leading out, and follows one that stays inside', () => {
     const { root, store } = fresh();
     store.set('b', 'target', bytes('inside'));
+    store.writeJournaled();
     const outside = join(mkdtempSync(join(scratch, 'outside-')), 'secret');
     writeFileSync(outside, 'do not read');
     symlinkSync(outside, join(root, 'b', 'leak'));
@@ -410,6 +466,7 @@ describe('KeyValueStore: bad input', () => {
     assert.equal(text(store.get('b', 'alias')), 'inside');
     assert.deepEqual(store.list('b').keys, ['alias', 'target']);
     store.set('b', 'leak', bytes('replaced'));
+    store.writeJournaled();
     assert.equal(readFileSync(outside, 'utf8'), 'do not read', 'a write replaces the link, never writes through it');
   });
 
@@ -431,6 +488,7 @@ describe('KeyValueStore: bad input', () => {
   it('reports an unreadable value file as access denied (where permissions apply)', (t) => {
     const { root, store } = fresh();
     store.set('b', 'locked', bytes('v'));
+    store.writeJournaled();
     chmodSync(join(root, 'b', 'locked'), 0o000);
     if (isRoot) {
       // root reads any file whatever its mode, so there is no error to see here; the errno

@@ -30,9 +30,13 @@ function startTimeOf(pid: number): number {
   return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[19]);
 }
 
-/** A process that has exited but was not reaped: its parent (a shell exec'd into sleep) never waits. */
+/**
+ * A process that has exited but was not reaped: its parent (a shell exec'd into sleep) never
+ * waits. The child outlives the exec by a moment; one that ended before it could be reaped by
+ * the shell, and there would be no zombie.
+ */
 async function zombie(): Promise<{ pid: number; stop: () => void }> {
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
   while (readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]![0] !== 'Z') await new Promise((r) => setTimeout(r, 10));
   return { pid, stop: () => parent.kill('SIGKILL') };

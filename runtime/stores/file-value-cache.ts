@@ -1,0 +1,83 @@
+// Values of key files read before, kept while the file is unchanged. A read looks at the
+// file's metadata (one lstat, about half of what opening and reading it costs) and answers
+// from memory when the file is the one that was read: same inode, size, modification and
+// change times. A file another program rewrote (in place or by rename) has new metadata,
+// so its next read sees the new bytes. A file read once is only remembered as seen: its
+// value is kept from its second read on, so reading many keys once costs no more than
+// before. Per store instance, so per thread; small values only.
+import { lstatSync, type Stats } from 'node:fs';
+import { isErrno } from './store-error.ts';
+
+/** Values larger than this are read from the file each time (they cost memory, and a read is cheap next to their copy). */
+const MAX_VALUE_BYTES = 64 * 1024;
+/** Bytes of values kept at most; past it the cache starts over. */
+const MAX_TOTAL_BYTES = 16 * 1024 * 1024;
+const MAX_ENTRIES = 8192;
+
+interface Entry {
+  ino: number;
+  size: number;
+  /** Modification and change times in ms, with their sub-millisecond part. */
+  mtimeMs: number;
+  ctimeMs: number;
+  value: Uint8Array;
+}
+
+export class FileValueCache {
+  /** null: read once, value not kept yet. */
+  private readonly entries = new Map<string, Entry | null>();
+  private bytes = 0;
+
+  /**
+   * The file's value: from memory when the file is unchanged since it was read, else from
+   * `read` (which reports missing files as undefined and any problem as an error).
+   */
+  read(path: string, read: (path: string) => Uint8Array | undefined): Uint8Array | undefined {
+    if (!this.entries.has(path)) {
+      const value = read(path);
+      if (value !== undefined) this.remember(path, null);
+      return value;
+    }
+    let stats: Stats | undefined;
+    try {
+      stats = lstatSync(path, { throwIfNoEntry: false });
+    } catch (error) {
+      // A missing folder on the way, or something only `read` knows how to report.
+      if (!isErrno(error, 'ENOTDIR')) return read(path);
+      stats = undefined;
+    }
+    if (!stats) {
+      this.forget(path);
+      return undefined;
+    }
+    // Links and folders take the careful path every time (it checks where a link leads).
+    if (!stats.isFile()) return read(path);
+    const known = this.entries.get(path);
+    if (known && known.ino === stats.ino && known.size === stats.size && known.mtimeMs === stats.mtimeMs && known.ctimeMs === stats.ctimeMs) return known.value.slice();
+    const value = read(path);
+    this.forget(path);
+    // Kept only when it is the file that was looked at (one rewritten in between differs in size, or is read again next time for its new times).
+    if (value !== undefined && value.byteLength <= MAX_VALUE_BYTES && value.byteLength === stats.size) {
+      this.remember(path, { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, value: value.slice() });
+    }
+    return value;
+  }
+
+  private remember(path: string, entry: Entry | null): void {
+    const bytes = entry?.value.byteLength ?? 0;
+    if (this.entries.size >= MAX_ENTRIES || this.bytes + bytes > MAX_TOTAL_BYTES) this.clear();
+    this.entries.set(path, entry);
+    this.bytes += bytes;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
+  private forget(path: string): void {
+    const known = this.entries.get(path);
+    this.entries.delete(path);
+    if (known) this.bytes -= known.value.byteLength;
+  }
+}
