@@ -2,6 +2,7 @@
 // deploy/deploy-cli.ts's). Parses arguments, runs a dev
 // session, prints the log (the session's progress included, see session/session-log.ts) and
 // stops cleanly on Ctrl+C.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { studioCacheDir } from './cache-dir.ts';
@@ -40,6 +41,7 @@ Options:
   --body-limit MB     request body limit (default 100)
   --yes               open a system folder or your home folder as a project without asking
   -h, --help          show this help
+  -v, --version       print the version
 
 Other commands (each has its own --help):
   push <ref> [dir | file.wasm]           push to an OCI registry as a Wasm artifact
@@ -55,8 +57,21 @@ function fatal(message: string): never {
 function positiveNumber(value: string | undefined, name: string, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < min) fatal(`${name} must be a number of at least ${min}, not "${value}".`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min) fatal(`${name} must be a number of at least ${min}, not "${value}".`);
   return n;
+}
+
+/** A whole number in [min, max] (ports, thread counts): `--port 1.5` or `--port 70000` is an error naming the option. */
+function wholeNumber(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < min || n > max) fatal(`${name} must be a whole number from ${min} to ${max}, not "${value}".`);
+  return n;
+}
+
+/** The package's version, from its package.json. */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -82,12 +97,17 @@ async function main(argv: string[]): Promise<void> {
         'body-limit': { type: 'string' },
         yes: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
       },
     });
   } catch (err) {
     fatal(`${(err as Error).message}\n\n${USAGE}`);
   }
   const { values, positionals } = parsed;
+  if (values.version) {
+    process.stdout.write(`component-studio ${version()}\n`);
+    return;
+  }
   const [command, target = '.', ...extra] = positionals;
   if (values.help || command === undefined) {
     process.stdout.write(USAGE);
@@ -101,8 +121,10 @@ async function main(argv: string[]): Promise<void> {
     fatal(`--instances must be "reuse" or "fresh", not "${values.instances}".`);
   }
 
+  // Every option is checked before anything starts, whether or not it is used this time.
+  const uiPort = wholeNumber(values['ui-port'], '--ui-port', 0, 0, 65535);
   const settings = defaultRuntimeSettings(studioCacheDir());
-  settings.workers = positiveNumber(values.workers, '--workers', settings.workers);
+  settings.workers = wholeNumber(values.workers, '--workers', settings.workers, 1, 256);
   settings.maxWorkers = Math.max(settings.maxWorkers, settings.workers);
   settings.requestTimeoutMs = positiveNumber(values.timeout, '--timeout', 30, 0.001) * 1000;
   settings.memoryLimitBytes = positiveNumber(values['memory-limit'], '--memory-limit', 512) * 2 ** 20;
@@ -113,7 +135,7 @@ async function main(argv: string[]): Promise<void> {
   sessionLog.printTo(terminal);
   const sessionOptions = {
     ...(values.host !== undefined ? { host: values.host } : {}),
-    ...(values.port !== undefined ? { port: positiveNumber(values.port, '--port', 8000, 0) } : {}),
+    ...(values.port !== undefined ? { port: wholeNumber(values.port, '--port', 8000, 0, 65535) } : {}),
     watch: !values['no-watch'],
     // The session weighs it against .wash/studio.yaml, so it is not the settings' default.
     ...(values.instances !== undefined ? { instances: values.instances as InstanceStrategy } : {}),
@@ -126,7 +148,7 @@ async function main(argv: string[]): Promise<void> {
   // The studio UI (browser mode) drives the session from now on: project.open replaces it.
   const ui = values['no-ui']
     ? undefined
-    : await startUi({ logs, session, target, createSession, port: positiveNumber(values['ui-port'], '--ui-port', 0, 0), open: values.open === true, print: (text) => terminal.line(text) });
+    : await startUi({ logs, session, target, createSession, port: uiPort, open: values.open === true, print: (text) => terminal.line(text) });
 
   // `component-studio snapshot …` in another terminal asks this studio to do the work.
   const snapshotChannel = await serveSnapshotCommands(() => ui?.currentSession() ?? session, ui);

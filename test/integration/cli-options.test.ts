@@ -1,0 +1,35 @@
+// The `dev` command's options as a user types them: the version, and numbers that are not
+// what an option takes, refused with the option named (before anything starts).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runCli } from '../helpers/cli-run.ts';
+import { repoRoot } from '../helpers/studio-process.ts';
+
+describe('component-studio options', () => {
+  it('prints its version with --version and -v', async () => {
+    const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const run = await runCli([flag]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, `component-studio ${version}\n`);
+    }
+  });
+
+  it('refuses a port, worker count or UI port that is not a whole number in range, naming the option', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--port', '1.5'], /--port must be a whole number from 0 to 65535, not "1\.5"/],
+      [['--port=70000'], /--port must be a whole number from 0 to 65535, not "70000"/],
+      [['--port=-1'], /--port must be a whole number/],
+      [['--ui-port', 'abc'], /--ui-port must be a whole number from 0 to 65535, not "abc"/],
+      [['--workers', '0'], /--workers must be a whole number from 1 to 256, not "0"/],
+      [['--timeout', ''], /--timeout must be a number of at least 0\.001/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runCli(['dev', 'assets/examples/qrcode', '--no-ui', ...args]);
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stderr, message, args.join(' '));
+    }
+  });
+});
