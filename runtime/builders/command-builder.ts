@@ -1,4 +1,5 @@
-// Runs a project's build command the way wash does: `sh -c` in the project root, with
+// Runs a project's build command the way wash does: through the shell (`sh -c`; `cmd.exe` on
+// Windows, see process-tree.ts) in the project root, with
 // WASH_COMPONENT_PATH and `build.env` set. The command is `build.command`, or `dev.command`,
 // which `wash dev` runs instead of it; either way it is named by its key in messages. Output streams to the log bus line by line with
 // its colours kept (colour is forced, since the output is not a terminal).
@@ -7,6 +8,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import type { LogBus } from '../logs/log-bus.ts';
+import { shellCommand, stopProcessTree } from './process-tree.ts';
 
 export interface CommandBuild {
   command: string;
@@ -44,22 +46,17 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
       'A file may be in the way of a folder on that path: move it, or set build.component_path to another place (a relative path starts at the project root).',
     );
   }
-  const child = spawn('sh', ['-c', build.command], {
+  const shell = shellCommand(build.command);
+  const child = spawn(shell.file, shell.args, {
+    ...shell.options,
     cwd: build.cwd,
     env: { ...process.env, FORCE_COLOR: '1', CLICOLOR_FORCE: '1', CARGO_TERM_COLOR: 'always', ...build.env, WASH_COMPONENT_PATH: build.componentPath },
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: process.platform !== 'win32',
   });
   child.stdout.on('data', lines());
   child.stderr.on('data', lines());
-  const onAbort = () => {
-    try {
-      // The whole process group: `sh -c` leaves its children behind otherwise.
-      if (child.pid) process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      child.kill('SIGTERM');
-    }
-  };
+  // The whole tree: the shell leaves its children behind otherwise.
+  const onAbort = () => stopProcessTree(child);
   build.signal?.addEventListener('abort', onAbort, { once: true });
   const exit = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
     child.once('error', (error) => resolve({ code: null, error }));
@@ -68,7 +65,7 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
   build.signal?.removeEventListener('abort', onAbort);
   const text = output.join('\n');
   if (build.signal?.aborted) return fail('build-cancelled', 'The build was cancelled.', 'A newer change started another build.');
-  if (exit.error) return fail('build-failed', `Could not run the build command: ${exit.error.message}.`, `Check that \`sh\` exists and that ${build.configKey} in .wash/config.yaml is right.`);
+  if (exit.error) return fail('build-failed', `Could not run the build command: ${exit.error.message}.`, `Check that \`${shell.file}\` exists and that ${build.configKey} in .wash/config.yaml is right.`);
   if (exit.code !== 0) {
     return fail('build-failed', `The build command failed with exit code ${exit.code} (${build.configKey}: ${build.command})`, 'Read the build output above, fix the error and save again.');
   }

@@ -8,7 +8,7 @@
 // Must not: run componentize in this process (5-25 s, ~800 MB), throw for build failures
 // (they are values), or write a half-finished .wasm where a reader may see it.
 
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import lockfile from 'proper-lockfile';
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -30,6 +30,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { stopProcessTree } from './process-tree.ts';
 import { messageOf, type StudioError } from '../errors.ts';
 
 export interface JsBuildRequest {
@@ -467,7 +468,7 @@ async function componentizeInChild(
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
 
-  const killGroup = () => killTree(child);
+  const killGroup = () => stopProcessTree(child, 'SIGKILL');
   process.once('exit', killGroup); // never leave an 800 MB orphan behind
   let reason: 'cancelled' | 'timeout' | undefined;
   const onAbort = () => {
@@ -519,16 +520,6 @@ async function componentizeInChild(
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
     process.removeListener('exit', killGroup);
-  }
-}
-
-function killTree(child: ChildProcess): void {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  try {
-    if (process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL');
-    else child.kill('SIGKILL');
-  } catch {
-    child.kill('SIGKILL');
   }
 }
 

@@ -1,0 +1,44 @@
+// Running a command line through the platform's shell, and stopping everything it started.
+// A build command is one line of text, as in wash's config: `sh -c` runs it on Linux and
+// macOS, and `cmd.exe /d /s /c "…"` on Windows, as npm runs scripts there. Stopping a build
+// must stop its children too (a compiler the shell started): a process group on Unix (the
+// child is started detached, so it leads one), `taskkill /T` on Windows, which has no groups.
+import { spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+
+export interface ShellCommand {
+  file: string;
+  args: string[];
+  /** What spawn needs beside them: a group of its own on Unix, the line passed as written on Windows. */
+  options: Pick<SpawnOptions, 'detached' | 'windowsVerbatimArguments' | 'windowsHide'>;
+}
+
+/** How to run `command` through the shell of `platform`. */
+export function shellCommand(command: string, platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): ShellCommand {
+  if (platform === 'win32') {
+    // /d: no AutoRun commands from the registry; /s with the outer quotes: the line as it is.
+    return { file: env.ComSpec || 'cmd.exe', args: ['/d', '/s', '/c', `"${command}"`], options: { windowsVerbatimArguments: true, windowsHide: true } };
+  }
+  return { file: 'sh', args: ['-c', command], options: { detached: true } };
+}
+
+/** What stops a process and everything it started on `platform`: a signal to its group, or taskkill. */
+export function treeKill(pid: number, signal: NodeJS.Signals, platform: NodeJS.Platform = process.platform): { file: string; args: string[] } | { group: number; signal: NodeJS.Signals } {
+  if (platform === 'win32') return { file: 'taskkill', args: ['/pid', String(pid), '/T', '/F'] };
+  return { group: -pid, signal };
+}
+
+/**
+ * Stops a child started with `shellCommand` (or detached on Unix) and its descendants.
+ * Synchronous, so it also works in a process 'exit' handler.
+ */
+export function stopProcessTree(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const how = treeKill(child.pid, signal);
+  try {
+    if ('group' in how) process.kill(how.group, how.signal);
+    else if (spawnSync(how.file, how.args, { stdio: 'ignore', windowsHide: true, timeout: 10_000 }).status !== 0) child.kill(signal);
+  } catch {
+    // No group (it was not started detached) or it is already gone: the child alone, then.
+    child.kill(signal);
+  }
+}
