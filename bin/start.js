@@ -1,15 +1,20 @@
 #!/usr/bin/env node
-// `npm start [project]`: the studio on the bundled QR example (or the given project). Opens
-// the Electron window where Electron and its binary are installed and a display exists;
-// otherwise runs browser mode (`component-studio dev --open`), saying why in one line. Where
-// no window can appear at all (CI, a server, no DISPLAY) it only prints the URLs.
+// `npm start [-- project] [--port N]`: the studio on the given project. Opens the Electron
+// window where Electron and its binary are installed and a display exists (without a
+// project, the app reopens the last one, or its own copy of the QR example: see
+// electron/launch.ts); otherwise runs browser mode (`component-studio dev --open`, on the
+// bundled QR example without a project), saying why in one line. Where no window can appear
+// at all (CI, a server, no DISPLAY) it only prints the URLs.
 import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { electronBinary } from '../electron/binary.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const target = resolve(process.argv[2] ?? join(root, 'assets', 'examples', 'qrcode'));
+const args = process.argv.slice(2);
+/** Options of `dev` that take a value: the word after them is not the project. */
+const VALUED = new Set(['--port', '--host', '--ui-port', '--workers', '--instances', '--timeout', '--memory-limit', '--body-limit']);
+const projectAt = args.findIndex((arg, i) => !arg.startsWith('-') && !VALUED.has(args[i - 1] ?? ''));
 
 
 /** Whether a window can appear: not in CI, and on Linux and BSD only with a display. */
@@ -27,7 +32,7 @@ if (binary && windows) {
   const { main } = await buildElectronShell();
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE; // set, it would run the binary as plain Node
-  const child = spawn(binary, [main, target], { stdio: 'inherit', env });
+  const child = spawn(binary, [main, ...args], { stdio: 'inherit', env });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
@@ -42,6 +47,7 @@ if (binary && windows) {
   }
   const { tsImport } = await import('tsx/esm/api');
   // The CLI reads its arguments from process.argv.
-  process.argv = [process.argv[0], process.argv[1], 'dev', target, ...(windows ? ['--open'] : [])];
+  const project = projectAt >= 0 ? [] : [join(root, 'assets', 'examples', 'qrcode')];
+  process.argv = [process.argv[0], process.argv[1], 'dev', ...project, ...args, ...(windows ? ['--open'] : [])];
   await tsImport('../runtime/cli.ts', import.meta.url);
 }

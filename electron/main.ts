@@ -17,6 +17,7 @@ import { join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { contentTypeFor, rendererCsp } from '../runtime/studio/renderer-files.ts';
 import { bindStudioIpc } from './ipc.ts';
+import { launchStateFile, parseLaunchArgs, projectToOpen, rememberProject } from './launch.ts';
 
 type DesktopRuntime = typeof import('../runtime/studio/desktop-studio.ts');
 
@@ -24,7 +25,7 @@ const APP_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RENDERER_DIR = join(APP_ROOT, 'renderer', 'dist');
 const PRELOAD = join(APP_ROOT, 'electron', 'dist', 'preload.cjs');
 const RUNTIME_ENTRY = pathToFileURL(join(APP_ROOT, 'runtime', 'studio', 'desktop-studio.ts')).href;
-const DEFAULT_TARGET = join(APP_ROOT, 'assets', 'examples', 'qrcode');
+const BUNDLED_EXAMPLE = join(APP_ROOT, 'assets', 'examples', 'qrcode');
 
 const SCHEME = 'app';
 const APP_ORIGIN = `${SCHEME}://studio`;
@@ -38,14 +39,15 @@ protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: 
 app.enableSandbox();
 
 /**
- * The project to open (the first argument that is not a switch, else the bundled example)
- * and `--port=N` for the gateway (default 8000, as in the CLI; 0 picks a free one).
+ * The project to open and the gateway port (`--port N` or `--port=N`; default 8000, as in the
+ * CLI; 0 picks a free one): see launch.ts.
  */
-function parseArgs(argv: readonly string[]): { target: string; port?: number } {
-  const args = argv.slice(app.isPackaged ? 1 : 2);
-  const target = resolve(args.find((a) => !a.startsWith('-')) ?? DEFAULT_TARGET);
-  const port = args.map((a) => /^--port=(\d+)$/.exec(a)?.[1]).find((p) => p !== undefined);
-  return port === undefined ? { target } : { target, port: Number(port) };
+async function launchOptions(): Promise<{ target: string; port?: number }> {
+  const args = parseLaunchArgs(process.argv.slice(app.isPackaged ? 1 : 2), process.cwd());
+  if ('error' in args) throw new Error(args.error);
+  const warn = (text: string) => process.stderr.write(`Component Studio: ${text}\n`);
+  const target = await projectToOpen(args, { bundledExample: BUNDLED_EXAMPLE, userData: app.getPath('userData') }, warn);
+  return args.port === undefined ? { target } : { target, port: args.port };
 }
 
 /** Serves renderer/dist on app://studio/, never a file outside it. */
@@ -129,9 +131,9 @@ function createWindow(): BrowserWindow {
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv);
   app.on('web-contents-created', (_event, contents) => lockDown(contents));
   await app.whenReady();
+  const options = await launchOptions();
 
   const ses = session.defaultSession;
   // The studio needs no camera, notifications, geolocation…: refuse every request. Writing
@@ -143,6 +145,18 @@ async function main(): Promise<void> {
   const { tsImport } = await import('tsx/esm/api');
   const runtime = (await tsImport(RUNTIME_ENTRY, import.meta.url)) as DesktopRuntime;
   const studio = await runtime.startDesktopStudio(options);
+  // The next launch without a path reopens what was open last.
+  const stateFile = launchStateFile(app.getPath('userData'));
+  let remembered: string | undefined;
+  const remember = (path: string) => {
+    if (path === remembered) return;
+    remembered = path;
+    void rememberProject(stateFile, path).catch(() => {});
+  };
+  remember(studio.project.path);
+  studio.service.subscribe((event) => {
+    if (event.event === 'project.changed') remember(event.payload.path);
+  });
 
   const window = createWindow();
   const unbind = bindStudioIpc(ipcMain, studio.service, window, isAppUrl);

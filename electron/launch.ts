@@ -1,0 +1,111 @@
+// What the desktop app opens at launch, kept free of Electron so it is tested as plain Node:
+// the command line (a project path and `--port N` / `--port=N`, as the CLI takes them), the
+// last project the user had open, and on first launch the bundled example, copied to the
+// user's data folder (the install folder is read-only in a signed app, a deb or Program
+// Files, and a session writes its build and data beside the project).
+import { cp, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { basename, join, relative, resolve, sep } from 'node:path';
+
+export interface LaunchArgs {
+  /** The project folder or .wasm file named on the command line. */
+  target?: string;
+  port?: number;
+}
+
+/**
+ * Reads the app's own arguments (after the executable, and the app path when not packaged).
+ * Switches it does not know are Chromium's or Electron's, and are left alone.
+ */
+export function parseLaunchArgs(args: readonly string[], cwd: string): LaunchArgs | { error: string } {
+  const result: LaunchArgs = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const port = /^--port(?:=(.*))?$/.exec(arg);
+    if (port) {
+      const value = port[1] ?? args[++i];
+      if (value === undefined || !/^\d+$/.test(value) || Number(value) > 65535) {
+        return { error: `--port must be a whole number from 0 to 65535, not ${value === undefined ? 'missing' : JSON.stringify(value)}.` };
+      }
+      result.port = Number(value);
+    } else if (!arg.startsWith('-') && result.target === undefined) {
+      result.target = resolve(cwd, arg);
+    }
+  }
+  return result;
+}
+
+/** Parts of the bundled example that a session makes and that must not travel with it. */
+const NOT_COPIED = ['dist', join('.wash', 'data'), join('.wash', 'studio'), 'node_modules'];
+
+/**
+ * The example's folder under the user's data folder, copied there from the app the first
+ * time (never over a copy the user has since changed).
+ */
+export async function userExample(bundled: string, userData: string): Promise<string> {
+  const target = join(userData, 'examples', basename(bundled));
+  if (await exists(target)) return target;
+  await mkdir(join(userData, 'examples'), { recursive: true });
+  // Copied beside, then renamed into place: a launch that dies halfway leaves no half example.
+  const staging = `${target}.copying-${process.pid}`;
+  await cp(bundled, staging, {
+    recursive: true,
+    filter: (source) => {
+      const inside = relative(bundled, source);
+      return !NOT_COPIED.some((skip) => inside === skip || inside.startsWith(skip + sep));
+    },
+  });
+  await rename(staging, target);
+  return target;
+}
+
+/** The file that remembers the last project, in the user's data folder. */
+export function launchStateFile(userData: string): string {
+  return join(userData, 'launch.json');
+}
+
+/**
+ * The project opened last, if the file names one that still exists. A file that cannot be
+ * read as the app wrote it is reported through `warn` and ignored (the app opens the example).
+ */
+export async function lastProject(stateFile: string, warn: (text: string) => void): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(stateFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let path: unknown;
+  try {
+    path = (JSON.parse(text) as { lastProject?: unknown }).lastProject;
+  } catch {
+    warn(`${stateFile} is not valid JSON; it is ignored and written anew when a project opens.`);
+    return undefined;
+  }
+  if (typeof path !== 'string') return undefined;
+  if (!(await exists(path))) {
+    warn(`The last project, ${path}, is gone; opening the example instead.`);
+    return undefined;
+  }
+  return path;
+}
+
+export async function rememberProject(stateFile: string, path: string): Promise<void> {
+  const temp = `${stateFile}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify({ lastProject: path }, null, 2)}\n`);
+  await rename(temp, stateFile);
+}
+
+/** The project to open: the command line's, else the last one, else the example (copied on first launch). */
+export async function projectToOpen(args: LaunchArgs, places: { bundledExample: string; userData: string }, warn: (text: string) => void): Promise<string> {
+  if (args.target) return args.target;
+  return (await lastProject(launchStateFile(places.userData), warn)) ?? (await userExample(places.bundledExample, places.userData));
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
