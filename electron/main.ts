@@ -6,18 +6,19 @@
 // Security (docs/architecture.md, docs/security.md): the renderer is sandboxed with context
 // isolation and no Node; it is served from the privileged app:// scheme with a strict CSP;
 // it may not navigate anywhere else or open windows (http/https links go to the system
-// browser); permission requests are refused; IPC answers only the window's own top frame
-// (see ipc.ts).
+// browser); permission requests are refused (window-policy.ts); IPC answers only the
+// window's own top frame (see ipc.ts).
 //
 // This file is bundled by electron/build.mjs into electron/dist/main.mjs; paths below are
 // relative to that bundle.
-import { app, BrowserWindow, ipcMain, protocol, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { contentTypeFor, rendererCsp } from '../runtime/studio/renderer-files.ts';
 import { bindStudioIpc } from './ipc.ts';
 import { launchStateFile, parseLaunchArgs, projectToOpen, rememberProject } from './launch.ts';
+import { APP_ORIGIN, SCHEME, isAppUrl, lockDown, permissionAllowed, windowOptions } from './window-policy.ts';
 
 type DesktopRuntime = typeof import('../runtime/studio/desktop-studio.ts');
 
@@ -27,11 +28,7 @@ const PRELOAD = join(APP_ROOT, 'electron', 'dist', 'preload.cjs');
 const RUNTIME_ENTRY = pathToFileURL(join(APP_ROOT, 'runtime', 'studio', 'desktop-studio.ts')).href;
 const BUNDLED_EXAMPLE = join(APP_ROOT, 'assets', 'examples', 'qrcode');
 
-const SCHEME = 'app';
-const APP_ORIGIN = `${SCHEME}://studio`;
 const CSP = rendererCsp();
-
-const isAppUrl = (url: string): boolean => url === APP_ORIGIN || url.startsWith(`${APP_ORIGIN}/`);
 
 // Must happen before `ready`: app:// behaves like https (a real origin for 'self', fetch,
 // secure context), so the renderer needs no file:// access at all.
@@ -78,68 +75,22 @@ async function serveRenderer(request: Request): Promise<Response> {
   }
 }
 
-function openExternally(url: string): void {
-  try {
-    const { protocol: scheme } = new URL(url);
-    if (scheme === 'http:' || scheme === 'https:') void shell.openExternal(url);
-  } catch {
-    // Not a URL: nothing to open.
-  }
-}
-
-/** Every web contents (the window, and anything it might create) stays on the app. */
-function lockDown(contents: WebContents): void {
-  contents.setWindowOpenHandler(({ url }) => {
-    openExternally(url);
-    return { action: 'deny' };
-  });
-  contents.on('will-navigate', (event, url) => {
-    if (isAppUrl(url)) return;
-    event.preventDefault();
-    openExternally(url);
-  });
-  contents.on('will-redirect', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
-  });
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-}
-
 function createWindow(): BrowserWindow {
-  const window = new BrowserWindow({
-    width: 1360,
-    height: 860,
-    minWidth: 800,
-    minHeight: 500,
-    show: false,
-    title: 'Component Studio',
-    backgroundColor: '#1e1e1e',
-    webPreferences: {
-      preload: PRELOAD,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-    },
-  });
+  const window = new BrowserWindow(windowOptions(PRELOAD));
   window.once('ready-to-show', () => window.show());
   return window;
 }
 
 async function main(): Promise<void> {
-  app.on('web-contents-created', (_event, contents) => lockDown(contents));
+  app.on('web-contents-created', (_event, contents) => lockDown(contents, (url) => void shell.openExternal(url)));
   await app.whenReady();
   const options = await launchOptions();
 
   const ses = session.defaultSession;
   // The studio needs no camera, notifications, geolocation…: refuse every request. Writing
   // to the clipboard (copy as curl) is the one thing the app page may do.
-  ses.setPermissionRequestHandler((contents, permission, callback) => callback(permission === 'clipboard-sanitized-write' && isAppUrl(contents.getURL())));
-  ses.setPermissionCheckHandler((_contents, permission, origin) => permission === 'clipboard-sanitized-write' && isAppUrl(origin));
+  ses.setPermissionRequestHandler((contents, permission, callback) => callback(permissionAllowed(permission, contents.getURL())));
+  ses.setPermissionCheckHandler((_contents, permission, origin) => permissionAllowed(permission, origin));
   protocol.handle(SCHEME, serveRenderer);
 
   const { tsImport } = await import('tsx/esm/api');
