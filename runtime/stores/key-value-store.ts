@@ -459,12 +459,14 @@ export class KeyValueStore {
     // Other threads may have written while this one never did: it opens the journal now.
     this.journal.open();
     // Holding every stripe, nothing else writes: the files the materializer has not written yet are written here.
-    try {
-      for (const { record } of this.journal.recordsBetween(this.locks.load(SharedWord.journalWritten), this.locks.load(SharedWord.journalEnd))) {
-        applyRecord(this.keyFolders(), record);
+    const keyFolders = this.keyFolders();
+    for (const { record } of this.journal.recordsBetween(this.locks.load(SharedWord.journalWritten), this.locks.load(SharedWord.journalEnd))) {
+      try {
+        applyRecord(keyFolders, record);
+      } catch (error) {
+        // The journal keeps the value (reads still find it); the error names the key and its file.
+        throw storeErrorFrom(error, ctx(record.op === 'set' ? 'write' : 'delete', record.bucket, record.key, this.root));
       }
-    } catch (error) {
-      throw storeErrorFrom(error, ctx('write the journaled values of', undefined, undefined, this.root));
     }
     const files: string[] = [];
     const folders = new Set<string>([this.root]);
