@@ -20,6 +20,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   outbound: async () => (await import('./outbound.ts')).benchmark,
   reload: async () => (await import('./reload.ts')).benchmark,
   snapshots: async () => (await import('./snapshots.ts')).benchmark,
+  startup: async () => (await import('./startup.ts')).benchmark,
   traffic: async () => (await import('./traffic.ts')).benchmark,
   ui: async () => (await import('./ui.ts')).benchmark,
 };

@@ -20,10 +20,14 @@ interface Packed {
   dir: string;
 }
 
-/** Packs the repo as npm would publish it and unpacks the tarball, with this checkout's node_modules linked beside it. */
+/**
+ * Packs the repo as npm would publish it and unpacks the tarball, with this checkout's
+ * node_modules linked beside it. Without lifecycle scripts: `prepare` would rebuild the UI
+ * under the browser tests running beside this one (npm ci built it already).
+ */
 function pack(): Packed {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const [report] = JSON.parse(execFileSync(npm, ['pack', '--json', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as [{ filename: string; files: { path: string }[] }];
+  const [report] = JSON.parse(execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as [{ filename: string; files: { path: string }[] }];
   execFileSync('tar', ['-xzf', join(scratch, report.filename), '-C', scratch]);
   const dir = join(scratch, 'package');
   symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
