@@ -25,7 +25,7 @@ import { Buffer } from 'node:buffer';
 import { mkdirSync, readdirSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { removeFolder, removeLeftovers, syncFolder, syncPaths } from './atomic-write.ts';
-import { JOURNAL_FILE, KeyValueJournal, applyRecord, type JournalRecord, type KeyFolders, type RecoveryReport } from './kv-journal.ts';
+import { JOURNAL_FILE, KeyValueJournal, applyRecord, type JournalRecord, type KeyFolders, type PlacedRecord, type RecoveryReport } from './kv-journal.ts';
 import { startMaterializer, stopMaterializer } from './kv-materializer.ts';
 import { bucketFolderName, decodeSegment, isInternalFileName, keyFileName, rawAlternative } from './safe-names.ts';
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
@@ -116,6 +116,8 @@ export class KeyValueStore {
   /** Values read from files, checked against the file's metadata at every read. */
   private readonly values = new FileValueCache();
   private listing: { dir: string; mtimeNs: bigint; keys: string[] } | undefined;
+  /** Records read by journaledRecords, from `from` up to `to` of one generation. */
+  private journaled: { generation: number; from: number; to: number; records: PlacedRecord[] } = { generation: -1, from: 0, to: 0, records: [] };
   private closed = false;
   private readonly guest: boolean;
   /** Calls through the gate; after a restore swapped the folder's contents, remembered folders and listings go. */
@@ -155,7 +157,6 @@ export class KeyValueStore {
   /** Bucket names, sorted; "" is listed when the root folder holds keys. */
   buckets(): string[] {
     return this.read(() => {
-      this.writePending();
       const names = new Set<string>();
       let rootHasKeys = false;
       try {
@@ -173,7 +174,8 @@ export class KeyValueStore {
         if (isErrno(error, 'ENOENT')) return [];
         throw storeErrorFrom(error, ctx('list the buckets of', undefined, undefined, this.root));
       }
-      if (rootHasKeys) names.add('');
+      // Buckets get their folder at the first set; keys of "" may still be in the journal only.
+      if (rootHasKeys || this.journaledRecords().some((r) => r.bucket === '' && r.op === 'set')) names.add('');
       return [...names].sort(compareNames);
     });
   }
@@ -228,12 +230,11 @@ export class KeyValueStore {
   /** A page of keys in stable sorted order (UTF-16 code unit order). */
   list(bucket: string, options: KeyListOptions = {}): KeyListPage {
     return this.read(() => {
-      this.writePending();
       const dir = this.verifiedBucketDir(bucket, 'list');
       if (!dir) throw new StoreError('no-such-store', `The bucket ${quote(bucket)} does not exist.`, 'Check the bucket name, or create the bucket first.');
       const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(options.limit ?? DEFAULT_LIST_LIMIT)));
       const prefix = options.prefix ?? '';
-      const keys = this.sortedKeys(bucket, dir);
+      const keys = this.currentKeys(bucket, dir);
       let at = options.cursor !== undefined && options.cursor >= prefix ? lowerBound(keys, options.cursor, false) : lowerBound(keys, prefix, true);
       const page: string[] = [];
       while (at < keys.length && page.length < limit && keys[at]!.startsWith(prefix)) page.push(keys[at++]!);
@@ -245,9 +246,8 @@ export class KeyValueStore {
   /** How many keys the bucket holds (0 for a missing bucket). */
   size(bucket: string): number {
     return this.read(() => {
-      this.writePending();
       const dir = this.verifiedBucketDir(bucket, 'count the keys of');
-      return dir ? this.sortedKeys(bucket, dir).length : 0;
+      return dir ? this.currentKeys(bucket, dir).length : 0;
     });
   }
 
@@ -665,8 +665,7 @@ export class KeyValueStore {
 
   /**
    * Writes journaled values to their files up to the durable end of the journal: what the
-   * materializer thread does all along, and what a listing does first so it sees every key.
-   * Returns how many records it wrote. Records go in journal order, each under its key's
+   * materializer thread does all along. Returns how many records it wrote. Records go in journal order, each under its key's
    * stripe; a checkpoint (every stripe) may overtake, and then this stops.
    */
   private writePending(): number {
@@ -734,6 +733,54 @@ export class KeyValueStore {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The bucket's keys: its folder's, with the writes whose files are not written yet laid
+   * over them in journal order. Nothing is written here: a listing on the main thread must
+   * not wait for thousands of files.
+   */
+  private currentKeys(bucket: string, dir: string): string[] {
+    for (let attempt = 0; ; attempt++) {
+      const generation = this.locks.load(SharedWord.journalGeneration);
+      // Taken before the folder is read: a record written to its file meanwhile is in both, which is harmless.
+      const from = this.locks.load(SharedWord.journalWritten);
+      const keys = this.sortedKeys(bucket, dir);
+      const records = this.journaledRecords(from).filter((r) => r.bucket === bucket);
+      // A checkpoint in between wrote the records to files this listing may have missed: look again.
+      if (this.locks.load(SharedWord.journalGeneration) !== generation && attempt < 3) continue;
+      if (records.length === 0) return keys;
+      const current = new Set(keys);
+      for (const record of records) {
+        if (record.op === 'set') current.add(record.key);
+        else current.delete(record.key);
+      }
+      return [...current].sort(compareNames);
+    }
+  }
+
+  /**
+   * The acknowledged records whose files are not written yet (from `from`), names only. The
+   * records read are kept, so a listing asked again and again (the UI, while a component
+   * writes) reads only what was appended since.
+   */
+  private journaledRecords(from = this.locks.load(SharedWord.journalWritten)): JournalRecord[] {
+    const to = this.locks.load(SharedWord.journalSynced);
+    if (from >= to) return [];
+    const generation = this.locks.load(SharedWord.journalGeneration);
+    let known = this.journaled;
+    if (known.generation !== generation || from < known.from || known.to > to) known = this.journaled = { generation, from, to: from, records: [] };
+    if (known.to < to) {
+      this.journal.open();
+      const read = this.journal.recordsBetween(known.to, to, false);
+      known.records.push(...read);
+      known.to = read.length > 0 ? read[read.length - 1]!.next : known.to;
+    }
+    let first = 0;
+    while (first < known.records.length && known.records[first]!.offset < from) first++;
+    if (first > 0) known.records.splice(0, first);
+    known.from = from;
+    return known.records.map(({ record }) => record);
   }
 
   /** Sorted, decoded key names of a bucket folder; cached while the folder is unchanged. */

@@ -414,10 +414,10 @@ export class KeyValueJournal {
    * The durable records from `from` up to `to` (both offsets in the current generation), each
    * with where it sits in the file; stops early at anything that does not check out.
    */
-  recordsBetween(from: number, to: number): PlacedRecord[] {
+  recordsBetween(from: number, to: number, withValues = true): PlacedRecord[] {
     if (to <= from) return [];
     const generation = this.locks.load(SharedWord.journalGeneration);
-    return decodeRecordsAt(readAllAt(this.handle, to - from, from), generation).map((placed) => ({ ...placed, offset: placed.offset + from, next: placed.next + from }));
+    return decodeRecordsAt(readAllAt(this.handle, to - from, from), generation, withValues).map((placed) => ({ ...placed, offset: placed.offset + from, next: placed.next + from }));
   }
 
   /**

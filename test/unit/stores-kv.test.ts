@@ -367,7 +367,12 @@ describe('KeyValueStore: durability', () => {
     guest.delete('b', 'k');
     assert.equal(store.get('b', 'k'), undefined);
     assert.equal(store.exists('b', 'k'), false);
-    assert.deepEqual(store.list('b').keys, ['n'], 'a listing writes the pending files first');
+    assert.deepEqual(store.list('b').keys, ['n'], 'a listing sees keys whose files are not written yet');
+    assert.equal(store.size('b'), 1);
+    store.set('', 'top', bytes('t'));
+    assert.deepEqual(store.buckets(), ['', 'b']);
+    assert.equal(existsSync(join(store.root, 'top')), false, 'listing wrote no file');
+    store.writeJournaled();
     assert.equal(readFileSync(join(store.root, 'b', 'n'), 'utf8'), '5');
     assert.equal(existsSync(join(store.root, 'b', 'k')), false);
     guest.close();
