@@ -7,7 +7,7 @@
 // other programs see a file a few milliseconds after the set (docs/stores.md gives the
 // measured lag), and readers in the studio find the value in the journal meanwhile
 // (pending-index.ts). If this thread is missing or stuck, nothing is lost: a checkpoint (the
-// journal full, a listing, the store closing) writes whatever it had not.
+// journal full, a snapshot, the store closing) writes whatever it had not.
 //
 // One thread per key-value root per process, started by the store that owns the root and
 // stopped when the last one closes; threads of other roots never share it.
