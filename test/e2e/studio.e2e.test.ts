@@ -4,13 +4,14 @@
 // edits, what lands on disk). Screenshots of every view, light and dark, go to
 // test-results/ui/.
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { decodeQr } from '../helpers/qr.ts';
+import { fileBecomes, folderBecomes } from '../helpers/settled-files.ts';
 import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
 import { type Chromium, findChromium, NO_BROWSER_MESSAGE, openStudioPage } from './chromium.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
@@ -189,8 +190,7 @@ describe('the studio UI in Chromium', () => {
     await kv.getByLabel('Counter value').fill('41');
     await kv.getByRole('button', { name: 'Save', exact: true }).click();
     await waitForText(page.locator('.toast'), /Saved generated/);
-    const onDisk = await readFile(join(project, '.wash', 'data', 'keyvalue', 'qrcode', 'generated'));
-    assert.equal(onDisk.toString('utf8'), '41');
+    await fileBecomes(join(project, '.wash', 'data', 'keyvalue', 'qrcode', 'generated'), '41');
     // The component counts on from the edited value, and the browser follows live.
     const res = await fetch(new URL('/qrcode', studio.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"payload":"after edit"}' });
     assert.equal(res.status, 200);
@@ -232,12 +232,11 @@ describe('the studio UI in Chromium', () => {
     await waitForText(kv.locator('.detail-pane .kind-badge'), /json/);
     await waitForText(kv.locator('.detail-pane .view-lines'), /"dark":\strue,\s*"accent"/);
     const bucketDir = join(project, '.wash', 'data', 'keyvalue', 'qrcode');
-    const names = async () => (await readdir(bucketDir)).filter((n) => !n.startsWith('.'));
-    assert.equal((await names()).length, 2, 'generated and the new key');
+    await folderBecomes(bucketDir, ['generated', 'settings%2Ftheme'], (name) => !name.startsWith('.'));
     await kv.locator('.detail-pane').getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByRole('dialog', { name: 'Delete settings/theme?' }).getByRole('button', { name: 'Delete', exact: true }).click();
     await kv.getByRole('option', { name: 'settings/theme' }).waitFor({ state: 'detached' });
-    assert.deepEqual(await names(), ['generated']);
+    await folderBecomes(bucketDir, ['generated'], (name) => !name.startsWith('.'));
   });
 
   it('finds a failure in the logs with search, highlighted', async () => {

@@ -28,13 +28,13 @@ export async function fileGone(path: string): Promise<void> {
   await waitUntil(() => !existsSync(path), () => `${path} is deleted`, SETTLE_MS);
 }
 
-/** Waits until the folder holds exactly these names (in any order). */
-export async function folderBecomes(path: string, names: readonly string[]): Promise<void> {
+/** Waits until the folder holds exactly these names (in any order), among those `counted` keeps. */
+export async function folderBecomes(path: string, names: readonly string[], counted: (name: string) => boolean = () => true): Promise<void> {
   const want = [...names].sort().join('\n');
   let last: string[] = [];
   await waitUntil(
     async () => {
-      last = (await readdir(path).catch(() => [])).sort();
+      last = (await readdir(path).catch(() => [])).filter(counted).sort();
       return last.join('\n') === want;
     },
     () => `${path} holds ${JSON.stringify([...names].sort())} (it held ${last.length > 20 ? `${last.length} names` : JSON.stringify(last)})`,
