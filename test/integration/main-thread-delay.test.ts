@@ -1,6 +1,6 @@
 // The studio's main thread (Electron's main process in the app, the CLI's only event loop)
 // stays responsive while components write the stores hard: a burst of key-value writes from
-// several requests at once and a 64 MB object streamed into the blob store, while the UI
+// several requests at once and a 32 MB object streamed into the blob store, while the UI
 // lists keys and objects. The delay of the event loop is measured with
 // perf_hooks.monitorEventLoopDelay in this process, which runs the desktop studio's runtime
 // (startDesktopStudio) as the app does. A synchronous wait on the main thread (a store lock,
@@ -24,10 +24,10 @@ const MAX_P99_MS = 50;
  * synchronous store call on this thread would take (writing thousands of files inline did).
  */
 const MAX_DELAY_MS = 1000;
-const UPLOAD_BYTES = 64 * 2 ** 20;
+const UPLOAD_BYTES = 32 * 2 ** 20;
 /** How often the event loop is sampled. */
 const RESOLUTION_MS = 10;
-const KEYS_PER_FILL = 2000;
+const KEYS_PER_FILL = 1000;
 
 /**
  * The clients, on a thread of their own so their work is not counted against the studio's
