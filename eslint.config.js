@@ -8,13 +8,13 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', '.cache/', 'dist/', 'renderer/dist/', 'electron/dist/', 'release/', 'test-results/', '.scratch/', 'test/fixtures/js/*/src/'],
+    ignores: ['node_modules/', '.cache/', 'dist/', 'renderer/dist/', 'release/', 'test-results/', '.scratch/', 'test/fixtures/js/*/src/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['renderer/vite.config.ts'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['renderer/vite.config.ts', 'scripts/build.d.mts'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       // node:test's describe/it return promises the runner itself awaits.
@@ -30,8 +30,14 @@ export default tseslint.config(
   },
   {
     // Plain JavaScript (launchers, the componentize child, fixtures' build scripts): no types to check.
-    files: ['**/*.js', '**/*.mjs'],
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
+  },
+  {
+    // CommonJS (electron-builder's configuration).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

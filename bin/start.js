@@ -5,9 +5,10 @@
 // electron/launch.ts); otherwise runs browser mode (`component-studio dev --open`, on the
 // bundled QR example without a project), saying why in one line. Where no window can appear
 // at all (CI, a server, no DISPLAY) it only prints the URLs.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { electronBinary } from '../electron/binary.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -27,9 +28,18 @@ function canShowWindows() {
 const binary = electronBinary();
 const windows = canShowWindows();
 
+// The UI once (Vite, about 15 s; `npm run build:renderer` rebuilds it after UI edits), and the
+// compiled studio each time (about a second), so a clone's runtime edits are always what runs.
+if (!existsSync(join(root, 'renderer', 'dist', 'index.html'))) {
+  process.stdout.write('Building the studio UI once (about 15 s)…\n');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const built = spawnSync(npm, ['run', 'build:renderer'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+const { buildStudio } = await import('../scripts/build.mjs');
+const { main, cli } = await buildStudio();
+
 if (binary && windows) {
-  const { buildElectronShell } = await import('../electron/build.mjs');
-  const { main } = await buildElectronShell();
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE; // set, it would run the binary as plain Node
   const child = spawn(binary, [main, ...args], { stdio: 'inherit', env });
@@ -45,9 +55,8 @@ if (binary && windows) {
   } else {
     process.stdout.write('No display here for the Electron window; open the studio URL below in a browser\n');
   }
-  const { tsImport } = await import('tsx/esm/api');
   // The CLI reads its arguments from process.argv.
   const project = projectAt >= 0 ? [] : [join(root, 'assets', 'examples', 'qrcode')];
   process.argv = [process.argv[0], process.argv[1], 'dev', ...project, ...args, ...(windows ? ['--open'] : [])];
-  await tsImport('../runtime/cli.ts', import.meta.url);
+  await import(pathToFileURL(cli).href);
 }

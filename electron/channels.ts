@@ -17,3 +17,6 @@ export interface EventMessage {
   event: EventName;
   payload: unknown;
 }
+
+/** Renderer to main: the path of a folder or file dropped on the window, to open as the project. */
+export const OPEN_DROPPED_CHANNEL = 'studio:open-dropped';

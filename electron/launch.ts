@@ -58,7 +58,7 @@ export async function userExample(bundled: string, userData: string): Promise<st
   return target;
 }
 
-/** The file that remembers the last project, in the user's data folder. */
+/** The file that remembers the last project and the recent ones, in the user's data folder. */
 export function launchStateFile(userData: string): string {
   return join(userData, 'launch.json');
 }
@@ -68,20 +68,8 @@ export function launchStateFile(userData: string): string {
  * read as the app wrote it is reported through `warn` and ignored (the app opens the example).
  */
 export async function lastProject(stateFile: string, warn: (text: string) => void): Promise<string | undefined> {
-  let text: string;
-  try {
-    text = await readFile(stateFile, 'utf8');
-  } catch {
-    return undefined;
-  }
-  let path: unknown;
-  try {
-    path = (JSON.parse(text) as { lastProject?: unknown }).lastProject;
-  } catch {
-    warn(`${stateFile} is not valid JSON; it is ignored and written anew when a project opens.`);
-    return undefined;
-  }
-  if (typeof path !== 'string') return undefined;
+  const path = (await readLaunchState(stateFile, warn)).lastProject;
+  if (path === undefined) return undefined;
   if (!(await exists(path))) {
     warn(`The last project, ${path}, is gone; opening the example instead.`);
     return undefined;
@@ -89,10 +77,54 @@ export async function lastProject(stateFile: string, warn: (text: string) => voi
   return path;
 }
 
-export async function rememberProject(stateFile: string, path: string): Promise<void> {
+interface LaunchState {
+  lastProject?: string;
+  /** Newest first, at most RECENT_LIMIT. */
+  recent: string[];
+}
+
+const RECENT_LIMIT = 10;
+
+async function readLaunchState(stateFile: string, warn: (text: string) => void = () => {}): Promise<LaunchState> {
+  let text: string;
+  try {
+    text = await readFile(stateFile, 'utf8');
+  } catch {
+    return { recent: [] };
+  }
+  let parsed: { lastProject?: unknown; recent?: unknown };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    warn(`${stateFile} is not valid JSON; it is ignored and written anew when a project opens.`);
+    return { recent: [] };
+  }
+  const recent = Array.isArray(parsed.recent) ? parsed.recent.filter((p): p is string => typeof p === 'string').slice(0, RECENT_LIMIT) : [];
+  return typeof parsed.lastProject === 'string' ? { lastProject: parsed.lastProject, recent } : { recent };
+}
+
+async function writeLaunchState(stateFile: string, state: LaunchState): Promise<void> {
   const temp = `${stateFile}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify({ lastProject: path }, null, 2)}\n`);
+  await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
   await rename(temp, stateFile);
+}
+
+/** Makes `path` the last project and the first of the recent ones. */
+export async function rememberProject(stateFile: string, path: string): Promise<void> {
+  const { recent } = await readLaunchState(stateFile);
+  await writeLaunchState(stateFile, { lastProject: path, recent: [path, ...recent.filter((p) => p !== path)].slice(0, RECENT_LIMIT) });
+}
+
+/** The recent projects that still exist, newest first (File > Open Recent). */
+export async function recentProjects(stateFile: string): Promise<string[]> {
+  const { recent } = await readLaunchState(stateFile);
+  const present = await Promise.all(recent.map(exists));
+  return recent.filter((_, i) => present[i]);
+}
+
+export async function clearRecentProjects(stateFile: string): Promise<void> {
+  const { lastProject: last } = await readLaunchState(stateFile);
+  await writeLaunchState(stateFile, last === undefined ? { recent: [] } : { lastProject: last, recent: [] });
 }
 
 /** The project to open: the command line's, else the last one, else the example (copied on first launch). */

@@ -1,7 +1,6 @@
 // The Electron shell: one window showing the built renderer, the Studio API bound to IPC, and
-// the studio runtime in this (main) process. The runtime is plain Node and is loaded from its
-// TypeScript sources through tsx, exactly as the CLI runs it, because its worker threads and
-// builders locate their own files next to their sources.
+// the studio runtime in this (main) process. The runtime is plain Node, compiled into this
+// bundle with its workers beside it (scripts/build.mjs): nothing transpiles at launch.
 //
 // Security (docs/architecture.md, docs/security.md): the renderer is sandboxed with context
 // isolation and no Node; it is served from the privileged app:// scheme with a strict CSP;
@@ -9,24 +8,33 @@
 // browser); permission requests are refused (window-policy.ts); IPC answers only the
 // window's own top frame (see ipc.ts).
 //
-// This file is bundled by electron/build.mjs into electron/dist/main.mjs; paths below are
-// relative to that bundle.
-import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
+// scripts/build.mjs bundles this file into dist/main.mjs and rewrites the file URLs below
+// (relative to this source) to point from there.
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, protocol, screen, session, shell, type IpcMainEvent } from 'electron';
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { release } from 'node:os';
+import { dirname, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { useNodeChildLauncher } from '../runtime/builders/node-child.ts';
+import { outsideArchive } from '../runtime/outside-archive.ts';
+import { startDesktopStudio } from '../runtime/studio/desktop-studio.ts';
 import { contentTypeFor, rendererCsp } from '../runtime/studio/renderer-files.ts';
+import { appMenuTemplate, type MenuActions } from './app-menu.ts';
+import { OPEN_DROPPED_CHANNEL } from './channels.ts';
 import { bindStudioIpc } from './ipc.ts';
-import { launchStateFile, parseLaunchArgs, projectToOpen, rememberProject } from './launch.ts';
+import { utilityChild } from './utility-child.ts';
+import { clearRecentProjects, launchStateFile, parseLaunchArgs, projectToOpen, recentProjects, rememberProject } from './launch.ts';
+import { buildIndicator } from './taskbar.ts';
 import { APP_ORIGIN, SCHEME, isAppUrl, lockDown, permissionAllowed, windowOptions } from './window-policy.ts';
+import { restoreWindowState, saveWindowState, windowStateFile } from './window-state.ts';
 
-type DesktopRuntime = typeof import('../runtime/studio/desktop-studio.ts');
+const RENDERER_DIR = fileURLToPath(new URL('../renderer/dist', import.meta.url));
+const PRELOAD = fileURLToPath(new URL('../dist/preload.cjs', import.meta.url));
+// Copied on first launch with plain file reads: the unpacked copy, outside the app's archive.
+const BUNDLED_EXAMPLE = outsideArchive(fileURLToPath(new URL('../assets/examples/qrcode', import.meta.url)));
 
-const APP_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const RENDERER_DIR = join(APP_ROOT, 'renderer', 'dist');
-const PRELOAD = join(APP_ROOT, 'electron', 'dist', 'preload.cjs');
-const RUNTIME_ENTRY = pathToFileURL(join(APP_ROOT, 'runtime', 'studio', 'desktop-studio.ts')).href;
-const BUNDLED_EXAMPLE = join(APP_ROOT, 'assets', 'examples', 'qrcode');
+// The user documentation, shipped unpacked so the system can open it (Help menu).
+const DOCS_DIR = outsideArchive(fileURLToPath(new URL('../docs', import.meta.url)));
 
 const CSP = rendererCsp();
 
@@ -42,7 +50,6 @@ app.enableSandbox();
 async function launchOptions(): Promise<{ target: string; port?: number }> {
   const args = parseLaunchArgs(process.argv.slice(app.isPackaged ? 1 : 2), process.cwd());
   if ('error' in args) throw new Error(args.error);
-  const warn = (text: string) => process.stderr.write(`Component Studio: ${text}\n`);
   const target = await projectToOpen(args, { bundledExample: BUNDLED_EXAMPLE, userData: app.getPath('userData') }, warn);
   return args.port === undefined ? { target } : { target, port: args.port };
 }
@@ -75,13 +82,39 @@ async function serveRenderer(request: Request): Promise<Response> {
   }
 }
 
-function createWindow(): BrowserWindow {
-  const window = new BrowserWindow(windowOptions(PRELOAD));
+/** The window, at the size and place it had last time where a display still shows that place. */
+async function createWindow(stateFile: string): Promise<BrowserWindow> {
+  const displays = screen.getAllDisplays().map((display) => display.workArea);
+  const restored = await restoreWindowState(stateFile, displays, warn);
+  const window = new BrowserWindow({ ...windowOptions(PRELOAD), ...restored?.bounds });
+  if (restored?.maximized) window.maximize();
   window.once('ready-to-show', () => window.show());
+  let timer: NodeJS.Timeout | undefined;
+  const save = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (window.isDestroyed() || window.isMinimized()) return;
+      void saveWindowState(stateFile, { bounds: window.getNormalBounds(), maximized: window.isMaximized() }).catch(() => {});
+    }, 400);
+  };
+  for (const event of ['resize', 'move', 'maximize', 'unmaximize'] as const) window.on(event as 'resize', save);
   return window;
 }
 
+const warn = (text: string) => process.stderr.write(`Component Studio: ${text}\n`);
+
+/** What a failed open says in the window: the Studio API's message and hint. */
+function openFailure(window: BrowserWindow, path: string, err: unknown): void {
+  const { message, hint } = err as { message?: string; hint?: string };
+  void dialog.showMessageBox(window, { type: 'error', message: `Could not open ${path}`, detail: [message ?? String(err), hint].filter(Boolean).join('\n\n') });
+}
+
 async function main(): Promise<void> {
+  // One studio per user: a second launch hands its arguments to this one and quits.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
   app.on('web-contents-created', (_event, contents) => lockDown(contents, (url) => void shell.openExternal(url)));
   await app.whenReady();
   const options = await launchOptions();
@@ -93,26 +126,93 @@ async function main(): Promise<void> {
   ses.setPermissionCheckHandler((_contents, permission, origin) => permissionAllowed(permission, origin));
   protocol.handle(SCHEME, serveRenderer);
 
-  const { tsImport } = await import('tsx/esm/api');
-  const runtime = (await tsImport(RUNTIME_ENTRY, import.meta.url)) as DesktopRuntime;
-  const studio = await runtime.startDesktopStudio(options);
-  // The next launch without a path reopens what was open last.
-  const stateFile = launchStateFile(app.getPath('userData'));
+  // Builds start their componentize child as a utility process: see utility-child.ts.
+  useNodeChildLauncher(utilityChild);
+  const studio = await startDesktopStudio(options);
+  const userData = app.getPath('userData');
+  const launchFile = launchStateFile(userData);
+  const window = await createWindow(windowStateFile(userData));
+
+  const open = (path: string) => {
+    void studio.service.invoke('project.open', { path }).catch((err: unknown) => openFailure(window, path, err));
+  };
+  const refreshMenu = async () => {
+    const recent = await recentProjects(launchFile).catch(() => []);
+    Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(actions, recent)));
+  };
+  const actions: MenuActions = {
+    openProject: () => {
+      void dialog.showOpenDialog(window, { title: 'Open Project', properties: ['openDirectory', 'createDirectory'] }).then(({ canceled, filePaths: [path] }) => {
+        if (!canceled && path) open(path);
+      });
+    },
+    openWasm: () => {
+      void dialog.showOpenDialog(window, { title: 'Open a Component', properties: ['openFile'], filters: [{ name: 'WebAssembly component', extensions: ['wasm'] }] }).then(({ canceled, filePaths: [path] }) => {
+        if (!canceled && path) open(path);
+      });
+    },
+    openRecent: open,
+    clearRecent: () => void clearRecentProjects(launchFile).then(refreshMenu),
+    revealDataFolder: () => {
+      void studio.service.invoke('project.get', {}).then((project) => shell.openPath(dirname(project.keyvaluePath)).then((error) => error && shell.showItemInFolder(project.path)));
+    },
+    openDocs: () => void shell.openPath(DOCS_DIR),
+    copyDiagnostics: () => {
+      void clipboard.writeText(diagnostics());
+    },
+  };
+
+  // The next launch without a path reopens what was open last; File > Open Recent lists it.
   let remembered: string | undefined;
   const remember = (path: string) => {
     if (path === remembered) return;
     remembered = path;
-    void rememberProject(stateFile, path).catch(() => {});
+    void rememberProject(launchFile, path).then(refreshMenu, () => {});
   };
   remember(studio.project.path);
+  await refreshMenu();
   studio.service.subscribe((event) => {
     if (event.event === 'project.changed') remember(event.payload.path);
+    if (event.event === 'build.changed' && !window.isDestroyed()) {
+      const shown = buildIndicator(event.payload.outcome);
+      window.setProgressBar(shown.progress);
+      app.setBadgeCount(shown.badge);
+    }
   });
 
-  const window = createWindow();
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    if (window.isMinimized()) window.restore();
+    window.focus();
+    const args = parseLaunchArgs(argv.slice(app.isPackaged ? 1 : 2), workingDirectory);
+    if ('error' in args) void dialog.showMessageBox(window, { type: 'error', message: 'Component Studio was started again with a bad argument', detail: args.error });
+    else if (args.target) open(args.target);
+  });
+
   const unbind = bindStudioIpc(ipcMain, studio.service, window, isAppUrl);
-  window.on('closed', unbind);
+  const onDrop = (event: IpcMainEvent, path: unknown) => {
+    if (event.sender === window.webContents && isAppUrl(event.senderFrame?.url ?? '') && typeof path === 'string') open(path);
+  };
+  ipcMain.on(OPEN_DROPPED_CHANNEL, onDrop);
+  window.on('closed', () => {
+    unbind();
+    ipcMain.removeListener(OPEN_DROPPED_CHANNEL, onDrop);
+  });
   await window.loadURL(`${APP_ORIGIN}/index.html`);
+
+  // A fault of the runtime itself (not of a component: those are reported in the window and
+  // the studio goes on) is said in a dialog that offers a fresh start, never a dead window.
+  let failed = false;
+  process.on('uncaughtException', (err) => {
+    warn(`the runtime failed: ${err.stack ?? err.message}`);
+    if (failed) return;
+    failed = true;
+    void dialog
+      .showMessageBox(window, { type: 'error', message: 'The studio runtime stopped working', detail: `${err.message}\n\nRestarting it reopens ${studio.project.path}; your project and its data are as they were.`, buttons: ['Restart Runtime', 'Quit'], defaultId: 0, cancelId: 1 })
+      .then(({ response }) => {
+        if (response === 0) app.relaunch();
+        app.exit(response === 0 ? 0 : 1);
+      });
+  });
 
   let stopped = false;
   app.on('window-all-closed', () => app.quit());
@@ -125,7 +225,16 @@ async function main(): Promise<void> {
   });
 }
 
+/** Versions and platform, for an issue report (Help > Copy Diagnostic Info). */
+function diagnostics(): string {
+  const versions = process.versions as NodeJS.ProcessVersions & { electron?: string; chrome?: string };
+  return [`Component Studio ${app.getVersion()}`, `Electron ${versions.electron ?? '?'}, Chromium ${versions.chrome ?? '?'}, Node ${versions.node}`, `${process.platform} ${process.arch} (${release()})`].join('\n');
+}
+
 main().catch((err: unknown) => {
-  process.stderr.write(`Component Studio could not start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`Component Studio could not start: ${text}\n`);
+  // Started from a desktop icon there is no terminal: say it in a dialog too.
+  if (app.isReady()) dialog.showErrorBox('Component Studio could not start', err instanceof Error ? err.message : text);
   app.exit(1);
 });

@@ -3,9 +3,9 @@
 // require nothing but electron's renderer modules. The page gets two functions, never
 // ipcRenderer itself. Errors arrive as ApiError objects ({ code, message, hint }), which the
 // renderer turns into StudioApiError as it does for the WebSocket transport.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import type { ApiError, CommandArgs, CommandName, CommandResult, EventName, Events, StudioApi } from '../runtime/studio/api.ts';
-import { CALL_CHANNEL, EVENT_CHANNEL, type CallAnswer, type EventMessage } from './channels.ts';
+import { CALL_CHANNEL, EVENT_CHANNEL, OPEN_DROPPED_CHANNEL, type CallAnswer, type EventMessage } from './channels.ts';
 
 const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
 
@@ -39,3 +39,17 @@ const studio: StudioApi = {
 };
 
 contextBridge.exposeInMainWorld('studio', studio);
+
+// A folder or .wasm file dropped anywhere on the window opens as the project, unless a view
+// took the drop itself (the blob browser's upload area prevents the default).
+window.addEventListener('dragover', (event) => {
+  if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
+});
+window.addEventListener('drop', (event) => {
+  if (event.defaultPrevented) return;
+  const file = event.dataTransfer?.files[0];
+  if (!file) return;
+  event.preventDefault();
+  const path = webUtils.getPathForFile(file);
+  if (path) ipcRenderer.send(OPEN_DROPPED_CHANNEL, path);
+});

@@ -2,22 +2,29 @@
 // componentize takes 5-25 s and ~800 MB, so it never runs in the studio's own process.
 // Plain .mjs (not TypeScript) so the child needs no loader.
 //
-// Protocol (IPC): the parent sends one ComponentizeJob
+// Protocol: the parent sends one ComponentizeJob
 //   { sourcePath, witPath, worldName?, outPath }
-// and gets back one message, then the child exits:
+// and gets back one message:
 //   { ok: true, bytes } | { ok: false, message }
-// The component is written to outPath; the parent moves it into place.
+// The component is written to outPath; the parent moves it into place. Started by Node's
+// fork (IPC; the child exits after replying) or as an Electron utility process (its
+// parentPort; the parent stops it on the reply: see runtime/builders/node-child.ts).
 
 import { writeFile } from 'node:fs/promises';
 
-process.once('message', (job) => {
+const answer = (reply, code) => (process.parentPort ? process.parentPort.postMessage(reply) : finish(reply, code));
+const start = (job) =>
   run(job).then(
-    (reply) => finish(reply, 0),
-    (thrown) => finish({ ok: false, message: messageOf(thrown) }, 1),
+    (reply) => answer(reply, 0),
+    (thrown) => answer({ ok: false, message: messageOf(thrown) }, 1),
   );
-});
 
-process.once('disconnect', () => process.exit(1)); // the parent is gone: stop working for nobody
+if (process.parentPort) {
+  process.parentPort.once('message', (event) => start(event.data));
+} else {
+  process.once('message', start);
+  process.once('disconnect', () => process.exit(1)); // the parent is gone: stop working for nobody
+}
 
 async function run(job) {
   // preview2-shim >= 0.26 starts with no preopened directories, so componentize's WIT

@@ -8,7 +8,6 @@
 // Must not: run componentize in this process (5-25 s, ~800 MB), throw for build failures
 // (they are values), or write a half-finished .wasm where a reader may see it.
 
-import { fork } from 'node:child_process';
 import lockfile from 'proper-lockfile';
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -30,7 +29,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { stopProcessTree } from './process-tree.ts';
+import { launchNodeChild } from './node-child.ts';
+import { outsideArchive } from '../outside-archive.ts';
 import { messageOf, type StudioError } from '../errors.ts';
 
 export interface JsBuildRequest {
@@ -292,7 +292,8 @@ async function bundleFailure(projectDir: string, failure: esbuild.BuildFailure):
 
 let nodeModulesDir: string | undefined;
 function studioNodeModules(): string {
-  nodeModulesDir ??= dirname(dirname(createRequire(import.meta.url).resolve('esbuild/package.json')));
+  // esbuild reads files itself, outside Electron's archive support: the unpacked copy.
+  nodeModulesDir ??= outsideArchive(dirname(dirname(createRequire(import.meta.url).resolve('esbuild/package.json'))));
   return nodeModulesDir;
 }
 
@@ -454,21 +455,15 @@ async function componentizeInChild(
     if (output.length > OUTPUT_LIMIT * 2) output = output.slice(-OUTPUT_LIMIT);
   };
 
-  const child = fork(CHILD_ENTRY, [], {
+  const child = launchNodeChild(CHILD_ENTRY, job, {
     cwd,
-    execArgv: [], // not the parent's (tsx) loader flags: the child is plain JS
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     // componentize makes its own temp folder and leaks it when killed or when the WIT does
     // not parse; inside `cwd` (our work folder) it is removed with everything else.
     env: { ...process.env, TMPDIR: cwd, TMP: cwd, TEMP: cwd },
-    // Its own process group, so a kill also reaches wizer, which it runs synchronously.
-    detached: process.platform !== 'win32',
-    serialization: 'json',
+    onOutput: collect,
   });
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
 
-  const killGroup = () => stopProcessTree(child, 'SIGKILL');
+  const killGroup = () => child.stop();
   process.once('exit', killGroup); // never leave an 800 MB orphan behind
   let reason: 'cancelled' | 'timeout' | undefined;
   const onAbort = () => {
@@ -482,20 +477,8 @@ async function componentizeInChild(
   }, COMPONENTIZE_TIMEOUT_MS);
 
   try {
-    const { reply, code, signalName } = await new Promise<{
-      reply: ChildReply | undefined;
-      code: number | null;
-      signalName: NodeJS.Signals | null;
-    }>((resolvePromise) => {
-      let reply: ChildReply | undefined;
-      child.on('message', (message) => (reply = message as ChildReply));
-      child.on('error', (error) => {
-        collect(Buffer.from(`\n${error.message}\n`));
-      });
-      child.on('close', (code, signalName) => resolvePromise({ reply, code, signalName }));
-      child.send(job);
-    });
-
+    const { reply: answer, code, signal: signalName } = await child.done;
+    const reply = answer as ChildReply | undefined;
     if (reason === 'cancelled') return cancelled();
     if (reason === 'timeout') {
       return {

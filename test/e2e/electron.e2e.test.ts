@@ -3,6 +3,7 @@
 // which fails on machines without network access; there this suite says so and the Chromium
 // suite (studio.e2e.test.ts, same renderer over the browser-mode bridge) covers the UI. With
 // neither Electron nor Chromium the Chromium suite fails with how to get one.
+import { existsSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,8 +29,10 @@ describe('the studio UI in Electron', { skip: binary === undefined ? why : false
 
   before(async () => {
     ensureRendererBuilt();
-    const { buildElectronShell } = (await import(join(repoRoot, 'electron', 'build.mjs'))) as typeof import('../../electron/build.mjs');
-    const { main } = await buildElectronShell();
+    // `npm test` compiles dist/ before any test runs; rebuilding here would replace the files
+    // under the CLI tests running beside this one.
+    const main = join(repoRoot, 'dist', 'main.mjs');
+    assert.ok(existsSync(main), 'dist/main.mjs is missing: run `npm run build` (npm test does) first');
     project = join(await mkdtemp(join(tmpdir(), 'studio-electron-')), 'qrcode');
     for (const part of ['src', 'wit', '.wash']) await cp(join(repoRoot, 'assets', 'examples', 'qrcode', part), join(project, part), { recursive: true });
     const env = { ...process.env, COMPONENT_STUDIO_CACHE: join(repoRoot, '.cache', 'studio') } as Record<string, string>;

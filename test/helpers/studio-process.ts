@@ -42,7 +42,7 @@ export async function runStudio(args: string[], timeoutMs = 120_000): Promise<{ 
   return { code, output: output.replace(ANSI, '') };
 }
 
-function spawnStudio(args: string[]): ChildProcess {
+function spawnStudio(args: string[], fromSource = false): ChildProcess {
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: repoRoot,
     env: {
@@ -51,6 +51,7 @@ function spawnStudio(args: string[]): ChildProcess {
       // The UI's state file goes beside the test cache, not into the user's config folder.
       COMPONENT_STUDIO_CONFIG: process.env.COMPONENT_STUDIO_CONFIG ?? join(repoRoot, '.cache', 'config'),
       NO_COLOR: '1',
+      ...(fromSource ? { COMPONENT_STUDIO_FROM_SOURCE: '1' } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -63,6 +64,8 @@ function spawnStudio(args: string[]): ChildProcess {
 export interface LaunchOptions {
   /** Start the studio UI (browser mode) too; its URL is `studioUrl`. Default: headless. */
   ui?: boolean;
+  /** Run the TypeScript sources through tsx instead of the compiled dist/ (the start-up benchmark's baseline). */
+  fromSource?: boolean;
 }
 
 /** Starts the studio and waits until it serves. */
@@ -74,7 +77,7 @@ export async function startStudio(target: string, args: string[] = [], startTime
 
 /** Starts the studio without waiting; `serving()` waits for its URL. */
 export function launchStudio(target: string, args: string[] = [], options: LaunchOptions = {}): StudioProcess & { serving(timeoutMs?: number): Promise<string> } {
-  const child = spawnStudio(['dev', target, '--port', '0', ...(options.ui ? [] : ['--no-ui']), ...args]);
+  const child = spawnStudio(['dev', target, '--port', '0', ...(options.ui ? [] : ['--no-ui']), ...args], options.fromSource);
   let output = '';
   const waiters = new Set<() => void>();
   const stripper = () => {
