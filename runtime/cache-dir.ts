@@ -6,10 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { homedir, platform } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
+// A relative override is taken from the working directory once, here: worker threads load
+// modules from the cache by path, and a relative module path would be read as a package name.
 export function studioCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.COMPONENT_STUDIO_CACHE) return env.COMPONENT_STUDIO_CACHE;
+  if (env.COMPONENT_STUDIO_CACHE) return resolve(env.COMPONENT_STUDIO_CACHE);
   switch (platform()) {
     case 'darwin':
       return join(homedir(), 'Library', 'Caches', 'component-studio');
@@ -21,7 +23,7 @@ export function studioCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function studioConfigDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.COMPONENT_STUDIO_CONFIG) return env.COMPONENT_STUDIO_CONFIG;
+  if (env.COMPONENT_STUDIO_CONFIG) return resolve(env.COMPONENT_STUDIO_CONFIG);
   switch (platform()) {
     case 'darwin':
       return join(homedir(), 'Library', 'Application Support', 'component-studio');

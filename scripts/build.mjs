@@ -21,7 +21,11 @@ const outDir = join(root, 'dist');
 const SOURCE_DIRS = ['runtime', 'electron'].map((dir) => join(root, dir) + sep);
 const URL_PATTERN = /new URL\((['"])(\.{1,2}\/[^'"]*)\1, import\.meta\.url\)/g;
 
-/** Packages a worker loads from disk rather than from its bundle (they read their own files). */
+/**
+ * Packages loaded from disk rather than from a bundle (they read their own files). Everything
+ * else is bundled in, which starts the CLI about a third faster than importing it from
+ * node_modules module by module.
+ */
 const STAY_ON_DISK = ['@bytecodealliance/jco-transpile', '@bytecodealliance/componentize-js', '@bytecodealliance/jco', 'esbuild', 'electron'];
 /** Some dependencies are CommonJS and call require(); ESM bundles need one. */
 const REQUIRE_BANNER = "import { createRequire as __studioRequire } from 'node:module'; const require = __studioRequire(import.meta.url);";
@@ -63,20 +67,20 @@ export async function buildStudio() {
   const workers = new Set();
   const assets = new Set();
   const common = { absWorkingDir: root, bundle: true, sourcemap: 'linked', logLevel: 'warning', platform: 'node', target: 'node20', plugins: [fileUrls(workers, assets)] };
+  const nodeModule = { ...common, format: 'esm', external: STAY_ON_DISK, banner: { js: REQUIRE_BANNER } };
   await Promise.all([
-    build({ ...common, entryPoints: ['runtime/cli.ts'], outfile: join(outDir, 'cli.mjs'), format: 'esm', packages: 'external' }),
-    build({ ...common, entryPoints: ['electron/main.ts'], outfile: join(outDir, 'main.mjs'), format: 'esm', packages: 'external' }),
+    build({ ...nodeModule, entryPoints: ['runtime/cli.ts'], outfile: join(outDir, 'cli.mjs') }),
+    build({ ...nodeModule, entryPoints: ['electron/main.ts'], outfile: join(outDir, 'main.mjs') }),
     build({ ...common, entryPoints: ['electron/preload.ts'], outfile: join(outDir, 'preload.cjs'), format: 'cjs', target: 'chrome120', external: ['electron'] }),
   ]);
-  // Workers start often (every reload), so they carry their packages inside, as the
-  // development path's bundles do; a worker may name further workers, hence the loop.
+  // A worker may name further workers, hence the loop.
   const built = new Set();
   while (built.size < workers.size) {
     const next = [...workers].filter((file) => !built.has(file));
     for (const file of next) built.add(file);
     await Promise.all(
       next.map((file) =>
-        build({ ...common, entryPoints: [file], outfile: join(outDir, workerName(file)), format: 'esm', external: STAY_ON_DISK, banner: { js: REQUIRE_BANNER } }),
+        build({ ...nodeModule, entryPoints: [file], outfile: join(outDir, workerName(file)) }),
       ),
     );
   }

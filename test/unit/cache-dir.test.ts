@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { publishCacheEntry } from '../../runtime/cache-dir.ts';
+import { publishCacheEntry, studioCacheDir, studioConfigDir } from '../../runtime/cache-dir.ts';
 
 describe('publishCacheEntry', () => {
   const hasManifest = async (dir: string) => existsSync(join(dir, 'manifest.json'));
@@ -50,5 +50,18 @@ describe('publishCacheEntry', () => {
     const temp = await entry('c.tmp', 'mine');
     await publishCacheEntry(temp, join(root, 'c'), hasManifest);
     assert.equal(await readFile(join(root, 'c', 'glue.js'), 'utf8'), 'mine');
+  });
+});
+
+describe('the studio\'s own folders', () => {
+  it('take a relative override from the working directory (workers load cached modules by absolute path)', () => {
+    const env = { COMPONENT_STUDIO_CACHE: '.cache/studio', COMPONENT_STUDIO_CONFIG: 'my config' };
+    assert.equal(studioCacheDir(env), resolve('.cache/studio'));
+    assert.equal(studioConfigDir(env), resolve('my config'));
+  });
+
+  it('default to the platform\'s user folders', () => {
+    assert.ok(isAbsolute(studioCacheDir({})) && studioCacheDir({}).includes('component-studio'));
+    assert.ok(isAbsolute(studioConfigDir({})) && studioConfigDir({}).includes('component-studio'));
   });
 });
