@@ -45,16 +45,33 @@ export async function userExample(bundled: string, userData: string): Promise<st
   const target = join(userData, 'examples', basename(bundled));
   if (await exists(target)) return target;
   await mkdir(join(userData, 'examples'), { recursive: true });
-  // Copied beside, then renamed into place: a launch that dies halfway leaves no half example.
+  await copyTree(bundled, target, NOT_COPIED);
+  return target;
+}
+
+/** Copies `source` to `target`, leaving out `skip` (paths inside it); all or nothing. */
+async function copyTree(source: string, target: string, skip: readonly string[]): Promise<void> {
+  // Copied beside, then renamed into place: a copy that dies halfway leaves no half folder.
   const staging = `${target}.copying-${process.pid}`;
-  await cp(bundled, staging, {
+  await cp(source, staging, {
     recursive: true,
-    filter: (source) => {
-      const inside = relative(bundled, source);
-      return !NOT_COPIED.some((skip) => inside === skip || inside.startsWith(skip + sep));
+    filter: (path) => {
+      const inside = relative(source, path);
+      return !skip.some((part) => inside === part || inside.startsWith(part + sep));
     },
   });
   await rename(staging, target);
+}
+
+/**
+ * Copies a project the studio cannot write to (project-read-only) into `intoDir`, with its
+ * data, as `<name>`, or `<name> copy`, `<name> copy 2`… beside an existing one. Returns the copy.
+ */
+export async function copyProject(source: string, intoDir: string): Promise<string> {
+  const name = basename(source);
+  let target = join(intoDir, name);
+  for (let n = 1; await exists(target); n++) target = join(intoDir, n === 1 ? `${name} copy` : `${name} copy ${n}`);
+  await copyTree(source, target, []);
   return target;
 }
 

@@ -23,7 +23,7 @@ import { appMenuTemplate, type MenuActions } from './app-menu.ts';
 import { OPEN_DROPPED_CHANNEL } from './channels.ts';
 import { bindStudioIpc } from './ipc.ts';
 import { utilityChild } from './utility-child.ts';
-import { clearRecentProjects, launchStateFile, parseLaunchArgs, projectToOpen, recentProjects, rememberProject } from './launch.ts';
+import { clearRecentProjects, copyProject, launchStateFile, parseLaunchArgs, projectToOpen, recentProjects, rememberProject } from './launch.ts';
 import { buildIndicator } from './taskbar.ts';
 import { APP_ORIGIN, SCHEME, isAppUrl, lockDown, permissionAllowed, windowOptions } from './window-policy.ts';
 import { restoreWindowState, saveWindowState, windowStateFile } from './window-state.ts';
@@ -103,10 +103,23 @@ async function createWindow(stateFile: string): Promise<BrowserWindow> {
 
 const warn = (text: string) => process.stderr.write(`Component Studio: ${text}\n`);
 
-/** What a failed open says in the window: the Studio API's message and hint. */
-function openFailure(window: BrowserWindow, path: string, err: unknown): void {
-  const { message, hint } = err as { message?: string; hint?: string };
-  void dialog.showMessageBox(window, { type: 'error', message: `Could not open ${path}`, detail: [message ?? String(err), hint].filter(Boolean).join('\n\n') });
+/**
+ * What a failed open says in the window: the Studio API's message and hint. A project the
+ * studio cannot write to is offered a copy in a folder the user picks, which then opens.
+ */
+function openFailure(window: BrowserWindow, path: string, err: unknown, open: (path: string) => void): void {
+  const { code, message, hint } = err as { code?: string; message?: string; hint?: string };
+  const copyable = code === 'project-read-only';
+  const detail = [message ?? String(err), hint].filter(Boolean).join('\n\n');
+  void dialog
+    .showMessageBox(window, { type: 'error', message: `Could not open ${path}`, detail, buttons: copyable ? ['Copy Project…', 'Cancel'] : ['OK'], defaultId: 0, cancelId: copyable ? 1 : 0 })
+    .then(async ({ response }) => {
+      if (!copyable || response !== 0) return;
+      const { canceled, filePaths: [into] } = await dialog.showOpenDialog(window, { title: 'Copy the project into…', buttonLabel: 'Copy Here', properties: ['openDirectory', 'createDirectory'] });
+      if (canceled || !into) return;
+      open(await copyProject(path, into));
+    })
+    .catch((copyError: unknown) => dialog.showErrorBox('Could not copy the project', copyError instanceof Error ? copyError.message : String(copyError)));
 }
 
 async function main(): Promise<void> {
@@ -133,8 +146,8 @@ async function main(): Promise<void> {
   const launchFile = launchStateFile(userData);
   const window = await createWindow(windowStateFile(userData));
 
-  const open = (path: string) => {
-    void studio.service.invoke('project.open', { path }).catch((err: unknown) => openFailure(window, path, err));
+  const open = (path: string): void => {
+    void studio.service.invoke('project.open', { path }).catch((err: unknown) => openFailure(window, path, err, open));
   };
   const refreshMenu = async () => {
     const recent = await recentProjects(launchFile).catch(() => []);

@@ -3,6 +3,7 @@
 // the new version. It returns the started version or why there is none; putting it in
 // service is the session's.
 // Must not: touch the version serving now, or throw (every failure is a value).
+import { existsSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import type { Volume } from '../host/filesystem.ts';
@@ -61,8 +62,9 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
     const { instances: _instances, ...forFile } = studio.value.settings;
     studioSettings = forFile;
   } else {
+    if (!existsSync(target.root)) return projectGone(target.root);
     const project = await loadProject(target.root);
-    if (!project.ok) return project;
+    if (!project.ok) return existsSync(target.root) ? project : projectGone(target.root);
     for (const warning of project.value.warnings) ctx.notes.warn(warning);
     const studio = await loadStudioSettings(project.value.root);
     if (!studio.ok) return studio;
@@ -98,7 +100,8 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
     } finally {
       await ctx.outputs.ended();
     }
-    if (!built.ok) return built;
+    // A folder deleted during the build fails it first: what to say is that it is gone.
+    if (!built.ok) return existsSync(target.root) ? built : projectGone(target.root);
     // The build may be what writes them, so they are looked for after it.
     const components = await componentFilesOf(project.value.config, project.value.root);
     if (!components.ok) return components;
@@ -137,6 +140,11 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
   const main = served.find((w) => w.info.name === name);
   const named = new Map(served.filter((w) => w !== main).map((w) => [w.info.name, w]));
   return ok({ build: record.number, main, named, service: composed.value.service, shared, strategy: settings.strategy });
+}
+
+/** Deleted, moved or unmounted while open: said instead of what the build misses without it. */
+function projectGone(root: string): Result<never> {
+  return fail('project-gone', `The project folder ${root} is gone (deleted, moved or unmounted).`, 'The last good version keeps serving. Put the folder back to go on, or open the project where it is now.');
 }
 
 /** `wanted`, or with a suffix when a component already has that name. */

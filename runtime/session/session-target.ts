@@ -1,7 +1,8 @@
 // What a session serves: a project folder (built on every save) or a .wasm file (served as it
 // is). Resolving the path the user gave is the one failure that ends a session before it
 // starts: no save can fix a target that does not exist.
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import { findProjectRoot } from '../project/project-config.ts';
@@ -25,6 +26,17 @@ export async function resolveTarget(input: string): Promise<Result<Target>> {
   // The config is read (and its errors reported) by each build cycle, so a broken config
   // waits for a fix like a broken build does.
   const root = await findProjectRoot(path);
+  // A project's build (dist/) and data (.wash/data) live in it, as with wash: a folder the
+  // studio cannot write to would fail at the first build and the first write, less clearly.
+  try {
+    await access(root, constants.W_OK);
+  } catch {
+    return fail(
+      'project-read-only',
+      `${root} is read-only here: the studio keeps a project's build (dist/) and data (.wash/data) inside it, as wash does, and cannot write them.`,
+      'Copy the project to a folder you can write to and open the copy (the desktop app offers to copy it).',
+    );
+  }
   return ok({ kind: 'project', root, dataDir: join(root, '.wash', 'data') });
 }
 

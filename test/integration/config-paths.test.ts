@@ -124,3 +124,22 @@ function getText(url: string, ca: string): Promise<string> {
       .end();
   });
 }
+
+describe('the project folder itself', () => {
+  it('when it is deleted while open: says so on the next rebuild, and the last good version keeps serving', async () => {
+    const project = await messageProject('still here\n');
+    const studio = await launchStudio(project.root);
+    try {
+      const url = await studio.serving();
+      assert.equal(await (await fetch(url)).text(), 'still here\n');
+      const before = studio.output().length;
+      await project.remove();
+      await studio.waitFor(/The project folder .*message is gone \(deleted, moved or unmounted\)\./, 30_000, before);
+      assert.doesNotMatch(studio.output().slice(before), /No entry file found/);
+      assert.equal(await (await fetch(url)).text(), 'still here\n', 'the last good version keeps serving');
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
+});

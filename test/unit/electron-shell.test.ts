@@ -2,13 +2,13 @@
 // projects, the window's size and place across launches (never off every display, a corrupt
 // file ignored with a word), the application menu and the dock/taskbar build indicator.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { MenuItemConstructorOptions } from 'electron';
 import { appMenuTemplate, type MenuActions } from '../../electron/app-menu.ts';
-import { clearRecentProjects, lastProject, launchStateFile, recentProjects, rememberProject } from '../../electron/launch.ts';
+import { clearRecentProjects, copyProject, lastProject, launchStateFile, recentProjects, rememberProject } from '../../electron/launch.ts';
 import { buildIndicator } from '../../electron/taskbar.ts';
 import { restoreWindowState, saveWindowState, windowStateFile } from '../../electron/window-state.ts';
 
@@ -44,6 +44,23 @@ describe('recent projects', () => {
     assert.deepEqual(await recentProjects(old), []);
     await rememberProject(old, projects[1]!);
     assert.deepEqual(await recentProjects(old), [projects[1]]);
+  });
+});
+
+describe('copying a project the studio cannot write to', () => {
+  it('copies it whole, data included, under its name or a free "copy" name beside it', async () => {
+    const source = join(fresh(), 'my project');
+    mkdirSync(join(source, '.wash', 'data', 'keyvalue', 'b'), { recursive: true });
+    writeFileSync(join(source, '.wash', 'data', 'keyvalue', 'b', 'k'), 'kept');
+    writeFileSync(join(source, 'app.ts'), '// source');
+    const into = fresh();
+    const first = await copyProject(source, into);
+    const second = await copyProject(source, into);
+    const third = await copyProject(source, into);
+    assert.deepEqual([first, second, third], [join(into, 'my project'), join(into, 'my project copy'), join(into, 'my project copy 2')]);
+    assert.equal(readFileSync(join(third, '.wash', 'data', 'keyvalue', 'b', 'k'), 'utf8'), 'kept');
+    assert.ok(existsSync(join(first, 'app.ts')));
+    assert.deepEqual(readdirSync(into).sort(), ['my project', 'my project copy', 'my project copy 2'], 'no staging folder left behind');
   });
 });
 
