@@ -11,9 +11,10 @@
 // scripts/build.mjs bundles this file into dist/main.mjs and rewrites the file URLs below
 // (relative to this source) to point from there.
 import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, protocol, screen, session, shell, type IpcMainEvent } from 'electron';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { release } from 'node:os';
-import { dirname, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useNodeChildLauncher } from '../runtime/builders/node-child.ts';
 import { outsideArchive } from '../runtime/outside-archive.ts';
@@ -101,7 +102,21 @@ async function createWindow(stateFile: string): Promise<BrowserWindow> {
   return window;
 }
 
-const warn = (text: string) => process.stderr.write(`Component Studio: ${text}\n`);
+/**
+ * What the shell has to say (a corrupt state file, a runtime failure): on the terminal it was
+ * started from, if any, and in main.log in the app's logs folder, since a double-clicked app
+ * has no terminal.
+ */
+function warn(text: string): void {
+  process.stderr.write(`Component Studio: ${text}\n`);
+  try {
+    const logs = app.getPath('logs');
+    mkdirSync(logs, { recursive: true });
+    appendFileSync(join(logs, 'main.log'), `${new Date().toISOString()} ${text}\n`);
+  } catch {
+    // No logs folder (yet): the terminal line is all there is.
+  }
+}
 
 /**
  * What a failed open says in the window: the Studio API's message and hint. A project the
@@ -141,6 +156,9 @@ async function main(): Promise<void> {
 
   // Builds start their componentize child as a utility process: see utility-child.ts.
   useNodeChildLauncher(utilityChild);
+  // The UI's saved state beside launch.json in the app's user data folder (caches stay in the
+  // OS's cache folder: runtime/cache-dir.ts). An override from the environment wins.
+  process.env.COMPONENT_STUDIO_CONFIG ??= app.getPath('userData');
   const studio = await startDesktopStudio(options);
   const userData = app.getPath('userData');
   const launchFile = launchStateFile(userData);
@@ -246,7 +264,7 @@ function diagnostics(): string {
 
 main().catch((err: unknown) => {
   const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  process.stderr.write(`Component Studio could not start: ${text}\n`);
+  warn(`could not start: ${text}`);
   // Started from a desktop icon there is no terminal: say it in a dialog too.
   if (app.isReady()) dialog.showErrorBox('Component Studio could not start', err instanceof Error ? err.message : text);
   app.exit(1);

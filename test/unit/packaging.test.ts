@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
+import { importedPackages } from '../helpers/package-imports.ts';
 import { repoRoot } from '../helpers/studio-process.ts';
 
 const require = createRequire(import.meta.url);
@@ -66,8 +67,6 @@ function dependencyClosure(names: Iterable<string>): Set<string> {
   return seen;
 }
 
-const packageOf = (specifier: string) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
-
 describe('the desktop packages (electron-builder)', () => {
   let config: BuilderConfig;
   let appFiles: string[];
@@ -116,9 +115,7 @@ describe('the desktop packages (electron-builder)', () => {
     assert.ok(!unpacked('dist/main.mjs') && !unpacked('renderer/dist/index.html'), 'the main process and UI stay in the archive');
     const imported = new Set<string>();
     for (const file of appFiles.filter((f) => f.endsWith('.mjs') && unpacked(f))) {
-      for (const match of readFileSync(join(repoRoot, file), 'utf8').matchAll(/(?:\bfrom|\bimport\(|\brequire\()\s*["']([^"'.][^"']*)["']/g)) {
-        if (!match[1]!.startsWith('node:') && match[1] !== 'tsx/esm/api') imported.add(packageOf(match[1]!));
-      }
+      for (const name of importedPackages(readFileSync(join(repoRoot, file), 'utf8'))) imported.add(name);
     }
     assert.ok(imported.has('@bytecodealliance/componentize-js') && imported.has('@bytecodealliance/jco-transpile'), `the imports were read: ${[...imported].join(', ')}`);
     const production = dependencyClosure(Object.keys((JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies));
