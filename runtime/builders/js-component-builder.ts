@@ -29,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { inputsMemoFile, rememberInputs, unchangedKey } from './build-inputs.ts';
 import { launchNodeChild } from './node-child.ts';
 import { outsideArchive } from '../outside-archive.ts';
 import { messageOf, type StudioError } from '../errors.ts';
@@ -121,6 +122,14 @@ async function build(
     );
   }
 
+  await mkdir(cacheDir, { recursive: true });
+  const memoFile = inputsMemoFile(cacheDir, projectDir, entry.path, witDir);
+  const setup = `builder ${BUILDER_VERSION}, componentize-js ${await componentizeJsVersion()}, world ${req.world ?? ''}`;
+  const known = await unchangedKey(memoFile, setup);
+  if (known !== undefined && (await exists(join(cacheDir, `js-${known}.wasm`)))) {
+    return fromCache(join(cacheDir, `js-${known}.wasm`), known, outFile, 0, onProgress);
+  }
+
   onProgress({ phase: 'bundle', message: `Bundling ${relative(projectDir, entry.path)}` });
   const bundleStart = performance.now();
   const bundle = await bundleEntry(projectDir, entry.path);
@@ -130,16 +139,11 @@ async function build(
 
   const key = await cacheKey(bundle.code, witDir, req.world);
   const cached = join(cacheDir, `js-${key}.wasm`);
-  await mkdir(cacheDir, { recursive: true });
+  const remember = () => witFiles(witDir).then((wit) => rememberInputs(memoFile, setup, key, [...bundle.inputs, ...wit, projectDir]));
 
   if (await exists(cached)) {
-    onProgress({ phase: 'cached', message: `Unchanged since an earlier build (${key.slice(0, 12)}); reusing it` });
-    const now = new Date();
-    await utimes(cached, now, now).catch(() => {}); // recency for pruning only
-    const placed = await placeOutput(cached, outFile);
-    if (!placed.ok) return placed;
-    onProgress({ phase: 'done', message: `Wrote ${outFile} (cached)` });
-    return { ok: true, wasmPath: outFile, cached: true, bundleMs, componentizeMs: 0 };
+    await remember();
+    return fromCache(cached, key, outFile, bundleMs, onProgress);
   }
 
   const work = await mkdtemp(join(tmpdir(), 'studio-js-build-'));
@@ -170,6 +174,7 @@ async function build(
       await rename(tempWasm, cached);
       await pruneCache(cacheDir);
     }
+    await remember();
     const placed = await placeOutput(cached, outFile);
     if (!placed.ok) return placed;
     onProgress({
@@ -180,6 +185,17 @@ async function build(
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The cached component put in place as the build's output. */
+async function fromCache(cached: string, key: string, outFile: string, bundleMs: number, onProgress: (p: BuildProgress) => void): Promise<JsBuildResult> {
+  onProgress({ phase: 'cached', message: `Unchanged since an earlier build (${key.slice(0, 12)}); reusing it` });
+  const now = new Date();
+  await utimes(cached, now, now).catch(() => {}); // recency for pruning only
+  const placed = await placeOutput(cached, outFile);
+  if (!placed.ok) return placed;
+  onProgress({ phase: 'done', message: `Wrote ${outFile} (cached)` });
+  return { ok: true, wasmPath: outFile, cached: true, bundleMs, componentizeMs: 0 };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -208,6 +224,8 @@ interface Bundle {
   code: string;
   /** Maps positions in the bundle back to the project's files, for componentize errors. */
   sourceMap: SourceMap | undefined;
+  /** Every file the bundle was made from (absolute paths). */
+  inputs: string[];
 }
 
 async function bundleEntry(projectDir: string, entryPath: string): Promise<Bundle | Failure> {
@@ -235,11 +253,16 @@ async function bundleEntry(projectDir: string, entryPath: string): Promise<Bundl
       // esbuild refuses an output path equal to an input.
       outfile: join(projectDir, '.studio-bundle.js'),
       sourcemap: 'external',
+      metafile: true,
     });
     const code = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text;
     const map = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text;
     if (code === undefined) return failed('esbuild produced no output.', 'Check that the entry file is a JS or TS module.');
-    return { ok: true, code, sourceMap: map ? parseSourceMap(map) : undefined };
+    // Keys are paths relative to the project, or `namespace:path` for a plugin's modules.
+    const inputs = Object.keys(result.metafile.inputs)
+      .filter((input) => !/^[\w-]+:/.test(input) || /^[A-Za-z]:[\\/]/.test(input))
+      .map((input) => resolve(projectDir, input));
+    return { ok: true, code, sourceMap: map ? parseSourceMap(map) : undefined, inputs };
   } catch (thrown) {
     if (isBuildFailure(thrown)) return bundleFailure(projectDir, thrown);
     return failed(`Bundling failed: ${messageOf(thrown)}`, 'Check the entry file and its imports.');
