@@ -5,7 +5,8 @@
 // connect timeout of its agent, so there is one agent per connect timeout in use (almost
 // always one). Trailers come back from chunked responses; undici sends none with requests.
 import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type { Agent, Dispatcher } from 'undici';
 import { failureOf, OutboundError } from './outbound-errors.ts';
 import type { Trust } from './outbound-tls.ts';
 import { headerPairs, type ResponseListener, type Transport, type TransportCall, type TransportRequest } from './outbound-transport.ts';
@@ -21,6 +22,9 @@ export class Http1Transport implements Transport {
   private agentFor(connectMs: number): Agent {
     let agent = this.agents.get(connectMs);
     if (!agent) {
+      // Loaded at the first outbound call rather than at start: undici takes a tenth of the
+      // CLI's start-up to load, and most components never call out.
+      const { Agent } = createRequire(import.meta.url)('undici') as typeof import('undici');
       agent = new Agent({ connect: { timeout: connectMs, ...(this.trust.ca ? { ca: this.trust.ca } : {}) }, keepAliveTimeout: KEEP_ALIVE_MS, allowH2: false });
       this.agents.set(connectMs, agent);
     }
