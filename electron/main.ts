@@ -24,7 +24,7 @@ import { appMenuTemplate, type MenuActions } from './app-menu.ts';
 import { OPEN_DROPPED_CHANNEL } from './channels.ts';
 import { bindStudioIpc } from './ipc.ts';
 import { utilityChild } from './utility-child.ts';
-import { clearRecentProjects, copyProject, launchStateFile, parseLaunchArgs, projectToOpen, recentProjects, rememberProject } from './launch.ts';
+import { clearRecentProjects, copyProject, launchStateFile, parseLaunchArgs, projectToOpen, recentProjects, rememberProject, userExample } from './launch.ts';
 import { buildIndicator } from './taskbar.ts';
 import { APP_ORIGIN, SCHEME, isAppUrl, lockDown, permissionAllowed, windowOptions } from './window-policy.ts';
 import { restoreWindowState, saveWindowState, windowStateFile } from './window-state.ts';
@@ -98,7 +98,10 @@ async function createWindow(stateFile: string): Promise<BrowserWindow> {
       void saveWindowState(stateFile, { bounds: window.getNormalBounds(), maximized: window.isMaximized() }).catch(() => {});
     }, 400);
   };
-  for (const event of ['resize', 'move', 'maximize', 'unmaximize'] as const) window.on(event as 'resize', save);
+  window.on('resize', save);
+  window.on('move', save);
+  window.on('maximize', save);
+  window.on('unmaximize', save);
   return window;
 }
 
@@ -117,6 +120,9 @@ function warn(text: string): void {
     // No logs folder (yet): the terminal line is all there is.
   }
 }
+
+/** Studio API errors that are about the path to open, not the studio. */
+const REFUSED_TARGETS = new Set(['target-not-found', 'target-not-wasm', 'project-read-only', 'project-needs-confirmation']);
 
 /**
  * What a failed open says in the window: the Studio API's message and hint. A project the
@@ -159,8 +165,18 @@ async function main(): Promise<void> {
   // The UI's saved state beside launch.json in the app's user data folder (caches stay in the
   // OS's cache folder: runtime/cache-dir.ts). An override from the environment wins.
   process.env.COMPONENT_STUDIO_CONFIG ??= app.getPath('userData');
-  const studio = await startDesktopStudio(options);
   const userData = app.getPath('userData');
+  // A path the studio cannot open (gone, not a component, read-only) must not end the app:
+  // the example opens instead, and the window says what was wrong with the path.
+  let refused: { path: string; error: unknown } | undefined;
+  let studio: Awaited<ReturnType<typeof startDesktopStudio>>;
+  try {
+    studio = await startDesktopStudio(options);
+  } catch (error) {
+    if (!REFUSED_TARGETS.has((error as { code?: unknown }).code as string)) throw error;
+    refused = { path: options.target, error };
+    studio = await startDesktopStudio({ ...options, target: await userExample(BUNDLED_EXAMPLE, userData) });
+  }
   const launchFile = launchStateFile(userData);
   const window = await createWindow(windowStateFile(userData));
 
@@ -229,6 +245,7 @@ async function main(): Promise<void> {
     ipcMain.removeListener(OPEN_DROPPED_CHANNEL, onDrop);
   });
   await window.loadURL(`${APP_ORIGIN}/index.html`);
+  if (refused) openFailure(window, refused.path, refused.error, open);
 
   // A fault of the runtime itself (not of a component: those are reported in the window and
   // the studio goes on) is said in a dialog that offers a fresh start, never a dead window.
