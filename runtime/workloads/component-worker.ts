@@ -14,6 +14,7 @@ import { BlobStore } from '../stores/blob-store.ts';
 import { KeyValueStore } from '../stores/key-value-store.ts';
 import { StoreLocks } from '../stores/store-locks.ts';
 import { counted } from './link-calls.ts';
+import { InstanceSnapshot } from './instance-snapshot.ts';
 import { BODY_WINDOW, WakeWord, type BodyMessage, type FromWorker, type InstanceStrategy, type Reply, type RequestFailure, type RequestHead, type ToWorker, type WorkerLoad } from './worker-protocol.ts';
 
 const port = parentPort!;
@@ -101,12 +102,18 @@ interface IncomingHandler {
 interface Instance {
   handler: IncomingHandler;
   served: number;
+  /** Its state right after it started, put back after each request in 'fresh' mode. */
+  snapshot: InstanceSnapshot | undefined;
 }
 
 let load: WorkerLoad;
 let strategy: InstanceStrategy;
 let instance: Promise<Instance> | undefined;
 const memories: WebAssembly.Memory[] = [];
+/** Every core instance of the current instance's chain. */
+const coreInstances: WebAssembly.Instance[] = [];
+/** False once an instance put back to its start failed where a new one might not: new ones from then on. */
+let snapshotsWork = true;
 const requestEndHooks: (() => void)[] = [];
 /** The shared words of this worker (see WakeWord). */
 let wake: Int32Array;
@@ -139,6 +146,7 @@ interface Glue {
 async function instantiateChain(): Promise<Record<string, unknown>> {
   requestEndHooks.length = 0;
   memories.length = 0;
+  coreInstances.length = 0;
   const instances = new Map<string, Record<string, unknown>>();
   const calls = new Int32Array(load.linkCalls);
   let link = 0;
@@ -166,6 +174,7 @@ async function instantiateChain(): Promise<Record<string, unknown>> {
       imports,
       async (module, moduleImports) => {
         const created = await WebAssembly.instantiate(module, moduleImports);
+        coreInstances.push(created);
         for (const value of Object.values(created.exports)) if (value instanceof WebAssembly.Memory) memories.push(value);
         return created;
       },
@@ -178,7 +187,10 @@ async function instantiateChain(): Promise<Record<string, unknown>> {
 async function instantiate(): Promise<Instance> {
   const handler = exported<IncomingHandler>(await instantiateChain(), 'incomingHandler', 'wasi:http/incoming-handler');
   if (!handler) throw new Error('the component exports no wasi:http/incoming-handler');
-  return { handler, served: 0 };
+  // In 'fresh' mode the instance is put back to this state after each request rather than
+  // replaced, when all of its state can be saved.
+  const restorable = strategy === 'fresh' && snapshotsWork && load.chain.every((member) => member.restorable);
+  return { handler, served: 0, snapshot: restorable ? InstanceSnapshot.take(coreInstances) : undefined };
 }
 
 /**
@@ -289,9 +301,11 @@ async function handleRequest(head: RequestHead): Promise<void> {
   serving = undefined;
   batch.push(failure ? { type: 'done', id: head.id, failure, servedBefore } : { type: 'done', id: head.id, servedBefore });
   batch.flush();
-  // A trapped instance is poisoned; a fresh-instance strategy wants a new one anyway. Build
-  // the next one now, before the next request arrives.
-  if (failure || strategy === 'fresh') renew();
+  // A trapped instance is poisoned: build a new one now, before the next request arrives. A
+  // fresh-instance strategy puts the instance back as it started, or wants a new one.
+  if (failure && current.snapshot && servedBefore > 0) snapshotsWork = false; // its state is not all in the snapshot, it seems
+  if (failure || (strategy === 'fresh' && !current.snapshot)) renew();
+  else if (strategy === 'fresh') current.snapshot!.restore();
 }
 
 /** Starts a new instance for the next request. */
@@ -365,7 +379,8 @@ port.on('message', (message: ToWorker) => {
     });
   } else {
     strategy = message.strategy;
-    // The instance that just served may not serve again under the new strategy.
+    // The instance that just served may not serve again under the new strategy, and one that
+    // did not save its start (it started under 'reuse') cannot be put back to it.
     if (strategy === 'fresh') renew();
   }
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import { readComponentFile } from '../components/component-file.ts';
 import { componentSkeleton } from '../components/component-skeleton.ts';
+import { exportMutableGlobals } from '../components/global-exports.ts';
 import { capMemories } from '../components/memory-limit.ts';
 import { inComponentOrder, transpile } from '../components/transpiler.ts';
 import type { WitWorld } from '../components/wit-world.ts';
@@ -29,6 +30,8 @@ export interface PreparedComponent {
   glueUrl: string;
   /** Compiled core modules by file name, shared by every thread that instantiates it. */
   coreModules: Record<string, WebAssembly.Module>;
+  /** Every mutable global of its core modules is exported (see components/global-exports.ts). */
+  restorable: boolean;
   keyvalueDraft: KeyvalueDraft;
   transpileMs: number;
   transpileCached: boolean;
@@ -45,7 +48,13 @@ export async function prepareComponent(spec: ComponentSpec, cacheDir: string, me
   // jco's output holds the very core modules inside the component, in the same order: they
   // compile while the transpile runs, instead of being read back and compiled after it.
   const embedded = embeddedCoreModules(file.value.bytes);
-  const compiling = embedded && Promise.all(embedded.map((bytes) => WebAssembly.compile(capMemories(bytes, memoryLimitBytes))));
+  let restorable = true;
+  const compileCore = (bytes: Uint8Array<ArrayBuffer>) => {
+    const opened = exportMutableGlobals(bytes);
+    restorable &&= opened.complete;
+    return WebAssembly.compile(capMemories(opened.module, memoryLimitBytes));
+  };
+  const compiling = embedded && Promise.all(embedded.map(compileCore));
   compiling?.catch(() => {}); // a compile error is reported below, after the transpile's own
   const transpiled = await transpile(file.value, cacheDir);
   if (!transpiled.ok) return transpiled;
@@ -58,7 +67,7 @@ export async function prepareComponent(spec: ComponentSpec, cacheDir: string, me
     const compiled = compiling && names.length === embedded.length ? await compiling : undefined;
     for (const [i, name] of names.entries()) {
       // readFile's buffer is never shared memory, whatever its declared type says.
-      coreModules[name] = compiled?.[i] ?? (await WebAssembly.compile(capMemories((await readFile(join(transpiled.value.dir, name))) as Uint8Array<ArrayBuffer>, memoryLimitBytes)));
+      coreModules[name] = compiled?.[i] ?? (await compileCore((await readFile(join(transpiled.value.dir, name))) as Uint8Array<ArrayBuffer>));
     }
   } catch (err) {
     return fail('compile-failed', `Could not compile ${spec.name}: ${(err as Error).message}.`, 'The component may use a WebAssembly feature this Node version lacks.');
@@ -71,6 +80,7 @@ export async function prepareComponent(spec: ComponentSpec, cacheDir: string, me
     world,
     glueUrl: transpiled.value.glueUrl,
     coreModules,
+    restorable,
     keyvalueDraft: keyvalueDraftOf(world.imports),
     transpileMs,
     transpileCached: transpiled.value.cached,

@@ -343,10 +343,11 @@ export class WorkerPool {
    * Components built in the fetch-event style answer one request per instance and fail the
    * second. A failure on an instance's second request is replayed once on a new instance;
    * if that succeeds, the component is of that kind and gets a fresh instance per request.
+   * (In 'fresh' mode an instance that was put back to its start has served before too; its
+   * worker then starts new instances instead, and the replay goes to one.)
    */
   private shouldReplay(job: Job, failure: RequestFailure, servedBefore: number): boolean {
     return (
-      this.strategy === 'reuse' &&
       !job.retried &&
       servedBefore === 1 &&
       (failure.kind === 'trap' || failure.kind === 'no-response') &&

@@ -16,6 +16,8 @@ export interface ChainMember {
   glueUrl: string;
   /** Compiled core modules by file name, shared between workers. */
   coreModules: Record<string, WebAssembly.Module>;
+  /** Every mutable global of every core module is exported, so an instance's state can be saved and put back. */
+  restorable: boolean;
   keyvalueDraft: KeyvalueDraft;
   /**
    * Imports wired to an earlier member's export: jco's import key (the interface without its

@@ -203,6 +203,7 @@ export function chainMember(component: PreparedComponent, wiring: Wiring): Chain
     name: component.name,
     glueUrl: component.glueUrl,
     coreModules: component.coreModules,
+    restorable: component.restorable,
     keyvalueDraft: component.keyvalueDraft,
     // jco keys imports by interface without version; the exporter's instance by full name.
     links: linksOf(component, wiring).map((link) => [splitVersion(link.import).key, link.component, link.export]),

@@ -8,6 +8,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { watFixture } from '../fixtures/fixtures.ts';
 import { answers, buildCounterComponent } from '../helpers/counter-component.ts';
 import { StudioApiClient } from '../helpers/studio-api-client.ts';
 import { launchStudio, startStudio } from '../helpers/studio-process.ts';
@@ -16,11 +17,11 @@ let temp: string;
 let counterWasm: string;
 let count = 0;
 
-/** A project serving the counter as it is (`build.command: "true"`), with `studioYaml` as its .wash/studio.yaml. */
-async function counterProject(studioYaml?: string): Promise<string> {
+/** A project serving the counter (or `wasm`) as it is (`build.command: "true"`), with `studioYaml` as its .wash/studio.yaml. */
+async function counterProject(studioYaml?: string, wasm = counterWasm): Promise<string> {
   const root = join(temp, `counter-${++count}`);
   await mkdir(join(root, '.wash'), { recursive: true });
-  await copyFile(counterWasm, join(root, 'counter.wasm'));
+  await copyFile(wasm, join(root, 'counter.wasm'));
   await writeFile(join(root, '.wash', 'config.yaml'), 'build:\n  command: "true"\n  component_path: counter.wasm\n');
   if (studioYaml !== undefined) await writeFile(join(root, '.wash', 'studio.yaml'), studioYaml);
   return root;
@@ -97,6 +98,24 @@ describe('the instance mode at start', () => {
       await studio.waitFor(`${join(root, '.wash', 'studio.yaml')}: outbund: unknown key, ignored`);
     } finally {
       await studio.stop();
+    }
+  });
+});
+
+describe('fresh instances, put back to how they started after each request', () => {
+  it('forget a counter kept in a global as well as one kept in memory', async () => {
+    const wasm = await watFixture('counter');
+    const fresh = await startStudio(await counterProject('instances: fresh\n', wasm), ONE_WORKER);
+    try {
+      assert.deepEqual(await answers(fresh.url, 4), ['global 1, memory 1', 'global 1, memory 1', 'global 1, memory 1', 'global 1, memory 1']);
+    } finally {
+      await fresh.stop();
+    }
+    const reused = await startStudio(await counterProject(undefined, wasm), ONE_WORKER);
+    try {
+      assert.deepEqual(await answers(reused.url, 3), ['global 1, memory 1', 'global 2, memory 2', 'global 3, memory 3']);
+    } finally {
+      await reused.stop();
     }
   });
 });
