@@ -33,9 +33,9 @@ Options:
   --open              open the studio UI in the default browser
   --no-watch          build and serve once; do not rebuild on changes
   --workers N         worker threads serving requests (default: one per core, at least 2)
-  --instances MODE    reuse (default): one instance per worker, reused across requests;
-                      fresh: a new, pre-started instance for every request, as wash does.
-                      Wins over instances in .wash/studio.yaml
+  --instances MODE    fresh (default): every request starts from a just-started instance,
+                      as wash does; reuse: one instance per worker keeps its state across
+                      requests. Wins over instances in .wash/studio.yaml
   --timeout SECONDS   per-request timeout (default 30)
   --memory-limit MB   linear memory limit per instance (default 512)
   --body-limit MB     request body limit (default 100)

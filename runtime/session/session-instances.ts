@@ -1,6 +1,6 @@
 // How a session's workloads use instances, and why: `reuse` (an instance serves request after
 // request) or `fresh` (a new instance per request, as wash rc.6 does). The mode comes from the
-// --instances flag, else `instances` in .wash/studio.yaml, else `reuse`. A switch from the UI
+// --instances flag, else `instances` in .wash/studio.yaml, else `fresh`. A switch from the UI
 // is the user's latest word: for a project it is written to .wash/studio.yaml (so it lasts,
 // and the team can commit it) and the flag no longer pins this run; a .wasm file has no
 // project to keep it in, so there it lasts for this run. Knows nothing of workloads: the

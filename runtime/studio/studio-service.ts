@@ -529,7 +529,7 @@ export class StudioService {
 
   private instancesView(): InstancesView {
     const state = this.session?.instancesState();
-    if (!state) return { mode: 'reuse', from: 'default' };
+    if (!state) return { mode: 'fresh', from: 'default' };
     return { mode: state.mode, from: state.from, ...(state.settingsPath ? { settingsPath: state.settingsPath } : {}) };
   }
 

@@ -31,7 +31,9 @@ export function defaultRuntimeSettings(cacheDir: string): RuntimeSettings {
     cacheDir,
     workers: Math.max(2, cores),
     maxWorkers: Math.max(8, cores * 4),
-    strategy: 'reuse',
+    // wash's semantics: every request starts from a just-started instance (put back to its
+    // start after each request: see instance-snapshot.ts).
+    strategy: 'fresh',
     requestTimeoutMs: 30_000,
     memoryLimitBytes: 512 * 2 ** 20,
   };

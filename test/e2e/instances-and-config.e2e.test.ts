@@ -40,22 +40,22 @@ describe('instances and config in the studio UI', () => {
 
   const view = (name: string) => page.locator(`section.view[data-view="${name}"]`);
 
-  it('Workloads says the mode, how it differs from wash, and switches to fresh instances, saved in .wash/studio.yaml', async () => {
+  it('Workloads says the mode, how it differs from wash, and switches to reused instances, saved in .wash/studio.yaml', async () => {
     await page.keyboard.press('Control+1');
     const card = view('workloads').getByRole('region', { name: 'Instances' });
     const reuse = card.getByRole('radio', { name: 'reuse' });
     const fresh = card.getByRole('radio', { name: /fresh/ });
-    await reuse.and(page.locator('[aria-checked="true"]')).waitFor();
-    assert.match(await card.innerText(), /Unlike wash dev, which gives every request a new instance/);
-    assert.deepEqual(await answers(studio.url), ['1', '2', '3']);
-
-    await fresh.click();
     await fresh.and(page.locator('[aria-checked="true"]')).waitFor();
-    await card.getByTestId('instances-source').filter({ hasText: 'Kept in .wash/studio.yaml' }).waitFor();
-    assert.match(await card.innerText(), /Every request gets a new instance, as under wash dev/);
-    assert.match(await readFile(join(root, '.wash', 'studio.yaml'), 'utf8'), /^instances: fresh$/m);
+    assert.match(await card.innerText(), /Every request starts from a just-started instance, as under wash dev/);
     assert.deepEqual(await answers(studio.url), ['1', '1', '1']);
-    await view('workloads').locator('.workload-card').filter({ hasText: 'instances: fresh' }).waitFor();
+
+    await reuse.click();
+    await reuse.and(page.locator('[aria-checked="true"]')).waitFor();
+    await card.getByTestId('instances-source').filter({ hasText: 'Kept in .wash/studio.yaml' }).waitFor();
+    assert.match(await card.innerText(), /Unlike wash dev, which gives every request a new instance/);
+    assert.match(await readFile(join(root, '.wash', 'studio.yaml'), 'utf8'), /^instances: reuse$/m);
+    await view('workloads').locator('.workload-card').filter({ hasText: 'instances: reuse' }).waitFor();
+    assert.deepEqual(await answers(studio.url), ['1', '2', '3']);
   });
 
   it('Settings shows each value of wash\'s config with the file it came from', async () => {

@@ -1,6 +1,6 @@
 // How instances are used, through the real CLI, on a component that counts its requests in
-// its own memory: under `reuse` (the studio's default) one instance answers 1, 2, 3; under
-// `fresh` (what wash rc.6 does) every request gets a new instance and answers 1. The mode
+// its own memory: under `fresh` (the default, what wash rc.6 does) every request starts from a
+// just-started instance and answers 1; under `reuse` one instance answers 1, 2, 3. The mode
 // comes from --instances, else `instances` in .wash/studio.yaml; a switch through the Studio
 // API is saved there and applies at once, without a build, and so does an edit of the file.
 import assert from 'node:assert/strict';
@@ -50,19 +50,19 @@ after(() => rm(temp, { recursive: true, force: true }));
 const ONE_WORKER = ['--workers', '1'];
 
 describe('the instance mode at start', () => {
-  it('reuses instances by default: state survives between requests', async () => {
+  it('gives every request a just-started instance by default, as wash does', async () => {
     const studio = await startStudio(await counterProject(), ONE_WORKER);
     try {
-      assert.deepEqual(await answers(studio.url), ['1', '2', '3']);
+      assert.deepEqual(await answers(studio.url), ['1', '1', '1']);
     } finally {
       await studio.stop();
     }
   });
 
-  it('gives every request a new instance with instances: fresh in .wash/studio.yaml, as wash does', async () => {
-    const studio = await startStudio(await counterProject('instances: fresh\n'), ONE_WORKER);
+  it('reuses instances with instances: reuse in .wash/studio.yaml: state survives between requests', async () => {
+    const studio = await startStudio(await counterProject('instances: reuse\n'), ONE_WORKER);
     try {
-      assert.deepEqual(await answers(studio.url), ['1', '1', '1']);
+      assert.deepEqual(await answers(studio.url), ['1', '2', '3']);
     } finally {
       await studio.stop();
     }
@@ -111,7 +111,7 @@ describe('fresh instances, put back to how they started after each request', () 
     } finally {
       await fresh.stop();
     }
-    const reused = await startStudio(await counterProject(undefined, wasm), ONE_WORKER);
+    const reused = await startStudio(await counterProject('instances: reuse\n', wasm), ONE_WORKER);
     try {
       assert.deepEqual(await answers(reused.url, 3), ['global 1, memory 1', 'global 2, memory 2', 'global 3, memory 3']);
     } finally {
@@ -126,15 +126,15 @@ describe('switching the mode while the studio runs', () => {
     const studio = await startStudio(root, ONE_WORKER, 180_000, { ui: true });
     const client = await StudioApiClient.connect(studio.studioUrl);
     try {
-      assert.deepEqual((await client.call('settings.get', {})).instances, { mode: 'reuse', from: 'default', settingsPath: join(root, '.wash', 'studio.yaml') });
-      assert.deepEqual(await answers(studio.url), ['1', '2', '3']);
+      assert.deepEqual((await client.call('settings.get', {})).instances, { mode: 'fresh', from: 'default', settingsPath: join(root, '.wash', 'studio.yaml') });
+      assert.deepEqual(await answers(studio.url), ['1', '1', '1']);
 
-      const switched = await client.call('workloads.setInstances', { mode: 'fresh' });
-      assert.deepEqual(switched, { mode: 'fresh', from: 'studio-settings', settingsPath: join(root, '.wash', 'studio.yaml') });
-      assert.match(await readFile(join(root, '.wash', 'studio.yaml'), 'utf8'), /^instances: fresh$/m);
-      await answersBecome(studio.url, ['1', '1', '1']);
+      const switched = await client.call('workloads.setInstances', { mode: 'reuse' });
+      assert.deepEqual(switched, { mode: 'reuse', from: 'studio-settings', settingsPath: join(root, '.wash', 'studio.yaml') });
+      assert.match(await readFile(join(root, '.wash', 'studio.yaml'), 'utf8'), /^instances: reuse$/m);
+      await answersBecome(studio.url, ['1', '2', '3']);
       const [workload] = await client.call('workloads.list', {});
-      assert.equal(workload?.instanceStrategy, 'fresh');
+      assert.equal(workload?.instanceStrategy, 'reuse');
       assert.equal(workload?.build, 1, 'the same build serves, with new instances');
 
       // The studio's own write of the file is no change to build, nor to apply again.
@@ -184,9 +184,9 @@ describe('switching the mode while the studio runs', () => {
     const studio = await startStudio(wasm, ONE_WORKER, 180_000, { ui: true });
     const client = await StudioApiClient.connect(studio.studioUrl);
     try {
-      assert.deepEqual((await client.call('settings.get', {})).instances, { mode: 'reuse', from: 'default' });
-      assert.deepEqual(await client.call('workloads.setInstances', { mode: 'fresh' }), { mode: 'fresh', from: 'this-run' });
-      await answersBecome(studio.url, ['1', '1', '1']);
+      assert.deepEqual((await client.call('settings.get', {})).instances, { mode: 'fresh', from: 'default' });
+      assert.deepEqual(await client.call('workloads.setInstances', { mode: 'reuse' }), { mode: 'reuse', from: 'this-run' });
+      await answersBecome(studio.url, ['1', '2', '3']);
       await assert.rejects(readFile(join(dir, '.wash', 'studio.yaml')), { code: 'ENOENT' });
     } finally {
       client.close();

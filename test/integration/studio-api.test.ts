@@ -112,7 +112,7 @@ describe('the Studio API over the bridge, on a real project', () => {
     assert.match(workload.witText, /world/);
     assert.deepEqual(workload.urls, [gatewayUrl]);
     assert.equal(workload.workers, 1);
-    assert.equal(workload.instanceStrategy, 'reuse');
+    assert.equal(workload.instanceStrategy, 'fresh');
   });
 
   it('workloads.list counts requests, with latency percentiles', async () => {

@@ -236,8 +236,8 @@ function InstancesCard({ instances }: { instances: InstancesView }) {
     setSwitching(undefined);
   };
   const modes: { mode: InstanceMode; label: string; title: string }[] = [
-    { mode: 'reuse', label: 'reuse', title: 'An instance serves request after request: fastest, and state survives between requests' },
-    { mode: 'fresh', label: 'fresh, as wash', title: 'A new instance for every request, as wash dev does' },
+    { mode: 'fresh', label: 'fresh, as wash', title: 'Every request starts from a just-started instance, as under wash dev (the default)' },
+    { mode: 'reuse', label: 'reuse', title: 'An instance serves request after request, and state survives between requests' },
   ];
   return (
     <section className="card instances-card" aria-label="Instances">
@@ -255,7 +255,7 @@ function InstancesCard({ instances }: { instances: InstancesView }) {
       <p className="small">
         {instances.mode === 'reuse'
           ? 'Unlike wash dev, which gives every request a new instance, one instance here serves request after request: what a component keeps in memory (a global, a module variable) survives between requests, which it would not under wash.'
-          : 'Every request gets a new instance, as under wash dev: nothing a component keeps in memory survives from one request to the next.'}
+          : 'Every request starts from a just-started instance, as under wash dev: nothing a component keeps in memory survives from one request to the next. (The studio puts the instance back to how it started after each request, at about the speed of reuse.)'}
       </p>
       <p className="muted small" data-testid="instances-source">
         {instancesSource(instances)}
