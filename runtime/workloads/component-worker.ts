@@ -304,8 +304,7 @@ async function handleRequest(head: RequestHead): Promise<void> {
   // A trapped instance is poisoned: build a new one now, before the next request arrives. A
   // fresh-instance strategy puts the instance back as it started, or wants a new one.
   if (failure && current.snapshot && servedBefore > 0) snapshotsWork = false; // its state is not all in the snapshot, it seems
-  if (failure || (strategy === 'fresh' && !current.snapshot)) renew();
-  else if (strategy === 'fresh') current.snapshot!.restore();
+  if (failure || (strategy === 'fresh' && !current.snapshot?.restore())) renew();
 }
 
 /** Starts a new instance for the next request. */

@@ -4,8 +4,9 @@
 // is exported by components/global-exports.ts); tables are set up at instantiation and left
 // alone by the code toolchains emit, so they are not saved.
 //
-// Putting it back copies each memory whole (a native memcpy) and zeroes what a request grew;
-// a memory cannot shrink, so `memory.size` stays at its high-water mark.
+// Putting it back copies each memory whole (a native memcpy). A memory a request grew cannot
+// be put back: it cannot shrink, and an allocator restored to before the growth would grow it
+// again on every request, without end. The caller starts a new instance then.
 
 const GLOBAL_PREFIX = 'studio:global:';
 
@@ -42,13 +43,12 @@ export class InstanceSnapshot {
     return new InstanceSnapshot([...memories.values()], globals);
   }
 
-  restore(): void {
-    for (const { memory, bytes } of this.memories) {
-      const view = new Uint8Array(memory.buffer);
-      if (view.length > bytes.length) view.fill(0, bytes.length);
-      view.set(bytes);
-    }
+  /** Puts the state back; false (and nothing changed) when a memory grew since it was saved. */
+  restore(): boolean {
+    if (this.memories.some(({ memory, bytes }) => memory.buffer.byteLength !== bytes.length)) return false;
+    for (const { memory, bytes } of this.memories) new Uint8Array(memory.buffer).set(bytes);
     for (const { global, value } of this.globals) global.value = value;
+    return true;
   }
 }
 
