@@ -303,7 +303,9 @@ async function handleRequest(head: RequestHead): Promise<void> {
   batch.flush();
   // A trapped instance is poisoned: build a new one now, before the next request arrives. A
   // fresh-instance strategy puts the instance back as it started, or wants a new one.
-  if (failure && current.snapshot && servedBefore > 0) snapshotsWork = false; // its state is not all in the snapshot, it seems
+  // Failing on the first request after a put-back is what a component with state outside the
+  // snapshot does (as fetch-event components fail their second request): new instances then.
+  if (failure && current.snapshot && servedBefore === 1) snapshotsWork = false;
   if (failure || (strategy === 'fresh' && !current.snapshot?.restore())) renew();
 }
 
