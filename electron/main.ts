@@ -10,7 +10,7 @@
 //
 // scripts/build.mjs bundles this file into dist/main.mjs and rewrites the file URLs below
 // (relative to this source) to point from there.
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, protocol, screen, session, shell, type IpcMainEvent } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, protocol, screen, session, shell, type IpcMainEvent, type OpenDialogOptions } from 'electron';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { release } from 'node:os';
@@ -22,7 +22,7 @@ import { startDesktopStudio } from '../runtime/studio/desktop-studio.ts';
 import { contentTypeFor, rendererCsp } from '../runtime/studio/renderer-files.ts';
 import { appMenuTemplate, type MenuActions } from './app-menu.ts';
 import { OPEN_DROPPED_CHANNEL } from './channels.ts';
-import { bindStudioIpc } from './ipc.ts';
+import { bindStudioIpc, isTrustedSender } from './ipc.ts';
 import { utilityChild } from './utility-child.ts';
 import { clearRecentProjects, copyProject, launchStateFile, parseLaunchArgs, projectToOpen, recentProjects, rememberProject, userExample } from './launch.ts';
 import { buildIndicator } from './taskbar.ts';
@@ -164,8 +164,8 @@ async function main(): Promise<void> {
   useNodeChildLauncher(utilityChild);
   // The UI's saved state beside launch.json in the app's user data folder (caches stay in the
   // OS's cache folder: runtime/cache-dir.ts). An override from the environment wins.
-  process.env.COMPONENT_STUDIO_CONFIG ??= app.getPath('userData');
   const userData = app.getPath('userData');
+  process.env.COMPONENT_STUDIO_CONFIG ??= userData;
   // A path the studio cannot open (gone, not a component, read-only) must not end the app:
   // the example opens instead, and the window says what was wrong with the path.
   let refused: { path: string; error: unknown } | undefined;
@@ -187,17 +187,15 @@ async function main(): Promise<void> {
     const recent = await recentProjects(launchFile).catch(() => []);
     Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(actions, recent)));
   };
+  /** Opens what the user picks in the system's open dialog. */
+  const pickAndOpen = (options: OpenDialogOptions) => {
+    void dialog.showOpenDialog(window, options).then(({ canceled, filePaths: [path] }) => {
+      if (!canceled && path) open(path);
+    });
+  };
   const actions: MenuActions = {
-    openProject: () => {
-      void dialog.showOpenDialog(window, { title: 'Open Project', properties: ['openDirectory', 'createDirectory'] }).then(({ canceled, filePaths: [path] }) => {
-        if (!canceled && path) open(path);
-      });
-    },
-    openWasm: () => {
-      void dialog.showOpenDialog(window, { title: 'Open a Component', properties: ['openFile'], filters: [{ name: 'WebAssembly component', extensions: ['wasm'] }] }).then(({ canceled, filePaths: [path] }) => {
-        if (!canceled && path) open(path);
-      });
-    },
+    openProject: () => pickAndOpen({ title: 'Open Project', properties: ['openDirectory', 'createDirectory'] }),
+    openWasm: () => pickAndOpen({ title: 'Open a Component', properties: ['openFile'], filters: [{ name: 'WebAssembly component', extensions: ['wasm'] }] }),
     openRecent: open,
     clearRecent: () => void clearRecentProjects(launchFile).then(refreshMenu),
     revealDataFolder: () => {
@@ -237,7 +235,7 @@ async function main(): Promise<void> {
 
   const unbind = bindStudioIpc(ipcMain, studio.service, window, isAppUrl);
   const onDrop = (event: IpcMainEvent, path: unknown) => {
-    if (event.sender === window.webContents && isAppUrl(event.senderFrame?.url ?? '') && typeof path === 'string') open(path);
+    if (isTrustedSender(event, window, isAppUrl) && typeof path === 'string') open(path);
   };
   ipcMain.on(OPEN_DROPPED_CHANNEL, onDrop);
   window.on('closed', () => {

@@ -1,7 +1,7 @@
 // In the packaged desktop app the studio's files live in an asar archive, which only
 // Electron's own file system layer can read. Files that another thread, process or program
 // opens by path (worker entries, the componentize child, the packages esbuild resolves) are
-// unpacked beside the archive (electron-builder.yml's asarUnpack): this points a path inside
+// unpacked beside the archive (asarUnpack in electron-builder.cjs): this points a path inside
 // the archive at its unpacked copy, and leaves every other path as it is.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 

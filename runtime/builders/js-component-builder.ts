@@ -126,8 +126,9 @@ async function build(
   const memoFile = inputsMemoFile(cacheDir, projectDir, entry.path, witDir);
   const setup = `builder ${BUILDER_VERSION}, componentize-js ${await componentizeJsVersion()}, world ${req.world ?? ''}`;
   const known = await unchangedKey(memoFile, setup);
-  if (known !== undefined && (await exists(join(cacheDir, `js-${known}.wasm`)))) {
-    return fromCache(join(cacheDir, `js-${known}.wasm`), known, outFile, 0, onProgress);
+  if (known !== undefined) {
+    const cached = cachedComponent(cacheDir, known);
+    if (await exists(cached)) return fromCache(cached, known, outFile, 0, onProgress);
   }
 
   onProgress({ phase: 'bundle', message: `Bundling ${relative(projectDir, entry.path)}` });
@@ -138,7 +139,7 @@ async function build(
   if (signal?.aborted) return cancelled();
 
   const key = await cacheKey(bundle.code, witDir, req.world);
-  const cached = join(cacheDir, `js-${key}.wasm`);
+  const cached = cachedComponent(cacheDir, key);
   const remember = () => witFiles(witDir).then((wit) => rememberInputs(memoFile, setup, key, [...bundle.inputs, ...wit, projectDir]));
 
   if (await exists(cached)) {
@@ -185,6 +186,11 @@ async function build(
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Where the cache keeps the component built under `key`. */
+function cachedComponent(cacheDir: string, key: string): string {
+  return join(cacheDir, `js-${key}.wasm`);
 }
 
 /** The cached component put in place as the build's output. */

@@ -665,8 +665,9 @@ export class KeyValueStore {
 
   /**
    * Writes journaled values to their files up to the durable end of the journal: what the
-   * materializer thread does all along. Returns how many records it wrote. Records go in journal order, each under its key's
-   * stripe; a checkpoint (every stripe) may overtake, and then this stops.
+   * materializer thread does all along. Returns how many records it wrote. Records go in
+   * journal order, each under its key's stripe; a checkpoint (every stripe) may overtake, and
+   * then this stops.
    */
   private writePending(): number {
     const locks = this.locks;

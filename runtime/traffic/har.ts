@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import type { Entry, Har, Header } from 'har-format';
 import { Ajv } from 'ajv';
+import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' };
 import { nextRequestId } from '../workloads/exchange.ts';
 import { headerValue, type TrafficBodies, type TrafficRecord } from './traffic-record.ts';
 import { isText } from './response-diff.ts';
@@ -131,11 +132,7 @@ let validator: ((value: unknown) => boolean) & { errors?: { instancePath: string
 /** Checks a value against the HAR 1.2 schema; the first few problems, by path. */
 export function harProblems(value: unknown): string[] {
   if (!validator) {
-    // Loaded through require: the compiled bundle keeps packages as imports, and a JSON import
-    // attribute does not survive bundling for Node 20.
-    const require = createRequire(import.meta.url);
-    const schemas = require('har-schema') as Record<string, { $id: string }>;
-    const draft06 = require('ajv/dist/refs/json-schema-draft-06.json') as object;
+    const schemas = createRequire(import.meta.url)('har-schema') as Record<string, { $id: string }>;
     // The schemas are draft-06 and use `format` and a few keywords of their own (`optional`, `min`): checked for shape.
     const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, meta: false });
     ajv.addMetaSchema(draft06);
