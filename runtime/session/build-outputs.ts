@@ -6,7 +6,7 @@
 // A build's writes are told apart by time and by what is on disk: while a build runs, every
 // change to an output is its own; when it ends, each output's size, mtime and inode are
 // recorded, and a later change event whose file still looks like that is the build's, late.
-import { stat } from 'node:fs/promises';
+import { statSignature } from '../watch/file-signature.ts';
 
 export class BuildOutputs {
   private paths: string[] = [];
@@ -32,7 +32,7 @@ export class BuildOutputs {
   /** The build ended, whatever its outcome: the outputs as they are now are what it wrote. */
   async ended(): Promise<void> {
     try {
-      for (const path of this.paths) this.written.set(path, await signatureOf(path));
+      for (const path of this.paths) this.written.set(path, await statSignature(path));
     } finally {
       this.running--;
     }
@@ -49,16 +49,6 @@ export class BuildOutputs {
   /** Whether a change of an output was made by something other than a build. */
   async changedOutsideABuild(path: string): Promise<boolean> {
     if (this.running > 0) return false;
-    return (await signatureOf(path)) !== this.written.get(path);
-  }
-}
-
-/** What identifies a file's content cheaply: a rewrite or a copy changes one of these. */
-async function signatureOf(path: string): Promise<string> {
-  try {
-    const stats = await stat(path);
-    return `${stats.size}:${stats.mtimeMs}:${stats.ino}`;
-  } catch {
-    return 'missing';
+    return (await statSignature(path)) !== this.written.get(path);
   }
 }

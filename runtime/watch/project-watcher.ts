@@ -3,9 +3,14 @@
 // component writing data never triggers another build. Files it is told to keep (the
 // component a build writes) are watched wherever they are, even inside ignored folders: the
 // session decides whether a build or something else changed them.
+//
+// A watcher may report one save twice (a truncate and a write seen apart on a busy machine):
+// a path is reported again only once the file differs from what was last reported, so one
+// save is one build. A save that changes nothing still moves the file's time, and rebuilds.
 import { relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { isWithin } from '../path-within.ts';
+import { contentSignature } from './file-signature.ts';
 
 /** Folder names wash's watcher skips wherever they appear. */
 export const WASH_IGNORED_DIRS = ['.git', 'target', 'node_modules', 'dist', 'build', '.next', '.nuxt', 'bin', 'pkg', 'vendor'];
@@ -39,6 +44,10 @@ export class ProjectWatcher {
   private timer: NodeJS.Timeout | undefined;
   private readonly ignored: string[];
   private kept: string[] = [];
+  /** Each reported path's signature when it was reported. */
+  private readonly reported = new Map<string, string>();
+  /** Batches are checked against the disk one after another, so they are reported in order. */
+  private reporting = Promise.resolve();
 
   constructor(
     private readonly root: string,
@@ -107,8 +116,23 @@ export class ProjectWatcher {
   }
 
   private flush(): void {
-    const batch = { paths: [...this.pending].sort(), firstAt: this.firstAt };
+    const paths = [...this.pending].sort();
+    const firstAt = this.firstAt;
     this.pending.clear();
-    this.onChange(batch);
+    this.reporting = this.reporting
+      .then(async () => {
+        const changed = await this.changedSinceReported(paths);
+        if (changed.length > 0) this.onChange({ paths: changed, firstAt });
+      })
+      .catch((error: unknown) => this.options.onError?.(error instanceof Error ? error : new Error(String(error))));
+  }
+
+  private async changedSinceReported(paths: string[]): Promise<string[]> {
+    const signatures = await Promise.all(paths.map((p) => contentSignature(resolve(this.root, p))));
+    return paths.filter((path, i) => {
+      if (this.reported.get(path) === signatures[i]) return false;
+      this.reported.set(path, signatures[i]!);
+      return true;
+    });
   }
 }

@@ -1,14 +1,18 @@
 // A real project in a temp folder whose build command turns message.txt into a component
 // answering that message (see test/fixtures/message-project). Builds take well under a
 // second, so live-reload tests can save and reload many times.
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './studio-process.ts';
 
 export interface MessageProject {
   root: string;
-  /** Saves message.txt, as an editor would. */
+  /**
+   * Saves message.txt as many editors do, into a temp file renamed over it: one change event
+   * per save. (An in-place write is a truncate and a write, which a loaded machine may report
+   * as two saves; the watcher's own tests cover those.)
+   */
   save(message: string): Promise<void>;
   writeConfig(yaml: string): Promise<void>;
   remove(): Promise<void>;
@@ -25,7 +29,10 @@ export async function messageProject(message: string, extraConfig = ''): Promise
   await mkdir(join(root, '.wash'), { recursive: true });
   const project: MessageProject = {
     root,
-    save: (text) => writeFile(join(root, 'message.txt'), text),
+    save: async (text) => {
+      await writeFile(join(root, 'message.txt.tmp'), text);
+      await rename(join(root, 'message.txt.tmp'), join(root, 'message.txt'));
+    },
     writeConfig: (yaml) => writeFile(join(root, '.wash', 'config.yaml'), yaml),
     remove: () => rm(join(root, '..'), { recursive: true, force: true }),
   };

@@ -1,0 +1,110 @@
+// The project watcher reports a save once, however many events the file system sends for it,
+// and still reports every save that changes the file, its time, or only its bytes.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ProjectWatcher, type ChangeBatch } from '../../runtime/watch/project-watcher.ts';
+import { waitUntil } from '../helpers/wait-until.ts';
+
+const scratches: string[] = [];
+after(() => Promise.all(scratches.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+/** Long enough for a change event to arrive and its batch to end. */
+const SETTLE_MS = 400;
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+
+async function watching() {
+  const root = await mkdtemp(join(tmpdir(), 'cs-project-watch-'));
+  scratches.push(root);
+  await writeFile(join(root, 'main.txt'), 'first\n');
+  const batches: ChangeBatch[] = [];
+  const errors: Error[] = [];
+  const watcher = new ProjectWatcher(root, { ignore: [join(root, 'data')], debounceMs: 20, onError: (e) => errors.push(e) }, (batch) => batches.push(batch));
+  await watcher.start();
+  const nextBatch = async (count: number) => {
+    await waitUntil(() => batches.length >= count, () => `${count} batches arrived; saw ${JSON.stringify(batches)}`, 10_000);
+    return batches[count - 1]!.paths;
+  };
+  return { root, watcher, batches, errors, nextBatch };
+}
+
+describe('ProjectWatcher', () => {
+  it('reports a save once: more events for a file that did not change since are not changes', async () => {
+    const { root, watcher, batches, nextBatch } = await watching();
+    try {
+      const file = join(root, 'main.txt');
+      // Whole seconds, so putting the time back below restores it exactly.
+      const then = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+      await writeFile(file, 'second\n');
+      await utimes(file, then, then);
+      assert.deepEqual(await nextBatch(1), ['main.txt']);
+      await settle();
+      // Rewriting the same bytes and putting the time back sends events for a file that ends as it was.
+      await writeFile(file, 'second\n');
+      await utimes(file, then, then);
+      await settle();
+      assert.equal(batches.length, 1, JSON.stringify(batches));
+      await writeFile(file, 'third\n');
+      assert.deepEqual(await nextBatch(2), ['main.txt']);
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  it('reports a save that only moves the time (a save without edits rebuilds, as with wash)', async () => {
+    const { root, watcher, nextBatch } = await watching();
+    try {
+      const file = join(root, 'main.txt');
+      await writeFile(file, 'second\n');
+      await nextBatch(1);
+      await settle();
+      const later = new Date(Date.now() + 5_000);
+      await utimes(file, later, later);
+      assert.deepEqual(await nextBatch(2), ['main.txt']);
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  it('reports new bytes even when size and time stay the same (file systems with coarse times)', async () => {
+    const { root, watcher, nextBatch } = await watching();
+    try {
+      const file = join(root, 'main.txt');
+      const then = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+      await writeFile(file, 'aaaa\n');
+      await utimes(file, then, then);
+      await nextBatch(1);
+      await settle();
+      await writeFile(file, 'bbbb\n');
+      await utimes(file, then, then);
+      assert.deepEqual(await nextBatch(2), ['main.txt']);
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  it('reports a deleted file and a new file, and nothing from ignored folders or editor litter', async () => {
+    const { root, watcher, batches, errors } = await watching();
+    try {
+      await mkdir(join(root, 'data'));
+      await mkdir(join(root, 'target'));
+      await writeFile(join(root, 'data', 'k'), 'v');
+      await writeFile(join(root, 'target', 'x.o'), 'x');
+      await writeFile(join(root, 'main.txt~'), 'backup');
+      await settle();
+      assert.equal(batches.length, 0, JSON.stringify(batches));
+      await rm(join(root, 'main.txt'));
+      await writeFile(join(root, 'other.txt'), 'new\n');
+      // The watcher holds a deletion back a moment (it may be half of an atomic rewrite).
+      const reported = () => [...new Set(batches.flatMap((b) => b.paths))].sort();
+      await waitUntil(() => reported().length === 2, () => `both were reported; saw ${JSON.stringify(batches)}`, 10_000);
+      await settle();
+      assert.deepEqual(reported(), ['main.txt', 'other.txt']);
+      assert.deepEqual(errors, []);
+    } finally {
+      await watcher.close();
+    }
+  });
+});
