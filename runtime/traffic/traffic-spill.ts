@@ -237,7 +237,11 @@ export class TrafficSpill {
 
   private async segmentFor(): Promise<NonNullable<typeof this.current>> {
     if (this.current) return this.current;
-    await mkdir(this.options.dir, { recursive: true });
+    // load() made the folder. Made again here only if it alone was deleted: a project folder
+    // deleted while the studio runs stays deleted, rather than coming back as .wash/studio.
+    await mkdir(this.options.dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
     const n = (this.segments.at(-1)?.n ?? 0) + 1;
     const segment: Segment = { n, records: 0, bytes: 0, lineBytes: 0, lastId: 0 };
     const meta = await open(this.path(n, 'jsonl'), 'a');

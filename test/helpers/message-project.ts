@@ -34,7 +34,8 @@ export async function messageProject(message: string, extraConfig = ''): Promise
       await rename(join(root, 'message.txt.tmp'), join(root, 'message.txt'));
     },
     writeConfig: (yaml) => writeFile(join(root, '.wash', 'config.yaml'), yaml),
-    remove: () => rm(join(root, '..'), { recursive: true, force: true }),
+    // Retried: a running studio may be writing captured traffic into .wash/studio meanwhile.
+    remove: () => rm(join(root, '..'), { recursive: true, force: true, maxRetries: 5 }),
   };
   await project.writeConfig(`build:\n  command: ${JSON.stringify(messageBuildCommand())}\n${extraConfig}`);
   await project.save(message);

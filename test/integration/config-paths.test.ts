@@ -2,6 +2,7 @@
 // the terminal: one sentence naming the config key and the resolved path, a hint, and never a
 // stack trace. The session waits for a fix (a save) instead of ending.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
@@ -128,15 +129,19 @@ function getText(url: string, ca: string): Promise<string> {
 describe('the project folder itself', () => {
   it('when it is deleted while open: says so on the next rebuild, and the last good version keeps serving', async () => {
     const project = await messageProject('still here\n');
-    const studio = await launchStudio(project.root);
+    // With the UI, so requests are captured: the traffic the studio keeps lives in the project.
+    const studio = launchStudio(project.root, [], { ui: true });
     try {
       const url = await studio.serving();
-      assert.equal(await (await fetch(url)).text(), 'still here\n');
       const before = studio.output().length;
       await project.remove();
+      // The first request captured after the deletion: its traffic has nowhere to go, and the
+      // studio must not bring the project folder back to put it there.
+      assert.equal(await (await fetch(url)).text(), 'still here\n', 'the last good version keeps serving');
       await studio.waitFor(/The project folder .*message is gone \(deleted, moved or unmounted\)\./, 30_000, before);
       assert.doesNotMatch(studio.output().slice(before), /No entry file found/);
       assert.equal(await (await fetch(url)).text(), 'still here\n', 'the last good version keeps serving');
+      assert.equal(existsSync(project.root), false, 'the deleted project folder stays deleted');
     } finally {
       await studio.stop();
       await project.remove();
