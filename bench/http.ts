@@ -11,9 +11,12 @@
 //   fresh      the studio with --instances fresh (wash's semantics: no state survives a
 //              request; the instance is put back to how it started after each one)
 //   jco serve  the peer, on the same .wasm, with the same load
+// The components: the hello WAT fixture, the QR example, and each prebuilt .wasm given with
+// --component (a Rust or TinyGo build, say), asked for GET /.
 // Every load run also records the CPU the server used per request and how busy the machine
 // was with other processes, so a run on a busy machine can be recognised as such.
 import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
 import { watFixture } from '../test/fixtures/fixtures.ts';
 import { buildQrExample } from '../test/fixtures/js/build.ts';
 import { defaultRuntimeSettings } from '../runtime/workloads/workload.ts';
@@ -38,7 +41,7 @@ interface Subject {
 
 const HELLO_BODY = 'hello from wat\n';
 
-const SUBJECTS: Subject[] = [
+const BUILT_IN: Subject[] = [
   {
     key: 'hello',
     name: 'hello (hand-written WAT component)',
@@ -53,13 +56,29 @@ const SUBJECTS: Subject[] = [
     wasm: () => buildQrExample(),
     path: '/',
     check: (status, body) => status === 200 && body.includes('<html'),
+    jcoTarget: 5,
   },
 ];
+
+/** A prebuilt component given with --component: compiled by any toolchain, asked for GET /. */
+function prebuilt(file: string): Subject {
+  return {
+    key: basename(file, '.wasm'),
+    name: `${basename(file)}, GET / (prebuilt)`,
+    wasm: async () => file,
+    path: '/',
+    // Any answer the component itself gave: a 5xx may be the studio's own, so it does not count.
+    check: (status) => status < 500,
+    jcoTarget: 6,
+  };
+}
 
 const EFFICIENCY_TARGET = 0.8;
 const LATENCY_TARGET_MS = 1;
 /** Fresh instances (wash's semantics) at half the rate of reused ones at least (the performance issue). */
 const FRESH_TARGET = 0.5;
+/** Studio CPU per request at most this many times the call's plus plain Node http's (the performance issue). */
+const CPU_TARGET = 1.5;
 /** Above this share of the machine used by other processes during a run, say so. */
 const NOISY = 0.1;
 
@@ -95,11 +114,11 @@ export const benchmark: Benchmark = {
     print(`machine busy before start (1 s): ${pct(await machineBusyFor(1000))}; studio workers: ${instances}`);
     print();
     print(`-- reference: plain Node http server answering ${JSON.stringify(HELLO_BODY)} (no component, no workers)`);
-    const plain = await serveAndLoad('plain Node http', () => plainNode(HELLO_BODY), SUBJECTS[0]!, options, print, true, true);
+    const plain = await serveAndLoad('plain Node http', () => plainNode(HELLO_BODY), BUILT_IN[0]!, options, print, true, true);
     noteNoise(plain);
     data.reference = plain;
 
-    for (const subject of SUBJECTS) {
+    for (const subject of [...BUILT_IN, ...(options.components ?? []).map(prebuilt)]) {
       print();
       print(`-- ${subject.name}`);
       const wasm = await subject.wasm();
@@ -164,11 +183,19 @@ export const benchmark: Benchmark = {
           print(`  jco serve:          ${ms(jcoCpu)} CPU/request: ${ratio(jcoCpu / cpu)} the studio's (one process, one thread runs the component)`);
         }
       }
+      // What serving could cost at best: the component's own call plus a plain Node server's work.
+      const plainCpu = plain.c20?.ok ? plain.c20.result.serverCpuMsPerRequest : NaN;
+      const studioCpu = studioRuns.c20?.ok ? studioRuns.c20.result.serverCpuMsPerRequest : NaN;
+      const cpuOverParts = studioCpu / (direct.msPerCall + plainCpu);
+      print(
+        `CPU vs its parts:     ${ratio(cpuOverParts)} = studio ${ms(studioCpu)} / (direct call ${ms(direct.msPerCall)} + plain Node http ${ms(plainCpu)}), target <= ${CPU_TARGET}x`,
+      );
       print(`fresh / reuse:        ${freshRuns.c20?.ok ? `${(freshRps / studioRps).toFixed(2)}x (${num(freshRps)} vs ${num(studioRps)} req/s)` : 'fresh failed'}, target >= ${FRESH_TARGET}x`);
 
       const check = (what: string, target: string, measured: string, met: boolean) =>
         targets.push({ benchmark: 'http', subject: `${subject.key}: ${what}`, target, measured, met });
       if (subject.jcoTarget) check('studio / jco serve', `>= ${subject.jcoTarget}x`, ratio(studioRps / jcoRps), studioRps / jcoRps >= subject.jcoTarget);
+      check('CPU/request vs its parts', `<= ${CPU_TARGET}x`, ratio(cpuOverParts), cpuOverParts <= CPU_TARGET);
       check('gateway efficiency', `>= ${EFFICIENCY_TARGET}`, efficiency.toFixed(2), efficiency >= EFFICIENCY_TARGET);
       check('c1 p99 - direct call', `<= ${LATENCY_TARGET_MS} ms`, ms(overP99), overP99 <= LATENCY_TARGET_MS);
       check('fresh / reuse req/s', `>= ${FRESH_TARGET}x`, freshRuns.c20?.ok ? `${(freshRps / studioRps).toFixed(2)}x` : 'fresh failed', freshRuns.c20?.ok === true && freshRps / studioRps >= FRESH_TARGET);

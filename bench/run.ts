@@ -6,7 +6,9 @@
 //
 // A benchmark is a module in bench/ that exports `benchmark: Benchmark` (see lib/bench.ts);
 // adding one is a line in BENCHMARKS.
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Benchmark, BenchOptions, TargetCheck } from './lib/bench.ts';
 import { table } from './lib/format.ts';
@@ -34,6 +36,8 @@ Options:
   --warmup N            warm-up seconds before each run (default 2)
   --latency-seconds N   measured seconds per concurrency-1 run (default 5)
   --connections N       connections for throughput runs (default 20)
+  --component FILE      http: also serve this prebuilt .wasm (GET /), e.g. one built with
+                        Rust or TinyGo; give it more than once for more components
   --json FILE           also write everything measured to FILE
   --strict              exit with code 1 when a target is missed
 `;
@@ -55,6 +59,7 @@ const { values, positionals } = parseArgs({
     warmup: { type: 'string' },
     'latency-seconds': { type: 'string' },
     connections: { type: 'string' },
+    component: { type: 'string', multiple: true },
     json: { type: 'string' },
     strict: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -75,6 +80,15 @@ const options: BenchOptions = {
   warmupSeconds: positive(values.warmup, '--warmup', 2),
   latencySeconds: positive(values['latency-seconds'], '--latency-seconds', 5),
   connections: positive(values.connections, '--connections', 20),
+  components: (values.component ?? []).map((file) => {
+    // npm runs scripts in the package's folder; a relative path means the caller's.
+    const path = resolve(process.env.INIT_CWD ?? '.', file);
+    if (!existsSync(path)) {
+      process.stderr.write(`--component ${file}: no such file\n\n${USAGE}`);
+      process.exit(2);
+    }
+    return path;
+  }),
 };
 
 const print = (text = '') => process.stdout.write(`${text}\n`);

@@ -8,6 +8,8 @@ export interface BenchOptions {
   latencySeconds: number;
   /** Connections for the throughput runs. */
   connections: number;
+  /** Prebuilt components (paths to .wasm) the HTTP benchmark serves besides its own: any toolchain's. */
+  components?: string[];
 }
 
 export interface TargetCheck {

@@ -284,6 +284,19 @@ export class HttpGateway {
   }
 }
 
+/**
+ * The Host header, or for an HTTP/1.0 request without one (Node refuses HTTP/1.1 without
+ * it), the address the client connected to: components build URLs from the authority, and
+ * many SDKs fail on a request that has none.
+ */
+function hostOf(req: IncomingMessage): string {
+  if (req.headers.host) return req.headers.host;
+  const { localAddress, localPort } = req.socket;
+  if (!localAddress) return '';
+  const address = localAddress.startsWith('::ffff:') ? localAddress.slice(7) : localAddress;
+  return address.includes(':') ? `[${address}]:${localPort}` : `${address}:${localPort}`;
+}
+
 /** After a 413, how long the rest of the body is read and dropped before the connection is cut. */
 const LINGER_MS = 2000;
 
@@ -294,8 +307,8 @@ const LINGER_MS = 2000;
  */
 function requestTarget(req: IncomingMessage): { authority: string; path: string } | undefined {
   const url = req.url ?? '/';
-  if (url.startsWith('/')) return { authority: req.headers.host ?? '', path: url };
-  if (url === '*' && req.method === 'OPTIONS') return { authority: req.headers.host ?? '', path: '*' };
+  if (url.startsWith('/')) return { authority: hostOf(req), path: url };
+  if (url === '*' && req.method === 'OPTIONS') return { authority: hostOf(req), path: '*' };
   if (!/^https?:\/\//i.test(url)) return undefined;
   try {
     const parsed = new URL(url);

@@ -176,6 +176,12 @@ describe('connection limits', () => {
     assert.match(received, /\r\napi\.localhost:8000 \/v1\?x=2\r\n/);
   });
 
+  it('gives an HTTP/1.0 request without a Host header the address it connected to as its authority', async () => {
+    // Components build their URL from the authority; Rust's http crate fails on one without.
+    const { received } = await exchangeRaw(port, 'GET /old?client=1 HTTP/1.0\r\n\r\n');
+    assert.match(received, new RegExp(`\\r\\n127\\.0\\.0\\.1:${port} /old\\?client=1$`));
+  });
+
   it('refuses a request target that is neither a path nor an http(s) URL', async () => {
     const { received } = await exchangeRaw(port, 'GET ftp://x/y HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
     assert.match(received, /^HTTP\/1\.1 400/);
