@@ -6,7 +6,7 @@ import { access, readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { buildJsComponent } from '../builders/js-component-builder.ts';
 import { runBuildCommand } from '../builders/command-builder.ts';
-import { ok } from '../errors.ts';
+import { ok, type StudioError } from '../errors.ts';
 import { isWithin } from '../path-within.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import { STUDIO_DEFAULTS, type Project } from '../project/project-config.ts';
@@ -92,6 +92,8 @@ export async function buildProject(build: ProjectBuild): Promise<CycleResult<{ w
     if (!built.ok) return built;
     return ok({ wasmPath: built.value.wasmPath, cached: false });
   }
+  const compiled = await compiledLanguageProject(project);
+  if (compiled) return { ok: false, error: compiled };
   build.onStart('componentize-js');
   const worlds = await worldNames(project.root);
   // Other component files are built too when the project has a world for each (one at a
@@ -111,4 +113,41 @@ export async function buildProject(build: ProjectBuild): Promise<CycleResult<{ w
     if (outFile === componentPath) wasmPath = built.wasmPath;
   }
   return ok({ wasmPath, cached });
+}
+
+/**
+ * A Rust or Go project with no build command: the built-in builder builds JavaScript and
+ * TypeScript only, and like wash 2.0 the studio infers no other toolchain. Said as such, with
+ * the config that builds it, rather than as a missing JavaScript entry file.
+ */
+async function compiledLanguageProject(project: Project): Promise<StudioError | undefined> {
+  const { root } = project;
+  const has = (file: string) => access(join(root, file)).then(() => true, () => false);
+  if (await has('package.json')) return undefined;
+  // Older wash configs named the toolchain (build.rust, build.tinygo); wash 2.0.0-rc.6 reads neither.
+  const legacy = ['rust', 'tinygo'].filter((key) => Object.hasOwn(project.config.build ?? {}, key)).map((key) => `build.${key}`);
+  const legacyNote = legacy.length > 0 ? ` (${legacy.join(' and ')}, from wash before 2.0.0-rc.6, is not read)` : '';
+  const cargo = await readFile(join(root, 'Cargo.toml'), 'utf8').catch(() => undefined);
+  if (cargo !== undefined) {
+    const crate = /^\s*name\s*=\s*"([^"]+)"/m.exec(cargo.slice(Math.max(0, cargo.indexOf('[package]'))))?.[1] ?? project.name;
+    return {
+      code: 'no-build-command',
+      message: `${root} is a Rust project (Cargo.toml) and its config has no build.command${legacyNote}. The studio builds JavaScript and TypeScript by itself, and other languages with the project's own command, as wash does.`,
+      hint:
+        `Add to .wash/config.yaml:\n  build:\n    command: cargo build --target wasm32-wasip2 --release\n` +
+        `    component_path: target/wasm32-wasip2/release/${crate.replaceAll('-', '_')}.wasm\n` +
+        `(rustup target add wasm32-wasip2 installs the target once.)`,
+    };
+  }
+  if (await has('go.mod')) {
+    return {
+      code: 'no-build-command',
+      message: `${root} is a Go project (go.mod) and its config has no build.command${legacyNote}. The studio builds JavaScript and TypeScript by itself, and other languages with the project's own command, as wash does.`,
+      hint:
+        `Add to .wash/config.yaml the command that builds the component with TinyGo, and where it writes it:\n  build:\n` +
+        `    command: tinygo build -target=wasip2 --wit-package ./wit --wit-world <world> -o build/component.wasm .\n` +
+        `    component_path: build/component.wasm`,
+    };
+  }
+  return undefined;
 }
