@@ -108,9 +108,13 @@ export class TrafficInspector {
     return () => this.runListeners.delete(listener);
   }
 
-  /** A build is serving: its checks run (after any run under way; runs queued meanwhile become one). */
+  /**
+   * A build is serving: its checks run (after any run under way; runs queued meanwhile become
+   * one). A workload with no HTTP (a service alone) has nothing to check, and is not told so
+   * on every reload.
+   */
   reloaded(): void {
-    if (this.options.checksOnReload === false || this.checkQueued) return;
+    if (this.options.checksOnReload === false || this.checkQueued || !this.options.gatewayUrl()) return;
     this.checkQueued = true;
     this.checking = this.checking.then(async () => {
       this.checkQueued = false;

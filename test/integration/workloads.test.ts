@@ -70,6 +70,8 @@ describe('services', () => {
       await studio.waitFor(/ticker\s+service: tick 2 -> 4/);
       await studio.waitFor(/workload-\d+\s+ticks: tick 2/);
       assert.doesNotMatch(studio.output(), /serving\s+http/);
+      // Checks are HTTP requests: with nothing listening, a reload has none to run, and no error to print.
+      assert.doesNotMatch(studio.output(), /checks cannot run/);
     } finally {
       await studio.stop();
     }
