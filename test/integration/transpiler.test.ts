@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,17 @@ describe('the transpiler cache', () => {
     const again = await transpiled(secondFile);
     assert.equal(again.cached, true);
     assert.equal(again.glueUrl, second.glueUrl);
+  });
+
+  it('tunes the glue: no set of every resource ever created, one read of JCO_DEBUG', async () => {
+    const { glueUrl } = await transpiled(await component('tuned\n'));
+    const glue = await readFile(fileURLToPath(glueUrl), 'utf8');
+    // The table code the fix edits is there (else this test would pass for nothing)...
+    assert.match(glue, /function rscTableCreateOwn\(table, rep\)/);
+    // ...without the write-only set that grew by every resource of every request.
+    assert.doesNotMatch(glue, /_createdReps\.add\(/);
+    assert.doesNotMatch(glue, /if \(!globalThis\?\.process\?\.env\?\.JCO_DEBUG\)/);
+    assert.match(glue, /if \(!STUDIO_JCO_DEBUG\) \{ return; \}/);
   });
 
   it('transpiles again when the glue an entry points at was removed', async () => {
