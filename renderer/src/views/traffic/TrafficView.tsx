@@ -224,7 +224,7 @@ function RequestsTab() {
           <span className="col-method">Method</span>
           <span className="col-path">Path</span>
           <span className="col-status">Status</span>
-          <span className="col-num">Time</span>
+          <span className="col-num" title="From the request's arrival to the end of its answer">Duration</span>
           <span className="col-num">Size</span>
           <span className="col-build">Build</span>
           <span className="col-flags" />
