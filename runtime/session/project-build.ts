@@ -4,7 +4,7 @@
 // live in runtime/builders/.
 import { access, readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
-import { buildJsComponent } from '../builders/js-component-builder.ts';
+import { buildJsComponent, DEFAULT_ENTRIES } from '../builders/js-component-builder.ts';
 import { runBuildCommand } from '../builders/command-builder.ts';
 import { ok, type StudioError } from '../errors.ts';
 import { isWithin } from '../path-within.ts';
@@ -123,7 +123,8 @@ export async function buildProject(build: ProjectBuild): Promise<CycleResult<{ w
 async function compiledLanguageProject(project: Project): Promise<StudioError | undefined> {
   const { root } = project;
   const has = (file: string) => access(join(root, file)).then(() => true, () => false);
-  if (await has('package.json')) return undefined;
+  // A JavaScript project that also holds Rust or Go (a workspace, say) is built as JavaScript.
+  for (const file of ['package.json', ...DEFAULT_ENTRIES]) if (await has(file)) return undefined;
   // Older wash configs named the toolchain (build.rust, build.tinygo); wash 2.0.0-rc.6 reads neither.
   const legacy = ['rust', 'tinygo'].filter((key) => Object.hasOwn(project.config.build ?? {}, key)).map((key) => `build.${key}`);
   const legacyNote = legacy.length > 0 ? ` (${legacy.join(' and ')}, from wash before 2.0.0-rc.6, is not read)` : '';

@@ -46,4 +46,11 @@ describe('a project in a compiled language without build.command', () => {
     assert.doesNotMatch(output, /Rust project/);
     assert.match(output, /No entry file found/);
   });
+
+  it('so is one with a JavaScript entry file and no package.json', async () => {
+    // No wit/ folder: the JavaScript builder's own error says so, which shows it was the one to run.
+    const output = await firstBuild({ 'src/index.js': 'export const x = 1;\n', 'go.mod': 'module example.com/mixed\n' });
+    assert.doesNotMatch(output, /Go project/);
+    assert.match(output, /No WIT folder at/);
+  });
 });
