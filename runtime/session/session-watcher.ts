@@ -9,14 +9,16 @@ import { ProjectWatcher } from '../watch/project-watcher.ts';
 import type { BuildOutputs } from './build-outputs.ts';
 import type { SessionNotes } from './session-notes.ts';
 import type { Target } from './session-target.ts';
-import { isWithin } from '../path-within.ts';
 
 export interface WatchHooks {
   /** A change that needs a reload; `at` is when it was made. */
   onChange: (at: number) => void;
   /** What builds write: their own writes are not changes, anyone else's are. */
   outputs: BuildOutputs;
-  /** Folders the component reads and writes at run time (stores, volumes inside the project). */
+  /**
+   * Folders the component reads and writes at run time (stores, volumes inside the project):
+   * it reads them at run time, so their changes need no rebuild and are not reported.
+   */
   dataDirs: () => string[];
   notes: SessionNotes;
   /** The studio's settings file (.wash/studio.yaml): a change of it is applied, not built. */
@@ -33,14 +35,14 @@ export async function watchTarget(target: Target, hooks: WatchHooks): Promise<Pr
     // studio's own folder beside it is written under load (captured traffic): unwatched, it
     // costs no file-system calls per write.
     const folder = dirname(target.wasmPath);
-    watcher = new ProjectWatcher(folder, { ignore: [target.dataDir, join(folder, '.wash', 'studio')], onError }, (batch) => {
+    watcher = new ProjectWatcher(folder, { ignore: [target.dataDir, join(folder, '.wash', 'studio')], runtimeData: hooks.dataDirs, onError }, (batch) => {
       if (batch.paths.includes(basename(target.wasmPath))) hooks.onChange(batch.firstAt);
     });
   } else {
     // .wash/studio holds what the studio keeps while it runs (captured traffic, say): written
     // under load, it would otherwise rebuild the project again and again.
     const studioOutputs = [join(target.root, '.wash', 'build'), join(target.root, '.wash', 'data'), join(target.root, '.wash', 'studio'), target.dataDir];
-    watcher = new ProjectWatcher(target.root, { ignore: studioOutputs, onError }, (batch) => {
+    watcher = new ProjectWatcher(target.root, { ignore: studioOutputs, runtimeData: hooks.dataDirs, onError }, (batch) => {
       needsReload(batch.paths.map((p) => resolve(target.root, p)), hooks).then(
         (reload) => reload && hooks.onChange(batch.firstAt),
         (err: unknown) => hooks.notes.warn(`Could not tell whether a change needs a rebuild: ${messageOf(err)}. Rebuild by hand with r + Enter if it did.`),
@@ -60,16 +62,12 @@ export async function watchTarget(target: Target, hooks: WatchHooks): Promise<Pr
 
 /**
  * Whether changed files (absolute paths) need a reload. What a build writes is no change of
- * the sources, nor is what a component writes at run time into store folders or volumes
- * inside the project: it reads those at run time, so it needs no rebuild to see their files.
- * A volume holding the whole project (host_path: .) is not a data folder, though. The
- * studio's settings file needs no build either: the session applies it as it is.
+ * the sources. (Nor is what a component writes at run time into store folders or volumes
+ * inside the project: the watcher does not report those, hooks.dataDirs.) The studio's
+ * settings file needs no build either: the session applies it as it is.
  */
 async function needsReload(paths: string[], hooks: WatchHooks): Promise<boolean> {
-  const dataDirs = hooks.dataDirs();
-  const inData = (path: string) => dataDirs.some((dir) => isWithin(dir, path));
   for (const path of paths) {
-    if (inData(path)) continue;
     if (path === hooks.settingsFile) {
       hooks.onSettingsFile?.();
       continue;

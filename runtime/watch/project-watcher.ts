@@ -24,6 +24,12 @@ const EDITOR_LITTER = /(~|\.swp|\.swx|\.tmp|^4913)$|^\.#/;
 export interface WatchOptions {
   /** Absolute paths (files or folders) to ignore besides WASH_IGNORED_DIRS. */
   ignore: string[];
+  /**
+   * Folders the component writes at run time (its stores, volumes): their changes are not
+   * reported. Asked at each change, since a reload can move them; still watched, so a folder
+   * that stops being one is a source again.
+   */
+  runtimeData?: () => string[];
   /** Watching failed after it started (e.g. the system's file-watch limit was reached). */
   onError?: (error: Error) => void;
   /** Quiet time that ends a burst of changes. */
@@ -107,8 +113,14 @@ export class ProjectWatcher {
     return this.kept.some((p) => p.startsWith(absolute + sep));
   }
 
+  private inRuntimeData(absolute: string): boolean {
+    return (this.options.runtimeData?.() ?? []).some((dir) => isWithin(dir, absolute));
+  }
+
   private record(path: string): void {
-    if (this.leadsToKept(resolve(this.root, path))) return;
+    const absolute = resolve(this.root, path);
+    // Run-time writes are never signed (read and hashed) below: a store under load writes often.
+    if (this.leadsToKept(absolute) || this.inRuntimeData(absolute)) return;
     if (this.pending.size === 0) this.firstAt = performance.now();
     this.pending.add(relative(this.root, path));
     clearTimeout(this.timer);

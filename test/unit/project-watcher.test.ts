@@ -15,13 +15,22 @@ after(() => Promise.all(scratches.map((dir) => rm(dir, { recursive: true, force:
 const SETTLE_MS = 400;
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
+/** A minute ago in whole seconds, so setting a file's time to it restores the time exactly. */
+const aMinuteAgo = () => new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+
+/** Writes `text` and gives the file the time `at`, as a save on a coarse-timed file system may leave it. */
+async function writeAt(file: string, text: string, at: Date): Promise<void> {
+  await writeFile(file, text);
+  await utimes(file, at, at);
+}
+
 async function watching() {
   const root = await mkdtemp(join(tmpdir(), 'cs-project-watch-'));
   scratches.push(root);
   await writeFile(join(root, 'main.txt'), 'first\n');
   const batches: ChangeBatch[] = [];
   const errors: Error[] = [];
-  const watcher = new ProjectWatcher(root, { ignore: [join(root, 'data')], debounceMs: 20, onError: (e) => errors.push(e) }, (batch) => batches.push(batch));
+  const watcher = new ProjectWatcher(root, { ignore: [join(root, 'data')], runtimeData: () => [join(root, 'store')], debounceMs: 20, onError: (e) => errors.push(e) }, (batch) => batches.push(batch));
   await watcher.start();
   const nextBatch = async (count: number) => {
     await waitUntil(() => batches.length >= count, () => `${count} batches arrived; saw ${JSON.stringify(batches)}`, 10_000);
@@ -35,15 +44,12 @@ describe('ProjectWatcher', () => {
     const { root, watcher, batches, nextBatch } = await watching();
     try {
       const file = join(root, 'main.txt');
-      // Whole seconds, so putting the time back below restores it exactly.
-      const then = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
-      await writeFile(file, 'second\n');
-      await utimes(file, then, then);
+      const then = aMinuteAgo();
+      await writeAt(file, 'second\n', then);
       assert.deepEqual(await nextBatch(1), ['main.txt']);
       await settle();
       // Rewriting the same bytes and putting the time back sends events for a file that ends as it was.
-      await writeFile(file, 'second\n');
-      await utimes(file, then, then);
+      await writeAt(file, 'second\n', then);
       await settle();
       assert.equal(batches.length, 1, JSON.stringify(batches));
       await writeFile(file, 'third\n');
@@ -72,25 +78,25 @@ describe('ProjectWatcher', () => {
     const { root, watcher, nextBatch } = await watching();
     try {
       const file = join(root, 'main.txt');
-      const then = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
-      await writeFile(file, 'aaaa\n');
-      await utimes(file, then, then);
+      const then = aMinuteAgo();
+      await writeAt(file, 'aaaa\n', then);
       await nextBatch(1);
       await settle();
-      await writeFile(file, 'bbbb\n');
-      await utimes(file, then, then);
+      await writeAt(file, 'bbbb\n', then);
       assert.deepEqual(await nextBatch(2), ['main.txt']);
     } finally {
       await watcher.close();
     }
   });
 
-  it('reports a deleted file and a new file, and nothing from ignored folders or editor litter', async () => {
+  it('reports a deleted file and a new file, and nothing from ignored folders, run-time data or editor litter', async () => {
     const { root, watcher, batches, errors } = await watching();
     try {
       await mkdir(join(root, 'data'));
       await mkdir(join(root, 'target'));
+      await mkdir(join(root, 'store'));
       await writeFile(join(root, 'data', 'k'), 'v');
+      await writeFile(join(root, 'store', 'counter'), '1');
       await writeFile(join(root, 'target', 'x.o'), 'x');
       await writeFile(join(root, 'main.txt~'), 'backup');
       await settle();
