@@ -3,8 +3,9 @@
 // last project the user had open, and on first launch the bundled example, copied to the
 // user's data folder (the install folder is read-only in a signed app, a deb or Program
 // Files, and a session writes its build and data beside the project).
-import { cp, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
+import { pathExists } from '../runtime/path-exists.ts';
 
 export interface LaunchArgs {
   /** The project folder or .wasm file named on the command line. */
@@ -43,7 +44,7 @@ const NOT_COPIED = ['dist', join('.wash', 'data'), join('.wash', 'studio'), 'nod
  */
 export async function userExample(bundled: string, userData: string): Promise<string> {
   const target = join(userData, 'examples', basename(bundled));
-  if (await exists(target)) return target;
+  if (await pathExists(target)) return target;
   await mkdir(join(userData, 'examples'), { recursive: true });
   await copyTree(bundled, target, NOT_COPIED);
   return target;
@@ -70,7 +71,7 @@ async function copyTree(source: string, target: string, skip: readonly string[])
 export async function copyProject(source: string, intoDir: string): Promise<string> {
   const name = basename(source);
   let target = join(intoDir, name);
-  for (let n = 1; await exists(target); n++) target = join(intoDir, n === 1 ? `${name} copy` : `${name} copy ${n}`);
+  for (let n = 1; await pathExists(target); n++) target = join(intoDir, n === 1 ? `${name} copy` : `${name} copy ${n}`);
   await copyTree(source, target, []);
   return target;
 }
@@ -87,7 +88,7 @@ export function launchStateFile(userData: string): string {
 export async function lastProject(stateFile: string, warn: (text: string) => void): Promise<string | undefined> {
   const path = (await readLaunchState(stateFile, warn)).lastProject;
   if (path === undefined) return undefined;
-  if (!(await exists(path))) {
+  if (!(await pathExists(path))) {
     warn(`The last project, ${path}, is gone; opening the example instead.`);
     return undefined;
   }
@@ -135,7 +136,7 @@ export async function rememberProject(stateFile: string, path: string): Promise<
 /** The recent projects that still exist, newest first (File > Open Recent). */
 export async function recentProjects(stateFile: string): Promise<string[]> {
   const { recent } = await readLaunchState(stateFile);
-  const present = await Promise.all(recent.map(exists));
+  const present = await Promise.all(recent.map(pathExists));
   return recent.filter((_, i) => present[i]);
 }
 
@@ -150,11 +151,3 @@ export async function projectToOpen(args: LaunchArgs, places: { bundledExample: 
   return (await lastProject(launchStateFile(places.userData), warn)) ?? (await userExample(places.bundledExample, places.userData));
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -11,7 +11,6 @@
 import lockfile from 'proper-lockfile';
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  access,
   copyFile,
   mkdir,
   mkdtemp,
@@ -33,6 +32,7 @@ import { inputsMemoFile, rememberInputs, unchangedKey } from './build-inputs.ts'
 import { launchNodeChild } from './node-child.ts';
 import { outsideArchive } from '../outside-archive.ts';
 import { messageOf, type StudioError } from '../errors.ts';
+import { pathExists } from '../path-exists.ts';
 
 export interface JsBuildRequest {
   /** Project root. */
@@ -128,7 +128,7 @@ async function build(
   const known = await unchangedKey(memoFile, setup);
   if (known !== undefined) {
     const cached = cachedComponent(cacheDir, known);
-    if (await exists(cached)) return fromCache(cached, known, outFile, 0, onProgress);
+    if (await pathExists(cached)) return fromCache(cached, known, outFile, 0, onProgress);
   }
 
   onProgress({ phase: 'bundle', message: `Bundling ${relative(projectDir, entry.path)}` });
@@ -142,7 +142,7 @@ async function build(
   const cached = cachedComponent(cacheDir, key);
   const remember = () => witFiles(witDir).then((wit) => rememberInputs(memoFile, setup, key, [...bundle.inputs, ...wit, projectDir]));
 
-  if (await exists(cached)) {
+  if (await pathExists(cached)) {
     await remember();
     return fromCache(cached, key, outFile, bundleMs, onProgress);
   }
@@ -159,7 +159,7 @@ async function build(
       () =>
         withCacheLock(cacheDir, signal, () => onProgress({ phase: 'componentize', message: 'Waiting for a component build in another studio to finish' }), async () => {
           // Another process may have built the same component while this one waited.
-          if (await exists(cached)) return { ok: true as const, ms: 0, bytes: 0, built: false };
+          if (await pathExists(cached)) return { ok: true as const, ms: 0, bytes: 0, built: false };
           onProgress({ phase: 'componentize', message: 'Componentizing (takes 5-25 s)' });
           const done = await componentizeInChild(job, work, signal);
           return done.ok ? { ...done, built: true } : done;
@@ -212,12 +212,12 @@ type Failure = { ok: false; error: StudioError; output?: string };
 async function findEntry(projectDir: string, entry: string | undefined): Promise<{ ok: true; path: string } | Failure> {
   if (entry !== undefined) {
     const path = resolve(projectDir, entry);
-    if (await exists(path)) return { ok: true, path };
+    if (await pathExists(path)) return { ok: true, path };
     return failed(`The entry file ${path} does not exist.`, 'Fix the entry path in the build settings.');
   }
   for (const candidate of DEFAULT_ENTRIES) {
     const path = join(projectDir, candidate);
-    if (await exists(path)) return { ok: true, path };
+    if (await pathExists(path)) return { ok: true, path };
   }
   return failed(
     `No entry file found in ${projectDir}.`,
@@ -607,14 +607,6 @@ function cancelled(): Failure {
   };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function isDirectory(path: string): Promise<boolean> {
   try {

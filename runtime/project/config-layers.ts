@@ -4,11 +4,11 @@
 // `dev`). Layers merge as wash's figment merges them: mappings key by key, anything else
 // (a string, a list) replaced whole by the higher layer. Each layer is validated alone, so an
 // error names the file or the variable it is in. Must not decide what the values mean.
-import { access } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { ConfigProblem } from './config-schema.ts';
 import { parseEnvValue } from './env-value.ts';
+import { pathExists } from '../path-exists.ts';
 
 /** Where one value of the merged config came from. */
 export type ConfigOrigin = { kind: 'user'; file: string } | { kind: 'project'; file: string } | { kind: 'env'; variable: string };
@@ -41,7 +41,7 @@ export function userConfigDir(env: NodeJS.ProcessEnv = process.env, platform: No
 export async function findConfigFile(dir: string): Promise<string | undefined> {
   for (const name of CONFIG_NAMES) {
     const path = join(dir, name);
-    if (await access(path).then(() => true, () => false)) return path;
+    if (await pathExists(path)) return path;
   }
   return undefined;
 }

@@ -4,13 +4,13 @@
 // from). The shape follows wash rc.6 (see config-schema.ts); every key is optional. Parse
 // errors name the file and the line; schema errors name the file (or the variable) and the
 // key path.
-import { access } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ok, type Result } from '../errors.ts';
 import { invalidSettings, readSettingsFile } from './config-file.ts';
 import { describeProblems, environmentConfig, findConfigFile, mergeLayers, userConfigDir, type ConfigLayer, type ConfigOrigin } from './config-layers.ts';
 import { validateConfig, type WashConfig } from './config-schema.ts';
+import { pathExists } from '../path-exists.ts';
 
 export type { WashConfig } from './config-schema.ts';
 export type { ConfigOrigin } from './config-layers.ts';
@@ -63,12 +63,6 @@ export function defaultsInUse(project: Project): { key: string; value: string }[
 const WASH_FILE = { topLevelKeys: 'build, dev, wit, version', doc: 'docs/projects.md', invalidCode: 'config-invalid' };
 const FIX_KEYS = 'Fix the keys named above; docs/projects.md lists every key and its type.';
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 /**
  * The nearest folder at or above `start` that has a `.wash/` folder, else `start` itself.
@@ -79,7 +73,7 @@ export async function findProjectRoot(start: string, home = homedir()): Promise<
   let dir = resolve(start);
   for (;;) {
     if (dir === resolve(home)) return resolve(start);
-    if (await exists(join(dir, '.wash'))) return dir;
+    if (await pathExists(join(dir, '.wash'))) return dir;
     const parent = dirname(dir);
     if (parent === dir) return resolve(start);
     dir = parent;

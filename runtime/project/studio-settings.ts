@@ -7,13 +7,14 @@
 // The studio writes this file too (a switch in the UI), keeping what a person wrote in it:
 // other keys, comments and layout.
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isMap, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { fail, ok, type Result } from '../errors.ts';
 import { invalidSettings, readSettingsFile } from './config-file.ts';
 import { validateWith } from './config-schema.ts';
+import { pathExists } from '../path-exists.ts';
 
 /** Values a person writes as numbers or booleans are read as their text (`PORT: 8080` is "8080"). */
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -84,7 +85,7 @@ export function studioSettingsPath(root: string): string {
 /** Reads and checks `.wash/studio.yaml`; no file is no settings. */
 export async function loadStudioSettings(root: string): Promise<Result<{ path: string; settings: StudioSettings; warnings: string[] }>> {
   const path = studioSettingsPath(root);
-  if (!(await access(path).then(() => true, () => false))) return ok({ path, settings: {}, warnings: [] });
+  if (!(await pathExists(path))) return ok({ path, settings: {}, warnings: [] });
   const read = await readSettingsFile(path, KIND);
   if (!read.ok) return read;
   const { value, errors, warnings } = validateWith(studioSettingsSchema, read.value);

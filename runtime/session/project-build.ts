@@ -2,7 +2,7 @@
 // instead of build.command; else build.command; else the built-in JS/TS builder) and where
 // the component goes. The builders themselves
 // live in runtime/builders/.
-import { access, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { buildJsComponent, DEFAULT_ENTRIES } from '../builders/js-component-builder.ts';
 import { runBuildCommand } from '../builders/command-builder.ts';
@@ -11,6 +11,7 @@ import { isWithin } from '../path-within.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import { STUDIO_DEFAULTS, type Project } from '../project/project-config.ts';
 import type { CycleResult } from './session-events.ts';
+import { pathExists } from '../path-exists.ts';
 
 export type Builder = 'componentize-js' | 'command';
 export type BuildCommandKey = 'build.command' | 'dev.command';
@@ -77,7 +78,7 @@ async function worldFor(root: string, file: string, worlds: Set<string>): Promis
   if (!worlds.has(name)) return {};
   for (const ext of ['.ts', '.js']) {
     const entry = join('src', `${name}${ext}`);
-    if (await access(join(root, entry)).then(() => true, () => false)) return { world: name, entry };
+    if (await pathExists(join(root, entry))) return { world: name, entry };
   }
   return { world: name };
 }
@@ -122,7 +123,7 @@ export async function buildProject(build: ProjectBuild): Promise<CycleResult<{ w
  */
 async function compiledLanguageProject(project: Project): Promise<StudioError | undefined> {
   const { root } = project;
-  const has = (file: string) => access(join(root, file)).then(() => true, () => false);
+  const has = (file: string) => pathExists(join(root, file));
   // A JavaScript project that also holds Rust or Go (a workspace, say) is built as JavaScript.
   for (const file of ['package.json', ...DEFAULT_ENTRIES]) if (await has(file)) return undefined;
   // Older wash configs named the toolchain (build.rust, build.tinygo); wash 2.0.0-rc.6 reads neither.
