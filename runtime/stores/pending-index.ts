@@ -68,6 +68,8 @@ export class PendingIndex {
 
   /** The key's entry, or undefined when it has no write in this generation. */
   find(bucket: string, key: string): PendingEntry | undefined {
+    // Nothing written since the last checkpoint (a store mostly read): no key to hash.
+    if (Atomics.load(this.words, this.countWord) === 0) return undefined;
     const at = this.slotOf(bucket, key, false);
     if (at < 0) return undefined;
     const offset = Atomics.load(this.words, at + LATEST);
