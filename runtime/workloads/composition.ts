@@ -17,6 +17,11 @@ export interface CompositionSpec extends Omit<WorkloadSpec, 'name' | 'wasmPath'>
   components: ComponentSpec[];
   /** The component run as the service (wasi:cli/run): the first one (dev.service) or a service_file. */
   service?: string;
+  /**
+   * No configuration can name a service (a .wasm file served as it is): when the first
+   * component answers no HTTP but exports wasi:cli/run, it runs as the service.
+   */
+  serviceWhenNothingServed?: boolean;
   /** Told of the service's state changes. */
   onServiceState?: (state: ServiceState) => void;
 }
@@ -50,24 +55,28 @@ export async function startComposition(spec: CompositionSpec, settings: RuntimeS
   if (!planned.ok) return planned;
   const plan = planned.value;
 
-  const service = spec.service === undefined ? undefined : prepared.get(spec.service);
-  if (spec.service !== undefined && !service?.world.exports.some((e) => splitVersion(e).key === RUN)) {
+  const main = all[0]!;
+  const runnable = (component: PreparedComponent) => component.world.exports.some((e) => splitVersion(e).key === RUN);
+  const serviceName = spec.service ?? (spec.serviceWhenNothingServed && plan.routed.length === 0 && runnable(main) ? main.name : undefined);
+  const service = serviceName === undefined ? undefined : prepared.get(serviceName);
+  if (serviceName !== undefined && !(service && runnable(service))) {
     return fail(
       'service-not-runnable',
-      `The service ${spec.service} does not export ${RUN}, so it cannot run as a service (it exports ${service?.world.exports.join(', ') || 'nothing'}).`,
+      `The service ${serviceName} does not export ${RUN}, so it cannot run as a service (it exports ${service?.world.exports.join(', ') || 'nothing'}).`,
       'Export wasi:cli/run@0.2.x from its world (componentize-js: `export const run = { run() { ... } }`), or drop dev.service / dev.service_file.',
     );
   }
   const routed = plan.routed;
   if (routed.length === 0 && !service) {
-    const main = all[0]!;
-    const runnable = main.world.exports.some((e) => splitVersion(e).key === RUN);
+    const handler = 'Export wasi:http/incoming-handler@0.2.x from the component\'s world (e.g. `export wasi:http/incoming-handler@0.2.0;`)';
     return fail(
       'nothing-to-serve',
       `${main.name} exports ${main.world.exports.length ? main.world.exports.join(', ') : 'nothing'}, and none of it is wasi:http/incoming-handler, so there is nothing to serve.`,
-      runnable
+      runnable(main)
         ? 'It exports wasi:cli/run: set dev.service: true in .wash/config.yaml to run it as a service.'
-        : 'Export wasi:http/incoming-handler@0.2.x from the component\'s world (e.g. `export wasi:http/incoming-handler@0.2.0;`), or wasi:cli/run to run it as a service (dev.service: true).',
+        : spec.serviceWhenNothingServed
+          ? `${handler}, or wasi:cli/run to run it as a service.`
+          : `${handler}, or wasi:cli/run to run it as a service (dev.service: true).`,
     );
   }
 

@@ -77,6 +77,23 @@ describe('services', () => {
     }
   });
 
+  it('runs a .wasm file that exports only wasi:cli/run as its service, since no config beside a file can say dev.service', async () => {
+    const dir = join(tempDir, `bare-service-${projects++}`);
+    await mkdir(dir);
+    const wasm = join(dir, 'cli-service.wasm');
+    await copyFile(await watFixture('cli-service'), wasm);
+    const studio = launchStudio(wasm);
+    try {
+      await studio.waitFor(/no HTTP\s+nothing exports wasi:http\/incoming-handler, so nothing listens; the service cli-service runs/, 120_000);
+      await studio.waitFor(/cli-service\s+cli-service ran/);
+      // Its run returned ok: the studio says so and runs it again, as it does for a project's service.
+      await studio.waitFor(/service cli-service exited with success; starting it again/);
+      assert.doesNotMatch(studio.output(), /nothing to serve|dev\.service: true/);
+    } finally {
+      await studio.stop();
+    }
+  });
+
   it('refuses dev.service on a component that does not export wasi:cli/run, and says so', async () => {
     const root = await project('hello.wasm', { 'hello.wasm': await watFixture('hello') }, '  service: true\n');
     const studio = launchStudio(root);
