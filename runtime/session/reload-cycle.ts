@@ -128,7 +128,7 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
   const serviceName = service?.kind === 'file' ? uniqueName(basename(service.file, extname(service.file)), components) : name;
   if (service?.kind === 'file') components.push({ name: serviceName, wasmPath: service.file });
   const composed = await startComposition(
-    { ...shared, components, ...(service ? { service: serviceName } : {}), serviceWhenNothingServed: target.kind === 'file', onServiceState: (state) => ctx.emit({ kind: 'service', name: serviceName, state }) },
+    { ...shared, components, ...(service ? { service: serviceName } : {}), bareFile: target.kind === 'file', onServiceState: (state) => ctx.emit({ kind: 'service', name: serviceName, state }) },
     settings,
     ctx.logs,
     (phase) => ctx.emit({ kind: 'phase', phase }),

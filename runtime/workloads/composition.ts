@@ -18,10 +18,11 @@ export interface CompositionSpec extends Omit<WorkloadSpec, 'name' | 'wasmPath'>
   /** The component run as the service (wasi:cli/run): the first one (dev.service) or a service_file. */
   service?: string;
   /**
-   * No configuration can name a service (a .wasm file served as it is): when the first
-   * component answers no HTTP but exports wasi:cli/run, it runs as the service.
+   * A .wasm file served as it is: no configuration beside it names a service or other
+   * components. So when it answers no HTTP but exports wasi:cli/run, it runs as the service,
+   * and hints say how a project would give it what it lacks.
    */
-  serviceWhenNothingServed?: boolean;
+  bareFile?: boolean;
   /** Told of the service's state changes. */
   onServiceState?: (state: ServiceState) => void;
 }
@@ -46,7 +47,7 @@ export async function startComposition(spec: CompositionSpec, settings: RuntimeS
     prepared.set(component.name, ready.value);
   }
   const all = [...prepared.values()];
-  const missing = unprovided(all);
+  const missing = unprovided(all, spec.bareFile === true);
   if (missing) return missing;
   const planned = planLinks(
     all.map((c) => ({ name: c.name, imports: c.world.imports, exports: c.world.exports })),
@@ -57,7 +58,7 @@ export async function startComposition(spec: CompositionSpec, settings: RuntimeS
 
   const main = all[0]!;
   const runnable = (component: PreparedComponent) => component.world.exports.some((e) => splitVersion(e).key === RUN);
-  const serviceName = spec.service ?? (spec.serviceWhenNothingServed && plan.routed.length === 0 && runnable(main) ? main.name : undefined);
+  const serviceName = spec.service ?? (spec.bareFile && plan.routed.length === 0 && runnable(main) ? main.name : undefined);
   const service = serviceName === undefined ? undefined : prepared.get(serviceName);
   if (serviceName !== undefined && !(service && runnable(service))) {
     return fail(
@@ -74,7 +75,7 @@ export async function startComposition(spec: CompositionSpec, settings: RuntimeS
       `${main.name} exports ${main.world.exports.length ? main.world.exports.join(', ') : 'nothing'}, and none of it is wasi:http/incoming-handler, so there is nothing to serve.`,
       runnable(main)
         ? 'It exports wasi:cli/run: set dev.service: true in .wash/config.yaml to run it as a service.'
-        : spec.serviceWhenNothingServed
+        : spec.bareFile
           ? `${handler}, or wasi:cli/run to run it as a service.`
           : `${handler}, or wasi:cli/run to run it as a service (dev.service: true).`,
     );
@@ -125,7 +126,7 @@ export async function startComposition(spec: CompositionSpec, settings: RuntimeS
  * An error naming each import that neither the host nor another component provides, with
  * what the studio has instead where it has the interface at another version.
  */
-function unprovided(components: readonly PreparedComponent[]): Result<never> | undefined {
+function unprovided(components: readonly PreparedComponent[], bareFile: boolean): Result<never> | undefined {
   const lines: string[] = [];
   for (const component of components) {
     const exportedByOthers = new Set(components.flatMap((other) => (other === component ? [] : other.world.exports.map((e) => splitVersion(e).key))));
@@ -143,6 +144,8 @@ function unprovided(components: readonly PreparedComponent[]): Result<never> | u
   return fail(
     'missing-imports',
     message,
-    'Add the component that exports it to dev.components, remove the import from the component\'s WIT world, or use a host that provides it.',
+    bareFile
+      ? 'Serve it from a project instead, whose .wash/config.yaml names this file in build.component_path and the component that exports it in dev.components; or remove the import from the component\'s WIT world, or use a host that provides it.'
+      : 'Add the component that exports it to dev.components, remove the import from the component\'s WIT world, or use a host that provides it.',
   );
 }

@@ -196,6 +196,8 @@ describe('bad component files', () => {
     const { code, output } = await runStudio(['dev', await watFixture('unknown-import'), '--port', '0']);
     assert.equal(code, 1);
     assert.match(output, /imports an interface the studio does not provide:\s+example:missing\/thing@1\.2\.3/);
+    // A file has no config to add a provider to: the hint says how a project would.
+    assert.match(output, /hint: Serve it from a project instead, whose \.wash\/config\.yaml names this file in build\.component_path/);
     assert.doesNotMatch(output, /\n\s+at /, 'no stack trace');
   });
 
@@ -203,5 +205,7 @@ describe('bad component files', () => {
     const { code, output } = await runStudio(['dev', await watFixture('no-exports'), '--port', '0']);
     assert.equal(code, 1);
     assert.match(output, /exports add, and none of it is wasi:http\/incoming-handler/);
+    assert.match(output, /hint: .*or wasi:cli\/run to run it as a service\./);
+    assert.doesNotMatch(output, /dev\.service/, 'a file has no config that could say dev.service');
   });
 });
