@@ -2,8 +2,11 @@
 // the project's component (or, with `dev.service: true`, the project's service), each
 // `dev.components` entry, and the `dev.service_file` service; each with its file and the image
 // it is pushed to. The project's image is the one the user names; the others go beside it
-// (`ghcr.io/you/app-api:1.0` for the component `api`). Knows files and names, not registries.
+// (`ghcr.io/you/app-api:1.0` for the component `api`). A bare .wasm file is whatever its
+// world makes it, as the dev session runs it: the service when it exports wasi:cli/run and no
+// HTTP handler, else a component. Knows files, names and worlds, not registries.
 import { basename, extname, resolve } from 'node:path';
+import type { WitWorld } from '../components/wit-world.ts';
 import type { Project } from '../project/project-config.ts';
 import { componentPathOf } from '../session/project-build.ts';
 import { siblingReference, type ImageReference } from './image-reference.ts';
@@ -13,6 +16,8 @@ export type DeploySource = { kind: 'project'; name: string; project: Project } |
 
 export interface WorkloadArtifact {
   role: 'component' | 'service';
+  /** A bare .wasm file: its world decides its role once it is read (see roleFromWorld). */
+  roleFromWorld?: true;
   /** Its name in the WorkloadDeployment. */
   name: string;
   /** The .wasm file, absolute. */
@@ -31,7 +36,7 @@ export function sourceOfProject(project: Project): DeploySource {
 }
 
 export function workloadArtifacts(source: DeploySource, image: ImageReference): WorkloadArtifact[] {
-  if (source.kind === 'file') return [{ role: 'component', name: source.name, file: source.wasmPath, configKey: source.wasmPath, image }];
+  if (source.kind === 'file') return [{ role: 'component', roleFromWorld: true, name: source.name, file: source.wasmPath, configKey: source.wasmPath, image }];
   const { project } = source;
   const dev = project.config.dev ?? {};
   const artifacts: WorkloadArtifact[] = [
@@ -45,4 +50,11 @@ export function workloadArtifacts(source: DeploySource, image: ImageReference): 
     artifacts.push({ role: 'service', name: `${source.name}-service`, file: resolve(project.root, dev.service_file), configKey: 'dev.service_file', image: siblingReference(image, 'service') });
   }
   return artifacts;
+}
+
+/** The artifact with its role settled by its world, for a bare .wasm file; others as they are. */
+export function roleFromWorld(artifact: WorkloadArtifact, world: WitWorld): WorkloadArtifact {
+  if (!artifact.roleFromWorld) return artifact;
+  const exported = (iface: string) => world.exports.some((name) => name === iface || name.startsWith(`${iface}@`));
+  return { ...artifact, role: exported('wasi:cli/run') && !exported('wasi:http/incoming-handler') ? 'service' : 'component' };
 }

@@ -10,7 +10,7 @@ import { formatImageReference, type ImageReference } from './image-reference.ts'
 import { validateManifest, type ManifestCheck } from './manifest-validator.ts';
 import type { RegistryAccess } from './pull.ts';
 import { pushComponent, type PushProgress, type PushResult } from './push.ts';
-import { workloadArtifacts, type DeploySource, type WorkloadArtifact } from './workload-artifacts.ts';
+import { roleFromWorld, workloadArtifacts, type DeploySource, type WorkloadArtifact } from './workload-artifacts.ts';
 import { generateManifest, type DeployedArtifact, type DeployOptions, type GeneratedManifest } from './workload-deployment.ts';
 
 export interface ReadArtifact {
@@ -46,7 +46,7 @@ export async function readArtifact(artifact: WorkloadArtifact): Promise<Result<R
   }
   const world = await componentWorld(bytes, artifact.name);
   if (!world.ok) return world;
-  return ok({ artifact, bytes, world: world.value });
+  return ok({ artifact: roleFromWorld(artifact, world.value), bytes, world: world.value });
 }
 
 /** Pushes every artifact of the workload, one after the other, and answers their digests. */
@@ -91,7 +91,7 @@ export async function prepareManifest(source: DeploySource, image: ImageReferenc
   for (const artifact of workloadArtifacts(source, image)) {
     const read = await readArtifact(artifact);
     if (!read.ok) unread.push(read.error.message);
-    artifacts.push({ ...artifact, world: read.ok ? read.value.world : undefined, imageText: pinned.get(artifact.name) ?? formatImageReference(artifact.image) });
+    artifacts.push({ ...(read.ok ? read.value.artifact : artifact), world: read.ok ? read.value.world : undefined, imageText: pinned.get(artifact.name) ?? formatImageReference(artifact.image) });
   }
   const manifest = generateManifest(source, artifacts, options, unread.map((m) => `${m} Its host interfaces are left out until it is built.`));
   return { manifest, check: validateManifest(manifest.yaml, manifest.origins), artifacts };

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import YAML from 'yaml';
 import { parseImageReference, type ImageReference } from '../../runtime/deploy/image-reference.ts';
 import { validateManifest } from '../../runtime/deploy/manifest-validator.ts';
-import { sourceOfProject } from '../../runtime/deploy/workload-artifacts.ts';
+import { sourceOfFile, sourceOfProject } from '../../runtime/deploy/workload-artifacts.ts';
 import { prepareManifest, type PreparedManifest } from '../../runtime/deploy/workload-deploy.ts';
 import type { DeployOptions } from '../../runtime/deploy/workload-deployment.ts';
 import { loadProject } from '../../runtime/project/project-config.ts';
@@ -222,6 +222,28 @@ dev:
     assert.equal(spec.components, undefined);
     assert.deepEqual(spec.service, { image: 'ghcr.io/you/daemon:1', localResources: { volumeMounts: [{ name: 'state', mountPath: '/state' }] } });
     assert.equal(docs[0]!.spec.kubernetes, undefined);
+  });
+});
+
+describe('a .wasm file deployed as it is', () => {
+  it('deploys one that exports wasi:cli/run and no HTTP handler as the workload\'s service, as the dev session runs it', async () => {
+    const prepared = await prepareManifest(sourceOfFile(await watFixture('cli-service')), image('ghcr.io/you/worker:1'), {});
+    assert.deepEqual(errors(prepared), []);
+    assert.deepEqual(prepared.artifacts.map((a) => a.role), ['service']);
+    const docs = documents(prepared.manifest.yaml);
+    assert.deepEqual(docs.map((d) => d.kind as string), ['WorkloadDeployment']);
+    const spec = docs[0]!.spec.template.spec;
+    assert.equal(spec.components, undefined);
+    assert.deepEqual(spec.service, { image: 'ghcr.io/you/worker:1' });
+  });
+
+  it('deploys an HTTP component as a component, with its Service object', async () => {
+    const prepared = await prepareManifest(sourceOfFile(await watFixture('hello')), image('ghcr.io/you/hello:1'), {});
+    assert.deepEqual(errors(prepared), []);
+    assert.deepEqual(prepared.artifacts.map((a) => a.role), ['component']);
+    const docs = documents(prepared.manifest.yaml);
+    assert.deepEqual(docs.map((d) => d.kind as string), ['Service', 'WorkloadDeployment']);
+    assert.equal(docs[1]!.spec.template.spec.service, undefined);
   });
 });
 
