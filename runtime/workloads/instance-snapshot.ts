@@ -4,15 +4,28 @@
 // is exported by components/global-exports.ts); tables are set up at instantiation and left
 // alone by the code toolchains emit, so they are not saved.
 //
-// Putting it back copies each memory whole (a native memcpy). A memory a request grew cannot
-// be put back: it cannot shrink, and an allocator restored to before the growth would grow it
-// again on every request, without end. The caller starts a new instance then.
+// Putting it back copies each memory back, except the stretches that were all zeros when it
+// was saved: those are zeroed, which writes without reading, and no copy of them is kept.
+// Nearly half the 9.5 MB memory of a componentize-js component is such stretches: putting it
+// back takes a fifth to a quarter less time (0.46-0.69 ms against 0.62-0.77 ms under load) and
+// the saved state 4.3 MB less memory. Zeroing only what a request wrote was slower: finding it
+// reads the whole stretch. A memory a request grew cannot be put back: it cannot shrink, and
+// an allocator restored to before the growth would grow it again on every request, without
+// end. The caller starts a new instance then.
+import { Buffer } from 'node:buffer';
 
 const GLOBAL_PREFIX = 'studio:global:';
+/** How finely a memory is split into stretches of zeros and stretches to copy. */
+const CHUNK = 64 * 1024;
+const ZEROS = new Uint8Array(CHUNK);
+
+/** A stretch of a saved memory: the bytes to copy back at `start`, or `zeros` bytes of zero. */
+type Stretch = { start: number; bytes: Uint8Array } | { start: number; zeros: number };
 
 interface SavedMemory {
   memory: WebAssembly.Memory;
-  bytes: Uint8Array;
+  byteLength: number;
+  stretches: Stretch[];
 }
 
 interface SavedGlobal {
@@ -34,7 +47,7 @@ export class InstanceSnapshot {
       for (const [name, value] of Object.entries(instance.exports)) {
         if (value instanceof WebAssembly.Memory) {
           if (!(value.buffer instanceof ArrayBuffer)) return undefined;
-          if (!memories.has(value)) memories.set(value, { memory: value, bytes: new Uint8Array(value.buffer).slice() });
+          if (!memories.has(value)) memories.set(value, { memory: value, byteLength: value.buffer.byteLength, stretches: stretchesOf(new Uint8Array(value.buffer)) });
         } else if (value instanceof WebAssembly.Global && (name.startsWith(GLOBAL_PREFIX) || isMutable(value))) {
           globals.push({ global: value, value: value.value });
         }
@@ -45,11 +58,39 @@ export class InstanceSnapshot {
 
   /** Puts the state back; false (and nothing changed) when a memory grew since it was saved. */
   restore(): boolean {
-    if (this.memories.some(({ memory, bytes }) => memory.buffer.byteLength !== bytes.length)) return false;
-    for (const { memory, bytes } of this.memories) new Uint8Array(memory.buffer).set(bytes);
+    if (this.memories.some(({ memory, byteLength }) => memory.buffer.byteLength !== byteLength)) return false;
+    for (const { memory, stretches } of this.memories) {
+      const live = new Uint8Array(memory.buffer);
+      for (const stretch of stretches) {
+        if ('zeros' in stretch) live.fill(0, stretch.start, stretch.start + stretch.zeros);
+        else live.set(stretch.bytes, stretch.start);
+      }
+    }
     for (const { global, value } of this.globals) global.value = value;
     return true;
   }
+}
+
+/** The memory as stretches of zeros and copies of the rest, adjacent chunks of one kind merged. */
+function stretchesOf(memory: Uint8Array): Stretch[] {
+  const stretches: Stretch[] = [];
+  let start = 0;
+  let zero = false;
+  const close = (end: number) => {
+    if (end === start) return;
+    stretches.push(zero ? { start, zeros: end - start } : { start, bytes: memory.slice(start, end) });
+    start = end;
+  };
+  for (let at = 0; at < memory.length; at += CHUNK) {
+    const chunk = memory.subarray(at, Math.min(memory.length, at + CHUNK));
+    const isZero = Buffer.compare(chunk, ZEROS.subarray(0, chunk.length)) === 0;
+    if (isZero !== zero) {
+      close(at);
+      zero = isZero;
+    }
+  }
+  close(memory.length);
+  return stretches;
 }
 
 /** Whether an exported global can be written (an immutable one throws). */

@@ -73,6 +73,28 @@ describe('putting an instance back as it started', () => {
     assert.equal((instance.exports['studio:global:4'] as WebAssembly.Global).value, 100);
   });
 
+  it('puts back stretches that were all zeros and stretches with data alike, byte for byte', async () => {
+    // Chunk 1 (64 KiB each) holds data, chunks 0 and 2 are zeros; the call writes into both kinds.
+    const { instance, snapshot } = await started(`(module
+      (memory (export "memory") 3)
+      (data (i32.const 70000) "\\2a")
+      (func (export "scribble") (result i32)
+        (local $before i32)
+        (local.set $before (i32.add (i32.load8_u (i32.const 70000)) (i32.load8_u (i32.const 140000))))
+        (i32.store8 (i32.const 70000) (i32.const 1))
+        (i32.store8 (i32.const 140000) (i32.const 9))
+        (i32.store8 (i32.const 5) (i32.const 3))
+        (local.get $before)))`);
+    const memory = instance.exports.memory as WebAssembly.Memory;
+    const saved = new Uint8Array(memory.buffer).slice();
+    const scribble = instance.exports.scribble as () => number;
+    assert.equal(scribble(), 42);
+    assert.equal(scribble(), 10, 'without a put-back the writes stay');
+    assert.equal(snapshot.restore(), true);
+    assert.deepEqual(new Uint8Array(memory.buffer), saved);
+    assert.equal(scribble(), 42, 'as the first call on a new instance');
+  });
+
   it('refuses, changing nothing, once a memory grew', async () => {
     const { instance, snapshot } = await started(COUNTER);
     const bump = instance.exports.bump as () => number;
