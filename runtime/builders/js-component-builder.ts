@@ -607,7 +607,6 @@ function cancelled(): Failure {
   };
 }
 
-
 async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory();

@@ -29,6 +29,14 @@ export function httpHandlerExport(world: WitWorld): string | undefined {
   return world.exports.find((e) => e.startsWith('wasi:http/incoming-handler'));
 }
 
+/**
+ * A command-style service: it exports wasi:cli/run and no HTTP handler. A .wasm file like
+ * that runs as its workload's service, in a dev session and in a deployment alike.
+ */
+export function isServiceOnly(world: WitWorld): boolean {
+  return world.exports.some((e) => e === 'wasi:cli/run' || e.startsWith('wasi:cli/run@')) && !httpHandlerExport(world);
+}
+
 /** A one-paragraph summary for a terminal. */
 export function summarizeWorld(world: WitWorld): string {
   const list = (items: string[]) => (items.length ? items.join(', ') : 'nothing');

@@ -6,7 +6,7 @@
 // world makes it, as the dev session runs it: the service when it exports wasi:cli/run and no
 // HTTP handler, else a component. Knows files, names and worlds, not registries.
 import { basename, extname, resolve } from 'node:path';
-import type { WitWorld } from '../components/wit-world.ts';
+import { isServiceOnly, type WitWorld } from '../components/wit-world.ts';
 import type { Project } from '../project/project-config.ts';
 import { componentPathOf } from '../session/project-build.ts';
 import { siblingReference, type ImageReference } from './image-reference.ts';
@@ -55,6 +55,5 @@ export function workloadArtifacts(source: DeploySource, image: ImageReference): 
 /** The artifact with its role settled by its world, for a bare .wasm file; others as they are. */
 export function roleFromWorld(artifact: WorkloadArtifact, world: WitWorld): WorkloadArtifact {
   if (!artifact.roleFromWorld) return artifact;
-  const exported = (iface: string) => world.exports.some((name) => name === iface || name.startsWith(`${iface}@`));
-  return { ...artifact, role: exported('wasi:cli/run') && !exported('wasi:http/incoming-handler') ? 'service' : 'component' };
+  return { ...artifact, role: isServiceOnly(world) ? 'service' : 'component' };
 }

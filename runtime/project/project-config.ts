@@ -63,7 +63,6 @@ export function defaultsInUse(project: Project): { key: string; value: string }[
 const WASH_FILE = { topLevelKeys: 'build, dev, wit, version', doc: 'docs/projects.md', invalidCode: 'config-invalid' };
 const FIX_KEYS = 'Fix the keys named above; docs/projects.md lists every key and its type.';
 
-
 /**
  * The nearest folder at or above `start` that has a `.wash/` folder, else `start` itself.
  * The home folder's `.wash/` is wash 0.x's own data (keys, downloads), not a project, so the

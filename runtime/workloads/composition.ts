@@ -3,6 +3,7 @@
 // link-plan.ts), each component that answers a route gets a pool of threads that instantiate
 // its whole chain, and the service, if there is one, runs with its own chain on a thread of
 // its own. What fails, fails before anything runs, and names the component.
+import { isServiceOnly } from '../components/wit-world.ts';
 import { fail, ok, type Result } from '../errors.ts';
 import { missingImports, splitVersion } from '../host/index.ts';
 import type { LogBus } from '../logs/log-bus.ts';
@@ -58,7 +59,7 @@ export async function startComposition(spec: CompositionSpec, settings: RuntimeS
 
   const main = all[0]!;
   const runnable = (component: PreparedComponent) => component.world.exports.some((e) => splitVersion(e).key === RUN);
-  const serviceName = spec.service ?? (spec.bareFile && plan.routed.length === 0 && runnable(main) ? main.name : undefined);
+  const serviceName = spec.service ?? (spec.bareFile && isServiceOnly(main.world) ? main.name : undefined);
   const service = serviceName === undefined ? undefined : prepared.get(serviceName);
   if (serviceName !== undefined && !(service && runnable(service))) {
     return fail(
