@@ -5,12 +5,13 @@
 // A request body that cannot complete (the client went away, the chunked encoding broke, the
 // limit was passed) ends the body stream with an error at once, so the component's read fails
 // and its worker is free in milliseconds instead of waiting for the request timeout.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Logger } from '../logs/log-bus.ts';
 import { nextRequestId, type Exchange, type ResponseTarget } from '../workloads/exchange.ts';
+import { clientGone, refusalBytes, refusalFor, type Refusal } from './client-errors.ts';
 
 /** Who answers a request: a workload, or a sentence saying why nothing can. */
 export type Route = { handle(exchange: Exchange): void } | { unavailable: string };
@@ -124,16 +125,49 @@ class NodeResponseTarget implements ResponseTarget {
   }
 }
 
+/** What the gateway keeps of one connection. */
+interface Connection {
+  /**
+   * How far its latest request is, for the idle timeout. A connection that never sent one is
+   * the head timeout's business (it answers 408).
+   */
+  latest: { bodyDone: boolean; responseDone: boolean } | undefined;
+  /** Requests it sent whose responses have not closed, the waiting ones included. */
+  open: number;
+  /** Requests parsed but not handed on yet: see PIPELINE_DEPTH. */
+  waiting: (() => void)[];
+  /** Its latest request: the one a parse error in the middle of a body cuts short. */
+  newest: { req: IncomingMessage; res: ServerResponse } | undefined;
+  /** Set once it sent something unparsable: the answer, sent when the requests before it are answered. */
+  refusal: Refusal | undefined;
+}
+
+const connections = new WeakMap<Socket, Connection>();
+
+function connectionOf(socket: Socket): Connection {
+  let connection = connections.get(socket);
+  if (!connection) connections.set(socket, (connection = { latest: undefined, open: 0, waiting: [], newest: undefined, refusal: undefined }));
+  return connection;
+}
+
 /**
- * How far each connection's latest request is, for the idle timeout. A connection that never
- * sent one is the head timeout's business (it answers 408).
+ * Requests of one connection handed on at once; the rest wait for their turn. Pipelined
+ * requests are answered in order anyway, so this costs that connection nothing, and a client
+ * that pipelines thousands of requests in one write no longer queues them all ahead of
+ * everyone else's.
  */
-const requestOn = new WeakMap<Socket, { bodyDone: boolean; responseDone: boolean }>();
+const PIPELINE_DEPTH = 8;
+
+const MAX_HEADER_BYTES = 32 * 1024;
+
+/** Refused and broken requests logged per minute; a flood of them must not flood the log. */
+const REFUSALS_LOGGED_PER_MINUTE = 20;
 
 export class HttpGateway {
   private server: Server | undefined;
   private readonly limits: GatewayLimits;
   private lastDropWarning = 0;
+  private refusals = { windowStart: 0, logged: 0, unlogged: 0 };
 
   constructor(private readonly options: GatewayOptions) {
     this.limits = { ...GATEWAY_LIMITS, ...options.limits };
@@ -153,9 +187,11 @@ export class HttpGateway {
       headersTimeout: limits.headerTimeoutMs,
       // Node checks the head deadline on this interval; a quarter of it keeps the overshoot small.
       connectionsCheckingInterval: Math.max(50, Math.min(30_000, limits.headerTimeoutMs / 4)),
-      maxHeaderSize: 32 * 1024,
+      maxHeaderSize: MAX_HEADER_BYTES,
+      // Checked in serveRequest, so the answer says what is wrong and the log has it.
+      requireHostHeader: false,
     };
-    const onRequest = (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res);
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res, false);
     const server = this.options.tls ? createHttpsServer({ ...settings, ...this.options.tls }, onRequest) : createServer(settings, onRequest);
     server.maxConnections = limits.maxConnections;
     server.timeout = limits.idleTimeoutMs;
@@ -164,7 +200,7 @@ export class HttpGateway {
       // body, or with response bytes it does not read, means the client is gone.
       // Node arms this same timeout with keepAliveTimeout between requests, and leaves the
       // closing to this listener: a connection whose request is over is closed too.
-      const request = requestOn.get(socket);
+      const request = connections.get(socket)?.latest;
       if (!request) return;
       const waitingOnComponent = request.bodyDone && !request.responseDone && socket.writableLength === 0;
       if (!waitingOnComponent) socket.destroy();
@@ -182,15 +218,27 @@ export class HttpGateway {
       socket.end(`HTTP/1.1 405 Method Not Allowed\r\nallow: GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, PATCH\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${text.length}\r\nconnection: close\r\n\r\n${text}`);
       this.options.log.debug(`refused CONNECT ${req.url ?? ''} with 405`);
     });
-    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-      // Malformed HTTP never reaches a component: answer 400 (408 for a head that never
-      // came) when the socket still can.
-      const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
-      const status = timedOut ? '408 Request Timeout' : '400 Bad Request';
-      const text = timedOut ? `No complete request head within ${limits.headerTimeoutMs / 1000} s.\n` : 'Malformed HTTP request.\n';
-      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\ncontent-length: ${text.length}\r\nconnection: close\r\n\r\n${text}`);
-      else socket.destroy();
-      this.options.log.debug(`refused a request: ${err.message}`);
+    // Without this listener Node would send 100 Continue itself, even for a body over the limit.
+    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res, true));
+    server.on('clientError', (err: NodeJS.ErrnoException & { reason?: string }, socket: Socket) => {
+      // Malformed HTTP never reaches a component. Requests the connection sent before it are
+      // still answered (a client would take the refusal for their answer), then the refusal.
+      const connection = connections.get(socket);
+      if (connection?.refusal) return; // the parser reports each later byte again
+      if (clientGone(err) || !socket.writable) {
+        socket.destroy();
+        this.logRefusal(socket, `the client closed its connection mid-request (${err.code ?? err.message})`);
+        return;
+      }
+      const refusal = refusalFor(err, { headerTimeoutMs: limits.headerTimeoutMs, maxHeaderBytes: MAX_HEADER_BYTES });
+      this.logRefusal(socket, `refused with ${refusal.status.slice(0, 3)}: ${refusal.summary}`);
+      // An error inside a request's body (a broken chunk, the client's end of the stream) cuts
+      // that request short: its body never completes, so neither would waiting for it.
+      const newest = connection?.newest;
+      const cutShort = newest !== undefined && !newest.req.complete;
+      if (cutShort && (connection!.open > 1 || newest.res.headersSent)) socket.destroy();
+      else if (connection && connection.open > 0 && !cutShort) connection.refusal = refusal;
+      else socket.end(refusalBytes(refusal));
     });
     this.server = server;
     return new Promise((resolve, reject) => {
@@ -212,16 +260,47 @@ export class HttpGateway {
     });
   }
 
-  private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const target = requestTarget(req);
-    if (!target) {
+  private onRequest(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
+    const socket = req.socket;
+    const connection = connectionOf(socket);
+    connection.open++;
+    connection.newest = { req, res };
+    res.once('close', () => {
+      connection.open--;
+      this.handOnWaiting(connection, socket);
+      if (connection.open === 0 && connection.refusal && socket.writable) socket.end(refusalBytes(connection.refusal));
+    });
+    if (connection.open > PIPELINE_DEPTH) connection.waiting.push(() => this.serveRequest(req, res, expectsContinue, connection));
+    else this.serveRequest(req, res, expectsContinue, connection);
+  }
+
+  /** Hands on the connection's waiting requests while it has fewer than PIPELINE_DEPTH handed on. */
+  private handOnWaiting(connection: Connection, socket: Socket): void {
+    while (connection.waiting.length > 0 && connection.open - connection.waiting.length < PIPELINE_DEPTH) {
+      // Nobody is left to answer: none of them runs.
+      if (socket.destroyed) connection.waiting.length = 0;
+      else connection.waiting.shift()!();
+    }
+  }
+
+  private serveRequest(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean, connection: Connection): void {
+    const headers: [string, string][] = [];
+    let hosts = 0;
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      const name = req.rawHeaders[i]!;
+      if (name.length === 4 && name.toLowerCase() === 'host') hosts++;
+      headers.push([name, req.rawHeaders[i + 1]!]);
+    }
+    const checked = checkRequest(req, hosts);
+    if ('refused' in checked) {
+      const [status, text] = checked.refused;
       req.resume();
-      new NodeResponseTarget(res).fail(400, '400 Bad Request: the request target is not a path or an absolute http(s) URL.\n');
+      res.shouldKeepAlive = false;
+      this.logRefusal(req.socket, `refused ${req.method} ${(req.url ?? '').slice(0, 200)} with ${status}: ${text}`);
+      new NodeResponseTarget(res).fail(status, `${status} ${STATUS_CODES[status]}: ${text}.\n`);
       return;
     }
-    const { authority, path } = target;
-    const headers: [string, string][] = [];
-    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+    const { authority, path } = checked;
     const socket = req.socket;
     const secure = (socket as { encrypted?: boolean }).encrypted === true;
     const exchange: Exchange = { id: nextRequestId(), method: req.method ?? 'GET', pathWithQuery: path, scheme: secure ? 'https' : 'http', authority, headers, body: null, response: new NodeResponseTarget(res) };
@@ -236,13 +315,15 @@ export class HttpGateway {
     const limit = this.options.bodyLimitBytes;
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
+      // A client waiting for 100 Continue has sent no body: the connection has nothing to drain.
+      if (expectsContinue) res.shouldKeepAlive = false;
       this.refuseTooLarge(req, res, response, limit);
       return;
     }
     const hasBody = req.headers['transfer-encoding'] !== undefined || declared > 0;
     let body: Transform | null = null;
     const progress = { bodyDone: !hasBody, responseDone: false };
-    requestOn.set(socket, progress);
+    connection.latest = progress;
     if (hasBody) {
       const limited = new BodyLimit(limit, watchBody);
       body = limited;
@@ -260,7 +341,20 @@ export class HttpGateway {
     }
     res.on('finish', () => (progress.responseDone = true));
     exchange.body = body;
+    if (expectsContinue) res.writeContinue();
     route.handle(exchange);
+  }
+
+  /** A debug line for a refused or broken request, at most REFUSALS_LOGGED_PER_MINUTE a minute. */
+  private logRefusal(socket: Socket, text: string): void {
+    const now = Date.now();
+    const r = this.refusals;
+    if (now - r.windowStart >= 60_000) {
+      if (r.unlogged > 0) this.options.log.debug(`${r.unlogged} more refused or broken requests were not logged (at most ${REFUSALS_LOGGED_PER_MINUTE} a minute)`);
+      this.refusals = { windowStart: now, logged: 0, unlogged: 0 };
+    }
+    if (this.refusals.logged++ < REFUSALS_LOGGED_PER_MINUTE) this.options.log.debug(`${socket.remoteAddress ?? 'a client'}:${socket.remotePort ?? ''} ${text}`);
+    else this.refusals.unlogged++;
   }
 
   /**
@@ -295,6 +389,18 @@ function hostOf(req: IncomingMessage): string {
   if (!localAddress) return '';
   const address = localAddress.startsWith('::ffff:') ? localAddress.slice(7) : localAddress;
   return address.includes(':') ? `[${address}]:${localPort}` : `${address}:${localPort}`;
+}
+
+/**
+ * The authority and path a request Node parsed is for, or why it is refused (a status and a
+ * clause): only HTTP/1.x is served, and RFC 9112 wants an HTTP/1.1 request to name exactly one
+ * Host. `hosts` is how many Host headers it has.
+ */
+function checkRequest(req: IncomingMessage, hosts: number): { authority: string; path: string } | { refused: [number, string] } {
+  if (req.httpVersionMajor !== 1) return { refused: [505, `this server speaks HTTP/1.1 and 1.0, not HTTP/${req.httpVersion}`] };
+  if (hosts > 1) return { refused: [400, 'the request has more than one Host header'] };
+  if (hosts === 0 && req.httpVersionMinor >= 1) return { refused: [400, 'an HTTP/1.1 request must have a Host header'] };
+  return requestTarget(req) ?? { refused: [400, 'the request target is not a path or an absolute http(s) URL'] };
 }
 
 /** After a 413, how long the rest of the body is read and dropped before the connection is cut. */

@@ -457,9 +457,9 @@ export class DevSession {
         await stopVersion(next);
         return listening;
       }
-      this.emit({ kind: 'serving', url: listening.value, workloads: this.workloads });
+      this.emit({ kind: 'serving', url: listening.value, workloads: this.workloads, watching: this.options.watch !== false });
     } else if (!this.gateway.listening && !old) {
-      this.emit({ kind: 'no-http', service: next.service?.name });
+      this.emit({ kind: 'no-http', service: next.service?.name, watching: this.options.watch !== false });
     }
     // Requests already accepted finish on the old version; new ones go to the new one.
     if (old) this.retire(old);

@@ -27,9 +27,10 @@ export type SessionEvent =
   | { kind: 'build-started'; build: BuildRecord; builder: 'componentize-js' | 'command' | 'none'; command?: BuildCommandKey }
   | { kind: 'build-finished'; build: BuildRecord; cached: boolean }
   | { kind: 'phase'; phase: StartPhase }
-  | { kind: 'serving'; url: string; workloads: Workload[] }
+  /** `watching`: saves rebuild (false with --no-watch). */
+  | { kind: 'serving'; url: string; workloads: Workload[]; watching: boolean }
   /** The first version has no HTTP export at all: nothing listens, its service runs. */
-  | { kind: 'no-http'; service: string | undefined }
+  | { kind: 'no-http'; service: string | undefined; watching: boolean }
   /** The service changed state: running, restarting after it ended, stopped. */
   | { kind: 'service'; name: string; state: ServiceState }
   /** A build is serving: the first one (`first`) or a reload. */

@@ -55,7 +55,7 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
         ...event.workloads.map((workload) => info(`${pc.dim('component')} ${workload.info.name}: ${summarizeWorld(workload.info.world)}`)),
         info(`${pc.green('serving')}   ${pc.bold(event.url)}${main ? pc.dim(` (${main.info.name})`) : ''}`),
         ...named.map((other) => info(`${pc.green('serving')}   ${pc.bold(`${url.protocol}//${other.info.name}.localhost:${url.port}/`)}${pc.dim(` (${other.info.name})`)}`)),
-        info(pc.dim('watching for changes · r + Enter rebuilds · Ctrl+C stops')),
+        info(pc.dim(keysLine(event.watching))),
       ];
     }
     case 'reloaded': {
@@ -76,12 +76,17 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
       return [
         done('started'),
         info(`${pc.yellow('no HTTP')}   nothing exports wasi:http/incoming-handler, so nothing listens${event.service ? `; the service ${event.service} runs` : ''}`),
-        info(pc.dim('watching for changes · r + Enter rebuilds · Ctrl+C stops')),
+        info(pc.dim(keysLine(event.watching))),
       ];
     case 'service':
       // Ends and restarts are logged by the service runner itself, with the reason.
       return event.state.kind === 'running' && !state.reloading ? [info(`${pc.dim('service')}   ${event.name} running`)] : [];
   }
+}
+
+/** What the terminal's keys do, and whether saves rebuild. */
+function keysLine(watching: boolean): string {
+  return `${watching ? 'watching for changes' : 'not watching for changes (--no-watch)'} · r + Enter rebuilds · Ctrl+C stops`;
 }
 
 function done(text: string): SessionLine {

@@ -91,6 +91,39 @@ describe('a component behind the gateway', () => {
     assert.match(received, /not a proxy/);
   });
 
+  it('answers the requests pipelined before a malformed one, then refuses it and closes', async () => {
+    const { closed, received } = await exchangeRaw(portOf(studio.url), 'GET /first HTTP/1.1\r\nhost: x\r\n\r\nGET /second HTTP/1.1\r\nhost: x\r\n\r\nBOGUS\r\n\r\n');
+    assert.ok(closed, 'the connection stayed open');
+    const statuses = [...received.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => m[1]);
+    assert.deepEqual(statuses, ['200', '200', '400'], received);
+    assert.match(received, /x-echo-path: \/first\r\n[\s\S]*x-echo-path: \/second\r\n/i);
+  });
+
+  it('answers Expect: 100-continue with 413, not 100 Continue, when the declared body is over the limit', async () => {
+    const { closed, received } = await exchangeRaw(portOf(studio.url), `POST /big HTTP/1.1\r\nhost: x\r\ncontent-length: ${200 * 2 ** 20}\r\nexpect: 100-continue\r\n\r\n`);
+    assert.ok(closed, 'the connection stayed open');
+    assert.match(received, /^HTTP\/1\.1 413 /);
+    assert.match(received, /\r\nconnection: close\r\n/i);
+    assert.doesNotMatch(received, /100 Continue/);
+  });
+
+  it('sends 100 Continue for a body within the limit, and the component gets the body', async () => {
+    const port = portOf(studio.url);
+    const received = await new Promise<string>((resolve) => {
+      let got = '';
+      const socket = connect(port, '127.0.0.1', () => socket.write('PUT /up HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\nexpect: 100-continue\r\nconnection: close\r\n\r\n'));
+      socket.setEncoding('latin1');
+      socket.on('data', (d: string) => {
+        if (!got) socket.write('hello');
+        got += d;
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(got));
+    });
+    assert.match(received, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+    assert.match(received, /\r\n5\r\nhello\r\n0\r\n/);
+  });
+
   it('cuts the connection when a body passes the limit after the component answered', async () => {
     // hello-echo answers at once and echoes as it reads; the limit is 1 MiB, the body 64 MiB.
     const port = portOf(studio.url);
@@ -130,6 +163,8 @@ describe('connection limits', () => {
   let gateway: HttpGateway;
   let port: number;
   const limits: Partial<GatewayLimits> = { headerTimeoutMs: 400, idleTimeoutMs: 400, keepAliveTimeoutMs: 400, maxConnections: 5 };
+  /** Requests under /slow answer after a moment: how many the route held at once, at most. */
+  const slow = { now: 0, most: 0 };
 
   before(async () => {
     gateway = new HttpGateway({
@@ -142,9 +177,17 @@ describe('connection limits', () => {
       route: (authority, path) => ({
         handle: (exchange: Exchange) => {
           exchange.body?.resume();
-          exchange.response.head(200, [['content-type', 'text/plain']]);
-          exchange.response.chunk(new TextEncoder().encode(`${authority} ${path}`));
-          exchange.response.end();
+          const answer = () => {
+            exchange.response.head(200, [['content-type', 'text/plain']]);
+            exchange.response.chunk(new TextEncoder().encode(`${authority} ${path}`));
+            exchange.response.end();
+          };
+          if (!path.startsWith('/slow')) return answer();
+          slow.most = Math.max(slow.most, ++slow.now);
+          setTimeout(() => {
+            slow.now--;
+            answer();
+          }, 5);
         },
       }),
     });
@@ -185,6 +228,39 @@ describe('connection limits', () => {
   it('refuses a request target that is neither a path nor an http(s) URL', async () => {
     const { received } = await exchangeRaw(port, 'GET ftp://x/y HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
     assert.match(received, /^HTTP\/1\.1 400/);
+  });
+
+  it('names what is wrong with HTTP it refuses, with the status RFC 9110 gives it', async () => {
+    const cases: [string, RegExp][] = [
+      [`GET / HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(40_000)}\r\n\r\n`, /^HTTP\/1\.1 431 [^]*32 KiB limit/],
+      [`GET /${'a'.repeat(40_000)} HTTP/1.1\r\nhost: x\r\n\r\n`, /^HTTP\/1\.1 431 /],
+      ['get / HTTP/1.1\r\nhost: x\r\n\r\n', /^HTTP\/1\.1 501 [^]*case-sensitive/],
+      ['FOOBAR /x HTTP/1.1\r\nhost: x\r\n\r\n', /^HTTP\/1\.1 501 /],
+      ['GARBAGE \x00\x01 nonsense\r\n\r\n', /^HTTP\/1\.1 400 [^]*Malformed HTTP request: Invalid method encountered\./],
+      ['GET / HTTP/2.0\r\nhost: x\r\n\r\n', /^HTTP\/1\.1 505 [^]*not HTTP\/2\.0/],
+      ['PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', /^HTTP\/1\.1 505 /],
+      ['GET / HTTP/1.1\r\nhost: a\r\nhost: b\r\n\r\n', /^HTTP\/1\.1 400 [^]*more than one Host header/],
+      ['GET / HTTP/1.1\r\n\r\n', /^HTTP\/1\.1 400 [^]*must have a Host header/],
+      ['POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n', /^HTTP\/1\.1 400 [^]*Malformed HTTP request: .+\./],
+    ];
+    for (const [request, expected] of cases) {
+      const { closed, received } = await exchangeRaw(port, request, 3000);
+      assert.match(received, expected, request.slice(0, 40));
+      assert.ok(closed, `the connection stayed open after ${request.slice(0, 40)}`);
+    }
+    assert.ok(logs.query({ text: 'more than one Host header' }).length > 0, 'refusals are not logged');
+  });
+
+  it('hands on at most 8 requests of one connection at once, and answers all of them in order', async () => {
+    const count = 40;
+    let text = '';
+    for (let i = 0; i < count; i++) text += `GET /slow/${i} HTTP/1.1\r\nhost: x\r\n${i === count - 1 ? 'connection: close\r\n' : ''}\r\n`;
+    slow.most = 0;
+    const { closed, received } = await exchangeRaw(port, text, 10_000);
+    assert.ok(closed, 'the connection stayed open');
+    const paths = [...received.matchAll(/x \/slow\/(\d+)/g)].map((m) => Number(m[1]));
+    assert.deepEqual(paths, [...Array(count).keys()]);
+    assert.equal(slow.most, 8);
   });
 
   it('closes connections beyond the cap and takes new ones once others end', async () => {

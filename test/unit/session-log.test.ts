@@ -111,10 +111,21 @@ describe('SessionLog', () => {
     const sessionLog = new SessionLog(logs);
     const first = sessionLog.follow(new FakeSession());
     first.report({ kind: 'reloaded', build: build(1), first: true });
-    first.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [] });
+    first.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [], watching: true });
     const second = sessionLog.follow(new FakeSession());
     second.report({ kind: 'phase', phase: 'starting' });
     assert.equal(logs.query().at(-1)?.text, 'starting workers…');
+  });
+
+  it('says saves do not rebuild when the session does not watch (--no-watch)', () => {
+    const logs = new LogBus();
+    const sessionLog = new SessionLog(logs);
+    const watched = sessionLog.follow(new FakeSession());
+    watched.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [], watching: true });
+    assert.equal(logs.query().at(-1)?.text, 'watching for changes · r + Enter rebuilds · Ctrl+C stops');
+    const unwatched = sessionLog.follow(new FakeSession());
+    unwatched.report({ kind: 'no-http', service: 'svc', watching: false });
+    assert.equal(logs.query().at(-1)?.text, 'not watching for changes (--no-watch) · r + Enter rebuilds · Ctrl+C stops');
   });
 
   it('prints its records on a terminal as progress lines, once, and other records as log lines', () => {
