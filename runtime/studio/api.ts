@@ -7,7 +7,7 @@
 
 import type { LogLevel, LogRecord, LogStream, OutboundCallRecord } from '../logs/log-bus.ts';
 import type { DeployCommands, DeployEvents } from './deploy-api.ts';
-import type { TrafficCommands, TrafficEvents } from './traffic-api.ts';
+import type { RequestLogLine, TrafficCommands, TrafficEvents } from './traffic-api.ts';
 export type * from './deploy-api.ts';
 export type * from './traffic-api.ts';
 
@@ -156,6 +156,9 @@ export interface HttpResponseView {
   size: number;
   truncated: boolean;
   timeMs: number;
+  /** For a request to the studio's own gateway: its id in the captured traffic, and what its component logged while serving it. */
+  trafficId?: number;
+  logs?: RequestLogLine[];
 }
 
 export interface SettingsView {

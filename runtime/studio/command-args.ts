@@ -28,7 +28,7 @@ const trafficFilter = z.object({
   text: z.string().max(10_000).optional(),
   build: seq.optional(),
   hasLogs: z.boolean().optional(),
-  origins: z.array(z.enum(['client', 'replay', 'check', 'imported'])).max(4).optional(),
+  origins: z.array(z.enum(['client', 'playground', 'replay', 'check', 'imported'])).max(5).optional(),
   maxId: seq.optional(),
 });
 const headerNames = z.array(z.string().min(1).max(200)).max(200);

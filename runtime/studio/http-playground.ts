@@ -1,7 +1,15 @@
-// The HTTP playground's request, made from Node: no CORS, no browser-imposed headers, and the
-// time measured around the whole exchange. Redirects are not followed, so the playground
-// shows what the component answered. Failures become ApiErrors that say what to check.
+// The HTTP playground's request, made from Node with undici's plain request: the component gets
+// the headers the user set and no others (fetch would add accept-language, sec-fetch-mode,
+// user-agent and accept-encoding, and refuse a Host header), the body comes back as the
+// component sent it, and the time is measured around the whole exchange. Redirects are not
+// followed, so the playground shows what the component answered. Failures become ApiErrors
+// that say what to check.
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import { request, type Dispatcher } from 'undici';
 import { StudioFailure } from '../errors.ts';
+import { REPLAY_HEADER, type ExchangeCapture } from '../traffic/exchange-capture.ts';
+import type { TrafficRecord } from '../traffic/traffic-record.ts';
 import type { HttpRequestSpec, HttpResponseView } from './api.ts';
 
 export interface PlaygroundOptions {
@@ -9,9 +17,20 @@ export interface PlaygroundOptions {
   baseUrl: string | undefined;
   /** Bodies are cut here and marked `truncated`. */
   maxBodyBytes: number;
+  /**
+   * The gateway's traffic capture: a request to the gateway is marked so that its record
+   * (and with it what the component logged) comes back with the answer.
+   */
+  capture?: ExchangeCapture;
 }
 
+/** How long after the answer the record of a marked request may take to be complete. */
+const RECORD_WAIT_MS = 1000;
+
 const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** A header name as RFC 9110 allows it (a token); values may not break the line. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export async function sendHttpRequest(spec: HttpRequestSpec, options: PlaygroundOptions): Promise<HttpResponseView> {
   const url = resolveUrl(spec.url, options.baseUrl);
@@ -21,19 +40,29 @@ export async function sendHttpRequest(spec: HttpRequestSpec, options: Playground
   if (body && (method === 'GET' || method === 'HEAD')) {
     throw new StudioFailure({ code: 'http-bad-request', message: `A ${method} request cannot have a body.`, hint: 'Remove the body, or use POST or PUT.' });
   }
-  const headers = new Headers();
-  try {
-    for (const [name, value] of spec.headers) if (name.trim() !== '') headers.append(name.trim(), value);
-  } catch (err) {
-    throw new StudioFailure({ code: 'http-bad-request', message: `Invalid header: ${(err as Error).message}.`, hint: 'Header names are letters, digits and -; values cannot contain line breaks.' });
+  const headers: string[] = [];
+  for (const [rawName, value] of spec.headers) {
+    const name = rawName.trim();
+    if (name === '') continue;
+    if (!HEADER_NAME.test(name) || /[\r\n\0]/.test(value)) {
+      throw new StudioFailure({ code: 'http-bad-request', message: `Invalid header: ${JSON.stringify(name.slice(0, 100))}.`, hint: 'Header names are letters, digits and -; values cannot contain line breaks.' });
+    }
+    headers.push(name, value);
   }
+
+  // Only requests to the studio's own gateway carry the marker: it never leaves the machine.
+  const toGateway = options.capture !== undefined && options.baseUrl !== undefined && url.origin === new URL(options.baseUrl).origin;
+  const token = randomUUID();
+  const expected = toGateway ? options.capture!.expect(token) : undefined;
+  if (expected) headers.push(REPLAY_HEADER, `playground ${token}`);
 
   const started = performance.now();
   const signal = AbortSignal.timeout(timeoutMs);
-  let response: Response;
+  let response: Dispatcher.ResponseData;
   try {
-    response = await fetch(url, { method, headers, ...(body ? { body } : {}), redirect: 'manual', signal });
+    response = await request(url, { method: method as Dispatcher.HttpMethod, headers, ...(body ? { body } : {}), signal });
   } catch (err) {
+    expected?.cancel();
     throw requestFailure(err, url, timeoutMs);
   }
 
@@ -41,48 +70,56 @@ export async function sendHttpRequest(spec: HttpRequestSpec, options: Playground
   let kept = 0;
   let truncated = false;
   try {
-    if (response.body) {
-      const reader = response.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        const room = options.maxBodyBytes - kept;
-        if (value.byteLength > room) {
-          if (room > 0) chunks.push(value.subarray(0, room));
-          kept += room;
-          truncated = true;
-          await reader.cancel().catch(() => {});
-          break;
-        }
-        chunks.push(value);
-        kept += value.byteLength;
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      const room = options.maxBodyBytes - kept;
+      if (chunk.byteLength > room) {
+        if (room > 0) chunks.push(chunk.subarray(0, room));
+        kept += Math.max(0, room);
+        truncated = true;
+        response.body.destroy();
+        break;
       }
+      chunks.push(chunk);
+      kept += chunk.byteLength;
     }
   } catch (err) {
+    expected?.cancel();
     throw requestFailure(err, url, timeoutMs);
   }
   const timeMs = performance.now() - started;
-  const declared = Number(response.headers.get('content-length'));
-  const encoded = response.headers.has('content-encoding');
+  const declared = Number(response.headers['content-length']);
+  const record = expected && (await recordOf(expected));
   return {
-    status: response.status,
-    statusText: response.statusText,
+    ...(record ? { trafficId: record.id, logs: record.logs } : {}),
+    status: response.statusCode,
+    statusText: STATUS_CODES[response.statusCode] ?? '',
     headers: headerList(response.headers),
     body: Buffer.concat(chunks).toString('base64'),
-    // Content-Length counts the encoded bytes; fetch hands over decoded ones.
-    size: truncated && Number.isFinite(declared) && declared > kept && !encoded ? declared : kept,
+    size: truncated && Number.isFinite(declared) && declared > kept ? declared : kept,
     truncated,
     timeMs,
   };
 }
 
-/** Header pairs as sent; each Set-Cookie stays its own pair (they cannot be joined with commas). */
-function headerList(headers: Headers): [string, string][] {
-  const list: [string, string][] = [];
-  headers.forEach((value, name) => {
-    if (name !== 'set-cookie') list.push([name, value]);
+/** The capture's record of a marked request, or undefined when it does not come in time. */
+async function recordOf(expected: ReturnType<ExchangeCapture['expect']>): Promise<TrafficRecord | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), RECORD_WAIT_MS);
   });
-  for (const cookie of headers.getSetCookie()) list.push(['set-cookie', cookie]);
+  const record = await Promise.race([expected.record, late]);
+  clearTimeout(timer);
+  if (!record) expected.cancel();
+  return record;
+}
+
+/** Header pairs as received; a repeated header (Set-Cookie above all) stays one pair per value. */
+function headerList(headers: Dispatcher.ResponseData['headers']): [string, string][] {
+  const list: [string, string][] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (Array.isArray(value)) for (const each of value) list.push([name, each]);
+    else if (value !== undefined) list.push([name, value]);
+  }
   return list;
 }
 
@@ -105,16 +142,13 @@ function resolveUrl(raw: string, base: string | undefined): URL {
 }
 
 function requestFailure(err: unknown, url: URL, timeoutMs: number): StudioFailure {
-  const error = err as Error & { cause?: unknown };
+  const error = err as Error & { cause?: unknown; code?: string; errors?: { code?: string }[] };
   if (error.name === 'TimeoutError' || error.name === 'AbortError') {
     return new StudioFailure({ code: 'http-timeout', message: `${url.origin} did not answer within ${formatSeconds(timeoutMs)}.`, hint: 'The component may be slow or stuck (see the log); raise the timeout to wait longer.' });
   }
   const cause = error.cause as { code?: string; message?: string; errors?: { code?: string }[] } | undefined;
   // Several addresses (localhost: ::1 and 127.0.0.1) fail together as an AggregateError.
-  const code = cause?.code ?? cause?.errors?.[0]?.code;
-  if (cause?.message === 'bad port') {
-    return new StudioFailure({ code: 'http-blocked-port', message: `Port ${url.port} is on the list of ports that fetch refuses (as browsers do), so the playground cannot request ${url.host}.`, hint: 'Serve on another port, or use curl for this one.' });
-  }
+  const code = error.code ?? error.errors?.[0]?.code ?? cause?.code ?? cause?.errors?.[0]?.code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') {
     const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'the host name does not resolve' : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' ? 'the connection was closed' : 'the host is unreachable';
     return new StudioFailure({ code: 'http-unreachable', message: `Could not reach ${url.host}: ${why}.`, hint: 'Check the address and port; is something listening there?' });

@@ -630,7 +630,7 @@ export class StudioService {
       },
       'http.send': async (spec) => {
         const gatewayUrl = this.session?.describe()?.gatewayUrl;
-        return sendHttpRequest(spec, { baseUrl: gatewayUrl, maxBodyBytes: this.options.maxResponseBytes ?? 5 * 2 ** 20 });
+        return sendHttpRequest(spec, { baseUrl: gatewayUrl, maxBodyBytes: this.options.maxResponseBytes ?? 5 * 2 ** 20, capture: this.session?.traffic.capture });
       },
       'settings.get': async () => this.settingsView(),
       'settings.setOutbound': async (change) => {

@@ -17,7 +17,7 @@ import type { Exchange, ResponseTarget } from '../workloads/exchange.ts';
 import { NO_ITEMS, type TrafficOrigin, type TrafficRecord } from './traffic-record.ts';
 import type { TrafficStore } from './traffic-store.ts';
 
-/** Set by the replayer: `<origin> <token> [<id replayed>]`; never reaches a component. */
+/** Set by the replayer and the playground: `<origin> <token> [<id replayed>]`; never reaches a component. */
 export const REPLAY_HEADER = 'x-component-studio-replay';
 
 export interface CaptureSettings {
@@ -47,7 +47,7 @@ function takeMarker(headers: [string, string][]): Marker | undefined {
     if (headers[i]![0].length !== REPLAY_HEADER.length || headers[i]![0].toLowerCase() !== REPLAY_HEADER) continue;
     const [origin, token, replayOf] = headers[i]![1].split(' ');
     headers.splice(i, 1);
-    if ((origin !== 'replay' && origin !== 'check') || !token) return undefined;
+    if ((origin !== 'replay' && origin !== 'check' && origin !== 'playground') || !token) return undefined;
     const id = Number(replayOf);
     return { origin, token, ...(Number.isInteger(id) && id > 0 ? { replayOf: id } : {}) };
   }

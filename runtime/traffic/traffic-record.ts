@@ -5,7 +5,8 @@
 import type { LogLevel, LogStream, OutboundCallRecord } from '../logs/log-bus.ts';
 
 /** Where a record came from: a client of the gateway, a replay, a check, or a HAR file. */
-export type TrafficOrigin = 'client' | 'replay' | 'check' | 'imported';
+/** `playground`: sent from the studio's HTTP view. */
+export type TrafficOrigin = 'client' | 'playground' | 'replay' | 'check' | 'imported';
 
 /** A log line written while the request was served (the log bus has them too, for a while). */
 export interface RequestLogLine {

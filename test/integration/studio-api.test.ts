@@ -177,6 +177,12 @@ describe('the Studio API over the bridge, on a real project', () => {
     assert.equal(response.truncated, false);
     assert.ok(response.timeMs > 0 && response.timeMs <= callMs, `timed ${response.timeMs} ms within a call of ${callMs} ms`);
     assert.ok(response.headers.some(([name]) => name === 'content-length' || name === 'transfer-encoding'), JSON.stringify(response.headers));
+    // A request to the gateway comes back with its traffic record's id and log lines, filed as the HTTP view's.
+    assert.equal(typeof response.trafficId, 'number');
+    assert.ok(Array.isArray(response.logs));
+    const record = (await client.call('traffic.get', { id: response.trafficId! }))?.record;
+    assert.equal(record?.origin, 'playground');
+    assert.ok(!record!.requestHeaders.some(([name]) => name.startsWith('x-component-studio')), JSON.stringify(record!.requestHeaders));
   });
 
   it('http.send cuts a large body and says so', async () => {
@@ -185,6 +191,28 @@ describe('the Studio API over the bridge, on a real project', () => {
     assert.equal(response.truncated, true);
     assert.equal(Buffer.from(response.body, 'base64').length, 2 ** 20);
     assert.equal(response.size, 3 * 2 ** 20);
+  });
+
+  it('http.send sends the headers given and no others, a Host header included, and keeps a compressed body as sent', async () => {
+    const echo = createServer((req, res) => {
+      res.setHeader('content-encoding', 'gzip');
+      res.setHeader('set-cookie', ['a=1', 'b=2']);
+      res.end(JSON.stringify(req.rawHeaders));
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = echo.address() as AddressInfo;
+      const response = await client.call('http.send', { method: 'GET', url: `http://127.0.0.1:${port}/`, headers: [['X-Mine', '1'], ['Host', 'api.localhost']] });
+      const sent = JSON.parse(decode(response.body)) as string[];
+      const names = sent.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+      assert.deepEqual(names.filter((n) => n !== 'connection').sort(), ['host', 'x-mine'], JSON.stringify(sent));
+      assert.equal(sent[sent.findIndex((n) => n.toLowerCase() === 'host') + 1], 'api.localhost');
+      assert.deepEqual(response.headers.filter(([n]) => n === 'set-cookie').map(([, v]) => v), ['a=1', 'b=2']);
+      const invalid = await apiErrorOf(client.call('http.send', { method: 'GET', url: `http://127.0.0.1:${port}/`, headers: [['bad name', 'x']] }));
+      assert.equal(invalid.code, 'http-bad-request');
+    } finally {
+      echo.close();
+    }
   });
 
   it('http.send answers an unreachable URL, a timeout and an invalid URL with clear errors', async () => {

@@ -27,7 +27,7 @@ export function HexView({ bytes, note }: { bytes: Uint8Array; note?: string }) {
   return (
     <div className="hex-view" ref={parent} aria-label="Hex view">
       {note && <div className="notice">{note}</div>}
-      <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+      <div className="hex-rows" style={{ height: virtualizer.getTotalSize() }}>
         {virtualizer.getVirtualItems().map((row) => {
           const { hex, ascii } = hexRow(bytes, row.index * 16);
           return (

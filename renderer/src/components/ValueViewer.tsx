@@ -32,8 +32,9 @@ const MODE_LABEL: Record<Mode, string> = { pretty: 'Pretty', raw: 'Raw', rendere
 export function ValueViewer({ bytes, contentType = '', name = '', totalSize, label }: { bytes: Uint8Array; contentType?: string; name?: string; totalSize?: number; label?: string }) {
   const content = useMemo(() => detectContent(bytes, contentType), [bytes, contentType]);
   const modes = modesFor(content);
-  const [chosen, setChosen] = useState<Mode>();
-  const mode = chosen && modes.includes(chosen) ? chosen : modes[0];
+  // A choice holds for values of the same kind: hex picked for an image does not carry over to the next page.
+  const [chosen, setChosen] = useState<{ kind: ContentKind['kind']; mode: Mode }>();
+  const mode = chosen && chosen.kind === content.kind && modes.includes(chosen.mode) ? chosen.mode : modes[0];
   const cut = totalSize !== undefined && totalSize > bytes.length;
 
   return (
@@ -46,7 +47,7 @@ export function ValueViewer({ bytes, contentType = '', name = '', totalSize, lab
         {modes.length > 1 && (
           <div className="segmented" role="tablist">
             {modes.map((m) => (
-              <button key={m} role="tab" aria-selected={m === mode} className={m === mode ? 'active' : ''} onClick={() => setChosen(m)}>
+              <button key={m} role="tab" aria-selected={m === mode} className={m === mode ? 'active' : ''} onClick={() => setChosen({ kind: content.kind, mode: m })}>
                 {MODE_LABEL[m]}
               </button>
             ))}

@@ -2,7 +2,7 @@
 // serving build N, or build failed (still serving the last good build); click for the build's
 // coloured output. Below it, the checks of the build serving ("12/12 checks pass", or what
 // failed), with a click to the comparison.
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { showFailedCheck, useChecks } from '../stores/checks-store.ts';
 import { reloadState, useStudio } from '../stores/studio-store.ts';
 import { useUi } from '../stores/ui-store.ts';
@@ -11,10 +11,12 @@ import { formatMs } from '../lib/format.ts';
 export function ReloadIndicator() {
   const builds = useStudio((s) => s.builds);
   const connection = useStudio((s) => s.connection);
+  const workloads = useStudio((s) => s.workloads);
   const open = useUi((s) => s.setBuildOutputOpen);
   const state = reloadState(builds);
   const run = useChecks((s) => s.run);
   useEffect(() => useChecks.getState().start(), []);
+  const elapsed = useElapsedSeconds(state.kind === 'building' ? state.build.startedAt : undefined);
 
   if (connection !== 'open') {
     return (
@@ -30,6 +32,7 @@ export function ReloadIndicator() {
 
   let title: string;
   let detail: string;
+  let shown: string = state.kind;
   switch (state.kind) {
     case 'starting':
       title = 'Starting…';
@@ -40,6 +43,13 @@ export function ReloadIndicator() {
       detail = state.serving ? `Serving build ${state.serving.number} meanwhile` : state.build.reason || 'First build';
       break;
     case 'serving':
+      // Built and started, but stopped from the Workloads view: nothing answers.
+      if (workloads.length > 0 && workloads.every((w) => w.state === 'stopped')) {
+        shown = 'stopped';
+        title = `Stopped · build ${state.build.number}`;
+        detail = 'Restart it in Workloads (Ctrl+1)';
+        break;
+      }
       title = `Serving build ${state.build.number}`;
       detail = `Ready in ${formatMs(state.build.totalMs ?? state.build.buildMs)}${state.build.reason ? ` · ${state.build.reason}` : ''}`;
       break;
@@ -52,10 +62,14 @@ export function ReloadIndicator() {
   const checksState = !checks ? undefined : checks.error || checks.failed > 0 ? 'failed' : 'passed';
   return (
     <div className="reload-indicator-group">
-      <button className="reload-indicator" data-state={state.kind} role="status" aria-live="polite" title="Build output" onClick={() => open(true)}>
+      <button className="reload-indicator" data-state={shown} role="status" aria-live="polite" title="Build output" onClick={() => open(true)}>
         <span className="dot" />
         <div>
-          <div className="reload-title">{title}</div>
+          <div className="reload-title">
+            {title}
+            {/* Ticks every second: kept out of what a screen reader announces. */}
+            {state.kind === 'building' && elapsed >= 1 && <span aria-hidden="true"> {elapsed} s</span>}
+          </div>
           <div className="reload-detail">{detail}</div>
         </div>
       </button>
@@ -69,4 +83,16 @@ export function ReloadIndicator() {
       )}
     </div>
   );
+}
+
+/** Whole seconds since `since` (an epoch time), ticking once a second; 0 while `since` is undefined. */
+function useElapsedSeconds(since: number | undefined): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (since === undefined) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [since]);
+  return since === undefined ? 0 : Math.max(0, Math.floor((now - since) / 1000));
 }

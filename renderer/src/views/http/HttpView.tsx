@@ -15,9 +15,10 @@ import { useStudio } from '../../stores/studio-store.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
 import { type BodyMode, bodyText, EXAMPLES, effectiveHeaders, type HistoryEntry, METHODS, paramsOf, type RequestDraft, sendsBody, useHttp, withParams } from './http-store.ts';
 import { PairsTable } from './PairsTable.tsx';
+import { RequestLogs } from '../traffic/TrafficDetail.tsx';
 
 type RequestTab = 'params' | 'headers' | 'body';
-type ResponseTab = 'body' | 'headers';
+type ResponseTab = 'body' | 'headers' | 'logs';
 
 function statusTone(status: number): string {
   if (status < 300) return 'ok';
@@ -186,6 +187,11 @@ function ResponsePane() {
           <button className={tab === 'headers' ? 'active' : ''} onClick={() => setTab('headers')}>
             Headers <span className="count">{response.headers.length}</span>
           </button>
+          {response.logs && (
+            <button className={tab === 'logs' ? 'active' : ''} onClick={() => setTab('logs')} title="What the component logged while it served this request">
+              Logs <span className="count">{response.logs.length}</span>
+            </button>
+          )}
         </div>
         <button className="btn btn-small" title="Save the response body as a file" onClick={() => downloadBlob(bytes as BlobPart, `response-${response.status}`, contentType || 'application/octet-stream')}>
           ↓
@@ -196,7 +202,17 @@ function ResponsePane() {
           The body is {formatBytes(response.size)}: only the first {formatBytes(bytes.length)} came back to the studio window. Use copy as curl to fetch all of it.
         </div>
       )}
-      {tab === 'body' ? (
+      {tab === 'body' && response.status >= 500 && response.logs && response.logs.some((l) => l.level === 'error' || l.level === 'warn' || l.level === 'critical') && (
+        <div className="notice notice-warn" role="note">
+          The component logged {response.logs.length === 1 ? 'a line' : `${response.logs.length} lines`} while serving this request.{' '}
+          <button className="link-btn" onClick={() => setTab('logs')}>
+            Show the log
+          </button>
+        </div>
+      )}
+      {tab === 'logs' && response.logs ? (
+        <RequestLogs logs={response.logs} />
+      ) : tab === 'body' ? (
         bytes.length === 0 ? (
           <div className="muted pad">No body.</div>
         ) : (

@@ -253,7 +253,10 @@ function ValuePane() {
               value={draft}
               onChange={(e) => setDraft(e.target.value)}
               onKeyDown={(e) => {
-                if (e.key === 'Enter') void save();
+                // Ctrl/⌘+S saves here as in the value editor (and the browser must not save the page).
+                const saveKey = (e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 's';
+                if (saveKey) e.preventDefault();
+                if (e.key === 'Enter' || saveKey) void save();
                 if (e.key === 'Escape') useKv.getState().setEditing(false);
               }}
             />

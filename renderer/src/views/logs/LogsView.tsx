@@ -50,10 +50,10 @@ function Highlighted({ text, term }: { text: string; term: string }) {
   return <>{parts}</>;
 }
 
-const LogRow = memo(function LogRow({ row, term, start }: { row: Row; term: string; start: number }) {
+const LogRow = memo(function LogRow({ row, term, start, onPick }: { row: Row; term: string; start: number; onPick: (record: LogRecordView) => void }) {
   const { record, line, first } = row;
   return (
-    <div className="log-row" data-level={record.level} style={{ transform: `translateY(${start}px)` }}>
+    <div className="log-row" data-level={record.level} style={{ transform: `translateY(${start}px)` }} onClick={() => onPick(record)}>
       <span className="log-time">{first ? formatTime(record.time) : ''}</span>
       <span className="log-level">{first ? record.level : ''}</span>
       <span className="log-source" title={record.source}>
@@ -73,11 +73,38 @@ const LogRow = memo(function LogRow({ row, term, start }: { row: Row; term: stri
           <OutboundLine call={record.http} text={record.text} />
         </span>
       ) : (
-        <span className="log-text" dangerouslySetInnerHTML={{ __html: ansiToHtml(line) }} />
+        <span className="log-text" title={first ? 'Click to read the whole line' : undefined} dangerouslySetInnerHTML={{ __html: ansiToHtml(line) }} />
       )}
     </div>
   );
 });
+
+/** A line as a whole, below the list: rows are cut to one line, and a long one (a stack, a JSON value) needs reading. */
+function WholeLine({ record, onClose }: { record: LogRecordView; onClose: () => void }) {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+  const text = stripAnsi(record.text);
+  return (
+    <section className="log-whole" aria-label="Whole log line">
+      <div className="log-whole-head">
+        <span className="mono">{formatTime(record.time)}</span>
+        <span className="log-level">{record.level}</span>
+        <span className="muted">{record.source}</span>
+        <div className="toolbar-spacer" />
+        <button className="btn btn-small" onClick={() => void navigator.clipboard?.writeText(text)} title="Copy the line">
+          Copy
+        </button>
+        <button className="btn btn-small" onClick={onClose} aria-label="Close (Esc)" title="Close (Esc)">
+          ✕
+        </button>
+      </div>
+      <pre className="log-whole-text">{text}</pre>
+    </section>
+  );
+}
 
 function SourcePicker({ sources, chosen, onChange }: { sources: string[]; chosen: string[]; onChange: (s: string[]) => void }) {
   const [open, setOpen] = useState(false);
@@ -117,6 +144,7 @@ export function LogsView() {
   const search = useRef<HTMLInputElement>(null);
   const [follow, setFollow] = useState(true);
   const [confirmClear, setConfirmClear] = useState(false);
+  const [picked, setPicked] = useState<LogRecordView>();
   const [searchText, setSearchText] = useState(filter.text);
 
   useEffect(() => useLogs.getState().start(), []);
@@ -256,11 +284,12 @@ export function LogsView() {
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
             {loadingOlder && <div className="log-loading-older">Loading older lines…</div>}
             {virtualizer.getVirtualItems().map((item) => (
-              <LogRow key={item.index} row={rows[item.index]!} start={item.start} term={filter.text} />
+              <LogRow key={item.index} row={rows[item.index]!} start={item.start} term={filter.text} onPick={setPicked} />
             ))}
           </div>
         )}
       </div>
+      {picked && <WholeLine record={picked} onClose={() => setPicked(undefined)} />}
       {!follow && rows.length > 0 && (
         <button
           className="follow-btn btn btn-primary"

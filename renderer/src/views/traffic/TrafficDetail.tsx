@@ -2,7 +2,7 @@
 // timings, the lines it logged and the outbound calls it made; and what can be done with it:
 // open it in the playground, copy it as curl, replay it, pin it as a check.
 import { useMemo, useState } from 'react';
-import type { PinKindView, TrafficDetailView, TrafficRecord } from '../../api/types.ts';
+import type { PinKindView, RequestLogLine, TrafficDetailView, TrafficRecord } from '../../api/types.ts';
 import { ValueViewer } from '../../components/ValueViewer.tsx';
 import { base64ToBytes, bytesToBase64, decodeText } from '../../lib/bytes.ts';
 import { toCurl } from '../../lib/curl.ts';
@@ -37,6 +37,23 @@ export function HeadersTable({ headers, label }: { headers: [string, string][]; 
   );
 }
 
+/** What was logged while a request was served (the traffic detail's Logs tab, and the HTTP view's). */
+export function RequestLogs({ logs }: { logs: RequestLogLine[] }) {
+  if (logs.length === 0) return <div className="muted small pad">Nothing was logged while this request was served.</div>;
+  return (
+    <div className="traffic-logs" aria-label="Request logs">
+      {logs.map((line, i) => (
+        <div key={i} className="log-line" data-level={line.level}>
+          <span className="log-level">{line.level}</span>
+          <span className="log-source">{line.source}</span>
+          {line.stream && <span className="log-stream">{line.stream}</span>}
+          <span className="log-text">{line.text}</span>
+        </div>
+      ))}
+    </div>
+  );
+}
+
 /** The request as the playground edits it: a path, the headers a client sets itself left out, the body as text or a file. */
 export function draftOf(record: TrafficRecord, body: Uint8Array): RequestDraft {
   const headers = record.requestHeaders.filter(([k]) => !CLIENT_HEADERS.has(k.toLowerCase())).map(([key, value]) => ({ key, value, enabled: true }));
@@ -45,7 +62,17 @@ export function draftOf(record: TrafficRecord, body: Uint8Array): RequestDraft {
   const draft: RequestDraft = { method: record.method, url: record.path, headers, bodyMode: 'none', bodyText: '', bodyJson: '', form: [], name: undefined };
   if (body.length === 0) return draft;
   if (text === undefined) return { ...draft, bodyMode: 'file', file: { name: 'request-body', size: body.length, type, base64: bytesToBase64(body) } };
-  return /json/i.test(type) ? { ...draft, bodyMode: 'json', bodyJson: text } : { ...draft, bodyMode: 'text', bodyText: text };
+  // A body labelled JSON that does not parse opens as text, so it can be sent again as it was.
+  return /json/i.test(type) && parsesAsJson(text) ? { ...draft, bodyMode: 'json', bodyJson: text } : { ...draft, bodyMode: 'text', bodyText: text };
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function Timing({ record }: { record: TrafficRecord }) {
@@ -187,21 +214,7 @@ export function TrafficDetail({ detail }: { detail: TrafficDetailView }) {
           </div>
         )}
         {tab === 'timing' && <Timing record={record} />}
-        {tab === 'logs' &&
-          (record.logs.length === 0 ? (
-            <div className="muted small pad">Nothing was logged while this request was served.</div>
-          ) : (
-            <div className="traffic-logs" aria-label="Request logs">
-              {record.logs.map((line, i) => (
-                <div key={i} className="log-line" data-level={line.level}>
-                  <span className="log-level">{line.level}</span>
-                  <span className="log-source">{line.source}</span>
-                  {line.stream && <span className="log-stream">{line.stream}</span>}
-                  <span className="log-text">{line.text}</span>
-                </div>
-              ))}
-            </div>
-          ))}
+        {tab === 'logs' && <RequestLogs logs={record.logs} />}
         {tab === 'outbound' &&
           (record.outbound.length === 0 ? (
             <div className="muted small pad">No outbound HTTP call was made while this request was served.</div>

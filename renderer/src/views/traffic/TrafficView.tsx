@@ -29,6 +29,7 @@ const CLASSES: [number, string][] = [
 ];
 const ORIGINS: [TrafficOrigin, string][] = [
   ['client', 'clients'],
+  ['playground', 'HTTP view'],
   ['replay', 'replays'],
   ['check', 'checks'],
   ['imported', 'imported'],
@@ -175,8 +176,13 @@ function RequestsTab() {
           <button className="btn btn-primary" disabled={ids.length === 0 || replaying} onClick={() => void useTraffic.getState().replay({ ids }, data)}>
             {replaying ? 'Replaying…' : `Replay ${ids.length > 0 ? ids.length : ''}`}
           </button>
-          <button className="btn" disabled={filter.build === undefined || replaying} onClick={() => filter.build !== undefined && void useTraffic.getState().replay({ build: filter.build }, data)} title="Replays the requests clients made to that build">
-            Replay all of build {filter.build ?? 'N'}
+          <button
+            className="btn"
+            disabled={filter.build === undefined || replaying}
+            onClick={() => filter.build !== undefined && void useTraffic.getState().replay({ build: filter.build }, data)}
+            title={filter.build === undefined ? 'Pick a build in the filters to replay every request clients made to it' : 'Replays the requests clients made to that build'}
+          >
+            {filter.build === undefined ? 'Replay a whole build' : `Replay all of build ${filter.build}`}
           </button>
           <select className="input" aria-label="Replay data" value={data} onChange={(e) => setData(e.target.value as 'live' | 'copy')} title="Requests that change data (POST, PUT, DELETE) change the live stores unless they run on a copy">
             <option value="live">on live data</option>
