@@ -526,6 +526,12 @@ export class KeyValueStore {
       throw storeErrorFrom(error, ctx('open', undefined, undefined, this.root));
     }
     let report: RecoveryReport = { replayed: 0, warnings: [] };
+    let intruder: string | undefined;
+    try {
+      intruder = this.journal.setAsideIntruder();
+    } catch (error) {
+      throw storeErrorFrom(error, ctx('recover', undefined, undefined, this.journal.path));
+    }
     const journaled = this.journal.exists();
     if (journaled) {
       try {
@@ -535,7 +541,7 @@ export class KeyValueStore {
         throw storeErrorFrom(error, ctx('recover', undefined, undefined, this.journal.path));
       }
     }
-    report.warnings.push(...swapNotes, ...this.layoutWarnings());
+    report.warnings.push(...(intruder ? [intruder] : []), ...swapNotes, ...this.layoutWarnings());
     if (report.replayed > 0 || report.warnings.length > 0) this.openReport = report;
     this.locks.store(SharedWord.journalState, journaled ? RootState.journaling : RootState.owned);
   }
@@ -705,10 +711,10 @@ export class KeyValueStore {
 
   private readValue(dir: string, bucket: string, key: string, file: string): Uint8Array | undefined {
     const context: StoreContext = { store: 'keyvalue', action: 'read', bucket, key };
-    const value = this.values.read(dir + sep + file, (path) => readFileInside(this.root, path, context));
+    const value = this.values.read(dir + sep + file, (path) => readFileInside(this.root, path, context, undefined, MAX_VALUE_BYTES));
     if (value !== undefined) return value;
     const raw = rawAlternative(key, file);
-    return raw ? readFileInside(this.root, dir + sep + raw, context) : undefined;
+    return raw ? readFileInside(this.root, dir + sep + raw, context, undefined, MAX_VALUE_BYTES) : undefined;
   }
 
   private existingFiles(dir: string, bucket: string, key: string, file: string): string[] {

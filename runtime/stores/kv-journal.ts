@@ -22,7 +22,7 @@
 // names, bucket folders) is the store's to say (KeyFolders), so a replayed key lands exactly
 // where a set through the store would have put it.
 import { Buffer } from 'node:buffer';
-import { closeSync, copyFileSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, fsyncSync, mkdirSync, openSync, writeFileSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync, writevSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { TempFile, syncPaths } from './atomic-write.ts';
@@ -128,6 +128,26 @@ function encodeRecord(record: JournalRecord, generation: number): Uint8Array[] {
  * Parses records from `bytes` (which start right after the header) until one does not check
  * out. Without `withValues`, set records carry an empty value (a checkpoint only needs names).
  */
+/**
+ * Records of this generation that follow a damaged stretch: decoding stops at the first record
+ * that fails its checksum, so a few bytes garbled in the middle would hide every acknowledged
+ * write after them. What follows the last good record is normally zeros or records of earlier
+ * generations, whose checksums fail under this one's seed, so a find here is damage.
+ */
+function recordsPastDamage(bytes: Buffer, from: number, generation: number): PlacedRecord[] {
+  const found: PlacedRecord[] = [];
+  for (let at = from + 1; at + RECORD_HEAD_BYTES <= bytes.length; at++) {
+    // Cheap checks first: most offsets are zeros or the middle of a record.
+    const length = bytes.readUInt32LE(at + 4);
+    if (length < RECORD_HEAD_BYTES || at + length > bytes.length) continue;
+    const next = decodeRecordsAt(bytes.subarray(at), generation);
+    if (next.length === 0) continue;
+    for (const placed of next) found.push({ offset: placed.offset + at, next: placed.next + at, record: placed.record });
+    at = found.at(-1)!.next - 1;
+  }
+  return found;
+}
+
 function decodeRecords(bytes: Buffer, generation: number, withValues = true): JournalRecord[] {
   return decodeRecordsAt(bytes, generation, withValues).map(({ record }) => record);
 }
@@ -222,6 +242,9 @@ export function asideName(path: string, what: string): string {
   return join(dirname(path), `${basename(path)}.${what}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 }
 
+/** The journal is opened through no symbolic link: one could lead to a file outside the store. */
+const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+
 export class KeyValueJournal {
   private fd: number | undefined;
 
@@ -239,7 +262,22 @@ export class KeyValueJournal {
 
   /** Opens the existing file for this thread. */
   open(): void {
-    if (this.fd === undefined) this.fd = openSync(this.path, 'r+');
+    if (this.fd === undefined) this.fd = openSync(this.path, constants.O_RDWR | NO_FOLLOW);
+  }
+
+  /**
+   * Moves aside whatever is at the journal's path that is not a plain file (a symbolic link,
+   * a folder, a pipe), before anything reads or writes it: through a link the journal could
+   * overwrite a file outside the store, and a pipe would block its open. Returns the warning
+   * to report, or undefined when there is a plain file or nothing.
+   */
+  setAsideIntruder(): string | undefined {
+    const stats = lstatSync(this.path, { throwIfNoEntry: false });
+    if (!stats || stats.isFile()) return undefined;
+    const kind = stats.isSymbolicLink() ? 'a symbolic link' : stats.isDirectory() ? 'a folder' : 'not a regular file (a pipe, socket or device)';
+    const aside = asideName(this.path, 'corrupt');
+    renameSync(this.path, aside);
+    return `The key-value journal ${this.path} was ${kind}, so nothing was read from it or written through it; it was moved to ${aside} and a new journal started.`;
   }
 
   /**
@@ -247,7 +285,7 @@ export class KeyValueJournal {
    * stripe, so no thread appends before the shared positions are set).
    */
   create(): void {
-    if (this.fd === undefined) this.fd = openSync(this.path, 'w+');
+    if (this.fd === undefined) this.fd = openSync(this.path, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC | NO_FOLLOW, 0o644);
     this.zeroFill(0);
     this.locks.store(SharedWord.journalGeneration, 0);
     this.locks.store(SharedWord.journalEnd, HEADER_BYTES);
@@ -300,7 +338,15 @@ export class KeyValueJournal {
       this.zeroFill(0);
       return { generation: 0, records: [], warnings };
     }
-    const records = decodeRecords(readAllAt(fd, size - HEADER_BYTES, HEADER_BYTES), header.generation);
+    const body = readAllAt(fd, size - HEADER_BYTES, HEADER_BYTES);
+    const intact = decodeRecordsAt(body, header.generation);
+    const resumed = recordsPastDamage(body, intact.at(-1)?.next ?? 0, header.generation);
+    const records = [...intact, ...resumed].map(({ record }) => record);
+    if (resumed.length > 0) {
+      const aside = this.keepAside();
+      const damagedAt = HEADER_BYTES + (intact.at(-1)?.next ?? 0);
+      warnings.push(`The key-value journal ${this.path} is damaged at byte ${damagedAt}: the journaled write${resumed.length === 1 ? '' : 's'} after the damage (${resumed.length}) ${resumed.length === 1 ? 'was' : 'were'} replayed, the one or more inside it are lost. The file was kept as ${aside}.`);
+    }
     if (header.size > 0 && size < header.size) {
       const aside = this.keepAside();
       warnings.push(`The key-value journal ${this.path} was cut short (${size} of ${header.size} bytes); ${records.length} journaled write${records.length === 1 ? '' : 's'} could still be read and ${records.length === 1 ? 'was' : 'were'} replayed, later ones may be lost. The file was kept as ${aside}.`);

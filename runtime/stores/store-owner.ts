@@ -6,7 +6,7 @@
 // killed, a zombie, or a pid now reused by another program) is taken over.
 //
 // This module owns the owner file only; it does not know what the store keeps.
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncFolder } from './atomic-write.ts';
 import { currentProcess, processRunning } from './process-identity.ts';
@@ -55,7 +55,7 @@ export function claimStoreRoot(root: string, token: number, store: 'keyvalue' | 
     }
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = ownerText(path);
     } catch (error) {
       if (isErrno(error, 'ENOENT')) continue;
       throw storeErrorFrom(error, context);
@@ -83,11 +83,32 @@ export function claimStoreRoot(root: string, token: number, store: 'keyvalue' | 
   throw new StoreError('in-use', `Could not take over the ${storeWords(store)} store folder ${root}: another process keeps claiming it.`, 'Stop the other studio running on this data, then retry.');
 }
 
+/**
+ * The owner file's text (its first 4 KiB): '' for a pipe, socket or device put there, which
+ * must neither block the open (a FIFO) nor pass for an owner; such a file is taken over.
+ */
+function ownerText(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    if (isErrno(error, 'ENXIO')) return '';
+    throw error;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return '';
+    const buffer = Buffer.alloc(4096);
+    return buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Gives the folder up, if this process (with this token) still owns it. */
 export function releaseStoreRoot(root: string, token: number): void {
   const path = join(root, OWNER_FILE);
   try {
-    const owner = parseOwner(readFileSync(path, 'utf8'));
+    const owner = parseOwner(ownerText(path));
     if (owner && owner.pid === process.pid && owner.token === token) unlinkSync(path);
   } catch {
     // Already gone; a stale owner file is taken over at the next open anyway.
@@ -97,7 +118,7 @@ export function releaseStoreRoot(root: string, token: number): void {
 /** The process that owns `root`, while it runs (for a message); undefined when none does. */
 export function storeRootOwner(root: string): number | undefined {
   try {
-    const owner = parseOwner(readFileSync(join(root, OWNER_FILE), 'utf8'));
+    const owner = parseOwner(ownerText(join(root, OWNER_FILE)));
     return owner && processRunning(owner.pid, owner.started) ? owner.pid : undefined;
   } catch {
     return undefined;

@@ -9,7 +9,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { StoreError, describeTarget, isErrno, storeErrorFrom, type StoreContext } from './store-error.ts';
 import { isWithin } from '../path-within.ts';
 
-const READ_NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+// Non-blocking, so a FIFO where a value belongs cannot hold the thread in open() (reads of
+// regular files ignore the flag).
+const READ_NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 /**
  * The real path of a store root, which need not exist yet: data folders are made when a
@@ -90,6 +92,8 @@ function openInside(root: string, path: string, source: ContextSource): number |
     return openSync(path, READ_NO_FOLLOW);
   } catch (error) {
     if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined;
+    // A socket cannot be opened at all.
+    if (isErrno(error, 'ENXIO')) throw notARegularFile(contextOf(source), path);
     if (!isErrno(error, 'ELOOP', 'EMLINK')) throw storeErrorFrom(error, { ...contextOf(source), path });
   }
   const context = contextOf(source);
@@ -102,11 +106,17 @@ function openInside(root: string, path: string, source: ContextSource): number |
   }
   if (!isWithin(root, real)) throw outside(context, path);
   try {
-    return openSync(real, 'r');
+    return openSync(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return undefined;
+    if (isErrno(error, 'ENXIO')) throw notARegularFile(context, path);
     throw storeErrorFrom(error, { ...context, path });
   }
+}
+
+/** A FIFO, a socket or a device where a key or object belongs: reading it could block or never end. */
+function notARegularFile(context: StoreContext, path: string): StoreError {
+  return new StoreError('not-a-file', `Cannot ${context.action} ${describeTarget(context)}: ${path} is not a regular file (a pipe, socket or device).`, 'Move or delete it; a key or object is one ordinary file.');
 }
 
 function notAFile(context: StoreContext, path: string): StoreError {
@@ -176,22 +186,32 @@ export function openFileInside(root: string, path: string, source: ContextSource
   };
 }
 
-/** Reads a file (or an inclusive range of it) inside the root; undefined when missing. */
-export function readFileInside(root: string, path: string, source: ContextSource, range?: ByteRange): Uint8Array | undefined {
+/**
+ * Reads a file (or an inclusive range of it) inside the root; undefined when missing. More
+ * than `maxBytes` to read is an error naming the file, before anything is read.
+ */
+export function readFileInside(root: string, path: string, source: ContextSource, range?: ByteRange, maxBytes = Number.MAX_SAFE_INTEGER): Uint8Array | undefined {
   const fd = openInside(root, path, source);
   if (fd === undefined) return undefined;
   try {
     if (!range) {
-      // Most values fit the scratch buffer: a short read means we have the whole file.
+      // Most values fit the scratch buffer: a short read means we have the whole file. An
+      // empty read may also be a device, which the stat below tells apart.
       const n = readSync(fd, scratch, 0, scratch.length, 0);
-      if (n < scratch.length) return new Uint8Array(scratch.subarray(0, n));
+      if (n > 0 && n < scratch.length) return new Uint8Array(scratch.subarray(0, n));
     }
     const stats = fstatSync(fd);
     if (stats.isDirectory()) throw notAFile(contextOf(source), path);
+    if (!stats.isFile()) throw notARegularFile(contextOf(source), path);
     const { start, length } = clampRange(stats.size, range);
+    if (length > maxBytes) {
+      throw new StoreError('invalid-value', `Cannot ${contextOf(source).action} ${describeTarget(contextOf(source))}: ${path} is ${length} bytes, over the ${maxBytes}-byte limit.`, 'Another program wrote a file larger than a value may be; move it to the blob store, or delete it.');
+    }
     return readAllAt(fd, length, start);
   } catch (error) {
     if (isErrno(error, 'EISDIR')) throw notAFile(contextOf(source), path);
+    // A pipe: it cannot be read at an offset, or has nothing written yet.
+    if (isErrno(error, 'ESPIPE', 'EAGAIN')) throw notARegularFile(contextOf(source), path);
     throw storeErrorFrom(error, { ...contextOf(source), path });
   } finally {
     closeSync(fd);

@@ -51,9 +51,10 @@ if (!isMainThread) {
   const kv = new KeyValueStore(kvRoot, { locks: new StoreLocks(locks), guest: true, journalCapacity: 64 * 1024 });
   for (;;) say(`inc ${kv.increment('', 'counter', 1n)}`);
 } else if (mode === 'set-and-exit') {
-  const [root, bucket, key, value] = args as [string, string, string, string];
+  // root bucket key value [key value]...
+  const [root, bucket, ...pairs] = args as [string, string, ...string[]];
   const store = new KeyValueStore(root);
-  store.set(bucket, key, Buffer.from(value));
+  for (let i = 0; i + 1 < pairs.length; i += 2) store.set(bucket, pairs[i]!, Buffer.from(pairs[i + 1]!));
   // The value file is written too, as the materializer does a moment after the set.
   store.writeJournaled();
   say('done');

@@ -4,13 +4,14 @@
 // holding garbage.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BlobStore } from '../../runtime/stores/blob-store.ts';
 import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
+import { HEADER_BYTES } from '../../runtime/stores/kv-journal.ts';
 import { StoreLocks } from '../../runtime/stores/store-locks.ts';
 import { fails } from '../helpers/store-assertions.ts';
 
@@ -19,10 +20,10 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 let counter = 0;
 const child = fileURLToPath(new URL('../helpers/stores-crash-child.ts', import.meta.url));
 
-/** A root whose process wrote `value` to bucket/key and exited without closing: the journal keeps the record. */
-function crashedAfterSet(bucket: string, key: string, value: string): string {
+/** A root whose process set each key to its value in bucket (key, value, key, value...) and exited without closing: the journal keeps the records. */
+function crashedAfterSet(bucket: string, ...pairs: string[]): string {
   const root = join(scratch, `kv-${counter++}`);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', child, 'set-and-exit', root, bucket, key, value], { encoding: 'utf8', timeout: 20_000 });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', child, 'set-and-exit', root, bucket, ...pairs], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(run.stdout.trim(), 'done', run.stderr);
   return root;
 }
@@ -63,6 +64,62 @@ describe('key-value repairs on open', () => {
       const warnings = store.openReport?.warnings ?? [];
       assert.match(warnings.join('\n'), /was cut short \(4096 of \d+ bytes\); 1 journaled write could still be read and was replayed/);
       assert.equal(asides(root, 'corrupt').length, 1);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('replays the journaled writes that follow a damaged one, keeps a copy and says where the damage is', () => {
+    const root = crashedAfterSet('b', 'first', 'one', 'second', 'two', 'third', 'three');
+    const journal = join(root, '.cs-journal');
+    const bytes = readFileSync(journal);
+    // The first record's bucket name: its checksum fails, the records after it are intact.
+    bytes[HEADER_BYTES + 24]! ^= 0xff;
+    writeFileSync(journal, bytes);
+    writeFileSync(join(root, 'b', 'second'), 'stale');
+    writeFileSync(join(root, 'b', 'third'), 'stale');
+    const store = open(root);
+    try {
+      assert.equal(text(store.get('b', 'second')), 'two');
+      assert.equal(text(store.get('b', 'third')), 'three');
+      const warnings = store.openReport?.warnings ?? [];
+      assert.match(warnings.join('\n'), /journal .* is damaged at byte \d+: the journaled writes after the damage \(2\) were replayed/);
+      assert.equal(asides(root, 'corrupt').length, 1);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('moves aside a journal that is a symbolic link, a folder or a pipe, and never writes through it', () => {
+    for (const make of ['link', 'folder', 'fifo'] as const) {
+      const root = join(scratch, `kv-${counter++}`);
+      const outside = join(scratch, `outside-${counter}.txt`);
+      mkdirSync(root, { recursive: true });
+      writeFileSync(outside, 'not yours');
+      const journal = join(root, '.cs-journal');
+      if (make === 'link') symlinkSync(outside, journal);
+      else if (make === 'folder') mkdirSync(journal);
+      else if (spawnSync('mkfifo', [journal]).status !== 0) continue;
+      const store = open(root);
+      try {
+        store.set('b', 'k', Buffer.from('v'));
+        assert.equal(text(store.get('b', 'k')), 'v');
+        assert.match(store.openReport?.warnings.join('\n') ?? '', /journal .* was (a symbolic link|a folder|not a regular file).* moved to .*\.cs-journal\.corrupt-/, make);
+        assert.equal(readFileSync(outside, 'utf8'), 'not yours');
+        assert.ok(lstatSync(journal).isFile(), `a new journal replaced the ${make}`);
+      } finally {
+        store.close();
+      }
+    }
+  });
+
+  it('refuses a pipe where a value belongs instead of waiting on it', () => {
+    const root = join(scratch, `kv-${counter++}`);
+    const store = open(root);
+    try {
+      store.set('b', 'k', Buffer.from('v'));
+      if (spawnSync('mkfifo', [join(root, 'b', 'pipe')]).status !== 0) return;
+      fails(() => store.get('b', 'pipe'), 'not-a-file');
     } finally {
       store.close();
     }
