@@ -16,7 +16,7 @@
 // name comes after their bytes (wasi:blobstore lets a component write the bytes first) are
 // staged in a temp file in the root and moved into place when named, so no upload is held
 // in memory.
-import { copyFileSync, constants as fsConstants, mkdirSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, type Dirent } from 'node:fs';
+import { copyFileSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TempFile, removeFolder, removeLeftovers, syncFolder } from './atomic-write.ts';
 import { claimStoreRoot, releaseStoreRoot } from './store-owner.ts';
@@ -184,7 +184,14 @@ export class BlobStore {
    * writers. An instance that opens it also checks its layout into `openWarnings`.
    */
   private openRoot(): void {
-    if (this.locks.load(SharedWord.blobRootOpened) === this.rootId) return;
+    let reopened = false;
+    if (this.locks.load(SharedWord.blobRootOpened) === this.rootId) {
+      if (existsSync(this.root)) return;
+      // Deleted by another program while open (a data folder removed to start from empty):
+      // made and claimed again, so writes go on instead of failing until a restart.
+      this.locks.compareExchange(SharedWord.blobRootOpened, this.rootId, 0);
+      reopened = true;
+    }
     this.locks.withSlot(LockSlot.blobRoot, () => {
       if (this.locks.load(SharedWord.blobRootOpened) === this.rootId) return;
       createStoreRoot(this.root, 'blobstore');
@@ -197,6 +204,8 @@ export class BlobStore {
       }
       this.openWarnings.push(...this.layoutWarnings());
       this.locks.store(SharedWord.blobRootOpened, this.rootId);
+      // Every thread's cached container folders describe what was deleted.
+      if (reopened) this.locks.bumpDataGeneration();
     });
   }
 

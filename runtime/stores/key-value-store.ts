@@ -134,6 +134,7 @@ export class KeyValueStore {
       this.bucketDirs.clear();
       this.listing = undefined;
       this.values.clear();
+      this.journaled = { generation: -1, from: 0, to: 0, records: [] };
     });
     this.journal = new KeyValueJournal(join(this.root, JOURNAL_FILE), locks, Math.max(64 * 1024, options.journalCapacity ?? DEFAULT_JOURNAL_CAPACITY));
     const rootId = hashText(this.root) | 1;
@@ -504,6 +505,33 @@ export class KeyValueStore {
     } catch (error) {
       throw storeErrorFrom(error, ctx('open the journal of', undefined, undefined, this.journal.path));
     }
+    if (this.journal.deleted()) this.locks.withAll(() => this.reRootLocked());
+  }
+
+  /**
+   * Starts the root anew after another program deleted the journal (a data folder removed
+   * to start from empty, say), so writes go on instead of failing until a restart (caller
+   * holds every stripe). The values journaled but not yet in their files are written where
+   * their folders still exist; those whose folders went with the journal are gone, as the
+   * deletion meant. The root and its owner file are made again, so another studio cannot
+   * take the folder meanwhile.
+   */
+  private reRootLocked(): void {
+    if (!this.journal.deleted()) return; // another thread did it while this one waited
+    try {
+      this.checkpointLocked();
+    } catch {
+      // Folders deleted with the journal: nothing is left to write those values into.
+    }
+    try {
+      createStoreRoot(this.root, 'keyvalue');
+      claimStoreRoot(this.root, this.locks.token(), 'keyvalue');
+      this.journal.recreate();
+    } catch (error) {
+      throw storeErrorFrom(error, ctx('create the journal of', undefined, undefined, this.journal.path));
+    }
+    // Folder and listing caches of every thread describe what was deleted.
+    this.locks.bumpDataGeneration();
   }
 
   /**

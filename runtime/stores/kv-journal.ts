@@ -247,6 +247,8 @@ const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
 
 export class KeyValueJournal {
   private fd: number | undefined;
+  /** The journal file `fd` is open on (see SharedWord.journalEpoch). */
+  private epoch = 0;
 
   constructor(
     readonly path: string,
@@ -260,9 +262,33 @@ export class KeyValueJournal {
     return existsSync(this.path);
   }
 
-  /** Opens the existing file for this thread. */
+  /** Opens the existing file for this thread (again, when another thread made it anew). */
   open(): void {
-    if (this.fd === undefined) this.fd = openSync(this.path, constants.O_RDWR | NO_FOLLOW);
+    const epoch = this.locks.load(SharedWord.journalEpoch);
+    if (this.fd !== undefined && epoch !== this.epoch) this.close();
+    if (this.fd !== undefined) return;
+    this.fd = openSync(this.path, constants.O_RDWR | NO_FOLLOW);
+    this.epoch = epoch;
+  }
+
+  /** True when the file this thread has open was deleted (with its folder, say) by another program. */
+  deleted(): boolean {
+    return this.fd !== undefined && this.epoch === this.locks.load(SharedWord.journalEpoch) && fstatSync(this.fd).nlink === 0;
+  }
+
+  /**
+   * Makes the journal anew after its file was deleted (caller holds every stripe and has
+   * written what it could of the old one's records): a new file, empty, and every thread
+   * moves to it at its next use.
+   */
+  recreate(): void {
+    this.close();
+    mkdirSync(dirname(this.path), { recursive: true });
+    // A generation of its own: a thread still holding a position in the old file (the
+    // materializer between two records) finds it does not match and stops.
+    this.create((this.locks.load(SharedWord.journalGeneration) + 1) >>> 0);
+    this.locks.pending.clear();
+    this.epoch = this.locks.add(SharedWord.journalEpoch, 1) + 1;
   }
 
   /**
@@ -281,13 +307,13 @@ export class KeyValueJournal {
   }
 
   /**
-   * Creates the file, preallocated, and starts its first generation (caller holds every
-   * stripe, so no thread appends before the shared positions are set).
+   * Creates the file, preallocated, and starts `generation` (caller holds every stripe, so no
+   * thread appends before the shared positions are set).
    */
-  create(): void {
+  create(generation = 0): void {
     if (this.fd === undefined) this.fd = openSync(this.path, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC | NO_FOLLOW, 0o644);
-    this.zeroFill(0);
-    this.locks.store(SharedWord.journalGeneration, 0);
+    this.zeroFill(generation);
+    this.locks.store(SharedWord.journalGeneration, generation | 0);
     this.locks.store(SharedWord.journalEnd, HEADER_BYTES);
     this.locks.store(SharedWord.journalSynced, HEADER_BYTES);
     this.locks.store(SharedWord.journalWritten, HEADER_BYTES);
@@ -301,7 +327,8 @@ export class KeyValueJournal {
 
   private get handle(): number {
     if (this.fd === undefined) throw new Error('The key-value journal is not open.');
-    return this.fd;
+    if (this.epoch !== this.locks.load(SharedWord.journalEpoch)) this.open();
+    return this.fd!;
   }
 
   /** Overwrites the file with zeros and a header of `generation`, durably. */

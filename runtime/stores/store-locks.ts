@@ -63,6 +63,8 @@ export const SharedWord = {
   journalWritten: STRIPES + 21,
   /** The id of the thread that writes journaled values to their files while it should run; 0 stops it. */
   materializerStop: STRIPES + 22,
+  /** Bumped when the journal file was made anew (the old one was deleted): every thread opens the new one. */
+  journalEpoch: STRIPES + 23,
 } as const;
 
 /** What a pause stops: writes only, or reads too. */

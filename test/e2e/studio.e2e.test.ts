@@ -145,6 +145,16 @@ describe('the studio UI in Chromium', () => {
     await page.getByRole('button', { name: /Generate a QR code/ }).click();
   });
 
+  it('shows what the component logged for a 5xx answer, in a Logs tab of the response', async () => {
+    await page.getByRole('radiogroup', { name: 'Body type' }).getByRole('radio', { name: 'Text', exact: true }).click();
+    await typeInEditor(page, 'Text body', 'this is not json either');
+    await page.keyboard.press('Control+Enter');
+    await waitForText(page.getByTestId('response-status'), /^500/);
+    await page.locator('.response-pane').getByRole('button', { name: 'Show the log' }).click();
+    await waitForText(page.locator('.response-pane [aria-label="Request logs"]'), /request body is not valid JSON/);
+    await page.getByRole('button', { name: /Generate a QR code/ }).click();
+  });
+
   it('says why an unreachable URL failed, with a hint', async () => {
     const port = await closedPort();
     await page.getByLabel('URL', { exact: true }).fill(`http://127.0.0.1:${port}/`);
@@ -188,7 +198,7 @@ describe('the studio UI in Chromium', () => {
     await waitForText(kv.getByTestId('counter-value'), /^2$/);
     await kv.getByRole('button', { name: /Edit/ }).click();
     await kv.getByLabel('Counter value').fill('41');
-    await kv.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.keyboard.press('Control+s');
     await waitForText(page.locator('.toast'), /Saved generated/);
     await fileBecomes(join(project, '.wash', 'data', 'keyvalue', 'qrcode', 'generated'), '41');
     // The component counts on from the edited value, and the browser follows live.
@@ -250,6 +260,11 @@ describe('the studio UI in Chromium', () => {
     await waitForText(page.getByTestId('log-count'), /^\d+ of \d+ matching$/);
     const rows = await page.locator('.log-row').allTextContents();
     assert.ok(rows.every((r) => /not valid JSON/i.test(r) || r.trim() === '' || /^\s/.test(r)), `only matching lines: ${rows.join('\n')}`);
+    // A row is cut to one line; a click shows the whole of it, Escape closes it.
+    await page.locator('.log-row').filter({ hasText: /not valid JSON/i }).first().click();
+    await waitForText(page.getByRole('region', { name: 'Whole log line' }), /request body is not valid JSON: .+/);
+    await page.keyboard.press('Escape');
+    await page.getByRole('region', { name: 'Whole log line' }).waitFor({ state: 'detached' });
   });
 
   it('shows a reload when a source file changes, and serves the new version', async () => {

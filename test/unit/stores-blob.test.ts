@@ -59,6 +59,17 @@ describe('BlobStore: objects', () => {
     store.delete('c', 'hello.txt');
   });
 
+  it('starts anew when its folder is deleted while open, and claims it again', () => {
+    const { root, store } = fresh();
+    store.put('c', 'before', bytes('1'));
+    rmSync(root, { recursive: true, force: true });
+    store.createContainer('c');
+    store.put('c', 'after', bytes('2'));
+    assert.equal(text(store.get('c', 'after')), '2');
+    assert.ok(existsSync(join(root, '.cs-owner')), 'the folder is claimed again');
+    fails(() => store.get('c', 'before'), 'no-such-key');
+  });
+
   it('reads inclusive byte ranges, clamped to the object as wash does', () => {
     const { store } = fresh();
     store.put('c', 'digits', bytes('0123456789'));

@@ -4,7 +4,7 @@
 // holding garbage.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -122,6 +122,37 @@ describe('key-value repairs on open', () => {
       fails(() => store.get('b', 'pipe'), 'not-a-file');
     } finally {
       store.close();
+    }
+  });
+
+  it('starts anew when its data folder or journal is deleted while open, and its files are written again', async () => {
+    for (const deleted of ['folder', 'journal'] as const) {
+      const root = join(scratch, `kv-${counter++}`);
+      const store = open(root);
+      try {
+        store.set('b', 'before', Buffer.from('1'));
+        rmSync(deleted === 'folder' ? root : join(root, '.cs-journal'), { recursive: true, force: true });
+        store.set('b', 'after', Buffer.from('2'));
+        assert.equal(text(store.get('b', 'after')), '2');
+        assert.equal(text(store.get('b', 'before')), deleted === 'folder' ? undefined : '1', deleted);
+        assert.ok(lstatSync(join(root, '.cs-journal')).isFile(), `a new journal after the ${deleted} was deleted`);
+        assert.ok(lstatSync(join(root, '.cs-owner')).isFile(), 'the folder is claimed again');
+        // The materializer thread moved to the new journal: the value reaches its file.
+        const file = join(root, 'b', 'after');
+        for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 20));
+        assert.equal(readFileSync(file, 'utf8'), '2');
+        store.increment('b', 'count', 5n);
+        assert.equal(store.increment('b', 'count', 1n), 6n);
+      } finally {
+        store.close();
+      }
+      const again = open(root);
+      try {
+        assert.equal(text(again.get('b', 'after')), '2');
+        assert.equal(text(again.get('b', 'count')), '6');
+      } finally {
+        again.close();
+      }
     }
   });
 

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import { showFailedCheck, useChecks } from '../stores/checks-store.ts';
 import { reloadState, useStudio } from '../stores/studio-store.ts';
-import { useUi } from '../stores/ui-store.ts';
+import { modKey, useUi } from '../stores/ui-store.ts';
 import { formatMs } from '../lib/format.ts';
 
 export function ReloadIndicator() {
@@ -47,7 +47,7 @@ export function ReloadIndicator() {
       if (workloads.length > 0 && workloads.every((w) => w.state === 'stopped')) {
         shown = 'stopped';
         title = `Stopped · build ${state.build.number}`;
-        detail = 'Restart it in Workloads (Ctrl+1)';
+        detail = `Restart it in Workloads (${modKey}+1)`;
         break;
       }
       title = `Serving build ${state.build.number}`;

@@ -271,7 +271,7 @@ export function SettingsView() {
       <section className="card settings-card" aria-label="Appearance">
         <h3>Appearance</h3>
         <p className="muted small">
-          The theme follows your system's light or dark setting. Press <kbd>?</kbd> for keyboard shortcuts; <kbd>{modKey}</kbd>+<kbd>1</kbd>…<kbd>6</kbd> switch views.
+          The theme follows your system's light or dark setting. Press <kbd>?</kbd> for keyboard shortcuts; <kbd>{modKey}</kbd>+<kbd>1</kbd>…<kbd>9</kbd> switch views.
         </p>
       </section>
     </div>
