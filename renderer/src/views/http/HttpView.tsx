@@ -136,7 +136,10 @@ function BodyEditor({ draft, onSend }: { draft: RequestDraft; onSend: () => void
 
 function ResponsePane() {
   const { response, problem, sending } = useHttp();
-  const [tab, setTab] = useState<ResponseTab>('body');
+  const [chosenTab, setTab] = useState<ResponseTab>('body');
+  // The log is one request's: the next answer opens on its body (headers stay chosen).
+  useEffect(() => setTab((t) => (t === 'logs' ? 'body' : t)), [response]);
+  const tab = chosenTab === 'logs' && !response?.logs ? 'body' : chosenTab;
   const bytes = useMemo(() => (response ? base64ToBytes(response.body) : undefined), [response]);
   const contentType = response?.headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
 
