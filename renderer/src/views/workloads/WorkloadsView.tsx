@@ -140,8 +140,8 @@ function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build:
       )}
       {!service && (
         <div className="stat-row">
-          <div className="stat">
-            <div className="stat-label">Last build</div>
+          <div className="stat" title={build ? `When build ${build.number}, the one serving, was ready` : undefined}>
+            <div className="stat-label">Serving since</div>
             <div className="stat-value">{finished ? formatAgo(finished, now) : '—'}</div>
           </div>
           <div className="stat">
@@ -158,8 +158,8 @@ function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build:
               {formatCount(workload.requests)}
             </div>
           </div>
-          <div className="stat">
-            <div className="stat-label">Failures</div>
+          <div className="stat" title="Requests the studio had to answer for the component: a trap (500), a timeout (504), no response set. Statuses the component sends itself, its own 500s included, are not counted here.">
+            <div className="stat-label">Traps &amp; timeouts</div>
             <div className={`stat-value ${workload.failures > 0 ? 'bad' : ''}`}>{formatCount(workload.failures)}</div>
           </div>
           <div className="stat">
