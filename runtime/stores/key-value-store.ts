@@ -437,7 +437,14 @@ export class KeyValueStore {
         }),
       );
       if (!full) return result;
-      this.checkpoint();
+      try {
+        this.checkpoint();
+      } catch (error) {
+        // Making room failed on another key's file: say so about the keys this call writes.
+        const cause = storeErrorFrom(error, ctx('write', bucket, keys[0], this.root));
+        const what = keys.length === 1 ? `key ${quote(keys[0]!)}` : `${keys.length} keys`;
+        throw new StoreError(cause.code, `Cannot write ${what} in bucket ${quote(bucket)}: the journal is full, and writing earlier values to their files to make room failed: ${cause.message}`, cause.hint, { cause: error });
+      }
     }
   }
 
