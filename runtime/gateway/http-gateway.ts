@@ -136,8 +136,9 @@ interface Connection {
   open: number;
   /** Requests parsed but not handed on yet: see PIPELINE_DEPTH. */
   waiting: (() => void)[];
-  /** Its latest request: the one a parse error in the middle of a body cuts short. */
-  newest: { req: IncomingMessage; res: ServerResponse } | undefined;
+  /** Its latest request and response: the ones a parse error in the middle of a body cuts short. */
+  newestReq: IncomingMessage | undefined;
+  newestRes: ServerResponse | undefined;
   /** Set once it sent something unparsable: the answer, sent when the requests before it are answered. */
   refusal: Refusal | undefined;
 }
@@ -146,7 +147,7 @@ const connections = new WeakMap<Socket, Connection>();
 
 function connectionOf(socket: Socket): Connection {
   let connection = connections.get(socket);
-  if (!connection) connections.set(socket, (connection = { latest: undefined, open: 0, waiting: [], newest: undefined, refusal: undefined }));
+  if (!connection) connections.set(socket, (connection = { latest: undefined, open: 0, waiting: [], newestReq: undefined, newestRes: undefined, refusal: undefined }));
   return connection;
 }
 
@@ -234,9 +235,8 @@ export class HttpGateway {
       this.logRefusal(socket, `refused with ${refusal.status.slice(0, 3)}: ${refusal.summary}`);
       // An error inside a request's body (a broken chunk, the client's end of the stream) cuts
       // that request short: its body never completes, so neither would waiting for it.
-      const newest = connection?.newest;
-      const cutShort = newest !== undefined && !newest.req.complete;
-      if (cutShort && (connection!.open > 1 || newest.res.headersSent)) socket.destroy();
+      const cutShort = connection?.newestReq !== undefined && !connection.newestReq.complete;
+      if (cutShort && (connection.open > 1 || connection.newestRes!.headersSent)) socket.destroy();
       else if (connection && connection.open > 0 && !cutShort) connection.refusal = refusal;
       else socket.end(refusalBytes(refusal));
     });
@@ -264,8 +264,10 @@ export class HttpGateway {
     const socket = req.socket;
     const connection = connectionOf(socket);
     connection.open++;
-    connection.newest = { req, res };
-    res.once('close', () => {
+    connection.newestReq = req;
+    connection.newestRes = res;
+    // 'close' comes once, after the response finished or was cut off.
+    res.on('close', () => {
       connection.open--;
       this.handOnWaiting(connection, socket);
       if (connection.open === 0 && connection.refusal && socket.writable) socket.end(refusalBytes(connection.refusal));
