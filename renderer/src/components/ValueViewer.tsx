@@ -59,6 +59,11 @@ export function ValueViewer({ bytes, contentType = '', name = '', totalSize, lab
           Showing the first {formatBytes(bytes.length)} of {formatBytes(totalSize)}. Download it to see all of it.
         </div>
       )}
+      {mode === 'rendered' && (
+        <div className="muted small viewer-note" role="note">
+          A still preview: its scripts, forms and links do not run here. Open the page in a browser to use it.
+        </div>
+      )}
       <div className="viewer-body">
         {content.kind === 'empty' && <div className="muted pad">Empty (0 bytes).</div>}
         {mode === 'hex' && <HexView bytes={bytes} />}
