@@ -77,7 +77,7 @@ export class SessionStoreFolders {
     let keyvalue: KeyValueStore | undefined;
     let stores: SessionStores;
     try {
-      keyvalue = new KeyValueStore(keyvaluePath, { locks });
+      keyvalue = new KeyValueStore(keyvaluePath, { locks, onFileTrouble: (text) => this.log.warn(text) });
       stores = {
         keyvalue,
         blobstore: new BlobStore(blobstorePath, { locks }),

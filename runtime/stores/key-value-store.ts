@@ -47,6 +47,12 @@ export interface KeyValueStoreOptions {
    * worker, which may be terminated at any time): its close never lets the root go.
    */
   guest?: boolean;
+  /**
+   * Told, once per distinct problem, when journaled values cannot be written to their files
+   * (a locked file, a full disk): reads still find them, but other programs see stale files
+   * until it clears. Only the instance that owns the root (not a guest) is told.
+   */
+  onFileTrouble?: (text: string) => void;
 }
 
 export interface KeyListOptions {
@@ -150,7 +156,7 @@ export class KeyValueStore {
       if (!this.guest && located.exists && locks.load(SharedWord.journalState) === RootState.closed) this.openRootLocked();
       if (!this.guest) locks.add(SharedWord.openStores, 1);
     });
-    if (!this.guest) startMaterializer(this.root, locks, this.journal.capacity);
+    if (!this.guest) startMaterializer(this.root, locks, this.journal.capacity, options.onFileTrouble);
   }
 
   // ---- buckets ----------------------------------------------------------------------

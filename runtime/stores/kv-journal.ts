@@ -271,13 +271,19 @@ export class KeyValueJournal {
     this.epoch = epoch;
   }
 
-  /** True when the file this thread has open was deleted (with its folder, say) by another program. */
+  /**
+   * True when another program deleted the file this thread has open (with its folder, say)
+   * or emptied it (cut it shorter than its header): appending to it would then record
+   * nothing a restart could read.
+   */
   deleted(): boolean {
-    return this.fd !== undefined && this.epoch === this.locks.load(SharedWord.journalEpoch) && fstatSync(this.fd).nlink === 0;
+    if (this.fd === undefined || this.epoch !== this.locks.load(SharedWord.journalEpoch)) return false;
+    const stats = fstatSync(this.fd);
+    return stats.nlink === 0 || stats.size < HEADER_BYTES;
   }
 
   /**
-   * Makes the journal anew after its file was deleted (caller holds every stripe and has
+   * Makes the journal anew after its file was deleted or cut (caller holds every stripe and has
    * written what it could of the old one's records): a new file, empty, and every thread
    * moves to it at its next use.
    */

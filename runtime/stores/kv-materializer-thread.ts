@@ -1,8 +1,9 @@
 // The materializer's thread (see kv-materializer.ts): writes journaled values to their files
 // as writers flush them, until told to stop.
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { KeyValueStore } from './key-value-store.ts';
-import type { MaterializerJob } from './kv-materializer.ts';
+import type { MaterializerJob, MaterializerTrouble } from './kv-materializer.ts';
+import { messageOf } from '../errors.ts';
 import { SharedWord, StoreLocks } from './store-locks.ts';
 
 /** Sleep between checks when nothing is flushed (a flush wakes it at once). */
@@ -16,16 +17,24 @@ const job = (workerData as { data: MaterializerJob }).data;
 const locks = new StoreLocks(job.buffer);
 const store = new KeyValueStore(job.root, { locks, guest: true, journalCapacity: job.journalCapacity });
 
+/** The last problem reported, so a file that stays locked is said once, not every second. */
+let reported: string | undefined;
+
 while (locks.load(SharedWord.materializerStop) === job.id) {
   const synced = locks.load(SharedWord.journalSynced);
   let written: number;
   try {
     written = store.writeJournaled();
-  } catch {
-    // The journal still holds the value and reads use it; a checkpoint reports the error to a caller.
+  } catch (error) {
+    // The journal still holds the value and reads use it; values after it wait their turn,
+    // so other programs see stale files until this clears: said once, then retried.
+    const text = `${messageOf(error)} The studio keeps the journaled values and retries every second; until then other programs see the files as they were.`;
+    if (text !== reported) parentPort?.postMessage({ text } satisfies MaterializerTrouble);
+    reported = text;
     locks.wait(SharedWord.materializerStop, job.id, RETRY_MS);
     continue;
   }
+  reported = undefined;
   if (written > 0) continue;
   locks.wait(SharedWord.journalSynced, synced, IDLE_MS);
   // Let a burst of writes gather: fewer file writes for keys written again, and the disk

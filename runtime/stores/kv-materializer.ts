@@ -22,10 +22,15 @@ export interface MaterializerJob {
   id: number;
 }
 
+/** From the thread: values it cannot write to their files, and why (it keeps trying). */
+export interface MaterializerTrouble {
+  text: string;
+}
+
 let nextId = 1;
 
 /** Starts the root's materializer unless one runs for these locks already. */
-export function startMaterializer(root: string, locks: StoreLocks, journalCapacity: number): void {
+export function startMaterializer(root: string, locks: StoreLocks, journalCapacity: number, onTrouble?: (text: string) => void): void {
   const id = (process.pid * 1000 + nextId++) & 0x7fffffff || 1;
   if (locks.compareExchange(SharedWord.materializerStop, 0, id) !== 0) return;
   let thread: ReturnType<typeof spawnWorker>;
@@ -44,6 +49,7 @@ export function startMaterializer(root: string, locks: StoreLocks, journalCapaci
   }
   thread.unref();
   thread.once('error', () => locks.compareExchange(SharedWord.materializerStop, id, 0));
+  if (onTrouble) thread.on('message', (message: MaterializerTrouble) => onTrouble(message.text));
 }
 
 /** Stops the root's materializer (after a checkpoint wrote everything it would have). */

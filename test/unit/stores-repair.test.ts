@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { BlobStore } from '../../runtime/stores/blob-store.ts';
 import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
 import { HEADER_BYTES } from '../../runtime/stores/kv-journal.ts';
+import { startMaterializer, stopMaterializer } from '../../runtime/stores/kv-materializer.ts';
 import { StoreLocks } from '../../runtime/stores/store-locks.ts';
 import { fails } from '../helpers/store-assertions.ts';
 
@@ -126,16 +127,22 @@ describe('key-value repairs on open', () => {
   });
 
   it('starts anew when its data folder or journal is deleted while open, and its files are written again', async () => {
-    for (const deleted of ['folder', 'journal'] as const) {
+    for (const deleted of ['folder', 'journal', 'emptied'] as const) {
       const root = join(scratch, `kv-${counter++}`);
       const store = open(root);
       try {
         store.set('b', 'before', Buffer.from('1'));
-        rmSync(deleted === 'folder' ? root : join(root, '.cs-journal'), { recursive: true, force: true });
+        // What a cut journal held is gone with it; a value already in its file stays.
+        for (let i = 0; i < 100 && deleted === 'emptied' && !existsSync(join(root, 'b', 'before')); i++) await new Promise((r) => setTimeout(r, 20));
+        if (deleted === 'emptied') truncateSync(join(root, '.cs-journal'), 0);
+        else rmSync(deleted === 'folder' ? root : join(root, '.cs-journal'), { recursive: true, force: true });
         store.set('b', 'after', Buffer.from('2'));
         assert.equal(text(store.get('b', 'after')), '2');
         assert.equal(text(store.get('b', 'before')), deleted === 'folder' ? undefined : '1', deleted);
         assert.ok(lstatSync(join(root, '.cs-journal')).isFile(), `a new journal after the ${deleted} was deleted`);
+        // Whole again, with a header a restart after a crash can read (not a sparse file that starts with zeros).
+        assert.ok(statSync(join(root, '.cs-journal')).size >= 4 * 1024 * 1024, deleted);
+        assert.notEqual(readFileSync(join(root, '.cs-journal')).readUInt32LE(0), 0, deleted);
         assert.ok(lstatSync(join(root, '.cs-owner')).isFile(), 'the folder is claimed again');
         // The materializer thread moved to the new journal: the value reaches its file.
         const file = join(root, 'b', 'after');
@@ -153,6 +160,32 @@ describe('key-value repairs on open', () => {
       } finally {
         again.close();
       }
+    }
+  });
+
+  it('says, once, when journaled values cannot be written to their files', async () => {
+    const root = join(scratch, `kv-${counter++}`);
+    const locks = new StoreLocks();
+    const store = new KeyValueStore(root, { locks });
+    try {
+      // No thread writes files while the key's folder is swapped for a file.
+      stopMaterializer(locks);
+      await new Promise((r) => setTimeout(r, 50));
+      store.set('b', 'k', Buffer.from('v'));
+      rmSync(join(root, 'b'), { recursive: true, force: true });
+      writeFileSync(join(root, 'b'), 'in the way');
+      const told: string[] = [];
+      startMaterializer(root, locks, 64 * 1024, (text) => told.push(text));
+      for (let i = 0; i < 150 && told.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.match(told[0] ?? '', /bucket "b".*is a file, but it should be a folder.*retries every second/s);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(told.length, 1, 'said once, not at every retry');
+      assert.equal(text(store.get('b', 'k')), 'v', 'reads still find the journaled value');
+    } finally {
+      stopMaterializer(locks);
+      rmSync(join(root, 'b'), { force: true });
+      mkdirSync(join(root, 'b'), { recursive: true });
+      store.close();
     }
   });
 
