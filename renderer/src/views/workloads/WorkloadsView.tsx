@@ -290,8 +290,6 @@ export function WorkloadsView() {
         )}
       </header>
       {loadError && <ErrorNote error={{ code: 'unreachable', message: loadError }} title="Could not load the project" onRetry={() => void useStudio.getState().refresh()} />}
-      {project && instances && <InstancesCard instances={instances} />}
-      {project && environment && <EnvironmentCard environment={environment} settingsPath={settingsPath} />}
       {failed && (
         <section className="card failed-build" aria-label="Failed build">
           <header className="card-header">
@@ -337,6 +335,9 @@ export function WorkloadsView() {
           ))}
         </div>
       )}
+      {/* What runs comes first; how it runs (settings a user changes now and then) after it. */}
+      {project && instances && <InstancesCard instances={instances} />}
+      {project && environment && <EnvironmentCard environment={environment} settingsPath={settingsPath} />}
     </div>
   );
 }
