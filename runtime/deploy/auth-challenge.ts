@@ -1,6 +1,7 @@
 // The `WWW-Authenticate` challenge a registry answers a 401 with (RFC 9110 §11.6.1), e.g.
 // `Bearer realm="https://auth.example/token",service="registry",scope="repository:a/b:pull,push"`
 // or `Basic realm="registry"`. Parsing only: registry-session.ts decides what to send back.
+import { TOKEN_CHARS } from '../http-token.ts';
 
 export interface AuthChallenge {
   /** Lowercased: `basic`, `bearer`, or whatever else the server named. */
@@ -9,7 +10,7 @@ export interface AuthChallenge {
   params: Record<string, string>;
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+/;
+const TOKEN = new RegExp(`^${TOKEN_CHARS}+`);
 
 /** Every challenge in the header values (one header may hold several, separated by commas). */
 export function parseAuthChallenges(values: readonly string[]): AuthChallenge[] {

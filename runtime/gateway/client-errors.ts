@@ -3,6 +3,7 @@
 // fits (431 for a head over the limit, 501 for a method it does not know, 505 for a version
 // other than 1.x), and 400 otherwise, with llhttp's own reason in the body so whoever wrote
 // the client can see what to fix.
+import { TOKEN_CHARS } from '../http-token.ts';
 
 export interface Refusal {
   /** The status line's code and phrase, e.g. `400 Bad Request`. */
@@ -24,7 +25,7 @@ export interface ClientErrorLike {
 }
 
 /** A request line as RFC 9112 shapes it: method token, target, version. */
-const REQUEST_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [!-~]+ HTTP\/\d\.\d\r?$/;
+const REQUEST_LINE = new RegExp(`^${TOKEN_CHARS}+ [!-~]+ HTTP/\\d\\.\\d\\r?$`);
 
 /**
  * Whether the line the parser stopped in is a well-formed request line: then an unknown

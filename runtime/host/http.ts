@@ -5,6 +5,7 @@
 // request the component builds and the response that comes back. What moves bytes is behind
 // small interfaces (ByteSource, BodySink, TrailerSource, PendingResponse), so these classes
 // know nothing of threads or sockets. Names follow the WIT; jco maps kebab-case to camelCase.
+import { HTTP_TOKEN } from '../http-token.ts';
 import { disposeSymbol, InputStream, OutputStream, Pollable, readyPollable, type ByteSink, type ByteSource, type IoError } from './io.ts';
 
 type Result<T, E> = { tag: 'ok'; val: T } | { tag: 'err'; val: E };
@@ -18,7 +19,6 @@ export interface ErrorCode {
 type HeaderError = { tag: 'invalid-syntax' } | { tag: 'forbidden' } | { tag: 'immutable' };
 
 const STANDARD_METHODS = new Set(['get', 'head', 'post', 'put', 'delete', 'connect', 'options', 'trace', 'patch']);
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Fields that belong to the connection or the transport, not the message, so components may
 // not set them: wasmtime's list (wash's), so a component refused here is refused there. `te`
 // is allowed (gRPC clients send `te: trailers`); `host` comes from the authority.
@@ -110,7 +110,7 @@ export class Fields {
 
   private check(name: string, values: Uint8Array[]): void {
     if (this.immutable) headerError('immutable');
-    if (!TOKEN.test(name) || !values.every(validValue)) headerError('invalid-syntax');
+    if (!HTTP_TOKEN.test(name) || !values.every(validValue)) headerError('invalid-syntax');
     if (FORBIDDEN.has(name.toLowerCase())) headerError('forbidden');
   }
 
@@ -384,7 +384,7 @@ export class OutgoingRequest {
     return this.method_;
   }
   setMethod(method: Method): void {
-    if (method.tag === 'other' && !TOKEN.test(method.val)) refuse();
+    if (method.tag === 'other' && !HTTP_TOKEN.test(method.val)) refuse();
     this.method_ = method;
   }
   pathWithQuery(): string | undefined {

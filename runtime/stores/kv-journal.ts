@@ -283,13 +283,12 @@ export class KeyValueJournal {
   }
 
   /**
-   * Makes the journal anew after its file was deleted or cut (caller holds every stripe and has
-   * written what it could of the old one's records): a new file, empty, and every thread
-   * moves to it at its next use.
+   * Makes the journal anew after its file was deleted or cut (caller holds every stripe, has
+   * written what it could of the old one's records and made the root again): a new file,
+   * empty, and every thread moves to it at its next use.
    */
   recreate(): void {
     this.close();
-    mkdirSync(dirname(this.path), { recursive: true });
     // A generation of its own: a thread still holding a position in the old file (the
     // materializer between two records) finds it does not match and stops.
     this.create((this.locks.load(SharedWord.journalGeneration) + 1) >>> 0);

@@ -6,12 +6,13 @@
 // killed, a zombie, or a pid now reused by another program) is taken over.
 //
 // This module owns the owner file only; it does not know what the store keeps.
-import { closeSync, constants, fstatSync, openSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncFolder } from './atomic-write.ts';
 import { currentProcess, processRunning } from './process-identity.ts';
 import { INTERNAL_PREFIX } from './safe-names.ts';
 import { StoreError, isErrno, storeErrorFrom } from './store-error.ts';
+import { READ_NONBLOCKING } from './store-root.ts';
 
 export const OWNER_FILE = `${INTERNAL_PREFIX}owner`;
 
@@ -90,7 +91,7 @@ export function claimStoreRoot(root: string, token: number, store: 'keyvalue' | 
 function ownerText(path: string): string {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    fd = openSync(path, READ_NONBLOCKING);
   } catch (error) {
     if (isErrno(error, 'ENXIO')) return '';
     throw error;

@@ -9,9 +9,12 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { StoreError, describeTarget, isErrno, storeErrorFrom, type StoreContext } from './store-error.ts';
 import { isWithin } from '../path-within.ts';
 
-// Non-blocking, so a FIFO where a value belongs cannot hold the thread in open() (reads of
-// regular files ignore the flag).
-const READ_NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+/**
+ * Opens for reading without waiting: a FIFO where a file belongs cannot hold the thread in
+ * open() (reads of regular files ignore the flag).
+ */
+export const READ_NONBLOCKING = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+const READ_NO_FOLLOW = READ_NONBLOCKING | (constants.O_NOFOLLOW ?? 0);
 
 /**
  * The real path of a store root, which need not exist yet: data folders are made when a
@@ -106,7 +109,7 @@ function openInside(root: string, path: string, source: ContextSource): number |
   }
   if (!isWithin(root, real)) throw outside(context, path);
   try {
-    return openSync(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    return openSync(real, READ_NONBLOCKING);
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return undefined;
     if (isErrno(error, 'ENXIO')) throw notARegularFile(context, path);

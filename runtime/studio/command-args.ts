@@ -3,6 +3,7 @@
 // before the service sees them, so handlers work with the types of api.ts and a bad call is
 // answered with a `bad-arguments` ApiError that names the field.
 import { z } from 'zod';
+import { HTTP_TOKEN } from '../http-token.ts';
 import type { CommandArgs, CommandName } from './api.ts';
 
 const none = z.object({});
@@ -13,7 +14,7 @@ const seq = z.number().int().nonnegative();
 const limit = z.number().int().positive().max(100_000);
 const snapshotName = z.string().min(1).max(200);
 // RFC 9110 token characters, so a typo in the playground is a clear error, not a garbled request.
-const method = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be an HTTP method such as GET or POST');
+const method = z.string().regex(HTTP_TOKEN, 'must be an HTTP method such as GET or POST');
 
 const deployTarget = z.object({
   repository: z.string().min(1).max(1000),

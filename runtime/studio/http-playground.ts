@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { request, type Dispatcher } from 'undici';
 import { StudioFailure } from '../errors.ts';
+import { HTTP_TOKEN } from '../http-token.ts';
 import { REPLAY_HEADER, type ExchangeCapture } from '../traffic/exchange-capture.ts';
 import type { TrafficRecord } from '../traffic/traffic-record.ts';
 import type { HttpRequestSpec, HttpResponseView } from './api.ts';
@@ -29,9 +30,6 @@ const RECORD_WAIT_MS = 1000;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** A header name as RFC 9110 allows it (a token); values may not break the line. */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
 export async function sendHttpRequest(spec: HttpRequestSpec, options: PlaygroundOptions): Promise<HttpResponseView> {
   const url = resolveUrl(spec.url, options.baseUrl);
   const timeoutMs = spec.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -44,7 +42,7 @@ export async function sendHttpRequest(spec: HttpRequestSpec, options: Playground
   for (const [rawName, value] of spec.headers) {
     const name = rawName.trim();
     if (name === '') continue;
-    if (!HEADER_NAME.test(name) || /[\r\n\0]/.test(value)) {
+    if (!HTTP_TOKEN.test(name) || /[\r\n\0]/.test(value)) {
       throw new StudioFailure({ code: 'http-bad-request', message: `Invalid header: ${JSON.stringify(name.slice(0, 100))}.`, hint: 'Header names are letters, digits and -; values cannot contain line breaks.' });
     }
     headers.push(name, value);

@@ -14,6 +14,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { fail, ok, type Result } from '../errors.ts';
+import { HTTP_TOKEN } from '../http-token.ts';
 import { DEFAULT_IGNORED_HEADERS } from './response-diff.ts';
 import type { Check, CheckFile } from './traffic-results.ts';
 
@@ -24,7 +25,7 @@ const checkSchema: z.ZodType<Check> = z
     name: z.string().min(1).max(500),
     request: z
       .object({
-        method: z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be an HTTP method such as GET or POST'),
+        method: z.string().regex(HTTP_TOKEN, 'must be an HTTP method such as GET or POST'),
         path: z.string().startsWith('/', 'must start with /'),
         /** The Host to send (its name; the port is the gateway's), for components served at <name>.localhost. */
         host: z.string().optional(),
