@@ -33,7 +33,8 @@ export class FileValueCache {
    * `read` (which reports missing files as undefined and any problem as an error).
    */
   read(path: string, read: (path: string) => Uint8Array | undefined): Uint8Array | undefined {
-    if (!this.entries.has(path)) {
+    const known = this.entries.get(path);
+    if (known === undefined) {
       const value = read(path);
       if (value !== undefined) this.remember(path, null);
       return value;
@@ -52,13 +53,14 @@ export class FileValueCache {
     }
     // Links and folders take the careful path every time (it checks where a link leads).
     if (!stats.isFile()) return read(path);
-    const known = this.entries.get(path);
-    if (known && known.ino === stats.ino && known.size === stats.size && known.mtimeMs === stats.mtimeMs && known.ctimeMs === stats.ctimeMs) return known.value.slice();
+    // The caller gets its own copy; Buffer.from takes small ones from Node's pool, where a
+    // Uint8Array copy costs a fresh allocation (three times the time, a third of a cached read).
+    if (known && known.ino === stats.ino && known.size === stats.size && known.mtimeMs === stats.mtimeMs && known.ctimeMs === stats.ctimeMs) return Buffer.from(known.value);
     const value = read(path);
     this.forget(path);
     // Kept only when it is the file that was looked at (one rewritten in between differs in size, or is read again next time for its new times).
     if (value !== undefined && value.byteLength <= MAX_VALUE_BYTES && value.byteLength === stats.size) {
-      this.remember(path, { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, value: value.slice() });
+      this.remember(path, { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, value: new Uint8Array(value) });
     }
     return value;
   }

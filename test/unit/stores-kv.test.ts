@@ -386,6 +386,19 @@ describe('KeyValueStore: durability', () => {
     assert.equal(readFileSync(join(root, 'b', 'soon'), 'utf8'), 'there');
   });
 
+  it('hands each get its own copy: changing one changes neither the stored value nor a later get', () => {
+    const { store } = fresh();
+    store.set('b', 'k', bytes('value'));
+    store.writeJournaled();
+    // The first read of a file, the second (which keeps the value) and the cached ones after.
+    for (let read = 0; read < 4; read++) {
+      const got = store.get('b', 'k')!;
+      assert.equal(text(got), 'value', `read ${read}`);
+      got.fill(0x21);
+    }
+    assert.equal(text(store.get('b', 'k')), 'value');
+  });
+
   it('sees a value file another program wrote at the next get', () => {
     const { root, store } = fresh();
     store.set('b', 'k', bytes('mine'));
