@@ -10,7 +10,7 @@
 import { open } from 'node:fs/promises';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeSegment, objectNameFromSegments } from '../stores/safe-names.ts';
+import { decodeSegment, keyOfFileName, objectNameFromSegments } from '../stores/safe-names.ts';
 import { inPool, walkTree } from './file-tree.ts';
 
 export type StoreKind = 'keyvalue' | 'blobstore';
@@ -74,8 +74,8 @@ async function inventory(root: string): Promise<{ files: Map<string, FileFacts>;
 function nameOf(store: StoreKind, rel: string): { bucket: string; key: string } | undefined {
   const parts = rel.split('/');
   if (store === 'keyvalue') {
-    if (parts.length === 1) return { bucket: '', key: decodeSegment(parts[0]!) };
-    if (parts.length === 2) return { bucket: decodeSegment(parts[0]!), key: decodeSegment(parts[1]!) };
+    if (parts.length === 1) return { bucket: '', key: keyOfFileName(parts[0]!) };
+    if (parts.length === 2) return { bucket: decodeSegment(parts[0]!), key: keyOfFileName(parts[1]!) };
     return undefined;
   }
   if (parts.length < 2) return undefined;

@@ -22,12 +22,12 @@
 // This module must not hold a lock while waiting on anything but the disk, and never takes
 // a stripe while holding the journal lock (see store-locks.ts for the order).
 import { Buffer } from 'node:buffer';
-import { mkdirSync, readdirSync, realpathSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { removeFolder, removeLeftovers, syncFolder, syncPaths } from './atomic-write.ts';
 import { JOURNAL_FILE, KeyValueJournal, applyRecord, type JournalRecord, type KeyFolders, type PlacedRecord, type RecoveryReport } from './kv-journal.ts';
 import { startMaterializer, stopMaterializer } from './kv-materializer.ts';
-import { bucketFolderName, decodeSegment, isInternalFileName, keyFileName, rawAlternative } from './safe-names.ts';
+import { bucketFolderName, decodeSegment, isInternalFileName, keyFileName, keyOfFileName, rawAlternative, rawKeyAlternative } from './safe-names.ts';
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
 import { compareNames, lowerBound } from './sorted-names.ts';
 import { GatedCalls, LockSlot, SharedWord, StoreLocks, hashText } from './store-locks.ts';
@@ -304,6 +304,8 @@ export class KeyValueStore {
       const unique = [...new Set(keys)];
       for (const key of unique) keyFileName(key); // names checked before anything else
       if (!this.bucketDir(bucket, 'existing', 'delete') || unique.length === 0) return;
+      // A delete may be this thread's first write (a worker's request that only deletes).
+      this.openForWriting();
       this.logged(bucket, unique, (log) => {
         const doomed = unique.filter((key) => this.keyExists(bucket, key));
         if (doomed.length > 0) log(doomed.map((key) => ({ op: 'delete', bucket, key })));
@@ -611,7 +613,7 @@ export class KeyValueStore {
         const bucket = decodeSegment(entry.name);
         for (const inner of readdirSync(join(this.root, entry.name), { withFileTypes: true })) {
           if (isInternalFileName(inner.name) || !inner.isDirectory()) continue;
-          note(`Key ${quote(decodeSegment(inner.name))} in bucket ${quote(bucket)} is a folder (${join(this.root, entry.name, inner.name)}), but a key is one file: the studio ignores it, and writing that key fails until the folder is moved or deleted.`);
+          note(`Key ${quote(keyOfFileName(inner.name))} in bucket ${quote(bucket)} is a folder (${join(this.root, entry.name, inner.name)}), but a key is one file: the studio ignores it, and writing that key fails until the folder is moved or deleted.`);
         }
       }
     } catch (error) {
@@ -754,21 +756,21 @@ export class KeyValueStore {
     const context: StoreContext = { store: 'keyvalue', action: 'read', bucket, key };
     const value = this.values.read(dir + sep + file, (path) => readFileInside(this.root, path, context, undefined, MAX_VALUE_BYTES));
     if (value !== undefined) return value;
-    const raw = rawAlternative(key, file);
+    const raw = rawKeyAlternative(key, file);
     return raw ? readFileInside(this.root, dir + sep + raw, context, undefined, MAX_VALUE_BYTES) : undefined;
   }
 
   private existingFiles(dir: string, bucket: string, key: string, file: string): string[] {
     const context = ctx('read', bucket, key);
     const paths = [join(dir, file)];
-    const raw = rawAlternative(key, file);
+    const raw = rawKeyAlternative(key, file);
     if (raw) paths.push(join(dir, raw));
     return paths.filter((path) => fileExistsInside(this.root, path, context));
   }
 
   /** After writing the canonical file, a raw-named file wash wrote for the same key goes. */
   private removeRawAlternative(dir: string, key: string, file: string): void {
-    const raw = rawAlternative(key, file);
+    const raw = rawKeyAlternative(key, file);
     if (raw) unlinkIfPresent(join(dir, raw));
   }
 
@@ -844,7 +846,10 @@ export class KeyValueStore {
     try {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         if (isInternalFileName(entry.name)) continue;
-        if (entry.isFile() || (entry.isSymbolicLink() && this.linkKind(join(dir, entry.name)) === 'file')) keys.add(decodeSegment(entry.name));
+        if (!entry.isFile() && !(entry.isSymbolicLink() && this.linkKind(join(dir, entry.name)) === 'file')) continue;
+        // A name that is not valid UTF-8 comes back with U+FFFD in it, and no key opens that file.
+        if (entry.name.includes('\uFFFD') && !existsSync(join(dir, entry.name))) continue;
+        keys.add(keyOfFileName(entry.name));
       }
     } catch (error) {
       throw storeErrorFrom(error, ctx('list', bucket, undefined, dir));

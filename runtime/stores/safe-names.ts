@@ -80,12 +80,33 @@ export function isInternalFileName(fileName: string): boolean {
  * A raw file name wash would have used for `name`, when it differs from the canonical one
  * and reads back as `name`; lookups fall back to it so folders written by wash still work.
  */
-export function rawAlternative(segment: string, canonical: string): string | undefined {
+export function rawAlternative(segment: string, canonical: string, readsAs: (fileName: string) => string = decodeSegment): string | undefined {
   if (segment === canonical) return undefined;
   if (segment === '.' || segment === '..' || segment.includes('/') || segment.includes('\0')) return undefined;
   if (Buffer.byteLength(segment) > MAX_FILE_NAME_BYTES || isInternalFileName(segment)) return undefined;
   if (process.platform === 'win32' && /[\\:*?"<>|]/.test(segment)) return undefined;
-  return decodeSegment(segment) === segment ? segment : undefined;
+  return readsAs(segment) === segment ? segment : undefined;
+}
+
+/**
+ * The key a value file stands for: its decoded name, unless that is no key the studio
+ * accepts (`%2F` decodes to "/", an absolute path; `%2E%2E` to ".."): such a file, which
+ * another program wrote, is the raw key of its own name, so it can be read and deleted.
+ */
+export function keyOfFileName(fileName: string): string {
+  const decoded = decodeSegment(fileName);
+  if (decoded === fileName) return fileName;
+  try {
+    keyFileName(decoded);
+    return decoded;
+  } catch {
+    return fileName;
+  }
+}
+
+/** rawAlternative for a key: the file another program named with the key itself. */
+export function rawKeyAlternative(key: string, canonical: string): string | undefined {
+  return rawAlternative(key, canonical, keyOfFileName);
 }
 
 type NameKind = 'key' | 'bucket' | 'container' | 'object';

@@ -14,7 +14,7 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, relative, sep } from 'node:path';
-import { decodeSegment, isInternalFileName, objectNameFromSegments } from './safe-names.ts';
+import { decodeSegment, isInternalFileName, keyOfFileName, objectNameFromSegments } from './safe-names.ts';
 import { StoreError, isErrno } from './store-error.ts';
 import { locateStoreRoot } from './store-root.ts';
 
@@ -175,8 +175,8 @@ export class StoreWatcher {
     }
     const kind = event === 'unlink' ? 'delete' : 'set';
     if (store === 'keyvalue') {
-      if (parts.length === 1) return { store, bucket: '', key: decodeSegment(parts[0]!), kind };
-      if (parts.length === 2) return { store, bucket: decodeSegment(parts[0]!), key: decodeSegment(parts[1]!), kind };
+      if (parts.length === 1) return { store, bucket: '', key: keyOfFileName(parts[0]!), kind };
+      if (parts.length === 2) return { store, bucket: decodeSegment(parts[0]!), key: keyOfFileName(parts[1]!), kind };
       return undefined;
     }
     if (parts.length < 2) return undefined;

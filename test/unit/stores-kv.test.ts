@@ -225,6 +225,24 @@ describe('KeyValueStore: folders written by wash or by hand', () => {
     assert.equal(store.exists('my:bucket', 'user:1'), true);
   });
 
+  it('lists a file whose decoded name is no valid key under its own name, and reads and deletes it', () => {
+    const root = join(scratch, `wash-${counter++}`);
+    mkdirSync(join(root, 'b'), { recursive: true });
+    // Decoded, these would be "/", "..", "/x" and "a/../b": keys the studio refuses.
+    const names = ['%2F', '%2E%2E', '%2Fx', 'a%2F..%2Fb'];
+    for (const name of names) writeFileSync(join(root, 'b', name), `file ${name}`);
+    // Not valid UTF-8: no key can open it, so it is not listed.
+    writeFileSync(Buffer.concat([Buffer.from(join(root, 'b') + '/'), Buffer.from([0x61, 0xff, 0x62])]), 'unreachable');
+    const store = new KeyValueStore(root, { locks: new StoreLocks() });
+    open.push(store);
+    assert.deepEqual(store.list('b').keys, [...names].sort());
+    for (const name of names) assert.equal(text(store.get('b', name)), `file ${name}`, name);
+    store.delete('b', '%2F');
+    store.writeJournaled();
+    assert.equal(existsSync(join(root, 'b', '%2F')), false);
+    assert.equal(store.get('b', '%2F'), undefined);
+  });
+
   it('replaces a raw-named file by the escaped one on write, so a key has one file', () => {
     const root = join(scratch, `wash-${counter++}`);
     mkdirSync(join(root, 'b'), { recursive: true });
@@ -375,6 +393,25 @@ describe('KeyValueStore: durability', () => {
     store.writeJournaled();
     assert.equal(readFileSync(join(store.root, 'b', 'n'), 'utf8'), '5');
     assert.equal(existsSync(join(store.root, 'b', 'k')), false);
+    guest.close();
+  });
+
+  it('lets a thread whose first write is a delete delete (a worker serving a request that only deletes)', () => {
+    const locks = new StoreLocks();
+    const store = new KeyValueStore(freshRoot(), { locks });
+    open.push(store);
+    store.setMany('b', [
+      ['k', bytes('v')],
+      ['other', bytes('o')],
+    ]);
+    store.writeJournaled();
+    const guest = new KeyValueStore(store.root, { locks: new StoreLocks(locks.buffer), guest: true });
+    guest.delete('b', 'k');
+    assert.equal(store.get('b', 'k'), undefined);
+    const another = new KeyValueStore(store.root, { locks: new StoreLocks(locks.buffer), guest: true });
+    another.deleteMany('b', ['other', 'never-there']);
+    assert.deepEqual(store.list('b').keys, []);
+    another.close();
     guest.close();
   });
 
