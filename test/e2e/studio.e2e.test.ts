@@ -179,6 +179,18 @@ describe('the studio UI in Chromium', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('reopens a request from the history with its response, or with why it failed', async () => {
+    const history = page.locator('.history-list');
+    await history.locator('.history-item', { hasText: '500' }).click();
+    await waitForText(page.getByTestId('response-status'), /^500/);
+    assert.equal(await page.getByLabel('Method', { exact: true }).inputValue(), 'POST');
+    await history.locator('.history-item', { hasText: 'ERR' }).click();
+    await waitForText(page.locator('.response-pane .error-note'), /connection refused/);
+    await history.locator('.history-item', { hasText: '200' }).last().click();
+    await waitForText(page.getByTestId('response-status'), /^200 OK/);
+    await waitForQr(page.locator('.response-pane .image-preview img'), 'https://wasmcloud.com');
+  });
+
   it('finds the generated PNG in the blob browser and previews it', async () => {
     await go('blobs');
     await view('blobs').locator('.bucket-pane').getByRole('button', { name: 'qrcodes', exact: true }).click();

@@ -67,7 +67,7 @@ function Sidebar({ gatewayUrl }: { gatewayUrl: string | undefined }) {
         {history.length > 0 && shown.length === 0 && <li className="muted small pad">No request matches “{search}”.</li>}
         {shown.map((h: HistoryEntry) => (
           <li key={h.id}>
-            <button className="history-item" onClick={() => useHttp.getState().load(h.request)} title={new Date(h.at).toLocaleString()}>
+            <button className="history-item" onClick={() => useHttp.getState().reopen(h)} title={`${new Date(h.at).toLocaleString()}: open this request and its response`}>
               <span className={`method method-${h.request.method}`}>{h.request.method}</span>
               <span className="ellipsis mono">{h.request.url}</span>
               <span className={`status-mini ${h.status ? `tone-${statusTone(h.status)}` : 'tone-server'}`}>{h.status ?? 'ERR'}</span>
@@ -135,7 +135,7 @@ function BodyEditor({ draft, onSend }: { draft: RequestDraft; onSend: () => void
 }
 
 function ResponsePane() {
-  const { response, problem, sending } = useHttp();
+  const { response, problem, sending, reopened } = useHttp();
   const [chosenTab, setTab] = useState<ResponseTab>('body');
   // The log is one request's: the next answer opens on its body (headers stay chosen).
   useEffect(() => setTab((t) => (t === 'logs' ? 'body' : t)), [response]);
@@ -163,6 +163,12 @@ function ResponsePane() {
           <div className="muted pad">
             <span className="spinner" /> Waiting for the response…
           </div>
+        ) : reopened ? (
+          <EmptyState title="Response not kept" icon="⇄">
+            <p>
+              This request {reopened.status !== undefined ? `got ${reopened.status}` : 'was sent'} {formatAgo(reopened.at)}. The studio keeps the responses of the last 30 requests since it started; press <kbd>{modKey}</kbd>+<kbd>Enter</kbd> to send it again.
+            </p>
+          </EmptyState>
         ) : (
           <EmptyState title="Send a request" icon="⇄">
             <p>

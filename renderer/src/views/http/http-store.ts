@@ -47,6 +47,9 @@ export interface HistoryEntry {
   status: number | undefined;
   timeMs: number | undefined;
   error: string | undefined;
+  /** With `error`: the failure's code and hint (entries from before these were kept have none). */
+  errorCode?: string;
+  errorHint?: string;
 }
 
 export type SendProblem = { kind: 'json'; message: string } | { kind: 'url'; message: string } | { kind: 'api'; message: string; hint?: string; code: string };
@@ -68,6 +71,11 @@ export const EXAMPLES: RequestDraft[] = [
 const DRAFT_KEY = 'component-studio.http.draft';
 const HISTORY_KEY = 'component-studio.http.history';
 const HISTORY_MAX = 200;
+/**
+ * Responses of the latest requests, kept in memory for reopening them from the history. Not
+ * saved: bodies can be large, and the history is saved on every send.
+ */
+const RESPONSES_KEPT = 30;
 
 function load<T>(key: string, fallback: T): T {
   try {
@@ -206,8 +214,14 @@ interface HttpState {
   problem: SendProblem | undefined;
   sending: boolean;
   history: HistoryEntry[];
+  /** Responses by history entry id, for the latest RESPONSES_KEPT requests of this session. */
+  responses: Record<string, HttpResponseView>;
+  /** The history entry reopened last, while its request is what the response pane is about. */
+  reopened: HistoryEntry | undefined;
   update(patch: Partial<RequestDraft>): void;
   load(request: RequestDraft): void;
+  /** Loads a history entry's request, with its response (or its failure) when still kept. */
+  reopen(entry: HistoryEntry): void;
   send(gatewayUrl: string | undefined): Promise<void>;
   clearHistory(): void;
   removeHistory(id: string): void;
@@ -219,6 +233,8 @@ export const useHttp = create<HttpState>((set, get) => ({
   problem: undefined,
   sending: false,
   history: load<HistoryEntry[]>(HISTORY_KEY, []),
+  responses: {},
+  reopened: undefined,
 
   update(patch) {
     const draft = { ...get().draft, ...patch };
@@ -227,8 +243,15 @@ export const useHttp = create<HttpState>((set, get) => ({
   },
 
   load(request) {
-    set({ draft: { ...request }, problem: undefined });
+    set({ draft: { ...request }, problem: undefined, response: undefined, reopened: undefined });
     save(DRAFT_KEY, withoutFile(request));
+  },
+
+  reopen(entry) {
+    const response = get().responses[entry.id];
+    const problem: SendProblem | undefined = !response && entry.error !== undefined ? { kind: 'api', message: entry.error, code: entry.errorCode ?? 'error', ...(entry.errorHint ? { hint: entry.errorHint } : {}) } : undefined;
+    set({ draft: { ...entry.request }, response, problem, reopened: entry });
+    save(DRAFT_KEY, withoutFile(entry.request));
   },
 
   async send(gatewayUrl) {
@@ -244,7 +267,7 @@ export const useHttp = create<HttpState>((set, get) => ({
     if (withBody && draft.bodyMode === 'file' && !draft.file) return set({ problem: { kind: 'url', message: 'Pick a file to send as the body, or choose another body type.' } });
     const text = withBody ? bodyText(draft) : undefined;
     const body = withBody && draft.bodyMode === 'file' ? draft.file!.base64 : text !== undefined ? textToBase64(text) : undefined;
-    set({ sending: true, problem: undefined });
+    set({ sending: true, problem: undefined, reopened: undefined });
     const entry: HistoryEntry = { id: `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, at: Date.now(), request: withoutFile(draft), status: undefined, timeMs: undefined, error: undefined };
     try {
       const response = await studio.call('http.send', { method: draft.method, url: draft.url.trim(), headers: effectiveHeaders(draft), ...(body !== undefined ? { body } : {}) });
@@ -254,23 +277,39 @@ export const useHttp = create<HttpState>((set, get) => ({
     } catch (err) {
       const e = describeError(err);
       entry.error = e.message;
+      entry.errorCode = e.code;
+      if (e.hint) entry.errorHint = e.hint;
       set({ problem: { kind: 'api', ...e }, response: undefined, sending: false });
     }
     const history = [entry, ...get().history].slice(0, HISTORY_MAX);
-    set({ history });
+    const response = get().response;
+    set({ history, responses: keptResponses(history, entry.error === undefined && response ? { ...get().responses, [entry.id]: response } : get().responses) });
     save(HISTORY_KEY, history);
   },
 
   clearHistory() {
-    set({ history: [] });
+    set({ history: [], responses: {}, reopened: undefined });
     save(HISTORY_KEY, []);
   },
   removeHistory(id) {
     const history = get().history.filter((h) => h.id !== id);
-    set({ history });
+    set({ history, responses: keptResponses(history, get().responses) });
     save(HISTORY_KEY, history);
   },
 }));
+
+/** The responses of the newest RESPONSES_KEPT entries of `history` that have one. */
+function keptResponses(history: readonly HistoryEntry[], responses: Record<string, HttpResponseView>): Record<string, HttpResponseView> {
+  const kept: Record<string, HttpResponseView> = {};
+  let count = 0;
+  for (const entry of history) {
+    const response = responses[entry.id];
+    if (!response) continue;
+    kept[entry.id] = response;
+    if (++count === RESPONSES_KEPT) break;
+  }
+  return kept;
+}
 
 // The server's copy arrives once per launch: at the first connection in browser mode, at once
 // in Electron (whose IPC is always connected).
