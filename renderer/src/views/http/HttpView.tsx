@@ -34,6 +34,7 @@ function absoluteUrl(url: string, gateway: string | undefined): string {
 
 function Sidebar({ gatewayUrl }: { gatewayUrl: string | undefined }) {
   const history = useHttp((s) => s.history);
+  const reopened = useHttp((s) => s.reopened);
   const [search, setSearch] = useState('');
   const shown = useMemo(() => {
     const q = search.trim().toLowerCase();
@@ -67,7 +68,7 @@ function Sidebar({ gatewayUrl }: { gatewayUrl: string | undefined }) {
         {history.length > 0 && shown.length === 0 && <li className="muted small pad">No request matches “{search}”.</li>}
         {shown.map((h: HistoryEntry) => (
           <li key={h.id}>
-            <button className="history-item" onClick={() => useHttp.getState().reopen(h)} title={`${new Date(h.at).toLocaleString()}: open this request and its response`}>
+            <button className={`history-item${reopened?.id === h.id ? ' active' : ''}`} aria-current={reopened?.id === h.id ? 'true' : undefined} onClick={() => useHttp.getState().reopen(h)} title={`${new Date(h.at).toLocaleString()}: open this request and its response`}>
               <span className={`method method-${h.request.method}`}>{h.request.method}</span>
               <span className="ellipsis mono">{h.request.url}</span>
               <span className={`status-mini ${h.status ? `tone-${statusTone(h.status)}` : 'tone-server'}`}>{h.status ?? 'ERR'}</span>
