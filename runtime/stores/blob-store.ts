@@ -24,7 +24,7 @@ import { finishRootSwaps } from './root-swap.ts';
 import { contentTypeOf } from './content-type.ts';
 import { bucketFolderName, decodeSegment, isInternalFileName, objectPathSegments, rawAlternative } from './safe-names.ts';
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
-import { compareNames, lowerBound } from './sorted-names.ts';
+import { compareNames, listLimit, lowerBound } from './sorted-names.ts';
 import { GatedCalls, LockSlot, SharedWord, StoreLocks, hashText } from './store-locks.ts';
 import { createStoreRoot, fileExistsInside, folderAt, locateStoreRoot, openFileInside, readFileInside, statFileInside, type ByteRange, type FileRangeReader } from './store-root.ts';
 import { isWithin } from '../path-within.ts';
@@ -306,7 +306,7 @@ export class BlobStore {
   list(container: string, options: ObjectListOptions = {}): ObjectListPage {
     return this.read(() => {
       const dir = this.requireContainer(container, 'list');
-      const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(options.limit ?? DEFAULT_LIST_LIMIT)));
+      const limit = listLimit(options.limit, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
       const prefix = options.prefix ?? '';
       // A folder listing's names are relative to the prefix's folder (`base`), so a page of a
       // cached folder is two binary searches and `limit` stats, whatever the folder's size.

@@ -29,7 +29,7 @@ import { JOURNAL_FILE, KeyValueJournal, applyRecord, type JournalRecord, type Ke
 import { startMaterializer, stopMaterializer } from './kv-materializer.ts';
 import { bucketFolderName, decodeSegment, isInternalFileName, keyFileName, keyOfFileName, rawAlternative, rawKeyAlternative } from './safe-names.ts';
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
-import { compareNames, lowerBound } from './sorted-names.ts';
+import { compareNames, listLimit, lowerBound } from './sorted-names.ts';
 import { GatedCalls, LockSlot, SharedWord, StoreLocks, hashText } from './store-locks.ts';
 import { FileValueCache } from './file-value-cache.ts';
 import { claimStoreRoot, releaseStoreRoot } from './store-owner.ts';
@@ -188,7 +188,7 @@ export class KeyValueStore {
   }
 
   bucketExists(name: string): boolean {
-    return this.read(() => this.verifiedBucketDir(name, 'open') !== undefined);
+    return this.read(() => name === '' || this.verifiedBucketDir(name, 'open') !== undefined);
   }
 
   /** Creates the bucket's folder if it is missing (wash creates it when a component opens it). */
@@ -211,6 +211,7 @@ export class KeyValueStore {
   deleteBucket(name: string): void {
     return this.write(() => {
       const dir = this.verifiedBucketDir(name, 'delete');
+      if (!dir && name === '') return;
       if (!dir) throw new StoreError('no-such-store', `The bucket ${quote(name)} does not exist.`, 'Check the bucket name; it may have been deleted already.');
       this.locks.withAll(() => {
         // Records for this bucket must not replay into it after a crash.
@@ -238,8 +239,10 @@ export class KeyValueStore {
   list(bucket: string, options: KeyListOptions = {}): KeyListPage {
     return this.read(() => {
       const dir = this.verifiedBucketDir(bucket, 'list');
+      // Bucket "" is the store itself: empty until its first write makes the root.
+      if (!dir && bucket === '') return { keys: [] };
       if (!dir) throw new StoreError('no-such-store', `The bucket ${quote(bucket)} does not exist.`, 'Check the bucket name, or create the bucket first.');
-      const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(options.limit ?? DEFAULT_LIST_LIMIT)));
+      const limit = listLimit(options.limit, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
       const prefix = options.prefix ?? '';
       const keys = this.currentKeys(bucket, dir);
       let at = options.cursor !== undefined && options.cursor >= prefix ? lowerBound(keys, options.cursor, false) : lowerBound(keys, prefix, true);
@@ -303,7 +306,9 @@ export class KeyValueStore {
     return this.write(() => {
       const unique = [...new Set(keys)];
       for (const key of unique) keyFileName(key); // names checked before anything else
-      if (!this.bucketDir(bucket, 'existing', 'delete') || unique.length === 0) return;
+      // Bucket "" is the root itself, which a store never written to does not have yet.
+      const dir = bucket === '' ? this.verifiedBucketDir('', 'delete') : this.bucketDir(bucket, 'existing', 'delete');
+      if (!dir || unique.length === 0) return;
       // A delete may be this thread's first write (a worker's request that only deletes).
       this.openForWriting();
       this.logged(bucket, unique, (log) => {
@@ -386,12 +391,20 @@ export class KeyValueStore {
     if (this.closed) return;
     this.closed = true;
     this.locks.withAll(() => {
-      this.checkpointLocked();
-      if (this.guest || this.locks.add(SharedWord.openStores, -1) !== 1) return;
-      stopMaterializer(this.locks);
-      if (this.locks.load(SharedWord.journalState) !== RootState.closed) releaseStoreRoot(this.root, this.locks.token());
-      this.locks.store(SharedWord.journalState, RootState.closed);
-      this.locks.store(SharedWord.keyValueRoot, 0);
+      try {
+        this.checkpointLocked();
+      } catch (error) {
+        // A journal deleted with its data folder: the values whose folders went are gone, as the deletion meant.
+        if (this.journal.present()) throw error;
+      } finally {
+        // Even when the checkpoint failed (the journal is replayed at the next start), the root is let go.
+        if (!this.guest && this.locks.add(SharedWord.openStores, -1) === 1) {
+          stopMaterializer(this.locks);
+          if (this.locks.load(SharedWord.journalState) !== RootState.closed) releaseStoreRoot(this.root, this.locks.token());
+          this.locks.store(SharedWord.journalState, RootState.closed);
+          this.locks.store(SharedWord.keyValueRoot, 0);
+        }
+      }
     });
     this.journal.close();
   }
@@ -472,8 +485,8 @@ export class KeyValueStore {
 
   private checkpointLocked(): void {
     if (!this.journal.dirty) return;
-    // Other threads may have written while this one never did: it opens the journal now.
-    this.journal.open();
+    // Other threads may have written while this one never did: it opens the journal now (deleted meanwhile, there is nothing to read).
+    if (!this.journal.openExisting()) return;
     // Holding every stripe, nothing else writes: the files the materializer has not written yet are written here.
     const keyFolders = this.keyFolders();
     for (const { record } of this.journal.recordsBetween(this.locks.load(SharedWord.journalWritten), this.locks.load(SharedWord.journalEnd))) {
@@ -515,12 +528,13 @@ export class KeyValueStore {
         }
       });
     }
+    let present: boolean;
     try {
-      this.journal.open();
+      present = this.journal.present();
     } catch (error) {
       throw storeErrorFrom(error, ctx('open the journal of', undefined, undefined, this.journal.path));
     }
-    if (this.journal.deleted()) this.locks.withAll(() => this.reRootLocked());
+    if (!present) this.locks.withAll(() => this.reRootLocked());
   }
 
   /**
@@ -532,7 +546,7 @@ export class KeyValueStore {
    * take the folder meanwhile.
    */
   private reRootLocked(): void {
-    if (!this.journal.deleted()) return; // another thread did it while this one waited
+    if (this.journal.present()) return; // another thread did it while this one waited
     try {
       this.checkpointLocked();
     } catch {
@@ -634,6 +648,8 @@ export class KeyValueStore {
 
   /** Like bucketDir, but checks a remembered folder still exists (another program may have removed it). */
   private verifiedBucketDir(bucket: string, action: string): string | undefined {
+    // The root may be a link to a folder elsewhere: it is followed.
+    if (bucket === '') return statSync(this.root, { throwIfNoEntry: false })?.isDirectory() ? this.root : undefined;
     const cached = this.bucketDirs.get(bucket);
     if (cached && folderAt(this.root, cached, ctx(action, bucket)) === 'missing') this.bucketDirs.delete(bucket);
     return this.bucketDir(bucket, 'existing', action);
@@ -705,7 +721,8 @@ export class KeyValueStore {
     for (let attempt = 0; attempt < 3; attempt++) {
       const entry = this.locks.pending.find(bucket, key);
       if (!entry || entry.written) return IN_FILE;
-      this.journal.open();
+      // Deleted with its data folder: the values it held went too.
+      if (!this.journal.present()) return IN_FILE;
       const record = this.journal.recordAt(entry.offset);
       if (record && record.bucket === bucket && record.key === key) return record.op === 'set' ? record.value : undefined;
     }
@@ -725,8 +742,8 @@ export class KeyValueStore {
       const generation = locks.load(SharedWord.journalGeneration);
       const from = locks.load(SharedWord.journalWritten);
       const to = locks.load(SharedWord.journalSynced);
-      if (from >= to) return 0;
-      this.journal.open();
+      // A journal deleted before this thread opened it has nothing left to write out.
+      if (from >= to || !this.journal.openExisting()) return 0;
       const folders = this.keyFolders();
       const records = this.journal.recordsBetween(from, to);
       // A key written again later in the range gets only its last value written (a busy counter is one file write per batch).
@@ -821,7 +838,7 @@ export class KeyValueStore {
     let known = this.journaled;
     if (known.generation !== generation || from < known.from || known.to > to) known = this.journaled = { generation, from, to: from, records: [] };
     if (known.to < to) {
-      this.journal.open();
+      if (!this.journal.present()) return [];
       const read = this.journal.recordsBetween(known.to, to, false);
       known.records.push(...read);
       known.to = read.length > 0 ? read[read.length - 1]!.next : known.to;

@@ -29,6 +29,7 @@ import { TempFile, syncPaths } from './atomic-write.ts';
 import { bucketFolderName, keyFileName } from './safe-names.ts';
 import { LockSlot, SharedWord, type StoreLocks } from './store-locks.ts';
 import { readAllAt, readFileInside } from './store-root.ts';
+import { isErrno } from './store-error.ts';
 
 export const JOURNAL_FILE = '.cs-journal';
 export const HEADER_BYTES = 32;
@@ -269,6 +270,26 @@ export class KeyValueJournal {
     if (this.fd !== undefined) return;
     this.fd = openSync(this.path, constants.O_RDWR | NO_FOLLOW);
     this.epoch = epoch;
+  }
+
+  /**
+   * Opens the file for this thread if it is there to open: false, with nothing open, when it
+   * is missing (another program deleted it, with its data folder say, before this thread
+   * ever opened it). A thread that had it open keeps reading the deleted file.
+   */
+  openExisting(): boolean {
+    try {
+      this.open();
+      return true;
+    } catch (error) {
+      if (isErrno(error, 'ENOENT', 'ENOTDIR')) return false;
+      throw error;
+    }
+  }
+
+  /** Opens the file for this thread; false when another program deleted or emptied it. */
+  present(): boolean {
+    return this.openExisting() && !this.deleted();
   }
 
   /**

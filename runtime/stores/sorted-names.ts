@@ -18,3 +18,9 @@ export function lowerBound(sorted: readonly string[], value: string, inclusive =
   }
   return lo;
 }
+
+/** Names per page: 1 to `max`, `fallback` when none (or no number: NaN would give empty pages) is asked for. */
+export function listLimit(requested: number | undefined, fallback: number, max: number): number {
+  const limit = requested !== undefined && Number.isFinite(requested) ? Math.floor(requested) : fallback;
+  return Math.max(1, Math.min(max, limit));
+}

@@ -396,6 +396,20 @@ describe('KeyValueStore: durability', () => {
     guest.close();
   });
 
+  it('answers for bucket "" (the root) before anything was written, and a delete there makes no folder', () => {
+    const root = join(freshRoot(), 'never-written');
+    const store = new KeyValueStore(root, { locks: new StoreLocks() });
+    open.push(store);
+    assert.equal(store.bucketExists(''), true);
+    assert.deepEqual(store.list(''), { keys: [] });
+    assert.equal(store.size(''), 0);
+    store.delete('', 'nothing');
+    store.deleteBucket('');
+    assert.equal(existsSync(root), false, 'nothing was written, so no folder was made');
+    store.set('', 'top', bytes('t'));
+    assert.deepEqual(store.list('', { limit: Number.NaN }).keys, ['top'], 'a limit that is no number means the default');
+  });
+
   it('lets a thread whose first write is a delete delete (a worker serving a request that only deletes)', () => {
     const locks = new StoreLocks();
     const store = new KeyValueStore(freshRoot(), { locks });

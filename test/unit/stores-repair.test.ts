@@ -163,6 +163,54 @@ describe('key-value repairs on open', () => {
     }
   });
 
+  it('starts anew from a thread that never opened the deleted journal (a new worker), and every thread reads and closes cleanly', async () => {
+    for (const deleted of ['folder', 'journal'] as const) {
+      const root = join(scratch, `kv-${counter++}`);
+      const locks = new StoreLocks();
+      const host = new KeyValueStore(root, { locks });
+      stopMaterializer(locks); // the value stays in the journal only: the case reads must get right
+      host.set('b', 'k', Buffer.from('journaled'));
+      rmSync(deleted === 'folder' ? root : join(root, '.cs-journal'), { recursive: true, force: true });
+      const reader = new KeyValueStore(root, { locks: new StoreLocks(locks.buffer), guest: true });
+      // Until the next write the deleted journal's values are gone, for every thread alike.
+      assert.equal(reader.get('b', 'k'), undefined, deleted);
+      assert.equal(host.get('b', 'k'), undefined, deleted);
+      assert.equal(reader.exists('b', 'k'), false);
+      reader.close();
+      const worker = new KeyValueStore(root, { locks: new StoreLocks(locks.buffer), guest: true });
+      worker.set('b', 'k', Buffer.from('after'));
+      assert.equal(text(host.get('b', 'k')), 'after', deleted);
+      assert.equal(worker.increment('b', 'n', 2n), 2n);
+      assert.equal(host.increment('b', 'n', 1n), 3n, 'the host moved to the new journal too');
+      worker.close();
+      host.close();
+      const again = open(root);
+      try {
+        assert.equal(text(again.get('b', 'k')), 'after', deleted);
+        assert.equal(text(again.get('b', 'n')), '3');
+      } finally {
+        again.close();
+      }
+    }
+  });
+
+  it('lets go of its folder when closing after the folder was deleted, so the next store can write', () => {
+    const root = join(scratch, `kv-${counter++}`);
+    const locks = new StoreLocks();
+    const host = new KeyValueStore(root, { locks });
+    stopMaterializer(locks);
+    host.set('b', 'k', Buffer.from('v'));
+    rmSync(root, { recursive: true, force: true });
+    host.close();
+    const next = new KeyValueStore(root, { locks });
+    try {
+      next.set('b', 'k', Buffer.from('w'));
+      assert.equal(text(next.get('b', 'k')), 'w');
+    } finally {
+      next.close();
+    }
+  });
+
   it('says, once, when journaled values cannot be written to their files', async () => {
     const root = join(scratch, `kv-${counter++}`);
     const locks = new StoreLocks();
