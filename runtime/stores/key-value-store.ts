@@ -756,7 +756,8 @@ export class KeyValueStore {
           try {
             if (last.get(`${record.bucket}\u0000${record.key}`) === offset) applyRecord(folders, record);
           } catch (error) {
-            throw storeErrorFrom(error, ctx(record.op === 'set' ? 'write' : 'delete', record.bucket, record.key, this.root));
+            // Its folder went with the deleted journal (a data folder removed to start from empty): gone, as the deletion meant.
+            if (!this.journal.deleted()) throw storeErrorFrom(error, ctx(record.op === 'set' ? 'write' : 'delete', record.bucket, record.key, this.root));
           }
           locks.pending.noteWritten(record.bucket, record.key, offset);
           locks.store(SharedWord.journalWritten, next);
