@@ -472,7 +472,9 @@ export class KeyValueStore {
   /** Resolves (creating) the bucket folder for a write, once more if it vanished meanwhile. */
   private withBucketRetry<T>(bucket: string, write: (dir: string) => T): T {
     this.openForWriting();
-    const dir = this.bucketDir(bucket, 'create', 'write');
+    // A remembered folder is looked at again (one lstat, next to the write's flush): removed
+    // by another program, it is made again now, not when the file is written a moment later.
+    const dir = this.verifiedBucketDir(bucket, 'write') ?? this.bucketDir(bucket, 'create', 'write');
     try {
       return write(dir);
     } catch (error) {

@@ -194,6 +194,23 @@ describe('key-value repairs on open', () => {
     }
   });
 
+  it('makes a bucket folder another program removed again at the next set, before the set returns', () => {
+    const root = join(scratch, `kv-${counter++}`);
+    const locks = new StoreLocks();
+    const store = new KeyValueStore(root, { locks });
+    try {
+      stopMaterializer(locks); // the file would otherwise make the folder a moment later
+      store.set('b', 'k', Buffer.from('v1'));
+      store.checkpoint();
+      rmSync(join(root, 'b'), { recursive: true });
+      store.set('b', 'k', Buffer.from('v2'));
+      assert.ok(statSync(join(root, 'b')).isDirectory());
+      assert.deepEqual(store.list('b').keys, ['k']);
+    } finally {
+      store.close();
+    }
+  });
+
   it('lets go of its folder when closing after the folder was deleted, so the next store can write', () => {
     const root = join(scratch, `kv-${counter++}`);
     const locks = new StoreLocks();
