@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { extract, pack, type Header } from 'tar-stream';
@@ -76,6 +76,13 @@ async function sha256Of(path: string): Promise<string> {
 /** Writes the snapshot as a .tar.gz at `file` (through a temp file, so a failure leaves no half archive). */
 export async function exportSnapshot(entry: CatalogueEntry & { description: SnapshotDescription }, file: string): Promise<{ file: string; bytes: number; manifest: ArchiveManifest }> {
   const temp = `${file}.${process.pid}.partial`;
+  if ((await stat(file).catch(() => undefined))?.isDirectory()) {
+    throw new SnapshotError('snapshot-failed', `Cannot export the snapshot ${JSON.stringify(entry.name)} to ${file}: it is a folder.`, 'Give the file to write, such as snapshot.tar.gz, inside that folder.');
+  }
+  const folder = dirname(file);
+  if (!(await stat(folder).catch(() => undefined))?.isDirectory()) {
+    throw new SnapshotError('snapshot-failed', `Cannot export the snapshot ${JSON.stringify(entry.name)} to ${file}: the folder ${folder} does not exist.`, 'Create the folder first, or give a file in a folder that exists.');
+  }
   try {
     const files: ArchiveManifest['files'] = [];
     const folders: string[] = [];
@@ -94,6 +101,13 @@ export async function exportSnapshot(entry: CatalogueEntry & { description: Snap
     const manifest: ArchiveManifest = { format: ARCHIVE_FORMAT, version: ARCHIVE_VERSION, exportedAt: Date.now(), snapshot: entry.description, folders: folders.filter((f) => !nonEmpty.has(f)), files };
     const tar = pack({});
     const writing = pipeline(tar, createGzip(), createWriteStream(temp));
+    // A write that fails (the disk full, the folder removed) ends the export with its error,
+    // rather than leaving the entries below waiting, and the rejection unhandled.
+    const failed = writing.then(
+      () => new Promise<never>(() => {}),
+      (error: unknown) => Promise.reject(error),
+    );
+    const step = <T>(work: Promise<T>): Promise<T> => Promise.race([work, failed]);
     type EntryHeader = Partial<Header> & Pick<Header, 'name'>;
     const done = (resolve: () => void, reject: (error: Error) => void) => (error?: Error | null) => (error ? reject(error) : resolve());
     const addBytes = (header: EntryHeader, bytes: Uint8Array) => new Promise<void>((resolve, reject) => tar.entry(header, bytes, done(resolve, reject)));
@@ -102,10 +116,10 @@ export async function exportSnapshot(entry: CatalogueEntry & { description: Snap
         const sink = tar.entry(header, done(resolve, reject));
         createReadStream(source).on('error', reject).pipe(sink);
       });
-    await addBytes({ name: MANIFEST_NAME, mode: 0o644 }, Buffer.from(JSON.stringify(manifest)));
-    for (const folder of manifest.folders) await addBytes({ name: `${folder}/`, type: 'directory', mode: 0o755 }, new Uint8Array(0));
+    await step(addBytes({ name: MANIFEST_NAME, mode: 0o644 }, Buffer.from(JSON.stringify(manifest))));
+    for (const path of manifest.folders) await step(addBytes({ name: `${path}/`, type: 'directory', mode: 0o755 }, new Uint8Array(0)));
     const mtime = new Date(entry.description.createdAt);
-    for (const item of files) await addFile({ name: item.path, size: item.size, mode: 0o644, mtime }, join(entry.dir, ...item.path.split('/')));
+    for (const item of files) await step(addFile({ name: item.path, size: item.size, mode: 0o644, mtime }, join(entry.dir, ...item.path.split('/'))));
     tar.finalize();
     await writing;
     await rename(temp, file);

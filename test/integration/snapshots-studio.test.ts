@@ -96,6 +96,14 @@ describe('snapshot commands with a studio running', () => {
     const flag = await snapshot('save', 'x', dir, '--name', 'y');
     assert.equal(flag.code, 2);
     assert.match(flag.output, /snapshot save does not take --name/);
+    // An export to a folder that does not exist, or to a folder, fails; the studio serves on.
+    const nowhere = await snapshot('export', 'three boards', join(tempDir, 'no', 'such', 'x.tar.gz'), dir);
+    assert.equal(nowhere.code, 1, nowhere.output);
+    assert.match(nowhere.output, /the folder .*no[/\\]such does not exist\.\n {2}hint: Create the folder first/);
+    const folder = await snapshot('export', 'three boards', tempDir, dir);
+    assert.equal(folder.code, 1, folder.output);
+    assert.match(folder.output, /it is a folder\.\n {2}hint: Give the file to write/);
+    assert.equal((await kv.ok<{ text: string } | null>('GET', '/kv/get', { bucket: 'boards', key: 'b1' }))?.text, 'three boards');
   });
 
   it('reach the studio only with its token, and never from a web page', async () => {
