@@ -11,7 +11,7 @@ import { LogBus } from './logs/log-bus.ts';
 import { TerminalPrinter } from './logs/terminal-printer.ts';
 import { DevSession } from './session/dev-session.ts';
 import { SessionLog } from './session/session-log.ts';
-import { defaultRuntimeSettings } from './workloads/workload.ts';
+import { defaultRuntimeSettings, MAX_REQUEST_TIMEOUT_SECONDS } from './workloads/workload.ts';
 import { startUi } from './studio/cli-ui.ts';
 import { riskyTarget } from './project/risky-folders.ts';
 import type { InstanceStrategy } from './workloads/worker-protocol.ts';
@@ -54,10 +54,11 @@ function fatal(message: string): never {
   process.exit(2);
 }
 
-function positiveNumber(value: string | undefined, name: string, fallback: number, min = 1): number {
+function positiveNumber(value: string | undefined, name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < min) fatal(`${name} must be a number of at least ${min}, not "${value}".`);
+  if (n > max) fatal(`${name} must be at most ${max}, not "${value}".`);
   return n;
 }
 
@@ -126,7 +127,7 @@ async function main(argv: string[]): Promise<void> {
   const settings = defaultRuntimeSettings(studioCacheDir());
   settings.workers = wholeNumber(values.workers, '--workers', settings.workers, 1, 256);
   settings.maxWorkers = Math.max(settings.maxWorkers, settings.workers);
-  settings.requestTimeoutMs = positiveNumber(values.timeout, '--timeout', 30, 0.001) * 1000;
+  settings.requestTimeoutMs = positiveNumber(values.timeout, '--timeout', 30, 0.001, MAX_REQUEST_TIMEOUT_SECONDS) * 1000;
   settings.memoryLimitBytes = positiveNumber(values['memory-limit'], '--memory-limit', 512) * 2 ** 20;
 
   const logs = new LogBus();

@@ -12,7 +12,7 @@ import { TerminalPrinter } from '../logs/terminal-printer.ts';
 import { DevSession } from '../session/dev-session.ts';
 import { SessionLog } from '../session/session-log.ts';
 import type { CheckRun } from '../traffic/traffic-results.ts';
-import { defaultRuntimeSettings } from '../workloads/workload.ts';
+import { defaultRuntimeSettings, MAX_REQUEST_TIMEOUT_SECONDS } from '../workloads/workload.ts';
 import { dataSandbox } from './data-sandbox.ts';
 import { SnapshotCommands } from './snapshot-commands.ts';
 
@@ -49,8 +49,8 @@ export async function runCheckCli(argv: string[], out: Out, err: Out): Promise<n
     return 2;
   }
   const timeout = values.timeout === undefined ? 30 : Number(values.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0) {
-    err(`${pc.red('error')} --timeout must be a number of seconds above 0, not "${values.timeout}".\n`);
+  if (!Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_REQUEST_TIMEOUT_SECONDS) {
+    err(`${pc.red('error')} --timeout must be a number of seconds above 0 and at most ${MAX_REQUEST_TIMEOUT_SECONDS} (about 24 days), not "${values.timeout}".\n`);
     return 2;
   }
   const settings = defaultRuntimeSettings(studioCacheDir());

@@ -25,6 +25,9 @@ export interface RuntimeSettings {
   memoryLimitBytes: number;
 }
 
+/** The longest request timeout: Node's timers hold at most 2^31-1 ms, and a longer one fires at once. */
+export const MAX_REQUEST_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 export function defaultRuntimeSettings(cacheDir: string): RuntimeSettings {
   const cores = availableParallelism();
   return {

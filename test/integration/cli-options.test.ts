@@ -25,6 +25,8 @@ describe('component-studio options', () => {
       [['--ui-port', 'abc'], /--ui-port must be a whole number from 0 to 65535, not "abc"/],
       [['--workers', '0'], /--workers must be a whole number from 1 to 256, not "0"/],
       [['--timeout', ''], /--timeout must be a number of at least 0\.001/],
+      // Past Node's longest timer every request would time out at once.
+      [['--timeout', '3000000'], /--timeout must be at most 2147483, not "3000000"/],
     ];
     for (const [args, message] of cases) {
       const run = await runCli(['dev', 'assets/examples/qrcode', '--no-ui', ...args]);
