@@ -273,9 +273,10 @@ async function deploy(argv: string[], io: CliIo): Promise<Result<void>> {
   }
   const status = await kubectlStatus(cluster);
   if (!status.available) {
+    // The manifest is still printed (or saved) to apply elsewhere; the exit status says nothing was applied.
     if (!values.output) io.stdout.write(manifest.yaml);
-    io.stderr.write(`${pc.yellow('not applied')} ${status.reason}\n  Save the manifests and apply them where kubectl reaches the cluster:\n    ${applyCommand(values.output ?? `${manifest.name}.yaml`, cluster)}\n`);
-    return ok(undefined);
+    const saved = values.output ? `Apply ${values.output}` : `Save the manifest printed above (or run deploy again with --output ${manifest.name}.yaml) and apply it`;
+    return fail('kubectl-unavailable', `Not applied: ${status.reason}`, `${saved} where kubectl reaches the cluster: ${applyCommand(values.output ?? `${manifest.name}.yaml`, cluster)}`);
   }
   const applied = await applyManifests(manifest.yaml, cluster);
   if (!applied.ok) return applied;

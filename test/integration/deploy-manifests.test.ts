@@ -245,6 +245,14 @@ describe('a .wasm file deployed as it is', () => {
     assert.deepEqual(docs.map((d) => d.kind as string), ['Service', 'WorkloadDeployment']);
     assert.equal(docs[1]!.spec.template.spec.service, undefined);
   });
+
+  it('prints the manifest but fails when kubectl cannot apply it, so a script does not take it for deployed', async () => {
+    const run = await runCli(['deploy', await watFixture('hello'), '--image', 'ghcr.io/you/hello:1', '--kubeconfig', join(tmpdir(), 'no-such-kubeconfig')]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /kind: WorkloadDeployment/);
+    assert.match(run.stderr, /Not applied: /);
+    assert.match(run.stderr, /Save the manifest printed above \(or run deploy again with --output .*\.yaml\) and apply it where kubectl reaches the cluster: kubectl --kubeconfig .* apply -f/);
+  });
 });
 
 describe('a config the cluster would refuse', () => {
