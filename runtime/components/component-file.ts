@@ -30,6 +30,14 @@ export async function readComponentFile(path: string): Promise<Result<ComponentF
     }
     return fail('component-unreadable', `Cannot read ${path}: ${(err as Error).message}.`, 'Check the file permissions.');
   }
+  const checked = checkComponentBytes(path, bytes);
+  if (!checked.ok) return checked;
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  return ok({ path, name: basename(path, extname(path)), bytes, hash });
+}
+
+/** Refuses bytes that are no component (not wasm, a core module, an unknown version), naming `path`. */
+export function checkComponentBytes(path: string, bytes: Uint8Array): Result<void> {
   const kind = wasmKind(bytes);
   if (kind === 'not-wasm') {
     return fail(
@@ -52,8 +60,7 @@ export async function readComponentFile(path: string): Promise<Result<ComponentF
       'Rebuild it with a toolchain that emits WebAssembly components (component model layer 1).',
     );
   }
-  const hash = createHash('sha256').update(bytes).digest('hex');
-  return ok({ path, name: basename(path, extname(path)), bytes, hash });
+  return ok(undefined);
 }
 
 export type WasmKind = 'component' | 'core-module' | 'not-wasm' | 'unknown-version';

@@ -252,7 +252,8 @@ async function deploy(argv: string[], io: CliIo): Promise<Result<void>> {
     ...(values.name ? { name: values.name } : {}),
     ...(values.namespace ? { namespace: values.namespace } : {}),
   };
-  const { manifest, check } = await prepareManifest(source, ref.value, options, pinned);
+  const { manifest, check, refused } = await prepareManifest(source, ref.value, options, pinned);
+  if (refused) return { ok: false, error: refused };
   const errors = check.problems.filter((p) => p.severity === 'error');
   for (const problem of check.problems) io.stderr.write(`${problem.severity === 'error' ? pc.red('invalid') : pc.yellow('warn')} ${describeProblem(problem)}\n`);
   if (errors.length > 0) {

@@ -3,7 +3,8 @@
 // with the images pinned to what was pushed. Builds nothing and keeps no state: the caller
 // says what to deploy and where.
 import { readFile } from 'node:fs/promises';
-import { fail, ok, type Result } from '../errors.ts';
+import { checkComponentBytes } from '../components/component-file.ts';
+import { fail, ok, type Result, type StudioError } from '../errors.ts';
 import type { WitWorld } from '../components/wit-world.ts';
 import { componentWorld } from './component-world.ts';
 import { formatImageReference, type ImageReference } from './image-reference.ts';
@@ -44,6 +45,9 @@ export async function readArtifact(artifact: WorkloadArtifact): Promise<Result<R
     }
     return fail('component-unreadable', `Cannot read ${artifact.file}: ${(err as Error).message}.`, 'Check the file permissions.');
   }
+  // A core module (or any non-component) prints an empty world, and would be pushed as one.
+  const checked = checkComponentBytes(artifact.file, bytes);
+  if (!checked.ok) return checked;
   const world = await componentWorld(bytes, artifact.name);
   if (!world.ok) return world;
   return ok({ artifact: roleFromWorld(artifact, world.value), bytes, world: world.value });
@@ -78,6 +82,8 @@ export interface PreparedManifest {
   manifest: GeneratedManifest;
   check: ManifestCheck;
   artifacts: DeployedArtifact[];
+  /** An artifact that is built but no component (a core module, not wasm): nothing to deploy. */
+  refused?: StudioError;
 }
 
 /**
@@ -88,11 +94,13 @@ export interface PreparedManifest {
 export async function prepareManifest(source: DeploySource, image: ImageReference, options: DeployOptions, pinned: ReadonlyMap<string, string> = new Map()): Promise<PreparedManifest> {
   const artifacts: DeployedArtifact[] = [];
   const unread: string[] = [];
+  let refused: StudioError | undefined;
   for (const artifact of workloadArtifacts(source, image)) {
     const read = await readArtifact(artifact);
     if (!read.ok) unread.push(read.error.message);
+    if (!read.ok && read.error.code !== 'deploy-not-built') refused ??= read.error;
     artifacts.push({ ...(read.ok ? read.value.artifact : artifact), world: read.ok ? read.value.world : undefined, imageText: pinned.get(artifact.name) ?? formatImageReference(artifact.image) });
   }
   const manifest = generateManifest(source, artifacts, options, unread.map((m) => `${m} Its host interfaces are left out until it is built.`));
-  return { manifest, check: validateManifest(manifest.yaml, manifest.origins), artifacts };
+  return { manifest, check: validateManifest(manifest.yaml, manifest.origins), artifacts, ...(refused ? { refused } : {}) };
 }

@@ -246,6 +246,15 @@ describe('a .wasm file deployed as it is', () => {
     assert.equal(docs[1]!.spec.template.spec.service, undefined);
   });
 
+  it('refuses a core module, which is no component to push or deploy', async () => {
+    const core = join(await mkdtemp(join(tmpdir(), 'cs-deploy-core-')), 'core.wasm');
+    await writeFile(core, Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+    const run = await runCli(['deploy', core, '--image', 'ghcr.io/you/core:1', '--dry-run']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /core\.wasm is a core WebAssembly module, not a component/);
+  });
+
   it('prints the manifest but fails when kubectl cannot apply it, so a script does not take it for deployed', async () => {
     const run = await runCli(['deploy', await watFixture('hello'), '--image', 'ghcr.io/you/hello:1', '--kubeconfig', join(tmpdir(), 'no-such-kubeconfig')]);
     assert.equal(run.code, 1, run.stderr);
