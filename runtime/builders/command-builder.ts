@@ -8,7 +8,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import type { LogBus } from '../logs/log-bus.ts';
-import { shellCommand, stopProcessTree } from './process-tree.ts';
+import { endProcessTree, killTreeOnExit, shellCommand } from './process-tree.ts';
 
 export interface CommandBuild {
   command: string;
@@ -56,7 +56,8 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
   child.stdout.on('data', lines());
   child.stderr.on('data', lines());
   // The whole tree: the shell leaves its children behind otherwise.
-  const onAbort = () => stopProcessTree(child);
+  killTreeOnExit(child);
+  const onAbort = () => endProcessTree(child);
   build.signal?.addEventListener('abort', onAbort, { once: true });
   const exit = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
     child.once('error', (error) => resolve({ code: null, error }));

@@ -32,13 +32,45 @@ export function treeKill(pid: number, signal: NodeJS.Signals, platform: NodeJS.P
  * Synchronous, so it also works in a process 'exit' handler.
  */
 export function stopProcessTree(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  if (child.pid === undefined) return;
+  const exited = child.exitCode !== null || child.signalCode !== null;
   const how = treeKill(child.pid, signal);
   try {
+    // A group outlives its leader: the shell may be gone while what it started runs on.
     if ('group' in how) process.kill(how.group, how.signal);
-    else if (spawnSync(how.file, how.args, { stdio: 'ignore', windowsHide: true, timeout: 10_000 }).status !== 0) child.kill(signal);
+    else if (!exited && spawnSync(how.file, how.args, { stdio: 'ignore', windowsHide: true, timeout: 10_000 }).status !== 0) child.kill(signal);
   } catch {
     // No group (it was not started detached) or it is already gone: the child alone, then.
-    child.kill(signal);
+    if (!exited) child.kill(signal);
   }
+}
+
+/** How long a stopped tree has to exit on SIGTERM before it is killed. */
+const KILL_AFTER_MS = 2000;
+/** Trees started and not yet closed: killed with the studio, however it exits (a group outlives it). */
+const running = new Set<ChildProcess>();
+
+/**
+ * Stops the tree as stopProcessTree does, then kills it if it is still there after a grace
+ * period: a build script can ignore SIGTERM (`trap "" TERM`), and so does what it starts.
+ */
+export function endProcessTree(child: ChildProcess): void {
+  stopProcessTree(child);
+  const kill = setTimeout(() => stopProcessTree(child, 'SIGKILL'), KILL_AFTER_MS);
+  kill.unref();
+  child.once('close', () => clearTimeout(kill));
+}
+
+/** Kills the child's tree when the studio exits while it still runs, even on a second Ctrl+C. */
+export function killTreeOnExit(child: ChildProcess): void {
+  if (running.size === 0) process.once('exit', killRunning);
+  running.add(child);
+  child.once('close', () => {
+    running.delete(child);
+    if (running.size === 0) process.off('exit', killRunning);
+  });
+}
+
+function killRunning(): void {
+  for (const child of running) stopProcessTree(child, 'SIGKILL');
 }

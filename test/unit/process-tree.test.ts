@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { shellCommand, stopProcessTree, treeKill } from '../../runtime/builders/process-tree.ts';
+import { endProcessTree, shellCommand, stopProcessTree, treeKill } from '../../runtime/builders/process-tree.ts';
 import { waitUntil } from '../helpers/wait-until.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cs process tree ü-'));
@@ -59,6 +59,39 @@ describe('the shell of a build command', () => {
     assert.ok(groupAlive(pid));
     stopProcessTree(child);
     await closed;
+    await waitUntil(() => !groupAlive(pid), () => `every process of group ${pid} has exited`, 5000);
+  });
+
+  it('kills a build that ignores SIGTERM, and what it started, after a grace period', { skip: process.platform === 'win32' && 'the Unix shell is tested here' }, async () => {
+    const shell = shellCommand('trap "" TERM; sleep 60; sleep 60');
+    const child = spawn(shell.file, shell.args, { ...shell.options, stdio: 'ignore' });
+    const pid = child.pid!;
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the trap is set
+    const started = Date.now();
+    endProcessTree(child);
+    await closed;
+    assert.ok(Date.now() - started < 4500, 'killed within the grace period and a little');
+    await waitUntil(() => !groupAlive(pid), () => `every process of group ${pid} has exited`, 5000);
+  });
+
+  it('kills what is still running when the studio exits, even on a second Ctrl+C', { skip: process.platform === 'win32' && 'the Unix shell is tested here' }, async () => {
+    // A studio that exits at once, leaving a build that ignores SIGTERM: its group must not outlive it.
+    const script = `
+      import { spawn } from 'node:child_process';
+      import { killTreeOnExit, shellCommand } from ${JSON.stringify(new URL('../../runtime/builders/process-tree.ts', import.meta.url).href)};
+      const shell = shellCommand('trap "" TERM INT; sleep 60');
+      const child = spawn(shell.file, shell.args, { ...shell.options, stdio: 'ignore' });
+      killTreeOnExit(child);
+      console.log(child.pid);
+      setTimeout(() => process.exit(130), 300);
+    `;
+    const studio = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    studio.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    assert.equal(await new Promise((resolve) => studio.once('close', resolve)), 130);
+    const pid = Number(out.trim());
+    assert.ok(pid > 0, out);
     await waitUntil(() => !groupAlive(pid), () => `every process of group ${pid} has exited`, 5000);
   });
 });
