@@ -90,6 +90,8 @@ export class DevSession {
   private folders: SessionStoreFolders | undefined;
   private watcher: ProjectWatcher | undefined;
   private buildNumber = 0;
+  /** True while start() runs the first build, whose failure may end the session. */
+  private starting = false;
   /** The project as the latest cycle read it, for the gateway's address and TLS and the UI. */
   private project: Project | undefined;
   private volumes: Volume[] = [];
@@ -318,13 +320,15 @@ export class DevSession {
         ...(target.kind === 'project' ? { settingsFile: studioSettingsPath(target.root), onSettingsFile: () => void this.studioSettingsChanged().catch((err: unknown) => this.notes.warn(`Applying ${studioSettingsPath(target.root)} failed: ${messageOf(err)}`)) } : {}),
       });
     }
-    await this.queue.run('start', performance.now());
-    const last = this.builds[this.builds.length - 1];
-    // A bare .wasm that cannot start has no build to fix: that ends the session, like a port
-    // in use. A project whose first build failed waits for the fix, unless nothing watches.
-    if (!this.version && last?.error && (isFatal(last.error) || target.kind === 'file' || !watching)) {
-      return { ok: false, error: last.error };
+    this.starting = true;
+    try {
+      await this.queue.run('start', performance.now());
+    } finally {
+      this.starting = false;
     }
+    const last = this.builds[this.builds.length - 1];
+    // A project whose first build failed waits for the fix (see endsSession).
+    if (!this.version && last?.error && this.endsSession(last.error)) return { ok: false, error: last.error };
     return ok({ url: this.gateway.url });
   }
 
@@ -387,10 +391,25 @@ export class DevSession {
     try {
       await this.cycle(record, triggeredAt, signal, first);
     } catch (err) {
-      record.outcome = 'failed';
-      record.error = this.unexpected(err, record);
-      this.emit({ kind: 'build-failed', build: record, error: record.error, first });
+      this.failed(record, this.unexpected(err, record), first);
     }
+  }
+
+  /** A build failed: said once, with whether the session waits for a fix or ends. */
+  private failed(record: BuildRecord, error: StudioError, first: boolean, output?: string): void {
+    record.outcome = 'failed';
+    record.error = error;
+    const ends = first && this.starting && this.endsSession(error);
+    this.emit({ kind: 'build-failed', build: record, error, ...(output !== undefined ? { output } : {}), first, ...(ends ? { ends } : {}) });
+  }
+
+  /**
+   * Whether a start whose first build failed with `error` ends the session: a bare .wasm has
+   * no build to fix, a port in use is not the component's to fix, and without watching
+   * nothing would come.
+   */
+  private endsSession(error: StudioError): boolean {
+    return isFatal(error) || this.target?.kind === 'file' || this.options.watch === false;
   }
 
   private async cycle(record: BuildRecord, triggeredAt: number, signal: AbortSignal, first: boolean): Promise<void> {
@@ -426,16 +445,12 @@ export class DevSession {
       return;
     }
     if (!outcome.ok) {
-      record.outcome = 'failed';
-      record.error = outcome.error;
-      this.emit({ kind: 'build-failed', build: record, error: outcome.error, output: outcome.output, first });
+      this.failed(record, outcome.error, first, outcome.output);
       return;
     }
     const swapped = await this.swap(outcome.value);
     if (!swapped.ok) {
-      record.outcome = 'failed';
-      record.error = swapped.error;
-      this.emit({ kind: 'build-failed', build: record, error: swapped.error, first });
+      this.failed(record, swapped.error, first);
       return;
     }
     record.outcome = 'ok';

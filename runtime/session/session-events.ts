@@ -35,7 +35,8 @@ export type SessionEvent =
   | { kind: 'service'; name: string; state: ServiceState }
   /** A build is serving: the first one (`first`) or a reload. */
   | { kind: 'reloaded'; build: BuildRecord; first: boolean }
-  | { kind: 'build-failed'; build: BuildRecord; error: StudioError; output?: string; first: boolean }
+  /** `ends`: the first build at start failed in a way that ends the session (dev-session's endsSession). */
+  | { kind: 'build-failed'; build: BuildRecord; error: StudioError; output?: string; first: boolean; ends?: true }
   | { kind: 'build-cancelled'; build: BuildRecord };
 
 /** A step's outcome; a failed build carries the tool's output for the UI. */

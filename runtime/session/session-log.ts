@@ -67,7 +67,7 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
     case 'build-failed':
       return [
         { level: 'error', text: `${pc.red('✗')} build ${event.build.number} failed: ${describe(event.error)}` },
-        info(pc.dim(event.first ? 'waiting for a change that fixes it (r + Enter rebuilds)' : 'the last good version keeps serving; waiting for a fix')),
+        ...(event.ends ? [] : [info(pc.dim(event.first ? 'waiting for a change that fixes it (r + Enter rebuilds)' : 'the last good version keeps serving; waiting for a fix'))]),
       ];
     case 'build-cancelled':
       return [];

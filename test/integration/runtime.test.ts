@@ -183,6 +183,7 @@ describe('bad component files', () => {
     const { code, output } = await runStudio(['dev', file, '--port', '0']);
     assert.equal(code, 1);
     assert.match(output, /is not a WebAssembly file/);
+    assert.doesNotMatch(output, /waiting for a change/, 'a file that ends the session does not say it waits');
   });
 
   it('a core module instead of a component', async () => {
