@@ -25,7 +25,11 @@ export const washConfigSchema = z.strictObject({
   dev: z
     .strictObject({
       command: z.string().optional(),
-      address: z.string().optional(),
+      address: z
+        .string()
+        .regex(/^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):(\d{1,5})$/, { message: 'must be HOST:PORT, such as 127.0.0.1:8000 or [::1]:8000' })
+        .refine((text) => !/:\d+$/.test(text) || Number(text.slice(text.lastIndexOf(':') + 1)) <= 65535, { message: 'has a port over 65535' })
+        .optional(),
       service: z.boolean().optional(),
       service_file: z.string().optional(),
       components: z.array(z.strictObject({ name: z.string().min(1), file: z.string().min(1) })).optional(),

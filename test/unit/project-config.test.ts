@@ -209,6 +209,23 @@ describe('loadProject', () => {
     assert.match(error.hint ?? '', /docs\/projects\.md/);
   });
 
+  it('refuses a dev.address that is not HOST:PORT, where it was ignored and 127.0.0.1:8000 served instead', async () => {
+    for (const [address, message] of [
+      ['nonsense', /dev\.address: must be HOST:PORT, such as 127\.0\.0\.1:8000/],
+      ['127.0.0.1', /dev\.address: must be HOST:PORT/],
+      ['localhost:abc', /dev\.address: must be HOST:PORT/],
+      ['localhost:70000', /dev\.address: has a port over 65535/],
+    ] as const) {
+      const error = await loadError(await folderWith({ '.wash/config.yaml': `dev:\n  address: "${address}"\n` }));
+      assert.equal(error.code, 'config-invalid', address);
+      assert.match(error.message, message, address);
+    }
+    for (const address of ['0.0.0.0:8000', '[::1]:0', 'my-box.local:9000']) {
+      const loaded = await loadProject(await folderWith({ '.wash/config.yaml': `dev:\n  address: "${address}"\n` }));
+      assert.ok(loaded.ok, address);
+    }
+  });
+
   it('refuses YAML with a syntax error with config-unparsable, naming the file, line and column', async () => {
     const root = await folderWith({ '.wash/config.yaml': 'build:\n  command: make\n  env: [unclosed\n' });
     const error = await loadError(root);
