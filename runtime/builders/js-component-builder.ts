@@ -118,7 +118,7 @@ async function build(
   if (!(await isDirectory(witDir))) {
     return failed(
       `No WIT folder at ${witDir}.`,
-      'A JS component needs the WIT world it implements: add a wit/ folder (world + deps) or set witDir.',
+      'A JS component needs the WIT world it implements: add a wit/ folder with the world and its deps (the QR example\'s wit/ is one), or set build.command in .wash/config.yaml to build the component yourself.',
     );
   }
 
@@ -221,7 +221,7 @@ async function findEntry(projectDir: string, entry: string | undefined): Promise
   }
   return failed(
     `No entry file found in ${projectDir}.`,
-    `Create one of ${DEFAULT_ENTRIES.join(', ')}, or name the entry in the build settings.`,
+    `Create one of ${DEFAULT_ENTRIES.join(', ')}, or set build.command in .wash/config.yaml to build the component yourself (Rust, Go or any other toolchain).`,
   );
 }
 
