@@ -130,7 +130,8 @@ export class SnapshotCatalogue {
     const entry = this.list().find((e) => e.name === name || e.dir === join(this.dir, folder));
     if (!entry) {
       const known = this.list().map((e) => e.name);
-      throw new SnapshotError('snapshot-not-found', `There is no snapshot named ${JSON.stringify(name)}.`, known.length > 0 ? `The snapshots are: ${known.map((n) => JSON.stringify(n)).join(', ')}.` : 'This project has no snapshots yet; take one first.');
+      // The folder is named: a command that took another argument for the project looked elsewhere.
+      throw new SnapshotError('snapshot-not-found', `There is no snapshot named ${JSON.stringify(name)} in ${this.dir}.`, known.length > 0 ? `The snapshots are: ${known.map((n) => JSON.stringify(n)).join(', ')}.` : 'This project has no snapshots yet; take one first.');
     }
     return entry;
   }

@@ -89,7 +89,7 @@ describe('snapshot commands with a studio running', () => {
   it('fail with a clear message and a non-zero exit', async () => {
     const missing = await snapshot('restore', 'no such', dir);
     assert.equal(missing.code, 1);
-    assert.match(missing.output, /There is no snapshot named "no such"\.\n {2}hint: The snapshots are: /);
+    assert.match(missing.output, /There is no snapshot named "no such" in .*snapshots\.\n {2}hint: The snapshots are: /);
     const usage = await snapshot('export', 'only-a-name');
     assert.equal(usage.code, 2);
     assert.match(usage.output, /snapshot export needs a NAME and a FILE/);
