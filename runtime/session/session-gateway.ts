@@ -62,6 +62,10 @@ export class SessionGateway {
       const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const scheme = gateway.secure ? 'https' : 'http';
       this.address = `${scheme}://${shown === '0.0.0.0' ? '127.0.0.1' : shown}:${address.port}/`;
+      // The URL shown is this machine's; say that others can reach it too.
+      if (!/^(127\.|::1$|::ffff:127\.)/.test(address.address)) {
+        loggerFor(this.options.logs, 'gateway').warn(`The gateway listens on ${shown}:${address.port}, so other machines that can reach this one can send it requests. --host 127.0.0.1 (or dev.address) keeps it to this machine.`);
+      }
       return ok(this.address);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
