@@ -3,6 +3,7 @@
 // passes, 1 when one fails, 2 when the checks could not run (the build failed, a check file
 // does not parse, there are none). The same checks the studio runs after every save, for a
 // user's CI. Files with `data: copy` run against a throwaway copy of the data folders.
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { studioCacheDir } from '../cache-dir.ts';
@@ -11,6 +12,8 @@ import { LogBus } from '../logs/log-bus.ts';
 import { TerminalPrinter } from '../logs/terminal-printer.ts';
 import { DevSession } from '../session/dev-session.ts';
 import { SessionLog } from '../session/session-log.ts';
+import { resolveTarget } from '../session/session-target.ts';
+import { checksDir, loadCheckFiles } from '../traffic/check-file.ts';
 import type { CheckRun } from '../traffic/traffic-results.ts';
 import { defaultRuntimeSettings, MAX_REQUEST_TIMEOUT_SECONDS } from '../workloads/workload.ts';
 import { dataSandbox } from './data-sandbox.ts';
@@ -53,6 +56,19 @@ export async function runCheckCli(argv: string[], out: Out, err: Out): Promise<n
     err(`${pc.red('error')} --timeout must be a number of seconds above 0 and at most ${MAX_REQUEST_TIMEOUT_SECONDS} (about 24 days), not "${values.timeout}".\n`);
     return 2;
   }
+  // Nothing to check (or a check file that does not parse): said before a build and a start that would be for nothing.
+  const target = await resolveTarget(positionals[0] ?? '.');
+  if (target.ok) {
+    const files = await loadCheckFiles(checksDir(dirname(target.value.dataDir)));
+    if (!files.ok) {
+      err(`${pc.red('error')} ${describe(files.error)}\n`);
+      return 2;
+    }
+    if (files.value.every((file) => file.content.checks.length === 0)) {
+      err(`${pc.red('error')} ${NO_CHECKS}\n`);
+      return 2;
+    }
+  }
   const settings = defaultRuntimeSettings(studioCacheDir());
   settings.requestTimeoutMs = timeout * 1000;
   const logs = new LogBus();
@@ -82,13 +98,15 @@ export async function runCheckCli(argv: string[], out: Out, err: Out): Promise<n
   }
 }
 
+const NO_CHECKS = "There are no checks in .wash/checks. Pin requests as checks in the studio's Traffic view, or write a check file (docs/traffic.md).";
+
 function report(run: CheckRun, out: Out, err: Out): number {
   if (run.error) {
     err(`${pc.red('error')} ${run.error.message}${run.error.hint ? `\n  hint: ${run.error.hint}` : ''}\n`);
     return 2;
   }
   if (run.results.length === 0) {
-    err(`${pc.red('error')} There are no checks in .wash/checks. Pin requests as checks in the studio's Traffic view, or write a check file (docs/traffic.md).\n`);
+    err(`${pc.red('error')} ${NO_CHECKS}\n`);
     return 2;
   }
   let file = '';

@@ -444,10 +444,11 @@ describe('component-studio check', () => {
 
   const checkFile = (body: string) => JSON.stringify({ checks: [{ name: 'the answer', request: { method: 'GET', path: '/', headers: [] }, expect: { status: 200, body: { exact: body } } }] });
 
-  it('exits 2 when there are no checks', async () => {
-    const run = await runStudio(['check', project.root, '--quiet']);
+  it('exits 2 when there are no checks, before building anything', async () => {
+    const run = await runStudio(['check', project.root]);
     assert.equal(run.code, 2, run.output);
     assert.match(run.output, /no checks in \.wash\/checks/);
+    assert.doesNotMatch(run.output, /building|serving/, 'nothing was built or started for it');
   });
 
   it('exits 0 when every check passes', async () => {
