@@ -89,6 +89,9 @@ export function snapshotFolderName(name: string): string {
   if (typeof name !== 'string' || name.trim() !== name || name.length === 0) {
     throw new SnapshotError('snapshot-invalid-name', `The snapshot name ${JSON.stringify(name)} is empty or starts or ends with a space.`, 'Give the snapshot a name such as "3 boards, 2 users".');
   }
+  if (/[\r\n]/.test(name)) {
+    throw new SnapshotError('snapshot-invalid-name', `The snapshot name ${JSON.stringify(name.slice(0, 300))} is more than one line.`, 'Snapshot names are one line of text; put the rest in the note (--note).');
+  }
   try {
     return bucketFolderName(name, 'bucket');
   } catch (error) {

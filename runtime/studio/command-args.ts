@@ -12,7 +12,8 @@ const base64 = z.string().max(512 * 2 ** 20).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, '
 const level = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'critical']);
 const seq = z.number().int().nonnegative();
 const limit = z.number().int().positive().max(100_000);
-const snapshotName = z.string().min(1).max(200);
+// Checked for sense (empty, too long, several lines) by snapshotFolderName, whose messages say why.
+const snapshotName = z.string().max(4096);
 // RFC 9110 token characters, so a typo in the playground is a clear error, not a garbled request.
 const method = z.string().regex(HTTP_TOKEN, 'must be an HTTP method such as GET or POST');
 

@@ -137,6 +137,8 @@ describe('snapshots: save and restore', () => {
     await assert.rejects(snapshots.save({ name: 'demo' }), { code: 'snapshot-exists', message: /A snapshot named "demo" already exists/ });
     await assert.rejects(snapshots.restore('demo2'), { code: 'snapshot-not-found', hint: /The snapshots are: "demo"/ });
     await assert.rejects(snapshots.save({ name: 'a/b' }), { code: 'snapshot-invalid-name' });
+    await assert.rejects(snapshots.save({ name: 'two\nlines' }), { code: 'snapshot-invalid-name', message: /is more than one line/ });
+    await assert.rejects(snapshots.save({ name: 'x'.repeat(300) }), { code: 'snapshot-invalid-name', message: /is 300 bytes long; the limit is 200/ });
     await snapshots.delete('demo');
     assert.deepEqual(snapshots.list(), []);
   });
