@@ -286,6 +286,7 @@ async function deploy(argv: string[], io: CliIo): Promise<Result<void>> {
 }
 
 function megabytes(bytes: number): string {
+  if (bytes < 1e3) return `${bytes} B`;
   return bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
