@@ -117,7 +117,17 @@ describe('the Traffic view in Chromium', () => {
   it('replays the original request against the new build and shows the changed pixels', async () => {
     await traffic().getByRole('tab', { name: 'Requests' }).click();
     await traffic().getByLabel('Filter by origin').selectOption('client');
-    const row = rows().filter({ hasText: '/qrcode' }).last();
+    // The list is queried again a moment after the filter changes: a row picked before that
+    // may be replaced under the click. So the row is picked once it has stayed the same for
+    // two looks 300 ms apart, and is then held by its id.
+    let id: string | null = null;
+    for (let seen = 0; seen < 2; ) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const now = await rows().filter({ hasText: '/qrcode' }).last().getAttribute('data-id');
+      seen = now !== null && now === id ? seen + 1 : 0;
+      id = now;
+    }
+    const row = rows().and(page.locator(`[data-id="${id}"]`));
     await row.getByRole('checkbox').check();
     await traffic().getByRole('button', { name: /^Replay 1$/ }).click();
     const panel = traffic().getByLabel('Replay');
