@@ -3,6 +3,7 @@
 // session, prints the log (the session's progress included, see session/session-log.ts) and
 // stops cleanly on Ctrl+C.
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { studioCacheDir } from './cache-dir.ts';
@@ -176,11 +177,12 @@ async function main(argv: string[]): Promise<void> {
   listenForRebuildKey(() => ui?.currentSession() ?? session);
 }
 
-/** `r` + Enter rebuilds by hand, for changes the watcher cannot see. */
+/** `r` + Enter rebuilds by hand, for changes the watcher cannot see. Lines, however the input comes in chunks (a pipe may bring several at once). */
 function listenForRebuildKey(current: () => DevSession): void {
-  process.stdin.setEncoding('utf8');
-  process.stdin.on('data', (line: string) => {
-    if (line.trim().toLowerCase() === 'r') current().rebuild();
+  createInterface({ input: process.stdin, terminal: false }).on('line', (line) => {
+    const key = line.trim().toLowerCase();
+    if (key === 'r') current().rebuild();
+    else if (key !== '') process.stderr.write(`${pc.dim(`"${line.trim().slice(0, 40)}" does nothing here: r + Enter rebuilds, Ctrl+C stops.`)}\n`);
   });
 }
 

@@ -1,11 +1,13 @@
 // The `dev` command's options as a user types them: the version, and numbers that are not
 // what an option takes, refused with the option named (before anything starts).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli-run.ts';
 import { repoRoot } from '../helpers/studio-process.ts';
+import { watFixture } from '../fixtures/fixtures.ts';
 
 describe('component-studio options', () => {
   it('prints its version with --version and -v', async () => {
@@ -32,6 +34,31 @@ describe('component-studio options', () => {
       const run = await runCli(['dev', 'assets/examples/qrcode', '--no-ui', ...args]);
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
       assert.match(run.stderr, message, args.join(' '));
+    }
+  });
+
+  it('reads r + Enter line by line, however the lines arrive, and says what other input does', async () => {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'component-studio.js'), 'dev', await watFixture('hello'), '--port', '0', '--no-ui'], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1', COMPONENT_STUDIO_CONFIG: join(repoRoot, '.cache', 'config') },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const until = async (pattern: RegExp) => {
+      for (let i = 0; i < 600 && !pattern.test(output); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.match(output, pattern);
+    };
+    try {
+      await until(/serving/);
+      // Two lines in one write, as a pipe or a paste brings them.
+      child.stdin.write('r\nr\nq\n');
+      await until(/build 3: reloaded/);
+      assert.match(output, /"q" does nothing here: r \+ Enter rebuilds, Ctrl\+C stops\./);
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((resolve) => child.once('close', resolve));
     }
   });
 });
