@@ -90,7 +90,7 @@ export async function runSnapshotCli(argv: string[], out: Out, err: Out): Promis
     const folders = await dataFoldersFor(run.dir);
     const asked = await askRunningStudio(folders.keyvalue, run.command, run.args);
     if (asked.handled) {
-      run.print(asked.result, out, `studio (process ${asked.pid})`);
+      run.print(asked.result, out, `studio, process ${asked.pid}`);
       if (run.followUp) {
         const next = await askRunningStudio(folders.keyvalue, run.followUp.command, run.followUp.args(asked.result));
         if (next.handled) run.followUp.print(next.result, out);

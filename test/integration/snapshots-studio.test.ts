@@ -34,7 +34,7 @@ describe('snapshot commands with a studio running', () => {
     await kv.ok('POST', '/kv/increment', { bucket: 'counters', key: 'n', delta: 5 });
     const saved = await snapshot('save', 'three boards', dir, '--note', 'the demo state');
     assert.equal(saved.code, 0, saved.output);
-    assert.match(saved.output, new RegExp(`saved "three boards": 2 keys in 2 buckets, 0 objects in 0 containers .* \\(by the studio \\(process ${studio.child.pid}\\)\\)`));
+    assert.match(saved.output, new RegExp(`saved "three boards": 2 keys in 2 buckets, 0 objects in 0 containers .* \\(by the studio, process ${studio.child.pid}\\)`));
 
     await kv.ok('PUT', '/kv/set', { bucket: 'boards', key: 'b1' }, 'changed');
     await kv.ok('PUT', '/kv/set', { bucket: 'boards', key: 'b2' }, 'added');
