@@ -119,8 +119,8 @@ export class ProjectSnapshots {
     }
   }
 
-  export(name: string, file: string): Promise<{ file: string; bytes: number; manifest: ArchiveManifest }> {
-    return this.serial(() => exportSnapshot(this.catalogue.usable(name), file));
+  export(name: string, file: string, options: { overwrite?: boolean } = {}): Promise<{ file: string; bytes: number; manifest: ArchiveManifest }> {
+    return this.serial(() => exportSnapshot(this.catalogue.usable(name), file, options));
   }
 
   /** Reads and checks an archive; the caller commits (under a name) or discards it. */

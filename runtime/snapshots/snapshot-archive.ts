@@ -74,10 +74,14 @@ async function sha256Of(path: string): Promise<string> {
 }
 
 /** Writes the snapshot as a .tar.gz at `file` (through a temp file, so a failure leaves no half archive). */
-export async function exportSnapshot(entry: CatalogueEntry & { description: SnapshotDescription }, file: string): Promise<{ file: string; bytes: number; manifest: ArchiveManifest }> {
+export async function exportSnapshot(entry: CatalogueEntry & { description: SnapshotDescription }, file: string, options: { overwrite?: boolean } = {}): Promise<{ file: string; bytes: number; manifest: ArchiveManifest }> {
   const temp = `${file}.${process.pid}.partial`;
-  if ((await stat(file).catch(() => undefined))?.isDirectory()) {
+  const existing = await stat(file).catch(() => undefined);
+  if (existing?.isDirectory()) {
     throw new SnapshotError('snapshot-failed', `Cannot export the snapshot ${JSON.stringify(entry.name)} to ${file}: it is a folder.`, 'Give the file to write, such as snapshot.tar.gz, inside that folder.');
+  }
+  if (existing && !options.overwrite) {
+    throw new SnapshotError('file-exists', `Cannot export the snapshot ${JSON.stringify(entry.name)} to ${file}: that file already exists.`, 'Give another file name, or pass --force to replace it.');
   }
   const folder = dirname(file);
   if (!(await stat(folder).catch(() => undefined))?.isDirectory()) {

@@ -11,6 +11,7 @@ export type SnapshotErrorCode =
   | 'snapshot-damaged'
   | 'snapshot-busy'
   | 'snapshot-failed'
+  | 'file-exists'
   | 'archive-not-found'
   | 'archive-invalid'
   | 'archive-tampered'

@@ -363,7 +363,8 @@ export interface Commands extends DeployCommands, TrafficCommands {
   /** One value of a state by its path from a comparison; null where it is absent. At most 32 MiB at once. */
   'snapshots.value': { args: { source?: string; path: string; start?: number; end?: number }; result: { data: string; size: number } | null };
   /** Exports to `file` (the CLI), or to a download read with snapshots.download (the UI). */
-  'snapshots.export': { args: { name: string; file?: string }; result: { fileName: string; bytes: number; file?: string; download?: string } };
+  /** `overwrite`: replace a `file` that exists (else `file-exists`). */
+  'snapshots.export': { args: { name: string; file?: string; overwrite?: boolean }; result: { fileName: string; bytes: number; file?: string; download?: string } };
   'snapshots.download': { args: { download: string; start: number; end: number }; result: { data: string } };
   /** Uploads an archive in parts, as blob.put does; the answer names the upload. */
   'snapshots.upload': { args: { upload?: string; data: string; offset: number; last: boolean }; result: { upload: string } };

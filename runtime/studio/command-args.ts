@@ -110,7 +110,7 @@ export const commandArgs: { [C in CommandName]: z.ZodType<CommandArgs<C>> } = {
   'snapshots.delete': z.object({ name: snapshotName }),
   'snapshots.compare': z.object({ from: snapshotName.optional(), to: snapshotName.optional() }),
   'snapshots.value': z.object({ source: snapshotName.optional(), path: z.string().min(1).max(8192), start: seq.optional(), end: seq.optional() }),
-  'snapshots.export': z.object({ name: snapshotName, file: z.string().min(1).max(4096).optional() }),
+  'snapshots.export': z.object({ name: snapshotName, file: z.string().min(1).max(4096).optional(), overwrite: z.boolean().optional() }),
   'snapshots.download': z.object({ download: z.string().min(1).max(100), start: seq, end: seq }),
   'snapshots.upload': z.object({ upload: z.string().min(1).max(100).optional(), data: base64, offset: seq, last: z.boolean() }),
   'snapshots.inspect': z.object({ upload: z.string().min(1).max(100).optional(), file: z.string().min(1).max(4096).optional() }),

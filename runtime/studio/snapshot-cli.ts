@@ -34,7 +34,7 @@ Commands:
   snapshot restore NAME [dir]               put a snapshot's data back (the data before it
                                             is kept as "before restoring NAME")
   snapshot delete NAME [dir]                delete a snapshot
-  snapshot export NAME FILE [dir]           write a snapshot to FILE (.tar.gz)
+  snapshot export NAME FILE [dir] [--force] write a snapshot to FILE (.tar.gz); --force replaces a FILE that exists
   snapshot import FILE [dir] [--name NAME]  add a snapshot from an exported FILE
 `;
 
@@ -74,7 +74,7 @@ class Usage extends Error {}
 export async function runSnapshotCli(argv: string[], out: Out, err: Out): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { note: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { note: { type: 'string' }, name: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
     err(`${pc.red('error')} ${messageOf(error)}\n\n${SNAPSHOT_USAGE}`);
     return 2;
@@ -128,7 +128,7 @@ interface Plan {
   followUp?: { command: ChannelCommand; args(result: unknown): Record<string, unknown>; print(result: unknown, out: Out): void };
 }
 
-function plan(command: string, rest: string[], values: { note?: string | undefined; name?: string | undefined }): Plan {
+function plan(command: string, rest: string[], values: { note?: string | undefined; name?: string | undefined; force?: boolean | undefined }): Plan {
   const take = (count: number, what: string): string[] => {
     if (rest.length < count) throw new Usage(`snapshot ${command} needs ${what}.`);
     if (rest.length > count + 1) throw new Usage(`snapshot ${command} takes ${what} and a project folder, got: ${rest.join(' ')}`);
@@ -188,12 +188,12 @@ function plan(command: string, rest: string[], values: { note?: string | undefin
       return { dir, command: 'snapshots.delete', args: { name: name! }, print: (_result, out, who) => out(`deleted ${JSON.stringify(name)}${by(who)}\n`) };
     }
     case 'export': {
-      flagsFor([]);
+      flagsFor(['force']);
       const [name, file, dir = '.'] = take(2, 'a NAME and a FILE');
       return {
         dir,
         command: 'snapshots.export',
-        args: { name: name!, file: resolve(file!) },
+        args: { name: name!, file: resolve(file!), ...(values.force ? { overwrite: true } : {}) },
         print: (result, out, who) => {
           const { bytes } = result as { bytes: number };
           out(`exported ${JSON.stringify(name)} to ${resolve(file!)} (${sizeText(bytes)})${by(who)}\n`);
@@ -230,7 +230,7 @@ function plan(command: string, rest: string[], values: { note?: string | undefin
 async function direct(snapshots: ProjectSnapshots, command: ChannelCommand, args: Record<string, unknown>): Promise<unknown> {
   const checked = parseCommandArgs(command, args);
   if (!checked.ok) throw new Usage(checked.message);
-  const a = checked.value as Record<string, string | undefined>;
+  const a = checked.value as Record<string, string | undefined> & { overwrite?: boolean };
   switch (command) {
     case 'snapshots.list':
       return { folder: snapshots.catalogue.dir, snapshots: snapshots.list().map(snapshotView) };
@@ -244,7 +244,7 @@ async function direct(snapshots: ProjectSnapshots, command: ChannelCommand, args
       await snapshots.delete(a.name!);
       return null;
     case 'snapshots.export':
-      return snapshots.export(a.name!, a.file!);
+      return snapshots.export(a.name!, a.file!, { overwrite: a.overwrite === true });
     case 'snapshots.import':
       return snapshotView(await snapshots.import(a.file!, a.name));
     case 'snapshots.compare':

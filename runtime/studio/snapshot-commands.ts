@@ -168,11 +168,11 @@ export class SnapshotCommands {
         const value = await (await this.current()).readValue(source, path, { ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) });
         return value ? { data: value.data.toString('base64'), size: value.size } : null;
       },
-      'snapshots.export': async ({ name, file }) => {
+      'snapshots.export': async ({ name, file, overwrite }) => {
         const snapshots = await this.current();
         const fileName = `${name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'snapshot'}.tar.gz`;
         if (file) {
-          const done = await snapshots.export(name, file);
+          const done = await snapshots.export(name, file, { overwrite: overwrite === true });
           return { fileName, bytes: done.bytes, file: done.file };
         }
         const target = join(this.scratch, `${randomUUID()}.tar.gz`);

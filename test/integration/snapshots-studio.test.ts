@@ -3,7 +3,7 @@
 // request load fails no request and the component reads the restored data at once, and the
 // same commands work on the folders directly when no studio runs.
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +100,16 @@ describe('snapshot commands with a studio running', () => {
     const nowhere = await snapshot('export', 'three boards', join(tempDir, 'no', 'such', 'x.tar.gz'), dir);
     assert.equal(nowhere.code, 1, nowhere.output);
     assert.match(nowhere.output, /the folder .*no[/\\]such does not exist\.\n {2}hint: Create the folder first/);
+    // A file that exists is replaced only when asked.
+    const taken = join(tempDir, 'notes.txt');
+    writeFileSync(taken, 'my notes');
+    const refused = await snapshot('export', 'three boards', taken, dir);
+    assert.equal(refused.code, 1, refused.output);
+    assert.match(refused.output, /that file already exists\.\n {2}hint: Give another file name, or pass --force to replace it\./);
+    assert.equal(readFileSync(taken, 'utf8'), 'my notes');
+    const forced = await snapshot('export', 'three boards', taken, dir, '--force');
+    assert.equal(forced.code, 0, forced.output);
+    assert.notEqual(readFileSync(taken, 'utf8'), 'my notes');
     const folder = await snapshot('export', 'three boards', tempDir, dir);
     assert.equal(folder.code, 1, folder.output);
     assert.match(folder.output, /it is a folder\.\n {2}hint: Give the file to write/);
