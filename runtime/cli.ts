@@ -167,9 +167,13 @@ async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 
+  // A first build that ends the session has said why already (✗ …): the error is not printed twice.
+  let told = false;
+  const unsubscribe = session.subscribe((event) => (told ||= event.kind === 'build-failed' && event.ends === true));
   const started = await session.start();
+  unsubscribe();
   if (!started.ok) {
-    terminal.line(`${pc.red('error')} ${describe(started.error)}`);
+    if (!told) terminal.line(`${pc.red('error')} ${describe(started.error)}`);
     await snapshotChannel.close();
     await (ui ? ui.close() : session.stop());
     process.exit(1);

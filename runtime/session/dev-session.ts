@@ -29,7 +29,7 @@ import { BuildOutputs } from './build-outputs.ts';
 import { outputPathsOf } from './project-build.ts';
 import { buildAndStart } from './reload-cycle.ts';
 import { ReloadQueue } from './reload-queue.ts';
-import type { BuildRecord, SessionEvent } from './session-events.ts';
+import { isListenFailure, type BuildRecord, type SessionEvent } from './session-events.ts';
 import { SessionGateway } from './session-gateway.ts';
 import { SessionInstances, type InstancesFrom } from './session-instances.ts';
 import { SessionNotes } from './session-notes.ts';
@@ -409,7 +409,7 @@ export class DevSession {
    * nothing would come.
    */
   private endsSession(error: StudioError): boolean {
-    return isFatal(error) || this.target?.kind === 'file' || this.options.watch === false;
+    return isListenFailure(error) || this.target?.kind === 'file' || this.options.watch === false;
   }
 
   private async cycle(record: BuildRecord, triggeredAt: number, signal: AbortSignal, first: boolean): Promise<void> {
@@ -503,10 +503,6 @@ export class DevSession {
 const STUDIO_SETTINGS_ERRORS = new Set(['studio-settings-invalid', 'config-file-missing', 'outbound-ca-invalid']);
 
 /** Errors no save can fix: the session ends instead of waiting. */
-function isFatal(error: StudioError): boolean {
-  return ['port-in-use', 'port-denied', 'listen-failed'].includes(error.code);
-}
-
 /** One line on what a mode means, for the log. */
 function describeMode(mode: InstanceStrategy): string {
   return mode === 'fresh' ? 'fresh: a new instance for every request, as wash does' : 'reuse: an instance serves request after request, so state a component keeps survives between requests (wash gives every request a new one)';

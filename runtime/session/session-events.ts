@@ -41,3 +41,8 @@ export type SessionEvent =
 
 /** A step's outcome; a failed build carries the tool's output for the UI. */
 export type CycleResult<T> = { ok: true; value: T } | { ok: false; error: StudioError; output?: string };
+
+/** The gateway could not listen (a port in use or not allowed): the address's problem, not the build's. */
+export function isListenFailure(error: StudioError): boolean {
+  return ['port-in-use', 'port-denied', 'listen-failed'].includes(error.code);
+}

@@ -8,7 +8,7 @@ import { describe } from '../errors.ts';
 import type { LogBus, LogLevel, LogRecord } from '../logs/log-bus.ts';
 import { plainText, seconds, type TerminalLine, type TerminalPrinter } from '../logs/terminal-printer.ts';
 import { summarizeWorld } from '../components/wit-world.ts';
-import type { SessionEvent } from './session-events.ts';
+import { isListenFailure, type SessionEvent } from './session-events.ts';
 
 export const SESSION_SOURCE = 'studio';
 
@@ -66,7 +66,7 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
     }
     case 'build-failed':
       return [
-        { level: 'error', text: `${pc.red('✗')} build ${event.build.number} failed: ${describe(event.error)}` },
+        { level: 'error', text: `${pc.red('✗')} ${isListenFailure(event.error) ? 'cannot serve' : `build ${event.build.number} failed`}: ${describe(event.error)}` },
         ...(event.ends ? [] : [info(pc.dim(event.first ? 'waiting for a change that fixes it (r + Enter rebuilds)' : 'the last good version keeps serving; waiting for a fix'))]),
       ];
     case 'build-cancelled':

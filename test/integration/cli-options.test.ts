@@ -2,6 +2,7 @@
 // what an option takes, refused with the option named (before anything starts).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -59,6 +60,22 @@ describe('component-studio options', () => {
     } finally {
       child.kill('SIGINT');
       await new Promise((resolve) => child.once('close', resolve));
+    }
+  });
+
+  it('ends at once when the port is taken, saying so once, not as a build to fix', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const run = await runCli(['dev', await watFixture('hello'), '--port', String(port), '--no-ui']);
+      const output = run.stdout + run.stderr;
+      assert.equal(run.code, 1, output);
+      assert.match(output, new RegExp(`✗ cannot serve: Port ${port} on 127\\.0\\.0\\.1 is already in use\\.`));
+      assert.equal(output.split('is already in use').length, 2, `said once: ${output}`);
+      assert.doesNotMatch(output, /waiting for a change|build 1 failed/);
+    } finally {
+      blocker.close();
     }
   });
 });
