@@ -231,6 +231,10 @@ async function deploy(argv: string[], io: CliIo): Promise<Result<void>> {
   if (!values.image) return usage('deploy needs --image: the reference the component is pushed to (e.g. ghcr.io/you/app:1.0).', DEPLOY_USAGE);
   const replicas = values.replicas === undefined ? undefined : Number(values.replicas);
   if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 0)) return usage(`--replicas must be a whole number, not "${values.replicas}".`, DEPLOY_USAGE);
+  // The HTTP route's host: a DNS name (RFC 1123), as a cluster's gateway matches it.
+  if (values.host !== undefined && !/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/i.test(values.host)) {
+    return usage(`--host must be a DNS name such as qr.example.com, not "${values.host}".`, DEPLOY_USAGE);
+  }
   const ref = parseImageReference(values.image);
   if (!ref.ok) return ref;
 
@@ -257,7 +261,7 @@ async function deploy(argv: string[], io: CliIo): Promise<Result<void>> {
   const errors = check.problems.filter((p) => p.severity === 'error');
   for (const problem of check.problems) io.stderr.write(`${problem.severity === 'error' ? pc.red('invalid') : pc.yellow('warn')} ${describeProblem(problem)}\n`);
   if (errors.length > 0) {
-    return fail('manifest-invalid', `The generated manifest breaks ${errors.length} rule${errors.length === 1 ? '' : 's'} of wasmCloud's WorkloadDeployment schema (listed above).`, 'Fix the config keys named above (docs/deploy.md explains each), then run deploy again.');
+    return fail('manifest-invalid', `The generated manifest breaks ${errors.length} rule${errors.length === 1 ? '' : 's'} of wasmCloud's WorkloadDeployment schema (listed above).`, 'Fix the config keys (or the --name, --namespace or --host given) named above; docs/deploy.md explains each. Then run deploy again.');
   }
   if (values.output) {
     try {

@@ -246,6 +246,13 @@ describe('a .wasm file deployed as it is', () => {
     assert.equal(docs[1]!.spec.template.spec.service, undefined);
   });
 
+  it('refuses a --host that is no DNS name before anything is built or written', async () => {
+    const run = await runCli(['deploy', await watFixture('hello'), '--image', 'ghcr.io/you/hello:1', '--dry-run', '--host', 'bad host']);
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /--host must be a DNS name such as qr\.example\.com, not "bad host"/);
+  });
+
   it('refuses a core module, which is no component to push or deploy', async () => {
     const core = join(await mkdtemp(join(tmpdir(), 'cs-deploy-core-')), 'core.wasm');
     await writeFile(core, Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
