@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { studioCacheDir } from '../cache-dir.ts';
 import { describe, fail, ok, type Result } from '../errors.ts';
+import { checkInsecure } from './registry-session.ts';
 import { LogBus } from '../logs/log-bus.ts';
 import { loadProject } from '../project/project-config.ts';
 import { buildProject } from '../session/project-build.ts';
@@ -135,6 +136,8 @@ interface PushFlags {
 async function pushTarget(refText: string, target: string, flags: PushFlags, io: CliIo): Promise<Result<{ source: DeploySource; pushed: PushedArtifact[] }>> {
   const ref = parseImageReference(refText);
   if (!ref.ok) return ref;
+  const allowed = checkInsecure(ref.value.registry, flags.insecure === true);
+  if (!allowed.ok) return allowed;
   const credentials = await credentialsFrom(flags, io);
   if (!credentials.ok) return credentials;
   const annotations = annotationsFrom(flags.annotation ?? []);

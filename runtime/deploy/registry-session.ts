@@ -54,6 +54,16 @@ const MAX_REDIRECTS = 5;
 const WRITE_SLICE = 256 * 1024;
 const CREDENTIALS_HINT = 'Give them with --username and --password-stdin (or the login fields in the Deploy view), or run `docker login <registry>` once.';
 
+/** Plain HTTP (`insecure`) only for a registry on this machine: refused before anything is built or sent otherwise. */
+export function checkInsecure(registry: string, insecure: boolean): Result<void> {
+  if (!insecure || isLoopbackRegistry(registry)) return ok(undefined);
+  return fail(
+    'registry-insecure-remote',
+    `--insecure (plain HTTP) is only for a registry on this machine, not ${registry}: credentials and the component would cross the network unencrypted.`,
+    'Serve the registry over HTTPS (a certificate your system trusts, or NODE_EXTRA_CA_CERTS=<ca.pem>), or reach it through localhost (an SSH tunnel or port-forward).',
+  );
+}
+
 export class RegistrySession {
   readonly baseUrl: string;
   private authorization: string | undefined;
@@ -68,13 +78,8 @@ export class RegistrySession {
 
   /** Checks that the registry answers and that we may talk to it (`GET /v2/`), authenticating as it asks. */
   async open(): Promise<Result<void>> {
-    if (this.options.insecure && !isLoopbackRegistry(this.options.registry)) {
-      return fail(
-        'registry-insecure-remote',
-        `--insecure (plain HTTP) is only for a registry on this machine, not ${this.options.registry}: credentials and the component would cross the network unencrypted.`,
-        'Serve the registry over HTTPS (a certificate your system trusts, or NODE_EXTRA_CA_CERTS=<ca.pem>), or reach it through localhost (an SSH tunnel or port-forward).',
-      );
-    }
+    const allowed = checkInsecure(this.options.registry, this.options.insecure === true);
+    if (!allowed.ok) return allowed;
     const answer = await this.send({ method: 'GET', url: '/v2/' });
     if (!answer.ok) return answer;
     if (answer.value.status === 404) {

@@ -246,6 +246,14 @@ describe('a .wasm file deployed as it is', () => {
     assert.equal(docs[1]!.spec.template.spec.service, undefined);
   });
 
+  it('refuses --insecure for a registry on another machine before building anything', async () => {
+    const root = await project('insecure-remote', 'build:\n  command: exit 3\n  component_path: app.wasm\n', {});
+    const run = await runCli(['push', 'example.com/app:1.0', root, '--insecure']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /--insecure \(plain HTTP\) is only for a registry on this machine, not example\.com/);
+    assert.doesNotMatch(run.stderr, /building|exit code 3/);
+  });
+
   it('refuses a --host that is no DNS name before anything is built or written', async () => {
     const run = await runCli(['deploy', await watFixture('hello'), '--image', 'ghcr.io/you/hello:1', '--dry-run', '--host', 'bad host']);
     assert.equal(run.code, 2, run.stderr);
