@@ -27,7 +27,9 @@ export async function readSettingsFile(path: string, kind: FileKind): Promise<Re
   try {
     value = path.endsWith('.json') ? JSON.parse(text) : path.endsWith('.toml') ? parseToml(text) : parseYaml(text);
   } catch (err) {
-    return fail('config-unparsable', `${path}${errorPosition(err)}: ${(err as Error).message.split('\n')[0]}`, 'Fix the syntax; the file must be valid YAML, JSON or TOML, as its extension says.');
+    // The position leads the message; the parser's own "at line N, column M:" would say it twice.
+    const message = (err as Error).message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    return fail('config-unparsable', `${path}${errorPosition(err)}: ${message}`, 'Fix the syntax; the file must be valid YAML, JSON or TOML, as its extension says.');
   }
   if (value === null || value === undefined) return ok({});
   if (typeof value !== 'object' || Array.isArray(value)) {

@@ -233,6 +233,7 @@ describe('loadProject', () => {
     const file = join(root, '.wash', 'config.yaml');
     assert.ok(error.message.startsWith(`${file}:`), error.message);
     assert.match(error.message.slice(file.length), /^:\d+:\d+: /);
+    assert.doesNotMatch(error.message, /at line \d+, column \d+/, 'the position is given once');
     assert.match(error.hint ?? '', /valid YAML/);
   });
 
