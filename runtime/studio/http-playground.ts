@@ -23,6 +23,11 @@ export interface PlaygroundOptions {
    * (and with it what the component logged) comes back with the answer.
    */
   capture?: ExchangeCapture;
+  /**
+   * How long to wait when the request names no timeout: longer than the gateway's own, so a
+   * component that hangs comes back as the gateway's 504 with its log, not as a give-up here.
+   */
+  timeoutMs?: number;
 }
 
 /** How long after the answer the record of a marked request may take to be complete. */
@@ -32,7 +37,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 export async function sendHttpRequest(spec: HttpRequestSpec, options: PlaygroundOptions): Promise<HttpResponseView> {
   const url = resolveUrl(spec.url, options.baseUrl);
-  const timeoutMs = spec.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = spec.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const method = spec.method.toUpperCase();
   const body = spec.body !== undefined && spec.body !== '' ? Buffer.from(spec.body, 'base64') : undefined;
   if (body && (method === 'GET' || method === 'HEAD')) {
@@ -142,7 +147,7 @@ function resolveUrl(raw: string, base: string | undefined): URL {
 function requestFailure(err: unknown, url: URL, timeoutMs: number): StudioFailure {
   const error = err as Error & { cause?: unknown; code?: string; errors?: { code?: string }[] };
   if (error.name === 'TimeoutError' || error.name === 'AbortError') {
-    return new StudioFailure({ code: 'http-timeout', message: `${url.origin} did not answer within ${formatSeconds(timeoutMs)}.`, hint: 'The component may be slow or stuck (see the log); raise the timeout to wait longer.' });
+    return new StudioFailure({ code: 'http-timeout', message: `${url.origin} did not answer within ${formatSeconds(timeoutMs)}.`, hint: 'The server may be slow or stuck. For the component served here, its log says what it was doing; the studio stops a request after its --timeout (30 s unless set at start) and answers 504.' });
   }
   const cause = error.cause as { code?: string; message?: string; errors?: { code?: string }[] } | undefined;
   // Several addresses (localhost: ::1 and 127.0.0.1) fail together as an AggregateError.

@@ -132,7 +132,7 @@ export class TrafficInspector {
       run = { startedAt: Date.now(), durationMs: 0, passed: 0, failed: 0, results: [], error: { code: 'not-serving', message: 'Nothing is being served yet, so the checks cannot run.', hint: 'Wait for a build to serve.' } };
     } else {
       try {
-        run = await runChecks({ washDir, gatewayUrl, capture: this.capture, bodiesOf: (id) => this.store.bodiesOf(id), timeoutMs: this.replayTimeoutMs(), ...(build !== undefined ? { build } : {}), ...(this.sandbox ? { sandbox: this.sandbox } : {}) });
+        run = await runChecks({ washDir, gatewayUrl, capture: this.capture, bodiesOf: (id) => this.store.bodiesOf(id), timeoutMs: this.clientTimeoutMs(), ...(build !== undefined ? { build } : {}), ...(this.sandbox ? { sandbox: this.sandbox } : {}) });
       } catch (err) {
         run = { startedAt: Date.now(), durationMs: 0, passed: 0, failed: 0, results: [], error: { code: 'checks-failed', message: `The checks could not run: ${messageOf(err)}.` } };
       }
@@ -153,13 +153,14 @@ export class TrafficInspector {
       store: this.store,
       capture: this.capture,
       gatewayUrl,
-      timeoutMs: this.replayTimeoutMs(),
+      timeoutMs: this.clientTimeoutMs(),
       ...(build !== undefined ? { build } : {}),
       ...(this.sandbox ? { sandbox: this.sandbox } : {}),
     });
   }
 
-  private replayTimeoutMs(): number {
+  /** How long the studio's own clients (replays, checks, the HTTP view) wait: past the gateway's timeout, so its 504 comes back. */
+  clientTimeoutMs(): number {
     return this.options.requestTimeoutMs + 5000;
   }
 

@@ -17,6 +17,7 @@ import { messageProject, type MessageProject } from '../helpers/message-project.
 import { apiErrorOf, StudioApiClient } from '../helpers/studio-api-client.ts';
 import { launchStudio, testCacheDir } from '../helpers/studio-process.ts';
 import { answerBecomes } from '../helpers/answer-becomes.ts';
+import { watFixture } from '../fixtures/fixtures.ts';
 
 const decode = (base64: string) => Buffer.from(base64, 'base64').toString('utf8');
 
@@ -420,6 +421,29 @@ describe('component-studio dev with the studio UI', () => {
     } finally {
       await studio.stop();
       await project.remove();
+    }
+  });
+});
+
+describe('the HTTP view on a component that hangs', () => {
+  it('gets the gateway\'s 504 and what the studio logged, not a timeout of its own that raced it', async () => {
+    const logs = new LogBus();
+    // The gateway gives up after 1 s; the HTTP view must wait longer than that.
+    const settings = { ...defaultRuntimeSettings(testCacheDir), workers: 1, requestTimeoutMs: 1000 };
+    const target = await watFixture('loop');
+    const createSession = (t: string) => new DevSession({ target: t, port: 0, bodyLimitBytes: 2 ** 20, settings, logs });
+    const session = createSession(target);
+    const configDir = await mkdtemp(join(tmpdir(), 'studio-api-hang-'));
+    const service = new StudioService({ logs, session, target, createSession, configDir });
+    try {
+      const started = await session.start();
+      assert.ok(started.ok && started.value.url, JSON.stringify(started));
+      const response = (await service.call('http.send', { method: 'GET', url: '/', headers: [] })) as { status: number; body: string };
+      assert.equal(response.status, 504);
+      assert.match(decode(response.body), /did not answer within 1 s/);
+    } finally {
+      await service.close();
+      await rm(configDir, { recursive: true, force: true });
     }
   });
 });
