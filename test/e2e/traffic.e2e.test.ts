@@ -97,6 +97,9 @@ describe('the Traffic view in Chromium', () => {
     const detail = traffic().getByLabel('Request detail');
     await detail.getByRole('button', { name: 'Pin as check' }).click();
     await waitForText(page.locator('.toast'), /Pinned 1 as a check/);
+    // The Checks tab lists the new check at once, with no reload of the page.
+    await traffic().getByRole('tab', { name: /^Checks/ }).click();
+    await waitForText(traffic().getByLabel('Check file'), /checks\.json \(1\)/);
     const file = JSON.parse(await readFile(join(project, '.wash', 'checks', 'checks.json'), 'utf8')) as { checks: { request: { path: string }; expect: { status: number } }[] };
     assert.equal(file.checks[0]!.request.path, '/qrcode');
     // The first reload runs the checks: they pass while nothing changed.

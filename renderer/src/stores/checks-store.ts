@@ -30,7 +30,11 @@ export const useChecks = create<ChecksState>((set, get) => ({
   running: false,
   focus: undefined,
   tab: 'requests',
-  setTab: (tab) => set({ tab }),
+  setTab: (tab) => {
+    set({ tab });
+    // Check files change on disk too (pinned, edited by hand): the tab shows them as they are.
+    if (tab === 'checks') void get().load();
+  },
 
   async load() {
     try {

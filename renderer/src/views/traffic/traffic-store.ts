@@ -7,6 +7,7 @@ import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import type { PinKindView, ReplayReport, TrafficDetailView, TrafficFilterView, TrafficOrigin, TrafficSettingsView, TrafficSummaryView } from '../../api/types.ts';
 import { useUi } from '../../stores/ui-store.ts';
+import { useChecks } from '../../stores/checks-store.ts';
 
 export const PAGE = 200;
 const IGNORED_KEY = 'component-studio.traffic.ignoredHeaders';
@@ -177,6 +178,8 @@ export const useTraffic = create<TrafficState>((set, get) => ({
     try {
       const pinned = await studio.call('checks.pin', { ids, kind, ignoreHeaders: get().ignoredHeaders });
       useUi.getState().toast({ tone: 'success', title: `Pinned ${pinned.added} as ${pinned.added === 1 ? 'a check' : 'checks'}`, detail: `.wash/checks/${pinned.file}: they run after every reload.` });
+      // The Checks tab lists the files: it shows the new check now, not after a reload of the page.
+      void useChecks.getState().load();
     } catch (err) {
       toastError('Could not pin the check', err);
     }
