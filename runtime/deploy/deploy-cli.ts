@@ -9,6 +9,7 @@ import pc from 'picocolors';
 import { studioCacheDir } from '../cache-dir.ts';
 import { describe, fail, ok, type Result } from '../errors.ts';
 import { checkInsecure } from './registry-session.ts';
+import { isRouteHost } from './workload-deployment.ts';
 import { LogBus } from '../logs/log-bus.ts';
 import { loadProject } from '../project/project-config.ts';
 import { buildProject } from '../session/project-build.ts';
@@ -234,8 +235,7 @@ async function deploy(argv: string[], io: CliIo): Promise<Result<void>> {
   if (!values.image) return usage('deploy needs --image: the reference the component is pushed to (e.g. ghcr.io/you/app:1.0).', DEPLOY_USAGE);
   const replicas = values.replicas === undefined ? undefined : Number(values.replicas);
   if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 0)) return usage(`--replicas must be a whole number, not "${values.replicas}".`, DEPLOY_USAGE);
-  // The HTTP route's host: a DNS name (RFC 1123), as a cluster's gateway matches it.
-  if (values.host !== undefined && !/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/i.test(values.host)) {
+  if (values.host !== undefined && !isRouteHost(values.host)) {
     return usage(`--host must be a DNS name such as qr.example.com, not "${values.host}".`, DEPLOY_USAGE);
   }
   const ref = parseImageReference(values.image);

@@ -78,6 +78,11 @@ interface InterfaceName {
 }
 
 /** `wasi:keyvalue/store@0.2.0-draft` → its parts; plain function names give undefined. */
+/** Whether `host` can be the HTTP route's host: a DNS name (RFC 1123), as a cluster's gateway matches it. */
+export function isRouteHost(host: string): boolean {
+  return /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/i.test(host);
+}
+
 export function parseInterfaceName(name: string): InterfaceName | undefined {
   const match = /^([a-z0-9-]+):([a-z0-9-]+)\/([a-z0-9-]+)(?:@(.+))?$/.exec(name);
   if (!match) return undefined;

@@ -12,6 +12,7 @@ import { validateManifest } from '../deploy/manifest-validator.ts';
 import { sourceOfFile, sourceOfProject, workloadArtifacts, type DeploySource } from '../deploy/workload-artifacts.ts';
 import { prepareManifest, pushWorkload } from '../deploy/workload-deploy.ts';
 import type { DevSession } from '../session/dev-session.ts';
+import { isRouteHost } from '../deploy/workload-deployment.ts';
 import type { CommandArgs, CommandResult, DeployCommands as DeployCommandTypes, DeployTargetArgs, DeployView } from './api.ts';
 import type { StudioEvent } from './studio-service.ts';
 
@@ -76,7 +77,11 @@ export class DeployCommands {
       built.set(artifact.name, bytes !== undefined);
       if (record && bytes && `sha256:${createHash('sha256').update(bytes).digest('hex')}` === record.layerDigest) pinned.set(artifact.name, record.pinned);
     }
-    const options = { ...(args.replicas !== undefined ? { replicas: args.replicas } : {}), ...(args.host?.trim() ? { host: args.host.trim() } : {}) };
+    const host = args.host?.trim();
+    if (host && !isRouteHost(host)) {
+      throw new StudioFailure({ code: 'deploy-invalid-host', message: `The host must be a DNS name such as qr.example.com, not "${host.slice(0, 300)}".`, hint: 'Letters, digits, - and dots; the cluster\'s HTTP gateway routes requests for this name to the workload.' });
+    }
+    const options = { ...(args.replicas !== undefined ? { replicas: args.replicas } : {}), ...(host ? { host } : {}) };
     const { manifest, check, artifacts } = await prepareManifest(source, image, options, pinned);
     const kubectl = await kubectlStatus();
     return {

@@ -88,6 +88,13 @@ describe('the Deploy view', () => {
     await status().filter({ hasText: 'Valid against wasmCloud\'s CRD' }).waitFor();
   });
 
+  it('refuses a host that is no DNS name before it reaches the manifest', async () => {
+    await view().getByRole('textbox', { name: 'Host' }).fill('Bad Host!');
+    await view().getByText(/The host must be a DNS name such as qr\.example\.com, not "Bad Host!"/).waitFor();
+    await view().getByRole('textbox', { name: 'Host' }).fill('');
+    await status().filter({ hasText: 'Valid against wasmCloud\'s CRD' }).waitFor();
+  });
+
   it('explains a refused login with the fix', async () => {
     await view().getByRole('textbox', { name: 'Repository' }).fill(`${locked.host}/e2e/counter`);
     await view().getByRole('checkbox', { name: 'Log in' }).check();
