@@ -78,7 +78,11 @@ export async function setOutbound(described: SessionDescription | undefined, cha
     ...(change.standIns ? { stand_ins: change.standIns.map(cleaned) } : {}),
   };
   const checked = validateWith(studioSettingsSchema, { ...current, outbound });
-  if (!checked.value) return { ok: false, error: invalidSettings('studio-settings-invalid', 'The stand-ins', checked.errors, 'Fix the rows named above; docs/projects.md (outbound) describes each key.') };
+  if (!checked.value) {
+    // Named as the table in Settings numbers its rows (from 1), not by the file's key path (from 0).
+    const problems = checked.errors.map((e) => ({ ...e, path: e.path.replace(/^outbound\.stand_ins\[(\d+)\]\.?/, (_, i: string) => `row ${Number(i) + 1}${e.path.endsWith(']') ? '' : ', '}`) }));
+    return { ok: false, error: invalidSettings('studio-settings-invalid', 'The stand-in table', problems, 'Fix the rows named above; docs/projects.md (outbound) describes each column.') };
+  }
   const usable = outboundConfigFrom(outbound, base);
   if (!usable.ok) return usable;
   for (const [key, value] of [

@@ -273,7 +273,7 @@ export function LogsView() {
         {records.length === 0 && !loading ? (
           filtered ? (
             <EmptyState title="No line matches" icon="⌕">
-              <p>Nothing logged matches this search and these filters. Clear the search box or pick more sources.</p>
+              <p>Nothing logged matches this search and these filters. Clear the search box, or pick a lower level or more sources.</p>
             </EmptyState>
           ) : (
             <EmptyState title="No logs yet" icon="≡">

@@ -10,7 +10,7 @@ import { formatBytes, formatDateTime, formatMs } from '../../lib/format.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { useUi } from '../../stores/ui-store.ts';
 import { useHttp, type RequestDraft } from '../http/http-store.ts';
-import { useTraffic } from './traffic-store.ts';
+import { originTag, useTraffic } from './traffic-store.ts';
 
 type Tab = 'response' | 'request' | 'timing' | 'logs' | 'outbound';
 
@@ -157,7 +157,7 @@ export function TrafficDetail({ detail }: { detail: TrafficDetailView }) {
             {record.build !== undefined && ` · build ${record.build}`}
             {record.workload && ` · ${record.workload}`}
             {record.worker !== undefined && ` · worker ${record.worker}`}
-            {record.origin !== 'client' && ` · ${record.origin}${record.replayOf !== undefined ? ` of #${record.replayOf}` : ''}`}
+            {record.origin !== 'client' && ` · ${originTag(record.origin)}${record.replayOf !== undefined ? ` of #${record.replayOf}` : ''}`}
           </div>
         </div>
         <div className="detail-actions">

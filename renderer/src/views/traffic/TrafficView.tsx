@@ -15,7 +15,7 @@ import { useIsActive, useUi } from '../../stores/ui-store.ts';
 import { ChecksPanel } from './ChecksPanel.tsx';
 import { ReplayPanel } from './ReplayPanel.tsx';
 import { TrafficDetail } from './TrafficDetail.tsx';
-import { filterArgs, PAGE, useTraffic } from './traffic-store.ts';
+import { filterArgs, originTag, PAGE, useTraffic } from './traffic-store.ts';
 import './traffic.css';
 
 const ROW = 26;
@@ -78,7 +78,7 @@ const TrafficRow = memo(function TrafficRow({ row, start, active, checked }: { r
       </span>
       <span className="col-build">{row.build ?? ''}</span>
       <span className="col-flags">
-        {row.origin !== 'client' && <span className="origin-tag">{row.origin}</span>}
+        {row.origin !== 'client' && <span className="origin-tag">{originTag(row.origin)}</span>}
         {row.logCount > 0 && <span className="logs-tag" title={`${row.logCount} log lines`}>≡ {row.logCount}</span>}
       </span>
     </div>

@@ -23,6 +23,11 @@ export interface TrafficFilter {
 
 export const EMPTY_FILTER: TrafficFilter = { statusClasses: [], method: '', text: '', build: undefined, hasLogs: false, origins: [] };
 
+/** A record's origin as a tag: the playground is the HTTP view, as the filter names it; the others as they are. */
+export function originTag(origin: TrafficOrigin): string {
+  return origin === 'playground' ? 'HTTP view' : origin;
+}
+
 export function filterArgs(filter: TrafficFilter, maxId?: number): TrafficFilterView {
   return {
     ...(filter.statusClasses.length ? { statusClasses: filter.statusClasses } : {}),
