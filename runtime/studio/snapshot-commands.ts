@@ -21,6 +21,7 @@ import type { LiveData } from '../snapshots/live-data.ts';
 import { ProjectSnapshots } from '../snapshots/project-snapshots.ts';
 import type { StagedImport } from '../snapshots/snapshot-archive.ts';
 import type { CatalogueEntry } from '../snapshots/snapshot-catalogue.ts';
+import { SnapshotError } from '../snapshots/snapshot-error.ts';
 import type { CommandArgs, CommandName, CommandResult, SnapshotView, SnapshotsView } from './api.ts';
 import type { StoreCommands } from './store-commands.ts';
 import type { StudioEvent } from './studio-service.ts';
@@ -214,7 +215,14 @@ export class SnapshotCommands {
         const source = upload ? this.take(this.uploads, upload, 'upload').file : file;
         if (!source) throw new StudioFailure({ code: 'bad-arguments', message: 'snapshots.inspect needs an upload or a file.', hint: 'Upload the archive with snapshots.upload first.' });
         const snapshots = await this.current();
-        const staged = await snapshots.stageImport(source);
+        let staged;
+        try {
+          staged = await snapshots.stageImport(source);
+        } catch (error) {
+          // An upload's temp path means nothing to the user: the message names the upload instead.
+          if (upload && error instanceof SnapshotError) throw new SnapshotError(error.code, error.message.replaceAll(source, 'The uploaded file'), error.hint, { cause: error });
+          throw error;
+        }
         const id = this.park(this.staged, staged, (s) => void s.discard());
         const would = await snapshots.compareWithLive(staged.dir);
         const view = snapshotView({ name: staged.manifest.snapshot.name, dir: staged.dir, description: staged.manifest.snapshot });

@@ -6,7 +6,7 @@
 // downloads an archive that imports back under another name. Screenshots land in
 // test-results/ui/ (data-*.png), light and dark.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -124,7 +124,7 @@ describe('the Data view in Chromium', () => {
     await data().getByLabel('Snapshot archive').setInputFiles(saved);
     const dialog = page.getByRole('dialog', { name: 'Import a snapshot' });
     await dialog.getByText('A snapshot named “three cards” exists').waitFor();
-    await dialog.getByTestId('import-would').filter({ hasText: 'Restoring it later would replace: nothing: the data is the same.' }).waitFor();
+    await dialog.getByTestId('import-would').filter({ hasText: 'Restoring it later would replace: nothing, the data is the same.' }).waitFor();
     await page.screenshot({ path: join(shotsDir, 'data-import-light.png') });
     await dialog.getByRole('button', { name: 'Import' }).click();
     await row('three cards (imported)').waitFor();
@@ -132,6 +132,12 @@ describe('the Data view in Chromium', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: join(shotsDir, 'data-list-dark.png') });
     await page.emulateMedia({ colorScheme: 'light' });
+    // A file that is no archive is refused, named as the upload it is, not by a temp path.
+    const bogus = join(tempDir, 'not-a-snapshot.tar.gz');
+    await writeFile(bogus, 'these are my notes, not a snapshot');
+    await data().getByLabel('Snapshot archive').setInputFiles(bogus);
+    await page.getByText(/The uploaded file is not a readable snapshot archive/).first().waitFor();
+    assert.equal(await page.getByText(/\.upload\b/).count(), 0, 'no temp path is shown');
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -29,7 +29,7 @@ function sizeOf(s: SnapshotView): number {
 const KIND_LABEL: Record<SnapshotView['kind'], string> = { manual: 'taken', 'before-restore': 'before restore', imported: 'imported', seed: 'seed' };
 
 function changeSummary(c: { added: number; removed: number; changed: number }): string {
-  if (c.added + c.removed + c.changed === 0) return 'nothing: the data is the same';
+  if (c.added + c.removed + c.changed === 0) return 'nothing, the data is the same';
   return [c.changed && `${plural(c.changed, 'value')} changed`, c.removed && `${plural(c.removed, 'key or object', 'keys and objects')} removed`, c.added && `${plural(c.added, 'key or object', 'keys and objects')} added`].filter(Boolean).join(', ');
 }
 
