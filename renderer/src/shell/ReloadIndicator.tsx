@@ -47,7 +47,7 @@ export function ReloadIndicator() {
       if (workloads.length > 0 && workloads.every((w) => w.state === 'stopped')) {
         shown = 'stopped';
         title = `Stopped · build ${state.build.number}`;
-        detail = `Restart it in Workloads (${modKey}+1)`;
+        detail = `Start it in Workloads (${modKey}+1)`;
         break;
       }
       title = `Serving build ${state.build.number}`;

@@ -121,8 +121,9 @@ function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build:
           {workload.build !== undefined && <span className="muted">build {workload.build}</span>}
         </div>
         <div className="card-actions">
-          <button className="btn" title="Start fresh instances of this workload" onClick={() => void act(`Restarted ${workload.name}`, () => studio.call('workloads.restart', { name: workload.name }))}>
-            ↻ Restart
+          {/* A stopped workload starts again the same way: fresh instances of the build it serves. */}
+          <button className="btn" title="Start fresh instances of this workload" onClick={() => void act(`${workload.state === 'stopped' ? 'Started' : 'Restarted'} ${workload.name}`, () => studio.call('workloads.restart', { name: workload.name }))}>
+            {workload.state === 'stopped' ? '▶ Start' : '↻ Restart'}
           </button>
           <button className="btn" disabled={workload.state === 'stopped'} title="Stop serving this workload" onClick={() => void act(`Stopped ${workload.name}`, () => studio.call('workloads.stop', { name: workload.name }))}>
             ■ Stop
@@ -141,8 +142,8 @@ function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build:
       {!service && (
         <div className="stat-row">
           <div className="stat" title={build ? `When build ${build.number}, the one serving, was ready` : undefined}>
-            <div className="stat-label">Serving since</div>
-            <div className="stat-value">{finished ? formatAgo(finished, now) : '—'}</div>
+            <div className="stat-label">{workload.state === 'stopped' ? 'Serving' : 'Serving since'}</div>
+            <div className="stat-value">{workload.state === 'stopped' ? 'stopped' : finished ? formatAgo(finished, now) : '—'}</div>
           </div>
           <div className="stat">
             <div className="stat-label">Build time</div>
