@@ -33,6 +33,15 @@ function open(root: string): KeyValueStore {
   return new KeyValueStore(root, { locks: new StoreLocks() });
 }
 
+/** A store whose value files wait for a checkpoint (its materializer thread stopped): new values are in the journal only. */
+function journalOnly(): { root: string; locks: StoreLocks; store: KeyValueStore } {
+  const root = join(scratch, `kv-${counter++}`);
+  const locks = new StoreLocks();
+  const store = new KeyValueStore(root, { locks });
+  stopMaterializer(locks);
+  return { root, locks, store };
+}
+
 const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : Buffer.from(bytes).toString());
 const asides = (root: string, what: string) => readdirSync(root).filter((name) => name.startsWith(`.cs-journal.${what}-`));
 
@@ -165,10 +174,8 @@ describe('key-value repairs on open', () => {
 
   it('starts anew from a thread that never opened the deleted journal (a new worker), and every thread reads and closes cleanly', async () => {
     for (const deleted of ['folder', 'journal'] as const) {
-      const root = join(scratch, `kv-${counter++}`);
-      const locks = new StoreLocks();
-      const host = new KeyValueStore(root, { locks });
-      stopMaterializer(locks); // the value stays in the journal only: the case reads must get right
+      // The value stays in the journal only: the case reads must get right.
+      const { root, locks, store: host } = journalOnly();
       host.set('b', 'k', Buffer.from('journaled'));
       rmSync(deleted === 'folder' ? root : join(root, '.cs-journal'), { recursive: true, force: true });
       const reader = new KeyValueStore(root, { locks: new StoreLocks(locks.buffer), guest: true });
@@ -195,11 +202,9 @@ describe('key-value repairs on open', () => {
   });
 
   it('makes a bucket folder another program removed again at the next set, before the set returns', () => {
-    const root = join(scratch, `kv-${counter++}`);
-    const locks = new StoreLocks();
-    const store = new KeyValueStore(root, { locks });
+    // Without the materializer thread, only the set itself can make the folder again.
+    const { root, store } = journalOnly();
     try {
-      stopMaterializer(locks); // the file would otherwise make the folder a moment later
       store.set('b', 'k', Buffer.from('v1'));
       store.checkpoint();
       rmSync(join(root, 'b'), { recursive: true });
@@ -212,10 +217,7 @@ describe('key-value repairs on open', () => {
   });
 
   it('lets go of its folder when closing after the folder was deleted, so the next store can write', () => {
-    const root = join(scratch, `kv-${counter++}`);
-    const locks = new StoreLocks();
-    const host = new KeyValueStore(root, { locks });
-    stopMaterializer(locks);
+    const { root, locks, store: host } = journalOnly();
     host.set('b', 'k', Buffer.from('v'));
     rmSync(root, { recursive: true, force: true });
     host.close();
