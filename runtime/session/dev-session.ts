@@ -502,7 +502,6 @@ export class DevSession {
 /** What a failed build may have failed on that an edit of .wash/studio.yaml can fix (a bad key, a CA or body file that is not there). */
 const STUDIO_SETTINGS_ERRORS = new Set(['studio-settings-invalid', 'config-file-missing', 'outbound-ca-invalid']);
 
-/** Errors no save can fix: the session ends instead of waiting. */
 /** One line on what a mode means, for the log. */
 function describeMode(mode: InstanceStrategy): string {
   return mode === 'fresh' ? 'fresh: a new instance for every request, as wash does' : 'reuse: an instance serves request after request, so state a component keeps survives between requests (wash gives every request a new one)';
