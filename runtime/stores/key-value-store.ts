@@ -306,9 +306,9 @@ export class KeyValueStore {
     return this.write(() => {
       const unique = [...new Set(keys)];
       for (const key of unique) keyFileName(key); // names checked before anything else
-      // Bucket "" is the root itself, which a store never written to does not have yet.
-      const dir = bucket === '' ? this.verifiedBucketDir('', 'delete') : this.bucketDir(bucket, 'existing', 'delete');
-      if (!dir || unique.length === 0) return;
+      // A folder is looked at, not remembered: another program may have removed it, and the
+      // root (bucket "") does not exist before a store's first write.
+      if (!this.verifiedBucketDir(bucket, 'delete') || unique.length === 0) return;
       // A delete may be this thread's first write (a worker's request that only deletes).
       this.openForWriting();
       this.logged(bucket, unique, (log) => {
