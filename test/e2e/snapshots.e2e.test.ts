@@ -17,6 +17,8 @@ import { type Chromium, findChromium, NO_BROWSER_MESSAGE, openStudioPage } from 
 import { ensureRendererBuilt } from './renderer-build.ts';
 
 const shotsDir = join(repoRoot, 'test-results', 'ui');
+/** One of the QR codes in the seed data, as the example names them. */
+const HELLO_PNG = '000003-hello-from-a-webassembly-component.png';
 
 describe('the Data view in Chromium', () => {
   let tempDir: string;
@@ -54,8 +56,9 @@ describe('the Data view in Chromium', () => {
     await offer.getByRole('button', { name: 'Load seed data' }).click();
     await row('seed data').waitFor();
     await offer.waitFor({ state: 'detached' });
-    const code = await kv.ok<{ text: string } | null>('GET', '/kv/get', { bucket: 'codes', key: 'wasmcloud' });
-    assert.match(code?.text ?? '', /"payload":"https:\/\/wasmcloud.com"/);
+    // The seed is the component's own data: its counter, which the next QR code carries on from.
+    const counter = await kv.ok<{ text: string } | null>('GET', '/kv/get', { bucket: 'qrcode', key: 'generated' });
+    assert.equal(counter?.text, '3');
   });
 
   it('takes a snapshot from a dialog', async () => {
@@ -66,13 +69,13 @@ describe('the Data view in Chromium', () => {
     await dialog.getByLabel('Note').fill('the demo board');
     await dialog.getByRole('button', { name: 'Take snapshot' }).click();
     await row('three cards').waitFor();
-    assert.match(await row('three cards').innerText(), /the demo board[\s\S]*5 keys in 3 buckets[\s\S]*3 objects in 1 container/);
+    assert.match(await row('three cards').innerText(), /the demo board[\s\S]*2 keys in 2 buckets[\s\S]*3 objects in 1 container/);
   });
 
   it('compares a snapshot with the live data, with both values side by side', async () => {
     await kv.ok('PUT', '/kv/set', { bucket: 'boards', key: 'board-1' }, '{"title":"Groceries","cards":4}');
     await kv.ok('PUT', '/kv/set', { bucket: 'boards', key: 'board-2' }, '{"title":"Chores","cards":1}');
-    await kv.ok('DELETE', '/kv/delete', { bucket: 'codes', key: 'hello' });
+    await kv.ok('DELETE', '/kv/delete', { bucket: 'qrcode', key: 'generated' });
     await row('three cards').getByRole('button', { name: 'Compare with live' }).click();
     const summary = data().getByTestId('compare-summary');
     await summary.filter({ hasText: 'From “three cards” to live data: 1 value changed, 1 key or object removed, 1 key or object added' }).waitFor();
@@ -88,9 +91,9 @@ describe('the Data view in Chromium', () => {
   });
 
   it('shows images side by side when a PNG changed', async () => {
-    await kv.ok('PUT', '/blob/write', { container: 'codes', name: 'hello.png', order: 'stream-first' }, 'not a png any more');
+    await kv.ok('PUT', '/blob/write', { container: 'qrcodes', name: HELLO_PNG, order: 'stream-first' }, 'not a png any more');
     await data().getByRole('button', { name: 'Compare', exact: true }).click();
-    await data().locator('.change-row', { hasText: 'hello.png' }).click();
+    await data().locator('.change-row', { hasText: HELLO_PNG }).click();
     await data().locator('.diff-split[data-diff="image"] img').waitFor();
     await data().locator('.diff-split[data-diff="image"] .hex-view').waitFor();
     await page.screenshot({ path: join(shotsDir, 'data-image-diff-light.png') });
