@@ -95,6 +95,14 @@ describe('the Deploy view', () => {
     await status().filter({ hasText: 'Valid against wasmCloud\'s CRD' }).waitFor();
   });
 
+  it('says that a negative replica count became 0, which runs nothing', async () => {
+    const replicas = view().getByRole('spinbutton', { name: 'Replicas' });
+    await replicas.fill('-3');
+    await view().getByTestId('no-replicas').filter({ hasText: '0 replicas: nothing runs' }).waitFor();
+    await replicas.fill('1');
+    await view().getByTestId('no-replicas').waitFor({ state: 'detached' });
+  });
+
   it('explains a refused login with the fix', async () => {
     await view().getByRole('textbox', { name: 'Repository' }).fill(`${locked.host}/e2e/counter`);
     await view().getByRole('checkbox', { name: 'Log in' }).check();

@@ -177,6 +177,7 @@ export function DeployView() {
           <span className={errors.length ? 'bad' : 'ok'} data-testid="manifest-status">
             {state.generating ? 'Generating…' : errors.length ? `${errors.length} error${errors.length === 1 ? '' : 's'}` : manifest ? 'Valid against wasmCloud\'s CRD' : ''}
           </span>
+          {form.replicas === 0 && !state.edited && <span className="muted small" data-testid="no-replicas">0 replicas: nothing runs until it is scaled up</span>}
           {state.edited && <span className="muted small">edited</span>}
           <span className="toolbar-spacer" />
           <button className="btn" onClick={() => void state.generate()} title={state.edited ? 'Throw away your edits and generate it again' : 'Generate it again from the config and the build'}>
