@@ -145,13 +145,23 @@ export function harProblems(value: unknown): string[] {
 
 export type HarImport = { ok: true; entries: { record: TrafficRecord; bodies: TrafficBodies }[]; skipped: string[] } | { ok: false; problems: string[] };
 
+/**
+ * V8's JSON error without the file's first bytes it quotes, and with a control character
+ * it names spelled out: a file that is not text would show them as garbage in the message.
+ */
+function jsonProblem(message: string): string {
+  return message
+    .replace(/, ".*" is not valid JSON$/s, '')
+    .replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+}
+
 /** Reads a HAR file's text into records (new ids, origin `imported`) ready to be replayed. */
 export function fromHar(text: string): HarImport {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    return { ok: false, problems: [`it is not JSON (${(err as Error).message})`] };
+    return { ok: false, problems: [`it is not JSON (${jsonProblem((err as Error).message)})`] };
   }
   const problems = harProblems(parsed);
   if (problems.length > 0) return { ok: false, problems };

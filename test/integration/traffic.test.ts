@@ -175,6 +175,11 @@ describe('capture of what a component was asked and answered', () => {
     const error = await apiErrorOf(client.call('traffic.importHar', { har: JSON.stringify({ log: { version: '1.2', entries: [{ request: {} }] } }) }));
     assert.equal(error.code, 'har-invalid');
     assert.match(error.message, /creator|entries/);
+    // A file that is not text is named as such, without its bytes quoted back.
+    const binary = await apiErrorOf(client.call('traffic.importHar', { har: '\u0000\u0001\u0002 PNG bytes' }));
+    assert.equal(binary.code, 'har-invalid');
+    assert.match(binary.message, /^This is not a HAR 1\.2 file: it is not JSON \(Unexpected token 'U\+0000'\)/);
+    assert.doesNotMatch(binary.message, /PNG bytes|\u0000/);
   });
 });
 
