@@ -70,6 +70,9 @@ describe('the Data view in Chromium', () => {
     await dialog.getByRole('button', { name: 'Take snapshot' }).click();
     await row('three cards').waitFor();
     assert.match(await row('three cards').innerText(), /the demo board[\s\S]*2 keys in 2 buckets[\s\S]*3 objects in 1 container/);
+    // Compare offers the newest snapshot against the live data until another pair is picked.
+    await page.waitForFunction(() => document.querySelector<HTMLSelectElement>('select[aria-label="Compare from"]')?.value === 'three cards');
+    assert.equal(await data().getByLabel('Compare to').inputValue(), '');
   });
 
   it('compares a snapshot with the live data, with both values side by side', async () => {

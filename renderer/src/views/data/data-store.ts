@@ -32,6 +32,7 @@ interface DataState {
   compareError: string | undefined;
   change: DataChangeView | undefined;
   values: { before: ValueSide; after: ValueSide } | undefined;
+  showView(view: SnapshotsView): void;
   load(): Promise<void>;
   compare(from: Side, to: Side): Promise<void>;
   showChange(change: DataChangeView | undefined): Promise<void>;
@@ -39,6 +40,13 @@ interface DataState {
 }
 
 const sideArg = (side: Side) => (side === '' ? undefined : side);
+
+/** The name of the newest usable snapshot, or '' (live data) when there is none. */
+function newestSnapshot(view: SnapshotsView): Side {
+  let newest: SnapshotsView['snapshots'][number] | undefined;
+  for (const s of view.snapshots) if (!s.problem && (!newest || s.createdAt > newest.createdAt)) newest = s;
+  return newest?.name ?? '';
+}
 let started = false;
 let compareSeq = 0;
 
@@ -54,9 +62,16 @@ export const useData = create<DataState>((set, get) => ({
   change: undefined,
   values: undefined,
 
+  showView(view) {
+    set({ view, loadError: undefined });
+    // Until a comparison is asked for, offer the likely one: the newest snapshot to now.
+    const { to, comparison, comparing } = get();
+    if (to === '' && !comparison && !comparing) set({ from: newestSnapshot(view) });
+  },
+
   async load() {
     try {
-      set({ view: await studio.call('snapshots.list', {}), loadError: undefined });
+      get().showView(await studio.call('snapshots.list', {}));
     } catch (err) {
       set({ loadError: describeError(err).message });
     }
@@ -88,7 +103,7 @@ export const useData = create<DataState>((set, get) => ({
   start() {
     if (started) return;
     started = true;
-    studio.on('snapshots.changed', (view) => set({ view }));
+    studio.on('snapshots.changed', (view) => get().showView(view));
     // A write or a restore changes the live data: a comparison with it may be out of date.
     const liveChanged = () => {
       const { comparison, comparing, from, to } = get();
