@@ -114,6 +114,11 @@ const memories: WebAssembly.Memory[] = [];
 const coreInstances: WebAssembly.Instance[] = [];
 /** False once an instance put back to its start failed where a new one might not: new ones from then on. */
 let snapshotsWork = true;
+/**
+ * True once an instance put back to its start served a request: a later failure there is the
+ * component's own (a bug, a bad request), and must not cost every request a new instance.
+ */
+let snapshotsProven = false;
 const requestEndHooks: (() => void)[] = [];
 /** The shared words of this worker (see WakeWord). */
 let wake: Int32Array;
@@ -305,7 +310,8 @@ async function handleRequest(head: RequestHead): Promise<void> {
   // fresh-instance strategy puts the instance back as it started, or wants a new one.
   // Failing on the first request after a put-back is what a component with state outside the
   // snapshot does (as fetch-event components fail their second request): new instances then.
-  if (failure && current.snapshot && servedBefore === 1) snapshotsWork = false;
+  if (!failure && current.snapshot && servedBefore >= 1) snapshotsProven = true;
+  if (failure && current.snapshot && servedBefore === 1 && !snapshotsProven) snapshotsWork = false;
   if (failure || (strategy === 'fresh' && !current.snapshot?.restore())) renew();
 }
 

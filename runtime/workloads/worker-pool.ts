@@ -144,6 +144,8 @@ export class WorkerPool {
   private growTimer: NodeJS.Timeout | undefined;
   private firstReady: { resolve: () => void; reject: (e: StudioError) => void } | undefined;
   private strategy: InstanceStrategy;
+  /** An instance answered a second request: this component is not one-request-per-instance. */
+  private answersRepeatedly = false;
   private readonly stats = { requests: 0, failures: 0, latencies: [] as number[] };
   private loadFailures = 0;
 
@@ -321,11 +323,13 @@ export class WorkerPool {
       if (job.bodyFailure.clientGone) this.log('info', `${exchange.method} ${exchange.pathWithQuery}: ${job.bodyFailure.message}; ${this.options.componentName}'s read of it failed and its worker is free again.`, job.id);
     } else if (failure && this.shouldReplay(job, failure, servedBefore)) {
       job.retried = true;
+      this.log('info', `${exchange.method} ${exchange.pathWithQuery}: ${this.options.componentName} failed on its instance's second request; trying it once more on a new instance, in case ${this.options.componentName} answers only one request per instance (fetch-event style).`, job.id);
       this.queue.unshift(job);
     } else if (failure) {
       this.stats.failures++;
       this.reportFailure(job, failure);
     } else {
+      if (servedBefore >= 1) this.answersRepeatedly = true;
       if (job.retried) this.switchToFresh();
       this.recordLatency(performance.now() - job.started);
       // A handler may return without reading the body; drain it so the client is not stuck.
@@ -344,11 +348,14 @@ export class WorkerPool {
    * second. A failure on an instance's second request is replayed once on a new instance;
    * if that succeeds, the component is of that kind and gets a fresh instance per request.
    * (In 'fresh' mode an instance that was put back to its start has served before too; its
-   * worker then starts new instances instead, and the replay goes to one.)
+   * worker then starts new instances instead, and the replay goes to one.) Once an instance
+   * has answered a second request, the component is not of that kind, and a failure is its
+   * own: replaying it would run a request with side effects twice.
    */
   private shouldReplay(job: Job, failure: RequestFailure, servedBefore: number): boolean {
     return (
       !job.retried &&
+      !this.answersRepeatedly &&
       servedBefore === 1 &&
       (failure.kind === 'trap' || failure.kind === 'no-response') &&
       !job.exchange.response.headSent &&

@@ -38,3 +38,29 @@ describe('a component that answers one request per instance', () => {
     }
   });
 });
+
+describe('a failing request of a component that answers many requests per instance', () => {
+  let studio: StudioProcess;
+  before(async () => {
+    studio = await startStudio(await buildJsFixture('host-probe'), ['--workers', '1']);
+  });
+  after(() => studio.stop());
+
+  const runs = (tag: string) => studio.output().split('\n').filter((line) => line.endsWith(`throwing ${tag}`)).length;
+
+  it('runs once, not again on a new instance, once an instance has answered a second request', async () => {
+    // Two answers from one instance (put back to its start in between) prove it serves many.
+    for (let i = 0; i < 2; i++) assert.equal((await fetch(new URL('/env', studio.url))).status, 200);
+    assert.equal((await fetch(new URL('/throw?tag=third', studio.url))).status, 500);
+    // The instance that failed is replaced: this request is the new one's second.
+    assert.equal((await fetch(new URL('/env', studio.url))).status, 200);
+    assert.equal((await fetch(new URL('/throw?tag=second', studio.url))).status, 500);
+    await studio.waitFor(/GET \/throw\?tag=second: .*(trapped|response)/);
+    assert.equal(runs('third'), 1);
+    assert.equal(runs('second'), 1, 'the second request of an instance is not replayed');
+    assert.doesNotMatch(studio.output(), /trying it once more/);
+    // Instances are still put back after a failure (no new instance per request): the
+    // answers keep coming at the pace of a put-back.
+    for (let i = 0; i < 3; i++) assert.equal((await fetch(new URL('/env', studio.url))).status, 200);
+  });
+});
