@@ -119,6 +119,8 @@ let snapshotsWork = true;
  * component's own (a bug, a bad request), and must not cost every request a new instance.
  */
 let snapshotsProven = false;
+/** Failures on the first request after a put-back, before one succeeded: the second decides. */
+let putBackFailures = 0;
 const requestEndHooks: (() => void)[] = [];
 /** The shared words of this worker (see WakeWord). */
 let wake: Int32Array;
@@ -308,10 +310,11 @@ async function handleRequest(head: RequestHead): Promise<void> {
   batch.flush();
   // A trapped instance is poisoned: build a new one now, before the next request arrives. A
   // fresh-instance strategy puts the instance back as it started, or wants a new one.
-  // Failing on the first request after a put-back is what a component with state outside the
-  // snapshot does (as fetch-event components fail their second request): new instances then.
+  // Failing on the first request after a put-back, twice and before any such request
+  // succeeded, is what a component with state outside the snapshot does (as fetch-event
+  // components fail their second request): new instances then. Once, it may be a bad request.
   if (!failure && current.snapshot && servedBefore >= 1) snapshotsProven = true;
-  if (failure && current.snapshot && servedBefore === 1 && !snapshotsProven) snapshotsWork = false;
+  if (failure && current.snapshot && servedBefore === 1 && !snapshotsProven && ++putBackFailures === 2) snapshotsWork = false;
   if (failure || (strategy === 'fresh' && !current.snapshot?.restore())) renew();
 }
 
