@@ -19,6 +19,7 @@ import type { InstanceStrategy } from './workloads/worker-protocol.ts';
 import { runSnapshotCli, serveSnapshotCommands } from './studio/snapshot-cli.ts';
 import { runDeployCommand } from './deploy/deploy-cli.ts';
 import { runCheckCli } from './studio/check-cli.ts';
+import { sandboxWithoutUi } from './studio/data-sandbox.ts';
 
 const USAGE = `Usage: component-studio dev [dir | file.wasm] [options]
        component-studio snapshot <save|list|restore|delete|export|import> ... (see snapshot --help)
@@ -151,6 +152,8 @@ async function main(argv: string[]): Promise<void> {
   const ui = values['no-ui']
     ? undefined
     : await startUi({ logs, session, target, createSession, port: uiPort, open: values.open === true, print: (text) => terminal.line(text) });
+  // Checks of `"data": "copy"` run on a throwaway copy: without a UI, the session needs its own.
+  const sandbox = ui ? undefined : sandboxWithoutUi(session);
 
   // `component-studio snapshot …` in another terminal asks this studio to do the work.
   const snapshotChannel = await serveSnapshotCommands(() => ui?.currentSession() ?? session, ui);
@@ -162,6 +165,7 @@ async function main(argv: string[]): Promise<void> {
     terminal.line(pc.dim('stopping…'));
     await snapshotChannel.close();
     await (ui ? ui.close() : session.stop());
+    sandbox?.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
@@ -176,6 +180,7 @@ async function main(argv: string[]): Promise<void> {
     if (!told) terminal.line(`${pc.red('error')} ${describe(started.error)}`);
     await snapshotChannel.close();
     await (ui ? ui.close() : session.stop());
+    sandbox?.close();
     process.exit(1);
   }
   listenForRebuildKey(() => ui?.currentSession() ?? session);

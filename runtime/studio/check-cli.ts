@@ -16,8 +16,7 @@ import { resolveTarget } from '../session/session-target.ts';
 import { checksDir, loadCheckFiles } from '../traffic/check-file.ts';
 import type { CheckRun } from '../traffic/traffic-results.ts';
 import { defaultRuntimeSettings, MAX_REQUEST_TIMEOUT_SECONDS } from '../workloads/workload.ts';
-import { dataSandbox } from './data-sandbox.ts';
-import { SnapshotCommands } from './snapshot-commands.ts';
+import { sandboxWithoutUi } from './data-sandbox.ts';
 
 export const CHECK_USAGE = `Usage: component-studio check [dir | file.wasm] [--timeout SECONDS] [--quiet]
 
@@ -88,10 +87,9 @@ export async function runCheckCli(argv: string[], out: Out, err: Out): Promise<n
       err(`${pc.red('error')} The project serves no HTTP, so there is nothing to check.\n`);
       return 2;
     }
-    const snapshots = new SnapshotCommands(() => session, () => {});
-    session.traffic.sandbox = dataSandbox(() => snapshots.handlers());
+    const sandbox = sandboxWithoutUi(session);
     const run = await session.traffic.runChecks();
-    snapshots.close();
+    sandbox.close();
     return report(run, out, err);
   } finally {
     await session.stop();

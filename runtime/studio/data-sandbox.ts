@@ -3,8 +3,9 @@
 // wrote is gone), and both the snapshot and the "before restoring" one the restore keeps are
 // deleted. It goes through the snapshot commands, the stores' public way to do this, so the
 // browsers hear of the restore like of any other.
+import type { DevSession } from '../session/dev-session.ts';
 import type { DataSandbox } from '../traffic/check-run.ts';
-import type { SnapshotHandlers } from './snapshot-commands.ts';
+import { SnapshotCommands, type SnapshotHandlers } from './snapshot-commands.ts';
 
 export function dataSandbox(snapshots: () => Pick<SnapshotHandlers, 'snapshots.save' | 'snapshots.restore' | 'snapshots.delete'>): DataSandbox {
   let queue: Promise<unknown> = Promise.resolve();
@@ -25,4 +26,14 @@ export function dataSandbox(snapshots: () => Pick<SnapshotHandlers, 'snapshots.s
     queue = next.catch(() => {});
     return next;
   };
+}
+
+/**
+ * Gives a session with no studio UI (headless `dev`, `check`) its throwaway copies, through
+ * snapshot commands of its own; the UI gives its sessions theirs. Close it with the session.
+ */
+export function sandboxWithoutUi(session: DevSession): { close(): void } {
+  const snapshots = new SnapshotCommands(() => session, () => {});
+  session.traffic.sandbox = dataSandbox(() => snapshots.handlers());
+  return snapshots;
 }

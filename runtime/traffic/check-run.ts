@@ -45,8 +45,10 @@ export async function runChecks(options: CheckRunOptions): Promise<CheckRun> {
     const runFile = async () => {
       for (const [index, check] of file.content.checks.entries()) results.push(await runCheck(check, file.name, index, ignored, options));
     };
-    if (file.content.data === 'copy' && options.sandbox) await options.sandbox(runFile);
-    else await runFile();
+    if (file.content.data !== 'copy') await runFile();
+    else if (options.sandbox) await options.sandbox(runFile);
+    // Running them on the live data would change what the user asked to keep.
+    else return run(results, { code: 'no-data-copy', message: `The checks in ${file.name} ask for a throwaway copy of the data ("data": "copy"), which this session cannot make; they were not run, and the data is unchanged.` });
   }
   return run(results);
 }

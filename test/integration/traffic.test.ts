@@ -487,3 +487,26 @@ describe('component-studio check', () => {
     assert.match(run.output, /error/);
   });
 });
+
+describe('checks on a throwaway copy of the data, in a studio with no UI', () => {
+  let tempDir: string;
+  let studio: StudioProcess;
+  const kv = probe(() => studio);
+  before(async () => {
+    tempDir = await mkdtemp(join(tmpdir(), 'studio-checks-copy-'));
+    const dir = await makeProject(tempDir, 'version: 1\n');
+    await mkdir(join(dir, '.wash', 'checks'), { recursive: true });
+    const write = { name: 'writes a key', request: { method: 'PUT', path: '/kv/set?bucket=notes&key=from-check', headers: [], body: 'written by the check' }, expect: { status: 200 } };
+    await writeFile(join(dir, '.wash', 'checks', 'writes.json'), JSON.stringify({ data: 'copy', checks: [write] }));
+    studio = await startStudio(dir);
+  });
+  after(async () => {
+    await studio?.stop();
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+  });
+
+  it('run after the build and leave the live data as it was', async () => {
+    await studio.waitFor(/checks: build 1 · 1\/1 pass/, 120_000);
+    assert.equal(await kv.ok('GET', '/kv/get', { bucket: 'notes', key: 'from-check' }), null);
+  });
+});
