@@ -23,12 +23,16 @@ function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function guarded<T>(call: () => T): T {
-  try {
-    return call();
-  } catch (err) {
-    throw describeError(err);
-  }
+/** Runs store calls, turning errors into the WIT's strings, after `report` saw them. */
+function guard(report: (err: unknown) => void) {
+  return <T>(call: () => T): T => {
+    try {
+      return call();
+    } catch (err) {
+      report(err);
+      throw describeError(err);
+    }
+  };
 }
 
 /** Reads a blob's file in pieces; the descriptor closes at the end or when the stream is dropped. */
@@ -50,7 +54,9 @@ function readerSource(reader: FileRangeReader): ByteSource {
   };
 }
 
-export function blobstoreImports(store: BlobStore | undefined) {
+/** `report` hears every error before the component does (see storeTroubleReporter). */
+export function blobstoreImports(store: BlobStore | undefined, report: (err: unknown) => void) {
+  const guarded = guard(report);
   const need = (): BlobStore => {
     if (!store) throw 'this workload has no blobstore configured';
     return store;
@@ -95,6 +101,7 @@ export function blobstoreImports(store: BlobStore | undefined) {
         this.upload.write(bytes);
       } catch (err) {
         this.discard();
+        report(err);
         return { error: describeError(err) };
       }
     }

@@ -14,6 +14,7 @@ import { randomImports } from './random.ts';
 import { keyvalueImports } from './keyvalue.ts';
 import { blobstoreImports } from './blobstore.ts';
 import { socketsImports } from './sockets.ts';
+import { isFolderTrouble } from '../stores/store-error.ts';
 
 export type HostImports = Record<string, Record<string, unknown>>;
 
@@ -28,9 +29,19 @@ export function hostImports(state: HostState): HostImports {
     ...outgoingHttpImports(state),
     ...loggingImports(state),
     ...configImports(state),
-    ...keyvalueImports(state.keyvalue, state.keyvalueDraft ?? '0.2.0-draft'),
-    ...blobstoreImports(state.blobstore),
+    ...keyvalueImports(state.keyvalue, state.keyvalueDraft ?? '0.2.0-draft', storeTroubleReporter(state)),
+    ...blobstoreImports(state.blobstore, storeTroubleReporter(state)),
     ...socketsImports(state),
+  };
+}
+
+/**
+ * Logs the store errors a component gets that come from the data folder or the machine: the
+ * component may swallow them, or pass on only `access-denied`, which names no file and no fix.
+ */
+function storeTroubleReporter(state: HostState): (err: unknown) => void {
+  return (err) => {
+    if (isFolderTrouble(err)) state.log('warn', err.hint ? `${err.message} ${err.hint}` : err.message);
   };
 }
 

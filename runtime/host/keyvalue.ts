@@ -15,13 +15,16 @@ type KvError = { tag: 'no-such-store' } | { tag: 'access-denied' } | { tag: 'oth
 /** A page of list-keys, as wash pages it. */
 const PAGE = 1000;
 
-/** Runs a store call, turning StoreErrors into the WIT error variant. */
-function guarded<T>(call: () => T): T {
-  try {
-    return call();
-  } catch (err) {
-    throw toKvError(err);
-  }
+/** Runs store calls, turning StoreErrors into the WIT error variant, after `report` saw them. */
+function guard(report: (err: unknown) => void) {
+  return <T>(call: () => T): T => {
+    try {
+      return call();
+    } catch (err) {
+      report(err);
+      throw toKvError(err);
+    }
+  };
 }
 
 function toKvError(err: unknown): KvError {
@@ -33,7 +36,9 @@ function toKvError(err: unknown): KvError {
   return { tag: 'other', val: err instanceof Error ? err.message : String(err) };
 }
 
-export function keyvalueImports(store: KeyValueStore | undefined, draft: KeyvalueDraft) {
+/** `report` hears every error before the component does (see storeTroubleReporter). */
+export function keyvalueImports(store: KeyValueStore | undefined, draft: KeyvalueDraft, report: (err: unknown) => void) {
+  const guarded = guard(report);
   const need = (): KeyValueStore => {
     if (!store) throw { tag: 'other', val: 'this workload has no keyvalue store configured' } satisfies KvError;
     return store;

@@ -35,6 +35,17 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * Errors that come from the data folder or the machine (a permission, a file in the way, a
+ * full disk, a value that is not a number), not from what the caller asked: the user should
+ * hear of them even when the component swallows them or words them vaguely.
+ */
+const FOLDER_TROUBLE: ReadonlySet<StoreErrorCode> = new Set(['invalid-value', 'access-denied', 'not-a-folder', 'not-a-file', 'storage-full', 'read-only', 'busy', 'in-use', 'io']);
+
+export function isFolderTrouble(err: unknown): err is StoreError {
+  return err instanceof StoreError && FOLDER_TROUBLE.has(err.code);
+}
+
 /** What was being done when a file-system call failed, for the message. */
 export interface StoreContext {
   store: 'keyvalue' | 'blobstore';

@@ -113,6 +113,8 @@ describe('wasi:keyvalue and wasi:blobstore, seen from a componentize-js componen
       assert.equal(at, 'open');
       assert.deepEqual(error, { tag: 'access-denied' });
       assert.deepEqual(await readdir(join(tempDir, 'outside')), ['secret']);
+      // The variant names no file and no fix; the studio's log does, for the user.
+      await studio.waitFor(/WARN .*linked-out.*(link|outside)/);
     });
 
     it('sets, gets, checks and deletes a key, as one file holding the raw value', async () => {
@@ -191,6 +193,13 @@ describe('wasi:keyvalue and wasi:blobstore, seen from a componentize-js componen
       // also keeps decimal text. A folder must move between wash and the studio intact.
       await fileBecomes(join(kvRoot, 'counters', 'hits'), '17');
       assert.equal((await ok<Shown>('GET', '/kv/get', { bucket: 'counters', key: 'hits' })).text, '17');
+    });
+
+    it('refuses to count on a value that is not a number, and the log says which and why', async () => {
+      await writeFile(join(kvRoot, 'counters', 'edited'), 'twelve');
+      const { at } = await err('POST', '/kv/increment', { bucket: 'counters', key: 'edited', delta: 1 });
+      assert.equal(at, 'increment');
+      await studio.waitFor(/WARN .*"edited".*"counters"/);
     });
 
     it('continues a counter wash wrote (decimal text)', async () => {
