@@ -78,8 +78,10 @@ export async function restoreSnapshot(live: LiveData, catalogue: SnapshotCatalog
       await live.locks.pause(GateLevel.all);
       const swapped: Staged[] = [];
       try {
+        // Said at the next open if a crash cuts this short: each folder is finished on its own.
+        const advice = `Other data folders of the project may hold the data from before the restore of ${JSON.stringify(name)} or from after it: restore ${JSON.stringify(name)} again, or ${JSON.stringify(beforeName)} to go back.`;
         for (const item of staged) {
-          swapRootContents(item.root, item.swap);
+          swapRootContents(item.root, item.swap, advice);
           swapped.push(item);
         }
       } catch (error) {

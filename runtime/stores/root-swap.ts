@@ -11,7 +11,7 @@
 // the new ones had not started moving in, forward to the new ones when they had.
 //
 // This module knows folder entries, not keys: it must not read or write values.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncFolder } from './atomic-write.ts';
 import { processRunning } from './process-identity.ts';
@@ -19,6 +19,11 @@ import { INTERNAL_PREFIX, isInternalFileName } from './safe-names.ts';
 
 export const SWAP_PREFIX = `${INTERNAL_PREFIX}restore-`;
 const STATE_FILE = 'state';
+/**
+ * What to do when a crash cut the swap short, from the caller (a restore swaps several roots,
+ * one after the other, and each is finished on its own: they may end up on different sides).
+ */
+const ADVICE_FILE = 'advice';
 
 /** Where the swap is: `out` while the old entries leave, `in` while the new ones arrive, `done`. */
 type SwapState = 'out' | 'in' | 'done';
@@ -39,14 +44,18 @@ export function stageSwap(root: string): StagedSwap {
   return { dir, newContents: join(dir, 'new'), oldContents: join(dir, 'old') };
 }
 
+/** Replaces the state file whole (temp file, rename): a crash leaves the old state or the new, never an empty file. */
 function writeState(dir: string, state: SwapState): void {
-  const fd = openSync(join(dir, STATE_FILE), 'w');
+  const temp = join(dir, `${STATE_FILE}.tmp`);
+  const fd = openSync(temp, 'w');
   try {
     writeSync(fd, state);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+  renameSync(temp, join(dir, STATE_FILE));
+  syncFolder(dir);
 }
 
 function readState(dir: string): SwapState | undefined {
@@ -55,6 +64,15 @@ function readState(dir: string): SwapState | undefined {
     return text === 'out' || text === 'in' || text === 'done' ? text : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** The caller's advice for a swap cut short, as a sentence to append ('' when there is none). */
+function readAdvice(dir: string): string {
+  try {
+    return ` ${readFileSync(join(dir, ADVICE_FILE), 'utf8')}`;
+  } catch {
+    return '';
   }
 }
 
@@ -81,8 +99,9 @@ function moveEntries(from: string, to: string): void {
  * top-level entry); the caller keeps store calls out meanwhile. Afterwards the old contents
  * are in `staged.oldContents` until `discardSwap`.
  */
-export function swapRootContents(root: string, staged: StagedSwap): void {
+export function swapRootContents(root: string, staged: StagedSwap, advice: string): void {
   mkdirSync(staged.oldContents, { recursive: true });
+  writeFileSync(join(staged.dir, ADVICE_FILE), advice);
   writeState(staged.dir, 'out');
   syncFolder(staged.dir);
   moveEntries(root, staged.oldContents);
@@ -124,14 +143,21 @@ export function finishRootSwaps(root: string): string[] {
     if (pid === process.pid || processRunning(pid)) continue;
     const dir = join(root, name);
     const state = readState(dir);
+    const advice = readAdvice(dir);
     if (state === 'out') {
       moveEntries(join(dir, 'old'), root);
       syncFolder(root);
-      notes.push(`A restore into ${root} was cut short before the new data moved in; the data from before it was put back.`);
+      notes.push(`A restore into ${root} was cut short before the new data moved in; the data from before it was put back.${advice}`);
     } else if (state === 'in') {
       moveEntries(join(dir, 'new'), root);
       syncFolder(root);
-      notes.push(`A restore into ${root} was cut short while the new data moved in; it was finished.`);
+      notes.push(`A restore into ${root} was cut short while the new data moved in; it was finished.${advice}`);
+    } else if (state === 'done') {
+      notes.push(`A restore into ${root} finished there, but the studio stopped before the whole restore had ended.${advice}`);
+    } else if (dataEntries(join(dir, 'old')).length > 0) {
+      // Data moved out, and no record says how far the swap got: nothing is guessed or removed.
+      notes.push(`A restore into ${root} was cut short, and its record of how far it got cannot be read: the data from before it is kept in ${join(dir, 'old')} and the restored data in ${join(dir, 'new')}. Move back what belongs in ${root}, then delete ${dir}.${advice}`);
+      continue;
     }
     rmSync(dir, { recursive: true, force: true });
   }

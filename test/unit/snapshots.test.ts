@@ -271,7 +271,7 @@ describe('snapshots: a consistent point', () => {
       const staged = stageSwap(live.keyvalue.root);
       mkdirSync(join(staged.newContents, 'probe'));
       writeFileSync(join(staged.newContents, 'probe', 'k'), 'new');
-      swapRootContents(live.keyvalue.root, staged);
+      swapRootContents(live.keyvalue.root, staged, '');
       live.locks.bumpDataGeneration();
       live.locks.resume();
       assert.equal((await value).value, 'new');
@@ -363,6 +363,27 @@ describe('snapshots: an interrupted restore', () => {
     writeFileSync(join(staged.dir, 'state'), 'out');
     const notes = finishRootSwaps(root);
     assert.match(notes[0]!, /cut short before the new data moved in; the data from before it was put back/);
+    assert.deepEqual(readdirSync(root).sort(), ['.cs-journal', 'old-bucket']);
+  });
+
+  it('keeps both halves, and says where, when its record of how far it got is unreadable', () => {
+    const { root, staged } = stagedRoot();
+    mkdirSync(staged.oldContents);
+    renameSync(join(root, 'old-bucket'), join(staged.oldContents, 'old-bucket'));
+    writeFileSync(join(staged.dir, 'state'), '');
+    writeFileSync(join(staged.dir, 'advice'), 'Restore "A" again.');
+    const notes = finishRootSwaps(root);
+    assert.match(notes[0]!, /its record of how far it got cannot be read: the data from before it is kept in .*old.* Restore "A" again\.$/);
+    assert.equal(readFileSync(join(staged.oldContents, 'old-bucket', 'k'), 'utf8'), 'old', 'nothing was removed');
+    assert.equal(readFileSync(join(staged.newContents, 'new-bucket', 'k'), 'utf8'), 'new');
+  });
+
+  it('says what to do when it finished in this folder but the restore as a whole had not ended', () => {
+    const { root, staged } = stagedRoot();
+    writeFileSync(join(staged.dir, 'state'), 'done');
+    writeFileSync(join(staged.dir, 'advice'), 'Restore "A" again, or "before restoring A" to go back.');
+    const notes = finishRootSwaps(root);
+    assert.match(notes[0]!, /finished there, but the studio stopped before the whole restore had ended\. Restore "A" again/);
     assert.deepEqual(readdirSync(root).sort(), ['.cs-journal', 'old-bucket']);
   });
 
