@@ -3,7 +3,7 @@
 // file-tree.ts for why links are safe for the stores and copies for volumes. Kept apart from
 // file-tree.ts so that thread loads nothing else.
 import { constants, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { isInternalFileName } from '../stores/safe-names.ts';
 
 export interface WalkOptions {
@@ -21,6 +21,15 @@ export interface CopyStats {
   copied: number;
   /** Links and special files left out. */
   skipped: string[];
+}
+
+/**
+ * A name that is not UTF-8 comes back from readdir with U+FFFD in its place, and that string
+ * names no file. No key or object can live there (the stores do not list it): walks leave it
+ * out, and copies take such files by their raw bytes (copyUndecodable), so a restore keeps them.
+ */
+export function unreachableName(name: string, path: string): boolean {
+  return name.includes('\uFFFD') && lstatSync(path, { throwIfNoEntry: false }) === undefined;
 }
 
 export function emptyStats(): CopyStats {
@@ -55,11 +64,18 @@ export function copyTreeSync(from: string, to: string, options: CopyOptions): Co
       if (segments.length === 0 && (error as NodeJS.ErrnoException).code === 'ENOENT') return stats;
       throw error;
     }
+    let undecodableDone = false;
     for (const entry of entries) {
       if (options.skipInternal && isInternalFileName(entry.name)) continue;
       const child = [...segments, entry.name];
       const source = join(from, ...child);
       const target = join(to, ...child);
+      if (unreachableName(entry.name, source)) {
+        // Copied by their bytes, all of this folder's at once: the user's files are kept.
+        if (!undecodableDone) linking = copyUndecodable(join(from, ...segments), join(to, ...segments), stats, linking);
+        undecodableDone = true;
+        continue;
+      }
       if (entry.isDirectory()) {
         mkdirSync(target);
         stats.folders++;
@@ -70,24 +86,44 @@ export function copyTreeSync(from: string, to: string, options: CopyOptions): Co
         stats.skipped.push(source);
         continue;
       }
-      stats.files++;
-      stats.bytes += lstatSync(source).size;
-      if (linking) {
-        try {
-          linkSync(source, target);
-          stats.linked++;
-          continue;
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code ?? '';
-          if (!NO_LINK.has(code)) throw error;
-          // EMLINK is about this one file; the others are about the disk, so stop trying.
-          if (code !== 'EMLINK') linking = false;
-        }
-      }
-      copyFileSync(source, target, constants.COPYFILE_FICLONE);
-      stats.copied++;
+      linking = linkOrCopy(source, target, stats, linking);
     }
   }
   return stats;
+}
+
+/** Links (or, where linking fails, copies) one file; false once the disk has shown it cannot link. */
+function linkOrCopy(source: string | Buffer, target: string | Buffer, stats: CopyStats, linking: boolean): boolean {
+  stats.files++;
+  stats.bytes += lstatSync(source).size;
+  if (linking) {
+    try {
+      linkSync(source, target);
+      stats.linked++;
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (!NO_LINK.has(code)) throw error;
+      // EMLINK is about this one file; the others are about the disk, so stop trying.
+      if (code !== 'EMLINK') linking = false;
+    }
+  }
+  copyFileSync(source, target, constants.COPYFILE_FICLONE);
+  stats.copied++;
+  return linking;
+}
+
+/**
+ * The files of `from` whose names are not UTF-8, linked or copied by their raw bytes; folders
+ * of such names are left out (reported in `skipped`).
+ */
+function copyUndecodable(from: string, to: string, stats: CopyStats, linking: boolean): boolean {
+  const path = (dir: string, name: Buffer) => Buffer.concat([Buffer.from(dir + sep), name]);
+  for (const entry of readdirSync(from, { withFileTypes: true, encoding: 'buffer' })) {
+    if (!unreachableName(entry.name.toString(), join(from, entry.name.toString()))) continue;
+    if (entry.isFile()) linking = linkOrCopy(path(from, entry.name), path(to, entry.name), stats, linking);
+    else stats.skipped.push(path(from, entry.name).toString());
+  }
+  return linking;
 }
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { syncFileSystem, syncFolder, syncPaths } from '../stores/atomic-write.ts';
 import { isInternalFileName } from '../stores/safe-names.ts';
 import { spawnWorker } from '../threads/spawn-worker.ts';
-import type { CopyOptions, CopyStats, WalkOptions } from './file-tree-copy.ts';
+import { unreachableName, type CopyOptions, type CopyStats, type WalkOptions } from './file-tree-copy.ts';
 
 export type { CopyStats, WalkOptions } from './file-tree-copy.ts';
 
@@ -49,7 +49,9 @@ export async function* walkTree(root: string, options: WalkOptions, onSkipped?: 
       if (options.skipInternal && isInternalFileName(entry.name)) continue;
       const child = [...segments, entry.name];
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
+      if (unreachableName(entry.name, path)) {
+        onSkipped?.(path);
+      } else if (entry.isDirectory()) {
         yield { segments: child, path, kind: 'folder' };
         pending.push(child);
       } else if (entry.isFile()) {
@@ -67,8 +69,8 @@ async function* walkFolders(root: string): AsyncGenerator<string> {
   while (pending.length > 0) {
     const dir = pending.pop()!;
     for (const entry of await readdir(dir, { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
       const path = join(dir, entry.name);
+      if (!entry.isDirectory() || unreachableName(entry.name, path)) continue;
       yield path;
       pending.push(path);
     }

@@ -34,11 +34,13 @@ function summaryOf(stats: CopyStats, present: boolean, folders: number): StoreSu
   return { present, folders, files: stats.files, bytes: stats.bytes };
 }
 
-async function captureStore(root: string, into: string): Promise<{ summary: StoreSummary; stats: CopyStats }> {
+async function captureStore(root: string, into: string, filesAtTopAreABucket: boolean): Promise<{ summary: StoreSummary; stats: CopyStats }> {
   const present = existsSync(root);
   const stats = await copyTree(root, into, { link: true, skipInternal: true });
-  const buckets = readdirSync(into, { withFileTypes: true }).filter((e) => e.isDirectory()).length;
-  return { summary: summaryOf(stats, present, buckets), stats };
+  const top = readdirSync(into, { withFileTypes: true });
+  // Keys at the top of the key-value folder are wash's bucket "".
+  const rootBucket = filesAtTopAreABucket && top.some((e) => e.isFile()) ? 1 : 0;
+  return { summary: summaryOf(stats, present, top.filter((e) => e.isDirectory()).length + rootBucket), stats };
 }
 
 /**
@@ -46,8 +48,8 @@ async function captureStore(root: string, into: string): Promise<{ summary: Stor
  * paused writes (and checkpointed the journal): what is copied is one consistent state.
  */
 export async function captureStores(live: LiveData, dir: string): Promise<Pick<Captured, 'keyvalue' | 'blobstore' | 'linked' | 'copied'>> {
-  const kv = await captureStore(live.folders.keyvalue, join(dir, 'keyvalue'));
-  const blobs = await captureStore(live.folders.blobstore, join(dir, 'blobstore'));
+  const kv = await captureStore(live.folders.keyvalue, join(dir, 'keyvalue'), true);
+  const blobs = await captureStore(live.folders.blobstore, join(dir, 'blobstore'), false);
   return { keyvalue: kv.summary, blobstore: blobs.summary, linked: kv.stats.linked + blobs.stats.linked, copied: kv.stats.copied + blobs.stats.copied };
 }
 

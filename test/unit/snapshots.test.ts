@@ -90,7 +90,8 @@ describe('snapshots: save and restore', () => {
   it('give back keys and objects with names that need encoding, nested folders, empty values and a 50 MB object', async () => {
     const { live, snapshots } = await project();
     const big = fill(live);
-    await snapshots.save({ name: 'filled', note: 'everything' });
+    const saved = await snapshots.save({ name: 'filled', note: 'everything' });
+    assert.equal(saved.description?.keyvalue.folders, 4, 'buckets, "" among them');
     live.keyvalue.deleteBucket('users');
     live.keyvalue.set('données', 'clé ünïcode', bytes('changed'));
     live.keyvalue.set('new', 'k', bytes('added later'));
@@ -118,6 +119,25 @@ describe('snapshots: save and restore', () => {
       ['before restoring one', 'before-restore'],
       ['one', 'manual'],
     ]);
+  });
+
+  it('keep files whose names are not UTF-8 (no key or object can have them), instead of failing on them', async () => {
+    const { live, snapshots } = await project();
+    live.keyvalue.set('b', 'k', bytes('one'));
+    live.blobstore.createContainer('c');
+    live.blobstore.put('c', 'sub/x', bytes('blob'));
+    // Another program's names, as raw bytes: readdir gives them back with U+FFFD, which names nothing.
+    const raw = (folder: string, name: string) => Buffer.concat([Buffer.from(`${folder}/`), Buffer.from(name, 'latin1')]);
+    writeFileSync(raw(join(live.folders.keyvalue, 'b'), 'bad\xffname'), 'x');
+    mkdirSync(raw(join(live.folders.blobstore, 'c'), 'sub\xffdir'));
+    await snapshots.save({ name: 'odd' });
+    live.keyvalue.set('b', 'k', bytes('two'));
+    await snapshots.restore('odd');
+    assert.equal(text(live.keyvalue.get('b', 'k')), 'one');
+    const comparison = await snapshots.compare('odd', undefined);
+    assert.equal(comparison.changed, 0);
+    const names = readdirSync(join(live.folders.keyvalue, 'b'), { encoding: 'buffer' }).map((n) => n.toString('latin1'));
+    assert.ok(names.includes('bad\xffname'), `the user's file is still there after the restore: ${JSON.stringify(names)}`);
   });
 
   it('of data nobody wrote yet is empty, and restoring it empties the folders', async () => {
