@@ -8,6 +8,8 @@ import type { CommandArgs, CommandName } from './api.ts';
 
 const none = z.object({});
 const name = z.string().min(1).max(4096);
+/** A bucket to read or write in: "" is the bucket wash keeps in the key-value folder itself. */
+const bucket = z.string().max(4096);
 const base64 = z.string().max(512 * 2 ** 20).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
 const level = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'critical']);
 const seq = z.number().int().nonnegative();
@@ -56,11 +58,11 @@ export const commandArgs: { [C in CommandName]: z.ZodType<CommandArgs<C>> } = {
   'kv.buckets': none,
   'kv.createBucket': z.object({ bucket: name }),
   'kv.deleteBucket': z.object({ bucket: name }),
-  'kv.list': z.object({ bucket: name, prefix: z.string().optional(), cursor: z.string().optional(), limit: limit.optional() }),
-  'kv.get': z.object({ bucket: name, key: z.string() }),
-  'kv.set': z.object({ bucket: name, key: z.string(), value: base64 }),
-  'kv.delete': z.object({ bucket: name, key: z.string() }),
-  'kv.increment': z.object({ bucket: name, key: z.string(), delta: z.number().int() }),
+  'kv.list': z.object({ bucket, prefix: z.string().optional(), cursor: z.string().optional(), limit: limit.optional() }),
+  'kv.get': z.object({ bucket, key: z.string() }),
+  'kv.set': z.object({ bucket, key: z.string(), value: base64 }),
+  'kv.delete': z.object({ bucket, key: z.string() }),
+  'kv.increment': z.object({ bucket, key: z.string(), delta: z.number().int() }),
   'blob.containers': none,
   'blob.createContainer': z.object({ container: name }),
   'blob.deleteContainer': z.object({ container: name }),

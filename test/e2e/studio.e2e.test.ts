@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { decodeQr } from '../helpers/qr.ts';
@@ -87,7 +87,8 @@ describe('the studio UI in Chromium', () => {
     ensureRendererBuilt();
     project = join(await mkdtemp(join(tmpdir(), 'studio-e2e-')), 'qrcode');
     for (const part of ['src', 'wit', '.wash']) await cp(join(repoRoot, 'assets', 'examples', 'qrcode', part), join(project, part), { recursive: true });
-    studio = await startStudio(project, [], 180_000, { ui: true });
+    // A config folder of its own: the HTTP view's history starts empty, as for a new user.
+    studio = await startStudio(project, [], 180_000, { ui: true, configDir: join(dirname(project), 'config') });
     ({ chromium, page, pageErrors } = await openStudioPage(studio.studioUrl));
     await mkdir(shotsDir, { recursive: true });
   });
@@ -181,12 +182,14 @@ describe('the studio UI in Chromium', () => {
 
   it('reopens a request from the history with its response, or with why it failed', async () => {
     const history = page.locator('.history-list');
-    await history.locator('.history-item', { hasText: '500' }).click();
+    // By the status badge: a URL's port may hold "500" or "200" too.
+    const entry = (status: string) => history.locator(`.history-item:has(.status-mini:text-is("${status}"))`);
+    await entry('500').click();
     await waitForText(page.getByTestId('response-status'), /^500/);
     assert.equal(await page.getByLabel('Method', { exact: true }).inputValue(), 'POST');
-    await history.locator('.history-item', { hasText: 'ERR' }).click();
+    await entry('ERR').click();
     await waitForText(page.locator('.response-pane .error-note'), /connection refused/);
-    await history.locator('.history-item', { hasText: '200' }).last().click();
+    await entry('200').last().click();
     await waitForText(page.getByTestId('response-status'), /^200 OK/);
     await waitForQr(page.locator('.response-pane .image-preview img'), 'https://wasmcloud.com');
   });
@@ -259,6 +262,19 @@ describe('the studio UI in Chromium', () => {
     await page.getByRole('dialog', { name: 'Delete settings/theme?' }).getByRole('button', { name: 'Delete', exact: true }).click();
     await kv.getByRole('option', { name: 'settings/theme' }).waitFor({ state: 'detached' });
     await folderBecomes(bucketDir, ['generated'], (name) => !name.startsWith('.'));
+  });
+
+  it('shows the bucket named "" (keys in the key-value folder itself, as wash keeps them) and its keys', async () => {
+    await writeFile(join(project, '.wash', 'data', 'keyvalue', 'request-count'), '7');
+    await go('kv');
+    const kv = view('kv');
+    // The watcher says a bucket appeared; the list shows it under a name one can see.
+    const root = kv.locator('.bucket-pane').getByRole('button', { name: '"" (root)' });
+    await root.click();
+    await kv.getByRole('option', { name: 'request-count' }).click();
+    await waitForText(kv.locator('.detail-pane'), /counter|7/);
+    await kv.locator('.bucket-pane').getByRole('button', { name: 'qrcode', exact: true }).click();
+    await rm(join(project, '.wash', 'data', 'keyvalue', 'request-count'));
   });
 
   it('finds a failure in the logs with search, highlighted', async () => {

@@ -42,14 +42,14 @@ export async function runStudio(args: string[], timeoutMs = 120_000): Promise<{ 
   return { code, output: output.replace(ANSI, '') };
 }
 
-function spawnStudio(args: string[], fromSource = false): ChildProcess {
+function spawnStudio(args: string[], fromSource = false, configDir?: string): ChildProcess {
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: repoRoot,
     env: {
       ...process.env,
       COMPONENT_STUDIO_CACHE: process.env.COMPONENT_STUDIO_CACHE ?? testCacheDir,
       // The UI's state file goes beside the test cache, not into the user's config folder.
-      COMPONENT_STUDIO_CONFIG: process.env.COMPONENT_STUDIO_CONFIG ?? join(repoRoot, '.cache', 'config'),
+      COMPONENT_STUDIO_CONFIG: configDir ?? process.env.COMPONENT_STUDIO_CONFIG ?? join(repoRoot, '.cache', 'config'),
       NO_COLOR: '1',
       ...(fromSource ? { COMPONENT_STUDIO_FROM_SOURCE: '1' } : {}),
     },
@@ -66,6 +66,8 @@ export interface LaunchOptions {
   ui?: boolean;
   /** Run the TypeScript sources through tsx instead of the compiled dist/ (the start-up benchmark's baseline). */
   fromSource?: boolean;
+  /** The studio's config folder (the UI's state, such as the HTTP view's history); default: one shared by the test run's studios. */
+  configDir?: string;
 }
 
 /** Starts the studio and waits until it serves. */
@@ -77,7 +79,7 @@ export async function startStudio(target: string, args: string[] = [], startTime
 
 /** Starts the studio without waiting; `serving()` waits for its URL. */
 export function launchStudio(target: string, args: string[] = [], options: LaunchOptions = {}): StudioProcess & { serving(timeoutMs?: number): Promise<string> } {
-  const child = spawnStudio(['dev', target, '--port', '0', ...(options.ui ? [] : ['--no-ui']), ...args], options.fromSource);
+  const child = spawnStudio(['dev', target, '--port', '0', ...(options.ui ? [] : ['--no-ui']), ...args], options.fromSource, options.configDir);
   let output = '';
   const waiters = new Set<() => void>();
   const stripper = () => {

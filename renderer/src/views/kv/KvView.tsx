@@ -17,6 +17,16 @@ import { modKey, useUi } from '../../stores/ui-store.ts';
 import { useKv } from './kv-store.ts';
 
 const ROW = 28;
+/** wash keeps the bucket named "" in the key-value folder itself (a component that opens ""). */
+const ROOT_BUCKET_TITLE = 'The bucket named "": its keys are the files directly in the key-value folder, as wash keeps them';
+
+function bucketLabel(bucket: string): string {
+  return bucket === '' ? '"" (root)' : bucket;
+}
+
+function bucketFolder(kvPath: string, bucket: string): string {
+  return bucket === '' ? `${kvPath}/` : `${kvPath}/${bucket}/`;
+}
 
 function toastError(title: string, err: unknown) {
   const e = describeError(err);
@@ -96,7 +106,7 @@ function ValuePane() {
   // A whole number in decimal text is how wash (and wasi:keyvalue/atomics here) keeps a counter.
   const counter = selected?.bytes ? readCounter(selected.bytes) : undefined;
 
-  if (!bucket) return null;
+  if (bucket === undefined) return null;
   if (!selected)
     return (
       <div className="detail-pane">
@@ -174,9 +184,9 @@ function ValuePane() {
           <h2 className="mono ellipsis" title={selected.key}>
             {selected.key}
           </h2>
-          <span className="muted small" title={kvPath ? `${kvPath}/${bucket}/` : undefined}>
+          <span className="muted small" title={kvPath ? bucketFolder(kvPath, bucket) : undefined}>
             {formatBytes(selected.size)}
-            {kvPath ? ` · ${kvPath}/${bucket}/` : ''}
+            {kvPath ? ` · ${bucketFolder(kvPath, bucket)}` : ''}
           </span>
         </div>
         <div className="detail-actions">
@@ -276,7 +286,7 @@ function ValuePane() {
       {confirmDelete && (
         <ConfirmDialog title={`Delete ${selected.key}?`} confirmLabel="Delete" onCancel={() => setConfirmDelete(false)} onConfirm={() => void remove()}>
           <p>
-            The key <code>{selected.key}</code> and its value ({formatBytes(selected.size)}) are removed from bucket <code>{bucket}</code>. Components reading it will find nothing.
+            The key <code>{selected.key}</code> and its value ({formatBytes(selected.size)}) are removed from bucket <code>{bucketLabel(bucket)}</code>. Components reading it will find nothing.
           </p>
         </ConfirmDialog>
       )}
@@ -292,7 +302,7 @@ function NewKeyDialog({ bucket, onClose }: { bucket: string; onClose: () => void
     if (!key) return setError('A key needs a name.');
     try {
       const existing = await studio.call('kv.get', { bucket, key });
-      if (existing) return setError(`"${key}" already exists in ${bucket}. Pick it in the list to edit it.`);
+      if (existing) return setError(`"${key}" already exists in ${bucketLabel(bucket)}. Pick it in the list to edit it.`);
       await studio.call('kv.set', { bucket, key, value: textToBase64(value) });
       onClose();
       await useKv.getState().list(true);
@@ -304,7 +314,7 @@ function NewKeyDialog({ bucket, onClose }: { bucket: string; onClose: () => void
   };
   return (
     <Dialog
-      title={`New key in ${bucket}`}
+      title={`New key in ${bucketLabel(bucket)}`}
       onClose={onClose}
       footer={<DialogActions label="Create" onConfirm={() => void create()} onCancel={onClose} />}
     >
@@ -340,7 +350,7 @@ export function KvView() {
         <button className="btn" onClick={() => setNewBucket(true)}>
           + Bucket
         </button>
-        <button className="btn btn-primary" disabled={!bucket} onClick={() => setNewKey(true)}>
+        <button className="btn btn-primary" disabled={bucket === undefined} onClick={() => setNewKey(true)}>
           + New key
         </button>
       </header>
@@ -356,21 +366,21 @@ export function KvView() {
           <ul className="bucket-list">
             {buckets.map((b) => (
               <li key={b}>
-                <button className={`bucket-item ${b === bucket ? 'active' : ''}`} onClick={() => useKv.getState().selectBucket(b)}>
-                  {b}
+                <button className={`bucket-item ${b === bucket ? 'active' : ''} ${b === '' ? 'root-bucket' : ''}`} onClick={() => useKv.getState().selectBucket(b)} title={b === '' ? ROOT_BUCKET_TITLE : undefined}>
+                  {bucketLabel(b)}
                 </button>
               </li>
             ))}
           </ul>
-          {bucket && (
+          {bucket !== undefined && bucket !== '' && (
             <div className="bucket-foot">
-              <button className="link-btn danger small" onClick={() => setDeleteBucket(true)} title={`Delete bucket ${bucket} and every key in it`}>
+              <button className="link-btn danger small" onClick={() => setDeleteBucket(true)} title={`Delete bucket ${bucketLabel(bucket)} and every key in it`}>
                 Delete this bucket…
               </button>
             </div>
           )}
         </aside>
-        {bucket ? (
+        {bucket !== undefined ? (
           <>
             <KeyList />
             <ValuePane />
@@ -383,7 +393,7 @@ export function KvView() {
           </div>
         )}
       </div>
-      {newKey && bucket && <NewKeyDialog bucket={bucket} onClose={() => setNewKey(false)} />}
+      {newKey && bucket !== undefined && <NewKeyDialog bucket={bucket} onClose={() => setNewKey(false)} />}
       {newBucket && (
         <PromptDialog
           title="New bucket"
@@ -401,9 +411,9 @@ export function KvView() {
           }}
         />
       )}
-      {deleteBucket && bucket && (
+      {deleteBucket && bucket !== undefined && (
         <ConfirmDialog
-          title={`Delete bucket ${bucket}?`}
+          title={`Delete bucket ${bucketLabel(bucket)}?`}
           confirmLabel="Delete bucket"
           onCancel={() => setDeleteBucket(false)}
           onConfirm={() => {
@@ -415,7 +425,7 @@ export function KvView() {
           }}
         >
           <p>
-            Every key in <code>{bucket}</code> is deleted from disk. This cannot be undone.
+            Every key in <code>{bucketLabel(bucket)}</code> is deleted from disk. This cannot be undone.
           </p>
         </ConfirmDialog>
       )}

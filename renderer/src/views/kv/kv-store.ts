@@ -125,7 +125,7 @@ export const useKv = create<KvState>((set, get) => ({
 
   async reloadValue() {
     const { bucket, selected } = get();
-    if (!bucket || !selected) return;
+    if (bucket === undefined || !selected) return;
     const mine = ++valueSeq;
     try {
       const value = await studio.call('kv.get', { bucket, key: selected.key });
@@ -158,6 +158,8 @@ export const useKv = create<KvState>((set, get) => ({
         }
         return;
       }
+      // A key of a bucket not listed yet: the bucket "" has no folder to announce it.
+      if (change.kind === 'set' && !state.buckets.includes(change.bucket)) void state.loadBuckets();
       if (change.bucket !== state.bucket || change.key === undefined) return;
       const key = change.key;
       if (change.kind === 'delete') {
