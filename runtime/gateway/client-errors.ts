@@ -63,11 +63,18 @@ export function refusalFor(err: ClientErrorLike, limits: { headerTimeoutMs: numb
         'unknown request method',
       );
     case 'HPE_INVALID_VERSION':
+      // A bare LF or junk after "HTTP/1.1" is a malformed line, not another version.
+      if (err.reason === 'Expected CRLF after version') break;
+      return notHttp1();
     case 'HPE_PAUSED_H2_UPGRADE':
-      return refusal('505 HTTP Version Not Supported', 'This server speaks HTTP/1.1 (and 1.0); send the request over HTTP/1.1.', 'not HTTP/1.x');
+      return notHttp1();
   }
   const reason = err.reason ?? err.message.replace(/^Parse Error:\s*/, '');
   return refusal('400 Bad Request', `Malformed HTTP request: ${reason}.`, `malformed HTTP (${reason})`);
+}
+
+function notHttp1(): Refusal {
+  return refusal('505 HTTP Version Not Supported', 'This server speaks HTTP/1.1 (and 1.0); send the request over HTTP/1.1.', 'not HTTP/1.x');
 }
 
 function refusal(status: string, text: string, summary: string): Refusal {

@@ -49,9 +49,17 @@ export interface GatewayLimits {
   keepAliveTimeoutMs: number;
   /** Open connections beyond this are closed at once; each one holds a file descriptor. */
   maxConnections: number;
+  /**
+   * Parsed requests a connection may have waiting at all. Pausing it (MAX_WAITING) is not
+   * airtight: Node resumes reading whenever a written answer drains, and each read can bring
+   * thousands of small pipelined requests. A client this far ahead of its answers is not reading them, and
+   * its connection is closed; none of the requests still waiting has reached a component.
+   * (Measured: a client pipelining 5,000 requests in one write and then reading gets them all.)
+   */
+  maxQueuedRequests: number;
 }
 
-export const GATEWAY_LIMITS: GatewayLimits = { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000, maxConnections: 1000 };
+export const GATEWAY_LIMITS: GatewayLimits = { headerTimeoutMs: 60_000, idleTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000, maxConnections: 1000, maxQueuedRequests: 16_384 };
 
 // Connection-level fields are the server's business, whatever a component sets.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
@@ -141,13 +149,15 @@ interface Connection {
   newestRes: ServerResponse | undefined;
   /** Set once it sent something unparsable: the answer, sent when the requests before it are answered. */
   refusal: Refusal | undefined;
+  /** Its socket is paused for too many waiting requests (MAX_WAITING). */
+  paused: boolean;
 }
 
 const connections = new WeakMap<Socket, Connection>();
 
 function connectionOf(socket: Socket): Connection {
   let connection = connections.get(socket);
-  if (!connection) connections.set(socket, (connection = { latest: undefined, open: 0, waiting: [], newestReq: undefined, newestRes: undefined, refusal: undefined }));
+  if (!connection) connections.set(socket, (connection = { latest: undefined, open: 0, waiting: [], newestReq: undefined, newestRes: undefined, refusal: undefined, paused: false }));
   return connection;
 }
 
@@ -158,6 +168,31 @@ function connectionOf(socket: Socket): Connection {
  * everyone else's.
  */
 const PIPELINE_DEPTH = 8;
+/**
+ * Parsed requests a connection may have waiting before its socket stops being read: a client
+ * that pipelines without reading its answers would otherwise fill memory with parsed requests.
+ * Node pauses such a connection only when answers pile up unwritten, and these have none yet.
+ */
+const MAX_WAITING = 64;
+
+/**
+ * Node's HTTP server reads a connection straight into its parser, and resumes the socket
+ * whenever a request is read; only its own `_paused` flag (set when answers pile up unwritten)
+ * keeps it stopped, and it then pauses the parser after the chunk at hand too. The gateway
+ * stops and restarts a connection the same way.
+ */
+type ServerSocket = Socket & { _paused?: boolean; parser?: { resume(): void } | null };
+
+function pauseReading(socket: ServerSocket): void {
+  socket._paused = true;
+  socket.pause();
+}
+
+function resumeReading(socket: ServerSocket): void {
+  socket._paused = false;
+  socket.parser?.resume();
+  socket.resume();
+}
 
 const MAX_HEADER_BYTES = 32 * 1024;
 
@@ -195,6 +230,9 @@ export class HttpGateway {
     const onRequest = (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res, false);
     const server = this.options.tls ? createHttpsServer({ ...settings, ...this.options.tls }, onRequest) : createServer(settings, onRequest);
     server.maxConnections = limits.maxConnections;
+    // Node keeps only the first 2000 header lines and drops the rest without a word (a Host or
+    // Content-Length among them); the 32 KiB head limit bounds them instead.
+    server.maxHeadersCount = 0;
     server.timeout = limits.idleTimeoutMs;
     server.on('timeout', (socket: Socket) => {
       // Quiet while the component works is fine; quiet while the client should send the
@@ -272,8 +310,21 @@ export class HttpGateway {
       this.handOnWaiting(connection, socket);
       if (connection.open === 0 && connection.refusal && socket.writable) socket.end(refusalBytes(connection.refusal));
     });
-    if (connection.open > PIPELINE_DEPTH) connection.waiting.push(() => this.serveRequest(req, res, expectsContinue, connection));
-    else this.serveRequest(req, res, expectsContinue, connection);
+    if (connection.open <= PIPELINE_DEPTH) {
+      this.serveRequest(req, res, expectsContinue, connection);
+      return;
+    }
+    if (connection.waiting.length >= this.limits.maxQueuedRequests) {
+      if (!socket.destroyed) this.logRefusal(socket, `pipelined more than ${this.limits.maxQueuedRequests} requests without reading the answers; its connection was closed`, 'warn');
+      connection.waiting.length = 0;
+      socket.destroy();
+      return;
+    }
+    connection.waiting.push(() => this.serveRequest(req, res, expectsContinue, connection));
+    if (connection.waiting.length >= MAX_WAITING) {
+      connection.paused = true;
+      pauseReading(socket);
+    }
   }
 
   /** Hands on the connection's waiting requests while it has fewer than PIPELINE_DEPTH handed on. */
@@ -283,9 +334,21 @@ export class HttpGateway {
       if (socket.destroyed) connection.waiting.length = 0;
       else connection.waiting.shift()!();
     }
+    if (connection.paused && connection.waiting.length < MAX_WAITING / 2 && !socket.destroyed) {
+      connection.paused = false;
+      // Answers the client has not read yet hold it too: Node resumes it once they drain.
+      if (!socket.writableNeedDrain) resumeReading(socket);
+    }
   }
 
   private serveRequest(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean, connection: Connection): void {
+    // Tracked before any refusal: the idle timeout must close a connection left quiet after one.
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const hasBody = req.headers['transfer-encoding'] !== undefined || declared > 0;
+    const progress = { bodyDone: !hasBody, responseDone: false };
+    connection.latest = progress;
+    if (hasBody) req.on('end', () => (progress.bodyDone = true));
+    res.on('finish', () => (progress.responseDone = true));
     const headers: [string, string][] = [];
     let hosts = 0;
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -315,24 +378,19 @@ export class HttpGateway {
       return;
     }
     const limit = this.options.bodyLimitBytes;
-    const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
       // A client waiting for 100 Continue has sent no body: the connection has nothing to drain.
       if (expectsContinue) res.shouldKeepAlive = false;
       this.refuseTooLarge(req, res, response, limit);
       return;
     }
-    const hasBody = req.headers['transfer-encoding'] !== undefined || declared > 0;
     let body: Transform | null = null;
-    const progress = { bodyDone: !hasBody, responseDone: false };
-    connection.latest = progress;
     if (hasBody) {
       const limited = new BodyLimit(limit, watchBody);
       body = limited;
       limited.on('error', (err) => {
         if (err instanceof BodyTooLarge) this.refuseTooLarge(req, res, response, limit);
       });
-      req.on('end', () => (progress.bodyDone = true));
       req.pipe(limited);
       // pipe() does not pass errors on: without this, a body cut short leaves the
       // component's read waiting until the request timeout.
@@ -341,21 +399,20 @@ export class HttpGateway {
         if (!req.complete) limited.destroy(new BodyBroken('the client closed the connection before sending the whole request body'));
       });
     }
-    res.on('finish', () => (progress.responseDone = true));
     exchange.body = body;
     if (expectsContinue) res.writeContinue();
     route.handle(exchange);
   }
 
-  /** A debug line for a refused or broken request, at most REFUSALS_LOGGED_PER_MINUTE a minute. */
-  private logRefusal(socket: Socket, text: string): void {
+  /** A line for a refused or broken request (debug unless said), at most REFUSALS_LOGGED_PER_MINUTE a minute. */
+  private logRefusal(socket: Socket, text: string, level: 'debug' | 'warn' = 'debug'): void {
     const now = Date.now();
     const r = this.refusals;
     if (now - r.windowStart >= 60_000) {
       if (r.unlogged > 0) this.options.log.debug(`${r.unlogged} more refused or broken requests were not logged (at most ${REFUSALS_LOGGED_PER_MINUTE} a minute)`);
       this.refusals = { windowStart: now, logged: 0, unlogged: 0 };
     }
-    if (this.refusals.logged++ < REFUSALS_LOGGED_PER_MINUTE) this.options.log.debug(`${socket.remoteAddress ?? 'a client'}:${socket.remotePort ?? ''} ${text}`);
+    if (this.refusals.logged++ < REFUSALS_LOGGED_PER_MINUTE) this.options.log[level](`${socket.remoteAddress ?? 'a client'}:${socket.remotePort ?? ''} ${text}`);
     else this.refusals.unlogged++;
   }
 
@@ -366,7 +423,7 @@ export class HttpGateway {
    * cost as much as accepting it). After the component answered, the connection is cut at once.
    */
   private refuseTooLarge(req: IncomingMessage, res: ServerResponse, response: ResponseTarget, limit: number): void {
-    this.options.log.warn(`${req.method} ${req.url}: request body over the ${limit}-byte limit ${response.headSent ? 'after the component answered; the connection was closed' : 'refused with 413'}`);
+    this.logRefusal(req.socket, `${req.method} ${(req.url ?? '').slice(0, 200)}: request body over the ${limit}-byte limit ${response.headSent ? 'after the component answered; the connection was closed' : 'refused with 413'}`, 'warn');
     req.unpipe();
     if (response.headSent) {
       req.socket.destroy();

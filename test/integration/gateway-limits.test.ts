@@ -162,9 +162,11 @@ describe('connection limits', () => {
   const logs = new LogBus();
   let gateway: HttpGateway;
   let port: number;
-  const limits: Partial<GatewayLimits> = { headerTimeoutMs: 400, idleTimeoutMs: 400, keepAliveTimeoutMs: 400, maxConnections: 5 };
+  const limits: Partial<GatewayLimits> = { headerTimeoutMs: 400, idleTimeoutMs: 400, keepAliveTimeoutMs: 400, maxConnections: 5, maxQueuedRequests: 100 };
   /** Requests under /slow answer after a moment: how many the route held at once, at most. */
   const slow = { now: 0, most: 0 };
+  /** Answers of requests under /hold, which wait for the test. */
+  const held: (() => void)[] = [];
 
   before(async () => {
     gateway = new HttpGateway({
@@ -182,6 +184,7 @@ describe('connection limits', () => {
             exchange.response.chunk(new TextEncoder().encode(`${authority} ${path}`));
             exchange.response.end();
           };
+          if (path.startsWith('/hold')) return void held.push(answer); // answered when the test says
           if (!path.startsWith('/slow')) return answer();
           slow.most = Math.max(slow.most, ++slow.now);
           setTimeout(() => {
@@ -238,6 +241,8 @@ describe('connection limits', () => {
       ['FOOBAR /x HTTP/1.1\r\nhost: x\r\n\r\n', /^HTTP\/1\.1 501 /],
       ['GARBAGE \x00\x01 nonsense\r\n\r\n', /^HTTP\/1\.1 400 [^]*Malformed HTTP request: Invalid method encountered\./],
       ['GET / HTTP/2.0\r\nhost: x\r\n\r\n', /^HTTP\/1\.1 505 [^]*not HTTP\/2\.0/],
+      // A bare LF after the version is a malformed line, not another version.
+      ['GET /a HTTP/1.1\nhost: x\n\n', /^HTTP\/1\.1 400 [^]*Expected CRLF after version/],
       ['PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', /^HTTP\/1\.1 505 /],
       ['GET / HTTP/1.1\r\nhost: a\r\nhost: b\r\n\r\n', /^HTTP\/1\.1 400 [^]*more than one Host header/],
       ['GET / HTTP/1.1\r\n\r\n', /^HTTP\/1\.1 400 [^]*must have a Host header/],
@@ -261,6 +266,50 @@ describe('connection limits', () => {
     const paths = [...received.matchAll(/x \/slow\/(\d+)/g)].map((m) => Number(m[1]));
     assert.deepEqual(paths, [...Array(count).keys()]);
     assert.equal(slow.most, 8);
+  });
+
+  it('closes an idle connection after refusing a body over the limit with 413', async () => {
+    const { closed, received } = await exchangeRaw(port, `POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 2000\r\n\r\n${'a'.repeat(2000)}`, 5000);
+    assert.match(received, /^HTTP\/1\.1 413/);
+    assert.ok(closed, 'the connection stayed open');
+  });
+
+  it('keeps every header of a request with more than 2000 header lines, within the head limit', async () => {
+    let head = 'GET /many HTTP/1.1\r\n';
+    for (let i = 0; i < 2100; i++) head += `x${i}: y\r\n`;
+    const { received } = await exchangeRaw(port, `${head}host: last.localhost\r\nconnection: close\r\n\r\n`);
+    assert.match(received, /^HTTP\/1\.1 200[^]*\r\nlast\.localhost \/many\r\n/);
+  });
+
+  it('stops reading a connection that pipelines requests without reading the answers', async () => {
+    // 40 MB of requests that are never answered: the gateway takes a few, then lets the
+    // kernel's buffers fill, so the client's writes stall instead of its memory filling.
+    const request = Buffer.from(`GET /hold HTTP/1.1\r\nhost: x\r\nx-pad: ${'p'.repeat(16_000)}\r\n\r\n`);
+    const chunk = Buffer.concat(Array.from({ length: 4 }, () => request));
+    const total = 40 * 2 ** 20;
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let written = 0;
+    let stalled = false;
+    while (written < total && !stalled) {
+      if (!socket.write(chunk)) {
+        stalled = !(await Promise.race([new Promise((resolve) => socket.once('drain', () => resolve(true))), new Promise((resolve) => setTimeout(() => resolve(false), 1500))]));
+      }
+      written += chunk.length;
+    }
+    socket.destroy();
+    assert.ok(stalled, `the gateway read all ${written} bytes of requests it could not answer`);
+    // Answered at last: the gateway reads on, finds the connection closed and lets it go.
+    while (held.length > 0) held.shift()!();
+  });
+
+  it('closes a connection that is more requests ahead of its answers than it may queue', async () => {
+    // One read brings about 2,000 of these, past the 100 this gateway queues.
+    const { closed } = await exchangeRaw(port, 'GET /hold HTTP/1.1\r\nhost: x\r\n\r\n'.repeat(3000), 5000);
+    assert.ok(closed, 'the connection stayed open');
+    assert.ok(logs.query({ text: 'pipelined more than 100 requests without reading the answers' }).length > 0, 'not logged');
+    while (held.length > 0) held.shift()!();
   });
 
   it('closes connections beyond the cap and takes new ones once others end', async () => {
