@@ -472,7 +472,7 @@ export class DevSession {
         await stopVersion(next);
         return listening;
       }
-      this.emit({ kind: 'serving', url: listening.value, workloads: this.workloads, watching: this.options.watch !== false });
+      this.emit({ kind: 'serving', url: listening.value, workloads: this.workloads, root: next.main, watching: this.options.watch !== false });
     } else if (!this.gateway.listening && !old) {
       this.emit({ kind: 'no-http', service: next.service?.name, watching: this.options.watch !== false });
     }

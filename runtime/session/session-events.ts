@@ -28,7 +28,8 @@ export type SessionEvent =
   | { kind: 'build-finished'; build: BuildRecord; cached: boolean }
   | { kind: 'phase'; phase: StartPhase }
   /** `watching`: saves rebuild (false with --no-watch). */
-  | { kind: 'serving'; url: string; workloads: Workload[]; watching: boolean }
+  /** `url` is the gateway's root; `root` the workload answering there, if any (the others answer at <name>.localhost). */
+  | { kind: 'serving'; url: string; workloads: Workload[]; root: Workload | undefined; watching: boolean }
   /** The first version has no HTTP export at all: nothing listens, its service runs. */
   | { kind: 'no-http'; service: string | undefined; watching: boolean }
   /** The service changed state: running, restarting after it ended, stopped. */

@@ -48,13 +48,16 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
       return [];
     case 'serving': {
       state.reloading = true;
-      const [main, ...named] = event.workloads;
+      const { root } = event;
+      const named = event.workloads.filter((workload) => workload !== root);
       const url = new URL(event.url);
       return [
         done('started'),
         ...event.workloads.map((workload) => info(`${pc.dim('component')} ${workload.info.name}: ${summarizeWorld(workload.info.world)}`)),
-        info(`${pc.green('serving')}   ${pc.bold(event.url)}${main ? pc.dim(` (${main.info.name})`) : ''}`),
+        ...(root ? [info(`${pc.green('serving')}   ${pc.bold(event.url)}${pc.dim(` (${root.info.name})`)}`)] : []),
         ...named.map((other) => info(`${pc.green('serving')}   ${pc.bold(`${url.protocol}//${other.info.name}.localhost:${url.port}/`)}${pc.dim(` (${other.info.name})`)}`)),
+        // The project's own component serves no HTTP: the root answers 503, say so up front.
+        ...(root ? [] : [info(pc.dim(`${event.url} itself answers 503: the project's own component serves no HTTP; send requests to the addresses above (curl -H 'Host: <name>.localhost' works too)`))]),
         info(pc.dim(keysLine(event.watching))),
       ];
     }

@@ -7,6 +7,7 @@ import { LogBus } from '../../runtime/logs/log-bus.ts';
 import { plainText, TerminalPrinter } from '../../runtime/logs/terminal-printer.ts';
 import type { BuildRecord, SessionEvent } from '../../runtime/session/session-events.ts';
 import { SessionLog, sessionLines } from '../../runtime/session/session-log.ts';
+import type { Workload } from '../../runtime/workloads/workload.ts';
 
 const build = (number: number, extra: Partial<BuildRecord> = {}): BuildRecord => ({ number, reason: 'start', startedAt: 0, outcome: 'running', ...extra });
 const texts = (events: SessionEvent[], reloading = false) => {
@@ -111,17 +112,36 @@ describe('SessionLog', () => {
     const sessionLog = new SessionLog(logs);
     const first = sessionLog.follow(new FakeSession());
     first.report({ kind: 'reloaded', build: build(1), first: true });
-    first.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [], watching: true });
+    first.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [], root: undefined, watching: true });
     const second = sessionLog.follow(new FakeSession());
     second.report({ kind: 'phase', phase: 'starting' });
     assert.equal(logs.query().at(-1)?.text, 'starting workers…');
+  });
+
+  it('names the root address only for a component that answers there', () => {
+    const logs = new LogBus();
+    const sessionLog = new SessionLog(logs);
+    const workload = (name: string) => ({ info: { name, world: { exports: ['wasi:http/incoming-handler@0.2.0'], imports: [] } } }) as unknown as Workload;
+    const [app, caller] = [workload('app'), workload('caller')];
+    const served = sessionLog.follow(new FakeSession());
+    served.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [app, caller], root: app, watching: true });
+    const lines = logs.query().map((r) => r.text);
+    assert.ok(lines.includes('serving   http://127.0.0.1:8000/ (app)'), lines.join('\n'));
+    assert.ok(lines.includes('serving   http://caller.localhost:8000/ (caller)'));
+    // The project's own component serves no HTTP: only the others' addresses, and why the root answers 503.
+    const noRoot = sessionLog.follow(new FakeSession());
+    noRoot.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [caller], root: undefined, watching: true });
+    const after = logs.query().map((r) => r.text).slice(lines.length);
+    assert.ok(!after.some((line) => line.startsWith('serving   http://127.0.0.1:8000/')), after.join('\n'));
+    assert.ok(after.includes('serving   http://caller.localhost:8000/ (caller)'));
+    assert.ok(after.some((line) => /itself answers 503: the project's own component serves no HTTP/.test(line)));
   });
 
   it('says saves do not rebuild when the session does not watch (--no-watch)', () => {
     const logs = new LogBus();
     const sessionLog = new SessionLog(logs);
     const watched = sessionLog.follow(new FakeSession());
-    watched.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [], watching: true });
+    watched.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [], root: undefined, watching: true });
     assert.equal(logs.query().at(-1)?.text, 'watching for changes · r + Enter rebuilds · Ctrl+C stops');
     const unwatched = sessionLog.follow(new FakeSession());
     unwatched.report({ kind: 'no-http', service: 'svc', watching: false });
