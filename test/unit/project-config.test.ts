@@ -50,6 +50,13 @@ describe('findProjectRoot', () => {
     assert.equal(await findProjectRoot(join(root, 'src', 'deep', 'er')), root);
   });
 
+  it('passes over a .wash/ above that only serving a .wasm file made (data/, studio/)', async () => {
+    const outer = await folderWith({}, ['.wash/data/keyvalue', '.wash/studio/traffic', 'myapp/src']);
+    assert.equal(await findProjectRoot(join(outer, 'myapp')), join(outer, 'myapp'));
+    // The folder itself is a project with such a .wash/ all the same: it was asked for.
+    assert.equal(await findProjectRoot(outer), outer);
+  });
+
   it('picks the nearest .wash/ when projects are nested', async () => {
     const outer = await folderWith({}, ['.wash', 'inner/.wash', 'inner/src']);
     assert.equal(await findProjectRoot(join(outer, 'inner', 'src')), join(outer, 'inner'));
