@@ -2,6 +2,7 @@
 // deploy/deploy-cli.ts's). Parses arguments, runs a dev
 // session, prints the log (the session's progress included, see session/session-log.ts) and
 // stops cleanly on Ctrl+C.
+import { argumentError } from './cli-argument-error.ts';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -104,7 +105,7 @@ async function main(argv: string[]): Promise<void> {
       },
     });
   } catch (err) {
-    fatal(`${(err as Error).message}\n\n${USAGE}`);
+    fatal(`${argumentError(err)}\n\n${USAGE}`);
   }
   const { values, positionals } = parsed;
   if (values.version) {

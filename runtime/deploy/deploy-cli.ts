@@ -3,6 +3,7 @@
 //   component-studio deploy [dir | file.wasm] --image <ref> [--push] [--dry-run]
 // Progress goes to stderr (one updating line on a terminal), results to stdout, so
 // `component-studio deploy --dry-run … > app.yaml` writes just the YAML.
+import { argumentError } from '../cli-argument-error.ts';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
@@ -110,7 +111,7 @@ async function push(argv: string[], io: CliIo): Promise<Result<void>> {
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: PUSH_OPTIONS });
   } catch (err) {
-    return usage((err as Error).message, PUSH_USAGE);
+    return usage(argumentError(err), PUSH_USAGE);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -223,7 +224,7 @@ async function deploy(argv: string[], io: CliIo): Promise<Result<void>> {
       },
     });
   } catch (err) {
-    return usage((err as Error).message, DEPLOY_USAGE);
+    return usage(argumentError(err), DEPLOY_USAGE);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -259,8 +260,10 @@ async function deploy(argv: string[], io: CliIo): Promise<Result<void>> {
     ...(values.name ? { name: values.name } : {}),
     ...(values.namespace ? { namespace: values.namespace } : {}),
   };
-  const { manifest, check, refused } = await prepareManifest(source, ref.value, options, pinned);
+  const { manifest, check, refused, unbuilt } = await prepareManifest(source, ref.value, options, pinned);
   if (refused) return { ok: false, error: refused };
+  // A manifest without the component's host interfaces would deploy a workload that cannot start.
+  if (unbuilt) return fail('deploy-not-built', unbuilt.message, 'Pass --push to build and push it first, or open it in the studio once (component-studio dev builds it on start).');
   const errors = check.problems.filter((p) => p.severity === 'error');
   for (const problem of check.problems) io.stderr.write(`${problem.severity === 'error' ? pc.red('invalid') : pc.yellow('warn')} ${describeProblem(problem)}\n`);
   if (errors.length > 0) {

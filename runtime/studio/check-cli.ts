@@ -3,11 +3,12 @@
 // passes, 1 when one fails, 2 when the checks could not run (the build failed, a check file
 // does not parse, there are none). The same checks the studio runs after every save, for a
 // user's CI. Files with `data: copy` run against a throwaway copy of the data folders.
+import { argumentError } from '../cli-argument-error.ts';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { studioCacheDir } from '../cache-dir.ts';
-import { describe, messageOf } from '../errors.ts';
+import { describe } from '../errors.ts';
 import { LogBus } from '../logs/log-bus.ts';
 import { TerminalPrinter } from '../logs/terminal-printer.ts';
 import { DevSession } from '../session/dev-session.ts';
@@ -38,7 +39,7 @@ export async function runCheckCli(argv: string[], out: Out, err: Out): Promise<n
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: { timeout: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
-    err(`${pc.red('error')} ${messageOf(error)}\n\n${CHECK_USAGE}`);
+    err(`${pc.red('error')} ${argumentError(error)}\n\n${CHECK_USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;

@@ -9,6 +9,7 @@
 // snapshot channel), so its journal and its running instances take part. Otherwise the CLI
 // opens the data folders itself, as their owner for the moment. Every failure is one
 // sentence and a hint, and a non-zero exit.
+import { argumentError } from '../cli-argument-error.ts';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
@@ -76,7 +77,7 @@ export async function runSnapshotCli(argv: string[], out: Out, err: Out): Promis
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: { note: { type: 'string' }, name: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
-    err(`${pc.red('error')} ${messageOf(error)}\n\n${SNAPSHOT_USAGE}`);
+    err(`${pc.red('error')} ${argumentError(error)}\n\n${SNAPSHOT_USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;

@@ -38,6 +38,23 @@ describe('component-studio options', () => {
     }
   });
 
+  it('names an option it does not know, or one that lacks its value, in a sentence of its own', async () => {
+    const cases: [string[], RegExp][] = [
+      [['dev', '--bogus'], /^error Unknown option --bogus: see the options below\.\n/],
+      [['dev', '--port'], /^error --port needs a value\.\n/],
+      [['dev', '--port', '-3'], /^error --port needs a value; one that starts with "-" goes after "=", as in --port=-1\.\n/],
+      [['check', '--quiet=yes'], /^error --quiet takes no value\.\n/],
+      [['snapshot', 'save', '--bogus'], /^error Unknown option --bogus/],
+      [['deploy', '--bogus'], /Unknown option --bogus/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runCli(args);
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stderr, message, args.join(' '));
+      assert.doesNotMatch(run.stderr, /place it at the end of the command/);
+    }
+  });
+
   it('reads r + Enter line by line, however the lines arrive, and says what other input does', async () => {
     const child = spawn(process.execPath, [join(repoRoot, 'bin', 'component-studio.js'), 'dev', await watFixture('hello'), '--port', '0', '--no-ui'], {
       cwd: repoRoot,
