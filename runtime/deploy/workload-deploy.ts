@@ -84,6 +84,8 @@ export interface PreparedManifest {
   artifacts: DeployedArtifact[];
   /** An artifact that is built but no component (a core module, not wasm): nothing to deploy. */
   refused?: StudioError;
+  /** An artifact not built yet (`deploy-not-built`): the manifest lacks its host interfaces. */
+  unbuilt?: StudioError;
 }
 
 /**
@@ -95,12 +97,14 @@ export async function prepareManifest(source: DeploySource, image: ImageReferenc
   const artifacts: DeployedArtifact[] = [];
   const unread: string[] = [];
   let refused: StudioError | undefined;
+  let unbuilt: StudioError | undefined;
   for (const artifact of workloadArtifacts(source, image)) {
     const read = await readArtifact(artifact);
     if (!read.ok) unread.push(read.error.message);
     if (!read.ok && read.error.code !== 'deploy-not-built') refused ??= read.error;
+    if (!read.ok && read.error.code === 'deploy-not-built') unbuilt ??= read.error;
     artifacts.push({ ...(read.ok ? read.value.artifact : artifact), world: read.ok ? read.value.world : undefined, imageText: pinned.get(artifact.name) ?? formatImageReference(artifact.image) });
   }
   const manifest = generateManifest(source, artifacts, options, unread.map((m) => `${m} Its host interfaces are left out until it is built.`));
-  return { manifest, check: validateManifest(manifest.yaml, manifest.origins), artifacts, ...(refused ? { refused } : {}) };
+  return { manifest, check: validateManifest(manifest.yaml, manifest.origins), artifacts, ...(refused ? { refused } : {}), ...(unbuilt ? { unbuilt } : {}) };
 }

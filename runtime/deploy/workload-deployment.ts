@@ -125,12 +125,17 @@ export function generateManifest(source: DeploySource, artifacts: DeployedArtifa
         const parsed = parseInterfaceName(full);
         if (!parsed) continue;
         const pkg = `${parsed.namespace}:${parsed.package}`;
-        if (kind === 'export' && pkg === 'wasi:http' && parsed.iface === 'incoming-handler') servesHttp = true;
+        const httpTrigger = pkg === 'wasi:http' && parsed.iface === 'incoming-handler';
+        if (kind === 'export' && httpTrigger) servesHttp = true;
+        // The host serves a workload's HTTP export; its other exports are for the workload's own components.
+        if (kind === 'export' && !httpTrigger) continue;
         const provided = HOST_PROVIDED[pkg];
+        const stripped = full.replace(/@.*$/, '');
+        const linked = kind === 'import' && [...exportedByWorkload].some((e) => e.replace(/@.*$/, '') === stripped);
+        // Linked inside the workload (dev.components): another component answers it, not the host.
+        if (linked) continue;
         if (!provided?.includes(parsed.iface)) {
-          const stripped = full.replace(/@.*$/, '');
-          const linked = [...exportedByWorkload].some((e) => e.replace(/@.*$/, '') === stripped);
-          if (kind === 'import' && !ALWAYS_THERE.has(pkg) && pkg !== 'wasi:http' && !linked) {
+          if (kind === 'import' && !ALWAYS_THERE.has(pkg) && pkg !== 'wasi:http') {
             notes.push(`${artifact.name} imports ${full}, which no component of this workload exports and a wasmCloud host does not provide: the workload starts only on hosts with a plugin for it.`);
           }
           continue;
@@ -149,6 +154,10 @@ export function generateManifest(source: DeploySource, artifacts: DeployedArtifa
     if (world.imports.some((i) => i.startsWith('wasi:http/outgoing-handler'))) {
       notes.push(`${artifact.name} imports wasi:http/outgoing-handler, so it may make outgoing HTTP requests. A wasmCloud host denies them unless the component's localResources.allowedHosts lists where it may go, e.g. allowedHosts: ["api.example.com"], or ["*"] for anywhere.`);
     }
+  }
+  const runs = artifacts.some((a) => a.world?.exports.some((e) => e.startsWith('wasi:cli/run')));
+  if (!servesHttp && !runs && artifacts.every((a) => a.world)) {
+    notes.push('No component of this workload exports wasi:http/incoming-handler or wasi:cli/run: deployed, it would serve no HTTP and run nothing. `component-studio dev` refuses it for the same reason (nothing-to-serve).');
   }
   for (const [pkg, versions] of versionsSeen) {
     if (versions.size > 1) notes.push(`The components use ${pkg} in ${versions.size} versions (${[...versions].join(', ')}); one unnamed entry serves them all only if the host's version is compatible with each.`);

@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import YAML from 'yaml';
-import { parseImageReference, type ImageReference } from '../../runtime/deploy/image-reference.ts';
+import { formatImageReference, parseImageReference, type ImageReference } from '../../runtime/deploy/image-reference.ts';
 import { validateManifest } from '../../runtime/deploy/manifest-validator.ts';
-import { sourceOfFile, sourceOfProject } from '../../runtime/deploy/workload-artifacts.ts';
+import { sourceOfFile, sourceOfProject, workloadArtifacts } from '../../runtime/deploy/workload-artifacts.ts';
 import { prepareManifest, type PreparedManifest } from '../../runtime/deploy/workload-deploy.ts';
-import type { DeployOptions } from '../../runtime/deploy/workload-deployment.ts';
+import { generateManifest, type DeployOptions } from '../../runtime/deploy/workload-deployment.ts';
+import type { WitWorld } from '../../runtime/components/wit-world.ts';
 import { loadProject } from '../../runtime/project/project-config.ts';
 import { watFixture } from '../fixtures/fixtures.ts';
 import { buildJsFixture, buildQrExample, buildWorkloadPart } from '../fixtures/js/build.ts';
@@ -174,6 +175,42 @@ dev:
     // The YAML keeps the strings strings, so a cluster does not read 10 as a number.
     assert.match(prepared.manifest.yaml, /max_items: "10"/);
     assert.ok(prepared.manifest.notes.some((n) => /wasi:keyvalue and wasi:blobstore are backed by what the wasmCloud hosts are configured with/.test(n)));
+  });
+});
+
+describe('host interfaces the workload answers itself', () => {
+  it('leaves out what a component exports and what another component imports from it', async () => {
+    const root = await project('linked-blobs', 'build:\n  component_path: build/app.wasm\ndev:\n  components:\n    - name: files\n      file: build/files.wasm\n', {});
+    const loaded = await loadProject(root, { env: {}, userConfigDir });
+    assert.ok(loaded.ok);
+    const source = sourceOfProject(loaded.value);
+    const blobstore = ['wasi:blobstore/blobstore@0.2.0-draft', 'wasi:blobstore/container@0.2.0-draft', 'wasi:blobstore/types@0.2.0-draft'];
+    // As wash's fixtures: an HTTP component using blobstore, linked to one that provides it.
+    const worlds: Record<string, WitWorld> = {
+      'linked-blobs': { imports: [...blobstore, 'wasi:keyvalue/store@0.2.0-draft'], exports: ['wasi:http/incoming-handler@0.2.0'], text: '' },
+      files: { imports: ['wasi:filesystem/types@0.2.0'], exports: blobstore, text: '' },
+    };
+    const artifacts = workloadArtifacts(source, image('registry.example.com/team/app:1.0')).map((a) => ({ ...a, world: worlds[a.name], imageText: formatImageReference(a.image) }));
+    const manifest = generateManifest(source, artifacts);
+    const spec = documents(manifest.yaml).find((d) => d.kind === 'WorkloadDeployment')!.spec.template.spec;
+    assert.deepEqual(spec.hostInterfaces.map((e: Obj) => `${e.namespace}:${e.package}`).sort(), ['wasi:http', 'wasi:keyvalue']);
+  });
+
+  it('says a workload that serves no HTTP and runs nothing would do nothing', async () => {
+    const root = await project('idle', 'build:\n  component_path: build/idle.wasm\n', {});
+    const loaded = await loadProject(root, { env: {}, userConfigDir });
+    assert.ok(loaded.ok);
+    const source = sourceOfProject(loaded.value);
+    const artifacts = workloadArtifacts(source, image('registry.example.com/team/idle:1.0')).map((a) => ({ ...a, world: { imports: [], exports: ['wasmcloud:example/plugin@0.1.0'], text: '' }, imageText: formatImageReference(a.image) }));
+    assert.ok(generateManifest(source, artifacts).notes.some((n) => /serve no HTTP and run nothing/.test(n)));
+  });
+
+  it('refuses to deploy a project that is not built: its manifest would lack the host interfaces', async () => {
+    const root = await project('unbuilt', 'build:\n  component_path: build/unbuilt.wasm\n', {});
+    const run = await runCli(['deploy', root, '--image', 'registry.example.com/team/unbuilt:1.0', '--dry-run']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /unbuilt is not built: there is no .*unbuilt\.wasm[^]*--push/);
+    assert.equal(run.stdout, '', 'no manifest was printed');
   });
 });
 
