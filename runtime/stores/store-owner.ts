@@ -6,7 +6,7 @@
 // killed, a zombie, or a pid now reused by another program) is taken over.
 //
 // This module owns the owner file only; it does not know what the store keeps.
-import { closeSync, fstatSync, openSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, linkSync, openSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncFolder } from './atomic-write.ts';
 import { currentProcess, processRunning } from './process-identity.ts';
@@ -20,19 +20,21 @@ interface Owner {
   pid: number;
   started: number | undefined;
   token: number;
+  /** The inode of the folder it was written in: a copy of the folder (with the file) has another. */
+  folder: number | undefined;
 }
 
-/** `pid started token`; files written before start times were recorded hold `pid token`. */
+/** `pid started token folder`; older files hold `pid started token`, or `pid token`. */
 function parseOwner(text: string): Owner | undefined {
   const parts = text.trim().split(/\s+/).map(Number);
   if (parts.length < 2 || !parts.every(Number.isSafeInteger)) return undefined;
-  const [pid, a, b] = parts as [number, number, number | undefined];
-  return b === undefined ? { pid, started: undefined, token: a } : { pid, started: a < 0 ? undefined : a, token: b };
+  const [pid, a, b, folder] = parts as [number, number, number | undefined, number | undefined];
+  return b === undefined ? { pid, started: undefined, token: a, folder: undefined } : { pid, started: a < 0 ? undefined : a, token: b, folder };
 }
 
-function formatOwner(token: number): string {
+function formatOwner(token: number, folder: number): string {
   const self = currentProcess();
-  return `${self.pid} ${self.started ?? -1} ${token}\n`;
+  return `${self.pid} ${self.started ?? -1} ${token} ${folder}\n`;
 }
 
 function storeWords(store: 'keyvalue' | 'blobstore'): string {
@@ -46,9 +48,15 @@ function storeWords(store: 'keyvalue' | 'blobstore'): string {
 export function claimStoreRoot(root: string, token: number, store: 'keyvalue' | 'blobstore'): void {
   const path = join(root, OWNER_FILE);
   const context = { store, action: 'open', path } as const;
+  let folder: number;
+  try {
+    folder = statSync(root).ino;
+  } catch (error) {
+    throw storeErrorFrom(error, context);
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      writeFileSync(path, formatOwner(token), { flag: 'wx' });
+      createWhole(path, formatOwner(token, folder));
       syncFolder(root);
       return;
     } catch (error) {
@@ -63,7 +71,10 @@ export function claimStoreRoot(root: string, token: number, store: 'keyvalue' | 
     }
     const owner = parseOwner(text);
     if (owner && owner.pid === process.pid && owner.token === token) return;
-    if (owner && processRunning(owner.pid, owner.started)) {
+    // An owner file copied with the folder (cp -r of a project while its studio ran) names a
+    // live process that owns the original, not this copy: it is taken over like a stale one.
+    const copied = owner?.folder !== undefined && owner.folder !== folder;
+    if (owner && !copied && processRunning(owner.pid, owner.started)) {
       const who = owner.pid === process.pid ? 'this process, through another StoreLocks' : `process ${owner.pid}`;
       throw new StoreError(
         'in-use',
@@ -82,6 +93,24 @@ export function claimStoreRoot(root: string, token: number, store: 'keyvalue' | 
     }
   }
   throw new StoreError('in-use', `Could not take over the ${storeWords(store)} store folder ${root}: another process keeps claiming it.`, 'Stop the other studio running on this data, then retry.');
+}
+
+/**
+ * Creates `path` holding `text`, or fails with EEXIST: written to a temp file first and linked
+ * into place, so another process never reads it empty (and takes an empty file for a stale one).
+ */
+function createWhole(path: string, text: string): void {
+  const temp = `${path}.${process.pid}-${Math.floor(Math.random() * 0xffffffff).toString(16)}`;
+  writeFileSync(temp, text, { flag: 'wx' });
+  try {
+    linkSync(temp, path);
+  } catch (error) {
+    // A file system without hard links (FAT, some network shares): an exclusive create it is.
+    if (isErrno(error, 'EEXIST')) throw error;
+    writeFileSync(path, text, { flag: 'wx' });
+  } finally {
+    unlinkSync(temp);
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
 // before the first write.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -69,6 +69,20 @@ describe('store ownership', () => {
     } finally {
       dead.stop();
     }
+  });
+
+  it('takes over a root whose owner file was copied from another folder (cp -r while its studio ran)', { skip: !linux && 'start times are read from /proc' }, () => {
+    const root = folder();
+    const original = folder();
+    // A live owner, but of the original folder: its inode is recorded, and this copy has another.
+    writeFileSync(join(root, '.cs-owner'), `${process.ppid} ${startTimeOf(process.ppid)} 12345 ${statSync(original).ino}\n`);
+    const store = new KeyValueStore(root, { locks: new StoreLocks() });
+    store.set('b', 'k', Buffer.from('v'));
+    assert.match(readFileSync(join(root, '.cs-owner'), 'utf8'), new RegExp(`^${process.pid} \\d+ \\d+ ${statSync(root).ino}\\n$`));
+    store.close();
+    // The original's own owner file still refuses a second studio there.
+    writeFileSync(join(original, '.cs-owner'), `${process.ppid} ${startTimeOf(process.ppid)} 12345 ${statSync(original).ino}\n`);
+    fails(() => new KeyValueStore(original, { locks: new StoreLocks() }), 'in-use', new RegExp(`in use by process ${process.ppid}`));
   });
 
   it('takes over a root whose owner pid now belongs to a process that started later', { skip: !linux && 'start times are read from /proc' }, () => {
