@@ -105,6 +105,9 @@ function uniqueSuffix(): string {
 }
 
 export class SnapshotCatalogue {
+  /** Leftover folders being removed, by name. */
+  private readonly cleaning = new Map<string, Promise<void>>();
+
   constructor(readonly dir: string) {}
 
   /** Every snapshot, newest first; leftovers of interrupted work are cleaned on the way. */
@@ -236,7 +239,15 @@ export class SnapshotCatalogue {
     const prefix = name.startsWith(MAKING_PREFIX) ? MAKING_PREFIX : name.startsWith(TRASH_PREFIX) ? TRASH_PREFIX : undefined;
     if (!prefix) return;
     const pid = Number.parseInt(name.slice(prefix.length), 10);
-    if (processRunning(pid)) return;
-    void rm(join(this.dir, name), { recursive: true, force: true });
+    if (processRunning(pid) || this.cleaning.has(name)) return;
+    const removing = rm(join(this.dir, name), { recursive: true, force: true })
+      .catch(() => {}) // tried again at the next listing
+      .finally(() => this.cleaning.delete(name));
+    this.cleaning.set(name, removing);
+  }
+
+  /** Waits for the removal of leftovers to end: a command-line run that exits at once would cut it short. */
+  async settled(): Promise<void> {
+    await Promise.all(this.cleaning.values());
   }
 }

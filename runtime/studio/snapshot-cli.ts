@@ -104,6 +104,7 @@ export async function runSnapshotCli(argv: string[], out: Out, err: Out): Promis
       const result = await direct(snapshots, run.command, run.args);
       run.print(result, out, undefined);
       if (run.followUp) run.followUp.print(await direct(snapshots, run.followUp.command, run.followUp.args(result)), out);
+      await snapshots.catalogue.settled();
     } finally {
       live.close();
     }

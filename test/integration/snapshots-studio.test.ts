@@ -3,8 +3,8 @@
 // request load fails no request and the component reads the restored data at once, and the
 // same commands work on the folders directly when no studio runs.
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -146,5 +146,17 @@ describe('snapshot commands with no studio running', () => {
     assert.match(listed.output, /^empty /m);
     const restored = await snapshot('restore', 'empty', other);
     assert.equal(restored.code, 0, restored.output);
+  });
+
+  it('remove the working folder a killed save left, before they exit', async () => {
+    const other = await makeProject(join(tempDir, 'leftover'), 'version: 1\n');
+    assert.equal((await snapshot('save', 'first', other)).code, 0);
+    const catalogue = join(other, '.wash', 'data', 'snapshots');
+    // As `snapshot save` killed mid-copy leaves it: the folder of a process that is gone.
+    const leftover = join(catalogue, '.cs-making-999999999-x');
+    for (let i = 0; i < 200; i++) await mkdir(join(leftover, 'keyvalue', `b${i}`), { recursive: true });
+    const listed = await snapshot('list', other);
+    assert.equal(listed.code, 0, listed.output);
+    assert.equal(existsSync(leftover), false, 'the leftover is still there');
   });
 });
