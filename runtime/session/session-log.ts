@@ -20,6 +20,8 @@ export interface SessionLine extends TerminalLine {
 export interface SessionLogState {
   /** After the first version serves, progress is one line per reload. */
   reloading: boolean;
+  /** A person at the terminal can press keys (dev); `check` runs once and ends. */
+  interactive: boolean;
 }
 
 /** The lines one event stands for, in order; most events say one line, some none. */
@@ -58,7 +60,7 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
         ...named.map((other) => info(`${pc.green('serving')}   ${pc.bold(`${url.protocol}//${other.info.name}.localhost:${url.port}/`)}${pc.dim(` (${other.info.name})`)}`)),
         // The project's own component serves no HTTP: the root answers 503, say so up front.
         ...(root ? [] : [info(pc.dim(`${event.url} itself answers 503: the project's own component serves no HTTP; send requests to the addresses above (curl -H 'Host: <name>.localhost' works too)`))]),
-        info(pc.dim(keysLine(event.watching))),
+        ...keysLine(event.watching, state),
       ];
     }
     case 'reloaded': {
@@ -79,7 +81,7 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
       return [
         done('started'),
         info(`${pc.yellow('no HTTP')}   nothing exports wasi:http/incoming-handler, so nothing listens${event.service ? `; the service ${event.service} runs` : ''}`),
-        info(pc.dim(keysLine(event.watching))),
+        ...keysLine(event.watching, state),
       ];
     case 'service':
       // Ends and restarts are logged by the service runner itself, with the reason.
@@ -88,8 +90,9 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
 }
 
 /** What the terminal's keys do, and whether saves rebuild. */
-function keysLine(watching: boolean): string {
-  return `${watching ? 'watching for changes' : 'not watching for changes (--no-watch)'} · r + Enter rebuilds · Ctrl+C stops`;
+function keysLine(watching: boolean, state: SessionLogState): SessionLine[] {
+  if (!state.interactive) return [];
+  return [{ level: 'info', text: pc.dim(`${watching ? 'watching for changes' : 'not watching for changes (--no-watch)'} · r + Enter rebuilds · Ctrl+C stops`) }];
 }
 
 function done(text: string): SessionLine {
@@ -110,14 +113,17 @@ export class SessionLog {
   /** The line being appended right now: the bus tells its subscribers before append returns. */
   private appending: SessionLine | undefined;
 
-  constructor(private readonly logs: LogBus) {}
+  constructor(
+    private readonly logs: LogBus,
+    private readonly options: { interactive: boolean } = { interactive: true },
+  ) {}
 
   /**
    * Logs what a session reports, for as long as it lives (a session that ends reports
    * nothing more). Returns the session, so a session factory can wrap its `new`.
    */
   follow<S extends EventSource>(session: S): S {
-    const state: SessionLogState = { reloading: false };
+    const state: SessionLogState = { reloading: false, interactive: this.options.interactive };
     session.subscribe((event) => {
       for (const line of sessionLines(event, state)) this.append(line);
     });

@@ -72,7 +72,8 @@ export async function runCheckCli(argv: string[], out: Out, err: Out): Promise<n
   const settings = defaultRuntimeSettings(studioCacheDir());
   settings.requestTimeoutMs = timeout * 1000;
   const logs = new LogBus();
-  const sessionLog = new SessionLog(logs);
+  // It runs once and exits: no keys to press, nothing watched.
+  const sessionLog = new SessionLog(logs, { interactive: false });
   if (!values.quiet) sessionLog.printTo(new TerminalPrinter({ write: out }));
   const session = sessionLog.follow(
     new DevSession({ target: positionals[0] ?? '.', port: 0, host: '127.0.0.1', watch: false, bodyLimitBytes: 100 * 2 ** 20, settings, logs, traffic: { checksOnReload: false } }),

@@ -463,6 +463,10 @@ describe('component-studio check', () => {
     assert.equal(run.code, 0, run.output);
     assert.match(run.output, /✓ the answer/);
     assert.match(run.output, /1\/1 checks pass/);
+    // It runs once and exits: no keys to press.
+    const shown = await runStudio(['check', project.root]);
+    assert.equal(shown.code, 0, shown.output);
+    assert.doesNotMatch(shown.output, /r \+ Enter rebuilds|Ctrl\+C stops/);
   });
 
   it('exits 1 when a check fails, saying why', async () => {

@@ -11,7 +11,7 @@ import type { Workload } from '../../runtime/workloads/workload.ts';
 
 const build = (number: number, extra: Partial<BuildRecord> = {}): BuildRecord => ({ number, reason: 'start', startedAt: 0, outcome: 'running', ...extra });
 const texts = (events: SessionEvent[], reloading = false) => {
-  const state = { reloading };
+  const state = { reloading, interactive: true };
   return events.flatMap((event) => sessionLines(event, state)).map((line) => plainText(line));
 };
 
@@ -69,7 +69,7 @@ describe('sessionLines', () => {
 
   it('says a failed build at error level with its hint, then what happens next', () => {
     const failed = build(3, { outcome: 'failed' });
-    const lines = sessionLines({ kind: 'build-failed', build: failed, error: { code: 'build-failed', message: 'The build failed.', hint: 'Fix it.' }, first: false }, { reloading: true });
+    const lines = sessionLines({ kind: 'build-failed', build: failed, error: { code: 'build-failed', message: 'The build failed.', hint: 'Fix it.' }, first: false }, { reloading: true, interactive: true });
     assert.deepEqual(
       lines.map((line) => [line.level, plainText(line)]),
       [
