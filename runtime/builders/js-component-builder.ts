@@ -221,7 +221,7 @@ async function findEntry(projectDir: string, entry: string | undefined): Promise
   }
   return failed(
     `No entry file found in ${projectDir}.`,
-    `Create one of ${DEFAULT_ENTRIES.join(', ')}, or set build.command in .wash/config.yaml to build the component yourself (Rust, Go or any other toolchain).`,
+    `Create one of ${DEFAULT_ENTRIES.join(', ')}, or set build.command in .wash/config.yaml to build the component yourself (Rust, Go or any other toolchain). For a component that is built already, give its file as build.component_path and a build.command that leaves it as it is, e.g. "true".`,
   );
 }
 

@@ -146,7 +146,7 @@ function unprovided(components: readonly PreparedComponent[], bareFile: boolean)
     'missing-imports',
     message,
     bareFile
-      ? 'Serve it from a project instead, whose .wash/config.yaml names this file in build.component_path and the component that exports it in dev.components; or remove the import from the component\'s WIT world, or use a host that provides it.'
+      ? 'Serve it from a project instead: a folder whose .wash/config.yaml names this file in build.component_path, a build.command that leaves it as it is (e.g. "true"), and the component that exports the interface in dev.components (docs/projects.md). Or remove the import from the component\'s WIT world, or use a host that provides it.'
       : 'Add the component that exports it to dev.components, remove the import from the component\'s WIT world, or use a host that provides it.',
   );
 }
