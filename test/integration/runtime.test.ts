@@ -198,7 +198,7 @@ describe('bad component files', () => {
     assert.equal(code, 1);
     assert.match(output, /imports an interface the studio does not provide:\s+example:missing\/thing@1\.2\.3/);
     // A file has no config to add a provider to: the hint says how a project would.
-    assert.match(output, /hint: Serve it from a project instead, whose \.wash\/config\.yaml names this file in build\.component_path/);
+    assert.match(output, /hint: Serve it from a project instead: a folder whose \.wash\/config\.yaml names this file in build\.component_path, a build\.command that leaves it as it is/);
     assert.doesNotMatch(output, /\n\s+at /, 'no stack trace');
   });
 
