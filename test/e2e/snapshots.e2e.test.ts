@@ -36,7 +36,8 @@ describe('the Data view in Chromium', () => {
     tempDir = await mkdtemp(join(tmpdir(), 'studio-e2e-data-'));
     const dir = await makeProject(tempDir, 'version: 1\n');
     await copyFile(join(repoRoot, 'assets', 'examples', 'qrcode', '.wash', 'seed-data.tar.gz'), join(dir, '.wash', 'seed-data.tar.gz'));
-    studio = await startStudio(dir, ['--workers', '1'], 180_000, { ui: true });
+    // A config folder of its own: the UI starts as a new user's would (no HTTP draft of other tests).
+    studio = await startStudio(dir, ['--workers', '1'], 180_000, { ui: true, configDir: join(tempDir, 'config') });
     ({ chromium, page, pageErrors } = await openStudioPage(studio.studioUrl, { width: 1400, height: 900 }));
     await page.locator('.nav-item[data-view="data"]').click();
     await page.locator('section.view[data-view="data"]:not([hidden])').waitFor();
@@ -59,6 +60,15 @@ describe('the Data view in Chromium', () => {
     // The seed is the component's own data: its counter, which the next QR code carries on from.
     const counter = await kv.ok<{ text: string } | null>('GET', '/kv/get', { bucket: 'qrcode', key: 'generated' });
     assert.equal(counter?.text, '3');
+  });
+
+  it('offers this project\'s root in the HTTP view, not the QR example\'s requests', async () => {
+    await page.locator('.nav-item[data-view="http"]').click();
+    const sidebar = page.locator('.http-sidebar');
+    await sidebar.locator('.pane-heading', { hasText: /^Examples$/ }).waitFor();
+    assert.equal(await sidebar.getByRole('button', { name: /Generate a QR code/ }).count(), 0);
+    assert.equal(await page.getByLabel('URL', { exact: true }).inputValue(), '/');
+    await page.locator('.nav-item[data-view="data"]').click();
   });
 
   it('takes a snapshot from a dialog', async () => {

@@ -287,7 +287,7 @@ export function BlobsView() {
         ) : (
           <div className="detail-pane">
             <EmptyState title="No container selected" icon="▤">
-              <p>Generate a QR code in the HTTP view: the example stores the PNG in container <code>qrcodes</code>, which then shows up on the left.</p>
+              <p>Send your component a request that writes an object (the HTTP view does): its container shows up on the left. In the QR example, generating a code stores the PNG in <code>qrcodes</code>.</p>
             </EmptyState>
           </div>
         )}

@@ -13,7 +13,7 @@ import { formatAgo, formatBytes, formatMs } from '../../lib/format.ts';
 import { isMod } from '../../shell/shortcuts.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
-import { type BodyMode, bodyText, EXAMPLES, effectiveHeaders, type HistoryEntry, METHODS, paramsOf, type RequestDraft, sendsBody, useHttp, withParams } from './http-store.ts';
+import { type BodyMode, bodyText, examplesFor, effectiveHeaders, type HistoryEntry, METHODS, paramsOf, type RequestDraft, sendsBody, useHttp, withParams } from './http-store.ts';
 import { PairsTable } from './PairsTable.tsx';
 import { RequestLogs } from '../traffic/TrafficDetail.tsx';
 
@@ -32,7 +32,7 @@ function absoluteUrl(url: string, gateway: string | undefined): string {
   return url;
 }
 
-function Sidebar({ gatewayUrl }: { gatewayUrl: string | undefined }) {
+function Sidebar({ gatewayUrl, examples }: { gatewayUrl: string | undefined; examples: ReturnType<typeof examplesFor> }) {
   const history = useHttp((s) => s.history);
   const reopened = useHttp((s) => s.reopened);
   const [search, setSearch] = useState('');
@@ -43,9 +43,9 @@ function Sidebar({ gatewayUrl }: { gatewayUrl: string | undefined }) {
   }, [history, search]);
   return (
     <aside className="http-sidebar" aria-label="Requests">
-      <div className="pane-heading">QR example</div>
+      <div className="pane-heading">{examples.heading}</div>
       <ul className="saved-list">
-        {EXAMPLES.map((r) => (
+        {examples.requests.map((r) => (
           <li key={r.name}>
             <button className="saved-item" onClick={() => useHttp.getState().load(r)} title={gatewayUrl ? absoluteUrl(r.url, gatewayUrl) : r.url}>
               <span className={`method method-${r.method}`}>{r.method}</span>
@@ -135,7 +135,7 @@ function BodyEditor({ draft, onSend }: { draft: RequestDraft; onSend: () => void
   );
 }
 
-function ResponsePane() {
+function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }) {
   const { response, problem, sending, reopened } = useHttp();
   const [chosenTab, setTab] = useState<ResponseTab>('body');
   // The log is one request's: the next answer opens on its body (headers stay chosen).
@@ -173,7 +173,16 @@ function ResponsePane() {
         ) : (
           <EmptyState title="Send a request" icon="⇄">
             <p>
-              Press <kbd>{modKey}</kbd>+<kbd>Enter</kbd> or <strong>Send</strong>. The first example, <code>POST /qrcode</code>, returns a QR code image of its payload.
+              Press <kbd>{modKey}</kbd>+<kbd>Enter</kbd> or <strong>Send</strong>.{' '}
+              {examples.qr ? (
+                <>
+                  The first example, <code>POST /qrcode</code>, returns a QR code image of its payload.
+                </>
+              ) : (
+                <>
+                  Pick an example on the left, type a path, or paste a curl command (<strong>Import curl</strong>).
+                </>
+              )}
             </p>
           </EmptyState>
         )}
@@ -331,8 +340,16 @@ export function HttpView() {
   const sending = useHttp((s) => s.sending);
   const update = useHttp((s) => s.update);
   const gatewayUrl = useStudio((s) => s.project?.gatewayUrl);
+  const projectName = useStudio((s) => s.project?.name);
+  const examples = useMemo(() => examplesFor(projectName), [projectName]);
+  // A first visit starts on the project's first example; a draft of the user's own stays.
+  useEffect(() => useHttp.getState().suggest(examples.requests[0]!), [examples]);
   const active = useIsActive('http');
   const [tab, setTab] = useState<RequestTab>(draft.bodyMode !== 'none' ? 'body' : 'params');
+  // A request picked from the examples or the history opens on its body, when it has one.
+  useEffect(() => {
+    if (draft.bodyMode !== 'none') setTab('body');
+  }, [draft.name, draft.bodyMode]);
   const [curlIn, setCurlIn] = useState(false);
   const [curlOut, setCurlOut] = useState<string>();
   const params = useMemo(() => paramsOf(draft.url), [draft.url]);
@@ -360,7 +377,7 @@ export function HttpView() {
 
   return (
     <div className="view-fill http-view">
-      <Sidebar gatewayUrl={gatewayUrl} />
+      <Sidebar gatewayUrl={gatewayUrl} examples={examples} />
       <div className="http-main">
         <div className="request-bar">
           <select className="input method-select" aria-label="Method" value={draft.method} onChange={(e) => update({ method: e.target.value })}>
@@ -417,7 +434,7 @@ export function HttpView() {
               {tab === 'body' && <BodyEditor draft={draft} onSend={send} />}
             </div>
           </div>
-          <ResponsePane />
+          <ResponsePane examples={examples} />
         </div>
       </div>
       {curlIn && <CurlImportDialog onClose={() => setCurlIn(false)} />}

@@ -54,7 +54,9 @@ export interface HistoryEntry {
 
 export type SendProblem = { kind: 'json'; message: string } | { kind: 'url'; message: string } | { kind: 'api'; message: string; hint?: string; code: string };
 
-export const EXAMPLES: RequestDraft[] = [
+const ROOT_REQUEST: RequestDraft = { name: 'The component\'s root', method: 'GET', url: '/', headers: [], bodyMode: 'none', bodyText: '', bodyJson: '', form: [] };
+
+const QR_EXAMPLES: RequestDraft[] = [
   {
     name: 'Generate a QR code',
     method: 'POST',
@@ -65,8 +67,13 @@ export const EXAMPLES: RequestDraft[] = [
     bodyJson: '{\n  "payload": "https://wasmcloud.com"\n}',
     form: [],
   },
-  { name: 'The example UI', method: 'GET', url: '/', headers: [], bodyMode: 'none', bodyText: '', bodyJson: '', form: [] },
+  { ...ROOT_REQUEST, name: 'The example UI' },
 ];
+
+/** The requests the sidebar offers: the QR example's own for it, the root for any other project. */
+export function examplesFor(projectName: string | undefined): { heading: string; requests: RequestDraft[]; qr: boolean } {
+  return projectName === 'qrcode' ? { heading: 'QR example', requests: QR_EXAMPLES, qr: true } : { heading: 'Examples', requests: [ROOT_REQUEST], qr: false };
+}
 
 const DRAFT_KEY = 'component-studio.http.draft';
 const HISTORY_KEY = 'component-studio.http.history';
@@ -110,9 +117,9 @@ function save(key: string, value: unknown) {
 /** Replaces the locally remembered draft and history with the server's copy, if it has one. */
 export async function hydrateHttpState(): Promise<void> {
   const [draft, history] = await Promise.all([studio.call('ui.state.get', { key: DRAFT_KEY }), studio.call('ui.state.get', { key: HISTORY_KEY })]);
-  const patch: Partial<Pick<HttpState, 'draft' | 'history'>> = {};
+  const patch: Partial<Pick<HttpState, 'draft' | 'draftChosen' | 'history'>> = {};
   // Only while the user has not started editing: their newer work wins.
-  if (draft.value && !pendingSaves.has(DRAFT_KEY)) patch.draft = draft.value as RequestDraft;
+  if (draft.value && !pendingSaves.has(DRAFT_KEY)) Object.assign(patch, { draft: draft.value as RequestDraft, draftChosen: true });
   if (Array.isArray(history.value) && !pendingSaves.has(HISTORY_KEY)) patch.history = history.value as HistoryEntry[];
   useHttp.setState(patch);
 }
@@ -218,8 +225,12 @@ interface HttpState {
   responses: Record<string, HttpResponseView>;
   /** The history entry reopened last, while its request is what the response pane is about. */
   reopened: HistoryEntry | undefined;
+  /** The user picked or edited a draft (here or in an earlier session): suggestions leave it alone. */
+  draftChosen: boolean;
   update(patch: Partial<RequestDraft>): void;
   load(request: RequestDraft): void;
+  /** Shows `request` as the draft unless the user has one of their own (the project's first example). */
+  suggest(request: RequestDraft): void;
   /** Loads a history entry's request, with its response (or its failure) when still kept. */
   reopen(entry: HistoryEntry): void;
   send(gatewayUrl: string | undefined): Promise<void>;
@@ -228,7 +239,8 @@ interface HttpState {
 }
 
 export const useHttp = create<HttpState>((set, get) => ({
-  draft: load<RequestDraft>(DRAFT_KEY, EXAMPLES[0]!),
+  draft: load<RequestDraft>(DRAFT_KEY, ROOT_REQUEST),
+  draftChosen: load<RequestDraft | undefined>(DRAFT_KEY, undefined) !== undefined,
   response: undefined,
   problem: undefined,
   sending: false,
@@ -238,19 +250,23 @@ export const useHttp = create<HttpState>((set, get) => ({
 
   update(patch) {
     const draft = { ...get().draft, ...patch };
-    set({ draft, ...(get().problem?.kind !== 'api' ? { problem: undefined } : {}) });
+    set({ draft, draftChosen: true, ...(get().problem?.kind !== 'api' ? { problem: undefined } : {}) });
     save(DRAFT_KEY, withoutFile(draft));
   },
 
   load(request) {
-    set({ draft: { ...request }, problem: undefined, response: undefined, reopened: undefined });
+    set({ draft: { ...request }, draftChosen: true, problem: undefined, response: undefined, reopened: undefined });
     save(DRAFT_KEY, withoutFile(request));
+  },
+
+  suggest(request) {
+    if (!get().draftChosen) set({ draft: { ...request } });
   },
 
   reopen(entry) {
     const response = get().responses[entry.id];
     const problem: SendProblem | undefined = !response && entry.error !== undefined ? { kind: 'api', message: entry.error, code: entry.errorCode ?? 'error', ...(entry.errorHint ? { hint: entry.errorHint } : {}) } : undefined;
-    set({ draft: { ...entry.request }, response, problem, reopened: entry });
+    set({ draft: { ...entry.request }, draftChosen: true, response, problem, reopened: entry });
     save(DRAFT_KEY, withoutFile(entry.request));
   },
 

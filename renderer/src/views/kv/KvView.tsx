@@ -388,7 +388,7 @@ export function KvView() {
         ) : (
           <div className="detail-pane">
             <EmptyState title="No bucket selected" icon="⚷">
-              <p>Run something that stores data (in the QR example: generate a code in the HTTP view), then pick its bucket on the left.</p>
+              <p>Send your component a request that stores something (the HTTP view does), then pick its bucket on the left. In the QR example, generating a code counts it in <code>qrcode</code>.</p>
             </EmptyState>
           </div>
         )}
