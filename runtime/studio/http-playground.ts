@@ -53,8 +53,15 @@ export async function sendHttpRequest(spec: HttpRequestSpec, options: Playground
     headers.push(name, value);
   }
 
+  // <name>.localhost is this machine (RFC 6761), and the gateway's address for a linked
+  // component; Node's resolver does not know it, so it is sent to the loopback with its Host.
+  const target = new URL(url);
+  if (target.hostname.endsWith('.localhost')) {
+    target.hostname = '127.0.0.1';
+    if (!headers.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'host')) headers.push('host', url.host);
+  }
   // Only requests to the studio's own gateway carry the marker: it never leaves the machine.
-  const toGateway = options.capture !== undefined && options.baseUrl !== undefined && url.origin === new URL(options.baseUrl).origin;
+  const toGateway = options.capture !== undefined && options.baseUrl !== undefined && target.origin === new URL(options.baseUrl).origin;
   const token = randomUUID();
   const expected = toGateway ? options.capture!.expect(token) : undefined;
   if (expected) headers.push(REPLAY_HEADER, `playground ${token}`);
@@ -63,7 +70,7 @@ export async function sendHttpRequest(spec: HttpRequestSpec, options: Playground
   const signal = AbortSignal.timeout(timeoutMs);
   let response: Dispatcher.ResponseData;
   try {
-    response = await request(url, { method: method as Dispatcher.HttpMethod, headers, ...(body ? { body } : {}), signal });
+    response = await request(target, { method: method as Dispatcher.HttpMethod, headers, ...(body ? { body } : {}), signal });
   } catch (err) {
     expected?.cancel();
     throw requestFailure(err, url, timeoutMs);

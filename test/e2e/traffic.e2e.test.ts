@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
@@ -93,6 +94,30 @@ describe('the Traffic view in Chromium', () => {
     await page.keyboard.press('Control+9');
   });
 
+  it('opens a request made to <name>.localhost in the playground by that address, which the playground reaches', async () => {
+    const port = new URL(studio.url).port;
+    // fetch() may not set Host; a component linked as "qr" would answer at this address.
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/via-linked-address', headers: { host: `qr.localhost:${port}` } }, (res) => res.resume().on('end', resolve));
+      req.on('error', reject).end();
+    });
+    await page.keyboard.press('Control+9');
+    await traffic().getByLabel('Filter by path').fill('via-linked-address');
+    await rows().filter({ hasText: '/via-linked-address' }).first().click();
+    await traffic().getByLabel('Request detail').getByRole('button', { name: 'Open in playground' }).click();
+    const http = page.locator('section.view[data-view="http"]:not([hidden])');
+    await http.waitFor();
+    assert.equal(await http.getByLabel('URL', { exact: true }).inputValue(), `http://qr.localhost:${port}/via-linked-address`);
+    await page.keyboard.press('Control+Enter');
+    await waitForText(page.getByTestId('response-status'), /^404/);
+    await page.keyboard.press('Control+9');
+    await traffic().getByLabel('Filter by path').fill('qrcode');
+    // The tests after this one work on the QR request, picked as before.
+    await waitForText(traffic().locator('.pane-status'), /^1 of \d+ requests/);
+    await rows().filter({ hasText: '/qrcode' }).first().click();
+    await traffic().getByLabel('Filter by path').fill('');
+  });
+
   it('pins the request as a check, which fails after an edit changes the code\'s size, and shows why', async () => {
     const detail = traffic().getByLabel('Request detail');
     await detail.getByRole('button', { name: 'Pin as check' }).click();
@@ -163,4 +188,5 @@ describe('the Traffic view in Chromium', () => {
     await page.emulateMedia({ colorScheme: 'light' });
     assert.deepEqual(pageErrors, []);
   });
+
 });

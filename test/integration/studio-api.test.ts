@@ -186,6 +186,16 @@ describe('the Studio API over the bridge, on a real project', () => {
     assert.ok(!record!.requestHeaders.some(([name]) => name.startsWith('x-component-studio')), JSON.stringify(record!.requestHeaders));
   });
 
+  it('http.send reaches the gateway at <name>.localhost (the address of a linked component), which Node cannot resolve', async () => {
+    const gateway = new URL(gatewayUrl);
+    const response = await client.call('http.send', { method: 'GET', url: `http://linked.localhost:${gateway.port}/`, headers: [] });
+    // No component is named "linked": the gateway's root component answers, and the request is the HTTP view's.
+    assert.equal(response.status, 200);
+    assert.equal(decode(response.body), 'version one\n');
+    const record = (await client.call('traffic.get', { id: response.trafficId! }))?.record;
+    assert.equal(record?.authority, `linked.localhost:${gateway.port}`);
+  });
+
   it('http.send cuts a large body and says so', async () => {
     const { port } = bigServer.address() as AddressInfo;
     const response = await client.call('http.send', { method: 'GET', url: `http://127.0.0.1:${port}/`, headers: [] });

@@ -55,11 +55,19 @@ export function RequestLogs({ logs }: { logs: RequestLogLine[] }) {
 }
 
 /** The request as the playground edits it: a path, the headers a client sets itself left out, the body as text or a file. */
+/**
+ * A request made to <name>.localhost went to that linked component: sent again by its full
+ * address (the HTTP view and curl both reach *.localhost); others by path, to the gateway.
+ */
+function linkedAddress(record: TrafficRecord): string | undefined {
+  return /^[^.:]+\.localhost(:\d+)?$/i.test(record.authority) ? `${record.scheme}://${record.authority}${record.path}` : undefined;
+}
+
 export function draftOf(record: TrafficRecord, body: Uint8Array): RequestDraft {
   const headers = record.requestHeaders.filter(([k]) => !CLIENT_HEADERS.has(k.toLowerCase())).map(([key, value]) => ({ key, value, enabled: true }));
   const text = body.length > 0 ? decodeText(body) : '';
   const type = headerOf(record.requestHeaders, 'content-type') ?? '';
-  const draft: RequestDraft = { method: record.method, url: record.path, headers, bodyMode: 'none', bodyText: '', bodyJson: '', form: [], name: undefined };
+  const draft: RequestDraft = { method: record.method, url: linkedAddress(record) ?? record.path, headers, bodyMode: 'none', bodyText: '', bodyJson: '', form: [], name: undefined };
   if (body.length === 0) return draft;
   if (text === undefined) return { ...draft, bodyMode: 'file', file: { name: 'request-body', size: body.length, type, base64: bytesToBase64(body) } };
   // A body labelled JSON that does not parse opens as text, so it can be sent again as it was.
@@ -118,7 +126,7 @@ export function TrafficDetail({ detail }: { detail: TrafficDetailView }) {
     useUi.getState().setView('http');
   };
   const copyCurl = async () => {
-    const url = gatewayUrl ? new URL(record.path, gatewayUrl).href : `${record.scheme}://${record.authority}${record.path}`;
+    const url = linkedAddress(record) ?? (gatewayUrl ? new URL(record.path, gatewayUrl).href : `${record.scheme}://${record.authority}${record.path}`);
     const text = decodeText(requestBody);
     const curl = toCurl({
       method: record.method,
