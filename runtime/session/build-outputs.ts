@@ -8,9 +8,13 @@
 // recorded, and a later change event whose file still looks like that is the build's, late.
 import { statSignature } from '../watch/file-signature.ts';
 
+/** How long after a build its writes may still be reported. */
+const BUILD_ECHO_MS = 1000;
+
 export class BuildOutputs {
   private paths: string[] = [];
   private running = 0;
+  private lastEndedAt = -Infinity;
   private readonly written = new Map<string, string>();
 
   /** `onPaths` learns the outputs whenever they change, to watch them wherever they are. */
@@ -35,7 +39,17 @@ export class BuildOutputs {
       for (const path of this.paths) this.written.set(path, await statSignature(path));
     } finally {
       this.running--;
+      this.lastEndedAt = performance.now();
     }
+  }
+
+  /**
+   * Whether a build runs, or ended a moment ago (its writes are reported late). A source a
+   * build rewrites with the same bytes in that time (generated bindings, say) is the build's
+   * doing: were it a change, each build would start the next, for ever.
+   */
+  get building(): boolean {
+    return this.running > 0 || performance.now() - this.lastEndedAt < BUILD_ECHO_MS;
   }
 
   get all(): string[] {

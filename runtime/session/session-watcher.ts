@@ -43,7 +43,8 @@ export async function watchTarget(target: Target, hooks: WatchHooks): Promise<Pr
     // under load, it would otherwise rebuild the project again and again.
     const studioOutputs = [join(target.root, '.wash', 'build'), join(target.root, '.wash', 'data'), join(target.root, '.wash', 'studio'), target.dataDir];
     watcher = new ProjectWatcher(target.root, { ignore: studioOutputs, runtimeData: hooks.dataDirs, onError }, (batch) => {
-      needsReload(batch.paths.map((p) => resolve(target.root, p)), hooks).then(
+      const sameBytes = new Set(batch.sameBytes.map((p) => resolve(target.root, p)));
+      needsReload(batch.paths.map((p) => resolve(target.root, p)), sameBytes, hooks).then(
         (reload) => reload && hooks.onChange(batch.firstAt),
         (err: unknown) => hooks.notes.warn(`Could not tell whether a change needs a rebuild: ${messageOf(err)}. Rebuild by hand with r + Enter if it did.`),
       );
@@ -66,12 +67,14 @@ export async function watchTarget(target: Target, hooks: WatchHooks): Promise<Pr
  * inside the project: the watcher does not report those, hooks.dataDirs.) The studio's
  * settings file needs no build either: the session applies it as it is.
  */
-async function needsReload(paths: string[], hooks: WatchHooks): Promise<boolean> {
+async function needsReload(paths: string[], sameBytes: ReadonlySet<string>, hooks: WatchHooks): Promise<boolean> {
   for (const path of paths) {
     if (path === hooks.settingsFile) {
       hooks.onSettingsFile?.();
       continue;
     }
+    // A build regenerating a source with the bytes it had (a touch by hand still rebuilds).
+    if (sameBytes.has(path) && hooks.outputs.building) continue;
     if (!hooks.outputs.isOutput(path) || (await hooks.outputs.changedOutsideABuild(path))) return true;
   }
   return false;

@@ -6,7 +6,9 @@
 //
 // A watcher may report one save twice (a truncate and a write seen apart on a busy machine):
 // a path is reported again only once the file differs from what was last reported, so one
-// save is one build. A save that changes nothing still moves the file's time, and rebuilds.
+// save is one build. A save that changes nothing still moves the file's time, and rebuilds;
+// each batch says which of its files kept their bytes, for the session to tell a build that
+// regenerates a source the same from a person who touched it.
 import { relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { isWithin } from '../path-within.ts';
@@ -39,6 +41,8 @@ export interface WatchOptions {
 export interface ChangeBatch {
   /** Paths relative to the root, sorted. */
   paths: string[];
+  /** Those of `paths` rewritten with the very bytes they had (a touch, or a build regenerating a file the same). */
+  sameBytes: string[];
   /** performance.now() of the first change in the batch: when the user saved. */
   firstAt: number;
 }
@@ -133,18 +137,29 @@ export class ProjectWatcher {
     this.pending.clear();
     this.reporting = this.reporting
       .then(async () => {
-        const changed = await this.changedSinceReported(paths);
-        if (changed.length > 0) this.onChange({ paths: changed, firstAt });
+        const { changed, sameBytes } = await this.changedSinceReported(paths);
+        if (changed.length > 0) this.onChange({ paths: changed, sameBytes, firstAt });
       })
       .catch((error: unknown) => this.options.onError?.(error instanceof Error ? error : new Error(String(error))));
   }
 
-  private async changedSinceReported(paths: string[]): Promise<string[]> {
+  private async changedSinceReported(paths: string[]): Promise<{ changed: string[]; sameBytes: string[] }> {
     const signatures = await Promise.all(paths.map((p) => contentSignature(resolve(this.root, p))));
-    return paths.filter((path, i) => {
-      if (this.reported.get(path) === signatures[i]) return false;
+    const sameBytes: string[] = [];
+    const changed = paths.filter((path, i) => {
+      const before = this.reported.get(path);
+      if (before === signatures[i]) return false;
+      if (before !== undefined && sameContent(before, signatures[i]!)) sameBytes.push(path);
       this.reported.set(path, signatures[i]!);
       return true;
     });
+    return { changed, sameBytes };
   }
+}
+
+/** Whether two content signatures (size:mtime:inode:hash) hash the same bytes; false when either was not hashed. */
+function sameContent(a: string, b: string): boolean {
+  const [sizeA, , , hashA] = a.split(':');
+  const [sizeB, , , hashB] = b.split(':');
+  return hashA !== undefined && hashA === hashB && sizeA === sizeB;
 }

@@ -110,6 +110,24 @@ describe('build output outside the folders the watcher ignores', () => {
     }
   });
 
+  it('does not rebuild for ever when the build regenerates a watched source with the same bytes', async () => {
+    // As a bindings generator does: every build writes src/bindings.ts, a file the watcher watches.
+    const project = await messageProject('generated\n');
+    await project.writeConfig(`build:\n  command: ${JSON.stringify(`${messageBuildCommand()} && mkdir -p src && echo "// generated" > src/bindings.ts`)}\n`);
+    const studio = await startStudio(project.root, [], 30_000);
+    try {
+      assert.equal(await fetch(studio.url).then((r) => r.text()), 'generated\n');
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      // The first write of the file is new to the watcher: at most one more build, then quiet.
+      assert.ok(studio.lastBuild() <= 2, studio.output());
+      await project.save('saved\n');
+      await answerBecomes(studio.url, 'saved\n');
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
+
   // The default component path is inside .wash/build/, a folder the watcher otherwise ignores.
   for (const [where, componentPath] of [['build.component_path', 'app.wasm'], ['the default component path', '.wash/build/copied.wasm']] as const) {
     it(`reloads when a new component is copied over ${where} by hand (build.command: "true")`, async () => {
