@@ -3,6 +3,7 @@
 // WASH_COMPONENT_PATH and `build.env` set. The command is `build.command`, or `dev.command`,
 // which `wash dev` runs instead of it; either way it is named by its key in messages. Output streams to the log bus line by line with
 // its colours kept (colour is forced, since the output is not a terminal).
+import { StringDecoder } from 'node:string_decoder';
 import { spawn } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -25,18 +26,11 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
   const output: string[] = [];
   // One splitter per stream: each keeps its own partial line. Build tools write progress to
   // stderr, so both streams are logged at info level.
-  const lines = () => {
-    let pending = '';
-    return (data: Buffer) => {
-      pending += data.toString('utf8');
-      const complete = pending.split('\n');
-      pending = complete.pop() ?? '';
-      for (const line of complete) {
-        output.push(line);
-        build.logs.append({ level: 'info', source: 'build', text: line.replace(/\r$/, '') });
-      }
-    };
+  const log = (line: string) => {
+    output.push(line);
+    build.logs.append({ level: 'info', source: 'build', text: line.replace(/\r$/, '') });
   };
+  const splitters = [new LineSplitter(log), new LineSplitter(log)];
   try {
     await mkdir(dirname(build.componentPath), { recursive: true });
   } catch (err) {
@@ -53,8 +47,8 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
     env: { ...process.env, FORCE_COLOR: '1', CLICOLOR_FORCE: '1', CARGO_TERM_COLOR: 'always', ...build.env, WASH_COMPONENT_PATH: build.componentPath },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout.on('data', lines());
-  child.stderr.on('data', lines());
+  child.stdout.on('data', (data: Buffer) => splitters[0]!.write(data));
+  child.stderr.on('data', (data: Buffer) => splitters[1]!.write(data));
   // The whole tree: the shell leaves its children behind otherwise.
   killTreeOnExit(child);
   const onAbort = () => endProcessTree(child);
@@ -64,6 +58,8 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
     child.once('close', (code) => resolve({ code }));
   });
   build.signal?.removeEventListener('abort', onAbort);
+  // A last line with no newline after it (an error printed with printf) is a line too.
+  for (const splitter of splitters) splitter.end();
   const text = output.join('\n');
   if (build.signal?.aborted) return fail('build-cancelled', 'The build was cancelled.', 'A newer change started another build.');
   if (exit.error) return fail('build-failed', `Could not run the build command: ${exit.error.message}.`, `Check that \`${shell.file}\` exists and that ${build.configKey} in .wash/config.yaml is right.`);
@@ -84,4 +80,51 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
     return fail('config-path-wrong-type', `build.component_path: ${build.componentPath} is a folder, not a component file.`, 'Point build.component_path at the .wasm file the command writes.');
   }
   return ok({ wasmPath: build.componentPath, output: text });
+}
+
+/** Longest line logged whole: a build printing megabytes without a newline must not fill memory. */
+const MAX_LINE = 64 * 1024;
+
+/** Cuts a stream into lines as it comes, each chunk looked at once, characters split across chunks kept whole. */
+class LineSplitter {
+  private readonly decoder = new StringDecoder('utf8');
+  private pending = '';
+  /** Characters dropped from the line being cut, until its newline. */
+  private dropped = 0;
+
+  constructor(private readonly line: (text: string) => void) {}
+
+  write(data: Buffer): void {
+    const text = this.decoder.write(data);
+    let start = 0;
+    for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', start)) {
+      this.take(text.slice(start, newline));
+      this.flush();
+      start = newline + 1;
+    }
+    this.take(text.slice(start));
+  }
+
+  end(): void {
+    this.take(this.decoder.end());
+    if (this.pending || this.dropped) this.flush();
+  }
+
+  private take(text: string): void {
+    if (this.dropped > 0) {
+      this.dropped += text.length;
+      return;
+    }
+    this.pending += text;
+    if (this.pending.length > MAX_LINE) {
+      this.dropped = this.pending.length - MAX_LINE;
+      this.pending = this.pending.slice(0, MAX_LINE);
+    }
+  }
+
+  private flush(): void {
+    this.line(this.dropped > 0 ? `${this.pending} … (${this.dropped} more characters of this line not shown)` : this.pending);
+    this.pending = '';
+    this.dropped = 0;
+  }
 }
