@@ -14,7 +14,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 async function run(command: string): Promise<{ ok: boolean; lines: string[] }> {
   const logs = new LogBus();
   const result = await runBuildCommand({ command, configKey: 'build.command', cwd: scratch, env: {}, componentPath: join(scratch, 'out', 'app.wasm'), logs });
-  return { ok: result.ok, lines: logs.query({ source: 'build' }).map((r) => r.text) };
+  return { ok: result.ok, lines: logs.query({ sources: ['build'] }).map((r) => r.text) };
 }
 
 describe('a build command\'s output', () => {
