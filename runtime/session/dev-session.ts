@@ -475,6 +475,9 @@ export class DevSession {
       this.emit({ kind: 'serving', url: listening.value, workloads: this.workloads, root: next.main, watching: this.options.watch !== false });
     } else if (!this.gateway.listening && !old) {
       this.emit({ kind: 'no-http', service: next.service?.name, watching: this.options.watch !== false });
+    } else {
+      const moved = this.gateway.movedBy(this.project?.config);
+      if (moved) this.notes.once(`address ${moved}`, 'warn', `The config now asks for the gateway at ${moved}, but it keeps listening at ${this.gateway.url}: the address is taken when the studio starts. Restart the studio to move it.`);
     }
     // Requests already accepted finish on the old version; new ones go to the new one.
     if (old) this.retire(old);

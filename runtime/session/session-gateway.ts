@@ -30,12 +30,24 @@ export interface SessionGatewayOptions {
 export class SessionGateway {
   private gateway: HttpGateway | undefined;
   private address: string | undefined;
+  /** What it was asked to listen on (a port 0 becomes a free one). */
+  private bound: { host: string; port: number } | undefined;
 
   constructor(private readonly options: SessionGatewayOptions) {}
 
   /** The gateway's URL once it listens, e.g. http://127.0.0.1:8000/. */
   get url(): string | undefined {
     return this.address;
+  }
+
+  /**
+   * The address a config asks for when it is not the one the gateway listens on: it binds
+   * once, at the first version that serves HTTP, so the change waits for a restart.
+   */
+  movedBy(config: WashConfig | undefined): string | undefined {
+    if (!this.bound) return undefined;
+    const wanted = this.addressOf(config);
+    return wanted.host !== this.bound.host || (wanted.port !== this.bound.port && wanted.port !== 0) ? `${wanted.host}:${wanted.port}` : undefined;
   }
 
   get listening(): boolean {
@@ -59,6 +71,7 @@ export class SessionGateway {
     try {
       const address = await gateway.listen();
       this.gateway = gateway;
+      this.bound = { host, port: port === 0 ? address.port : port };
       const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const scheme = gateway.secure ? 'https' : 'http';
       this.address = `${scheme}://${shown === '0.0.0.0' ? '127.0.0.1' : shown}:${address.port}/`;

@@ -86,6 +86,21 @@ describe('dev.command', () => {
   });
 });
 
+describe('dev.address', () => {
+  it('says a change needs a restart instead of ignoring it: the gateway keeps the address it started on', async () => {
+    const project = await messageProject('first\n', 'dev:\n  address: 127.0.0.1:0\n');
+    const studio = await startStudio(project.root);
+    try {
+      await project.writeConfig(`build:\n  command: ${JSON.stringify(messageBuildCommand())}\ndev:\n  address: 127.0.0.2:0\n`);
+      await studio.waitFor(/The config now asks for the gateway at 127\.0\.0\.2:0, but it keeps listening at http:\/\/127\.0\.0\.1:\d+\/[^\n]*Restart the studio to move it\./);
+      assert.equal((await get(studio.url)).body, 'first\n');
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
+});
+
 describe('dev.tls_cert_path and dev.tls_key_path', () => {
   it('serve HTTPS', async () => {
     const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
