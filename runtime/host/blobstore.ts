@@ -15,6 +15,7 @@
 import { StoreError } from '../stores/store-error.ts';
 import type { BlobStore, FileRangeReader, StagedUpload } from '../stores/blob-store.ts';
 import { InputStream, OutputStream, disposeSymbol, type ByteSink, type ByteSource } from './io.ts';
+import { storeGuard } from './store-guard.ts';
 
 type ObjectId = { container: string; object: string };
 
@@ -23,17 +24,6 @@ function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Runs store calls, turning errors into the WIT's strings, after `report` saw them. */
-function guard(report: (err: unknown) => void) {
-  return <T>(call: () => T): T => {
-    try {
-      return call();
-    } catch (err) {
-      report(err);
-      throw describeError(err);
-    }
-  };
-}
 
 /** Reads a blob's file in pieces; the descriptor closes at the end or when the stream is dropped. */
 function readerSource(reader: FileRangeReader): ByteSource {
@@ -56,7 +46,7 @@ function readerSource(reader: FileRangeReader): ByteSource {
 
 /** `report` hears every error before the component does (see storeTroubleReporter). */
 export function blobstoreImports(store: BlobStore | undefined, report: (err: unknown) => void) {
-  const guarded = guard(report);
+  const guarded = storeGuard(report, describeError);
   const need = (): BlobStore => {
     if (!store) throw 'this workload has no blobstore configured';
     return store;

@@ -7,6 +7,7 @@
 // so a folder moves between wash and the studio with its counts intact.
 import { StoreError } from '../stores/store-error.ts';
 import type { KeyValueStore } from '../stores/key-value-store.ts';
+import { storeGuard } from './store-guard.ts';
 
 export type KeyvalueDraft = '0.2.0-draft' | '0.2.0-draft2';
 
@@ -14,18 +15,6 @@ type KvError = { tag: 'no-such-store' } | { tag: 'access-denied' } | { tag: 'oth
 
 /** A page of list-keys, as wash pages it. */
 const PAGE = 1000;
-
-/** Runs store calls, turning StoreErrors into the WIT error variant, after `report` saw them. */
-function guard(report: (err: unknown) => void) {
-  return <T>(call: () => T): T => {
-    try {
-      return call();
-    } catch (err) {
-      report(err);
-      throw toKvError(err);
-    }
-  };
-}
 
 function toKvError(err: unknown): KvError {
   if (err instanceof StoreError) {
@@ -38,7 +27,7 @@ function toKvError(err: unknown): KvError {
 
 /** `report` hears every error before the component does (see storeTroubleReporter). */
 export function keyvalueImports(store: KeyValueStore | undefined, draft: KeyvalueDraft, report: (err: unknown) => void) {
-  const guarded = guard(report);
+  const guarded = storeGuard(report, toKvError);
   const need = (): KeyValueStore => {
     if (!store) throw { tag: 'other', val: 'this workload has no keyvalue store configured' } satisfies KvError;
     return store;

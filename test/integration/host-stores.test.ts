@@ -196,6 +196,7 @@ describe('wasi:keyvalue and wasi:blobstore, seen from a componentize-js componen
     });
 
     it('refuses to count on a value that is not a number, and the log says which and why', async () => {
+      await mkdir(join(kvRoot, 'counters'), { recursive: true });
       await writeFile(join(kvRoot, 'counters', 'edited'), 'twelve');
       const { at } = await err('POST', '/kv/increment', { bucket: 'counters', key: 'edited', delta: 1 });
       assert.equal(at, 'increment');
