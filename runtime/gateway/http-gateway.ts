@@ -52,9 +52,10 @@ export interface GatewayLimits {
   /**
    * Parsed requests a connection may have waiting at all. Pausing it (MAX_WAITING) is not
    * airtight: Node resumes reading whenever a written answer drains, and each read can bring
-   * thousands of small pipelined requests. A client this far ahead of its answers is not reading them, and
-   * its connection is closed; none of the requests still waiting has reached a component.
-   * (Measured: a client pipelining 5,000 requests in one write and then reading gets them all.)
+   * thousands of small pipelined requests. A client this far ahead of its answers is not
+   * reading them, and its connection is closed; none of the requests still waiting has
+   * reached a component. (Measured: a client pipelining 5,000 requests in one write and then
+   * reading gets them all.)
    */
   maxQueuedRequests: number;
 }
@@ -310,6 +311,8 @@ export class HttpGateway {
       this.handOnWaiting(connection, socket);
       if (connection.open === 0 && connection.refusal && socket.writable) socket.end(refusalBytes(connection.refusal));
     });
+    // The rest of a read parsed after the connection was closed for queueing too many.
+    if (socket.destroyed) return;
     if (connection.open <= PIPELINE_DEPTH) {
       this.serveRequest(req, res, expectsContinue, connection);
       return;
