@@ -70,7 +70,8 @@ function readState(dir: string): SwapState | undefined {
 /** The caller's advice for a swap cut short, as a sentence to append ('' when there is none). */
 function readAdvice(dir: string): string {
   try {
-    return ` ${readFileSync(join(dir, ADVICE_FILE), 'utf8')}`;
+    const advice = readFileSync(join(dir, ADVICE_FILE), 'utf8');
+    return advice ? ` ${advice}` : '';
   } catch {
     return '';
   }
