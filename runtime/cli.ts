@@ -2,7 +2,6 @@
 // deploy/deploy-cli.ts's). Parses arguments, runs a dev
 // session, prints the log (the session's progress included, see session/session-log.ts) and
 // stops cleanly on Ctrl+C.
-import { argumentError } from './cli-argument-error.ts';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -21,6 +20,7 @@ import { runSnapshotCli, serveSnapshotCommands } from './studio/snapshot-cli.ts'
 import { runDeployCommand } from './deploy/deploy-cli.ts';
 import { runCheckCli } from './studio/check-cli.ts';
 import { sandboxWithoutUi } from './studio/data-sandbox.ts';
+import { argumentError } from './cli-argument-error.ts';
 
 const USAGE = `Usage: component-studio dev [dir | file.wasm] [options]
        component-studio snapshot <save|list|restore|delete|export|import> ... (see snapshot --help)

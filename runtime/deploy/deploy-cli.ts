@@ -3,7 +3,6 @@
 //   component-studio deploy [dir | file.wasm] --image <ref> [--push] [--dry-run]
 // Progress goes to stderr (one updating line on a terminal), results to stdout, so
 // `component-studio deploy --dry-run … > app.yaml` writes just the YAML.
-import { argumentError } from '../cli-argument-error.ts';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
@@ -22,6 +21,7 @@ import { describeProblem } from './manifest-validator.ts';
 import type { PushProgress } from './push.ts';
 import { sourceOfFile, sourceOfProject, type DeploySource, type WorkloadArtifact } from './workload-artifacts.ts';
 import { prepareManifest, pushWorkload, type PushedArtifact } from './workload-deploy.ts';
+import { argumentError } from '../cli-argument-error.ts';
 
 export const PUSH_USAGE = `Usage: component-studio push <ref> [dir | file.wasm] [options]
 

@@ -3,7 +3,6 @@
 // passes, 1 when one fails, 2 when the checks could not run (the build failed, a check file
 // does not parse, there are none). The same checks the studio runs after every save, for a
 // user's CI. Files with `data: copy` run against a throwaway copy of the data folders.
-import { argumentError } from '../cli-argument-error.ts';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
@@ -18,6 +17,7 @@ import { checksDir, loadCheckFiles } from '../traffic/check-file.ts';
 import type { CheckRun } from '../traffic/traffic-results.ts';
 import { defaultRuntimeSettings, MAX_REQUEST_TIMEOUT_SECONDS } from '../workloads/workload.ts';
 import { sandboxWithoutUi } from './data-sandbox.ts';
+import { argumentError } from '../cli-argument-error.ts';
 
 export const CHECK_USAGE = `Usage: component-studio check [dir | file.wasm] [--timeout SECONDS] [--quiet]
 

@@ -9,7 +9,6 @@
 // snapshot channel), so its journal and its running instances take part. Otherwise the CLI
 // opens the data folders itself, as their owner for the moment. Every failure is one
 // sentence and a hint, and a non-zero exit.
-import { argumentError } from '../cli-argument-error.ts';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
@@ -23,6 +22,7 @@ import type { ComparisonView, SnapshotView } from './api.ts';
 import { parseArgs as parseCommandArgs } from './command-args.ts';
 import { askRunningStudio, startSnapshotChannel, type ChannelCommand, type SnapshotChannel } from './snapshot-channel.ts';
 import { SnapshotCommands, snapshotView } from './snapshot-commands.ts';
+import { argumentError } from '../cli-argument-error.ts';
 
 export const SNAPSHOT_USAGE = `Usage: component-studio snapshot <command> [dir]
 
