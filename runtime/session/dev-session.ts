@@ -12,6 +12,7 @@
 // routing (session-gateway), workloads stopped or restarted by hand (workload-control), and
 // the instance mode (session-instances), which .wash/studio.yaml and a switch in the UI set.
 // Nothing in here throws at its callers: failures are values, or a failed cycle.
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, fail, messageOf, ok, type Result, type StudioError } from '../errors.ts';
 import type { Volume } from '../host/filesystem.ts';
@@ -89,6 +90,8 @@ export class DevSession {
   private target: Target | undefined;
   private folders: SessionStoreFolders | undefined;
   private watcher: ProjectWatcher | undefined;
+  /** Looks for a project folder that went away to come back (see awaitProjectReturn). */
+  private returnTimer: NodeJS.Timeout | undefined;
   private buildNumber = 0;
   /** True while start() runs the first build, whose failure may end the session. */
   private starting = false;
@@ -306,20 +309,7 @@ export class DevSession {
     if (!opened.ok && opened.error.code === 'data-in-use') return opened;
     const watching = this.options.watch !== false;
     // Watch before the first build, so a fix saved while it runs is not missed.
-    if (watching) {
-      this.watcher = await watchTarget(target, {
-        onChange: (at) => this.queue.request('change', at),
-        outputs: this.outputs,
-        dataDirs: () => {
-          const stores = this.folders?.current;
-          // The traffic inspector's records and the checks are the studio's, not sources: no build.
-          const studio = target.kind === 'project' ? [join(target.root, '.wash', 'studio'), join(target.root, '.wash', 'checks')] : [];
-          return [...(stores ? [stores.keyvaluePath, stores.blobstorePath] : []), ...(target.kind === 'project' ? volumesInside(this.volumes, target.root) : []), ...studio];
-        },
-        notes: this.notes,
-        ...(target.kind === 'project' ? { settingsFile: studioSettingsPath(target.root), onSettingsFile: () => void this.studioSettingsChanged().catch((err: unknown) => this.notes.warn(`Applying ${studioSettingsPath(target.root)} failed: ${messageOf(err)}`)) } : {}),
-      });
-    }
+    if (watching) await this.watch(target);
     this.starting = true;
     try {
       await this.queue.run('start', performance.now());
@@ -330,6 +320,41 @@ export class DevSession {
     // A project whose first build failed waits for the fix (see endsSession).
     if (!this.version && last?.error && this.endsSession(last.error)) return { ok: false, error: last.error };
     return ok({ url: this.gateway.url });
+  }
+
+  private async watch(target: Target): Promise<void> {
+    this.watcher = await watchTarget(target, {
+        onChange: (at) => this.queue.request('change', at),
+        outputs: this.outputs,
+        dataDirs: () => {
+          const stores = this.folders?.current;
+          // The traffic inspector's records and the checks are the studio's, not sources: no build.
+          const studio = target.kind === 'project' ? [join(target.root, '.wash', 'studio'), join(target.root, '.wash', 'checks')] : [];
+          return [...(stores ? [stores.keyvaluePath, stores.blobstorePath] : []), ...(target.kind === 'project' ? volumesInside(this.volumes, target.root) : []), ...studio];
+        },
+        notes: this.notes,
+        ...(target.kind === 'project' ? { settingsFile: studioSettingsPath(target.root), onSettingsFile: () => void this.studioSettingsChanged().catch((err: unknown) => this.notes.warn(`Applying ${studioSettingsPath(target.root)} failed: ${messageOf(err)}`)) } : {}),
+    });
+  }
+
+  /**
+   * The project folder went away: the file watcher has dropped it, and would not see it come
+   * back. Once it is back, watch it again and build what is there.
+   */
+  private awaitProjectReturn(root: string): void {
+    if (this.returnTimer || this.options.watch === false || !this.target) return;
+    const target = this.target;
+    this.returnTimer = setInterval(() => {
+      if (!existsSync(root)) return;
+      clearInterval(this.returnTimer);
+      this.returnTimer = undefined;
+      void (async () => {
+        await this.watcher?.close();
+        await this.watch(target);
+        this.options.logs.append({ level: 'info', source: 'studio', text: `The project folder ${root} is back: watching it again.` });
+        this.queue.request('change', performance.now());
+      })().catch((err: unknown) => this.notes.warn(`Watching ${root} again failed: ${messageOf(err)}. Rebuild by hand with r + Enter.`));
+    }, PROJECT_RETURN_POLL_MS);
   }
 
   /** Rebuilds now, as if a file had been saved. */
@@ -359,6 +384,8 @@ export class DevSession {
 
   /** Stops everything; a step that fails is logged and the next one still runs, so nothing is left holding a port or a folder. */
   async stop(): Promise<void> {
+    clearInterval(this.returnTimer);
+    this.returnTimer = undefined;
     this.queue.stop();
     await this.settle('watcher', async () => this.watcher?.close());
     await this.idle();
@@ -399,6 +426,7 @@ export class DevSession {
   private failed(record: BuildRecord, error: StudioError, first: boolean, output?: string): void {
     record.outcome = 'failed';
     record.error = error;
+    if (error.code === 'project-gone' && this.target?.kind === 'project') this.awaitProjectReturn(this.target.root);
     const ends = first && this.starting && this.endsSession(error);
     this.emit({ kind: 'build-failed', build: record, error, ...(output !== undefined ? { output } : {}), first, ...(ends ? { ends } : {}) });
   }
@@ -503,6 +531,9 @@ export class DevSession {
 
 
 /** What a failed build may have failed on that an edit of .wash/studio.yaml can fix (a bad key, a CA or body file that is not there). */
+/** How often a project folder that went away is looked for. */
+const PROJECT_RETURN_POLL_MS = 1000;
+
 const STUDIO_SETTINGS_ERRORS = new Set(['studio-settings-invalid', 'config-file-missing', 'outbound-ca-invalid']);
 
 /** One line on what a mode means, for the log. */

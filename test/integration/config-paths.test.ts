@@ -3,13 +3,14 @@
 // stack trace. The session waits for a fix (a save) instead of ending.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import selfsigned from 'selfsigned';
 import { messageProject, type MessageProject } from '../helpers/message-project.ts';
-import { launchStudio, runStudio } from '../helpers/studio-process.ts';
+import { answerBecomes } from '../helpers/answer-becomes.ts';
+import { launchStudio, runStudio, startStudio } from '../helpers/studio-process.ts';
 
 /** A stack frame as Node prints one. */
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
@@ -144,6 +145,25 @@ describe('the project folder itself', () => {
       assert.equal(existsSync(project.root), false, 'the deleted project folder stays deleted');
     } finally {
       await studio.stop();
+      await project.remove();
+    }
+  });
+
+  it('when it is moved away and back: watched again, and the next save is built', async () => {
+    const project = await messageProject('before the move\n');
+    const studio = await startStudio(project.root);
+    const away = `${project.root}-away`;
+    try {
+      const before = studio.output().length;
+      await rename(project.root, away);
+      await studio.waitFor(/is gone \(deleted, moved or unmounted\)/, 30_000, before);
+      await rename(away, project.root);
+      await studio.waitFor(/is back: watching it again/, 30_000, before);
+      await project.save('after the move\n');
+      await answerBecomes(studio.url, 'after the move\n');
+    } finally {
+      await studio.stop();
+      if (existsSync(away)) await rename(away, project.root);
       await project.remove();
     }
   });
