@@ -36,7 +36,7 @@ import { SessionInstances, type InstancesFrom } from './session-instances.ts';
 import { SessionNotes } from './session-notes.ts';
 import { reconfigureServices } from './session-services.ts';
 import { SessionStoreFolders, type SessionStores } from './session-stores.ts';
-import { describeTarget, nameOf, resolveTarget, type Target } from './session-target.ts';
+import { baseDirOf, describeTarget, nameOf, resolveTarget, type Target } from './session-target.ts';
 import { stopVersion, stopWorkloads, workloadsOf, type Version } from './session-version.ts';
 import { volumesInside, watchTarget } from './session-watcher.ts';
 import { WorkloadControl } from './workload-control.ts';
@@ -209,8 +209,9 @@ export class DevSession {
   /** .wash/studio.yaml changed on disk (an edit, a checkout, the studio's own write): apply it without a build. */
   private async studioSettingsChanged(): Promise<void> {
     const target = this.target;
-    if (target?.kind !== 'project') return;
-    const loaded = await loadStudioSettings(target.root);
+    if (!target) return;
+    const base = baseDirOf(target);
+    const loaded = await loadStudioSettings(base);
     if (!loaded.ok) {
       // The serving version keeps its mode, as a failed build keeps the last good version.
       this.options.logs.append({ level: 'error', source: 'studio', text: describe(loaded.error) });
@@ -219,7 +220,7 @@ export class DevSession {
     for (const warning of loaded.value.warnings) this.notes.warn(warning);
     this.instances.settingsRead(loaded.value.settings.instances);
     // Outbound rules apply to the next call; a new environment needs new instances, so a build (from the cache).
-    const applied = reconfigureServices(this.version?.shared.services, loaded.value.settings, target.root);
+    const applied = reconfigureServices(this.version?.shared.services, loaded.value.settings, base);
     if (!applied.ok) this.options.logs.append({ level: 'error', source: 'studio', text: describe(applied.error) });
     const newEnvironment = this.version !== undefined && JSON.stringify(this.version.shared.environment ?? []) !== JSON.stringify(environmentFrom(loaded.value.settings));
     const last = this.builds[this.builds.length - 1];
@@ -324,16 +325,17 @@ export class DevSession {
 
   private async watch(target: Target): Promise<void> {
     this.watcher = await watchTarget(target, {
-        onChange: (at) => this.queue.request('change', at),
-        outputs: this.outputs,
-        dataDirs: () => {
-          const stores = this.folders?.current;
-          // The traffic inspector's records and the checks are the studio's, not sources: no build.
-          const studio = target.kind === 'project' ? [join(target.root, '.wash', 'studio'), join(target.root, '.wash', 'checks')] : [];
-          return [...(stores ? [stores.keyvaluePath, stores.blobstorePath] : []), ...(target.kind === 'project' ? volumesInside(this.volumes, target.root) : []), ...studio];
-        },
-        notes: this.notes,
-        ...(target.kind === 'project' ? { settingsFile: studioSettingsPath(target.root), onSettingsFile: () => void this.studioSettingsChanged().catch((err: unknown) => this.notes.warn(`Applying ${studioSettingsPath(target.root)} failed: ${messageOf(err)}`)) } : {}),
+      onChange: (at) => this.queue.request('change', at),
+      outputs: this.outputs,
+      dataDirs: () => {
+        const stores = this.folders?.current;
+        // The traffic inspector's records and the checks are the studio's, not sources: no build.
+        const studio = target.kind === 'project' ? [join(target.root, '.wash', 'studio'), join(target.root, '.wash', 'checks')] : [];
+        return [...(stores ? [stores.keyvaluePath, stores.blobstorePath] : []), ...(target.kind === 'project' ? volumesInside(this.volumes, target.root) : []), ...studio];
+      },
+      notes: this.notes,
+      settingsFile: studioSettingsPath(baseDirOf(target)),
+      onSettingsFile: () => void this.studioSettingsChanged().catch((err: unknown) => this.notes.warn(`Applying ${studioSettingsPath(baseDirOf(target))} failed: ${messageOf(err)}`)),
     });
   }
 

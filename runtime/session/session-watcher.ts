@@ -36,6 +36,8 @@ export async function watchTarget(target: Target, hooks: WatchHooks): Promise<Pr
     // costs no file-system calls per write.
     const folder = dirname(target.wasmPath);
     watcher = new ProjectWatcher(folder, { ignore: [target.dataDir, join(folder, '.wash', 'studio')], runtimeData: hooks.dataDirs, onError }, (batch) => {
+      // The studio's settings beside it (.wash/studio.yaml) apply as they are saved, as in a project.
+      if (hooks.settingsFile && batch.paths.some((p) => resolve(folder, p) === hooks.settingsFile)) hooks.onSettingsFile?.();
       if (batch.paths.includes(basename(target.wasmPath))) hooks.onChange(batch.firstAt);
     });
   } else {

@@ -59,6 +59,22 @@ describe('the instance mode at start', () => {
     }
   });
 
+  it('applies a .wash/studio.yaml saved beside a .wasm served as it is, without a rebuild', async () => {
+    const folder = join(temp, `bare-${++count}`);
+    await mkdir(join(folder, '.wash'), { recursive: true });
+    const wasm = join(folder, 'counter.wasm');
+    await copyFile(counterWasm, wasm);
+    const studio = await startStudio(wasm, ONE_WORKER);
+    try {
+      assert.deepEqual(await answers(studio.url), ['1', '1', '1']);
+      await writeFile(join(folder, '.wash', 'studio.yaml'), 'instances: reuse\n');
+      await answersBecome(studio.url, ['1', '2', '3']);
+      assert.doesNotMatch(studio.output(), /build 2/, 'no rebuild was needed');
+    } finally {
+      await studio.stop();
+    }
+  });
+
   it('reuses instances with instances: reuse in .wash/studio.yaml: state survives between requests', async () => {
     const studio = await startStudio(await counterProject('instances: reuse\n'), ONE_WORKER);
     try {
