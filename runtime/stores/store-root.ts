@@ -3,9 +3,9 @@
 // links. A folder or file that is a link is followed only when its real path stays inside
 // the root; reads open files with O_NOFOLLOW so a link swapped in later is caught too.
 // Writes never go through a link: they rename a new file over it.
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { Buffer } from 'node:buffer';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { StoreError, describeTarget, isErrno, storeErrorFrom, type StoreContext } from './store-error.ts';
 import { isWithin } from '../path-within.ts';
 
@@ -42,6 +42,14 @@ export function locateStoreRoot(root: string, store: StoreContext['store']): { p
 
 /** Creates a located root (and its parents) for the first write. */
 export function createStoreRoot(root: string, store: StoreContext['store']): void {
+  // A project's own data folder (<project>/.wash/data/…) is made only while the project is
+  // there: one moved or deleted while its component writes must not come back, half made, at
+  // the old place (where its next build would find no sources, and say so misleadingly).
+  const at = root.lastIndexOf(`${sep}.wash${sep}data`);
+  const project = at > 0 ? root.slice(0, at) : undefined;
+  if (project && !existsSync(project)) {
+    throw new StoreError('io', `Cannot create the ${store === 'keyvalue' ? 'key-value' : 'blob'} store folder ${root}: the project folder ${project} is gone (moved or deleted).`, 'Put the project folder back, or open the project where it is now.');
+  }
   try {
     mkdirSync(root, { recursive: true });
     if (realpathSync(root) !== root) throw new StoreError('access-denied', `The ${store === 'keyvalue' ? 'key-value' : 'blob'} store folder ${root} became a link to another place while it was being created.`, 'Check the data folder and its parents, then restart the studio.');

@@ -147,6 +147,21 @@ describe('stores create nothing before the first write', () => {
     store.close();
   });
 
+  it('a project\'s data folder is not made again once the project folder is gone (moved or deleted)', () => {
+    const project = folder();
+    const root = join(project, '.wash', 'data', 'keyvalue');
+    rmSync(project, { recursive: true });
+    const store = new KeyValueStore(root, { locks: new StoreLocks() });
+    fails(() => store.set('b', 'k', Buffer.from('v')), 'io', /the project folder .* is gone \(moved or deleted\)/);
+    assert.equal(existsSync(project), false, 'the project folder came back');
+    store.close();
+    // A folder of the user's choice, not inside a project's .wash/data, is made with its parents.
+    const chosen = join(scratch, `chosen-${counter++}`, 'nested', 'keyvalue');
+    const other = new KeyValueStore(chosen, { locks: new StoreLocks() });
+    other.set('b', 'k', Buffer.from('v'));
+    other.close();
+  });
+
   it('a blob store on a missing folder reads as empty until a container is created', () => {
     const root = join(scratch, `missing-${counter++}`, 'blobstore');
     const store = new BlobStore(root, { locks: new StoreLocks() });
