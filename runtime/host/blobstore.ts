@@ -24,7 +24,6 @@ function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-
 /** Reads a blob's file in pieces; the descriptor closes at the end or when the stream is dropped. */
 function readerSource(reader: FileRangeReader): ByteSource {
   return {

@@ -19,6 +19,7 @@ import { isFolderTrouble } from '../stores/store-error.ts';
 export type HostImports = Record<string, Record<string, unknown>>;
 
 export function hostImports(state: HostState): HostImports {
+  const reportStoreTrouble = storeTroubleReporter(state);
   return {
     ...ioImports(),
     ...cliImports(state),
@@ -29,8 +30,8 @@ export function hostImports(state: HostState): HostImports {
     ...outgoingHttpImports(state),
     ...loggingImports(state),
     ...configImports(state),
-    ...keyvalueImports(state.keyvalue, state.keyvalueDraft ?? '0.2.0-draft', storeTroubleReporter(state)),
-    ...blobstoreImports(state.blobstore, storeTroubleReporter(state)),
+    ...keyvalueImports(state.keyvalue, state.keyvalueDraft ?? '0.2.0-draft', reportStoreTrouble),
+    ...blobstoreImports(state.blobstore, reportStoreTrouble),
     ...socketsImports(state),
   };
 }

@@ -532,10 +532,10 @@ export class DevSession {
 }
 
 
-/** What a failed build may have failed on that an edit of .wash/studio.yaml can fix (a bad key, a CA or body file that is not there). */
 /** How often a project folder that went away is looked for. */
 const PROJECT_RETURN_POLL_MS = 1000;
 
+/** What a failed build may have failed on that an edit of .wash/studio.yaml can fix (a bad key, a CA or body file that is not there). */
 const STUDIO_SETTINGS_ERRORS = new Set(['studio-settings-invalid', 'config-file-missing', 'outbound-ca-invalid']);
 
 /** One line on what a mode means, for the log. */

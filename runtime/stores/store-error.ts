@@ -46,6 +46,11 @@ export function isFolderTrouble(err: unknown): err is StoreError {
   return err instanceof StoreError && FOLDER_TROUBLE.has(err.code);
 }
 
+/** A store's name in a sentence: "key-value", "blob". */
+export function storeWords(store: 'keyvalue' | 'blobstore'): string {
+  return store === 'keyvalue' ? 'key-value' : 'blob';
+}
+
 /** What was being done when a file-system call failed, for the message. */
 export interface StoreContext {
   store: 'keyvalue' | 'blobstore';

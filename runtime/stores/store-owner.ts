@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { syncFolder } from './atomic-write.ts';
 import { currentProcess, processRunning } from './process-identity.ts';
 import { INTERNAL_PREFIX } from './safe-names.ts';
-import { StoreError, isErrno, storeErrorFrom } from './store-error.ts';
+import { StoreError, isErrno, storeErrorFrom, storeWords } from './store-error.ts';
 import { READ_NONBLOCKING } from './store-root.ts';
 
 export const OWNER_FILE = `${INTERNAL_PREFIX}owner`;
@@ -35,10 +35,6 @@ function parseOwner(text: string): Owner | undefined {
 function formatOwner(token: number, folder: number): string {
   const self = currentProcess();
   return `${self.pid} ${self.started ?? -1} ${token} ${folder}\n`;
-}
-
-function storeWords(store: 'keyvalue' | 'blobstore'): string {
-  return store === 'keyvalue' ? 'key-value' : 'blob';
 }
 
 /**

@@ -6,7 +6,7 @@
 import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { Buffer } from 'node:buffer';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { StoreError, describeTarget, isErrno, storeErrorFrom, type StoreContext } from './store-error.ts';
+import { StoreError, describeTarget, isErrno, storeErrorFrom, storeWords, type StoreContext } from './store-error.ts';
 import { isWithin } from '../path-within.ts';
 
 /**
@@ -48,11 +48,11 @@ export function createStoreRoot(root: string, store: StoreContext['store']): voi
   const at = root.lastIndexOf(`${sep}.wash${sep}data`);
   const project = at > 0 ? root.slice(0, at) : undefined;
   if (project && !existsSync(project)) {
-    throw new StoreError('io', `Cannot create the ${store === 'keyvalue' ? 'key-value' : 'blob'} store folder ${root}: the project folder ${project} is gone (moved or deleted).`, 'Put the project folder back, or open the project where it is now.');
+    throw new StoreError('io', `Cannot create the ${storeWords(store)} store folder ${root}: the project folder ${project} is gone (moved or deleted).`, 'Put the project folder back, or open the project where it is now.');
   }
   try {
     mkdirSync(root, { recursive: true });
-    if (realpathSync(root) !== root) throw new StoreError('access-denied', `The ${store === 'keyvalue' ? 'key-value' : 'blob'} store folder ${root} became a link to another place while it was being created.`, 'Check the data folder and its parents, then restart the studio.');
+    if (realpathSync(root) !== root) throw new StoreError('access-denied', `The ${storeWords(store)} store folder ${root} became a link to another place while it was being created.`, 'Check the data folder and its parents, then restart the studio.');
   } catch (error) {
     throw storeErrorFrom(error, { store, action: 'create the store folder for', path: root });
   }

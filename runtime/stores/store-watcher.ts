@@ -15,7 +15,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, relative, sep } from 'node:path';
 import { decodeSegment, isInternalFileName, keyOfFileName, objectNameFromSegments } from './safe-names.ts';
-import { StoreError, isErrno } from './store-error.ts';
+import { StoreError, isErrno, storeWords } from './store-error.ts';
 import { locateStoreRoot } from './store-root.ts';
 
 export interface StoreChange {
@@ -116,7 +116,7 @@ export class StoreWatcher {
   }
 
   private async onWatchError(watcher: FSWatcher, error: unknown): Promise<void> {
-    const what = this.options.store === 'keyvalue' ? 'key-value' : 'blob';
+    const what = storeWords(this.options.store);
     const message = error instanceof Error ? error.message : String(error);
     // Linux limits inotify instances and watches per user (128 / 8192 by default on many
     // systems); when they run out, polling still sees changes, a little later.

@@ -31,3 +31,10 @@ export async function contentSignature(path: string): Promise<string> {
     return signature;
   }
 }
+
+/** Whether two contentSignatures are of the same bytes (times and inode aside); false when either was not hashed. */
+export function sameContent(a: string, b: string): boolean {
+  const [sizeA, , , hashA] = a.split(':');
+  const [sizeB, , , hashB] = b.split(':');
+  return hashA !== undefined && hashA === hashB && sizeA === sizeB;
+}

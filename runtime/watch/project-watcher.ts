@@ -12,7 +12,7 @@
 import { relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { isWithin } from '../path-within.ts';
-import { contentSignature } from './file-signature.ts';
+import { contentSignature, sameContent } from './file-signature.ts';
 
 /** Folder names wash's watcher skips wherever they appear. */
 export const WASH_IGNORED_DIRS = ['.git', 'target', 'node_modules', 'dist', 'build', '.next', '.nuxt', 'bin', 'pkg', 'vendor'];
@@ -155,11 +155,4 @@ export class ProjectWatcher {
     });
     return { changed, sameBytes };
   }
-}
-
-/** Whether two content signatures (size:mtime:inode:hash) hash the same bytes; false when either was not hashed. */
-function sameContent(a: string, b: string): boolean {
-  const [sizeA, , , hashA] = a.split(':');
-  const [sizeB, , , hashB] = b.split(':');
-  return hashA !== undefined && hashA === hashB && sizeA === sizeB;
 }
