@@ -4,6 +4,7 @@ import type { MenuItemConstructorOptions } from 'electron';
 import { basename } from 'node:path';
 
 export interface MenuActions {
+  newProject(): void;
   openProject(): void;
   openWasm(): void;
   openRecent(path: string): void;
@@ -21,6 +22,7 @@ export function appMenuTemplate(actions: MenuActions, recent: readonly string[],
   const file: MenuItemConstructorOptions = {
     label: 'File',
     submenu: [
+      { label: 'New Project…', accelerator: 'CmdOrCtrl+N', click: actions.newProject },
       { label: 'Open Project…', accelerator: 'CmdOrCtrl+O', click: actions.openProject },
       { label: 'Open Recent', submenu: recentItems },
       { label: 'Open .wasm…', accelerator: 'CmdOrCtrl+Shift+O', click: actions.openWasm },

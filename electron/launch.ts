@@ -3,9 +3,10 @@
 // last project the user had open, and on first launch the bundled example, copied to the
 // user's data folder (the install folder is read-only in a signed app, a deb or Program
 // Files, and a session writes its build and data beside the project).
-import { cp, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { pathExists } from '../runtime/path-exists.ts';
+import { copyTree, NOT_COPIED } from '../runtime/project/new-project.ts';
 
 export interface LaunchArgs {
   /** The project folder or .wasm file named on the command line. */
@@ -35,9 +36,6 @@ export function parseLaunchArgs(args: readonly string[], cwd: string): LaunchArg
   return result;
 }
 
-/** Parts of the bundled example that a session makes and that must not travel with it. */
-const NOT_COPIED = ['dist', join('.wash', 'data'), join('.wash', 'studio'), 'node_modules'];
-
 /**
  * The example's folder under the user's data folder, copied there from the app the first
  * time (never over a copy the user has since changed).
@@ -48,20 +46,6 @@ export async function userExample(bundled: string, userData: string): Promise<st
   await mkdir(join(userData, 'examples'), { recursive: true });
   await copyTree(bundled, target, NOT_COPIED);
   return target;
-}
-
-/** Copies `source` to `target`, leaving out `skip` (paths inside it); all or nothing. */
-async function copyTree(source: string, target: string, skip: readonly string[]): Promise<void> {
-  // Copied beside, then renamed into place: a copy that dies halfway leaves no half folder.
-  const staging = `${target}.copying-${process.pid}`;
-  await cp(source, staging, {
-    recursive: true,
-    filter: (path) => {
-      const inside = relative(source, path);
-      return !skip.some((part) => inside === part || inside.startsWith(part + sep));
-    },
-  });
-  await rename(staging, target);
 }
 
 /**

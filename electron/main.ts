@@ -194,6 +194,12 @@ async function main(): Promise<void> {
     });
   };
   const actions: MenuActions = {
+    // The save dialog names a folder that does not exist yet; the studio makes it from the hello example.
+    newProject: () =>
+      void dialog.showSaveDialog(window, { title: 'New Project', buttonLabel: 'Create', nameFieldLabel: 'Project folder:', properties: ['createDirectory', 'showOverwriteConfirmation'] }).then(({ canceled, filePath }) => {
+        if (canceled || !filePath) return;
+        void studio.service.invoke('project.create', { path: filePath }).catch((err: unknown) => openFailure(window, filePath, err, open));
+      }),
     openProject: () => pickAndOpen({ title: 'Open Project', properties: ['openDirectory', 'createDirectory'] }),
     openWasm: () => pickAndOpen({ title: 'Open a Component', properties: ['openFile'], filters: [{ name: 'WebAssembly component', extensions: ['wasm'] }] }),
     openRecent: open,

@@ -19,6 +19,7 @@ import type { InstanceStrategy } from './workloads/worker-protocol.ts';
 import { runSnapshotCli, serveSnapshotCommands } from './studio/snapshot-cli.ts';
 import { runDeployCommand } from './deploy/deploy-cli.ts';
 import { runCheckCli } from './studio/check-cli.ts';
+import { runNewCli } from './studio/new-cli.ts';
 import { sandboxWithoutUi } from './studio/data-sandbox.ts';
 import { argumentError } from './cli-argument-error.ts';
 
@@ -47,6 +48,7 @@ Options:
   -v, --version       print the version
 
 Other commands (each has its own --help):
+  new <folder> [--example NAME]          make a project from an example (default: hello)
   push <ref> [dir | file.wasm]           push to an OCI registry as a Wasm artifact
   deploy [dir | file.wasm] --image <ref> generate (and apply) a wasmCloud WorkloadDeployment
   check [dir | file.wasm]                run the checks in .wash/checks once; exit 1 if one fails
@@ -81,6 +83,7 @@ function version(): string {
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'snapshot') process.exit(await runSnapshotCli(argv.slice(1), (text) => process.stdout.write(text), (text) => process.stderr.write(text)));
   if (argv[0] === 'push' || argv[0] === 'deploy') process.exit(await runDeployCommand(argv));
+  if (argv[0] === 'new') process.exit(await runNewCli(argv.slice(1), (text) => process.stdout.write(text), (text) => process.stderr.write(text)));
   if (argv[0] === 'check') process.exit(await runCheckCli(argv.slice(1), (text) => process.stdout.write(text), (text) => process.stderr.write(text)));
   let parsed;
   try {

@@ -307,12 +307,23 @@ export interface ImportPreview {
   restoreWould: { added: number; removed: number; changed: number };
 }
 
+/** A bundled example, as `component-studio new` lists it. */
+export interface ExampleView {
+  name: string;
+  /** What it shows, in a few words. */
+  summary: string;
+}
+
 /** Every command: its arguments and its result. */
 export interface Commands extends DeployCommands, TrafficCommands {
   'project.get': { args: Record<string, never>; result: ProjectView };
   /** `confirm` opens a system or home folder, which otherwise fails with project-needs-confirmation. */
   'project.open': { args: { path: string; confirm?: boolean }; result: ProjectView };
   'project.rebuild': { args: Record<string, never>; result: null };
+  /** The examples a new project can start from, the default first. */
+  'project.examples': { args: Record<string, never>; result: ExampleView[] };
+  /** Makes a project at `path` (missing or empty) from an example (default: hello) and opens it. */
+  'project.create': { args: { path: string; example?: string }; result: ProjectView };
   'workloads.list': { args: Record<string, never>; result: WorkloadView[] };
   'workloads.restart': { args: { name: string }; result: null };
   'workloads.stop': { args: { name: string }; result: null };

@@ -41,6 +41,8 @@ export const commandArgs: { [C in CommandName]: z.ZodType<CommandArgs<C>> } = {
   'project.get': none,
   'project.open': z.object({ path: z.string().min(1), confirm: z.boolean().optional() }),
   'project.rebuild': none,
+  'project.examples': none,
+  'project.create': z.object({ path: z.string().min(1), example: z.string().min(1).max(200).optional() }),
   'workloads.list': none,
   'workloads.restart': z.object({ name }),
   'workloads.stop': z.object({ name }),

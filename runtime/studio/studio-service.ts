@@ -8,6 +8,7 @@ import { StudioFailure, messageOf, type StudioError } from '../errors.ts';
 import { valuesWithOrigins } from '../project/config-layers.ts';
 import { defaultsInUse } from '../project/project-config.ts';
 import { riskyTarget } from '../project/risky-folders.ts';
+import { listExamples, newProject } from '../project/new-project.ts';
 import type { LogBus, LogRecord } from '../logs/log-bus.ts';
 import type { BuildRecord, DevSession, SessionEvent, SessionStores } from '../session/dev-session.ts';
 import type { ServiceRunner } from '../workloads/service-runner.ts';
@@ -592,6 +593,13 @@ export class StudioService {
     return {
       'project.get': async () => this.projectView(),
       'project.open': async ({ path, confirm }) => this.open(path, { confirm: confirm === true }),
+      'project.examples': async () => listExamples(),
+      'project.create': async ({ path, example }) => {
+        const made = await newProject(isAbsolute(path) ? path : resolve(this.options.cwd ?? process.cwd(), path), example);
+        if (!made.ok) throw new StudioFailure(made.error);
+        // A folder the user named for a new project is theirs to open, wherever it is.
+        return this.open(made.value, { confirm: true });
+      },
       'project.rebuild': async () => {
         this.requireSession().rebuild();
         return null;

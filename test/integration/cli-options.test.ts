@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli-run.ts';
@@ -17,6 +19,31 @@ describe('component-studio options', () => {
       const run = await runCli([flag]);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.stdout, `component-studio ${version}\n`);
+    }
+  });
+
+  it('new makes a project from an example and says how to run it; a taken folder or an unknown example is refused', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'studio-cli-new-'));
+    try {
+      const made = await runCli(['new', join(dir, 'api'), '--example', 'fetch-page']);
+      assert.equal(made.code, 0, made.stderr);
+      assert.match(made.stdout, /made .*api from the example "fetch-page"/);
+      assert.match(made.stdout, /next: component-studio dev \S*api\n/);
+      assert.ok((await readdir(join(dir, 'api'))).includes('wit'));
+      const taken = await runCli(['new', join(dir, 'api')]);
+      assert.equal(taken.code, 1);
+      assert.match(taken.stderr, /already exists and is not empty, so no project was made there\.\n {2}hint: Name a folder that does not exist yet/);
+      const unknown = await runCli(['new', join(dir, 'other'), '--example', 'qr']);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /There is no example named "qr"\.\n {2}hint: Pick one of: hello, /);
+      const none = await runCli(['new']);
+      assert.equal(none.code, 2);
+      assert.match(none.stderr, /new takes one folder, got none/);
+      const help = await runCli(['new', '--help']);
+      assert.equal(help.code, 0);
+      assert.match(help.stdout, /^ {2}hello +The smallest useful component project$/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

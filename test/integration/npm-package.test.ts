@@ -51,7 +51,7 @@ describe('the npm package', { timeout: 300_000 }, () => {
   it('holds the compiled CLI and workers, the built UI and the examples, and no sources, tests or local data', () => {
     const { files } = installed;
     const has = (prefix: string) => files.some((f) => f.startsWith(prefix));
-    for (const needed of ['bin/component-studio.js', 'dist/cli.mjs', 'dist/cli.mjs.map', 'dist/component-worker.mjs', 'dist/transpile-worker.mjs', 'dist/kv-materializer-thread.mjs', 'dist/assets/runtime/builders/componentize-child.mjs', 'renderer/dist/index.html', 'assets/examples/qrcode/src/component.ts', 'assets/examples/qrcode/.wash/config.yaml', 'README.md']) {
+    for (const needed of ['bin/component-studio.js', 'dist/cli.mjs', 'dist/cli.mjs.map', 'dist/component-worker.mjs', 'dist/transpile-worker.mjs', 'dist/kv-materializer-thread.mjs', 'dist/assets/runtime/builders/componentize-child.mjs', 'renderer/dist/index.html', 'assets/examples/qrcode/src/component.ts', 'assets/examples/qrcode/.wash/config.yaml', 'assets/examples/hello/.wash/config.yaml', 'README.md']) {
       assert.ok(files.includes(needed), `${needed} is missing from the package`);
     }
     for (const unwanted of ['runtime/', 'electron/', 'scripts/', 'test/', 'bench/', '.ci/', 'node_modules/', 'renderer/src/', 'bin/start.js', 'dist/main.mjs', 'dist/preload.cjs']) assert.ok(!has(unwanted), `the package holds ${unwanted}`);

@@ -97,6 +97,7 @@ describe('the window\'s size and place', () => {
 describe('the application menu', () => {
   const calls: string[] = [];
   const actions: MenuActions = {
+    newProject: () => calls.push('new'),
     openProject: () => calls.push('project'),
     openWasm: () => calls.push('wasm'),
     openRecent: (path) => calls.push(`recent ${path}`),
@@ -108,18 +109,19 @@ describe('the application menu', () => {
   const submenu = (item: MenuItemConstructorOptions | undefined) => (item?.submenu ?? []) as MenuItemConstructorOptions[];
   const click = (item: MenuItemConstructorOptions | undefined) => (item?.click as (() => void) | undefined)?.();
 
-  it('has File (open a project or a .wasm, recent projects, reveal the data folder), Edit, View, Window and Help', () => {
+  it('has File (a new project, open a project or a .wasm, recent projects, reveal the data folder), Edit, View, Window and Help', () => {
     const menu = appMenuTemplate(actions, ['/work/qrcode', '/work/api'], 'linux');
     assert.deepEqual(menu.map((m) => m.label ?? m.role), ['File', 'editMenu', 'View', 'windowMenu', 'help']);
     const file = submenu(menu[0]);
     const byLabel = (label: string) => file.find((i) => i.label === label);
+    assert.equal(byLabel('New Project…')?.accelerator, 'CmdOrCtrl+N');
     assert.equal(byLabel('Open Project…')?.accelerator, 'CmdOrCtrl+O');
     assert.equal(byLabel('Open .wasm…')?.accelerator, 'CmdOrCtrl+Shift+O');
     const recent = submenu(byLabel('Open Recent'));
     assert.deepEqual(recent.map((i) => i.label ?? i.type), ['qrcode — /work/qrcode', 'api — /work/api', 'separator', 'Clear Recent']);
     calls.length = 0;
-    for (const item of [byLabel('Open Project…'), byLabel('Open .wasm…'), recent[1], recent[3], byLabel('Reveal Data Folder'), ...submenu(menu[4])]) click(item);
-    assert.deepEqual(calls, ['project', 'wasm', 'recent /work/api', 'clear', 'reveal', 'docs', 'diagnostics']);
+    for (const item of [byLabel('New Project…'), byLabel('Open Project…'), byLabel('Open .wasm…'), recent[1], recent[3], byLabel('Reveal Data Folder'), ...submenu(menu[4])]) click(item);
+    assert.deepEqual(calls, ['new', 'project', 'wasm', 'recent /work/api', 'clear', 'reveal', 'docs', 'diagnostics']);
     assert.equal(file.at(-1)?.role, 'quit');
   });
 

@@ -6,10 +6,11 @@
 import { useState } from 'react';
 import { StudioApiError, describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
-import type { ConfigOriginView, ConfigSourcesView, ConfigValueView } from '../../api/types.ts';
+import type { ConfigOriginView, ConfigSourcesView, ConfigValueView, ProjectView } from '../../api/types.ts';
 import { ConfirmDialog } from '../../components/Dialog.tsx';
 import { useStudio } from '../../stores/studio-store.ts';
 import { modKey, useUi } from '../../stores/ui-store.ts';
+import { NewProjectForm } from './NewProjectForm.tsx';
 import { OutboundCard } from './OutboundCard.tsx';
 
 /** A path inside the project as written relative to it, other paths whole. */
@@ -123,6 +124,13 @@ function ConfigValues({ config, root }: { config: ConfigSourcesView; root: strin
   );
 }
 
+/** A project the studio has just opened (or made and opened) becomes the one every view shows. */
+function showOpened(opened: ProjectView) {
+  useStudio.setState({ project: opened, builds: [...opened.builds].sort((a, b) => a.number - b.number) });
+  void useStudio.getState().refresh();
+  useUi.getState().toast({ tone: 'success', title: `Opened ${opened.name}` });
+}
+
 function copy(text: string) {
   void navigator.clipboard?.writeText(text).then(() => useUi.getState().toast({ tone: 'info', title: 'Copied', detail: text }));
 }
@@ -143,10 +151,7 @@ export function SettingsView() {
     setError(undefined);
     setRisky(undefined);
     try {
-      const opened = await studio.call('project.open', { path: path.trim(), ...(confirm ? { confirm } : {}) });
-      useStudio.setState({ project: opened, builds: [...opened.builds].sort((a, b) => a.number - b.number) });
-      void useStudio.getState().refresh();
-      useUi.getState().toast({ tone: 'success', title: `Opened ${opened.name}` });
+      showOpened(await studio.call('project.open', { path: path.trim(), ...(confirm ? { confirm } : {}) }));
       setPath('');
     } catch (err) {
       const failure = StudioApiError.from(err);
@@ -170,7 +175,7 @@ export function SettingsView() {
       <section className="card settings-card" aria-label="Project">
         <h3>Project</h3>
         <dl className="settings-grid">
-          <dt>Folder</dt>
+          <dt>{project?.kind === 'file' ? 'File' : 'Folder'}</dt>
           <dd>
             <code className="path" data-testid="project-path">
               {settings?.projectPath ?? project?.path ?? '—'}
@@ -207,6 +212,7 @@ export function SettingsView() {
             {error.hint && <div className="error-hint">{error.hint}</div>}
           </div>
         )}
+        <NewProjectForm onOpened={showOpened} />
       </section>
 
       <section className="card settings-card" aria-label="Gateway">

@@ -1,0 +1,105 @@
+// New projects, made from the examples that ship with the studio (`component-studio new`,
+// the UI's New project, the app's File menu): a copy of the example's sources, WIT and wash
+// config, without what a session made in it (its build, its data, the studio's own files).
+import { cp, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fail, messageOf, ok, type Result } from '../errors.ts';
+import { outsideArchive } from '../outside-archive.ts';
+import { pathExists } from '../path-exists.ts';
+
+/** Where the bundled examples are (unpacked beside the desktop app's archive). */
+export const EXAMPLES_DIR = outsideArchive(fileURLToPath(new URL('../../assets/examples/', import.meta.url)));
+
+/** The example a new project starts from unless another is named: the smallest. */
+export const DEFAULT_EXAMPLE = 'hello';
+
+/** Parts of a project that a session makes and that must not travel with a copy. */
+export const NOT_COPIED = ['dist', join('.wash', 'data'), join('.wash', 'studio'), 'node_modules'];
+
+export interface ExampleInfo {
+  name: string;
+  /** The first sentence of its README, up to a colon: what it shows. */
+  summary: string;
+}
+
+/** The bundled examples, by name, each with what it shows. */
+export async function listExamples(examplesDir = EXAMPLES_DIR): Promise<ExampleInfo[]> {
+  const entries = await readdir(examplesDir, { withFileTypes: true }).catch(() => []);
+  const examples: ExampleInfo[] = [];
+  for (const entry of entries) {
+    if (!entry.isDirectory() || !(await pathExists(join(examplesDir, entry.name, '.wash')))) continue;
+    const readme = await readFile(join(examplesDir, entry.name, 'README.md'), 'utf8').catch(() => '');
+    examples.push({ name: entry.name, summary: summaryOf(readme) });
+  }
+  // The default first: it is the one to start from.
+  return examples.sort((a, b) => Number(b.name === DEFAULT_EXAMPLE) - Number(a.name === DEFAULT_EXAMPLE) || a.name.localeCompare(b.name));
+}
+
+/** The README's first paragraph of prose, to its first colon or full stop. */
+function summaryOf(readme: string): string {
+  const paragraph = readme.split(/\n\s*\n/).find((block) => block.trim() !== '' && !block.trimStart().startsWith('#')) ?? '';
+  return (/^[^:.]*/.exec(paragraph.replace(/\s+/g, ' ').trim())?.[0] ?? '').replace(/`/g, '');
+}
+
+/**
+ * Makes a project at `target` from the example `example`: `target` may be missing (it is
+ * made, with its parents) or an empty folder. The build output is named after the new
+ * folder. Returns the project's absolute path.
+ */
+export async function newProject(target: string, example = DEFAULT_EXAMPLE, examplesDir = EXAMPLES_DIR): Promise<Result<string>> {
+  const examples = await listExamples(examplesDir);
+  if (!examples.some((known) => known.name === example)) {
+    return fail('unknown-example', `There is no example named "${example}".`, `Pick one of: ${examples.map((known) => known.name).join(', ')}.`);
+  }
+  const path = resolve(target);
+  const existing = await readdir(path).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : error));
+  if (existing instanceof Error) {
+    return fail('new-project-failed', `Could not make a project at ${path}: ${messageOf(existing)}`, 'Name a folder that does not exist yet (it is made for you), or an empty one.');
+  }
+  if (existing && existing.length > 0) {
+    return fail('folder-not-empty', `${path} already exists and is not empty, so no project was made there.`, 'Name a folder that does not exist yet (it is made for you), or an empty one; to open that folder as it is, use dev or Open Project.');
+  }
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    // The empty folder goes so the copy can take its place in one rename.
+    if (existing) await rmdir(path);
+    await copyTree(join(examplesDir, example), path, NOT_COPIED);
+  } catch (error) {
+    return fail('new-project-failed', `Could not make a project at ${path}: ${messageOf(error)}`, 'Check that the folder above it exists or can be made, that you may write there, and that its disk has room.');
+  }
+  await nameComponent(path, example);
+  return ok(path);
+}
+
+/**
+ * The example's config names its build output after the example (dist/hello.wasm); the new
+ * project's is named after its folder, so the file it pushes and deploys is its own.
+ */
+async function nameComponent(project: string, example: string): Promise<void> {
+  const name = basename(project).toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+  if (!name || name === example) return;
+  const config = join(project, '.wash', 'config.yaml');
+  const text = await readFile(config, 'utf8').catch(() => undefined);
+  const from = `dist/${example}.wasm`;
+  if (text?.includes(from)) await writeFile(config, text.replaceAll(from, `dist/${name}.wasm`));
+}
+
+/** Copies `source` to `target`, leaving out `skip` (paths inside it); all or nothing. */
+export async function copyTree(source: string, target: string, skip: readonly string[]): Promise<void> {
+  // Copied beside, then renamed into place: a copy that dies halfway leaves no half folder.
+  const staging = `${target}.copying-${process.pid}`;
+  try {
+    await cp(source, staging, {
+      recursive: true,
+      filter: (path) => {
+        const inside = relative(source, path);
+        return !skip.some((part) => inside === part || inside.startsWith(part + sep));
+      },
+    });
+    await rename(staging, target);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true }).catch(() => {});
+    throw error;
+  }
+}

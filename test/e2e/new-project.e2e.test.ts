@@ -1,0 +1,81 @@
+// Starting a project of one's own from the UI: Settings, a folder name, an example, Create.
+// The studio makes the folder from the bundled example, opens it, builds it with
+// componentize-js and serves it; a folder that is not empty is refused with the fix, and the
+// project that was open keeps running.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { watFixture } from '../fixtures/fixtures.ts';
+import { startStudio, type StudioProcess } from '../helpers/studio-process.ts';
+import { type Chromium, findChromium, NO_BROWSER_MESSAGE, openStudioPage } from './chromium.ts';
+import { ensureRendererBuilt } from './renderer-build.ts';
+
+describe('a new project from the Settings view', () => {
+  let dir: string;
+  let studio: StudioProcess;
+  let chromium: Chromium;
+  let page: Page;
+  let pageErrors: string[];
+
+  before(async () => {
+    if (!findChromium()) throw new Error(NO_BROWSER_MESSAGE);
+    ensureRendererBuilt();
+    dir = await mkdtemp(join(tmpdir(), 'studio-new-'));
+    studio = await startStudio(await watFixture('hello'), [], 60_000, { ui: true, configDir: join(dir, 'config') });
+    ({ chromium, page, pageErrors } = await openStudioPage(studio.studioUrl));
+    await page.keyboard.press('Control+6');
+    await page.locator('section.view[data-view="settings"]:not([hidden])').waitFor();
+  });
+
+  after(async () => {
+    await chromium?.close();
+    await studio?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const settings = () => page.locator('section.view[data-view="settings"]');
+
+  it('lists the examples, the smallest first, with what each shows', async () => {
+    const options = await settings().getByLabel('Example').locator('option').allTextContents();
+    assert.deepEqual(options.slice(0, 1), ['hello']);
+    assert.ok(options.includes('qrcode'), options.join(', '));
+    await settings().getByText('The smallest useful component project.').waitFor();
+  });
+
+  it('refuses a folder that is not empty, names the fix, and keeps the open project', async () => {
+    const taken = join(dir, 'taken');
+    await mkdir(taken);
+    await writeFile(join(taken, 'notes.txt'), 'mine\n');
+    await settings().getByLabel('New project path').fill(taken);
+    await settings().getByRole('button', { name: 'Create' }).click();
+    const alert = settings().locator('.new-project [role="alert"]');
+    await alert.filter({ hasText: 'already exists and is not empty' }).waitFor();
+    assert.match((await alert.textContent()) ?? '', /Name a folder that does not exist yet/);
+    assert.deepEqual(await readdir(taken), ['notes.txt']);
+    assert.equal(await fetch(studio.url).then((r) => r.text()), 'hello from wat\n');
+  });
+
+  it('makes the project from the hello example, opens it, builds it and serves it', async () => {
+    const target = join(dir, 'projects', 'greeter');
+    await settings().getByLabel('New project path').fill(target);
+    await settings().getByRole('button', { name: 'Create' }).click();
+    await page.getByText('Opened greeter').waitFor({ timeout: 30_000 });
+    assert.equal(await settings().getByTestId('project-path').textContent(), target);
+    // The first build of the example runs componentize-js: tens of seconds on a busy machine.
+    await page.locator('.reload-indicator').filter({ hasText: /Serving build 1/ }).waitFor({ timeout: 240_000 });
+    await page.keyboard.press('Control+1');
+    const link = page.locator('section.view[data-view="workloads"] .workload-card a.url-link');
+    const url = await link.getAttribute('href');
+    assert.ok(url, 'the workload shows its URL');
+    assert.equal(await fetch(new URL('/hello/Ada', url)).then((r) => r.text()), 'Hello, Ada! You are visitor 1.\n');
+    assert.deepEqual((await readdir(target)).sort(), ['.gitignore', '.wash', 'README.md', 'dist', 'src', 'tsconfig.json', 'wit']);
+    assert.deepEqual(await readdir(join(target, 'dist')), ['greeter.wasm']);
+  });
+
+  it('logged no error in the page', () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
