@@ -3,9 +3,12 @@
 // loopback port, and any web page can make the browser try, so every request must show
 // it comes from the person who started the studio:
 //
-// - a random per-launch token, printed once in the URL; its first use sets an HttpOnly,
-//   SameSite=Strict cookie and redirects to the same page without it;
-// - every other request (files, the API upgrade) carries that cookie (or the token);
+// - a random per-launch token, printed in the URL; the page keeps it in its tab's session
+//   storage and takes it out of the address bar, and the API upgrade must carry it. No
+//   cookie carries it: cookies ignore ports, so one would go to the component gateway and
+//   to every other server on 127.0.0.1, into their logs and the traffic captures, and a
+//   page on another port could set a cookie of the same name in its place. The renderer's
+//   files need no token: they are the same for everyone and hold nothing secret;
 // - the Host header must name the bridge itself (127.0.0.1:<port> or localhost:<port>), which
 //   defeats DNS rebinding; an Origin header, when present, must be the bridge's own origin
 //   (a foreign page can neither read files nor open the socket);
@@ -44,14 +47,18 @@ export interface Bridge {
   /** http://127.0.0.1:<port> */
   readonly origin: string;
   readonly port: number;
-  /** The name of the cookie that carries the token (one per port: cookies ignore ports). */
-  readonly cookieName: string;
   close(): Promise<void>;
 }
 
 
-/** Largest client frame: a blob upload part in base64 plus its envelope. */
-const MAX_FRAME_BYTES = 64 * 2 ** 20;
+/** Where the Studio API's WebSocket is; it takes the token as `?token=`. */
+const API_PATH = '/api';
+
+/**
+ * Largest client frame: the largest HAR traffic.importHar takes (256 MiB of text), with room
+ * for the escapes JSON adds to it. Smaller frames are the rule (upload parts are 32 MiB).
+ */
+const MAX_FRAME_BYTES = 512 * 2 ** 20;
 /** A client that lets this much pile up unread is dropped; it reconnects and resyncs. */
 const MAX_BUFFERED_BYTES = 64 * 2 ** 20;
 
@@ -74,7 +81,6 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   };
   const rendererDir = resolve(options.rendererDir);
   let port = 0;
-  let cookieName = '';
 
   const tokenMatches = (candidate: string | undefined): boolean => {
     if (candidate === undefined) return false;
@@ -82,15 +88,19 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     return bytes.length === tokenBytes.length && timingSafeEqual(bytes, tokenBytes);
   };
 
-  /** Why a request must be refused, or undefined when it may go on. */
+  /**
+   * Why a request must be refused, or undefined when it may go on. The API needs the token;
+   * a file needs none, but a token given with one must be right, so a URL from an earlier
+   * launch says so at once rather than when the page tries the API.
+   */
   const refusal = (req: IncomingMessage, url: URL): string | undefined => {
     const host = req.headers.host?.toLowerCase();
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return 'Forbidden: this server answers only to its own address (127.0.0.1 or localhost).';
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) return 'Forbidden: requests from other sites are not allowed.';
     const queryToken = url.searchParams.get('token');
-    if (queryToken !== null) return tokenMatches(queryToken) ? undefined : 'Forbidden: wrong token. Use the studio URL printed in the terminal.';
-    if (!tokenMatches(cookieOf(req, cookieName))) return 'Forbidden: open the studio with the URL printed in the terminal (it carries the access token).';
+    if (queryToken !== null) return tokenMatches(queryToken) ? undefined : 'Forbidden: wrong token, perhaps from an earlier launch. Use the studio URL printed in the terminal.';
+    if (url.pathname === API_PATH) return 'Forbidden: open the studio with the URL printed in the terminal (it carries the access token).';
     return undefined;
   };
 
@@ -114,22 +124,13 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       plain(res, 403, refused);
       return;
     }
-    if (url.searchParams.has('token')) {
-      // The token did its job: swap it for a cookie and take it out of the address bar.
-      url.searchParams.delete('token');
-      res.setHeader('Set-Cookie', `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`);
-      res.setHeader('Location', url.pathname + url.search);
-      res.setHeader('Cache-Control', 'no-store');
-      securityHeaders(res);
-      res.writeHead(303).end();
-      return;
-    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       plain(res, 405, 'Method not allowed.');
       return;
     }
-    if (url.pathname === '/api') {
+    if (url.pathname === API_PATH) {
+      // The page asks here why its socket was refused: past the checks above, it was not the token.
       plain(res, 426, 'The Studio API speaks WebSocket here.');
       return;
     }
@@ -185,7 +186,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = parseRequestUrl(req);
-    const refused = url ? (url.pathname === '/api' ? refusal(req, url) : 'Not found.') : 'Bad request.';
+    const refused = url ? (url.pathname === API_PATH ? refusal(req, url) : 'Not found.') : 'Bad request.';
     if (refused) {
       noteRefusal(`studio UI: refused a connection to the API: ${refused}`, refused);
       const status = refused === 'Not found.' ? '404 Not Found' : refused === 'Bad request.' ? '400 Bad Request' : '403 Forbidden';
@@ -212,14 +213,12 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     });
   });
   port = (server.address() as AddressInfo).port;
-  cookieName = `component-studio-${port}`;
   const origin = `http://127.0.0.1:${port}`;
 
   return {
     url: `${origin}/?token=${token}`,
     origin,
     port,
-    cookieName,
     async close() {
       for (const client of sockets.clients) client.terminate();
       sockets.close();
@@ -248,12 +247,14 @@ function serveApi(ws: WebSocket, service: StudioService, log: (level: 'info' | '
     try {
       if (isBinary) throw new Error('binary frame');
       frame = JSON.parse(String(data)) as Partial<ClientFrame>;
-      if (typeof frame !== 'object' || frame === null) throw new Error('not an object');
+      if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) throw new Error('not an object');
+      // An answer must find its way back: a command without a number to answer to runs nowhere.
+      if (typeof frame.id !== 'number' || !Number.isSafeInteger(frame.id) || frame.id <= 0) throw new Error('no id');
     } catch {
-      send({ id: 0, ok: false, error: { code: 'bad-frame', message: 'The studio received a frame that is not a JSON command.', hint: 'Frames are {"id": number, "command": string, "args": object}.' } });
+      send({ id: 0, ok: false, error: { code: 'bad-frame', message: 'The studio received a frame that is not a JSON command.', hint: 'Frames are {"id": a whole number above 0, "command": string, "args": object}.' } });
       return;
     }
-    const id = typeof frame.id === 'number' ? frame.id : 0;
+    const id = frame.id;
     service.call(String(frame.command), frame.args).then(
       (result) => send({ id, ok: true, result: result ?? null }),
       (err: unknown) => send({ id, ok: false, error: apiErrorFrom(err) }),
@@ -268,16 +269,6 @@ function parseRequestUrl(req: IncomingMessage): URL | undefined {
   } catch {
     return undefined;
   }
-}
-
-function cookieOf(req: IncomingMessage, name: string): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const at = part.indexOf('=');
-    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
-  }
-  return undefined;
 }
 
 async function existingFileInside(root: string, path: string): Promise<{ path: string; size: number } | undefined> {

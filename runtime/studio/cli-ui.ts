@@ -54,7 +54,7 @@ export async function startUi(options: CliUiOptions): Promise<CliUi> {
   return {
     url,
     currentSession: () => studio.service.currentSession,
-    call: (command, args) => studio.service.call(command, args),
+    call: (command, args) => studio.service.call(command, args, 'terminal'),
     close: () => studio.close(),
   };
 }

@@ -258,12 +258,12 @@ async function direct(snapshots: ProjectSnapshots, command: ChannelCommand, args
  * Listens for snapshot commands while `dev` runs: through the StudioService when there is a
  * UI (so the UI hears of them), else through the snapshot commands over the session.
  */
-export async function serveSnapshotCommands(current: () => DevSession | undefined, service?: { call(command: string, args: unknown): Promise<unknown> }): Promise<SnapshotChannel> {
+export async function serveSnapshotCommands(current: () => DevSession | undefined, service?: { call(command: string, args: unknown, from: 'terminal'): Promise<unknown> }): Promise<SnapshotChannel> {
   const headless = service ? undefined : new SnapshotCommands(current, () => {}).handlers();
   return startSnapshotChannel({
     keyvalueFolder: () => current()?.stores()?.keyvaluePath,
     call: async (command, args) => {
-      if (service) return service.call(command, args);
+      if (service) return service.call(command, args, 'terminal');
       const checked = parseCommandArgs(command, args);
       if (!checked.ok) throw new StudioFailure({ code: 'bad-arguments', message: `${command}: ${checked.message}.` });
       try {

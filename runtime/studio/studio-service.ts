@@ -8,6 +8,7 @@ import { StudioFailure, messageOf, type StudioError } from '../errors.ts';
 import { valuesWithOrigins } from '../project/config-layers.ts';
 import { defaultsInUse } from '../project/project-config.ts';
 import { riskyTarget } from '../project/risky-folders.ts';
+import { isWithin } from '../path-within.ts';
 import { listExamples, newProject } from '../project/new-project.ts';
 import type { LogBus, LogRecord } from '../logs/log-bus.ts';
 import type { BuildRecord, DevSession, SessionEvent, SessionStores } from '../session/dev-session.ts';
@@ -72,6 +73,16 @@ const MAX_LOG_BATCH = 10_000;
 const STATS_INTERVAL_MS = 1000;
 /** The end of a failed build's output is kept for the UI (the log has all of it). */
 const MAX_BUILD_OUTPUT = 256 * 1024;
+
+/**
+ * The arguments that name a file on this machine to read or overwrite, which only the
+ * command line may give: a page that could would reach every file the user can (or learn
+ * which exist), and a stolen token would be enough for it.
+ */
+function terminalOnlyArgument(command: CommandName, args: unknown): string | undefined {
+  if (command !== 'snapshots.export' && command !== 'snapshots.inspect' && command !== 'snapshots.import') return undefined;
+  return (args as { file?: string }).file === undefined ? undefined : '`file`';
+}
 
 export class StudioService {
   private session: DevSession | undefined;
@@ -145,7 +156,12 @@ export class StudioService {
    * Runs a command from a transport: checks the name and the arguments, runs it, and throws
    * a StudioFailure (an ApiError) for anything that goes wrong.
    */
-  async call(command: string, args: unknown): Promise<unknown> {
+  /**
+   * Runs a command. `from` says who asks: a page (the renderer, over the bridge or IPC: what
+   * it sends is not trusted further than the API allows) or the studio itself and the
+   * command line in the same user's terminal, which may also name files to read and write.
+   */
+  async call(command: string, args: unknown, from: 'page' | 'terminal' = 'page'): Promise<unknown> {
     if (!isCommandName(command)) {
       throw new StudioFailure({
         code: 'unknown-command',
@@ -155,6 +171,10 @@ export class StudioService {
     }
     const parsed = parseArgs(command, args);
     if (!parsed.ok) throw new StudioFailure({ code: 'bad-arguments', message: `${command}: ${parsed.message}.`, hint: 'The arguments are described in runtime/studio/api.ts.' });
+    const terminalOnly = from === 'page' ? terminalOnlyArgument(command, parsed.value) : undefined;
+    if (terminalOnly) {
+      throw new StudioFailure({ code: 'bad-arguments', message: `${command}: ${terminalOnly} is for the command line, not for a page.`, hint: 'A page uploads archives (snapshots.upload) and downloads exports (snapshots.download); `component-studio snapshot export|import` names files.' });
+    }
     try {
       return await (this.handlers[command] as (a: unknown) => Promise<unknown>)(parsed.value);
     } catch (thrown) {
@@ -164,7 +184,7 @@ export class StudioService {
 
   /** The same as `call`, typed, for code in this process. */
   invoke<C extends CommandName>(command: C, args: CommandArgs<C>): Promise<CommandResult<C>> {
-    return this.call(command, args) as Promise<CommandResult<C>>;
+    return this.call(command, args, 'terminal') as Promise<CommandResult<C>>;
   }
 
   /**
@@ -214,6 +234,13 @@ export class StudioService {
     await session?.stop();
   }
 
+  /** True for a folder inside a `.wash/data` folder or inside the open project's store folders. */
+  private insideDataFolder(path: string): boolean {
+    if (path.split(/[\\/]/).some((part, i, parts) => part === '.wash' && parts[i + 1] === 'data')) return true;
+    const stores = this.session?.stores();
+    return stores !== undefined && [stores.keyvaluePath, stores.blobstorePath].some((root) => isWithin(root, path));
+  }
+
   private async openNow(target: string, confirmed: boolean): Promise<ProjectView> {
     if (this.closed) throw new StudioFailure({ code: 'closed', message: 'The studio is shutting down.' });
     const path = isAbsolute(target) ? target : resolve(this.options.cwd ?? process.cwd(), target);
@@ -226,6 +253,11 @@ export class StudioService {
     }
     if (isFile && extname(path) !== '.wasm') {
       throw new StudioFailure({ code: 'target-not-wasm', message: `${path} is not a .wasm file.`, hint: 'Pick a project folder or a .wasm component file.' });
+    }
+    if (!isFile && this.insideDataFolder(path)) {
+      // Whatever is there came in as data (a component's writes, an imported snapshot); as a
+      // project it would run the build command its config names.
+      throw new StudioFailure({ code: 'target-in-data-folder', message: `${path} is inside a data folder of the studio (key-value, blobstore or snapshots), so it is not opened as a project.`, hint: 'Copy the folder out of the data folder first if you mean to build it.' });
     }
     const risky = riskyTarget(path);
     if (risky && !confirmed) throw new StudioFailure({ code: 'project-needs-confirmation', message: risky, hint: 'Pick the project folder inside it, or confirm to open it anyway.' });

@@ -17,7 +17,9 @@ export class UiStateFile {
   }
 
   get(key: string): unknown {
-    return this.load()[key] ?? null;
+    // Own keys only: `constructor` or `__proto__` name nothing the UI saved.
+    const values = this.load();
+    return Object.hasOwn(values, key) ? (values[key] ?? null) : null;
   }
 
   set(key: string, value: unknown): void {

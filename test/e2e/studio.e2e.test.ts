@@ -117,6 +117,26 @@ describe('the studio UI in Chromium', () => {
     assert.equal(await link.getAttribute('href'), studio.url);
   });
 
+  it('keeps its access through a reload; a tab opened without the token says how to get in', async () => {
+    await page.reload();
+    await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 30_000 });
+    assert.doesNotMatch(page.url(), /token=/);
+    const origin = new URL(studio.studioUrl).origin;
+    const other = await chromium.context.newPage();
+    try {
+      await other.goto(`${origin}/`);
+      const refused = other.locator('.reload-indicator[data-state="refused"]');
+      await refused.waitFor({ timeout: 15_000 });
+      assert.match((await refused.textContent()) ?? '', /No access.*URL printed in the terminal/);
+      await other.goto(`${origin}/?token=from-an-earlier-launch`);
+      assert.match((await other.textContent('body')) ?? '', /wrong token, perhaps from an earlier launch/);
+    } finally {
+      await other.close();
+    }
+    // No cookie carries the token to the gateway or to any other server on 127.0.0.1.
+    assert.deepEqual(await chromium.context.cookies(), []);
+  });
+
   it('switches views with Ctrl+1..6 and shows the shortcuts on ?', async () => {
     for (const view of VIEWS) await go(view);
     await go('workloads');

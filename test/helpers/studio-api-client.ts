@@ -37,11 +37,8 @@ export class StudioApiClient {
     const url = new URL(studioUrl);
     const token = url.searchParams.get('token');
     if (!token) throw new Error(`no token in ${studioUrl}`);
-    // What a browser does: trade the token for the cookie, then open the socket with it.
-    const answer = await fetch(studioUrl, { redirect: 'manual' });
-    const cookie = answer.headers.get('set-cookie')?.split(';')[0];
-    if (answer.status !== 303 || !cookie) throw new Error(`the studio did not set its cookie (${answer.status})`);
-    const ws = new WebSocket(`ws://${url.host}/api`, { headers: { cookie, origin: url.origin } });
+    // What the page does: open the socket with the token, from the studio's own origin.
+    const ws = new WebSocket(`ws://${url.host}/api?token=${encodeURIComponent(token)}`, { headers: { origin: url.origin } });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

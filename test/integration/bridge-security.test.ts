@@ -1,6 +1,7 @@
-// The browser-mode bridge lets in only the person who started the studio: the token from the
-// printed URL (then its cookie), the bridge's own Host and Origin. Everything else gets a 403,
-// on plain HTTP and on the WebSocket upgrade alike.
+// The browser-mode bridge lets in only the person who started the studio: the API needs the
+// token from the printed URL, and every request the bridge's own Host and Origin; the rest
+// gets a 403, on plain HTTP and on the WebSocket upgrade alike. No cookie carries the token:
+// cookies ignore ports, so it would reach every other server on 127.0.0.1.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
@@ -66,7 +67,7 @@ describe('the browser-mode bridge', () => {
   let bridge: Bridge;
   let service: StudioService;
   let token: string;
-  let cookie: string;
+  let api: string;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'studio-bridge-'));
@@ -85,7 +86,7 @@ describe('the browser-mode bridge', () => {
     });
     bridge = await startBridge({ service, rendererDir: dist });
     token = new URL(bridge.url).searchParams.get('token')!;
-    cookie = `${bridge.cookieName}=${token}`;
+    api = `/api?token=${token}`;
   });
   after(async () => {
     await bridge.close();
@@ -97,30 +98,31 @@ describe('the browser-mode bridge', () => {
     assert.match(bridge.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
   });
 
-  it('refuses a request without the token or its cookie', async () => {
-    const answer = await get(bridge.port, '/');
+  it('refuses the API without the token, or with a wrong one, saying where the right one is', async () => {
+    const answer = await get(bridge.port, '/api');
     assert.equal(answer.status, 403);
     assert.match(answer.body, /URL printed in the terminal/);
-    assert.equal((await get(bridge.port, '/assets/app.js')).status, 403);
+    assert.equal((await get(bridge.port, '/api?token=not-the-token')).status, 403);
+    assert.equal((await get(bridge.port, api)).status, 426, 'the right token gets past the checks (only the protocol is wrong)');
   });
 
-  it('refuses a wrong token', async () => {
-    assert.equal((await get(bridge.port, '/?token=not-the-token')).status, 403);
-    assert.equal((await get(bridge.port, '/', { cookie: `${bridge.cookieName}=not-the-token` })).status, 403);
+  it('refuses a page asked for with a wrong token (a URL from an earlier launch), and sets no cookie', async () => {
+    const stale = await get(bridge.port, '/?token=not-the-token');
+    assert.equal(stale.status, 403);
+    assert.match(stale.body, /wrong token, perhaps from an earlier launch/);
+    const opened = await get(bridge.port, `/?token=${token}`);
+    assert.equal(opened.status, 200);
+    assert.equal(opened.headers['set-cookie'], undefined);
+    assert.equal(opened.headers['cache-control'], 'no-store');
   });
 
-  it('swaps the right token for an HttpOnly, SameSite=Strict cookie and redirects to the page without it', async () => {
-    const answer = await get(bridge.port, `/?token=${token}`);
-    assert.equal(answer.status, 303);
-    assert.equal(answer.headers.location, '/');
-    const setCookie = String(answer.headers['set-cookie']);
-    assert.match(setCookie, new RegExp(`^${bridge.cookieName}=${token};`));
-    assert.match(setCookie, /HttpOnly/);
-    assert.match(setCookie, /SameSite=Strict/);
+  it('ignores a cookie, even one named as the old bridge named its own', async () => {
+    assert.equal((await get(bridge.port, '/api', { cookie: `component-studio-${bridge.port}=${token}` })).status, 403);
+    assert.deepEqual(await connect(bridge.port, { cookie: `component-studio-${bridge.port}=${token}` }), { refused: 403 });
   });
 
-  it('serves index.html with the cookie, under a strict CSP and the security headers', async () => {
-    const answer = await get(bridge.port, '/', { cookie });
+  it('serves index.html without the token, under a strict CSP and the security headers', async () => {
+    const answer = await get(bridge.port, '/');
     assert.equal(answer.status, 200);
     assert.match(answer.body, /<title>studio<\/title>/);
     assert.equal(answer.headers['content-type'], 'text/html; charset=utf-8');
@@ -135,48 +137,50 @@ describe('the browser-mode bridge', () => {
   });
 
   it('serves assets with their content type', async () => {
-    const answer = await get(bridge.port, '/assets/app.js', { cookie });
+    const answer = await get(bridge.port, '/assets/app.js');
     assert.equal(answer.status, 200);
     assert.equal(answer.headers['content-type'], 'text/javascript; charset=utf-8');
   });
 
   it('never serves a file outside the renderer folder', async () => {
     for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/%2e%2e%2f%2e%2e%2fsecret.txt', '/assets/link.txt']) {
-      const answer = await get(bridge.port, path, { cookie });
+      const answer = await get(bridge.port, path);
       assert.notEqual(answer.body, 'outside the renderer folder', path);
     }
   });
 
-  it('refuses a foreign Origin on HTTP, even with the cookie or the token', async () => {
-    assert.equal((await get(bridge.port, '/', { cookie, origin: 'http://evil.example' })).status, 403);
-    assert.equal((await get(bridge.port, `/?token=${token}`, { origin: 'http://evil.example' })).status, 403);
-    assert.equal((await get(bridge.port, '/', { cookie, origin: 'null' })).status, 403);
+  it('refuses a foreign Origin on HTTP, even with the token', async () => {
+    assert.equal((await get(bridge.port, '/', { origin: 'http://evil.example' })).status, 403);
+    assert.equal((await get(bridge.port, api, { origin: 'http://evil.example' })).status, 403);
+    assert.equal((await get(bridge.port, api, { origin: 'null' })).status, 403);
   });
 
-  it('refuses a foreign Host (DNS rebinding), even with the cookie', async () => {
-    assert.equal((await get(bridge.port, '/', { cookie, host: `evil.example:${bridge.port}` })).status, 403);
-    assert.equal((await get(bridge.port, '/', { cookie, host: `127.0.0.1:${bridge.port + 1}` })).status, 403);
+  it('refuses a foreign Host (DNS rebinding), even with the token', async () => {
+    assert.equal((await get(bridge.port, '/', { host: `evil.example:${bridge.port}` })).status, 403);
+    assert.equal((await get(bridge.port, api, { host: `evil.example:${bridge.port}` })).status, 403);
+    assert.equal((await get(bridge.port, api, { host: `127.0.0.1:${bridge.port + 1}` })).status, 403);
   });
 
   it('accepts localhost:<port> as its own Host and Origin', async () => {
-    const answer = await get(bridge.port, '/', { cookie, host: `localhost:${bridge.port}`, origin: `http://localhost:${bridge.port}` });
-    assert.equal(answer.status, 200);
+    const answer = await get(bridge.port, api, { host: `localhost:${bridge.port}`, origin: `http://localhost:${bridge.port}` });
+    assert.equal(answer.status, 426);
   });
 
-  it('refuses a WebSocket upgrade without the cookie', async () => {
+  it('refuses a WebSocket upgrade without the token, or with a wrong one', async () => {
     assert.deepEqual(await connect(bridge.port, {}), { refused: 403 });
+    assert.deepEqual(await connect(bridge.port, {}, '/api?token=not-the-token'), { refused: 403 });
   });
 
-  it('refuses a WebSocket upgrade from a foreign Origin, even with the cookie', async () => {
-    assert.deepEqual(await connect(bridge.port, { cookie, origin: 'http://evil.example' }), { refused: 403 });
+  it('refuses a WebSocket upgrade from a foreign Origin, even with the token', async () => {
+    assert.deepEqual(await connect(bridge.port, { origin: 'http://evil.example' }, api), { refused: 403 });
   });
 
-  it('refuses a WebSocket upgrade with a foreign Host, even with the cookie', async () => {
-    assert.deepEqual(await connect(bridge.port, { cookie, host: `evil.example:${bridge.port}` }), { refused: 403 });
+  it('refuses a WebSocket upgrade with a foreign Host, even with the token', async () => {
+    assert.deepEqual(await connect(bridge.port, { host: `evil.example:${bridge.port}` }, api), { refused: 403 });
   });
 
-  it('answers commands over a WebSocket with the cookie and no Origin', async () => {
-    const opened = await connect(bridge.port, { cookie });
+  it('answers commands over a WebSocket with the token and no Origin', async () => {
+    const opened = await connect(bridge.port, {}, api);
     assert.ok('ws' in opened);
     const frame = await call(opened.ws, 1, 'project.get');
     opened.ws.close();
@@ -186,22 +190,33 @@ describe('the browser-mode bridge', () => {
     assert.equal(project.path, join(dir, 'project'));
   });
 
-  it('answers commands over a WebSocket with the cookie and its own Origin', async () => {
-    const opened = await connect(bridge.port, { cookie, origin: bridge.origin });
+  it('answers commands over a WebSocket with the token and its own Origin', async () => {
+    const opened = await connect(bridge.port, { origin: bridge.origin }, api);
     assert.ok('ws' in opened);
     const frame = await call(opened.ws, 7, 'logs.query', { limit: 10 });
     opened.ws.close();
     assert.ok('ok' in frame && frame.ok, JSON.stringify(frame));
   });
 
-  it('answers a frame that is not JSON with a bad-frame error instead of closing', async () => {
-    const opened = await connect(bridge.port, { cookie });
+  it('answers a frame larger than 64 MiB instead of closing the socket', async () => {
+    const opened = await connect(bridge.port, {}, api);
     assert.ok('ws' in opened);
-    const answer = new Promise<ServerFrame>((resolve) => opened.ws.once('message', (data) => resolve(JSON.parse(String(data)) as ServerFrame)));
-    opened.ws.send('this is not json');
-    const frame = await answer;
+    const frame = await call(opened.ws, 9, 'ui.state.set', { key: 'big', value: 'x'.repeat(70 * 2 ** 20) });
     opened.ws.close();
-    assert.ok('ok' in frame && !frame.ok && frame.error.code === 'bad-frame');
+    assert.ok('ok' in frame && !frame.ok, JSON.stringify(frame).slice(0, 300));
+    assert.match(frame.error.message, /grow past/);
+  });
+
+  it('answers a frame that is not a JSON command with a number to answer to with a bad-frame error, and runs nothing', async () => {
+    const opened = await connect(bridge.port, {}, api);
+    assert.ok('ws' in opened);
+    for (const text of ['this is not json', '[1, "project.get", {}]', '{"id": "7", "command": "project.get", "args": {}}', '{"command": "project.get", "args": {}}', '{"id": 0, "command": "project.get", "args": {}}']) {
+      const answer = new Promise<ServerFrame>((resolve) => opened.ws.once('message', (data) => resolve(JSON.parse(String(data)) as ServerFrame)));
+      opened.ws.send(text);
+      const frame = await answer;
+      assert.ok('ok' in frame && !frame.ok && frame.error.code === 'bad-frame' && frame.id === 0, `${text}: ${JSON.stringify(frame)}`);
+    }
+    opened.ws.close();
   });
 });
 
@@ -210,8 +225,7 @@ describe('the bridge before the renderer is built', () => {
     const service = new StudioService({ logs: new LogBus(), target: '.', createSession: () => assert.fail('no session') });
     const bridge = await startBridge({ service, rendererDir: join(tmpdir(), 'no-such-renderer-dist') });
     try {
-      const token = new URL(bridge.url).searchParams.get('token')!;
-      const answer = await get(bridge.port, '/', { cookie: `${bridge.cookieName}=${token}` });
+      const answer = await get(bridge.port, '/');
       assert.equal(answer.status, 200);
       assert.match(answer.body, /npm run build:renderer/);
       assert.ok(answer.headers['content-security-policy']);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -76,6 +76,25 @@ describe('the Studio API over the bridge, on a real project', () => {
     } finally {
       await again.close();
     }
+  });
+
+  it('ui.state answers null for a key the UI never saved, even one every object has', async () => {
+    for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) assert.deepEqual(await client.call('ui.state.get', { key }), { value: null }, key);
+  });
+
+  it('refuses a page that names a file to export to or import from (only the command line may), writing and reading nothing', async () => {
+    const victim = join(configDir, 'victim.txt');
+    await writeFile(victim, 'mine\n');
+    for (const [command, args] of [
+      ['snapshots.export', { name: 'any', file: victim, overwrite: true }],
+      ['snapshots.inspect', { file: '/etc/hostname' }],
+      ['snapshots.import', { file: victim }],
+    ] as const) {
+      const error = await apiErrorOf(client.send(command, args));
+      assert.equal(error.code, 'bad-arguments', command);
+      assert.match(error.message, /`file` is for the command line, not for a page/);
+    }
+    assert.equal(await readFile(victim, 'utf8'), 'mine\n');
   });
 
   it('project.get describes the project, its data folders and its builds', async () => {
@@ -394,6 +413,19 @@ describe('the Studio API over the bridge, on a real project', () => {
     assert.equal(error.code, 'project-needs-confirmation');
     assert.match(error.message, /\/etc is a system folder\. Opening it as a project/);
     assert.equal((await client.call('project.get', {})).path, project.root);
+  });
+
+  it('project.open refuses a folder inside a data folder (it came in as data), runs nothing in it, and keeps the project running', async () => {
+    const planted = join(project.root, '.wash', 'data', 'blobstore', 'uploads', 'proj');
+    const marker = join(configDir, 'planted-build-ran');
+    await mkdir(join(planted, '.wash'), { recursive: true });
+    await writeFile(join(planted, '.wash', 'config.yaml'), `build:\n  command: touch ${JSON.stringify(marker)}\n`);
+    const error = await apiErrorOf(client.call('project.open', { path: planted }));
+    assert.equal(error.code, 'target-in-data-folder');
+    assert.match(error.message, /is inside a data folder of the studio/);
+    assert.equal(await readFile(marker).then(() => true, () => false), false);
+    assert.equal((await client.call('project.get', {})).path, project.root);
+    await rm(join(project.root, '.wash', 'data', 'blobstore', 'uploads'), { recursive: true, force: true });
   });
 
   it('project.open stops the project and opens another one', async () => {

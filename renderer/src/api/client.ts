@@ -14,6 +14,8 @@ declare global {
 export interface StudioClient extends StudioApi {
   readonly transport: 'electron' | 'websocket';
   connectionState(): ConnectionState;
+  /** Why the studio refused this page (state 'refused'), in its words. */
+  refusal(): string | undefined;
   onConnection(listener: (state: ConnectionState) => void): () => void;
 }
 
@@ -33,23 +35,54 @@ function createClient(): StudioClient {
         return native.on(event, listener);
       },
       connectionState: () => 'open',
+      refusal: () => undefined,
       onConnection: () => () => {},
     };
   }
-  // The bridge puts the token in the URL once and sets a cookie; keep it out of history.
-  const url = new URL(location.href);
-  if (url.searchParams.has('token')) {
-    url.searchParams.delete('token');
-    history.replaceState(null, '', url.pathname + url.search + url.hash);
-  }
-  const ws = new WebSocketStudioApi(`${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/api`);
+  const token = accessToken();
+  const api = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/api?token=${encodeURIComponent(token ?? '')}`;
+  const ws = new WebSocketStudioApi(api, async () => {
+    if (token === undefined) return NO_TOKEN;
+    // The socket cannot say why it was refused; the same address over HTTP can (426 when only the protocol was wrong).
+    const answer = await fetch(`/api?token=${encodeURIComponent(token)}`, { cache: 'no-store' }).catch(() => undefined);
+    return answer?.status === 403 ? (await answer.text()).trim() : undefined;
+  });
   return {
     transport: 'websocket',
     call: (command, args) => ws.call(command, args),
     on: (event, listener) => ws.on(event, listener),
     connectionState: () => ws.connectionState,
+    refusal: () => ws.refusal,
     onConnection: (listener) => ws.onConnection(listener),
   };
+}
+
+const NO_TOKEN = 'This page has no access token: open the studio with the URL printed in the terminal (it carries the token).';
+const TOKEN_KEY = 'component-studio-token';
+
+/**
+ * The bridge's access token: from the URL the studio printed, then kept in this tab's session
+ * storage (a reload or a duplicated tab keeps it; it goes with the tab) and taken out of the
+ * address bar, so it stays out of history and of anything the URL is shown to.
+ */
+function accessToken(): string | undefined {
+  const url = new URL(location.href);
+  const given = url.searchParams.get('token');
+  if (given === null) {
+    try {
+      return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+    } catch {
+      return undefined; // storage turned off: only the printed URL works, each time
+    }
+  }
+  url.searchParams.delete('token');
+  history.replaceState(null, '', url.pathname + url.search + url.hash);
+  try {
+    sessionStorage.setItem(TOKEN_KEY, given);
+  } catch {
+    // Storage turned off: this load has the token; a reload needs the printed URL again.
+  }
+  return given;
 }
 
 export const studio: StudioClient = createClient();

@@ -1,11 +1,12 @@
 // The Studio API over WebSocket (browser mode): one socket to ws(s)://<host>/api, commands as
 // numbered requests, events pushed by the server. Reconnects with backoff; requests made while
 // the socket is down wait for it (and fail with a clear error if it stays down), and
-// `onConnection` tells stores when to resynchronise.
+// `onConnection` tells stores when to resynchronise. A socket the studio refuses (no token,
+// or one from an earlier launch) is not retried: the state becomes 'refused', with the reason.
 import { StudioApiError } from './api-error.ts';
 import type { ClientFrame, CommandArgs, CommandName, CommandResult, EventName, Events, ServerFrame, StudioApi } from './types.ts';
 
-export type ConnectionState = 'connecting' | 'open' | 'closed';
+export type ConnectionState = 'connecting' | 'open' | 'closed' | 'refused';
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -26,8 +27,13 @@ export class WebSocketStudioApi implements StudioApi {
   private retryMs = 250;
   private state: ConnectionState = 'connecting';
   private opened = false;
+  private refused: string | undefined;
 
-  constructor(private readonly url: string) {
+  /** `whyRefused` says why a socket that never opened was refused, or undefined when it was not (the studio is down). */
+  constructor(
+    private readonly url: string,
+    private readonly whyRefused: () => Promise<string | undefined> = async () => undefined,
+  ) {
     this.connect();
   }
 
@@ -35,7 +41,12 @@ export class WebSocketStudioApi implements StudioApi {
     return this.state;
   }
 
+  get refusal(): string | undefined {
+    return this.refused;
+  }
+
   call<C extends CommandName>(command: C, args: CommandArgs<C>): Promise<CommandResult<C>> {
+    if (this.refused !== undefined) return Promise.reject(this.refusedError());
     return new Promise<CommandResult<C>>((resolve, reject) => {
       const frame: ClientFrame = { id: this.nextId++, command, args };
       const pending: Pending = { resolve: resolve as (value: unknown) => void, reject, timer: undefined };
@@ -92,9 +103,28 @@ export class WebSocketStudioApi implements StudioApi {
         this.pending.delete(id);
       }
       this.setState(this.opened ? 'closed' : 'connecting');
-      setTimeout(() => this.connect(), this.retryMs);
+      const retryMs = this.retryMs;
       this.retryMs = Math.min(this.retryMs * 2, 5000);
+      void this.whyRefused()
+        .catch(() => undefined)
+        .then((reason) => {
+          if (reason === undefined) {
+            setTimeout(() => this.connect(), retryMs);
+            return;
+          }
+          this.refused = reason;
+          for (const { pending } of this.queue) {
+            clearTimeout(pending.timer);
+            pending.reject(this.refusedError());
+          }
+          this.queue = [];
+          this.setState('refused');
+        });
     };
+  }
+
+  private refusedError(): StudioApiError {
+    return new StudioApiError({ code: 'forbidden', message: this.refused ?? 'The studio refused this page.', hint: 'Open the studio with the URL printed in the terminal where it runs.' });
   }
 
   private send(frame: ClientFrame, pending: Pending): void {

@@ -4,6 +4,7 @@
 // failed), with a click to the comparison.
 import { useEffect, useState } from 'react';
 import { showFailedCheck, useChecks } from '../stores/checks-store.ts';
+import { studio } from '../api/client.ts';
 import { reloadState, useStudio } from '../stores/studio-store.ts';
 import { modKey, useUi } from '../stores/ui-store.ts';
 import { formatMs } from '../lib/format.ts';
@@ -18,6 +19,17 @@ export function ReloadIndicator() {
   useEffect(() => useChecks.getState().start(), []);
   const elapsed = useElapsedSeconds(state.kind === 'building' ? state.build.startedAt : undefined);
 
+  if (connection === 'refused') {
+    return (
+      <div className="reload-indicator" data-state="refused" role="alert">
+        <span className="dot" />
+        <div>
+          <div className="reload-title">No access</div>
+          <div className="reload-detail">{studio.refusal()}</div>
+        </div>
+      </div>
+    );
+  }
   if (connection !== 'open') {
     return (
       <div className="reload-indicator" data-state="disconnected" role="status" aria-live="polite">

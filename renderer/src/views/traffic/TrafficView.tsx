@@ -121,6 +121,10 @@ function RequestsTab() {
     }
   };
   const importHar = async (file: File) => {
+    if (file.size > MAX_HAR_BYTES) {
+      useUi.getState().toast({ tone: 'error', title: 'Could not import HAR', detail: `${file.name} is ${formatBytes(file.size)}; the studio imports HAR files up to ${formatBytes(MAX_HAR_BYTES)}. Save only the requests you need as HAR (or leave their bodies out) and import that.` }, 10_000);
+      return;
+    }
     try {
       const result = await studio.call('traffic.importHar', { har: await file.text() });
       useUi.getState().toast({ tone: 'success', title: `Imported ${result.imported} requests`, detail: result.skipped.length > 0 ? `Left out: ${result.skipped.slice(0, 3).join('; ')}` : 'Select them and press Replay to send them to your component.' });
@@ -305,6 +309,9 @@ function RequestsTab() {
     </div>
   );
 }
+
+/** traffic.importHar's limit (runtime/studio/command-args.ts): said before a file is read and sent. */
+const MAX_HAR_BYTES = 256 * 2 ** 20;
 
 export function TrafficView() {
   const tab = useChecks((s) => s.tab);
