@@ -67,3 +67,27 @@ export async function dataFoldersFor(dir: string): Promise<DataFolders> {
   const volumes = await volumesOf(project.value.config, project.value.root);
   return dataFoldersOf(target.value, project.value.config, volumes.ok ? volumes.value : []);
 }
+
+/**
+ * Refuses data folders that lie one inside another (a key-value folder set to `.wash/data`,
+ * with the blob folder's default inside it): a snapshot of the outer one would hold the inner
+ * one's files too, and a restore, which moves the outer folder's entries away, would take the
+ * inner folder with it and delete it.
+ */
+export function checkFoldersApart(folders: Pick<DataFolders, 'keyvalue' | 'blobstore' | 'volumes'>): void {
+  const named: [string, string][] = [
+    ['the key-value folder', folders.keyvalue],
+    ['the blob folder', folders.blobstore],
+    ...folders.volumes.map((volume): [string, string] => [`the volume ${volume.guestPath}`, volume.hostPath]),
+  ];
+  for (const [outer, outerPath] of named) {
+    for (const [inner, innerPath] of named) {
+      if (inner === outer || !isWithin(resolve(outerPath), resolve(innerPath))) continue;
+      throw new SnapshotError(
+        'data-folders-nested',
+        `${inner[0]!.toUpperCase()}${inner.slice(1)} (${innerPath}) is ${resolve(innerPath) === resolve(outerPath) ? 'the same folder as' : 'inside'} ${outer} (${outerPath}), so snapshots cannot keep them apart: a restore of one would move the other away.`,
+        'Point dev.wasi_keyvalue_path, dev.wasi_blobstore_path and dev.volumes at folders that do not contain one another (e.g. .wash/data/keyvalue and .wash/data/blobstore, the defaults), then take the snapshot.',
+      );
+    }
+  }
+}

@@ -2,7 +2,7 @@
 // copies where linking fails. It runs on a thread of its own (file-tree-worker.ts); see
 // file-tree.ts for why links are safe for the stores and copies for volumes. Kept apart from
 // file-tree.ts so that thread loads nothing else.
-import { constants, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { constants, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, type Dirent } from 'node:fs';
 import { join, sep } from 'node:path';
 import { isInternalFileName } from '../stores/safe-names.ts';
 
@@ -19,7 +19,7 @@ export interface CopyStats {
   linked: number;
   /** Files copied (as a reflink where the file system can). */
   copied: number;
-  /** Links and special files left out. */
+  /** Special files (FIFOs, sockets, devices) left out. */
   skipped: string[];
 }
 
@@ -82,11 +82,7 @@ export function copyTreeSync(from: string, to: string, options: CopyOptions): Co
         pending.push(child);
         continue;
       }
-      if (!entry.isFile()) {
-        stats.skipped.push(source);
-        continue;
-      }
-      linking = linkOrCopy(source, target, stats, linking);
+      linking = copyEntry(entry, source, target, stats, linking);
     }
   }
   return stats;
@@ -114,16 +110,41 @@ function linkOrCopy(source: string | Buffer, target: string | Buffer, stats: Cop
 }
 
 /**
- * The files of `from` whose names are not UTF-8, linked or copied by their raw bytes; folders
- * of such names are left out (reported in `skipped`).
+ * A file is linked or copied; a symbolic link (the stores follow links inside their folder)
+ * is made again with the same target, so a restore puts it back as it was; anything else
+ * (a FIFO, a socket) is left out and reported.
+ */
+function copyEntry(entry: Dirent | Dirent<Buffer>, source: string | Buffer, target: string | Buffer, stats: CopyStats, linking: boolean): boolean {
+  if (entry.isFile()) return linkOrCopy(source, target, stats, linking);
+  if (entry.isSymbolicLink()) {
+    symlinkSync(readlinkSync(source, { encoding: 'buffer' }), target);
+    stats.files++;
+    stats.copied++;
+  } else {
+    stats.skipped.push(source.toString());
+  }
+  return linking;
+}
+
+const rawPath = (dir: string | Buffer, name: Buffer) => Buffer.concat([Buffer.isBuffer(dir) ? dir : Buffer.from(dir), Buffer.from(sep), name]);
+
+/**
+ * The entries of `from` whose names are not UTF-8, by their raw bytes: files linked or
+ * copied, folders copied whole (every name inside them is reached by bytes too).
  */
 function copyUndecodable(from: string, to: string, stats: CopyStats, linking: boolean): boolean {
-  const path = (dir: string, name: Buffer) => Buffer.concat([Buffer.from(dir + sep), name]);
   for (const entry of readdirSync(from, { withFileTypes: true, encoding: 'buffer' })) {
     if (!unreachableName(entry.name.toString(), join(from, entry.name.toString()))) continue;
-    if (entry.isFile()) linking = linkOrCopy(path(from, entry.name), path(to, entry.name), stats, linking);
-    else stats.skipped.push(path(from, entry.name).toString());
+    linking = copyRawEntry(entry, rawPath(from, entry.name), rawPath(to, entry.name), stats, linking);
   }
+  return linking;
+}
+
+function copyRawEntry(entry: Dirent<Buffer>, source: Buffer, target: Buffer, stats: CopyStats, linking: boolean): boolean {
+  if (!entry.isDirectory()) return copyEntry(entry, source, target, stats, linking);
+  mkdirSync(target);
+  stats.folders++;
+  for (const inner of readdirSync(source, { withFileTypes: true, encoding: 'buffer' })) linking = copyRawEntry(inner, rawPath(source, inner.name), rawPath(target, inner.name), stats, linking);
   return linking;
 }
 

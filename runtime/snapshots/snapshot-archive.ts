@@ -114,10 +114,12 @@ export async function exportSnapshot(entry: CatalogueEntry & { description: Snap
     const step = <T>(work: Promise<T>): Promise<T> => Promise.race([work, failed]);
     type EntryHeader = Partial<Header> & Pick<Header, 'name'>;
     const done = (resolve: () => void, reject: (error: Error) => void) => (error?: Error | null) => (error ? reject(error) : resolve());
-    const addBytes = (header: EntryHeader, bytes: Uint8Array) => new Promise<void>((resolve, reject) => tar.entry(header, bytes, done(resolve, reject)));
+    // An entry's sink fails too when the archive does (a full disk): unheard, its error
+    // would end the process, and with it a studio that runs the export.
+    const addBytes = (header: EntryHeader, bytes: Uint8Array) => new Promise<void>((resolve, reject) => tar.entry(header, bytes, done(resolve, reject)).on('error', reject));
     const addFile = (header: EntryHeader, source: string) =>
       new Promise<void>((resolve, reject) => {
-        const sink = tar.entry(header, done(resolve, reject));
+        const sink = tar.entry(header, done(resolve, reject)).on('error', reject);
         createReadStream(source).on('error', reject).pipe(sink);
       });
     await step(addBytes({ name: MANIFEST_NAME, mode: 0o644 }, Buffer.from(JSON.stringify(manifest))));

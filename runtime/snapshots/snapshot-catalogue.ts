@@ -84,6 +84,27 @@ export interface NewSnapshot {
   abort(): Promise<void>;
 }
 
+/**
+ * `base` + `suffix` as a snapshot name, with `base` cut short (ending in …) when the whole
+ * would be too long: "before restoring <a long name>" must still be a name.
+ */
+function fittingName(base: string, suffix: string): string {
+  const chars = [...base];
+  for (let keep = chars.length; keep > 0; keep -= 8) {
+    const name = keep === chars.length ? base + suffix : `${chars.slice(0, keep).join('').trimEnd()}…${suffix}`;
+    try {
+      snapshotFolderName(name);
+      return name;
+    } catch {
+      // too long once encoded: cut more
+    }
+  }
+  return `snapshot${suffix}`;
+}
+
+/** Control characters (C0 but tab and newline, DEL, C1) and bidirectional overrides and isolates. */
+export const HIDDEN_CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+
 /** The folder name of a snapshot name; a name that cannot be one is `snapshot-invalid-name`. */
 export function snapshotFolderName(name: string): string {
   if (typeof name !== 'string' || name.trim() !== name || name.length === 0) {
@@ -91,6 +112,10 @@ export function snapshotFolderName(name: string): string {
   }
   if (/[\r\n]/.test(name)) {
     throw new SnapshotError('snapshot-invalid-name', `The snapshot name ${JSON.stringify(name.slice(0, 300))} is more than one line.`, 'Snapshot names are one line of text; put the rest in the note (--note).');
+  }
+  // A name is printed in terminals and lists: no escape sequences, no text running backwards.
+  if (HIDDEN_CONTROLS.test(name)) {
+    throw new SnapshotError('snapshot-invalid-name', `The snapshot name ${JSON.stringify(name.slice(0, 300))} has control or text-direction characters.`, 'Use printable text for the name.');
   }
   try {
     return bucketFolderName(name, 'bucket');
@@ -156,8 +181,10 @@ export class SnapshotCatalogue {
   /** A name not taken yet: `base`, or `base (2)`, `base (3)`… */
   freeName(base: string): string {
     const taken = new Set(this.list().map((e) => e.name));
-    if (!taken.has(base)) return base;
-    for (let n = 2; ; n++) if (!taken.has(`${base} (${n})`)) return `${base} (${n})`;
+    for (let n = 1; ; n++) {
+      const name = fittingName(base, n === 1 ? '' : ` (${n})`);
+      if (!taken.has(name)) return name;
+    }
   }
 
   /**

@@ -19,6 +19,7 @@ export type SnapshotErrorCode =
   | 'seed-not-found'
   | 'data-in-use'
   | 'stores-unavailable'
+  | 'data-folders-nested'
   | 'studio-unreachable';
 
 export class SnapshotError extends Error {

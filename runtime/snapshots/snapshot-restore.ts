@@ -13,9 +13,11 @@ import { join } from 'node:path';
 import { discardSwap, stageSwap, swapRootContents, undoSwap, type StagedSwap } from '../stores/root-swap.ts';
 import { GateLevel } from '../stores/store-locks.ts';
 import { copyTree, removeTree, syncTree } from './file-tree.ts';
+import { checkFoldersApart } from './data-folders.ts';
 import type { LiveData } from './live-data.ts';
 import type { CatalogueEntry, SnapshotCatalogue } from './snapshot-catalogue.ts';
-import { snapshotErrorFrom } from './snapshot-error.ts';
+import { SnapshotError, snapshotErrorFrom } from './snapshot-error.ts';
+import { messageOf } from '../errors.ts';
 import { captureStores, captureVolumes } from './snapshot-take.ts';
 
 export interface RestoreResult {
@@ -35,9 +37,12 @@ interface Staged {
 }
 
 export async function restoreSnapshot(live: LiveData, catalogue: SnapshotCatalogue, name: string, hooks: RestoreHooks = {}): Promise<RestoreResult> {
+  checkFoldersApart(live.folders);
   const entry = catalogue.usable(name);
   const description = entry.description;
   const staged: Staged[] = [];
+  /** Swaps whose undo failed: their staging folders hold live data and must stay. */
+  const stuck = new Set<StagedSwap>();
   let before: Awaited<ReturnType<SnapshotCatalogue['begin']>> | undefined;
   try {
     // The folders exist and are ours from here on, as after a first write.
@@ -76,17 +81,17 @@ export async function restoreSnapshot(live: LiveData, catalogue: SnapshotCatalog
         copied: stores.copied,
       });
       await live.locks.pause(GateLevel.all);
-      const swapped: Staged[] = [];
+      const started: Staged[] = [];
       try {
         // Said at the next open if a crash cuts this short: each folder is finished on its own.
         const advice = `Other data folders of the project may hold the data from before the restore of ${JSON.stringify(name)} or from after it: restore ${JSON.stringify(name)} again, or ${JSON.stringify(beforeName)} to go back.`;
         for (const item of staged) {
+          // Counted before it starts: a swap that fails halfway has moved some entries already.
+          started.push(item);
           swapRootContents(item.root, item.swap, advice);
-          swapped.push(item);
         }
       } catch (error) {
-        for (const item of swapped.reverse()) undoSwap(item.root, item.swap);
-        throw error;
+        throw undoSwaps(started.reverse(), error, beforeName, stuck);
       }
       live.locks.bumpDataGeneration();
       hooks.onSwapped?.();
@@ -98,7 +103,31 @@ export async function restoreSnapshot(live: LiveData, catalogue: SnapshotCatalog
     await before?.abort();
     throw snapshotErrorFrom(error, `restore the snapshot ${JSON.stringify(name)}`);
   } finally {
-    // The old contents are kept in the "before" snapshot; what is left here are links.
-    await Promise.all(staged.map(({ swap }) => removeTree(swap.dir).catch(() => discardSwap(swap))));
+    // The old contents are kept in the "before" snapshot; what is left here are links. A swap
+    // that could not be undone keeps its folder: it holds the data that is not back in place.
+    await Promise.all(staged.filter(({ swap }) => !stuck.has(swap)).map(({ swap }) => removeTree(swap.dir).catch(() => discardSwap(swap))));
   }
+}
+
+/**
+ * Puts back the old contents of swaps that started (the last first), and returns the error to
+ * throw: the swap's own, or one that names the folders left as they are when an undo fails
+ * (added to `stuck`).
+ */
+function undoSwaps(started: readonly Staged[], error: unknown, beforeName: string, stuck: Set<StagedSwap>): unknown {
+  const left: string[] = [];
+  for (const item of started) {
+    try {
+      undoSwap(item.root, item.swap);
+    } catch {
+      stuck.add(item.swap);
+      left.push(item.swap.oldContents);
+    }
+  }
+  if (left.length === 0) return error;
+  return new SnapshotError(
+    'snapshot-failed',
+    `The restore failed (${messageOf(error)}) and could not put all of the data back: what was there before is in ${left.join(' and ')}.`,
+    `Restore the snapshot ${JSON.stringify(beforeName)} (the same data), or move the contents of that folder back by hand.`,
+  );
 }

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { GateLevel } from '../stores/store-locks.ts';
-import type { Volume } from './data-folders.ts';
+import { checkFoldersApart, type Volume } from './data-folders.ts';
 import { copyTree, syncTree, type CopyStats } from './file-tree.ts';
 import type { LiveData } from './live-data.ts';
 import type { CatalogueEntry, SnapshotCatalogue, SnapshotDescription, SnapshotKind, StoreSummary } from './snapshot-catalogue.ts';
@@ -76,6 +76,7 @@ export async function captureVolumes(volumes: readonly { volume: Volume; index: 
 
 /** Takes a snapshot of the live data under a new name. */
 export async function takeSnapshot(live: LiveData, catalogue: SnapshotCatalogue, options: TakeOptions): Promise<CatalogueEntry> {
+  checkFoldersApart(live.folders);
   const volumes = chosenVolumes(live.folders.volumes, options.volumes);
   const made = await catalogue.begin(options.name);
   try {

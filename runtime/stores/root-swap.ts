@@ -12,7 +12,7 @@
 //
 // This module knows folder entries, not keys: it must not read or write values.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { syncFolder } from './atomic-write.ts';
 import { processRunning } from './process-identity.ts';
 import { INTERNAL_PREFIX, isInternalFileName } from './safe-names.ts';
@@ -77,21 +77,30 @@ function readAdvice(dir: string): string {
   }
 }
 
-/** The entries of a folder that are data, not the studio's own files. */
-function dataEntries(dir: string): string[] {
+/**
+ * The entries of a folder that are data, not the studio's own files, by the bytes of their
+ * names: a name that is not UTF-8 would not survive a round trip through a string (its bytes
+ * become U+FFFD), and then neither rename would find it.
+ */
+function dataEntries(dir: string): Buffer[] {
   try {
-    return readdirSync(dir).filter((name) => !isInternalFileName(name));
+    // latin1 keeps one character per byte, so the ASCII `.cs-` prefix reads the same.
+    return readdirSync(dir, { encoding: 'buffer' }).filter((name) => !isInternalFileName(name.toString('latin1')));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
 }
 
+function rawPath(dir: string, name: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(dir + sep), name]);
+}
+
 /** Moves every data entry of `from` into `to` (renames, same disk), skipping names already there. */
 function moveEntries(from: string, to: string): void {
   for (const name of dataEntries(from)) {
-    if (existsSync(join(to, name))) continue;
-    renameSync(join(from, name), join(to, name));
+    if (existsSync(rawPath(to, name))) continue;
+    renameSync(rawPath(from, name), rawPath(to, name));
   }
 }
 

@@ -17,6 +17,7 @@ import type { DevSession } from '../session/dev-session.ts';
 import { dataFoldersFor } from '../snapshots/data-folders.ts';
 import { openLiveData } from '../snapshots/live-data.ts';
 import { ProjectSnapshots } from '../snapshots/project-snapshots.ts';
+import { HIDDEN_CONTROLS } from '../snapshots/snapshot-catalogue.ts';
 import { SnapshotError } from '../snapshots/snapshot-error.ts';
 import type { ComparisonView, SnapshotView } from './api.ts';
 import { parseArgs as parseCommandArgs } from './command-args.ts';
@@ -130,6 +131,11 @@ interface Plan {
   followUp?: { command: ChannelCommand; args(result: unknown): Record<string, unknown>; print(result: unknown, out: Out): void };
 }
 
+/** A note as the terminal shows it: an escape sequence from an imported archive is not run but shown as a dot. */
+function printable(text: string): string {
+  return text.replace(new RegExp(HIDDEN_CONTROLS.source, 'g'), '·');
+}
+
 function plan(command: string, rest: string[], values: { note?: string | undefined; name?: string | undefined; force?: boolean | undefined }): Plan {
   const take = (count: number, what: string): string[] => {
     if (rest.length < count) throw new Usage(`snapshot ${command} needs ${what}.`);
@@ -166,7 +172,7 @@ function plan(command: string, rest: string[], values: { note?: string | undefin
           }
           for (const s of snapshots) {
             const what = s.problem ? pc.red(`cannot be used: ${s.problem}`) : describeSnapshot(s);
-            out(`${pc.bold(s.name)}  ${pc.dim(s.createdAt ? timeText(s.createdAt) : '')}  ${what}${s.note ? `\n    ${s.note}` : ''}\n`);
+            out(`${pc.bold(s.name)}  ${pc.dim(s.createdAt ? timeText(s.createdAt) : '')}  ${what}${s.note ? `\n    ${printable(s.note)}` : ''}\n`);
           }
         },
       };

@@ -2,8 +2,8 @@
 // and an archive that was tampered with, names a path out of the data, holds a link, or is
 // not an archive at all is refused with a clear error and nothing changed.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -149,5 +149,19 @@ describe('snapshot archives', () => {
     await assert.rejects(snapshots.import(await packed(items.slice(1), 'no-manifest.tar.gz'), 'x'), { code: 'archive-invalid', message: /does not start with snapshot.json/ });
     await assert.rejects(snapshots.import(join(temp, 'nowhere.tar.gz'), 'x'), { code: 'archive-not-found' });
     assertUnchanged();
+  });
+
+  it('say a full disk is full, leave no partial file, and do not end the process', async () => {
+    live.blobstore.put('files', 'noise.bin', randomBytes(4 * 2 ** 20));
+    await snapshots.save({ name: 'noisy' });
+    live.blobstore.delete('files', ['noise.bin']);
+    const target = join(temp, 'full.tar.gz');
+    // The export writes to this temp name first: /dev/full fails every write with ENOSPC.
+    const partial = `${target}.${process.pid}.partial`;
+    symlinkSync('/dev/full', partial);
+    await assert.rejects(snapshots.export('noisy', target), (error: { code?: string; hint?: string }) => error.code === 'snapshot-failed' && /Free some space/.test(error.hint ?? ''));
+    assert.equal(lstatSync(partial, { throwIfNoEntry: false }), undefined);
+    assert.equal(existsSync(target), false);
+    await snapshots.delete('noisy');
   });
 });

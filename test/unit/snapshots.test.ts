@@ -3,7 +3,7 @@
 // consistent point under a steady write load, restores that readers see whole, comparisons,
 // and interrupted restores finished at the next open.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -140,6 +140,64 @@ describe('snapshots: save and restore', () => {
     assert.ok(names.includes('bad\xffname'), `the user's file is still there after the restore: ${JSON.stringify(names)}`);
   });
 
+  it('restore over a bucket or container folder whose own name is not UTF-8, losing nothing', async () => {
+    const { live, snapshots } = await project();
+    for (const bucket of ['alpha', 'beta', 'gamma']) live.keyvalue.set(bucket, 'k', bytes(bucket));
+    live.blobstore.createContainer('c');
+    live.blobstore.put('c', 'o', bytes('blob'));
+    await snapshots.save({ name: 's' });
+    // Top-level entries named by another program, beside the buckets and containers.
+    const raw = (folder: string, name: string) => Buffer.concat([Buffer.from(`${folder}/`), Buffer.from(name, 'latin1')]);
+    writeFileSync(raw(live.folders.keyvalue, 'caf\xe9'), 'v');
+    mkdirSync(raw(live.folders.blobstore, 'odd\xe9dir'));
+    writeFileSync(Buffer.concat([raw(live.folders.blobstore, 'odd\xe9dir'), Buffer.from('/inside')]), 'kept');
+    // A link another program made (the stores follow links inside their folder).
+    symlinkSync('k', join(live.folders.keyvalue, 'alpha', 'alias'));
+    live.keyvalue.set('alpha', 'k', bytes('changed'));
+    await snapshots.restore('s');
+    for (const bucket of ['alpha', 'beta', 'gamma']) assert.equal(text(live.keyvalue.get(bucket, 'k')), bucket);
+    assert.equal(text(live.blobstore.get('c', 'o')), 'blob');
+    // Not in the snapshot, so gone from the live folders, and kept in the one made before.
+    const names = (folder: string) => readdirSync(folder, { encoding: 'buffer' }).map((n) => n.toString('latin1')).filter((n) => !n.startsWith('.cs-'));
+    assert.deepEqual(names(live.folders.keyvalue).sort(), ['alpha', 'beta', 'gamma']);
+    await snapshots.restore('before restoring s');
+    assert.ok(names(live.folders.keyvalue).includes('caf\xe9'), JSON.stringify(names(live.folders.keyvalue)));
+    assert.ok(names(live.folders.blobstore).includes('odd\xe9dir'));
+    assert.equal(readFileSync(Buffer.concat([raw(live.folders.blobstore, 'odd\xe9dir'), Buffer.from('/inside')]), 'utf8'), 'kept');
+    assert.equal(text(live.keyvalue.get('alpha', 'k')), 'changed');
+    assert.equal(readlinkSync(join(live.folders.keyvalue, 'alpha', 'alias')), 'k');
+    assert.equal(text(live.keyvalue.get('alpha', 'alias')), 'changed');
+  });
+
+  it('are refused, with the fix, while one data folder lies inside another, and change nothing', async () => {
+    const dir = join(temp, `p${projects++}`);
+    mkdirSync(join(dir, '.wash'), { recursive: true });
+    // Only the key-value folder moved: the blob folder's default, .wash/data/blobstore, is inside it.
+    writeFileSync(join(dir, '.wash', 'config.yaml'), 'dev:\n  wasi_keyvalue_path: .wash/data\n');
+    const live = openLiveData(await dataFoldersFor(dir));
+    opened.push(live);
+    const snapshots = new ProjectSnapshots(() => live);
+    live.blobstore.createContainer('c');
+    live.blobstore.put('c', 'o', bytes('blob'));
+    await assert.rejects(snapshots.save({ name: 'one' }), { code: 'data-folders-nested', message: /The blob folder \(.*blobstore\) is inside the key-value folder/, hint: /wasi_blobstore_path/ });
+    assert.deepEqual(snapshots.list(), []);
+    assert.equal(text(live.blobstore.get('c', 'o')), 'blob');
+  });
+
+  it('restore a snapshot whose name is as long as a name may be', async () => {
+    const { live, snapshots } = await project();
+    const name = 'y'.repeat(200);
+    live.keyvalue.set('b', 'k', bytes('one'));
+    await snapshots.save({ name });
+    live.keyvalue.set('b', 'k', bytes('two'));
+    const { before } = await snapshots.restore(name);
+    assert.equal(text(live.keyvalue.get('b', 'k')), 'one');
+    assert.match(before.name, /^before restoring y+…$/);
+    assert.ok(Buffer.byteLength(before.name) <= 200, before.name);
+    await snapshots.restore(before.name);
+    assert.equal(text(live.keyvalue.get('b', 'k')), 'two');
+  });
+
   it('of data nobody wrote yet is empty, and restoring it empties the folders', async () => {
     const { live, snapshots } = await project();
     const taken = await snapshots.save({ name: 'nothing' });
@@ -158,6 +216,9 @@ describe('snapshots: save and restore', () => {
     await assert.rejects(snapshots.restore('demo2'), { code: 'snapshot-not-found', hint: /The snapshots are: "demo"/ });
     await assert.rejects(snapshots.save({ name: 'a/b' }), { code: 'snapshot-invalid-name' });
     await assert.rejects(snapshots.save({ name: 'two\nlines' }), { code: 'snapshot-invalid-name', message: /is more than one line/ });
+    for (const name of ['\x1b[31mred', 'title\x1b]0;pwned\x07', 'evil\u202etxt.exe']) {
+      await assert.rejects(snapshots.save({ name }), { code: 'snapshot-invalid-name', message: /control or text-direction characters/ }, JSON.stringify(name));
+    }
     await assert.rejects(snapshots.save({ name: 'x'.repeat(300) }), { code: 'snapshot-invalid-name', message: /is 300 bytes long; the limit is 200/ });
     await snapshots.delete('demo');
     assert.deepEqual(snapshots.list(), []);
