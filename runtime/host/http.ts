@@ -45,8 +45,9 @@ function headerError(tag: HeaderError['tag']): never {
   throw { tag } satisfies HeaderError;
 }
 
+/** A field value as RFC 9110 (and hyper, under wasmtime) takes it: no control characters but tab. */
 function validValue(value: Uint8Array): boolean {
-  return !value.some((b) => b === 0 || b === 10 || b === 13);
+  return !value.some((b) => (b < 0x20 && b !== 0x09) || b === 0x7f);
 }
 
 export class Fields {

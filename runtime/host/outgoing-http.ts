@@ -293,21 +293,20 @@ function millis(nanos: bigint | undefined): number | undefined {
   return Math.max(1, Math.min(ms, 2 ** 31 - 1));
 }
 
-function refuse(code: ErrorCode): never {
-  throw code;
-}
+/** Fails a call before it starts: the component gets the code, the log says why. */
+type Refuse = (code: ErrorCode, why: string) => never;
 
 /** The request's absolute URL, or the error-code that says what is wrong with it (as wasmtime does). */
-function urlOf(request: OutgoingRequest): string {
+function urlOf(request: OutgoingRequest, refuse: Refuse): string {
   const scheme = request.scheme();
-  if (scheme?.tag === 'other') refuse({ tag: 'HTTP-protocol-error' });
+  if (scheme?.tag === 'other') refuse({ tag: 'HTTP-protocol-error' }, `the scheme ${JSON.stringify(scheme.val)} is neither http nor https`);
   const authority = request.authority();
-  if (!authority) refuse({ tag: 'HTTP-request-URI-invalid' });
+  if (!authority) refuse({ tag: 'HTTP-request-URI-invalid' }, 'the request has no authority (host and port)');
   const path = request.pathWithQuery() ?? '/';
-  if (!path.startsWith('/')) refuse({ tag: 'HTTP-request-URI-invalid' });
+  if (!path.startsWith('/')) refuse({ tag: 'HTTP-request-URI-invalid' }, `the path ${JSON.stringify(path)} does not start with "/"`);
   // No scheme means HTTPS, as in wasmtime.
   const text = `${scheme?.tag === 'HTTP' ? 'http' : 'https'}://${authority}${path}`;
-  if (!URL.canParse(text)) refuse({ tag: 'HTTP-request-URI-invalid' });
+  if (!URL.canParse(text)) refuse({ tag: 'HTTP-request-URI-invalid' }, `${JSON.stringify(text)} is not a URL`);
   return text;
 }
 
@@ -318,11 +317,17 @@ export function outgoingHttpImports(state: HostState) {
     for (const call of [...open]) call.drop();
   });
 
+  const refuse: Refuse = (code, why) => {
+    // The transports log every call they make; a call refused here never reaches them.
+    state.log('warn', `outbound call refused with ${code.tag}: ${why}`);
+    throw code;
+  };
+
   function handle(request: OutgoingRequest, options: RequestOptions | undefined): FutureIncomingResponse {
-    if (!(request instanceof OutgoingRequest)) refuse({ tag: 'internal-error', val: 'not an outgoing-request of this host' });
+    if (!(request instanceof OutgoingRequest)) refuse({ tag: 'internal-error', val: 'not an outgoing-request of this host' }, 'the request is not one this host made');
     const method = methodToString(request.method());
-    if (method === 'CONNECT') refuse({ tag: 'HTTP-request-method-invalid' });
-    const url = urlOf(request);
+    if (method === 'CONNECT') refuse({ tag: 'HTTP-request-method-invalid' }, 'CONNECT cannot be sent through wasi:http (as in wasmtime); use wasi:sockets for a tunnel');
+    const url = urlOf(request, refuse);
     const head: OutboundHead = {
       method,
       url,
@@ -340,7 +345,7 @@ export function outgoingHttpImports(state: HostState) {
     try {
       channel = hostChannel();
     } catch {
-      refuse({ tag: 'internal-error', val: 'outbound HTTP is not available on this thread' });
+      refuse({ tag: 'internal-error', val: 'outbound HTTP is not available on this thread' }, 'outbound HTTP is not available on this thread');
     }
     // Events come only once the thread pumps its channel, after `call` exists.
     const id = channel.open((event: ChannelEvent) => call.onEvent(event as OutboundEvent));

@@ -7,6 +7,7 @@ import tls, { type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
 import { OutboundError, timeoutFailures } from './outbound-errors.ts';
 import type { Trust } from './outbound-tls.ts';
+import { localhostLookup } from './localhost-lookup.ts';
 
 export type AlpnChoice = 'h2' | 'http/1.1';
 
@@ -39,6 +40,7 @@ export class AlpnCache {
       port: Number(url.port || 443),
       ...(isIP(host) ? {} : { servername: host }),
       ALPNProtocols: ['h2', 'http/1.1'],
+      lookup: localhostLookup,
       ...(this.trust.ca ? { ca: this.trust.ca } : {}),
     });
     try {

@@ -31,6 +31,7 @@ function seconds(ms: number): string {
 const CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY|DECRYPT)|INVALID_CA|PATH_LENGTH|INVALID_PURPOSE|HOSTNAME_MISMATCH/;
 
 interface ErrorLike {
+  name?: unknown;
   code?: unknown;
   message?: unknown;
   cause?: unknown;
@@ -49,6 +50,15 @@ function rootOf(err: unknown): ErrorLike {
     current = cause;
   }
   return current;
+}
+
+/** True when the error or one of its causes is undici's parser error (which carries no code in undici 7). */
+function isParserError(err: unknown): boolean {
+  let current = err as ErrorLike | undefined;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++, current = current.cause as ErrorLike | undefined) {
+    if (current.name === 'HTTPParserError') return true;
+  }
+  return false;
 }
 
 function text(value: unknown): string {
@@ -112,7 +122,7 @@ export function failureOf(err: unknown, phase: FailurePhase, url: URL, timeouts:
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code === 'EPROTO') {
     return fail({ tag: 'TLS-protocol-error' }, `the TLS handshake with ${where} failed: ${message} (${code})`);
   }
-  if (code.startsWith('HPE_') || code === 'ERR_HTTP2_PROTOCOL_ERROR' || code === 'UND_ERR_INFO' || code === 'ERR_HTTP2_ERROR') {
+  if (code.startsWith('HPE_') || code === 'ERR_HTTP2_PROTOCOL_ERROR' || code === 'UND_ERR_INFO' || code === 'ERR_HTTP2_ERROR' || isParserError(err)) {
     return fail({ tag: 'HTTP-protocol-error' }, `${where} did not answer in valid HTTP: ${message}`);
   }
   // What is left is a connection that ended or was reset.

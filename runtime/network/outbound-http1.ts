@@ -10,6 +10,7 @@ import type { Agent, Dispatcher } from 'undici';
 import { failureOf, OutboundError } from './outbound-errors.ts';
 import type { Trust } from './outbound-tls.ts';
 import { headerPairs, type ResponseListener, type Transport, type TransportCall, type TransportRequest } from './outbound-transport.ts';
+import { localhostLookup } from './localhost-lookup.ts';
 
 /** How long an idle kept-alive connection stays open. */
 const KEEP_ALIVE_MS = 4000;
@@ -25,7 +26,7 @@ export class Http1Transport implements Transport {
       // Loaded at the first outbound call rather than at start: undici takes a tenth of the
       // CLI's start-up to load, and most components never call out.
       const { Agent } = createRequire(import.meta.url)('undici') as typeof import('undici');
-      agent = new Agent({ connect: { timeout: connectMs, ...(this.trust.ca ? { ca: this.trust.ca } : {}) }, keepAliveTimeout: KEEP_ALIVE_MS, allowH2: false });
+      agent = new Agent({ connect: { timeout: connectMs, lookup: localhostLookup, ...(this.trust.ca ? { ca: this.trust.ca } : {}) }, keepAliveTimeout: KEEP_ALIVE_MS, allowH2: false });
       this.agents.set(connectMs, agent);
     }
     return agent;

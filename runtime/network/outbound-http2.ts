@@ -9,6 +9,7 @@ import type { TLSSocket } from 'node:tls';
 import { failureOf, OutboundError, timeoutFailures } from './outbound-errors.ts';
 import type { Trust } from './outbound-tls.ts';
 import { headerPairs, StreamCall, type OutboundFailure, type ResponseListener, type Transport, type TransportCall, type TransportRequest } from './outbound-transport.ts';
+import { localhostLookup } from './localhost-lookup.ts';
 
 /** A session with no call for this long closes (gRPC servers keep their own, longer). */
 const SESSION_IDLE_MS = 30_000;
@@ -34,7 +35,7 @@ export class Http2Transport implements Transport {
   private sessionFor(url: URL, connectMs: number): Promise<ClientHttp2Session> {
     const existing = this.sessions.get(url.origin);
     if (existing) return existing;
-    const session = http2.connect(url.origin, this.trust.ca ? { ca: this.trust.ca } : {});
+    const session = http2.connect(url.origin, { lookup: localhostLookup, ...(this.trust.ca ? { ca: this.trust.ca } : {}) });
     const connected = new Promise<ClientHttp2Session>((resolve, reject) => {
       const timer = setTimeout(() => {
         session.destroy();

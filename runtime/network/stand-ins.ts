@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import { StreamCall, type ResponseListener, type TransportCall } from './outbound-transport.ts';
+import { isLocalhostName } from './localhost-lookup.ts';
 
 /** One entry of `outbound.stand_ins`, as the settings file holds it. */
 export interface StandInRule {
@@ -107,7 +108,7 @@ export function forwardedUrl(target: URL, url: URL): URL {
 /** localhost, *.localhost, 127.0.0.0/8 and ::1 (also as ::ffff:127.x.y.z). */
 export function isLoopback(url: URL): boolean {
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (isLocalhostName(host)) return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   if (isIP(host) === 6) return host === '::1' || /^::ffff:127\./.test(host) || /^::ffff:7f[0-9a-f]{2}:/.test(host);
   return false;

@@ -124,6 +124,17 @@ describe('HTTP/1.1', () => {
   });
 });
 
+describe('names under .localhost', () => {
+  it('reach the loopback, whatever the system resolver says of them (RFC 6761)', async () => {
+    configure();
+    const { origin } = await server((req, res) => res.end(`host ${req.headers.host}`));
+    const port = new URL(origin).port;
+    const answer = await forward(url, `http://api.localhost:${port}`);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body.toString(), `host api.localhost:${port}`);
+  });
+});
+
 describe('failures are error codes, each logged with the URL and the cause', () => {
   it('a port nothing listens on: connection-refused', async () => {
     configure();
@@ -145,6 +156,20 @@ describe('failures are error codes, each logged with the URL and the cause', () 
     assert.equal(answer.error, 'DNS-error');
     const record = await recordFor('http://no-such-host.invalid/');
     assert.match(record.text, /the name no-such-host\.invalid does not resolve/);
+  });
+
+  it('a server that answers in something that is not HTTP (a bad header value): HTTP-protocol-error', async () => {
+    configure();
+    const raw = createNetServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nx-bad: a\x01b\r\ncontent-length: 2\r\n\r\nok')));
+    const port = await listen(raw);
+    try {
+      const answer = await forward(url, `http://127.0.0.1:${port}`);
+      assert.equal(answer.error, 'HTTP-protocol-error');
+      const record = await recordFor(`http://127.0.0.1:${port}/`);
+      assert.match(record.text, /did not answer in valid HTTP/);
+    } finally {
+      await close(raw);
+    }
   });
 
   it('a server that closes the connection midway through the body: HTTP-response-incomplete, read by the component with http-error-code', async () => {

@@ -1,8 +1,11 @@
-// wasi:http fields (headers and trailers) as the studio gives them to components, and how
-// methods cross between HTTP and the WIT `method` variant.
+// wasi:http fields (headers and trailers) as the studio gives them to components, how
+// methods cross between HTTP and the WIT `method` variant, and outbound requests refused
+// before they leave.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Fields, IncomingRequest, methodFromString, methodToString, type Method } from '../../runtime/host/http.ts';
+import { Fields, IncomingRequest, methodFromString, methodToString, OutgoingRequest, type Method } from '../../runtime/host/http.ts';
+import type { HostState } from '../../runtime/host/host-state.ts';
+import { outgoingHttpImports } from '../../runtime/host/outgoing-http.ts';
 import { EMPTY_SOURCE } from '../../runtime/host/io.ts';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -83,8 +86,9 @@ describe('Fields', () => {
     assert.equal(fields.has("!#$%&'*+-.^_`|~09azAZ"), true);
   });
 
-  it('refuses a value with CR, LF or NUL with invalid-syntax', () => {
-    for (const value of ['a\rb', 'a\nb', 'a\0b']) throwsTag(() => new Fields().append('x-a', bytes(value)), 'invalid-syntax');
+  it('refuses a value with a control character (CR, LF, NUL, DEL, any below space but tab) with invalid-syntax', () => {
+    for (const value of ['a\rb', 'a\nb', 'a\0b', 'a\x01b', 'a\x1bb', 'a\x7fb']) throwsTag(() => new Fields().append('x-a', bytes(value)), 'invalid-syntax');
+    new Fields().append('x-a', bytes('tab\tis fine, and so is é'));
     throwsTag(() => new Fields().set('x-a', [bytes('ok'), bytes('bad\n')]), 'invalid-syntax');
   });
 
@@ -170,5 +174,33 @@ describe('methods', () => {
   it('writes a variant case in upper case', () => {
     const method: Method = { tag: 'delete' };
     assert.equal(methodToString(method), 'DELETE');
+  });
+});
+
+describe('an outbound request refused before it leaves', () => {
+  it('gives the component its error code and logs why, naming the code', () => {
+    const lines: string[] = [];
+    const state: HostState = { componentName: 'app', config: new Map(), environment: [], log: (level, text) => lines.push(`${level} ${text}`), atRequestEnd: () => {} };
+    const { handle } = outgoingHttpImports(state)['wasi:http/outgoing-handler'];
+    const request = (edit: (r: OutgoingRequest) => void) => {
+      const r = new OutgoingRequest(new Fields());
+      r.setAuthority('example.com');
+      r.setPathWithQuery('/');
+      edit(r);
+      return r;
+    };
+    const cases: [(r: OutgoingRequest) => void, string, RegExp][] = [
+      [(r) => r.setMethod({ tag: 'connect' }), 'HTTP-request-method-invalid', /CONNECT cannot be sent/],
+      [(r) => r.setScheme({ tag: 'other', val: 'ftp' }), 'HTTP-protocol-error', /the scheme "ftp" is neither http nor https/],
+      [(r) => r.setAuthority(undefined), 'HTTP-request-URI-invalid', /has no authority/],
+      [(r) => r.setPathWithQuery('nopath'), 'HTTP-request-URI-invalid', /"nopath" does not start with "\/"/],
+    ];
+    for (const [edit, tag, why] of cases) {
+      lines.length = 0;
+      assert.throws(() => handle(request(edit), undefined), (thrown: { tag?: string }) => thrown.tag === tag);
+      assert.equal(lines.length, 1, tag);
+      assert.match(lines[0]!, new RegExp(`^warn outbound call refused with ${tag}: `));
+      assert.match(lines[0]!, why);
+    }
   });
 });
