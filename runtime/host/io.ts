@@ -16,12 +16,17 @@ export interface Readiness {
   deadline?(): number;
 }
 
-/** Wakes blocked host calls: the main thread bumps and notifies it when input arrives. */
+/**
+ * Wakes blocked host calls: the main thread bumps and notifies word 0 of `cell` when input
+ * arrives. While the thread is parked, word `parkedWord` (when given) is 1, for whoever
+ * counts threads that are busy but use no CPU.
+ */
 export class WakeSignal {
   /** `beforeWait` runs before the thread parks, e.g. to send out buffered replies. */
   constructor(
     private readonly cell: Int32Array,
     private readonly beforeWait: () => void = () => {},
+    private readonly parkedWord?: number,
   ) {}
 
   /** Blocks until `check` is true, the signal is bumped, or `deadline` passes. */
@@ -32,7 +37,9 @@ export class WakeSignal {
       const left = deadline - performance.now();
       if (left <= 0) return;
       this.beforeWait();
+      if (this.parkedWord !== undefined) Atomics.store(this.cell, this.parkedWord, 1);
       Atomics.wait(this.cell, 0, seen, left === Infinity ? undefined : left);
+      if (this.parkedWord !== undefined) Atomics.store(this.cell, this.parkedWord, 0);
     }
   }
 }

@@ -345,12 +345,16 @@ port.on('message', (message: ToWorker) => {
     // A service's first wait says it is done starting (listening, say): see ServiceRunner.start.
     let settled = message.mode !== 'service';
     setWakeSignal(
-      new WakeSignal(wake, () => {
-        batch.flush();
-        if (settled) return;
-        settled = true;
-        port.postMessage({ type: 'settled' } satisfies FromWorker);
-      }),
+      new WakeSignal(
+        wake,
+        () => {
+          batch.flush();
+          if (settled) return;
+          settled = true;
+          port.postMessage({ type: 'settled' } satisfies FromWorker);
+        },
+        WakeWord.parked,
+      ),
     );
     setHostChannel(new HostChannel(message.hostPort));
     const started = performance.now();

@@ -40,6 +40,14 @@ export interface PoolStats {
 
 /** How long a request may run before the pool adds a worker for the others. */
 const STALL_MS = 500;
+/**
+ * Threads a pool may have at most, counting those parked in a host call (waiting on the
+ * network or a sleep, using no CPU), which `maxWorkers` does not count: a component waiting
+ * on slow calls, or on a call back into this studio, must not hold up every other request.
+ */
+const MAX_THREADS = 32;
+/** Workers started at once when every worker is stuck and requests wait. */
+const MAX_STARTING = 4;
 /** Extra workers beyond `workers` stop after this long idle. */
 const EXTRA_IDLE_MS = 30_000;
 /** A busy worker gets the next request in advance only while its current one is this young. */
@@ -579,9 +587,12 @@ export class WorkerPool {
     }
     if (this.queue.length > 0) {
       const all = [...this.workers];
-      const stalled = all.length > 0 && all.every((w) => (w.job && now - w.busySince > STALL_MS) || !w.ready);
+      const stuck = all.filter((w) => w.ready && w.job && now - w.busySince > STALL_MS);
       const starting = all.filter((w) => !w.ready).length;
-      if (stalled && starting === 0 && this.workers.size < this.options.maxWorkers) this.spawn();
+      // Parked workers wait on the host, not on the CPU: they do not count against maxWorkers.
+      const computing = stuck.filter((w) => Atomics.load(w.cell, WakeWord.parked) === 0).length;
+      const room = Math.min(MAX_THREADS - all.length, this.options.maxWorkers - computing - starting, MAX_STARTING - starting, this.queue.length - starting);
+      if (stuck.length + starting === all.length) for (let i = 0; i < room; i++) this.spawn();
     }
     for (const w of this.workers) {
       if (this.workers.size > this.options.workers && !w.job && w.ready && now - w.idleSince > EXTRA_IDLE_MS) void this.retire(w);

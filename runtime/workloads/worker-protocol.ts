@@ -62,8 +62,14 @@ export const WakeWord = {
   bodyBacklog: 2,
   /** Response body bytes the worker sent that the connection has not taken yet. */
   responseBacklog: 3,
+  /**
+   * 1 while the component is parked waiting for the host (a network answer, a socket, a
+   * sleep, a slow client): the thread uses no CPU then, so the pool does not count it
+   * against its cap on busy workers.
+   */
+  parked: 4,
 } as const;
-export const WAKE_WORDS = 4;
+export const WAKE_WORDS = 5;
 
 /** Bytes of either body allowed in flight between the threads before the sender waits. */
 export const BODY_WINDOW = 1 << 20;
