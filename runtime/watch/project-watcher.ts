@@ -20,8 +20,10 @@ export const WASH_IGNORED_DIRS = ['.git', 'target', 'node_modules', 'dist', 'bui
 /** Quiet time that ends a burst of changes: long enough for an editor's save, short enough not to show. */
 const DEBOUNCE_MS = 40;
 
-// Editors write swap and backup files beside the real ones; they are not changes.
-const EDITOR_LITTER = /(~|\.swp|\.swx|\.tmp|^4913)$|^\.#/;
+// Editors write swap and backup files beside the real ones; they are not changes. Nor are
+// log files: the studio's own output redirected into the project (`dev > dev.log`) would
+// rebuild on every line it logs.
+const NOT_SOURCES = /(~|\.swp|\.swx|\.tmp|^4913|\.log)$|^\.#/i;
 
 export interface WatchOptions {
   /** Absolute paths (files or folders) to ignore besides WASH_IGNORED_DIRS. */
@@ -73,7 +75,7 @@ export class ProjectWatcher {
     if (this.ignored.some((p) => isWithin(p, absolute))) return true;
     const parts = relative(this.root, absolute).split(sep);
     const name = parts[parts.length - 1] ?? '';
-    return parts.some((part) => WASH_IGNORED_DIRS.includes(part)) || EDITOR_LITTER.test(name);
+    return parts.some((part) => WASH_IGNORED_DIRS.includes(part)) || NOT_SOURCES.test(name);
   }
 
   /**

@@ -89,7 +89,7 @@ describe('ProjectWatcher', () => {
     }
   });
 
-  it('reports a deleted file and a new file, and nothing from ignored folders, run-time data or editor litter', async () => {
+  it('reports a deleted file and a new file, and nothing from ignored folders, run-time data, editor litter or log files', async () => {
     const { root, watcher, batches, errors } = await watching();
     try {
       await mkdir(join(root, 'data'));
@@ -99,6 +99,9 @@ describe('ProjectWatcher', () => {
       await writeFile(join(root, 'store', 'counter'), '1');
       await writeFile(join(root, 'target', 'x.o'), 'x');
       await writeFile(join(root, 'main.txt~'), 'backup');
+      // The studio's own output redirected into the project: `dev > dev.log`.
+      await writeFile(join(root, 'dev.log'), 'serving http://127.0.0.1:8000/\n');
+      await writeFile(join(root, 'Build.LOG'), 'line\n');
       await settle();
       assert.equal(batches.length, 0, JSON.stringify(batches));
       await rm(join(root, 'main.txt'));
