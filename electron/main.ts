@@ -14,7 +14,7 @@ import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, protocol, screen,
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { release } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useNodeChildLauncher } from '../runtime/builders/node-child.ts';
 import { outsideArchive } from '../runtime/outside-archive.ts';
@@ -126,16 +126,21 @@ const REFUSED_TARGETS = new Set(['target-not-found', 'target-not-wasm', 'project
 
 /**
  * What a failed open says in the window: the Studio API's message and hint. A project the
- * studio cannot write to is offered a copy in a folder the user picks, which then opens.
+ * studio cannot write to is offered a copy in a folder the user picks, which then opens; a
+ * system or home folder, which the studio asks about first, is opened once the user confirms.
  */
-function openFailure(window: BrowserWindow, path: string, err: unknown, open: (path: string) => void): void {
+function openFailure(window: BrowserWindow, path: string, err: unknown, open: (path: string, confirm?: boolean) => void): void {
   const { code, message, hint } = err as { code?: string; message?: string; hint?: string };
   const copyable = code === 'project-read-only';
+  const confirmable = code === 'project-needs-confirmation';
   const detail = [message ?? String(err), hint].filter(Boolean).join('\n\n');
+  const buttons = copyable ? ['Copy Project…', 'Cancel'] : confirmable ? ['Open Anyway', 'Cancel'] : ['OK'];
   void dialog
-    .showMessageBox(window, { type: 'error', message: `Could not open ${path}`, detail, buttons: copyable ? ['Copy Project…', 'Cancel'] : ['OK'], defaultId: 0, cancelId: copyable ? 1 : 0 })
+    .showMessageBox(window, { type: confirmable ? 'question' : 'error', message: confirmable ? `Open ${path} as a project?` : `Could not open ${path}`, detail, buttons, defaultId: confirmable ? 1 : 0, cancelId: buttons.length - 1 })
     .then(async ({ response }) => {
-      if (!copyable || response !== 0) return;
+      if (response !== 0) return;
+      if (confirmable) return open(path, true);
+      if (!copyable) return;
       const { canceled, filePaths: [into] } = await dialog.showOpenDialog(window, { title: 'Copy the project into…', buttonLabel: 'Copy Here', properties: ['openDirectory', 'createDirectory'] });
       if (canceled || !into) return;
       open(await copyProject(path, into));
@@ -149,6 +154,10 @@ async function main(): Promise<void> {
     app.quit();
     return;
   }
+  // A second launch while this one still starts: its path is opened once the window is up.
+  const launchedMeanwhile: { argv: string[]; workingDirectory: string }[] = [];
+  const holdLaunch = (_event: unknown, argv: string[], workingDirectory: string) => launchedMeanwhile.push({ argv, workingDirectory });
+  app.on('second-instance', holdLaunch);
   app.on('web-contents-created', (_event, contents) => lockDown(contents, (url) => void shell.openExternal(url)));
   await app.whenReady();
   const options = await launchOptions();
@@ -180,8 +189,8 @@ async function main(): Promise<void> {
   const launchFile = launchStateFile(userData);
   const window = await createWindow(windowStateFile(userData));
 
-  const open = (path: string): void => {
-    void studio.service.invoke('project.open', { path }).catch((err: unknown) => openFailure(window, path, err, open));
+  const open = (path: string, confirm = false): void => {
+    void studio.service.invoke('project.open', { path, ...(confirm ? { confirm } : {}) }).catch((err: unknown) => openFailure(window, path, err, open));
   };
   const refreshMenu = async () => {
     const recent = await recentProjects(launchFile).catch(() => []);
@@ -205,7 +214,8 @@ async function main(): Promise<void> {
     openRecent: open,
     clearRecent: () => void clearRecentProjects(launchFile).then(refreshMenu),
     revealDataFolder: () => {
-      void studio.service.invoke('project.get', {}).then((project) => shell.openPath(dirname(project.keyvaluePath)).then((error) => error && shell.showItemInFolder(project.path)));
+      // Shown in its folder, never opened: a folder named like an app bundle would be launched.
+      void studio.service.invoke('project.get', {}).then((project) => shell.showItemInFolder(project.keyvaluePath));
     },
     openDocs: () => void shell.openPath(DOCS_DIR),
     copyDiagnostics: () => {
@@ -231,13 +241,15 @@ async function main(): Promise<void> {
     }
   });
 
-  app.on('second-instance', (_event, argv, workingDirectory) => {
+  const launchedAgain = (argv: string[], workingDirectory: string) => {
     if (window.isMinimized()) window.restore();
     window.focus();
     const args = parseLaunchArgs(argv.slice(app.isPackaged ? 1 : 2), workingDirectory);
     if ('error' in args) void dialog.showMessageBox(window, { type: 'error', message: 'Component Studio was started again with a bad argument', detail: args.error });
     else if (args.target) open(args.target);
-  });
+  };
+  app.off('second-instance', holdLaunch);
+  app.on('second-instance', (_event, argv, workingDirectory) => launchedAgain(argv, workingDirectory));
 
   const unbind = bindStudioIpc(ipcMain, studio.service, window, isAppUrl);
   const onDrop = (event: IpcMainEvent, path: unknown) => {
@@ -248,23 +260,34 @@ async function main(): Promise<void> {
     unbind();
     ipcMain.removeListener(OPEN_DROPPED_CHANNEL, onDrop);
   });
-  await window.loadURL(`${APP_ORIGIN}/index.html`);
-  if (refused) openFailure(window, refused.path, refused.error, open);
-
   // A fault of the runtime itself (not of a component: those are reported in the window and
   // the studio goes on) is said in a dialog that offers a fresh start, never a dead window.
+  // Set before the page loads, so a fault while it loads is said too.
   let failed = false;
   process.on('uncaughtException', (err) => {
     warn(`the runtime failed: ${err.stack ?? err.message}`);
     if (failed) return;
     failed = true;
+    // The project open now, which may not be the one the app was started with.
+    const current = remembered ?? studio.project.path;
     void dialog
-      .showMessageBox(window, { type: 'error', message: 'The studio runtime stopped working', detail: `${err.message}\n\nRestarting it reopens ${studio.project.path}; your project and its data are as they were.`, buttons: ['Restart Runtime', 'Quit'], defaultId: 0, cancelId: 1 })
-      .then(({ response }) => {
-        if (response === 0) app.relaunch();
+      .showMessageBox(window, { type: 'error', message: 'The studio runtime stopped working', detail: `${err.message}\n\nRestarting it reopens ${current}; your project and its data are as they were.`, buttons: ['Restart Runtime', 'Quit'], defaultId: 0, cancelId: 1 })
+      .then(async ({ response }) => {
+        // Workers, gateway and watchers stopped and the data folders let go, as far as they still can be.
+        await Promise.race([studio.close().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 5000))]);
+        if (response === 0) app.relaunch({ args: [...process.argv.slice(1, app.isPackaged ? 1 : 2), current] });
         app.exit(response === 0 ? 0 : 1);
       });
   });
+  // A renderer that crashed (or was killed) leaves a blank window: load the page again.
+  window.webContents.on('render-process-gone', (_event, details) => {
+    warn(`the window's page stopped (${details.reason}); loading it again`);
+    if (details.reason !== 'clean-exit' && !window.isDestroyed()) void window.loadURL(`${APP_ORIGIN}/index.html`);
+  });
+
+  await window.loadURL(`${APP_ORIGIN}/index.html`);
+  if (refused) openFailure(window, refused.path, refused.error, open);
+  for (const { argv, workingDirectory } of launchedMeanwhile.splice(0)) launchedAgain(argv, workingDirectory);
 
   let stopped = false;
   app.on('window-all-closed', () => app.quit());
