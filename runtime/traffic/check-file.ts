@@ -18,7 +18,7 @@ import { HTTP_TOKEN } from '../http-token.ts';
 import { DEFAULT_IGNORED_HEADERS } from './response-diff.ts';
 import type { Check, CheckFile } from './traffic-results.ts';
 
-const header = z.tuple([z.string().min(1), z.string()]);
+const header = z.tuple([z.string().regex(HTTP_TOKEN, 'must be a header name (letters, digits and !#$%&\'*+-.^_`|~)'), z.string().regex(/^[^\0\r\n]*$/, 'must be one line without NUL')]);
 
 const checkSchema: z.ZodType<Check> = z
   .object({

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import type { Entry, Har, Header } from 'har-format';
 import { Ajv } from 'ajv';
 import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' };
+import { HTTP_TOKEN } from '../http-token.ts';
 import { nextRequestId } from '../workloads/exchange.ts';
 import { headerValue, type TrafficBodies, type TrafficRecord } from './traffic-record.ts';
 import { isText } from './response-diff.ts';
@@ -155,6 +156,17 @@ function jsonProblem(message: string): string {
     .replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
 }
 
+/** A log line of a studio export as the Traffic view shows it; anything else in `_studio.logs` is dropped. */
+function isLogLine(line: unknown): line is TrafficRecord['logs'][number] {
+  const l = line as Partial<TrafficRecord['logs'][number]> | null;
+  return typeof l === 'object' && l !== null && typeof l.text === 'string' && typeof l.source === 'string' && typeof l.time === 'number' && typeof l.level === 'string';
+}
+
+function isOutboundCall(call: unknown): call is TrafficRecord['outbound'][number] {
+  const c = call as Partial<TrafficRecord['outbound'][number]> | null;
+  return typeof c === 'object' && c !== null && typeof c.method === 'string' && typeof c.url === 'string' && typeof c.durationMs === 'number';
+}
+
 /** Reads a HAR file's text into records (new ids, origin `imported`) ready to be replayed. */
 export function fromHar(text: string): HarImport {
   let parsed: unknown;
@@ -177,6 +189,16 @@ export function fromHar(text: string): HarImport {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       skipped.push(`entry ${index + 1}: ${url.protocol} is not HTTP`);
+      continue;
+    }
+    // What could never be sent again: a replay would fail on it, or send something else.
+    if (!HTTP_TOKEN.test(entry.request.method)) {
+      skipped.push(`entry ${index + 1}: ${JSON.stringify(entry.request.method.slice(0, 40))} is not an HTTP method`);
+      continue;
+    }
+    const badHeader = entry.request.headers.find((h) => !h.name.startsWith(':') && (!HTTP_TOKEN.test(h.name) || /[\0\r\n]/.test(h.value)));
+    if (badHeader) {
+      skipped.push(`entry ${index + 1}: the header ${JSON.stringify(badHeader.name.slice(0, 40))} cannot be sent (a name outside an HTTP token, or a line break in its value)`);
       continue;
     }
     const studio = entry._studio;
@@ -203,8 +225,8 @@ export function fromHar(text: string): HarImport {
       responseCut: studio?.responseCut ?? (content.text === undefined && content.size > 0),
       origin: 'imported',
       notes: entry.comment ? [entry.comment] : [],
-      logs: Array.isArray(studio?.logs) ? studio.logs : [],
-      outbound: Array.isArray(studio?.outbound) ? studio.outbound : [],
+      logs: Array.isArray(studio?.logs) ? studio.logs.filter(isLogLine) : [],
+      outbound: Array.isArray(studio?.outbound) ? studio.outbound.filter(isOutboundCall) : [],
       ...(status > 0 ? { status } : {}),
       ...(wait >= 0 ? { ttfbMs: wait } : {}),
       ...(typeof studio?.build === 'number' ? { build: studio.build } : {}),

@@ -51,23 +51,30 @@ export async function replay(
   const send = gateway.protocol === 'https:' ? httpsRequest : httpRequest;
   let timer: NodeJS.Timeout | undefined;
   const answered = new Promise<string | undefined>((resolve) => {
-    const req = send(
-      {
-        host: gateway.hostname.replace(/^\[|\]$/g, ''),
-        port: gateway.port,
-        method: request.method,
-        path: request.path,
-        headers: headers.flat(),
-        // The studio's own gateway, with the project's own (often self-signed) certificate.
-        rejectUnauthorized: false,
-        setHost: false,
-      },
-      (res: IncomingMessage) => {
-        res.resume();
-        res.on('end', () => resolve(undefined));
-        res.on('error', (err) => resolve(messageOf(err)));
-      },
-    );
+    // A request Node refuses to write (a method or header outside HTTP's syntax) is a failed replay, not a throw.
+    let req: ReturnType<typeof send>;
+    try {
+      req = send(
+        {
+          host: gateway.hostname.replace(/^\[|\]$/g, ''),
+          port: gateway.port,
+          method: request.method,
+          path: request.path,
+          headers: headers.flat(),
+          // The studio's own gateway, with the project's own (often self-signed) certificate.
+          rejectUnauthorized: false,
+          setHost: false,
+        },
+        (res: IncomingMessage) => {
+          res.resume();
+          res.on('end', () => resolve(undefined));
+          res.on('error', (err) => resolve(messageOf(err)));
+        },
+      );
+    } catch (err) {
+      resolve(`the request cannot be sent: ${messageOf(err)}`);
+      return;
+    }
     req.on('error', (err) => resolve(`the gateway could not be reached: ${messageOf(err)}`));
     req.end(request.body.byteLength > 0 ? request.body : undefined);
   });

@@ -171,6 +171,28 @@ describe('capture of what a component was asked and answered', () => {
     assert.equal(replayed.matched, 1, JSON.stringify(replayed.results));
   });
 
+  it('leaves out HAR entries that could never be sent again, says which, and replays the rest', async () => {
+    const since = client.mark();
+    await (await fetch(`${studio.url}har-odd`)).arrayBuffer();
+    const original = await recordOf(client, '/har-odd', since);
+    const har = JSON.parse((await client.call('traffic.exportHar', { ids: [original.id] })).har) as { log: { entries: { request: { method: string; headers: { name: string; value: string }[] }; _studio?: { logs?: unknown[] } }[] } };
+    const good = har.log.entries[0]!;
+    good._studio = { ...good._studio, logs: [null, 5, { text: 'kept', source: 'app', time: 1, level: 'info' }] };
+    const badMethod = structuredClone(good);
+    badMethod.request.method = 'GET\r\nX-Injected: 1';
+    const badHeader = structuredClone(good);
+    badHeader.request.headers.push({ name: 'bad name', value: 'v' });
+    har.log.entries = [good, badMethod, badHeader];
+    const imported = await client.call('traffic.importHar', { har: JSON.stringify(har) });
+    assert.equal(imported.imported, 1);
+    assert.match(imported.skipped.join('\n'), /entry 2: "GET\\r\\nX-Injected: 1" is not an HTTP method/);
+    assert.match(imported.skipped.join('\n'), /entry 3: the header "bad name" cannot be sent/);
+    const back = (await client.call('traffic.get', { id: imported.ids[0]! }))!;
+    assert.deepEqual(back.record.logs.map((l) => l.text), ['kept']);
+    const replayed = await client.call('traffic.replay', { ids: imported.ids });
+    assert.equal(replayed.results.length, 1);
+  });
+
   it('refuses a file that is not HAR, naming what is wrong', async () => {
     const error = await apiErrorOf(client.call('traffic.importHar', { har: JSON.stringify({ log: { version: '1.2', entries: [{ request: {} }] } }) }));
     assert.equal(error.code, 'har-invalid');
@@ -395,6 +417,9 @@ describe('replays and checks on a project being edited', () => {
     const error = await apiErrorOf(client.call('checks.save', { file: 'broken.json', text: JSON.stringify({ checks: [{ name: 'x', request: { method: 'GET', path: 'no-slash', headers: [] }, expect: { status: 200 } }] }) }));
     assert.equal(error.code, 'checks-invalid');
     assert.match(error.message, /checks\.0\.request\.path: must start with \//);
+    const header = await apiErrorOf(client.call('checks.save', { file: 'broken.json', text: JSON.stringify({ checks: [{ name: 'x', request: { method: 'GET', path: '/', headers: [['bad name', 'v'], ['x-ok', 'a\r\nb']] }, expect: { status: 200 } }] }) }));
+    assert.equal(header.code, 'checks-invalid');
+    assert.match(header.message, /checks\.0\.request\.headers\.0\.0: must be a header name/);
   });
 });
 
