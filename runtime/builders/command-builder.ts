@@ -4,6 +4,7 @@
 // which `wash dev` runs instead of it; either way it is named by its key in messages. Output streams to the log bus line by line with
 // its colours kept (colour is forced, since the output is not a terminal).
 import { StringDecoder } from 'node:string_decoder';
+import { LineSplitter } from '../logs/line-splitter.ts';
 import { spawn } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -22,15 +23,33 @@ export interface CommandBuild {
   signal?: AbortSignal;
 }
 
+/** A child's output stream cut into lines: bytes decoded as UTF-8, a character split across chunks kept whole. */
+class StreamLines {
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly lines: LineSplitter;
+
+  constructor(line: (text: string) => void) {
+    this.lines = new LineSplitter(line);
+  }
+
+  write(data: Buffer): void {
+    this.lines.write(this.decoder.write(data));
+  }
+
+  end(): void {
+    this.lines.end(this.decoder.end());
+  }
+}
+
 export async function runBuildCommand(build: CommandBuild): Promise<Result<{ wasmPath: string; output: string }>> {
   const output: string[] = [];
   // One splitter per stream: each keeps its own partial line. Build tools write progress to
   // stderr, so both streams are logged at info level.
   const log = (line: string) => {
     output.push(line);
-    build.logs.append({ level: 'info', source: 'build', text: line.replace(/\r$/, '') });
+    build.logs.append({ level: 'info', source: 'build', text: line });
   };
-  const splitters = [new LineSplitter(log), new LineSplitter(log)];
+  const splitters = [new StreamLines(log), new StreamLines(log)];
   try {
     await mkdir(dirname(build.componentPath), { recursive: true });
   } catch (err) {
@@ -82,49 +101,3 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
   return ok({ wasmPath: build.componentPath, output: text });
 }
 
-/** Longest line logged whole: a build printing megabytes without a newline must not fill memory. */
-const MAX_LINE = 64 * 1024;
-
-/** Cuts a stream into lines as it comes, each chunk looked at once, characters split across chunks kept whole. */
-class LineSplitter {
-  private readonly decoder = new StringDecoder('utf8');
-  private pending = '';
-  /** Characters dropped from the line being cut, until its newline. */
-  private dropped = 0;
-
-  constructor(private readonly line: (text: string) => void) {}
-
-  write(data: Buffer): void {
-    const text = this.decoder.write(data);
-    let start = 0;
-    for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', start)) {
-      this.take(text.slice(start, newline));
-      this.flush();
-      start = newline + 1;
-    }
-    this.take(text.slice(start));
-  }
-
-  end(): void {
-    this.take(this.decoder.end());
-    if (this.pending || this.dropped) this.flush();
-  }
-
-  private take(text: string): void {
-    if (this.dropped > 0) {
-      this.dropped += text.length;
-      return;
-    }
-    this.pending += text;
-    if (this.pending.length > MAX_LINE) {
-      this.dropped = this.pending.length - MAX_LINE;
-      this.pending = this.pending.slice(0, MAX_LINE);
-    }
-  }
-
-  private flush(): void {
-    this.line(this.dropped > 0 ? `${this.pending} … (${this.dropped} more characters of this line not shown)` : this.pending);
-    this.pending = '';
-    this.dropped = 0;
-  }
-}

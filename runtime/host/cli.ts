@@ -6,6 +6,7 @@
 import { EMPTY_SOURCE, InputStream, OutputStream, type ByteSink } from './io.ts';
 import type { HostState } from './host-state.ts';
 import type { LogStream } from '../logs/log-bus.ts';
+import { LineSplitter } from '../logs/line-splitter.ts';
 
 /** Thrown when a component calls wasi:cli/exit; the worker reports it and starts a new instance. */
 export class ComponentExit extends Error {
@@ -18,27 +19,20 @@ export class ComponentExit extends Error {
 /** Turns written bytes into log lines; a partial line waits for its newline or the request's end. */
 export class LineSink implements ByteSink {
   private readonly decoder = new TextDecoder();
-  private pending = '';
+  private readonly lines: LineSplitter;
 
-  constructor(
-    private readonly state: HostState,
-    private readonly stream: LogStream,
-  ) {}
+  constructor(state: HostState, stream: LogStream) {
+    this.lines = new LineSplitter((text) => state.log('info', text, stream));
+  }
 
   write(bytes: Uint8Array): void {
-    this.pending += this.decoder.decode(bytes, { stream: true });
-    let newline: number;
-    while ((newline = this.pending.indexOf('\n')) >= 0) {
-      this.state.log('info', this.pending.slice(0, newline).replace(/\r$/, ''), this.stream);
-      this.pending = this.pending.slice(newline + 1);
-    }
+    this.lines.write(this.decoder.decode(bytes, { stream: true }));
   }
 
   // A flush does not end a line: engines often write a line and its newline separately.
   // What is left unfinished is logged when the request ends.
   end(): void {
-    if (this.pending) this.state.log('info', this.pending, this.stream);
-    this.pending = '';
+    this.lines.end(this.decoder.decode());
   }
 }
 

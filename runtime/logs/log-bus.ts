@@ -1,6 +1,7 @@
 // The log bus owns every log record of a studio run: from components (wasi:logging, stdout,
 // stderr) and from the studio itself. It keeps the newest records in a ring buffer so the UI
 // can page through them, and fans new records out to subscribers. It does no printing.
+import { cutLine } from './line-splitter.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'critical'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -74,14 +75,24 @@ export function isLogLevel(value: unknown): value is LogLevel {
   return typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value);
 }
 
+/**
+ * Characters of text the bus keeps in all: past it the oldest records go, however few there
+ * are, so long lines cannot grow the studio without bound (100,000 lines of 64 KiB would).
+ */
+const MAX_TEXT_CHARS = 64 * 2 ** 20;
+
 export class LogBus {
   private readonly ring: (LogRecord | undefined)[];
   private next = 0;
   private count = 0;
   private seq = 0;
+  private chars = 0;
   private readonly listeners = new Set<(record: LogRecord) => void>();
 
-  constructor(readonly capacity = 100_000) {
+  constructor(
+    readonly capacity = 100_000,
+    private readonly maxChars = MAX_TEXT_CHARS,
+  ) {
     this.ring = new Array<LogRecord | undefined>(capacity);
   }
 
@@ -91,17 +102,28 @@ export class LogBus {
       time: input.time ?? Date.now(),
       level: input.level,
       source: input.source,
-      text: input.text,
+      // Every source's lines are cut the same way (wasi:logging takes a whole line at once).
+      text: cutLine(input.text),
       // Absent rather than undefined, so records stay the same shape over JSON.
       ...(input.stream ? { stream: input.stream } : {}),
       ...(input.http ? { http: input.http } : {}),
       ...(input.request !== undefined ? { request: input.request } : {}),
     };
+    if (this.count === this.capacity) this.dropOldest();
     this.ring[this.next] = record;
     this.next = (this.next + 1) % this.capacity;
-    this.count = Math.min(this.count + 1, this.capacity);
+    this.count++;
+    this.chars += record.text.length;
+    while (this.chars > this.maxChars && this.count > 1) this.dropOldest();
     for (const listener of this.listeners) listener(record);
     return record;
+  }
+
+  private dropOldest(): void {
+    const oldest = (this.next - this.count + this.capacity) % this.capacity;
+    this.chars -= this.ring[oldest]?.text.length ?? 0;
+    this.ring[oldest] = undefined;
+    this.count--;
   }
 
   /** Subscribes to new records; returns the function that unsubscribes. */
@@ -134,6 +156,7 @@ export class LogBus {
     this.ring.fill(undefined);
     this.next = 0;
     this.count = 0;
+    this.chars = 0;
   }
 
   get size(): number {

@@ -18,9 +18,29 @@ const LEVEL_STYLE: Record<LogLevel, (s: string) => string> = {
 export function formatRecord(record: LogRecord): string {
   const time = new Date(record.time).toISOString().slice(11, 23);
   const level = LEVEL_STYLE[record.level](record.level.toUpperCase().padEnd(5));
-  const prefix = `${pc.dim(time)} ${level} ${pc.cyan(record.source)} `;
+  const prefix = `${pc.dim(time)} ${level} ${pc.cyan(terminalSafe(record.source))} `;
   // Continuation lines are indented so a multi-line message reads as one record.
-  return prefix + record.text.replace(/\n/g, '\n    ');
+  return prefix + terminalSafe(record.text).replace(/\n/g, '\n    ');
+}
+
+/**
+ * Escape sequences (CSI, OSC to BEL or ST, DCS/SOS/PM/APC strings, the two-byte ones, 8-bit
+ * CSI), or else one control character (tab and newline excepted).
+ */
+const UNSAFE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -~]|\x9b[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+const COLOURS = /^\x1b\[[0-9;]*m$/;
+
+/**
+ * Text a component (or a build) printed, as the studio's terminal may show it: colours stay,
+ * every other escape sequence goes (clearing the screen, moving the cursor, setting the title,
+ * links), and other control characters show as \xNN, so output cannot hide or rewrite the
+ * studio's own lines.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(UNSAFE, (found) => {
+    if (found.length === 1) return `\\x${found.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    return COLOURS.test(found) ? found : '';
+  });
 }
 
 /** A progress line as a terminal shows it. */

@@ -23,7 +23,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { extname, join, resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { StudioFailure } from '../errors.ts';
+import { messageOf, StudioFailure } from '../errors.ts';
 import type { ClientFrame, ServerFrame } from './api.ts';
 import { contentTypeFor, rendererCsp } from './renderer-files.ts';
 import { apiErrorFrom, type StudioEvent, type StudioService } from './studio-service.ts';
@@ -237,7 +237,8 @@ function serveApi(ws: WebSocket, service: StudioService, log: (level: 'info' | '
       ws.terminate();
       return;
     }
-    ws.send(JSON.stringify(frame));
+    const text = frameText(frame, log);
+    if (text !== undefined) ws.send(text);
   };
   const unsubscribe = service.subscribe((event: StudioEvent) => send(event));
   ws.on('close', unsubscribe);
@@ -255,11 +256,34 @@ function serveApi(ws: WebSocket, service: StudioService, log: (level: 'info' | '
       return;
     }
     const id = frame.id;
-    service.call(String(frame.command), frame.args).then(
-      (result) => send({ id, ok: true, result: result ?? null }),
-      (err: unknown) => send({ id, ok: false, error: apiErrorFrom(err) }),
-    );
+    service
+      .call(String(frame.command), frame.args)
+      .then(
+        (result) => send({ id, ok: true, result: result ?? null }),
+        (err: unknown) => send({ id, ok: false, error: apiErrorFrom(err) }),
+      )
+      // A frame that cannot be sent ends this client's connection, never the studio.
+      .catch((err: unknown) => {
+        log('warn', `bridge: could not answer ${String(frame.command)}: ${messageOf(err)}`);
+        ws.terminate();
+      });
   });
+}
+
+/**
+ * A frame as JSON. An answer too large for one string (Node's limit is about 512 MB) becomes
+ * an error answer saying so; an event that large is left out, with a warning.
+ */
+function frameText(frame: ServerFrame, log: (level: 'info' | 'warn', text: string) => void): string | undefined {
+  try {
+    return JSON.stringify(frame);
+  } catch (err) {
+    if (!('id' in frame)) {
+      log('warn', `bridge: the event ${frame.event} was too large to send to the page (${messageOf(err)})`);
+      return undefined;
+    }
+    return JSON.stringify({ id: frame.id, ok: false, error: { code: 'answer-too-large', message: `The answer is too large to send to the page (${messageOf(err)}).`, hint: 'Ask for less at once: a smaller limit, a narrower filter.' } } satisfies ServerFrame);
+  }
 }
 
 function parseRequestUrl(req: IncomingMessage): URL | undefined {

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isLogLevel, LogBus, loggerFor, type LogInput, type LogLevel } from '../../runtime/logs/log-bus.ts';
+import { LineSplitter, MAX_LINE_CHARS } from '../../runtime/logs/line-splitter.ts';
+import { terminalSafe } from '../../runtime/logs/terminal-printer.ts';
 
 function busWith(records: Partial<LogInput>[], capacity?: number): LogBus {
   const bus = new LogBus(capacity);
@@ -129,6 +131,24 @@ describe('LogBus', () => {
     assert.deepEqual(seen, ['before']);
   });
 
+  it('cuts a line past 64 Ki characters, saying how much more there was', () => {
+    const bus = new LogBus();
+    const record = bus.append({ level: 'info', source: 'app', text: 'x'.repeat(MAX_LINE_CHARS + 1000) });
+    assert.equal(record.text, `${'x'.repeat(MAX_LINE_CHARS)} … (1000 more characters of this line not shown)`);
+    // A line cut before (by a splitter) keeps its own note.
+    assert.equal(bus.append({ level: 'info', source: 'app', text: record.text }).text, record.text);
+  });
+
+  it('lets the oldest records go once their text passes its budget, however few they are', () => {
+    const bus = new LogBus(1000, 2500);
+    for (let i = 0; i < 5; i++) bus.append({ level: 'info', source: 'app', text: String(i).repeat(1000) });
+    assert.deepEqual(textsOf(bus).map((t) => t[0]), ['3', '4']);
+    assert.equal(bus.size, 2);
+    // The newest stays even alone past the budget.
+    bus.append({ level: 'info', source: 'app', text: 'z'.repeat(3000) });
+    assert.deepEqual(textsOf(bus).map((t) => t[0]), ['z']);
+  });
+
   it('forgets every record on clear', () => {
     const bus = busWith([{ text: 'a' }, { text: 'b' }], 5);
     bus.clear();
@@ -167,5 +187,37 @@ describe('isLogLevel', () => {
   it('accepts the six levels and nothing else', () => {
     for (const level of ['trace', 'debug', 'info', 'warn', 'error', 'critical']) assert.equal(isLogLevel(level), true);
     for (const other of ['INFO', 'warning', '', 3, undefined]) assert.equal(isLogLevel(other), false);
+  });
+});
+
+describe('LineSplitter', () => {
+  const split = (chunks: string[], end = true) => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter((line) => lines.push(line));
+    for (const chunk of chunks) splitter.write(chunk);
+    if (end) splitter.end();
+    return lines;
+  };
+
+  it('cuts text into lines however it arrives, dropping a \\r before each newline', () => {
+    assert.deepEqual(split(['a', 'b\r\nc', '\n', 'd']), ['ab', 'c', 'd']);
+    assert.deepEqual(split(['no newline'], false), []);
+  });
+
+  it('keeps the start of a line longer than 64 Ki characters and counts the rest, in any chunks', () => {
+    const chunks = Array.from({ length: 40 }, () => 'y'.repeat(10_000));
+    const [line, next] = split([...chunks, '\nafter\n']);
+    assert.equal(line, `${'y'.repeat(MAX_LINE_CHARS)} … (${400_000 - MAX_LINE_CHARS} more characters of this line not shown)`);
+    assert.equal(next, 'after');
+  });
+});
+
+describe('terminalSafe', () => {
+  it('keeps colours and drops every other escape sequence, showing other control characters as \\xNN', () => {
+    assert.equal(terminalSafe('\x1b[31mred\x1b[0m'), '\x1b[31mred\x1b[0m');
+    assert.equal(terminalSafe('a\x1b[2Jb\x1b[Hc\x1b[?1049hd'), 'abcd');
+    assert.equal(terminalSafe('x\x1b]0;title\x07y'), 'xy');
+    assert.equal(terminalSafe('l\x1b]8;;http://evil.example/\x1b\\text\x1b]8;;\x1b\\'), 'ltext');
+    assert.equal(terminalSafe('cr\rnul\0del\x7f tab\tkept'), 'cr\\x0dnul\\x00del\\x7f tab\tkept');
   });
 });

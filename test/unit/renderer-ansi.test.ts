@@ -71,10 +71,10 @@ describe('ansiToHtml', () => {
     assert.equal(ansiToHtml(`${ESC}[31m<b>&${ESC}[0m`), '<span class="ansi-red-fg">&lt;b&gt;&amp;</span>');
   });
 
-  it('makes an http(s) hyperlink a link that opens in a new window, without the opener', () => {
+  it('makes an http(s) hyperlink a link that opens in a new window, without the opener, its target in the title', () => {
     assert.equal(
       ansiToHtml(`see ${link('https://wasmcloud.com/?a=1&b="2"', 'docs')}`),
-      'see <a class="ansi-link" href="https://wasmcloud.com/?a=1&amp;b=%222%22" target="_blank" rel="noopener noreferrer">docs</a>',
+      'see <a class="ansi-link" href="https://wasmcloud.com/?a=1&amp;b=%222%22" title="https://wasmcloud.com/?a=1&amp;b=%222%22" target="_blank" rel="noopener noreferrer">docs</a>',
     );
   });
 
@@ -86,7 +86,7 @@ describe('ansiToHtml', () => {
   it('carries a colour across the edges of a link', () => {
     assert.equal(
       ansiToHtml(`${ESC}[32mok ${link('https://a.example/', 'here')} done${ESC}[0m plain`),
-      '<span class="ansi-green-fg">ok </span><a class="ansi-link" href="https://a.example/" target="_blank" rel="noopener noreferrer"><span class="ansi-green-fg">here</span></a><span class="ansi-green-fg"> done</span> plain',
+      '<span class="ansi-green-fg">ok </span><a class="ansi-link" href="https://a.example/" title="https://a.example/" target="_blank" rel="noopener noreferrer"><span class="ansi-green-fg">here</span></a><span class="ansi-green-fg"> done</span> plain',
     );
   });
 
@@ -94,5 +94,9 @@ describe('ansiToHtml', () => {
     const html = ansiToHtml(`${ESC}[?25l${ESC}]0;title\x07${ESC}(B${link('https://a.example/', 'x')}${ESC}[2K${ESC}[1mbold${ESC}[22m`);
     assert.doesNotMatch(html, /\x1b|\x07/);
     assert.match(html, /<span class="ansi-bold">bold<\/span>/);
+  });
+
+  it('shows a text-direction override as what it is, so "evil" cannot read as "live"', () => {
+    assert.equal(ansiToHtml('file\u202Etxt.exe'), 'file[U+202E]txt.exe');
   });
 });

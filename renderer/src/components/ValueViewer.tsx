@@ -29,7 +29,8 @@ function modesFor(content: ContentKind): Mode[] {
 
 const MODE_LABEL: Record<Mode, string> = { pretty: 'Pretty', raw: 'Raw', rendered: 'Rendered', source: 'Source', image: 'Image', hex: 'Hex', text: 'Text' };
 
-export function ValueViewer({ bytes, contentType = '', name = '', totalSize, label }: { bytes: Uint8Array; contentType?: string; name?: string; totalSize?: number; label?: string }) {
+/** `rest` says where the rest of a cut value is (or why there is none), after "Showing the first …". */
+export function ValueViewer({ bytes, contentType = '', name = '', totalSize, label, rest }: { bytes: Uint8Array; contentType?: string; name?: string; totalSize?: number; label?: string; rest?: string }) {
   const content = useMemo(() => detectContent(bytes, contentType), [bytes, contentType]);
   const modes = modesFor(content);
   // A choice holds for values of the same kind: hex picked for an image does not carry over to the next page.
@@ -56,7 +57,7 @@ export function ValueViewer({ bytes, contentType = '', name = '', totalSize, lab
       </div>
       {cut && (
         <div className="notice" role="note">
-          Showing the first {formatBytes(bytes.length)} of {formatBytes(totalSize)}. Download it to see all of it.
+          Showing the first {formatBytes(bytes.length)} of {formatBytes(totalSize)}.{rest ? ` ${rest}` : ''}
         </div>
       )}
       {mode === 'rendered' && (

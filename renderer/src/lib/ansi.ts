@@ -43,6 +43,9 @@ export function stripAnsi(text: string): string {
     .join('');
 }
 
+/** Bidirectional embeddings, overrides and isolates. */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+
 /** The link target a page may open: http and https only (never file:, javascript: or the app's own scheme). */
 export function safeLink(href: string): string | undefined {
   try {
@@ -68,12 +71,14 @@ export function ansiToHtml(text: string): string {
   const flush = () => {
     if (!segment) return;
     const coloured = Anser.ansiToHtml(Anser.escapeForHtml(style + segment), { use_classes: true });
-    html += href ? `<a class="ansi-link" href="${Anser.escapeForHtml(href)}" target="_blank" rel="noopener noreferrer">${coloured}</a>` : coloured;
+    // The target is in the title: a link's text need not say where it goes.
+    html += href ? `<a class="ansi-link" href="${Anser.escapeForHtml(href)}" title="${Anser.escapeForHtml(href)}" target="_blank" rel="noopener noreferrer">${coloured}</a>` : coloured;
     for (const [code] of segment.matchAll(/\x1b\[[\d;:]*m/g)) style = /^\x1b\[0?m$/.test(code) ? '' : style + code;
     segment = '';
   };
   for (const token of ansiTokens(text)) {
-    if (token.kind === 'text') segment += token.text;
+    // A text-direction override would show "evil" as "live": it is shown as what it is.
+    if (token.kind === 'text') segment += token.text.replace(BIDI_CONTROLS, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase()}]`);
     else if (token.kind === 'sgr') segment += token.code;
     else {
       flush();

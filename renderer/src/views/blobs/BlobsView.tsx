@@ -202,7 +202,7 @@ function PreviewPane() {
       <div className="detail-body">
         {preview.loading && <div className="muted pad">Loading preview…</div>}
         {preview.error && <div className="notice notice-error">{preview.error}</div>}
-        {preview.bytes && <ValueViewer bytes={preview.bytes} contentType={o.contentType} name={o.name} totalSize={o.size} label="Object preview" />}
+        {preview.bytes && <ValueViewer bytes={preview.bytes} contentType={o.contentType} name={o.name} totalSize={o.size} label="Object preview" rest="Download it to see all of it." />}
       </div>
     </div>
   );

@@ -281,7 +281,7 @@ function ValuePane() {
             <div className="muted small">a counter: an unsigned 64-bit number in decimal text (how wasi:keyvalue/atomics and wash store it)</div>
           </div>
         )}
-        {!editing && selected.bytes && <ValueViewer bytes={selected.bytes} name={selected.key} totalSize={selected.size} label="Key value" />}
+        {!editing && selected.bytes && <ValueViewer bytes={selected.bytes} name={selected.key} totalSize={selected.size} label="Key value" rest="Download it to see all of it." />}
       </div>
       {confirmDelete && (
         <ConfirmDialog title={`Delete ${selected.key}?`} confirmLabel="Delete" onCancel={() => setConfirmDelete(false)} onConfirm={() => void remove()}>

@@ -21,6 +21,9 @@ function headerOf(headers: [string, string][], name: string): string | undefined
   return headers.find(([k]) => k.toLowerCase() === name)?.[1];
 }
 
+/** Where the rest of a cut body is: nowhere, the capture kept only its start. */
+const CUT_BODY = 'The capture keeps only the start of each body; how much is a setting of the Traffic view.';
+
 export function HeadersTable({ headers, label }: { headers: [string, string][]; label: string }) {
   if (headers.length === 0) return <div className="muted small pad">No headers.</div>;
   return (
@@ -212,13 +215,13 @@ export function TrafficDetail({ detail }: { detail: TrafficDetailView }) {
         {tab === 'response' && (
           <div className="traffic-part">
             <HeadersTable headers={record.responseHeaders} label="Response headers" />
-            {responseBody.length > 0 || record.responseBytes > 0 ? <ValueViewer bytes={responseBody} contentType={headerOf(record.responseHeaders, 'content-type') ?? ''} totalSize={record.responseBytes} label="Response body" /> : <div className="muted small pad">No body.</div>}
+            {responseBody.length > 0 || record.responseBytes > 0 ? <ValueViewer bytes={responseBody} contentType={headerOf(record.responseHeaders, 'content-type') ?? ''} totalSize={record.responseBytes} label="Response body" rest={CUT_BODY} /> : <div className="muted small pad">No body.</div>}
           </div>
         )}
         {tab === 'request' && (
           <div className="traffic-part">
             <HeadersTable headers={record.requestHeaders} label="Request headers" />
-            {requestBody.length > 0 || record.requestBytes > 0 ? <ValueViewer bytes={requestBody} contentType={headerOf(record.requestHeaders, 'content-type') ?? ''} totalSize={record.requestBytes} label="Request body" /> : <div className="muted small pad">No body.</div>}
+            {requestBody.length > 0 || record.requestBytes > 0 ? <ValueViewer bytes={requestBody} contentType={headerOf(record.requestHeaders, 'content-type') ?? ''} totalSize={record.requestBytes} label="Request body" rest={CUT_BODY} /> : <div className="muted small pad">No body.</div>}
           </div>
         )}
         {tab === 'timing' && <Timing record={record} />}
