@@ -13,6 +13,7 @@ import { spawnWorker } from '../threads/spawn-worker.ts';
 import type { ComponentFile } from './component-file.ts';
 import { componentSkeleton, type ComponentSkeleton } from './component-skeleton.ts';
 import { parseWorld, type WitWorld } from './wit-world.ts';
+import { MANIFEST, markInUse, pruneTranspiled } from './transpile-cache.ts';
 
 export interface TranspileJob {
   bytes: Uint8Array;
@@ -47,7 +48,10 @@ export function transpiledDir(cacheRoot: string, hash: string): string {
 export async function transpile(component: ComponentFile, cacheRoot: string): Promise<Result<TranspiledComponent>> {
   const dir = transpiledDir(cacheRoot, component.hash);
   const cached = await readManifest(dir);
-  if (cached) return ok({ ...cached, cached: true });
+  if (cached) {
+    await markInUse([dir, dirname(fileURLToPath(cached.glueUrl))]);
+    return ok({ ...cached, cached: true });
+  }
 
   let skeleton: ComponentSkeleton | undefined;
   try {
@@ -57,7 +61,11 @@ export async function transpile(component: ComponentFile, cacheRoot: string): Pr
   }
   if (skeleton) {
     const reused = await reuseGlue(cacheRoot, skeleton, dir);
-    if (reused) return ok({ ...reused, cached: false });
+    if (reused) {
+      await markInUse([dirname(fileURLToPath(reused.glueUrl))]);
+      void pruneTranspiled(join(cacheRoot, 'transpiled'));
+      return ok({ ...reused, cached: false });
+    }
   }
 
   const outcome = await new Promise<TranspileOutcome>((resolve) => {
@@ -87,6 +95,7 @@ export async function transpile(component: ComponentFile, cacheRoot: string): Pr
   const fresh = await readManifest(dir);
   if (!fresh) return fail('transpile-failed', `The transpiler wrote no output for ${component.name}.`, 'Try again; if it repeats, clear the studio cache folder.');
   if (skeleton) await writeFile(skeletonLink(cacheRoot, skeleton), basename(dir)).catch(() => {});
+  void pruneTranspiled(join(cacheRoot, 'transpiled'));
   return ok({ ...fresh, cached: false });
 }
 
@@ -140,7 +149,7 @@ export interface Manifest {
   glue: string;
 }
 
-export const MANIFEST = 'manifest.json';
+export { MANIFEST };
 
 /** Whether `dir` holds a usable transpiled component: its manifest, and the glue it names. */
 export async function isTranspiled(dir: string): Promise<boolean> {

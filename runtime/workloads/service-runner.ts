@@ -12,6 +12,7 @@ import { readLinkCalls } from './link-calls.ts';
 import { takeComponentThread } from './spare-thread.ts';
 import type { LinkedInfo } from './workload.ts';
 import { WAKE_WORDS, type ComponentSetup, type FromWorker, type RequestFailure, type ToWorker, type WorkerLoad } from './worker-protocol.ts';
+import { keepGlueInUse } from '../components/transpile-cache.ts';
 
 export type ServiceState =
   | { kind: 'starting' }
@@ -44,6 +45,9 @@ export class ServiceRunner {
   private restartTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private runs = 0;
+
+  /** Stops marking the glue the thread loads as in use in the cache (see transpile-cache.ts). */
+  private stopMarkingGlue: () => void = () => {};
 
   constructor(private readonly options: ServiceOptions) {}
 
@@ -85,11 +89,14 @@ export class ServiceRunner {
    * components do not call a service that is not listening yet.
    */
   start(): Promise<Result<void>> {
+    this.stopMarkingGlue();
+    this.stopMarkingGlue = keepGlueInUse(this.options.chain.map((member) => member.glueUrl));
     return new Promise((resolve) => this.launch(resolve));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopMarkingGlue();
     clearTimeout(this.restartTimer);
     this.setState({ kind: 'stopped' });
     await this.endThread();

@@ -14,6 +14,7 @@ import { nextRequestId, type Exchange } from './exchange.ts';
 import { ThreadChannel, type HostServices } from './host-services.ts';
 import { readLinkCalls } from './link-calls.ts';
 import { expectGlue, takeComponentThread } from './spare-thread.ts';
+import { keepGlueInUse } from '../components/transpile-cache.ts';
 import { BODY_WINDOW, WAKE_WORDS, WakeWord, type ComponentSetup, type FromWorker, type InstanceStrategy, type Reply, type RequestFailure, type RequestHead, type ToWorker, type WorkerLoad } from './worker-protocol.ts';
 
 export interface PoolOptions extends ComponentSetup {
@@ -157,6 +158,9 @@ export class WorkerPool {
   private readonly stats = { requests: 0, failures: 0, latencies: [] as number[] };
   private loadFailures = 0;
 
+  /** Stops marking the glue the workers load as in use in the cache (see transpile-cache.ts). */
+  private stopMarkingGlue: () => void = () => {};
+
   constructor(private readonly options: PoolOptions) {
     this.strategy = options.strategy;
   }
@@ -170,6 +174,7 @@ export class WorkerPool {
     return new Promise((resolve, reject) => {
       this.firstReady = { resolve, reject };
       expectGlue(this.options.componentName, this.options.chain.at(-1)!.glueUrl);
+      this.stopMarkingGlue = keepGlueInUse(this.options.chain.map((member) => member.glueUrl));
       this.spawn();
     });
   }
@@ -229,6 +234,7 @@ export class WorkerPool {
    */
   async stop(graceMs = 0): Promise<void> {
     this.stopped = true;
+    this.stopMarkingGlue();
     this.firstReady?.reject({ code: 'instantiate-failed', message: `${this.options.componentName} was stopped while starting.`, hint: 'Nothing to do: a newer version or a stop replaced it.' });
     this.firstReady = undefined;
     const deadline = Date.now() + graceMs;
