@@ -6,7 +6,10 @@
 // Clients write an outgoing-value in two orders: stream first, then write-data (the object is
 // complete when write-data is called), or write-data first, then the stream (the object is
 // complete when the stream is dropped, or the value finished or dropped). The object is
-// committed at whichever of those comes last, never half-written.
+// committed at whichever of those comes last, never half-written. A value named by write-data
+// whose stream is still open when the request ends (its engine never dropped it: JS engines
+// drop resources when they collect them) is committed then, with a warning; one never named
+// is thrown away.
 //
 // Neither direction holds an object in memory: bytes written go straight to a staged temp
 // file (committed under the object's name when that is known), and incoming-values read the
@@ -16,6 +19,7 @@ import { StoreError } from '../stores/store-error.ts';
 import type { BlobStore, FileRangeReader, StagedUpload } from '../stores/blob-store.ts';
 import { InputStream, OutputStream, disposeSymbol, type ByteSink, type ByteSource } from './io.ts';
 import { storeGuard } from './store-guard.ts';
+import type { HostState } from './host-state.ts';
 
 type ObjectId = { container: string; object: string };
 
@@ -44,8 +48,13 @@ function readerSource(reader: FileRangeReader): ByteSource {
 }
 
 /** `report` hears every error before the component does (see storeTroubleReporter). */
-export function blobstoreImports(store: BlobStore | undefined, report: (err: unknown) => void) {
+export function blobstoreImports(store: BlobStore | undefined, report: (err: unknown) => void, state: Pick<HostState, 'log' | 'atRequestEnd'>) {
   const guarded = storeGuard(report, describeError);
+  /** Values with bytes or a name, not yet committed or thrown away. */
+  const pending = new Set<OutgoingValue>();
+  state.atRequestEnd(() => {
+    for (const value of [...pending]) value.endOfRequest();
+  });
   const need = (): BlobStore => {
     if (!store) throw 'this workload has no blobstore configured';
     return store;
@@ -85,6 +94,7 @@ export function blobstoreImports(store: BlobStore | undefined, report: (err: unk
     /** @internal ByteSink */
     write(bytes: Uint8Array): void | 'closed' | { error: string } {
       if (this.done) return 'closed';
+      pending.add(this);
       try {
         this.upload ??= need().openUpload();
         this.upload.write(bytes);
@@ -105,12 +115,31 @@ export function blobstoreImports(store: BlobStore | undefined, report: (err: unk
     writeTo(target: ObjectId): void {
       if (this.done) throw 'this outgoing-value was already written to an object, or its upload failed';
       this.target = target;
+      pending.add(this);
       this.commitIfReady();
+    }
+
+    /** @internal The request ended with this value neither committed nor dropped. */
+    endOfRequest(): void {
+      if (this.done) return;
+      if (!this.target) {
+        this.discard();
+        return;
+      }
+      state.log('warn', `wasi:blobstore: the object ${JSON.stringify(this.target.object)} in ${JSON.stringify(this.target.container)} was written with write-data, but its body stream was still open when the request ended; it was saved with the bytes written so far. Drop the stream (or call outgoing-value.finish) after writing, so the object is complete when write-data is called.`);
+      this.streaming = false;
+      this.bodyStarted = true;
+      try {
+        this.commitIfReady();
+      } catch (err) {
+        report(err);
+      }
     }
 
     private commitIfReady(): void {
       if (this.streaming || !this.bodyStarted || !this.target || this.done) return;
       this.done = true;
+      pending.delete(this);
       const upload = this.upload ?? need().openUpload();
       this.upload = undefined;
       upload.commit(this.target.container, this.target.object);
@@ -118,6 +147,7 @@ export function blobstoreImports(store: BlobStore | undefined, report: (err: unk
 
     private discard(): void {
       this.done = true;
+      pending.delete(this);
       this.upload?.abort();
       this.upload = undefined;
     }

@@ -31,7 +31,7 @@ export function hostImports(state: HostState): HostImports {
     ...loggingImports(state),
     ...configImports(state),
     ...keyvalueImports(state.keyvalue, state.keyvalueDraft ?? '0.2.0-draft', reportStoreTrouble),
-    ...blobstoreImports(state.blobstore, reportStoreTrouble),
+    ...blobstoreImports(state.blobstore, reportStoreTrouble, state),
     ...socketsImports(state),
   };
 }

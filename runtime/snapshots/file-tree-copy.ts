@@ -4,11 +4,22 @@
 // file-tree.ts so that thread loads nothing else.
 import { constants, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, type Dirent } from 'node:fs';
 import { join, sep } from 'node:path';
+import { SWAP_PREFIX } from '../stores/root-swap.ts';
 import { isInternalFileName } from '../stores/safe-names.ts';
 
 export interface WalkOptions {
   /** Leave out the studio's own files (`.cs-*`: journal, owner file, temp files) at every depth. */
   skipInternal: boolean;
+  /**
+   * Leave out only a restore's staging folders (`.cs-restore-*`): a volume is the user's
+   * folder, whose other names are all theirs, but a restore stages its new contents in it.
+   */
+  skipSwaps?: boolean;
+}
+
+/** True for an entry the options leave out. */
+export function leftOut(name: string, options: WalkOptions): boolean {
+  return (options.skipInternal && isInternalFileName(name)) || (options.skipSwaps === true && name.startsWith(SWAP_PREFIX));
 }
 
 export interface CopyStats {
@@ -66,7 +77,7 @@ export function copyTreeSync(from: string, to: string, options: CopyOptions): Co
     }
     let undecodableDone = false;
     for (const entry of entries) {
-      if (options.skipInternal && isInternalFileName(entry.name)) continue;
+      if (leftOut(entry.name, options)) continue;
       const child = [...segments, entry.name];
       const source = join(from, ...child);
       const target = join(to, ...child);

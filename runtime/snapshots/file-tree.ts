@@ -12,9 +12,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncFileSystem, syncFolder, syncPaths } from '../stores/atomic-write.ts';
-import { isInternalFileName } from '../stores/safe-names.ts';
 import { spawnWorker } from '../threads/spawn-worker.ts';
-import { unreachableName, type CopyOptions, type CopyStats, type WalkOptions } from './file-tree-copy.ts';
+import { leftOut, unreachableName, type CopyOptions, type CopyStats, type WalkOptions } from './file-tree-copy.ts';
 
 export type { CopyStats, WalkOptions } from './file-tree-copy.ts';
 
@@ -46,7 +45,7 @@ export async function* walkTree(root: string, options: WalkOptions, onSkipped?: 
       throw error;
     }
     for (const entry of entries) {
-      if (options.skipInternal && isInternalFileName(entry.name)) continue;
+      if (leftOut(entry.name, options)) continue;
       const child = [...segments, entry.name];
       const path = join(dir, entry.name);
       if (unreachableName(entry.name, path)) {

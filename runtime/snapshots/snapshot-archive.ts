@@ -15,13 +15,14 @@
 // catalogue, which is renamed into place only then: a refused archive changes nothing.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { extract, pack, type Header } from 'tar-stream';
 import { z } from 'zod';
 import { isInternalFileName } from '../stores/safe-names.ts';
+import { SWAP_PREFIX } from '../stores/root-swap.ts';
 import { walkTree } from './file-tree.ts';
 import { descriptionSchema, type CatalogueEntry, type SnapshotCatalogue, type SnapshotDescription } from './snapshot-catalogue.ts';
 import { SnapshotError, snapshotErrorFrom } from './snapshot-error.ts';
@@ -52,10 +53,10 @@ function unsafePath(path: string, volumes: number): string | undefined {
   const parts = path.split('/');
   if (parts.some((p) => p === '' || p === '.' || p === '..')) return 'it has an empty, "." or ".." part';
   if (parts.some((p) => Buffer.byteLength(p) > MAX_SEGMENT_BYTES)) return `a part of it is longer than ${MAX_SEGMENT_BYTES} bytes`;
-  if (parts.some(isInternalFileName)) return 'it names one of the studio\'s own files (.cs-)';
   const [top, second] = parts;
-  if (top === 'keyvalue') return parts.length > 3 ? 'a key-value entry is at most a bucket folder and a key file' : undefined;
-  if (top === 'blobstore') return undefined;
+  // A volume's names are all the user's, but a restore's staging folder; the stores' `.cs-` names are the studio's own.
+  if (top === 'volumes' ? parts.some((p) => p.startsWith(SWAP_PREFIX)) : parts.some(isInternalFileName)) return 'it names one of the studio\'s own files (.cs-)';
+  if (top === 'keyvalue' || top === 'blobstore') return undefined;
   if (top === 'volumes') {
     const index = Number(second);
     return second !== undefined && /^\d+$/.test(second) && index < volumes ? undefined : 'it names a volume the manifest does not have';
@@ -92,7 +93,7 @@ export async function exportSnapshot(entry: CatalogueEntry & { description: Snap
     const folders: string[] = [];
     const nonEmpty = new Set<string>();
     for (const top of ['keyvalue', 'blobstore', 'volumes']) {
-      for await (const item of walkTree(join(entry.dir, top), { skipInternal: top !== 'volumes' })) {
+      for await (const item of walkTree(join(entry.dir, top), { skipInternal: top !== 'volumes', skipSwaps: true })) {
         const path = [top, ...item.segments].join('/');
         if (item.kind === 'folder') folders.push(path);
         else {
@@ -146,6 +147,26 @@ export interface StagedImport {
   discard(): Promise<void>;
 }
 
+/** Room the disk keeps after an import: a full disk stops the studio's own writes too. */
+const SPARE_BYTES = 256 * 2 ** 20;
+
+/**
+ * Refuses an archive whose files would not fit on the disk, before writing any: a small
+ * archive can declare gigabytes of zeros. Each file's size is checked again as it arrives.
+ */
+async function checkRoomFor(file: string, manifest: ArchiveManifest, into: string): Promise<void> {
+  const needed = manifest.files.reduce((sum, entry) => sum + entry.size, 0);
+  const disk = await statfs(into).catch(() => undefined);
+  if (!disk) return;
+  const free = disk.bavail * disk.bsize;
+  if (needed + SPARE_BYTES <= free) return;
+  throw new SnapshotError('archive-too-large', `${file} unpacks to ${sizeText(needed)}, and the disk that holds the snapshots has ${sizeText(free)} free.`, 'Free some space on that disk (deleting old snapshots helps), then import again; nothing was written.');
+}
+
+function sizeText(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.ceil(bytes / 2 ** 20)} MiB`;
+}
+
 /** Reads and checks an archive into the catalogue's working folder; refuses anything wrong, changing nothing. */
 export async function stageImport(file: string, catalogue: SnapshotCatalogue): Promise<StagedImport> {
   try {
@@ -188,6 +209,7 @@ async function unpack(file: string, into: string): Promise<ArchiveManifest> {
         if (name !== MANIFEST_NAME || header.type !== 'file') throw new SnapshotError('archive-invalid', `${file} is not a Component Studio snapshot: it does not start with ${MANIFEST_NAME}.`, 'Export the snapshot with Component Studio (component-studio snapshot export).');
         if ((header.size ?? 0) > MAX_MANIFEST_BYTES) throw new SnapshotError('archive-invalid', `${file} has a manifest of ${header.size} bytes, more than a snapshot's can be.`, 'Export the snapshot again.');
         manifest = parseManifest(file, Buffer.concat(await collect(item as unknown as AsyncIterable<Buffer>)).toString('utf8'));
+        await checkRoomFor(file, manifest, into);
         for (const entry of manifest.files) {
           const why = unsafePath(entry.path, manifest.snapshot.volumes.length);
           if (why) throw unsafe(file, entry.path, why);

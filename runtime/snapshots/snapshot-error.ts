@@ -16,6 +16,7 @@ export type SnapshotErrorCode =
   | 'archive-invalid'
   | 'archive-tampered'
   | 'archive-unsafe'
+  | 'archive-too-large'
   | 'seed-not-found'
   | 'data-in-use'
   | 'stores-unavailable'

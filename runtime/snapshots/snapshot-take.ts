@@ -68,7 +68,7 @@ export function chosenVolumes(all: readonly Volume[], guestPaths: readonly strin
 export async function captureVolumes(volumes: readonly { volume: Volume; index: number }[], dir: string): Promise<Captured['volumes']> {
   const out: Captured['volumes'] = [];
   for (const { volume, index } of volumes) {
-    const stats = await copyTree(volume.hostPath, join(dir, 'volumes', String(index)), { link: false, skipInternal: false });
+    const stats = await copyTree(volume.hostPath, join(dir, 'volumes', String(index)), { link: false, skipInternal: false, skipSwaps: true });
     out.push({ guestPath: volume.guestPath, files: stats.files, bytes: stats.bytes });
   }
   return out;

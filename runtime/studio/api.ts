@@ -304,7 +304,8 @@ export interface ImportPreview {
   /** A snapshot with the archive's name exists already: import it under another name. */
   nameTaken: boolean;
   /** What restoring it would change in the live data. */
-  restoreWould: { added: number; removed: number; changed: number };
+  /** Keys and objects compared with the live data; `volumes`: guest paths of dev.volumes a restore would replace whole (not compared). */
+  restoreWould: { added: number; removed: number; changed: number; volumes: string[] };
 }
 
 /** A bundled example, as `component-studio new` lists it. */

@@ -218,6 +218,7 @@ function plan(command: string, rest: string[], values: { note?: string | undefin
         print: (result, out, who) => {
           const view = result as SnapshotView;
           out(`imported ${JSON.stringify(view.name)} from ${resolve(file!)}: ${describeSnapshot(view)}${by(who)}\n`);
+          if (view.volumes.length > 0) out(`restoring it also replaces the volume${view.volumes.length > 1 ? 's' : ''} ${view.volumes.map((v) => v.guestPath).join(', ')} whole, where the project has ${view.volumes.length > 1 ? 'them' : 'it'} (volumes are not compared)\n`);
         },
         followUp: {
           command: 'snapshots.compare',

@@ -226,7 +226,8 @@ export class SnapshotCommands {
         const id = this.park(this.staged, staged, (s) => void s.discard());
         const would = await snapshots.compareWithLive(staged.dir);
         const view = snapshotView({ name: staged.manifest.snapshot.name, dir: staged.dir, description: staged.manifest.snapshot });
-        return { staged: id, snapshot: view, exportedAt: staged.manifest.exportedAt, nameTaken: snapshots.catalogue.exists(view.name), restoreWould: { added: would.added, removed: would.removed, changed: would.changed } };
+        const volumes = view.volumes.map((v) => v.guestPath).filter((guestPath) => snapshots.folders.volumes.some((v) => v.guestPath === guestPath));
+        return { staged: id, snapshot: view, exportedAt: staged.manifest.exportedAt, nameTaken: snapshots.catalogue.exists(view.name), restoreWould: { added: would.added, removed: would.removed, changed: would.changed, volumes } };
       },
       'snapshots.import': async ({ staged, file, name }) => {
         const snapshots = await this.current();

@@ -336,6 +336,14 @@ describe('wasi:keyvalue and wasi:blobstore, seen from a componentize-js componen
       assert.equal(await readFile(join(blobRoot, 'c1', 'late-body.txt'), 'utf8'), 'body after write-data');
     });
 
+    it('saves an object named by write-data whose stream was never dropped when the request ends, and says how to write it whole', async () => {
+      const answer = await ok<{ visibleBeforeDrop: boolean }>('PUT', '/blob/write', { container: 'c1', name: 'never-dropped.txt', order: 'never-dropped' }, 'written, never dropped');
+      assert.deepEqual(answer, { visibleBeforeDrop: false, visibleAfter: false });
+      await fileBecomes(join(blobRoot, 'c1', 'never-dropped.txt'), 'written, never dropped');
+      await studio.waitFor(/WARN .*"never-dropped\.txt" in "c1" was written with write-data, but its body stream was still open/);
+      assert.ok(!(await filesBelow(join(blobRoot))).some((f) => f.split('/').pop()!.startsWith('.cs-tmp')), 'a temp file was left behind');
+    });
+
     it('replaces an object, with no temp files left behind', async () => {
       await ok('PUT', '/blob/write', { container: 'c1', name: 'replace.txt' }, 'first version');
       await ok('PUT', '/blob/write', { container: 'c1', name: 'replace.txt', order: 'data-first' }, 'second');

@@ -131,13 +131,23 @@ describe('snapshot archives', () => {
       const withEntry = { ...manifest, files: [...manifest.files, { path, size: data.length, sha256: createHash('sha256').update(data).digest('hex') }] };
       return [{ header: items[0]!.header, data: Buffer.from(JSON.stringify(withEntry)) }, ...items.slice(1), { header: { name: path, type: 'file', mode: 0o644, ...extra } as Header, data }];
     };
-    for (const path of ['keyvalue/../../escaped', '../escaped', '/etc/escaped', 'keyvalue/boards/.cs-journal', 'elsewhere/file', 'keyvalue/a/b/c']) {
+    for (const path of ['keyvalue/../../escaped', '../escaped', '/etc/escaped', 'keyvalue/boards/.cs-journal', 'elsewhere/file', 'volumes/0/.cs-restore-1-x/new/f']) {
       await assert.rejects(snapshots.import(await packed(evil(path), 'evil.tar.gz'), 'x'), { code: 'archive-unsafe', message: /cannot be part of a snapshot/ }, path);
     }
     const link = [...items, { header: { name: 'keyvalue/boards/link', type: 'symlink', linkname: '/etc/passwd', mode: 0o777 } as Header, data: Buffer.alloc(0) }];
     await assert.rejects(snapshots.import(await packed(link, 'link.tar.gz'), 'x'), { code: 'archive-unsafe', message: /symlink, not a plain file/ });
     assert.equal(existsSync(join(temp, 'escaped')), false);
     assert.equal(existsSync(join(snapshots.catalogue.dir, '..', 'escaped')), false);
+    assertUnchanged();
+  });
+
+  it('refuse an archive whose files would not fit on the disk, before writing any', async () => {
+    const items = await entries(exported);
+    const manifest = manifestOf(items);
+    // A small archive may declare a huge file (of zeros, say): its manifest is read first.
+    manifest.files[0]!.size = 2 ** 50;
+    const bomb = [{ header: items[0]!.header, data: Buffer.from(JSON.stringify(manifest)) }, ...items.slice(1)];
+    await assert.rejects(snapshots.import(await packed(bomb, 'bomb.tar.gz'), 'x'), { code: 'archive-too-large', message: /unpacks to 1048576\.0 GiB, and the disk that holds the snapshots has/ });
     assertUnchanged();
   });
 

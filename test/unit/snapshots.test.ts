@@ -245,10 +245,34 @@ describe('snapshots: dev.volumes', () => {
     writeFileSync(join(dir, 'assets', 'nested', 'notes.txt'), 'changed in place');
     writeFileSync(join(dir, 'assets', 'new.txt'), 'new');
     assert.equal(readFileSync(copy, 'utf8'), 'first notes');
-    await snapshots.restore('with assets');
+    const { before } = await snapshots.restore('with assets');
     assert.equal(readFileSync(join(dir, 'assets', 'nested', 'notes.txt'), 'utf8'), 'first notes');
     assert.deepEqual(readdirSync(join(dir, 'assets')).sort(), ['nested']);
+    // The restore staged its new contents inside the volume: that is not the user's data.
+    assert.deepEqual(readdirSync(join(before.dir, 'volumes', '0')).sort(), ['nested', 'new.txt']);
     await assert.rejects(snapshots.save({ name: 'x', volumes: ['/nowhere'] }), { code: 'snapshot-failed', hint: /Its dev.volumes are: \/data/ });
+  });
+
+  it('export and import back a volume whatever its file names, and a bucket with a folder of its own in it', async () => {
+    const dir = join(temp, `p${projects++}`);
+    mkdirSync(join(dir, '.wash'), { recursive: true });
+    mkdirSync(join(dir, 'assets'), { recursive: true });
+    writeFileSync(join(dir, '.wash', 'config.yaml'), 'version: 1\ndev:\n  volumes:\n    - host_path: assets\n      guest_path: /data\n');
+    // Names that are the user's in a volume, though the stores would take them for their own.
+    writeFileSync(join(dir, 'assets', '.cs-notes'), 'mine');
+    const live = openLiveData(await dataFoldersFor(dir));
+    opened.push(live);
+    const snapshots = new ProjectSnapshots(() => live);
+    live.keyvalue.set('b', 'k', bytes('v'));
+    // Another program's folder inside a bucket: no key, but data the snapshot keeps.
+    mkdirSync(join(live.folders.keyvalue, 'b', 'extra'));
+    writeFileSync(join(live.folders.keyvalue, 'b', 'extra', 'file'), 'x');
+    await snapshots.save({ name: 'all', volumes: ['/data'] });
+    const archive = join(dir, 'all.tar.gz');
+    await snapshots.export('all', archive);
+    const imported = await snapshots.import(archive, 'all again');
+    assert.equal(readFileSync(join(imported.dir, 'volumes', '0', '.cs-notes'), 'utf8'), 'mine');
+    assert.equal(readFileSync(join(imported.dir, 'keyvalue', 'b', 'extra', 'file'), 'utf8'), 'x');
   });
 });
 

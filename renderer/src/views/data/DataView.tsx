@@ -28,9 +28,10 @@ function sizeOf(s: SnapshotView): number {
 
 const KIND_LABEL: Record<SnapshotView['kind'], string> = { manual: 'taken', 'before-restore': 'before restore', imported: 'imported', seed: 'seed' };
 
-function changeSummary(c: { added: number; removed: number; changed: number }): string {
-  if (c.added + c.removed + c.changed === 0) return 'nothing, the data is the same';
-  return [c.changed && `${plural(c.changed, 'value')} changed`, c.removed && `${plural(c.removed, 'key or object', 'keys and objects')} removed`, c.added && `${plural(c.added, 'key or object', 'keys and objects')} added`].filter(Boolean).join(', ');
+function changeSummary(c: { added: number; removed: number; changed: number; volumes?: string[] }): string {
+  const volumes = c.volumes?.length ? `the volume${c.volumes.length > 1 ? 's' : ''} ${c.volumes.join(', ')} whole (volumes are not compared)` : '';
+  if (c.added + c.removed + c.changed === 0) return volumes || 'nothing, the data is the same';
+  return [c.changed && `${plural(c.changed, 'value')} changed`, c.removed && `${plural(c.removed, 'key or object', 'keys and objects')} removed`, c.added && `${plural(c.added, 'key or object', 'keys and objects')} added`, volumes].filter(Boolean).join(', ');
 }
 
 function TakeDialog({ onClose }: { onClose: () => void }) {
