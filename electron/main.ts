@@ -172,19 +172,20 @@ async function main(): Promise<void> {
   // Builds start their componentize child as a utility process: see utility-child.ts.
   useNodeChildLauncher(utilityChild);
   // The UI's saved state beside launch.json in the app's user data folder (caches stay in the
-  // OS's cache folder: runtime/cache-dir.ts). An override from the environment wins.
+  // OS's cache folder: runtime/cache-dir.ts). An override from the environment wins. The notes
+  // that let `component-studio snapshot` find this studio stay where the command line looks.
   const userData = app.getPath('userData');
-  process.env.COMPONENT_STUDIO_CONFIG ??= userData;
+  const uiStateDir = process.env.COMPONENT_STUDIO_CONFIG ? undefined : userData;
   // A path the studio cannot open (gone, not a component, read-only) must not end the app:
   // the example opens instead, and the window says what was wrong with the path.
   let refused: { path: string; error: unknown } | undefined;
   let studio: Awaited<ReturnType<typeof startDesktopStudio>>;
   try {
-    studio = await startDesktopStudio(options);
+    studio = await startDesktopStudio({ ...options, ...(uiStateDir ? { uiStateDir } : {}) });
   } catch (error) {
     if (!REFUSED_TARGETS.has((error as { code?: unknown }).code as string)) throw error;
     refused = { path: options.target, error };
-    studio = await startDesktopStudio({ ...options, target: await userExample(BUNDLED_EXAMPLE, userData) });
+    studio = await startDesktopStudio({ ...options, ...(uiStateDir ? { uiStateDir } : {}), target: await userExample(BUNDLED_EXAMPLE, userData) });
   }
   const launchFile = launchStateFile(userData);
   const window = await createWindow(windowStateFile(userData));

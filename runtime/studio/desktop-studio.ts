@@ -26,6 +26,12 @@ export interface DesktopStudioOptions {
   port?: number;
   /** Where the log is printed (default: this process's stdout). */
   output?: TerminalOutput;
+  /**
+   * Where the UI's own state is kept (the app's user data folder). Only that: the notes that
+   * let `component-studio snapshot` in a terminal find this studio stay in the user config
+   * folder the command line reads.
+   */
+  uiStateDir?: string;
 }
 
 export async function startDesktopStudio(options: DesktopStudioOptions): Promise<DesktopStudio> {
@@ -35,7 +41,7 @@ export async function startDesktopStudio(options: DesktopStudioOptions): Promise
   const settings = defaultRuntimeSettings(studioCacheDir());
   const createSession = (target: string) =>
     sessionLog.follow(new DevSession({ target, ...(options.port !== undefined ? { port: options.port } : {}), bodyLimitBytes: 100 * 2 ** 20, settings, logs }));
-  const service = new StudioService({ logs, createSession });
+  const service = new StudioService({ logs, createSession, ...(options.uiStateDir ? { configDir: options.uiStateDir } : {}) });
   const project = await service.open(options.target);
   // `component-studio snapshot …` in a terminal asks this studio to do the work.
   const channel = await serveSnapshotCommands(() => service.currentSession, service);
