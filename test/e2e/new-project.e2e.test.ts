@@ -58,7 +58,12 @@ describe('a new project from the Settings view', () => {
     assert.equal(await fetch(studio.url).then((r) => r.text()), 'hello from wat\n');
   });
 
-  it('makes the project from the hello example, opens it, builds it and serves it', async () => {
+  it('makes the project from the hello example, opens it, builds it and serves it, with an HTTP view of its own', async () => {
+    // A request drafted in the project open before: not this project's.
+    await page.keyboard.press('Control+2');
+    const url = page.locator('section.view[data-view="http"]').getByLabel('URL', { exact: true });
+    await url.fill('/only-in-the-first-project');
+    await page.keyboard.press('Control+6');
     const target = join(dir, 'projects', 'greeter');
     await settings().getByLabel('New project path').fill(target);
     await settings().getByRole('button', { name: 'Create' }).click();
@@ -68,11 +73,13 @@ describe('a new project from the Settings view', () => {
     await page.locator('.reload-indicator').filter({ hasText: /Serving build 1/ }).waitFor({ timeout: 240_000 });
     await page.keyboard.press('Control+1');
     const link = page.locator('section.view[data-view="workloads"] .workload-card a.url-link');
-    const url = await link.getAttribute('href');
-    assert.ok(url, 'the workload shows its URL');
-    assert.equal(await fetch(new URL('/hello/Ada', url)).then((r) => r.text()), 'Hello, Ada! You are visitor 1.\n');
+    const served = await link.getAttribute('href');
+    assert.ok(served, 'the workload shows its URL');
+    assert.equal(await fetch(new URL('/hello/Ada', served)).then((r) => r.text()), 'Hello, Ada! You are visitor 1.\n');
     assert.deepEqual((await readdir(target)).sort(), ['.gitignore', '.wash', 'README.md', 'dist', 'src', 'tsconfig.json', 'wit']);
     assert.deepEqual(await readdir(join(target, 'dist')), ['greeter.wasm']);
+    await page.keyboard.press('Control+2');
+    assert.equal(await url.inputValue(), '/');
   });
 
   it('logged no error in the page', () => {

@@ -9,6 +9,7 @@ import { studio } from '../../api/client.ts';
 import type { HttpResponseView } from '../../api/types.ts';
 import { textToBase64 } from '../../lib/bytes.ts';
 import { jsonProblem } from '../../lib/json-problem.ts';
+import { useStudio } from '../../stores/studio-store.ts';
 
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 export type BodyMode = 'none' | 'text' | 'json' | 'form' | 'file';
@@ -75,8 +76,13 @@ export function examplesFor(projectName: string | undefined): { heading: string;
   return projectName === 'qrcode' ? { heading: 'QR example', requests: QR_EXAMPLES, qr: true } : { heading: 'Examples', requests: [ROOT_REQUEST], qr: false };
 }
 
-const DRAFT_KEY = 'component-studio.http.draft';
-const HISTORY_KEY = 'component-studio.http.history';
+/**
+ * The draft and the history are the open project's: another project has other routes, and
+ * its last request would be a 404 here. Keyed by the project's path, set once it is known.
+ */
+let projectPath = '';
+const draftKey = () => `component-studio.http.draft|${projectPath}`;
+const historyKey = () => `component-studio.http.history|${projectPath}`;
 const HISTORY_MAX = 200;
 /**
  * Responses of the latest requests, kept in memory for reopening them from the history. Not
@@ -116,12 +122,32 @@ function save(key: string, value: unknown) {
 
 /** Replaces the locally remembered draft and history with the server's copy, if it has one. */
 export async function hydrateHttpState(): Promise<void> {
-  const [draft, history] = await Promise.all([studio.call('ui.state.get', { key: DRAFT_KEY }), studio.call('ui.state.get', { key: HISTORY_KEY })]);
+  const keys = { draft: draftKey(), history: historyKey() };
+  const [draft, history] = await Promise.all([studio.call('ui.state.get', { key: keys.draft }), studio.call('ui.state.get', { key: keys.history })]);
+  // Another project opened meanwhile: this answer is not for it.
+  if (keys.draft !== draftKey()) return;
   const patch: Partial<Pick<HttpState, 'draft' | 'draftChosen' | 'history'>> = {};
   // Only while the user has not started editing: their newer work wins.
-  if (draft.value && !pendingSaves.has(DRAFT_KEY)) Object.assign(patch, { draft: draft.value as RequestDraft, draftChosen: true });
-  if (Array.isArray(history.value) && !pendingSaves.has(HISTORY_KEY)) patch.history = history.value as HistoryEntry[];
+  if (draft.value && !pendingSaves.has(keys.draft)) Object.assign(patch, { draft: draft.value as RequestDraft, draftChosen: true });
+  if (Array.isArray(history.value) && !pendingSaves.has(keys.history)) patch.history = history.value as HistoryEntry[];
   useHttp.setState(patch);
+}
+
+/** Shows the draft and history of the project at `path` (the one just opened). */
+export function showProject(path: string): void {
+  if (path === projectPath) return;
+  projectPath = path;
+  useHttp.setState({
+    draft: load<RequestDraft>(draftKey(), ROOT_REQUEST),
+    draftChosen: load<RequestDraft | undefined>(draftKey(), undefined) !== undefined,
+    history: load<HistoryEntry[]>(historyKey(), []),
+    response: undefined,
+    problem: undefined,
+    responses: {},
+    reopened: undefined,
+  });
+  hydrated = false;
+  hydrateOnce();
 }
 
 function withoutFile(r: RequestDraft): RequestDraft {
@@ -239,24 +265,25 @@ interface HttpState {
 }
 
 export const useHttp = create<HttpState>((set, get) => ({
-  draft: load<RequestDraft>(DRAFT_KEY, ROOT_REQUEST),
-  draftChosen: load<RequestDraft | undefined>(DRAFT_KEY, undefined) !== undefined,
+  // Until the project is known (showProject), the root request and no history.
+  draft: ROOT_REQUEST,
+  draftChosen: false,
   response: undefined,
   problem: undefined,
   sending: false,
-  history: load<HistoryEntry[]>(HISTORY_KEY, []),
+  history: [],
   responses: {},
   reopened: undefined,
 
   update(patch) {
     const draft = { ...get().draft, ...patch };
     set({ draft, draftChosen: true, ...(get().problem?.kind !== 'api' ? { problem: undefined } : {}) });
-    save(DRAFT_KEY, withoutFile(draft));
+    save(draftKey(), withoutFile(draft));
   },
 
   load(request) {
     set({ draft: { ...request }, draftChosen: true, problem: undefined, response: undefined, reopened: undefined });
-    save(DRAFT_KEY, withoutFile(request));
+    save(draftKey(), withoutFile(request));
   },
 
   suggest(request) {
@@ -267,7 +294,7 @@ export const useHttp = create<HttpState>((set, get) => ({
     const response = get().responses[entry.id];
     const problem: SendProblem | undefined = !response && entry.error !== undefined ? { kind: 'api', message: entry.error, code: entry.errorCode ?? 'error', ...(entry.errorHint ? { hint: entry.errorHint } : {}) } : undefined;
     set({ draft: { ...entry.request }, draftChosen: true, response, problem, reopened: entry });
-    save(DRAFT_KEY, withoutFile(entry.request));
+    save(draftKey(), withoutFile(entry.request));
   },
 
   async send(gatewayUrl) {
@@ -300,17 +327,17 @@ export const useHttp = create<HttpState>((set, get) => ({
     const history = [entry, ...get().history].slice(0, HISTORY_MAX);
     const response = get().response;
     set({ history, responses: keptResponses(history, entry.error === undefined && response ? { ...get().responses, [entry.id]: response } : get().responses) });
-    save(HISTORY_KEY, history);
+    save(historyKey(), history);
   },
 
   clearHistory() {
     set({ history: [], responses: {}, reopened: undefined });
-    save(HISTORY_KEY, []);
+    save(historyKey(), []);
   },
   removeHistory(id) {
     const history = get().history.filter((h) => h.id !== id);
     set({ history, responses: keptResponses(history, get().responses) });
-    save(HISTORY_KEY, history);
+    save(historyKey(), history);
   },
 }));
 
@@ -338,6 +365,11 @@ function hydrateOnce(): void {
   });
 }
 studio.onConnection((state) => {
-  if (state === 'open') hydrateOnce();
+  if (state === 'open' && projectPath) hydrateOnce();
 });
-if ((globalThis as { studio?: unknown }).studio) hydrateOnce();
+// Each project has its own draft and history: switched when the studio opens another.
+useStudio.subscribe((state) => {
+  if (state.project?.path) showProject(state.project.path);
+});
+const opened = useStudio.getState().project?.path;
+if (opened) showProject(opened);
