@@ -572,6 +572,12 @@ function componentizeHint(text: string): string {
   if (/@unstable|unstable feature/i.test(text)) {
     return 'The WIT uses @unstable features the engine does not enable; remove those items from wit/deps.';
   }
+  const unknownPackage = /package '([a-z][a-z0-9-]*:[a-z0-9-]+)(?:@([^']+))?' not found/.exec(text);
+  if (unknownPackage) {
+    const [, name, version] = unknownPackage;
+    const folder = `${name!.replace(':', '-')}${version ? `-${version}` : ''}`;
+    return `The world uses ${name}${version ? `@${version}` : ''}, and wit/deps has no WIT for it: put its package there (e.g. wit/deps/${folder}/package.wit). The bundled examples have the WIT of wasi:http, wasi:keyvalue, wasi:blobstore and wasi:logging: \`component-studio new --example qrcode\` makes a copy to take them from.`;
+  }
   if (/resolving WIT|failed to parse|\.wit\b/.test(text)) {
     return 'Check the WIT folder: the world and every package it uses (wit/deps) must parse and resolve.';
   }

@@ -69,7 +69,16 @@ export async function newProject(target: string, example = DEFAULT_EXAMPLE, exam
     return fail('new-project-failed', `Could not make a project at ${path}: ${messageOf(error)}`, 'Check that the folder above it exists or can be made, that you may write there, and that its disk has room.');
   }
   await nameComponent(path, example);
+  await pointReadmeHere(path, example);
   return ok(path);
+}
+
+/** The example's README says `dev assets/examples/<example>`: in the copy, the project is `.`. */
+async function pointReadmeHere(project: string, example: string): Promise<void> {
+  const readme = join(project, 'README.md');
+  const text = await readFile(readme, 'utf8').catch(() => undefined);
+  const from = `assets/examples/${example}`;
+  if (text?.includes(from)) await writeFile(readme, text.replaceAll(from, '.'));
 }
 
 /**

@@ -77,7 +77,7 @@ export function claimStoreRoot(root: string, token: number, store: 'keyvalue' | 
         `The ${storeWords(store)} store folder ${root} is in use by ${who}.`,
         owner.pid === process.pid
           ? 'Open each store folder once per process and share its StoreLocks with the other threads.'
-          : `Another Component Studio (or wash-compatible tool) is running on this data. Stop process ${owner.pid} first, or point this project at other data folders (dev.wasi_keyvalue_path / dev.wasi_blobstore_path).`,
+          : `Another Component Studio (or wash-compatible tool) is running on this data. Stop process ${owner.pid} first, or point this project at other data folders (dev.wasi_keyvalue_path / dev.wasi_blobstore_path); a .wasm file served as it is keeps its data in the .wash/ beside it, so two of them in one folder share it: give each a folder of its own.`,
       );
     }
     // Gone (or unreadable): take it over. Unlinking and retrying the exclusive create keeps

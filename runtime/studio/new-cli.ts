@@ -53,6 +53,16 @@ export async function runNewCli(argv: string[], out: Out, err: Out): Promise<num
   const shown = relative(process.cwd(), made.value) || '.';
   const quoted = /^[\w./-]+$/.test(shown) ? shown : JSON.stringify(shown);
   out(`${pc.green('✓')} made ${made.value} from the example "${example}" (its README.md says what it does)\n`);
-  out(`  next: component-studio dev ${quoted}\n`);
+  out(`  next: ${invocation()} dev ${quoted}\n`);
   return 0;
+}
+
+/**
+ * How to run this CLI again: `component-studio` where it is installed as a package, else (a
+ * clone, where it is not on the PATH) `node` and its script, which works from any folder.
+ */
+function invocation(): string {
+  const script = process.argv[1] ?? '';
+  if (/[\\/]node_modules[\\/]/.test(script) || !script) return 'component-studio';
+  return `node ${/^[\w./-]+$/.test(script) ? script : JSON.stringify(script)}`;
 }

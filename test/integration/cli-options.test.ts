@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -28,7 +28,9 @@ describe('component-studio options', () => {
       const made = await runCli(['new', join(dir, 'api'), '--example', 'fetch-page']);
       assert.equal(made.code, 0, made.stderr);
       assert.match(made.stdout, /made .*api from the example "fetch-page"/);
-      assert.match(made.stdout, /next: component-studio dev \S*api\n/);
+      // Run from a clone, where component-studio is not on the PATH: the way it was run.
+      assert.match(made.stdout, /next: node \S+component-studio\.js dev \S*api\n/);
+      assert.match(await readFile(join(dir, 'api', 'README.md'), 'utf8'), /component-studio dev \.\n/);
       assert.ok((await readdir(join(dir, 'api'))).includes('wit'));
       const taken = await runCli(['new', join(dir, 'api')]);
       assert.equal(taken.code, 1);

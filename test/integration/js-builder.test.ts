@@ -115,6 +115,16 @@ test('a broken WIT world fails componentize with its message and output', async 
   assert.match(result.output ?? '', /found eof/);
 });
 
+test('a world that uses a package wit/deps lacks says which and where its WIT goes', async () => {
+  const dir = await exampleCopy('missing-package');
+  await rm(join(dir, 'wit', 'deps', 'wasi-blobstore-0.2.0-draft'), { recursive: true });
+
+  const result = await buildJsComponent({ projectDir: dir, outFile: join(dir, 'out.wasm'), cacheDir });
+
+  assert.ok(!result.ok);
+  assert.match(result.error.hint ?? '', /uses wasi:blobstore@0\.2\.0-draft, and wit\/deps has no WIT for it: put its package there \(e\.g\. wit\/deps\/wasi-blobstore-0\.2\.0-draft\/package\.wit\)/);
+});
+
 test('builds queue one componentize at a time, and cancelling stops them', async () => {
   const projects = await Promise.all(['cancel-a', 'cancel-b'].map((name) => exampleCopy(name)));
   // Different code per copy, so neither is in the cache.

@@ -18,7 +18,7 @@ describe('new projects from the examples', () => {
     const example = join(examples, 'hello');
     // An example that a session has used: built, with data and the studio's own files.
     for (const sub of ['src', 'dist', '.wash/data/keyvalue/hello', '.wash/studio/traffic', 'node_modules/x']) await mkdir(join(example, sub), { recursive: true });
-    await writeFile(join(example, 'README.md'), '# `hello`\n\nThe smallest project: a greeting. More.\n');
+    await writeFile(join(example, 'README.md'), '# `hello`\n\nThe smallest project: a greeting. More.\n\n    component-studio dev assets/examples/hello\n');
     await writeFile(join(example, 'src', 'component.ts'), 'export {};\n');
     await writeFile(join(example, 'dist', 'hello.wasm'), 'built');
     await writeFile(join(example, '.wash', 'config.yaml'), 'build:\n  component_path: dist/hello.wasm\n');
@@ -36,6 +36,7 @@ describe('new projects from the examples', () => {
     assert.deepEqual(await readdir(join(made.value, '.wash')), ['config.yaml']);
     assert.equal(await readFile(join(made.value, '.wash', 'config.yaml'), 'utf8'), 'build:\n  component_path: dist/my-service.wasm\n');
     assert.deepEqual((await readdir(join(dir, 'out'))).sort(), ['My Service'], 'no staging folder is left beside it');
+    assert.match(await readFile(join(made.value, 'README.md'), 'utf8'), /component-studio dev \.\n$/, 'the README runs the copy, not the example');
   });
 
   it('takes an empty folder, and refuses one with anything in it without touching it', async () => {
