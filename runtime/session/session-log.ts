@@ -24,6 +24,9 @@ export interface SessionLogState {
   interactive: boolean;
 }
 
+/** Why a build started, as a reload's line says it. */
+const REASONS: Record<string, string> = { change: 'a change was saved', manual: 'rebuild asked for' };
+
 /** The lines one event stands for, in order; most events say one line, some none. */
 export function sessionLines(event: SessionEvent, state: SessionLogState): SessionLine[] {
   const info = (text: string, step = false): SessionLine => ({ level: 'info', text, ...(step ? { step } : {}) });
@@ -36,7 +39,8 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
       return [info(`${pc.dim('data')}      keyvalue ${stores.keyvaluePath} ${from(stores.keyvalueFrom)}\n          blobstore ${stores.blobstorePath} ${from(stores.blobstoreFrom)}`)];
     }
     case 'build-started':
-      if (event.build.number > 1) return []; // reloads say one line when they finish
+      // A reload's build ticks on a terminal (a componentize build takes seconds) until its one line says how it went.
+      if (event.build.number > 1) return event.builder === 'none' ? [] : [info(`${pc.cyan('↻')} build ${event.build.number}: ${REASONS[event.build.reason] ?? event.build.reason}, building`, true)];
       if (event.builder === 'command') return [info(`building with ${event.command ?? 'build.command'}`, true)];
       if (event.builder === 'componentize-js') return [info(`building with componentize-js ${pc.dim('(a first build takes 10-30 s; unchanged sources come from the cache)')}`, true)];
       return [];
@@ -75,7 +79,7 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
         ...(event.ends ? [] : [info(pc.dim(event.first ? 'waiting for a change that fixes it (r + Enter rebuilds)' : 'the last good version keeps serving; waiting for a fix'))]),
       ];
     case 'build-cancelled':
-      return [];
+      return event.build.number > 1 ? [info(pc.dim(`build ${event.build.number} stopped: a newer change came during it`))] : [];
     case 'no-http':
       state.reloading = true;
       return [

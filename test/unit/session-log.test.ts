@@ -50,8 +50,8 @@ describe('sessionLines', () => {
     assert.deepEqual(texts([{ kind: 'build-finished', build: build(1), cached: true }]), ['✓ build: unchanged, taken from the cache']);
   });
 
-  it('says one line per reload once serving, with its times', () => {
-    const reload = build(2, { buildMs: 120.4, totalMs: 310.6, outcome: 'ok' });
+  it('says a reload\'s build while it runs, then one line with its times', () => {
+    const reload = build(2, { reason: 'change', buildMs: 120.4, totalMs: 310.6, outcome: 'ok' });
     assert.deepEqual(
       texts(
         [
@@ -63,7 +63,7 @@ describe('sessionLines', () => {
         ],
         true,
       ),
-      ['↻ build 2: reloaded in 311 ms (build 120 ms)'],
+      ['↻ build 2: a change was saved, building…', '↻ build 2: reloaded in 311 ms (build 120 ms)'],
     );
   });
 
@@ -79,8 +79,8 @@ describe('sessionLines', () => {
     );
   });
 
-  it('says nothing of a cancelled build or of a bare .wasm file\'s build', () => {
-    assert.deepEqual(texts([{ kind: 'build-cancelled', build: build(2) }, { kind: 'build-started', build: build(1), builder: 'none' }]), []);
+  it('says a reload\'s build that a newer change stopped, and nothing of a bare .wasm file\'s build', () => {
+    assert.deepEqual(texts([{ kind: 'build-cancelled', build: build(2) }, { kind: 'build-started', build: build(1), builder: 'none' }, { kind: 'build-started', build: build(3), builder: 'none' }]), ['build 2 stopped: a newer change came during it']);
   });
 });
 
