@@ -3,7 +3,7 @@
 // macOS, and `cmd.exe /d /s /c "…"` on Windows, as npm runs scripts there. Stopping a build
 // must stop its children too (a compiler the shell started): a process group on Unix (the
 // child is started detached, so it leads one), `taskkill /T` on Windows, which has no groups.
-import { spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
 export interface ShellCommand {
   file: string;
@@ -73,4 +73,50 @@ export function killTreeOnExit(child: ChildProcess): void {
 
 function killRunning(): void {
   for (const child of running) stopProcessTree(child, 'SIGKILL');
+}
+
+/** What a program run to its end said, or why it did not end. */
+export interface RunOutcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** It could not start (ENOENT: not installed). */
+  error?: Error;
+  /** It ran past its time and was stopped, with what it started. */
+  timedOut?: boolean;
+}
+
+/** Output kept per stream: a helper printing megabytes must not fill memory. */
+const MAX_OUTPUT_CHARS = 1 << 20;
+
+/**
+ * Runs a program (kubectl, a credential helper) with `input` on its standard input, to its end
+ * or for `timeoutMs` at most. Past that it is stopped with everything it started (in a process
+ * group of its own: a wrapper script's children would otherwise keep its output open, and the
+ * wait with them) and the outcome says so at once.
+ */
+export function runToEnd(file: string, args: string[], options: { env: NodeJS.ProcessEnv; input?: string; timeoutMs: number }): Promise<RunOutcome> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { env: options.env, stdio: ['pipe', 'pipe', 'pipe'], detached: process.platform !== 'win32', windowsHide: true });
+    let stdout = '';
+    let stderr = '';
+    let settled = false;
+    const settle = (outcome: RunOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => {
+      endProcessTree(child);
+      settle({ code: null, stdout, stderr, timedOut: true });
+    }, options.timeoutMs);
+    killTreeOnExit(child);
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => stdout.length < MAX_OUTPUT_CHARS && (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => stderr.length < MAX_OUTPUT_CHARS && (stderr += d));
+    child.on('error', (error) => settle({ code: null, stdout, stderr, error }));
+    child.on('close', (code) => settle({ code, stdout, stderr }));
+    child.stdin!.on('error', () => {}); // it may exit before reading everything; its exit code says why
+    child.stdin!.end(options.input ?? '');
+  });
 }

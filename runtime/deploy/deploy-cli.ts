@@ -234,8 +234,9 @@ async function deploy(argv: string[], io: CliIo): Promise<Result<void>> {
   const [target = '.', ...extra] = positionals;
   if (extra.length > 0) return usage(`deploy takes one target, got also: ${extra.join(' ')}`, DEPLOY_USAGE);
   if (!values.image) return usage('deploy needs --image: the reference the component is pushed to (e.g. ghcr.io/you/app:1.0).', DEPLOY_USAGE);
-  const replicas = values.replicas === undefined ? undefined : Number(values.replicas);
-  if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 0)) return usage(`--replicas must be a whole number, not "${values.replicas}".`, DEPLOY_USAGE);
+  // Digits only: Number('') is 0, and an empty variable must not scale the workload down.
+  const replicas = values.replicas === undefined ? undefined : /^\d{1,5}$/.test(values.replicas) && Number(values.replicas) <= 10_000 ? Number(values.replicas) : NaN;
+  if (replicas !== undefined && Number.isNaN(replicas)) return usage(`--replicas must be a whole number from 0 to 10000, not "${values.replicas}".`, DEPLOY_USAGE);
   if (values.host !== undefined && !isRouteHost(values.host)) {
     return usage(`--host must be a DNS name such as qr.example.com, not "${values.host}".`, DEPLOY_USAGE);
   }

@@ -3,7 +3,7 @@
 // `~/.docker/config.json`. Reads `auths` entries (base64 `auth`, or `username`/`password`,
 // or an `identitytoken`) and asks credential helpers (`credHelpers`, `credsStore`) the way
 // Docker does: `docker-credential-<name> get` with the server on stdin. Never writes anything.
-import { spawn } from 'node:child_process';
+import { runToEnd } from '../builders/process-tree.ts';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -43,8 +43,12 @@ export async function dockerCredentials(registry: string, options: DockerConfigO
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return ok(undefined);
     return fail('docker-config-invalid', `Could not read the Docker config ${path}: ${(err as Error).message}.`, 'Fix or move the file, or give the credentials with --username and --password-stdin.');
   }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    return fail('docker-config-invalid', `The Docker config ${path} is not a JSON object.`, 'Fix or move the file, or give the credentials with --username and --password-stdin.');
+  }
   const keys = keysFor(registry);
-  const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean) ?? config.credsStore;
+  const text = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
+  const helper = keys.map((k) => text(config.credHelpers?.[k])).find(Boolean) ?? text(config.credsStore);
   if (helper) {
     for (const key of keys.slice(0, registry === 'docker.io' ? 1 : 2)) {
       const fromHelper = await askHelper(helper, key, options);
@@ -53,14 +57,16 @@ export async function dockerCredentials(registry: string, options: DockerConfigO
   }
   for (const key of keys) {
     const entry = config.auths?.[key];
-    if (!entry) continue;
-    if (entry.identitytoken) return ok({ kind: 'identity-token', token: entry.identitytoken, ...(entry.username ? { username: entry.username } : {}) });
-    if (entry.auth) {
-      const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+    // Fields of another type are no credentials (a hand-edited file): looked past, as Docker does.
+    if (typeof entry !== 'object' || entry === null) continue;
+    const [identitytoken, auth, username, password] = [text(entry.identitytoken), text(entry.auth), text(entry.username), text(entry.password)];
+    if (identitytoken) return ok({ kind: 'identity-token', token: identitytoken, ...(username ? { username } : {}) });
+    if (auth) {
+      const decoded = Buffer.from(auth, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon > 0) return ok({ kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) });
     }
-    if (entry.username && entry.password) return ok({ kind: 'basic', username: entry.username, password: entry.password });
+    if (username && password) return ok({ kind: 'basic', username, password });
   }
   return ok(undefined);
 }
@@ -68,22 +74,11 @@ export async function dockerCredentials(registry: string, options: DockerConfigO
 /** `docker-credential-<helper> get`: JSON `{ Username, Secret }`, or "credentials not found". */
 async function askHelper(helper: string, server: string, options: DockerConfigOptions): Promise<Result<RegistryCredentials | undefined>> {
   const program = `docker-credential-${helper}`;
-  const outcome = await new Promise<{ code: number | null; stdout: string; error?: Error }>((resolve) => {
-    const child = spawn(program, ['get'], { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    const timer = setTimeout(() => child.kill(), options.helperTimeoutMs ?? 20_000);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.resume();
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      resolve({ code: null, stdout, error });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout });
-    });
-    child.stdin.end(server);
-  });
+  const timeoutMs = options.helperTimeoutMs ?? 20_000;
+  const outcome = await runToEnd(program, ['get'], { env: options.env ?? process.env, input: server, timeoutMs });
+  if (outcome.timedOut) {
+    return fail('docker-credentials-failed', `${program} did not answer in ${Math.round(timeoutMs / 1000)} s, so it was stopped.`, `Run \`echo ${server} | ${program} get\` to see what it waits for (a keychain prompt?), or give the credentials with --username and --password-stdin.`);
+  }
   if (outcome.error) {
     if ((outcome.error as NodeJS.ErrnoException).code === 'ENOENT') {
       return fail('docker-credentials-failed', `The Docker config names the credential helper "${helper}", but ${program} is not installed.`, `Install ${program}, remove "${helper}" from ${dockerConfigPath(options.env)}, or give the credentials with --username and --password-stdin.`);
@@ -93,7 +88,8 @@ async function askHelper(helper: string, server: string, options: DockerConfigOp
   if (outcome.code !== 0) {
     // Helpers say so on stdout when they hold nothing for the server (macOS's says it its own way).
     if (/credentials not found|not found in native keychain/i.test(outcome.stdout)) return ok(undefined);
-    return fail('docker-credentials-failed', `${program} failed (exit code ${outcome.code}): ${outcome.stdout.trim().slice(0, 300)}`, `Run \`echo ${server} | ${program} get\` to see why, or give the credentials with --username and --password-stdin.`);
+    // Its stdout is not quoted: a helper that fails halfway may have printed a secret there.
+    return fail('docker-credentials-failed', `${program} failed (exit code ${outcome.code})${outcome.stderr.trim() ? `: ${outcome.stderr.trim().slice(0, 300)}` : ''}.`, `Run \`echo ${server} | ${program} get\` to see why, or give the credentials with --username and --password-stdin.`);
   }
   try {
     const answer = JSON.parse(outcome.stdout) as { Username?: string; Secret?: string };

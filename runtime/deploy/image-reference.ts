@@ -48,6 +48,8 @@ export function parseImageReference(text: string): Result<ImageReference> {
   if (parts.length > 1 && (/[.:]/.test(parts[0]!) || parts[0] === 'localhost' || parts[0]!.startsWith('['))) {
     registry = parts.shift()!;
     if (!HOST.test(registry)) return fail('image-ref-invalid', `"${registry}" in "${input}" is not a registry host name.`, HINT);
+    const port = /:(\d+)$/.exec(registry)?.[1];
+    if (port !== undefined && (Number(port) > 65535 || Number(port) === 0)) return fail('image-ref-invalid', `"${registry}" in "${input}" has the port ${port}; a port is 1 to 65535.`, HINT);
   }
   if (parts.length === 0 || parts.some((p) => !PATH_COMPONENT.test(p))) {
     return fail('image-ref-invalid', `"${rest}" in "${input}" is not a repository name: use lowercase letters, digits and . _ - between slashes.`, HINT);

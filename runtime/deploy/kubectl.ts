@@ -1,7 +1,7 @@
 // Applying manifests with the user's own `kubectl`, when there is one and it has a context:
 // the studio keeps no cluster credentials of its own and speaks no Kubernetes API. Otherwise it
 // says the command to run. `--kubeconfig` and `--context` pass through as kubectl reads them.
-import { spawn } from 'node:child_process';
+import { runToEnd, type RunOutcome } from '../builders/process-tree.ts';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
@@ -37,25 +37,8 @@ function globalFlags(target: ClusterTarget): string[] {
   return [...(target.kubeconfig ? ['--kubeconfig', target.kubeconfig] : []), ...(target.context ? ['--context', target.context] : [])];
 }
 
-function run(path: string, args: string[], input: string | undefined, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string; error?: Error }> {
-  return new Promise((resolve) => {
-    const child = spawn(path, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill(), timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      resolve({ code: null, stdout, stderr, error });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => {}); // kubectl may exit before reading everything; its exit code says why
-    child.stdin.end(input ?? '');
-  });
+function run(path: string, args: string[], input: string | undefined, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<RunOutcome> {
+  return runToEnd(path, args, { env, timeoutMs, ...(input !== undefined ? { input } : {}) });
 }
 
 /** Whether `kubectl apply` can run: kubectl is installed and the kubeconfig has the context. */
@@ -89,6 +72,7 @@ export async function applyManifests(yaml: string, options: KubectlOptions = {})
   }
   const applied = await run(status.path, [...globalFlags({ ...options, context: status.context }), 'apply', '-f', '-'], yaml, options.env ?? process.env, 120_000);
   if (applied.error) return fail('kubectl-failed', `kubectl could not run: ${applied.error.message}.`, 'Check the kubectl installation.');
+  if (applied.timedOut) return fail('kubectl-failed', `kubectl apply did not finish in 120 s (context ${status.context}), so it was stopped, with what it started.`, `Check that the cluster answers (\`kubectl cluster-info\`) and that kubectl's credentials plugin does not wait for input, then apply again.`);
   if (applied.code !== 0) {
     const said = (applied.stderr || applied.stdout).trim();
     const hint = /no matches for kind "WorkloadDeployment"|resource mapping not found/i.test(said)

@@ -7,7 +7,7 @@ import { fail, ok, type Result } from '../errors.ts';
 import type { WitWorld } from '../components/wit-world.ts';
 import { formatImageReference, pinnedReference, type ImageReference } from './image-reference.ts';
 import { pullComponent, registrySession, type RegistryAccess } from './pull.ts';
-import { registryError, type RegistrySession } from './registry-session.ts';
+import { registryError, registryUrl, type RegistrySession } from './registry-session.ts';
 import { OCI_MANIFEST_MEDIA_TYPE, artifactAnnotations, buildWasmArtifact } from './wasm-artifact.ts';
 
 export type PushPhase = 'connecting' | 'uploading' | 'manifest' | 'verifying' | 'done';
@@ -122,7 +122,9 @@ async function uploadBlob(session: RegistrySession, ref: ImageReference, bytes: 
   if (start.value.status !== 202 || !start.value.headers.location) {
     return { ok: false, error: registryError(session.errorParts(start.value, `starting an upload to ${ref.repository}`)) };
   }
-  const location = new URL(start.value.headers.location, start.value.url);
+  const located = registryUrl(start.value.headers.location, start.value.url, ref.registry);
+  if (!located.ok) return located;
+  const location = located.value;
   location.searchParams.set('digest', digest);
   const put = await session.send({
     method: 'PUT',

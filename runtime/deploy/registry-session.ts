@@ -202,7 +202,9 @@ export class RegistrySession {
 
   /** One request, following redirects; `withAuth` false for the token service, which gets its own header. */
   private async exchange(req: RegistryRequest, withAuth = true): Promise<Result<RegistryResponse>> {
-    let url = new URL(req.url, this.baseUrl);
+    const first = registryUrl(req.url, this.baseUrl, this.options.registry);
+    if (!first.ok) return first;
+    let url = first.value;
     const origin = new URL(this.baseUrl).origin;
     let method = req.method;
     let body = req.body;
@@ -215,7 +217,9 @@ export class RegistrySession {
       const { status, headers: resHeaders } = answer.value;
       const location = resHeaders.location;
       if ([301, 302, 303, 307, 308].includes(status) && location && (method === 'GET' || method === 'HEAD')) {
-        url = new URL(location, url);
+        const next = registryUrl(location, url, this.options.registry);
+        if (!next.ok) return next;
+        url = next.value;
         if (status === 303) method = 'GET';
         body = undefined;
         continue;
@@ -350,4 +354,21 @@ export function registryErrorText(body: Buffer): string {
 /** An error value from the parts errorParts returns. */
 export function registryError(parts: [string, string, string]): StudioError {
   return { code: parts[0], message: parts[1], hint: parts[2] };
+}
+
+/**
+ * An address a registry sends to go on at (a redirect, an upload's location), resolved against
+ * where it answered from: an http or https URL, or a failure naming what it sent.
+ */
+export function registryUrl(text: string, base: string | URL, registry: string): Result<URL> {
+  let url: URL;
+  try {
+    url = new URL(text, base);
+  } catch {
+    return fail('registry-error', `${registry} sent ${JSON.stringify(text.slice(0, 200))} as the address to go on at, which is not a URL.`, 'Check that the address is the registry itself, not a proxy or a login page in front of it.');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return fail('registry-error', `${registry} sent ${JSON.stringify(text.slice(0, 200))} as the address to go on at, which is not http or https.`, 'Check that the address is the registry itself, not a proxy or a login page in front of it.');
+  }
+  return ok(url);
 }

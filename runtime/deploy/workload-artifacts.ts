@@ -9,7 +9,8 @@ import { basename, extname, resolve } from 'node:path';
 import { isServiceOnly, type WitWorld } from '../components/wit-world.ts';
 import type { Project } from '../project/project-config.ts';
 import { componentPathOf } from '../session/project-build.ts';
-import { siblingReference, type ImageReference } from './image-reference.ts';
+import type { StudioError } from '../errors.ts';
+import { formatImageReference, siblingReference, type ImageReference } from './image-reference.ts';
 
 /** What is deployed: a project (with its config) or a bare .wasm file. */
 export type DeploySource = { kind: 'project'; name: string; project: Project } | { kind: 'file'; name: string; wasmPath: string };
@@ -50,6 +51,28 @@ export function workloadArtifacts(source: DeploySource, image: ImageReference): 
     artifacts.push({ role: 'service', name: `${source.name}-service`, file: resolve(project.root, dev.service_file), configKey: 'dev.service_file', image: siblingReference(image, 'service') });
   }
   return artifacts;
+}
+
+/**
+ * Two artifacts pushed to one image (`my_api` and `My-API` both become `app-my-api`; a
+ * component named `service` meets the service): the second push would replace the first, and
+ * the cluster would run one's code under both names.
+ */
+export function imageClash(artifacts: readonly WorkloadArtifact[]): StudioError | undefined {
+  const seen = new Map<string, WorkloadArtifact>();
+  for (const artifact of artifacts) {
+    const image = formatImageReference(artifact.image);
+    const other = seen.get(image);
+    if (other) {
+      return {
+        code: 'deploy-image-clash',
+        message: `${other.configKey} (${other.name}) and ${artifact.configKey} (${artifact.name}) would both be pushed as ${image}: the second would replace the first.`,
+        hint: 'Rename one of them so their names differ in lowercase letters and digits (images are named after them).',
+      };
+    }
+    seen.set(image, artifact);
+  }
+  return undefined;
 }
 
 /** The artifact with its role settled by its world, for a bare .wasm file; others as they are. */

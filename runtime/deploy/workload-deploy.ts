@@ -11,7 +11,7 @@ import { formatImageReference, type ImageReference } from './image-reference.ts'
 import { validateManifest, type ManifestCheck } from './manifest-validator.ts';
 import type { RegistryAccess } from './pull.ts';
 import { pushComponent, type PushProgress, type PushResult } from './push.ts';
-import { roleFromWorld, workloadArtifacts, type DeploySource, type WorkloadArtifact } from './workload-artifacts.ts';
+import { imageClash, roleFromWorld, workloadArtifacts, type DeploySource, type WorkloadArtifact } from './workload-artifacts.ts';
 import { generateManifest, type DeployedArtifact, type DeployOptions, type GeneratedManifest } from './workload-deployment.ts';
 
 export interface ReadArtifact {
@@ -56,6 +56,8 @@ export async function readArtifact(artifact: WorkloadArtifact): Promise<Result<R
 /** Pushes every artifact of the workload, one after the other, and answers their digests. */
 export async function pushWorkload(input: WorkloadPushInput): Promise<Result<PushedArtifact[]>> {
   const artifacts = workloadArtifacts(input.source, input.image);
+  const clash = imageClash(artifacts);
+  if (clash) return { ok: false, error: clash };
   const read: ReadArtifact[] = [];
   for (const artifact of artifacts) {
     const one = await readArtifact(artifact);
@@ -96,9 +98,10 @@ export interface PreparedManifest {
 export async function prepareManifest(source: DeploySource, image: ImageReference, options: DeployOptions, pinned: ReadonlyMap<string, string> = new Map()): Promise<PreparedManifest> {
   const artifacts: DeployedArtifact[] = [];
   const unread: string[] = [];
-  let refused: StudioError | undefined;
+  const all = workloadArtifacts(source, image);
+  let refused: StudioError | undefined = imageClash(all);
   let unbuilt: StudioError | undefined;
-  for (const artifact of workloadArtifacts(source, image)) {
+  for (const artifact of all) {
     const read = await readArtifact(artifact);
     if (!read.ok) unread.push(read.error.message);
     if (!read.ok && read.error.code !== 'deploy-not-built') refused ??= read.error;

@@ -269,7 +269,9 @@ function toYaml(documents: Record<string, unknown>[], name: string, source: Depl
   ];
   return documents
     .map((doc, i) => {
-      const document = new YAML.Document(doc);
+      // kubectl reads YAML 1.1, where yes, no, on, off, y and 1_000 are not strings: written as
+      // 1.1, every such string is quoted. Shared objects are written out, not as anchors.
+      const document = new YAML.Document(doc, { version: '1.1', aliasDuplicateObjects: false });
       if (i === 0) document.commentBefore = header.join('\n');
       return document.toString({ lineWidth: 0 });
     })

@@ -151,6 +151,9 @@ dev:
         greeting: hello
         max_items: 10
         debug: true
+        durable: "yes"
+        compress: "off"
+        ttl: "1_000"
 `,
       { 'build/shop.wasm': store, 'build/probe.wasm': probe },
     );
@@ -170,10 +173,13 @@ dev:
     const [keyvalue, blobstore, config, ...others] = spec.hostInterfaces;
     assert.deepEqual(keyvalue, { namespace: 'wasi', package: 'keyvalue', version: '0.2.0-draft', interfaces: ['atomics', 'batch', 'store'], config: { bucket: 'carts' } });
     assert.deepEqual(blobstore, { namespace: 'wasi', package: 'blobstore', version: '0.2.0-draft', interfaces: ['blobstore', 'container', 'types'], config: { buckets: 'receipts' } });
-    assert.deepEqual(config, { namespace: 'wasi', package: 'config', version: '0.2.0-rc.1', interfaces: ['store'], config: { greeting: 'hello', max_items: '10', debug: 'true' } });
+    assert.deepEqual(config, { namespace: 'wasi', package: 'config', version: '0.2.0-rc.1', interfaces: ['store'], config: { greeting: 'hello', max_items: '10', debug: 'true', durable: 'yes', compress: 'off', ttl: '1_000' } });
     assert.deepEqual(others.map((e: Obj) => `${e.namespace}:${e.package}`).sort(), ['wasi:http', 'wasi:logging']);
-    // The YAML keeps the strings strings, so a cluster does not read 10 as a number.
+    // The YAML keeps the strings strings, so a cluster does not read 10 as a number, nor
+    // (kubectl reading YAML 1.1) yes, off or 1_000 as a boolean or a number.
     assert.match(prepared.manifest.yaml, /max_items: "10"/);
+    for (const line of ['durable: "yes"', 'compress: "off"', 'ttl: "1_000"']) assert.ok(prepared.manifest.yaml.includes(line), line);
+    assert.doesNotMatch(prepared.manifest.yaml, /[&*]a\d/, 'no anchors or aliases');
     assert.ok(prepared.manifest.notes.some((n) => /wasi:keyvalue and wasi:blobstore are backed by what the wasmCloud hosts are configured with/.test(n)));
   });
 });
@@ -289,6 +295,22 @@ describe('a .wasm file deployed as it is', () => {
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stderr, /--insecure \(plain HTTP\) is only for a registry on this machine, not example\.com/);
     assert.doesNotMatch(run.stderr, /building|exit code 3/);
+  });
+
+  it('refuses two components that would be pushed to the same image, naming both', async () => {
+    const hello = await watFixture('hello');
+    const root = await project('clash', 'build:\n  component_path: app.wasm\ndev:\n  components:\n    - name: my_api\n      file: a.wasm\n    - name: My-API\n      file: b.wasm\n', { 'app.wasm': hello, 'a.wasm': hello, 'b.wasm': hello });
+    const prepared = await manifestOf(root, 'registry.example.com/team/clash:1.0');
+    assert.equal(prepared.refused?.code, 'deploy-image-clash');
+    assert.match(prepared.refused?.message ?? '', /dev\.components\[0\] \(my_api\) and dev\.components\[1\] \(My-API\) would both be pushed as registry\.example\.com\/team\/clash-my-api:1\.0/);
+  });
+
+  it('refuses a --replicas that is not a whole number, an empty one included (it is not 0)', async () => {
+    for (const value of ['', '1e3', '0x10', '+4', '-1', '10001']) {
+      const run = await runCli(['deploy', await watFixture('hello'), '--image', 'ghcr.io/you/hello:1', '--dry-run', `--replicas=${value}`]);
+      assert.equal(run.code, 2, `${value}: ${run.stderr}`);
+      assert.match(run.stderr, /--replicas must be a whole number from 0 to 10000/, value);
+    }
   });
 
   it('refuses a --host that is no DNS name before anything is built or written', async () => {

@@ -2,7 +2,7 @@
 // WWW-Authenticate challenges, credentials from a Docker config (entries and a credential
 // helper), and the Wasm artifact's config and manifest bytes.
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +10,7 @@ import { parseAuthChallenges } from '../../runtime/deploy/auth-challenge.ts';
 import { dockerCredentials } from '../../runtime/deploy/docker-credentials.ts';
 import { formatImageReference, isLoopbackRegistry, parseImageReference, siblingReference } from '../../runtime/deploy/image-reference.ts';
 import { buildWasmArtifact, sha256Digest } from '../../runtime/deploy/wasm-artifact.ts';
+import { waitUntil } from '../helpers/wait-until.ts';
 
 describe('image references', () => {
   const parse = (text: string) => {
@@ -38,6 +39,7 @@ describe('image references', () => {
       ['ghcr.io/You/App:1', /not a repository name/],
       ['ghcr.io/you/app:-bad', /not a valid tag/],
       ['ghcr.io/you/app@sha256:short', /digest/],
+      ['127.0.0.1:99999/x:1', /has the port 99999; a port is 1 to 65535/],
       ['', /No image reference/],
     ] as const) {
       const parsed = parseImageReference(text);
@@ -108,6 +110,36 @@ describe('credentials from the Docker config', () => {
     const env = { ...(await envWith({ credHelpers: { 'ghcr.io': 'fake', 'quay.io': 'fake' } }, 'helpers')), PATH: `${bin}${delimiter}${process.env.PATH}` };
     assert.deepEqual(await dockerCredentials('ghcr.io', { env }), { ok: true, value: { kind: 'basic', username: 'robot', password: 'tok' } });
     assert.deepEqual(await dockerCredentials('quay.io', { env }), { ok: true, value: undefined });
+  });
+
+  it('stops a helper that does not answer in time, with what it started, and never quotes what it printed', async () => {
+    const bin = join(dir, 'slow-bin');
+    await mkdir(bin, { recursive: true });
+    const marker = join(dir, 'slow-child-pid');
+    // A wrapper whose child keeps the output open: stopping the wrapper alone would wait for it.
+    await writeFile(join(bin, 'docker-credential-slow'), `#!/bin/sh\nsleep 30 &\necho $! > ${JSON.stringify(marker)}\nwait\n`);
+    await writeFile(join(bin, 'docker-credential-leaky'), '#!/bin/sh\necho token=SUPERSECRET-abc\necho "keychain locked" >&2\nexit 3\n');
+    await chmod(join(bin, 'docker-credential-slow'), 0o755);
+    await chmod(join(bin, 'docker-credential-leaky'), 0o755);
+    const env = { ...(await envWith({ credHelpers: { 'ghcr.io': 'slow', 'quay.io': 'leaky' } }, 'slow')), PATH: `${bin}${delimiter}${process.env.PATH}` };
+    const started = Date.now();
+    const slow = await dockerCredentials('ghcr.io', { env, helperTimeoutMs: 500 });
+    assert.ok(!slow.ok);
+    assert.match(slow.error.message, /docker-credential-slow did not answer in 1 s, so it was stopped/);
+    assert.ok(Date.now() - started < 10_000, 'the wait ended with the timeout, not with the helper\'s child');
+    const pid = Number(await readFile(marker, 'utf8'));
+    await waitUntil(() => { try { process.kill(pid, 0); return false; } catch { return true; } }, () => `the helper's child ${pid} was stopped too`);
+    const leaky = await dockerCredentials('quay.io', { env });
+    assert.ok(!leaky.ok);
+    assert.match(leaky.error.message, /docker-credential-leaky failed \(exit code 3\): keychain locked\./);
+    assert.doesNotMatch(leaky.error.message, /SUPERSECRET/);
+  });
+
+  it('reads a config that is not an object, or entries of the wrong types, as an error or as no credentials, never a crash', async () => {
+    const notObject = await dockerCredentials('ghcr.io', { env: await envWith(null, 'null-config') });
+    assert.ok(!notObject.ok);
+    assert.match(notObject.error.message, /is not a JSON object/);
+    assert.deepEqual(await dockerCredentials('ghcr.io', { env: await envWith({ auths: { 'ghcr.io': { auth: 12 } }, credHelpers: { 'ghcr.io': 7 } }, 'wrong-types') }), { ok: true, value: undefined });
   });
 
   it('says which helper is missing when the config names one that is not installed', async () => {
