@@ -2,7 +2,9 @@
 // offers both h2 and http/1.1 in the TLS handshake (ALPN) and the server picks. An origin that
 // picks h2 gets that very connection as its HTTP/2 session; one that picks http/1.1 (or does
 // not answer ALPN) is remembered, and its calls go to the HTTP/1.1 pool. A handshake that fails
-// is not remembered: the call fails with its error, and the next call asks again.
+// is not remembered: the call fails with its error, and the next call asks again. A call that
+// fails before its answer makes the origin's choice forgotten too: the server behind it may
+// have changed (restarted speaking only HTTP/1.1, say), and the next call asks again.
 import tls, { type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
 import { OutboundError, timeoutFailures } from './outbound-errors.ts';
@@ -16,6 +18,11 @@ export class AlpnCache {
   private readonly asking = new Map<string, Promise<AlpnChoice>>();
 
   constructor(private readonly trust: Trust) {}
+
+  /** Asks the origin again next time. */
+  forget(origin: string): void {
+    this.known.delete(origin);
+  }
 
   /**
    * The origin's choice. The first call to an origin connects, offering both protocols, and

@@ -75,11 +75,22 @@ export class Http2Transport implements Transport {
     let headed = false;
     let timer: NodeJS.Timeout | undefined;
     let trailers: [string, string][] | undefined;
-    const call = new StreamCall<ClientHttp2Stream>((current) => {
-      settled = true;
-      clearTimeout(timer);
-      if (current && !current.destroyed) current.close(NGHTTP2_CANCEL);
-    });
+    /** The request body is still being sent: the first-byte timeout starts after it (as undici's does). */
+    let sending = Boolean(request.body);
+    let paused = false;
+    const call = new StreamCall<ClientHttp2Stream>(
+      (current) => {
+        settled = true;
+        clearTimeout(timer);
+        if (current && !current.destroyed) current.close(NGHTTP2_CANCEL);
+      },
+      // While the component reads slowly the stream holds bytes back: no gap in the server's sending.
+      (isPaused) => {
+        paused = isPaused;
+        if (isPaused) clearTimeout(timer);
+        else if (headed) arm(timeouts.betweenBytesMs, timeoutFailures.betweenBytes(timeouts.betweenBytesMs));
+      },
+    );
 
     const settle = (failure?: OutboundFailure): void => {
       if (settled) return;
@@ -94,6 +105,7 @@ export class Http2Transport implements Transport {
     // One timer: the first byte until the head arrives, then the gap between body bytes.
     const arm = (ms: number, failure: OutboundFailure) => {
       clearTimeout(timer);
+      if (settled || paused) return;
       timer = setTimeout(() => settle(failure), ms);
     };
 
@@ -118,7 +130,7 @@ export class Http2Transport implements Transport {
         return;
       }
       const current = stream;
-      arm(timeouts.firstByteMs, timeoutFailures.firstByte(timeouts.firstByteMs));
+      if (!sending) arm(timeouts.firstByteMs, timeoutFailures.firstByte(timeouts.firstByteMs));
       current.on('response', (head) => {
         if (settled) return;
         headed = true;
@@ -147,7 +159,13 @@ export class Http2Transport implements Transport {
       });
       if (body) {
         current.on('wantTrailers', () => current.sendTrailers(Object.fromEntries(groupByName(body.trailers ?? []))));
-        void writeBody(current, body).catch((err: unknown) => failWith(err));
+        void writeBody(current, body).then(
+          () => {
+            sending = false;
+            if (!headed) arm(timeouts.firstByteMs, timeoutFailures.firstByte(timeouts.firstByteMs));
+          },
+          (err: unknown) => failWith(err),
+        );
       }
     };
 

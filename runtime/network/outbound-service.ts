@@ -161,6 +161,11 @@ export class OutboundHttp implements HostService {
     this.logs.append({ level, source: OUTBOUND_SOURCE, text, http, ...(http.cause ? { request: http.cause.id } : {}) });
   }
 
+  /** @internal A call to `origin` failed before its answer: its protocol is learnt again. */
+  forgetProtocol(origin: string): void {
+    this.transports.alpn.forget(origin);
+  }
+
   /** @internal Which transport carries `request`: HTTP/2 for gRPC and for HTTPS origins that choose it. */
   async route(request: TransportRequest, grpc: boolean): Promise<{ transport: Transport; protocol: Protocol }> {
     const { http1, http2, alpn } = this.transports;
@@ -181,6 +186,8 @@ class OutboundCall implements ResponseListener {
   /** Response bytes the ring had no room for yet; past a ring's worth, the transport pauses. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** The HTTPS origin whose protocol (h2 or http/1.1, by ALPN) routed this call. */
+  private learntFrom: string | undefined;
   private paused = false;
   private waking: NodeJS.Immediate | undefined;
   /** The response head, held until the end of the turn (see head()). */
@@ -251,6 +258,7 @@ class OutboundCall implements ResponseListener {
     }
     if (this.over) return;
     this.record.protocol = route.protocol;
+    if (target.protocol === 'https:' && !grpc) this.learntFrom = target.origin;
     this.transport = route.transport.send(request(route.protocol === 'HTTP/2'), this);
     if (this.paused) this.transport.pause();
   }
@@ -399,6 +407,7 @@ class OutboundCall implements ResponseListener {
 
   fail(failure: OutboundFailure): void {
     if (this.over) return;
+    if (this.learntFrom && this.record.status === undefined) this.owner.forgetProtocol(this.learntFrom);
     // A head held back goes first, with what came of the body: the failure is the body's.
     if (this.heading) this.sendHead();
     const message = `${this.spec.method} ${this.spec.url}: ${failure.cause}`;

@@ -55,7 +55,11 @@ export class StreamCall<S extends { pause(): unknown; resume(): unknown }> imple
   private paused = false;
   stopped = false;
 
-  constructor(private readonly stop: (stream: S | undefined) => void) {}
+  /** `flow` hears each pause and resume (a transport's timers must not count the component's own pace). */
+  constructor(
+    private readonly stop: (stream: S | undefined) => void,
+    private readonly flow: (paused: boolean) => void = () => {},
+  ) {}
 
   /** The stream is there: it follows the pauses asked so far. */
   attach(stream: S): S {
@@ -67,11 +71,13 @@ export class StreamCall<S extends { pause(): unknown; resume(): unknown }> imple
   pause(): void {
     this.paused = true;
     this.stream?.pause();
+    this.flow(true);
   }
 
   resume(): void {
     this.paused = false;
     this.stream?.resume();
+    this.flow(false);
   }
 
   abort(): void {

@@ -8,7 +8,7 @@
 // offline mode, each call's log record.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { createSecureServer, type ServerHttp2Session } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Socket } from 'node:net';
@@ -267,6 +267,67 @@ describe('HTTPS', () => {
     assert.equal(answer.body.toString(), 'over 2.0');
     assert.equal(trailer, 'sent after the body');
     assert.equal((await recordFor(`${h2Origin}/h2`)).http?.protocol, 'HTTP/2');
+  });
+});
+
+describe('HTTP/2 timeouts', () => {
+  it('start the first-byte timeout once the request body is sent, as HTTP/1.1 does: a slow upload is no slow answer', async () => {
+    configure({ ca_files: ['dev-ca.pem'] });
+    const h2 = createSecureServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+      let size = 0;
+      req.on('data', (chunk: Buffer) => (size += chunk.length));
+      req.on('end', () => res.end(`got ${size}`));
+    });
+    const h2Origin = `https://127.0.0.1:${await listen(h2)}`;
+    const sessions: ServerHttp2Session[] = [];
+    h2.on('session', (session) => sessions.push(session));
+    after(() => {
+      for (const session of sessions) session.destroy();
+      return close(h2);
+    });
+    // The body reaches the component, and so the server, over 2 s: longer than the 1 s first-byte timeout.
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const target = new URL(h2Origin);
+      const req = httpRequest(new URL('/slow-upload', url), { method: 'POST', headers: { 'x-target-scheme': 'https', 'x-target-authority': target.host, 'x-first-byte-timeout-ms': '1000', 'content-length': '3' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      let sent = 0;
+      const next = () => {
+        req.write('x');
+        if (++sent === 3) req.end();
+        else setTimeout(next, 700);
+      };
+      next();
+    });
+    assert.equal(answer.body, 'got 3');
+    assert.equal(answer.status, 200);
+  });
+});
+
+describe('an origin that changes protocol', () => {
+  it('is asked again after a call to it fails: one that spoke h2 and now speaks only HTTP/1.1 is reached again', async () => {
+    configure({ ca_files: ['dev-ca.pem'] });
+    const h2 = createSecureServer({ cert: tls.cert, key: tls.key }, (_req, res) => res.end('h2'));
+    const port = await listen(h2);
+    const origin = `https://127.0.0.1:${port}`;
+    const sessions: ServerHttp2Session[] = [];
+    h2.on('session', (session) => sessions.push(session));
+    assert.equal((await forward(url, origin, { path: '/one' })).body.toString(), 'h2');
+    for (const session of sessions) session.destroy();
+    await close(h2);
+    // Restarted on the same port, speaking HTTP/1.1 alone (no ALPN h2).
+    const h1 = createHttpsServer({ cert: tls.cert, key: tls.key }, (_req, res) => res.end('h1'));
+    await new Promise<void>((resolve) => h1.listen(port, '127.0.0.1', resolve));
+    after(() => close(h1));
+    const answers: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const answer = await forward(url, origin, { path: `/again-${i}` });
+      answers.push(answer.error ?? answer.body.toString());
+    }
+    assert.equal(answers.at(-1), 'h1', answers.join(', '));
   });
 });
 
