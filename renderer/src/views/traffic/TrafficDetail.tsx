@@ -41,10 +41,14 @@ export function HeadersTable({ headers, label }: { headers: [string, string][]; 
 }
 
 /** What was logged while a request was served (the traffic detail's Logs tab, and the HTTP view's). */
+/** Lines a capture keeps per request (MAX_LINES_PER_REQUEST in runtime/traffic/traffic-record.ts). */
+const LINES_KEPT = 200;
+
 export function RequestLogs({ logs }: { logs: RequestLogLine[] }) {
   if (logs.length === 0) return <div className="muted small pad">Nothing was logged while this request was served.</div>;
   return (
     <div className="traffic-logs" aria-label="Request logs">
+      {logs.length >= LINES_KEPT && <div className="notice" role="note">A request keeps its first {LINES_KEPT} lines; the Logs view has every line it logged.</div>}
       {logs.map((line, i) => (
         <div key={i} className="log-line" data-level={line.level}>
           <span className="log-level">{line.level}</span>
@@ -150,7 +154,7 @@ export function TrafficDetail({ detail }: { detail: TrafficDetailView }) {
     ['response', 'Response'],
     ['request', 'Request'],
     ['timing', 'Timing'],
-    ['logs', `Logs (${record.logs.length})`],
+    ['logs', `Logs (${record.logs.length >= LINES_KEPT ? `${LINES_KEPT}+` : record.logs.length})`],
     ['outbound', `Outbound (${record.outbound.length})`],
   ];
   return (
