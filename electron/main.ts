@@ -280,10 +280,21 @@ async function main(): Promise<void> {
         app.exit(response === 0 ? 0 : 1);
       });
   });
-  // A renderer that crashed (or was killed) leaves a blank window: load the page again.
+  // A renderer that crashed (or was killed) leaves a blank window: load the page again, but
+  // not for ever when it crashes as it loads.
+  const reloads: number[] = [];
   window.webContents.on('render-process-gone', (_event, details) => {
+    const now = Date.now();
+    reloads.push(now);
+    while (reloads.length > 0 && now - reloads[0]! > 60_000) reloads.shift();
+    if (details.reason === 'clean-exit' || window.isDestroyed()) return;
+    if (reloads.length > 3) {
+      warn(`the window's page stopped (${details.reason}) again; not loading it a fourth time in a minute`);
+      dialog.showErrorBox('The studio window keeps failing', `Its page stopped (${details.reason}) four times in a minute. The runtime still serves your project; restart the app to get the window back.`);
+      return;
+    }
     warn(`the window's page stopped (${details.reason}); loading it again`);
-    if (details.reason !== 'clean-exit' && !window.isDestroyed()) void window.loadURL(`${APP_ORIGIN}/index.html`);
+    void window.loadURL(`${APP_ORIGIN}/index.html`);
   });
 
   await window.loadURL(`${APP_ORIGIN}/index.html`);

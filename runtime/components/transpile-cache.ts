@@ -82,7 +82,7 @@ export async function pruneTranspiled(transpiledRoot: string, now = Date.now()):
       if (SKELETON_LINK.test(name)) {
         // A link to a removed entry leads nowhere.
         const target = await readFile(path, 'utf8').catch(() => undefined);
-        if (target !== undefined && gone.includes(target.trim())) await rm(path, { force: true });
+        if (target !== undefined && gone.includes(target.trim())) await rm(path, { force: true }).catch(() => {});
       } else if (TEMP.test(name)) {
         const info = await stat(path).catch(() => undefined);
         if (info && now - info.mtimeMs > STALE_TEMP_MS) await rm(path, { recursive: true, force: true }).catch(() => {});

@@ -63,7 +63,7 @@ export async function transpile(component: ComponentFile, cacheRoot: string): Pr
     const reused = await reuseGlue(cacheRoot, skeleton, dir);
     if (reused) {
       await markInUse([dirname(fileURLToPath(reused.glueUrl))]);
-      void pruneTranspiled(join(cacheRoot, 'transpiled'));
+      void pruneTranspiled(join(cacheRoot, 'transpiled')).catch(() => {}); // a prune that fails leaves more behind, nothing worse
       return ok({ ...reused, cached: false });
     }
   }
@@ -95,7 +95,7 @@ export async function transpile(component: ComponentFile, cacheRoot: string): Pr
   const fresh = await readManifest(dir);
   if (!fresh) return fail('transpile-failed', `The transpiler wrote no output for ${component.name}.`, 'Try again; if it repeats, clear the studio cache folder.');
   if (skeleton) await writeFile(skeletonLink(cacheRoot, skeleton), basename(dir)).catch(() => {});
-  void pruneTranspiled(join(cacheRoot, 'transpiled'));
+  void pruneTranspiled(join(cacheRoot, 'transpiled')).catch(() => {}); // a prune that fails leaves more behind, nothing worse
   return ok({ ...fresh, cached: false });
 }
 

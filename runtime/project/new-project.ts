@@ -1,7 +1,7 @@
 // New projects, made from the examples that ship with the studio (`component-studio new`,
 // the UI's New project, the app's File menu): a copy of the example's sources, WIT and wash
 // config, without what a session made in it (its build, its data, the studio's own files).
-import { cp, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fail, messageOf, ok, type Result } from '../errors.ts';
@@ -62,9 +62,8 @@ export async function newProject(target: string, example = DEFAULT_EXAMPLE, exam
   }
   try {
     await mkdir(dirname(path), { recursive: true });
-    // The empty folder goes so the copy can take its place in one rename.
-    if (existing) await rmdir(path);
-    await copyTree(join(examplesDir, example), path, NOT_COPIED);
+    if (existing) await copyIntoEmpty(join(examplesDir, example), path);
+    else await copyTree(join(examplesDir, example), path, NOT_COPIED);
   } catch (error) {
     return fail('new-project-failed', `Could not make a project at ${path}: ${messageOf(error)}`, 'Check that the folder above it exists or can be made, that you may write there, and that its disk has room.');
   }
@@ -92,6 +91,20 @@ async function nameComponent(project: string, example: string): Promise<void> {
   const text = await readFile(config, 'utf8').catch(() => undefined);
   const from = `dist/${example}.wasm`;
   if (text?.includes(from)) await writeFile(config, text.replaceAll(from, `dist/${name}.wasm`));
+}
+
+/**
+ * Fills an empty folder that already exists (`new .` in a folder just made): the folder itself
+ * stays, as a shell may be in it; the copy is made beside it and its entries moved in.
+ */
+async function copyIntoEmpty(source: string, folder: string): Promise<void> {
+  const staging = `${folder}.copying-${process.pid}`;
+  await copyTree(source, staging, NOT_COPIED);
+  try {
+    for (const name of await readdir(staging)) await rename(join(staging, name), join(folder, name));
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
 }
 
 /** Copies `source` to `target`, leaving out `skip` (paths inside it); all or nothing. */

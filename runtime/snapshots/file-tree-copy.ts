@@ -4,8 +4,7 @@
 // file-tree.ts so that thread loads nothing else.
 import { constants, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, type Dirent } from 'node:fs';
 import { join, sep } from 'node:path';
-import { SWAP_PREFIX } from '../stores/root-swap.ts';
-import { isInternalFileName } from '../stores/safe-names.ts';
+import { isInternalFileName, SWAP_PREFIX } from '../stores/safe-names.ts';
 
 export interface WalkOptions {
   /** Leave out the studio's own files (`.cs-*`: journal, owner file, temp files) at every depth. */
@@ -128,9 +127,15 @@ function linkOrCopy(source: string | Buffer, target: string | Buffer, stats: Cop
 function copyEntry(entry: Dirent | Dirent<Buffer>, source: string | Buffer, target: string | Buffer, stats: CopyStats, linking: boolean): boolean {
   if (entry.isFile()) return linkOrCopy(source, target, stats, linking);
   if (entry.isSymbolicLink()) {
-    symlinkSync(readlinkSync(source, { encoding: 'buffer' }), target);
-    stats.files++;
-    stats.copied++;
+    try {
+      symlinkSync(readlinkSync(source, { encoding: 'buffer' }), target);
+      stats.files++;
+      stats.copied++;
+    } catch (error) {
+      // Windows lets only administrators (or developer mode) make links: the link is left out, as a FIFO is.
+      if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+      stats.skipped.push(source.toString());
+    }
   } else {
     stats.skipped.push(source.toString());
   }

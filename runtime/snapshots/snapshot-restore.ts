@@ -10,7 +10,7 @@
 // reach the snapshot), swapped in the same moment; components reading them directly (not
 // through the stores) are not paused.
 import { join } from 'node:path';
-import { discardSwap, stageSwap, swapRootContents, undoSwap, type StagedSwap } from '../stores/root-swap.ts';
+import { discardSwap, stageSwap, swapRootContents, swapsStay, undoSwap, type StagedSwap } from '../stores/root-swap.ts';
 import { GateLevel } from '../stores/store-locks.ts';
 import { copyTree, removeTree, syncTree } from './file-tree.ts';
 import { checkFoldersApart } from './data-folders.ts';
@@ -37,9 +37,10 @@ interface Staged {
 }
 
 export async function restoreSnapshot(live: LiveData, catalogue: SnapshotCatalogue, name: string, hooks: RestoreHooks = {}): Promise<RestoreResult> {
-  checkFoldersApart(live.folders);
   const entry = catalogue.usable(name);
   const description = entry.description;
+  // Only the volumes it restores: a volume of the whole project (host_path: .) holds .wash/data.
+  checkFoldersApart({ ...live.folders, volumes: live.folders.volumes.filter((v) => description.volumes.some((saved) => saved.guestPath === v.guestPath)) });
   const staged: Staged[] = [];
   /** Swaps whose undo failed: their staging folders hold live data and must stay. */
   const stuck = new Set<StagedSwap>();
@@ -49,7 +50,7 @@ export async function restoreSnapshot(live: LiveData, catalogue: SnapshotCatalog
     live.keyvalue.claim();
     live.blobstore.claim();
     const stage = async (root: string, from: string, link: boolean, skipInternal: boolean): Promise<void> => {
-      const swap = stageSwap(root);
+      const swap = stageSwap(root, skipInternal ? undefined : swapsStay);
       staged.push({ root, swap });
       await copyTree(from, swap.newContents, { link, skipInternal });
     };

@@ -76,8 +76,9 @@ export async function captureVolumes(volumes: readonly { volume: Volume; index: 
 
 /** Takes a snapshot of the live data under a new name. */
 export async function takeSnapshot(live: LiveData, catalogue: SnapshotCatalogue, options: TakeOptions): Promise<CatalogueEntry> {
-  checkFoldersApart(live.folders);
   const volumes = chosenVolumes(live.folders.volumes, options.volumes);
+  // Only the volumes taken: a volume of the whole project (host_path: .) holds .wash/data.
+  checkFoldersApart({ ...live.folders, volumes: volumes.map(({ volume }) => volume) });
   const made = await catalogue.begin(options.name);
   try {
     await live.locks.pause(GateLevel.writes);

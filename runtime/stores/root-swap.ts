@@ -15,9 +15,8 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rea
 import { join, sep } from 'node:path';
 import { syncFolder } from './atomic-write.ts';
 import { processRunning } from './process-identity.ts';
-import { INTERNAL_PREFIX, isInternalFileName } from './safe-names.ts';
+import { isInternalFileName, SWAP_PREFIX } from './safe-names.ts';
 
-export const SWAP_PREFIX = `${INTERNAL_PREFIX}restore-`;
 const STATE_FILE = 'state';
 /**
  * What to do when a crash cut the swap short, from the caller (a restore swaps several roots,
@@ -31,6 +30,11 @@ type SwapState = 'out' | 'in' | 'done';
 export interface StagedSwap {
   /** The staging folder (inside the root). */
   readonly dir: string;
+  /**
+   * Names in the root that stay where they are (the studio's own files): every `.cs-` name in
+   * a store's folder; only the staging folders in a volume, whose other names are all the user's.
+   */
+  readonly stays?: (name: string) => boolean;
   /** Fill this folder with the new contents, as they should stand in the root. */
   readonly newContents: string;
   /** Where the old contents are once swapped out (removed by `discard`). */
@@ -38,11 +42,14 @@ export interface StagedSwap {
 }
 
 /** Makes the staging folder for a swap of `root`'s contents (the root must exist). */
-export function stageSwap(root: string): StagedSwap {
+export function stageSwap(root: string, stays: (name: string) => boolean = isInternalFileName): StagedSwap {
   const dir = join(root, `${SWAP_PREFIX}${process.pid}-${Date.now().toString(36)}-${Math.floor(Math.random() * 0xffffff).toString(16)}`);
   mkdirSync(join(dir, 'new'), { recursive: true });
-  return { dir, newContents: join(dir, 'new'), oldContents: join(dir, 'old') };
+  return { dir, newContents: join(dir, 'new'), oldContents: join(dir, 'old'), stays };
 }
+
+/** A volume's names all belong to its user but the staging folders of restores. */
+export const swapsStay = (name: string): boolean => name.startsWith(SWAP_PREFIX);
 
 /** Replaces the state file whole (temp file, rename): a crash leaves the old state or the new, never an empty file. */
 function writeState(dir: string, state: SwapState): void {
@@ -82,10 +89,10 @@ function readAdvice(dir: string): string {
  * names: a name that is not UTF-8 would not survive a round trip through a string (its bytes
  * become U+FFFD), and then neither rename would find it.
  */
-function dataEntries(dir: string): Buffer[] {
+function dataEntries(dir: string, stays: (name: string) => boolean = isInternalFileName): Buffer[] {
   try {
     // latin1 keeps one character per byte, so the ASCII `.cs-` prefix reads the same.
-    return readdirSync(dir, { encoding: 'buffer' }).filter((name) => !isInternalFileName(name.toString('latin1')));
+    return readdirSync(dir, { encoding: 'buffer' }).filter((name) => !stays(name.toString('latin1')));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
@@ -97,8 +104,8 @@ function rawPath(dir: string, name: Buffer): Buffer {
 }
 
 /** Moves every data entry of `from` into `to` (renames, same disk), skipping names already there. */
-function moveEntries(from: string, to: string): void {
-  for (const name of dataEntries(from)) {
+function moveEntries(from: string, to: string, stays?: (name: string) => boolean): void {
+  for (const name of dataEntries(from, stays)) {
     if (existsSync(rawPath(to, name))) continue;
     renameSync(rawPath(from, name), rawPath(to, name));
   }
@@ -114,18 +121,28 @@ export function swapRootContents(root: string, staged: StagedSwap, advice: strin
   writeFileSync(join(staged.dir, ADVICE_FILE), advice);
   writeState(staged.dir, 'out');
   syncFolder(staged.dir);
-  moveEntries(root, staged.oldContents);
+  moveEntries(root, staged.oldContents, staged.stays);
   writeState(staged.dir, 'in');
-  moveEntries(staged.newContents, root);
+  moveEntries(staged.newContents, root, staged.stays);
   syncFolder(root);
   writeState(staged.dir, 'done');
 }
 
-/** Puts the old contents back after a swap (a later step of the same restore failed). */
+/**
+ * Puts the old contents back after a swap, or after one that failed halfway (a later step of
+ * the same restore failed, or this one did). Only a swap that had started moving the new
+ * contents in has any to move out of the root: before that, what is in the root is old data,
+ * still to stay. Each step is recorded first, so a crash in the middle is finished forward
+ * (moving new in) or back (moving old in), never leaving a mix.
+ */
 export function undoSwap(root: string, staged: StagedSwap): void {
+  const prior = readState(staged.dir);
+  if (prior === 'in' || prior === 'done') {
+    if (prior === 'done') writeState(staged.dir, 'in');
+    moveEntries(root, staged.newContents, staged.stays);
+  }
   writeState(staged.dir, 'out');
-  moveEntries(root, staged.newContents);
-  moveEntries(staged.oldContents, root);
+  moveEntries(staged.oldContents, root, staged.stays);
   syncFolder(root);
   writeState(staged.dir, 'done');
 }

@@ -17,6 +17,8 @@ import { StoreError, quote } from './store-error.ts';
 
 /** Every file the studio keeps inside a store root starts with this; never a key. */
 export const INTERNAL_PREFIX = '.cs-';
+/** A restore's staging folder in a data folder or a volume (see root-swap.ts). */
+export const SWAP_PREFIX = `${INTERNAL_PREFIX}restore-`;
 /** Longest key or object name accepted, in UTF-8 bytes before encoding. */
 export const MAX_NAME_BYTES = 1024;
 /** Longest file name most file systems accept, in bytes. */

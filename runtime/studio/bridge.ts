@@ -70,8 +70,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const tokenBytes = Buffer.from(token);
   const log = options.log ?? (() => {});
-  // A page left open from an earlier launch retries every few seconds with a stale cookie:
-  // say why it is refused, but once a minute, not on every attempt.
+  // A page left open from an earlier launch may keep knocking with a stale token: say why it
+  // is refused, but once a minute, not on every attempt.
   const lastRefusal = new Map<string, number>();
   const noteRefusal = (text: string, reason: string): void => {
     const now = Date.now();

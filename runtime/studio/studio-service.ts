@@ -2,13 +2,15 @@
 // and the data stores, and every event, whatever the transport (the browser-mode bridge or
 // Electron IPC). It owns the current session: `project.open` stops it and starts the next
 // one through the factory it was given. It knows nothing of sockets, windows or printing.
-import { stat } from 'node:fs/promises';
-import { extname, isAbsolute, join, resolve } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { StudioFailure, messageOf, type StudioError } from '../errors.ts';
 import { valuesWithOrigins } from '../project/config-layers.ts';
 import { defaultsInUse } from '../project/project-config.ts';
 import { riskyTarget } from '../project/risky-folders.ts';
 import { isWithin } from '../path-within.ts';
+import { pathExists } from '../path-exists.ts';
+import { OWNER_FILE } from '../stores/store-owner.ts';
 import { listExamples, newProject } from '../project/new-project.ts';
 import type { LogBus, LogRecord } from '../logs/log-bus.ts';
 import type { BuildRecord, DevSession, SessionEvent, SessionStores } from '../session/dev-session.ts';
@@ -80,6 +82,11 @@ const MAX_BUILD_OUTPUT = 256 * 1024;
  * which exist), and a stolen token would be enough for it.
  */
 function terminalOnlyArgument(command: CommandName, args: unknown): string | undefined {
+  if (command === 'settings.setOutbound') {
+    // A stand-in's body file is served to the component, and so to whoever sends the request.
+    const outside = (args as { standIns?: { body_file?: string }[] }).standIns?.find((s) => s.body_file !== undefined && (isAbsolute(s.body_file) || s.body_file.split(/[\\/]/).includes('..')));
+    return outside ? `a body_file outside the project (${JSON.stringify(outside.body_file)})` : undefined;
+  }
   if (command !== 'snapshots.export' && command !== 'snapshots.inspect' && command !== 'snapshots.import') return undefined;
   return (args as { file?: string }).file === undefined ? undefined : '`file`';
 }
@@ -173,7 +180,7 @@ export class StudioService {
     if (!parsed.ok) throw new StudioFailure({ code: 'bad-arguments', message: `${command}: ${parsed.message}.`, hint: 'The arguments are described in runtime/studio/api.ts.' });
     const terminalOnly = from === 'page' ? terminalOnlyArgument(command, parsed.value) : undefined;
     if (terminalOnly) {
-      throw new StudioFailure({ code: 'bad-arguments', message: `${command}: ${terminalOnly} is for the command line, not for a page.`, hint: 'A page uploads archives (snapshots.upload) and downloads exports (snapshots.download); `component-studio snapshot export|import` names files.' });
+      throw new StudioFailure({ code: 'bad-arguments', message: `${command}: ${terminalOnly} is for the command line or the file itself, not for a page.`, hint: command === 'settings.setOutbound' ? 'Put the file in the project and name it by a relative path, or write the stand-in into .wash/studio.yaml by hand.' : 'A page uploads archives (snapshots.upload) and downloads exports (snapshots.download); `component-studio snapshot export|import` names files.' });
     }
     try {
       return await (this.handlers[command] as (a: unknown) => Promise<unknown>)(parsed.value);
@@ -234,11 +241,21 @@ export class StudioService {
     await session?.stop();
   }
 
-  /** True for a folder inside a `.wash/data` folder or inside the open project's store folders. */
-  private insideDataFolder(path: string): boolean {
-    if (path.split(/[\\/]/).some((part, i, parts) => part === '.wash' && parts[i + 1] === 'data')) return true;
+  /**
+   * True for a folder inside a data folder: below a `.wash/data`, inside the open project's
+   * store folders, or below any folder a studio has kept a store in (it holds the stores'
+   * owner file), whichever project's it is. Links are followed first.
+   */
+  private async insideDataFolder(target: string): Promise<boolean> {
+    const path = await realpath(target).catch(() => target);
+    if (path.split(/[\\/]/).some((part, i, parts) => part.toLowerCase() === '.wash' && parts[i + 1]?.toLowerCase() === 'data')) return true;
     const stores = this.session?.stores();
-    return stores !== undefined && [stores.keyvaluePath, stores.blobstorePath].some((root) => isWithin(root, path));
+    const roots = stores ? [stores.keyvaluePath, stores.blobstorePath] : [];
+    if (roots.some((root) => isWithin(root, path))) return true;
+    for (let dir = dirname(path); ; dir = dirname(dir)) {
+      if (await pathExists(join(dir, OWNER_FILE))) return true;
+      if (dirname(dir) === dir) return false;
+    }
   }
 
   private async openNow(target: string, confirmed: boolean): Promise<ProjectView> {
@@ -254,7 +271,7 @@ export class StudioService {
     if (isFile && extname(path) !== '.wasm') {
       throw new StudioFailure({ code: 'target-not-wasm', message: `${path} is not a .wasm file.`, hint: 'Pick a project folder or a .wasm component file.' });
     }
-    if (!isFile && this.insideDataFolder(path)) {
+    if (!isFile && (await this.insideDataFolder(path))) {
       // Whatever is there came in as data (a component's writes, an imported snapshot); as a
       // project it would run the build command its config names.
       throw new StudioFailure({ code: 'target-in-data-folder', message: `${path} is inside a data folder of the studio (key-value, blobstore or snapshots), so it is not opened as a project.`, hint: 'Copy the folder out of the data folder first if you mean to build it.' });

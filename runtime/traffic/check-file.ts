@@ -14,11 +14,11 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { fail, ok, type Result } from '../errors.ts';
-import { HTTP_TOKEN } from '../http-token.ts';
+import { HTTP_TOKEN, SENDABLE_HEADER_VALUE } from '../http-token.ts';
 import { DEFAULT_IGNORED_HEADERS } from './response-diff.ts';
 import type { Check, CheckFile } from './traffic-results.ts';
 
-const header = z.tuple([z.string().regex(HTTP_TOKEN, 'must be a header name (letters, digits and !#$%&\'*+-.^_`|~)'), z.string().regex(/^[^\0\r\n]*$/, 'must be one line without NUL')]);
+const header = z.tuple([z.string().regex(HTTP_TOKEN, 'must be a header name (letters, digits and !#$%&\'*+-.^_`|~)'), z.string().regex(SENDABLE_HEADER_VALUE, 'must be text without control characters (tab is fine)')]);
 
 const checkSchema: z.ZodType<Check> = z
   .object({

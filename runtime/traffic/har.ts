@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import type { Entry, Har, Header } from 'har-format';
 import { Ajv } from 'ajv';
 import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' };
-import { HTTP_TOKEN } from '../http-token.ts';
+import { HTTP_TOKEN, SENDABLE_HEADER_VALUE } from '../http-token.ts';
 import { nextRequestId } from '../workloads/exchange.ts';
 import { headerValue, type TrafficBodies, type TrafficRecord } from './traffic-record.ts';
 import { isText } from './response-diff.ts';
@@ -196,9 +196,9 @@ export function fromHar(text: string): HarImport {
       skipped.push(`entry ${index + 1}: ${JSON.stringify(entry.request.method.slice(0, 40))} is not an HTTP method`);
       continue;
     }
-    const badHeader = entry.request.headers.find((h) => !h.name.startsWith(':') && (!HTTP_TOKEN.test(h.name) || /[\0\r\n]/.test(h.value)));
+    const badHeader = entry.request.headers.find((h) => !h.name.startsWith(':') && (!HTTP_TOKEN.test(h.name) || !SENDABLE_HEADER_VALUE.test(h.value)));
     if (badHeader) {
-      skipped.push(`entry ${index + 1}: the header ${JSON.stringify(badHeader.name.slice(0, 40))} cannot be sent (a name outside an HTTP token, or a line break in its value)`);
+      skipped.push(`entry ${index + 1}: the header ${JSON.stringify(badHeader.name.slice(0, 40))} cannot be sent (a name outside an HTTP token, or a control character in its value)`);
       continue;
     }
     const studio = entry._studio;

@@ -598,7 +598,8 @@ export class WorkerPool {
       // Parked workers wait on the host, not on the CPU: they do not count against maxWorkers.
       const computing = stuck.filter((w) => Atomics.load(w.cell, WakeWord.parked) === 0).length;
       const room = Math.min(MAX_THREADS - all.length, this.options.maxWorkers - computing - starting, MAX_STARTING - starting, this.queue.length - starting);
-      if (stuck.length + starting === all.length) for (let i = 0; i < room; i++) this.spawn();
+      // Only around workers that are stuck: not while the first is still starting (the others follow it), nor once workers fail to load.
+      if (stuck.length > 0 && stuck.length + starting === all.length && this.loadFailures <= 3) for (let i = 0; i < room; i++) this.spawn();
     }
     for (const w of this.workers) {
       if (this.workers.size > this.options.workers && !w.job && w.ready && now - w.idleSince > EXTRA_IDLE_MS) void this.retire(w);

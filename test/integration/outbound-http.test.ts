@@ -221,6 +221,21 @@ describe('failures are error codes, each logged with the URL and the cause', () 
   });
 });
 
+/**
+ * Starts an HTTP/2 server for one test and stops it after: the studio keeps its HTTP/2 session
+ * open for the next call, so the server ends its sessions to close.
+ */
+async function h2Listening(h2: ReturnType<typeof createSecureServer>): Promise<string> {
+  const origin = `https://127.0.0.1:${await listen(h2)}`;
+  const sessions: ServerHttp2Session[] = [];
+  h2.on('session', (session) => sessions.push(session));
+  after(() => {
+    for (const session of sessions) session.destroy();
+    return close(h2);
+  });
+  return origin;
+}
+
 describe('HTTPS', () => {
   let origin: string;
   const secure = createHttpsServer((_req, res) => res.end('secret'));
@@ -255,14 +270,7 @@ describe('HTTPS', () => {
         res.end(`over ${req.httpVersion}`);
       });
     });
-    const h2Origin = `https://127.0.0.1:${await listen(h2)}`;
-    // The studio keeps its HTTP/2 session open for the next call; the server ends it to close.
-    const sessions: ServerHttp2Session[] = [];
-    h2.on('session', (session) => sessions.push(session));
-    after(() => {
-      for (const session of sessions) session.destroy();
-      return close(h2);
-    });
+    const h2Origin = await h2Listening(h2);
     const answer = await forward(url, h2Origin, { method: 'POST', path: '/h2', headers: { 'x-request-trailer': 'sent after the body' }, body: 'payload' });
     assert.equal(answer.body.toString(), 'over 2.0');
     assert.equal(trailer, 'sent after the body');
@@ -278,13 +286,7 @@ describe('HTTP/2 timeouts', () => {
       req.on('data', (chunk: Buffer) => (size += chunk.length));
       req.on('end', () => res.end(`got ${size}`));
     });
-    const h2Origin = `https://127.0.0.1:${await listen(h2)}`;
-    const sessions: ServerHttp2Session[] = [];
-    h2.on('session', (session) => sessions.push(session));
-    after(() => {
-      for (const session of sessions) session.destroy();
-      return close(h2);
-    });
+    const h2Origin = await h2Listening(h2);
     // The body reaches the component, and so the server, over 2 s: longer than the 1 s first-byte timeout.
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const target = new URL(h2Origin);

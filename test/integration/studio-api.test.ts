@@ -92,9 +92,14 @@ describe('the Studio API over the bridge, on a real project', () => {
     ] as const) {
       const error = await apiErrorOf(client.send(command, args));
       assert.equal(error.code, 'bad-arguments', command);
-      assert.match(error.message, /`file` is for the command line, not for a page/);
+      assert.match(error.message, /`file` is for the command line or the file itself, not for a page/);
     }
     assert.equal(await readFile(victim, 'utf8'), 'mine\n');
+    for (const body_file of ['/etc/hostname', '../../outside.txt']) {
+      const error = await apiErrorOf(client.call('settings.setOutbound', { standIns: [{ match: 'GET https://leak.example/*', body_file }] }));
+      assert.equal(error.code, 'bad-arguments', body_file);
+      assert.match(error.message, /a body_file outside the project/);
+    }
   });
 
   it('project.get describes the project, its data folders and its builds', async () => {

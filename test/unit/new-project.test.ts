@@ -2,7 +2,7 @@
 // is not (a session's build, data and studio files), the build output named after the new
 // folder, and the refusals (a folder with something in it, an example that does not exist).
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -42,8 +42,11 @@ describe('new projects from the examples', () => {
   it('takes an empty folder, and refuses one with anything in it without touching it', async () => {
     const empty = join(dir, 'empty');
     await mkdir(empty);
+    const before = (await stat(empty)).ino;
     assert.ok((await newProject(empty, 'hello', examples)).ok);
     assert.ok((await readdir(empty)).includes('src'));
+    assert.equal((await stat(empty)).ino, before, 'the folder itself stays (a shell may be in it: `new .`)');
+    assert.deepEqual((await readdir(dir)).filter((n) => n.includes('copying')), []);
     const refused = await newProject(empty, 'hello', examples);
     assert.ok(!refused.ok);
     assert.equal(refused.error.code, 'folder-not-empty');

@@ -12,7 +12,7 @@ import { dataFoldersFor } from '../../runtime/snapshots/data-folders.ts';
 import { openLiveData, type LiveData } from '../../runtime/snapshots/live-data.ts';
 import { ProjectSnapshots } from '../../runtime/snapshots/project-snapshots.ts';
 import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
-import { finishRootSwaps, stageSwap, swapRootContents } from '../../runtime/stores/root-swap.ts';
+import { finishRootSwaps, stageSwap, swapRootContents, undoSwap } from '../../runtime/stores/root-swap.ts';
 import { GateLevel } from '../../runtime/stores/store-locks.ts';
 import { spawnWorker } from '../../runtime/threads/spawn-worker.ts';
 
@@ -273,6 +273,10 @@ describe('snapshots: dev.volumes', () => {
     const imported = await snapshots.import(archive, 'all again');
     assert.equal(readFileSync(join(imported.dir, 'volumes', '0', '.cs-notes'), 'utf8'), 'mine');
     assert.equal(readFileSync(join(imported.dir, 'keyvalue', 'b', 'extra', 'file'), 'utf8'), 'x');
+    // And a restore puts the user's .cs- file back in the volume, as any other of its files.
+    writeFileSync(join(dir, 'assets', '.cs-notes'), 'changed');
+    await snapshots.restore('all again');
+    assert.equal(readFileSync(join(dir, 'assets', '.cs-notes'), 'utf8'), 'mine');
   });
 });
 
@@ -460,6 +464,23 @@ describe('snapshots: an interrupted restore', () => {
     renameSync(staged.dir, dead);
     return { root, staged: { dir: dead, newContents: join(dead, 'new'), oldContents: join(dead, 'old') } };
   }
+
+  it('undone after failing while the old data moved out keeps every old entry, moving nothing of it aside', () => {
+    const root = join(temp, `swap${projects++}`);
+    for (const bucket of ['a', 'b', 'c']) {
+      mkdirSync(join(root, bucket), { recursive: true });
+      writeFileSync(join(root, bucket, 'k'), bucket);
+    }
+    const staged = stageSwap(root);
+    mkdirSync(join(staged.newContents, 'n'));
+    // Halfway out: a moved, b and c still in the root, when a rename failed.
+    mkdirSync(staged.oldContents);
+    renameSync(join(root, 'a'), join(staged.oldContents, 'a'));
+    writeFileSync(join(staged.dir, 'state'), 'out');
+    undoSwap(root, staged);
+    assert.deepEqual(readdirSync(root).filter((n) => !n.startsWith('.cs-')).sort(), ['a', 'b', 'c']);
+    assert.deepEqual(readdirSync(staged.newContents), ['n'], 'the new contents stay staged, the old data did not join them');
+  });
 
   it('is rolled back when the new data had not started moving in', () => {
     const { root, staged } = stagedRoot();

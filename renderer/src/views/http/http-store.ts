@@ -81,8 +81,14 @@ export function examplesFor(projectName: string | undefined): { heading: string;
  * its last request would be a 404 here. Keyed by the project's path, set once it is known.
  */
 let projectPath = '';
-const draftKey = () => `component-studio.http.draft|${projectPath}`;
-const historyKey = () => `component-studio.http.history|${projectPath}`;
+/** The project in a key: its folder's name and a hash of its path (ui.state keys are short). */
+const projectTag = () => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < projectPath.length; i++) hash = Math.imul(hash ^ projectPath.charCodeAt(i), 0x01000193);
+  return `${projectPath.split(/[\\/]/).filter(Boolean).pop()?.slice(0, 60) ?? ''}-${(hash >>> 0).toString(16)}`;
+};
+const draftKey = () => `component-studio.http.draft|${projectTag()}`;
+const historyKey = () => `component-studio.http.history|${projectTag()}`;
 const HISTORY_MAX = 200;
 /**
  * Responses of the latest requests, kept in memory for reopening them from the history. Not

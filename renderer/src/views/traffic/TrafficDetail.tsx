@@ -40,10 +40,10 @@ export function HeadersTable({ headers, label }: { headers: [string, string][]; 
   );
 }
 
-/** What was logged while a request was served (the traffic detail's Logs tab, and the HTTP view's). */
 /** Lines a capture keeps per request (MAX_LINES_PER_REQUEST in runtime/traffic/traffic-record.ts). */
 const LINES_KEPT = 200;
 
+/** What was logged while a request was served (the traffic detail's Logs tab, and the HTTP view's). */
 export function RequestLogs({ logs }: { logs: RequestLogLine[] }) {
   if (logs.length === 0) return <div className="muted small pad">Nothing was logged while this request was served.</div>;
   return (
