@@ -92,7 +92,13 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 }
 
 function mergeInto(target: Record<string, unknown>, key: string, incoming: unknown, path: string, origin: ConfigOrigin, origins: Record<string, ConfigOrigin>): void {
-  if (!isMapping(incoming) || !isMapping(target[key])) {
+  // Never a config key, and `target.__proto__` is every object's prototype: writing into it
+  // would change every object of the process. The schema warns about it as an unknown key.
+  if (key === '__proto__') return;
+  // A key with nothing after it (`dev:` with its children commented out) is unset, as in wash,
+  // whose sections are optional: it leaves what lower layers said.
+  if (incoming === null) return;
+  if (!isMapping(incoming) || !Object.hasOwn(target, key) || !isMapping(target[key])) {
     // Replaced whole: what lower layers said under this key is gone.
     for (const known of Object.keys(origins)) if (known === path || known.startsWith(`${path}.`)) delete origins[known];
     if (!isMapping(incoming)) {

@@ -32,7 +32,15 @@ export const washConfigSchema = z.strictObject({
         .optional(),
       service: z.boolean().optional(),
       service_file: z.string().optional(),
-      components: z.array(z.strictObject({ name: z.string().min(1), file: z.string().min(1) })).optional(),
+      components: z
+        .array(z.strictObject({ name: z.string().min(1), file: z.string().min(1) }))
+        // Components are linked and routed by name: a second one of a name would silently replace the first.
+        .superRefine((components, ctx) => {
+          components.forEach(({ name }, i) => {
+            if (components.findIndex((c) => c.name === name) < i) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `is "${name}" again: each component needs a name of its own` });
+          });
+        })
+        .optional(),
       volumes: z.array(z.strictObject({ host_path: z.string(), guest_path: z.string() })).optional(),
       host_interfaces: z.array(hostInterface).optional(),
       tls_cert_path: z.string().optional(),

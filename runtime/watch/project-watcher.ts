@@ -111,7 +111,12 @@ export class ProjectWatcher {
 
   async close(): Promise<void> {
     clearTimeout(this.timer);
-    await this.watcher?.close();
+    const watcher = this.watcher;
+    if (!watcher) return;
+    await watcher.close();
+    // Closing drops every listener, but a scan still under way (a link loop's ELOOP) may yet
+    // report an error: unheard, it would end the studio.
+    watcher.on('error', () => {});
   }
 
   /** A folder on the way to a kept file: entered to reach it, not a change of its own. */

@@ -137,6 +137,23 @@ describe('mergeLayers', () => {
     assert.deepEqual(merged.origins, { 'dev.components': project });
   });
 
+  it('never writes through a __proto__ key into every object of the process', () => {
+    // As YAML and JSON parse it: an own key named __proto__, at the top and below.
+    const hostile = JSON.parse('{"__proto__": {"service": true}, "dev": {"__proto__": {"command": "rm -rf ~"}}}') as Record<string, unknown>;
+    const merged = mergeLayers([{ value: hostile, originOf: () => project }]);
+    assert.equal(({} as Record<string, unknown>).service, undefined);
+    assert.equal(({} as Record<string, unknown>).command, undefined);
+    assert.deepEqual(merged.value, { dev: {} });
+  });
+
+  it('takes a key with no value (a section whose children are commented out) as unset, keeping the lower layers\' values', () => {
+    const merged = mergeLayers([
+      { value: { dev: { address: '127.0.0.1:9000' } }, originOf: () => user },
+      { value: { dev: null, build: null }, originOf: () => project },
+    ]);
+    assert.deepEqual(merged.value, { dev: { address: '127.0.0.1:9000' } });
+  });
+
   it('does not change the layers it merges', () => {
     const lower = { build: { env: { A: '1' } } };
     mergeLayers([

@@ -205,6 +205,13 @@ describe('loadProject', () => {
     assert.match(error.message, /^ {2}dev\.wasi_webgpu: /m);
   });
 
+  it('refuses two dev.components of one name, naming the second', async () => {
+    const root = await folderWith({ '.wash/config.yaml': 'dev:\n  components:\n    - name: middleware\n      file: a.wasm\n    - name: middleware\n      file: b.wasm\n' });
+    const error = await loadError(root);
+    assert.equal(error.code, 'config-invalid');
+    assert.match(error.message, /^ {2}dev\.components\[1\]\.name: is "middleware" again: each component needs a name of its own/m);
+  });
+
   it('refuses a key of the wrong type with config-invalid, naming the key path', async () => {
     const root = await folderWith({ '.wash/config.yaml': 'build:\n  command: [make, all]\ndev:\n  components:\n    - name: api\n' });
     const error = await loadError(root);

@@ -1,7 +1,7 @@
 // The project watcher reports a save once, however many events the file system sends for it,
 // and still reports every save that changes the file, its time, or only its bytes.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -115,5 +115,29 @@ describe('ProjectWatcher', () => {
     } finally {
       await watcher.close();
     }
+  });
+});
+
+describe('a project with a link loop in it', () => {
+  it('fails to start watching, or watches, and never ends the process with an error nobody hears, once closed', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'cs-project-loop-'));
+    scratches.push(root);
+    await mkdir(join(root, 'src'));
+    await symlink('a', join(root, 'src', 'b'));
+    await symlink('b', join(root, 'src', 'a'));
+    const crashes: unknown[] = [];
+    const onUncaught = (error: unknown) => crashes.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      for (let run = 0; run < 3; run++) {
+        const watcher = new ProjectWatcher(root, { ignore: [], onError: () => {} }, () => {});
+        await watcher.start().catch(() => {});
+        await watcher.close();
+        await settle();
+      }
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    assert.deepEqual(crashes, []);
   });
 });
