@@ -11,6 +11,7 @@ import YAML from 'yaml';
 import type { WitWorld } from '../components/wit-world.ts';
 import type { HostInterfaceConfig } from '../project/config-schema.ts';
 import type { DeploySource, WorkloadArtifact } from './workload-artifacts.ts';
+import { isLoopbackRegistry } from './image-reference.ts';
 
 export const WORKLOAD_API_VERSION = 'runtime.wasmcloud.dev/v1alpha1';
 
@@ -229,6 +230,10 @@ export function generateManifest(source: DeploySource, artifacts: DeployedArtifa
 
   if (entries.some((e) => (e.namespace === 'wasi' && (e.package === 'keyvalue' || e.package === 'blobstore')))) {
     notes.push('On the cluster, wasi:keyvalue and wasi:blobstore are backed by what the wasmCloud hosts are configured with; the data in your project\'s data folders is not copied there.');
+  }
+  const local = artifacts.find((a) => isLoopbackRegistry(a.image.registry));
+  if (local) {
+    notes.push(`${local.image.registry} is a registry on this machine: the cluster's nodes cannot pull from it (their own loopback is another machine's), and they pull over HTTPS. Push to a registry the cluster reaches, or give the cluster a registry address of its own.`);
   }
   if (dev.command?.trim() && dev.command !== project?.config.build?.command) {
     notes.push('dev.command is set: `component-studio push` builds with build.command, as `wash build` does; the Deploy view pushes what the dev session built.');

@@ -289,6 +289,13 @@ describe('a .wasm file deployed as it is', () => {
     assert.equal(docs[1]!.spec.template.spec.service, undefined);
   });
 
+  it('says a registry on this machine is one the cluster cannot pull from', async () => {
+    const local = await prepareManifest(sourceOfFile(await watFixture('hello')), image('127.0.0.1:5000/hello:1'), {});
+    assert.ok(local.manifest.notes.some((n) => /127\.0\.0\.1:5000 is a registry on this machine: the cluster's nodes cannot pull from it/.test(n)), local.manifest.notes.join('\n'));
+    const remote = await prepareManifest(sourceOfFile(await watFixture('hello')), image('ghcr.io/you/hello:1'), {});
+    assert.ok(!remote.manifest.notes.some((n) => /registry on this machine/.test(n)));
+  });
+
   it('refuses --insecure for a registry on another machine before building anything', async () => {
     const root = await project('insecure-remote', 'build:\n  command: exit 3\n  component_path: app.wasm\n', {});
     const run = await runCli(['push', 'example.com/app:1.0', root, '--insecure']);
