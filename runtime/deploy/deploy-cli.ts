@@ -234,6 +234,9 @@ async function deploy(argv: string[], io: CliIo): Promise<Result<void>> {
   const [target = '.', ...extra] = positionals;
   if (extra.length > 0) return usage(`deploy takes one target, got also: ${extra.join(' ')}`, DEPLOY_USAGE);
   if (!values.image) return usage('deploy needs --image: the reference the component is pushed to (e.g. ghcr.io/you/app:1.0).', DEPLOY_USAGE);
+  // Options of the push, given without one: they would be dropped without a word.
+  const pushOnly = (['insecure', 'username', 'password-stdin', 'annotation', 'no-build', 'no-verify'] as const).filter((name) => values[name] !== undefined);
+  if (!values.push && pushOnly.length > 0) return usage(`${pushOnly.map((name) => `--${name}`).join(', ')} ${pushOnly.length > 1 ? 'are options' : 'is an option'} of the push: add --push, or leave ${pushOnly.length > 1 ? 'them' : 'it'} out.`, DEPLOY_USAGE);
   // Digits only: Number('') is 0, and an empty variable must not scale the workload down.
   const replicas = values.replicas === undefined ? undefined : /^\d{1,5}$/.test(values.replicas) && Number(values.replicas) <= 10_000 ? Number(values.replicas) : NaN;
   if (replicas !== undefined && Number.isNaN(replicas)) return usage(`--replicas must be a whole number from 0 to 10000, not "${values.replicas}".`, DEPLOY_USAGE);

@@ -320,6 +320,12 @@ describe('a .wasm file deployed as it is', () => {
     }
   });
 
+  it('refuses options of the push without --push, which would be dropped without a word', async () => {
+    const run = await runCli(['deploy', await watFixture('hello'), '--image', 'ghcr.io/you/hello:1', '--dry-run', '--insecure', '--annotation', 'x=y']);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /--insecure, --annotation are options of the push: add --push, or leave them out/);
+  });
+
   it('refuses a --host that is no DNS name before anything is built or written', async () => {
     const run = await runCli(['deploy', await watFixture('hello'), '--image', 'ghcr.io/you/hello:1', '--dry-run', '--host', 'bad host']);
     assert.equal(run.code, 2, run.stderr);
