@@ -20,7 +20,7 @@ export interface SessionLine extends TerminalLine {
 export interface SessionLogState {
   /** After the first version serves, progress is one line per reload. */
   reloading: boolean;
-  /** A person at the terminal can press keys (dev); `check` runs once and ends. */
+  /** A person at the terminal can press keys (dev); `check` runs once and ends, and says it is a check. */
   interactive: boolean;
 }
 
@@ -32,7 +32,7 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
   const info = (text: string, step = false): SessionLine => ({ level: 'info', text, ...(step ? { step } : {}) });
   switch (event.kind) {
     case 'target':
-      return [info(`${pc.bold('Component Studio')} ${pc.dim('dev')} · ${event.description}`)];
+      return [info(`${pc.bold('Component Studio')} ${pc.dim(state.interactive ? 'dev' : 'check')} · ${event.description}`)];
     case 'stores': {
       const { stores } = event;
       const from = (f: 'config' | 'default') => pc.dim(f === 'config' ? '(from config)' : '(default)');

@@ -492,6 +492,7 @@ describe('component-studio check', () => {
     const shown = await runStudio(['check', project.root]);
     assert.equal(shown.code, 0, shown.output);
     assert.doesNotMatch(shown.output, /r \+ Enter rebuilds|Ctrl\+C stops/);
+    assert.match(shown.output, /^Component Studio check · project /m);
   });
 
   it('exits 1 when a check fails, saying why', async () => {
