@@ -68,7 +68,7 @@ describe('a new project from the Settings view', () => {
     await settings().getByLabel('New project path').fill(target);
     await settings().getByRole('button', { name: 'Create' }).click();
     await page.getByText('Opened greeter').waitFor({ timeout: 30_000 });
-    assert.equal(await settings().getByTestId('project-path').textContent(), target);
+    await settings().getByTestId('project-path').filter({ hasText: target }).waitFor({ timeout: 30_000 });
     // The first build of the example runs componentize-js: tens of seconds on a busy machine.
     await page.locator('.reload-indicator').filter({ hasText: /Serving build 1/ }).waitFor({ timeout: 240_000 });
     await page.keyboard.press('Control+1');

@@ -178,7 +178,7 @@ export function SettingsView() {
           <dt>{project?.kind === 'file' ? 'File' : 'Folder'}</dt>
           <dd>
             <code className="path" data-testid="project-path">
-              {settings?.projectPath ?? project?.path ?? '—'}
+              {project?.path ?? settings?.projectPath ?? '—'}
             </code>
             {project && (
               <button className="link-btn small" onClick={() => copy(project.path)}>
