@@ -14,7 +14,8 @@ export interface MenuActions {
   copyDiagnostics(): void;
 }
 
-export function appMenuTemplate(actions: MenuActions, recent: readonly string[], platform: NodeJS.Platform = process.platform): MenuItemConstructorOptions[] {
+/** `devTools`: the page's developer tools in the View menu, for a run from the sources only (a packaged app's users need none, and they open the app's page to whoever sits at it). */
+export function appMenuTemplate(actions: MenuActions, recent: readonly string[], platform: NodeJS.Platform = process.platform, devTools = false): MenuItemConstructorOptions[] {
   const mac = platform === 'darwin';
   const recentItems: MenuItemConstructorOptions[] = recent.length
     ? [...recent.map((path) => ({ label: `${basename(path)} — ${path}`, click: () => actions.openRecent(path) })), { type: 'separator' }, { label: 'Clear Recent', click: actions.clearRecent }]
@@ -34,7 +35,7 @@ export function appMenuTemplate(actions: MenuActions, recent: readonly string[],
   };
   const view: MenuItemConstructorOptions = {
     label: 'View',
-    submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }],
+    submenu: [{ role: 'reload' }, ...(devTools ? [{ role: 'toggleDevTools' } as const] : []), { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }],
   };
   const help: MenuItemConstructorOptions = {
     role: 'help',

@@ -195,7 +195,7 @@ async function main(): Promise<void> {
   };
   const refreshMenu = async () => {
     const recent = await recentProjects(launchFile).catch(() => []);
-    Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(actions, recent)));
+    Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(actions, recent, process.platform, !app.isPackaged)));
   };
   /** Opens what the user picks in the system's open dialog. */
   const pickAndOpen = (options: OpenDialogOptions) => {

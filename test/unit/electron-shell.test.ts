@@ -125,6 +125,12 @@ describe('the application menu', () => {
     assert.equal(file.at(-1)?.role, 'quit');
   });
 
+  it('offers the developer tools only to a run from the sources, not in a packaged app', () => {
+    const roles = (devTools: boolean) => submenu(appMenuTemplate(actions, [], 'linux', devTools).find((m) => m.label === 'View')).map((i) => i.role);
+    assert.ok(roles(true).includes('toggleDevTools'));
+    assert.ok(!roles(false).includes('toggleDevTools'));
+  });
+
   it('says when there are no recent projects, and follows macOS conventions there', () => {
     const menu = appMenuTemplate(actions, [], 'darwin');
     assert.equal(menu[0]?.role, 'appMenu');
