@@ -28,6 +28,11 @@ export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** The keys Docker may have filed a registry's credentials under. */
+/** The registry an auths key names: without its scheme and path, in lower case. */
+function registryOfKey(key: string): string {
+  return key.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+}
+
 function keysFor(registry: string): string[] {
   if (registry === 'docker.io') return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
   return [registry, `https://${registry}`, `http://${registry}`, `https://${registry}/v1/`, `https://${registry}/v2/`];
@@ -55,7 +60,9 @@ export async function dockerCredentials(registry: string, options: DockerConfigO
       if (!fromHelper.ok || fromHelper.value) return fromHelper;
     }
   }
-  for (const key of keys) {
+  // Then any key that names the registry in another form (`http://host:port/v2/`), as Docker reads keys: without scheme and path.
+  const others = Object.keys(config.auths ?? {}).filter((key) => !keys.includes(key) && registryOfKey(key) === registryOfKey(registry));
+  for (const key of [...keys, ...others]) {
     const entry = config.auths?.[key];
     // Fields of another type are no credentials (a hand-edited file): looked past, as Docker does.
     if (typeof entry !== 'object' || entry === null) continue;

@@ -96,6 +96,12 @@ describe('credentials from the Docker config', () => {
     assert.deepEqual(await dockerCredentials('other.example', { env }), { ok: true, value: undefined });
   });
 
+  it('reads an auths entry whose key names the registry in another form, as Docker does', async () => {
+    const env = await envWith({ auths: { 'http://127.0.0.1:8651/v2/': { auth: Buffer.from('me:pw').toString('base64') } } }, 'other-form');
+    assert.deepEqual(await dockerCredentials('127.0.0.1:8651', { env }), { ok: true, value: { kind: 'basic', username: 'me', password: 'pw' } });
+    assert.deepEqual(await dockerCredentials('127.0.0.1:8652', { env }), { ok: true, value: undefined });
+  });
+
   it('reads Docker Hub\'s entry under its historic key, and identity tokens', async () => {
     const env = await envWith({ auths: { 'https://index.docker.io/v1/': { identitytoken: 'refresh-me' } } }, 'hub');
     assert.deepEqual(await dockerCredentials('docker.io', { env }), { ok: true, value: { kind: 'identity-token', token: 'refresh-me' } });
