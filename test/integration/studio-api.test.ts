@@ -431,6 +431,13 @@ describe('the Studio API over the bridge, on a real project', () => {
     assert.equal(await readFile(marker).then(() => true, () => false), false);
     assert.equal((await client.call('project.get', {})).path, project.root);
     await rm(join(project.root, '.wash', 'data', 'blobstore', 'uploads'), { recursive: true, force: true });
+    // Another project's store folder, wherever its config put it: known by the stores' owner file.
+    const elsewhere = join(configDir, 'other-project-blobs');
+    await mkdir(join(elsewhere, 'c', 'proj', '.wash'), { recursive: true });
+    await writeFile(join(elsewhere, '.cs-owner'), '{}');
+    await writeFile(join(elsewhere, 'c', 'proj', '.wash', 'config.yaml'), `build:\n  command: touch ${JSON.stringify(marker)}\n`);
+    assert.equal((await apiErrorOf(client.call('project.open', { path: join(elsewhere, 'c', 'proj') }))).code, 'target-in-data-folder');
+    assert.equal(await readFile(marker).then(() => true, () => false), false);
   });
 
   it('project.open stops the project and opens another one', async () => {
