@@ -3,8 +3,8 @@
 // file-tree.ts for why links are safe for the stores and copies for volumes. Kept apart from
 // file-tree.ts so that thread loads nothing else.
 import { constants, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, type Dirent } from 'node:fs';
-import { join, sep } from 'node:path';
-import { isInternalFileName, SWAP_PREFIX } from '../stores/safe-names.ts';
+import { join } from 'node:path';
+import { isInternalFileName, rawPath, SWAP_PREFIX } from '../stores/safe-names.ts';
 
 export interface WalkOptions {
   /** Leave out the studio's own files (`.cs-*`: journal, owner file, temp files) at every depth. */
@@ -141,8 +141,6 @@ function copyEntry(entry: Dirent | Dirent<Buffer>, source: string | Buffer, targ
   }
   return linking;
 }
-
-const rawPath = (dir: string | Buffer, name: Buffer) => Buffer.concat([Buffer.isBuffer(dir) ? dir : Buffer.from(dir), Buffer.from(sep), name]);
 
 /**
  * The entries of `from` whose names are not UTF-8, by their raw bytes: files linked or

@@ -12,10 +12,10 @@
 //
 // This module knows folder entries, not keys: it must not read or write values.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import { syncFolder } from './atomic-write.ts';
 import { processRunning } from './process-identity.ts';
-import { isInternalFileName, SWAP_PREFIX } from './safe-names.ts';
+import { isInternalFileName, rawPath, SWAP_PREFIX } from './safe-names.ts';
 
 const STATE_FILE = 'state';
 /**
@@ -97,10 +97,6 @@ function dataEntries(dir: string, stays: (name: string) => boolean = isInternalF
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-}
-
-function rawPath(dir: string, name: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(dir + sep), name]);
 }
 
 /** Moves every data entry of `from` into `to` (renames, same disk), skipping names already there. */

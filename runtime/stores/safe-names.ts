@@ -13,6 +13,7 @@
 // This module also validates names: it refuses empty names, `.`/`..` and absolute paths,
 // and names whose file name would pass 255 bytes. It does no I/O.
 import { Buffer } from 'node:buffer';
+import { sep } from 'node:path';
 import { StoreError, quote } from './store-error.ts';
 
 /** Every file the studio keeps inside a store root starts with this; never a key. */
@@ -71,6 +72,14 @@ export function decodeSegment(fileName: string): string {
     i += 2;
   }
   return encodeSegment(decoded) === fileName ? decoded : fileName;
+}
+
+/**
+ * The path of an entry below `dir` by the raw bytes of its name: a name that is not UTF-8
+ * does not survive a round trip through a string, and then no call finds the file.
+ */
+export function rawPath(dir: string | Buffer, name: Buffer): Buffer {
+  return Buffer.concat([Buffer.isBuffer(dir) ? dir : Buffer.from(dir), Buffer.from(sep), name]);
 }
 
 /** True for the studio's own files (temp files, the journal): hidden from every listing. */

@@ -135,7 +135,7 @@ export function withRoom<T>(list: T[]): T[] {
 /** Log lines and outbound calls kept per request; a request that logs more is rare and the log has the rest. */
 export const MAX_LINES_PER_REQUEST = 200;
 /** A log line longer than this is cut in the record (the log bus keeps it whole). */
-export const MAX_LINE_CHARS = 4096;
+export const MAX_CAPTURED_LINE_CHARS = 4096;
 
 /** The status class a filter names: 2 for 2xx, 0 for "no status". */
 export function statusClass(record: Pick<TrafficRecord, 'status'>): number {

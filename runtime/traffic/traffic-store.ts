@@ -13,7 +13,7 @@
 // after its request ended (a worker's batch may bring it a moment later).
 import type { LogBus, LogRecord, OutboundCallRecord } from '../logs/log-bus.ts';
 import { requestIdsAbove } from '../workloads/exchange.ts';
-import { MAX_LINE_CHARS, MAX_LINES_PER_REQUEST, statusClass, summaryOf, withRoom, type RequestLogLine, type TrafficBodies, type TrafficFilter, type TrafficRecord, type TrafficSummary } from './traffic-record.ts';
+import { MAX_CAPTURED_LINE_CHARS, MAX_LINES_PER_REQUEST, statusClass, summaryOf, withRoom, type RequestLogLine, type TrafficBodies, type TrafficFilter, type TrafficRecord, type TrafficSummary } from './traffic-record.ts';
 import { TrafficSpill, type SpillLocation } from './traffic-spill.ts';
 
 export interface TrafficPage {
@@ -350,7 +350,7 @@ function addLine(target: Gathered, log: LogRecord): boolean {
     return true;
   }
   if (target.logs.length >= MAX_LINES_PER_REQUEST) return false;
-  const text = log.text.length > MAX_LINE_CHARS ? `${log.text.slice(0, MAX_LINE_CHARS)}…` : log.text;
+  const text = log.text.length > MAX_CAPTURED_LINE_CHARS ? `${log.text.slice(0, MAX_CAPTURED_LINE_CHARS)}…` : log.text;
   (target.logs = withRoom(target.logs)).push({ time: log.time, level: log.level, source: log.source, text, ...(log.stream ? { stream: log.stream } : {}) });
   return true;
 }
