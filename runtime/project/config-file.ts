@@ -2,7 +2,8 @@
 // as its extension says, into a plain mapping, and wording its schema problems. Errors are
 // values naming the file, and for syntax errors the line and column. Must not know what the
 // keys mean: each file's schema does.
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { fail, ok, type Result, type StudioError } from '../errors.ts';
@@ -15,13 +16,34 @@ export interface FileKind {
   invalidCode: string;
 }
 
+/** Settings files are a few KiB; a larger one is a mistake that would hold up every start and reload. */
+export const MAX_SETTINGS_BYTES = 1024 * 1024;
+
+/**
+ * A settings file's text, read only when it is a regular file of sane size. Opened without
+ * blocking, since a FIFO in a file's place would otherwise hang the read (and every reload
+ * after it) until some other program wrote to it.
+ */
+export async function readSettingsText(path: string): Promise<string> {
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const stats = await handle.stat();
+    if (stats.isDirectory()) throw new Error('it is a folder');
+    if (!stats.isFile()) throw new Error('it is not a regular file (a pipe or a device)');
+    if (stats.size > MAX_SETTINGS_BYTES) throw new Error(`it is ${stats.size} bytes, over the ${MAX_SETTINGS_BYTES}-byte limit for a settings file`);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Reads and parses a settings file; an empty file is an empty mapping. */
 export async function readSettingsFile(path: string, kind: FileKind): Promise<Result<Record<string, unknown>>> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readSettingsText(path);
   } catch (err) {
-    return fail('config-unreadable', `${path} cannot be read: ${(err as Error).message}.`, 'Check that it is a file you can read (not a folder), or move it away.');
+    return fail('config-unreadable', `${path} cannot be read: ${(err as Error).message}.`, 'Make it a readable settings file of normal size (not a folder, a pipe or a device), or move it away.');
   }
   let value: unknown;
   try {

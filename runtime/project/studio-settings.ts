@@ -7,12 +7,12 @@
 // The studio writes this file too (a switch in the UI), keeping what a person wrote in it:
 // other keys, comments and layout.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isMap, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { fail, ok, type Result } from '../errors.ts';
-import { invalidSettings, readSettingsFile } from './config-file.ts';
+import { invalidSettings, readSettingsFile, readSettingsText } from './config-file.ts';
 import { validateWith } from './config-schema.ts';
 import { pathExists } from '../path-exists.ts';
 
@@ -109,7 +109,7 @@ export async function saveStudioSettingAt(root: string, path: readonly string[],
   const file = studioSettingsPath(root);
   let text = '';
   try {
-    text = await readFile(file, 'utf8');
+    text = await readSettingsText(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return unwritable(file, err);
   }
