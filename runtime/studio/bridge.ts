@@ -8,7 +8,9 @@
 //   cookie carries it: cookies ignore ports, so one would go to the component gateway and
 //   to every other server on 127.0.0.1, into their logs and the traffic captures, and a
 //   page on another port could set a cookie of the same name in its place. The renderer's
-//   files need no token: they are the same for everyone and hold nothing secret;
+//   files need no token: they are the same for everyone and hold nothing secret. A browser
+//   the studio opens itself gets a one-use launch link instead (see launchUrl), since a
+//   command line can be read by every user of the machine;
 // - the Host header must name the bridge itself (127.0.0.1:<port> or localhost:<port>), which
 //   defeats DNS rebinding; an Origin header, when present, must be the bridge's own origin
 //   (a foreign page can neither read files nor open the socket);
@@ -44,12 +46,21 @@ export interface BridgeOptions {
 export interface Bridge {
   /** The URL to open once: it carries the token. */
   readonly url: string;
+  /**
+   * A URL for a browser started with it on its command line (where other users of the
+   * machine can read it): it carries a code that works once, within two minutes, and is
+   * answered with a redirect to the URL with the token.
+   */
+  launchUrl(): string;
   /** http://127.0.0.1:<port> */
   readonly origin: string;
   readonly port: number;
   close(): Promise<void>;
 }
 
+
+/** How long a launch link works, if no browser used it before. */
+const LAUNCH_CODE_MS = 2 * 60_000;
 
 /** Where the Studio API's WebSocket is; it takes the token as `?token=`. */
 const API_PATH = '/api';
@@ -81,6 +92,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   };
   const rendererDir = resolve(options.rendererDir);
   let port = 0;
+  /** Unused launch codes and when each stops working. */
+  const launchCodes = new Map<string, number>();
 
   const tokenMatches = (candidate: string | undefined): boolean => {
     if (candidate === undefined) return false;
@@ -127,6 +140,17 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       plain(res, 405, 'Method not allowed.');
+      return;
+    }
+    const launch = url.searchParams.get('launch');
+    if (launch !== null) {
+      const until = launchCodes.get(launch);
+      launchCodes.delete(launch);
+      if (until === undefined || until < Date.now()) {
+        plain(res, 403, 'Forbidden: this launch link was used already or is over two minutes old. Open the studio with the URL printed in the terminal.');
+        return;
+      }
+      res.writeHead(303, { Location: `/?token=${token}`, 'Cache-Control': 'no-store' }).end();
       return;
     }
     if (url.pathname === API_PATH) {
@@ -219,6 +243,11 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     url: `${origin}/?token=${token}`,
     origin,
     port,
+    launchUrl() {
+      const code = randomBytes(24).toString('base64url');
+      launchCodes.set(code, Date.now() + LAUNCH_CODE_MS);
+      return `${origin}/?launch=${code}`;
+    },
     async close() {
       for (const client of sockets.clients) client.terminate();
       sockets.close();

@@ -46,7 +46,8 @@ export async function startUi(options: CliUiOptions): Promise<CliUi> {
     off();
     options.print(`${pc.cyan('studio')}    ${pc.bold(url)}`);
     if (options.open) {
-      void openInBrowser(url).then((opened) => {
+      // Not the printed URL: a browser's command line is visible to every user of the machine.
+      void openInBrowser(studio.bridge.launchUrl()).then((opened) => {
         if (!opened.ok) options.print(pc.dim(`could not open a browser (${opened.reason}); open the studio URL above yourself`));
       });
     }

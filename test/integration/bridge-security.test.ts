@@ -116,6 +116,22 @@ describe('the browser-mode bridge', () => {
     assert.equal(opened.headers['cache-control'], 'no-store');
   });
 
+  it('gives a browser it opens a launch link without the token, which works once and redirects to the URL with it', async () => {
+    const launch = bridge.launchUrl();
+    assert.ok(!launch.includes(token), 'a command line is readable by every user: the token stays off it');
+    assert.match(launch, /^http:\/\/127\.0\.0\.1:\d+\/\?launch=[A-Za-z0-9_-]{32}$/);
+    const path = launch.slice(bridge.origin.length);
+    const first = await get(bridge.port, path);
+    assert.equal(first.status, 303);
+    assert.equal(first.headers.location, `/?token=${token}`);
+    const again = await get(bridge.port, path);
+    assert.equal(again.status, 403, 'a used launch link (read from a command line later) opens nothing');
+    assert.match(again.body, /used already or is over two minutes old/);
+    assert.equal((await get(bridge.port, '/?launch=made-up')).status, 403);
+    const foreign = await get(bridge.port, bridge.launchUrl().slice(bridge.origin.length), { origin: 'http://evil.example' });
+    assert.equal(foreign.status, 403, 'a foreign page cannot spend a launch code either');
+  });
+
   it('ignores a cookie, even one named as the old bridge named its own', async () => {
     assert.equal((await get(bridge.port, '/api', { cookie: `component-studio-${bridge.port}=${token}` })).status, 403);
     assert.deepEqual(await connect(bridge.port, { cookie: `component-studio-${bridge.port}=${token}` }), { refused: 403 });
