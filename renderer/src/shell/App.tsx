@@ -4,6 +4,7 @@
 import { useEffect } from 'react';
 import { studio } from '../api/client.ts';
 import { describeError } from '../api/api-error.ts';
+import { dialogShown } from '../components/Dialog.tsx';
 import { ErrorBoundary } from '../components/ErrorBoundary.tsx';
 import { useStudio } from '../stores/studio-store.ts';
 import { useUi, VIEWS, type ViewId } from '../stores/ui-store.ts';
@@ -44,6 +45,9 @@ export function App() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const ui = useUi.getState();
+      // A dialog is modal: switching views would hide it with its typed text, and a rebuild
+      // or the help would open behind it.
+      if (dialogShown()) return;
       if (isMod(e) && !e.altKey && /^[1-9]$/.test(e.key)) {
         const target = VIEWS[Number(e.key) - 1];
         if (target) {

@@ -74,7 +74,11 @@ export function ReloadIndicator() {
   const checksState = !checks ? undefined : checks.error || checks.failed > 0 ? 'failed' : 'passed';
   return (
     <div className="reload-indicator-group">
-      <button className="reload-indicator" data-state={shown} role="status" aria-live="polite" title="Build output" onClick={() => open(true)}>
+      {/* The state, announced as it changes; the button below opens the output. */}
+      <span className="visually-hidden" role="status">
+        {title}
+      </span>
+      <button className="reload-indicator" data-state={shown} title="Show the build output" onClick={() => open(true)}>
         <span className="dot" />
         <div>
           <div className="reload-title">
@@ -86,7 +90,7 @@ export function ReloadIndicator() {
         </div>
       </button>
       {checks && (
-        <button className="reload-checks" data-state={checksState} aria-label="Checks" title={checksState === 'failed' ? 'Show what failed' : 'Show the checks'} onClick={() => showFailedCheck(checks)}>
+        <button className="reload-checks" data-state={checksState} title={checksState === 'failed' ? 'Show what failed' : 'Show the checks'} onClick={() => showFailedCheck(checks)}>
           {checks.error
             ? 'Checks could not run'
             : `${checks.build !== undefined ? `build ${checks.build} · ` : ''}${checks.passed}/${checks.results.length} checks pass`}

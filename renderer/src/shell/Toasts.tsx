@@ -3,10 +3,21 @@ import { useUi } from '../stores/ui-store.ts';
 export function Toasts() {
   const toasts = useUi((s) => s.toasts);
   const dismiss = useUi((s) => s.dismiss);
+  const hold = useUi((s) => s.holdToast);
   return (
-    <div className="toasts" aria-live="polite">
+    <div className="toasts">
       {toasts.map((t) => (
-        <div key={t.id} className="toast" data-tone={t.tone} role="status">
+        // Held while pointed at or focused: a toast's button must not vanish under the user.
+        <div
+          key={t.id}
+          className="toast"
+          data-tone={t.tone}
+          role={t.tone === 'error' ? 'alert' : 'status'}
+          onMouseEnter={() => hold(t.id, true)}
+          onMouseLeave={() => hold(t.id, false)}
+          onFocus={() => hold(t.id, true)}
+          onBlur={(e) => !e.currentTarget.contains(e.relatedTarget) && hold(t.id, false)}
+        >
           <div className="toast-text">
             <div className="toast-title">{t.title}</div>
             {t.detail && <div className="toast-detail">{t.detail}</div>}

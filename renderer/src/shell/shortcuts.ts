@@ -19,6 +19,8 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'End', what: 'Follow new log lines again', where: 'Logs' },
   { keys: `${modKey}+S`, what: 'Save the value being edited', where: 'Key-value' },
   { keys: `${modKey}+Shift+B`, what: 'Rebuild the project', where: 'Anywhere' },
+  // Monaco's own binding: Tab indents in an editor until this is pressed.
+  { keys: isMac ? 'Ctrl+Shift+M' : 'Ctrl+M', what: 'Make Tab move focus out of the editor instead of indenting (again: back)', where: 'Code editors' },
 ];
 
 /** Ctrl on Windows and Linux, Cmd on macOS. */

@@ -35,9 +35,15 @@ interface UiState {
   setBuildOutputOpen(open: boolean): void;
   toast(toast: Omit<Toast, 'id'>, ttlMs?: number): void;
   dismiss(id: number): void;
+  /** Keeps a toast up while the pointer or focus is on it; `false` lets it go a while later. */
+  holdToast(id: number, held: boolean): void;
 }
 
 let nextToast = 1;
+/** How long a toast stays once nothing holds it. */
+const TOAST_MS = 4000;
+/** Each shown toast's dismissal, until it is held. */
+const toastTimers = new Map<number, ReturnType<typeof setTimeout>>();
 
 function initialView(): ViewId {
   const hash = location.hash.replace(/^#\/?/, '');
@@ -55,12 +61,21 @@ export const useUi = create<UiState>((set, get) => ({
   },
   setHelpOpen: (helpOpen) => set({ helpOpen }),
   setBuildOutputOpen: (buildOutputOpen) => set({ buildOutputOpen }),
-  toast(toast, ttlMs = 4000) {
+  toast(toast, ttlMs = TOAST_MS) {
     const id = nextToast++;
     set({ toasts: [...get().toasts.slice(-3), { ...toast, id }] });
-    setTimeout(() => get().dismiss(id), ttlMs);
+    toastTimers.set(id, setTimeout(() => get().dismiss(id), ttlMs));
   },
-  dismiss: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
+  dismiss(id) {
+    clearTimeout(toastTimers.get(id));
+    toastTimers.delete(id);
+    set({ toasts: get().toasts.filter((t) => t.id !== id) });
+  },
+  holdToast(id, held) {
+    clearTimeout(toastTimers.get(id));
+    toastTimers.delete(id);
+    if (!held && get().toasts.some((t) => t.id === id)) toastTimers.set(id, setTimeout(() => get().dismiss(id), TOAST_MS));
+  },
 }));
 
 export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
