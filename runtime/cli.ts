@@ -174,6 +174,13 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  // The terminal closed (or, on Windows, its console window): stop as cleanly, so the data
+  // folders are checkpointed and let go. Nothing is left to print to.
+  process.on('SIGHUP', () => {
+    process.stdout.on('error', () => {});
+    process.stderr.on('error', () => {});
+    void stop();
+  });
 
   // A first build that ends the session has said why already (✗ …): the error is not printed twice.
   let told = false;

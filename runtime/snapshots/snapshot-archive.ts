@@ -24,6 +24,7 @@ import { z } from 'zod';
 import { isInternalFileName, SWAP_PREFIX } from '../stores/safe-names.ts';
 import { walkTree } from './file-tree.ts';
 import { descriptionSchema, type CatalogueEntry, type SnapshotCatalogue, type SnapshotDescription } from './snapshot-catalogue.ts';
+import { localNames } from './local-names.ts';
 import { SnapshotError, snapshotErrorFrom } from './snapshot-error.ts';
 
 export const ARCHIVE_FORMAT = 'component-studio-snapshot';
@@ -198,6 +199,9 @@ async function unpack(file: string, into: string): Promise<ArchiveManifest> {
   const reader = extract();
   const reading = pipeline(createReadStream(file), createGunzip(), reader);
   let manifest: ArchiveManifest | undefined;
+  /** Where each entry goes on this system (see local-names.ts). */
+  let local = new Map<string, string>();
+  const target = (path: string) => join(into, ...(local.get(path) ?? localNames(file, [], [path]).get(path)!).split('/'));
   const expected = new Map<string, { size: number; sha256: string }>();
   const seen = new Set<string>();
   try {
@@ -217,15 +221,16 @@ async function unpack(file: string, into: string): Promise<ArchiveManifest> {
         for (const folder of manifest.folders) {
           const why = unsafePath(folder, manifest.snapshot.volumes.length);
           if (why) throw unsafe(file, folder, why);
-          await mkdir(join(into, ...folder.split('/')), { recursive: true });
         }
+        local = localNames(file, [...expected.keys()], manifest.folders);
+        for (const folder of manifest.folders) await mkdir(target(folder), { recursive: true });
         continue;
       }
       const why = unsafePath(name, manifest.snapshot.volumes.length);
       if (why) throw unsafe(file, header.name, why);
       if (header.type === 'directory') {
         item.resume();
-        await mkdir(join(into, ...name.split('/')), { recursive: true });
+        await mkdir(target(name), { recursive: true });
         continue;
       }
       if (header.type !== 'file') throw unsafe(file, header.name, `it is a ${header.type ?? 'special entry'}, not a plain file`);
@@ -234,8 +239,8 @@ async function unpack(file: string, into: string): Promise<ArchiveManifest> {
       if (seen.has(name)) throw new SnapshotError('archive-tampered', `${file} holds ${JSON.stringify(name)} twice.`, 'Export the snapshot again from the original; nothing was changed.');
       seen.add(name);
       if (header.size !== listed.size) throw tampered(file, name, `${header.size} bytes where the manifest says ${listed.size}`);
-      const target = join(into, ...name.split('/'));
-      await mkdir(join(target, '..'), { recursive: true });
+      const path = target(name);
+      await mkdir(join(path, '..'), { recursive: true });
       const hash = createHash('sha256');
       // streamx streams iterate like Node's; the cast is for the types only.
       await pipeline(
@@ -246,7 +251,7 @@ async function unpack(file: string, into: string): Promise<ArchiveManifest> {
             yield chunk;
           }
         },
-        createWriteStream(target, { flags: 'wx' }),
+        createWriteStream(path, { flags: 'wx' }),
       );
       if (hash.digest('hex') !== listed.sha256) throw tampered(file, name, 'its checksum does not match the manifest');
     }

@@ -47,8 +47,9 @@ export interface Comparison {
 interface FileFacts {
   path: string;
   size: number;
-  dev: number;
-  ino: number;
+  /** Device and file id, exact: NTFS ids pass 2^53, where numbers would round two files into one. */
+  dev: bigint;
+  ino: bigint;
 }
 
 /** Files (by relative path) and top-level folders of one store's folder. */
@@ -64,8 +65,8 @@ async function inventory(root: string): Promise<{ files: Map<string, FileFacts>;
     }
   }
   await inPool(found, async ({ rel, path }) => {
-    const info = await lstat(path);
-    files.set(rel, { path, size: info.size, dev: info.dev, ino: info.ino });
+    const info = await lstat(path, { bigint: true });
+    files.set(rel, { path, size: Number(info.size), dev: info.dev, ino: info.ino });
   });
   return { files, folders };
 }
@@ -112,7 +113,8 @@ async function compareStore(store: StoreKind, from: string, to: string, out: { c
     if (!name) continue;
     const other = b.files.get(rel);
     if (!other) out.changes.push({ store, ...name, change: 'removed', before: facts.size, path: `${store}/${rel}` });
-    else if (other.dev === facts.dev && other.ino === facts.ino) out.unchanged++;
+    // One file linked into both (a file system without file ids says 0: no proof then).
+    else if (other.ino !== 0n && other.dev === facts.dev && other.ino === facts.ino) out.unchanged++;
     else if (other.size !== facts.size) out.changes.push({ store, ...name, change: 'changed', before: facts.size, after: other.size, path: `${store}/${rel}` });
     else pairs.push({ rel, a: facts, b: other });
   }

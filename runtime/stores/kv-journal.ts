@@ -230,6 +230,21 @@ function writeSet(folders: KeyFolders, record: SetRecord, unlessSame: boolean): 
   return { file, folder };
 }
 
+/**
+ * Each key's last record, in the order of those last records. Keys that share a file (a
+ * case-insensitive or normalizing file system folds `A` and `a` into one) then end with the
+ * latest write of any of them, as they did before the crash.
+ */
+export function lastWrites(records: readonly JournalRecord[]): JournalRecord[] {
+  const last = new Map<string, JournalRecord>();
+  for (const record of records) {
+    const id = `${record.bucket}\u0000${record.key}`;
+    last.delete(id);
+    last.set(id, record);
+  }
+  return [...last.values()];
+}
+
 /** Makes the value files say what a journal record says: the set's value written, or the deleted key's files gone. */
 export function applyRecord(folders: KeyFolders, record: JournalRecord, unlessSame = false): { folder?: string; file?: string } {
   if (record.op === 'set') return writeSet(folders, record, unlessSame);
@@ -420,12 +435,10 @@ export class KeyValueJournal {
    */
   recoverInto(folders: KeyFolders): RecoveryReport {
     const { generation, records, warnings } = this.recover();
-    const last = new Map<string, JournalRecord>();
-    for (const record of records) last.set(`${record.bucket}\u0000${record.key}`, record);
     const files: string[] = [];
     const changedFolders = new Set<string>();
     let replayed = 0;
-    for (const record of last.values()) {
+    for (const record of lastWrites(records)) {
       try {
         const { file, folder } = applyRecord(folders, record, true);
         if (file) files.push(file);

@@ -28,7 +28,8 @@ export const MAX_FILE_NAME_BYTES = 255;
 export const MAX_BUCKET_BYTES = 200;
 
 const UNSAFE = /[\x00-\x1f\x7f/\\:*?"<>|%]/;
-const RESERVED_BASE = /^(con|prn|aux|nul|com[1-9¹²³]|lpt[1-9¹²³])$/i;
+// Windows refuses these as file names whatever their extension (COM0, LPT0 and the console names too).
+const RESERVED_BASE = /^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])$/i;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function escapeChar(ch: string): string {
@@ -39,6 +40,14 @@ function isReservedWindowsName(segment: string): boolean {
   const dot = segment.indexOf('.');
   const base = (dot === -1 ? segment : segment.slice(0, dot)).replace(/ +$/, '');
   return RESERVED_BASE.test(base);
+}
+
+/**
+ * True when Windows cannot name a file so: a character it refuses, a device name, a trailing
+ * dot or space. wash on Linux writes such names (a key `user:1` is a file `user:1`).
+ */
+export function windowsRefuses(fileName: string): boolean {
+  return /[\x00-\x1f:*?"<>|]/.test(fileName) || /[. ]$/.test(fileName) || isReservedWindowsName(fileName);
 }
 
 /** The file name for one name segment (a key, a bucket, or one `/`-part of an object name). */

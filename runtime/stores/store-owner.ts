@@ -16,23 +16,28 @@ import { READ_NONBLOCKING } from './store-root.ts';
 
 export const OWNER_FILE = `${INTERNAL_PREFIX}owner`;
 
-interface Owner {
+export interface Owner {
   pid: number;
   started: number | undefined;
   token: number;
-  /** The inode of the folder it was written in: a copy of the folder (with the file) has another. */
-  folder: number | undefined;
+  /**
+   * The file id of the folder it was written in, in decimal: a copy of the folder (with the
+   * file) has another. Read as a bigint, since NTFS ids pass 2^53 and would round together.
+   */
+  folder: string | undefined;
 }
 
 /** `pid started token folder`; older files hold `pid started token`, or `pid token`. */
-function parseOwner(text: string): Owner | undefined {
-  const parts = text.trim().split(/\s+/).map(Number);
-  if (parts.length < 2 || !parts.every(Number.isSafeInteger)) return undefined;
-  const [pid, a, b, folder] = parts as [number, number, number | undefined, number | undefined];
+export function parseOwner(text: string): Owner | undefined {
+  const words = text.trim().split(/\s+/);
+  const parts = words.slice(0, 3).map(Number);
+  const folder = words[3];
+  if (parts.length < 2 || !parts.every(Number.isSafeInteger) || (folder !== undefined && !/^\d+$/.test(folder))) return undefined;
+  const [pid, a, b] = parts as [number, number, number | undefined];
   return b === undefined ? { pid, started: undefined, token: a, folder: undefined } : { pid, started: a < 0 ? undefined : a, token: b, folder };
 }
 
-function formatOwner(token: number, folder: number): string {
+function formatOwner(token: number, folder: string): string {
   const self = currentProcess();
   return `${self.pid} ${self.started ?? -1} ${token} ${folder}\n`;
 }
@@ -44,9 +49,9 @@ function formatOwner(token: number, folder: number): string {
 export function claimStoreRoot(root: string, token: number, store: 'keyvalue' | 'blobstore'): void {
   const path = join(root, OWNER_FILE);
   const context = { store, action: 'open', path } as const;
-  let folder: number;
+  let folder: string;
   try {
-    folder = statSync(root).ino;
+    folder = String(statSync(root, { bigint: true }).ino);
   } catch (error) {
     throw storeErrorFrom(error, context);
   }

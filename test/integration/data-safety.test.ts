@@ -42,6 +42,22 @@ describe('data folders', () => {
     }
   });
 
+  it('are let go when the terminal closes (SIGHUP), as on Ctrl+C: checkpointed, no owner file left', { skip: process.platform === 'win32' && 'no SIGHUP to send' }, async () => {
+    const { dir, data } = await project();
+    const studio = await startStudio(dir);
+    try {
+      await probe(() => studio).ok('POST', '/kv/increment', { bucket: 'b', key: 'n' });
+      const exited = new Promise<number | null>((resolve) => studio.child.once('exit', (code) => resolve(code)));
+      studio.child.kill('SIGHUP');
+      assert.equal(await exited, 0);
+      const left = await readdir(join(data, 'keyvalue'));
+      assert.ok(!left.includes('.cs-owner'), `the owner file was left: ${left.join(', ')}`);
+      assert.ok(left.includes('b'));
+    } finally {
+      await studio.stop();
+    }
+  });
+
   it('in use by one studio are refused to a second, which names the first', async () => {
     const { dir } = await project();
     const first = await startStudio(dir);

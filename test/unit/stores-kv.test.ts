@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
 import { StoreError } from '../../runtime/stores/store-error.ts';
 import { stopMaterializer } from '../../runtime/stores/kv-materializer.ts';
+import { lastWrites, type JournalRecord } from '../../runtime/stores/kv-journal.ts';
 import { StoreLocks } from '../../runtime/stores/store-locks.ts';
 import { spawnWorker } from '../../runtime/threads/spawn-worker.ts';
 import { fails } from '../helpers/store-assertions.ts';
@@ -491,6 +492,17 @@ describe('KeyValueStore: durability', () => {
     assert.equal(existsSync(join(root, 'b', dead)), false);
     assert.equal(existsSync(join(root, 'b', live)), true);
     assert.deepEqual(store.list('b').keys, ['real']);
+  });
+});
+
+describe('journal replay order', () => {
+  it('replays each key\'s last write in the order of those writes, so keys folded into one file end with the latest', () => {
+    const set = (key: string, text: string): JournalRecord => ({ op: 'set', bucket: 'b', key, value: new TextEncoder().encode(text) });
+    const replayed = lastWrites([set('A', 'v1'), set('a', 'v2'), set('A', 'v3'), set('x', '1'), { op: 'delete', bucket: 'b', key: 'a' }]);
+    assert.deepEqual(
+      replayed.map((r) => `${r.op} ${r.key}${r.op === 'set' ? `=${new TextDecoder().decode(r.value)}` : ''}`),
+      ['set A=v3', 'set x=1', 'delete a'],
+    );
   });
 });
 

@@ -29,12 +29,12 @@ function assertPortable(fileName: string): void {
   assert.doesNotMatch(fileName, /[\x00-\x1f\x7f/\\:*?"<>|]/, `${JSON.stringify(fileName)} has an unsafe character`);
   assert.ok(!fileName.startsWith('.'), `${JSON.stringify(fileName)} starts with a dot`);
   assert.ok(!/[. ]$/.test(fileName), `${JSON.stringify(fileName)} ends with a dot or space`);
-  assert.doesNotMatch(fileName.split('.')[0]!.trimEnd(), /^(con|prn|aux|nul|com[1-9]|lpt[1-9])$/i, `${JSON.stringify(fileName)} is a reserved Windows name`);
+  assert.doesNotMatch(fileName.split('.')[0]!.trimEnd(), /^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])$/i, `${JSON.stringify(fileName)} is a reserved Windows name`);
 }
 
 describe('encodeSegment / decodeSegment', () => {
   it('leaves names that are safe everywhere as they are', () => {
-    for (const name of ['user42', 'hello world', 'a.b.c', 'émoji-🎉', '日本語', 'CONSOLE', 'COM0', 'LPT10', 'x_y-z+1=2,3;4', "it's"]) {
+    for (const name of ['user42', 'hello world', 'a.b.c', 'émoji-🎉', '日本語', 'CONSOLE', 'COM10', 'LPT10', 'x_y-z+1=2,3;4', "it's"]) {
       assert.equal(encodeSegment(name), name);
       assert.equal(decodeSegment(name), name);
     }
@@ -67,7 +67,7 @@ describe('encodeSegment / decodeSegment', () => {
   });
 
   it('escapes reserved Windows device names, in any case, with or without an extension', () => {
-    for (const name of ['CON', 'con', 'Prn', 'AUX', 'NUL', 'nul.txt', 'COM1', 'com9.log', 'LPT1', 'lpt5.tar.gz', 'CON .txt', 'COM¹']) {
+    for (const name of ['CON', 'con', 'Prn', 'AUX', 'NUL', 'nul.txt', 'COM1', 'com9.log', 'LPT1', 'lpt5.tar.gz', 'CON .txt', 'COM¹', 'COM0', 'lpt0.txt', 'CONIN$', 'conout$.log']) {
       const encoded = encodeSegment(name);
       assert.notEqual(encoded, name, name);
       assertPortable(encoded);

@@ -10,6 +10,7 @@ import { after, describe, it } from 'node:test';
 import { BlobStore } from '../../runtime/stores/blob-store.ts';
 import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
 import { currentProcess, processRunning } from '../../runtime/stores/process-identity.ts';
+import { parseOwner } from '../../runtime/stores/store-owner.ts';
 import { StoreLocks } from '../../runtime/stores/store-locks.ts';
 import { fails } from '../helpers/store-assertions.ts';
 
@@ -48,6 +49,17 @@ describe('store ownership', () => {
     // The parent of this test process is alive: it stands for another studio.
     writeFileSync(join(root, '.cs-owner'), `${process.ppid} ${startTimeOf(process.ppid)} 12345\n`);
     fails(() => new KeyValueStore(root, { locks: new StoreLocks() }), 'in-use', new RegExp(`in use by process ${process.ppid}`));
+  });
+
+  it('reads an owner file whose folder id is past 2^53 (NTFS ids are), exactly, rather than taking it for garbage', () => {
+    assert.deepEqual(parseOwner('4242 17 99 18446744073709551557\n'), { pid: 4242, started: 17, token: 99, folder: '18446744073709551557' });
+    assert.deepEqual(parseOwner('4242 99'), { pid: 4242, started: undefined, token: 99, folder: undefined });
+    assert.equal(parseOwner('4242 17 99 1.8e19'), undefined);
+    const root = folder();
+    const store = new KeyValueStore(root, { locks: new StoreLocks() });
+    store.set('b', 'k', new Uint8Array([1]));
+    assert.equal(parseOwner(readFileSync(join(root, '.cs-owner'), 'utf8'))?.folder, String(statSync(root, { bigint: true }).ino));
+    store.close();
   });
 
   it('refuses a blob root another live process owns', () => {
