@@ -25,6 +25,30 @@ function uniqueSuffix(): string {
   return `${process.pid}-${threadId}-${(counter++).toString(36)}-${Math.floor(Math.random() * 0xffffffff).toString(16)}`;
 }
 
+/** How long a rename keeps trying on Windows, in ms, and its waits between tries. */
+const RENAME_RETRY_MS = 2000;
+const RENAME_WAITS = [5, 10, 20, 50, 100, 200];
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * renameSync, which on Windows tries again for a moment when the file or folder is busy: a
+ * virus scanner, the search indexer or a backup tool that opened the new file for a moment
+ * makes a rename fail with EPERM, EACCES or EBUSY, and then succeed a few ms later. The
+ * stores' calls are synchronous (a component waits on them), so it waits synchronously.
+ */
+export function renameRetrying(from: string | Buffer, to: string | Buffer, platform: NodeJS.Platform = process.platform, rename: typeof renameSync = renameSync): void {
+  const until = Date.now() + RENAME_RETRY_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      rename(from, to);
+      return;
+    } catch (error) {
+      if (platform !== 'win32' || !isErrno(error, 'EPERM', 'EACCES', 'EBUSY') || Date.now() >= until) throw error;
+    }
+    Atomics.wait(sleeper, 0, 0, RENAME_WAITS[Math.min(attempt, RENAME_WAITS.length - 1)]);
+  }
+}
+
 export function tempFileName(): string {
   return TEMP_PREFIX + uniqueSuffix();
 }
@@ -35,7 +59,7 @@ export function tempFileName(): string {
  */
 export function removeFolder(root: string, dir: string): void {
   const trash = join(root, TRASH_PREFIX + uniqueSuffix());
-  renameSync(dir, trash);
+  renameRetrying(dir, trash);
   syncFolder(root);
   rmSync(trash, { recursive: true, force: true });
 }
@@ -121,7 +145,7 @@ export class TempFile {
     this.seal(options);
     this.state = 'done';
     try {
-      renameSync(this.path, target);
+      renameRetrying(this.path, target);
     } catch (error) {
       removeQuietly(this.path);
       throw error;

@@ -16,9 +16,9 @@
 // name comes after their bytes (wasi:blobstore lets a component write the bytes first) are
 // staged in a temp file in the root and moved into place when named, so no upload is held
 // in memory.
-import { copyFileSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, type Dirent } from 'node:fs';
+import { copyFileSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, realpathSync, rmdirSync, rmSync, statSync, unlinkSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { TempFile, removeFolder, removeLeftovers, syncFolder } from './atomic-write.ts';
+import { TempFile, removeFolder, removeLeftovers, renameRetrying, syncFolder } from './atomic-write.ts';
 import { claimStoreRoot, releaseStoreRoot } from './store-owner.ts';
 import { finishRootSwaps } from './root-swap.ts';
 import { contentTypeOf } from './content-type.ts';
@@ -521,7 +521,7 @@ export class BlobStore {
           if (!source) throw this.noSuchObject(src.container, src.name);
           const { dir, created } = this.ensureFolders(to, dest.container, dest.name);
           try {
-            renameSync(source, target);
+            renameRetrying(source, target);
           } catch (error) {
             if (!isErrno(error, 'EXDEV')) throw storeErrorFrom(error, ctx('move', src.container, src.name, target));
             // Containers on different disks (a linked folder): copy, then delete.

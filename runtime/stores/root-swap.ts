@@ -13,7 +13,7 @@
 // This module knows folder entries, not keys: it must not read or write values.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { syncFolder } from './atomic-write.ts';
+import { renameRetrying, syncFolder } from './atomic-write.ts';
 import { processRunning } from './process-identity.ts';
 import { isInternalFileName, rawPath, SWAP_PREFIX } from './safe-names.ts';
 
@@ -103,7 +103,7 @@ function dataEntries(dir: string, stays: (name: string) => boolean = isInternalF
 function moveEntries(from: string, to: string, stays?: (name: string) => boolean): void {
   for (const name of dataEntries(from, stays)) {
     if (existsSync(rawPath(to, name))) continue;
-    renameSync(rawPath(from, name), rawPath(to, name));
+    renameRetrying(rawPath(from, name), rawPath(to, name));
   }
 }
 

@@ -15,6 +15,8 @@ import { isWithin } from '../path-within.ts';
  */
 export const READ_NONBLOCKING = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 const READ_NO_FOLLOW = READ_NONBLOCKING | (constants.O_NOFOLLOW ?? 0);
+/** Windows has no O_NOFOLLOW: there a link is told apart by an lstat before the open. */
+const LOOK_FOR_LINKS = constants.O_NOFOLLOW === undefined;
 
 /**
  * The real path of a store root, which need not exist yet: data folders are made when a
@@ -99,13 +101,23 @@ function contextOf(source: ContextSource): StoreContext {
 
 /** Opens a file for reading without following a link that leads out; undefined when missing. */
 function openInside(root: string, path: string, source: ContextSource): number | undefined {
-  try {
-    return openSync(path, READ_NO_FOLLOW);
-  } catch (error) {
-    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined;
-    // A socket cannot be opened at all.
-    if (isErrno(error, 'ENXIO')) throw notARegularFile(contextOf(source), path);
-    if (!isErrno(error, 'ELOOP', 'EMLINK')) throw storeErrorFrom(error, { ...contextOf(source), path });
+  let link = false;
+  if (LOOK_FOR_LINKS) {
+    try {
+      link = lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+    } catch (error) {
+      if (!isErrno(error, 'ENOTDIR')) throw storeErrorFrom(error, { ...contextOf(source), path });
+    }
+  }
+  if (!link) {
+    try {
+      return openSync(path, READ_NO_FOLLOW);
+    } catch (error) {
+      if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined;
+      // A socket cannot be opened at all.
+      if (isErrno(error, 'ENXIO')) throw notARegularFile(contextOf(source), path);
+      if (!isErrno(error, 'ELOOP', 'EMLINK')) throw storeErrorFrom(error, { ...contextOf(source), path });
+    }
   }
   const context = contextOf(source);
   let real: string;
