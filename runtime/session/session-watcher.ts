@@ -2,7 +2,8 @@
 // on a rewrite of the file. What the studio and the component write themselves (build
 // output, store folders, volumes inside the project) is not a change of the sources.
 // A watcher that cannot start is a warning, never the end of the session.
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { isWithin } from '../path-within.ts';
 import { messageOf } from '../errors.ts';
 import type { Volume } from '../host/filesystem.ts';
 import { ProjectWatcher } from '../watch/project-watcher.ts';
@@ -84,5 +85,6 @@ async function needsReload(paths: string[], sameBytes: ReadonlySet<string>, hook
 
 /** dev.volumes folders inside the project, not the project itself: data for run time, not sources. */
 export function volumesInside(volumes: Volume[], root: string): string[] {
-  return volumes.map((v) => v.hostPath).filter((dir) => dir.startsWith(root + sep));
+  // isWithin, not the text: Windows paths differ in case (`c:\` and `C:\`) and stay one folder.
+  return volumes.map((v) => v.hostPath).filter((dir) => relative(root, dir) !== '' && isWithin(root, dir));
 }

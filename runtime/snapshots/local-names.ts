@@ -19,6 +19,11 @@ function fold(part: string): string {
   return part.normalize('NFC').toLowerCase();
 }
 
+/** Whether two file names in one folder are the same file on `platform`. */
+export function sameFileName(a: string, b: string, platform: NodeJS.Platform = process.platform): boolean {
+  return a === b || (foldsNames(platform) && fold(a) === fold(b));
+}
+
 /** The name an entry's part gets on `platform`. */
 function localPart(parts: readonly string[], at: number, isFile: boolean, platform: NodeJS.Platform): string {
   const part = parts[at]!;

@@ -11,12 +11,13 @@
 // This module owns the catalogue's layout and the description file; it does not copy data.
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { syncFolder } from '../stores/atomic-write.ts';
 import { processRunning } from '../stores/process-identity.ts';
 import { bucketFolderName, decodeSegment, INTERNAL_PREFIX } from '../stores/safe-names.ts';
 import { StoreError } from '../stores/store-error.ts';
+import { sameFileName } from './local-names.ts';
 import { SnapshotError } from './snapshot-error.ts';
 
 export const DESCRIPTION_FILE = 'snapshot.json';
@@ -225,8 +226,9 @@ export class SnapshotCatalogue {
   }
 
   private refuseTaken(name: string): void {
-    const folder = join(this.dir, snapshotFolderName(name));
-    if (this.list().some((e) => e.name === name || e.dir === folder)) {
+    const folder = snapshotFolderName(name);
+    // On macOS and Windows "Demo" and "demo" would be one folder.
+    if (this.list().some((e) => e.name === name || sameFileName(basename(e.dir), folder))) {
       throw new SnapshotError('snapshot-exists', `A snapshot named ${JSON.stringify(name)} already exists.`, 'Pick another name (an import takes --name NAME in the CLI), or delete the old snapshot first.');
     }
   }

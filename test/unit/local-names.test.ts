@@ -3,7 +3,7 @@
 // case-insensitive or normalizing file system would fold into one are refused.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { localNames } from '../../runtime/snapshots/local-names.ts';
+import { localNames, sameFileName } from '../../runtime/snapshots/local-names.ts';
 import { decodeSegment, keyOfFileName } from '../../runtime/stores/safe-names.ts';
 import { SnapshotError } from '../../runtime/snapshots/snapshot-error.ts';
 
@@ -50,4 +50,11 @@ describe('localNames', () => {
       assert.equal(localNames('a.tar.gz', ['keyvalue/b/a', 'keyvalue/c/a'], [], platform).size, 2, 'the same name in two buckets is fine');
     });
   }
+
+  it('tells when two names are one file: folded on macOS and Windows (a snapshot "Demo" beside "demo"), exact on Linux', () => {
+    assert.equal(sameFileName('Demo', 'demo', 'darwin'), true);
+    assert.equal(sameFileName('caf\u00e9', 'CAFE\u0301', 'win32'), true);
+    assert.equal(sameFileName('Demo', 'demo', 'linux'), false);
+    assert.equal(sameFileName('demo', 'demo', 'linux'), true);
+  });
 });
