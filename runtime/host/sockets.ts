@@ -230,6 +230,11 @@ class Connection {
     return this.receive.has(RingFlag.writerClosed) ? 'closed' : bytes;
   }
 
+  /** This end shut down sending (shutdown, or the output stream dropped). */
+  sendShutHere(): boolean {
+    return this.sendShut;
+  }
+
   /** Writes fail: this end shut down sending, or the other end stopped reading. */
   sendClosed(): boolean {
     return this.sendShut || this.send.has(RingFlag.readerClosed);
@@ -305,12 +310,16 @@ class SocketOutputStream extends OutputStream {
     return super.checkWrite();
   }
 
+  // Bytes written are in the ring, as a real socket's are in the kernel once written: a
+  // flush has nothing to wait for. It fails only once this end shut sending; a peer that
+  // read the answer and closed must not turn the flush after a delivered write into an
+  // error (wasmtime's flush succeeds there too; the next write says closed).
   override flush(): void {
-    if (this.connection.sendClosed()) throw CLOSED;
+    if (this.connection.sendShutHere()) throw CLOSED;
   }
 
   override blockingFlush(): void {
-    if (this.connection.sendClosed()) throw CLOSED;
+    this.flush();
   }
 }
 

@@ -73,6 +73,7 @@ export class SocketService implements HostService {
   private nextConnection = 1;
   /** Ports whose fallback to the host's loopback was logged already (once each is enough). */
   private readonly fallbacksNoted = new Set<number>();
+  private readonly refusalsNoted = new Set<number>();
   private readonly listenDenied = new WeakSet<ThreadLink>();
 
   constructor(options: NetworkOptions = {}) {
@@ -198,9 +199,15 @@ export class SocketService implements HostService {
     const listener = this.loopback.listenerFor(remote);
     if (listener) return this.connectVirtually(thread, id, socket, remote, listener.owner);
     const route: ConnectionRoute = isLoopback(remote) ? 'host-loopback' : 'network';
-    if (route === 'host-loopback' && !this.hostLoopback) return this.failed(thread, id, 'connection-refused');
+    if (route === 'host-loopback' && !this.hostLoopback) {
+      this.noteRefused(thread, remote, 'and the fallback to the host\'s loopback is off');
+      return this.failed(thread, id, 'connection-refused');
+    }
     void HostConnection.open(remote, () => wake(thread.wake, WakeWord.counter)).then((opened) => {
-      if (!opened.ok) return this.failed(thread, id, opened.error);
+      if (!opened.ok) {
+        if (route === 'host-loopback' && opened.error === 'connection-refused') this.noteRefused(thread, remote, 'nor on the host\'s own loopback');
+        return this.failed(thread, id, opened.error);
+      }
       const connection = opened.value;
       if (socket.closed) return connection.close();
       if (route === 'host-loopback') this.noteFallback(thread, remote);
@@ -285,6 +292,13 @@ export class SocketService implements HostService {
         this.failed(thread, id, code === 'unknown' ? 'permanent-resolver-failure' : code);
       },
     );
+  }
+
+  /** Says once per port why a loopback connect was refused: the component only sees connection-refused. */
+  private noteRefused(thread: ThreadLink, remote: SocketAddress, where: string): void {
+    if (this.refusalsNoted.has(remote.port)) return;
+    this.refusalsNoted.add(remote.port);
+    thread.log('warn', `connect to ${displayAddress(remote)} refused: nothing in this workload listens on port ${remote.port} (a service that has not started listening yet, or another port), ${where}.`);
   }
 
   private noteFallback(thread: ThreadLink, remote: SocketAddress): void {

@@ -106,10 +106,18 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
     const components = await componentFilesOf(project.value.config, project.value.root);
     if (!components.ok) return components;
     extra = components.value;
+    // The project's own component is named after its folder; one of the same name would take its place.
+    const clash = extra.find((c) => c.name === name);
+    if (clash) {
+      return fail('config-invalid', `dev.components: the component "${name}" (${clash.file}) has the name of the project's own component, named after its folder, and would take its place.`, 'Give it another name in .wash/config.yaml.');
+    }
     const serviceFile = await serviceFileOf(project.value.config, project.value.root);
     if (!serviceFile.ok) return serviceFile;
     if (serviceFile.value) service = { kind: 'file', file: serviceFile.value };
     else if (project.value.config.dev?.service === true) service = { kind: 'main' };
+    if (serviceFile.value && project.value.config.dev?.service === true) {
+      ctx.notes.once('service and service_file', 'warn', `dev.service is true and dev.service_file is set: the studio runs ${basename(serviceFile.value)} as the service and the project's own component over HTTP only. Unset one of them to say which is the service.`);
+    }
     wasmPath = built.value.wasmPath;
     record.buildMs = performance.now() - started;
     ctx.emit({ kind: 'build-finished', build: record, cached: built.value.cached });

@@ -212,8 +212,9 @@ function runService(exports: Record<string, unknown>): FromWorker {
     return { type: 'exited', success: true };
   } catch (err) {
     if (err instanceof ComponentExit) return { type: 'exited', success: err.success };
-    // jco throws a ComponentError for the err of run's result: a failure exit, not a trap.
-    if (err instanceof Error && err.name === 'ComponentError') return { type: 'exited', success: false };
+    // jco throws the err of run's result: a failure exit, not a trap. Its value is
+    // `undefined` (run returns result<_, _>), or a ComponentError wrapping it in other glue.
+    if (err === undefined || (err instanceof Error && err.name === 'ComponentError')) return { type: 'exited', success: false };
     return { type: 'exited', success: false, failure: describeFailure(err) };
   } finally {
     for (const hook of requestEndHooks) hook();

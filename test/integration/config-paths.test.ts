@@ -3,7 +3,7 @@
 // stack trace. The session waits for a fix (a save) instead of ending.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -61,6 +61,18 @@ describe('files named in the config that are missing or of the wrong kind', () =
   it('dev.components: names the entry and the resolved path', async () => {
     const { output, root } = await firstBuildError('dev:\n  components:\n    - name: api\n      file: out/api.wasm\n');
     assert.match(output, new RegExp(`dev\\.components\\[0\\]\\.file \\("api"\\): ${escape(join(root, 'out', 'api.wasm'))} does not exist\\.`));
+  });
+
+  it('dev.components: a component named like the project\'s own (its folder) is config-invalid, not put in its place', async () => {
+    let folder = '';
+    const { output } = await firstBuildError('dev:\n  components:\n    - name: PLACEHOLDER\n      file: other.wasm\n', async (p) => {
+      folder = p.root.split(/[\\/]/).pop()!;
+      const config = join(p.root, '.wash', 'config.yaml');
+      await writeFile(config, (await readFile(config, 'utf8')).replace('PLACEHOLDER', folder));
+      await writeFile(join(p.root, 'other.wasm'), 'not read');
+    });
+    assert.match(output, new RegExp(`dev\\.components: the component "${escape(folder)}" .* has the name of the project's own component, named after its folder, and would take its place\\.`));
+    assert.match(output, /hint: Give it another name in \.wash\/config\.yaml/);
   });
 
   it('dev.wasi_keyvalue_path: a file where the folder should be', async () => {

@@ -164,6 +164,8 @@ describe('a port nobody in the workload listens on', () => {
     const running = await run('probe', undefined, {}, { hostLoopback: false });
     try {
       assert.deepEqual(await probe(running, `/ask?port=${host.port}`), { error: 'connection-refused' });
+      assert.equal(running.logs.query({ text: `nothing in this workload listens on port ${host.port}` }).length, 1, 'the log says why');
+      assert.match(running.logs.query({ text: 'refused' })[0]!.text, /the fallback to the host's loopback is off/);
     } finally {
       await running.stop();
     }
@@ -189,6 +191,10 @@ describe('a port nobody in the workload listens on', () => {
       server.close();
       await once(server, 'close');
       assert.deepEqual(await probe(running, `/ask?port=${port}`), { error: 'connection-refused' });
+      assert.deepEqual(await probe(running, `/ask?port=${port}`), { error: 'connection-refused' });
+      const said = running.logs.query({ text: `nothing in this workload listens on port ${port}` });
+      assert.equal(said.length, 1, 'said once per port');
+      assert.match(said[0]!.text, /nor on the host's own loopback/);
     } finally {
       await running.stop();
     }

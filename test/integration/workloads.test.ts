@@ -94,6 +94,20 @@ describe('services', () => {
     }
   });
 
+  it('says a service whose run returned err exited with an error, not that it trapped', async () => {
+    const dir = join(tempDir, `failing-service-${projects++}`);
+    await mkdir(dir);
+    const wasm = join(dir, 'cli-service-err.wasm');
+    await copyFile(await watFixture('cli-service-err'), wasm);
+    const studio = launchStudio(wasm);
+    try {
+      await studio.waitFor(/service cli-service-err exited with an error \(run returned err, or exit\(failure\)\); starting it again/, 120_000);
+      assert.doesNotMatch(studio.output(), /trapped/);
+    } finally {
+      await studio.stop();
+    }
+  });
+
   it('refuses dev.service on a component that does not export wasi:cli/run, and says so', async () => {
     const root = await project('hello.wasm', { 'hello.wasm': await watFixture('hello') }, '  service: true\n');
     const studio = launchStudio(root);
