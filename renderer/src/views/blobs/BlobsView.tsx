@@ -11,6 +11,7 @@ import { EmptyState } from '../../components/EmptyState.tsx';
 import { ValueViewer } from '../../components/ValueViewer.tsx';
 import { baseName, downloadBlob } from '../../lib/download.ts';
 import { formatBytes, formatCount, formatDateTime, formatShortDate } from '../../lib/format.ts';
+import { useListKeyboard } from '../../lib/use-list-keyboard.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { useUi } from '../../stores/ui-store.ts';
 import { useBlobs } from './blob-store.ts';
@@ -18,6 +19,12 @@ import { useBlobs } from './blob-store.ts';
 const ROW = 30;
 
 type Row = { kind: 'folder'; prefix: string } | { kind: 'object'; object: BlobObjectView };
+
+/** What a click (or Enter) on a row does: enter the folder, or preview the object. */
+function openRow(row: Row) {
+  if (row.kind === 'folder') useBlobs.getState().openFolder(row.prefix);
+  else void useBlobs.getState().openPreview(row.object);
+}
 
 function toastError(title: string, err: unknown) {
   const e = describeError(err);
@@ -75,7 +82,7 @@ function Uploads() {
 }
 
 function ObjectList() {
-  const { folders, objects, cursor, listing, listError, checked, preview, folder, filter } = useBlobs();
+  const { container, folders, objects, cursor, listing, listError, checked, preview, folder, filter } = useBlobs();
   const parent = useRef<HTMLDivElement>(null);
   const [dragging, setDragging] = useState(false);
   const rows: Row[] = [...folders.map((prefix) => ({ kind: 'folder' as const, prefix })), ...objects.map((object) => ({ kind: 'object' as const, object }))];
@@ -86,6 +93,19 @@ function ObjectList() {
     if (cursor !== undefined && !listing && lastIndex >= rows.length - 50) void useBlobs.getState().list(false);
   }, [lastIndex, rows.length, cursor, listing]);
   const allChecked = objects.length > 0 && objects.every((o) => checked.has(o.name));
+  const previewIndex = preview ? objects.findIndex((o) => o.name === preview.object.name) : -1;
+  const keyboard = useListKeyboard({
+    count: rows.length,
+    virtualizer,
+    rowHeight: ROW,
+    resetKey: `${container}\0${folder}\0${filter}`,
+    pickedIndex: previewIndex >= 0 ? folders.length + previewIndex : undefined,
+    onOpen: (index) => openRow(rows[index]!),
+    onToggle: (index) => {
+      const row = rows[index]!;
+      if (row.kind === 'object') useBlobs.getState().toggleChecked(row.object.name);
+    },
+  });
 
   return (
     <div
@@ -118,7 +138,7 @@ function ObjectList() {
         <span className="col-size">Size</span>
         <span className="col-date">Modified</span>
       </div>
-      <div className="virtual-list" ref={parent} role="grid" aria-label="Object list">
+      <div className="virtual-list" ref={parent} role="grid" aria-label="Object list" aria-rowcount={rows.length} {...keyboard.listProps}>
         {rows.length === 0 && !listing ? (
           <EmptyState title={filter ? 'Nothing matches' : folder ? 'This folder is empty' : 'This container is empty'} icon="▤">
             <p>{filter ? 'Names starting with this text: none here.' : 'Drop files here or use Upload. Components write objects through wasi:blobstore.'}</p>
@@ -129,27 +149,41 @@ function ObjectList() {
               const row = rows[item.index]!;
               if (row.kind === 'folder') {
                 return (
-                  <div key={`d:${row.prefix}`} className="list-row grid-row" role="row" style={{ transform: `translateY(${item.start}px)`, height: ROW }} onClick={() => useBlobs.getState().openFolder(row.prefix)}>
-                    <span className="check-cell" />
-                    <span className="col-name ellipsis">
+                  <div key={`d:${row.prefix}`} {...keyboard.rowProps(item.index)} className="list-row grid-row" role="row" aria-rowindex={item.index + 1} style={{ transform: `translateY(${item.start}px)`, height: ROW }} onClick={() => openRow(row)}>
+                    <span className="check-cell" role="gridcell" />
+                    <span className="col-name ellipsis" role="gridcell">
                       <span className="folder-icon">▸</span> {row.prefix.slice(folder.length)}
                     </span>
-                    <span className="col-size muted">folder</span>
-                    <span className="col-date" />
+                    <span className="col-size muted" role="gridcell">
+                      folder
+                    </span>
+                    <span className="col-date" role="gridcell" />
                   </div>
                 );
               }
               const o = row.object;
               return (
-                <div key={o.name} role="row" aria-selected={preview?.object.name === o.name} className={`list-row grid-row ${preview?.object.name === o.name ? 'active' : ''}`} style={{ transform: `translateY(${item.start}px)`, height: ROW }} onClick={() => void useBlobs.getState().openPreview(o)}>
-                  <label className="check-cell" onClick={(e) => e.stopPropagation()}>
-                    <input type="checkbox" aria-label={`Select ${o.name}`} checked={checked.has(o.name)} onChange={(e) => useBlobs.getState().toggleChecked(o.name, e.target.checked)} />
+                <div
+                  key={o.name}
+                  {...keyboard.rowProps(item.index)}
+                  role="row"
+                  aria-rowindex={item.index + 1}
+                  aria-selected={preview?.object.name === o.name}
+                  className={`list-row grid-row ${preview?.object.name === o.name ? 'active' : ''}`}
+                  style={{ transform: `translateY(${item.start}px)`, height: ROW }}
+                  onClick={() => openRow(row)}
+                >
+                  {/* Not a Tab stop of its own: the list is one, and Space toggles the active row's box. */}
+                  <label className="check-cell" role="gridcell" onClick={(e) => e.stopPropagation()}>
+                    <input type="checkbox" tabIndex={-1} aria-label={`Select ${o.name}`} checked={checked.has(o.name)} onChange={(e) => useBlobs.getState().toggleChecked(o.name, e.target.checked)} />
                   </label>
-                  <span className="col-name ellipsis mono" title={o.name}>
+                  <span className="col-name ellipsis mono" role="gridcell" title={o.name}>
                     {o.name.slice(folder.length)}
                   </span>
-                  <span className="col-size">{formatBytes(o.size)}</span>
-                  <span className="col-date muted" title={formatDateTime(o.modified)}>
+                  <span className="col-size" role="gridcell">
+                    {formatBytes(o.size)}
+                  </span>
+                  <span className="col-date muted" role="gridcell" title={formatDateTime(o.modified)}>
                     {formatShortDate(o.modified)}
                   </span>
                 </div>

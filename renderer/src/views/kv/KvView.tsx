@@ -12,6 +12,7 @@ import { bytesToBase64, counterBytes, decodeText, readCounter, textToBase64 } fr
 import { detectContent } from '../../lib/content-kind.ts';
 import { formatBytes, formatCount } from '../../lib/format.ts';
 import { downloadBlob } from '../../lib/download.ts';
+import { useListKeyboard } from '../../lib/use-list-keyboard.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { modKey, useUi } from '../../stores/ui-store.ts';
 import { useKv } from './kv-store.ts';
@@ -42,6 +43,15 @@ function KeyList() {
   useEffect(() => {
     if (cursor !== undefined && !listing && lastIndex >= keys.length - 50) void useKv.getState().list(false);
   }, [lastIndex, keys.length, cursor, listing]);
+  const selectedIndex = selected ? keys.indexOf(selected.key) : -1;
+  const keyboard = useListKeyboard({
+    count: keys.length,
+    virtualizer,
+    rowHeight: ROW,
+    resetKey: `${bucket}\0${prefix}`,
+    pickedIndex: selectedIndex >= 0 ? selectedIndex : undefined,
+    onOpen: (index) => void useKv.getState().selectKey(keys[index]),
+  });
 
   return (
     <div className="list-pane" aria-label="Keys">
@@ -61,7 +71,7 @@ function KeyList() {
         )}
         {listing && ' · loading…'}
       </div>
-      <div className="virtual-list" ref={parent} role="listbox" aria-label="Key list">
+      <div className="virtual-list" ref={parent} role="listbox" aria-label="Key list" {...keyboard.listProps}>
         {keys.length === 0 && !listing ? (
           <EmptyState title={prefix ? 'No key with this prefix' : 'This bucket is empty'} icon="⚷">
             <p>{prefix ? 'Try a shorter prefix.' : `Components write keys here through wasi:keyvalue; you can also add one with "New key".`}</p>
@@ -73,6 +83,7 @@ function KeyList() {
               return (
                 <div
                   key={key}
+                  {...keyboard.rowProps(item.index)}
                   role="option"
                   aria-selected={selected?.key === key}
                   className={`list-row ${selected?.key === key ? 'active' : ''}`}

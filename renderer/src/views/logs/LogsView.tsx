@@ -3,7 +3,7 @@
 // colours, shows outbound HTTP calls from their fields, exports what matches. Virtualized:
 // only the rows on screen exist in the DOM, so 100k lines scroll like 100.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import type { LogLevel, LogRecordView, LogStream } from '../../api/types.ts';
@@ -12,6 +12,7 @@ import { EmptyState } from '../../components/EmptyState.tsx';
 import { ConfirmDialog } from '../../components/Dialog.tsx';
 import { downloadBlob } from '../../lib/download.ts';
 import { formatCount, formatTime } from '../../lib/format.ts';
+import { listRowProps, useListKeyboard, type ListRowState } from '../../lib/use-list-keyboard.ts';
 import { isMod } from '../../shell/shortcuts.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
 import { isFiltered, LEVELS, queryArgs, useLogs } from './logs-store.ts';
@@ -50,10 +51,19 @@ function Highlighted({ text, term }: { text: string; term: string }) {
   return <>{parts}</>;
 }
 
-const LogRow = memo(function LogRow({ row, term, start, onPick }: { row: Row; term: string; start: number; onPick: (record: LogRecordView) => void }) {
+interface LogRowProps extends ListRowState {
+  row: Row;
+  term: string;
+  start: number;
+  onPick: (record: LogRecordView) => void;
+  /** The row's line is the one open in the whole-line pane. */
+  picked: boolean;
+}
+
+const LogRow = memo(function LogRow({ row, term, start, onPick, picked, ...place }: LogRowProps) {
   const { record, line, first } = row;
   return (
-    <div className="log-row" data-level={record.level} style={{ transform: `translateY(${start}px)` }} onClick={() => onPick(record)}>
+    <div className="log-row" {...listRowProps(place)} role="option" aria-selected={picked} data-level={record.level} style={{ transform: `translateY(${start}px)` }} onClick={() => onPick(record)}>
       <span className="log-time">{first ? formatTime(record.time) : ''}</span>
       <span className="log-level">{first ? record.level : ''}</span>
       <span className="log-source" title={record.source}>
@@ -106,9 +116,16 @@ function WholeLine({ record, onClose }: { record: LogRecordView; onClose: () => 
   );
 }
 
+/**
+ * A button that shows and hides a group of check boxes (a disclosure, not a menu: Tab goes
+ * through the boxes). It closes on Escape, giving the focus back to the button, on a click
+ * elsewhere, and when the focus leaves it.
+ */
 function SourcePicker({ sources, chosen, onChange }: { sources: string[]; chosen: string[]; onChange: (s: string[]) => void }) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const menuId = useId();
   useEffect(() => {
     if (!open) return;
     const close = (e: MouseEvent) => !ref.current?.contains(e.target as Node) && setOpen(false);
@@ -116,12 +133,26 @@ function SourcePicker({ sources, chosen, onChange }: { sources: string[]; chosen
     return () => window.removeEventListener('mousedown', close);
   }, [open]);
   return (
-    <div className="dropdown" ref={ref}>
-      <button className="btn" aria-haspopup="listbox" aria-expanded={open} onClick={() => setOpen(!open)}>
+    <div
+      className="dropdown"
+      ref={ref}
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape' || !open) return;
+        // This Escape is the menu's: the whole-line pane (listening on the window) stays open.
+        e.stopPropagation();
+        setOpen(false);
+        button.current?.focus();
+      }}
+      onBlur={(e) => {
+        if (open && !ref.current?.contains(e.relatedTarget as Node | null)) setOpen(false);
+      }}
+    >
+      <button ref={button} className="btn" aria-expanded={open} aria-controls={open ? menuId : undefined} onClick={() => setOpen(!open)}>
         Sources: {chosen.length === 0 ? 'all' : chosen.length === 1 ? chosen[0] : `${chosen.length}`} ▾
       </button>
       {open && (
-        <div className="dropdown-menu" role="listbox" aria-label="Sources">
+        // tabIndex -1: a click on the menu's padding keeps the focus inside, so the menu stays.
+        <div className="dropdown-menu" id={menuId} role="group" aria-label="Sources" tabIndex={-1}>
           <label className="check-row">
             <input type="checkbox" checked={chosen.length === 0} onChange={() => onChange([])} /> All sources
           </label>
@@ -159,6 +190,15 @@ export function LogsView() {
   }, [records]);
 
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => ROW, overscan: 30 });
+  const pickedIndex = useMemo(() => (picked ? rows.findIndex((r) => r.record === picked) : -1), [rows, picked]);
+  const keyboard = useListKeyboard({
+    count: rows.length,
+    virtualizer,
+    rowHeight: ROW,
+    resetKey: JSON.stringify(filter),
+    pickedIndex: pickedIndex >= 0 ? pickedIndex : undefined,
+    onOpen: (index) => setPicked(rows[index]!.record),
+  });
 
   // Keep the place when older rows arrive on top.
   const prevRows = useRef({ length: 0, firstSeq: -1 });
@@ -167,6 +207,7 @@ export function LogsView() {
     const firstSeq = rows[0]?.record.seq ?? -1;
     if (el && prependedRecords > 0 && firstSeq !== prevRows.current.firstSeq && prevRows.current.length > 0) {
       el.scrollTop += (rows.length - prevRows.current.length) * ROW;
+      keyboard.shift(rows.length - prevRows.current.length);
     }
     prevRows.current = { length: rows.length, firstSeq };
   }, [rows, prependedRecords]);
@@ -268,8 +309,14 @@ export function LogsView() {
           ⌫ Clear
         </button>
       </header>
-      {error && <div className="notice notice-error">{error}</div>}
-      <div className="log-list" ref={parent} onScroll={onScroll} role="log" aria-label="Log lines">
+      {error && (
+        <div className="notice notice-error" role="alert">
+          {error}
+        </div>
+      )}
+      {/* A listbox, not role="log": a log is a live region, and would read out every line that
+          arrives and every row the virtual list renders again while scrolling. Errors are said above. */}
+      <div className="log-list" ref={parent} onScroll={onScroll} role="listbox" aria-label="Log lines" {...keyboard.listProps}>
         {records.length === 0 && !loading ? (
           filtered ? (
             <EmptyState title="No line matches" icon="⌕">
@@ -284,7 +331,15 @@ export function LogsView() {
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
             {loadingOlder && <div className="log-loading-older">Loading older lines…</div>}
             {virtualizer.getVirtualItems().map((item) => (
-              <LogRow key={item.index} row={rows[item.index]!} start={item.start} term={filter.text} onPick={setPicked} />
+              <LogRow
+                key={item.index}
+                row={rows[item.index]!}
+                start={item.start}
+                term={filter.text}
+                onPick={setPicked}
+                picked={rows[item.index]!.record === picked}
+                {...keyboard.rowState(item.index)}
+              />
             ))}
           </div>
         )}

@@ -10,6 +10,7 @@ import { ConfirmDialog } from '../../components/Dialog.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { downloadBlob } from '../../lib/download.ts';
 import { formatBytes, formatCount, formatMs, formatTime } from '../../lib/format.ts';
+import { listRowProps, useListKeyboard, type ListRowState } from '../../lib/use-list-keyboard.ts';
 import { useChecks } from '../../stores/checks-store.ts';
 import { useIsActive, useUi } from '../../stores/ui-store.ts';
 import { ChecksPanel } from './ChecksPanel.tsx';
@@ -35,11 +36,22 @@ const ORIGINS: [TrafficOrigin, string][] = [
   ['imported', 'imported'],
 ];
 
-const TrafficRow = memo(function TrafficRow({ row, start, active, checked }: { row: TrafficSummaryView | undefined; start: number; active: boolean; checked: boolean }) {
+interface TrafficRowProps extends ListRowState {
+  row: TrafficSummaryView | undefined;
+  start: number;
+  active: boolean;
+  checked: boolean;
+}
+
+const TrafficRow = memo(function TrafficRow({ row, start, active, checked, ...place }: TrafficRowProps) {
+  const { index } = place;
+  const keyboardProps = listRowProps(place);
   if (!row) {
     return (
-      <div className="traffic-row loading" style={{ transform: `translateY(${start}px)` }}>
-        <span className="muted">…</span>
+      <div className="traffic-row loading" {...keyboardProps} role="row" aria-rowindex={index + 1} style={{ transform: `translateY(${start}px)` }}>
+        <span className="muted" role="gridcell">
+          …
+        </span>
       </div>
     );
   }
@@ -47,8 +59,10 @@ const TrafficRow = memo(function TrafficRow({ row, start, active, checked }: { r
   return (
     <div
       className={`traffic-row ${active ? 'active' : ''}`}
+      {...keyboardProps}
       style={{ transform: `translateY(${start}px)` }}
       role="row"
+      aria-rowindex={index + 1}
       aria-selected={active}
       data-id={row.id}
       onClick={(e) => {
@@ -56,28 +70,35 @@ const TrafficRow = memo(function TrafficRow({ row, start, active, checked }: { r
         void useTraffic.getState().open(row.id);
       }}
     >
-      <span className="col-check">
-        <input type="checkbox" aria-label={`Select ${row.method} ${row.path}`} checked={checked} onChange={(e) => useTraffic.getState().toggle(row.id, e.target.checked)} />
+      {/* Not a Tab stop of its own: the list is one, and Space toggles the active row's box. */}
+      <span className="col-check" role="gridcell">
+        <input type="checkbox" tabIndex={-1} aria-label={`Select ${row.method} ${row.path}`} checked={checked} onChange={(e) => useTraffic.getState().toggle(row.id, e.target.checked)} />
       </span>
-      <span className="col-time">{formatTime(row.time)}</span>
-      <span className="col-method">
+      <span className="col-time" role="gridcell">
+        {formatTime(row.time)}
+      </span>
+      <span className="col-method" role="gridcell">
         <span className="method-badge">{row.method}</span>
       </span>
-      <span className="col-path mono" title={row.path}>
+      <span className="col-path mono" role="gridcell" title={row.path}>
         {row.path}
       </span>
-      <span className="col-status">
+      <span className="col-status" role="gridcell">
         <span className="status-pill" data-class={statusClass}>
           {row.status ?? '—'}
         </span>
       </span>
-      <span className="col-num">{formatMs(row.durationMs)}</span>
-      <span className="col-num">
+      <span className="col-num" role="gridcell">
+        {formatMs(row.durationMs)}
+      </span>
+      <span className="col-num" role="gridcell">
         {formatBytes(row.responseBytes)}
         {row.cut && <span title="A body was cut at the capture's limit"> ✂</span>}
       </span>
-      <span className="col-build">{row.build ?? ''}</span>
-      <span className="col-flags">
+      <span className="col-build" role="gridcell">
+        {row.build ?? ''}
+      </span>
+      <span className="col-flags" role="gridcell">
         {row.origin !== 'client' && <span className="origin-tag">{originTag(row.origin)}</span>}
         {row.logCount > 0 && <span className="logs-tag" title={`${row.logCount} log lines`}>≡ {row.logCount}</span>}
       </span>
@@ -102,6 +123,20 @@ function RequestsTab() {
   useEffect(() => {
     for (let page = Math.floor(first / PAGE); page <= Math.floor(last / PAGE); page++) void useTraffic.getState().loadPage(page);
   }, [first, last, pages]);
+  const keyboard = useListKeyboard({
+    count: total,
+    virtualizer,
+    rowHeight: ROW,
+    resetKey: JSON.stringify(filter),
+    onOpen: (index) => {
+      const row = useTraffic.getState().row(index);
+      if (row) void useTraffic.getState().open(row.id);
+    },
+    onToggle: (index) => {
+      const row = useTraffic.getState().row(index);
+      if (row) useTraffic.getState().toggle(row.id, !useTraffic.getState().selected.has(row.id));
+    },
+  });
 
   // At the top, new requests join the list as they come; further down, they wait (counted).
   useEffect(() => {
@@ -244,11 +279,20 @@ function RequestsTab() {
             {size === 0 ? 'Every request the gateway serves shows up here: from curl, a browser, the HTTP view.' : 'Change the filters to see more.'}
           </EmptyState>
         ) : (
-          <div className="virtual-list traffic-list" ref={parent} role="grid" aria-label="Requests" aria-rowcount={total} onScroll={() => setAtTop((parent.current?.scrollTop ?? 0) < ROW)}>
+          <div className="virtual-list traffic-list" ref={parent} role="grid" aria-label="Requests" aria-rowcount={total} {...keyboard.listProps} onScroll={() => setAtTop((parent.current?.scrollTop ?? 0) < ROW)}>
             <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
               {items.map((item) => {
                 const row = useTraffic.getState().row(item.index);
-                return <TrafficRow key={item.key} row={row} start={item.start} active={row !== undefined && row.id === current} checked={row !== undefined && selected.has(row.id)} />;
+                return (
+                  <TrafficRow
+                    key={item.key}
+                    row={row}
+                    start={item.start}
+                    active={row !== undefined && row.id === current}
+                    checked={row !== undefined && selected.has(row.id)}
+                    {...keyboard.rowState(item.index)}
+                  />
+                );
               })}
             </div>
           </div>
