@@ -2,6 +2,7 @@
 // fixture): the studio's own lines are there for a window opened after start, each printed
 // line says its stream and the stream filter keeps one, and terminal escape codes show as a
 // link (OSC 8) or not at all. A link opens outside the studio's page, which stays where it is.
+// Its Clear dialog shows how dialogs take the keyboard.
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -84,5 +85,38 @@ describe('the Logs view in Chromium', () => {
     await opened.close();
     assert.equal(page.url(), before);
     assert.deepEqual(pageErrors, []);
+  });
+
+  // Dialogs by keyboard, on the Clear dialog (its action empties the log buffer): focus moves
+  // in once when it opens (a line arriving behind it must not move focus onto Clear), Tab
+  // stays inside, Escape gives focus back to the button, and the view shortcuts wait.
+  const focused = () => page.evaluate(() => `${document.activeElement?.tagName} ${document.activeElement?.textContent?.trim() ?? ''}`);
+
+  it('keeps focus where the user put it while lines arrive, and inside the dialog', async () => {
+    const clear = page.locator('section.view[data-view="logs"] button', { hasText: 'Clear' });
+    await clear.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Clear the logs?' });
+    await dialog.waitFor();
+    assert.equal(await focused(), 'BUTTON Clear', 'focus starts on the action');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await focused(), 'BUTTON Cancel');
+    const lines = await page.locator('.log-row').count();
+    for (let i = 0; i < 3; i++) assert.equal((await fetch(studio.url)).status, 200);
+    await page.waitForFunction((before) => document.querySelectorAll('.log-row').length > before, lines);
+    assert.equal(await focused(), 'BUTTON Cancel', 'a re-render behind the dialog leaves focus alone');
+    for (let i = 0; i < 5; i++) {
+      await page.keyboard.press('Tab');
+      assert.ok(await page.evaluate(() => !!document.activeElement?.closest('[role="dialog"]')), 'Tab stays inside the dialog');
+    }
+  });
+
+  it('ignores the view shortcuts while open, and gives focus back on Escape', async () => {
+    await page.keyboard.press('Control+1');
+    assert.equal(await page.locator('section.view[data-view="logs"]:not([hidden])').count(), 1, 'still on Logs');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    assert.equal(await focused(), 'BUTTON ⌫ Clear', 'focus is back on the button that opened it');
+    assert.ok((await page.locator('.log-row').count()) > 0, 'nothing was cleared');
   });
 });
