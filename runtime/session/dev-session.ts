@@ -22,8 +22,7 @@ import { environmentFrom, loadStudioSettings, saveStudioSetting, studioSettingsP
 import { TrafficInspector, type TrafficInspectorOptions } from '../traffic/traffic-inspector.ts';
 import type { ProjectWatcher } from '../watch/project-watcher.ts';
 import type { InstanceStrategy } from '../workloads/worker-protocol.ts';
-import { SOCKETS_SERVICE } from '../network/socket-protocol.ts';
-import { SocketService, type SocketsSnapshot } from '../network/socket-service.ts';
+import type { SocketsSnapshot } from '../network/socket-service.ts';
 import type { ServiceRunner } from '../workloads/service-runner.ts';
 import type { RuntimeSettings, Workload } from '../workloads/workload.ts';
 import { BuildOutputs } from './build-outputs.ts';
@@ -34,7 +33,7 @@ import { isListenFailure, type BuildRecord, type SessionEvent } from './session-
 import { SessionGateway } from './session-gateway.ts';
 import { SessionInstances, type InstancesFrom } from './session-instances.ts';
 import { SessionNotes } from './session-notes.ts';
-import { reconfigureServices } from './session-services.ts';
+import { listeningOf, reconfigureServices, socketsOf } from './session-services.ts';
 import { SessionStoreFolders, type SessionStores } from './session-stores.ts';
 import { baseDirOf, describeTarget, nameOf, resolveTarget, type Target } from './session-target.ts';
 import { stopVersion, stopWorkloads, workloadsOf, type Version } from './session-version.ts';
@@ -370,8 +369,7 @@ export class DevSession {
 
   /** The TCP sockets the serving version's components have open, when it has the sockets service. */
   sockets(): SocketsSnapshot | undefined {
-    const sockets = this.version?.shared.services?.[SOCKETS_SERVICE];
-    return sockets instanceof SocketService ? sockets.snapshot() : undefined;
+    return socketsOf(this.version?.shared.services);
   }
 
   /** The serving version's service (dev.service, dev.service_file), if it has one. */
@@ -459,6 +457,7 @@ export class DevSession {
         openStores: (config) => folders.openFor(config),
         outputs: this.outputs,
         config: () => this.project?.config,
+        serviceListening: () => listeningOf(this.version?.shared.services, this.version?.service?.name),
         onStudioSettings: (settings) => {
           const before = this.instances.mode;
           this.instances.settingsRead(settings.instances);

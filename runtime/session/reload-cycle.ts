@@ -17,7 +17,7 @@ import type { BuildOutputs } from './build-outputs.ts';
 import { buildProject, outputPathsOf } from './project-build.ts';
 import type { BuildRecord, CycleResult, SessionEvent } from './session-events.ts';
 import type { SessionNotes } from './session-notes.ts';
-import { hostServicesFor } from './session-services.ts';
+import { hostServicesFor, listeningOf } from './session-services.ts';
 import { workloadStoresOf, type SessionStores } from './session-stores.ts';
 import type { Target } from './session-target.ts';
 import type { Version } from './session-version.ts';
@@ -38,6 +38,8 @@ export interface CycleContext {
   config: () => WashConfig | undefined;
   /** .wash/studio.yaml was read (a project's, on every cycle, like its config). */
   onStudioSettings: (settings: StudioSettings) => void;
+  /** Where the serving version's service listens: the new one must listen there before it is swapped in. */
+  serviceListening: () => string[];
 }
 
 export async function buildAndStart(ctx: CycleContext, record: BuildRecord, signal: AbortSignal): Promise<CycleResult<Version>> {
@@ -135,8 +137,10 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
   const components = [{ name, wasmPath }, ...extra.map((c) => ({ name: c.name, wasmPath: c.file }))];
   const serviceName = service?.kind === 'file' ? uniqueName(basename(service.file, extname(service.file)), components) : name;
   if (service?.kind === 'file') components.push({ name: serviceName, wasmPath: service.file });
+  const listenedBefore = service ? ctx.serviceListening() : [];
+  const serviceListensAgain = listenedBefore.length > 0 ? { addresses: listenedBefore, listening: () => listeningOf(services.value, serviceName) } : undefined;
   const composed = await startComposition(
-    { ...shared, components, ...(service ? { service: serviceName } : {}), bareFile: target.kind === 'file', onServiceState: (state) => ctx.emit({ kind: 'service', name: serviceName, state }) },
+    { ...shared, components, ...(service ? { service: serviceName } : {}), ...(serviceListensAgain ? { serviceListensAgain } : {}), bareFile: target.kind === 'file', onServiceState: (state) => ctx.emit({ kind: 'service', name: serviceName, state }) },
     settings,
     ctx.logs,
     (phase) => ctx.emit({ kind: 'phase', phase }),

@@ -6,7 +6,8 @@
 import { ok, type Result } from '../errors.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import { OutboundHttp, outboundConfigFrom } from '../network/outbound-service.ts';
-import { networkServices } from '../network/socket-service.ts';
+import { SOCKETS_SERVICE } from '../network/socket-protocol.ts';
+import { networkServices, SocketService, type SocketsSnapshot } from '../network/socket-service.ts';
 import type { StudioSettings } from '../project/studio-settings.ts';
 import type { HostServices } from '../workloads/host-services.ts';
 
@@ -36,4 +37,15 @@ export function reconfigureServices(services: HostServices | undefined, settings
   if (!outbound.ok) return outbound;
   http.configure(outbound.value);
   return ok(undefined);
+}
+
+/** The TCP sockets a version's components have open, when it has the sockets service. */
+export function socketsOf(services: HostServices | undefined): SocketsSnapshot | undefined {
+  const sockets = services?.[SOCKETS_SERVICE];
+  return sockets instanceof SocketService ? sockets.snapshot() : undefined;
+}
+
+/** Where `component` listens in a version's virtual loopback (`127.0.0.1:7777`). */
+export function listeningOf(services: HostServices | undefined, component: string | undefined): string[] {
+  return (socketsOf(services)?.listening ?? []).filter((l) => l.component === component).map((l) => l.address);
 }

@@ -9,7 +9,7 @@ import { missingImports, splitVersion } from '../host/index.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import { planLinks, type LinkPlan } from './link-plan.ts';
 import { prepareComponent, type ComponentSpec, type PreparedComponent, type StartPhase } from './prepared-component.ts';
-import { ServiceRunner, type ServiceState } from './service-runner.ts';
+import { ServiceRunner, type ListensAgain, type ServiceState } from './service-runner.ts';
 import { linkCounters } from './link-calls.ts';
 import { chainMember, linksOf, Workload, type LinkedInfo, type RuntimeSettings, type WorkloadSpec } from './workload.ts';
 
@@ -26,6 +26,8 @@ export interface CompositionSpec extends Omit<WorkloadSpec, 'name' | 'wasmPath'>
   bareFile?: boolean;
   /** Told of the service's state changes. */
   onServiceState?: (state: ServiceState) => void;
+  /** Where the service of the version before listened (see ServiceOptions.listensAgain). */
+  serviceListensAgain?: ListensAgain;
 }
 
 export interface Composition {
@@ -111,6 +113,7 @@ export async function startComposition(spec: CompositionSpec, settings: RuntimeS
       logs,
       ...(spec.services ? { services: spec.services } : {}),
       ...(spec.onServiceState ? { onState: spec.onServiceState } : {}),
+      ...(spec.serviceListensAgain ? { listensAgain: spec.serviceListensAgain } : {}),
     });
     const started = await runner.start();
     if (!started.ok) {

@@ -28,7 +28,22 @@ export interface ServiceOptions extends Omit<ComponentSetup, 'strategy'> {
   services?: HostServices;
   /** Told of every change of state, for the UI. */
   onState?: (state: ServiceState) => void;
+  /**
+   * Where the version before listened, and where this one listens now: a start that replaces
+   * a service that listened settles only once the new one listens there too (or SETTLE_MS).
+   */
+  listensAgain?: ListensAgain;
 }
+
+export interface ListensAgain {
+  /** The addresses the service before listened on (`127.0.0.1:7777`). */
+  addresses: string[];
+  /** The addresses this service listens on now. */
+  listening(): string[];
+}
+
+/** How often a start that waits for the service to listen looks again. */
+const LISTEN_POLL_MS = 10;
 
 /** The longest a start waits for the service to settle (see start). */
 const SETTLE_MS = 3000;
@@ -83,10 +98,12 @@ export class ServiceRunner {
   }
 
   /**
-   * Starts the service; resolves once it has settled (it waits for the first time: typically
-   * it listens, or sleeps until its first tick), after SETTLE_MS at most, or with why the
-   * component could not start. A reload swaps in the new version only then, so the new
-   * components do not call a service that is not listening yet.
+   * Starts the service; resolves once it has settled, after SETTLE_MS at most, or with why the
+   * component could not start. Settled is its first wait (typically it listens, or sleeps
+   * until its first tick), and when the version before listened, also listening where that
+   * one did: a service may sleep or look a name up before it listens. A reload swaps in the
+   * new version only then, so the new components do not call a service that is not
+   * listening yet.
    */
   start(): Promise<Result<void>> {
     this.stopMarkingGlue();
@@ -121,14 +138,18 @@ export class ServiceRunner {
     body.port1.close(); // a service has no request bodies
     const host = new MessageChannel();
     this.channel = new ThreadChannel(host.port1, new Int32Array(wake), this.options.services ?? {}, this.options.componentName, (level, text) => this.log(level, text), 'service');
-    const { logs: _logs, services: _services, onState: _onState, linked: _linked, ...setup } = this.options;
+    const { logs: _logs, services: _services, onState: _onState, linked: _linked, listensAgain: _listensAgain, ...setup } = this.options;
     const load: WorkerLoad = { ...setup, type: 'load', mode: 'service', strategy: 'reuse', wake, bodyPort: body.port2, hostPort: host.port2 };
     let ranAt = 0;
+    let listenPoll: NodeJS.Timeout | undefined;
     const settled = (callback: (result: Result<void>) => void) => {
+      clearInterval(listenPoll);
       if (started !== callback) return;
       started = undefined;
       callback({ ok: true, value: undefined });
     };
+    const listensAgain = this.options.listensAgain;
+    const listensWhereItDid = () => listensAgain === undefined || listensAgain.addresses.every((address) => listensAgain.listening().includes(address));
     thread.on('message', (message: FromWorker) => {
       switch (message.type) {
         case 'replies':
@@ -144,9 +165,14 @@ export class ServiceRunner {
           if (settle) setTimeout(() => settled(settle), SETTLE_MS).unref();
           return;
         }
-        case 'settled':
-          if (started) settled(started);
+        case 'settled': {
+          const settle = started;
+          if (!settle) return;
+          if (listensWhereItDid()) return settled(settle);
+          listenPoll = setInterval(() => listensWhereItDid() && settled(settle), LISTEN_POLL_MS);
+          listenPoll.unref();
           return;
+        }
         case 'load-failed':
           if (started) {
             started({ ok: false, error: message.error });

@@ -97,6 +97,29 @@ async function hostLineServer(): Promise<{ port: number; server: Server }> {
   return { port: (server.address() as AddressInfo).port, server };
 }
 
+describe('a service that sleeps before it listens, replacing one that listened', () => {
+  it('starts only once it listens where the one before did, so a reload never swaps in a service not listening yet', async () => {
+    const http = await part('probe');
+    const service = await part('service');
+    const logs = new LogBus();
+    const services = networkServices({ hostLoopback: false });
+    const listening = () => services.sockets.snapshot().listening.filter((l) => l.component === 'service').map((l) => l.address);
+    const started = await startComposition(
+      { components: [http, service], service: 'service', config: [['delay_ms', '800']], services, serviceListensAgain: { addresses: ['127.0.0.1:7777'], listening } },
+      settings,
+      logs,
+    );
+    assert.ok(started.ok, started.ok ? '' : started.error.message);
+    try {
+      // Its first wait was the sleep; it counts as started only once it listens.
+      assert.deepEqual(listening(), ['127.0.0.1:7777']);
+    } finally {
+      await started.value.service?.stop();
+      await Promise.all(started.value.served.map((w) => w.stop()));
+    }
+  });
+});
+
 describe('the TCP service example', () => {
   let running: Running;
   before(async () => {
