@@ -11,7 +11,7 @@ import { ThreadChannel, type HostServices } from './host-services.ts';
 import { readLinkCalls } from './link-calls.ts';
 import { takeComponentThread } from './spare-thread.ts';
 import type { LinkedInfo } from './workload.ts';
-import { WAKE_WORDS, type ComponentSetup, type FromWorker, type RequestFailure, type ToWorker, type WorkerLoad } from './worker-protocol.ts';
+import { WAKE_WORDS, WakeWord, type ComponentSetup, type FromWorker, type RequestFailure, type ToWorker, type WorkerLoad } from './worker-protocol.ts';
 import { keepGlueInUse } from '../components/transpile-cache.ts';
 
 export type ServiceState =
@@ -44,6 +44,8 @@ export interface ListensAgain {
 
 /** How often a start that waits for the service to listen looks again. */
 const LISTEN_POLL_MS = 10;
+/** A service seen computing at this many looks in a row, one a second, is said to spin. */
+const SPIN_LOOKS = 10;
 
 /** The longest a start waits for the service to settle (see start). */
 const SETTLE_MS = 3000;
@@ -60,6 +62,8 @@ export class ServiceRunner {
   private restartTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private runs = 0;
+  /** Looks, once a second, at whether the running service ever waits (see watchForSpin). */
+  private spinWatch: NodeJS.Timeout | undefined;
 
   /** Stops marking the glue the thread loads as in use in the cache (see transpile-cache.ts). */
   private stopMarkingGlue: () => void = () => {};
@@ -161,6 +165,7 @@ export class ServiceRunner {
           this.runs++;
           ranAt = performance.now();
           this.setState({ kind: 'running', since: Date.now() });
+          this.watchForSpin(new Int32Array(wake));
           const settle = started;
           if (settle) setTimeout(() => settled(settle), SETTLE_MS).unref();
           return;
@@ -215,7 +220,24 @@ export class ServiceRunner {
     this.restartTimer = setTimeout(() => this.launch(), pause);
   }
 
+  /**
+   * Says once per run when the service computes without ever waiting: a loop with no sleep
+   * or poll keeps a core busy for as long as the studio runs, and nothing else would show.
+   */
+  private watchForSpin(wake: Int32Array): void {
+    clearInterval(this.spinWatch);
+    let computing = 0;
+    this.spinWatch = setInterval(() => {
+      computing = Atomics.load(wake, WakeWord.parked) === 1 ? 0 : computing + 1;
+      if (computing < SPIN_LOOKS) return;
+      clearInterval(this.spinWatch);
+      this.log('warn', `service ${this.options.componentName} has computed for ${SPIN_LOOKS} s without waiting once (a loop with no sleep or poll?), which keeps a core busy. Stop it in Workloads, or make its loop wait (a wasi:clocks sleep, or poll on its sockets).`);
+    }, 1000);
+    this.spinWatch.unref();
+  }
+
   private async endThread(): Promise<void> {
+    clearInterval(this.spinWatch);
     const thread = this.thread;
     this.thread = undefined;
     this.channel?.close();

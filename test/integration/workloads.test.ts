@@ -108,6 +108,19 @@ describe('services', () => {
     }
   });
 
+  it('says when a service computes for 10 s without waiting once (a busy loop), and still stops it', async () => {
+    const dir = join(tempDir, `spinning-service-${projects++}`);
+    await mkdir(dir);
+    const wasm = join(dir, 'cli-service-spin.wasm');
+    await copyFile(await watFixture('cli-service-spin'), wasm);
+    const studio = launchStudio(wasm);
+    try {
+      await studio.waitFor(/service cli-service-spin has computed for 10 s without waiting once \(a loop with no sleep or poll\?\)/, 60_000);
+    } finally {
+      assert.equal(await studio.stop(), 0);
+    }
+  });
+
   it('refuses dev.service on a component that does not export wasi:cli/run, and says so', async () => {
     const root = await project('hello.wasm', { 'hello.wasm': await watFixture('hello') }, '  service: true\n');
     const studio = launchStudio(root);
