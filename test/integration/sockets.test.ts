@@ -120,6 +120,19 @@ describe('a service that sleeps before it listens, replacing one that listened',
   });
 });
 
+describe('a service flushing after its client read the answer and closed', () => {
+  it('flushes without error, as a socket whose data the kernel already took (wasmtime agrees)', async () => {
+    const running = await run('probe', 'service', { mode: 'late-flush' }, { hostLoopback: false });
+    try {
+      assert.equal((await probe(running, '/ask?line=hi')).reply, 'service: hi');
+      await logged(running.logs, 'service', 'flush after the client closed');
+      assert.deepEqual(running.logs.query({ sources: ['service'], text: 'flush after the client closed' }).map((r) => r.text), ['service: flush after the client closed: ok']);
+    } finally {
+      await running.stop();
+    }
+  });
+});
+
 describe('the TCP service example', () => {
   let running: Running;
   before(async () => {
