@@ -23,7 +23,7 @@ import { extract, pack, type Header } from 'tar-stream';
 import { z } from 'zod';
 import { isInternalFileName, SWAP_PREFIX } from '../stores/safe-names.ts';
 import { walkTree } from './file-tree.ts';
-import { descriptionSchema, type CatalogueEntry, type SnapshotCatalogue, type SnapshotDescription } from './snapshot-catalogue.ts';
+import { descriptionSchema, type CatalogueEntry, type SnapshotCatalogue, type SnapshotDescription, type StoreSummary } from './snapshot-catalogue.ts';
 import { localNames } from './local-names.ts';
 import { SnapshotError, snapshotErrorFrom } from './snapshot-error.ts';
 
@@ -177,7 +177,9 @@ export async function stageImport(file: string, catalogue: SnapshotCatalogue): P
   // The working folder is a snapshot being made; its name is settled at commit.
   const made = await catalogue.begin();
   try {
-    const manifest = await unpack(file, made.dir);
+    const unpacked = await unpack(file, made.dir);
+    // What it holds is counted from its checked entries; its description could say anything.
+    const manifest = { ...unpacked, snapshot: { ...unpacked.snapshot, ...recount(unpacked) } };
     return {
       manifest,
       dir: made.dir,
@@ -193,6 +195,33 @@ export async function stageImport(file: string, catalogue: SnapshotCatalogue): P
     }
     throw snapshotErrorFrom(error, `import ${file}`);
   }
+}
+
+/** How much each store and volume of an archive holds, from its entries (as a snapshot being taken counts). */
+function recount(manifest: ArchiveManifest): Pick<SnapshotDescription, 'keyvalue' | 'blobstore' | 'volumes'> {
+  const under = (prefix: string) => manifest.files.filter((f) => f.path.startsWith(prefix));
+  const store = (top: 'keyvalue' | 'blobstore'): StoreSummary => {
+    const files = under(`${top}/`);
+    const folders = new Set<string>();
+    // A file's second part is its bucket or container when a third follows; an empty folder's is itself.
+    for (const { path } of files) {
+      const parts = path.split('/');
+      if (parts.length > 2) folders.add(parts[1]!);
+    }
+    for (const path of manifest.folders) {
+      const parts = path.split('/');
+      if (parts[0] === top && parts.length > 1) folders.add(parts[1]!);
+    }
+    // Keys at the top of the key-value folder are wash's bucket "".
+    const rootBucket = top === 'keyvalue' && files.some((f) => f.path.split('/').length === 2) ? 1 : 0;
+    const present = manifest.snapshot[top].present || files.length > 0 || folders.size > 0;
+    return { present, folders: folders.size + rootBucket, files: files.length, bytes: files.reduce((sum, f) => sum + f.size, 0) };
+  };
+  const volumes = manifest.snapshot.volumes.map((volume, i) => {
+    const files = under(`volumes/${i}/`);
+    return { ...volume, files: files.length, bytes: files.reduce((sum, f) => sum + f.size, 0) };
+  });
+  return { keyvalue: store('keyvalue'), blobstore: store('blobstore'), volumes };
 }
 
 async function unpack(file: string, into: string): Promise<ArchiveManifest> {

@@ -108,6 +108,18 @@ describe('snapshot archives', () => {
     await snapshots.delete('demo copy');
   });
 
+  it('say what an archive holds from its entries, not from the counts its description gives', async () => {
+    const items = await entries(exported);
+    const manifest = JSON.parse(items[0]!.data.toString()) as { snapshot: { keyvalue: Record<string, unknown>; blobstore: Record<string, unknown> } };
+    manifest.snapshot.keyvalue = { present: true, folders: 40, files: 9_000, bytes: 1 };
+    manifest.snapshot.blobstore = { present: false, folders: 0, files: 0, bytes: 0 };
+    items[0]!.data = Buffer.from(JSON.stringify(manifest));
+    const imported = await snapshots.import(await packed(items, 'boasting.tar.gz'), 'counted');
+    assert.deepEqual(imported.description?.keyvalue, { present: true, folders: 2, files: 2, bytes: Buffer.byteLength('{"title":"one"}') });
+    assert.deepEqual(imported.description?.blobstore, { present: true, folders: 1, files: 1, bytes: 300_000 });
+    await snapshots.delete('counted');
+  });
+
   it('refuse a file whose bytes were changed, naming it', async () => {
     const items = await entries(exported);
     const target = items.find((i) => i.header.name === 'keyvalue/boards/board%3A1')!;
