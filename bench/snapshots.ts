@@ -1,7 +1,9 @@
 // `npm run bench -- snapshots`: the time and disk cost of a snapshot and of a restore of a
 // store of 100,000 1 KiB keys plus 1,000 objects of 100 KiB, against `cp -a` of the same
 // folders in the same run (alternating, 3 rounds, medians); then, after 1% of the keys
-// changed, what a second snapshot costs on disk next to the first.
+// changed, what a second snapshot costs on disk next to the first; and an export and an
+// import of the snapshot as a .tar.gz, against `tar -czf` and `tar -xzf` of the same folders
+// (which check nothing: the studio hashes every file both ways).
 //
 // Disk cost is counted as `du` counts it: blocks of files and folders not already counted
 // (a file shared by a hard link costs nothing more). Both sides run with the data in the
@@ -51,7 +53,7 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 }
 
 export const benchmark: Benchmark = {
-  description: `snapshot and restore of ${KEYS.toLocaleString()} 1 KiB keys + ${OBJECTS.toLocaleString()} objects of 100 KiB, against cp -a`,
+  description: `snapshot, restore, export and import of ${KEYS.toLocaleString()} 1 KiB keys + ${OBJECTS.toLocaleString()} objects of 100 KiB, against cp -a and tar`,
   async run(_options, print) {
     const dir = mkdtempSync(join(tmpdir(), 'bench-snapshots-'));
     try {
@@ -119,6 +121,28 @@ export const benchmark: Benchmark = {
           rmSync(target, { recursive: true, force: true });
         }
 
+        // Export and import against tar on the same folders, alternating.
+        const exportMs: number[] = [];
+        const tarMs: number[] = [];
+        const importMs: number[] = [];
+        const untarMs: number[] = [];
+        const archive = join(dir, 'snapshot.tar.gz');
+        const tarball = join(dir, 'peer.tar.gz');
+        for (let round = 0; round < ROUNDS; round++) {
+          rmSync(archive, { force: true });
+          rmSync(tarball, { force: true });
+          exportMs.push(await timed(() => snapshots.export(first.name, archive)));
+          tarMs.push(await timed(() => run('tar', ['-czf', tarball, '-C', first.dir, 'keyvalue', 'blobstore'])));
+          importMs.push(await timed(() => snapshots.import(archive, `imported ${round}`)));
+          await snapshots.delete(`imported ${round}`);
+          const target = join(copies, `untar-${round}`);
+          mkdirSync(target, { recursive: true });
+          untarMs.push(await timed(() => run('tar', ['-xzf', tarball, '-C', target])));
+          rmSync(target, { recursive: true, force: true });
+        }
+        const exportPace = median(tarMs) / median(exportMs);
+        const importPace = median(untarMs) / median(importMs);
+
         const snapshotRatio = median(copyMs) / median(snapshotMs);
         const restoreRatio = median(restoreCopyMs) / median(restoreMs);
         const secondShare = secondBytes / copyBytes;
@@ -130,16 +154,18 @@ export const benchmark: Benchmark = {
               ['snapshot (disk)', mib(snapshotBytes), mib(copyBytes), `${((snapshotBytes / copyBytes) * 100).toFixed(1)}%`],
               ['restore (median time)', seconds(median(restoreMs)), seconds(median(restoreCopyMs)), `${restoreRatio.toFixed(1)}x faster`],
               ['2nd snapshot after 1% changed (disk)', mib(secondBytes), mib(copyBytes), `${(secondShare * 100).toFixed(2)}%`],
+              ['export .tar.gz (median time; peer: tar -czf)', seconds(median(exportMs)), seconds(median(tarMs)), `${exportPace.toFixed(2)}x tar's pace`],
+              ['import .tar.gz (median time; peer: tar -xzf)', seconds(median(importMs)), seconds(median(untarMs)), `${importPace.toFixed(2)}x tar's pace`],
             ],
           ),
         );
-        print(`rounds: snapshot ${snapshotMs.map(seconds).join(', ')}; cp -a ${copyMs.map(seconds).join(', ')}; restore ${restoreMs.map(seconds).join(', ')}; cp -a back ${restoreCopyMs.map(seconds).join(', ')}`);
+        print(`rounds: snapshot ${snapshotMs.map(seconds).join(', ')}; cp -a ${copyMs.map(seconds).join(', ')}; restore ${restoreMs.map(seconds).join(', ')}; cp -a back ${restoreCopyMs.map(seconds).join(', ')}; export ${exportMs.map(seconds).join(', ')}; tar -czf ${tarMs.map(seconds).join(', ')}; import ${importMs.map(seconds).join(', ')}; tar -xzf ${untarMs.map(seconds).join(', ')}`);
         const targets: TargetCheck[] = [
           { benchmark: 'snapshots', subject: 'snapshot time vs cp -a', target: '>= 5x faster', measured: `${snapshotRatio.toFixed(1)}x`, met: snapshotRatio >= 5 },
           { benchmark: 'snapshots', subject: 'restore time vs cp -a', target: '>= 1x (as fast)', measured: `${restoreRatio.toFixed(1)}x`, met: restoreRatio >= 1 },
           { benchmark: 'snapshots', subject: '2nd snapshot after 1% changed, disk vs a full copy', target: '< 5%', measured: `${(secondShare * 100).toFixed(2)}%`, met: secondShare < 0.05 },
         ];
-        return { targets, data: { snapshotMs, copyMs, restoreMs, restoreCopyMs, snapshotBytes, copyBytes, secondBytes } };
+        return { targets, data: { snapshotMs, copyMs, restoreMs, restoreCopyMs, snapshotBytes, copyBytes, secondBytes, exportMs, tarMs, importMs, untarMs } };
       } finally {
         live.close();
       }
