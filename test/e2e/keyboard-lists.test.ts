@@ -6,36 +6,25 @@
 // Screenshots of each list with its keyboard row go to test-results/ui/keyboard-*.png, light
 // and dark.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { watFixture } from '../fixtures/fixtures.ts';
-import { StudioApiClient } from '../helpers/studio-api-client.ts';
-import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
-import { type Chromium, findChromium, NO_BROWSER_MESSAGE, openStudioPage } from './chromium.ts';
-import { ensureRendererBuilt } from './renderer-build.ts';
+import type { StudioApiClient } from '../helpers/studio-api-client.ts';
+import type { StudioProcess } from '../helpers/studio-process.ts';
+import { base64, openStdioStudio, type StdioStudio } from './stdio-studio.ts';
 
-const shotsDir = join(repoRoot, 'test-results', 'ui');
-const base64 = (text: string) => Buffer.from(text).toString('base64');
 
 async function waitForText(locator: Locator, text: RegExp, timeout = 15_000): Promise<void> {
   await locator.filter({ hasText: text }).first().waitFor({ timeout });
 }
 
 describe('the lists by keyboard in Chromium', () => {
-  let dir: string;
+  let opened: StdioStudio;
   let studio: StudioProcess;
   let client: StudioApiClient;
-  let chromium: Chromium;
   let page: Page;
   let pageErrors: string[];
-  const view = (name: string) => page.locator(`section.view[data-view="${name}"]`);
-  const go = async (key: number, name: string) => {
-    await page.keyboard.press(`Control+${key}`);
-    await page.locator(`section.view[data-view="${name}"]:not([hidden])`).waitFor();
-  };
+  const view = (name: string) => opened.view(name);
+  const go = (key: number, name: string) => opened.go(key, name);
   /** The element that has the focus, by its accessible label. */
   const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? '');
   /** The text of the row the focused list names as its active descendant, which must be marked. */
@@ -47,35 +36,18 @@ describe('the lists by keyboard in Chromium', () => {
       if (!row.hasAttribute('data-keyboard-active')) throw new Error(`row ${id} is active but not marked`);
       return row.textContent ?? '';
     });
-  const shoot = async (name: string) => {
-    await page.screenshot({ path: join(shotsDir, `keyboard-${name}-light.png`) });
-    await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: join(shotsDir, `keyboard-${name}-dark.png`) });
-    await page.emulateMedia({ colorScheme: 'light' });
-  };
+  const shoot = (name: string) => opened.shoot(`keyboard-${name}`);
 
   before(async () => {
-    if (!findChromium()) throw new Error(NO_BROWSER_MESSAGE);
-    ensureRendererBuilt();
-    dir = await mkdtemp(join(tmpdir(), 'studio-e2e-keyboard-'));
-    const wasm = join(dir, 'stdio.wasm');
-    await copyFile(await watFixture('stdio'), wasm);
-    studio = await startStudio(wasm, ['--workers', '1'], 120_000, { ui: true });
-    client = await StudioApiClient.connect(studio.studioUrl);
+    opened = await openStdioStudio('keyboard', { width: 1280, height: 720 });
+    ({ studio, client, page, pageErrors } = opened);
     for (const key of ['alpha', 'beta', 'gamma']) await client.call('kv.set', { bucket: 'letters', key, value: base64(`the value of ${key}`) });
     await client.call('blob.createContainer', { container: 'files' });
     for (const name of ['dir/inner.txt', 'top.txt']) await client.call('blob.put', { container: 'files', name, data: base64(`the text of ${name}`), offset: 0, last: true });
     for (const path of ['/kb-first', '/kb-second']) assert.equal((await fetch(new URL(path, studio.url))).status, 200);
-    ({ chromium, page, pageErrors } = await openStudioPage(studio.studioUrl, { width: 1280, height: 720 }));
-    await mkdir(shotsDir, { recursive: true });
   });
 
-  after(async () => {
-    client?.close();
-    await chromium?.close();
-    await studio?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => opened?.close());
 
   it('Key-value: Tab reaches the key list, ArrowDown moves to the next key, Enter opens its value', async () => {
     await go(4, 'kv');

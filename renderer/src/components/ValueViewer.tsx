@@ -4,6 +4,7 @@
 import { useMemo, useState } from 'react';
 import { type ContentKind, detectContent, languageFor } from '../lib/content-kind.ts';
 import { formatBytes } from '../lib/format.ts';
+import { onTabListKeyDown, tabStop } from '../lib/tab-list-keyboard.ts';
 import { CodeEditor } from './CodeEditor.tsx';
 import { HexView } from './HexView.tsx';
 import { ImagePreview } from './ImagePreview.tsx';
@@ -46,9 +47,9 @@ export function ValueViewer({ bytes, contentType = '', name = '', totalSize, lab
         </span>
         <span className="muted">{formatBytes(totalSize ?? bytes.length)}</span>
         {modes.length > 1 && (
-          <div className="segmented" role="tablist">
+          <div className="segmented" role="tablist" aria-label="Show as" onKeyDown={onTabListKeyDown}>
             {modes.map((m) => (
-              <button key={m} role="tab" aria-selected={m === mode} className={m === mode ? 'active' : ''} onClick={() => setChosen({ kind: content.kind, mode: m })}>
+              <button key={m} role="tab" aria-selected={m === mode} tabIndex={tabStop(m === mode)} className={m === mode ? 'active' : ''} onClick={() => setChosen({ kind: content.kind, mode: m })}>
                 {MODE_LABEL[m]}
               </button>
             ))}

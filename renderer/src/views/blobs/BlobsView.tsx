@@ -268,7 +268,7 @@ export function BlobsView() {
     <div className="view-fill">
       <header className="toolbar">
         <h1 className="toolbar-title">Blobs</h1>
-        <span className="muted small ellipsis" title={project?.blobstorePath}>
+        <span className="muted small ellipsis toolbar-path" title={project?.blobstorePath}>
           {project ? `${project.blobstorePath} (${project.blobstoreFrom === 'config' ? 'from wasi_blobstore_path' : 'studio default'})` : ''}
         </span>
         <div className="toolbar-spacer" />

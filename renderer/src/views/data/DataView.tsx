@@ -158,8 +158,9 @@ function ChangeRow({ change, active, onClick }: { change: DataChangeView; active
   const size = change.change === 'added' ? formatBytes(change.after ?? 0) : change.change === 'removed' ? formatBytes(change.before ?? 0) : `${formatBytes(change.before ?? 0)} → ${formatBytes(change.after ?? 0)}`;
   return (
     <button className={`change-row ${active ? 'active' : ''}`} data-change={change.change} onClick={onClick}>
-      <span className="change-mark" aria-label={change.change}>
-        {change.change === 'added' ? '+' : change.change === 'removed' ? '−' : '~'}
+      <span className="change-mark">
+        <span aria-hidden="true">{change.change === 'added' ? '+' : change.change === 'removed' ? '−' : '~'}</span>
+        <span className="visually-hidden">{change.change}</span>
       </span>
       <span className="change-store muted small">{change.store === 'keyvalue' ? 'kv' : 'blob'}</span>
       <span className="mono ellipsis" title={`${change.bucket} / ${change.key ?? ''}`}>
@@ -265,7 +266,7 @@ export function DataView() {
     <div className="view-scroll data-view">
       <header className="view-header">
         <div>
-          <h2>Data snapshots</h2>
+          <h1 className="data-title">Data snapshots</h1>
           <p className="muted">
             Keep the key-value and blob data in a known state, put it back, compare it and share it.{' '}
             {view && (

@@ -10,12 +10,14 @@ import { base64ToBytes, bytesToBase64 } from '../../lib/bytes.ts';
 import { CurlParseError, parseCurl, toCurl } from '../../lib/curl.ts';
 import { downloadBlob } from '../../lib/download.ts';
 import { formatAgo, formatBytes, formatMs } from '../../lib/format.ts';
+import { onTabListKeyDown, tabStop } from '../../lib/tab-list-keyboard.ts';
 import { isMod } from '../../shell/shortcuts.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
 import { type BodyMode, bodyText, examplesFor, effectiveHeaders, type HistoryEntry, METHODS, paramsOf, type RequestDraft, sendsBody, useHttp, withParams } from './http-store.ts';
 import { PairsTable } from './PairsTable.tsx';
 import { RequestLogs } from '../traffic/TrafficDetail.tsx';
+import type { HttpResponseView } from '../../api/types.ts';
 
 type RequestTab = 'params' | 'headers' | 'body';
 type ResponseTab = 'body' | 'headers' | 'logs';
@@ -135,6 +137,15 @@ function BodyEditor({ draft, onSend }: { draft: RequestDraft; onSend: () => void
   );
 }
 
+/** Each response gets a number once: the summary is replaced (and said again) per response, not per render. */
+const responseNumbers = new WeakMap<HttpResponseView, number>();
+let lastResponseNumber = 0;
+function responseNumber(response: HttpResponseView): number {
+  let n = responseNumbers.get(response);
+  if (n === undefined) responseNumbers.set(response, (n = ++lastResponseNumber));
+  return n;
+}
+
 function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }) {
   const { response, problem, sending, reopened } = useHttp();
   const [chosenTab, setTab] = useState<ResponseTab>('body');
@@ -144,9 +155,61 @@ function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }
   const bytes = useMemo(() => (response ? base64ToBytes(response.body) : undefined), [response]);
   const contentType = response?.headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
 
+  const shown = response && bytes && problem?.kind !== 'api' ? { response, bytes } : undefined;
+  // The summary is a polite live region that stays in the pane, so a screen reader says the
+  // status, time and size of each response once, when it arrives (its content is replaced per
+  // response, not per render).
+  const meta = (
+    <div className={`response-meta${shown ? '' : ' response-meta-empty'}`}>
+      <div className="response-summary" role="status" aria-live="polite" aria-atomic="true">
+        {shown && (
+          <span className="response-summary-items" key={responseNumber(shown.response)}>
+            <span className="visually-hidden">Response: </span>
+            <span className={`status-pill tone-${statusTone(shown.response.status)}`} data-testid="response-status">
+              {shown.response.status} {shown.response.statusText}
+            </span>
+            <span className="visually-hidden">, </span>
+            <span className="meta-item" title="Time to the full response, measured by the studio">
+              {formatMs(shown.response.timeMs)}
+            </span>
+            <span className="visually-hidden">, </span>
+            <span className="meta-item">{formatBytes(shown.response.size)}</span>
+          </span>
+        )}
+      </div>
+      {shown && (
+        <>
+          <div className="toolbar-spacer" />
+          <div className="segmented" role="tablist" aria-label="Response" onKeyDown={onTabListKeyDown}>
+            <button role="tab" aria-selected={tab === 'body'} tabIndex={tabStop(tab === 'body')} className={tab === 'body' ? 'active' : ''} onClick={() => setTab('body')}>
+              Body
+            </button>
+            <button role="tab" aria-selected={tab === 'headers'} tabIndex={tabStop(tab === 'headers')} className={tab === 'headers' ? 'active' : ''} onClick={() => setTab('headers')}>
+              Headers <span className="count">{shown.response.headers.length}</span>
+            </button>
+            {shown.response.logs && (
+              <button role="tab" aria-selected={tab === 'logs'} tabIndex={tabStop(tab === 'logs')} className={tab === 'logs' ? 'active' : ''} onClick={() => setTab('logs')} title="What the component logged while it served this request">
+                Logs <span className="count">{shown.response.logs.length}</span>
+              </button>
+            )}
+          </div>
+          <button
+            className="btn btn-small"
+            aria-label="Download the response body"
+            title="Save the response body as a file"
+            onClick={() => downloadBlob(shown.bytes as BlobPart, `response-${shown.response.status}`, contentType || 'application/octet-stream')}
+          >
+            <span aria-hidden="true">↓</span>
+          </button>
+        </>
+      )}
+    </div>
+  );
+
   if (problem?.kind === 'api')
     return (
       <div className="response-pane" aria-label="Response">
+        {meta}
         <div className="error-note" role="alert">
           <div className="error-title">The request did not complete</div>
           <div className="error-message">{problem.message}</div>
@@ -160,6 +223,7 @@ function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }
   if (!response || !bytes)
     return (
       <div className="response-pane" aria-label="Response">
+        {meta}
         {sending ? (
           <div className="muted pad">
             <span className="spinner" /> Waiting for the response…
@@ -190,32 +254,7 @@ function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }
     );
   return (
     <div className="response-pane" aria-label="Response">
-      <div className="response-meta">
-        <span className={`status-pill tone-${statusTone(response.status)}`} data-testid="response-status">
-          {response.status} {response.statusText}
-        </span>
-        <span className="meta-item" title="Time to the full response, measured by the studio">
-          {formatMs(response.timeMs)}
-        </span>
-        <span className="meta-item">{formatBytes(response.size)}</span>
-        <div className="toolbar-spacer" />
-        <div className="segmented">
-          <button className={tab === 'body' ? 'active' : ''} onClick={() => setTab('body')}>
-            Body
-          </button>
-          <button className={tab === 'headers' ? 'active' : ''} onClick={() => setTab('headers')}>
-            Headers <span className="count">{response.headers.length}</span>
-          </button>
-          {response.logs && (
-            <button className={tab === 'logs' ? 'active' : ''} onClick={() => setTab('logs')} title="What the component logged while it served this request">
-              Logs <span className="count">{response.logs.length}</span>
-            </button>
-          )}
-        </div>
-        <button className="btn btn-small" title="Save the response body as a file" onClick={() => downloadBlob(bytes as BlobPart, `response-${response.status}`, contentType || 'application/octet-stream')}>
-          ↓
-        </button>
-      </div>
+      {meta}
       {response.truncated && (
         <div className="notice notice-warn" role="note">
           The body is {formatBytes(response.size)}: only the first {formatBytes(bytes.length)} came back to the studio window. Use copy as curl to fetch all of it.
@@ -410,14 +449,14 @@ export function HttpView() {
         )}
         <div className="http-split">
           <div className="request-pane" aria-label="Request">
-            <div className="tabs" role="tablist">
-              <button role="tab" aria-selected={tab === 'params'} className={tab === 'params' ? 'active' : ''} onClick={() => setTab('params')}>
+            <div className="tabs" role="tablist" aria-label="Request" onKeyDown={onTabListKeyDown}>
+              <button role="tab" aria-selected={tab === 'params'} tabIndex={tabStop(tab === 'params')} className={tab === 'params' ? 'active' : ''} onClick={() => setTab('params')}>
                 Params {params.length > 0 && <span className="count">{params.length}</span>}
               </button>
-              <button role="tab" aria-selected={tab === 'headers'} className={tab === 'headers' ? 'active' : ''} onClick={() => setTab('headers')}>
+              <button role="tab" aria-selected={tab === 'headers'} tabIndex={tabStop(tab === 'headers')} className={tab === 'headers' ? 'active' : ''} onClick={() => setTab('headers')}>
                 Headers {headerCount > 0 && <span className="count">{headerCount}</span>}
               </button>
-              <button role="tab" aria-selected={tab === 'body'} className={tab === 'body' ? 'active' : ''} onClick={() => setTab('body')}>
+              <button role="tab" aria-selected={tab === 'body'} tabIndex={tabStop(tab === 'body')} className={tab === 'body' ? 'active' : ''} onClick={() => setTab('body')}>
                 Body {sendsBody(draft) && <span className="count">{draft.bodyMode}</span>}
               </button>
             </div>

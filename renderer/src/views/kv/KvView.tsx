@@ -1,11 +1,11 @@
 // Key-value browser: buckets, keys (prefix filter and paging on the Node side, virtualized),
 // the value shown by what it is, edited in Monaco, created, incremented and deleted.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type MutableRefObject } from 'react';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import { CodeEditor } from '../../components/CodeEditor.tsx';
-import { ConfirmDialog, Dialog, DialogActions, ErrorNotice, PromptDialog } from '../../components/Dialog.tsx';
+import { ConfirmDialog, Dialog, DialogActions, dialogShown, ErrorNotice, PromptDialog } from '../../components/Dialog.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ValueViewer } from '../../components/ValueViewer.tsx';
 import { bytesToBase64, counterBytes, decodeText, readCounter, textToBase64 } from '../../lib/bytes.ts';
@@ -14,7 +14,7 @@ import { formatBytes, formatCount } from '../../lib/format.ts';
 import { downloadBlob } from '../../lib/download.ts';
 import { useListKeyboard } from '../../lib/use-list-keyboard.ts';
 import { useStudio } from '../../stores/studio-store.ts';
-import { modKey, useUi } from '../../stores/ui-store.ts';
+import { isMac, modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
 import { useKv } from './kv-store.ts';
 
 const ROW = 28;
@@ -103,7 +103,10 @@ function KeyList() {
   );
 }
 
-function ValuePane() {
+/** The view's Ctrl/⌘+S: what saves the value being edited, set by the value pane while it edits one. */
+type SaveShortcut = MutableRefObject<(() => void) | undefined>;
+
+function ValuePane({ saveShortcut }: { saveShortcut: SaveShortcut }) {
   const { selected, bucket, editing } = useKv();
   const [draft, setDraft] = useState('');
   const [saving, setSaving] = useState(false);
@@ -117,6 +120,7 @@ function ValuePane() {
   // A whole number in decimal text is how wash (and wasi:keyvalue/atomics here) keeps a counter.
   const counter = selected?.bytes ? readCounter(selected.bytes) : undefined;
 
+  saveShortcut.current = undefined;
   if (bucket === undefined) return null;
   if (!selected)
     return (
@@ -158,6 +162,8 @@ function ValuePane() {
       setSaving(false);
     }
   };
+
+  if (editing) saveShortcut.current = () => void save();
 
   const increment = async () => {
     const n = Number(delta);
@@ -348,13 +354,30 @@ export function KvView() {
   const [newKey, setNewKey] = useState(false);
   const [newBucket, setNewBucket] = useState(false);
   const [deleteBucket, setDeleteBucket] = useState(false);
+  const saveShortcut: SaveShortcut = useRef(undefined);
+  const active = useIsActive('kv');
   useEffect(() => useKv.getState().start(), []);
+
+  // Ctrl/⌘+S saves the value being edited from anywhere in the view, not only from inside the
+  // editor (Monaco's own binding) or the counter field (which handle it first and prevent the
+  // default): the browser's "Save page" never opens over this view.
+  useEffect(() => {
+    if (!active) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (!(isMac ? e.metaKey : e.ctrlKey) || e.altKey || e.key.toLowerCase() !== 's' || e.defaultPrevented) return;
+      e.preventDefault();
+      // A dialog is modal: the value behind it waits.
+      if (!dialogShown()) saveShortcut.current?.();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [active]);
 
   return (
     <div className="view-fill">
       <header className="toolbar">
         <h1 className="toolbar-title">Key-value</h1>
-        <span className="muted small ellipsis" title={project?.keyvaluePath}>
+        <span className="muted small ellipsis toolbar-path" title={project?.keyvaluePath}>
           {project ? `${project.keyvaluePath} (${project.keyvalueFrom === 'config' ? 'from wasi_keyvalue_path' : 'studio default'})` : ''}
         </span>
         <div className="toolbar-spacer" />
@@ -394,7 +417,7 @@ export function KvView() {
         {bucket !== undefined ? (
           <>
             <KeyList />
-            <ValuePane />
+            <ValuePane saveShortcut={saveShortcut} />
           </>
         ) : (
           <div className="detail-pane">

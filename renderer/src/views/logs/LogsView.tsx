@@ -13,7 +13,7 @@ import { ConfirmDialog } from '../../components/Dialog.tsx';
 import { downloadBlob } from '../../lib/download.ts';
 import { formatCount, formatTime } from '../../lib/format.ts';
 import { listRowProps, useListKeyboard, type ListRowState } from '../../lib/use-list-keyboard.ts';
-import { isMod } from '../../shell/shortcuts.ts';
+import { isEditable, isMod } from '../../shell/shortcuts.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
 import { isFiltered, LEVELS, queryArgs, useLogs } from './logs-store.ts';
 import { OutboundLine } from './OutboundLine.tsx';
@@ -224,7 +224,8 @@ export function LogsView() {
         e.preventDefault();
         search.current?.focus();
         search.current?.select();
-      } else if (e.key === 'End' && !(e.target instanceof HTMLInputElement)) {
+      } else if (e.key === 'End' && !isMod(e) && !isEditable(e.target)) {
+        // Not from a form control (the search, the Level select, a check box): End is theirs there.
         setFollow(true);
         useLogs.getState().setPaused(false);
       }

@@ -3,7 +3,7 @@
 // into .wash/studio.yaml through the Studio API, which keeps the rest of the file. The
 // studio applies the file to the next call, without a build; an edit made by hand in the
 // file shows up here too.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { studio } from '../../api/client.ts';
 import type { OutboundView, StandInView } from '../../api/types.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
@@ -89,6 +89,22 @@ export function OutboundCard({ outbound }: { outbound: OutboundView }) {
       setBusy(false);
     }
   };
+  // Where the focus goes once the rows render: a new row's first field, or after a removal the
+  // next row's remove button (else the add button), never the body.
+  const table = useRef<HTMLTableElement>(null);
+  const addButton = useRef<HTMLButtonElement>(null);
+  const focusNext = useRef<{ field: 'match' | 'remove'; index: number }>(undefined);
+  useEffect(() => {
+    const next = focusNext.current;
+    if (!next) return;
+    focusNext.current = undefined;
+    const label = next.field === 'match' ? `Match ${next.index + 1}` : `Remove stand-in ${next.index + 1}`;
+    const target = [...(table.current?.querySelectorAll<HTMLElement>('[aria-label]') ?? [])].find((el) => el.getAttribute('aria-label') === label);
+    if (target) {
+      target.focus();
+      if (target instanceof HTMLInputElement) target.select();
+    } else addButton.current?.focus();
+  }, [rows]);
   const edit = (i: number, patch: Partial<Row>) => setRows(rows.map((row, j) => (j === i ? { ...row, ...patch } : row)));
   const locked = !outbound.editable || busy;
 
@@ -114,7 +130,7 @@ export function OutboundCard({ outbound }: { outbound: OutboundView }) {
       <p className="muted small">
         Answer a call instead of the network. The first row that matches wins: a method (or <code>*</code>) and a URL where <code>*</code> matches anything.
       </p>
-      <table className="stand-ins" data-testid="stand-ins" aria-label="Stand-ins">
+      <table className="stand-ins" data-testid="stand-ins" aria-label="Stand-ins" ref={table}>
         <thead>
           <tr>
             <th className="col-match">Match</th>
@@ -167,7 +183,15 @@ export function OutboundCard({ outbound }: { outbound: OutboundView }) {
                   />
                 </td>
                 <td className="col-remove">
-                  <button className="icon-btn" aria-label={`Remove stand-in ${i + 1}`} disabled={locked} onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+                  <button
+                    className="icon-btn"
+                    aria-label={`Remove stand-in ${i + 1}`}
+                    disabled={locked}
+                    onClick={() => {
+                      focusNext.current = { field: 'remove', index: Math.min(i, rows.length - 2) };
+                      setRows(rows.filter((_, j) => j !== i));
+                    }}
+                  >
                     ✕
                   </button>
                 </td>
@@ -179,7 +203,15 @@ export function OutboundCard({ outbound }: { outbound: OutboundView }) {
       {error !== undefined && <ErrorNote error={error} title="The stand-ins were not saved" />}
       {outbound.editable ? (
         <div className="stand-ins-actions">
-          <button className="btn" disabled={locked} onClick={() => setRows([...rows, NEW_ROW])}>
+          <button
+            className="btn"
+            ref={addButton}
+            disabled={locked}
+            onClick={() => {
+              focusNext.current = { field: 'match', index: rows.length };
+              setRows([...rows, NEW_ROW]);
+            }}
+          >
             + Add stand-in
           </button>
           <div className="toolbar-spacer" />

@@ -7,6 +7,7 @@ import { ValueViewer } from '../../components/ValueViewer.tsx';
 import { base64ToBytes, bytesToBase64, decodeText } from '../../lib/bytes.ts';
 import { toCurl } from '../../lib/curl.ts';
 import { formatBytes, formatDateTime, formatMs } from '../../lib/format.ts';
+import { onTabListKeyDown, tabStop } from '../../lib/tab-list-keyboard.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { useUi } from '../../stores/ui-store.ts';
 import { useHttp, type RequestDraft } from '../http/http-store.ts';
@@ -208,9 +209,9 @@ export function TrafficDetail({ detail }: { detail: TrafficDetailView }) {
           ].join(' ')}
         </div>
       )}
-      <div className="segmented traffic-tabs" role="tablist" aria-label="Detail">
+      <div className="segmented traffic-tabs" role="tablist" aria-label="Detail" onKeyDown={onTabListKeyDown}>
         {tabs.map(([id, label]) => (
-          <button key={id} role="tab" aria-selected={tab === id} className={tab === id ? 'active' : ''} onClick={() => setTab(id)}>
+          <button key={id} role="tab" aria-selected={tab === id} tabIndex={tabStop(tab === id)} className={tab === id ? 'active' : ''} onClick={() => setTab(id)}>
             {label}
           </button>
         ))}

@@ -2,7 +2,7 @@
 // studio process and virtualized here (100k rows scroll like 100); a detail pane with the
 // playground's viewers; replays with their diffs; HAR out and in; and the Checks tab.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import type { TrafficOrigin, TrafficSummaryView } from '../../api/types.ts';
@@ -10,6 +10,7 @@ import { ConfirmDialog } from '../../components/Dialog.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { downloadBlob } from '../../lib/download.ts';
 import { formatBytes, formatCount, formatMs, formatTime } from '../../lib/format.ts';
+import { onTabListKeyDown, tabStop } from '../../lib/tab-list-keyboard.ts';
 import { listRowProps, useListKeyboard, type ListRowState } from '../../lib/use-list-keyboard.ts';
 import { useChecks } from '../../stores/checks-store.ts';
 import { useIsActive, useUi } from '../../stores/ui-store.ts';
@@ -88,10 +89,10 @@ const TrafficRow = memo(function TrafficRow({ row, start, active, checked, ...pl
           {row.status ?? '—'}
         </span>
       </span>
-      <span className="col-num" role="gridcell">
+      <span className="col-num col-duration" role="gridcell">
         {formatMs(row.durationMs)}
       </span>
-      <span className="col-num" role="gridcell">
+      <span className="col-num col-size" role="gridcell">
         {formatBytes(row.responseBytes)}
         {row.cut && <span title="A body was cut at the capture's limit"> ✂</span>}
       </span>
@@ -107,7 +108,7 @@ const TrafficRow = memo(function TrafficRow({ row, start, active, checked, ...pl
 });
 
 function RequestsTab() {
-  const { filter, total, pages, fresh, size, capacity, builds, loading, error, selected, current, detail, report, replaying, settings, ignoredHeaders } = useTraffic();
+  const { filter, total, pages, maxId, fresh, size, capacity, builds, loading, error, selected, current, detail, report, replaying, settings, ignoredHeaders } = useTraffic();
   const parent = useRef<HTMLDivElement>(null);
   const importInput = useRef<HTMLInputElement>(null);
   const [atTop, setAtTop] = useState(true);
@@ -137,6 +138,31 @@ function RequestsTab() {
       if (row) useTraffic.getState().toggle(row.id, !useTraffic.getState().selected.has(row.id));
     },
   });
+
+  // The keyboard's row is a request, not a place: when the list is loaded again with new
+  // requests on top, the row moves down with its request (as Logs do with older lines).
+  const keyed = useRef<{ id: number; pages: typeof pages; maxId: number | undefined; total: number }>(undefined);
+  useLayoutEffect(() => {
+    const index = keyboard.activeIndex;
+    const prev = keyed.current;
+    if (index === undefined) {
+      keyed.current = undefined;
+      return;
+    }
+    if (prev && prev.pages !== pages) {
+      const now = indexOf(pages, prev.id);
+      // Not on a loaded page (the reload loads the first): the requests that came in above it.
+      const newer = pages.get(0)?.filter((r) => prev.maxId !== undefined && r.id > prev.maxId).length ?? 0;
+      const by = now !== undefined ? now - index : newer >= PAGE ? Math.max(newer, total - prev.total) : newer;
+      keyed.current = { ...prev, pages, maxId, total };
+      if (by !== 0) {
+        keyboard.shift(by);
+        return;
+      }
+    }
+    const row = useTraffic.getState().row(index);
+    keyed.current = row ? { id: row.id, pages, maxId, total } : prev && { ...prev, pages, maxId, total };
+  }, [pages, keyboard.activeIndex]);
 
   // At the top, new requests join the list as they come; further down, they wait (counted).
   useEffect(() => {
@@ -269,8 +295,8 @@ function RequestsTab() {
           <span className="col-method">Method</span>
           <span className="col-path">Path</span>
           <span className="col-status">Status</span>
-          <span className="col-num" title="From the request's arrival to the end of its answer">Duration</span>
-          <span className="col-num">Size</span>
+          <span className="col-num col-duration" title="From the request's arrival to the end of its answer">Duration</span>
+          <span className="col-num col-size">Size</span>
           <span className="col-build">Build</span>
           <span className="col-flags" />
         </div>
@@ -332,7 +358,7 @@ function RequestsTab() {
       ) : detail ? (
         <TrafficDetail key={detail.record.id} detail={detail} />
       ) : (
-        <div className="detail-pane">
+        <div className="detail-pane traffic-placeholder">
           <EmptyState title="Pick a request">Its headers, bodies, timing, log lines and outbound calls show here.</EmptyState>
         </div>
       )}
@@ -354,6 +380,15 @@ function RequestsTab() {
   );
 }
 
+/** Where the request `id` is in the loaded pages, if it is on one. */
+function indexOf(pages: Map<number, TrafficSummaryView[]>, id: number): number | undefined {
+  for (const [page, records] of pages) {
+    const at = records.findIndex((r) => r.id === id);
+    if (at >= 0) return page * PAGE + at;
+  }
+  return undefined;
+}
+
 /** traffic.importHar's limit (runtime/studio/command-args.ts): said before a file is read and sent. */
 const MAX_HAR_BYTES = 256 * 2 ** 20;
 
@@ -372,11 +407,11 @@ export function TrafficView() {
     <div className="view-fill traffic-view">
       <header className="toolbar">
         <h1 className="toolbar-title">Traffic</h1>
-        <div className="segmented" role="tablist" aria-label="Traffic">
-          <button role="tab" aria-selected={tab === 'requests'} className={tab === 'requests' ? 'active' : ''} onClick={() => useChecks.getState().setTab('requests')}>
+        <div className="segmented" role="tablist" aria-label="Traffic" onKeyDown={onTabListKeyDown}>
+          <button role="tab" aria-selected={tab === 'requests'} tabIndex={tabStop(tab === 'requests')} className={tab === 'requests' ? 'active' : ''} onClick={() => useChecks.getState().setTab('requests')}>
             Requests
           </button>
-          <button role="tab" aria-selected={tab === 'checks'} className={tab === 'checks' ? 'active' : ''} onClick={() => useChecks.getState().setTab('checks')}>
+          <button role="tab" aria-selected={tab === 'checks'} tabIndex={tabStop(tab === 'checks')} className={tab === 'checks' ? 'active' : ''} onClick={() => useChecks.getState().setTab('checks')}>
             Checks{run && run.results.length > 0 ? ` ${run.passed}/${run.results.length}` : ''}
           </button>
         </div>

@@ -1,0 +1,66 @@
+// A studio serving the stdio WAT fixture (it prints on each request, so Logs and Traffic fill
+// as requests are made), a Studio API client to write keys and objects as a component or the
+// UI would, and a Chromium page on its UI: what the keyboard and layout tests start from.
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { watFixture } from '../fixtures/fixtures.ts';
+import { StudioApiClient } from '../helpers/studio-api-client.ts';
+import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
+import { type Chromium, findChromium, NO_BROWSER_MESSAGE, openStudioPage } from './chromium.ts';
+import { ensureRendererBuilt } from './renderer-build.ts';
+
+export interface StdioStudio {
+  studio: StudioProcess;
+  client: StudioApiClient;
+  chromium: Chromium;
+  page: Page;
+  pageErrors: string[];
+  /** A view's section, shown or not. */
+  view(name: string): ReturnType<Page['locator']>;
+  /** Switches views with the view's shortcut and waits for it. */
+  go(key: number, name: string): Promise<void>;
+  /** Screenshots of the page, light and dark, as test-results/ui/<name>-light.png and -dark.png. */
+  shoot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const base64 = (text: string) => Buffer.from(text).toString('base64');
+
+export async function openStdioStudio(prefix: string, viewport: { width: number; height: number }): Promise<StdioStudio> {
+  if (!findChromium()) throw new Error(NO_BROWSER_MESSAGE);
+  ensureRendererBuilt();
+  const dir = await mkdtemp(join(tmpdir(), `studio-e2e-${prefix}-`));
+  const wasm = join(dir, 'stdio.wasm');
+  await copyFile(await watFixture('stdio'), wasm);
+  const studio = await startStudio(wasm, ['--workers', '1'], 120_000, { ui: true });
+  const client = await StudioApiClient.connect(studio.studioUrl);
+  const { chromium, page, pageErrors } = await openStudioPage(studio.studioUrl, viewport);
+  const shotsDir = join(repoRoot, 'test-results', 'ui');
+  await mkdir(shotsDir, { recursive: true });
+  return {
+    studio,
+    client,
+    chromium,
+    page,
+    pageErrors,
+    view: (name) => page.locator(`section.view[data-view="${name}"]`),
+    async go(key, name) {
+      await page.keyboard.press(`Control+${key}`);
+      await page.locator(`section.view[data-view="${name}"]:not([hidden])`).waitFor();
+    },
+    async shoot(name) {
+      await page.screenshot({ path: join(shotsDir, `${name}-light.png`) });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.screenshot({ path: join(shotsDir, `${name}-dark.png`) });
+      await page.emulateMedia({ colorScheme: 'light' });
+    },
+    async close() {
+      client.close();
+      await chromium.close();
+      await studio.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
