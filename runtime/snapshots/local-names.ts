@@ -38,29 +38,29 @@ function localPart(parts: readonly string[], at: number, isFile: boolean, platfo
  */
 export function localNames(file: string, files: readonly string[], folders: readonly string[], platform: NodeJS.Platform = process.platform): Map<string, string> {
   const local = new Map<string, string>();
-  // Each folded path (and every folder above it) and the archive path it came from.
-  const taken = new Map<string, string>();
   const clash = (a: string, b: string, why: string) =>
     new SnapshotError('archive-unsafe', `${file} is refused: its entries ${JSON.stringify(a.slice(0, 300))} and ${JSON.stringify(b.slice(0, 300))} ${why}; importing would merge them into one.`, 'Rename one of them where the snapshot was exported (or import it on Linux), then export it again; nothing was changed.');
-  /** Each file's local path and the archive path it came from. */
-  const sources = new Map<string, string>();
+  const folds = foldsNames(platform);
+  /**
+   * Every local path an entry makes (the file or folder, and each folder above it), as this
+   * system compares names, with the archive path it stands for and whether it is a file: two
+   * archive paths that land on one local path are refused, whatever the step that joined them.
+   */
+  const made = new Map<string, { from: string; exact: string; isFile: boolean }>();
   const place = (path: string, isFile: boolean) => {
     const parts = path.split('/');
     const mapped = parts.map((_, at) => localPart(parts, at, isFile, platform));
-    const target = mapped.join('/');
-    local.set(path, target);
-    if (isFile) {
-      const other = sources.get(target);
-      if (other !== undefined) throw clash(other, path, 'name the same key or object here');
-      sources.set(target, path);
-    }
-    if (!foldsNames(platform)) return;
+    local.set(path, mapped.join('/'));
     for (let end = 1; end <= mapped.length; end++) {
       const exact = mapped.slice(0, end).join('/');
-      const folded = fold(exact);
-      const before = taken.get(folded);
-      if (before === undefined) taken.set(folded, exact);
-      else if (before !== exact) throw clash(before, exact, 'differ only in letter case or Unicode normalization, which file names on this system do not tell apart');
+      const from = parts.slice(0, end).join('/');
+      const here = { from, exact, isFile: isFile && end === mapped.length };
+      const key = folds ? fold(exact) : exact;
+      const before = made.get(key);
+      if (!before) made.set(key, here);
+      else if (before.exact !== exact) throw clash(before.from, from, 'differ only in letter case or Unicode normalization, which file names on this system do not tell apart');
+      else if (before.from !== from) throw clash(before.from, from, 'name the same key, object or folder here');
+      else if (before.isFile !== here.isFile) throw clash(before.from, path, 'make one name both a file and a folder');
     }
   };
   for (const path of files) place(path, true);

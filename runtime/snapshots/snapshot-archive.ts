@@ -243,7 +243,7 @@ async function unpack(file: string, into: string): Promise<ArchiveManifest> {
   let manifest: ArchiveManifest | undefined;
   /** Where each entry goes on this system (see local-names.ts). */
   let local = new Map<string, string>();
-  const target = (path: string) => join(into, ...(local.get(path) ?? localNames(file, [], [path]).get(path)!).split('/'));
+  const target = (path: string) => join(into, ...local.get(path)!.split('/'));
   const expected = new Map<string, { size: number; sha256: string }>();
   const seen = new Set<string>();
   /** Folders made so far: most entries share theirs. */
@@ -274,7 +274,7 @@ async function unpack(file: string, into: string): Promise<ArchiveManifest> {
       if (why) throw unsafe(file, header.name, why);
       if (header.type === 'directory') {
         item.resume();
-        await mkdir(target(name), { recursive: true });
+        // The manifest's empty folders were made above; any other folder comes with its files.
         continue;
       }
       if (header.type !== 'file') throw unsafe(file, header.name, `it is a ${header.type ?? 'special entry'}, not a plain file`);

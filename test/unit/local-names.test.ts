@@ -29,8 +29,19 @@ describe('localNames', () => {
     assert.equal(local.get('volumes/0/odd:name'), 'volumes/0/odd:name');
   });
 
-  it('refuses, on Windows, a raw name and its escaped form together: they are one key there', () => {
-    assert.throws(() => localNames('a.tar.gz', ['keyvalue/b/user%3A1', 'keyvalue/b/user:1'], [], 'win32'), (error: unknown) => error instanceof SnapshotError && error.code === 'archive-unsafe' && /name the same key or object here/.test(error.message));
+  it('refuses, on Windows, a raw name and its escaped form together, as files or as folders: they are one there', () => {
+    for (const [files, folders] of [
+      [['keyvalue/b/user%3A1', 'keyvalue/b/user:1'], []],
+      [['keyvalue/b:1/k1', 'keyvalue/b%3A1/k2'], []],
+      [['keyvalue/b/k'], ['keyvalue/b:1', 'keyvalue/b%3A1']],
+    ] as const) {
+      assert.throws(() => localNames('a.tar.gz', files, folders, 'win32'), (error: unknown) => error instanceof SnapshotError && error.code === 'archive-unsafe' && /name the same key, object or folder here/.test(error.message), files.join(' / '));
+    }
+  });
+
+  it('refuses an entry that would make one name both a file and a folder', () => {
+    assert.throws(() => localNames('a.tar.gz', ['blobstore/c/x%3A', 'blobstore/c/x:/f'], [], 'win32'), (error: unknown) => error instanceof SnapshotError && error.code === 'archive-unsafe');
+    assert.throws(() => localNames('a.tar.gz', ['blobstore/c/x', 'blobstore/c/x/f'], []), (error: unknown) => error instanceof SnapshotError && /both a file and a folder/.test(error.message));
   });
 
   for (const platform of ['darwin', 'win32'] as const) {

@@ -120,6 +120,15 @@ describe('snapshot archives', () => {
     await snapshots.delete('counted');
   });
 
+  it('make no folder the manifest does not list (a folder entry added to the archive)', async () => {
+    const items = await entries(exported);
+    items.splice(1, 0, { header: { name: 'keyvalue/stray/', type: 'directory', mode: 0o755 } as Header, data: Buffer.alloc(0) });
+    const imported = await snapshots.import(await packed(items, 'stray.tar.gz'), 'stray');
+    assert.equal(existsSync(join(imported.dir, 'keyvalue', 'stray')), false);
+    assert.equal(imported.description?.keyvalue.folders, 2);
+    await snapshots.delete('stray');
+  });
+
   it('refuse a file whose bytes were changed, naming it', async () => {
     const items = await entries(exported);
     const target = items.find((i) => i.header.name === 'keyvalue/boards/board%3A1')!;
