@@ -92,8 +92,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   };
   const rendererDir = resolve(options.rendererDir);
   let port = 0;
-  /** Unused launch codes and when each stops working. */
+  /** Unused launch codes and when each stops working, and the used ones (a few per launch at most). */
   const launchCodes = new Map<string, number>();
+  const spentCodes = new Set<string>();
 
   const tokenMatches = (candidate: string | undefined): boolean => {
     if (candidate === undefined) return false;
@@ -144,12 +145,26 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     }
     const launch = url.searchParams.get('launch');
     if (launch !== null) {
-      const until = launchCodes.get(launch);
-      launchCodes.delete(launch);
-      if (until === undefined || until < Date.now()) {
-        plain(res, 403, 'Forbidden: this launch link was used already or is over two minutes old. Open the studio with the URL printed in the terminal.');
+      // Spent by GET only: a HEAD (a link checker, a preview) must not use it up.
+      if (req.method !== 'GET') {
+        res.setHeader('Allow', 'GET');
+        plain(res, 405, 'Method not allowed.');
         return;
       }
+      const until = launchCodes.get(launch);
+      launchCodes.delete(launch);
+      if (spentCodes.has(launch)) {
+        // The browser came second: something else read its command line and came first.
+        log('warn', 'studio UI: the launch link was opened a second time. If you did not open it twice, another program on this machine may have used it first and got access to this studio: stop it (Ctrl+C) and start it again, which makes a new token.');
+        plain(res, 403, 'Forbidden: this launch link was used already, by another tab or another program on this machine. Open the studio with the URL printed in the terminal; if you did not open it twice, restart the studio.');
+        return;
+      }
+      if (until === undefined || until < Date.now()) {
+        plain(res, 403, 'Forbidden: this launch link is unknown or over two minutes old. Open the studio with the URL printed in the terminal.');
+        return;
+      }
+      spentCodes.add(launch);
+      securityHeaders(res);
       res.writeHead(303, { Location: `/?token=${token}`, 'Cache-Control': 'no-store' }).end();
       return;
     }
@@ -244,6 +259,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     origin,
     port,
     launchUrl() {
+      for (const [unused, until] of launchCodes) if (until < Date.now()) launchCodes.delete(unused);
       const code = randomBytes(24).toString('base64url');
       launchCodes.set(code, Date.now() + LAUNCH_CODE_MS);
       return `${origin}/?launch=${code}`;

@@ -21,9 +21,9 @@ interface Answer {
 }
 
 /** A raw HTTP request, so tests choose every header (fetch would set Host and Origin itself). */
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<Answer> {
+function get(port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -68,6 +68,7 @@ describe('the browser-mode bridge', () => {
   let service: StudioService;
   let token: string;
   let api: string;
+  const logged: string[] = [];
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'studio-bridge-'));
@@ -84,7 +85,7 @@ describe('the browser-mode bridge', () => {
         throw new Error('no session in this test');
       },
     });
-    bridge = await startBridge({ service, rendererDir: dist });
+    bridge = await startBridge({ service, rendererDir: dist, log: (_level, text) => logged.push(text) });
     token = new URL(bridge.url).searchParams.get('token')!;
     api = `/api?token=${token}`;
   });
@@ -121,12 +122,16 @@ describe('the browser-mode bridge', () => {
     assert.ok(!launch.includes(token), 'a command line is readable by every user: the token stays off it');
     assert.match(launch, /^http:\/\/127\.0\.0\.1:\d+\/\?launch=[A-Za-z0-9_-]{32}$/);
     const path = launch.slice(bridge.origin.length);
+    assert.equal((await get(bridge.port, path, {}, 'HEAD')).status, 405, 'a HEAD does not spend it');
     const first = await get(bridge.port, path);
     assert.equal(first.status, 303);
     assert.equal(first.headers.location, `/?token=${token}`);
+    assert.equal(first.headers['x-content-type-options'], 'nosniff');
+    assert.equal(first.headers['referrer-policy'], 'no-referrer');
     const again = await get(bridge.port, path);
     assert.equal(again.status, 403, 'a used launch link (read from a command line later) opens nothing');
-    assert.match(again.body, /used already or is over two minutes old/);
+    assert.match(again.body, /used already, by another tab or another program on this machine/);
+    assert.ok(logged.some((line) => /launch link was opened a second time/.test(line)), 'the terminal hears that someone may have come first');
     assert.equal((await get(bridge.port, '/?launch=made-up')).status, 403);
     const foreign = await get(bridge.port, bridge.launchUrl().slice(bridge.origin.length), { origin: 'http://evil.example' });
     assert.equal(foreign.status, 403, 'a foreign page cannot spend a launch code either');
