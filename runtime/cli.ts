@@ -177,8 +177,8 @@ async function main(argv: string[]): Promise<void> {
   // The terminal closed (or, on Windows, its console window): stop as cleanly, so the data
   // folders are checkpointed and let go. Nothing is left to print to.
   process.on('SIGHUP', () => {
-    process.stdout.on('error', () => {});
-    process.stderr.on('error', () => {});
+    // A hung-up terminal fails writes too.
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
     void stop();
   });
 
@@ -199,6 +199,8 @@ async function main(argv: string[]): Promise<void> {
 
 /** `r` + Enter rebuilds by hand, for changes the watcher cannot see. Lines, however the input comes in chunks (a pipe may bring several at once). */
 function listenForRebuildKey(current: () => DevSession): void {
+  // A terminal that hangs up fails the read (EIO): the key is gone then, the studio is not.
+  process.stdin.on('error', () => {});
   createInterface({ input: process.stdin, terminal: false }).on('line', (line) => {
     const key = line.trim().toLowerCase();
     if (key === 'r') current().rebuild();

@@ -22,10 +22,10 @@
 // names, bucket folders) is the store's to say (KeyFolders), so a replayed key lands exactly
 // where a set through the store would have put it.
 import { Buffer } from 'node:buffer';
-import { closeSync, constants, copyFileSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, fsyncSync, lstatSync, mkdirSync, openSync, writeFileSync, writeSync, writevSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { TempFile, syncPaths } from './atomic-write.ts';
+import { TempFile, renameRetrying, syncPaths } from './atomic-write.ts';
 import { bucketFolderName, keyFileName } from './safe-names.ts';
 import { LockSlot, SharedWord, type StoreLocks } from './store-locks.ts';
 import { readAllAt, readFileInside } from './store-root.ts';
@@ -343,7 +343,7 @@ export class KeyValueJournal {
     if (!stats || stats.isFile()) return undefined;
     const kind = stats.isSymbolicLink() ? 'a symbolic link' : stats.isDirectory() ? 'a folder' : 'not a regular file (a pipe, socket or device)';
     const aside = asideName(this.path, 'corrupt');
-    renameSync(this.path, aside);
+    renameRetrying(this.path, aside);
     return `The key-value journal ${this.path} was ${kind}, so nothing was read from it or written through it; it was moved to ${aside} and a new journal started.`;
   }
 

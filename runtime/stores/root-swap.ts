@@ -11,7 +11,7 @@
 // the new ones had not started moving in, forward to the new ones when they had.
 //
 // This module knows folder entries, not keys: it must not read or write values.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { renameRetrying, syncFolder } from './atomic-write.ts';
 import { processRunning } from './process-identity.ts';
@@ -61,7 +61,7 @@ function writeState(dir: string, state: SwapState): void {
   } finally {
     closeSync(fd);
   }
-  renameSync(temp, join(dir, STATE_FILE));
+  renameRetrying(temp, join(dir, STATE_FILE));
   syncFolder(dir);
 }
 
