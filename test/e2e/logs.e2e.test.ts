@@ -119,4 +119,12 @@ describe('the Logs view in Chromium', () => {
     assert.equal(await focused(), 'BUTTON ⌫ Clear', 'focus is back on the button that opened it');
     assert.ok((await page.locator('.log-row').count()) > 0, 'nothing was cleared');
   });
+
+  it('opens and closes the shortcut help with ?, as it says', async () => {
+    await page.locator('body').focus();
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await page.keyboard.press('?');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+  });
 });

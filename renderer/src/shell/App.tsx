@@ -45,6 +45,12 @@ export function App() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const ui = useUi.getState();
+      // The help is a dialog too, and `?` closes it as it opened it.
+      if (ui.helpOpen && e.key === '?' && !isEditable(e.target) && !isMod(e)) {
+        e.preventDefault();
+        ui.setHelpOpen(false);
+        return;
+      }
       // A dialog is modal: switching views would hide it with its typed text, and a rebuild
       // or the help would open behind it.
       if (dialogShown()) return;

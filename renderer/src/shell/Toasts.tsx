@@ -13,10 +13,10 @@ export function Toasts() {
           className="toast"
           data-tone={t.tone}
           role={t.tone === 'error' ? 'alert' : 'status'}
-          onMouseEnter={() => hold(t.id, true)}
-          onMouseLeave={() => hold(t.id, false)}
-          onFocus={() => hold(t.id, true)}
-          onBlur={(e) => !e.currentTarget.contains(e.relatedTarget) && hold(t.id, false)}
+          onMouseEnter={() => hold(t.id, 'pointer', true)}
+          onMouseLeave={() => hold(t.id, 'pointer', false)}
+          onFocus={() => hold(t.id, 'focus', true)}
+          onBlur={(e) => !e.currentTarget.contains(e.relatedTarget) && hold(t.id, 'focus', false)}
         >
           <div className="toast-text">
             <div className="toast-title">{t.title}</div>

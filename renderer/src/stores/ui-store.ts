@@ -35,15 +35,13 @@ interface UiState {
   setBuildOutputOpen(open: boolean): void;
   toast(toast: Omit<Toast, 'id'>, ttlMs?: number): void;
   dismiss(id: number): void;
-  /** Keeps a toast up while the pointer or focus is on it; `false` lets it go a while later. */
-  holdToast(id: number, held: boolean): void;
+  /** Keeps a toast up while the pointer or the focus is on it; it goes its usual while after both left. */
+  holdToast(id: number, by: 'pointer' | 'focus', held: boolean): void;
 }
 
 let nextToast = 1;
-/** How long a toast stays once nothing holds it. */
-const TOAST_MS = 4000;
-/** Each shown toast's dismissal, until it is held. */
-const toastTimers = new Map<number, ReturnType<typeof setTimeout>>();
+/** Each shown toast's time, its dismissal (while nothing holds it), and what holds it. */
+const toastLife = new Map<number, { ttlMs: number; timer?: ReturnType<typeof setTimeout>; holds: Set<'pointer' | 'focus'> }>();
 
 function initialView(): ViewId {
   const hash = location.hash.replace(/^#\/?/, '');
@@ -61,20 +59,23 @@ export const useUi = create<UiState>((set, get) => ({
   },
   setHelpOpen: (helpOpen) => set({ helpOpen }),
   setBuildOutputOpen: (buildOutputOpen) => set({ buildOutputOpen }),
-  toast(toast, ttlMs = TOAST_MS) {
+  toast(toast, ttlMs = 4000) {
     const id = nextToast++;
     set({ toasts: [...get().toasts.slice(-3), { ...toast, id }] });
-    toastTimers.set(id, setTimeout(() => get().dismiss(id), ttlMs));
+    toastLife.set(id, { ttlMs, timer: setTimeout(() => get().dismiss(id), ttlMs), holds: new Set() });
   },
   dismiss(id) {
-    clearTimeout(toastTimers.get(id));
-    toastTimers.delete(id);
+    clearTimeout(toastLife.get(id)?.timer);
+    toastLife.delete(id);
     set({ toasts: get().toasts.filter((t) => t.id !== id) });
   },
-  holdToast(id, held) {
-    clearTimeout(toastTimers.get(id));
-    toastTimers.delete(id);
-    if (!held && get().toasts.some((t) => t.id === id)) toastTimers.set(id, setTimeout(() => get().dismiss(id), TOAST_MS));
+  holdToast(id, by, held) {
+    const life = toastLife.get(id);
+    if (!life) return;
+    if (held) life.holds.add(by);
+    else life.holds.delete(by);
+    clearTimeout(life.timer);
+    life.timer = life.holds.size === 0 ? setTimeout(() => get().dismiss(id), life.ttlMs) : undefined;
   },
 }));
 
