@@ -19,7 +19,8 @@ export interface Readiness {
 /**
  * Wakes blocked host calls: the main thread bumps and notifies word 0 of `cell` when input
  * arrives. While the thread is parked, word `parkedWord` (when given) is 1, for whoever
- * counts threads that are busy but use no CPU.
+ * counts threads that are busy but use no CPU; word `waitsWord` (when given) counts every
+ * wait the component asks for, for whoever looks for a component that never waits.
  */
 export class WakeSignal {
   /** `beforeWait` runs before the thread parks, e.g. to send out buffered replies. */
@@ -27,10 +28,12 @@ export class WakeSignal {
     private readonly cell: Int32Array,
     private readonly beforeWait: () => void = () => {},
     private readonly parkedWord?: number,
+    private readonly waitsWord?: number,
   ) {}
 
   /** Blocks until `check` is true, the signal is bumped, or `deadline` passes. */
   waitUntil(check: () => boolean, deadline = Infinity): void {
+    if (this.waitsWord !== undefined) Atomics.add(this.cell, this.waitsWord, 1);
     for (;;) {
       const seen = Atomics.load(this.cell, 0);
       if (check()) return;

@@ -355,6 +355,7 @@ port.on('message', (message: ToWorker) => {
           port.postMessage({ type: 'settled' } satisfies FromWorker);
         },
         WakeWord.parked,
+        WakeWord.waits,
       ),
     );
     setHostChannel(new HostChannel(message.hostPort));

@@ -44,8 +44,8 @@ export interface ListensAgain {
 
 /** How often a start that waits for the service to listen looks again. */
 const LISTEN_POLL_MS = 10;
-/** A service seen computing at this many looks in a row, one a second, is said to spin. */
-const SPIN_LOOKS = 10;
+/** A service that asked for no wait at all (no sleep, poll or blocking read) for this long is said to spin. */
+const SPIN_SECONDS = 10;
 
 /** The longest a start waits for the service to settle (see start). */
 const SETTLE_MS = 3000;
@@ -221,17 +221,21 @@ export class ServiceRunner {
   }
 
   /**
-   * Says once per run when the service computes without ever waiting: a loop with no sleep
-   * or poll keeps a core busy for as long as the studio runs, and nothing else would show.
+   * Says once per run when the service never asks to wait: a loop with no sleep, poll or
+   * blocking read keeps a core busy for as long as the studio runs, and nothing else would
+   * show it. Parked in a wait, the count stands still too, so that is told apart.
    */
   private watchForSpin(wake: Int32Array): void {
     clearInterval(this.spinWatch);
-    let computing = 0;
+    let waits = Atomics.load(wake, WakeWord.waits);
+    let still = 0;
     this.spinWatch = setInterval(() => {
-      computing = Atomics.load(wake, WakeWord.parked) === 1 ? 0 : computing + 1;
-      if (computing < SPIN_LOOKS) return;
+      const now = Atomics.load(wake, WakeWord.waits);
+      still = now !== waits || Atomics.load(wake, WakeWord.parked) === 1 ? 0 : still + 1;
+      waits = now;
+      if (still < SPIN_SECONDS) return;
       clearInterval(this.spinWatch);
-      this.log('warn', `service ${this.options.componentName} has computed for ${SPIN_LOOKS} s without waiting once (a loop with no sleep or poll?), which keeps a core busy. Stop it in Workloads, or make its loop wait (a wasi:clocks sleep, or poll on its sockets).`);
+      this.log('warn', `service ${this.options.componentName} has computed for ${SPIN_SECONDS} s without waiting once (a loop with no sleep or poll?), which keeps a core busy. Stop it in Workloads, or make its loop wait (a wasi:clocks sleep, or poll on its sockets).`);
     }, 1000);
     this.spinWatch.unref();
   }

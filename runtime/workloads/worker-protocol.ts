@@ -68,8 +68,10 @@ export const WakeWord = {
    * against its cap on busy workers.
    */
   parked: 4,
+  /** Counts the component's waits (sleeps, polls, blocking reads), parked or not: a service whose count stands still for long is spinning. */
+  waits: 5,
 } as const;
-export const WAKE_WORDS = 5;
+export const WAKE_WORDS = 6;
 
 /** Bytes of either body allowed in flight between the threads before the sender waits. */
 export const BODY_WINDOW = 1 << 20;
