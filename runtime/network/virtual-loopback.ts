@@ -15,6 +15,11 @@ import type { SocketErrorCode } from './socket-errors.ts';
 const EPHEMERAL_FIRST = 49152;
 const EPHEMERAL_LAST = 65535;
 
+/** Whether `port` is one a bind to port 0 gets: another one each run. */
+export function isEphemeralPort(port: number): boolean {
+  return port >= EPHEMERAL_FIRST && port <= EPHEMERAL_LAST;
+}
+
 export interface LoopbackBinding<Owner> {
   readonly local: SocketAddress;
   readonly owner: Owner;

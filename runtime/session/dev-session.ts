@@ -33,7 +33,7 @@ import { isListenFailure, type BuildRecord, type SessionEvent } from './session-
 import { SessionGateway } from './session-gateway.ts';
 import { SessionInstances, type InstancesFrom } from './session-instances.ts';
 import { SessionNotes } from './session-notes.ts';
-import { listeningOf, reconfigureServices, socketsOf } from './session-services.ts';
+import { fixedListeningOf, reconfigureServices, socketsOf } from './session-services.ts';
 import { SessionStoreFolders, type SessionStores } from './session-stores.ts';
 import { baseDirOf, describeTarget, nameOf, resolveTarget, type Target } from './session-target.ts';
 import { stopVersion, stopWorkloads, workloadsOf, type Version } from './session-version.ts';
@@ -457,7 +457,7 @@ export class DevSession {
         openStores: (config) => folders.openFor(config),
         outputs: this.outputs,
         config: () => this.project?.config,
-        serviceListening: () => listeningOf(this.version?.shared.services, this.version?.service?.name),
+        serviceListening: () => fixedListeningOf(this.version?.shared.services, this.version?.service?.name),
         onStudioSettings: (settings) => {
           const before = this.instances.mode;
           this.instances.settingsRead(settings.instances);

@@ -8,6 +8,7 @@ import type { LogBus } from '../logs/log-bus.ts';
 import { OutboundHttp, outboundConfigFrom } from '../network/outbound-service.ts';
 import { SOCKETS_SERVICE } from '../network/socket-protocol.ts';
 import { networkServices, SocketService, type SocketsSnapshot } from '../network/socket-service.ts';
+import { isEphemeralPort } from '../network/virtual-loopback.ts';
 import type { StudioSettings } from '../project/studio-settings.ts';
 import type { HostServices } from '../workloads/host-services.ts';
 
@@ -48,4 +49,9 @@ export function socketsOf(services: HostServices | undefined): SocketsSnapshot |
 /** Where `component` listens in a version's virtual loopback (`127.0.0.1:7777`). */
 export function listeningOf(services: HostServices | undefined, component: string | undefined): string[] {
   return (socketsOf(services)?.listening ?? []).filter((l) => l.component === component).map((l) => l.address);
+}
+
+/** The same, less ports a bind to port 0 picked: the next run gets another one, so a reload cannot wait for it. */
+export function fixedListeningOf(services: HostServices | undefined, component: string | undefined): string[] {
+  return listeningOf(services, component).filter((address) => !isEphemeralPort(Number(address.slice(address.lastIndexOf(':') + 1))));
 }

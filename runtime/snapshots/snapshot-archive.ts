@@ -76,8 +76,10 @@ const WHOLE_FILE_BYTES = 1 << 20;
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-async function sha256Of(path: string, size: number): Promise<string> {
-  if (size <= WHOLE_FILE_BYTES) return sha256(await readFile(path));
+/** Bytes of small files an export keeps from its hashing pass for its writing pass. */
+const KEPT_BYTES = 64 * 2 ** 20;
+
+async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(path), hash);
   return hash.digest('hex');
@@ -101,13 +103,24 @@ export async function exportSnapshot(entry: CatalogueEntry & { description: Snap
     const files: ArchiveManifest['files'] = [];
     const folders: string[] = [];
     const nonEmpty = new Set<string>();
+    // Small files read for their checksum, kept (up to KEPT_BYTES) so they are read once.
+    const kept = new Map<string, Buffer>();
+    let keptBytes = 0;
     for (const top of ['keyvalue', 'blobstore', 'volumes']) {
       for await (const item of walkTree(join(entry.dir, top), { skipInternal: top !== 'volumes', skipSwaps: true })) {
         const path = [top, ...item.segments].join('/');
         if (item.kind === 'folder') folders.push(path);
         else {
           const info = await stat(item.path);
-          files.push({ path, size: info.size, sha256: await sha256Of(item.path, info.size) });
+          if (info.size > WHOLE_FILE_BYTES) files.push({ path, size: info.size, sha256: await sha256Of(item.path) });
+          else {
+            const bytes = await readFile(item.path);
+            files.push({ path, size: bytes.length, sha256: sha256(bytes) });
+            if (keptBytes + bytes.length <= KEPT_BYTES) {
+              kept.set(path, bytes);
+              keptBytes += bytes.length;
+            }
+          }
         }
         for (let i = 1; i < item.segments.length; i++) nonEmpty.add([top, ...item.segments.slice(0, i)].join('/'));
       }
@@ -138,7 +151,8 @@ export async function exportSnapshot(entry: CatalogueEntry & { description: Snap
     for (const item of files) {
       const header = { name: item.path, size: item.size, mode: 0o644, mtime };
       const source = join(entry.dir, ...item.path.split('/'));
-      await step(item.size <= WHOLE_FILE_BYTES ? readFile(source).then((bytes) => addBytes(header, bytes)) : addFile(header, source));
+      const bytes = kept.get(item.path);
+      await step(bytes ? addBytes(header, bytes) : item.size <= WHOLE_FILE_BYTES ? readFile(source).then((read) => addBytes(header, read)) : addFile(header, source));
     }
     tar.finalize();
     await writing;
