@@ -25,7 +25,10 @@ export const MAX_SETTINGS_BYTES = 1024 * 1024;
  * after it) until some other program wrote to it.
  */
 export async function readSettingsText(path: string): Promise<string> {
-  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch((err: NodeJS.ErrnoException) => {
+    // Windows refuses to open a folder at all.
+    throw err.code === 'EISDIR' ? new Error('it is a folder') : err;
+  });
   try {
     const stats = await handle.stat();
     if (stats.isDirectory()) throw new Error('it is a folder');
