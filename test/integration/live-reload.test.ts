@@ -118,8 +118,10 @@ describe('build output outside the folders the watcher ignores', () => {
     try {
       assert.equal(await fetch(studio.url).then((r) => r.text()), 'generated\n');
       await new Promise((resolve) => setTimeout(resolve, 3000));
-      // The first write of the file is new to the watcher: at most one more build, then quiet.
-      assert.ok(studio.lastBuild() <= 2, studio.output());
+      // The first write of the file is new to the watcher: one more build, then quiet. Two on
+      // a loaded machine, when the watcher saw the file created empty (the shell's `>`) and
+      // then written, in two batches of events.
+      assert.ok(studio.lastBuild() <= 3, studio.output());
       await project.save('saved\n');
       await answerBecomes(studio.url, 'saved\n');
     } finally {
