@@ -114,6 +114,8 @@ function ValuePane({ saveShortcut }: { saveShortcut: SaveShortcut }) {
   const [delta, setDelta] = useState('1');
   const [jsonError, setJsonError] = useState<string>();
   const kvPath = useStudio((s) => s.project?.keyvaluePath);
+  // Gone with the pane: Ctrl+S must not save an edit nobody sees any more.
+  useEffect(() => () => void (saveShortcut.current = undefined), [saveShortcut]);
 
   const text = useMemo(() => (selected?.bytes ? decodeText(selected.bytes) : undefined), [selected?.bytes]);
   const kind = useMemo(() => (selected?.bytes ? detectContent(selected.bytes).kind : undefined), [selected?.bytes]);
