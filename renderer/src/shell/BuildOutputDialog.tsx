@@ -35,7 +35,7 @@ export function BuildOutputDialog() {
           <ul className="build-list" aria-label="Builds">
             {recent.map((b) => (
               <li key={b.number}>
-                <button className={`build-item ${b.number === selected ? 'active' : ''}`} data-outcome={b.outcome} onClick={() => setSelected(b.number)}>
+                <button className={`build-item ${b.number === selected ? 'active' : ''}`} aria-current={b.number === selected ? 'true' : undefined} data-outcome={b.outcome} onClick={() => setSelected(b.number)}>
                   <span className="dot" />#{b.number} <span className="muted">{b.outcome}</span>
                   <span className="muted small">{formatAgo(b.startedAt)}</span>
                 </button>
