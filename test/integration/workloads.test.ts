@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildWorkloadPart, type WorkloadPart } from '../fixtures/js/build.ts';
-import { watFixture } from '../fixtures/fixtures.ts';
+import { watFixture, type WatFixture } from '../fixtures/fixtures.ts';
 import { launchStudio, startStudio } from '../helpers/studio-process.ts';
 
 let tempDir: string;
@@ -31,6 +31,15 @@ async function project(main: string, files: Record<string, string>, dev: string)
 
 async function part(name: WorkloadPart): Promise<string> {
   return buildWorkloadPart(name);
+}
+
+/** A studio on a WAT fixture served as a bare .wasm file, in a folder of its own. */
+async function launchBareFixture(name: WatFixture): Promise<ReturnType<typeof launchStudio>> {
+  const dir = join(tempDir, `${name}-${projects++}`);
+  await mkdir(dir);
+  const wasm = join(dir, `${name}.wasm`);
+  await copyFile(await watFixture(name), wasm);
+  return launchStudio(wasm);
 }
 
 describe('dev.components linked into the project\'s component', () => {
@@ -78,11 +87,7 @@ describe('services', () => {
   });
 
   it('runs a .wasm file that exports only wasi:cli/run as its service, since no config beside a file can say dev.service', async () => {
-    const dir = join(tempDir, `bare-service-${projects++}`);
-    await mkdir(dir);
-    const wasm = join(dir, 'cli-service.wasm');
-    await copyFile(await watFixture('cli-service'), wasm);
-    const studio = launchStudio(wasm);
+    const studio = await launchBareFixture('cli-service');
     try {
       await studio.waitFor(/no HTTP\s+nothing exports wasi:http\/incoming-handler, so nothing listens; the service cli-service runs/, 120_000);
       await studio.waitFor(/cli-service\s+cli-service ran/);
@@ -95,11 +100,7 @@ describe('services', () => {
   });
 
   it('says a service whose run returned err exited with an error, not that it trapped', async () => {
-    const dir = join(tempDir, `failing-service-${projects++}`);
-    await mkdir(dir);
-    const wasm = join(dir, 'cli-service-err.wasm');
-    await copyFile(await watFixture('cli-service-err'), wasm);
-    const studio = launchStudio(wasm);
+    const studio = await launchBareFixture('cli-service-err');
     try {
       await studio.waitFor(/service cli-service-err exited with an error \(run returned err, or exit\(failure\)\); starting it again/, 120_000);
       assert.doesNotMatch(studio.output(), /trapped/);
@@ -109,11 +110,7 @@ describe('services', () => {
   });
 
   it('says when a service computes for 10 s without waiting once (a busy loop), and still stops it', async () => {
-    const dir = join(tempDir, `spinning-service-${projects++}`);
-    await mkdir(dir);
-    const wasm = join(dir, 'cli-service-spin.wasm');
-    await copyFile(await watFixture('cli-service-spin'), wasm);
-    const studio = launchStudio(wasm);
+    const studio = await launchBareFixture('cli-service-spin');
     try {
       await studio.waitFor(/service cli-service-spin has computed for 10 s without waiting once \(a loop with no sleep or poll\?\)/, 60_000);
     } finally {
