@@ -271,6 +271,11 @@ export class DevSession {
   }
 
   /** The data folders in use; undefined until the first cycle read the config. */
+  /** The host folders of dev.volumes, as the config last read them. */
+  volumeFolders(): string[] {
+    return this.volumes.map((volume) => volume.hostPath);
+  }
+
   stores(): SessionStores | undefined {
     return this.folders?.current;
   }

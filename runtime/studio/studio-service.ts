@@ -243,14 +243,18 @@ export class StudioService {
 
   /**
    * True for a folder inside a data folder: below a `.wash/data`, inside the open project's
-   * store folders, or below any folder a studio has kept a store in (it holds the stores'
-   * owner file), whichever project's it is. Links are followed first.
+   * store folders or volumes (a snapshot restore writes them too), or below any folder a
+   * studio has kept a store in (it holds the stores' owner file), whichever project's it is.
+   * Links are followed first. The open project itself is never refused, even if a volume
+   * holds it.
    */
   private async insideDataFolder(target: string): Promise<boolean> {
     const path = await realpath(target).catch(() => target);
     if (path.split(/[\\/]/).some((part, i, parts) => part.toLowerCase() === '.wash' && parts[i + 1]?.toLowerCase() === 'data')) return true;
     const stores = this.session?.stores();
-    const roots = stores ? [stores.keyvaluePath, stores.blobstorePath] : [];
+    const open = this.target ? await realpath(this.target).catch(() => this.target) : undefined;
+    const volumes = (this.session?.volumeFolders() ?? []).filter((volume) => !open || !isWithin(volume, open));
+    const roots = [...(stores ? [stores.keyvaluePath, stores.blobstorePath] : []), ...volumes];
     if (roots.some((root) => isWithin(root, path))) return true;
     for (let dir = dirname(path); ; dir = dirname(dir)) {
       if (await pathExists(join(dir, OWNER_FILE))) return true;

@@ -13,7 +13,7 @@ import { DevSession } from '../../runtime/session/dev-session.ts';
 import { startBridge, type Bridge } from '../../runtime/studio/bridge.ts';
 import { StudioService } from '../../runtime/studio/studio-service.ts';
 import { defaultRuntimeSettings } from '../../runtime/workloads/workload.ts';
-import { messageProject, type MessageProject } from '../helpers/message-project.ts';
+import { messageBuildCommand, messageProject, type MessageProject } from '../helpers/message-project.ts';
 import { apiErrorOf, StudioApiClient } from '../helpers/studio-api-client.ts';
 import { launchStudio, testCacheDir } from '../helpers/studio-process.ts';
 import { answerBecomes } from '../helpers/answer-becomes.ts';
@@ -438,6 +438,25 @@ describe('the Studio API over the bridge, on a real project', () => {
     await writeFile(join(elsewhere, 'c', 'proj', '.wash', 'config.yaml'), `build:\n  command: touch ${JSON.stringify(marker)}\n`);
     assert.equal((await apiErrorOf(client.call('project.open', { path: join(elsewhere, 'c', 'proj') }))).code, 'target-in-data-folder');
     assert.equal(await readFile(marker).then(() => true, () => false), false);
+  });
+
+  it('project.open refuses a folder inside one of the project\'s volumes (a snapshot restore writes them), but not the project itself', async () => {
+    const volume = join(configDir, 'volume-host');
+    const marker = join(configDir, 'volume-build-ran');
+    await mkdir(join(volume, 'proj', '.wash'), { recursive: true });
+    await writeFile(join(volume, 'proj', '.wash', 'config.yaml'), `build:\n  command: touch ${JSON.stringify(marker)}\n`);
+    const mark = client.mark();
+    await project.writeConfig(`build:\n  command: ${JSON.stringify(messageBuildCommand())}\ndev:\n  volumes:\n    - host_path: ${JSON.stringify(volume)}\n      guest_path: /data\n`);
+    await client.waitForEvent('build.changed', (b) => b.outcome === 'ok' && b.reason === 'change', undefined, mark);
+    try {
+      assert.equal((await apiErrorOf(client.call('project.open', { path: join(volume, 'proj') }))).code, 'target-in-data-folder');
+      assert.equal(await readFile(marker).then(() => true, () => false), false);
+      assert.equal((await client.call('project.get', {})).path, project.root);
+    } finally {
+      const back = client.mark();
+      await project.writeConfig(`build:\n  command: ${JSON.stringify(messageBuildCommand())}\n`);
+      await client.waitForEvent('build.changed', (b) => b.outcome === 'ok' && b.reason === 'change', undefined, back);
+    }
   });
 
   it('project.open stops the project and opens another one', async () => {
