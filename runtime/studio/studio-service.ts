@@ -253,7 +253,7 @@ export class StudioService {
     if (path.split(/[\\/]/).some((part, i, parts) => part.toLowerCase() === '.wash' && parts[i + 1]?.toLowerCase() === 'data')) return true;
     const stores = this.session?.stores();
     const open = this.target ? await realpath(this.target).catch(() => this.target) : undefined;
-    const volumes = (this.session?.volumeFolders() ?? []).filter((volume) => !open || !isWithin(volume, open));
+    const volumes = (await Promise.all((this.session?.volumeFolders() ?? []).map((volume) => realpath(volume).catch(() => volume)))).filter((volume) => !open || !isWithin(volume, open));
     const roots = [...(stores ? [stores.keyvaluePath, stores.blobstorePath] : []), ...volumes];
     if (roots.some((root) => isWithin(root, path))) return true;
     for (let dir = dirname(path); ; dir = dirname(dir)) {
