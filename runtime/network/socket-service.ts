@@ -72,8 +72,8 @@ export class SocketService implements HostService {
   private readonly hostLoopback: boolean;
   private nextConnection = 1;
   /** Ports whose fallback to the host's loopback was logged already (once each is enough). */
-  private readonly fallbacksNoted = new Set<number>();
-  private readonly refusalsNoted = new Set<number>();
+  /** What the log was told about a loopback port (`fallback 5432`, `refused 7778`): each once. */
+  private readonly portNotes = new Set<string>();
   private readonly listenDenied = new WeakSet<ThreadLink>();
 
   constructor(options: NetworkOptions = {}) {
@@ -296,18 +296,22 @@ export class SocketService implements HostService {
 
   /** Says once per port why a loopback connect was refused: the component only sees connection-refused. */
   private noteRefused(thread: ThreadLink, remote: SocketAddress, where: string): void {
-    if (this.refusalsNoted.has(remote.port)) return;
-    this.refusalsNoted.add(remote.port);
-    thread.log('warn', `connect to ${displayAddress(remote)} refused: nothing in this workload listens on port ${remote.port} (a service that has not started listening yet, or another port), ${where}.`);
+    this.notePort(thread, `refused ${remote.port}`, 'warn', `connect to ${displayAddress(remote)} refused: nothing in this workload listens on port ${remote.port} (a service that has not started listening yet, or another port), ${where}.`);
   }
 
   private noteFallback(thread: ThreadLink, remote: SocketAddress): void {
-    if (this.fallbacksNoted.has(remote.port)) return;
-    this.fallbacksNoted.add(remote.port);
-    thread.log(
+    this.notePort(
+      thread,
+      `fallback ${remote.port}`,
       'info',
       `connected to ${displayAddress(remote)} on the host's own loopback: nothing in this workload listens on port ${remote.port} (wash would refuse this connection; the studio passes it on so local databases and caches stay reachable).`,
     );
+  }
+
+  private notePort(thread: ThreadLink, note: string, level: 'info' | 'warn', text: string): void {
+    if (this.portNotes.has(note)) return;
+    this.portNotes.add(note);
+    thread.log(level, text);
   }
 }
 

@@ -171,9 +171,12 @@ export async function exportSnapshot(entry: CatalogueEntry & { description: Snap
     for (const item of files) {
       const header = { name: item.path, size: item.size, mode: 0o644, mtime };
       const source = join(entry.dir, ...item.path.split('/'));
-      const bytes = kept.get(item.path);
-      if (item.size <= WHOLE_FILE_BYTES) await slice();
-      await step(bytes ? addBytes(header, bytes) : item.size <= WHOLE_FILE_BYTES ? addBytes(header, readFileSync(source)) : addFile(header, source));
+      if (item.size > WHOLE_FILE_BYTES) {
+        await step(addFile(header, source));
+        continue;
+      }
+      await slice();
+      await step(addBytes(header, kept.get(item.path) ?? readFileSync(source)));
     }
     tar.finalize();
     await writing;
@@ -251,17 +254,19 @@ function recount(manifest: ArchiveManifest): Pick<SnapshotDescription, 'keyvalue
   const store = (top: 'keyvalue' | 'blobstore'): StoreSummary => {
     const files = under(`${top}/`);
     const folders = new Set<string>();
+    let atTop = false;
     // A file's second part is its bucket or container when a third follows; an empty folder's is itself.
     for (const { path } of files) {
       const parts = path.split('/');
       if (parts.length > 2) folders.add(parts[1]!);
+      else atTop = true;
     }
     for (const path of manifest.folders) {
       const parts = path.split('/');
       if (parts[0] === top && parts.length > 1) folders.add(parts[1]!);
     }
     // Keys at the top of the key-value folder are wash's bucket "".
-    const rootBucket = top === 'keyvalue' && files.some((f) => f.path.split('/').length === 2) ? 1 : 0;
+    const rootBucket = top === 'keyvalue' && atTop ? 1 : 0;
     const present = manifest.snapshot[top].present || files.length > 0 || folders.size > 0;
     return { present, folders: folders.size + rootBucket, files: files.length, bytes: files.reduce((sum, f) => sum + f.size, 0) };
   };

@@ -45,15 +45,11 @@ export function App() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const ui = useUi.getState();
-      // The help is a dialog too, and `?` closes it as it opened it.
-      if (ui.helpOpen && e.key === '?' && !isEditable(e.target) && !isMod(e)) {
-        e.preventDefault();
-        ui.setHelpOpen(false);
-        return;
-      }
+      const helpKey = e.key === '?' && !isEditable(e.target) && !isMod(e);
       // A dialog is modal: switching views would hide it with its typed text, and a rebuild
-      // or the help would open behind it.
-      if (dialogShown()) return;
+      // or the help would open behind it. The help is a dialog too, and `?` closes it as it
+      // opened it.
+      if (dialogShown() && !(helpKey && ui.helpOpen)) return;
       if (isMod(e) && !e.altKey && /^[1-9]$/.test(e.key)) {
         const target = VIEWS[Number(e.key) - 1];
         if (target) {
@@ -70,7 +66,7 @@ export function App() {
         );
         return;
       }
-      if (e.key === '?' && !isEditable(e.target) && !isMod(e)) {
+      if (helpKey) {
         e.preventDefault();
         ui.setHelpOpen(!ui.helpOpen);
       }

@@ -14,7 +14,8 @@ import { formatBytes, formatCount } from '../../lib/format.ts';
 import { downloadBlob } from '../../lib/download.ts';
 import { useListKeyboard } from '../../lib/use-list-keyboard.ts';
 import { useStudio } from '../../stores/studio-store.ts';
-import { isMac, modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
+import { isMod } from '../../shell/shortcuts.ts';
+import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
 import { useKv } from './kv-store.ts';
 
 const ROW = 28;
@@ -366,7 +367,7 @@ export function KvView() {
   useEffect(() => {
     if (!active) return;
     const onKey = (e: KeyboardEvent) => {
-      if (!(isMac ? e.metaKey : e.ctrlKey) || e.altKey || e.key.toLowerCase() !== 's' || e.defaultPrevented) return;
+      if (!isMod(e) || e.altKey || e.key.toLowerCase() !== 's' || e.defaultPrevented) return;
       e.preventDefault();
       // A dialog is modal: the value behind it waits.
       if (!dialogShown()) saveShortcut.current?.();
