@@ -7,12 +7,10 @@ import { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { componentWit } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { cacheTempDir, publishCacheEntry } from '../cache-dir.ts';
 import { messageOf } from '../errors.ts';
+import { tuneGlue } from './glue-tuning.ts';
 import { isTranspiled, MANIFEST, type Manifest, type TranspileJob, type TranspileOutcome } from './transpiler.ts';
 
 const job = (workerData as { data: TranspileJob }).data;
-
-/** `table._createdReps.add(rep);` in jco's rscTableCreateOwn: the set's only use (see tuneGlue). */
-const CREATED_REPS_ADD = /\b[\w$]+\._createdReps\.add\([\w$]+\);/g;
 
 async function run(): Promise<TranspileOutcome> {
   let result: Awaited<ReturnType<typeof transpileBytes>>;
@@ -53,21 +51,3 @@ async function run(): Promise<TranspileOutcome> {
 
 parentPort!.postMessage(await run());
 
-/**
- * Two fixes to jco's glue, each found in a profile of a served component. Bump GLUE_FORMAT in
- * transpiler.ts when this changes.
- * - It checks process.env.JCO_DEBUG on every debug-log call, several times per host call, and
- *   an environment lookup is slow in Node: reading it once takes about a quarter off a small
- *   component's call.
- * - It adds every resource it creates (each request's fields, bodies, streams) to a set per
- *   handle table that nothing ever reads or empties: a worker serving for hours held millions
- *   of entries, and paid for them in each creation and each garbage collection.
- */
-export function tuneGlue(glue: string): string {
-  let tuned = glue.replaceAll(CREATED_REPS_ADD, '');
-  const check = 'if (!globalThis?.process?.env?.JCO_DEBUG) { return; }';
-  if (tuned.includes(check)) {
-    tuned = `const STUDIO_JCO_DEBUG = Boolean(globalThis?.process?.env?.JCO_DEBUG);\n${tuned.replaceAll(check, 'if (!STUDIO_JCO_DEBUG) { return; }')}`;
-  }
-  return tuned;
-}

@@ -1,6 +1,7 @@
 // jco transpiles a component once; a rebuilt component with the same skeleton (same engine,
 // new code and data) reuses that transpile's glue file in place, and an entry whose glue was
-// removed from the cache is transpiled again instead of failing.
+// removed from the cache is transpiled again instead of failing. The glue is tuned on the way
+// into the cache (glue-tuning.ts).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { readComponentFile, type ComponentFile } from '../../runtime/components/component-file.ts';
+import { transpileBytes } from '@bytecodealliance/jco-transpile';
+import { leanHostCalls } from '../../runtime/components/glue-tuning.ts';
 import { transpile, type TranspiledComponent } from '../../runtime/components/transpiler.ts';
 import { describe as describeError } from '../../runtime/errors.ts';
 import { repoRoot } from '../helpers/studio-process.ts';
@@ -64,6 +67,25 @@ describe('the transpiler cache', () => {
     assert.doesNotMatch(glue, /_createdReps\.add\(/);
     assert.doesNotMatch(glue, /if \(!globalThis\?\.process\?\.env\?\.JCO_DEBUG\)/);
     assert.match(glue, /if \(!STUDIO_JCO_DEBUG\) \{ return; \}/);
+  });
+
+  it('gives the host calls of a component without async no task bookkeeping, and leaves glue of another shape as jco wrote it', async () => {
+    const file = await component('lean\n');
+    const raw = new TextDecoder().decode((await transpileBytes(file.bytes, { name: 'component', instantiation: 'async', base64Cutoff: 0 })).files['component.js']);
+    const trampolines = raw.split('const hostProvided = true;').length - 1;
+    assert.ok(trampolines > 0, 'the component calls the host');
+    const lean = leanHostCalls(raw);
+    assert.ok(lean);
+    assert.equal(lean.split('const task = STUDIO_HOST_TASK;').length - 1, trampolines);
+    assert.equal(lean.split(') : studioSyncImport(').length - 1, trampolines);
+    assert.doesNotMatch(lean, /\) : _lowerImportBackwardsCompat\.bind\(/);
+    // What the studio caches is that glue, and the component served from it answers (the other tests here and every serving test).
+    const { glueUrl } = await transpiled(file);
+    assert.match(await readFile(fileURLToPath(glueUrl), 'utf8'), /\) : studioSyncImport\(/);
+    // Async anywhere, or a trampoline of another shape: nothing is changed.
+    assert.equal(leanHostCalls(raw.replace('isAsync: false', 'isAsync: true')), undefined);
+    assert.equal(leanHostCalls(raw.replace('taskCreation: {', 'creation: {')), undefined);
+    assert.equal(leanHostCalls(raw.replace('fn: () => _trackHostOperation(', 'fn: () => otherOperation(')), undefined);
   });
 
   it('transpiles again when the glue an entry points at was removed', async () => {
