@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { createServer, request, type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { watFixture } from '../fixtures/fixtures.ts';
+import { watFixtureAlone } from '../fixtures/fixtures.ts';
 import { growthDuring } from '../helpers/memory.ts';
 import { close, listen } from '../helpers/outbound-servers.ts';
 import { startStudio, type StudioProcess } from '../helpers/studio-process.ts';
@@ -43,16 +44,20 @@ describe('outbound bodies of 500 MB', () => {
   });
   let counterAt: string;
   let sourceAt: string;
+  let dir: string | undefined;
 
   before(async () => {
     counterAt = `127.0.0.1:${await listen(counter)}`;
     sourceAt = `127.0.0.1:${await listen(source)}`;
-    studio = await startStudio(await watFixture('outbound-forward'), ['--body-limit', '600', '--timeout', '300', '--workers', '1']);
+    const fixture = await watFixtureAlone('outbound-forward');
+    dir = fixture.dir;
+    studio = await startStudio(fixture.wasm, ['--body-limit', '600', '--timeout', '300', '--workers', '1']);
   });
   after(async () => {
     await studio?.stop();
     await close(counter);
     await close(source);
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   function call(method: string, target: string, body?: Readable): Promise<IncomingMessage> {

@@ -15,19 +15,11 @@ import { Ajv } from 'ajv';
 import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' };
 import type { CheckRun, TrafficSummaryView } from '../../runtime/studio/api.ts';
 import { buildJsFixture } from '../fixtures/js/build.ts';
-import { watFixture, type WatFixture } from '../fixtures/fixtures.ts';
+import { watFixtureAlone, type WatFixture } from '../fixtures/fixtures.ts';
 import { messageProject, type MessageProject } from '../helpers/message-project.ts';
 import { makeProject, probe } from '../helpers/store-probe.ts';
 import { apiErrorOf, StudioApiClient } from '../helpers/studio-api-client.ts';
 import { letWatcherSettle, runStudio, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
-
-/** A copy of a WAT fixture in a temp folder, so its .wash folder is this test's alone. */
-async function fixtureCopy(name: WatFixture): Promise<{ dir: string; wasm: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'studio-traffic-'));
-  const wasm = join(dir, `${name}.wasm`);
-  await copyFile(await watFixture(name), wasm);
-  return { dir, wasm };
-}
 
 /** Sends a body in chunks (chunked encoding) and reads the answer. */
 function sendChunked(url: string, chunks: Buffer[]): Promise<{ status: number; body: Buffer }> {
@@ -59,7 +51,7 @@ describe('capture of what a component was asked and answered', () => {
   let client: StudioApiClient;
 
   before(async () => {
-    const copy = await fixtureCopy('hello-echo');
+    const copy = await watFixtureAlone('hello-echo');
     dir = copy.dir;
     studio = await startStudio(copy.wasm, ['--workers', '2', '--body-limit', '2'], 120_000, { ui: true });
     client = await StudioApiClient.connect(studio.studioUrl);
@@ -216,7 +208,7 @@ describe('capture of the studio\'s own answers for a failing component', () => {
   });
 
   async function start(name: WatFixture, args: string[]): Promise<{ studio: StudioProcess; client: StudioApiClient }> {
-    const copy = await fixtureCopy(name);
+    const copy = await watFixtureAlone(name);
     const studio = await startStudio(copy.wasm, ['--workers', '1', ...args], 120_000, { ui: true });
     const client = await StudioApiClient.connect(studio.studioUrl);
     studios.push({ studio, client, dir: copy.dir });
@@ -288,7 +280,7 @@ describe('log lines under concurrency', () => {
 
 describe('captured traffic across a restart', () => {
   it('is still there, bodies and all, when the studio starts again on the project', async () => {
-    const copy = await fixtureCopy('hello-echo');
+    const copy = await watFixtureAlone('hello-echo');
     try {
       let studio = await startStudio(copy.wasm, ['--workers', '1'], 120_000, { ui: true });
       let client = await StudioApiClient.connect(studio.studioUrl);
