@@ -13,6 +13,8 @@ export function num(n: number, digits = 0): string {
 
 export function ms(n: number): string {
   if (!Number.isFinite(n)) return '-';
+  // Below a tenth of a millisecond (a small component's call, its CPU per request) in µs, so its digits show.
+  if (n < 0.1) return `${(n * 1000).toFixed(1)} µs`;
   return n < 10 ? `${n.toFixed(2)} ms` : `${n.toFixed(1)} ms`;
 }
 
