@@ -4,7 +4,7 @@
 // holding garbage.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -136,15 +136,19 @@ describe('key-value repairs on open', () => {
   });
 
   it('starts anew when its data folder or journal is deleted while open, and its files are written again', async () => {
-    for (const deleted of ['folder', 'journal', 'emptied'] as const) {
+    // 'replaced': another file renamed over the journal (a copy from a backup, say); the store still writes to the one it has open, now unlinked.
+    for (const deleted of ['folder', 'journal', 'emptied', 'replaced'] as const) {
       const root = join(scratch, `kv-${counter++}`);
       const store = open(root);
       try {
         store.set('b', 'before', Buffer.from('1'));
         // What a cut journal held is gone with it; a value already in its file stays.
-        for (let i = 0; i < 100 && deleted === 'emptied' && !existsSync(join(root, 'b', 'before')); i++) await new Promise((r) => setTimeout(r, 20));
+        for (let i = 0; i < 100 && (deleted === 'emptied' || deleted === 'replaced') && !existsSync(join(root, 'b', 'before')); i++) await new Promise((r) => setTimeout(r, 20));
         if (deleted === 'emptied') truncateSync(join(root, '.cs-journal'), 0);
-        else rmSync(deleted === 'folder' ? root : join(root, '.cs-journal'), { recursive: true, force: true });
+        else if (deleted === 'replaced') {
+          writeFileSync(join(root, 'copy'), 'not the journal the store has open');
+          renameSync(join(root, 'copy'), join(root, '.cs-journal'));
+        } else rmSync(deleted === 'folder' ? root : join(root, '.cs-journal'), { recursive: true, force: true });
         store.set('b', 'after', Buffer.from('2'));
         assert.equal(text(store.get('b', 'after')), '2');
         assert.equal(text(store.get('b', 'before')), deleted === 'folder' ? undefined : '1', deleted);
