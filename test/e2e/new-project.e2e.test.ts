@@ -3,7 +3,7 @@
 // componentize-js and serves it; a folder that is not empty is refused with the fix, and the
 // project that was open keeps running.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -24,7 +24,9 @@ describe('a new project from the Settings view', () => {
     if (!findChromium()) throw new Error(NO_BROWSER_MESSAGE);
     ensureRendererBuilt();
     dir = await mkdtemp(join(tmpdir(), 'studio-new-'));
-    studio = await startStudio(await watFixture('hello'), [], 60_000, { ui: true, configDir: join(dir, 'config') });
+    const hello = join(dir, 'hello.wasm');
+    await copyFile(await watFixture('hello'), hello);
+    studio = await startStudio(hello, [], 60_000, { ui: true, configDir: join(dir, 'config') });
     ({ chromium, page, pageErrors } = await openStudioPage(studio.studioUrl));
     await page.keyboard.press('Control+6');
     await page.locator('section.view[data-view="settings"]:not([hidden])').waitFor();
@@ -39,6 +41,8 @@ describe('a new project from the Settings view', () => {
   const settings = () => page.locator('section.view[data-view="settings"]');
 
   it('lists the examples, the smallest first, with what each shows', async () => {
+    // The list arrives from the studio after the view shows.
+    await settings().getByLabel('Example').locator('option').first().waitFor({ state: 'attached' });
     const options = await settings().getByLabel('Example').locator('option').allTextContents();
     assert.deepEqual(options.slice(0, 1), ['hello']);
     assert.ok(options.includes('qrcode'), options.join(', '));

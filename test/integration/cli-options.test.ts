@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli-run.ts';
 import { repoRoot } from '../helpers/studio-process.ts';
-import { watFixture } from '../fixtures/fixtures.ts';
+import { watFixtureAlone } from '../fixtures/fixtures.ts';
 
 describe('component-studio options', () => {
   it('prints its version with --version and -v', async () => {
@@ -85,7 +85,8 @@ describe('component-studio options', () => {
   });
 
   it('reads r + Enter line by line, however the lines arrive, and says what other input does', async () => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'component-studio.js'), 'dev', await watFixture('hello'), '--port', '0', '--no-ui'], {
+    const hello = await watFixtureAlone('hello');
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'component-studio.js'), 'dev', hello.wasm, '--port', '0', '--no-ui'], {
       cwd: repoRoot,
       env: { ...process.env, NO_COLOR: '1', COMPONENT_STUDIO_CONFIG: join(repoRoot, '.cache', 'config') },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -106,6 +107,7 @@ describe('component-studio options', () => {
     } finally {
       child.kill('SIGINT');
       await new Promise((resolve) => child.once('close', resolve));
+      await rm(hello.dir, { recursive: true, force: true });
     }
   });
 
@@ -113,8 +115,9 @@ describe('component-studio options', () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const { port } = blocker.address() as AddressInfo;
+    const hello = await watFixtureAlone('hello');
     try {
-      const run = await runCli(['dev', await watFixture('hello'), '--port', String(port), '--no-ui']);
+      const run = await runCli(['dev', hello.wasm, '--port', String(port), '--no-ui']);
       const output = run.stdout + run.stderr;
       assert.equal(run.code, 1, output);
       assert.match(output, new RegExp(`✗ cannot serve: Port ${port} on 127\\.0\\.0\\.1 is already in use\\.`));
@@ -122,6 +125,7 @@ describe('component-studio options', () => {
       assert.doesNotMatch(output, /waiting for a change|build 1 failed/);
     } finally {
       blocker.close();
+      await rm(hello.dir, { recursive: true, force: true });
     }
   });
 });
