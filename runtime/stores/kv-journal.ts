@@ -92,6 +92,17 @@ function generationBytes(generation: number): Buffer {
   return bytes;
 }
 
+/** The checksum's start for a generation's records, kept for the current one (every set needs it). */
+let seedGeneration: number | undefined;
+let seedValue = 0;
+function generationSeed(generation: number): number {
+  if (generation !== seedGeneration) {
+    seedValue = crc32(generationBytes(generation));
+    seedGeneration = generation;
+  }
+  return seedValue;
+}
+
 function writeAllAt(fd: number, chunks: readonly Uint8Array[], position: number): void {
   // Usually one pwritev; a short write (rare) falls back to writing chunk by chunk.
   const total = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
@@ -105,19 +116,22 @@ function writeAllAt(fd: number, chunks: readonly Uint8Array[], position: number)
 
 /** The bytes of one record, as a head (with names) and the value, ready to write. */
 function encodeRecord(record: JournalRecord, generation: number): Uint8Array[] {
-  const bucket = Buffer.from(record.bucket, 'utf8');
-  const key = Buffer.from(record.key, 'utf8');
+  const bucketBytes = Buffer.byteLength(record.bucket, 'utf8');
+  const keyBytes = Buffer.byteLength(record.key, 'utf8');
   const value = record.op === 'set' ? record.value : new Uint8Array(0);
-  const head = Buffer.alloc(RECORD_HEAD_BYTES + bucket.length + key.length);
-  head.writeUInt32LE(RECORD_HEAD_BYTES + bucket.length + key.length + value.byteLength, 4);
+  // From Node's pool, not a buffer of its own: written at once and dropped, and a set makes
+  // one per call (its own small buffers kept the GC's helper threads busy). Every byte is set.
+  const head = Buffer.allocUnsafe(RECORD_HEAD_BYTES + bucketBytes + keyBytes);
+  head.writeUInt32LE(RECORD_HEAD_BYTES + bucketBytes + keyBytes + value.byteLength, 4);
   head.writeUInt8(record.op === 'set' ? OP_SET : OP_DELETE, 8);
-  head.writeUInt16LE(bucket.length, 10);
-  head.writeUInt16LE(key.length, 12);
+  head.writeUInt8(0, 9);
+  head.writeUInt16LE(bucketBytes, 10);
+  head.writeUInt16LE(keyBytes, 12);
+  head.writeUInt16LE(0, 14);
   head.writeUInt32LE(value.byteLength, 16);
-  bucket.copy(head, RECORD_HEAD_BYTES);
-  key.copy(head, RECORD_HEAD_BYTES + bucket.length);
-  let crc = crc32(generationBytes(generation));
-  crc = crc32(head.subarray(4), crc);
+  head.write(record.bucket, RECORD_HEAD_BYTES, 'utf8');
+  head.write(record.key, RECORD_HEAD_BYTES + bucketBytes, 'utf8');
+  let crc = crc32(head.subarray(4), generationSeed(generation));
   // zlib.crc32 answers 0 for an empty view over a zero-length ArrayBuffer (a null data
   // pointer), whatever the running value: skip empty values.
   if (value.byteLength > 0) crc = crc32(value, crc);
@@ -162,7 +176,7 @@ export interface PlacedRecord {
 
 function decodeRecordsAt(bytes: Buffer, generation: number, withValues = true, limit = Infinity): PlacedRecord[] {
   const records: PlacedRecord[] = [];
-  const seed = crc32(generationBytes(generation));
+  const seed = generationSeed(generation);
   let at = 0;
   while (at + RECORD_HEAD_BYTES <= bytes.length && records.length < limit) {
     const length = bytes.readUInt32LE(at + 4);
