@@ -348,14 +348,15 @@ export class KeyValueJournal {
 
   /**
    * The folder's identity and change times, or undefined when they cannot be trusted yet. A
-   * file system that keeps times in whole seconds (HFS+, FAT) can change a folder twice within
-   * one stamp, so there a stamp from the last two seconds is not relied on.
+   * file system that keeps coarse times (whole seconds on HFS+ and FAT, 10 ms on exFAT) can
+   * change a folder twice within one stamp, so there a stamp from the last two seconds is not
+   * relied on. (ext4, APFS and NTFS keep times finer than a millisecond.)
    */
   private folderStamp(): string | undefined {
     const stats = lstatSync(dirname(this.path), { throwIfNoEntry: false });
     if (!stats) return undefined;
     const changed = Math.max(stats.mtimeMs, stats.ctimeMs);
-    if (changed % 1000 === 0 && Date.now() - changed < 2000) return undefined;
+    if (changed % 10 === 0 && Date.now() - changed < 2000) return undefined;
     return `${stats.dev}:${stats.ino}:${stats.mtimeMs}:${stats.ctimeMs}`;
   }
 
