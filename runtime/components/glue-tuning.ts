@@ -39,10 +39,10 @@ const LOWER_IMPORT = 'function _lowerImportBackwardsCompat(args) {';
  * jco 0.15's glue runs every host call through the component model's async task machinery,
  * even for a component that never uses async: a subtask when the core module calls out
  * (`_lowerImportBackwardsCompat`), then a host task in the trampoline, each with promises,
- * closures and lookups in the task lists, and the result handed back through them. That
- * bookkeeping cost more than the component's own code in a profile of the QR example (a
- * fifth of a worker's time, and most of its garbage). In glue with no async lift or lower
- * anywhere, none of it can be observed: a sync call cannot block, suspend or be cancelled.
+ * closures and lookups in the task lists, and the result handed back through them. In a
+ * profile of the QR example that bookkeeping took a fifth of a worker's time, nearly half as
+ * much as the component's own code. In glue with no async lift or lower anywhere, none of it
+ * can be observed: a sync call cannot block, suspend or be cancelled.
  * So each import calls its trampoline directly (after the may-leave check the component
  * model requires), the trampoline's host task is an inert stand-in, and the trampoline's own
  * return value (the same one the subtask carried) goes back to the core module. Export calls
