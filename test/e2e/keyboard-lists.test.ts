@@ -27,15 +27,7 @@ describe('the lists by keyboard in Chromium', () => {
   const go = (key: number, name: string) => opened.go(key, name);
   /** The element that has the focus, by its accessible label. */
   const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? '');
-  /** The text of the row the focused list names as its active descendant, which must be marked. */
-  const activeRow = () =>
-    page.evaluate(() => {
-      const id = document.activeElement?.getAttribute('aria-activedescendant');
-      const row = id ? document.getElementById(id) : null;
-      if (!row) return undefined;
-      if (!row.hasAttribute('data-keyboard-active')) throw new Error(`row ${id} is active but not marked`);
-      return row.textContent ?? '';
-    });
+  const activeRow = () => opened.activeRow();
   const shoot = (name: string) => opened.shoot(`keyboard-${name}`);
 
   before(async () => {

@@ -62,11 +62,7 @@ describe('narrow windows, screen readers and keys in Chromium', () => {
   let pageErrors: string[];
   const view = (name: string) => opened.view(name);
   const go = (key: number, name: string) => opened.go(key, name);
-  const activeRow = () =>
-    page.evaluate(() => {
-      const id = document.activeElement?.getAttribute('aria-activedescendant');
-      return (id && document.getElementById(id)?.textContent) || undefined;
-    });
+  const activeRow = () => opened.activeRow();
   const shoot = (name: string) => opened.shoot(`narrow-${name}`);
   const request = async (path: string) => assert.equal((await fetch(new URL(path, studio.url))).status, 200);
 

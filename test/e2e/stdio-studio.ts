@@ -21,6 +21,8 @@ export interface StdioStudio {
   view(name: string): ReturnType<Page['locator']>;
   /** Switches views with the view's shortcut and waits for it. */
   go(key: number, name: string): Promise<void>;
+  /** The text of the row the focused list names as its active descendant, which must be marked; undefined when none. */
+  activeRow(): Promise<string | undefined>;
   /** Screenshots of the page, light and dark, as test-results/ui/<name>-light.png and -dark.png. */
   shoot(name: string): Promise<void>;
   close(): Promise<void>;
@@ -50,6 +52,14 @@ export async function openStdioStudio(prefix: string, viewport: { width: number;
       await page.keyboard.press(`Control+${key}`);
       await page.locator(`section.view[data-view="${name}"]:not([hidden])`).waitFor();
     },
+    activeRow: () =>
+      page.evaluate(() => {
+        const id = document.activeElement?.getAttribute('aria-activedescendant');
+        const row = id ? document.getElementById(id) : null;
+        if (!row) return undefined;
+        if (!row.hasAttribute('data-keyboard-active')) throw new Error(`row ${id} is active but not marked`);
+        return row.textContent ?? '';
+      }),
     async shoot(name) {
       await page.screenshot({ path: join(shotsDir, `${name}-light.png`) });
       await page.emulateMedia({ colorScheme: 'dark' });
