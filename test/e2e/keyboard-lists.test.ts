@@ -31,7 +31,7 @@ describe('the lists by keyboard in Chromium', () => {
   const shoot = (name: string) => opened.shoot(`keyboard-${name}`);
 
   before(async () => {
-    opened = await openStdioStudio('keyboard', { width: 1280, height: 720 });
+    opened = await openStdioStudio({ width: 1280, height: 720 });
     ({ studio, client, page, pageErrors } = opened);
     for (const key of ['alpha', 'beta', 'gamma']) await client.call('kv.set', { bucket: 'letters', key, value: base64(`the value of ${key}`) });
     await client.call('blob.createContainer', { container: 'files' });

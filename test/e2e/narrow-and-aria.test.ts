@@ -67,7 +67,7 @@ describe('narrow windows, screen readers and keys in Chromium', () => {
   const request = async (path: string) => assert.equal((await fetch(new URL(path, studio.url))).status, 200);
 
   before(async () => {
-    opened = await openStdioStudio('narrow', { width: 800, height: 600 });
+    opened = await openStdioStudio({ width: 800, height: 600 });
     ({ studio, client, page, pageErrors } = opened);
     await client.call('kv.set', { bucket: 'counters', key: 'hits', value: base64('5') });
     await client.call('kv.set', { bucket: 'counters', key: 'visits', value: base64('12') });

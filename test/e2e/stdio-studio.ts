@@ -1,11 +1,10 @@
 // A studio serving the stdio WAT fixture (it prints on each request, so Logs and Traffic fill
 // as requests are made), a Studio API client to write keys and objects as a component or the
 // UI would, and a Chromium page on its UI: what the keyboard and layout tests start from.
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { watFixture } from '../fixtures/fixtures.ts';
+import { watFixtureAlone } from '../fixtures/fixtures.ts';
 import { StudioApiClient } from '../helpers/studio-api-client.ts';
 import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
 import { type Chromium, findChromium, NO_BROWSER_MESSAGE, openStudioPage } from './chromium.ts';
@@ -30,12 +29,10 @@ export interface StdioStudio {
 
 export const base64 = (text: string) => Buffer.from(text).toString('base64');
 
-export async function openStdioStudio(prefix: string, viewport: { width: number; height: number }): Promise<StdioStudio> {
+export async function openStdioStudio(viewport: { width: number; height: number }): Promise<StdioStudio> {
   if (!findChromium()) throw new Error(NO_BROWSER_MESSAGE);
   ensureRendererBuilt();
-  const dir = await mkdtemp(join(tmpdir(), `studio-e2e-${prefix}-`));
-  const wasm = join(dir, 'stdio.wasm');
-  await copyFile(await watFixture('stdio'), wasm);
+  const { dir, wasm } = await watFixtureAlone('stdio');
   const studio = await startStudio(wasm, ['--workers', '1'], 120_000, { ui: true });
   const client = await StudioApiClient.connect(studio.studioUrl);
   const { chromium, page, pageErrors } = await openStudioPage(studio.studioUrl, viewport);

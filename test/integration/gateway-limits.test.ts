@@ -3,15 +3,13 @@
 // and bodies that pass the limit after the component answered. Real sockets throughout; the
 // component tests run the real CLI on hello-echo, which streams the request body back.
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HttpGateway, type GatewayLimits } from '../../runtime/gateway/http-gateway.ts';
 import { LogBus, loggerFor } from '../../runtime/logs/log-bus.ts';
 import type { Exchange } from '../../runtime/workloads/exchange.ts';
-import { watFixture } from '../fixtures/fixtures.ts';
+import { watFixtureAlone } from '../fixtures/fixtures.ts';
 import { startStudio, type StudioProcess } from '../helpers/studio-process.ts';
 
 /** Opens a connection, writes `text`, and resolves with all it read once the server closed it. */
@@ -42,9 +40,8 @@ describe('a component behind the gateway', () => {
   let studio: StudioProcess;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'studio-gateway-'));
-    const wasm = join(dir, 'echo.wasm');
-    await copyFile(await watFixture('hello-echo'), wasm);
+    let wasm: string;
+    ({ dir, wasm } = await watFixtureAlone('hello-echo'));
     // One worker, so a worker held by a vanished client would hold up everything after it.
     studio = await startStudio(wasm, ['--workers', '1', '--body-limit', '1']);
   });

@@ -3,15 +3,13 @@
 // (the header, the build, the start, serving, reloads, failures) is in the log too, so a
 // window opened after start shows what happened, while the terminal prints each line once.
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { stripVTControlCharacters } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { LogRecordView } from '../../runtime/studio/api.ts';
 import { startDesktopStudio, type DesktopStudio } from '../../runtime/studio/desktop-studio.ts';
 import type { StudioEvent } from '../../runtime/studio/studio-service.ts';
-import { watFixture } from '../fixtures/fixtures.ts';
+import { watFixtureAlone } from '../fixtures/fixtures.ts';
 import { messageProject, type MessageProject } from '../helpers/message-project.ts';
 import { StudioApiClient } from '../helpers/studio-api-client.ts';
 import { startStudio, testCacheDir, type StudioProcess } from '../helpers/studio-process.ts';
@@ -19,14 +17,6 @@ import { startStudio, testCacheDir, type StudioProcess } from '../helpers/studio
 const textsOf = (records: LogRecordView[]) => records.map((r) => r.text);
 /** The stdio fixture's second stderr line, escape codes and all: the log keeps what was printed. */
 const STDERR_LINK_LINE = 'a link to \x1b]8;;https://wasmcloud.com/\x1b\\wasmCloud\x1b]8;;\x1b\\, \x1b[?25lno stray codes\x1b(B';
-
-/** A copy of the stdio fixture in a temp folder, so its data folder is this test's alone. */
-async function stdioComponent(): Promise<{ dir: string; wasm: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'studio-logs-'));
-  const wasm = join(dir, 'stdio.wasm');
-  await copyFile(await watFixture('stdio'), wasm);
-  return { dir, wasm };
-}
 
 /** How many lines of `output` match `line`. */
 // CI terminals get colours (picocolors honours CI), so lines are matched without them.
@@ -40,7 +30,7 @@ describe('the log of a component that prints on stdout and stderr, through the C
   let client: StudioApiClient;
 
   before(async () => {
-    const component = await stdioComponent();
+    const component = await watFixtureAlone('stdio');
     dir = component.dir;
     studio = await startStudio(component.wasm, ['--workers', '1'], 120_000, { ui: true });
     client = await StudioApiClient.connect(studio.studioUrl);
@@ -156,7 +146,7 @@ describe('the log of the desktop studio (the Electron shell\'s runtime)', () => 
 
   before(async () => {
     process.env.COMPONENT_STUDIO_CACHE = testCacheDir;
-    const component = await stdioComponent();
+    const component = await watFixtureAlone('stdio');
     dir = component.dir;
     desktop = await startDesktopStudio({ target: component.wasm, port: 0, output: { write: (text) => (output += text) } });
     // A build whose outcome is ok has served: the serving lines come before it is marked so.
