@@ -13,10 +13,11 @@
 //   node --import tsx stores-crash-child.ts set-and-exit <kvRoot> <bucket> <key> <value>
 import { createHash, randomBytes } from 'node:crypto';
 import { writeSync } from 'node:fs';
-import { Worker, isMainThread, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { BlobStore } from '../../runtime/stores/blob-store.ts';
 import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
 import { StoreLocks } from '../../runtime/stores/store-locks.ts';
+import { spawnWorker } from '../../runtime/threads/spawn-worker.ts';
 
 /** Threads of the child that increment the counter alongside its main thread. */
 export const COUNTER_THREADS = 3;
@@ -47,8 +48,9 @@ export function checkedLabel(bytes: Uint8Array): string | undefined {
 
 const [mode, ...args] = process.argv.slice(2);
 if (!isMainThread) {
-  const { kvRoot, locks } = workerData as { kvRoot: string; locks: SharedArrayBuffer };
+  const { kvRoot, locks } = (workerData as { data: { kvRoot: string; locks: SharedArrayBuffer } }).data;
   const kv = new KeyValueStore(kvRoot, { locks: new StoreLocks(locks), guest: true, journalCapacity: 64 * 1024 });
+  parentPort!.postMessage('open');
   for (;;) say(`inc ${kv.increment('', 'counter', 1n)}`);
 } else if (mode === 'set-and-exit') {
   // root bucket key value [key value]...
@@ -67,7 +69,12 @@ if (!isMainThread) {
   const kv = new KeyValueStore(kvRoot, { locks, journalCapacity: 64 * 1024 });
   const blobs = new BlobStore(blobRoot, { locks });
   blobs.createContainer('crash');
-  for (let i = 0; i < COUNTER_THREADS; i++) new Worker(new URL(import.meta.url), { workerData: { kvRoot, locks: locks.buffer } });
+  // The threads run this file bundled (spawnWorker): a TypeScript loader given with --import
+  // does not reach worker threads.
+  const threads = Array.from({ length: COUNTER_THREADS }, () => spawnWorker(new URL(import.meta.url), { data: { kvRoot, locks: locks.buffer } }));
+  // Ready once every counter thread has its store open: on a loaded machine threads start
+  // slowly, and a kill soon after an early "ready" found them not counting yet.
+  await Promise.all(threads.map((thread) => new Promise((resolve) => thread.once('message', resolve))));
   say('ready');
   for (let i = 0; ; i++) {
     const key = `r${round}-${i}`;

@@ -131,7 +131,7 @@ describe('dev.volumes', () => {
       const { mkdir } = await import('node:fs/promises');
       await mkdir(join(project.root, 'nowhere'));
       await project.save('with a volume, fixed\n');
-      const url = await studio.serving(30_000);
+      const url = await studio.serving();
       assert.equal((await get(url)).body, 'with a volume, fixed\n');
     } finally {
       await studio.stop();

@@ -70,8 +70,8 @@ describe('a component behind the gateway', () => {
     assert.equal(res.status, 200);
     await res.arrayBuffer();
     const ms = performance.now() - started;
-    // The request timeout is 30 s: twelve held workers would take minutes, not a second.
-    assert.ok(ms < 1000, `GET / took ${ms.toFixed(0)} ms after 12 aborted uploads`);
+    // The request timeout is 30 s: twelve held workers would take minutes, not seconds.
+    assert.ok(ms < 10_000, `GET / took ${ms.toFixed(0)} ms after 12 aborted uploads`);
     await studio.waitFor(/POST \/upload-11: the client closed the connection before sending the whole request body/);
     assert.doesNotMatch(studio.output(), /did not answer within|504 Gateway Timeout|trapped/);
   });

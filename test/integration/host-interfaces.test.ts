@@ -189,7 +189,7 @@ describe('host interfaces, seen from a componentize-js component', () => {
     it('serves other requests on other workers while components sleep', async () => {
       const started = performance.now();
       const answers: string[] = [];
-      const sleeps = [sent('/sleep?ms=1000'), sent('/sleep?ms=1000')];
+      const sleeps = [sent('/sleep?ms=3000'), sent('/sleep?ms=3000')];
       // The sleeps go first: both requests are on the wire before the quick one is sent.
       await Promise.all(sleeps.map((sleep) => sleep.written));
       const quick = await fetch(url('/config?key=mode'));
@@ -199,7 +199,7 @@ describe('host interfaces, seen from a componentize-js component', () => {
       assert.equal(quickBody, 'dev');
       for (const sleep of await Promise.all(sleeps.map((s) => s.answered))) {
         assert.equal(sleep.status, 200);
-        assert.ok(sleep.ms >= 990, `a 1 s sleep answered after ${Math.round(sleep.ms)} ms`);
+        assert.ok(sleep.ms >= 2990, `a 3 s sleep answered after ${Math.round(sleep.ms)} ms`);
       }
       assert.deepEqual(answers, ['quick', 'sleep', 'sleep'], 'the quick request waited for the sleeping ones');
 

@@ -79,7 +79,7 @@ describe('build output outside the folders the watcher ignores', () => {
     it(`builds once for build.component_path ${componentPath}, serves, and the next save is build 2`, async () => {
       const project = await messageProject('built once\n', `  component_path: ${componentPath}\n`);
       // A build whose own output starts another build never serves: fail fast instead of waiting.
-      const studio = await startStudio(project.root, [], 30_000);
+      const studio = await startStudio(project.root, []);
       try {
         assert.equal(await fetch(studio.url).then((r) => r.text()), 'built once\n');
         await project.save('saved once\n');
@@ -98,7 +98,7 @@ describe('build output outside the folders the watcher ignores', () => {
     await project.writeConfig(
       `build:\n  command: ${JSON.stringify(`${messageBuildCommand()} && cp "$WASH_COMPONENT_PATH" extra.wasm`)}\ndev:\n  components:\n    - name: extra\n      file: extra.wasm\n`,
     );
-    const studio = await startStudio(project.root, [], 30_000);
+    const studio = await startStudio(project.root, []);
     try {
       await project.save('main, saved\n');
       await answerBecomes(studio.url, 'main, saved\n');
@@ -114,7 +114,7 @@ describe('build output outside the folders the watcher ignores', () => {
     // As a bindings generator does: every build writes src/bindings.ts, a file the watcher watches.
     const project = await messageProject('generated\n');
     await project.writeConfig(`build:\n  command: ${JSON.stringify(`${messageBuildCommand()} && mkdir -p src && echo "// generated" > src/bindings.ts`)}\n`);
-    const studio = await startStudio(project.root, [], 30_000);
+    const studio = await startStudio(project.root, []);
     try {
       assert.equal(await fetch(studio.url).then((r) => r.text()), 'generated\n');
       await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -138,7 +138,7 @@ describe('build output outside the folders the watcher ignores', () => {
       const configured = componentPath === 'app.wasm' ? `  component_path: ${componentPath}\n` : '';
       await writeFile(join(root, '.wash', 'config.yaml'), `build:\n  command: "true"\n${configured}`);
       await copyFile(await watFixture('hello'), join(root, componentPath));
-      const studio = await startStudio(root, [], 30_000);
+      const studio = await startStudio(root, []);
       try {
         assert.equal(await fetch(studio.url).then((r) => r.text()), 'hello from wat\n');
         // hello-echo answers a GET with its (empty) body and the method in a header.
@@ -164,7 +164,7 @@ describe('a project whose first build fails', () => {
       await studio.waitFor('waiting for a change that fixes it');
       assert.equal(studio.child.exitCode, null, 'still running');
       await project.save('fixed at last\n');
-      const url = await studio.serving(30_000);
+      const url = await studio.serving();
       assert.equal(await fetch(url).then((r) => r.text()), 'fixed at last\n');
     } finally {
       await studio.stop();

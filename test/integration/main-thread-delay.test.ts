@@ -17,13 +17,14 @@ import { makeProject } from '../helpers/store-probe.ts';
 import { testCacheDir } from '../helpers/studio-process.ts';
 
 /**
- * The desktop issue's target is a p99 under 50 ms, which this load meets alone (about 23 ms).
+ * The desktop issue's target is a p99 under 50 ms, which this load meets alone (about 23-32 ms).
  * The suite runs two test files at once on machines with two cores, where the other file's
- * processes delay this thread too, so the bound asserted here is twice the target; the
- * measured figure is printed either way.
+ * processes delay this thread too (with the machine loaded further, p99 reached 76-132 ms),
+ * so the bound asserted here is five times the target; the measured figure is printed either
+ * way, and the longest single delay below is what catches store work done on this thread.
  */
 const TARGET_P99_MS = 50;
-const MAX_P99_MS = 2 * TARGET_P99_MS;
+const MAX_P99_MS = 5 * TARGET_P99_MS;
 /**
  * A p99 over 10 ms samples hides a single long freeze (one sample), so the longest delay is
  * bounded too: far above what a busy machine's scheduling adds, far below the seconds a

@@ -42,7 +42,7 @@ function packAndInstall(): Installed {
   };
 }
 
-describe('the npm package', { timeout: 300_000 }, () => {
+describe('the npm package', { timeout: 600_000 }, () => {
   let installed: Installed;
   before(() => {
     installed = packAndInstall();

@@ -287,10 +287,10 @@ describe('HTTP/2 timeouts', () => {
       req.on('end', () => res.end(`got ${size}`));
     });
     const h2Origin = await h2Listening(h2);
-    // The body reaches the component, and so the server, over 2 s: longer than the 1 s first-byte timeout.
+    // The body reaches the component, and so the server, over 3.2 s: longer than the 3 s first-byte timeout.
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const target = new URL(h2Origin);
-      const req = httpRequest(new URL('/slow-upload', url), { method: 'POST', headers: { 'x-target-scheme': 'https', 'x-target-authority': target.host, 'x-first-byte-timeout-ms': '1000', 'content-length': '3' } }, (res) => {
+      const req = httpRequest(new URL('/slow-upload', url), { method: 'POST', headers: { 'x-target-scheme': 'https', 'x-target-authority': target.host, 'x-first-byte-timeout-ms': '3000', 'content-length': '3' } }, (res) => {
         let body = '';
         res.setEncoding('utf8').on('data', (d: string) => (body += d));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -300,7 +300,7 @@ describe('HTTP/2 timeouts', () => {
       const next = () => {
         req.write('x');
         if (++sent === 3) req.end();
-        else setTimeout(next, 700);
+        else setTimeout(next, 1600);
       };
       next();
     });

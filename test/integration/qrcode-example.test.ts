@@ -60,7 +60,7 @@ describe('the QR example', () => {
       const res = await post(body);
       assert.equal(res.status, 500);
       assert.equal(await res.text(), 'sadness. go check logs.\n');
-      await studio.waitFor(cause, 5000);
+      await studio.waitFor(cause);
     });
   }
 

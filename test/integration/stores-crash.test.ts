@@ -75,7 +75,7 @@ function allFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' });
 }
 
-it(`keeps every acknowledged write whole across ${ROUNDS} SIGKILLs`, { timeout: 240_000 }, async (t) => {
+it(`keeps every acknowledged write whole across ${ROUNDS} SIGKILLs`, { timeout: 600_000 }, async (t) => {
   const kvRoot = join(scratch, 'keyvalue');
   const blobRoot = join(scratch, 'blobstore');
   const sets = new Map<string, string>();

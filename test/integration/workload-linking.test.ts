@@ -136,8 +136,10 @@ describe('a service in the workload', () => {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const used = process.cpuUsage(before);
       const ms = (used.user + used.system) / 1000;
-      // A busy wait would use about 1500 ms of CPU here; this process does little else.
-      assert.ok(ms < 300, `the studio used ${ms.toFixed(0)} ms of CPU in 1.5 s while the service slept`);
+      // A busy wait would use about 1500 ms of CPU here; this process does little else but
+      // finish starting (a burst of about 200 ms right after the service starts, more on a
+      // slow machine), then about 4 ms a second.
+      assert.ok(ms < 750, `the studio used ${ms.toFixed(0)} ms of CPU in 1.5 s while the service slept`);
     } finally {
       await composition.service?.stop();
     }

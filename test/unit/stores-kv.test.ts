@@ -14,6 +14,7 @@ import { lastWrites, type JournalRecord } from '../../runtime/stores/kv-journal.
 import { StoreLocks } from '../../runtime/stores/store-locks.ts';
 import { spawnWorker } from '../../runtime/threads/spawn-worker.ts';
 import { fails } from '../helpers/store-assertions.ts';
+import { fileBecomes } from '../helpers/settled-files.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cs-stores-kv-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -433,9 +434,7 @@ describe('KeyValueStore: durability', () => {
   it('writes each value file a moment after the set, with no further call', async () => {
     const { root, store } = fresh();
     store.set('b', 'soon', bytes('there'));
-    const deadline = Date.now() + 5000;
-    while (!existsSync(join(root, 'b', 'soon')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-    assert.equal(readFileSync(join(root, 'b', 'soon'), 'utf8'), 'there');
+    await fileBecomes(join(root, 'b', 'soon'), 'there');
   });
 
   it('hands each get its own copy: changing one changes neither the stored value nor a later get', () => {

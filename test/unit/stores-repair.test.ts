@@ -4,7 +4,7 @@
 // holding garbage.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -15,6 +15,8 @@ import { HEADER_BYTES } from '../../runtime/stores/kv-journal.ts';
 import { startMaterializer, stopMaterializer } from '../../runtime/stores/kv-materializer.ts';
 import { StoreLocks } from '../../runtime/stores/store-locks.ts';
 import { fails } from '../helpers/store-assertions.ts';
+import { fileBecomes } from '../helpers/settled-files.ts';
+import { waitUntil } from '../helpers/wait-until.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cs-stores-repair-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -143,7 +145,7 @@ describe('key-value repairs on open', () => {
       try {
         store.set('b', 'before', Buffer.from('1'));
         // What a cut journal held is gone with it; a value already in its file stays.
-        for (let i = 0; i < 100 && (deleted === 'emptied' || deleted === 'replaced') && !existsSync(join(root, 'b', 'before')); i++) await new Promise((r) => setTimeout(r, 20));
+        if (deleted === 'emptied' || deleted === 'replaced') await fileBecomes(join(root, 'b', 'before'), '1');
         if (deleted === 'emptied') truncateSync(join(root, '.cs-journal'), 0);
         else if (deleted === 'replaced') {
           writeFileSync(join(root, 'copy'), 'not the journal the store has open');
@@ -158,9 +160,7 @@ describe('key-value repairs on open', () => {
         assert.notEqual(readFileSync(join(root, '.cs-journal')).readUInt32LE(0), 0, deleted);
         assert.ok(lstatSync(join(root, '.cs-owner')).isFile(), 'the folder is claimed again');
         // The materializer thread moved to the new journal: the value reaches its file.
-        const file = join(root, 'b', 'after');
-        for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 20));
-        assert.equal(readFileSync(file, 'utf8'), '2');
+        await fileBecomes(join(root, 'b', 'after'), '2');
         store.increment('b', 'count', 5n);
         assert.equal(store.increment('b', 'count', 1n), 6n);
       } finally {
@@ -247,7 +247,7 @@ describe('key-value repairs on open', () => {
       writeFileSync(join(root, 'b'), 'in the way');
       const told: string[] = [];
       startMaterializer(root, locks, 64 * 1024, (text) => told.push(text));
-      for (let i = 0; i < 150 && told.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await waitUntil(() => told.length > 0, () => 'the materializer says the bucket folder is a file');
       assert.match(told[0] ?? '', /bucket "b".*is a file, but it should be a folder.*retries every second/s);
       await new Promise((r) => setTimeout(r, 1500));
       assert.equal(told.length, 1, 'said once, not at every retry');
