@@ -256,7 +256,7 @@ function InstancesCard({ instances }: { instances: InstancesView }) {
       <p className="small">
         {instances.mode === 'reuse'
           ? 'Unlike wash dev, which gives every request a new instance, one instance here serves request after request: what a component keeps in memory (a global, a module variable) survives between requests, which it would not under wash.'
-          : 'Every request starts from a just-started instance, as under wash dev: nothing a component keeps in memory survives from one request to the next. (The studio puts the instance back to how it started after each request, at about the speed of reuse.)'}
+          : 'Every request starts from a just-started instance, as under wash dev: nothing a component keeps in memory survives from one request to the next. (The studio puts the instance back to how it started after each request: about as fast as reuse for a small component, a third to half as fast for a large one such as a JavaScript component, whose memory it copies back.)'}
       </p>
       <p className="muted small" data-testid="instances-source">
         {instancesSource(instances)}
