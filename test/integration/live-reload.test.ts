@@ -78,8 +78,9 @@ describe('build output outside the folders the watcher ignores', () => {
   for (const componentPath of ['app.wasm', 'out/app.wasm']) {
     it(`builds once for build.component_path ${componentPath}, serves, and the next save is build 2`, async () => {
       const project = await messageProject('built once\n', `  component_path: ${componentPath}\n`);
-      // A build whose own output starts another build never serves: fail fast instead of waiting.
-      const studio = await startStudio(project.root, []);
+      // A build whose own output starts another build never serves: fail within a minute
+      // (a loaded machine takes up to 7 s to serve it) instead of the helpers' 3 minutes.
+      const studio = await startStudio(project.root, [], 60_000);
       try {
         assert.equal(await fetch(studio.url).then((r) => r.text()), 'built once\n');
         await project.save('saved once\n');
