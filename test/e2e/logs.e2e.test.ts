@@ -4,12 +4,11 @@
 // link (OSC 8) or not at all. A link opens outside the studio's page, which stays where it is.
 // Its Clear dialog shows how dialogs take the keyboard.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { watFixture } from '../fixtures/fixtures.ts';
+import { watFixtureAlone } from '../fixtures/fixtures.ts';
 import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
 import { type Chromium, findChromium, NO_BROWSER_MESSAGE, openStudioPage } from './chromium.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
@@ -26,9 +25,8 @@ describe('the Logs view in Chromium', () => {
   before(async () => {
     if (!findChromium()) throw new Error(NO_BROWSER_MESSAGE);
     ensureRendererBuilt();
-    dir = await mkdtemp(join(tmpdir(), 'studio-e2e-logs-'));
-    const wasm = join(dir, 'stdio.wasm');
-    await copyFile(await watFixture('stdio'), wasm);
+    let wasm: string;
+    ({ dir, wasm } = await watFixtureAlone('stdio'));
     studio = await startStudio(wasm, ['--workers', '1'], 120_000, { ui: true });
     // The component prints before the page is open: the view must still show it all.
     assert.equal((await fetch(studio.url)).status, 200);

@@ -3,12 +3,11 @@
 // componentize-js and serves it; a folder that is not empty is refused with the fix, and the
 // project that was open keeps running.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { watFixture } from '../fixtures/fixtures.ts';
+import { watFixtureAlone } from '../fixtures/fixtures.ts';
 import { startStudio, type StudioProcess } from '../helpers/studio-process.ts';
 import { type Chromium, findChromium, NO_BROWSER_MESSAGE, openStudioPage } from './chromium.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
@@ -23,9 +22,8 @@ describe('a new project from the Settings view', () => {
   before(async () => {
     if (!findChromium()) throw new Error(NO_BROWSER_MESSAGE);
     ensureRendererBuilt();
-    dir = await mkdtemp(join(tmpdir(), 'studio-new-'));
-    const hello = join(dir, 'hello.wasm');
-    await copyFile(await watFixture('hello'), hello);
+    let hello: string;
+    ({ dir, wasm: hello } = await watFixtureAlone('hello'));
     studio = await startStudio(hello, [], 60_000, { ui: true, configDir: join(dir, 'config') });
     ({ chromium, page, pageErrors } = await openStudioPage(studio.studioUrl));
     await page.keyboard.press('Control+6');
