@@ -132,11 +132,13 @@ export async function startComposition(spec: CompositionSpec, settings: RuntimeS
  */
 function unprovided(components: readonly PreparedComponent[], bareFile: boolean): Result<never> | undefined {
   const lines: string[] = [];
+  const missing: string[] = [];
   for (const component of components) {
     const exportedByOthers = new Set(components.flatMap((other) => (other === component ? [] : other.world.exports.map((e) => splitVersion(e).key))));
     for (const gap of missingImports(component.world.imports.filter((name) => !exportedByOthers.has(splitVersion(name).key)))) {
       const prefix = components.length > 1 ? `${component.name} imports ` : '';
       lines.push(`  ${prefix}${gap.name}${gap.provided ? ` (the studio provides ${gap.provided})` : ''}`);
+      missing.push(splitVersion(gap.name).key);
     }
   }
   if (lines.length === 0) return undefined;
@@ -145,11 +147,24 @@ function unprovided(components: readonly PreparedComponent[], bareFile: boolean)
     components.length === 1
       ? `${components[0]!.name} imports ${what} the studio does not provide:\n${lines.join('\n')}`
       : `The workload imports ${what} that neither the studio nor any of its components provides:\n${lines.join('\n')}`;
-  return fail(
-    'missing-imports',
-    message,
-    bareFile
-      ? 'Serve it from a project instead: a folder whose .wash/config.yaml names this file in build.component_path, a build.command that leaves it as it is (e.g. "true"), and the component that exports the interface in dev.components (docs/projects.md). Or remove the import from the component\'s WIT world, or use a host that provides it.'
-      : 'Add the component that exports it to dev.components, remove the import from the component\'s WIT world, or use a host that provides it.',
-  );
+  return fail('missing-imports', message, missingImportsHint(components, missing, bareFile));
+}
+
+/** wash loads components exporting this into its own host; they are not workloads. */
+const WASH_PLUGIN = 'wasmcloud:wash/plugin';
+/** Interfaces wash provides only with dev.wasi_webgpu, and the studio not at all. */
+const WEBGPU = ['wasi:webgpu/webgpu', 'wasi:graphics-context/graphics-context'];
+
+/** What to do about the missing imports: a fix that can work for what is missing. */
+function missingImportsHint(components: readonly PreparedComponent[], missing: readonly string[], bareFile: boolean): string {
+  const plugins = components.filter((c) => c.world.exports.some((name) => splitVersion(name).key === WASH_PLUGIN)).map((c) => c.name);
+  if (plugins.length > 0) {
+    return `${plugins.join(', ')} ${plugins.length === 1 ? 'is a wash plugin' : 'are wash plugins'} (${WASH_PLUGIN}): wash loads plugins into its own host to extend wash itself, and the wasmcloud:wash interfaces plugins import exist only there. The studio runs workload components; open a component that serves HTTP or runs as a service instead.`;
+  }
+  if (missing.some((key) => WEBGPU.includes(key))) {
+    return 'Component Studio does not provide WebGPU (wasi:webgpu, wasi:graphics-context) yet. Use wash dev (with dev.wasi_webgpu: true) for WebGPU components.';
+  }
+  return bareFile
+    ? 'Serve it from a project instead: a folder whose .wash/config.yaml names this file in build.component_path, a build.command that leaves it as it is (e.g. "true"), and the component that exports the interface in dev.components (docs/projects.md). Or remove the import from the component\'s WIT world, or use a host that provides it.'
+    : 'Add the component that exports it to dev.components, remove the import from the component\'s WIT world, or use a host that provides it.';
 }

@@ -213,6 +213,22 @@ describe('bad component files', () => {
     assert.doesNotMatch(output, /\n\s+at /, 'no stack trace');
   });
 
+  it('a component importing WebGPU is told the studio has none, and to use wash dev', async () => {
+    const { code, output } = await runStudio(['dev', await watFixture('webgpu-import'), '--port', '0']);
+    assert.equal(code, 1);
+    assert.match(output, /✗ version 1 cannot start: .* imports an interface the studio does not provide:\s+wasi:webgpu\/webgpu@0\.0\.1/);
+    assert.match(output, /hint: Component Studio does not provide WebGPU \(wasi:webgpu, wasi:graphics-context\) yet\. Use wash dev/);
+    assert.doesNotMatch(output, /Serve it from a project instead/, 'no project could provide it');
+  });
+
+  it('a wash plugin is told apart from a workload, with no fix that cannot work', async () => {
+    const { code, output } = await runStudio(['dev', await watFixture('wash-plugin'), '--port', '0']);
+    assert.equal(code, 1);
+    assert.match(output, /wasmcloud:wash\/types@0\.0\.1/);
+    assert.match(output, /hint: wash-plugin\S* is a wash plugin \(wasmcloud:wash\/plugin\): wash loads plugins into its own host/);
+    assert.doesNotMatch(output, /dev\.components|Serve it from a project instead/, 'no component can provide wash\'s interfaces');
+  });
+
   it('a component that exports nothing servable', async () => {
     const { code, output } = await runStudio(['dev', await watFixture('no-exports'), '--port', '0']);
     assert.equal(code, 1);
