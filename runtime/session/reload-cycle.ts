@@ -4,10 +4,11 @@
 // service is the session's.
 // Must not: touch the version serving now, or throw (every failure is a value).
 import { existsSync } from 'node:fs';
-import { basename, dirname, extname } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import type { Volume } from '../host/filesystem.ts';
 import type { LogBus } from '../logs/log-bus.ts';
+import { findConfigFile } from '../project/config-layers.ts';
 import { componentFilesOf, halfTlsConfig, serviceFileOf, tlsFilesOf, volumesOf } from '../project/config-paths.ts';
 import { configValues, loadProject, type Project, type WashConfig } from '../project/project-config.ts';
 import { environmentFrom, loadStudioSettings, type StudioSettings } from '../project/studio-settings.ts';
@@ -63,6 +64,7 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
     for (const warning of studio.value.warnings) ctx.notes.warn(warning);
     const { instances: _instances, ...forFile } = studio.value.settings;
     studioSettings = forFile;
+    await warnUnreadConfig(target.wasmPath, ctx.notes);
   } else {
     if (!existsSync(target.root)) return projectGone(target.root);
     const project = await loadProject(target.root);
@@ -164,6 +166,21 @@ function uniqueName(wanted: string, taken: readonly { name: string }[]): string 
   let name = wanted;
   for (let n = 2; taken.some((c) => c.name === name); n++) name = `${wanted}-${n}`;
   return name;
+}
+
+/**
+ * A wash config beside a .wasm file served as it is configures a project, which a file is
+ * not; the studio.yaml and data folder beside it are used, so say why this one is not.
+ */
+async function warnUnreadConfig(wasmPath: string, notes: SessionNotes): Promise<void> {
+  const dir = dirname(wasmPath);
+  const config = await findConfigFile(join(dir, '.wash'));
+  if (!config) return;
+  notes.once(
+    `unread ${config}`,
+    'warn',
+    `${config} is not read: a .wasm file served as it is has no build, config or other components. To use it, open the folder as a project (component-studio dev ${dir}) whose build.component_path names ${basename(wasmPath)} and whose build.command leaves it as it is (e.g. "true"); see docs/projects.md.`,
+  );
 }
 
 function warnWebGpu(project: Project, notes: SessionNotes): void {

@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli-run.ts';
-import { repoRoot } from '../helpers/studio-process.ts';
+import { launchStudio, repoRoot } from '../helpers/studio-process.ts';
 import { watFixtureAlone } from '../fixtures/fixtures.ts';
 
 describe('component-studio options', () => {
@@ -107,6 +107,21 @@ describe('component-studio options', () => {
     } finally {
       child.kill('SIGINT');
       await new Promise((resolve) => child.once('close', resolve));
+      await rm(hello.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says that a wash config beside a .wasm file served as it is is not read, and how to use it', async () => {
+    const hello = await watFixtureAlone('hello');
+    await mkdir(join(hello.dir, '.wash'));
+    await writeFile(join(hello.dir, '.wash', 'config.yaml'), 'dev:\n  host_interfaces: []\n');
+    const studio = launchStudio(hello.wasm);
+    try {
+      await studio.serving();
+      await studio.waitFor(/config\.yaml is not read: a \.wasm file served as it is has no build, config or other components\. To use it, open the folder as a project/);
+      assert.equal(studio.output().split('is not read').length, 2, 'said once');
+    } finally {
+      await studio.stop();
       await rm(hello.dir, { recursive: true, force: true });
     }
   });
