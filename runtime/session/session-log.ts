@@ -22,6 +22,8 @@ export interface SessionLogState {
   reloading: boolean;
   /** A person at the terminal can press keys (dev); `check` runs once and ends, and says it is a check. */
   interactive: boolean;
+  /** The latest version is a .wasm file served as it is: it has no build to fail. */
+  servedAsIs?: boolean;
 }
 
 /** Why a build started, as a reload's line says it. */
@@ -39,6 +41,7 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
       return [info(`${pc.dim('data')}      keyvalue ${stores.keyvaluePath} ${from(stores.keyvalueFrom)}\n          blobstore ${stores.blobstorePath} ${from(stores.blobstoreFrom)}`)];
     }
     case 'build-started':
+      state.servedAsIs = event.builder === 'none';
       // A reload's build ticks on a terminal (a componentize build takes seconds) until its one line says how it went.
       if (event.build.number > 1) return event.builder === 'none' ? [] : [info(`${pc.cyan('↻')} build ${event.build.number}: ${REASONS[event.build.reason] ?? event.build.reason}, building`, true)];
       if (event.builder === 'command') return [info(`building with ${event.command ?? 'build.command'}`, true)];
@@ -75,7 +78,7 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
     }
     case 'build-failed':
       return [
-        { level: 'error', text: `${pc.red('✗')} ${isListenFailure(event.error) ? 'cannot serve' : `build ${event.build.number} failed`}: ${describe(event.error)}` },
+        { level: 'error', text: `${pc.red('✗')} ${isListenFailure(event.error) ? 'cannot serve' : state.servedAsIs ? `version ${event.build.number} cannot start` : `build ${event.build.number} failed`}: ${describe(event.error)}` },
         ...(event.ends ? [] : [info(pc.dim(event.first ? 'waiting for a change that fixes it (r + Enter rebuilds)' : 'the last good version keeps serving; waiting for a fix'))]),
       ];
     case 'build-cancelled':

@@ -146,7 +146,7 @@ export function launchStudio(target: string, args: string[] = [], options: Launc
     child,
     output: () => output,
     waitFor,
-    lastBuild: () => Math.max(servingLine.test(output) ? 1 : 0, ...[...output.matchAll(/build (\d+)(?::| failed)/g)].map((m) => Number(m[1]))),
+    lastBuild: () => Math.max(servingLine.test(output) ? 1 : 0, ...[...output.matchAll(/(?:build|version) (\d+)(?::| failed| cannot start)/g)].map((m) => Number(m[1]))),
     async stop() {
       if (child.exitCode === null) child.kill('SIGINT');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

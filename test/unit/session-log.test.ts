@@ -79,6 +79,13 @@ describe('sessionLines', () => {
     );
   });
 
+  it('says a .wasm file served as it is cannot start, not that a build failed', () => {
+    const state = { reloading: false, interactive: true };
+    sessionLines({ kind: 'build-started', build: build(1), builder: 'none' }, state);
+    const lines = sessionLines({ kind: 'build-failed', build: build(1, { outcome: 'failed' }), error: { code: 'missing-imports', message: 'It imports wasi:webgpu/webgpu@0.0.1.' }, first: true }, state);
+    assert.equal(plainText(lines[0]!), '✗ version 1 cannot start: It imports wasi:webgpu/webgpu@0.0.1.');
+  });
+
   it('says a reload\'s build that a newer change stopped, and nothing of a bare .wasm file\'s build', () => {
     assert.deepEqual(texts([{ kind: 'build-cancelled', build: build(2) }, { kind: 'build-started', build: build(1), builder: 'none' }, { kind: 'build-started', build: build(3), builder: 'none' }]), ['build 2 stopped: a newer change came during it']);
   });
