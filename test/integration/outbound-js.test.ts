@@ -86,6 +86,28 @@ describe('fetch() in a componentize-js component', () => {
     assert.deepEqual([answer.status, answer.body], [200, 'POST outbound-probe from the test']);
   });
 
+  it('logs what the component printed before a call ahead of the call\'s own line, even when a stand-in answers at once', async () => {
+    const config = outboundConfigFrom({ stand_ins: [{ match: 'GET https://ordered.example.com/*', body: 'stood in' }] }, temp);
+    assert.ok(config.ok);
+    http.configure(config.value);
+    try {
+      for (let i = 0; i < 5; i++) {
+        const target = `https://ordered.example.com/${i}`;
+        const res = await fetch(`${url}/fetch?url=${encodeURIComponent(target)}`);
+        assert.equal(res.status, 200, await res.clone().text());
+        const texts = () => logs.query({}).map((r) => r.text);
+        await waitUntil(() => texts().some((t) => t.startsWith(`GET ${target} → 200`)), () => `the call's line; the log:\n${texts().join('\n')}`);
+        const printed = texts().indexOf(`probe: GET ${target}`);
+        const called = texts().findIndex((t) => t.startsWith(`GET ${target} → 200`));
+        assert.ok(printed >= 0 && printed < called, `the printed line comes first:\n${texts().join('\n')}`);
+      }
+    } finally {
+      const none = outboundConfigFrom({}, temp);
+      assert.ok(none.ok);
+      http.configure(none.value);
+    }
+  });
+
   it('fails fetch() with a TypeError for a refused connection, and logs why', async () => {
     const probe = createServer();
     const port = await listen(probe);
