@@ -173,6 +173,14 @@ describe('the studio UI in Chromium', () => {
     await waitForText(page.getByTestId('response-status'), /^500/);
     await page.locator('.response-pane').getByRole('button', { name: 'Show the log' }).click();
     await waitForText(page.locator('.response-pane [aria-label="Request logs"]'), /request body is not valid JSON/);
+    // The response's text has an editor of its own, made after the body's: Ctrl+Enter inside
+    // the body editor still sends (Monaco's keybindings are global unless tied to one editor).
+    await page.locator('.response-pane').getByRole('tab', { name: 'Body' }).click();
+    await page.locator('.response-pane .code-editor .monaco-editor').waitFor();
+    const sent = await page.locator('.history-item').count();
+    await typeInEditor(page, 'Text body', 'still not json');
+    await page.keyboard.press('Control+Enter');
+    await page.waitForFunction((n) => document.querySelectorAll('.history-item').length > n, sent, { timeout: 15_000 });
     await page.getByRole('button', { name: /Generate a QR code/ }).click();
   });
 
@@ -204,7 +212,7 @@ describe('the studio UI in Chromium', () => {
     const history = page.locator('.history-list');
     // By the status badge: a URL's port may hold "500" or "200" too.
     const entry = (status: string) => history.locator(`.history-item:has(.status-mini:text-is("${status}"))`);
-    await entry('500').click();
+    await entry('500').first().click();
     await waitForText(page.getByTestId('response-status'), /^500/);
     assert.equal(await page.getByLabel('Method', { exact: true }).inputValue(), 'POST');
     await entry('ERR').click();

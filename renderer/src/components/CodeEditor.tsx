@@ -70,8 +70,14 @@ const MonacoEditor = lazy(async () => {
           fixedOverflowWidgets: true,
         }}
         onMount={(mounted) => {
-          mounted.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => handlers.current.onRun?.());
-          mounted.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => handlers.current.onSave?.());
+          // Actions, not addCommand: Monaco's commands are global, so the editor made last
+          // would take the keys of every other one; an action's keys belong to its editor.
+          // An editor without the handler leaves the key to the view's own shortcuts.
+          const keys = [
+            ...(handlers.current.onRun ? [mounted.addAction({ id: 'studio.run', label: 'Send', keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter], run: () => handlers.current.onRun?.() })] : []),
+            ...(handlers.current.onSave ? [mounted.addAction({ id: 'studio.save', label: 'Save', keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS], run: () => handlers.current.onSave?.() })] : []),
+          ];
+          mounted.onDidDispose(() => keys.forEach((key) => key.dispose()));
           setEditor(mounted);
         }}
       />
