@@ -9,9 +9,11 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
+import { declaredLength } from '../content-length.ts';
 import type { Logger } from '../logs/log-bus.ts';
 import { nextRequestId, type Exchange, type ResponseTarget } from '../workloads/exchange.ts';
 import { clientGone, refusalBytes, refusalFor, type Refusal } from './client-errors.ts';
+import { headProblem } from './response-framing.ts';
 
 /** Who answers a request: a workload, or a sentence saying why nothing can. */
 export type Route = { handle(exchange: Exchange): void } | { unavailable: string };
@@ -95,19 +97,42 @@ class BodyLimit extends Transform {
 
 class NodeResponseTarget implements ResponseTarget {
   headSent = false;
+  /** Body bytes the head promised; undefined when it promised none or no body is sent (HEAD, 204, 304). */
+  private promised: number | undefined;
+  private sent = 0;
+  /** Set once the connection was closed for a body that broke its head's promise. */
+  private isCut = false;
 
-  constructor(private readonly res: ServerResponse) {}
+  /** `broken` hears what was wrong with a response the component sent (see response-framing.ts). */
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly broken: (problem: string) => void = () => {},
+  ) {}
 
   head(status: number, headers: [string, string][]): void {
     if (this.headSent) return;
+    const problem = headProblem(status, headers);
+    if (problem) {
+      this.broken(`${problem}; the client got a 500 instead`);
+      this.fail(500, `500 Internal Server Error: the component ${problem}.\n`);
+      return;
+    }
     this.headSent = true;
     const flat: string[] = [];
     for (const [name, value] of headers) if (!HOP_BY_HOP.has(name.toLowerCase())) flat.push(name, value);
     this.res.writeHead(status, flat);
+    const declared = declaredLength(headers);
+    const bodyless = this.res.req.method === 'HEAD' || status === 204 || status === 304;
+    this.promised = bodyless || declared === 'invalid' ? undefined : declared;
   }
 
   chunk(bytes: Uint8Array, written?: () => void): void {
-    if (this.res.writableEnded || this.res.destroyed) {
+    if (this.res.writableEnded || this.res.destroyed || this.isCut) {
+      written?.();
+      return;
+    }
+    if (this.promised !== undefined && (this.sent += bytes.byteLength) > this.promised) {
+      this.cut(`wrote more than the ${this.promised} bytes its content-length promised`);
       written?.();
       return;
     }
@@ -117,9 +142,24 @@ class NodeResponseTarget implements ResponseTarget {
   }
 
   end(trailers?: [string, string][]): void {
-    if (this.res.writableEnded) return;
+    if (this.res.writableEnded || this.res.destroyed || this.isCut) return;
+    if (this.promised !== undefined && this.sent < this.promised) {
+      this.cut(`ended its body after ${this.sent} of the ${this.promised} bytes its content-length promised`);
+      return;
+    }
     if (trailers && trailers.length > 0 && this.res.chunkedEncoding) this.res.addTrailers(trailers);
     this.res.end();
+  }
+
+  /** The body broke its head's promise: the connection closes, so nothing of it is read as the next response. */
+  private cut(problem: string): void {
+    this.isCut = true;
+    this.broken(`${problem}; the connection was closed`);
+    // What was sent goes out first (the head is written lazily), so the client sees a
+    // response cut short by the close, not no response at all.
+    this.res.flushHeaders();
+    if (this.res.socket) this.res.socket.end();
+    else this.res.destroy();
   }
 
   fail(status: number, text: string): void {
@@ -371,7 +411,8 @@ export class HttpGateway {
     const { authority, path } = checked;
     const socket = req.socket;
     const secure = (socket as { encrypted?: boolean }).encrypted === true;
-    const exchange: Exchange = { id: nextRequestId(), method: req.method ?? 'GET', pathWithQuery: path, scheme: secure ? 'https' : 'http', authority, headers, body: null, response: new NodeResponseTarget(res) };
+    const target = new NodeResponseTarget(res, (problem) => this.options.log.error(`${req.method} ${path.slice(0, 200)}: the component ${problem}.`));
+    const exchange: Exchange = { id: nextRequestId(), method: req.method ?? 'GET', pathWithQuery: path, scheme: secure ? 'https' : 'http', authority, headers, body: null, response: target };
     const watchBody = this.options.tap?.(exchange);
     const response = exchange.response;
     const route = this.options.route(authority, path);

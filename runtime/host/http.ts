@@ -5,6 +5,7 @@
 // request the component builds and the response that comes back. What moves bytes is behind
 // small interfaces (ByteSource, BodySink, TrailerSource, PendingResponse), so these classes
 // know nothing of threads or sockets. Names follow the WIT; jco maps kebab-case to camelCase.
+import { declaredLength } from '../content-length.ts';
 import { HTTP_TOKEN } from '../http-token.ts';
 import { disposeSymbol, InputStream, OutputStream, Pollable, readyPollable, type ByteSink, type ByteSource, type IoError } from './io.ts';
 
@@ -135,7 +136,13 @@ export class IncomingRequest {
   private readonly fields: Fields;
 
   constructor(private readonly init: IncomingRequestInit) {
-    this.fields = Fields.fromTransport(init.headers, true);
+    // As wasmtime: the fields a component may not set are not handed to it either (the
+    // authority comes from authority()), so code that copies a request's headers onto an
+    // outgoing request or response works as it does under wash.
+    this.fields = Fields.fromTransport(
+      init.headers.filter(([name]) => !FORBIDDEN.has(name.toLowerCase())),
+      true,
+    );
   }
 
   method(): Method {
@@ -267,7 +274,12 @@ export class OutgoingResponse {
   }
   body(): OutgoingBody {
     if (this.bodyTaken) refuse();
+    // As wasmtime: the body is held to the content-length set by now, and one that is not a
+    // number of bytes gets no body at all.
+    const declared = declaredLength(this.fields.toTransport());
+    if (declared === 'invalid') refuse();
     this.bodyTaken = true;
+    this.outgoingBody.pipe.limit = declared;
     return this.outgoingBody;
   }
 }
@@ -278,6 +290,9 @@ export class OutgoingResponse {
  * back, since the head must go first; after that they stream straight through.
  */
 class BodyPipe implements ByteSink {
+  /** The content-length of a response body: a write past it fails, as under wasmtime. */
+  limit: number | undefined;
+  private written = 0;
   private sink: BodySink | undefined;
   private held: Uint8Array[] = [];
   private finished = false;
@@ -286,6 +301,9 @@ class BodyPipe implements ByteSink {
 
   write(bytes: Uint8Array): void | 'closed' | { error: string } {
     if (this.finished) return 'closed';
+    if (this.limit !== undefined && (this.written += bytes.byteLength) > this.limit) {
+      return { error: `the body is longer than its content-length of ${this.limit} bytes` };
+    }
     // The glue's view may point into the component's memory, which it reuses: whatever keeps
     // the bytes past this call gets a copy.
     if (this.sink) return this.sink.chunk(this.sink.copies ? bytes : bytes.slice());

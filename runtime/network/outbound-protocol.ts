@@ -10,6 +10,7 @@
 // about to wait says so in the ring; the other side, after changing the ring, wakes it: the
 // main thread by bumping the component thread's wake word, the component thread by a `ring`
 // message (the main thread cannot block). Types, and how big a ring is.
+import { declaredLength } from '../content-length.ts';
 
 /** The host channel service name of outbound HTTP. */
 export const OUTBOUND_SERVICE = 'http';
@@ -31,9 +32,8 @@ export function ringBytesFor(length: number | undefined): number {
 
 /** The content-length among header fields, if one is given and reads as a number. */
 export function contentLength(headers: readonly [string, string][]): number | undefined {
-  const field = headers.find(([name]) => name.toLowerCase() === 'content-length');
-  const length = field ? Number(field[1]) : NaN;
-  return Number.isInteger(length) && length >= 0 ? length : undefined;
+  const length = declaredLength(headers);
+  return length === 'invalid' ? undefined : length;
 }
 
 /** wasi:http/types error-code, as jco passes it (payloads of records in camelCase). */

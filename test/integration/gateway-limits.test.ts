@@ -10,26 +10,8 @@ import { HttpGateway, type GatewayLimits } from '../../runtime/gateway/http-gate
 import { LogBus, loggerFor } from '../../runtime/logs/log-bus.ts';
 import type { Exchange } from '../../runtime/workloads/exchange.ts';
 import { watFixtureAlone } from '../fixtures/fixtures.ts';
+import { exchangeRaw } from '../helpers/raw-http.ts';
 import { startStudio, type StudioProcess } from '../helpers/studio-process.ts';
-
-/** Opens a connection, writes `text`, and resolves with all it read once the server closed it. */
-function exchangeRaw(port: number, text: string, waitMs = 5000): Promise<{ closed: boolean; received: string }> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(text));
-    let received = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (d: string) => (received += d));
-    socket.on('error', () => {});
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ closed: false, received });
-    }, waitMs);
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve({ closed: true, received });
-    });
-  });
-}
 
 function portOf(url: string): number {
   return Number(new URL(url).port);
@@ -181,6 +163,12 @@ describe('connection limits', () => {
             exchange.response.chunk(new TextEncoder().encode(`${authority} ${path}`));
             exchange.response.end();
           };
+          if (path === '/overlong') {
+            // A body past its content-length, which the host would have refused: the gateway's own guard.
+            exchange.response.head(200, [['content-length', '5']]);
+            exchange.response.chunk(new Uint8Array(50).fill(0x78));
+            return exchange.response.end();
+          }
           if (path.startsWith('/hold')) return void held.push(answer); // answered when the test says
           if (!path.startsWith('/slow')) return answer();
           slow.most = Math.max(slow.most, ++slow.now);
@@ -212,6 +200,14 @@ describe('connection limits', () => {
     const { closed, received } = await exchangeRaw(port, 'GET /first HTTP/1.1\r\nhost: x\r\n\r\n', 5000);
     assert.match(received, /^HTTP\/1\.1 200/);
     assert.ok(closed, 'the connection stayed open');
+  });
+
+  it('closes the connection when a body runs past its content-length, so none of it is read as the next answer', async () => {
+    const { closed, received } = await exchangeRaw(port, 'GET /overlong HTTP/1.1\r\nhost: x\r\n\r\nGET /next HTTP/1.1\r\nhost: x\r\n\r\n');
+    assert.ok(closed, 'the connection stayed open');
+    assert.equal(received.match(/HTTP\/1\.1 /g)?.length, 1, received);
+    assert.match(received, /content-length: 5\r\n[\s\S]*\r\n\r\n$/);
+    assert.ok(logs.query({ text: 'GET /overlong: the component wrote more than the 5 bytes its content-length promised; the connection was closed' }).length === 1);
   });
 
   it('takes the authority of an absolute-form target over the Host header', async () => {

@@ -17,6 +17,7 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { exchangeRaw } from '../helpers/raw-http.ts';
 import { startStudio, type StudioProcess } from '../helpers/studio-process.ts';
 
 const fixtureDir = fileURLToPath(new URL('../fixtures/js/host-probe/', import.meta.url));
@@ -256,6 +257,69 @@ describe('host interfaces, seen from a componentize-js component', () => {
       const res = await fetch(url('/echo-json'), { method: 'POST', body, headers: { 'content-type': 'application/json' } });
       assert.equal(res.status, 200);
       assert.deepEqual(await res.json(), sent);
+    });
+  });
+
+  it('hands the component no field it may not set itself, so copying request headers onto a response works', async () => {
+    const res = await fetch(url('/copy-headers'), { headers: { 'x-probe-header': 'kept', 'proxy-authorization': 'Basic eDp5' } });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(res.headers.get('x-probe-header'), 'kept');
+    const names = (await res.json()) as string[];
+    assert.ok(names.includes('x-probe-header'), names.join(', '));
+    for (const gone of ['host', 'connection', 'proxy-authorization']) assert.ok(!names.includes(gone), `${gone} in ${names.join(', ')}`);
+  });
+
+  describe('a response whose head and body disagree', () => {
+    // Each case is followed, on the same connection, by a request that must get its own answer
+    // or none: never bytes of the first response taken for it.
+    const NEXT = 'GET /config?key=mode HTTP/1.1\r\nhost: probe\r\n\r\n';
+    const pipelined = (first: string, method = 'GET') => exchangeRaw(Number(new URL(studio.url).port), `${method} ${first} HTTP/1.1\r\nhost: probe\r\n\r\n${NEXT}`, 15_000);
+    const heads = (received: string) => received.match(/HTTP\/1\.1 \d+/g) ?? [];
+
+    it('sends a body that keeps its content-length, and the next answer after it', async () => {
+      const { received } = await pipelined('/framing?length=5&write=5');
+      assert.deepEqual(heads(received), ['HTTP/1.1 200', 'HTTP/1.1 200'], received);
+      assert.match(received, /\r\n\r\nxxxxxHTTP\/1\.1 200/);
+      assert.match(received, /\r\n\r\ndev$/);
+    });
+
+    it('refuses the write past the content-length, and closes the connection before anything else is read as the next answer', async () => {
+      const { closed, received } = await pipelined('/framing?length=5&write=50');
+      assert.equal(closed, true);
+      assert.deepEqual(heads(received), ['HTTP/1.1 200'], received);
+      assert.doesNotMatch(received, /x/, 'none of the 50 bytes: the write was refused whole');
+      await studio.waitFor(logLine('INFO', 'framing: write failed: last-operation-failed'));
+      await studio.waitFor(/GET \/framing\?length=5&write=50: the component ended its body after 0 of the 5 bytes its content-length promised; the connection was closed/);
+    });
+
+    it('closes the connection after a body shorter than its content-length', async () => {
+      const { closed, received } = await pipelined('/framing?length=100&write=10');
+      assert.equal(closed, true);
+      assert.deepEqual(heads(received), ['HTTP/1.1 200'], received);
+      assert.match(received, /\r\n\r\nx{10}$/);
+      await studio.waitFor(/the component ended its body after 10 of the 100 bytes its content-length promised; the connection was closed/);
+    });
+
+    it('answers 500 for an informational status or a content-length that is not a number, and serves the next request', async () => {
+      for (const [query, why] of [
+        ['status=100&write=5', /informational status/],
+        ['status=103&length=0', /informational status/],
+        ['length=abc', /content-length that is not one number of bytes \("abc"\)/],
+        ['length=5,6&write=5', /content-length that is not one number of bytes \("5,6"\)/],
+      ] as const) {
+        const { received } = await pipelined(`/framing?${query}`);
+        assert.deepEqual(heads(received), ['HTTP/1.1 500', 'HTTP/1.1 200'], `${query}: ${received}`);
+        assert.match(received, why);
+        assert.match(received, /\r\n\r\ndev$/);
+      }
+      // The host refuses a body for a content-length that is not a number, as wasmtime does.
+      await studio.waitFor(logLine('INFO', 'framing: no body'));
+    });
+
+    it('keeps the connection for a HEAD answer that declares a length and sends no body', async () => {
+      const { received } = await pipelined('/framing?length=100', 'HEAD');
+      assert.deepEqual(heads(received), ['HTTP/1.1 200', 'HTTP/1.1 200'], received);
+      assert.match(received, /content-length: 100/i);
     });
   });
 });
