@@ -117,7 +117,7 @@ export class SessionGateway {
     const sub = /^([^.]+)\.localhost$/.exec(hostname)?.[1];
     const workload = (sub !== undefined ? version.named.get(sub) : undefined) ?? version.main;
     if (!workload) return { unavailable: `No component of this version serves ${sub !== undefined ? `${sub}.localhost` : 'the root'}; the others are at ${[...version.named.keys()].map((n) => `${n}.localhost`).join(', ')}.` };
-    if (this.options.isStopped(workload.info.name)) return { unavailable: `${workload.info.name} is stopped. Restart it from the studio, or save a change to rebuild.` };
+    if (this.options.isStopped(workload.info.name)) return { unavailable: `${workload.info.name} is stopped. Start it again in the studio's Workloads view, or save a change to rebuild.` };
     return workload;
   }
 }

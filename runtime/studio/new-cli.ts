@@ -1,6 +1,6 @@
 // `component-studio new <folder> [--example NAME]`: a project of your own, made from one of
 // the bundled examples, ready for `component-studio dev <folder>`.
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { argumentError } from '../cli-argument-error.ts';
@@ -50,7 +50,9 @@ export async function runNewCli(argv: string[], out: Out, err: Out): Promise<num
     err(`${pc.red('error')} ${describe(made.error)}\n`);
     return made.error.code === 'unknown-example' ? 2 : 1;
   }
-  const shown = relative(process.cwd(), made.value) || '.';
+  // Relative to here when it is inside here; a path that climbs out reads better whole.
+  const inside = relative(process.cwd(), made.value) || '.';
+  const shown = inside.startsWith('..') || isAbsolute(inside) ? made.value : inside;
   const quoted = /^[\w./-]+$/.test(shown) ? shown : JSON.stringify(shown);
   out(`${pc.green('✓')} made ${made.value} from the example "${example}" (its README.md says what it does)\n`);
   out(`  next: ${invocation()} dev ${quoted}\n`);

@@ -30,6 +30,8 @@ describe('component-studio options', () => {
       assert.match(made.stdout, /made .*api from the example "fetch-page"/);
       // Run from a clone, where component-studio is not on the PATH: the way it was run.
       assert.match(made.stdout, /next: node \S+component-studio\.js dev \S*api\n/);
+      // A folder outside the current one is named whole, not as ../../ from here.
+      assert.ok(made.stdout.includes(` dev ${join(dir, 'api')}\n`), made.stdout);
       assert.match(await readFile(join(dir, 'api', 'README.md'), 'utf8'), /component-studio dev \.\n/);
       assert.ok((await readdir(join(dir, 'api'))).includes('wit'));
       const taken = await runCli(['new', join(dir, 'api')]);
