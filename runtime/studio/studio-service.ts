@@ -2,8 +2,9 @@
 // and the data stores, and every event, whatever the transport (the browser-mode bridge or
 // Electron IPC). It owns the current session: `project.open` stops it and starts the next
 // one through the factory it was given. It knows nothing of sockets, windows or printing.
-import { realpath, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { checkComponentBytes } from '../components/component-file.ts';
 import { StudioFailure, messageOf, type StudioError } from '../errors.ts';
 import { valuesWithOrigins } from '../project/config-layers.ts';
 import { defaultsInUse } from '../project/project-config.ts';
@@ -274,6 +275,12 @@ export class StudioService {
     }
     if (isFile && extname(path) !== '.wasm') {
       throw new StudioFailure({ code: 'target-not-wasm', message: `${path} is not a .wasm file.`, hint: 'Pick a project folder or a .wasm component file.' });
+    }
+    if (isFile) {
+      // A file that is no component at all (a core module, say) could never serve: the
+      // project that serves now keeps serving.
+      const checked = checkComponentBytes(path, await fileHead(path, 8));
+      if (!checked.ok) throw new StudioFailure(checked.error);
     }
     if (!isFile && (await this.insideDataFolder(path))) {
       // Whatever is there came in as data (a component's writes, an imported snapshot); as a
@@ -787,4 +794,15 @@ function statsSignature(views: WorkloadView[]): string {
 /** `{ [key]: value }`, or nothing when the value is absent (optional fields stay absent, not undefined). */
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** The first `bytes` bytes of a file (fewer when it is shorter). */
+async function fileHead(path: string, bytes: number): Promise<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(bytes), 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
 }

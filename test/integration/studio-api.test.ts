@@ -413,6 +413,21 @@ describe('the Studio API over the bridge, on a real project', () => {
     assert.equal(await fetch(gatewayUrl).then((r) => r.text()), 'version three\n');
   });
 
+  it('project.open refuses a .wasm file that is no component, and keeps the project running', async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), 'studio-api-not-component-'));
+    after(() => rm(elsewhere, { recursive: true, force: true }));
+    await writeFile(join(elsewhere, 'garbage.wasm'), 'not wasm at all');
+    for (const [file, code] of [
+      [await watFixture('core-module'), 'core-module'],
+      [join(elsewhere, 'garbage.wasm'), 'not-wasm'],
+    ] as const) {
+      const error = await apiErrorOf(client.call('project.open', { path: file }));
+      assert.equal(error.code, code);
+      assert.equal((await client.call('project.get', {})).path, project.root);
+      assert.equal(await fetch(gatewayUrl).then((r) => r.text()), 'version three\n');
+    }
+  });
+
   it('project.open asks before opening a system folder, and keeps the project running', async () => {
     const error = await apiErrorOf(client.call('project.open', { path: '/etc' }));
     assert.equal(error.code, 'project-needs-confirmation');
