@@ -14,7 +14,8 @@ import { onTabListKeyDown, tabStop } from '../../lib/tab-list-keyboard.ts';
 import { isMod } from '../../shell/shortcuts.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
-import { type BodyMode, bodyText, examplesFor, effectiveHeaders, type HistoryEntry, METHODS, paramsOf, type RequestDraft, sendsBody, useHttp, withParams } from './http-store.ts';
+import { examplesFor, isQrExample } from './http-examples.ts';
+import { type BodyMode, bodyText, effectiveHeaders, type HistoryEntry, METHODS, paramsOf, type RequestDraft, sendsBody, useHttp, withParams } from './http-store.ts';
 import { PairsTable } from './PairsTable.tsx';
 import { RequestLogs } from '../traffic/TrafficDetail.tsx';
 import type { HttpResponseView } from '../../api/types.ts';
@@ -380,7 +381,9 @@ export function HttpView() {
   const update = useHttp((s) => s.update);
   const gatewayUrl = useStudio((s) => s.project?.gatewayUrl);
   const projectName = useStudio((s) => s.project?.name);
-  const examples = useMemo(() => examplesFor(projectName), [projectName]);
+  const workloads = useStudio((s) => s.workloads);
+  const qr = isQrExample(projectName, workloads.flatMap((w) => (w.wasmPath ? [w.wasmPath] : [])));
+  const examples = useMemo(() => examplesFor(qr), [qr]);
   // A first visit starts on the project's first example; a draft of the user's own stays.
   useEffect(() => useHttp.getState().suggest(examples.requests[0]!), [examples]);
   const active = useIsActive('http');

@@ -10,6 +10,7 @@ import type { HttpResponseView } from '../../api/types.ts';
 import { textToBase64 } from '../../lib/bytes.ts';
 import { jsonProblem } from '../../lib/json-problem.ts';
 import { useStudio } from '../../stores/studio-store.ts';
+import { ROOT_REQUEST } from './http-examples.ts';
 
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 export type BodyMode = 'none' | 'text' | 'json' | 'form' | 'file';
@@ -54,27 +55,6 @@ export interface HistoryEntry {
 }
 
 export type SendProblem = { kind: 'json'; message: string } | { kind: 'url'; message: string } | { kind: 'api'; message: string; hint?: string; code: string };
-
-const ROOT_REQUEST: RequestDraft = { name: 'The component\'s root', method: 'GET', url: '/', headers: [], bodyMode: 'none', bodyText: '', bodyJson: '', form: [] };
-
-const QR_EXAMPLES: RequestDraft[] = [
-  {
-    name: 'Generate a QR code',
-    method: 'POST',
-    url: '/qrcode',
-    headers: [{ key: 'Content-Type', value: 'application/json', enabled: true }],
-    bodyMode: 'json',
-    bodyText: '',
-    bodyJson: '{\n  "payload": "https://wasmcloud.com"\n}',
-    form: [],
-  },
-  { ...ROOT_REQUEST, name: 'The example UI' },
-];
-
-/** The requests the sidebar offers: the QR example's own for it, the root for any other project. */
-export function examplesFor(projectName: string | undefined): { heading: string; requests: RequestDraft[]; qr: boolean } {
-  return projectName === 'qrcode' ? { heading: 'QR example', requests: QR_EXAMPLES, qr: true } : { heading: 'Examples', requests: [ROOT_REQUEST], qr: false };
-}
 
 /**
  * The draft and the history are the open project's: another project has other routes, and
