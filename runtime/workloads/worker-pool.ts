@@ -70,6 +70,8 @@ interface Job {
   bodyFailure: { message: string; clientGone: boolean } | undefined;
   /** Response bytes of this job the connection has not taken yet (counted in the worker's responseBacklog). */
   responseBacklog: number;
+  /** When bytes of its body last reached the worker or of its response the client (performance.now()): the timeout counts from there. */
+  movedAt: number;
 }
 
 class PoolWorker {
@@ -109,6 +111,7 @@ class PoolWorker {
 
   /** The connection took `bytes` of the job's response: the component may write that much more. */
   responseTaken(job: Job, bytes: number): void {
+    job.movedAt = performance.now();
     const taken = Math.min(bytes, job.responseBacklog);
     if (taken === 0) return;
     job.responseBacklog -= taken;
@@ -194,6 +197,7 @@ export class WorkerPool {
       retried: false,
       bodyFailure: undefined,
       responseBacklog: 0,
+      movedAt: 0,
     };
     this.stats.requests++;
     exchange.body?.on('error', (err: Error & { clientGone?: boolean }) => this.bodyFailed(job, { message: messageOf(err), clientGone: err.clientGone === true }));
@@ -471,7 +475,7 @@ export class WorkerPool {
   /** Makes `job` the worker's current request: its timeout starts, its body flows. */
   private begin(worker: PoolWorker, job: Job): void {
     worker.job = job;
-    worker.busySince = performance.now();
+    worker.busySince = job.movedAt = performance.now();
     job.exchange.assigned?.(this.options.componentName, worker.thread.threadId);
     worker.timer = setTimeout(() => this.timeOut(worker, job), this.options.requestTimeoutMs);
     if (job.exchange.body === null) return;
@@ -499,6 +503,7 @@ export class WorkerPool {
         else job.replay = null;
       }
       if (worker.job !== job) return;
+      job.movedAt = performance.now();
       // Copied, not moved: memory moved into a worker counts for nothing in its garbage
       // collector's sums, so a component that streams a body on (an outbound upload) while
       // allocating little left hundreds of MB of spent chunks uncollected there.
@@ -514,13 +519,23 @@ export class WorkerPool {
     });
   }
 
+  /**
+   * The timeout counts from the last bytes that moved, so an upload, a download or an event
+   * stream may last as long as it keeps moving; a component that loops or stalls is still
+   * stopped (a body the component does not read stops moving once its window is full).
+   */
   private timeOut(worker: PoolWorker, job: Job): void {
     if (worker.job !== job) return;
+    const left = job.movedAt + this.options.requestTimeoutMs - performance.now();
+    if (left > 1) {
+      worker.timer = setTimeout(() => this.timeOut(worker, job), left);
+      return;
+    }
     const seconds = this.options.requestTimeoutMs / 1000;
     const { exchange } = job;
     this.stats.failures++;
     if (exchange.response.headSent) {
-      this.log('error', `${exchange.method} ${exchange.pathWithQuery}: ${this.options.componentName} did not finish its response within ${seconds} s; the connection was closed (status already sent) and the worker replaced.`, job.id);
+      this.log('error', `${exchange.method} ${exchange.pathWithQuery}: ${this.options.componentName} sent nothing more of its response for ${seconds} s; the connection was closed (status already sent) and the worker replaced.`, job.id);
     } else {
       this.log('error', `${exchange.method} ${exchange.pathWithQuery}: ${this.options.componentName} did not answer within ${seconds} s (504 Gateway Timeout); its worker was stopped and replaced.`, job.id);
     }
