@@ -42,7 +42,9 @@ function wellFormedRequestLine(err: ClientErrorLike): boolean {
 
 /** Errors that mean the client went away, not that it sent something wrong: nothing to answer. */
 export function clientGone(err: ClientErrorLike): boolean {
-  return err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.code === 'ECONNABORTED';
+  // HPE_INVALID_EOF_STATE: the client ended its side of the connection in the middle of a
+  // request (a body cut short), which it can no longer finish.
+  return err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.code === 'ECONNABORTED' || err.code === 'HPE_INVALID_EOF_STATE';
 }
 
 export function refusalFor(err: ClientErrorLike, limits: { headerTimeoutMs: number; maxHeaderBytes: number }): Refusal {

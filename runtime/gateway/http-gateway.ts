@@ -78,20 +78,46 @@ export class BodyBroken extends Error {
   readonly clientGone = true;
 }
 
-/** Passes a request body through while counting it; errors once it passes the limit. */
+/**
+ * A request body declared this small arrives whole before the request gets a worker: a client
+ * that trickles one, or stops halfway, holds a connection (which the idle limit closes), not a
+ * thread. Bounded, since every connection may hold this much. Larger and chunked bodies go to
+ * the component as they come, so it may answer before they end.
+ */
+const HELD_BODY_BYTES = 64 * 1024;
+
+/**
+ * Passes a request body through while counting it; errors once it passes the limit. With
+ * `ready`, holds the body (at most HELD_BODY_BYTES) and calls `ready` once it ended or
+ * failed: the request may go to a worker then.
+ */
 class BodyLimit extends Transform {
   private seen = 0;
   constructor(
     private readonly limit: number,
     private readonly watch: ((chunk: Buffer) => void) | undefined,
+    private ready?: () => void,
   ) {
-    super();
+    super(ready ? { readableHighWaterMark: HELD_BODY_BYTES } : undefined);
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.seen += chunk.length;
     this.watch?.(chunk);
-    if (this.seen > this.limit) done(new BodyTooLarge(this.limit));
-    else done(null, chunk);
+    if (this.seen > this.limit) return done(new BodyTooLarge(this.limit));
+    done(null, chunk);
+  }
+  override _flush(done: TransformCallback): void {
+    done();
+    this.release();
+  }
+  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    this.release();
+    done(error);
+  }
+  private release(): void {
+    const ready = this.ready;
+    this.ready = undefined;
+    ready?.();
   }
 }
 
@@ -429,8 +455,10 @@ export class HttpGateway {
       return;
     }
     let body: Transform | null = null;
+    const handOn = () => route.handle(exchange);
+    const held = hasBody && req.headers['transfer-encoding'] === undefined && declared <= HELD_BODY_BYTES;
     if (hasBody) {
-      const limited = new BodyLimit(limit, watchBody);
+      const limited = new BodyLimit(limit, watchBody, held ? handOn : undefined);
       body = limited;
       limited.on('error', (err) => {
         if (err instanceof BodyTooLarge) this.refuseTooLarge(req, res, response, limit);
@@ -445,7 +473,7 @@ export class HttpGateway {
     }
     exchange.body = body;
     if (expectsContinue) res.writeContinue();
-    route.handle(exchange);
+    if (!held) handOn();
   }
 
   /** A line for a refused or broken request (debug unless said), at most REFUSALS_LOGGED_PER_MINUTE a minute. */

@@ -11,7 +11,20 @@ import { LogBus, loggerFor } from '../../runtime/logs/log-bus.ts';
 import type { Exchange } from '../../runtime/workloads/exchange.ts';
 import { watFixtureAlone } from '../fixtures/fixtures.ts';
 import { exchangeRaw } from '../helpers/raw-http.ts';
+import { waitUntil } from '../helpers/wait-until.ts';
 import { startStudio, type StudioProcess } from '../helpers/studio-process.ts';
+
+/** The data of a chunked body (its chunks' framing taken off). */
+function dechunked(body: string): string {
+  let data = '';
+  for (let at = 0; ; ) {
+    const end = body.indexOf('\r\n', at);
+    const size = parseInt(body.slice(at, end), 16);
+    if (!size) return data;
+    data += body.slice(end + 2, end + 2 + size);
+    at = end + 2 + size + 2;
+  }
+}
 
 function portOf(url: string): number {
   return Number(new URL(url).port);
@@ -56,6 +69,46 @@ describe('a component behind the gateway', () => {
     assert.ok(ms < 10_000, `GET / took ${ms.toFixed(0)} ms after 12 aborted uploads`);
     await studio.waitFor(/POST \/upload-11: the client closed the connection before sending the whole request body/);
     assert.doesNotMatch(studio.output(), /did not answer within|504 Gateway Timeout|trapped/);
+  });
+
+  it('gives no worker to a request whose small body is still on its way, so trickled bodies hold up nobody', async () => {
+    const port = portOf(studio.url);
+    // Each declares 100 bytes and sends 10: more connections than the pool has threads.
+    const trickling = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => new Promise<Socket>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write(`POST /trickle-${i} HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n${'t'.repeat(10)}`);
+          resolve(socket);
+        });
+        socket.on('error', () => {});
+      })),
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      // The request timeout is 30 s: with every thread waiting on a body, this would wait that long.
+      const res = await fetch(studio.url, { signal: AbortSignal.timeout(10_000) });
+      assert.equal(res.status, 200);
+      await res.arrayBuffer();
+      // A trickled body that completes is served, the rest of its bytes included.
+      const finished = trickling[0]!;
+      const answer = new Promise<string>((resolve) => {
+        let text = '';
+        finished.setEncoding('latin1');
+        finished.on('data', (d: string) => {
+          text += d;
+          // The echo is chunked: its last chunk ends it.
+          if (text.endsWith('\r\n0\r\n\r\n')) resolve(text);
+        });
+      });
+      finished.write('u'.repeat(90));
+      const echoed = await answer;
+      assert.match(echoed, /^HTTP\/1\.1 200[\s\S]*x-echo-path: \/trickle-0\r\n/i);
+      assert.equal(dechunked(echoed.slice(echoed.indexOf('\r\n\r\n') + 4)), 't'.repeat(10) + 'u'.repeat(90));
+    } finally {
+      // Finished, not cut: each cut would be a logged refusal, and those are counted per minute.
+      for (const socket of trickling.slice(1)) socket.end('u'.repeat(90));
+      trickling[0]!.end();
+    }
   });
 
   it('gives the component the path and authority of an absolute-form request target', async () => {
@@ -194,6 +247,17 @@ describe('connection limits', () => {
   it('closes a connection that stops sending its body', async () => {
     const { closed } = await exchangeRaw(port, 'POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\nonly part', 5000);
     assert.ok(closed, 'the connection stayed open');
+  });
+
+  it('says a client that ends its side in the middle of a body went away, not that it sent malformed HTTP', async () => {
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end('POST /half HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\nonly part'));
+      socket.on('error', () => {});
+      socket.on('close', () => resolve());
+      socket.resume();
+    });
+    await waitUntil(() => logs.query({ text: 'the client closed its connection mid-request (HPE_INVALID_EOF_STATE)' }).length > 0, () => 'the line that the client went away');
+    assert.equal(logs.query({ text: 'Invalid EOF state' }).length, 0);
   });
 
   it('closes an idle keep-alive connection after its request', async () => {
