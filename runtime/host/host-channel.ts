@@ -26,7 +26,15 @@ export class HostChannel {
   private lastId = 0;
   private readonly listeners = new Map<number, (event: ChannelEvent) => void>();
 
-  constructor(private readonly port: MessagePort) {}
+  /**
+   * `beforeSend` runs before each request leaves: the thread's buffered log lines go first, so
+   * that when the main thread answers at once (a stand-in, a refused connection) and logs the
+   * call, the lines the component wrote before it are there already.
+   */
+  constructor(
+    private readonly port: MessagePort,
+    private readonly beforeSend: () => void = () => {},
+  ) {}
 
   /** A new resource id whose events go to `listener` until `close(id)`. */
   open(listener: (event: ChannelEvent) => void): number {
@@ -40,6 +48,7 @@ export class HostChannel {
   }
 
   send(request: ChannelRequest, transfer?: readonly Transferable[]): void {
+    this.beforeSend();
     this.port.postMessage(request, transfer as Transferable[] | undefined);
   }
 

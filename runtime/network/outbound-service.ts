@@ -160,8 +160,9 @@ export class OutboundHttp implements HostService {
     // `request`: the traffic view shows the call with the incoming request it was made for.
     const record = { level, source: OUTBOUND_SOURCE, text, http, ...(http.cause ? { request: http.cause.id } : {}) };
     // After this turn's messages: the lines the component wrote before the call left its
-    // thread just ahead of it, on another port, whose messages may be handled after this
-    // one's (a stand-in or a refused connection ends the call in the same turn).
+    // thread just ahead of it (see HostChannel's beforeSend), on another port, whose messages
+    // may be handled after this one's (a stand-in or a refused connection ends the call in
+    // the same turn).
     setImmediate(() => this.logs.append(record));
   }
 

@@ -358,7 +358,7 @@ port.on('message', (message: ToWorker) => {
         WakeWord.waits,
       ),
     );
-    setHostChannel(new HostChannel(message.hostPort));
+    setHostChannel(new HostChannel(message.hostPort, () => batch.flush()));
     const started = performance.now();
     if (message.mode === 'service') {
       instantiateChain().then(
