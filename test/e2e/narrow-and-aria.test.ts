@@ -98,6 +98,19 @@ describe('narrow windows, screen readers and keys in Chromium', () => {
       }
       assert.deepEqual(await sidewaysScroll(page, 'kv'), [], `${size.width}x${size.height}`);
     }
+    // The hex dump fits its pane as well: fewer bytes a row where the pane is narrow.
+    await switcher.getByRole('tab', { name: 'Hex' }).click();
+    await kv.locator('.hex-view .hex-row').first().waitFor();
+    for (const size of [{ width: 800, height: 600 }, { width: 700, height: 450 }]) {
+      await page.setViewportSize(size);
+      const fits = () => {
+        const el = document.querySelector('section.view[data-view="kv"] .hex-view');
+        return !!el && el.scrollWidth <= el.clientWidth + 1;
+      };
+      await page.waitForFunction(fits, undefined, { timeout: 5000 }).catch(async () => assert.fail(`the hex view scrolls sideways at ${size.width}x${size.height}: ${await page.evaluate(() => { const el = document.querySelector('section.view[data-view="kv"] .hex-view')!; return `${el.scrollWidth} > ${el.clientWidth}`; })}`));
+    }
+    await opened.shoot('narrow-kv-hex-700x450');
+    await switcher.getByRole('tab', { name: 'Text' }).click();
     await page.setViewportSize({ width: 800, height: 600 });
   });
 
