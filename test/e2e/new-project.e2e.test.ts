@@ -84,6 +84,30 @@ describe('a new project from the Settings view', () => {
     assert.equal(await url.inputValue(), '/');
   });
 
+  it('refuses a .wasm file that is no component and keeps the project; one that cannot start says so, with nothing to restart', async () => {
+    await page.keyboard.press('Control+6');
+    const path = settings().getByLabel('Project path', { exact: true });
+    const core = await watFixtureAlone('core-module');
+    const missing = await watFixtureAlone('unknown-import');
+    after(() => Promise.all([rm(core.dir, { recursive: true, force: true }), rm(missing.dir, { recursive: true, force: true })]));
+    await path.fill(core.wasm);
+    await settings().getByRole('button', { name: 'Open', exact: true }).click();
+    await page.getByText(/is a core WebAssembly module, not a component/).first().waitFor();
+    assert.equal(await settings().getByTestId('project-path').textContent(), join(dir, 'projects', 'greeter'));
+    await path.fill(missing.wasm);
+    await settings().getByRole('button', { name: 'Open', exact: true }).click();
+    await settings().getByTestId('project-path').filter({ hasText: missing.wasm }).waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Control+1');
+    const workloads = page.locator('section.view[data-view="workloads"]');
+    const failed = workloads.getByRole('region', { name: 'Failed build' });
+    await failed.getByText('Version 1 cannot start').waitFor({ timeout: 30_000 });
+    await failed.getByText(/example:missing\/thing@1\.2\.3/).waitFor();
+    const card = workloads.locator('.workload-card');
+    await card.getByText('Its imports and exports show once a version of it starts.').waitFor();
+    assert.equal(await card.getByRole('button', { name: /Restart/ }).isDisabled(), true);
+    assert.equal(await card.getByRole('button', { name: /Stop/ }).isDisabled(), true);
+  });
+
   it('logged no error in the page', () => {
     assert.deepEqual(pageErrors, []);
   });

@@ -109,6 +109,8 @@ function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build:
   const [showWit, setShowWit] = useState(false);
   const service = workload.service;
   const finished = build ? build.startedAt + (build.totalMs ?? build.buildMs ?? 0) : undefined;
+  // No version of it has started yet (the first build runs or failed): nothing to restart or stop, nothing known of its world.
+  const nothingRuns = workload.build === undefined && (workload.state === 'failed' || workload.state === 'building');
   return (
     <article className="card workload-card" data-state={workload.state} aria-label={`Workload ${workload.name}`}>
       <header className="card-header">
@@ -122,10 +124,10 @@ function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build:
         </div>
         <div className="card-actions">
           {/* A stopped workload starts again the same way: fresh instances of the build it serves. */}
-          <button className="btn" title="Start fresh instances of this workload" onClick={() => void act(`${workload.state === 'stopped' ? 'Started' : 'Restarted'} ${workload.name}`, () => studio.call('workloads.restart', { name: workload.name }))}>
+          <button className="btn" disabled={nothingRuns} title={nothingRuns ? 'No version of it runs yet' : 'Start fresh instances of this workload'} onClick={() => void act(`${workload.state === 'stopped' ? 'Started' : 'Restarted'} ${workload.name}`, () => studio.call('workloads.restart', { name: workload.name }))}>
             {workload.state === 'stopped' ? '▶ Start' : '↻ Restart'}
           </button>
-          <button className="btn" disabled={workload.state === 'stopped'} title="Stop serving this workload" onClick={() => void act(`Stopped ${workload.name}`, () => studio.call('workloads.stop', { name: workload.name }))}>
+          <button className="btn" disabled={workload.state === 'stopped' || nothingRuns} title={nothingRuns ? 'No version of it runs yet' : 'Stop serving this workload'} onClick={() => void act(`Stopped ${workload.name}`, () => studio.call('workloads.stop', { name: workload.name }))}>
             ■ Stop
           </button>
           <button className="btn btn-primary" title="Rebuild the project (Ctrl+Shift+B)" onClick={() => void act('Rebuilding…', () => studio.call('project.rebuild', {}))}>
@@ -197,10 +199,14 @@ function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build:
           <ChainGraph chain={workload.chain} />
         </div>
       )}
-      <div className="iface-grid">
-        <InterfaceList title="Imports" items={workload.imports} />
-        <InterfaceList title="Exports" items={workload.exports} />
-      </div>
+      {nothingRuns ? (
+        <p className="muted small">Its imports and exports show once a version of it starts.</p>
+      ) : (
+        <div className="iface-grid">
+          <InterfaceList title="Imports" items={workload.imports} />
+          <InterfaceList title="Exports" items={workload.exports} />
+        </div>
+      )}
       {workload.witText && (
         <div>
           <button className="link-btn" onClick={() => setShowWit(!showWit)}>
@@ -296,9 +302,9 @@ export function WorkloadsView() {
           <header className="card-header">
             <div className="card-title">
               <span className="state-pill" data-state="failed">
-                build failed
+                {project?.kind === 'file' ? 'cannot start' : 'build failed'}
               </span>
-              <h3>Build {failed.number} failed</h3>
+              <h3>{project?.kind === 'file' ? `Version ${failed.number} cannot start` : `Build ${failed.number} failed`}</h3>
               {state.kind === 'failed' && state.serving && <span className="muted">still serving build {state.serving.number}</span>}
             </div>
             <button className="btn btn-primary" onClick={() => void act('Rebuilding…', () => studio.call('project.rebuild', {}))}>
