@@ -137,7 +137,8 @@ class NodeResponseTarget implements ResponseTarget {
 
   head(status: number, headers: [string, string][]): void {
     if (this.headSent) return;
-    const problem = headProblem(status, headers);
+    const declared = declaredLength(headers);
+    const problem = headProblem(status, headers, declared);
     if (problem) {
       this.broken(`${problem}; the client got a 500 instead`);
       this.fail(500, `500 Internal Server Error: the component ${problem}.\n`);
@@ -147,7 +148,6 @@ class NodeResponseTarget implements ResponseTarget {
     const flat: string[] = [];
     for (const [name, value] of headers) if (!HOP_BY_HOP.has(name.toLowerCase())) flat.push(name, value);
     this.res.writeHead(status, flat);
-    const declared = declaredLength(headers);
     const bodyless = this.res.req.method === 'HEAD' || status === 204 || status === 304;
     this.promised = bodyless || declared === 'invalid' ? undefined : declared;
   }
