@@ -326,6 +326,13 @@ export class HttpGateway {
     });
     // Without this listener Node would send 100 Continue itself, even for a body over the limit.
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res, true));
+    // Any other expectation cannot be met (RFC 9110, 10.1.1); Node's own 417 says nothing of why.
+    server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+      const expect = String(req.headers.expect ?? '').slice(0, 100);
+      this.logRefusal(req.socket, `refused ${req.method} ${(req.url ?? '').slice(0, 200)} with 417: Expect: ${expect}`);
+      res.shouldKeepAlive = false;
+      new NodeResponseTarget(res).fail(417, `417 Expectation Failed: this server meets only "Expect: 100-continue", not "Expect: ${expect}"; send the request without that header.\n`);
+    });
     server.on('clientError', (err: NodeJS.ErrnoException & { reason?: string }, socket: Socket) => {
       // Malformed HTTP never reaches a component. Requests the connection sent before it are
       // still answered (a client would take the refusal for their answer), then the refusal.

@@ -249,6 +249,13 @@ describe('connection limits', () => {
     assert.ok(closed, 'the connection stayed open');
   });
 
+  it('answers an expectation other than 100-continue with a 417 that says which, and closes', async () => {
+    const { closed, received } = await exchangeRaw(port, 'POST /x HTTP/1.1\r\nhost: x\r\ncontent-length: 3\r\nexpect: something-else\r\n\r\n');
+    assert.ok(closed, 'the connection stayed open');
+    assert.match(received, /^HTTP\/1\.1 417 Expectation Failed\r\n/);
+    assert.match(received, /meets only "Expect: 100-continue", not "Expect: something-else"/);
+  });
+
   it('says a client that ends its side in the middle of a body went away, not that it sent malformed HTTP', async () => {
     await new Promise<void>((resolve) => {
       const socket = connect(port, '127.0.0.1', () => socket.end('POST /half HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\nonly part'));

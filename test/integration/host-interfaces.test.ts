@@ -316,6 +316,11 @@ describe('host interfaces, seen from a componentize-js component', () => {
       await studio.waitFor(logLine('INFO', 'framing: no body'));
     });
 
+    it('sends a status of 600-999, which wasmtime allows too', async () => {
+      const { received } = await pipelined('/framing?status=799&length=2&write=2');
+      assert.deepEqual(heads(received), ['HTTP/1.1 799', 'HTTP/1.1 200'], received);
+    });
+
     it('keeps the connection for a HEAD answer that declares a length and sends no body', async () => {
       const { received } = await pipelined('/framing?length=100', 'HEAD');
       assert.deepEqual(heads(received), ['HTTP/1.1 200', 'HTTP/1.1 200'], received);
