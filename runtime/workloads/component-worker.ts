@@ -382,11 +382,11 @@ port.on('message', (message: ToWorker) => {
       (err: unknown) => loadFailed(err),
     );
   } else if (message.type === 'request') {
-    const { head, pipelined } = message;
+    const { head, claim } = message;
     // One request at a time, in order, each on the instance its predecessor left behind.
     requests = requests.then(() => {
       // A pipelined request the pool took back (this worker was too slow) is not ours to run.
-      if (pipelined && Atomics.compareExchange(wake, WakeWord.claim, head.id, 0) !== head.id) return;
+      if (claim !== undefined && Atomics.compareExchange(wake, WakeWord.claim, claim, 0) !== claim) return;
       return handleRequest(head);
     }).catch((err: unknown) => {
       // Never reached in normal operation; it keeps the chain alive for the next request.

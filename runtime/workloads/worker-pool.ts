@@ -84,6 +84,8 @@ class PoolWorker {
   job: Job | undefined;
   /** A bodyless job already sent, to start when `job` ends (see WorkerPool.pipeline). */
   next: Job | undefined;
+  /** The claim `next` was sent with (see WorkerRequest.claim). */
+  nextClaim = 0;
   busySince = 0;
   idleSince = performance.now();
   ready = false;
@@ -152,6 +154,8 @@ function resumeWhenRead(worker: PoolWorker, job: Job, body: Readable): void {
 export class WorkerPool {
   private readonly workers = new Set<PoolWorker>();
   private readonly queue: Job[] = [];
+  /** The claim of the latest pipelined sending (see WorkerRequest.claim). */
+  private lastClaim = 0;
   private stopped = false;
   private growTimer: NodeJS.Timeout | undefined;
   private firstReady: { resolve: () => void; reject: (e: StudioError) => void } | undefined;
@@ -418,7 +422,7 @@ export class WorkerPool {
       const idle = [...this.workers].find((w) => w.ready && !w.job && !w.dead);
       if (idle) {
         const job = this.queue.shift()!;
-        idle.thread.postMessage({ type: 'request', head: headOf(job), pipelined: false } satisfies ToWorker);
+        idle.thread.postMessage({ type: 'request', head: headOf(job) } satisfies ToWorker);
         this.begin(idle, job);
         continue;
       }
@@ -445,15 +449,18 @@ export class WorkerPool {
     if (!worker) return false;
     this.queue.shift();
     worker.next = job;
-    Atomics.store(worker.cell, WakeWord.claim, job.id);
-    worker.thread.postMessage({ type: 'request', head: headOf(job), pipelined: true } satisfies ToWorker);
+    // Never 0 (an empty slot), and unique for 2^31 sendings.
+    this.lastClaim = (this.lastClaim % 0x7fffffff) + 1;
+    worker.nextClaim = this.lastClaim;
+    Atomics.store(worker.cell, WakeWord.claim, worker.nextClaim);
+    worker.thread.postMessage({ type: 'request', head: headOf(job), claim: worker.nextClaim } satisfies ToWorker);
     return true;
   }
 
   /** Takes a pipelined job back, unless the worker has already claimed (started) it. */
   private takeBack(worker: PoolWorker): Job | undefined {
     const job = worker.next;
-    if (!job || Atomics.compareExchange(worker.cell, WakeWord.claim, job.id, 0) !== job.id) return undefined;
+    if (!job || Atomics.compareExchange(worker.cell, WakeWord.claim, worker.nextClaim, 0) !== worker.nextClaim) return undefined;
     worker.next = undefined;
     return job;
   }

@@ -56,7 +56,7 @@ export interface ComponentSetup {
 export const WakeWord = {
   /** Bumped and notified by the main thread whenever a waiting component may go on. */
   counter: 0,
-  /** The id of the pipelined request, until the worker or the pool claims it. */
+  /** The claim of the pipelined request (see WorkerRequest.claim), until the worker or the pool takes it. */
   claim: 1,
   /** Request body bytes posted to the worker that the component has not read yet. */
   bodyBacklog: 2,
@@ -111,11 +111,13 @@ export interface WorkerRequest {
   type: 'request';
   head: RequestHead;
   /**
-   * Sent while the worker is busy. The worker starts it only if it can claim it first
-   * (compare-and-swap of its id in slot 1 of the wake buffer to 0); the pool may take it
-   * back the same way.
+   * Set when sent while the worker is busy: a number the pool gave this sending alone. The
+   * worker starts the request only if it can claim it first (compare-and-swap of this number
+   * in slot 1 of the wake buffer to 0); the pool may take it back the same way. Not the
+   * request's id: a request taken back and sent to the same worker again leaves an earlier
+   * message in the worker's port, which must not claim the new sending out of turn.
    */
-  pipelined: boolean;
+  claim?: number;
 }
 
 /** To a spare thread, before any load: the glue module the next load will likely use. */

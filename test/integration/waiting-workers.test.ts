@@ -62,11 +62,17 @@ after(async () => {
 });
 
 it('answers every request whose component waits on a slow server, past the cap on busy workers', async () => {
-  const answers = await Promise.all(Array.from({ length: 12 }, () => forward(url, slowOrigin)));
-  assert.deepEqual(
-    answers.map((a) => a.status),
-    answers.map(() => 200),
-  );
-  assert.ok(answers.every((a) => a.body.toString() === 'slow answer'));
+  // Three rounds: the pool takes pipelined requests back from parked workers and sends them
+  // on again, sometimes to the worker they came from, whose port still holds the first
+  // sending (once claimed out of turn, and that request was never answered).
+  for (let round = 0; round < 3; round++) {
+    const answers = await Promise.all(Array.from({ length: 12 }, () => forward(url, slowOrigin)));
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      answers.map(() => 200),
+      `round ${round + 1}`,
+    );
+    assert.ok(answers.every((a) => a.body.toString() === 'slow answer'));
+  }
   assert.ok(mostWaiting > 2, `the slow server saw at most ${mostWaiting} requests at once: parked workers counted against the cap of two`);
 });
