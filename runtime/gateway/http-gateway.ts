@@ -79,16 +79,17 @@ export class BodyBroken extends Error {
 }
 
 /**
- * A request body declared this small arrives whole before the request gets a worker: a client
- * that trickles one, or stops halfway, holds a connection (which the idle limit closes), not a
- * thread. Bounded, since every connection may hold this much. Larger and chunked bodies go to
- * the component as they come, so it may answer before they end.
+ * A request with a declared body gets a worker once this much of the body is in (or all of
+ * it, when it is smaller): a client that trickles a body, or stops halfway, holds a connection
+ * (which the idle limit closes), not a thread, unless it sends this much first. Bounded, since
+ * every connection may hold this much. Chunked bodies go to the component as they come, so a
+ * client may wait for its answer before it sends the rest.
  */
 const HELD_BODY_BYTES = 64 * 1024;
 
 /**
  * Passes a request body through while counting it; errors once it passes the limit. With
- * `ready`, holds the body (at most HELD_BODY_BYTES) and calls `ready` once it ended or
+ * `ready`, holds the body and calls `ready` once HELD_BODY_BYTES of it came, it ended, or it
  * failed: the request may go to a worker then.
  */
 class BodyLimit extends Transform {
@@ -105,6 +106,7 @@ class BodyLimit extends Transform {
     this.watch?.(chunk);
     if (this.seen > this.limit) return done(new BodyTooLarge(this.limit));
     done(null, chunk);
+    if (this.seen >= HELD_BODY_BYTES) this.release();
   }
   override _flush(done: TransformCallback): void {
     done();
@@ -463,7 +465,7 @@ export class HttpGateway {
     }
     let body: Transform | null = null;
     const handOn = () => route.handle(exchange);
-    const held = hasBody && req.headers['transfer-encoding'] === undefined && declared <= HELD_BODY_BYTES;
+    const held = hasBody && req.headers['transfer-encoding'] === undefined;
     if (hasBody) {
       const limited = new BodyLimit(limit, watchBody, held ? handOn : undefined);
       body = limited;

@@ -71,13 +71,15 @@ describe('a component behind the gateway', () => {
     assert.doesNotMatch(studio.output(), /did not answer within|504 Gateway Timeout|trapped/);
   });
 
-  it('gives no worker to a request whose small body is still on its way, so trickled bodies hold up nobody', async () => {
+  it('gives no worker to a request until 64 KiB of its body are in, so trickled bodies hold up nobody', async () => {
     const port = portOf(studio.url);
-    // Each declares 100 bytes and sends 10: more connections than the pool has threads.
+    // Each declares a body (500 kB, or 100 bytes for every tenth) and sends 10 bytes of it:
+    // more connections than the pool has threads.
+    const declared = (i: number) => (i % 10 === 0 ? 100 : 500_000);
     const trickling = await Promise.all(
       Array.from({ length: 40 }, (_, i) => new Promise<Socket>((resolve) => {
         const socket = connect(port, '127.0.0.1', () => {
-          socket.write(`POST /trickle-${i} HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n${'t'.repeat(10)}`);
+          socket.write(`POST /trickle-${i} HTTP/1.1\r\nhost: x\r\ncontent-length: ${declared(i)}\r\n\r\n${'t'.repeat(10)}`);
           resolve(socket);
         });
         socket.on('error', () => {});
@@ -106,8 +108,7 @@ describe('a component behind the gateway', () => {
       assert.equal(dechunked(echoed.slice(echoed.indexOf('\r\n\r\n') + 4)), 't'.repeat(10) + 'u'.repeat(90));
     } finally {
       // Finished, not cut: each cut would be a logged refusal, and those are counted per minute.
-      for (const socket of trickling.slice(1)) socket.end('u'.repeat(90));
-      trickling[0]!.end();
+      trickling.forEach((socket, i) => (i === 0 ? socket.end() : socket.end('u'.repeat(declared(i) - 10))));
     }
   });
 
