@@ -102,6 +102,7 @@ describe('a new project from the Settings view', () => {
     const failed = workloads.getByRole('region', { name: 'Failed build' });
     await failed.getByText('Version 1 cannot start').waitFor({ timeout: 30_000 });
     await failed.getByText(/example:missing\/thing@1\.2\.3/).waitFor();
+    await page.locator('.reload-indicator').filter({ hasText: 'Version 1 cannot start' }).waitFor();
     const card = workloads.locator('.workload-card');
     await card.getByText('Its imports and exports show once a version of it starts.').waitFor();
     assert.equal(await card.getByRole('button', { name: /Restart/ }).isDisabled(), true);

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import { showFailedCheck, useChecks } from '../stores/checks-store.ts';
 import { studio } from '../api/client.ts';
-import { reloadState, useStudio } from '../stores/studio-store.ts';
+import { failureTitle, reloadState, useStudio } from '../stores/studio-store.ts';
 import { modKey, useUi } from '../stores/ui-store.ts';
 import { formatMs } from '../lib/format.ts';
 
@@ -13,6 +13,7 @@ export function ReloadIndicator() {
   const builds = useStudio((s) => s.builds);
   const connection = useStudio((s) => s.connection);
   const workloads = useStudio((s) => s.workloads);
+  const project = useStudio((s) => s.project);
   const open = useUi((s) => s.setBuildOutputOpen);
   const state = reloadState(builds);
   const run = useChecks((s) => s.run);
@@ -66,7 +67,7 @@ export function ReloadIndicator() {
       detail = `Ready in ${formatMs(state.build.totalMs ?? state.build.buildMs)}${state.build.reason ? ` · ${state.build.reason}` : ''}`;
       break;
     case 'failed':
-      title = `Build ${state.build.number} failed`;
+      title = failureTitle(project, state.build.number);
       detail = state.serving ? `Still serving build ${state.serving.number} · click for output` : 'Click for the output';
       break;
   }

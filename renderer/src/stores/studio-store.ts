@@ -31,6 +31,11 @@ function mergeBuild(builds: BuildView[], build: BuildView): BuildView[] {
   return [...others, build].sort((a, b) => a.number - b.number).slice(-50);
 }
 
+/** What a failed version is called: a project's build failed; a .wasm file served as it is has no build, it cannot start. */
+export function failureTitle(project: Pick<ProjectView, 'kind'> | undefined, build: number): string {
+  return project?.kind === 'file' ? `Version ${build} cannot start` : `Build ${build} failed`;
+}
+
 export function reloadState(builds: BuildView[]): ReloadState {
   const latest = builds[builds.length - 1];
   if (!latest) return { kind: 'starting' };
@@ -87,7 +92,7 @@ export const useStudio = create<StudioState>((set, get) => ({
         ui.toast(
           {
             tone: 'error',
-            title: `Build ${build.number} failed`,
+            title: failureTitle(get().project, build.number),
             detail: build.error?.message ?? 'See the build output.',
             action: { label: 'Show output', run: () => useUi.getState().setBuildOutputOpen(true) },
           },
@@ -100,3 +105,4 @@ export const useStudio = create<StudioState>((set, get) => ({
     void get().refresh();
   },
 }));
+

@@ -12,7 +12,7 @@ import { AnsiText } from '../../components/AnsiText.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatAgo, formatCount, formatMs } from '../../lib/format.ts';
-import { reloadState, useStudio } from '../../stores/studio-store.ts';
+import { failureTitle, reloadState, useStudio } from '../../stores/studio-store.ts';
 import { useUi } from '../../stores/ui-store.ts';
 import { ChainGraph } from './ChainGraph.tsx';
 import { EnvironmentCard } from './EnvironmentCard.tsx';
@@ -304,7 +304,7 @@ export function WorkloadsView() {
               <span className="state-pill" data-state="failed">
                 {project?.kind === 'file' ? 'cannot start' : 'build failed'}
               </span>
-              <h3>{project?.kind === 'file' ? `Version ${failed.number} cannot start` : `Build ${failed.number} failed`}</h3>
+              <h3>{failureTitle(project, failed.number)}</h3>
               {state.kind === 'failed' && state.serving && <span className="muted">still serving build {state.serving.number}</span>}
             </div>
             <button className="btn btn-primary" onClick={() => void act('Rebuilding…', () => studio.call('project.rebuild', {}))}>
