@@ -380,9 +380,8 @@ export function HttpView() {
   const sending = useHttp((s) => s.sending);
   const update = useHttp((s) => s.update);
   const gatewayUrl = useStudio((s) => s.project?.gatewayUrl);
-  const projectName = useStudio((s) => s.project?.name);
-  const workloads = useStudio((s) => s.workloads);
-  const qr = isQrExample(projectName, workloads.flatMap((w) => (w.wasmPath ? [w.wasmPath] : [])));
+  // A boolean, so the workloads' live statistics do not re-render the view.
+  const qr = useStudio((s) => isQrExample(s.project?.name, s.workloads.flatMap((w) => (w.wasmPath ? [w.wasmPath] : []))));
   const examples = useMemo(() => examplesFor(qr), [qr]);
   // A first visit starts on the project's first example; a draft of the user's own stays.
   useEffect(() => useHttp.getState().suggest(examples.requests[0]!), [examples]);
