@@ -277,7 +277,7 @@ export class OutgoingResponse {
     if (this.bodyTaken) refuse();
     // As wasmtime: the body is held to the content-length set by now, and one that is not a
     // number of bytes gets no body at all.
-    const declared = declaredLength(this.fields.toTransport());
+    const declared = declaredLength(this.fields.get('content-length').map((value) => ['content-length', latin1(value)]));
     if (declared === 'invalid') refuse();
     this.bodyTaken = true;
     this.outgoingBody.pipe.limit = declared;
