@@ -437,12 +437,13 @@ export class DevSession {
   }
 
   /**
-   * Whether a start whose first build failed with `error` ends the session: a bare .wasm has
-   * no build to fix, a port in use is not the component's to fix, and without watching
-   * nothing would come.
+   * Whether a start whose first build failed with `error` ends the session: a port in use is
+   * not the component's to fix, and without watching nothing would come. A bare .wasm is
+   * watched like a project: the toolchain that made it may write a good one over it (and the
+   * studio UI, whose address is printed by then, stays up to open another).
    */
   private endsSession(error: StudioError): boolean {
-    return isListenFailure(error) || this.target?.kind === 'file' || this.options.watch === false;
+    return isListenFailure(error) || this.options.watch === false;
   }
 
   private async cycle(record: BuildRecord, triggeredAt: number, signal: AbortSignal, first: boolean): Promise<void> {

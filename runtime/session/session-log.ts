@@ -79,7 +79,7 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
     case 'build-failed':
       return [
         { level: 'error', text: `${pc.red('✗')} ${isListenFailure(event.error) ? 'cannot serve' : state.servedAsIs ? `version ${event.build.number} cannot start` : `build ${event.build.number} failed`}: ${describe(event.error)}` },
-        ...(event.ends ? [] : [info(pc.dim(event.first ? 'waiting for a change that fixes it (r + Enter rebuilds)' : 'the last good version keeps serving; waiting for a fix'))]),
+        ...(event.ends ? [] : [info(pc.dim(event.first ? waitingLine(state.servedAsIs) : 'the last good version keeps serving; waiting for a fix'))]),
       ];
     case 'build-cancelled':
       return event.build.number > 1 ? [info(pc.dim(`build ${event.build.number} stopped: a newer change came during it`))] : [];
@@ -100,6 +100,11 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
 function keysLine(watching: boolean, state: SessionLogState): SessionLine[] {
   if (!state.interactive) return [];
   return [{ level: 'info', text: pc.dim(`${watching ? 'watching for changes' : 'not watching for changes (--no-watch)'} · r + Enter rebuilds · Ctrl+C stops`) }];
+}
+
+/** After a first start that failed: a project waits for a saved fix, a bare .wasm for a new file. */
+function waitingLine(servedAsIs: boolean | undefined): string {
+  return servedAsIs ? 'waiting for a new version of the file (r + Enter loads it again · Ctrl+C stops)' : 'waiting for a change that fixes it (r + Enter rebuilds)';
 }
 
 function done(text: string): SessionLine {

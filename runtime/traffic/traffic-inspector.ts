@@ -6,7 +6,7 @@
 // Must not: slow a request down beyond the capture's few allocations, or let a check run
 // hold up a reload (checks run after it, one run at a time).
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { messageOf } from '../errors.ts';
 import type { ExchangeTap } from '../gateway/http-gateway.ts';
 import type { LogBus } from '../logs/log-bus.ts';
@@ -80,7 +80,7 @@ export class TrafficInspector {
     const saved = await this.readSettings();
     if (saved.capture !== undefined) this.capture.settings.enabled = saved.capture;
     if (saved.bodyLimit !== undefined) this.capture.settings.bodyLimit = saved.bodyLimit;
-    await this.store.open(this.trafficDir(washDir), saved.capacity);
+    await this.store.open(this.trafficDir(washDir), saved.capacity, dirname(washDir));
   }
 
   async close(): Promise<void> {

@@ -10,8 +10,8 @@
 //
 // Must not: block the event loop (every file call is async) or throw at the capture (a
 // failing disk turns the spill off with one warning).
-import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { messageOf } from '../errors.ts';
 import type { TrafficBodies, TrafficRecord } from './traffic-record.ts';
 
@@ -38,6 +38,11 @@ interface Line {
 
 export interface SpillOptions {
   dir: string;
+  /**
+   * The folder `dir` is made in, with any parents between (default: dir's parent). It is not
+   * made again: a project folder deleted while the studio runs stays deleted.
+   */
+  inside?: string;
   /** The ring's size: the folder keeps at least this many records, and at most a segment more. */
   capacity: number;
   /** Cap on the folder's bytes; the oldest segments go past it (default 512 MiB). */
@@ -73,10 +78,10 @@ export class TrafficSpill {
   async load(): Promise<{ record: TrafficRecord; location: SpillLocation | undefined }[]> {
     let names: string[];
     try {
-      await mkdir(this.options.dir, { recursive: true });
       names = await readdir(this.options.dir);
     } catch (err) {
-      this.fail(err);
+      // No traffic yet: the folder is made with the first record.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.fail(err);
       return [];
     }
     const numbers = [...new Set(names.map((name) => /^(\d+)\.(jsonl|bodies)$/.exec(name)?.[1]).filter((n): n is string => n !== undefined).map(Number))].sort((a, b) => a - b);
@@ -237,11 +242,9 @@ export class TrafficSpill {
 
   private async segmentFor(): Promise<NonNullable<typeof this.current>> {
     if (this.current) return this.current;
-    // load() made the folder. Made again here only if it alone was deleted: a project folder
-    // deleted while the studio runs stays deleted, rather than coming back as .wash/studio.
-    await mkdir(this.options.dir).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err;
-    });
+    // Made with the first record (so a run that answers nothing leaves no folder behind).
+    await stat(this.options.inside ?? dirname(this.options.dir));
+    await mkdir(this.options.dir, { recursive: true });
     const n = (this.segments.at(-1)?.n ?? 0) + 1;
     const segment: Segment = { n, records: 0, bytes: 0, lineBytes: 0, lastId: 0 };
     const meta = await open(this.path(n, 'jsonl'), 'a');

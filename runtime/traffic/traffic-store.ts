@@ -91,12 +91,13 @@ export class TrafficStore {
     this.unsubscribe = options.logs.subscribe((record) => this.onLog(record));
   }
 
-  /** Keeps records in `dir` from now on, after reading what an earlier run left there; `capacity` changes the ring's size. */
-  async open(dir: string, capacity = this.capacity): Promise<void> {
+  /** Keeps records in `dir` from now on, after reading what an earlier run left there; `capacity` changes the ring's size, and `dir` is made (with its parents) only inside `inside`, once there is a record. */
+  async open(dir: string, capacity = this.capacity, inside?: string): Promise<void> {
     this.capacity = capacity;
     await this.spill?.close();
     const spill = new TrafficSpill({
       dir,
+      ...(inside !== undefined ? { inside } : {}),
       capacity: this.capacity,
       warn: (text) => void this.options.logs.append({ level: 'warn', source: 'studio', text }),
       dropped: (lastId) => this.dropThrough(lastId),

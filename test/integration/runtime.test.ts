@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { watFixture, watFixtureAlone, type WatFixture } from '../fixtures/fixtures.ts';
-import { runStudio, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
+import { launchStudio, runStudio, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
 
 const folders: string[] = [];
 after(() => Promise.all(folders.map((dir) => rm(dir, { recursive: true, force: true }))));
@@ -177,6 +177,8 @@ describe('components that misbehave', () => {
   });
 });
 
+// Run with --no-watch, which ends the session after a failed start: watched, a bad file waits
+// for a new version of itself (the last test).
 describe('bad component files', () => {
   it('a missing file', async () => {
     const { code, output } = await runStudio(['dev', '/nonexistent/thing.wasm', '--port', '0']);
@@ -191,21 +193,23 @@ describe('bad component files', () => {
     const dir = await mkdtemp(join(tmpdir(), 'studio-bad-'));
     const file = join(dir, 'notes.wasm');
     await writeFile(file, 'this is text, not wasm');
-    const { code, output } = await runStudio(['dev', file, '--port', '0']);
+    const { code, output } = await runStudio(['dev', file, '--port', '0', '--no-watch']);
     assert.equal(code, 1);
     assert.match(output, /is not a WebAssembly file/);
     assert.doesNotMatch(output, /waiting for a change/, 'a file that ends the session does not say it waits');
+    const { readdir } = await import('node:fs/promises');
+    assert.deepEqual(await readdir(dir), ['notes.wasm'], 'nothing made beside a file that is not a component (no .wash/studio/traffic)');
   });
 
   it('a core module instead of a component', async () => {
-    const { code, output } = await runStudio(['dev', await watFixture('core-module'), '--port', '0']);
+    const { code, output } = await runStudio(['dev', await watFixture('core-module'), '--port', '0', '--no-watch']);
     assert.equal(code, 1);
     assert.match(output, /is a core WebAssembly module, not a component/);
     assert.match(output, /hint: .*component new/);
   });
 
   it('a component importing an interface the studio does not provide names it with its version', async () => {
-    const { code, output } = await runStudio(['dev', await watFixture('unknown-import'), '--port', '0']);
+    const { code, output } = await runStudio(['dev', await watFixture('unknown-import'), '--port', '0', '--no-watch']);
     assert.equal(code, 1);
     assert.match(output, /imports an interface the studio does not provide:\s+example:missing\/thing@1\.2\.3/);
     // A file has no config to add a provider to: the hint says how a project would.
@@ -214,7 +218,7 @@ describe('bad component files', () => {
   });
 
   it('a component importing WebGPU is told the studio has none, and to use wash dev', async () => {
-    const { code, output } = await runStudio(['dev', await watFixture('webgpu-import'), '--port', '0']);
+    const { code, output } = await runStudio(['dev', await watFixture('webgpu-import'), '--port', '0', '--no-watch']);
     assert.equal(code, 1);
     assert.match(output, /✗ version 1 cannot start: .* imports an interface the studio does not provide:\s+wasi:webgpu\/webgpu@0\.0\.1/);
     assert.match(output, /hint: Component Studio does not provide WebGPU \(wasi:webgpu, wasi:graphics-context\) yet\. Use wash dev/);
@@ -222,7 +226,7 @@ describe('bad component files', () => {
   });
 
   it('a wash plugin is told apart from a workload, with no fix that cannot work', async () => {
-    const { code, output } = await runStudio(['dev', await watFixture('wash-plugin'), '--port', '0']);
+    const { code, output } = await runStudio(['dev', await watFixture('wash-plugin'), '--port', '0', '--no-watch']);
     assert.equal(code, 1);
     assert.match(output, /wasmcloud:wash\/types@0\.0\.1/);
     assert.match(output, /hint: wash-plugin\S* is a wash plugin \(wasmcloud:wash\/plugin\): wash loads plugins into its own host/);
@@ -230,10 +234,31 @@ describe('bad component files', () => {
   });
 
   it('a component that exports nothing servable', async () => {
-    const { code, output } = await runStudio(['dev', await watFixture('no-exports'), '--port', '0']);
+    const { code, output } = await runStudio(['dev', await watFixture('no-exports'), '--port', '0', '--no-watch']);
     assert.equal(code, 1);
     assert.match(output, /exports add, and none of it is wasi:http\/incoming-handler/);
     assert.match(output, /hint: .*or wasi:cli\/run to run it as a service\./);
     assert.doesNotMatch(output, /dev\.service/, 'a file has no config that could say dev.service');
+  });
+
+  it('watched, a file that cannot start waits for a new version of itself, and serves it', async () => {
+    const { copyFile, mkdtemp, rename, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'studio-bad-'));
+    folders.push(dir);
+    const file = join(dir, 'app.wasm');
+    await writeFile(file, 'half a build');
+    const studio = launchStudio(file, ['--port', '0']);
+    try {
+      await studio.waitFor(/✗ version 1 cannot start: .*is not a WebAssembly file[\s\S]*waiting for a new version of the file/);
+      // As a toolchain writes its output: to a temp file, then renamed over the old one.
+      await copyFile(await watFixture('hello'), `${file}.tmp`);
+      await rename(`${file}.tmp`, file);
+      const url = await studio.serving();
+      assert.equal(await (await fetch(url)).text(), 'hello from wat\n');
+    } finally {
+      await studio.stop();
+    }
   });
 });
