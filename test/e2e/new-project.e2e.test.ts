@@ -107,6 +107,10 @@ describe('a new project from the Settings view', () => {
     await card.getByText('Its imports and exports show once a version of it starts.').waitFor();
     assert.equal(await card.getByRole('button', { name: /Restart/ }).isDisabled(), true);
     assert.equal(await card.getByRole('button', { name: /Stop/ }).isDisabled(), true);
+    // A file has no build: it is loaded again, and no build time is shown.
+    assert.equal(await failed.getByRole('button', { name: /Load again/ }).count(), 1);
+    assert.equal(await workloads.getByRole('button', { name: /Rebuild/ }).count(), 0);
+    assert.equal(await card.getByText('Build time').count(), 0);
   });
 
   it('logged no error in the page', () => {

@@ -84,6 +84,7 @@ describe('sessionLines', () => {
     sessionLines({ kind: 'build-started', build: build(1), builder: 'none' }, state);
     const lines = sessionLines({ kind: 'build-failed', build: build(1, { outcome: 'failed' }), error: { code: 'missing-imports', message: 'It imports wasi:webgpu/webgpu@0.0.1.' }, first: true }, state);
     assert.equal(plainText(lines[0]!), '✗ version 1 cannot start: It imports wasi:webgpu/webgpu@0.0.1.');
+    assert.equal(plainText(lines[1]!), 'waiting for a new version of the file (r + Enter loads it again · Ctrl+C stops)');
   });
 
   it('says a reload\'s build that a newer change stopped, and nothing of a bare .wasm file\'s build', () => {

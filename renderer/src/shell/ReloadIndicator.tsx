@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import { showFailedCheck, useChecks } from '../stores/checks-store.ts';
 import { studio } from '../api/client.ts';
-import { failureTitle, reloadState, useStudio } from '../stores/studio-store.ts';
+import { failureTitle, reloadState, useStudio, versionName } from '../stores/studio-store.ts';
 import { modKey, useUi } from '../stores/ui-store.ts';
 import { formatMs } from '../lib/format.ts';
 
@@ -52,23 +52,23 @@ export function ReloadIndicator() {
       detail = 'Waiting for the first build';
       break;
     case 'building':
-      title = `Building #${state.build.number}…`;
-      detail = state.serving ? `Serving build ${state.serving.number} meanwhile` : state.build.reason || 'First build';
+      title = project?.kind === 'file' ? `Loading version ${state.build.number}…` : `Building #${state.build.number}…`;
+      detail = state.serving ? `Serving ${versionName(project, state.serving.number)} meanwhile` : state.build.reason || (project?.kind === 'file' ? 'First start' : 'First build');
       break;
     case 'serving':
       // Built and started, but stopped from the Workloads view: nothing answers.
       if (workloads.length > 0 && workloads.every((w) => w.state === 'stopped')) {
         shown = 'stopped';
-        title = `Stopped · build ${state.build.number}`;
+        title = `Stopped · ${versionName(project, state.build.number)}`;
         detail = `Start it in Workloads (${modKey}+1)`;
         break;
       }
-      title = `Serving build ${state.build.number}`;
+      title = `Serving ${versionName(project, state.build.number)}`;
       detail = `Ready in ${formatMs(state.build.totalMs ?? state.build.buildMs)}${state.build.reason ? ` · ${state.build.reason}` : ''}`;
       break;
     case 'failed':
       title = failureTitle(project, state.build.number);
-      detail = state.serving ? `Still serving build ${state.serving.number} · click for output` : 'Click for the output';
+      detail = state.serving ? `Still serving ${versionName(project, state.serving.number)} · click for output` : 'Click for the output';
       break;
   }
   const checks = run && (run.results.length > 0 || run.error) ? run : undefined;

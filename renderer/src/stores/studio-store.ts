@@ -31,7 +31,12 @@ function mergeBuild(builds: BuildView[], build: BuildView): BuildView[] {
   return [...others, build].sort((a, b) => a.number - b.number).slice(-50);
 }
 
-/** What a failed version is called: a project's build failed; a .wasm file served as it is has no build, it cannot start. */
+/** What one version is called: a project's builds; a .wasm file served as it is has no build, only versions of the file. */
+export function versionName(project: Pick<ProjectView, 'kind'> | undefined, build: number): string {
+  return project?.kind === 'file' ? `version ${build}` : `build ${build}`;
+}
+
+/** What a failed version is called: a project's build failed; a .wasm file's version cannot start. */
 export function failureTitle(project: Pick<ProjectView, 'kind'> | undefined, build: number): string {
   return project?.kind === 'file' ? `Version ${build} cannot start` : `Build ${build} failed`;
 }

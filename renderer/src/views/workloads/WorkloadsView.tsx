@@ -7,13 +7,13 @@
 import { useEffect, useState } from 'react';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
-import type { BuildView, InstanceMode, InstancesView, ServiceView, SocketsView, WorkloadView } from '../../api/types.ts';
+import type { BuildView, InstanceMode, InstancesView, ProjectView, ServiceView, SocketsView, WorkloadView } from '../../api/types.ts';
 import { AnsiText } from '../../components/AnsiText.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatAgo, formatCount, formatMs } from '../../lib/format.ts';
-import { failureTitle, reloadState, useStudio } from '../../stores/studio-store.ts';
-import { useUi } from '../../stores/ui-store.ts';
+import { failureTitle, reloadState, useStudio, versionName } from '../../stores/studio-store.ts';
+import { modKey, useUi } from '../../stores/ui-store.ts';
 import { ChainGraph } from './ChainGraph.tsx';
 import { EnvironmentCard } from './EnvironmentCard.tsx';
 
@@ -105,7 +105,17 @@ function ServiceState({ service, now }: { service: ServiceView; now: number }) {
   }
 }
 
-function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build: BuildView | undefined; now: number }) {
+/** Builds the project again, or loads a .wasm file again (which has no build). */
+function RebuildButton({ project }: { project: Pick<ProjectView, 'kind'> | undefined }) {
+  const file = project?.kind === 'file';
+  return (
+    <button className="btn btn-primary" title={`${file ? 'Load the .wasm file again' : 'Rebuild the project'} (${modKey}+Shift+B)`} onClick={() => void act(file ? 'Loading again…' : 'Rebuilding…', () => studio.call('project.rebuild', {}))}>
+      {file ? '⟳ Load again' : '⚒ Rebuild'}
+    </button>
+  );
+}
+
+function WorkloadCard({ workload, build, now, project }: { workload: WorkloadView; build: BuildView | undefined; now: number; project: Pick<ProjectView, 'kind'> | undefined }) {
   const [showWit, setShowWit] = useState(false);
   const service = workload.service;
   const finished = build ? build.startedAt + (build.totalMs ?? build.buildMs ?? 0) : undefined;
@@ -120,7 +130,7 @@ function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build:
           </span>
           <h3>{workload.name}</h3>
           {service && <span className="kind-tag">service</span>}
-          {workload.build !== undefined && <span className="muted">build {workload.build}</span>}
+          {workload.build !== undefined && <span className="muted">{versionName(project, workload.build)}</span>}
         </div>
         <div className="card-actions">
           {/* A stopped workload starts again the same way: fresh instances of the build it serves. */}
@@ -130,9 +140,7 @@ function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build:
           <button className="btn" disabled={workload.state === 'stopped' || nothingRuns} title={nothingRuns ? 'No version of it runs yet' : 'Stop serving this workload'} onClick={() => void act(`Stopped ${workload.name}`, () => studio.call('workloads.stop', { name: workload.name }))}>
             ■ Stop
           </button>
-          <button className="btn btn-primary" title="Rebuild the project (Ctrl+Shift+B)" onClick={() => void act('Rebuilding…', () => studio.call('project.rebuild', {}))}>
-            ⚒ Rebuild
-          </button>
+          <RebuildButton project={project} />
         </div>
       </header>
 
@@ -143,14 +151,17 @@ function WorkloadCard({ workload, build, now }: { workload: WorkloadView; build:
       )}
       {!service && (
         <div className="stat-row">
-          <div className="stat" title={build ? `When build ${build.number}, the one serving, was ready` : undefined}>
+          <div className="stat" title={build ? `When ${versionName(project, build.number)}, the one serving, was ready` : undefined}>
             <div className="stat-label">{workload.state === 'stopped' ? 'Serving' : 'Serving since'}</div>
             <div className="stat-value">{workload.state === 'stopped' ? 'stopped' : finished ? formatAgo(finished, now) : '—'}</div>
           </div>
-          <div className="stat">
-            <div className="stat-label">Build time</div>
-            <div className="stat-value">{formatMs(build?.buildMs)}</div>
-          </div>
+          {/* A .wasm file served as it is has no build. */}
+          {project?.kind !== 'file' && (
+            <div className="stat">
+              <div className="stat-label">Build time</div>
+              <div className="stat-value">{formatMs(build?.buildMs)}</div>
+            </div>
+          )}
           <div className="stat">
             <div className="stat-label">Ready in</div>
             <div className="stat-value">{formatMs(build?.totalMs)}</div>
@@ -305,11 +316,9 @@ export function WorkloadsView() {
                 {project?.kind === 'file' ? 'cannot start' : 'build failed'}
               </span>
               <h3>{failureTitle(project, failed.number)}</h3>
-              {state.kind === 'failed' && state.serving && <span className="muted">still serving build {state.serving.number}</span>}
+              {state.kind === 'failed' && state.serving && <span className="muted">still serving {versionName(project, state.serving.number)}</span>}
             </div>
-            <button className="btn btn-primary" onClick={() => void act('Rebuilding…', () => studio.call('project.rebuild', {}))}>
-              ⚒ Rebuild
-            </button>
+            <RebuildButton project={project} />
           </header>
           {failed.error && (
             <p>
@@ -322,7 +331,10 @@ export function WorkloadsView() {
       )}
       {state.kind === 'building' && !state.serving && (
         <div className="notice building-notice" role="status">
-          <span className="spinner" /> Building #{state.build.number}… A first build with componentize-js takes 10-30 s; later builds come from the cache.
+          <span className="spinner" />{' '}
+          {project?.kind === 'file'
+            ? `Loading version ${state.build.number}… The first time, jco transpiles the component (about a second; longer for a large one); later starts come from the cache.`
+            : `Building #${state.build.number}… A first build with componentize-js takes 10-30 s; later builds come from the cache.`}
         </div>
       )}
       {workloads.length === 0 && !loadError ? (
@@ -338,7 +350,7 @@ export function WorkloadsView() {
       ) : (
         <div className="card-list">
           {workloads.map((w) => (
-            <WorkloadCard key={w.name} workload={w} now={now} build={builds.find((b) => b.number === w.build)} />
+            <WorkloadCard key={w.name} workload={w} now={now} project={project} build={builds.find((b) => b.number === w.build)} />
           ))}
         </div>
       )}
