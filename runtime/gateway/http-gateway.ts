@@ -299,6 +299,10 @@ export class HttpGateway {
     const onRequest = (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res, false);
     const server = this.options.tls ? createHttpsServer({ ...settings, ...this.options.tls }, onRequest) : createServer(settings, onRequest);
     server.maxConnections = limits.maxConnections;
+    // A client may shut down its sending side once its request is out (`shutdown(SHUT_WR)`,
+    // `nc -N`, many hand-written clients) and still read the answer: its requests are answered,
+    // then the connection closes. Node would otherwise drop them unanswered at the FIN.
+    (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     // Node keeps only the first 2000 header lines and drops the rest without a word (a Host or
     // Content-Length among them); the 32 KiB head limit bounds them instead.
     server.maxHeadersCount = 0;

@@ -244,6 +244,15 @@ describe('connection limits', () => {
     await gateway.close();
   });
 
+  it('answers a client that shuts down its sending side after its requests, then closes', async () => {
+    // shutdown(SHUT_WR) once the requests are out, as `nc -N` and many hand-written clients do;
+    // the answers (5 ms away) come after the client's FIN.
+    const { closed, received } = await exchangeRaw(port, 'GET /slow/one HTTP/1.1\r\nhost: x\r\n\r\nGET /slow/two HTTP/1.1\r\nhost: x\r\n\r\n', 5000, { halfClose: true });
+    assert.ok(closed, 'the connection stayed open');
+    assert.equal(received.match(/HTTP\/1\.1 200/g)?.length, 2, received);
+    assert.match(received, /x \/slow\/one[\s\S]*x \/slow\/two/);
+  });
+
   it('closes a connection that sends no complete request head in time, with 408', async () => {
     const { closed, received } = await exchangeRaw(port, 'GET / HTTP/1.1\r\nhost: slow', 5000);
     assert.ok(closed, 'the connection stayed open');
