@@ -147,8 +147,15 @@ class NodeResponseTarget implements ResponseTarget {
       return;
     }
     this.headSent = true;
+    // A 204 has no body and must not declare one (RFC 9110, 8.6): a client that trusts the
+    // length waits for bytes that never come, or reports a broken response.
+    const noContent = status === 204 && declared !== undefined;
+    if (noContent && declared !== 0) this.broken(`answered 204 No Content with a content-length of ${String(declared)}; the header was left out, and the body with it`);
     const flat: string[] = [];
-    for (const [name, value] of headers) if (!HOP_BY_HOP.has(name.toLowerCase())) flat.push(name, value);
+    for (const [name, value] of headers) {
+      const lower = name.toLowerCase();
+      if (!HOP_BY_HOP.has(lower) && !(noContent && lower === 'content-length')) flat.push(name, value);
+    }
     this.res.writeHead(status, flat);
     const bodyless = this.res.req.method === 'HEAD' || status === 204 || status === 304;
     this.promised = bodyless || declared === 'invalid' ? undefined : declared;

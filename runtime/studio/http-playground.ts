@@ -47,8 +47,18 @@ export async function sendHttpRequest(spec: HttpRequestSpec, options: Playground
   for (const [rawName, value] of spec.headers) {
     const name = rawName.trim();
     if (name === '') continue;
-    if (!HTTP_TOKEN.test(name) || /[\r\n\0]/.test(value)) {
-      throw new StudioFailure({ code: 'http-bad-request', message: `Invalid header: ${JSON.stringify(name.slice(0, 100))}.`, hint: 'Header names are letters, digits and -; values cannot contain line breaks.' });
+    if (!HTTP_TOKEN.test(name)) {
+      throw new StudioFailure({ code: 'http-bad-request', message: `Invalid header name: ${JSON.stringify(name.slice(0, 100))}.`, hint: 'Header names are letters, digits and -; values cannot contain line breaks.' });
+    }
+    // What a field value may hold on the wire: tab, visible ASCII, and bytes 0x80-0xff (Latin-1).
+    const bad = /[^\t\x20-\x7e\x80-\xff]/u.exec(value)?.[0];
+    if (bad !== undefined) {
+      const shown = bad < ' ' || bad === '\x7f' ? '' : ` "${bad}"`;
+      throw new StudioFailure({
+        code: 'http-bad-request',
+        message: `The value of the ${name.slice(0, 100)} header has a character HTTP cannot carry:${shown} (U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}).`,
+        hint: 'Header values are ASCII text (Latin-1 at most) on one line: percent-encode or base64 other text.',
+      });
     }
     headers.push(name, value);
   }
@@ -164,6 +174,10 @@ function requestFailure(err: unknown, url: URL, timeoutMs: number): StudioFailur
     return new StudioFailure({ code: 'http-unreachable', message: `Could not reach ${url.host}: ${why}.`, hint: 'Check the address and port; is something listening there?' });
   }
   const detail = cause?.message ?? error.message;
+  // The answer broke HTTP (a length it did not keep, a head that does not parse): the server's fault, not the request's.
+  if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code?.startsWith('HPE_')) {
+    return new StudioFailure({ code: 'http-bad-response', message: `${url.host} sent an answer that breaks HTTP: ${detail}.`, hint: 'The server is at fault, not your request. For the component served here, the studio log and the Traffic view show what it sent.' });
+  }
   return new StudioFailure({ code: 'http-failed', message: `The request to ${url.href.slice(0, 200)} failed: ${detail}.`, hint: 'Check the URL, the headers and the body.' });
 }
 

@@ -228,6 +228,12 @@ describe('connection limits', () => {
             exchange.response.chunk(new Uint8Array(50).fill(0x78));
             return exchange.response.end();
           }
+          if (path === '/nocontent') {
+            // A 204 that declares (and writes) a body, which a client would wait for or call broken.
+            exchange.response.head(204, [['content-length', '11']]);
+            exchange.response.chunk(new TextEncoder().encode('hello world'));
+            return exchange.response.end();
+          }
           if (path.startsWith('/hold')) return void held.push(answer); // answered when the test says
           if (!path.startsWith('/slow')) return answer();
           slow.most = Math.max(slow.most, ++slow.now);
@@ -294,6 +300,15 @@ describe('connection limits', () => {
     assert.equal(received.match(/HTTP\/1\.1 /g)?.length, 1, received);
     assert.match(received, /content-length: 5\r\n[\s\S]*\r\n\r\n$/);
     assert.ok(logs.query({ text: 'GET /overlong: the component wrote more than the 5 bytes its content-length promised; the connection was closed' }).length === 1);
+  });
+
+  it('sends a 204 without the content-length the component gave it, and the next answer after it intact', async () => {
+    const { received } = await exchangeRaw(port, 'GET /nocontent HTTP/1.1\r\nhost: x\r\n\r\nGET /after HTTP/1.1\r\nhost: x\r\n\r\n', 1000);
+    const [first, second] = received.split(/(?=HTTP\/1\.1 )/);
+    assert.match(first!, /^HTTP\/1\.1 204 No Content\r\n/);
+    assert.doesNotMatch(first!, /content-length|hello world/i);
+    assert.match(second!, /^HTTP\/1\.1 200 OK\r\n[\s\S]*x \/after/);
+    assert.equal(logs.query({ text: 'GET /nocontent: the component answered 204 No Content with a content-length of 11; the header was left out, and the body with it' }).length, 1);
   });
 
   it('takes the authority of an absolute-form target over the Host header', async () => {

@@ -3,7 +3,7 @@
 // shapes of api.ts, events follow what the session does, errors come back as ApiErrors.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -245,8 +245,33 @@ describe('the Studio API over the bridge, on a real project', () => {
       assert.deepEqual(response.headers.filter(([n]) => n === 'set-cookie').map(([, v]) => v), ['a=1', 'b=2']);
       const invalid = await apiErrorOf(client.call('http.send', { method: 'GET', url: `http://127.0.0.1:${port}/`, headers: [['bad name', 'x']] }));
       assert.equal(invalid.code, 'http-bad-request');
+      // Latin-1 goes through as it is; a character past it cannot be carried, and the error names it.
+      const latin = await client.call('http.send', { method: 'GET', url: `http://127.0.0.1:${port}/`, headers: [['X-Text', 'ünï']] });
+      assert.equal(latin.status, 200);
+      const unicode = await apiErrorOf(client.call('http.send', { method: 'GET', url: `http://127.0.0.1:${port}/`, headers: [['X-Custom', 'ünïcode ✓']] }));
+      assert.equal(unicode.code, 'http-bad-request');
+      assert.equal(unicode.message, 'The value of the X-Custom header has a character HTTP cannot carry: "✓" (U+2713).');
+      assert.match(unicode.hint ?? '', /percent-encode or base64/);
     } finally {
       echo.close();
+    }
+  });
+
+  it('http.send blames the server, not the request, for an answer that breaks HTTP', async () => {
+    // A 204 that declares a body (and sends none): what a component's could look like before the gateway dropped such lengths.
+    const sockets: Socket[] = [];
+    const liar = createNetServer((socket) => sockets.push(socket) && socket.once('data', () => socket.write('HTTP/1.1 204 No Content\r\ncontent-length: 11\r\n\r\n')));
+    await new Promise<void>((resolve) => liar.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = liar.address() as AddressInfo;
+      const broken = await apiErrorOf(client.call('http.send', { method: 'GET', url: `http://127.0.0.1:${port}/`, headers: [] }));
+      assert.equal(broken.code, 'http-bad-response', broken.message);
+      assert.match(broken.message, /sent an answer that breaks HTTP/);
+      assert.match(broken.hint ?? '', /The server is at fault, not your request/);
+    } finally {
+      liar.close();
+      // Its connection is still open: the server's close waits for it otherwise.
+      for (const socket of sockets) socket.destroy();
     }
   });
 
