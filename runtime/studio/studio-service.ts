@@ -7,7 +7,8 @@ import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { checkComponentBytes } from '../components/component-file.ts';
 import { StudioFailure, messageOf, type StudioError } from '../errors.ts';
 import { valuesWithOrigins } from '../project/config-layers.ts';
-import { defaultsInUse } from '../project/project-config.ts';
+import { defaultsInUse, findProjectRoot } from '../project/project-config.ts';
+import { DEFAULT_ENTRIES } from '../builders/js-component-builder.ts';
 import { riskyTarget } from '../project/risky-folders.ts';
 import { isWithin } from '../path-within.ts';
 import { pathExists } from '../path-exists.ts';
@@ -289,6 +290,15 @@ export class StudioService {
     }
     const risky = riskyTarget(path);
     if (risky && !confirmed) throw new StudioFailure({ code: 'project-needs-confirmation', message: risky, hint: 'Pick the project folder inside it, or confirm to open it anyway.' });
+    if (!isFile && !(await looksLikeProject(path))) {
+      // A folder with nothing a build could start from would only fail its first build, after
+      // the project that serves now has stopped.
+      throw new StudioFailure({
+        code: 'not-a-project',
+        message: `${path} is not a component project: it has no .wash/ folder (in it or above it), no entry file (${DEFAULT_ENTRIES.join(', ')}) and no package.json, Cargo.toml, go.mod or wit/.`,
+        hint: 'Pick the project folder, or a .wasm component file; to start a project here, use New project.',
+      });
+    }
     await this.detach();
     const session = this.options.createSession(path);
     this.attach(session, path);
@@ -797,6 +807,16 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 }
 
 /** The first `bytes` bytes of a file (fewer when it is shorter). */
+/** What a project's folder holds, any one of which the first build can work with or say how to build (project-build.ts). */
+const PROJECT_MARKS = ['.wash', ...DEFAULT_ENTRIES, 'package.json', 'Cargo.toml', 'go.mod', 'wit'];
+
+/** A folder a session could build, or say how to: see PROJECT_MARKS. */
+async function looksLikeProject(folder: string): Promise<boolean> {
+  const root = await findProjectRoot(folder);
+  for (const mark of PROJECT_MARKS) if (await pathExists(join(root, mark))) return true;
+  return false;
+}
+
 async function fileHead(path: string, bytes: number): Promise<Uint8Array> {
   const file = await open(path, 'r');
   try {

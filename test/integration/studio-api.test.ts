@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -451,6 +452,17 @@ describe('the Studio API over the bridge, on a real project', () => {
       assert.equal((await client.call('project.get', {})).path, project.root);
       assert.equal(await fetch(gatewayUrl).then((r) => r.text()), 'version three\n');
     }
+  });
+
+  it('project.open refuses a folder with nothing to build (no .wash/, no entry file), and keeps the project running', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'studio-api-empty-'));
+    after(() => rm(empty, { recursive: true, force: true }));
+    const error = await apiErrorOf(client.call('project.open', { path: empty }));
+    assert.equal(error.code, 'not-a-project');
+    assert.match(error.message, /is not a component project: it has no \.wash\/ folder \(in it or above it\), no entry file \(src\/component\.ts, .*\) and no package\.json, Cargo\.toml, go\.mod or wit\//);
+    assert.equal((await client.call('project.get', {})).path, project.root);
+    assert.equal(await fetch(gatewayUrl).then((r) => r.text()), 'version three\n');
+    assert.equal(existsSync(join(empty, '.wash')), false, 'nothing written into it');
   });
 
   it('project.open asks before opening a system folder, and keeps the project running', async () => {
