@@ -1,6 +1,7 @@
 // What identifies a file's state cheaply, so a change event can be checked against the disk:
 // watchers report one write more than once, and report writes late.
 import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 
 /** Files up to this size are also hashed: reading a source file costs less than a needless build. */
@@ -8,12 +9,12 @@ const HASHED_UP_TO = 1 << 20;
 
 /** Size, modification time and inode: a rewrite, a copy or a touch changes one of these. */
 export async function statSignature(path: string): Promise<string> {
-  try {
-    const stats = await stat(path);
-    return `${stats.size}:${stats.mtimeMs}:${stats.ino}`;
-  } catch {
-    return 'missing';
-  }
+  const stats = await stat(path).catch(() => undefined);
+  return stats ? signatureOf(stats) : 'missing';
+}
+
+function signatureOf(stats: Stats): string {
+  return `${stats.size}:${stats.mtimeMs}:${stats.ino}`;
 }
 
 /**
@@ -21,13 +22,16 @@ export async function statSignature(path: string): Promise<string> {
  * coarse (FAT's 2 s), two quick saves of the same length would otherwise look alike.
  */
 export async function contentSignature(path: string): Promise<string> {
-  const signature = await statSignature(path);
-  const size = Number(signature.split(':')[0]);
-  if (signature === 'missing' || !(size <= HASHED_UP_TO)) return signature;
+  const stats = await stat(path).catch(() => undefined);
+  if (!stats) return 'missing';
+  const signature = signatureOf(stats);
+  // Only regular files are read: opening a FIFO put in a file's place would wait, with every
+  // rebuild behind it, until some other program wrote to it.
+  if (!stats.isFile() || stats.size > HASHED_UP_TO) return signature;
   try {
     return `${signature}:${createHash('sha256').update(await readFile(path)).digest('base64')}`;
   } catch {
-    // A folder, or a file gone since the stat: its stat signature says enough.
+    // A file gone since the stat: its stat signature says enough.
     return signature;
   }
 }

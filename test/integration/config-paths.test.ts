@@ -2,6 +2,7 @@
 // the terminal: one sentence naming the config key and the resolved path, a hint, and never a
 // stack trace. The session waits for a fix (a save) instead of ending.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
@@ -176,6 +177,30 @@ describe('the project folder itself', () => {
     } finally {
       await studio.stop();
       if (existsSync(away)) await rename(away, project.root);
+      await project.remove();
+    }
+  });
+});
+
+describe('a pipe in the config file\'s place', () => {
+  it('is reported as unreadable at the next change, without reading it; the last good version keeps serving, and the next fix builds', async () => {
+    const project = await messageProject('before\n');
+    const studio = await startStudio(project.root);
+    const config = join(project.root, '.wash', 'config.yaml');
+    try {
+      const text = await readFile(config, 'utf8');
+      const before = studio.output().length;
+      await rm(config);
+      // Opening a FIFO for reading waits for a writer: a watcher or a reload that did would hang here.
+      execFileSync('mkfifo', [config]);
+      await project.save('while the pipe is there\n');
+      await studio.waitFor(/config\.yaml cannot be read: it is not a regular file \(a pipe or a device\)/, 30_000, before);
+      assert.equal(await (await fetch(studio.url)).text(), 'before\n', 'the last good version keeps serving');
+      await rm(config);
+      await writeFile(config, text);
+      await answerBecomes(studio.url, 'while the pipe is there\n');
+    } finally {
+      await studio.stop();
       await project.remove();
     }
   });
