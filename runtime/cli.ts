@@ -167,6 +167,12 @@ async function main(argv: string[]): Promise<void> {
     if (stopping) process.exit(130);
     stopping = true;
     terminal.line(pc.dim('stopping…'));
+    // Stopping waits for work in flight (a component still starting, a build that ignores
+    // SIGTERM) only so long; what the stores journaled is replayed at the next start.
+    setTimeout(() => {
+      terminal.line(`${pc.yellow('warn')} not stopped after ${STOP_DEADLINE_MS / 1000} s (a component still starting, or a build that does not end); exiting now`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     await snapshotChannel.close();
     await (ui ? ui.close() : session.stop());
     sandbox?.close();
@@ -196,6 +202,9 @@ async function main(argv: string[]): Promise<void> {
   }
   listenForRebuildKey(() => ui?.currentSession() ?? session);
 }
+
+/** How long Ctrl+C waits for a clean stop before the process exits anyway. */
+const STOP_DEADLINE_MS = 10_000;
 
 /** `r` + Enter rebuilds by hand, for changes the watcher cannot see. Lines, however the input comes in chunks (a pipe may bring several at once). */
 function listenForRebuildKey(current: () => DevSession): void {

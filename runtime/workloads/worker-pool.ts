@@ -42,6 +42,11 @@ export interface PoolStats {
 /** How long a request may run before the pool adds a worker for the others. */
 const STALL_MS = 500;
 /**
+ * How long a worker may take to start its instance, at least (the request timeout when that is
+ * longer): past it the start code is taken to loop, and the thread is stopped.
+ */
+const MIN_START_MS = 20_000;
+/**
  * Threads a pool may have at most, counting those parked in a host call (waiting on the
  * network or a sleep, using no CPU), which `maxWorkers` does not count: a component waiting
  * on slow calls, or on a call back into this studio, must not hold up every other request.
@@ -278,13 +283,33 @@ export class WorkerPool {
     const { workers: _workers, maxWorkers: _max, requestTimeoutMs: _timeout, logs: _logs, services: _services, ...setup } = this.options;
     const load: WorkerLoad = { ...setup, type: 'load', mode: 'requests', strategy: this.strategy, wake: worker.wake, bodyPort: channel.port2, hostPort: hostChannel.port2 };
     thread.postMessage(load satisfies ToWorker, [channel.port2, hostChannel.port2]);
+    // A start function that loops would hold the thread, and every reload waiting for it, for good.
+    const limit = Math.max(this.options.requestTimeoutMs, MIN_START_MS);
+    worker.timer = setTimeout(() => {
+      if (worker.ready || worker.dead) return;
+      this.loadFailed(worker, {
+        code: 'start-timeout',
+        message: `${this.options.componentName} did not finish starting within ${limit / 1000} s: the code it runs as it starts (a start function, static initializers) may loop forever, or wait for something that never comes. Its thread was stopped.`,
+        hint: 'Fix it and save; the last good version keeps serving. A component that is only slow to start gets as long as the request timeout (--timeout) if that is longer.',
+      });
+    }, limit);
     return worker;
+  }
+
+  /** A worker could not start its instance: the first start fails with why; later ones are logged (three times at most) and retired. */
+  private loadFailed(worker: PoolWorker, error: StudioError): void {
+    this.loadFailures++;
+    this.firstReady?.reject(error);
+    this.firstReady = undefined;
+    if (this.loadFailures <= 3) this.log('error', error.message);
+    void this.retire(worker);
   }
 
   private onMessage(worker: PoolWorker, message: FromWorker): void {
     switch (message.type) {
       case 'ready':
         worker.ready = true;
+        clearTimeout(worker.timer);
         this.loadFailures = 0;
         if (this.firstReady && !this.stopped) {
           this.firstReady.resolve();
@@ -294,11 +319,7 @@ export class WorkerPool {
         this.pump();
         return;
       case 'load-failed':
-        this.loadFailures++;
-        this.firstReady?.reject(message.error);
-        this.firstReady = undefined;
-        if (this.loadFailures <= 3) this.log('error', message.error.message);
-        void this.retire(worker);
+        this.loadFailed(worker, message.error);
         return;
       case 'replies':
         for (const reply of message.replies) this.onReply(worker, reply);

@@ -241,6 +241,22 @@ describe('bad component files', () => {
     assert.doesNotMatch(output, /dev\.service/, 'a file has no config that could say dev.service');
   });
 
+  it('a component whose start never returns is stopped after 20 s and said so; a good version written over it serves', async () => {
+    const { dir, wasm } = await watFixtureAlone('start-loop');
+    folders.push(dir);
+    const studio = launchStudio(wasm, ['--port', '0', '--timeout', '1']);
+    try {
+      await studio.waitFor(/✗ version 1 cannot start: start-loop did not finish starting within 20 s: the code it runs as it starts \(a start function, static initializers\) may loop forever/, 60_000);
+      const { copyFile, rename } = await import('node:fs/promises');
+      await copyFile(await watFixture('hello'), `${wasm}.tmp`);
+      await rename(`${wasm}.tmp`, wasm);
+      const url = await studio.serving();
+      assert.equal(await (await fetch(url)).text(), 'hello from wat\n');
+    } finally {
+      await studio.stop();
+    }
+  });
+
   it('watched, a file that cannot start waits for a new version of itself, and serves it', async () => {
     const { copyFile, mkdtemp, rename, writeFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
