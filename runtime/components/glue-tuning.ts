@@ -3,8 +3,10 @@
 // checks that the code it rewrites is there, shaped as expected, and leaves the glue as jco
 // wrote it otherwise: a jco that generates other code is slower, never wrong.
 
-/** `table._createdReps.add(rep);` in jco's rscTableCreateOwn: the set's only use. */
+/** `table._createdReps.add(rep);` in jco's rscTableCreateOwn. */
 const CREATED_REPS_ADD = /\b[\w$]+\._createdReps\.add\([\w$]+\);/g;
+/** Where the set is read: a composed component's glue, handing a borrow back to the component that defines the resource. */
+const CREATED_REPS_READ = '._createdReps.has(';
 const DEBUG_CHECK = 'if (!globalThis?.process?.env?.JCO_DEBUG) { return; }';
 
 /**
@@ -12,12 +14,13 @@ const DEBUG_CHECK = 'if (!globalThis?.process?.env?.JCO_DEBUG) { return; }';
  *   an environment lookup is slow in Node: reading it once takes about a quarter off a small
  *   component's call.
  * - It adds every resource it creates (each request's fields, bodies, streams) to a set per
- *   handle table that nothing ever reads or empties: a worker serving for hours held millions
- *   of entries, and paid for them in each creation and each garbage collection.
+ *   handle table that nothing reads or empties, unless components inside one pass resources to
+ *   each other (then the set is kept): a worker serving for hours held millions of entries,
+ *   and paid for them in each creation and each garbage collection.
  * - Host calls of components that never use async skip the task bookkeeping (see leanHostCalls).
  */
 export function tuneGlue(glue: string): string {
-  let tuned = glue.replaceAll(CREATED_REPS_ADD, '');
+  let tuned = glue.includes(CREATED_REPS_READ) ? glue : glue.replaceAll(CREATED_REPS_ADD, '');
   if (tuned.includes(DEBUG_CHECK)) {
     tuned = `const STUDIO_JCO_DEBUG = Boolean(globalThis?.process?.env?.JCO_DEBUG);\n${tuned.replaceAll(DEBUG_CHECK, 'if (!STUDIO_JCO_DEBUG) { return; }')}`;
   }

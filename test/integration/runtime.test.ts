@@ -179,6 +179,23 @@ describe('components that misbehave', () => {
 
 // Run with --no-watch, which ends the session after a failed start: watched, a bad file waits
 // for a new version of itself (the last test).
+describe('a composed component whose inner components pass a resource between them', () => {
+  it('answers: the resource\'s borrow goes back to the component that defines it', async () => {
+    const studio = await serve('composed-resource');
+    try {
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(studio.url);
+        assert.equal(res.status, 200, await res.clone().text());
+        // fresh (the default): each request's counter is the instance's first.
+        assert.equal(await res.text(), 'count 42 made 1 h 1\n');
+      }
+      assert.doesNotMatch(studio.output(), /trapped|borrow handles still remain/);
+    } finally {
+      await studio.stop();
+    }
+  });
+});
+
 describe('bad component files', () => {
   it('a missing file', async () => {
     const { code, output } = await runStudio(['dev', '/nonexistent/thing.wasm', '--port', '0']);
