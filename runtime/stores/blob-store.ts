@@ -16,7 +16,7 @@
 // name comes after their bytes (wasi:blobstore lets a component write the bytes first) are
 // staged in a temp file in the root and moved into place when named, so no upload is held
 // in memory.
-import { copyFileSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, realpathSync, rmdirSync, rmSync, statSync, unlinkSync, type Dirent } from 'node:fs';
+import { copyFileSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, realpathSync, rmdirSync, rmSync, statSync, unlinkSync, type Dirent, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TempFile, removeFolder, removeLeftovers, renameRetrying, syncFolder } from './atomic-write.ts';
 import { claimStoreRoot, releaseStoreRoot } from './store-owner.ts';
@@ -332,7 +332,7 @@ export class BlobStore {
           prefixes.push(name);
           continue;
         }
-        const stats = statFileInside(this.root, path, ctx('list', container, name));
+        const stats = listedFile(this.root, path, ctx('list', container, name));
         if (stats) objects.push({ name, size: stats.size, modified: stats.mtimeMs, contentType: contentTypeOf(name) });
       }
       const more = at < names.length && names[at]!.startsWith(partial);
@@ -866,5 +866,15 @@ function mkdirQuiet(path: string): void {
     mkdirSync(path);
   } catch (error) {
     if (!isErrno(error, 'EEXIST')) throw error;
+  }
+}
+
+/** An object's file for a listing; a pipe, socket or device is not an object, and is left out rather than failing the whole list. */
+function listedFile(root: string, path: string, context: StoreContext): Stats | undefined {
+  try {
+    return statFileInside(root, path, context);
+  } catch (error) {
+    if (error instanceof StoreError && error.code === 'not-a-file') return undefined;
+    throw error;
   }
 }

@@ -180,6 +180,8 @@ export function openFileInside(root: string, path: string, source: ContextSource
   try {
     const stats = fstatSync(fd);
     if (stats.isDirectory()) throw notAFile(contextOf(source), path);
+    // A FIFO opens without blocking (and reads as empty); a device could be endless.
+    if (!stats.isFile()) throw notARegularFile(contextOf(source), path);
     span = clampRange(stats.size, range);
   } catch (error) {
     closeSync(fd);
@@ -273,6 +275,7 @@ export function statFileInside(root: string, path: string, context: StoreContext
     throw storeErrorFrom(error, { ...context, path });
   }
   if (stats.isDirectory()) throw notAFile(context, path);
+  if (!stats.isFile()) throw notARegularFile(context, path);
   return stats;
 }
 

@@ -317,6 +317,25 @@ describe('key-value repairs on open', () => {
   });
 });
 
+describe('blob objects that are not files', () => {
+  it('refuses a pipe where an object belongs instead of reading it as an empty object', () => {
+    const root = join(scratch, `blob-${counter++}`);
+    mkdirSync(join(root, 'c'), { recursive: true });
+    if (spawnSync('mkfifo', [join(root, 'c', 'pipe')]).status !== 0) return;
+    const store = new BlobStore(root, { locks: new StoreLocks() });
+    try {
+      fails(() => store.get('c', 'pipe'), 'not-a-file');
+      fails(() => store.info('c', 'pipe'), 'not-a-file');
+      assert.equal(store.has('c', 'pipe'), false);
+      // One such file does not fail the container's listing: it is left out of it.
+      store.put('c', 'real.txt', Buffer.from('x'));
+      assert.deepEqual(store.list('c').objects.map((o) => o.name), ['real.txt']);
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('blob repairs on open', () => {
   it('names files in the blob root that belong to no container', () => {
     const root = join(scratch, `blob-${counter++}`);
