@@ -26,7 +26,7 @@ import { bucketFolderName, decodeSegment, isInternalFileName, objectPathSegments
 import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
 import { compareNames, listLimit, lowerBound } from './sorted-names.ts';
 import { GatedCalls, LockSlot, SharedWord, StoreLocks, hashText } from './store-locks.ts';
-import { createStoreRoot, fileExistsInside, folderAt, locateStoreRoot, openFileInside, readFileInside, statFileInside, type ByteRange, type FileRangeReader } from './store-root.ts';
+import { createStoreRoot, fileExistsInside, folderAt, locateStoreRoot, newestFirst, openFileInside, readFileInside, statFileInside, type ByteRange, type FileRangeReader } from './store-root.ts';
 import { isWithin } from '../path-within.ts';
 
 export type { ByteRange, FileRangeReader } from './store-root.ts';
@@ -609,7 +609,8 @@ export class BlobStore {
   }
 
   /**
-   * Paths the object may be at, canonical first, for reading. Parent folders are checked
+   * Paths the object may be at, for reading: the newer first when wash wrote a raw-named twin,
+   * else the canonical one first. Parent folders are checked
    * for links leading out; a file where a parent folder would be means "no such object".
    */
   private candidatePaths(located: Located): string[] {
@@ -633,7 +634,7 @@ export class BlobStore {
       }
       if (reachable) paths.push(join(dir, segments[segments.length - 1]!));
     }
-    return paths;
+    return newestFirst(paths);
   }
 
   /** Creates the object's folders as needed (checking each existing one); returns the innermost. */

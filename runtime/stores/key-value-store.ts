@@ -34,7 +34,7 @@ import { GatedCalls, LockSlot, SharedWord, StoreLocks, hashText } from './store-
 import { FileValueCache } from './file-value-cache.ts';
 import { claimStoreRoot, releaseStoreRoot } from './store-owner.ts';
 import { finishRootSwaps } from './root-swap.ts';
-import { checkReplaceable, createStoreRoot, fileExistsInside, folderAt, locateStoreRoot, readFileInside } from './store-root.ts';
+import { checkReplaceable, createStoreRoot, fileExistsInside, folderAt, locateStoreRoot, newestFirst, readFileInside } from './store-root.ts';
 import { isWithin } from '../path-within.ts';
 
 export interface KeyValueStoreOptions {
@@ -774,10 +774,13 @@ export class KeyValueStore {
 
   private readValue(dir: string, bucket: string, key: string, file: string): Uint8Array | undefined {
     const context: StoreContext = { store: 'keyvalue', action: 'read', bucket, key };
+    const raw = rawKeyAlternative(key, file);
+    const rawPath = raw ? dir + sep + raw : undefined;
+    // A raw-named file wash wrote after the studio's own is the key's latest value.
+    if (rawPath && newestFirst([dir + sep + file, rawPath])[0] === rawPath) return readFileInside(this.root, rawPath, context, undefined, MAX_VALUE_BYTES);
     const value = this.values.read(dir + sep + file, (path) => readFileInside(this.root, path, context, undefined, MAX_VALUE_BYTES));
     if (value !== undefined) return value;
-    const raw = rawKeyAlternative(key, file);
-    return raw ? readFileInside(this.root, dir + sep + raw, context, undefined, MAX_VALUE_BYTES) : undefined;
+    return rawPath ? readFileInside(this.root, rawPath, context, undefined, MAX_VALUE_BYTES) : undefined;
   }
 
   private existingFiles(dir: string, bucket: string, key: string, file: string): string[] {

@@ -279,6 +279,27 @@ export function statFileInside(root: string, path: string, context: StoreContext
   return stats;
 }
 
+/**
+ * The files that may hold one key or object (its escaped name, then the raw name wash wrote
+ * it under), the most recently written first: wash rewrites its raw-named file in place, so
+ * when both are there the newer one holds the latest value. Ties and missing files keep the
+ * given order.
+ */
+export function newestFirst(paths: readonly string[]): string[] {
+  if (paths.length < 2) return [...paths];
+  const written = (path: string): number => {
+    try {
+      return lstatSync(path, { throwIfNoEntry: false })?.mtimeMs ?? -Infinity;
+    } catch {
+      return -Infinity; // a file where a folder on the way should be: the readers say what is wrong
+    }
+  };
+  return paths
+    .map((path) => ({ path, at: written(path) }))
+    .sort((a, b) => b.at - a.at)
+    .map(({ path }) => path);
+}
+
 /** True when a file (not a folder) is at `path`, following only inside links. */
 export function fileExistsInside(root: string, path: string, context: StoreContext): boolean {
   let stats: Stats;

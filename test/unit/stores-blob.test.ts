@@ -333,6 +333,20 @@ describe('BlobStore: containers', () => {
 });
 
 describe('BlobStore: folders written by wash or by hand', () => {
+  it('reads the raw-named object wash wrote after the studio wrote the escaped one', () => {
+    const { root, store } = fresh();
+    try {
+      store.put('c', 'img:1.png', bytes('studio'));
+      writeFileSync(join(root, 'c', 'img:1.png'), 'wash');
+      const later = new Date(Date.now() + 5000);
+      utimesSync(join(root, 'c', 'img:1.png'), later, later);
+      assert.equal(text(store.get('c', 'img:1.png')), 'wash');
+      assert.equal(store.info('c', 'img:1.png').size, 4);
+    } finally {
+      store.close();
+    }
+  });
+
   it('lists and reads raw names and nested folders; what it writes is plain files at the expected paths', () => {
     const root = join(scratch, `wash-${counter++}`);
     mkdirSync(join(root, 'uploads', 'docs'), { recursive: true });

@@ -2,7 +2,7 @@
 // names, paging, counters, batches, crash recovery, and refusing what would escape the root.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -258,6 +258,25 @@ describe('KeyValueStore: folders written by wash or by hand', () => {
     store.delete('b', 'user:1');
     store.writeJournaled();
     assert.deepEqual(readdirSync(join(root, 'b')), []);
+  });
+
+  it('reads the raw-named file wash wrote after the studio wrote the escaped one, and counts on from it', () => {
+    const root = join(scratch, `wash-${counter++}`);
+    const store = new KeyValueStore(root, { locks: new StoreLocks() });
+    open.push(store);
+    store.set('b', 'user:1', bytes('studio'));
+    assert.equal(store.increment('b', 'hits:today', 5n), 5n);
+    store.writeJournaled();
+    // wash writes raw names in place; a file written later is newer, whatever the clock's resolution.
+    const later = new Date(Date.now() + 5000);
+    writeFileSync(join(root, 'b', 'user:1'), 'wash');
+    writeFileSync(join(root, 'b', 'hits:today'), '7');
+    for (const file of ['user:1', 'hits:today']) utimesSync(join(root, 'b', file), later, later);
+    assert.equal(text(store.get('b', 'user:1')), 'wash');
+    assert.equal(store.increment('b', 'hits:today', 1n), 8n);
+    store.writeJournaled();
+    assert.equal(readFileSync(join(root, 'b', 'hits%3Atoday'), 'utf8'), '8');
+    assert.equal(text(store.get('b', 'hits:today')), '8');
   });
 
   it('reads a counter wash wrote (decimal text) and keeps writing decimal text', () => {
