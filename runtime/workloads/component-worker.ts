@@ -296,6 +296,11 @@ async function handleRequest(head: RequestHead): Promise<void> {
   let current: Instance;
   try {
     current = await instance!;
+    // A replay of a request an instance failed as its second: not on one that served already.
+    if (head.newInstance && current.served > 0) {
+      renew();
+      current = await instance!;
+    }
   } catch (err) {
     const failure: RequestFailure = { kind: 'trap', message: `the component could not be started again: ${messageOf(err)}`, memoryBytes: 0 };
     batch.push({ type: 'done', id: head.id, failure, servedBefore: 0 });

@@ -137,6 +137,7 @@ function headOf(job: Job): RequestHead {
     authority: exchange.authority,
     headers: exchange.headers,
     bodyless: exchange.body === null,
+    ...(job.retried ? { newInstance: true as const } : {}),
   };
 }
 
@@ -367,6 +368,7 @@ export class WorkerPool {
     } else if (failure && this.shouldReplay(job, failure, servedBefore)) {
       job.retried = true;
       this.log('info', `${exchange.method} ${exchange.pathWithQuery}: ${this.options.componentName} failed on its instance's second request; trying it once more on a new instance, in case ${this.options.componentName} answers only one request per instance (fetch-event style).`, job.id);
+      // Whichever worker takes it serves it on an instance that has served nothing (see RequestHead.newInstance).
       this.queue.unshift(job);
     } else if (failure) {
       this.stats.failures++;

@@ -105,6 +105,8 @@ export interface RequestHead {
   headers: [string, string][];
   /** True when the request has no body at all (no chunks will follow). */
   bodyless: boolean;
+  /** A replay (see WorkerPool.shouldReplay): served by an instance that has served nothing yet. */
+  newInstance?: true;
 }
 
 export interface WorkerRequest {

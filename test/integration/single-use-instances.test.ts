@@ -26,6 +26,22 @@ describe('a component that answers one request per instance', () => {
     await studio.waitFor('answers one request per instance');
   });
 
+  it('with several workers, replays the failed request on a new instance, not on another worker\'s used one', async () => {
+    // Each worker's first instance answers once; the next requests fail there and are replayed.
+    // A replay sent to another worker whose instance had answered a request failed again (a 500).
+    for (let round = 0; round < 3; round++) {
+      const several = await startStudio(await buildJsFixture('fetch-event'), ['--workers', '3', '--instances', 'reuse']);
+      try {
+        for (const width of [3, 1, 2, 1, 3]) {
+          const statuses = await Promise.all(Array.from({ length: width }, () => fetch(several.url).then((r) => r.status)));
+          assert.deepEqual(statuses, Array(width).fill(200), several.output().split('\n').filter((line) => /ERROR|trying it once more/.test(line)).join('\n'));
+        }
+      } finally {
+        await several.stop();
+      }
+    }
+  });
+
   it('works under the default fresh instances, one put back after each request', async () => {
     const fresh = await startStudio(await buildJsFixture('fetch-event'), ['--workers', '1']);
     try {
