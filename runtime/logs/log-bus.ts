@@ -1,58 +1,11 @@
 // The log bus owns every log record of a studio run: from components (wasi:logging, stdout,
 // stderr) and from the studio itself. It keeps the newest records in a ring buffer so the UI
 // can page through them, and fans new records out to subscribers. It does no printing.
+import { stripVTControlCharacters } from 'node:util';
 import { cutLine } from './line-splitter.ts';
+import { LOG_LEVELS, type LogLevel, type LogRecord, type LogStream } from './log-record.ts';
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'critical'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/**
- * The standard stream a component printed a line on. Kept apart from the level: stderr is
- * where Rust's eprintln!, Go's log and JS's console.error print debug lines, not errors.
- */
-export type LogStream = 'stdout' | 'stderr';
-
-/** One outbound HTTP call of a component, as its log record carries it (source `outbound`). */
-export interface OutboundCallRecord {
-  method: string;
-  /** The URL the component asked for. */
-  url: string;
-  /** Absent when the call failed before a response head. */
-  status?: number;
-  durationMs: number;
-  requestBytes: number;
-  responseBytes: number;
-  protocol?: 'HTTP/1.1' | 'HTTP/2';
-  /** The `match` of the stand-in that answered, if one did. */
-  standIn?: string;
-  /** Where a forwarding stand-in sent the call. */
-  forwardedTo?: string;
-  /** The wasi:http error-code the component got, e.g. `connection-refused`. */
-  error?: string;
-  /** The component dropped the call before its response ended. */
-  dropped?: boolean;
-  /** The component that made the call. */
-  component: string;
-  /** The incoming request it was serving: the workload's number for it, its method and path. */
-  cause?: { id: number; method: string; path: string };
-}
-
-export interface LogRecord {
-  /** Increasing sequence number, unique within a run; lets clients resume after a gap. */
-  seq: number;
-  /** Milliseconds since the epoch. */
-  time: number;
-  level: LogLevel;
-  /** Who said it: `studio`, `gateway`, `build`, or a component's name. */
-  source: string;
-  text: string;
-  /** Set on a component's stdout and stderr lines only. */
-  stream?: LogStream;
-  /** Set on the records of outbound HTTP calls. */
-  http?: OutboundCallRecord;
-  /** The id of the incoming request a component was serving when it logged this (see Exchange.id). */
-  request?: number;
-}
+export { LOG_LEVELS, type LogLevel, type LogRecord, type LogStream, type OutboundCallRecord } from './log-record.ts';
 
 export type LogInput = Omit<LogRecord, 'seq' | 'time'> & { time?: number };
 
@@ -146,7 +99,8 @@ export class LogBus {
       if (levelRank(record.level) < minRank) continue;
       if (sources && !sources.has(record.source)) continue;
       if (q.stream && record.stream !== q.stream) continue;
-      if (needle && !record.text.toLowerCase().includes(needle)) continue;
+      // Matched as the line shows, colours left out, so a search may run across a colour change.
+      if (needle && !stripVTControlCharacters(record.text).toLowerCase().includes(needle)) continue;
       out.push(record);
     }
     return q.limit !== undefined && out.length > q.limit ? out.slice(out.length - q.limit) : out;

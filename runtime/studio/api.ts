@@ -5,7 +5,7 @@
 //
 // Bytes cross as base64 strings (JSON has no bytes). Errors cross as ApiError.
 
-import type { LogLevel, LogRecord, LogStream, OutboundCallRecord } from '../logs/log-bus.ts';
+import type { LogLevel, LogRecord, LogStream, OutboundCallRecord } from '../logs/log-record.ts';
 import type { DeployCommands, DeployEvents } from './deploy-api.ts';
 import type { RequestLogLine, TrafficCommands, TrafficEvents } from './traffic-api.ts';
 export type * from './deploy-api.ts';
@@ -18,7 +18,7 @@ export interface ApiError {
 }
 
 // Log records go to clients as the log bus keeps them; a build's text may carry ANSI colours.
-export type { LogLevel, LogStream } from '../logs/log-bus.ts';
+export type { LogLevel, LogStream } from '../logs/log-record.ts';
 export type LogRecordView = LogRecord;
 /** One outbound HTTP call a component made, as its log record carries it. */
 export type OutboundCallView = OutboundCallRecord;

@@ -2,7 +2,7 @@
 // what came back, how long it took, who served it, and what the component logged and called
 // while it did. Types and small helpers only; capturing is exchange-capture.ts's, keeping is
 // traffic-store.ts's.
-import type { LogLevel, LogStream, OutboundCallRecord } from '../logs/log-bus.ts';
+import type { LogLevel, LogStream, OutboundCallRecord } from '../logs/log-record.ts';
 
 /** Where a record came from: a client of the gateway, a replay, a check, or a HAR file. */
 /** `playground`: sent from the studio's HTTP view. */

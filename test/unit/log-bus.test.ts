@@ -67,6 +67,11 @@ describe('LogBus', () => {
     assert.deepEqual(textsOf(bus, { text: 'SERVE' }), ['Server STARTED', 'request served']);
   });
 
+  it('filters by text as the line shows, across colour changes', () => {
+    const bus = busWith([{ text: '\x1b[31mline 1234\x1b[0m \x1b[1mbold\x1b[0m plain' }, { text: 'other' }]);
+    for (const text of ['bold plain', '1234 bold', 'line 1234 ']) assert.equal(bus.query({ text }).length, 1, text);
+  });
+
   it('returns only records after a sequence number', () => {
     const bus = busWith([{ text: 'a' }, { text: 'b' }, { text: 'c' }]);
     assert.deepEqual(textsOf(bus, { afterSeq: 1 }), ['b', 'c']);

@@ -3,7 +3,7 @@
 // rather than shown as stray characters.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ansiToHtml, ansiTokens, safeLink, stripAnsi } from '../../renderer/src/lib/ansi.ts';
+import { ansiToHtml, ansiTokens, safeLink, stripAnsi, visibleAnsiText } from '../../renderer/src/lib/ansi.ts';
 
 const ESC = '\x1b';
 const ST = `${ESC}\\`;
@@ -98,5 +98,37 @@ describe('ansiToHtml', () => {
 
   it('shows a text-direction override as what it is, so "evil" cannot read as "live"', () => {
     assert.equal(ansiToHtml('file\u202Etxt.exe'), 'file[U+202E]txt.exe');
+  });
+});
+
+// A search looks for what the reader sees: the line without its colour codes, with hidden
+// characters shown by their code point, and the marks keep the colours around them.
+describe('searching terminal text', () => {
+  const line = `${ESC}[31mline 1234${ESC}[0m ${ESC}[1mbold${ESC}[0m plain`;
+
+  it('reads the text as shown, across colour codes', () => {
+    assert.equal(visibleAnsiText(line), 'line 1234 bold plain');
+    assert.ok(visibleAnsiText(line).includes('1234 bold'));
+    assert.equal(visibleAnsiText('err \u202eevil\u202c'), 'err [U+202E]evil[U+202C]');
+  });
+
+  it('marks a match that runs across colours, keeping them', () => {
+    assert.equal(
+      ansiToHtml(line, '1234 BOLD'),
+      '<span class="ansi-red-fg">line </span><mark><span class="ansi-red-fg">1234</span></mark><mark> </mark><mark><span class="ansi-bold">bold</span></mark> plain',
+    );
+    assert.equal(ansiToHtml(line, 'bold plain'), '<span class="ansi-red-fg">line 1234</span> <mark><span class="ansi-bold">bold</span></mark><mark> plain</mark>');
+  });
+
+  it('marks every match, inside a link too', () => {
+    assert.equal(
+      ansiToHtml(`ab ${link('https://a.example/', 'xab')} ab`, 'ab'),
+      '<mark>ab</mark> <a class="ansi-link" href="https://a.example/" title="https://a.example/" target="_blank" rel="noopener noreferrer">x<mark>ab</mark></a> <mark>ab</mark>',
+    );
+  });
+
+  it('keeps a text-direction override shown as what it is when a search marks the line', () => {
+    assert.equal(ansiToHtml('err \u202eevil\u202c', 'evil'), 'err [U+202E]<mark>evil</mark>[U+202C]');
+    assert.equal(ansiToHtml('err \u202eevil\u202c', '[U+202E]evil'), 'err <mark>[U+202E]evil</mark>[U+202C]');
   });
 });

@@ -71,14 +71,18 @@ export function Dialog({ title, onClose, children, footer, wide }: { title: stri
   );
 }
 
-/** The usual footer: Cancel, then the dialog's action. */
-export function DialogActions({ label, onConfirm, onCancel, danger = false, focus = false }: { label: string; onConfirm: () => void; onCancel: () => void; danger?: boolean; focus?: boolean }) {
+/**
+ * The usual footer: Cancel, then the dialog's action. A dangerous action never has the first
+ * focus: Enter pressed as the dialog opens (a key held, a double press) must not destroy
+ * anything, so Cancel has it, as file managers and system dialogs do.
+ */
+export function DialogActions({ label, onConfirm, onCancel, danger = false }: { label: string; onConfirm: () => void; onCancel: () => void; danger?: boolean }) {
   return (
     <>
-      <button className="btn" onClick={onCancel}>
+      <button className="btn" data-autofocus={danger || undefined} onClick={onCancel}>
         Cancel
       </button>
-      <button className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`} data-autofocus={focus || undefined} onClick={onConfirm}>
+      <button className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`} onClick={onConfirm}>
         {label}
       </button>
     </>
@@ -99,7 +103,7 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
     <Dialog
       title={title}
       onClose={onCancel}
-      footer={<DialogActions label={confirmLabel} onConfirm={onConfirm} onCancel={onCancel} danger={danger} focus />}
+      footer={<DialogActions label={confirmLabel} onConfirm={onConfirm} onCancel={onCancel} danger={danger} />}
     >
       {children}
     </Dialog>

@@ -5,6 +5,7 @@
 // ESC[?25l, cursor moves, charset selects such as ESC(B, DCS strings) is dropped here,
 // since anser knows only CSI sequences and would leave the rest in the text.
 import Anser from 'anser';
+import { revealHidden } from './visible-text.ts';
 
 export type AnsiToken =
   | { kind: 'text'; text: string }
@@ -43,9 +44,6 @@ export function stripAnsi(text: string): string {
     .join('');
 }
 
-/** Bidirectional embeddings, overrides and isolates. */
-const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
-
 /** The link target a page may open: http and https only (never file:, javascript: or the app's own scheme). */
 export function safeLink(href: string): string | undefined {
   try {
@@ -57,34 +55,74 @@ export function safeLink(href: string): string | undefined {
 }
 
 /**
- * HTML for terminal text: escaped, coloured with anser's classes, with links. A link opens in
- * a new window (target=_blank), which Electron hands to the system browser and a browser
- * opens in a tab: the studio's own page never navigates away.
+ * The text as the page shows it: no escape sequences, hidden characters as `[U+XXXX]`. What a
+ * search looks for, so a match may run across colours, as the reader sees the line.
  */
-export function ansiToHtml(text: string): string {
+export function visibleAnsiText(text: string): string {
+  return revealHidden(stripAnsi(text));
+}
+
+/** Where `term` occurs in `text`, case-insensitively, as [start, end) pairs that do not overlap. */
+function occurrences(text: string, term: string): [number, number][] {
+  const ranges: [number, number][] = [];
+  if (!term) return ranges;
+  const lower = text.toLowerCase();
+  const needle = term.toLowerCase();
+  for (let i = lower.indexOf(needle); i >= 0; i = lower.indexOf(needle, i + needle.length)) ranges.push([i, i + needle.length]);
+  return ranges;
+}
+
+/**
+ * HTML for terminal text: escaped, coloured with anser's classes, with links, and each
+ * occurrence of `highlight` (in the text as shown, see visibleAnsiText) in a <mark>. A link
+ * opens in a new window (target=_blank), which Electron hands to the system browser and a
+ * browser opens in a tab: the studio's own page never navigates away.
+ */
+export function ansiToHtml(text: string, highlight = ''): string {
+  // A text-direction override would show "evil" as "live": it is shown as what it is.
+  const tokens = ansiTokens(text).map((token) => (token.kind === 'text' ? { ...token, text: revealHidden(token.text) } : token));
+  const marks = occurrences(
+    tokens.map((token) => (token.kind === 'text' ? token.text : '')).join(''),
+    highlight,
+  );
   let html = '';
-  let segment = '';
+  let linkHtml = '';
   let href: string | undefined;
   // anser starts each call with no colour: the SGR codes so far (since the last reset) go in
-  // front of every segment, so a colour carries across a link's edges.
+  // front of every piece, so a colour carries across a link's edges and a mark's.
   let style = '';
-  const flush = () => {
-    if (!segment) return;
-    const coloured = Anser.ansiToHtml(Anser.escapeForHtml(style + segment), { use_classes: true });
+  // Where the next text token starts in the text as shown.
+  let at = 0;
+  const endLink = () => {
     // The target is in the title: a link's text need not say where it goes.
-    html += href ? `<a class="ansi-link" href="${Anser.escapeForHtml(href)}" title="${Anser.escapeForHtml(href)}" target="_blank" rel="noopener noreferrer">${coloured}</a>` : coloured;
-    for (const [code] of segment.matchAll(/\x1b\[[\d;:]*m/g)) style = /^\x1b\[0?m$/.test(code) ? '' : style + code;
-    segment = '';
+    html += href ? `<a class="ansi-link" href="${Anser.escapeForHtml(href)}" title="${Anser.escapeForHtml(href)}" target="_blank" rel="noopener noreferrer">${linkHtml}</a>` : linkHtml;
+    linkHtml = '';
   };
-  for (const token of ansiTokens(text)) {
-    // A text-direction override would show "evil" as "live": it is shown as what it is.
-    if (token.kind === 'text') segment += token.text.replace(BIDI_CONTROLS, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase()}]`);
-    else if (token.kind === 'sgr') segment += token.code;
-    else {
-      flush();
+  const emit = (piece: string, marked: boolean) => {
+    const coloured = Anser.ansiToHtml(Anser.escapeForHtml(style + piece), { use_classes: true });
+    linkHtml += marked ? `<mark>${coloured}</mark>` : coloured;
+  };
+  for (const token of tokens) {
+    if (token.kind === 'sgr') style = /^\x1b\[0?m$/.test(token.code) ? '' : style + token.code;
+    else if (token.kind === 'link') {
+      endLink();
       href = token.href === undefined ? undefined : safeLink(token.href);
+    } else {
+      // Cut the text where marks start and end; a mark across colours or a link's edge is
+      // several <mark>s side by side, so the HTML stays well nested.
+      const end = at + token.text.length;
+      let from = at;
+      for (const [markStart, markEnd] of marks) {
+        if (markEnd <= from || markStart >= end) continue;
+        if (markStart > from) emit(token.text.slice(from - at, markStart - at), false);
+        const upTo = Math.min(markEnd, end);
+        emit(token.text.slice(Math.max(markStart, from) - at, upTo - at), true);
+        from = upTo;
+      }
+      if (from < end) emit(token.text.slice(from - at), false);
+      at = end;
     }
   }
-  flush();
+  endLink();
   return html;
 }

@@ -7,7 +7,7 @@ import { describeError } from '../api/api-error.ts';
 import { dialogShown } from '../components/Dialog.tsx';
 import { ErrorBoundary } from '../components/ErrorBoundary.tsx';
 import { useStudio } from '../stores/studio-store.ts';
-import { useUi, VIEWS, type ViewId } from '../stores/ui-store.ts';
+import { useUi, viewOfHash, VIEWS, type ViewId } from '../stores/ui-store.ts';
 import { BlobsView } from '../views/blobs/BlobsView.tsx';
 import { DataView } from '../views/data/DataView.tsx';
 import { DeployView } from '../views/deploy/DeployView.tsx';
@@ -72,10 +72,10 @@ export function App() {
       }
     };
     window.addEventListener('keydown', onKey);
+    // Back and Forward (and an edited address) change the hash: show the view it names.
     const onHash = () => {
-      const id = location.hash.replace(/^#\/?/, '');
-      const match = VIEWS.find((v) => v.id === id);
-      if (match) useUi.getState().setView(match.id);
+      const view = viewOfHash(location.hash);
+      if (view) useUi.getState().setView(view);
     };
     window.addEventListener('hashchange', onHash);
     return () => {

@@ -43,18 +43,21 @@ let nextToast = 1;
 /** Each shown toast's time, its dismissal (while nothing holds it), and what holds it. */
 const toastLife = new Map<number, { ttlMs: number; timer?: ReturnType<typeof setTimeout>; holds: Set<'pointer' | 'focus'> }>();
 
-function initialView(): ViewId {
-  const hash = location.hash.replace(/^#\/?/, '');
-  return (VIEWS.find((v) => v.id === hash)?.id ?? 'workloads') as ViewId;
+/** The view an address's hash names (`#logs`); no hash is the first view, Workloads, and an unknown one none. */
+export function viewOfHash(hash: string): ViewId | undefined {
+  const id = hash.replace(/^#\/?/, '');
+  return id === '' ? 'workloads' : VIEWS.find((v) => v.id === id)?.id;
 }
 
 export const useUi = create<UiState>((set, get) => ({
-  view: initialView(),
+  view: viewOfHash(location.hash) ?? 'workloads',
   helpOpen: false,
   buildOutputOpen: false,
   toasts: [],
   setView(view) {
-    if (location.hash !== `#${view}`) history.replaceState(null, '', `#${view}`);
+    // Each switch is an entry in the tab's history, so the browser's Back and Forward move
+    // between views (the shell follows them on 'hashchange') instead of leaving the studio.
+    if (viewOfHash(location.hash) !== view) history.pushState(null, '', `#${view}`);
     set({ view });
   },
   setHelpOpen: (helpOpen) => set({ helpOpen }),

@@ -6,15 +6,17 @@ import { useEffect, useRef, useState } from 'react';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import type { BlobObjectView } from '../../api/types.ts';
-import { ConfirmDialog, PromptDialog } from '../../components/Dialog.tsx';
+import { ConfirmDialog, Dialog, PromptDialog } from '../../components/Dialog.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
+import { NameText } from '../../components/NameText.tsx';
 import { ValueViewer } from '../../components/ValueViewer.tsx';
 import { baseName, downloadBlob } from '../../lib/download.ts';
 import { formatBytes, formatCount, formatDateTime, formatShortDate } from '../../lib/format.ts';
 import { useListKeyboard } from '../../lib/use-list-keyboard.ts';
+import { visibleName } from '../../lib/visible-text.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { useUi } from '../../stores/ui-store.ts';
-import { useBlobs } from './blob-store.ts';
+import { type UploadAnswer, type UploadQuestion, useBlobs } from './blob-store.ts';
 
 const ROW = 30;
 
@@ -52,7 +54,7 @@ function Breadcrumbs() {
         <span key={i}>
           <span className="crumb-sep">/</span>
           <button className="crumb" onClick={() => useBlobs.getState().openFolder(parts.slice(0, i + 1).join('/') + '/')}>
-            {p}
+            <NameText name={p} />
           </button>
         </span>
       ))}
@@ -128,7 +130,7 @@ function ObjectList() {
     >
       <div className="pane-toolbar">
         <Breadcrumbs />
-        <input className="input" type="search" placeholder="Filter names in this folder" aria-label="Filter objects" value={filter} onChange={(e) => useBlobs.getState().setFilter(e.target.value)} />
+        <input className="input" type="search" placeholder="Filter: names starting with…" aria-label="Filter objects" value={filter} onChange={(e) => useBlobs.getState().setFilter(e.target.value)} />
       </div>
       <div className="list-header">
         <label className="check-cell" title="Select every loaded object">
@@ -152,7 +154,7 @@ function ObjectList() {
                   <div key={`d:${row.prefix}`} {...keyboard.rowProps(item.index)} className="list-row grid-row" role="row" aria-rowindex={item.index + 1} style={{ transform: `translateY(${item.start}px)`, height: ROW }} onClick={() => openRow(row)}>
                     <span className="check-cell" role="gridcell" />
                     <span className="col-name ellipsis" role="gridcell">
-                      <span className="folder-icon">▸</span> {row.prefix.slice(folder.length)}
+                      <span className="folder-icon">▸</span> <NameText name={row.prefix.slice(folder.length)} />
                     </span>
                     <span className="col-size muted" role="gridcell">
                       folder
@@ -177,8 +179,8 @@ function ObjectList() {
                   <label className="check-cell" role="gridcell" onClick={(e) => e.stopPropagation()}>
                     <input type="checkbox" tabIndex={-1} aria-label={`Select ${o.name}`} checked={checked.has(o.name)} onChange={(e) => useBlobs.getState().toggleChecked(o.name, e.target.checked)} />
                   </label>
-                  <span className="col-name ellipsis mono" role="gridcell" title={o.name}>
-                    {o.name.slice(folder.length)}
+                  <span className="col-name ellipsis mono" role="gridcell" title={visibleName(o.name)}>
+                    <NameText name={o.name.slice(folder.length)} />
                   </span>
                   <span className="col-size" role="gridcell">
                     {formatBytes(o.size)}
@@ -217,8 +219,8 @@ function PreviewPane() {
     <div className="detail-pane" aria-label="Object details">
       <header className="detail-header">
         <div className="detail-title">
-          <h2 className="mono ellipsis" title={o.name}>
-            {baseName(o.name)}
+          <h2 className="mono ellipsis" title={visibleName(o.name)}>
+            <NameText name={baseName(o.name)} />
           </h2>
           <span className="muted small">
             {formatBytes(o.size)} · {o.contentType || 'unknown type'} · modified {formatDateTime(o.modified)}
@@ -242,8 +244,56 @@ function PreviewPane() {
   );
 }
 
+/** Object names a dialog is about: the first ten, and how many more. */
+function NameList({ names }: { names: string[] }) {
+  return (
+    <ul className="delete-list mono">
+      {names.slice(0, 10).map((n) => (
+        <li key={n}>
+          <NameText name={n} />
+        </li>
+      ))}
+      {names.length > 10 && <li className="muted">…and {names.length - 10} more</li>}
+    </ul>
+  );
+}
+
+/** Asks before an upload overwrites objects of the same name; Cancel has the first focus, as in every dialog that can destroy. */
+function ReplaceDialog({ question }: { question: UploadQuestion }) {
+  const answer = (a: UploadAnswer) => useBlobs.getState().answerUpload(a);
+  const taken = question.existing.length;
+  const fresh = question.files.length - taken;
+  const where = `${question.container}/${question.folder}`;
+  return (
+    <Dialog
+      title={taken === 1 ? `Replace ${visibleName(baseName(question.existing[0]!))}?` : `Replace ${taken} objects?`}
+      onClose={() => answer('cancel')}
+      footer={
+        <>
+          <button className="btn" data-autofocus onClick={() => answer('cancel')}>
+            Cancel
+          </button>
+          {fresh > 0 && (
+            <button className="btn" onClick={() => answer('skip')}>
+              Upload only the {fresh === 1 ? 'new file' : `${fresh} new files`}
+            </button>
+          )}
+          <button className="btn btn-danger" onClick={() => answer('replace')}>
+            Replace
+          </button>
+        </>
+      }
+    >
+      <p>
+        <code>{visibleName(where)}</code> already has {taken === 1 ? 'an object' : 'objects'} of the same name. Replacing overwrites {taken === 1 ? 'it' : 'them'}; this cannot be undone.
+      </p>
+      <NameList names={question.existing} />
+    </Dialog>
+  );
+}
+
 export function BlobsView() {
-  const { containers, containersLoaded, containersError, container, checked, folder } = useBlobs();
+  const { containers, containersLoaded, containersError, container, checked, folder, uploadQuestion } = useBlobs();
   const project = useStudio((s) => s.project);
   const fileInput = useRef<HTMLInputElement>(null);
   const [newContainer, setNewContainer] = useState(false);
@@ -307,7 +357,7 @@ export function BlobsView() {
             {containers.map((c) => (
               <li key={c.name}>
                 <button className={`bucket-item ${c.name === container ? 'active' : ''}`} onClick={() => useBlobs.getState().selectContainer(c.name)}>
-                  {c.name}
+                  <NameText name={c.name} />
                 </button>
               </li>
             ))}
@@ -346,14 +396,10 @@ export function BlobsView() {
       {confirmDelete && (
         <ConfirmDialog title={`Delete ${checked.size} object${checked.size === 1 ? '' : 's'}?`} confirmLabel="Delete" onCancel={() => setConfirmDelete(false)} onConfirm={() => void deleteChecked()}>
           <p>These are removed from {container}{folder ? `/${folder}` : ''}:</p>
-          <ul className="delete-list mono">
-            {[...checked].slice(0, 10).map((n) => (
-              <li key={n}>{n}</li>
-            ))}
-            {checked.size > 10 && <li className="muted">…and {checked.size - 10} more</li>}
-          </ul>
+          <NameList names={[...checked]} />
         </ConfirmDialog>
       )}
+      {uploadQuestion && <ReplaceDialog question={uploadQuestion} />}
     </div>
   );
 }

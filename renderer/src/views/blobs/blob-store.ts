@@ -23,6 +23,18 @@ export interface Upload {
   error?: string;
 }
 
+/** Files that would replace objects of the same name, waiting for the user's word. */
+export interface UploadQuestion {
+  container: string;
+  folder: string;
+  files: File[];
+  /** The objects that are already there, by their full names. */
+  existing: string[];
+}
+
+/** What the user said to an UploadQuestion: replace the objects, upload only the new files, or nothing. */
+export type UploadAnswer = 'replace' | 'skip' | 'cancel';
+
 export interface Preview {
   object: BlobObjectView;
   bytes: Uint8Array | undefined;
@@ -46,6 +58,7 @@ interface BlobState {
   checked: Set<string>;
   preview: Preview | undefined;
   uploads: Upload[];
+  uploadQuestion: UploadQuestion | undefined;
   loadContainers(): Promise<void>;
   selectContainer(container: string | undefined): void;
   openFolder(folder: string): void;
@@ -55,7 +68,9 @@ interface BlobState {
   setChecked(names: string[]): void;
   openPreview(object: BlobObjectView): Promise<void>;
   closePreview(): void;
+  /** Uploads into the folder shown; asks first (uploadQuestion) when a name is taken, as file managers do. */
   upload(files: File[]): Promise<void>;
+  answerUpload(answer: UploadAnswer): void;
   download(object: BlobObjectView): Promise<Uint8Array>;
   start(): void;
 }
@@ -80,6 +95,7 @@ export const useBlobs = create<BlobState>((set, get) => ({
   checked: new Set(),
   preview: undefined,
   uploads: [],
+  uploadQuestion: undefined,
 
   async loadContainers() {
     try {
@@ -180,26 +196,25 @@ export const useBlobs = create<BlobState>((set, get) => ({
   async upload(files) {
     const { container, folder } = get();
     if (!container) return;
-    for (const file of files) {
-      const upload: Upload = { id: nextUpload++, name: folder + file.name, size: file.size, sent: 0, state: 'uploading' };
-      const update = (patch: Partial<Upload>) => set({ uploads: get().uploads.map((u) => (u.id === upload.id ? { ...u, ...patch } : u)) });
-      set({ uploads: [...get().uploads.filter((u) => u.state !== 'done'), upload] });
-      try {
-        let offset = 0;
-        do {
-          const part = new Uint8Array(await file.slice(offset, offset + UPLOAD_PART).arrayBuffer());
-          const last = offset + part.length >= file.size;
-          await studio.call('blob.put', { container, name: upload.name, data: bytesToBase64(part), offset, last });
-          offset += part.length;
-          update({ sent: offset });
-        } while (offset < file.size);
-        update({ state: 'done', sent: file.size });
-      } catch (err) {
-        update({ state: 'failed', error: describeError(err).message });
-      }
+    let existing: string[];
+    try {
+      existing = await takenNames(container, files.map((f) => folder + f.name));
+    } catch (err) {
+      // Not knowing what is there, nothing is sent: it could overwrite.
+      const error = `Could not check what is in ${container} already: ${describeError(err).message}`;
+      set({ uploads: [...get().uploads, ...files.map((f): Upload => ({ id: nextUpload++, name: folder + f.name, size: f.size, sent: 0, state: 'failed', error }))] });
+      return;
     }
-    void get().list(true);
-    setTimeout(() => set({ uploads: get().uploads.filter((u) => u.state !== 'done') }), 4000);
+    if (existing.length > 0) set({ uploadQuestion: { container, folder, files, existing } });
+    else await sendFiles(container, folder, files);
+  },
+
+  answerUpload(answer) {
+    const question = get().uploadQuestion;
+    set({ uploadQuestion: undefined });
+    if (!question || answer === 'cancel') return;
+    const files = answer === 'replace' ? question.files : question.files.filter((f) => !question.existing.includes(question.folder + f.name));
+    if (files.length > 0) void sendFiles(question.container, question.folder, files);
   },
 
   start() {
@@ -241,3 +256,34 @@ export const useBlobs = create<BlobState>((set, get) => ({
     void get().loadContainers();
   },
 }));
+
+/** Which of these object names `container` holds already (a listing from each name finds it first, if it is there). */
+async function takenNames(container: string, names: string[]): Promise<string[]> {
+  const found = await Promise.all(names.map((name) => studio.call('blob.list', { container, prefix: name, limit: 1 }).then((r) => (r.objects[0]?.name === name ? name : undefined))));
+  return found.filter((name) => name !== undefined);
+}
+
+/** Sends files in parts, one after the other, each with its progress in `uploads`. */
+async function sendFiles(container: string, folder: string, files: File[]): Promise<void> {
+  const { getState: get, setState: set } = useBlobs;
+  for (const file of files) {
+    const upload: Upload = { id: nextUpload++, name: folder + file.name, size: file.size, sent: 0, state: 'uploading' };
+    const update = (patch: Partial<Upload>) => set({ uploads: get().uploads.map((u) => (u.id === upload.id ? { ...u, ...patch } : u)) });
+    set({ uploads: [...get().uploads.filter((u) => u.state !== 'done'), upload] });
+    try {
+      let offset = 0;
+      do {
+        const part = new Uint8Array(await file.slice(offset, offset + UPLOAD_PART).arrayBuffer());
+        const last = offset + part.length >= file.size;
+        await studio.call('blob.put', { container, name: upload.name, data: bytesToBase64(part), offset, last });
+        offset += part.length;
+        update({ sent: offset });
+      } while (offset < file.size);
+      update({ state: 'done', sent: file.size });
+    } catch (err) {
+      update({ state: 'failed', error: describeError(err).message });
+    }
+  }
+  void get().list(true);
+  setTimeout(() => set({ uploads: get().uploads.filter((u) => u.state !== 'done') }), 4000);
+}

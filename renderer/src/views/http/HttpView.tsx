@@ -14,6 +14,7 @@ import { onTabListKeyDown, tabStop } from '../../lib/tab-list-keyboard.ts';
 import { isMod } from '../../shell/shortcuts.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
+import { withBodyMode } from './body-mode.ts';
 import { examplesFor, isQrExample } from './http-examples.ts';
 import { type BodyMode, bodyText, effectiveHeaders, type HistoryEntry, METHODS, paramsOf, type RequestDraft, sendsBody, useHttp, withParams } from './http-store.ts';
 import { PairsTable } from './PairsTable.tsx';
@@ -98,7 +99,7 @@ function BodyEditor({ draft, onSend }: { draft: RequestDraft; onSend: () => void
     <div className="body-editor">
       <div className="segmented" role="radiogroup" aria-label="Body type">
         {modes.map((m) => (
-          <button key={m.id} role="radio" aria-checked={draft.bodyMode === m.id} className={draft.bodyMode === m.id ? 'active' : ''} onClick={() => update({ bodyMode: m.id })}>
+          <button key={m.id} role="radio" aria-checked={draft.bodyMode === m.id} className={draft.bodyMode === m.id ? 'active' : ''} onClick={() => update(withBodyMode(draft, m.id))}>
             {m.label}
           </button>
         ))}
@@ -391,6 +392,10 @@ export function HttpView() {
   useEffect(() => {
     if (draft.bodyMode !== 'none') setTab('body');
   }, [draft.name, draft.bodyMode]);
+  // A header that cannot be sent is shown where it can be fixed.
+  useEffect(() => {
+    if (problem?.kind === 'header') setTab('headers');
+  }, [problem]);
   const [curlIn, setCurlIn] = useState(false);
   const [curlOut, setCurlOut] = useState<string>();
   const params = useMemo(() => paramsOf(draft.url), [draft.url]);
@@ -466,7 +471,7 @@ export function HttpView() {
               {tab === 'params' && <PairsTable label="Query parameters" toggles={false} pairs={params} onChange={(p) => update({ url: withParams(draft.url, p) })} />}
               {tab === 'headers' && (
                 <>
-                  <PairsTable label="Headers" pairs={draft.headers} onChange={(headers) => update({ headers })} keyLabel="Header" />
+                  <PairsTable label="Headers" pairs={draft.headers} onChange={(headers) => update({ headers })} keyLabel="Header" invalidRow={problem?.kind === 'header' ? problem.row : undefined} />
                   {draft.bodyMode !== 'none' && !draft.headers.some((h) => h.enabled && h.key.toLowerCase() === 'content-type') && (
                     <p className="muted small pad">Content-Type is set from the body type: {effectiveHeaders(draft).find(([k]) => k === 'Content-Type')?.[1]}</p>
                   )}

@@ -10,6 +10,8 @@ import type { HttpResponseView } from '../../api/types.ts';
 import { textToBase64 } from '../../lib/bytes.ts';
 import { jsonProblem } from '../../lib/json-problem.ts';
 import { useStudio } from '../../stores/studio-store.ts';
+import { impliedContentType } from './body-mode.ts';
+import { headerProblem } from './header-check.ts';
 import { ROOT_REQUEST } from './http-examples.ts';
 
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
@@ -54,7 +56,12 @@ export interface HistoryEntry {
   errorHint?: string;
 }
 
-export type SendProblem = { kind: 'json'; message: string } | { kind: 'url'; message: string } | { kind: 'api'; message: string; hint?: string; code: string };
+export type SendProblem =
+  | { kind: 'json'; message: string }
+  | { kind: 'url'; message: string }
+  /** A header that cannot be sent, at `row` of the draft's headers. */
+  | { kind: 'header'; message: string; row: number }
+  | { kind: 'api'; message: string; hint?: string; code: string };
 
 /**
  * The draft and the history are the open project's: another project has other routes, and
@@ -198,14 +205,7 @@ export function sendsBody(r: RequestDraft): boolean {
 export function effectiveHeaders(r: RequestDraft): [string, string][] {
   const headers: [string, string][] = r.headers.filter((h) => h.enabled && h.key.trim()).map((h) => [h.key.trim(), h.value]);
   const has = (name: string) => headers.some(([k]) => k.toLowerCase() === name);
-  const contentType: Record<BodyMode, string | undefined> = {
-    none: undefined,
-    text: 'text/plain; charset=utf-8',
-    json: 'application/json',
-    form: 'application/x-www-form-urlencoded',
-    file: r.file?.type || 'application/octet-stream',
-  };
-  const ct = sendsBody(r) ? contentType[r.bodyMode] : undefined;
+  const ct = sendsBody(r) ? impliedContentType(r.bodyMode, r.file) : undefined;
   if (ct && !has('content-type')) headers.push(['Content-Type', ct]);
   return headers;
 }
@@ -287,6 +287,8 @@ export const useHttp = create<HttpState>((set, get) => ({
     const draft = get().draft;
     const urlProblem = checkUrl(draft.url, gatewayUrl);
     if (urlProblem) return set({ problem: { kind: 'url', message: urlProblem } });
+    const badHeader = headerProblem(draft.headers);
+    if (badHeader) return set({ problem: { kind: 'header', ...badHeader } });
     // GET and HEAD carry no body; the body stays in the draft for when the method changes back.
     const withBody = sendsBody(draft);
     if (withBody && draft.bodyMode === 'json') {

@@ -7,12 +7,14 @@ import { studio } from '../../api/client.ts';
 import { CodeEditor } from '../../components/CodeEditor.tsx';
 import { ConfirmDialog, Dialog, DialogActions, dialogShown, ErrorNotice, PromptDialog } from '../../components/Dialog.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
+import { NameText } from '../../components/NameText.tsx';
 import { ValueViewer } from '../../components/ValueViewer.tsx';
 import { bytesToBase64, counterBytes, decodeText, readCounter, textToBase64 } from '../../lib/bytes.ts';
 import { detectContent } from '../../lib/content-kind.ts';
 import { formatBytes, formatCount } from '../../lib/format.ts';
 import { downloadBlob } from '../../lib/download.ts';
 import { useListKeyboard } from '../../lib/use-list-keyboard.ts';
+import { visibleName } from '../../lib/visible-text.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { isMod } from '../../shell/shortcuts.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
@@ -23,7 +25,14 @@ const ROW = 28;
 const ROOT_BUCKET_TITLE = 'The bucket named "": its keys are the files directly in the key-value folder, as wash keeps them';
 
 function bucketLabel(bucket: string): string {
-  return bucket === '' ? '"" (root)' : bucket;
+  return bucket === '' ? '"" (root)' : visibleName(bucket);
+}
+
+/** What deleting a bucket takes with it; the key list's total counts the whole bucket whatever the prefix, and is unknown until it loads. */
+function keysThatGo(total: number | undefined): string {
+  if (total === undefined) return 'Every key is';
+  if (total === 0) return 'It holds no key; its folder is';
+  return total === 1 ? 'Its one key is' : `All its ${formatCount(total)} keys are`;
 }
 
 function bucketFolder(kvPath: string, bucket: string): string {
@@ -89,10 +98,12 @@ function KeyList() {
                   aria-selected={selected?.key === key}
                   className={`list-row ${selected?.key === key ? 'active' : ''}`}
                   style={{ transform: `translateY(${item.start}px)`, height: ROW }}
-                  title={key}
+                  title={visibleName(key)}
                   onClick={() => void useKv.getState().selectKey(key)}
                 >
-                  <span className="mono ellipsis">{key}</span>
+                  <span className="mono ellipsis">
+                    <NameText name={key} />
+                  </span>
                 </div>
               );
             })}
@@ -201,8 +212,8 @@ function ValuePane({ saveShortcut }: { saveShortcut: SaveShortcut }) {
     <div className="detail-pane" aria-label="Value">
       <header className="detail-header">
         <div className="detail-title">
-          <h2 className="mono ellipsis" title={selected.key}>
-            {selected.key}
+          <h2 className="mono ellipsis" title={visibleName(selected.key)}>
+            <NameText name={selected.key} />
           </h2>
           <span className="muted small" title={kvPath ? bucketFolder(kvPath, bucket) : undefined}>
             {formatBytes(selected.size)}
@@ -304,9 +315,13 @@ function ValuePane({ saveShortcut }: { saveShortcut: SaveShortcut }) {
         {!editing && selected.bytes && <ValueViewer bytes={selected.bytes} name={selected.key} totalSize={selected.size} label="Key value" rest="Download it to see all of it." />}
       </div>
       {confirmDelete && (
-        <ConfirmDialog title={`Delete ${selected.key}?`} confirmLabel="Delete" onCancel={() => setConfirmDelete(false)} onConfirm={() => void remove()}>
+        <ConfirmDialog title={`Delete ${visibleName(selected.key)}?`} confirmLabel="Delete" onCancel={() => setConfirmDelete(false)} onConfirm={() => void remove()}>
           <p>
-            The key <code>{selected.key}</code> and its value ({formatBytes(selected.size)}) are removed from bucket <code>{bucketLabel(bucket)}</code>. Components reading it will find nothing.
+            The key{' '}
+            <code>
+              <NameText name={selected.key} />
+            </code>{' '}
+            and its value ({formatBytes(selected.size)}) are removed from bucket <code>{bucketLabel(bucket)}</code>. Components reading it will find nothing.
           </p>
         </ConfirmDialog>
       )}
@@ -352,7 +367,7 @@ function NewKeyDialog({ bucket, onClose }: { bucket: string; onClose: () => void
 }
 
 export function KvView() {
-  const { buckets, bucketsLoaded, bucketsError, bucket } = useKv();
+  const { buckets, bucketsLoaded, bucketsError, bucket, total } = useKv();
   const project = useStudio((s) => s.project);
   const [newKey, setNewKey] = useState(false);
   const [newBucket, setNewBucket] = useState(false);
@@ -404,7 +419,7 @@ export function KvView() {
             {buckets.map((b) => (
               <li key={b}>
                 <button className={`bucket-item ${b === bucket ? 'active' : ''} ${b === '' ? 'root-bucket' : ''}`} onClick={() => useKv.getState().selectBucket(b)} title={b === '' ? ROOT_BUCKET_TITLE : undefined}>
-                  {bucketLabel(b)}
+                  {b === '' ? bucketLabel(b) : <NameText name={b} />}
                 </button>
               </li>
             ))}
@@ -462,7 +477,7 @@ export function KvView() {
           }}
         >
           <p>
-            Every key in <code>{bucketLabel(bucket)}</code> is deleted from disk. This cannot be undone.
+            <code>{bucketLabel(bucket)}</code>: {keysThatGo(total)} deleted from disk. This cannot be undone.
           </p>
         </ConfirmDialog>
       )}

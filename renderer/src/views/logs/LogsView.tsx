@@ -15,6 +15,7 @@ import { formatCount, formatTime } from '../../lib/format.ts';
 import { listRowProps, useListKeyboard, type ListRowState } from '../../lib/use-list-keyboard.ts';
 import { isEditable, isMod } from '../../shell/shortcuts.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
+import { revealHidden } from '../../lib/visible-text.ts';
 import { isFiltered, LEVELS, queryArgs, useLogs } from './logs-store.ts';
 import { OutboundLine } from './OutboundLine.tsx';
 
@@ -34,21 +35,6 @@ function linesOf(record: LogRecordView): string[] {
     linesCache.set(record, lines);
   }
   return lines;
-}
-
-function Highlighted({ text, term }: { text: string; term: string }) {
-  const plain = stripAnsi(text);
-  const lower = plain.toLowerCase();
-  const needle = term.toLowerCase();
-  const parts: React.ReactNode[] = [];
-  let at = 0;
-  for (let i = lower.indexOf(needle); i >= 0 && needle; i = lower.indexOf(needle, at)) {
-    if (i > at) parts.push(plain.slice(at, i));
-    parts.push(<mark key={i}>{plain.slice(i, i + needle.length)}</mark>);
-    at = i + needle.length;
-  }
-  parts.push(plain.slice(at));
-  return <>{parts}</>;
 }
 
 interface LogRowProps extends ListRowState {
@@ -74,16 +60,13 @@ const LogRow = memo(function LogRow({ row, term, start, onPick, picked, ...place
           {first ? record.stream : ''}
         </span>
       )}
-      {term ? (
-        <span className="log-text">
-          <Highlighted text={line} term={term} />
-        </span>
-      ) : record.http ? (
+      {record.http && !term ? (
         <span className="log-text">
           <OutboundLine call={record.http} text={record.text} />
         </span>
       ) : (
-        <span className="log-text" title={first ? 'Click to read the whole line' : undefined} dangerouslySetInnerHTML={{ __html: ansiToHtml(line) }} />
+        // A search shows the line's text (an outbound call's too, as the terminal prints it), colours kept, with what matched marked.
+        <span className="log-text" title={first ? 'Click to read the whole line' : undefined} dangerouslySetInnerHTML={{ __html: ansiToHtml(line, term) }} />
       )}
     </div>
   );
@@ -111,7 +94,7 @@ function WholeLine({ record, onClose }: { record: LogRecordView; onClose: () => 
           ✕
         </button>
       </div>
-      <pre className="log-whole-text">{text}</pre>
+      <pre className="log-whole-text">{revealHidden(text)}</pre>
     </section>
   );
 }
@@ -234,10 +217,19 @@ export function LogsView() {
     return () => window.removeEventListener('keydown', onKey);
   }, [active]);
 
+  // The newest record on screen when the reader scrolled up: the Follow button counts the lines after it.
+  const readUpTo = useRef(-1);
+  const unread = useMemo(() => {
+    let count = 0;
+    for (let i = rows.length - 1; i >= 0 && rows[i]!.record.seq > readUpTo.current; i--) count++;
+    return count;
+  }, [rows, follow]);
+
   const onScroll = () => {
     const el = parent.current;
     if (!el) return;
     const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW * 2;
+    if (!atBottom && follow) readUpTo.current = rows.at(-1)?.record.seq ?? -1;
     if (atBottom !== follow) setFollow(atBottom);
     if (el.scrollTop < ROW * 10) void useLogs.getState().loadOlder();
   };
@@ -354,7 +346,7 @@ export function LogsView() {
             virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
           }}
         >
-          ↓ Follow (End)
+          {unread > 0 ? `↓ ${formatCount(unread)} new · Follow (End)` : '↓ Follow (End)'}
         </button>
       )}
       {confirmClear && (

@@ -1,11 +1,13 @@
 // The Logs view's state. Filtering happens on the Node side (logs.query, debounced); this store
 // holds the newest page that matches, loads older pages on demand (beforeSeq), and appends
 // records from 'logs.appended' that pass the same filter (matches() mirrors the Node side's
-// query). While paused, new records wait in a buffer and join when the user resumes.
+// query, on the text as shown: a colour code does not split a match). While paused, new
+// records wait in a buffer and join when the user resumes.
 import { create } from 'zustand';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import type { LogLevel, LogRecordView, LogStream } from '../../api/types.ts';
+import { visibleAnsiText } from '../../lib/ansi.ts';
 
 export const LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'critical'];
 export const PAGE = 2000;
@@ -44,7 +46,7 @@ interface LogsState {
 export function matches(record: LogRecordView, filter: LogFilter): boolean {
   if (LEVELS.indexOf(record.level) < LEVELS.indexOf(filter.minLevel)) return false;
   if (filter.sources.length > 0 && !filter.sources.includes(record.source)) return false;
-  if (filter.text && !record.text.toLowerCase().includes(filter.text.toLowerCase())) return false;
+  if (filter.text && !visibleAnsiText(record.text).toLowerCase().includes(filter.text.toLowerCase())) return false;
   if (filter.stream && record.stream !== filter.stream) return false;
   return true;
 }
