@@ -260,6 +260,11 @@ export class OutgoingResponse {
   private bodyTaken = false;
   /** @internal */ readonly outgoingBody = new OutgoingBody();
 
+  /** @internal */
+  get hasBodyTaken(): boolean {
+    return this.bodyTaken;
+  }
+
   constructor(private readonly fields: Fields) {}
 
   statusCode(): number {
@@ -364,6 +369,7 @@ export class OutgoingBody {
 
 export class ResponseOutparam {
   private used = false;
+  private response: OutgoingResponse | undefined;
   constructor(private readonly sink: ResponseSink) {}
 
   static set(param: ResponseOutparam, response: Result<OutgoingResponse, ErrorCode>): void {
@@ -374,6 +380,7 @@ export class ResponseOutparam {
       return;
     }
     const res = response.val;
+    param.response = res;
     res.headers().immutable = true;
     param.sink.head(res.statusCode(), res.headers().toTransport());
     res.outgoingBody.pipe.attach(param.sink);
@@ -382,6 +389,11 @@ export class ResponseOutparam {
   /** @internal */
   get wasSet(): boolean {
     return this.used;
+  }
+
+  /** @internal Whether the component took the body of the response it set (a 204 or a redirect often never does). */
+  get bodyTaken(): boolean {
+    return this.response?.hasBodyTaken ?? false;
   }
 }
 

@@ -282,7 +282,8 @@ function serve(head: RequestHead, current: Instance): RequestFailure | undefined
     return { kind: 'no-response', message: 'the handler returned without setting a response (response-outparam.set was never called)' };
   }
   if (!ended) {
-    log('warn', 'the handler returned without finishing the response body (outgoing-body.finish); the response was ended for it');
+    // A response whose body was never taken is complete as it is (empty), as under wasmtime.
+    if (outparam.bodyTaken) log('warn', 'the handler returned without finishing the response body (outgoing-body.finish); the response was ended for it');
     batch.push({ type: 'end', id: head.id });
   }
   return undefined;

@@ -179,6 +179,22 @@ describe('components that misbehave', () => {
 
 // Run with --no-watch, which ends the session after a failed start: watched, a bad file waits
 // for a new version of itself (the last test).
+describe('a response whose body the component never took', () => {
+  it('is complete as it is (204, no body), with no warning that its body was not finished', async () => {
+    const studio = await serve('no-body');
+    try {
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(studio.url);
+        assert.equal(res.status, 204);
+        assert.equal(await res.text(), '');
+      }
+      assert.doesNotMatch(studio.output(), /without finishing the response body/);
+    } finally {
+      await studio.stop();
+    }
+  });
+});
+
 describe('a composed component whose inner components pass a resource between them', () => {
   it('answers: the resource\'s borrow goes back to the component that defines it', async () => {
     const studio = await serve('composed-resource');
