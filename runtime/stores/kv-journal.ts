@@ -163,6 +163,15 @@ function recordsPastDamage(bytes: Buffer, from: number, generation: number): Pla
   return found;
 }
 
+/** Whether the bytes of `fd` from `from` to `to` are all zero, read a MiB at a time. */
+function allZeros(fd: number, from: number, to: number): boolean {
+  for (let at = from; at < to; at += 1 << 20) {
+    const chunk = readAllAt(fd, Math.min(1 << 20, to - at), at);
+    if (chunk.some((byte) => byte !== 0)) return false;
+  }
+  return true;
+}
+
 function decodeRecords(bytes: Buffer, generation: number, withValues = true): JournalRecord[] {
   return decodeRecordsAt(bytes, generation, withValues).map(({ record }) => record);
 }
@@ -440,12 +449,16 @@ export class KeyValueJournal {
     const header = decodeHeader(head);
     const warnings: string[] = [];
     if (!header) {
-      if (head.length === HEADER_BYTES && head.every((byte) => byte === 0)) {
+      // A reset truncates the file before it writes zeros and then the header, so a reset cut
+      // short leaves zeros only. Zeros over the header with records after them are damage.
+      const zeroHeader = head.length === HEADER_BYTES && head.every((byte) => byte === 0);
+      if (zeroHeader && allZeros(fd, HEADER_BYTES, size)) {
         this.zeroFill(0);
         return { generation: 0, records: [], warnings };
       }
       const aside = this.keepAside();
-      warnings.push(`The key-value journal ${this.path} was unreadable (${size < HEADER_BYTES ? `only ${size} bytes` : 'not a journal header'}); writes made since its last checkpoint may be lost. It was kept as ${aside} and a new journal started.`);
+      const why = size < HEADER_BYTES ? `only ${size} bytes` : zeroHeader ? 'its header was overwritten with zeros, with journaled writes after it' : 'not a journal header';
+      warnings.push(`The key-value journal ${this.path} was unreadable (${why}); writes made since its last checkpoint may be lost. It was kept as ${aside} and a new journal started.`);
       this.zeroFill(0);
       return { generation: 0, records: [], warnings };
     }

@@ -66,6 +66,32 @@ describe('key-value repairs on open', () => {
     }
   });
 
+  it('reports a journal whose header was zeroed with writes after it, and keeps a copy; zeros alone (a reset cut short) say nothing', () => {
+    const root = crashedAfterSet('b', 'k', 'v');
+    const journal = join(root, '.cs-journal');
+    const bytes = readFileSync(journal);
+    bytes.fill(0, 0, HEADER_BYTES);
+    writeFileSync(journal, bytes);
+    const store = open(root);
+    try {
+      const warnings = store.openReport?.warnings ?? [];
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0]!, /was unreadable \(its header was overwritten with zeros, with journaled writes after it\); writes made since its last checkpoint may be lost\. It was kept as /);
+      assert.equal(asides(root, 'corrupt').length, 1);
+    } finally {
+      store.close();
+    }
+    const reset = crashedAfterSet('b', 'k', 'v');
+    writeFileSync(join(reset, '.cs-journal'), Buffer.alloc(bytes.length));
+    const again = open(reset);
+    try {
+      assert.deepEqual(again.openReport?.warnings ?? [], []);
+      assert.equal(asides(reset, 'corrupt').length, 0);
+    } finally {
+      again.close();
+    }
+  });
+
   it('reports a journal cut short, and still replays what it holds', () => {
     const root = crashedAfterSet('b', 'k', 'journaled');
     truncateSync(join(root, '.cs-journal'), 4096);
