@@ -50,9 +50,13 @@ export interface JsBuildRequest {
 }
 
 export interface BuildProgress {
-  phase: 'bundle' | 'componentize' | 'cached' | 'done';
+  /** `slow`: componentize is still running, said every SLOW_NOTE_MS. */
+  phase: 'bundle' | 'componentize' | 'slow' | 'cached' | 'done';
   message: string;
 }
+
+/** How often a componentize run that goes on says so: a first build takes 10-30 s. */
+const SLOW_NOTE_MS = 30_000;
 
 export type JsBuildResult =
   | { ok: true; wasmPath: string; cached: boolean; bundleMs: number; componentizeMs: number }
@@ -161,7 +165,7 @@ async function build(
           // Another process may have built the same component while this one waited.
           if (await pathExists(cached)) return { ok: true as const, ms: 0, bytes: 0, built: false };
           onProgress({ phase: 'componentize', message: 'Componentizing (takes 5-25 s)' });
-          const done = await componentizeInChild(job, work, signal);
+          const done = await componentizeInChild(job, work, signal, onProgress);
           return done.ok ? { ...done, built: true } : done;
         }),
       () => onProgress({ phase: 'componentize', message: 'Waiting for another component build to finish' }),
@@ -475,9 +479,19 @@ async function componentizeInChild(
   job: ComponentizeJob,
   cwd: string,
   signal: AbortSignal | undefined,
+  onProgress: (p: BuildProgress) => void,
 ): Promise<{ ok: true; ms: number; bytes: number } | Failure> {
   if (signal?.aborted) return cancelled();
   const start = performance.now();
+  // The component's top-level code runs now, inside componentize: a loop there is silent
+  // until the time limit unless something says the build is still going.
+  const slow = setInterval(() => {
+    const seconds = Math.round((performance.now() - start) / 1000);
+    onProgress({
+      phase: 'slow',
+      message: `componentize is still running after ${seconds} s. It runs the component's top-level code, so a loop there holds the build until it is stopped at ${COMPONENTIZE_TIMEOUT_MS / 60_000} minutes; save a fix to stop it sooner.`,
+    });
+  }, SLOW_NOTE_MS);
   let output = '';
   const collect = (chunk: Buffer) => {
     output += chunk.toString('utf8');
@@ -530,6 +544,7 @@ async function componentizeInChild(
     };
   } finally {
     clearTimeout(timer);
+    clearInterval(slow);
     signal?.removeEventListener('abort', onAbort);
     process.removeListener('exit', killGroup);
   }

@@ -104,7 +104,11 @@ export async function buildProject(build: ProjectBuild): Promise<CycleResult<{ w
   let wasmPath = componentPath;
   for (const outFile of [componentPath, ...others]) {
     const chosen = worlds.size > 1 ? await worldFor(project.root, outFile, worlds) : {};
-    const built = await buildJsComponent({ projectDir: project.root, outFile, cacheDir: join(build.cacheDir, 'builds'), ...chosen }, undefined, signal);
+    const built = await buildJsComponent(
+      { projectDir: project.root, outFile, cacheDir: join(build.cacheDir, 'builds'), ...chosen },
+      (progress) => progress.phase === 'slow' && logs.append({ level: 'warn', source: 'build', text: progress.message }),
+      signal,
+    );
     if (!built.ok) {
       if (built.output) logs.append({ level: 'error', source: 'build', text: built.output });
       const which = outFile === componentPath ? '' : `${relative(project.root, outFile)}: `;

@@ -185,3 +185,24 @@ test('waits for a build another process holds the cache lock for, and reuses wha
   assert.ok(!messages.some((m) => m.startsWith('componentize: Componentizing')), messages.join('\n'));
   assert.deepEqual(await readFile(result.wasmPath), await readFile(first.wasmPath));
 });
+
+test('a componentize that runs on (top-level code that loops) says so every 30 s, and a save stops it', async () => {
+  const dir = await exampleCopy('top-level-loop');
+  await appendFile(join(dir, 'src', 'component.ts'), '\nwhile (Date.now() > 0) { /* runs at build time, for ever */ }\n');
+  const controller = new AbortController();
+  const notes: string[] = [];
+  let noted!: () => void;
+  const firstNote = new Promise<void>((resolve) => (noted = resolve));
+  const result = buildJsComponent({ projectDir: dir, outFile: join(dir, 'out.wasm'), cacheDir }, (p) => {
+    if (p.phase !== 'slow') return;
+    notes.push(p.message);
+    noted();
+  }, controller.signal);
+  await firstNote;
+  // What a save does to the build it replaces.
+  controller.abort();
+  const ended = await result;
+  assert.ok(!ended.ok);
+  assert.equal(ended.error.code, 'build-cancelled');
+  assert.match(notes[0]!, /^componentize is still running after 30 s\. It runs the component's top-level code, so a loop there holds the build until it is stopped at 5 minutes; save a fix to stop it sooner\.$/);
+});
