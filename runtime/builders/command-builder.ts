@@ -41,6 +41,9 @@ class StreamLines {
   }
 }
 
+/** How long the output of a build command that has exited may still come. */
+const OUTPUT_GRACE_MS = 2000;
+
 export async function runBuildCommand(build: CommandBuild): Promise<Result<{ wasmPath: string; output: string }>> {
   const output: string[] = [];
   // One splitter per stream: each keeps its own partial line. Build tools write progress to
@@ -72,10 +75,19 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
   killTreeOnExit(child);
   const onAbort = () => endProcessTree(child);
   build.signal?.addEventListener('abort', onAbort, { once: true });
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const exit = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
     child.once('error', (error) => resolve({ code: null, error }));
-    child.once('close', (code) => resolve({ code }));
+    child.once('exit', (code) => resolve({ code }));
   });
+  // A process the command started in the background (`watcher &`) may hold its output open
+  // long after the command itself ended: what it prints after a grace is not the build's.
+  const drained = await Promise.race([closed.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), OUTPUT_GRACE_MS))]);
+  if (!drained && !exit.error) {
+    child.stdout.destroy();
+    child.stderr.destroy();
+    build.logs.append({ level: 'warn', source: 'build', text: `The build command ended, but a process it started still holds its output open (a job left running in the background?); the build went on without waiting for it (${build.configKey}: ${build.command}).` });
+  }
   build.signal?.removeEventListener('abort', onAbort);
   // A last line with no newline after it (an error printed with printf) is a line too.
   for (const splitter of splitters) splitter.end();

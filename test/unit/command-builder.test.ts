@@ -24,6 +24,15 @@ describe('a build command\'s output', () => {
     assert.deepEqual(lines, ['first', 'error[E0425]: cannot find value x in this scope']);
   });
 
+  it('does not wait for a process the command left running in the background, and says so', { skip: process.platform === 'win32' && 'POSIX shell' }, async () => {
+    const started = Date.now();
+    const { ok, lines } = await run('sleep 30 & mkdir -p out && printf "\\0asm" > "$WASH_COMPONENT_PATH"; echo built');
+    assert.equal(ok, true);
+    assert.ok(Date.now() - started < 15_000, `waited ${Date.now() - started} ms`);
+    assert.equal(lines[0], 'built');
+    assert.match(lines[1] ?? '', /^The build command ended, but a process it started still holds its output open \(a job left running in the background\?\); the build went on without waiting for it/);
+  });
+
   it('cuts a line of megabytes instead of holding it, and says how much was left out', { skip: process.platform === 'win32' && 'POSIX shell' }, async () => {
     const { lines } = await run(`node -e "process.stdout.write('x'.repeat(5e6) + '\\\\nafter\\\\n')"; exit 1`);
     assert.equal(lines.length, 2, lines.map((l) => l.slice(0, 40)).join(' | '));
