@@ -28,7 +28,7 @@ import { removeFolder, removeLeftovers, syncFolder, syncPaths } from './atomic-w
 import { JOURNAL_FILE, KeyValueJournal, applyRecord, type JournalRecord, type KeyFolders, type PlacedRecord, type RecoveryReport } from './kv-journal.ts';
 import { startMaterializer, stopMaterializer } from './kv-materializer.ts';
 import { bucketFolderName, decodeSegment, isInternalFileName, keyFileName, keyOfFileName, rawAlternative, rawKeyAlternative } from './safe-names.ts';
-import { StoreError, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
+import { StoreError, errnoPath, isErrno, quote, storeErrorFrom, type StoreContext } from './store-error.ts';
 import { compareNames, listLimit, lowerBound } from './sorted-names.ts';
 import { GatedCalls, LockSlot, SharedWord, StoreLocks, hashText } from './store-locks.ts';
 import { FileValueCache } from './file-value-cache.ts';
@@ -496,7 +496,7 @@ export class KeyValueStore {
         applyRecord(keyFolders, record);
       } catch (error) {
         // The journal keeps the value (reads still find it); the error names the key and its file.
-        throw storeErrorFrom(error, ctx(record.op === 'set' ? 'write' : 'delete', record.bucket, record.key, this.root));
+        throw storeErrorFrom(error, ctx(record.op === 'set' ? 'write' : 'delete', record.bucket, record.key, errnoPath(error) ?? this.root));
       }
     }
     const files: string[] = [];
@@ -759,7 +759,7 @@ export class KeyValueStore {
             if (last.get(`${record.bucket}\u0000${record.key}`) === offset) applyRecord(folders, record);
           } catch (error) {
             // Its folder went with the deleted journal (a data folder removed to start from empty): gone, as the deletion meant.
-            if (!this.journal.deleted()) throw storeErrorFrom(error, ctx(record.op === 'set' ? 'write' : 'delete', record.bucket, record.key, this.root));
+            if (!this.journal.deleted()) throw storeErrorFrom(error, ctx(record.op === 'set' ? 'write' : 'delete', record.bucket, record.key, errnoPath(error) ?? this.root));
           }
           locks.pending.noteWritten(record.bucket, record.key, offset);
           locks.store(SharedWord.journalWritten, next);

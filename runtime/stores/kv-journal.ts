@@ -29,7 +29,7 @@ import { TempFile, renameRetrying, syncPaths } from './atomic-write.ts';
 import { bucketFolderName, keyFileName } from './safe-names.ts';
 import { LockSlot, SharedWord, type StoreLocks } from './store-locks.ts';
 import { readAllAt, readFileInside } from './store-root.ts';
-import { isErrno } from './store-error.ts';
+import { errnoPath, isErrno, storeErrorFrom } from './store-error.ts';
 
 export const JOURNAL_FILE = '.cs-journal';
 export const HEADER_BYTES = 32;
@@ -501,11 +501,13 @@ export class KeyValueJournal {
         if (folder) changedFolders.add(folder);
         replayed++;
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
+        // Worded as any store error (what, where, and the fix), after the record it concerns.
+        const problem = storeErrorFrom(error, { store: 'keyvalue', action: record.op === 'set' ? 'write' : 'delete', bucket: record.bucket, key: record.key, ...pathOf(error) });
+        const reason = `${problem.message.replace(/^Cannot [^:]*: /, '').replace(/\.$/, '')}. ${problem.hint ?? ''} Until then the key reads as it did before that ${record.op}.`;
         let kept = '';
         if (record.op === 'set') {
           try {
-            kept = ` The journaled value was kept as ${this.keepUnreplayed(record)}.`;
+            kept = ` The journaled value was kept as ${this.keepUnreplayed(record)}: copy it back over the key's file once the cause is fixed.`;
           } catch (asideError) {
             kept = ` Keeping the journaled value aside failed too: ${asideError instanceof Error ? asideError.message : String(asideError)}`;
           }
@@ -632,4 +634,10 @@ export class KeyValueJournal {
       locks.pending.clear();
     });
   }
+}
+
+/** The path a system error names, as a StoreContext field (see errnoPath). */
+function pathOf(error: unknown): { path?: string } {
+  const path = errnoPath(error);
+  return path === undefined ? {} : { path };
 }

@@ -81,6 +81,17 @@ function errnoCode(thrown: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The file or folder a Node system error names, for a message: a temp file of the studio's
+ * own (`.cs-…`) is named by its folder, which is what the user can look at.
+ */
+export function errnoPath(thrown: unknown): string | undefined {
+  const path = thrown && typeof thrown === 'object' && 'path' in thrown && typeof thrown.path === 'string' ? thrown.path : undefined;
+  if (path === undefined) return undefined;
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return path.slice(slash + 1).startsWith('.cs-') ? path.slice(0, Math.max(slash, 0)) : path;
+}
+
 /** True when `thrown` is a Node system error with one of the given codes. */
 export function isErrno(thrown: unknown, ...codes: string[]): boolean {
   const code = errnoCode(thrown);
@@ -96,7 +107,7 @@ export function storeErrorFrom(thrown: unknown, context: StoreContext): StoreErr
   switch (errnoCode(thrown)) {
     case 'ENOSPC':
     case 'EDQUOT':
-      return new StoreError('storage-full', `Cannot ${context.action} ${target}: the disk is full.`, `Free some space on the disk that holds${where || ' the store'}, then retry.`, cause);
+      return new StoreError('storage-full', `Cannot ${context.action} ${target}: the disk is full.`, `Free some space on the disk that holds ${context.path ?? 'the store'}, then retry.`, cause);
     case 'EACCES':
     case 'EPERM':
       return new StoreError('access-denied', `Cannot ${context.action} ${target}: permission denied${where}.`, 'Check the owner and permissions of the store folder, or point the store at a folder you can write to.', cause);
