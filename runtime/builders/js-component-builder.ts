@@ -23,7 +23,7 @@ import {
   utimes,
   writeFile,
 } from 'node:fs/promises';
-import { createRequire, isBuiltin, SourceMap, type SourceMapPayload } from 'node:module';
+import { createRequire, isBuiltin, type SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,7 @@ import { launchNodeChild } from './node-child.ts';
 import { outsideArchive } from '../outside-archive.ts';
 import { messageOf, type StudioError } from '../errors.ts';
 import { pathExists } from '../path-exists.ts';
+import { BUNDLE_NAME, parseSourceMap, saveBundleMap, withSourcePositions } from '../components/bundle-positions.ts';
 
 export interface JsBuildRequest {
   /** Project root. */
@@ -47,6 +48,8 @@ export interface JsBuildRequest {
   outFile: string;
   /** Content-addressed cache of built components. */
   cacheDir: string;
+  /** The studio's cache root, where each built component's source map is kept for the runtime (see bundle-positions.ts). */
+  mapsCacheRoot?: string;
 }
 
 export interface BuildProgress {
@@ -82,7 +85,6 @@ const OUTPUT_LIMIT = 64 * 1024;
 const STALE_TEMP_MS = 60 * 60_000;
 
 /** The bundle's file name; the engine reports JS errors as `component.js:line:col`. */
-const BUNDLE_NAME = 'component.js';
 
 const CHILD_ENTRY = fileURLToPath(new URL('./componentize-child.mjs', import.meta.url));
 
@@ -146,8 +148,11 @@ async function build(
   const cached = cachedComponent(cacheDir, key);
   const remember = () => witFiles(witDir).then((wit) => rememberInputs(memoFile, setup, key, [...bundle.inputs, ...wit, projectDir]));
 
+  // A component's messages name positions in the bundle: its map lets the runtime name the project's files.
+  const keepMap = () => (req.mapsCacheRoot !== undefined && bundle.mapText !== undefined ? keepBundleMap(req.mapsCacheRoot, cached, bundle.mapText) : undefined);
   if (await pathExists(cached)) {
     await remember();
+    await keepMap();
     return fromCache(cached, key, outFile, bundleMs, onProgress);
   }
 
@@ -180,6 +185,7 @@ async function build(
       await pruneCache(cacheDir);
     }
     await remember();
+    await keepMap();
     const placed = await placeOutput(cached, outFile);
     if (!placed.ok) return placed;
     onProgress({
@@ -234,6 +240,8 @@ interface Bundle {
   code: string;
   /** Maps positions in the bundle back to the project's files, for componentize errors. */
   sourceMap: SourceMap | undefined;
+  /** The map's JSON text, kept in the cache for the runtime. */
+  mapText: string | undefined;
   /** Every file the bundle was made from (absolute paths). */
   inputs: string[];
 }
@@ -272,18 +280,10 @@ async function bundleEntry(projectDir: string, entryPath: string): Promise<Bundl
     const inputs = Object.keys(result.metafile.inputs)
       .filter((input) => !/^[\w-]+:/.test(input) || /^[A-Za-z]:[\\/]/.test(input))
       .map((input) => resolve(projectDir, input));
-    return { ok: true, code, sourceMap: map ? parseSourceMap(map) : undefined, inputs };
+    return { ok: true, code, sourceMap: map ? parseSourceMap(map) : undefined, mapText: map, inputs };
   } catch (thrown) {
     if (isBuildFailure(thrown)) return bundleFailure(projectDir, thrown);
     return failed(`Bundling failed: ${messageOf(thrown)}`, 'Check the entry file and its imports.');
-  }
-}
-
-function parseSourceMap(text: string): SourceMap | undefined {
-  try {
-    return new SourceMap(JSON.parse(text) as SourceMapPayload);
-  } catch {
-    return undefined; // only error messages lose their original positions
   }
 }
 
@@ -602,16 +602,18 @@ function componentizeHint(text: string): string {
 /** Rewrites `component.js:line:col` (positions in the bundle) to the project's own files. */
 function withOriginalPositions(failure: Failure, sourceMap: SourceMap | undefined): Failure {
   if (!sourceMap) return failure;
-  const map = (text: string) =>
-    text.replace(/(?<![\w/.-])component\.js:(\d+):(\d+)/g, (whole, line: string, column: string) => {
-      const origin = sourceMap.findOrigin(Number(line), Number(column));
-      return 'fileName' in origin ? `${origin.fileName}:${origin.lineNumber}:${origin.columnNumber}` : whole;
-    });
+  const map = (text: string) => withSourcePositions(text, sourceMap);
   return {
     ok: false,
     error: { ...failure.error, message: map(failure.error.message) },
     ...(failure.output === undefined ? {} : { output: map(failure.output) }),
   };
+}
+
+/** Saves the bundle's map under the hash of the component built from it (as the runtime reads components). */
+async function keepBundleMap(cacheRoot: string, component: string, mapText: string): Promise<void> {
+  const bytes = await readFile(component).catch(() => undefined);
+  if (bytes) saveBundleMap(cacheRoot, createHash('sha256').update(bytes).digest('hex'), mapText);
 }
 
 // ---------------------------------------------------------------------------------------

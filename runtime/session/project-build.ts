@@ -105,7 +105,7 @@ export async function buildProject(build: ProjectBuild): Promise<CycleResult<{ w
   for (const outFile of [componentPath, ...others]) {
     const chosen = worlds.size > 1 ? await worldFor(project.root, outFile, worlds) : {};
     const built = await buildJsComponent(
-      { projectDir: project.root, outFile, cacheDir: join(build.cacheDir, 'builds'), ...chosen },
+      { projectDir: project.root, outFile, cacheDir: join(build.cacheDir, 'builds'), mapsCacheRoot: build.cacheDir, ...chosen },
       (progress) => progress.phase === 'slow' && logs.append({ level: 'warn', source: 'build', text: progress.message }),
       signal,
     );

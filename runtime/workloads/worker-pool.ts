@@ -26,6 +26,8 @@ export interface PoolOptions extends ComponentSetup {
   logs: LogBus;
   /** What the workers' components reach on the main thread (outbound HTTP, sockets). */
   services?: HostServices;
+  /** A component's log line with the positions in its JavaScript bundle put back to the project's files (see bundle-positions.ts). */
+  sourcePositions?: (component: string, text: string) => string;
 }
 
 export interface PoolStats {
@@ -281,7 +283,7 @@ export class WorkerPool {
     thread.on('message', (m: FromWorker) => this.onMessage(worker, m));
     thread.on('error', (err) => this.onExit(worker, err));
     thread.on('exit', () => this.onExit(worker, undefined));
-    const { workers: _workers, maxWorkers: _max, requestTimeoutMs: _timeout, logs: _logs, services: _services, ...setup } = this.options;
+    const { workers: _workers, maxWorkers: _max, requestTimeoutMs: _timeout, logs: _logs, services: _services, sourcePositions: _positions, ...setup } = this.options;
     const load: WorkerLoad = { ...setup, type: 'load', mode: 'requests', strategy: this.strategy, wake: worker.wake, bodyPort: channel.port2, hostPort: hostChannel.port2 };
     thread.postMessage(load satisfies ToWorker, [channel.port2, hostChannel.port2]);
     // A start function that loops would hold the thread, and every reload waiting for it, for good.
@@ -330,7 +332,9 @@ export class WorkerPool {
 
   private onReply(worker: PoolWorker, reply: Reply): void {
     if (reply.type === 'log') {
-      this.options.logs.append({ level: reply.level, source: reply.source ?? this.options.componentName, text: reply.text, time: reply.time, stream: reply.stream, request: reply.request });
+      const source = reply.source ?? this.options.componentName;
+      const text = this.options.sourcePositions ? this.options.sourcePositions(source, reply.text) : reply.text;
+      this.options.logs.append({ level: reply.level, source, text, time: reply.time, stream: reply.stream, request: reply.request });
       return;
     }
     const job = worker.job;

@@ -2,6 +2,7 @@
 // (see link-plan.ts), made runnable and served by a pool of workers that each instantiate the
 // whole chain. Knows nothing of builds or the gateway.
 import { availableParallelism } from 'node:os';
+import { bundlePositions } from '../components/bundle-positions.ts';
 import { fail, ok, type Result, type StudioError } from '../errors.ts';
 import { httpHandlerExport, type WitWorld } from '../components/wit-world.ts';
 import { missingImports, splitVersion } from '../host/index.ts';
@@ -133,6 +134,10 @@ export class Workload {
       );
     }
     const members = chain.map((component) => chainMember(component, wiring));
+    const positions = new Map(chain.flatMap((component) => {
+      const rewrite = bundlePositions(settings.cacheDir, component.hash);
+      return rewrite ? [[component.name, rewrite] as const] : [];
+    }));
     const pool = new WorkerPool({
       componentName: root.name,
       chain: members,
@@ -148,6 +153,7 @@ export class Workload {
       volumes: spec.volumes ?? [],
       logs,
       ...(spec.services ? { services: spec.services } : {}),
+      ...(positions.size > 0 ? { sourcePositions: (component: string, text: string) => positions.get(component)?.(text) ?? text } : {}),
     });
     try {
       await pool.start();
