@@ -2,7 +2,9 @@
 // log records (one per line) so a component's prints land in the studio's log view; stdin is
 // empty because a served component has no terminal. Both streams log at info, each record
 // saying its stream: stderr is where eprintln!, Go's log and console.error print debug lines,
-// so logging it as an error would cry wolf. Levels are wasi:logging's job (logging.ts).
+// so logging it as an error would cry wolf. Levels are wasi:logging's job (logging.ts). The
+// one exception is the first line of a crash report a language runtime prints on stderr (a
+// Rust panic, a Go panic, an uncaught JavaScript exception, a Python traceback): an error.
 import { EMPTY_SOURCE, InputStream, OutputStream, type ByteSink } from './io.ts';
 import type { HostState } from './host-state.ts';
 import type { LogStream } from '../logs/log-bus.ts';
@@ -16,13 +18,21 @@ export class ComponentExit extends Error {
   }
 }
 
+/** How each language runtime opens the report of a crash on stderr: Rust, Go, SpiderMonkey (componentize-js), Python. */
+const CRASH_REPORT = /^(?:thread '[^']*' panicked at |panic: |uncaught exception: |Exception while |Traceback \(most recent call last\):)/;
+
+/** The level of a line a component printed: info, but error for the first line of a crash report on stderr. */
+export function printedLineLevel(text: string, stream: LogStream): 'info' | 'error' {
+  return stream === 'stderr' && CRASH_REPORT.test(text) ? 'error' : 'info';
+}
+
 /** Turns written bytes into log lines; a partial line waits for its newline or the request's end. */
 export class LineSink implements ByteSink {
   private readonly decoder = new TextDecoder();
   private readonly lines: LineSplitter;
 
   constructor(state: HostState, stream: LogStream) {
-    this.lines = new LineSplitter((text) => state.log('info', text, stream));
+    this.lines = new LineSplitter((text) => state.log(printedLineLevel(text, stream), text, stream));
   }
 
   write(bytes: Uint8Array): void {
