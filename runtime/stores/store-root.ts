@@ -3,7 +3,7 @@
 // links. A folder or file that is a link is followed only when its real path stays inside
 // the root; reads open files with O_NOFOLLOW so a link swapped in later is caught too.
 // Writes never go through a link: they rename a new file over it.
-import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { Buffer } from 'node:buffer';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { StoreError, describeTarget, isErrno, storeErrorFrom, storeWords, type StoreContext } from './store-error.ts';
@@ -56,8 +56,25 @@ export function createStoreRoot(root: string, store: StoreContext['store']): voi
     mkdirSync(root, { recursive: true });
     if (realpathSync(root) !== root) throw new StoreError('access-denied', `The ${storeWords(store)} store folder ${root} became a link to another place while it was being created.`, 'Check the data folder and its parents, then restart the studio.');
   } catch (error) {
+    const dangling = isErrno(error, 'ENOENT') ? danglingLinkAbove(root) : undefined;
+    if (dangling) {
+      throw new StoreError('io', `Cannot create the ${storeWords(store)} store folder ${root}: ${dangling.link} is a symbolic link to ${dangling.target}, which does not exist.`, 'Make the folder the link points to (a disk that is not mounted?), or replace the link with a folder.', { cause: error });
+    }
     throw storeErrorFrom(error, { store, action: 'create the store folder for', path: root });
   }
+}
+
+/** The nearest symbolic link on the way to `path` whose target is missing (mkdir then fails with ENOENT). */
+function danglingLinkAbove(path: string): { link: string; target: string } | undefined {
+  for (let dir = path; dirname(dir) !== dir; dir = dirname(dir)) {
+    try {
+      if (!lstatSync(dir).isSymbolicLink()) continue;
+    } catch {
+      continue; // not there yet: mkdir would make it
+    }
+    if (!existsSync(dir)) return { link: dir, target: readlinkSync(dir) };
+  }
+  return undefined;
 }
 
 

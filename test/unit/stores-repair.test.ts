@@ -344,6 +344,30 @@ describe('key-value repairs on open', () => {
   });
 });
 
+describe('a data folder that is a link to nowhere', () => {
+  it('names the link and its missing target, not "disappeared while in use"', () => {
+    const base = join(scratch, `dangling-${counter++}`);
+    mkdirSync(join(base, '.wash'), { recursive: true });
+    symlinkSync(join(base, 'unmounted-disk', 'data'), join(base, '.wash', 'data'));
+    const store = open(join(base, '.wash', 'data', 'keyvalue'));
+    try {
+      const error = (() => {
+        try {
+          store.set('b', 'k', Buffer.from('v'));
+        } catch (thrown) {
+          return thrown as Error & { hint?: string };
+        }
+        return undefined;
+      })();
+      assert.ok(error, 'the set failed');
+      assert.match(error.message, /\.wash\/data is a symbolic link to .*unmounted-disk\/data, which does not exist\./);
+      assert.match(error.hint ?? '', /Make the folder the link points to/);
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('blob objects that are not files', () => {
   it('refuses a pipe where an object belongs instead of reading it as an empty object', () => {
     const root = join(scratch, `blob-${counter++}`);
