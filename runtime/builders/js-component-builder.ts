@@ -535,10 +535,14 @@ async function componentizeInChild(
     if (reply?.ok) return { ok: true, ms: performance.now() - start, bytes: reply.bytes };
     if (reply) return componentizeFailure(reply.message, output);
     const how = signalName ? `was killed by ${signalName}` : `exited with code ${code}`;
+    // The studio's own build helper gone (its install rebuilt or removed while it runs) is no memory problem.
+    const helperGone = /Cannot find module|ERR_MODULE_NOT_FOUND/.test(output);
     return {
       ...failed(
         `componentize stopped unexpectedly (it ${how}).`,
-        'It needs about 800 MB of memory; close other builds or programs and save again.',
+        helperGone
+          ? 'The studio\'s own files changed while it ran (rebuilt, updated or removed): restart the studio, then save again.'
+          : 'It needs about 800 MB of memory; close other builds or programs and save again.',
       ),
       output: output.trim(),
     };
