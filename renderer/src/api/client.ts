@@ -17,6 +17,8 @@ export interface StudioClient extends StudioApi {
   /** Why the studio refused this page (state 'refused'), in its words. */
   refusal(): string | undefined;
   onConnection(listener: (state: ConnectionState) => void): () => void;
+  /** Bytes of calls made that have not left the page yet: a big request body on its way to the studio. */
+  unsentBytes(): number;
 }
 
 function createClient(): StudioClient {
@@ -37,6 +39,8 @@ function createClient(): StudioClient {
       connectionState: () => 'open',
       refusal: () => undefined,
       onConnection: () => () => {},
+      // IPC hands a call's arguments over as it is made.
+      unsentBytes: () => 0,
     };
   }
   const token = accessToken();
@@ -54,6 +58,7 @@ function createClient(): StudioClient {
     connectionState: () => ws.connectionState,
     refusal: () => ws.refusal,
     onConnection: (listener) => ws.onConnection(listener),
+    unsentBytes: () => ws.unsentBytes,
   };
 }
 

@@ -45,6 +45,11 @@ export class WebSocketStudioApi implements StudioApi {
     return this.refused;
   }
 
+  /** Bytes sent on the socket that it has not put on the wire yet. */
+  get unsentBytes(): number {
+    return this.socket?.bufferedAmount ?? 0;
+  }
+
   call<C extends CommandName>(command: C, args: CommandArgs<C>): Promise<CommandResult<C>> {
     if (this.refused !== undefined) return Promise.reject(this.refusedError());
     return new Promise<CommandResult<C>>((resolve, reject) => {

@@ -2,10 +2,11 @@
 // Logs lines): the list is one Tab stop; the arrows, Home/End and PageUp/PageDown move an
 // active row that aria-activedescendant names (so it works while most rows are not in the
 // DOM) and that the list scrolls into view; Enter opens it as a click does; Space toggles its
-// check box, or opens it where rows have none. It owns the active row and its scrolling only:
+// check box, or opens it where rows have none. In a list loaded page by page, End loads the
+// rest first, so it reaches the real last row. It owns the active row and its scrolling only:
 // what opening or toggling means stays with the view, and it must not move the picked row.
 import type { Virtualizer } from '@tanstack/react-virtual';
-import { useId, useState, type FocusEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { useEffect, useId, useState, type FocusEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import './list-keyboard.css';
 
 export interface ListKeyboardOptions {
@@ -21,6 +22,8 @@ export interface ListKeyboardOptions {
   onOpen(index: number): void;
   /** What Space does to a row: toggle its check box. Without it, Space opens like Enter. */
   onToggle?(index: number): void;
+  /** Loads the rows not loaded yet (a list that loads page by page), for End to go to the real last one. */
+  loadRest?(): Promise<void>;
 }
 
 /** What the scrolling element with the list's role (listbox or grid) takes. */
@@ -62,10 +65,20 @@ export function listRowProps({ index, id, keyboardActive }: ListRowState): ListR
 
 const NAVIGATION = new Set(['ArrowDown', 'ArrowUp', 'Home', 'End', 'PageDown', 'PageUp']);
 
-export function useListKeyboard({ count, virtualizer, rowHeight, resetKey, pickedIndex, onOpen, onToggle }: ListKeyboardOptions): ListKeyboard {
+export function useListKeyboard({ count, virtualizer, rowHeight, resetKey, pickedIndex, onOpen, onToggle, loadRest }: ListKeyboardOptions): ListKeyboard {
   const idPrefix = useId();
   const [state, setState] = useState<{ index: number; resetKey: string | undefined }>();
   const activeIndex = state && state.resetKey === resetKey && count > 0 ? Math.min(state.index, count - 1) : undefined;
+  // End in a list still loading the rest: once it is loaded (and rendered, so the virtualizer
+  // counts it), the active row goes to the last one, unless the list changed meanwhile.
+  const [restLoaded, setRestLoaded] = useState<{ resetKey: string | undefined }>();
+  useEffect(() => {
+    if (!restLoaded) return;
+    setRestLoaded(undefined);
+    if (restLoaded.resetKey !== resetKey || count === 0) return;
+    setState({ index: count - 1, resetKey });
+    virtualizer.scrollToIndex(count - 1, { align: 'auto' });
+  }, [restLoaded, resetKey, count, virtualizer]);
   const rowId = (index: number) => `${idPrefix}-row-${index}`;
   const rowState = (index: number): ListRowState => ({ index, id: rowId(index), keyboardActive: index === activeIndex });
   const setActive = (index: number) => setState({ index, resetKey });
@@ -107,6 +120,7 @@ export function useListKeyboard({ count, virtualizer, rowHeight, resetKey, picke
                   : from - page;
       const index = Math.max(0, Math.min(next, count - 1));
       e.preventDefault();
+      if (e.key === 'End' && loadRest) void loadRest().then(() => setRestLoaded({ resetKey }));
       // From a check box or a link in a row, the list takes the focus back: the marker is its.
       if (!fromList) e.currentTarget.focus();
       setActive(index);

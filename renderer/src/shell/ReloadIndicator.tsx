@@ -2,12 +2,13 @@
 // serving build N, or build failed (still serving the last good build); click for the build's
 // coloured output. Below it, the checks of the build serving ("12/12 checks pass", or what
 // failed), with a click to the comparison.
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { showFailedCheck, useChecks } from '../stores/checks-store.ts';
 import { studio } from '../api/client.ts';
 import { failureTitle, reloadState, useStudio, versionName } from '../stores/studio-store.ts';
 import { modKey, useUi } from '../stores/ui-store.ts';
 import { formatMs } from '../lib/format.ts';
+import { useElapsedSeconds } from '../lib/use-elapsed-seconds.ts';
 
 export function ReloadIndicator() {
   const builds = useStudio((s) => s.builds);
@@ -100,16 +101,4 @@ export function ReloadIndicator() {
       )}
     </div>
   );
-}
-
-/** Whole seconds since `since` (an epoch time), ticking once a second; 0 while `since` is undefined. */
-function useElapsedSeconds(since: number | undefined): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (since === undefined) return;
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [since]);
-  return since === undefined ? 0 : Math.max(0, Math.floor((now - since) / 1000));
 }

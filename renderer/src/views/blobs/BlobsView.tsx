@@ -83,8 +83,62 @@ function Uploads() {
   );
 }
 
+/** Where "select all" reaches: the folder, and the filter when there is one. */
+function SelectionPlace() {
+  const { container, folder, filter } = useBlobs();
+  return (
+    <>
+      <code>
+        <NameText name={`${container}/${folder}`} />
+      </code>
+      {filter && (
+        <>
+          {' '}
+          starting with “<NameText name={filter} />”
+        </>
+      )}
+    </>
+  );
+}
+
+/** As mail clients do: once every loaded object is checked, the offer to check the rest of the folder too, not loaded yet. */
+function SelectAllBar() {
+  const { objects, cursor, checked, allChecked, selectingAll } = useBlobs();
+  if (selectingAll !== undefined)
+    return (
+      <div className="select-all-bar small" role="status">
+        <span className="spinner" /> Selecting every object in <SelectionPlace />… {formatCount(selectingAll)} so far
+      </div>
+    );
+  if (allChecked)
+    return (
+      <div className="select-all-bar small" role="status">
+        All {formatCount(checked.size)} objects in <SelectionPlace /> are selected.{' '}
+        <button className="link-btn" onClick={() => useBlobs.getState().setChecked([])}>
+          Clear the selection
+        </button>
+      </div>
+    );
+  if (cursor === undefined || objects.length === 0 || !objects.every((o) => checked.has(o.name))) return null;
+  return (
+    <div className="select-all-bar small" role="status">
+      All {formatCount(objects.length)} loaded objects are selected; more are below.{' '}
+      <button className="link-btn" onClick={() => useBlobs.getState().checkAll().catch((err) => toastError('Could not select every object', err))}>
+        Select all objects in <SelectionPlace />
+      </button>
+    </div>
+  );
+}
+
+/** The footer's count: the API gives no total for a folder, so a partial listing says so. */
+function countText(folders: number, objects: number, more: boolean): string {
+  const folderText = `${formatCount(folders)} folder${folders === 1 ? '' : 's'}`;
+  if (more) return `${folderText}, ${formatCount(objects)} objects shown, more below`;
+  return `${folderText}, ${formatCount(objects)} object${objects === 1 ? '' : 's'}`;
+}
+
 function ObjectList() {
-  const { container, folders, objects, cursor, listing, listError, checked, preview, folder, filter } = useBlobs();
+  const { container, folders, objects, cursor, listing, listError, checked, allChecked, preview, folder, filter } = useBlobs();
   const parent = useRef<HTMLDivElement>(null);
   const [dragging, setDragging] = useState(false);
   const rows: Row[] = [...folders.map((prefix) => ({ kind: 'folder' as const, prefix })), ...objects.map((object) => ({ kind: 'object' as const, object }))];
@@ -94,7 +148,7 @@ function ObjectList() {
   useEffect(() => {
     if (cursor !== undefined && !listing && lastIndex >= rows.length - 50) void useBlobs.getState().list(false);
   }, [lastIndex, rows.length, cursor, listing]);
-  const allChecked = objects.length > 0 && objects.every((o) => checked.has(o.name));
+  const loadedChecked = objects.length > 0 && objects.every((o) => checked.has(o.name));
   const previewIndex = preview ? objects.findIndex((o) => o.name === preview.object.name) : -1;
   const keyboard = useListKeyboard({
     count: rows.length,
@@ -134,12 +188,13 @@ function ObjectList() {
       </div>
       <div className="list-header">
         <label className="check-cell" title="Select every loaded object">
-          <input type="checkbox" aria-label="Select all" checked={allChecked} onChange={(e) => useBlobs.getState().setChecked(e.target.checked ? objects.map((o) => o.name) : [])} />
+          <input type="checkbox" aria-label="Select all" checked={allChecked || loadedChecked} onChange={(e) => useBlobs.getState().setChecked(e.target.checked ? objects.map((o) => o.name) : [])} />
         </label>
         <span className="col-name">Name</span>
         <span className="col-size">Size</span>
         <span className="col-date">Modified</span>
       </div>
+      <SelectAllBar />
       <div className="virtual-list" ref={parent} role="grid" aria-label="Object list" aria-rowcount={rows.length} {...keyboard.listProps}>
         {rows.length === 0 && !listing ? (
           <EmptyState title={filter ? 'Nothing matches' : folder ? 'This folder is empty' : 'This container is empty'} icon="▤">
@@ -195,7 +250,7 @@ function ObjectList() {
         )}
       </div>
       <div className="pane-status muted small" data-testid="object-count">
-        {listError ? <span className="bad">{listError}</span> : `${formatCount(folders.length)} folder${folders.length === 1 ? '' : 's'}, ${formatCount(objects.length)}${cursor ? '+' : ''} object${objects.length === 1 ? '' : 's'}`}
+        {listError ? <span className="bad">{listError}</span> : countText(folders.length, objects.length, cursor !== undefined)}
         {listing && ' · loading…'}
       </div>
       {dragging && <div className="drop-overlay">Drop to upload into {folder || 'the container root'}</div>}
@@ -253,7 +308,7 @@ function NameList({ names }: { names: string[] }) {
           <NameText name={n} />
         </li>
       ))}
-      {names.length > 10 && <li className="muted">…and {names.length - 10} more</li>}
+      {names.length > 10 && <li className="muted">…and {formatCount(names.length - 10)} more</li>}
     </ul>
   );
 }
@@ -302,15 +357,13 @@ export function BlobsView() {
 
   const deleteChecked = async () => {
     setConfirmDelete(false);
-    if (!container) return;
-    const names = [...checked];
+    const count = checked.size;
     try {
-      await studio.call('blob.delete', { container, names });
-      const s = useBlobs.getState();
-      useBlobs.setState({ objects: s.objects.filter((o) => !names.includes(o.name)), checked: new Set(), preview: s.preview && names.includes(s.preview.object.name) ? undefined : s.preview });
-      useUi.getState().toast({ tone: 'success', title: `Deleted ${names.length} object${names.length === 1 ? '' : 's'}` });
+      const deleted = await useBlobs.getState().deleteChecked();
+      useUi.getState().toast({ tone: 'success', title: `Deleted ${formatCount(deleted)} object${deleted === 1 ? '' : 's'}` });
     } catch (err) {
-      toastError('Could not delete', err);
+      const left = useBlobs.getState().checked.size;
+      toastError(left < count ? `Deleted ${formatCount(count - left)} of ${formatCount(count)} objects, then could not go on` : 'Could not delete', err);
     }
   };
 
@@ -326,7 +379,7 @@ export function BlobsView() {
           + Container
         </button>
         <button className="btn btn-danger-outline" disabled={checked.size === 0} onClick={() => setConfirmDelete(true)}>
-          Delete{checked.size ? ` (${checked.size})` : ''}
+          Delete{checked.size ? ` (${formatCount(checked.size)})` : ''}
         </button>
         <button className="btn btn-primary" disabled={!container} onClick={() => fileInput.current?.click()}>
           ↑ Upload
@@ -394,7 +447,7 @@ export function BlobsView() {
         />
       )}
       {confirmDelete && (
-        <ConfirmDialog title={`Delete ${checked.size} object${checked.size === 1 ? '' : 's'}?`} confirmLabel="Delete" onCancel={() => setConfirmDelete(false)} onConfirm={() => void deleteChecked()}>
+        <ConfirmDialog title={`Delete ${formatCount(checked.size)} object${checked.size === 1 ? '' : 's'}?`} confirmLabel="Delete" onCancel={() => setConfirmDelete(false)} onConfirm={() => void deleteChecked()}>
           <p>These are removed from {container}{folder ? `/${folder}` : ''}:</p>
           <NameList names={[...checked]} />
         </ConfirmDialog>

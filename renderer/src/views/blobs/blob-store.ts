@@ -1,6 +1,7 @@
 // The blob browser's state: containers, the folder being looked at (a `/` prefix listed with
-// delimiter '/', page after page), the checked objects, the object being previewed, and
-// uploads in progress. 'blob.changed' keeps the listing current.
+// delimiter '/', page after page), the checked objects (loaded or not: "select all" lists the
+// rest of the folder for their names), the object being previewed, and uploads in progress.
+// 'blob.changed' keeps the listing current.
 import { create } from 'zustand';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
@@ -8,6 +9,10 @@ import type { BlobObjectView } from '../../api/types.ts';
 import { base64ToBytes, bytesToBase64 } from '../../lib/bytes.ts';
 
 export const OBJECT_PAGE = 500;
+/** The most names a blob.list answers with: "select all" walks a folder in pages this big. */
+const NAME_PAGE = 10_000;
+/** Names per blob.delete, so deleting a huge folder is several calls of a bearable size. */
+const DELETE_BATCH = 10_000;
 /** Bytes fetched for a preview; bigger objects show their first part and a download button. */
 export const PREVIEW_CAP = 2 * 1024 * 1024;
 export const IMAGE_PREVIEW_CAP = 16 * 1024 * 1024;
@@ -56,6 +61,10 @@ interface BlobState {
   listing: boolean;
   listError: string | undefined;
   checked: Set<string>;
+  /** "Select all" is listing the folder's objects not loaded yet: how many it has found so far. */
+  selectingAll: number | undefined;
+  /** Every object of the folder (and filter) is checked, loaded or not, as of the last "select all". */
+  allChecked: boolean;
   preview: Preview | undefined;
   uploads: Upload[];
   uploadQuestion: UploadQuestion | undefined;
@@ -66,6 +75,10 @@ interface BlobState {
   list(reset: boolean): Promise<void>;
   toggleChecked(name: string, on?: boolean): void;
   setChecked(names: string[]): void;
+  /** Checks every object of the folder (and filter), listing the ones not loaded yet. */
+  checkAll(): Promise<void>;
+  /** Deletes the checked objects, loaded or not; resolves to how many went. */
+  deleteChecked(): Promise<number>;
   openPreview(object: BlobObjectView): Promise<void>;
   closePreview(): void;
   /** Uploads into the folder shown; asks first (uploadQuestion) when a name is taken, as file managers do. */
@@ -76,9 +89,17 @@ interface BlobState {
 }
 
 let listSeq = 0;
+/** Bumped when the selection is dropped, so a "select all" still listing stops. */
+let checkAllSeq = 0;
 let filterTimer: ReturnType<typeof setTimeout> | undefined;
 let nextUpload = 1;
 let started = false;
+
+/** An empty selection, for another container, folder or filter (what was checked may not show there). */
+function nothingChecked(): Pick<BlobState, 'checked' | 'allChecked' | 'selectingAll'> {
+  checkAllSeq++;
+  return { checked: new Set(), allChecked: false, selectingAll: undefined };
+}
 
 export const useBlobs = create<BlobState>((set, get) => ({
   containers: [],
@@ -93,6 +114,8 @@ export const useBlobs = create<BlobState>((set, get) => ({
   listing: false,
   listError: undefined,
   checked: new Set(),
+  selectingAll: undefined,
+  allChecked: false,
   preview: undefined,
   uploads: [],
   uploadQuestion: undefined,
@@ -109,17 +132,18 @@ export const useBlobs = create<BlobState>((set, get) => ({
   },
 
   selectContainer(container) {
-    set({ container, folder: '', filter: '', folders: [], objects: [], cursor: undefined, checked: new Set(), preview: undefined, listError: undefined });
+    set({ container, folder: '', filter: '', folders: [], objects: [], cursor: undefined, ...nothingChecked(), preview: undefined, listError: undefined });
     if (container !== undefined) void get().list(true);
   },
 
   openFolder(folder) {
-    set({ folder, filter: '', folders: [], objects: [], cursor: undefined, checked: new Set(), preview: undefined });
+    set({ folder, filter: '', folders: [], objects: [], cursor: undefined, ...nothingChecked(), preview: undefined });
     void get().list(true);
   },
 
   setFilter(filter) {
-    set({ filter });
+    // What was checked under the old filter may not show under the new one: nothing is deleted unseen.
+    set({ filter, ...nothingChecked() });
     clearTimeout(filterTimer);
     filterTimer = setTimeout(() => void get().list(true), 150);
   },
@@ -150,9 +174,53 @@ export const useBlobs = create<BlobState>((set, get) => ({
     const checked = new Set(get().checked);
     if (on ?? !checked.has(name)) checked.add(name);
     else checked.delete(name);
-    set({ checked });
+    set({ checked, allChecked: get().allChecked && checked.has(name) });
   },
-  setChecked: (names) => set({ checked: new Set(names) }),
+  setChecked: (names) => set({ ...nothingChecked(), checked: new Set(names) }),
+
+  async checkAll() {
+    const { container, folder, filter, selectingAll } = get();
+    if (container === undefined || selectingAll !== undefined) return;
+    const mine = ++checkAllSeq;
+    const prefix = folder + filter;
+    const names: string[] = [];
+    set({ selectingAll: 0 });
+    try {
+      let cursor: string | undefined;
+      do {
+        const page = await studio.call('blob.list', { container, ...(prefix ? { prefix } : {}), delimiter: '/', ...(cursor !== undefined ? { cursor } : {}), limit: NAME_PAGE });
+        if (mine !== checkAllSeq) return;
+        for (const o of page.objects) names.push(o.name);
+        cursor = page.cursor;
+        set({ selectingAll: names.length });
+      } while (cursor !== undefined);
+      set({ checked: new Set(names), allChecked: true, selectingAll: undefined });
+    } catch (err) {
+      if (mine !== checkAllSeq) return;
+      set({ selectingAll: undefined });
+      throw err;
+    }
+  },
+
+  async deleteChecked() {
+    const { container, checked } = get();
+    if (container === undefined) return 0;
+    const names = [...checked];
+    let deleted = 0;
+    try {
+      for (let at = 0; at < names.length; at += DELETE_BATCH) {
+        await studio.call('blob.delete', { container, names: names.slice(at, at + DELETE_BATCH) });
+        deleted = Math.min(names.length, at + DELETE_BATCH);
+      }
+    } finally {
+      // What did go is gone from the list, even when a later batch failed.
+      const gone = new Set(names.slice(0, deleted));
+      const s = get();
+      const checkedLeft = new Set([...s.checked].filter((n) => !gone.has(n)));
+      set({ objects: s.objects.filter((o) => !gone.has(o.name)), checked: checkedLeft, allChecked: false, preview: s.preview && gone.has(s.preview.object.name) ? undefined : s.preview });
+    }
+    return deleted;
+  },
 
   async openPreview(object) {
     const { container } = get();
@@ -243,6 +311,9 @@ export const useBlobs = create<BlobState>((set, get) => ({
         const checked = new Set(state.checked);
         checked.delete(name);
         set({ objects: state.objects.filter((o) => o.name !== name), checked });
+      } else if (state.allChecked && !state.checked.has(name) && !name.slice(state.folder.length).includes('/')) {
+        // An object that came after "select all" is not in it: the view must not say "all" any more.
+        set({ allChecked: false });
       }
       // A new or changed object (or one in a new sub-folder): list the first page again, once
       // per burst of changes. Objects beyond the first page stay as they were loaded.

@@ -1,9 +1,10 @@
 // The HTTP playground, Bruno-like: saved examples and a searchable history on the left, the
 // request (method, URL, params, headers, body) and the response (status, time, size, headers,
-// body by content) side by side. Ctrl/Cmd+Enter sends. Copy as curl, import from curl.
+// body by content) side by side. Ctrl/Cmd+Enter sends; while it waits, Cancel or Esc stops
+// waiting. Copy as curl, import from curl.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CodeEditor } from '../../components/CodeEditor.tsx';
-import { Dialog, DialogActions, ErrorNotice } from '../../components/Dialog.tsx';
+import { Dialog, DialogActions, dialogShown, ErrorNotice } from '../../components/Dialog.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ValueViewer } from '../../components/ValueViewer.tsx';
 import { base64ToBytes, bytesToBase64 } from '../../lib/bytes.ts';
@@ -11,12 +12,14 @@ import { CurlParseError, parseCurl, toCurl } from '../../lib/curl.ts';
 import { downloadBlob } from '../../lib/download.ts';
 import { formatAgo, formatBytes, formatMs } from '../../lib/format.ts';
 import { onTabListKeyDown, tabStop } from '../../lib/tab-list-keyboard.ts';
+import { useElapsedSeconds } from '../../lib/use-elapsed-seconds.ts';
+import { studio } from '../../api/client.ts';
 import { isMod } from '../../shell/shortcuts.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
 import { withBodyMode } from './body-mode.ts';
 import { examplesFor, isQrExample } from './http-examples.ts';
-import { type BodyMode, bodyText, effectiveHeaders, type HistoryEntry, METHODS, paramsOf, type RequestDraft, sendsBody, useHttp, withParams } from './http-store.ts';
+import { type BodyMode, bodyText, CANCELLED, effectiveHeaders, type HistoryEntry, METHODS, paramsOf, type RequestDraft, type Sending, sendsBody, useHttp, withParams } from './http-store.ts';
 import { PairsTable } from './PairsTable.tsx';
 import { RequestLogs } from '../traffic/TrafficDetail.tsx';
 import type { HttpResponseView } from '../../api/types.ts';
@@ -148,6 +151,31 @@ function responseNumber(response: HttpResponseView): number {
   return n;
 }
 
+/** A body this big gets a word of its own while it goes out: sending it takes a moment. */
+const BIG_BODY = 1024 * 1024;
+
+/** The request out: what it is doing (a big body still leaving the page, then the wait), for how long, and Cancel. */
+function Waiting({ sending }: { sending: Sending }) {
+  const seconds = useElapsedSeconds(sending.at);
+  // Read again at each tick of the seconds.
+  const bodyLeaving = studio.unsentBytes() > 0;
+  const body = formatBytes(sending.bodySize);
+  return (
+    <div className="waiting pad">
+      <span className="spinner" />
+      <span>
+        {sending.bodySize < BIG_BODY ? 'Waiting for the response…' : bodyLeaving ? `Sending the body (${body})…` : `Body sent (${body}). Waiting for the response…`}{' '}
+        <span className="muted" data-testid="waiting-seconds">
+          {seconds} s
+        </span>
+      </span>
+      <button className="btn btn-small" onClick={() => useHttp.getState().cancel()} title="Stop waiting (Esc): the studio may still finish the request, and its answer is ignored">
+        Cancel
+      </button>
+    </div>
+  );
+}
+
 function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }) {
   const { response, problem, sending, reopened } = useHttp();
   const [chosenTab, setTab] = useState<ResponseTab>('body');
@@ -212,14 +240,21 @@ function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }
     return (
       <div className="response-pane" aria-label="Response">
         {meta}
-        <div className="error-note" role="alert">
-          <div className="error-title">The request did not complete</div>
-          <div className="error-message">{problem.message}</div>
-          {problem.hint && <div className="error-hint">{problem.hint}</div>}
-          <div className="error-foot">
-            <code className="error-code">{problem.code}</code>
+        {problem.code === CANCELLED ? (
+          // The user's own doing, not a failure: said plainly, not as an alert.
+          <EmptyState title="Cancelled" icon="⇄">
+            <p>{problem.message}</p>
+          </EmptyState>
+        ) : (
+          <div className="error-note" role="alert">
+            <div className="error-title">The request did not complete</div>
+            <div className="error-message">{problem.message}</div>
+            {problem.hint && <div className="error-hint">{problem.hint}</div>}
+            <div className="error-foot">
+              <code className="error-code">{problem.code}</code>
+            </div>
           </div>
-        </div>
+        )}
       </div>
     );
   if (!response || !bytes)
@@ -227,9 +262,7 @@ function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }
       <div className="response-pane" aria-label="Response">
         {meta}
         {sending ? (
-          <div className="muted pad">
-            <span className="spinner" /> Waiting for the response…
-          </div>
+          <Waiting sending={sending} />
         ) : reopened ? (
           <EmptyState title="Response not kept" icon="⇄">
             <p>
@@ -409,6 +442,9 @@ export function HttpView() {
       if (isMod(e) && e.key === 'Enter') {
         e.preventDefault();
         send();
+      } else if (e.key === 'Escape' && useHttp.getState().sending && !dialogShown() && !e.defaultPrevented) {
+        e.preventDefault();
+        useHttp.getState().cancel();
       }
     };
     window.addEventListener('keydown', onKey);
@@ -440,7 +476,7 @@ export function HttpView() {
             onKeyDown={(e) => e.key === 'Enter' && !isMod(e) && send()}
             spellCheck={false}
           />
-          <button className="btn btn-primary send-btn" disabled={sending} onClick={send} title={`Send (${modKey}+Enter)`}>
+          <button className="btn btn-primary send-btn" disabled={sending !== undefined} onClick={send} title={`Send (${modKey}+Enter)`}>
             {sending ? 'Sending…' : 'Send'}
           </button>
           <button className="btn" onClick={copyCurl} title="Copy this request as a curl command">

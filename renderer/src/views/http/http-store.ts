@@ -1,6 +1,7 @@
 // The HTTP playground's state: the request being edited, the last response, and the history.
 // The request is sent by the Node side (http.send), so there is no CORS and the timing is
-// the server's. The draft and the history persist on the Node side (ui.state.*), because in
+// the server's. Cancelling cannot stop the studio's request: the view stops waiting and
+// ignores its answer. The draft and the history persist on the Node side (ui.state.*), because in
 // browser mode the page's origin (and so its localStorage) changes with the bridge's port;
 // localStorage is only a fast first paint until the server's copy arrives.
 import { create } from 'zustand';
@@ -62,6 +63,15 @@ export type SendProblem =
   /** A header that cannot be sent, at `row` of the draft's headers. */
   | { kind: 'header'; message: string; row: number }
   | { kind: 'api'; message: string; hint?: string; code: string };
+
+/** The request out: since when, and the size of its body (0 for none). */
+export interface Sending {
+  at: number;
+  bodySize: number;
+}
+
+/** The code of a request the user stopped waiting for, in its problem and its history entry. */
+export const CANCELLED = 'cancelled';
 
 /**
  * The draft and the history are the open project's: another project has other routes, and
@@ -231,7 +241,7 @@ interface HttpState {
   draft: RequestDraft;
   response: HttpResponseView | undefined;
   problem: SendProblem | undefined;
-  sending: boolean;
+  sending: Sending | undefined;
   history: HistoryEntry[];
   /** Responses by history entry id, for the latest RESPONSES_KEPT requests of this session. */
   responses: Record<string, HttpResponseView>;
@@ -246,6 +256,8 @@ interface HttpState {
   /** Loads a history entry's request, with its response (or its failure) when still kept. */
   reopen(entry: HistoryEntry): void;
   send(gatewayUrl: string | undefined): Promise<void>;
+  /** Stops waiting for the request out; its answer, if it comes, is ignored. */
+  cancel(): void;
   clearHistory(): void;
   removeHistory(id: string): void;
 }
@@ -256,7 +268,7 @@ export const useHttp = create<HttpState>((set, get) => ({
   draftChosen: false,
   response: undefined,
   problem: undefined,
-  sending: false,
+  sending: undefined,
   history: [],
   responses: {},
   reopened: undefined,
@@ -284,6 +296,8 @@ export const useHttp = create<HttpState>((set, get) => ({
   },
 
   async send(gatewayUrl) {
+    // One request at a time, as the disabled Send button says: Ctrl+Enter waits too (or cancels first).
+    if (out) return;
     const draft = get().draft;
     const urlProblem = checkUrl(draft.url, gatewayUrl);
     if (urlProblem) return set({ problem: { kind: 'url', message: urlProblem } });
@@ -298,24 +312,38 @@ export const useHttp = create<HttpState>((set, get) => ({
     if (withBody && draft.bodyMode === 'file' && !draft.file) return set({ problem: { kind: 'url', message: 'Pick a file to send as the body, or choose another body type.' } });
     const text = withBody ? bodyText(draft) : undefined;
     const body = withBody && draft.bodyMode === 'file' ? draft.file!.base64 : text !== undefined ? textToBase64(text) : undefined;
-    set({ sending: true, problem: undefined, reopened: undefined });
+    const bodySize = withBody && draft.bodyMode === 'file' ? draft.file!.size : text !== undefined ? new TextEncoder().encode(text).length : 0;
     const entry: HistoryEntry = { id: `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, at: Date.now(), request: withoutFile(draft), status: undefined, timeMs: undefined, error: undefined };
+    out = entry;
+    set({ sending: { at: entry.at, bodySize }, problem: undefined, reopened: undefined });
     try {
       const response = await studio.call('http.send', { method: draft.method, url: draft.url.trim(), headers: effectiveHeaders(draft), ...(body !== undefined ? { body } : {}) });
+      if (out !== entry) return;
       entry.status = response.status;
       entry.timeMs = response.timeMs;
-      set({ response, sending: false });
+      set({ response, sending: undefined });
     } catch (err) {
+      if (out !== entry) return;
       const e = describeError(err);
       entry.error = e.message;
       entry.errorCode = e.code;
       if (e.hint) entry.errorHint = e.hint;
-      set({ problem: { kind: 'api', ...e }, response: undefined, sending: false });
+      set({ problem: { kind: 'api', ...e }, response: undefined, sending: undefined });
     }
-    const history = [entry, ...get().history].slice(0, HISTORY_MAX);
-    const response = get().response;
-    set({ history, responses: keptResponses(history, entry.error === undefined && response ? { ...get().responses, [entry.id]: response } : get().responses) });
-    save(historyKey(), history);
+    out = undefined;
+    addToHistory(entry);
+  },
+
+  cancel() {
+    const entry = out;
+    if (!entry) return;
+    out = undefined;
+    const seconds = Math.round((Date.now() - entry.at) / 1000);
+    const message = `You stopped waiting after ${seconds} s. The studio may still finish the request (the Traffic view lists it if it reaches the gateway); this view ignores its answer.`;
+    entry.error = message;
+    entry.errorCode = CANCELLED;
+    set({ problem: { kind: 'api', message, code: CANCELLED }, response: undefined, sending: undefined });
+    addToHistory(entry);
   },
 
   clearHistory() {
@@ -328,6 +356,18 @@ export const useHttp = create<HttpState>((set, get) => ({
     save(historyKey(), history);
   },
 }));
+
+/** The request out, if any: its answer counts only while it is this one (a cancel or a newer request drops it). */
+let out: HistoryEntry | undefined;
+
+/** Adds a sent request to the history, with the response shown when it is the request's own. */
+function addToHistory(entry: HistoryEntry): void {
+  const { getState: get, setState: set } = useHttp;
+  const history = [entry, ...get().history].slice(0, HISTORY_MAX);
+  const response = get().response;
+  set({ history, responses: keptResponses(history, entry.error === undefined && response ? { ...get().responses, [entry.id]: response } : get().responses) });
+  save(historyKey(), history);
+}
 
 /** The responses of the newest RESPONSES_KEPT entries of `history` that have one. */
 function keptResponses(history: readonly HistoryEntry[], responses: Record<string, HttpResponseView>): Record<string, HttpResponseView> {

@@ -61,6 +61,7 @@ function KeyList() {
     resetKey: `${bucket}\0${prefix}`,
     pickedIndex: selectedIndex >= 0 ? selectedIndex : undefined,
     onOpen: (index) => void useKv.getState().selectKey(keys[index]),
+    loadRest: () => useKv.getState().listRest(),
   });
 
   return (

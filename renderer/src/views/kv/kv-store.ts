@@ -7,6 +7,8 @@ import { studio } from '../../api/client.ts';
 import { base64ToBytes } from '../../lib/bytes.ts';
 
 export const KEY_PAGE = 500;
+/** The most keys a kv.list answers with: End loads the rest of a bucket in pages this big. */
+const REST_PAGE = 10_000;
 
 export interface SelectedValue {
   key: string;
@@ -37,6 +39,8 @@ interface KvState {
   selectBucket(bucket: string | undefined): void;
   setPrefix(prefix: string): void;
   list(reset: boolean): Promise<void>;
+  /** Loads every key not loaded yet (for End); a failure shows as listError. */
+  listRest(): Promise<void>;
   selectKey(key: string | undefined): Promise<void>;
   reloadValue(): Promise<void>;
   setEditing(editing: boolean): void;
@@ -58,6 +62,30 @@ function insertSorted(keys: string[], key: string): string[] {
   }
   if (keys[lo] === key) return keys;
   return [...keys.slice(0, lo), key, ...keys.slice(lo)];
+}
+
+/** Loads the first page (`reset`) or the one after the cursor; false when it failed or another listing took over. */
+async function loadPage(reset: boolean, limit: number): Promise<boolean> {
+  const { getState: get, setState: set } = useKv;
+  const { bucket, prefix, cursor } = get();
+  if (bucket === undefined) return false;
+  const mine = ++listSeq;
+  set({ listing: true, ...(reset ? { listError: undefined } : {}) });
+  try {
+    const result = await studio.call('kv.list', { bucket, ...(prefix ? { prefix } : {}), ...(reset ? {} : { cursor }), limit });
+    if (mine !== listSeq) return false;
+    set({
+      keys: reset ? result.keys : [...get().keys, ...result.keys],
+      cursor: result.cursor,
+      total: result.total,
+      listing: false,
+    });
+    return true;
+  } catch (err) {
+    if (mine !== listSeq) return false;
+    set({ listing: false, listError: describeError(err).message });
+    return false;
+  }
 }
 
 export const useKv = create<KvState>((set, get) => ({
@@ -97,24 +125,14 @@ export const useKv = create<KvState>((set, get) => ({
   },
 
   async list(reset) {
-    const { bucket, prefix, cursor, listing } = get();
-    if (bucket === undefined) return;
+    const { cursor, listing } = get();
     if (!reset && (listing || cursor === undefined)) return;
-    const mine = ++listSeq;
-    set({ listing: true, ...(reset ? { listError: undefined } : {}) });
-    try {
-      const result = await studio.call('kv.list', { bucket, ...(prefix ? { prefix } : {}), ...(reset ? {} : { cursor }), limit: KEY_PAGE });
-      if (mine !== listSeq) return;
-      set({
-        keys: reset ? result.keys : [...get().keys, ...result.keys],
-        cursor: result.cursor,
-        total: result.total,
-        listing: false,
-      });
-    } catch (err) {
-      if (mine !== listSeq) return;
-      set({ listing: false, listError: describeError(err).message });
-    }
+    await loadPage(reset, KEY_PAGE);
+  },
+
+  async listRest() {
+    // A page on its way is loaded again, in a bigger one: its answer would come after this one's.
+    while (get().cursor !== undefined && (await loadPage(false, REST_PAGE)));
   },
 
   async selectKey(key) {

@@ -20,6 +20,8 @@ import { isFiltered, LEVELS, queryArgs, useLogs } from './logs-store.ts';
 import { OutboundLine } from './OutboundLine.tsx';
 
 const ROW = 20;
+/** The studio keeps the newest 100,000 records, which is also the most a query returns: an export takes every match. */
+const EXPORT_LIMIT = 100_000;
 
 interface Row {
   record: LogRecordView;
@@ -236,7 +238,8 @@ export function LogsView() {
 
   const exportLogs = async () => {
     try {
-      const result = await studio.call('logs.query', { ...queryArgs(useLogs.getState().filter), limit: Math.max(total, records.length) });
+      // Asked afresh with the filters as they are now: the count on screen may still be the last search's.
+      const result = await studio.call('logs.query', { ...queryArgs(useLogs.getState().filter), limit: EXPORT_LIMIT });
       const text = result.records.map((r) => `${new Date(r.time).toISOString()} ${r.level.toUpperCase().padEnd(8)} ${r.source}${r.stream ? ` ${r.stream}` : ''}  ${stripAnsi(r.text)}`).join('\n');
       downloadBlob(text + '\n', `studio-logs-${new Date().toISOString().replace(/[:.]/g, '-')}.log`, 'text/plain');
     } catch (err) {
