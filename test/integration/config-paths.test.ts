@@ -196,8 +196,11 @@ describe('a pipe in the config file\'s place', () => {
       await project.save('while the pipe is there\n');
       await studio.waitFor(/config\.yaml cannot be read: it is not a regular file \(a pipe or a device\)/, 30_000, before);
       assert.equal(await (await fetch(studio.url)).text(), 'before\n', 'the last good version keeps serving');
-      await rm(config);
-      await writeFile(config, text);
+      // Put back in one step (renamed over the pipe), as an editor saves.
+      const fixedAt = studio.output().length;
+      await writeFile(`${config}.new`, text);
+      await rename(`${config}.new`, config);
+      await studio.waitFor(/reloaded in/, 60_000, fixedAt).catch((error: unknown) => assert.fail(`${String(error)}\n${studio.output().slice(before)}`));
       await answerBecomes(studio.url, 'while the pipe is there\n');
     } finally {
       await studio.stop();
