@@ -129,10 +129,15 @@ let requests: Promise<void> = Promise.resolve();
 /** The id of the request being served, which its log lines carry (the traffic inspector shows them with it). */
 let serving: number | undefined;
 
+/** Set when the request being served printed a crash report (an uncaught exception, a panic: see host/cli.ts). */
+let crashReported = false;
+
 /** A log line of `source` (a linked component), or of the thread's own component. */
 function logFrom(source: string | undefined): HostState['log'] {
-  return (level, text, stream) =>
+  return (level, text, stream) => {
+    if (stream && level === 'error') crashReported = true;
     batch.push({ type: 'log', level, text, time: Date.now(), ...(stream ? { stream } : {}), ...(source ? { source } : {}), ...(serving !== undefined ? { request: serving } : {}) });
+  };
 }
 
 const log = logFrom(undefined);
@@ -267,6 +272,7 @@ function serve(head: RequestHead, current: Instance): RequestFailure | undefined
     },
   };
   const outparam = new ResponseOutparam(sink);
+  crashReported = false;
   const request = new IncomingRequest({ ...head, body: new RequestBodySource(head.id, load.bodyPort, head.bodyless) });
   // Outbound calls say which request they were made for.
   setIncomingRequest({ id: head.id, method: head.method, path: head.pathWithQuery });
@@ -283,7 +289,8 @@ function serve(head: RequestHead, current: Instance): RequestFailure | undefined
   }
   if (!ended) {
     // A response whose body was never taken is complete as it is (empty), as under wasmtime.
-    if (outparam.bodyTaken) log('warn', 'the handler returned without finishing the response body (outgoing-body.finish); the response was ended for it');
+    // After a crash report the component's runtime sent its own error answer: the report says what went wrong.
+    if (outparam.bodyTaken && !crashReported) log('warn', 'the handler returned without finishing the response body (outgoing-body.finish); the response was ended for it');
     batch.push({ type: 'end', id: head.id });
   }
   return undefined;

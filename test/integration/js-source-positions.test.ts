@@ -30,7 +30,11 @@ describe('a JavaScript component that throws', () => {
       await fetch(new URL('/boom', studio.url));
       // Line numbers are 1-based: the inserted line is at index `at`.
       await studio.waitFor(new RegExp(`src/component\\.ts:${at + 1}:\\d+`), 30_000, before);
-      assert.doesNotMatch(studio.output().slice(before), /(?<![\w/.-])component\.js:\d+:\d+/, 'no position in the bundle is left');
+      const said = studio.output().slice(before);
+      assert.doesNotMatch(said, /(?<![\w/.-])component\.js:\d+:\d+/, 'no position in the bundle is left');
+      // The crash report is an error, and what followed from it is not blamed on the handler.
+      assert.match(said, /ERROR\s+hello Exception while /);
+      assert.doesNotMatch(said, /without finishing the response body/);
     } finally {
       await studio.stop();
     }
