@@ -104,6 +104,25 @@ describe('the lists and the playground, as a new user meets them', () => {
     await activeRowBecomes(keyName(1));
   });
 
+  it('Blobs: End goes to the last object of the folder, not of the objects loaded so far', async () => {
+    await go(5, 'blobs');
+    const blobs = view('blobs');
+    await blobs.getByTestId('object-count').filter({ hasText: /more below/ }).waitFor();
+    await blobs.getByRole('grid', { name: 'Object list' }).focus();
+    await page.keyboard.press('End');
+    const last = `file-${String(OBJECTS).padStart(4, '0')}.txt`;
+    // An object row holds its size and time too: the active one is the row that names it.
+    await page.waitForFunction((want) => {
+      const id = document.activeElement?.getAttribute('aria-activedescendant');
+      return !!id && (document.getElementById(id)?.textContent ?? '').includes(want);
+    }, last);
+    await blobs.getByTestId('object-count').filter({ hasText: `1 folder, ${OBJECTS.toLocaleString('en-US')} objects` }).waitFor();
+    // The folder opened again lists its first page, as the next test expects.
+    await blobs.locator('.bucket-pane').getByRole('button', { name: 'lots', exact: true }).click();
+    await blobs.locator('.grid-row', { hasText: 'sub/' }).click();
+    await blobs.getByTestId('object-count').filter({ hasText: /more below/ }).waitFor();
+  });
+
   it('Blobs: "select all" offers every object of the folder, says how many, and deletes them all', async () => {
     await go(5, 'blobs');
     const blobs = view('blobs');

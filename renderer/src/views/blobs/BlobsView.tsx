@@ -161,6 +161,7 @@ function ObjectList() {
       const row = rows[index]!;
       if (row.kind === 'object') useBlobs.getState().toggleChecked(row.object.name);
     },
+    loadRest: () => useBlobs.getState().listRest(),
   });
 
   return (

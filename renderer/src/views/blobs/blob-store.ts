@@ -73,6 +73,8 @@ interface BlobState {
   openFolder(folder: string): void;
   setFilter(filter: string): void;
   list(reset: boolean): Promise<void>;
+  /** Loads every page not loaded yet (End in the list goes to the real last object). */
+  listRest(): Promise<void>;
   toggleChecked(name: string, on?: boolean): void;
   setChecked(names: string[]): void;
   /** Checks every object of the folder (and filter), listing the ones not loaded yet. */
@@ -99,6 +101,31 @@ let started = false;
 function nothingChecked(): Pick<BlobState, 'checked' | 'allChecked' | 'selectingAll'> {
   checkAllSeq++;
   return { checked: new Set(), allChecked: false, selectingAll: undefined };
+}
+
+/** Loads the folder's first page (`reset`) or its next one; false when the answer was dropped (a newer listing) or failed. */
+async function loadPage(reset: boolean, limit: number): Promise<boolean> {
+  const { getState: get, setState: set } = useBlobs;
+  const { container, folder, filter, cursor } = get();
+  if (container === undefined) return false;
+  const mine = ++listSeq;
+  set({ listing: true, ...(reset ? { listError: undefined } : {}) });
+  try {
+    const prefix = folder + filter;
+    const result = await studio.call('blob.list', { container, ...(prefix ? { prefix } : {}), delimiter: '/', ...(reset ? {} : { cursor }), limit });
+    if (mine !== listSeq) return false;
+    set({
+      folders: reset ? result.prefixes : [...get().folders, ...result.prefixes.filter((p) => !get().folders.includes(p))],
+      objects: reset ? result.objects : [...get().objects, ...result.objects],
+      cursor: result.cursor,
+      listing: false,
+    });
+    return true;
+  } catch (err) {
+    if (mine !== listSeq) return false;
+    set({ listing: false, listError: describeError(err).message });
+    return false;
+  }
 }
 
 export const useBlobs = create<BlobState>((set, get) => ({
@@ -149,25 +176,14 @@ export const useBlobs = create<BlobState>((set, get) => ({
   },
 
   async list(reset) {
-    const { container, folder, filter, cursor, listing } = get();
-    if (container === undefined) return;
+    const { cursor, listing } = get();
     if (!reset && (listing || cursor === undefined)) return;
-    const mine = ++listSeq;
-    set({ listing: true, ...(reset ? { listError: undefined } : {}) });
-    try {
-      const prefix = folder + filter;
-      const result = await studio.call('blob.list', { container, ...(prefix ? { prefix } : {}), delimiter: '/', ...(reset ? {} : { cursor }), limit: OBJECT_PAGE });
-      if (mine !== listSeq) return;
-      set({
-        folders: reset ? result.prefixes : [...get().folders, ...result.prefixes.filter((p) => !get().folders.includes(p))],
-        objects: reset ? result.objects : [...get().objects, ...result.objects],
-        cursor: result.cursor,
-        listing: false,
-      });
-    } catch (err) {
-      if (mine !== listSeq) return;
-      set({ listing: false, listError: describeError(err).message });
-    }
+    await loadPage(reset, OBJECT_PAGE);
+  },
+
+  async listRest() {
+    // A page on its way is loaded again, in a bigger one: its answer would come after this one's.
+    while (get().cursor !== undefined && (await loadPage(false, NAME_PAGE)));
   },
 
   toggleChecked(name, on) {
