@@ -84,8 +84,6 @@ const OUTPUT_LIMIT = 64 * 1024;
 /** A temp file this old in the cache belongs to a build that died. */
 const STALE_TEMP_MS = 60 * 60_000;
 
-/** The bundle's file name; the engine reports JS errors as `component.js:line:col`. */
-
 const CHILD_ENTRY = fileURLToPath(new URL('./componentize-child.mjs', import.meta.url));
 
 /**
@@ -483,15 +481,6 @@ async function componentizeInChild(
 ): Promise<{ ok: true; ms: number; bytes: number } | Failure> {
   if (signal?.aborted) return cancelled();
   const start = performance.now();
-  // The component's top-level code runs now, inside componentize: a loop there is silent
-  // until the time limit unless something says the build is still going.
-  const slow = setInterval(() => {
-    const seconds = Math.round((performance.now() - start) / 1000);
-    onProgress({
-      phase: 'slow',
-      message: `componentize is still running after ${seconds} s. It runs the component's top-level code, so a loop there holds the build until it is stopped at ${COMPONENTIZE_TIMEOUT_MS / 60_000} minutes; save a fix to stop it sooner.`,
-    });
-  }, SLOW_NOTE_MS);
   let output = '';
   const collect = (chunk: Buffer) => {
     output += chunk.toString('utf8');
@@ -518,6 +507,15 @@ async function componentizeInChild(
     reason = 'timeout';
     killGroup();
   }, COMPONENTIZE_TIMEOUT_MS);
+  // The component's top-level code runs now, inside componentize: a loop there is silent
+  // until the time limit unless something says the build is still going.
+  const slow = setInterval(() => {
+    const seconds = Math.round((performance.now() - start) / 1000);
+    onProgress({
+      phase: 'slow',
+      message: `componentize is still running after ${seconds} s. It runs the component's top-level code, so a loop there holds the build until it is stopped at ${COMPONENTIZE_TIMEOUT_MS / 60_000} minutes; save a fix to stop it sooner.`,
+    });
+  }, SLOW_NOTE_MS);
 
   try {
     const { reply: answer, code, signal: signalName } = await child.done;
