@@ -5,8 +5,9 @@
 import { create } from 'zustand';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
-import type { BlobObjectView } from '../../api/types.ts';
+import type { BlobListResult, BlobObjectView } from '../../api/types.ts';
 import { base64ToBytes, bytesToBase64 } from '../../lib/bytes.ts';
+import { pagedList, type PagedList } from '../../lib/paged-list.ts';
 
 export const OBJECT_PAGE = 500;
 /** The most names a blob.list answers with: "select all" walks a folder in pages this big. */
@@ -90,7 +91,6 @@ interface BlobState {
   start(): void;
 }
 
-let listSeq = 0;
 /** Bumped when the selection is dropped, so a "select all" still listing stops. */
 let checkAllSeq = 0;
 let filterTimer: ReturnType<typeof setTimeout> | undefined;
@@ -101,31 +101,6 @@ let started = false;
 function nothingChecked(): Pick<BlobState, 'checked' | 'allChecked' | 'selectingAll'> {
   checkAllSeq++;
   return { checked: new Set(), allChecked: false, selectingAll: undefined };
-}
-
-/** Loads the folder's first page (`reset`) or its next one; false when the answer was dropped (a newer listing) or failed. */
-async function loadPage(reset: boolean, limit: number): Promise<boolean> {
-  const { getState: get, setState: set } = useBlobs;
-  const { container, folder, filter, cursor } = get();
-  if (container === undefined) return false;
-  const mine = ++listSeq;
-  set({ listing: true, ...(reset ? { listError: undefined } : {}) });
-  try {
-    const prefix = folder + filter;
-    const result = await studio.call('blob.list', { container, ...(prefix ? { prefix } : {}), delimiter: '/', ...(reset ? {} : { cursor }), limit });
-    if (mine !== listSeq) return false;
-    set({
-      folders: reset ? result.prefixes : [...get().folders, ...result.prefixes.filter((p) => !get().folders.includes(p))],
-      objects: reset ? result.objects : [...get().objects, ...result.objects],
-      cursor: result.cursor,
-      listing: false,
-    });
-    return true;
-  } catch (err) {
-    if (mine !== listSeq) return false;
-    set({ listing: false, listError: describeError(err).message });
-    return false;
-  }
 }
 
 export const useBlobs = create<BlobState>((set, get) => ({
@@ -175,16 +150,8 @@ export const useBlobs = create<BlobState>((set, get) => ({
     filterTimer = setTimeout(() => void get().list(true), 150);
   },
 
-  async list(reset) {
-    const { cursor, listing } = get();
-    if (!reset && (listing || cursor === undefined)) return;
-    await loadPage(reset, OBJECT_PAGE);
-  },
-
-  async listRest() {
-    // A page on its way is loaded again, in a bigger one: its answer would come after this one's.
-    while (get().cursor !== undefined && (await loadPage(false, NAME_PAGE)));
-  },
+  list: (reset) => objectPages.list(reset),
+  listRest: () => objectPages.listRest(),
 
   toggleChecked(name, on) {
     const checked = new Set(get().checked);
@@ -343,6 +310,21 @@ export const useBlobs = create<BlobState>((set, get) => ({
     void get().loadContainers();
   },
 }));
+
+/** The open folder's objects (and the folders in it), page by page. */
+const objectPages: PagedList = pagedList<BlobState, BlobListResult>(useBlobs, {
+  pageSize: OBJECT_PAGE,
+  restPageSize: NAME_PAGE,
+  fetch: ({ container, folder, filter }, cursor, limit) => {
+    if (container === undefined) return undefined;
+    const prefix = folder + filter;
+    return studio.call('blob.list', { container, ...(prefix ? { prefix } : {}), delimiter: '/', ...(cursor !== undefined ? { cursor } : {}), limit });
+  },
+  apply: ({ folders, objects }, page, reset) => ({
+    folders: reset ? page.prefixes : [...folders, ...page.prefixes.filter((p) => !folders.includes(p))],
+    objects: reset ? page.objects : [...objects, ...page.objects],
+  }),
+});
 
 /** Which of these object names `container` holds already (a listing from each name finds it first, if it is there). */
 async function takenNames(container: string, names: string[]): Promise<string[]> {

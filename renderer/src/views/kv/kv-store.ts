@@ -5,6 +5,8 @@ import { create } from 'zustand';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import { base64ToBytes } from '../../lib/bytes.ts';
+import { pagedList, type PagedList } from '../../lib/paged-list.ts';
+import type { KvListResult } from '../../api/types.ts';
 
 export const KEY_PAGE = 500;
 /** The most keys a kv.list answers with: End loads the rest of a bucket in pages this big. */
@@ -47,7 +49,6 @@ interface KvState {
   start(): void;
 }
 
-let listSeq = 0;
 let valueSeq = 0;
 let prefixTimer: ReturnType<typeof setTimeout> | undefined;
 let started = false;
@@ -62,30 +63,6 @@ function insertSorted(keys: string[], key: string): string[] {
   }
   if (keys[lo] === key) return keys;
   return [...keys.slice(0, lo), key, ...keys.slice(lo)];
-}
-
-/** Loads the first page (`reset`) or the one after the cursor; false when it failed or another listing took over. */
-async function loadPage(reset: boolean, limit: number): Promise<boolean> {
-  const { getState: get, setState: set } = useKv;
-  const { bucket, prefix, cursor } = get();
-  if (bucket === undefined) return false;
-  const mine = ++listSeq;
-  set({ listing: true, ...(reset ? { listError: undefined } : {}) });
-  try {
-    const result = await studio.call('kv.list', { bucket, ...(prefix ? { prefix } : {}), ...(reset ? {} : { cursor }), limit });
-    if (mine !== listSeq) return false;
-    set({
-      keys: reset ? result.keys : [...get().keys, ...result.keys],
-      cursor: result.cursor,
-      total: result.total,
-      listing: false,
-    });
-    return true;
-  } catch (err) {
-    if (mine !== listSeq) return false;
-    set({ listing: false, listError: describeError(err).message });
-    return false;
-  }
 }
 
 export const useKv = create<KvState>((set, get) => ({
@@ -124,16 +101,8 @@ export const useKv = create<KvState>((set, get) => ({
     prefixTimer = setTimeout(() => void get().list(true), 150);
   },
 
-  async list(reset) {
-    const { cursor, listing } = get();
-    if (!reset && (listing || cursor === undefined)) return;
-    await loadPage(reset, KEY_PAGE);
-  },
-
-  async listRest() {
-    // A page on its way is loaded again, in a bigger one: its answer would come after this one's.
-    while (get().cursor !== undefined && (await loadPage(false, REST_PAGE)));
-  },
+  list: (reset) => keyPages.list(reset),
+  listRest: () => keyPages.listRest(),
 
   async selectKey(key) {
     if (key === undefined) return set({ selected: undefined, editing: false });
@@ -200,3 +169,12 @@ export const useKv = create<KvState>((set, get) => ({
     void get().loadBuckets();
   },
 }));
+
+/** The open bucket's keys, page by page. */
+const keyPages: PagedList = pagedList<KvState, KvListResult>(useKv, {
+  pageSize: KEY_PAGE,
+  restPageSize: REST_PAGE,
+  fetch: ({ bucket, prefix }, cursor, limit) =>
+    bucket === undefined ? undefined : studio.call('kv.list', { bucket, ...(prefix ? { prefix } : {}), ...(cursor !== undefined ? { cursor } : {}), limit }),
+  apply: ({ keys }, page, reset) => ({ keys: reset ? page.keys : [...keys, ...page.keys], total: page.total }),
+});
