@@ -5,6 +5,12 @@
 // so its next read sees the new bytes. A file read once is only remembered as seen: its
 // value is kept from its second read on, so reading many keys once costs no more than
 // before. Per store instance, so per thread; small values only.
+//
+// File times have a resolution: a kernel tick on many Linux systems, 1 s on HFS+, 2 s on
+// FAT. A write that lands in the same tick as the change the cache saw leaves every time as
+// it was, and a value kept from before it would be served for good. So a value is kept only
+// when it was read after that resolution had passed since the file last changed (git's
+// "racily clean" entries, settled the same way: such a file is read again next time).
 import { lstatSync, type Stats } from 'node:fs';
 import { isErrno } from './store-error.ts';
 
@@ -13,6 +19,10 @@ const MAX_VALUE_BYTES = 64 * 1024;
 /** Bytes of values kept at most; past it the cache starts over. */
 const MAX_TOTAL_BYTES = 16 * 1024 * 1024;
 const MAX_ENTRIES = 8192;
+/** File times of most file systems move at least this often (a 100 Hz kernel tick is 10 ms). */
+const FINE_RESOLUTION_MS = 20;
+/** Times on whole seconds: HFS+ (1 s) or FAT (2 s), or a coincidence that costs one more read. */
+const COARSE_RESOLUTION_MS = 2000;
 
 interface Entry {
   ino: number;
@@ -56,11 +66,14 @@ export class FileValueCache {
     // The caller gets its own copy; Buffer.from takes small ones from Node's pool, where a
     // Uint8Array copy costs a fresh allocation (three times the time, a third of a cached read).
     if (known && known.ino === stats.ino && known.size === stats.size && known.mtimeMs === stats.mtimeMs && known.ctimeMs === stats.ctimeMs) return Buffer.from(known.value);
+    const readFrom = Date.now();
     const value = read(path);
     this.forget(path);
-    // Kept only when it is the file that was looked at (one rewritten in between differs in size, or is read again next time for its new times).
+    // Kept only when it is the file that was looked at (one rewritten in between differs in
+    // size, or is read again next time for its new times). One changed too recently for a
+    // later write to change its times is read again next time, and kept then.
     if (value !== undefined && value.byteLength <= MAX_VALUE_BYTES && value.byteLength === stats.size) {
-      this.remember(path, { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, value: new Uint8Array(value) });
+      this.remember(path, settled(stats, readFrom) ? { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, value: new Uint8Array(value) } : null);
     }
     return value;
   }
@@ -82,4 +95,10 @@ export class FileValueCache {
     this.entries.delete(path);
     if (known) this.bytes -= known.value.byteLength;
   }
+}
+
+/** Whether any write after `readFrom` must give the file other times than `stats` holds. */
+function settled(stats: Stats, readFrom: number): boolean {
+  const resolution = stats.mtimeMs % 1000 === 0 && stats.ctimeMs % 1000 === 0 ? COARSE_RESOLUTION_MS : FINE_RESOLUTION_MS;
+  return readFrom - Math.max(stats.mtimeMs, stats.ctimeMs) >= resolution;
 }
