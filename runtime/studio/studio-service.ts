@@ -14,6 +14,7 @@ import { isWithin } from '../path-within.ts';
 import { pathExists } from '../path-exists.ts';
 import { OWNER_FILE } from '../stores/store-owner.ts';
 import { listExamples, newProject } from '../project/new-project.ts';
+import { resolveTypedPath } from './typed-path.ts';
 import type { LogBus, LogRecord } from '../logs/log-bus.ts';
 import type { BuildRecord, DevSession, SessionEvent, SessionStores } from '../session/dev-session.ts';
 import type { ServiceRunner } from '../workloads/service-runner.ts';
@@ -264,9 +265,14 @@ export class StudioService {
     }
   }
 
+  /** Where a relative path typed in the UI starts: beside the open project (see typed-path.ts). */
+  private typedPathBase(): string {
+    return this.target ? dirname(resolve(this.target)) : (this.options.cwd ?? process.cwd());
+  }
+
   private async openNow(target: string, confirmed: boolean): Promise<ProjectView> {
     if (this.closed) throw new StudioFailure({ code: 'closed', message: 'The studio is shutting down.' });
-    const path = isAbsolute(target) ? target : resolve(this.options.cwd ?? process.cwd(), target);
+    const path = resolveTypedPath(target, this.typedPathBase());
     // Checked before the current project stops, so a typo does not leave nothing running.
     let isFile: boolean;
     try {
@@ -665,7 +671,7 @@ export class StudioService {
       'project.open': async ({ path, confirm }) => this.open(path, { confirm: confirm === true }),
       'project.examples': async () => listExamples(),
       'project.create': async ({ path, example }) => {
-        const made = await newProject(isAbsolute(path) ? path : resolve(this.options.cwd ?? process.cwd(), path), example);
+        const made = await newProject(resolveTypedPath(path, this.typedPathBase()), example);
         if (!made.ok) throw new StudioFailure(made.error);
         // A folder the user named for a new project is theirs to open, wherever it is.
         return this.open(made.value, { confirm: true });

@@ -7,7 +7,7 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from '
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LogBus } from '../../runtime/logs/log-bus.ts';
 import { DevSession } from '../../runtime/session/dev-session.ts';
@@ -437,6 +437,12 @@ describe('the Studio API over the bridge, on a real project', () => {
     const error = await apiErrorOf(client.call('project.open', { path: join(project.root, 'no-such-folder') }));
     assert.equal(error.code, 'target-not-found');
     assert.equal(await fetch(gatewayUrl).then((r) => r.text()), 'version three\n');
+  });
+
+  it('project.open takes a relative path from beside the open project, not from the studio\'s working folder', async () => {
+    const error = await apiErrorOf(client.call('project.open', { path: ' no-such-sibling ' }));
+    assert.equal(error.code, 'target-not-found');
+    assert.equal(error.message, `Nothing at ${join(dirname(project.root), 'no-such-sibling')}.`);
   });
 
   it('project.open refuses a .wasm file that is no component, and keeps the project running', async () => {
