@@ -6,13 +6,17 @@
 // batched and appended; a segment is closed after a quarter of the ring's records or 64 MiB
 // of bodies, and the oldest segments go once the newer ones hold the ring's worth of records
 // (or the folder passes its byte cap). A line cut short by a crash is skipped on load; bodies
-// past the end of their file are reported missing, not invented.
+// past the end of their file are reported missing, not invented. A line that is not a record
+// this module wrote (an edit by hand, another tool, a damaged disk) is checked field by field
+// and left out with a warning: the studio, the list and the UI all read these records.
 //
 // Must not: block the event loop (every file call is async) or throw at the capture (a
 // failing disk turns the spill off with one warning).
 import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { z } from 'zod';
 import { messageOf } from '../errors.ts';
+import { LOG_LEVELS } from '../logs/log-record.ts';
 import type { TrafficBodies, TrafficRecord } from './traffic-record.ts';
 
 /**
@@ -30,11 +34,54 @@ interface Segment {
   lastId: number;
 }
 
-interface Line {
-  record: TrafficRecord;
-  request: [number, number];
-  response: [number, number];
-}
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const time = z.number().nonnegative();
+const headers = z.array(z.tuple([z.string(), z.string()]));
+const recordSchema: z.ZodType<TrafficRecord> = z.object({
+  id: count.positive(),
+  time,
+  method: z.string(),
+  path: z.string(),
+  authority: z.string(),
+  scheme: z.enum(['http', 'https']),
+  requestHeaders: headers,
+  status: z.number().int().min(100).max(999).optional(),
+  responseHeaders: headers,
+  ttfbMs: time.optional(),
+  durationMs: time,
+  requestBytes: count,
+  responseBytes: count,
+  requestCut: z.boolean(),
+  responseCut: z.boolean(),
+  workload: z.string().optional(),
+  worker: count.optional(),
+  build: count.optional(),
+  origin: z.enum(['client', 'playground', 'replay', 'check', 'imported']),
+  replayOf: count.optional(),
+  notes: z.array(z.string()),
+  logs: z.array(z.object({ time, level: z.enum(LOG_LEVELS), source: z.string(), text: z.string(), stream: z.enum(['stdout', 'stderr']).optional() })),
+  outbound: z.array(
+    z.object({
+      method: z.string(),
+      url: z.string(),
+      status: z.number().int().optional(),
+      durationMs: time,
+      requestBytes: count,
+      responseBytes: count,
+      protocol: z.enum(['HTTP/1.1', 'HTTP/2']).optional(),
+      standIn: z.string().optional(),
+      forwardedTo: z.string().optional(),
+      error: z.string().optional(),
+      dropped: z.boolean().optional(),
+      component: z.string(),
+      cause: z.object({ id: count, method: z.string(), path: z.string() }).optional(),
+    }),
+  ),
+});
+/** Where the record's bodies are in the segment's .bodies file: offset and length. */
+const bodySpan = z.tuple([count, count]);
+const lineSchema = z.object({ record: recordSchema, request: bodySpan, response: bodySpan });
+type Line = z.infer<typeof lineSchema>;
 
 export interface SpillOptions {
   dir: string;
@@ -100,18 +147,26 @@ export class TrafficSpill {
         continue;
       }
       const segment: Segment = { n, records: 0, bytes: bodyBytes, lineBytes: text.length, lastId: 0 };
+      let unreadable = 0;
       for (let at = 0; at < text.length; ) {
         const end = text.indexOf(10, at);
         const stop = end < 0 ? text.length : end;
         const line = parseLine(text.subarray(at, stop));
         const offset = at;
         at = stop + 1;
-        if (!line) continue; // a line a crash cut short
+        if (line === 'not-json' && end < 0) continue; // the last line, which a crash cut short
+        if (typeof line === 'string') {
+          unreadable++;
+          continue;
+        }
         const whole = line.request[0] + line.request[1] <= bodyBytes && line.response[0] + line.response[1] <= bodyBytes;
         if (!whole) line.record.notes = [...line.record.notes, 'Its bodies were not all written before the studio stopped.'];
         loaded.push({ record: line.record, location: whole ? [n, offset, stop - offset, ...line.request, ...line.response] : undefined });
         segment.records++;
         segment.lastId = Math.max(segment.lastId, line.record.id);
+      }
+      if (unreadable > 0) {
+        this.options.warn(`${unreadable === 1 ? '1 line' : `${unreadable} lines`} of ${this.path(n, 'jsonl')} ${unreadable === 1 ? 'is' : 'are'} not a captured request the studio can read (changed by hand or by another program?) and ${unreadable === 1 ? 'is' : 'are'} left out of the traffic list; the rest loaded. Clearing the traffic list removes the file.`);
       }
       this.segments.push(segment);
     }
@@ -144,7 +199,8 @@ export class TrafficSpill {
       handle = await open(this.path(segment, 'jsonl'), 'r');
       const bytes = Buffer.alloc(length);
       await handle.read(bytes, 0, length, offset);
-      return parseLine(bytes)?.record;
+      const line = parseLine(bytes);
+      return typeof line === 'string' ? undefined : line.record;
     } catch {
       return undefined;
     } finally {
@@ -292,11 +348,13 @@ export class TrafficSpill {
   }
 }
 
-function parseLine(bytes: Buffer): Line | undefined {
+function parseLine(bytes: Buffer): Line | 'not-json' | 'not-a-record' {
+  let value: unknown;
   try {
-    const line = JSON.parse(bytes.toString('utf8')) as Line;
-    return typeof line.record?.id === 'number' ? line : undefined;
+    value = JSON.parse(bytes.toString('utf8'));
   } catch {
-    return undefined;
+    return 'not-json';
   }
+  const line = lineSchema.safeParse(value);
+  return line.success ? line.data : 'not-a-record';
 }

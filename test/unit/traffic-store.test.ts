@@ -1,6 +1,7 @@
 // The traffic store's bounds: the ring keeps the newest N records, its spill folder never
 // holds much more than that, a new store on the folder (a restart) finds the newest N with
-// their bodies, a line a crash cut short is skipped, and log lines join the request they were
+// their bodies, a line a crash cut short is skipped, a line that is no record is left out
+// with a warning, and log lines join the request they were
 // logged for, even one that arrives after the answer.
 import assert from 'node:assert/strict';
 import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -79,6 +80,32 @@ describe('the traffic store', () => {
     const again = new TrafficStore({ logs: new LogBus(), capacity: 100 });
     await again.open(dir);
     assert.deepEqual(again.matchingIds({}), [5, 4, 3, 2, 1]);
+    await again.close();
+  });
+
+  it('leaves out lines that are not records it wrote, says so once per file, and loads the rest', async () => {
+    const dir = await folder();
+    const store = new TrafficStore({ logs: new LogBus(), capacity: 100 });
+    await store.open(dir);
+    for (let id = 1; id <= 3; id++) store.add(record(id), body(id));
+    await store.close();
+    const [segment] = (await readdir(dir)).filter((n) => n.endsWith('.jsonl'));
+    const { logs: _, ...noLogs } = record(7);
+    const damaged = [
+      { record: { id: 99 } },
+      { record: noLogs, request: [0, 0], response: [0, 4] },
+      { record: record(1e300), request: [0, 0], response: [0, 4] },
+      { record: { ...record(8), status: 'ok' }, request: [0, 0], response: [0, 4] },
+      { record: record(9), request: [-5, 0], response: [0, 4] },
+    ];
+    await appendFile(join(dir, segment!), `${damaged.map((line) => JSON.stringify(line)).join('\n')}\nnot json at all\n\n`);
+    const logs = new LogBus();
+    const again = new TrafficStore({ logs, capacity: 100 });
+    await again.open(dir);
+    assert.deepEqual(again.matchingIds({}), [3, 2, 1]);
+    const warnings = logs.query({}).filter((line) => line.level === 'warn').map((line) => line.text);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0]!, new RegExp(`^7 lines of .*${segment} are not a captured request the studio can read`));
     await again.close();
   });
 
