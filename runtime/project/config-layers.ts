@@ -4,11 +4,11 @@
 // `dev`). Layers merge as wash's figment merges them: mappings key by key, anything else
 // (a string, a list) replaced whole by the higher layer. Each layer is validated alone, so an
 // error names the file or the variable it is in. Must not decide what the values mean.
+import { lstat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { ConfigProblem } from './config-schema.ts';
 import { parseEnvValue } from './env-value.ts';
-import { pathExists } from '../path-exists.ts';
 
 /** Where one value of the merged config came from. */
 export type ConfigOrigin = { kind: 'user'; file: string } | { kind: 'project'; file: string } | { kind: 'env'; variable: string };
@@ -37,13 +37,30 @@ export function userConfigDir(env: NodeJS.ProcessEnv = process.env, platform: No
   return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.config'), 'wash');
 }
 
-/** The first config file wash would read in `dir`, if any. */
+/**
+ * The first config file wash would read in `dir`, if any. Anything by that name counts, even
+ * a link that leads nowhere (a loop, a missing file) or a file the user may not read: reading
+ * it then fails with its name, where skipping it would quietly build with the defaults.
+ */
 export async function findConfigFile(dir: string): Promise<string | undefined> {
   for (const name of CONFIG_NAMES) {
     const path = join(dir, name);
-    if (await pathExists(path)) return path;
+    if (await entryExists(path)) return path;
   }
   return undefined;
+}
+
+/** Whether `path` names an entry of its folder; a link counts, wherever it leads. */
+function entryExists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      // Missing, or a file where a folder on the way should be: no config here.
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return false;
+      // The folder itself cannot be searched (permission, a loop on the way): say so when reading.
+      return true;
+    },
+  );
 }
 
 /**

@@ -1,7 +1,8 @@
 // Which changes start a reload. A project reloads on a change of its sources; a bare .wasm
 // on a rewrite of the file. What the studio and the component write themselves (build
 // output, store folders, volumes inside the project) is not a change of the sources.
-// A watcher that cannot start is a warning, never the end of the session.
+// A watcher that cannot start is a warning, never the end of the session; a path it cannot
+// watch (a link loop, say) is a warning naming that path, and the rest is still watched.
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isWithin } from '../path-within.ts';
 import { messageOf } from '../errors.ts';
@@ -29,14 +30,18 @@ export interface WatchHooks {
 
 /** Starts watching the target; undefined when watching could not start (said as a warning). */
 export async function watchTarget(target: Target, hooks: WatchHooks): Promise<ProjectWatcher | undefined> {
-  const onError = (error: Error) => hooks.notes.warn(`Watching for changes failed: ${error.message}. Rebuild by hand with r + Enter until the studio restarts.`);
+  const onError = (error: Error) => hooks.notes.warn(`Watching for changes failed: ${error.message}. Rebuild by hand with r + Enter until the studio restarts${limitHint(error)}.`);
+  const base = target.kind === 'file' ? dirname(target.wasmPath) : target.root;
+  // Once per session, not per watcher: the watcher is made again when the project folder comes back.
+  const onSkip = (path: string, error: NodeJS.ErrnoException) =>
+    hooks.notes.once(`unwatchable ${path}`, 'warn', `Not watching ${relative(base, path) || path} for changes (everything else is watched): ${whyUnwatchable(error)}.`);
   let watcher: ProjectWatcher;
   if (target.kind === 'file') {
     // A bare component: serve the new file whenever it is rewritten (e.g. by cargo). The
     // studio's own folder beside it is written under load (captured traffic): unwatched, it
     // costs no file-system calls per write.
     const folder = dirname(target.wasmPath);
-    watcher = new ProjectWatcher(folder, { ignore: [target.dataDir, join(folder, '.wash', 'studio')], runtimeData: hooks.dataDirs, onError }, (batch) => {
+    watcher = new ProjectWatcher(folder, { ignore: [target.dataDir, join(folder, '.wash', 'studio')], runtimeData: hooks.dataDirs, onError, onSkip }, (batch) => {
       // The studio's settings beside it (.wash/studio.yaml) apply as they are saved, as in a project.
       if (hooks.settingsFile && batch.paths.some((p) => resolve(folder, p) === hooks.settingsFile)) hooks.onSettingsFile?.();
       if (batch.paths.includes(basename(target.wasmPath))) hooks.onChange(batch.firstAt);
@@ -45,7 +50,7 @@ export async function watchTarget(target: Target, hooks: WatchHooks): Promise<Pr
     // .wash/studio holds what the studio keeps while it runs (captured traffic, say): written
     // under load, it would otherwise rebuild the project again and again.
     const studioOutputs = [join(target.root, '.wash', 'build'), join(target.root, '.wash', 'data'), join(target.root, '.wash', 'studio'), target.dataDir];
-    watcher = new ProjectWatcher(target.root, { ignore: studioOutputs, runtimeData: hooks.dataDirs, onError }, (batch) => {
+    watcher = new ProjectWatcher(target.root, { ignore: studioOutputs, runtimeData: hooks.dataDirs, onError, onSkip }, (batch) => {
       const sameBytes = new Set(batch.sameBytes.map((p) => resolve(target.root, p)));
       needsReload(batch.paths.map((p) => resolve(target.root, p)), sameBytes, hooks).then(
         (reload) => reload && hooks.onChange(batch.firstAt),
@@ -59,9 +64,27 @@ export async function watchTarget(target: Target, hooks: WatchHooks): Promise<Pr
     return watcher;
   } catch (err) {
     await watcher.close().catch(() => {});
-    hooks.notes.warn(`Cannot watch ${target.kind === 'file' ? target.wasmPath : target.root} for changes: ${messageOf(err)}. Rebuild by hand with r + Enter (or the Rebuild button); on Linux, raising fs.inotify.max_user_watches fixes this.`);
+    hooks.notes.warn(`Cannot watch ${target.kind === 'file' ? target.wasmPath : target.root} for changes: ${messageOf(err)}. Rebuild by hand with r + Enter (or the Rebuild button)${limitHint(err)}.`);
     return undefined;
   }
+}
+
+/**
+ * The fix for the system's own limits on watching, after a `; `, or '' for any other error:
+ * raising a limit does nothing for, say, a disk that is full.
+ */
+export function limitHint(error: unknown): string {
+  const { code, syscall } = (error ?? {}) as NodeJS.ErrnoException;
+  // inotify's limit on watched folders; ENOSPC from anything but a watch is a full disk.
+  if (code === 'ENOSPC' && syscall === 'watch') return '; on Linux, raising fs.inotify.max_user_watches fixes this';
+  if (code === 'EMFILE') return '; raising the open-file limit (ulimit -n; on Linux also fs.inotify.max_user_instances) fixes this';
+  return '';
+}
+
+/** Why the watcher left a path out (see ProjectWatcher's onSkip), and the fix. */
+function whyUnwatchable(error: NodeJS.ErrnoException): string {
+  if (error.code === 'ELOOP') return 'it is a symbolic link that leads back to itself (a link loop). Point the link at a real file or folder, or remove it';
+  return `it cannot be read (${error.code === 'EPERM' ? 'operation not permitted' : 'permission denied'}). Make it readable, or move it out of the project`;
 }
 
 /**

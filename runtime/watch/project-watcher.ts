@@ -9,6 +9,9 @@
 // save is one build. A save that changes nothing still moves the file's time, and rebuilds;
 // each batch says which of its files kept their bytes, for the session to tell a build that
 // regenerates a source the same from a person who touched it.
+//
+// A path that cannot be watched (a link loop, a link to something the user may not read) is
+// left out and said once: one bad link must not turn watching off for the whole project.
 import { relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { isWithin } from '../path-within.ts';
@@ -25,6 +28,12 @@ const DEBOUNCE_MS = 40;
 // rebuild on every line it logs.
 const NOT_SOURCES = /(~|\.swp|\.swx|\.tmp|^4913|\.log)$|^\.#/i;
 
+/**
+ * Errors about one path rather than the watcher: a link loop (ELOOP), something the user may
+ * not read (EACCES, EPERM). The watcher goes on without that path.
+ */
+const ONE_PATH_ERRORS = new Set(['ELOOP', 'EACCES', 'EPERM']);
+
 export interface WatchOptions {
   /** Absolute paths (files or folders) to ignore besides WASH_IGNORED_DIRS. */
   ignore: string[];
@@ -36,6 +45,8 @@ export interface WatchOptions {
   runtimeData?: () => string[];
   /** Watching failed after it started (e.g. the system's file-watch limit was reached). */
   onError?: (error: Error) => void;
+  /** A path left out, absolute, and why (ONE_PATH_ERRORS): told once per path, the rest is still watched. */
+  onSkip?: (path: string, error: NodeJS.ErrnoException) => void;
   /** Quiet time that ends a burst of changes. */
   debounceMs?: number;
 }
@@ -60,6 +71,8 @@ export class ProjectWatcher {
   private readonly reported = new Map<string, string>();
   /** Batches are checked against the disk one after another, so they are reported in order. */
   private reporting = Promise.resolve();
+  /** Paths already told to onSkip: the watcher tries them again each time their folder changes. */
+  private readonly skipped = new Set<string>();
 
   constructor(
     private readonly root: string,
@@ -98,14 +111,19 @@ export class ProjectWatcher {
     });
     this.watcher = watcher;
     watcher.on('all', (_event, path) => this.record(path));
-    return new Promise((resolve, reject) => {
+    return new Promise((started, failed) => {
       let ready = false;
       watcher.once('ready', () => {
         ready = true;
-        resolve();
+        started();
       });
       // An emitter's unheard 'error' would end the process: report it instead.
-      watcher.on('error', (error) => (ready ? this.options.onError?.(error as Error) : reject(error)));
+      watcher.on('error', (error) => {
+        const failure = error as NodeJS.ErrnoException;
+        if (failure.path !== undefined && ONE_PATH_ERRORS.has(failure.code ?? '')) this.skip(resolve(this.root, failure.path), failure);
+        else if (ready) this.options.onError?.(failure);
+        else failed(failure);
+      });
     });
   }
 
@@ -117,6 +135,12 @@ export class ProjectWatcher {
     // Closing drops every listener, but a scan still under way (a link loop's ELOOP) may yet
     // report an error: unheard, it would end the studio.
     watcher.on('error', () => {});
+  }
+
+  private skip(path: string, error: NodeJS.ErrnoException): void {
+    if (this.skipped.has(path)) return;
+    this.skipped.add(path);
+    this.options.onSkip?.(path, error);
   }
 
   /** A folder on the way to a kept file: entered to reach it, not a change of its own. */

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -177,6 +177,45 @@ describe('the project folder itself', () => {
     } finally {
       await studio.stop();
       if (existsSync(away)) await rename(away, project.root);
+      await project.remove();
+    }
+  });
+});
+
+describe('a link in the config file\'s place that leads nowhere', () => {
+  for (const [what, target] of [
+    ['a link loop', 'config.yaml'],
+    ['a link to a missing file', 'moved-away.yaml'],
+  ] as const) {
+    it(`${what}: config-unreadable at the first build, naming the file; never built with the defaults`, async () => {
+      const { output, root } = await firstBuildError('', async (p) => {
+        await rm(join(p.root, '.wash', 'config.yaml'));
+        await symlink(target, join(p.root, '.wash', 'config.yaml'));
+      });
+      assert.match(output, new RegExp(`${escape(join(root, '.wash', 'config.yaml'))} cannot be read`));
+      assert.doesNotMatch(output, /\.wash\/build\//, 'no build to the default component path');
+    });
+  }
+
+  it('a link loop made while serving: reported at the next change, the last good version keeps serving, and the fix builds', async () => {
+    const project = await messageProject('before\n');
+    const studio = await startStudio(project.root);
+    const config = join(project.root, '.wash', 'config.yaml');
+    try {
+      const text = await readFile(config, 'utf8');
+      const before = studio.output().length;
+      await rm(config);
+      await symlink('config.yaml', config);
+      await project.save('while the loop is there\n');
+      await studio.waitFor(/config\.yaml cannot be read/, 30_000, before);
+      assert.equal(await (await fetch(studio.url)).text(), 'before\n', 'the last good version keeps serving');
+      const fixedAt = studio.output().length;
+      await writeFile(`${config}.new`, text);
+      await rename(`${config}.new`, config);
+      await studio.waitFor(/reloaded in/, 60_000, fixedAt).catch((error: unknown) => assert.fail(`${String(error)}\n${studio.output().slice(before)}`));
+      await answerBecomes(studio.url, 'while the loop is there\n');
+    } finally {
+      await studio.stop();
       await project.remove();
     }
   });

@@ -2,12 +2,13 @@
 // reads them: where it looks for the user's config on each platform, how a variable's value
 // is parsed (figment's syntax), and how layers merge, each value remembering its origin.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { environmentConfig, findConfigFile, mergeLayers, userConfigDir, valuesWithOrigins, type ConfigOrigin } from '../../runtime/project/config-layers.ts';
 import { parseEnvValue } from '../../runtime/project/env-value.ts';
+import { loadProject } from '../../runtime/project/project-config.ts';
 
 describe('userConfigDir', () => {
   const home = join(tmpdir(), 'someone');
@@ -63,6 +64,30 @@ describe('findConfigFile', () => {
     const other = join(dir, 'other');
     await mkdir(join(other, 'config.yaml'), { recursive: true });
     assert.equal(await findConfigFile(other), join(other, 'config.yaml'));
+  });
+
+  it('names a link that leads nowhere (a loop, a missing file) too, rather than reading the next name or none', async () => {
+    const loop = join(dir, 'loop');
+    await mkdir(loop);
+    await writeFile(join(loop, 'config.toml'), '');
+    await symlink('config.yaml', join(loop, 'config.yaml'));
+    assert.equal(await findConfigFile(loop), join(loop, 'config.yaml'));
+    const dangling = join(dir, 'dangling');
+    await mkdir(dangling);
+    await symlink('moved-away.yaml', join(dangling, 'config.yaml'));
+    assert.equal(await findConfigFile(dangling), join(dangling, 'config.yaml'));
+  });
+
+  it('so a project whose .wash/config.yaml is a link loop does not load with the defaults: config-unreadable, naming the file', async () => {
+    const root = join(dir, 'project');
+    await mkdir(join(root, '.wash'), { recursive: true });
+    const config = join(root, '.wash', 'config.yaml');
+    await symlink('config.yaml', config);
+    const loaded = await loadProject(root, { userConfigDir: join(dir, 'no-user-config'), env: {} });
+    assert.ok(!loaded.ok, JSON.stringify(loaded));
+    assert.equal(loaded.error.code, 'config-unreadable');
+    assert.ok(loaded.error.message.startsWith(`${config} cannot be read`), loaded.error.message);
+    assert.ok(loaded.error.hint, 'a hint names the fix');
   });
 });
 

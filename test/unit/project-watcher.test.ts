@@ -119,6 +119,31 @@ describe('ProjectWatcher', () => {
 });
 
 describe('a project with a link loop in it', () => {
+  it('starts, skips each link of the loop once (naming it), and reports saves of everything else', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'cs-project-loop-'));
+    scratches.push(root);
+    await mkdir(join(root, 'src'));
+    await writeFile(join(root, 'src', 'main.txt'), 'first\n');
+    await symlink('b', join(root, 'src', 'a'));
+    await symlink('a', join(root, 'src', 'b'));
+    const skipped: string[] = [];
+    const errors: Error[] = [];
+    const batches: ChangeBatch[] = [];
+    const watcher = new ProjectWatcher(root, { ignore: [], debounceMs: 20, onError: (e) => errors.push(e), onSkip: (path, e) => skipped.push(`${path} ${e.code}`) }, (batch) => batches.push(batch));
+    try {
+      await watcher.start();
+      await writeFile(join(root, 'src', 'main.txt'), 'second\n');
+      await waitUntil(() => batches.some((b) => b.paths.includes(join('src', 'main.txt'))), () => `the save was reported; saw ${JSON.stringify(batches)}`, 10_000);
+      // A new file makes the watcher read src/ again, and meet the loop again.
+      await writeFile(join(root, 'src', 'other.txt'), 'new\n');
+      await settle();
+      assert.deepEqual(skipped.sort(), [`${join(root, 'src', 'a')} ELOOP`, `${join(root, 'src', 'b')} ELOOP`]);
+      assert.deepEqual(errors, []);
+    } finally {
+      await watcher.close();
+    }
+  });
+
   it('fails to start watching, or watches, and never ends the process with an error nobody hears, once closed', async () => {
     const root = await mkdtemp(join(tmpdir(), 'cs-project-loop-'));
     scratches.push(root);
