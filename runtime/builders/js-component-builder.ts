@@ -14,6 +14,7 @@ import {
   copyFile,
   mkdir,
   mkdtemp,
+  open,
   readdir,
   readFile,
   rename,
@@ -33,6 +34,7 @@ import { launchNodeChild } from './node-child.ts';
 import { outsideArchive } from '../outside-archive.ts';
 import { messageOf, type StudioError } from '../errors.ts';
 import { pathExists } from '../path-exists.ts';
+import { cutShortAt, wasmKind } from '../components/component-file.ts';
 import { BUNDLE_NAME, parseSourceMap, saveBundleMap, withSourcePositions } from '../components/bundle-positions.ts';
 
 export interface JsBuildRequest {
@@ -53,8 +55,12 @@ export interface JsBuildRequest {
 }
 
 export interface BuildProgress {
-  /** `slow`: componentize is still running, said every SLOW_NOTE_MS. */
-  phase: 'bundle' | 'componentize' | 'slow' | 'cached' | 'done';
+  /**
+   * `waiting`: another build holds componentize (in this studio or another one); `slow`:
+   * componentize is still running, said every SLOW_NOTE_MS; `damaged`: a cached component
+   * was not whole, and is built again.
+   */
+  phase: 'bundle' | 'waiting' | 'componentize' | 'slow' | 'damaged' | 'cached' | 'done';
   message: string;
 }
 
@@ -132,7 +138,7 @@ async function build(
   const known = await unchangedKey(memoFile, setup);
   if (known !== undefined) {
     const cached = cachedComponent(cacheDir, known);
-    if (await pathExists(cached)) return fromCache(cached, known, outFile, 0, onProgress);
+    if (await intactInCache(cached, onProgress)) return fromCache(cached, known, outFile, 0, onProgress);
   }
 
   onProgress({ phase: 'bundle', message: `Bundling ${relative(projectDir, entry.path)}` });
@@ -148,7 +154,7 @@ async function build(
 
   // A component's messages name positions in the bundle: its map lets the runtime name the project's files.
   const keepMap = () => (req.mapsCacheRoot !== undefined && bundle.mapText !== undefined ? keepBundleMap(req.mapsCacheRoot, cached, bundle.mapText) : undefined);
-  if (await pathExists(cached)) {
+  if (await intactInCache(cached, onProgress)) {
     await remember();
     await keepMap();
     return fromCache(cached, key, outFile, bundleMs, onProgress);
@@ -164,14 +170,14 @@ async function build(
     const run = await exclusively(
       signal,
       () =>
-        withCacheLock(cacheDir, signal, () => onProgress({ phase: 'componentize', message: 'Waiting for a component build in another studio to finish' }), async () => {
+        withCacheLock(cacheDir, signal, () => onProgress({ phase: 'waiting', message: `Waiting for a component build in another studio to finish (its lock is ${join(cacheDir, 'componentize.lock')}; one left by a studio that stopped is taken over within ${LOCK_STALE_MS / 1000} s)` }), async () => {
           // Another process may have built the same component while this one waited.
-          if (await pathExists(cached)) return { ok: true as const, ms: 0, bytes: 0, built: false };
+          if (await intactInCache(cached, onProgress)) return { ok: true as const, ms: 0, bytes: 0, built: false };
           onProgress({ phase: 'componentize', message: 'Componentizing (takes 5-25 s)' });
           const done = await componentizeInChild(job, work, signal, onProgress);
           return done.ok ? { ...done, built: true } : done;
         }),
-      () => onProgress({ phase: 'componentize', message: 'Waiting for another component build to finish' }),
+      () => onProgress({ phase: 'waiting', message: 'Waiting for another component build to finish' }),
     );
     if (!run.ok) {
       await rm(tempWasm, { force: true });
@@ -179,6 +185,9 @@ async function build(
     }
 
     if (run.built) {
+      // On the disk before it has its name: after a power cut, a cached component must be
+      // whole or absent (a rename can reach the disk before the data it names).
+      await flushFile(tempWasm);
       await rename(tempWasm, cached);
       await pruneCache(cacheDir);
     }
@@ -193,6 +202,33 @@ async function build(
     return { ok: true, wasmPath: outFile, cached: false, bundleMs, componentizeMs: run.ms };
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Whether the cache holds a whole component at `cached`. One that is not (emptied, cut short,
+ * overwritten) is removed and said, so the build makes it again instead of failing on it
+ * until someone clears the cache.
+ */
+async function intactInCache(cached: string, onProgress: (p: BuildProgress) => void): Promise<boolean> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(cached);
+  } catch {
+    return false;
+  }
+  if (wasmKind(bytes) === 'component' && cutShortAt(bytes) === undefined) return true;
+  await unlink(cached).catch(() => {});
+  onProgress({ phase: 'damaged', message: `The cached build ${cached} was damaged (${bytes.length} bytes, not a whole component); building the component again.` });
+  return false;
+}
+
+async function flushFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
   }
 }
 
@@ -431,6 +467,8 @@ async function exclusively<T>(
 
 /** How often a waiting process looks at the lock again; a build takes seconds, so this is cheap. */
 const LOCK_POLL_MS = 250;
+/** A lock whose holder stopped refreshing it this long ago (a killed studio) is taken over. */
+const LOCK_STALE_MS = 30_000;
 
 /**
  * Runs `task` holding the cache folder's build lock. A lock whose holder died goes stale (its
@@ -442,7 +480,7 @@ async function withCacheLock<T>(cacheDir: string, signal: AbortSignal | undefine
   for (let waited = false; !release; waited = true) {
     if (signal?.aborted) return cancelled();
     try {
-      release = await lockfile.lock(lockPath, { realpath: false, stale: 30_000, update: 5_000 });
+      release = await lockfile.lock(lockPath, { realpath: false, stale: LOCK_STALE_MS, update: 5_000 });
     } catch (thrown) {
       if ((thrown as NodeJS.ErrnoException).code !== 'ELOCKED') return failed(`Could not take the build lock in ${cacheDir}: ${messageOf(thrown)}`, 'Check that the cache folder is writable.');
       if (!waited) onWait();

@@ -1,5 +1,6 @@
 // Reads a .wasm file and decides whether it is a WebAssembly component the studio can run.
-// Only the header is inspected here; the WIT world comes from wit-world.ts.
+// Only the header and the outline of the top-level sections are inspected here (a file cut
+// short fails that outline); the WIT world comes from wit-world.ts.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
@@ -32,6 +33,14 @@ export async function readComponentFile(path: string): Promise<Result<ComponentF
   }
   const checked = checkComponentBytes(path, bytes);
   if (!checked.ok) return checked;
+  const cut = cutShortAt(bytes);
+  if (cut !== undefined) {
+    return fail(
+      'wasm-truncated',
+      `${path} is cut short: it is ${bytes.length} bytes, and its section at byte ${cut} needs more (or the rest is zeros).`,
+      'A build or copy that was still writing the file, or one that stopped half-way: build or copy it again (the studio loads it as soon as it is whole).',
+    );
+  }
   const hash = createHash('sha256').update(bytes).digest('hex');
   return ok({ path, name: basename(path, extname(path)), bytes, hash });
 }
@@ -56,8 +65,8 @@ export function checkComponentBytes(path: string, bytes: Uint8Array): Result<voi
   if (kind === 'unknown-version') {
     return fail(
       'unsupported-wasm-version',
-      `${path} uses a WebAssembly binary version this studio does not know.`,
-      'Rebuild it with a toolchain that emits WebAssembly components (component model layer 1).',
+      `${path} uses a WebAssembly binary version this studio does not know (a draft of the component model, or a newer format).`,
+      'Rebuild it with a current toolchain that emits WebAssembly components (component model layer 1, version 0x0d).',
     );
   }
   return ok(undefined);
@@ -70,6 +79,32 @@ export function wasmKind(bytes: Uint8Array): WasmKind {
   const version = bytes[4]! | (bytes[5]! << 8);
   const layer = bytes[6]! | (bytes[7]! << 8);
   if (layer === 0 && version === 1) return 'core-module';
-  if (layer === 1) return 'component';
+  // Layer 1 is a component; 0x0d is the version the component model's binary format settled
+  // on (earlier drafts, 0x0a-0x0c, are not read by any current tool).
+  if (layer === 1 && version === 0x0d) return 'component';
   return 'unknown-version';
+}
+
+/**
+ * Where the top-level sections of a component or module stop adding up (undefined when they
+ * end exactly at the end of the bytes): a section runs past the end, or a run of zeros stands
+ * where a section should be (a custom section, id 0, must hold at least its name's length).
+ * Reads only section heads, so a 15 MB component costs microseconds.
+ */
+export function cutShortAt(bytes: Uint8Array): number | undefined {
+  let at = 8;
+  while (at < bytes.length) {
+    const start = at;
+    const id = bytes[at++]!;
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (at >= bytes.length || shift > 28) return start;
+      const byte = bytes[at++]!;
+      size += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) break;
+    }
+    if ((id === 0 && size === 0) || at + size > bytes.length) return start;
+    at += size;
+  }
+  return undefined;
 }

@@ -30,15 +30,19 @@ async function run(): Promise<TranspileOutcome> {
   }
   const temp = cacheTempDir(job.outDir);
   try {
+    const sizes: Record<string, number> = {};
     for (const [file, bytes] of Object.entries(result.files)) {
       const path = join(temp, file);
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, file.endsWith('.js') ? tuneGlue(Buffer.from(bytes).toString('utf8')) : bytes);
+      const written = file.endsWith('.js') ? Buffer.from(tuneGlue(Buffer.from(bytes).toString('utf8'))) : bytes;
+      await writeFile(path, written);
+      sizes[file] = written.byteLength;
     }
     const manifest: Manifest = {
       witText: text,
       coreModules: Object.keys(result.files).filter((f) => f.endsWith('.wasm')),
       glue: 'component.js',
+      sizes,
     };
     await writeFile(join(temp, MANIFEST), JSON.stringify(manifest, null, 2));
     await publishCacheEntry(temp, job.outDir, isTranspiled);

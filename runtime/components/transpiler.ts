@@ -38,7 +38,7 @@ const jcoEntry = createRequire(import.meta.url).resolve('@bytecodealliance/jco-t
 const jcoVersion: string = JSON.parse(readFileSync(join(dirname(jcoEntry), '..', 'package.json'), 'utf8')).version;
 
 /** Bumped when the studio changes what it keeps of jco's output: the glue's patches (glue-tuning.ts), the manifest. */
-const GLUE_FORMAT = 6;
+const GLUE_FORMAT = 7;
 
 /** Where transpiled output for a component hash lives. Versioned so a jco update re-transpiles. */
 export function transpiledDir(cacheRoot: string, hash: string): string {
@@ -130,8 +130,13 @@ async function reuseGlue(cacheRoot: string, skeleton: ComponentSkeleton, dir: st
     await mkdir(temp, { recursive: true });
     // The glue stays where it is: every version with this skeleton loads the same file, so a
     // worker thread can load it before a rebuild finishes (see spare-thread.ts).
-    const manifest: Manifest = { ...JSON.parse(await readFile(join(donorDir, MANIFEST), 'utf8')), glue: relative(dir, fileURLToPath(donor.glueUrl)) };
-    for (const [i, name] of inComponentOrder(donor.coreModules).entries()) await writeFile(join(temp, name), skeleton.coreModules[i]!);
+    const donorManifest = JSON.parse(await readFile(join(donorDir, MANIFEST), 'utf8')) as Manifest;
+    const glue = relative(dir, fileURLToPath(donor.glueUrl));
+    const manifest: Manifest = { ...donorManifest, glue, sizes: { [glue]: donorManifest.sizes[donorManifest.glue]! } };
+    for (const [i, name] of inComponentOrder(donor.coreModules).entries()) {
+      await writeFile(join(temp, name), skeleton.coreModules[i]!);
+      manifest.sizes[name] = skeleton.coreModules[i]!.byteLength;
+    }
     await writeFile(join(temp, MANIFEST), JSON.stringify(manifest, null, 2));
     await publishCacheEntry(temp, dir, isTranspiled);
   } catch {
@@ -147,11 +152,16 @@ export interface Manifest {
   witText: string;
   coreModules: string[];
   glue: string;
+  /**
+   * Bytes of the glue and each core module, keyed as above: an entry whose files do not
+   * match (emptied or cut short: a power cut, a disk that filled up) is transpiled again.
+   */
+  sizes: Record<string, number>;
 }
 
 export { MANIFEST };
 
-/** Whether `dir` holds a usable transpiled component: its manifest, and the glue it names. */
+/** Whether `dir` holds a usable transpiled component: its manifest, and the files it names at their sizes. */
 export async function isTranspiled(dir: string): Promise<boolean> {
   return (await readManifest(dir)) !== undefined;
 }
@@ -159,7 +169,9 @@ export async function isTranspiled(dir: string): Promise<boolean> {
 async function readManifest(dir: string): Promise<Omit<TranspiledComponent, 'cached'> | undefined> {
   try {
     const manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as Manifest;
-    await stat(join(dir, manifest.glue));
+    const files = [manifest.glue, ...manifest.coreModules];
+    const sizes = await Promise.all(files.map((file) => stat(join(dir, file)).then((stats) => stats.size)));
+    if (sizes.some((size, i) => size !== manifest.sizes[files[i]!])) return undefined;
     return { glueUrl: pathToFileURL(join(dir, manifest.glue)).href, dir, coreModules: manifest.coreModules, world: parseWorld(manifest.witText) };
   } catch {
     return undefined;

@@ -106,7 +106,11 @@ export async function buildProject(build: ProjectBuild): Promise<CycleResult<{ w
     const chosen = worlds.size > 1 ? await worldFor(project.root, outFile, worlds) : {};
     const built = await buildJsComponent(
       { projectDir: project.root, outFile, cacheDir: join(build.cacheDir, 'builds'), mapsCacheRoot: build.cacheDir, ...chosen },
-      (progress) => progress.phase === 'slow' && logs.append({ level: 'warn', source: 'build', text: progress.message }),
+      (progress) => {
+        // The other phases show as the build's own progress; these are worth a line of their own.
+        const level = progress.phase === 'waiting' ? 'info' : progress.phase === 'slow' || progress.phase === 'damaged' ? 'warn' : undefined;
+        if (level) logs.append({ level, source: 'build', text: progress.message });
+      },
       signal,
     );
     if (!built.ok) {

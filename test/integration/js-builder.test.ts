@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import lockfile from 'proper-lockfile';
 import { buildJsComponent, type BuildProgress, type JsBuildResult } from '../../runtime/builders/js-component-builder.ts';
+import { cutShortAt, wasmKind } from '../../runtime/components/component-file.ts';
 import { waitUntil } from '../helpers/wait-until.ts';
 
 const example = fileURLToPath(new URL('../../assets/examples/qrcode/', import.meta.url));
@@ -146,7 +147,7 @@ test('builds queue one componentize at a time, and cancelling stops them', async
 
   const running = start(0, /^componentize: Componentizing/);
   await running.milestone;
-  const waiting = start(1, /^componentize: Waiting for another/);
+  const waiting = start(1, /^waiting: Waiting for another/);
   await waiting.milestone;
 
   const started = performance.now();
@@ -175,7 +176,7 @@ test('waits for a build another process holds the cache lock for, and reuses wha
   const release = await lockfile.lock(join(otherCache, 'componentize'), { realpath: false });
   const messages: string[] = [];
   const building = buildJsComponent({ projectDir: example, outFile: join(temp, 'waited', 'qrcode.wasm'), cacheDir: otherCache }, (p) => messages.push(`${p.phase}: ${p.message}`));
-  await waitUntil(() => messages.some((m) => /^componentize: Waiting for a component build in another studio/.test(m)), () => messages.join('\n'));
+  await waitUntil(() => messages.some((m) => /^waiting: Waiting for a component build in another studio/.test(m)), () => messages.join('\n'));
   const name = (await readdir(cacheDir)).find((n) => /^js-.*\.wasm$/.test(n))!;
   await copyFile(join(cacheDir, name), join(otherCache, name));
   await release();
@@ -205,4 +206,23 @@ test('a componentize that runs on (top-level code that loops) says so every 30 s
   assert.ok(!ended.ok);
   assert.equal(ended.error.code, 'build-cancelled');
   assert.match(notes[0]!, /^componentize is still running after 30 s\. It runs the component's top-level code, so a loop there holds the build until it is stopped at 5 minutes; save a fix to stop it sooner\.$/);
+});
+
+test('a cached component that is not whole (cut short by a power cut, emptied) is built again, never placed', async () => {
+  assert.ok(first.ok);
+  const name = (await readdir(cacheDir)).find((n) => /^js-.*\.wasm$/.test(n))!;
+  const bytes = await readFile(join(cacheDir, name));
+  await writeFile(join(cacheDir, name), bytes.subarray(0, bytes.length >> 1));
+  const progress: string[] = [];
+  const outFile = join(temp, 'after-damage', 'qrcode.wasm');
+  const result = await buildJsComponent({ projectDir: example, outFile, cacheDir }, (p) => progress.push(`${p.phase}: ${p.message}`));
+  assert.ok(result.ok, result.ok ? '' : result.error.message);
+  assert.equal(result.cached, false);
+  assert.match(progress[0]!, /^damaged: The cached build .*js-.*\.wasm was damaged \(\d+ bytes, not a whole component\); building the component again\.$/);
+  assert.ok(progress.some((p) => p.startsWith('componentize:')), progress.join('\n'));
+  // A new componentize run need not give the same bytes; it gives a whole component.
+  const built = await readFile(outFile);
+  assert.equal(wasmKind(built), 'component');
+  assert.equal(cutShortAt(built), undefined);
+  assert.ok(built.equals(await readFile(join(cacheDir, name))), 'the cache holds the component placed');
 });

@@ -1,6 +1,7 @@
 // jco transpiles a component once; a rebuilt component with the same skeleton (same engine,
 // new code and data) reuses that transpile's glue file in place, and an entry whose glue was
-// removed from the cache is transpiled again instead of failing. The glue is tuned on the way
+// removed from the cache, or whose files were emptied or cut short, is transpiled again
+// instead of failing. The glue is tuned on the way
 // into the cache (glue-tuning.ts).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -101,5 +102,24 @@ describe('the transpiler cache', () => {
     assert.equal(redone.dir, later.dir);
     assert.ok(existsSync(fileURLToPath(redone.glueUrl)), 'its own glue now');
     assert.ok(fileURLToPath(redone.glueUrl).startsWith(redone.dir));
+  });
+
+  it('transpiles again when a file of an entry is emptied or cut short (a power cut, a full disk), and the shared glue with it', async () => {
+    cache = join(temp, 'damaged-cache');
+    const first = await transpiled(await component('first\n'));
+    const laterFile = await component('later\n');
+    const later = await transpiled(laterFile);
+    assert.equal(later.glueUrl, first.glueUrl);
+    const glue = fileURLToPath(first.glueUrl);
+    await writeFile(glue, '');
+    const redone = await transpiled(laterFile);
+    assert.equal(redone.cached, false);
+    assert.ok((await readFile(fileURLToPath(redone.glueUrl))).length > 1000, 'a whole glue file again');
+    const core = join(redone.dir, redone.coreModules[0]!);
+    await writeFile(core, (await readFile(core)).subarray(0, 100));
+    const again = await transpiled(laterFile);
+    assert.equal(again.cached, false);
+    assert.ok((await readFile(join(again.dir, again.coreModules[0]!))).length > 100);
+    assert.equal((await transpiled(laterFile)).cached, true, 'whole again: found in the cache');
   });
 });

@@ -1,12 +1,13 @@
-// readComponentFile decides from a file's header whether it is a component the studio can run,
-// and says what to do when it is not. wasmKind reads the header alone.
+// readComponentFile decides from a file's header and the outline of its sections whether it
+// is a component the studio can run, and says what to do when it is not. wasmKind reads the
+// header alone.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readComponentFile, wasmKind } from '../../runtime/components/component-file.ts';
+import { cutShortAt, readComponentFile, wasmKind } from '../../runtime/components/component-file.ts';
 import type { StudioError } from '../../runtime/errors.ts';
 import { watFixture } from '../fixtures/fixtures.ts';
 
@@ -18,8 +19,9 @@ describe('wasmKind', () => {
     assert.equal(wasmKind(header(...MAGIC, 0x01, 0x00, 0x00, 0x00)), 'core-module');
   });
 
-  it('calls layer 1 a component, whatever its version field', () => {
+  it('calls layer 1, version 0x0d a component, and a draft version of it unknown', () => {
     assert.equal(wasmKind(header(...MAGIC, 0x0d, 0x00, 0x01, 0x00)), 'component');
+    assert.equal(wasmKind(header(...MAGIC, 0x0c, 0x00, 0x01, 0x00)), 'unknown-version');
   });
 
   it('calls other versions unknown', () => {
@@ -109,6 +111,22 @@ describe('readComponentFile', () => {
   it('refuses a truncated header with not-wasm', async () => {
     const error = await refused(await fileWith('truncated.wasm', header(...MAGIC, 0x0d, 0x00)));
     assert.equal(error.code, 'not-wasm');
+  });
+
+  it('refuses a component cut short, or with zeros where its end should be, with wasm-truncated', async () => {
+    const whole = await readFile(await watFixture('hello'));
+    assert.equal(cutShortAt(whole), undefined);
+    for (const [name, bytes] of [
+      ['cut.wasm', whole.subarray(0, whole.length - 7)],
+      ['half.wasm', whole.subarray(0, Math.floor(whole.length / 2))],
+      ['zeroed.wasm', Buffer.concat([whole.subarray(0, 200), Buffer.alloc(whole.length - 200)])],
+    ] as const) {
+      const path = await fileWith(name, bytes);
+      const error = await refused(path);
+      assert.equal(error.code, 'wasm-truncated', name);
+      assert.ok(error.message.startsWith(`${path} is cut short: it is ${bytes.length} bytes`), error.message);
+      assert.match(error.hint ?? '', /build or copy it again/);
+    }
   });
 
   it('refuses a core module with core-module, and the hint says how to make a component', async () => {
