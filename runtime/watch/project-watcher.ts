@@ -12,6 +12,11 @@
 //
 // A path that cannot be watched (a link loop, a link to something the user may not read) is
 // left out and said once: one bad link must not turn watching off for the whole project.
+//
+// The studio's own terminal output is no source either: `component-studio dev . > out.txt`
+// (or nohup's nohup.out) writes a file in the project at every line the studio prints, and
+// each would start a build that prints more lines.
+import { fstatSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { isWithin } from '../path-within.ts';
@@ -24,8 +29,8 @@ export const WASH_IGNORED_DIRS = ['.git', 'target', 'node_modules', 'dist', 'bui
 const DEBOUNCE_MS = 40;
 
 // Editors write swap and backup files beside the real ones; they are not changes. Nor are
-// log files: the studio's own output redirected into the project (`dev > dev.log`) would
-// rebuild on every line it logs.
+// log files, the studio's own (`dev | tee dev.log`, which no file descriptor of it shows) or
+// a tool's.
 const NOT_SOURCES = /(~|\.swp|\.swx|\.tmp|^4913|\.log)$|^\.#/i;
 
 /**
@@ -174,7 +179,8 @@ export class ProjectWatcher {
       .catch((error: unknown) => this.options.onError?.(error instanceof Error ? error : new Error(String(error))));
   }
 
-  private async changedSinceReported(paths: string[]): Promise<{ changed: string[]; sameBytes: string[] }> {
+  private async changedSinceReported(all: string[]): Promise<{ changed: string[]; sameBytes: string[] }> {
+    const paths = all.filter((p) => !isOwnOutput(resolve(this.root, p)));
     const signatures = await Promise.all(paths.map((p) => contentSignature(resolve(this.root, p))));
     const sameBytes: string[] = [];
     const changed = paths.filter((path, i) => {
@@ -186,4 +192,22 @@ export class ProjectWatcher {
     });
     return { changed, sameBytes };
   }
+}
+
+/** The files this process's stdout and stderr are redirected to, as device:inode (none on a terminal or pipe). */
+const ownOutputs = new Set(
+  [1, 2].flatMap((fd) => {
+    try {
+      const stats = fstatSync(fd);
+      return stats.isFile() ? [`${stats.dev}:${stats.ino}`] : [];
+    } catch {
+      return []; // closed, or not a file descriptor this platform can stat
+    }
+  }),
+);
+
+function isOwnOutput(path: string): boolean {
+  if (ownOutputs.size === 0) return false;
+  const stats = statSync(path, { throwIfNoEntry: false });
+  return stats !== undefined && ownOutputs.has(`${stats.dev}:${stats.ino}`);
 }
