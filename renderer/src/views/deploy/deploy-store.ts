@@ -5,6 +5,7 @@ import { create } from 'zustand';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import type { DeployProgressView, DeployView, ManifestProblemView, PushedArtifactView } from '../../api/types.ts';
+import { booleanOr, fieldsOf, stringOr } from '../../lib/saved-state.ts';
 
 export interface DeployForm {
   repository: string;
@@ -50,6 +51,22 @@ export function defaultForm(projectName: string): DeployForm {
   return { repository: `localhost:5000/${repository}`, tag: 'latest', replicas: 1, host: '', insecure: true };
 }
 
+/**
+ * The saved form, field by field (lib/saved-state.ts says why): a field of the wrong type, or
+ * replicas that are not a count, get the default's value, and the other fields stay.
+ */
+function savedForm(value: unknown, defaults: DeployForm): DeployForm {
+  const saved = fieldsOf(value) ?? {};
+  const replicas = saved.replicas;
+  return {
+    repository: stringOr(saved.repository, defaults.repository),
+    tag: stringOr(saved.tag, defaults.tag),
+    replicas: typeof replicas === 'number' && Number.isInteger(replicas) && replicas >= 0 ? replicas : defaults.replicas,
+    host: stringOr(saved.host, defaults.host),
+    insecure: booleanOr(saved.insecure, defaults.insecure),
+  };
+}
+
 let validateTimer: ReturnType<typeof setTimeout> | undefined;
 let validateSeq = 0;
 let generateSeq = 0;
@@ -81,8 +98,8 @@ export const useDeploy = create<DeployState>((set, get) => ({
   async load(projectPath, projectName) {
     set({ projectPath, form: defaultForm(projectName), view: undefined, manifest: '', edited: false, pushed: undefined, pushError: undefined, applied: undefined, applyError: undefined });
     try {
-      const saved = (await studio.call('ui.state.get', { key: formKey(projectPath) })).value as Partial<DeployForm> | null;
-      if (saved && get().projectPath === projectPath) set({ form: { ...defaultForm(projectName), ...saved } });
+      const saved = (await studio.call('ui.state.get', { key: formKey(projectPath) })).value;
+      if (saved !== null && get().projectPath === projectPath) set({ form: savedForm(saved, defaultForm(projectName)) });
     } catch {
       // No saved form: the defaults stand.
     }

@@ -14,6 +14,7 @@ import { useStudio } from '../../stores/studio-store.ts';
 import { impliedContentType } from './body-mode.ts';
 import { headerProblem } from './header-check.ts';
 import { ROOT_REQUEST } from './http-examples.ts';
+import { savedDraft, savedHistory } from './saved-request.ts';
 
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 export type BodyMode = 'none' | 'text' | 'json' | 'form' | 'file';
@@ -93,12 +94,13 @@ const HISTORY_MAX = 200;
  */
 const RESPONSES_KEPT = 30;
 
-function load<T>(key: string, fallback: T): T {
+/** The local copy at `key`, unchecked (savedDraft and savedHistory check it), or undefined. */
+function load(key: string): unknown {
   try {
     const raw = localStorage.getItem(key);
-    return raw ? (JSON.parse(raw) as T) : fallback;
+    return raw ? JSON.parse(raw) : undefined;
   } catch {
-    return fallback;
+    return undefined;
   }
 }
 
@@ -130,9 +132,11 @@ export async function hydrateHttpState(): Promise<void> {
   // Another project opened meanwhile: this answer is not for it.
   if (keys.draft !== draftKey()) return;
   const patch: Partial<Pick<HttpState, 'draft' | 'draftChosen' | 'history'>> = {};
-  // Only while the user has not started editing: their newer work wins.
-  if (draft.value && !pendingSaves.has(keys.draft)) Object.assign(patch, { draft: draft.value as RequestDraft, draftChosen: true });
-  if (Array.isArray(history.value) && !pendingSaves.has(keys.history)) patch.history = history.value as HistoryEntry[];
+  // Only while the user has not started editing: their newer work wins. A saved draft that is
+  // not a request leaves the one shown; the history keeps its well-formed entries.
+  const saved = savedDraft(draft.value);
+  if (saved && !pendingSaves.has(keys.draft)) Object.assign(patch, { draft: saved, draftChosen: true });
+  if (Array.isArray(history.value) && !pendingSaves.has(keys.history)) patch.history = savedHistory(history.value);
   useHttp.setState(patch);
 }
 
@@ -140,10 +144,11 @@ export async function hydrateHttpState(): Promise<void> {
 export function showProject(path: string): void {
   if (path === projectPath) return;
   projectPath = path;
+  const draft = savedDraft(load(draftKey()));
   useHttp.setState({
-    draft: load<RequestDraft>(draftKey(), ROOT_REQUEST),
-    draftChosen: load<RequestDraft | undefined>(draftKey(), undefined) !== undefined,
-    history: load<HistoryEntry[]>(historyKey(), []),
+    draft: draft ?? ROOT_REQUEST,
+    draftChosen: draft !== undefined,
+    history: savedHistory(load(historyKey())),
     response: undefined,
     problem: undefined,
     responses: {},
