@@ -160,7 +160,7 @@ async function main(argv: string[]): Promise<void> {
   const sandbox = ui ? undefined : sandboxWithoutUi(session);
 
   // `component-studio snapshot …` in another terminal asks this studio to do the work.
-  const snapshotChannel = await serveSnapshotCommands(() => ui?.currentSession() ?? session, ui);
+  const snapshotChannel = await serveSnapshotCommands(() => ui?.currentSession() ?? session, ui, (text) => logs.append({ level: 'warn', source: 'studio', text }));
 
   let stopping = false;
   const stop = async () => {

@@ -16,8 +16,19 @@ export interface LiveData {
   blobstore: BlobStore;
 }
 
-/** Opens a project's stores in this process; `close` checkpoints them and lets the folders go. */
-export function openLiveData(folders: DataFolders): LiveData & { close(): void } {
+/** What opening the folders found and repaired, as the stores report it. */
+export interface OpenedData {
+  /** Journaled writes replayed after an unclean stop. */
+  replayed: number;
+  /** One sentence each: a restore a kill cut short (finished or undone), a damaged journal, files out of place. */
+  warnings: string[];
+}
+
+/**
+ * Opens a project's stores in this process; `close` checkpoints them and lets the folders go.
+ * `opened` says what the opening repaired, for the caller to tell the user: nothing here prints.
+ */
+export function openLiveData(folders: DataFolders): LiveData & { opened: OpenedData; close(): void } {
   const locks = new StoreLocks();
   let keyvalue: KeyValueStore | undefined;
   try {
@@ -29,6 +40,7 @@ export function openLiveData(folders: DataFolders): LiveData & { close(): void }
       locks,
       keyvalue: opened,
       blobstore,
+      opened: { replayed: opened.openReport?.replayed ?? 0, warnings: [...(opened.openReport?.warnings ?? []), ...blobstore.openWarnings] },
       close() {
         opened.close();
         blobstore.close();

@@ -15,15 +15,16 @@
 // catalogue, which is renamed into place only then: a refused archive changes nothing.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdir, rename, rm, stat, statfs } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { extract, pack, type Header } from 'tar-stream';
 import { z } from 'zod';
+import { processRunning } from '../stores/process-identity.ts';
 import { isInternalFileName, SWAP_PREFIX } from '../stores/safe-names.ts';
 import { walkTree } from './file-tree.ts';
-import { descriptionSchema, type CatalogueEntry, type SnapshotCatalogue, type SnapshotDescription, type StoreSummary } from './snapshot-catalogue.ts';
+import { checkSnapshotParts, descriptionSchema, type CatalogueEntry, type SnapshotCatalogue, type SnapshotDescription, type StoreSummary } from './snapshot-catalogue.ts';
 import { localNames } from './local-names.ts';
 import { SnapshotError, snapshotErrorFrom } from './snapshot-error.ts';
 
@@ -103,7 +104,23 @@ async function sha256Of(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Writes the snapshot as a .tar.gz at `file` (through a temp file, so a failure leaves no half archive). */
+/**
+ * Removes what exports to `file` left when they were killed: `<file>.<pid>.partial` of a
+ * process that no longer runs, as large as the archive it was becoming. A partial file of an
+ * export still running stays (a pid reused since counts as running: kept, never removed wrongly).
+ */
+async function removeDeadPartials(file: string): Promise<void> {
+  const prefix = `${basename(file)}.`;
+  for (const name of await readdir(dirname(file))) {
+    const pid = name.startsWith(prefix) ? /^(\d+)\.partial$/.exec(name.slice(prefix.length))?.[1] : undefined;
+    if (pid !== undefined && !processRunning(Number(pid))) await rm(join(dirname(file), name), { force: true });
+  }
+}
+
+/**
+ * Writes the snapshot as a .tar.gz at `file` (through a temp file, so a failure leaves no half
+ * archive; the temp file of an export that was killed is removed by the next export to `file`).
+ */
 export async function exportSnapshot(entry: CatalogueEntry & { description: SnapshotDescription }, file: string, options: { overwrite?: boolean } = {}): Promise<{ file: string; bytes: number; manifest: ArchiveManifest }> {
   const temp = `${file}.${process.pid}.partial`;
   const existing = await stat(file).catch(() => undefined);
@@ -118,6 +135,8 @@ export async function exportSnapshot(entry: CatalogueEntry & { description: Snap
     throw new SnapshotError('snapshot-failed', `Cannot export the snapshot ${JSON.stringify(entry.name)} to ${file}: the folder ${folder} does not exist.`, 'Create the folder first, or give a file in a folder that exists.');
   }
   try {
+    checkSnapshotParts(entry, 'export');
+    await removeDeadPartials(file);
     const files: ArchiveManifest['files'] = [];
     const folders: string[] = [];
     const nonEmpty = new Set<string>();

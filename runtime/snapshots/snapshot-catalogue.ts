@@ -8,8 +8,11 @@
 // Deleting renames it away first. Working folders of processes that are gone are removed
 // when the catalogue is listed.
 //
+// A snapshot whose data folders another program removed or replaced is refused before it is
+// used (`checkSnapshotParts`): restoring it would empty the data its description counts.
+//
 // This module owns the catalogue's layout and the description file; it does not copy data.
-import { readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, opendirSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
@@ -123,6 +126,53 @@ export function snapshotFolderName(name: string): string {
   } catch (error) {
     const reason = error instanceof StoreError ? error.message.replace(/^The bucket name /, 'The snapshot name ') : String(error);
     throw new SnapshotError('snapshot-invalid-name', reason, 'Snapshot names are one line of text without "/" or "\\", at most 200 bytes.');
+  }
+}
+
+function plural(n: number, one: string): string {
+  return `${n} ${one}${n === 1 ? '' : 's'}`;
+}
+
+/** Why a part of a snapshot cannot be used, or undefined when it can: it is a folder, holding something when it should. */
+function partProblem(path: string, holdsData: boolean): string | undefined {
+  const info = lstatSync(path, { throwIfNoEntry: false });
+  // A part with nothing in it may be absent: an archive keeps no folder for an empty store.
+  if (!info) return holdsData ? 'is missing' : undefined;
+  if (!info.isDirectory()) return 'is not a folder';
+  if (!holdsData) return undefined;
+  // One entry is enough to tell, however many the folder holds.
+  const dir = opendirSync(path);
+  try {
+    return dir.readSync() ? undefined : 'is empty';
+  } finally {
+    dir.closeSync();
+  }
+}
+
+/**
+ * Refuses (`snapshot-incomplete`) a snapshot whose parts are not as its description says: a
+ * store or volume it counts keys, buckets or files in whose folder is missing, empty or not a
+ * folder. Only what is cheap is checked (the files are not counted), before anything is
+ * changed. `volumes` are the indexes of the volumes to be used (default: all).
+ */
+export function checkSnapshotParts(entry: CatalogueEntry & { description: SnapshotDescription }, doing: 'restore' | 'export', volumes: readonly number[] = entry.description.volumes.map((_, index) => index)): void {
+  const d = entry.description;
+  const parts = [
+    { what: 'key-value folder', path: join(entry.dir, 'keyvalue'), holds: `${plural(d.keyvalue.files, 'key')} in ${plural(d.keyvalue.folders, 'bucket')}`, holdsData: d.keyvalue.files + d.keyvalue.folders > 0 },
+    { what: 'blob folder', path: join(entry.dir, 'blobstore'), holds: `${plural(d.blobstore.files, 'object')} in ${plural(d.blobstore.folders, 'container')}`, holdsData: d.blobstore.files + d.blobstore.folders > 0 },
+    ...volumes.map((index) => {
+      const volume = d.volumes[index]!;
+      return { what: `folder of the volume ${volume.guestPath}`, path: join(entry.dir, 'volumes', String(index)), holds: plural(volume.files, 'file'), holdsData: volume.files > 0 };
+    }),
+  ];
+  for (const part of parts) {
+    const problem = partProblem(part.path, part.holdsData);
+    if (!problem) continue;
+    throw new SnapshotError(
+      'snapshot-incomplete',
+      `Cannot ${doing} the snapshot ${JSON.stringify(entry.name)}: its ${part.what} ${part.path} ${problem}, though its ${DESCRIPTION_FILE} says it holds ${part.holds}. Nothing was changed.`,
+      'The snapshot was changed by another program. Delete it and use another one, or import it again from an exported copy.',
+    );
   }
 }
 

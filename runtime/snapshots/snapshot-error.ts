@@ -9,6 +9,7 @@ export type SnapshotErrorCode =
   | 'snapshot-exists'
   | 'snapshot-invalid-name'
   | 'snapshot-damaged'
+  | 'snapshot-incomplete'
   | 'snapshot-busy'
   | 'snapshot-failed'
   | 'file-exists'

@@ -15,7 +15,7 @@ import { GateLevel } from '../stores/store-locks.ts';
 import { copyTree, removeTree, syncTree } from './file-tree.ts';
 import { checkFoldersApart } from './data-folders.ts';
 import type { LiveData } from './live-data.ts';
-import type { CatalogueEntry, SnapshotCatalogue } from './snapshot-catalogue.ts';
+import { checkSnapshotParts, type CatalogueEntry, type SnapshotCatalogue } from './snapshot-catalogue.ts';
 import { SnapshotError, snapshotErrorFrom } from './snapshot-error.ts';
 import { messageOf } from '../errors.ts';
 import { captureStores, captureVolumes } from './snapshot-take.ts';
@@ -41,11 +41,18 @@ export async function restoreSnapshot(live: LiveData, catalogue: SnapshotCatalog
   const description = entry.description;
   // Only the volumes it restores: a volume of the whole project (host_path: .) holds .wash/data.
   checkFoldersApart({ ...live.folders, volumes: live.folders.volumes.filter((v) => description.volumes.some((saved) => saved.guestPath === v.guestPath)) });
+  // The volumes the project has; a snapshot's others are left out.
+  const volumes = description.volumes.flatMap((saved, index) => {
+    const volume = live.folders.volumes.find((v) => v.guestPath === saved.guestPath);
+    return volume ? [{ volume, index, from: join(entry.dir, 'volumes', String(index)) }] : [];
+  });
   const staged: Staged[] = [];
   /** Swaps whose undo failed: their staging folders hold live data and must stay. */
   const stuck = new Set<StagedSwap>();
   let before: Awaited<ReturnType<SnapshotCatalogue['begin']>> | undefined;
   try {
+    // A part removed from the snapshot would be staged as an empty folder and swapped in.
+    checkSnapshotParts(entry, 'restore', volumes.map(({ index }) => index));
     // The folders exist and are ours from here on, as after a first write.
     live.keyvalue.claim();
     live.blobstore.claim();
@@ -56,10 +63,6 @@ export async function restoreSnapshot(live: LiveData, catalogue: SnapshotCatalog
     };
     await stage(live.folders.keyvalue, join(entry.dir, 'keyvalue'), true, true);
     await stage(live.folders.blobstore, join(entry.dir, 'blobstore'), true, true);
-    const volumes = description.volumes.flatMap((saved, index) => {
-      const volume = live.folders.volumes.find((v) => v.guestPath === saved.guestPath);
-      return volume ? [{ volume, index, from: join(entry.dir, 'volumes', String(index)) }] : [];
-    });
     for (const { volume, from } of volumes) await stage(volume.hostPath, from, false, false);
     const beforeName = catalogue.freeName(`before restoring ${name}`);
     before = await catalogue.begin(beforeName);

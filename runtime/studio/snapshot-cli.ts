@@ -7,8 +7,9 @@
 //
 // When a studio runs on the project's data, the command is the studio's to run (through the
 // snapshot channel), so its journal and its running instances take part. Otherwise the CLI
-// opens the data folders itself, as their owner for the moment. Every failure is one
-// sentence and a hint, and a non-zero exit.
+// opens the data folders itself, as their owner for the moment, and prints to stderr what
+// opening them repaired, as `dev` does. Every failure is one sentence and a hint, and a
+// non-zero exit.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
@@ -90,17 +91,21 @@ export async function runSnapshotCli(argv: string[], out: Out, err: Out): Promis
   try {
     const run = plan(command, rest, values);
     const folders = await dataFoldersFor(run.dir);
-    const asked = await askRunningStudio(folders.keyvalue, run.command, run.args);
+    const asked = await askRunningStudio(folders, run.command, run.args);
     if (asked.handled) {
       run.print(asked.result, out, `studio, process ${asked.pid}`);
       if (run.followUp) {
-        const next = await askRunningStudio(folders.keyvalue, run.followUp.command, run.followUp.args(asked.result));
+        const next = await askRunningStudio(folders, run.followUp.command, run.followUp.args(asked.result));
         if (next.handled) run.followUp.print(next.result, out);
       }
       return 0;
     }
     const live = openLiveData(folders);
     try {
+      // What opening the folders repaired (a restore a kill cut short, a journal replayed) is
+      // said as `dev` says it, before the command's own output.
+      if (live.opened.replayed > 0) err(`${pc.dim(`keyvalue: replayed ${plural(live.opened.replayed, 'journaled write')} after an unclean stop`)}\n`);
+      for (const warning of live.opened.warnings) err(`${pc.yellow('warn')} ${warning}\n`);
       const snapshots = new ProjectSnapshots(() => live);
       const result = await direct(snapshots, run.command, run.args);
       run.print(result, out, undefined);
@@ -263,11 +268,17 @@ async function direct(snapshots: ProjectSnapshots, command: ChannelCommand, args
 
 /**
  * Listens for snapshot commands while `dev` runs: through the StudioService when there is a
- * UI (so the UI hears of them), else through the snapshot commands over the session.
+ * UI (so the UI hears of them), else through the snapshot commands over the session. When the
+ * channel cannot start, the studio runs without it: `warn` gets one line saying what does not
+ * work then and how to fix it (default: this process's stderr).
  */
-export async function serveSnapshotCommands(current: () => DevSession | undefined, service?: { call(command: string, args: unknown, from: 'terminal'): Promise<unknown> }): Promise<SnapshotChannel> {
+export async function serveSnapshotCommands(
+  current: () => DevSession | undefined,
+  service?: { call(command: string, args: unknown, from: 'terminal'): Promise<unknown> },
+  warn: (text: string) => void = (text) => process.stderr.write(`${pc.yellow('warn')} ${text}\n`),
+): Promise<Pick<SnapshotChannel, 'close'>> {
   const headless = service ? undefined : new SnapshotCommands(current, () => {}).handlers();
-  return startSnapshotChannel({
+  const started = await startSnapshotChannel({
     keyvalueFolder: () => current()?.stores()?.keyvaluePath,
     call: async (command, args) => {
       if (service) return service.call(command, args, 'terminal');
@@ -282,4 +293,8 @@ export async function serveSnapshotCommands(current: () => DevSession | undefine
       }
     },
   });
+  if (started.ok) return started.value;
+  warn(`${started.error.message} ${started.error.hint ?? ''}`.trim());
+  // Nothing listens and no note was left: there is nothing to close.
+  return { close: async () => {} };
 }

@@ -1,7 +1,9 @@
-// Exported snapshots on real folders: an export imports back with every checksum verified,
-// and an archive that was tampered with, names a path out of the data, holds a link, or is
-// not an archive at all is refused with a clear error and nothing changed.
+// Exported snapshots on real folders: an export imports back with every checksum verified
+// (and removes what a killed export to the same file left), and an archive that was tampered
+// with, names a path out of the data, holds a link, or is not an archive at all is refused
+// with a clear error and nothing changed.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -180,6 +182,21 @@ describe('snapshot archives', () => {
     await assert.rejects(snapshots.import(await packed(items.slice(1), 'no-manifest.tar.gz'), 'x'), { code: 'archive-invalid', message: /does not start with snapshot.json/ });
     await assert.rejects(snapshots.import(join(temp, 'nowhere.tar.gz'), 'x'), { code: 'archive-not-found' });
     assertUnchanged();
+  });
+
+  it('remove the partial files that killed exports to the same file left, keeping a running export\'s', async () => {
+    const target = join(temp, 'again.tar.gz');
+    // As `snapshot export` killed mid-write leaves it: the temp file of a process that is gone.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    const killed = `${target}.${gone}.partial`;
+    const running = `${target}.${process.ppid}.partial`;
+    const otherTarget = join(temp, `other.tar.gz.${gone}.partial`);
+    for (const file of [killed, running, otherTarget]) writeFileSync(file, 'half an archive');
+    await snapshots.export('demo', target);
+    assert.equal(existsSync(killed), false, 'the killed export\'s partial file is still there');
+    assert.equal(existsSync(running), true);
+    assert.equal(existsSync(otherTarget), true, 'only partial files of the same target are removed');
+    assert.ok(existsSync(target));
   });
 
   it('say a full disk is full, leave no partial file, and do not end the process', async () => {

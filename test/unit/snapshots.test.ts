@@ -225,6 +225,44 @@ describe('snapshots: save and restore', () => {
   });
 });
 
+describe('snapshots: a snapshot another program damaged', () => {
+  it('is refused before anything changes when a part its description counts is missing, not a folder or empty', async () => {
+    const { live, snapshots } = await project();
+    live.keyvalue.set('boards', 'b1', bytes('saved'));
+    live.blobstore.createContainer('files');
+    live.blobstore.put('files', 'a.txt', bytes('saved'));
+    const taken = await snapshots.save({ name: 'demo' });
+    live.keyvalue.set('boards', 'b1', bytes('live'));
+    const part = join(taken.dir, 'keyvalue');
+    const refused = (problem: string) => ({
+      code: 'snapshot-incomplete',
+      message: new RegExp(`^Cannot restore the snapshot "demo": its key-value folder \\S+/keyvalue ${problem}, though its snapshot\\.json says it holds 1 key in 1 bucket\\. Nothing was changed\\.$`),
+      hint: /Delete it and use another one, or import it again from an exported copy/,
+    });
+    rmSync(part, { recursive: true });
+    await assert.rejects(snapshots.restore('demo'), refused('is missing'));
+    writeFileSync(part, 'a file where the folder belongs');
+    await assert.rejects(snapshots.restore('demo'), refused('is not a folder'));
+    rmSync(part);
+    mkdirSync(part);
+    await assert.rejects(snapshots.restore('demo'), refused('is empty'));
+    await assert.rejects(snapshots.export('demo', join(temp, 'damaged.tar.gz')), { code: 'snapshot-incomplete', message: /^Cannot export the snapshot "demo"/ });
+    assert.equal(text(live.keyvalue.get('boards', 'b1')), 'live');
+    assert.equal(text(live.blobstore.get('files', 'a.txt')), 'saved');
+    assert.deepEqual(snapshots.list().map((e) => e.name), ['demo'], 'no "before restoring" snapshot was kept');
+  });
+
+  it('restores when only parts holding nothing are absent, as an archive of empty stores leaves them', async () => {
+    const { live, snapshots } = await project();
+    const taken = await snapshots.save({ name: 'nothing' });
+    rmSync(join(taken.dir, 'keyvalue'), { recursive: true });
+    rmSync(join(taken.dir, 'blobstore'), { recursive: true });
+    live.keyvalue.set('b', 'k', bytes('v'));
+    await snapshots.restore('nothing');
+    assert.deepEqual(live.keyvalue.buckets(), []);
+  });
+});
+
 describe('snapshots: dev.volumes', () => {
   it('hold the volumes the user ticks, as copies, and restore them', async () => {
     const dir = join(temp, `p${projects++}`);
