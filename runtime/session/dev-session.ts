@@ -27,6 +27,7 @@ import type { ServiceRunner } from '../workloads/service-runner.ts';
 import type { RuntimeSettings, Workload } from '../workloads/workload.ts';
 import { BuildOutputs } from './build-outputs.ts';
 import { outputPathsOf } from './project-build.ts';
+import { claimProject } from './project-claim.ts';
 import { buildAndStart } from './reload-cycle.ts';
 import { ReloadQueue } from './reload-queue.ts';
 import { isListenFailure, type BuildRecord, type SessionEvent } from './session-events.ts';
@@ -87,6 +88,8 @@ export interface SessionDescription {
 export class DevSession {
   private version: Version | undefined;
   private target: Target | undefined;
+  /** Lets the project go at stop (see project-claim.ts); nothing to let go before a claim. */
+  private releaseProject: () => void = () => {};
   private folders: SessionStoreFolders | undefined;
   private watcher: ProjectWatcher | undefined;
   /** Looks for a project folder that went away to come back (see awaitProjectReturn). */
@@ -296,6 +299,12 @@ export class DevSession {
     if (!resolved.ok) return resolved;
     const target = resolved.value;
     this.target = target;
+    // Before anything of the project's is read or written (its traffic files, its build).
+    if (target.kind === 'project') {
+      const claimed = claimProject(target.root);
+      if (!claimed.ok) return claimed;
+      this.releaseProject = claimed.value;
+    }
     this.folders = new SessionStoreFolders(target, (stores) => this.emit({ kind: 'stores', stores }), loggerFor(this.options.logs, 'stores'));
     this.emit({ kind: 'target', description: describeTarget(target), dataDir: target.dataDir });
     await this.traffic.open(dirname(target.dataDir));
@@ -400,6 +409,7 @@ export class DevSession {
     if (version) await this.settle('workloads', () => stopVersion(version, 2000));
     this.version = undefined;
     await this.settle('data folders', async () => this.folders?.close());
+    this.releaseProject();
   }
 
   private async settle(what: string, step: () => Promise<unknown>): Promise<void> {

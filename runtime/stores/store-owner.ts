@@ -11,10 +11,12 @@ import { join } from 'node:path';
 import { syncFolder } from './atomic-write.ts';
 import { currentProcess, processRunning } from './process-identity.ts';
 import { INTERNAL_PREFIX } from './safe-names.ts';
-import { StoreError, isErrno, storeErrorFrom, storeWords } from './store-error.ts';
+import { StoreError, isErrno, storeErrorFrom, storeWords, type StoreContext } from './store-error.ts';
 import { READ_NONBLOCKING } from './store-root.ts';
 
 export const OWNER_FILE = `${INTERNAL_PREFIX}owner`;
+/** The pid claimFolder's `refuse` gets when no single owner could be named. */
+export const CONTESTED = -1;
 
 export interface Owner {
   pid: number;
@@ -48,7 +50,28 @@ function formatOwner(token: number, folder: string): string {
  */
 export function claimStoreRoot(root: string, token: number, store: 'keyvalue' | 'blobstore'): void {
   const path = join(root, OWNER_FILE);
-  const context = { store, action: 'open', path } as const;
+  claimFolder(root, OWNER_FILE, token, { store, action: 'open', path }, (who, pid) =>
+    new StoreError(
+      'in-use',
+      `The ${storeWords(store)} store folder ${root} is in use by ${who}.`,
+      pid === process.pid
+        ? 'Open each store folder once per process and share its StoreLocks with the other threads.'
+        : pid === CONTESTED
+          ? 'Stop the other studio running on this data, then retry.'
+          : `Another Component Studio (or wash-compatible tool) is running on this data. Stop process ${pid} first, or point this project at other data folders (dev.wasi_keyvalue_path / dev.wasi_blobstore_path); a .wasm file served as it is keeps its data in the .wash/ beside it, so two of them in one folder share it: give each a folder of its own.`,
+    ),
+  );
+}
+
+/**
+ * Makes this process (with `token`) the owner of `folder` through its file `name`, or throws
+ * what `refuse` makes of the live process that owns it (`who` in words, and its pid; CONTESTED
+ * when the file kept coming back from other processes while this one took it over). An owner
+ * that is gone, or a file copied along with the folder, is taken over. Other failures are
+ * thrown as store errors in `context`.
+ */
+export function claimFolder(root: string, name: string, token: number, context: StoreContext, refuse: (who: string, pid: number) => Error): void {
+  const path = join(root, name);
   let folder: string;
   try {
     folder = String(statSync(root, { bigint: true }).ino);
@@ -76,14 +99,7 @@ export function claimStoreRoot(root: string, token: number, store: 'keyvalue' | 
     // live process that owns the original, not this copy: it is taken over like a stale one.
     const copied = owner?.folder !== undefined && owner.folder !== folder;
     if (owner && !copied && processRunning(owner.pid, owner.started)) {
-      const who = owner.pid === process.pid ? 'this process, through another StoreLocks' : `process ${owner.pid}`;
-      throw new StoreError(
-        'in-use',
-        `The ${storeWords(store)} store folder ${root} is in use by ${who}.`,
-        owner.pid === process.pid
-          ? 'Open each store folder once per process and share its StoreLocks with the other threads.'
-          : `Another Component Studio (or wash-compatible tool) is running on this data. Stop process ${owner.pid} first, or point this project at other data folders (dev.wasi_keyvalue_path / dev.wasi_blobstore_path); a .wasm file served as it is keeps its data in the .wash/ beside it, so two of them in one folder share it: give each a folder of its own.`,
-      );
+      throw refuse(owner.pid === process.pid ? 'this process, through another StoreLocks' : `process ${owner.pid}`, owner.pid);
     }
     // Gone (or unreadable): take it over. Unlinking and retrying the exclusive create keeps
     // two processes that both found it stale from both believing they own the folder.
@@ -93,7 +109,7 @@ export function claimStoreRoot(root: string, token: number, store: 'keyvalue' | 
       if (!isErrno(error, 'ENOENT')) throw storeErrorFrom(error, context);
     }
   }
-  throw new StoreError('in-use', `Could not take over the ${storeWords(store)} store folder ${root}: another process keeps claiming it.`, 'Stop the other studio running on this data, then retry.');
+  throw refuse('another process that keeps claiming it', CONTESTED);
 }
 
 /**
@@ -135,9 +151,9 @@ function ownerText(path: string): string {
   }
 }
 
-/** Gives the folder up, if this process (with this token) still owns it. */
-export function releaseStoreRoot(root: string, token: number): void {
-  const path = join(root, OWNER_FILE);
+/** Gives the folder up, if this process (with this token) still owns it (through the file `name`). */
+export function releaseStoreRoot(root: string, token: number, name = OWNER_FILE): void {
+  const path = join(root, name);
   try {
     const owner = parseOwner(ownerText(path));
     if (owner && owner.pid === process.pid && owner.token === token) unlinkSync(path);
@@ -146,10 +162,10 @@ export function releaseStoreRoot(root: string, token: number): void {
   }
 }
 
-/** The process that owns `root`, while it runs (for a message); undefined when none does. */
-export function storeRootOwner(root: string): number | undefined {
+/** The process that owns `root` (through the file `name`), while it runs; undefined when none does. */
+export function storeRootOwner(root: string, name = OWNER_FILE): number | undefined {
   try {
-    const owner = parseOwner(ownerText(join(root, OWNER_FILE)));
+    const owner = parseOwner(ownerText(join(root, name)));
     return owner && processRunning(owner.pid, owner.started) ? owner.pid : undefined;
   } catch {
     return undefined;

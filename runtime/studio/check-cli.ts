@@ -82,7 +82,7 @@ export async function runCheckCli(argv: string[], out: Out, err: Out): Promise<n
     const started = await session.start();
     if (!started.ok) {
       err(`${pc.red('error')} ${describe(started.error)}\n`);
-      if (started.error.code === 'data-in-use') err('  A studio is running on this project: it runs the checks after every save (see its reload indicator). Stop it to run them here.\n');
+      if (started.error.code === 'data-in-use' || started.error.code === 'project-in-use') err('  A studio is running on this project: it runs the checks after every save (see its reload indicator). Stop it to run them here.\n');
       return 2;
     }
     if (!started.value.url) {

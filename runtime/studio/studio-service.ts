@@ -15,6 +15,8 @@ import { pathExists } from '../path-exists.ts';
 import { OWNER_FILE } from '../stores/store-owner.ts';
 import { listExamples, newProject } from '../project/new-project.ts';
 import { resolveTypedPath } from './typed-path.ts';
+import { checkProjectFree } from '../session/project-claim.ts';
+import { resolveTarget } from '../session/session-target.ts';
 import type { LogBus, LogRecord } from '../logs/log-bus.ts';
 import type { BuildRecord, DevSession, SessionEvent, SessionStores } from '../session/dev-session.ts';
 import type { ServiceRunner } from '../workloads/service-runner.ts';
@@ -304,6 +306,12 @@ export class StudioService {
         message: `${path} is not a component project: it has no .wash/ folder (in it or above it), no entry file (${DEFAULT_ENTRIES.join(', ')}) and no package.json, Cargo.toml, go.mod or wit/.`,
         hint: 'Pick the project folder, or a .wasm component file; to start a project here, use New project.',
       });
+    }
+    // Another studio's project stays its own; asked before the project that serves now stops.
+    const opened = isFile ? undefined : await resolveTarget(path);
+    if (opened?.ok && opened.value.kind === 'project') {
+      const free = checkProjectFree(opened.value.root);
+      if (!free.ok) throw new StudioFailure(free.error);
     }
     await this.detach();
     const session = this.options.createSession(path);

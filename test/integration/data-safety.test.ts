@@ -1,5 +1,5 @@
 // The studio's data folders, seen from the CLI: nothing is created before a component writes,
-// a second studio on the same data is refused by name, what a damaged folder holds is reported
+// a second studio on the same data (or the same project) is refused by name, what a damaged folder holds is reported
 // at start, blob uploads and reads stream (a 500 MB object does not grow the studio's memory),
 // and a system folder is not opened as a project without asking.
 import assert from 'node:assert/strict';
@@ -59,17 +59,37 @@ describe('data folders', () => {
   });
 
   it('in use by one studio are refused to a second, which names the first', async () => {
-    const { dir } = await project();
+    const { dir, data } = await project();
     const first = await startStudio(dir);
     try {
       await probe(() => first).ok('POST', '/kv/increment', { bucket: 'b', key: 'n' });
-      const second = await runStudio(['dev', dir, '--port', '0', '--no-ui']);
+      // Another project kept on the same data (the same project is refused before its data: below).
+      const other = await makeProject(join(tempDir, `p${projects++}`), `version: 1\ndev:\n  wasi_keyvalue_path: ${JSON.stringify(join(data, 'keyvalue'))}\n  wasi_blobstore_path: ${JSON.stringify(join(data, 'blobstore'))}\n`);
+      const second = await runStudio(['dev', other, '--port', '0', '--no-ui']);
       assert.notEqual(second.code, 0);
       assert.match(second.output, new RegExp(`key-value store folder .* is in use by process ${first.child.pid}`));
       assert.match(second.output, /Stop process \d+ first, or point this project at other data folders/);
     } finally {
       await first.stop();
     }
+  });
+
+  it('of a project open in one studio are not touched by a second: the project is refused, naming the first, even before any data exists', async () => {
+    const { dir, data } = await project();
+    const first = await startStudio(dir);
+    try {
+      const second = await runStudio(['dev', dir, '--port', '0', '--no-ui']);
+      assert.notEqual(second.code, 0);
+      assert.match(second.output, new RegExp(`The project .* is open in another Component Studio \\(process ${first.child.pid}\\)`));
+      assert.match(second.output, /Two studios on one project would each take the other's build for a save/);
+      assert.equal(existsSync(data), false);
+    } finally {
+      first.child.kill('SIGKILL');
+      await first.stop();
+    }
+    // A studio that was killed holds nothing: the next one starts at once.
+    const next = await startStudio(dir);
+    await next.stop();
   });
 
   it('report at start what they found damaged, by name', async () => {

@@ -445,6 +445,22 @@ describe('the Studio API over the bridge, on a real project', () => {
     assert.equal(error.message, `Nothing at ${join(dirname(project.root), 'no-such-sibling')}.`);
   });
 
+  it('project.open refuses a project another studio has open, naming it, and keeps the project running', async () => {
+    const theirs = await messageProject('theirs\n');
+    after(() => theirs.remove());
+    const other = launchStudio(theirs.root);
+    try {
+      await other.serving();
+      const error = await apiErrorOf(client.call('project.open', { path: theirs.root }));
+      assert.equal(error.code, 'project-in-use');
+      assert.match(error.message, new RegExp(`is open in another Component Studio \\(process ${other.child.pid}\\)`));
+      assert.equal((await client.call('project.get', {})).path, project.root);
+      assert.equal(await fetch(gatewayUrl).then((r) => r.text()), 'version three\n');
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('project.open refuses a .wasm file that is no component, and keeps the project running', async () => {
     const elsewhere = await mkdtemp(join(tmpdir(), 'studio-api-not-component-'));
     after(() => rm(elsewhere, { recursive: true, force: true }));
