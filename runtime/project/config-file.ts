@@ -2,7 +2,7 @@
 // as its extension says, into a plain mapping, and wording its schema problems. Errors are
 // values naming the file, and for syntax errors the line and column. Must not know what the
 // keys mean: each file's schema does.
-import { constants } from 'node:fs';
+import { constants, readlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
@@ -46,7 +46,7 @@ export async function readSettingsFile(path: string, kind: FileKind): Promise<Re
   try {
     text = await readSettingsText(path);
   } catch (err) {
-    return fail('config-unreadable', `${path} cannot be read: ${(err as Error).message}.`, 'Make it a readable settings file of normal size (not a folder, a pipe or a device), or move it away.');
+    return fail('config-unreadable', `${path} cannot be read: ${whyUnreadable(path, err as NodeJS.ErrnoException)}.`, 'Make it a readable settings file of normal size (not a folder, a pipe or a device), or move it away.');
   }
   let value: unknown;
   try {
@@ -73,4 +73,20 @@ function errorPosition(err: unknown): string {
 export function invalidSettings(code: string, source: string, problems: ConfigProblem[], hint: string): StudioError {
   const lines = problems.map((e) => `  ${e.path}: ${e.message}`);
   return fail(code, `${source} has ${problems.length === 1 ? 'an error' : `${problems.length} errors`}:\n${lines.join('\n')}`, hint).error;
+}
+
+/**
+ * Why a settings file that is there cannot be read, in words: `ls` shows a link that leads
+ * nowhere as a file, so "no such file" alone would puzzle.
+ */
+function whyUnreadable(path: string, err: NodeJS.ErrnoException): string {
+  if (err.code === 'ELOOP') return 'it is a symbolic link that leads back to itself (a link loop)';
+  if (err.code === 'ENOENT') {
+    try {
+      return `it is a symbolic link to ${readlinkSync(path)}, which does not exist`;
+    } catch {
+      // Not a link after all (removed meanwhile): the system's words.
+    }
+  }
+  return err.message;
 }

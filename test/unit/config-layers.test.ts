@@ -86,8 +86,18 @@ describe('findConfigFile', () => {
     const loaded = await loadProject(root, { userConfigDir: join(dir, 'no-user-config'), env: {} });
     assert.ok(!loaded.ok, JSON.stringify(loaded));
     assert.equal(loaded.error.code, 'config-unreadable');
-    assert.ok(loaded.error.message.startsWith(`${config} cannot be read`), loaded.error.message);
+    assert.equal(loaded.error.message, `${config} cannot be read: it is a symbolic link that leads back to itself (a link loop).`);
     assert.ok(loaded.error.hint, 'a hint names the fix');
+  });
+
+  it('says where a config link that leads to a missing file points', async () => {
+    const root = join(dir, 'project-dangling');
+    await mkdir(join(root, '.wash'), { recursive: true });
+    const config = join(root, '.wash', 'config.yaml');
+    await symlink('moved-away.yaml', config);
+    const loaded = await loadProject(root, { userConfigDir: join(dir, 'no-user-config'), env: {} });
+    assert.ok(!loaded.ok, JSON.stringify(loaded));
+    assert.equal(loaded.error.message, `${config} cannot be read: it is a symbolic link to moved-away.yaml, which does not exist.`);
   });
 });
 
