@@ -14,7 +14,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { renameRetrying, syncFolder } from './atomic-write.ts';
-import { processRunning } from './process-identity.ts';
+import { currentProcess, processRunning } from './process-identity.ts';
 import { isInternalFileName, rawPath, SWAP_PREFIX } from './safe-names.ts';
 
 const STATE_FILE = 'state';
@@ -43,7 +43,10 @@ export interface StagedSwap {
 
 /** Makes the staging folder for a swap of `root`'s contents (the root must exist). */
 export function stageSwap(root: string, stays: (name: string) => boolean = isInternalFileName): StagedSwap {
-  const dir = join(root, `${SWAP_PREFIX}${process.pid}-${Date.now().toString(36)}-${Math.floor(Math.random() * 0xffffff).toString(16)}`);
+  // The process's start time beside its pid, where the system gives one: a pid that belongs to
+  // another process by the next start must not keep the swap from being finished.
+  const { pid, started } = currentProcess();
+  const dir = join(root, `${SWAP_PREFIX}${pid}${started === undefined ? '' : `.${started}`}-${Date.now().toString(36)}-${Math.floor(Math.random() * 0xffffff).toString(16)}`);
   mkdirSync(join(dir, 'new'), { recursive: true });
   return { dir, newContents: join(dir, 'new'), oldContents: join(dir, 'old'), stays };
 }
@@ -161,9 +164,11 @@ export function finishRootSwaps(root: string): string[] {
   }
   const notes: string[] = [];
   for (const name of names) {
-    const pid = Number.parseInt(name.slice(SWAP_PREFIX.length), 10);
+    const [, pidText, startedText] = /^(\d+)(?:\.(\d+))?-/.exec(name.slice(SWAP_PREFIX.length)) ?? [];
+    const pid = Number(pidText);
+    const started = startedText === undefined ? undefined : Number(startedText);
     // Our own staging folder is a restore under way on another thread of this process.
-    if (pid === process.pid || processRunning(pid)) continue;
+    if ((pid === process.pid && (started === undefined || started === currentProcess().started)) || processRunning(pid, started)) continue;
     const dir = join(root, name);
     const state = readState(dir);
     const advice = readAdvice(dir);

@@ -520,6 +520,18 @@ describe('snapshots: an interrupted restore', () => {
     assert.deepEqual(readdirSync(staged.newContents), ['n'], 'the new contents stay staged, the old data did not join them');
   });
 
+  it('is finished when the pid in its name now belongs to another process, one that started at another time', { skip: process.platform !== 'linux' && 'process start times are read from /proc' }, () => {
+    const { root, staged } = stagedRoot();
+    mkdirSync(staged.oldContents);
+    renameSync(join(root, 'old-bucket'), join(staged.oldContents, 'old-bucket'));
+    writeFileSync(join(staged.dir, 'state'), 'out');
+    // The parent of this test runs, but did not start at time 1.
+    renameSync(staged.dir, join(root, `.cs-restore-${process.ppid}.1-reused-pid`));
+    const notes = finishRootSwaps(root);
+    assert.match(notes[0]!, /cut short before the new data moved in; the data from before it was put back/);
+    assert.deepEqual(readdirSync(root).sort(), ['.cs-journal', 'old-bucket']);
+  });
+
   it('is rolled back when the new data had not started moving in', () => {
     const { root, staged } = stagedRoot();
     mkdirSync(staged.oldContents);
