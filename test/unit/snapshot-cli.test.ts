@@ -36,7 +36,7 @@ it('prints what opening the data repaired: a restore a kill cut short, and files
   mkdirSync(staged.oldContents);
   renameSync(join(keyvalue, 'old-bucket'), join(staged.oldContents, 'old-bucket'));
   writeFileSync(join(staged.dir, 'state'), 'in');
-  renameSync(staged.dir, staged.dir.replace(`-${process.pid}-`, '-999999999-'));
+  renameSync(staged.dir, staged.dir.replace(/restore-\d+(\.\d+)?-/, 'restore-999999999-'));
   const blobstore = join(project, '.wash', 'data', 'blobstore');
   mkdirSync(blobstore, { recursive: true });
   writeFileSync(join(blobstore, 'stray.txt'), 'not in a container');
