@@ -70,7 +70,8 @@ export async function prepareComponent(spec: ComponentSpec, cacheDir: string, me
       coreModules[name] = compiled?.[i] ?? (await compileCore((await readFile(join(transpiled.value.dir, name))) as Uint8Array<ArrayBuffer>));
     }
   } catch (err) {
-    return fail('compile-failed', `Could not compile ${spec.name}: ${(err as Error).message}.`, 'The component may use a WebAssembly feature this Node version lacks.');
+    const message = (err as Error).message;
+    return fail('compile-failed', `Could not compile ${spec.name}: ${message}.`, compileHint(message));
   }
   const { world } = transpiled.value;
   return ok({
@@ -95,4 +96,16 @@ function embeddedCoreModules(bytes: Uint8Array): Uint8Array<ArrayBuffer>[] | und
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What to do about a core module V8 would not compile. V8 names a proposal it has behind a
+ * flag ("enable via --experimental-wasm-…"); anything else is a module that is not valid
+ * WebAssembly, most often a file damaged on the way (a cut or changed copy).
+ */
+export function compileHint(message: string): string {
+  if (/--experimental-wasm-|not supported|unsupported/i.test(message)) {
+    return `The component uses a WebAssembly feature this Node (${process.version}) does not turn on: build it without that feature, or run the studio on a newer Node.`;
+  }
+  return 'A core module inside the component is not valid WebAssembly: the file may be damaged (a copy cut short or changed on the way) or its toolchain wrote a bad module. Build or copy it again; `wasm-tools validate` on the file says where it goes wrong.';
 }
