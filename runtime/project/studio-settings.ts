@@ -7,8 +7,8 @@
 // The studio writes this file too (a switch in the UI), keeping what a person wrote in it:
 // other keys, comments and layout.
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { isMap, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { fail, ok, type Result } from '../errors.ts';
@@ -122,11 +122,13 @@ export async function saveStudioSettingAt(root: string, path: readonly string[],
   }
   if (text.trim() === '') doc.commentBefore = NEW_FILE_HEADER;
   doc.setIn(path, value);
-  const temp = join(dirname(file), `.${STUDIO_SETTINGS_FILE}.${randomBytes(4).toString('hex')}.tmp`);
+  // A link (to settings shared between projects, say) stays a link: the file it leads to is replaced.
+  const target = await realpath(file).catch(() => file);
+  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await mkdir(dirname(file), { recursive: true });
+    await mkdir(dirname(target), { recursive: true });
     await writeFile(temp, doc.toString());
-    await rename(temp, file);
+    await rename(temp, target);
   } catch (err) {
     await rm(temp, { force: true });
     return unwritable(file, err);

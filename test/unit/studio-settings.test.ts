@@ -2,7 +2,7 @@
 // config (errors name the file and the key path, unknown keys warn), written back keeping what
 // a person wrote; and how a session weighs them against --instances.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -171,6 +171,16 @@ describe('saveStudioSetting', () => {
     const root = await project('# pinned by the team: wash semantics\ninstances: fresh # see the README\nlater_key: kept\n');
     assert.ok((await saveStudioSetting(root, 'instances', 'reuse')).ok);
     assert.equal(await readFile(studioSettingsPath(root), 'utf8'), '# pinned by the team: wash semantics\ninstances: reuse # see the README\nlater_key: kept\n');
+  });
+
+  it('keeps a .wash/studio.yaml that is a link a link, and changes the file it leads to', async () => {
+    const root = await project();
+    const shared = join(temp, `shared-${count}.yaml`);
+    await writeFile(shared, 'instances: fresh\n');
+    await symlink(shared, studioSettingsPath(root));
+    assert.ok((await saveStudioSetting(root, 'instances', 'reuse')).ok);
+    assert.ok((await lstat(studioSettingsPath(root))).isSymbolicLink());
+    assert.equal(await readFile(shared, 'utf8'), 'instances: reuse\n');
   });
 
   it('sets a nested key (outbound.stand_ins), keeping the comments and keys around it', async () => {
