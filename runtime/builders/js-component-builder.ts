@@ -35,6 +35,7 @@ import { outsideArchive } from '../outside-archive.ts';
 import { messageOf, type StudioError } from '../errors.ts';
 import { pathExists } from '../path-exists.ts';
 import { cutShortAt, wasmKind } from '../components/component-file.ts';
+import { processRunning } from '../stores/process-identity.ts';
 import { BUNDLE_NAME, parseSourceMap, saveBundleMap, withSourcePositions } from '../components/bundle-positions.ts';
 
 export interface JsBuildRequest {
@@ -108,7 +109,12 @@ export async function buildJsComponent(
     return await build(req, onProgress, signal);
   } catch (thrown) {
     // File-system surprises (a cache folder deleted mid-build, a full disk) end up here.
-    return failed(`The build stopped unexpectedly: ${messageOf(thrown)}`, 'Save again to retry.');
+    const { code, path } = thrown as NodeJS.ErrnoException;
+    if ((code === 'EEXIST' || code === 'ENOTDIR') && path !== undefined) {
+      // mkdir of a folder the studio keeps (the cache, .wash/build) where a file stands.
+      return failed(`The build cannot make its folder ${path}: a file stands where the folder goes (or where one of the folders above it goes).`, 'Move that file away or delete it, then save again.');
+    }
+    return failed(`The build stopped unexpectedly: ${messageOf(thrown)}`, code === 'ENOSPC' ? 'The disk is full: free some space, then save again.' : 'Save again to retry.');
   }
 }
 
@@ -160,7 +166,8 @@ async function build(
     return fromCache(cached, key, outFile, bundleMs, onProgress);
   }
 
-  const work = await mkdtemp(join(tmpdir(), 'studio-js-build-'));
+  await removeAbandonedWorkFolders();
+  const work = await mkdtemp(join(tmpdir(), `${WORK_PREFIX}${process.pid}-`));
   try {
     const sourcePath = join(work, BUNDLE_NAME);
     await writeFile(sourcePath, bundle.code);
@@ -229,6 +236,24 @@ async function flushFile(path: string): Promise<void> {
     await handle.datasync();
   } finally {
     await handle.close();
+  }
+}
+
+/** Build folders in the system's temp folder: the bundle componentize reads, and its scratch. */
+const WORK_PREFIX = 'studio-js-build-';
+let abandonedRemoved = false;
+
+/**
+ * Removes the build folders of studios that are gone (killed mid-build), once per process:
+ * each names its process, and a build in a running studio is never touched.
+ */
+async function removeAbandonedWorkFolders(): Promise<void> {
+  if (abandonedRemoved) return;
+  abandonedRemoved = true;
+  const names = await readdir(tmpdir()).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = name.startsWith(WORK_PREFIX) ? /^(\d+)-/.exec(name.slice(WORK_PREFIX.length))?.[1] : undefined;
+    if (pid !== undefined && !processRunning(Number(pid))) await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => {});
   }
 }
 

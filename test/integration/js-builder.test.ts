@@ -21,9 +21,14 @@ let cacheDir: string;
 let first: JsBuildResult;
 let firstPhases: BuildProgress['phase'][];
 
+/** Build folders in the temp folder as a studio killed mid-build leaves them, and a running one's. */
+const abandonedWork = join(tmpdir(), 'studio-js-build-999999999-left-by-a-kill');
+const liveWork = join(tmpdir(), `studio-js-build-${process.pid}-in-use`);
+
 before(async () => {
   temp = await mkdtemp(join(tmpdir(), 'js-builder-test-'));
   cacheDir = join(temp, 'cache');
+  for (const dir of [abandonedWork, liveWork]) await mkdir(dir, { recursive: true });
   firstPhases = [];
   first = await buildJsComponent(
     { projectDir: example, outFile: join(temp, 'out', 'qrcode.wasm'), cacheDir },
@@ -33,6 +38,7 @@ before(async () => {
 
 after(async () => {
   await rm(temp, { recursive: true, force: true });
+  await rm(liveWork, { recursive: true, force: true });
 });
 
 /** A copy of the QR example that a test may break. */
@@ -54,6 +60,11 @@ test('builds the QR example into a WebAssembly component', async () => {
   assert.deepEqual([...bytes.subarray(0, 8)], [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]);
   assert.ok(bytes.includes('wasi:http/incoming-handler@0.2.10'), 'exports the HTTP handler');
   assert.ok(bytes.includes('wasi:logging/logging@0.1.0-draft'), 'imports wasi:logging');
+});
+
+test('a build removes the build folders of studios that are gone, and keeps those of running ones', () => {
+  assert.equal(existsSync(abandonedWork), false);
+  assert.equal(existsSync(liveWork), true);
 });
 
 test('an unchanged project reuses the cached component without componentizing', async () => {
