@@ -21,7 +21,7 @@ import { processRunning } from '../stores/process-identity.ts';
 import { bucketFolderName, decodeSegment, INTERNAL_PREFIX } from '../stores/safe-names.ts';
 import { StoreError } from '../stores/store-error.ts';
 import { sameFileName } from './local-names.ts';
-import { SnapshotError } from './snapshot-error.ts';
+import { SnapshotError, snapshotErrorFrom } from './snapshot-error.ts';
 
 export const DESCRIPTION_FILE = 'snapshot.json';
 const MAKING_PREFIX = `${INTERNAL_PREFIX}making-`;
@@ -192,8 +192,10 @@ export class SnapshotCatalogue {
     try {
       names = readdirSync(this.dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return [];
+      if (code === 'ENOTDIR') throw new SnapshotError('snapshot-failed', `The snapshots folder ${this.dir} is a file (or a file stands where a folder above it goes).`, 'Move that file away; the studio makes the folder with the first snapshot.');
+      throw snapshotErrorFrom(error, `list the snapshots in ${this.dir}`);
     }
     const entries: CatalogueEntry[] = [];
     for (const name of names) {

@@ -252,6 +252,17 @@ describe('snapshots: a snapshot another program damaged', () => {
     assert.deepEqual(snapshots.list().map((e) => e.name), ['demo'], 'no "before restoring" snapshot was kept');
   });
 
+  it('says so when a file stands where the snapshots folder goes, instead of failing as a bug', async () => {
+    const { dir, snapshots } = await project();
+    mkdirSync(join(dir, '.wash', 'data'), { recursive: true });
+    writeFileSync(join(dir, '.wash', 'data', 'snapshots'), 'a file where the folder belongs');
+    assert.throws(() => snapshots.list(), {
+      code: 'snapshot-failed',
+      message: /^The snapshots folder \S+snapshots is a file/,
+      hint: /Move that file away/,
+    });
+  });
+
   it('restores when only parts holding nothing are absent, as an archive of empty stores leaves them', async () => {
     const { live, snapshots } = await project();
     const taken = await snapshots.save({ name: 'nothing' });
