@@ -11,6 +11,7 @@ import YAML from 'yaml';
 import type { WitWorld } from '../components/wit-world.ts';
 import type { HostInterfaceConfig } from '../project/config-schema.ts';
 import type { DeploySource, WorkloadArtifact } from './workload-artifacts.ts';
+import { notAWorkload } from '../workloads/composition.ts';
 import { isLoopbackRegistry } from './image-reference.ts';
 
 export const WORKLOAD_API_VERSION = 'runtime.wasmcloud.dev/v1alpha1';
@@ -158,7 +159,10 @@ export function generateManifest(source: DeploySource, artifacts: DeployedArtifa
   }
   const runs = artifacts.some((a) => a.world?.exports.some((e) => e.startsWith('wasi:cli/run')));
   if (!servesHttp && !runs && artifacts.every((a) => a.world)) {
-    notes.push('No component of this workload exports wasi:http/incoming-handler or wasi:cli/run: deployed, it would serve no HTTP and run nothing. `component-studio dev` refuses it for the same reason (nothing-to-serve).');
+    // dev refuses a wash plugin or a WASI 0.3 component before it looks for what serves.
+    const refused = artifacts.map((a) => notAWorkload(a.world!)).find((code) => code !== undefined);
+    const why = refused === 'wash-plugin' ? 'as a wash plugin (wash-plugin)' : refused === 'wasi-p3' ? 'as a WASI 0.3 component (wasi-p3)' : 'for the same reason (nothing-to-serve)';
+    notes.push(`No component of this workload exports wasi:http/incoming-handler or wasi:cli/run: deployed, it would serve no HTTP and run nothing. \`component-studio dev\` refuses it ${why}.`);
   }
   for (const [pkg, versions] of versionsSeen) {
     if (versions.size > 1) notes.push(`The components use ${pkg} in ${versions.size} versions (${[...versions].join(', ')}); one unnamed entry serves them all only if the host's version is compatible with each.`);

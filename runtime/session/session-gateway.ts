@@ -116,10 +116,22 @@ export class SessionGateway {
     const hostname = authority.replace(/:\d+$/, '').toLowerCase();
     const sub = /^([^.]+)\.localhost$/.exec(hostname)?.[1];
     const workload = (sub !== undefined ? version.named.get(sub) : undefined) ?? version.main;
+    if (!workload && version.named.size === 0) return { unavailable: noHttp(version) };
     if (!workload) return { unavailable: `No component of this version serves ${sub !== undefined ? `${sub}.localhost` : 'the root'}; the others are at ${[...version.named.keys()].map((n) => `${n}.localhost`).join(', ')}.` };
     if (this.options.isStopped(workload.info.name)) return { unavailable: `${workload.info.name} is stopped. Start it again in the studio's Workloads view, or save a change to rebuild.` };
     return workload;
   }
+}
+
+/**
+ * Why a version answers no request: a reload replaced the HTTP component with one that serves
+ * none, and its service runs instead (a version with neither does not start).
+ */
+function noHttp(version: Version): string {
+  const service = version.service;
+  const exports = service?.linked.at(-1)?.world.exports;
+  const runs = service ? ` Its service ${service.name} runs${exports ? ` (it exports ${exports.join(', ')})` : ''}.` : '';
+  return `This version (build ${version.build}) serves no HTTP: none of its components exports wasi:http/incoming-handler.${runs} Export wasi:http/incoming-handler@0.2.x from the component's world to serve HTTP here again.`;
 }
 
 /**

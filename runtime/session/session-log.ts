@@ -8,6 +8,7 @@ import { describe } from '../errors.ts';
 import type { LogBus, LogLevel, LogRecord } from '../logs/log-bus.ts';
 import { plainText, seconds, type TerminalLine, type TerminalPrinter } from '../logs/terminal-printer.ts';
 import { summarizeWorld } from '../components/wit-world.ts';
+import type { Workload } from '../workloads/workload.ts';
 import { isListenFailure, type SessionEvent } from './session-events.ts';
 
 export const SESSION_SOURCE = 'studio';
@@ -24,13 +25,18 @@ export interface SessionLogState {
   interactive: boolean;
   /** The latest version is a .wasm file served as it is: it has no build to fail. */
   servedAsIs?: boolean;
+  /** The gateway listens (from the first version that served HTTP on): a version serving none leaves it answering 503. */
+  listening?: boolean;
 }
 
 /** Why a build started, as a reload's line says it. */
 const REASONS: Record<string, string> = { change: 'a change was saved', manual: 'rebuild asked for' };
 
-/** The lines one event stands for, in order; most events say one line, some none. */
-export function sessionLines(event: SessionEvent, state: SessionLogState): SessionLine[] {
+/**
+ * The lines one event stands for, in order; most events say one line, some none. `session`
+ * is what reported it, read for what serves once a reload is done.
+ */
+export function sessionLines(event: SessionEvent, state: SessionLogState, session?: EventSource): SessionLine[] {
   const info = (text: string, step = false): SessionLine => ({ level: 'info', text, ...(step ? { step } : {}) });
   switch (event.kind) {
     case 'target':
@@ -57,6 +63,7 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
       return [];
     case 'serving': {
       state.reloading = true;
+      state.listening = true;
       const { root } = event;
       const named = event.workloads.filter((workload) => workload !== root);
       const url = new URL(event.url);
@@ -74,7 +81,7 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
       if (event.first) return []; // 'serving' said it
       const b = event.build;
       const build = b.buildMs !== undefined ? ` (build ${ms(b.buildMs)})` : '';
-      return [info(`${pc.green('↻')} build ${b.number}: reloaded in ${ms(b.totalMs ?? 0)}${build}`)];
+      return [info(`${pc.green('↻')} build ${b.number}: reloaded in ${ms(b.totalMs ?? 0)}${build}`), ...noHttpAfterReload(b.number, state, session)];
     }
     case 'build-failed':
       return [
@@ -94,6 +101,17 @@ export function sessionLines(event: SessionEvent, state: SessionLogState): Sessi
       // Ends and restarts are logged by the service runner itself, with the reason.
       return event.state.kind === 'running' && !state.reloading ? [info(`${pc.dim('service')}   ${event.name} running`)] : [];
   }
+}
+
+/**
+ * A reload swapped in a version that serves no HTTP while the gateway listens: every request
+ * now gets 503, which the reload's line alone does not say. (A version with neither HTTP nor
+ * a service does not start.)
+ */
+function noHttpAfterReload(build: number, state: SessionLogState, session: EventSource | undefined): SessionLine[] {
+  if (!state.listening || !session?.workloads || session.workloads.length > 0) return [];
+  const service = session.service ? `; the service ${session.service.name} runs` : '';
+  return [{ level: 'warn', text: `${pc.yellow('no HTTP')}   build ${build} exports no wasi:http/incoming-handler, so nothing answers HTTP: requests get 503${service}` }];
 }
 
 /** What the terminal's keys do, and whether saves rebuild. */
@@ -118,6 +136,9 @@ function ms(value: number): string {
 /** Anything that reports session events: a DevSession. */
 export interface EventSource {
   subscribe(listener: (event: SessionEvent) => void): () => void;
+  /** The serving version's HTTP workloads and its service, when the source knows them. */
+  readonly workloads?: readonly Workload[];
+  readonly service?: { readonly name: string } | undefined;
 }
 
 /** Writes the sessions it follows to a log bus, and knows its own records when a terminal prints them. */
@@ -137,7 +158,7 @@ export class SessionLog {
   follow<S extends EventSource>(session: S): S {
     const state: SessionLogState = { reloading: false, interactive: this.options.interactive };
     session.subscribe((event) => {
-      for (const line of sessionLines(event, state)) this.append(line);
+      for (const line of sessionLines(event, state, session)) this.append(line);
     });
     return session;
   }

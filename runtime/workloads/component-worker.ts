@@ -2,7 +2,7 @@
 // a time with it. The main thread owns timeouts; when a request spins or hangs, it terminates
 // this thread and starts another, so nothing here needs to guard against that.
 import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { messageOf } from '../errors.ts';
+import { messageOf, type StudioError } from '../errors.ts';
 import { ComponentExit } from '../host/cli.ts';
 import type { HostState } from '../host/host-state.ts';
 import { IncomingRequest, ResponseOutparam, type ErrorCode, type ResponseSink } from '../host/http.ts';
@@ -341,10 +341,25 @@ function renew(): void {
 
 function loadFailed(err: unknown): void {
   batch.flush();
-  port.postMessage({
-    type: 'load-failed',
-    error: { code: 'instantiate-failed', message: `Could not start ${load.componentName}: ${messageOf(err)}`, hint: 'Check the log for what the component printed while starting.' },
-  } satisfies FromWorker);
+  port.postMessage({ type: 'load-failed', error: loadError(err) } satisfies FromWorker);
+}
+
+/**
+ * Why the component could not start. jco runs the component model's async ABI (async lifts and
+ * lowers, streams, futures) with JavaScript Promise Integration, and its glue calls
+ * WebAssembly.Suspending and WebAssembly.promising as it instantiates: on a Node without JSPI
+ * that throws a TypeError naming them, which is no fault of the component's.
+ */
+function loadError(err: unknown): StudioError {
+  const message = messageOf(err);
+  if (!('Suspending' in WebAssembly) && /WebAssembly\.(Suspending|promising) is not a (constructor|function)/.test(message)) {
+    return {
+      code: 'needs-jspi',
+      message: `${load.componentName} uses the component model's async ABI, which jco runs with JavaScript Promise Integration (WebAssembly.Suspending and WebAssembly.promising), and this Node (${process.version}) lacks it. This is not a fault in the component.`,
+      hint: 'Build it without async exports or imports (WASI 0.2, sync functions), or run the studio on a Node whose WebAssembly has JSPI enabled.',
+    };
+  }
+  return { code: 'instantiate-failed', message: `Could not start ${load.componentName}: ${message}`, hint: 'Check the log for what the component printed while starting.' };
 }
 
 port.on('message', (message: ToWorker) => {

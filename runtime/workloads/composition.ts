@@ -3,7 +3,7 @@
 // link-plan.ts), each component that answers a route gets a pool of threads that instantiate
 // its whole chain, and the service, if there is one, runs with its own chain on a thread of
 // its own. What fails, fails before anything runs, and names the component.
-import { isServiceOnly } from '../components/wit-world.ts';
+import { isServiceOnly, type WitWorld } from '../components/wit-world.ts';
 import { fail, ok, type Result } from '../errors.ts';
 import { missingImports, splitVersion } from '../host/index.ts';
 import type { LogBus } from '../logs/log-bus.ts';
@@ -11,7 +11,7 @@ import { planLinks, type LinkPlan } from './link-plan.ts';
 import { prepareComponent, type ComponentSpec, type PreparedComponent, type StartPhase } from './prepared-component.ts';
 import { ServiceRunner, type ListensAgain, type ServiceState } from './service-runner.ts';
 import { linkCounters } from './link-calls.ts';
-import { chainMember, linksOf, Workload, type LinkedInfo, type RuntimeSettings, type WorkloadSpec } from './workload.ts';
+import { chainMember, linksOf, nothingToServe, Workload, type LinkedInfo, type RuntimeSettings, type WorkloadSpec } from './workload.ts';
 
 export interface CompositionSpec extends Omit<WorkloadSpec, 'name' | 'wasmPath'> {
   /** The project's component first, then the dev.components entries, then a service_file. */
@@ -50,6 +50,8 @@ export async function startComposition(spec: CompositionSpec, settings: RuntimeS
     prepared.set(component.name, ready.value);
   }
   const all = [...prepared.values()];
+  const foreign = notWorkloads(all);
+  if (foreign) return foreign;
   const missing = unprovided(all, spec.bareFile === true);
   if (missing) return missing;
   const planned = planLinks(
@@ -75,7 +77,7 @@ export async function startComposition(spec: CompositionSpec, settings: RuntimeS
     const handler = 'Export wasi:http/incoming-handler@0.2.x from the component\'s world (e.g. `export wasi:http/incoming-handler@0.2.0;`)';
     return fail(
       'nothing-to-serve',
-      `${main.name} exports ${main.world.exports.length ? main.world.exports.join(', ') : 'nothing'}, and none of it is wasi:http/incoming-handler, so there is nothing to serve.`,
+      nothingToServe(main.name, main.world),
       runnable(main)
         ? 'It exports wasi:cli/run: set dev.service: true in .wash/config.yaml to run it as a service.'
         : spec.bareFile
@@ -147,20 +149,86 @@ function unprovided(components: readonly PreparedComponent[], bareFile: boolean)
     components.length === 1
       ? `${components[0]!.name} imports ${what} the studio does not provide:\n${lines.join('\n')}`
       : `The workload imports ${what} that neither the studio nor any of its components provides:\n${lines.join('\n')}`;
-  return fail('missing-imports', message, missingImportsHint(components, missing, bareFile));
+  return fail('missing-imports', message, missingImportsHint(missing, bareFile));
 }
 
-/** wash loads components exporting this into its own host; they are not workloads. */
-const WASH_PLUGIN = 'wasmcloud:wash/plugin';
+/**
+ * wash loads components exporting one of these into its own host (`plugin`, and `subcommand`
+ * for the plugins of older wash): they extend wash, and are not workloads.
+ */
+const WASH_PLUGIN = ['wasmcloud:wash/plugin', 'wasmcloud:wash/subcommand'];
 /** Interfaces wash provides only with dev.wasi_webgpu, and the studio not at all. */
 const WEBGPU = ['wasi:webgpu/webgpu', 'wasi:graphics-context/graphics-context'];
 
-/** What to do about the missing imports: a fix that can work for what is missing. */
-function missingImportsHint(components: readonly PreparedComponent[], missing: readonly string[], bareFile: boolean): string {
-  const plugins = components.filter((c) => c.world.exports.some((name) => splitVersion(name).key === WASH_PLUGIN)).map((c) => c.name);
-  if (plugins.length > 0) {
-    return `${plugins.join(', ')} ${plugins.length === 1 ? 'is a wash plugin' : 'are wash plugins'} (${WASH_PLUGIN}): wash loads plugins into its own host to extend wash itself, and the wasmcloud:wash interfaces plugins import exist only there. The studio runs workload components; open a component that serves HTTP or runs as a service instead.`;
+/** The code `startComposition` refuses a component with whatever the rest of its workload is, if it does. */
+export type NotAWorkload = 'wash-plugin' | 'wasi-p3';
+
+/** Whether a component is one no workload can run: a wash plugin, or a WASI 0.3 component. */
+export function notAWorkload(world: WitWorld): NotAWorkload | undefined {
+  if (washPluginExports(world).length > 0) return 'wash-plugin';
+  if (wasiP3Packages(world).length > 0) return 'wasi-p3';
+  return undefined;
+}
+
+function washPluginExports(world: WitWorld): string[] {
+  return world.exports.filter((name) => WASH_PLUGIN.includes(splitVersion(name).key));
+}
+
+/**
+ * The WASI 0.3 packages a component imports or exports from, each with its interfaces once:
+ * `wasi:http@0.3.0 (types, handler)`. WASI 0.3 changed the interfaces themselves (its
+ * functions are async), so no 0.2 interface the studio has can stand in for them.
+ */
+function wasiP3Packages(world: WitWorld): string[] {
+  const packages = new Map<string, string[]>();
+  for (const name of [...world.imports, ...world.exports]) {
+    const parts = /^(wasi:[a-z0-9-]+)\/([a-z0-9-]+)@(0\.3\.\S+)$/.exec(name);
+    if (!parts) continue;
+    const pkg = `${parts[1]}@${parts[3]}`;
+    const interfaces = packages.get(pkg) ?? [];
+    if (!interfaces.includes(parts[2]!)) interfaces.push(parts[2]!);
+    packages.set(pkg, interfaces);
   }
+  return [...packages].map(([pkg, interfaces]) => `${pkg} (${interfaces.join(', ')})`);
+}
+
+/**
+ * An error for the components no workload can run: a wash plugin, which needs wash's own host
+ * (and one that imports nothing of wash's would otherwise run as a service), or a WASI 0.3
+ * component. Said before missing imports, whose fixes (another component, another version)
+ * cannot help them.
+ */
+function notWorkloads(components: readonly PreparedComponent[]): Result<never> | undefined {
+  const plugins = components.filter((c) => notAWorkload(c.world) === 'wash-plugin');
+  if (plugins.length > 0) {
+    const one = plugins.length === 1;
+    const exported = [...new Set(plugins.flatMap((c) => washPluginExports(c.world)))].join(', ');
+    const washImports = [...new Set(plugins.flatMap((c) => c.world.imports.filter((name) => name.startsWith('wasmcloud:wash/'))))];
+    return fail(
+      'wash-plugin',
+      `${plugins.map((c) => c.name).join(', ')} ${one ? 'is a wash plugin' : 'are wash plugins'} (${one ? 'it exports' : 'they export'} ${exported}), not ${one ? 'a workload' : 'workloads'}: wash loads plugins into its own host to extend wash itself${washImports.length > 0 ? `, and the wasmcloud:wash interfaces plugins import (${washImports.join(', ')}) exist only there` : ''}.`,
+      'The studio runs workload components; open a component that serves HTTP or runs as a service instead.',
+    );
+  }
+  const p3 = components.flatMap((c) => {
+    const packages = wasiP3Packages(c.world);
+    return packages.length > 0 ? [{ name: c.name, packages }] : [];
+  });
+  if (p3.length === 0) return undefined;
+  const cannot = 'The studio runs WASI 0.2 components and cannot run WASI 0.3 ones yet.';
+  const message =
+    p3.length === 1
+      ? `${p3[0]!.name} is a WASI 0.3 (preview 3) component: it uses ${p3[0]!.packages.join(', ')}. ${cannot}`
+      : `${p3.map((c) => c.name).join(', ')} are WASI 0.3 (preview 3) components:\n${p3.map((c) => `  ${c.name} uses ${c.packages.join(', ')}`).join('\n')}\n${cannot}`;
+  return fail(
+    'wasi-p3',
+    message,
+    `Build ${p3.length === 1 ? 'it' : 'them'} for WASI 0.2: the wasm32-wasip2 target, with bindings for the 0.2 interfaces (wasi:http@0.2.x, wasi:cli@0.2.x), exporting wasi:http/incoming-handler@0.2.x to serve HTTP or wasi:cli/run@0.2.x to run as a service.`,
+  );
+}
+
+/** What to do about the missing imports: a fix that can work for what is missing. */
+function missingImportsHint(missing: readonly string[], bareFile: boolean): string {
   if (missing.some((key) => WEBGPU.includes(key))) {
     return 'Component Studio does not provide WebGPU (wasi:webgpu, wasi:graphics-context) yet. Use wash dev (with dev.wasi_webgpu: true) for WebGPU components.';
   }

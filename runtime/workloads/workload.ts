@@ -129,7 +129,7 @@ export class Workload {
     if (!httpExport) {
       return fail(
         'nothing-to-serve',
-        `${root.name} exports ${root.world.exports.length ? root.world.exports.join(', ') : 'nothing'}, and none of it is wasi:http/incoming-handler, so there is nothing to serve.`,
+        nothingToServe(root.name, root.world),
         'Export wasi:http/incoming-handler@0.2.x from the component\'s world (e.g. `export wasi:http/incoming-handler@0.2.0;`).',
       );
     }
@@ -196,6 +196,14 @@ export class Workload {
   stop(graceMs = 0): Promise<void> {
     return this.pool.stop(graceMs);
   }
+}
+
+/** The message of `nothing-to-serve`: what the component exports instead of an HTTP handler. */
+export function nothingToServe(name: string, world: WitWorld): string {
+  const { exports } = world;
+  if (exports.length === 0) return `${name} exports nothing, so there is nothing to serve.`;
+  if (exports.length === 1) return `${name} exports only ${exports[0]}, which is not wasi:http/incoming-handler, so there is nothing to serve.`;
+  return `${name} exports ${exports.join(', ')}, and none of them is wasi:http/incoming-handler, so there is nothing to serve.`;
 }
 
 function describeMissing(name: string, missing: { name: string; provided?: string }[]): string {

@@ -211,6 +211,20 @@ describe('host interfaces the workload answers itself', () => {
     assert.ok(generateManifest(source, artifacts).notes.some((n) => /serve no HTTP and run nothing/.test(n)));
   });
 
+  it('names the code dev refuses a workload with when it is a WASI 0.3 component or a wash plugin, not nothing-to-serve', async () => {
+    const root = await project('foreign', 'build:\n  component_path: build/foreign.wasm\n', {});
+    const loaded = await loadProject(root, { env: {}, userConfigDir });
+    assert.ok(loaded.ok);
+    const source = sourceOfProject(loaded.value);
+    const noteFor = (world: Omit<WitWorld, 'text'>) => {
+      const artifacts = workloadArtifacts(source, image('registry.example.com/team/foreign:1.0')).map((a) => ({ ...a, world: { ...world, text: '' }, imageText: formatImageReference(a.image) }));
+      return generateManifest(source, artifacts).notes.find((n) => /serve no HTTP and run nothing/.test(n));
+    };
+    assert.match(noteFor({ imports: ['wasi:http/types@0.3.0'], exports: ['wasi:http/handler@0.3.0'] }) ?? '', /`component-studio dev` refuses it as a WASI 0\.3 component \(wasi-p3\)\.$/);
+    assert.match(noteFor({ imports: ['wasmcloud:wash/types@0.0.1'], exports: ['wasmcloud:wash/plugin@0.0.1'] }) ?? '', /`component-studio dev` refuses it as a wash plugin \(wash-plugin\)\.$/);
+    assert.match(noteFor({ imports: [], exports: ['add'] }) ?? '', /refuses it for the same reason \(nothing-to-serve\)\.$/);
+  });
+
   it('refuses to deploy a project that is not built: its manifest would lack the host interfaces', async () => {
     const root = await project('unbuilt', 'build:\n  component_path: build/unbuilt.wasm\n', {});
     const run = await runCli(['deploy', root, '--image', 'registry.example.com/team/unbuilt:1.0', '--dry-run']);

@@ -261,17 +261,75 @@ describe('bad component files', () => {
   it('a wash plugin is told apart from a workload, with no fix that cannot work', async () => {
     const { code, output } = await runStudio(['dev', await watFixture('wash-plugin'), '--port', '0', '--no-watch']);
     assert.equal(code, 1);
-    assert.match(output, /wasmcloud:wash\/types@0\.0\.1/);
-    assert.match(output, /hint: wash-plugin\S* is a wash plugin \(wasmcloud:wash\/plugin\): wash loads plugins into its own host/);
+    assert.match(output, /✗ version 1 cannot start: wash-plugin\S* is a wash plugin \(it exports wasmcloud:wash\/plugin@0\.0\.1\), not a workload: wash loads plugins into its own host to extend wash itself, and the wasmcloud:wash interfaces plugins import \(wasmcloud:wash\/types@0\.0\.1\) exist only there\./);
+    assert.match(output, /hint: The studio runs workload components; open a component that serves HTTP or runs as a service instead\./);
     assert.doesNotMatch(output, /dev\.components|Serve it from a project instead/, 'no component can provide wash\'s interfaces');
+  });
+
+  it('an older wash plugin (wasmcloud:wash/subcommand) is told apart too, not run as a service that fails for ever', async () => {
+    // It imports nothing of wash's and exports wasi:cli/run: unrecognised, it would start, as a service.
+    const { code, output } = await runStudio(['dev', await watFixture('wash-subcommand'), '--port', '0', '--no-watch'], 60_000);
+    assert.equal(code, 1, output);
+    assert.match(output, /✗ version 1 cannot start: wash-subcommand\S* is a wash plugin \(it exports wasmcloud:wash\/subcommand@0\.1\.0\), not a workload: wash loads plugins into its own host to extend wash itself\./);
+    assert.match(output, /hint: The studio runs workload components; open a component that serves HTTP or runs as a service instead\./);
+    assert.doesNotMatch(output, /service \S+ running|starting it again/);
+  });
+
+  it('a WASI 0.3 component is said to be one, once, with the fix that works: build it for WASI 0.2', async () => {
+    const { code, output } = await runStudio(['dev', await watFixture('wasi-p3-http'), '--port', '0', '--no-watch']);
+    assert.equal(code, 1);
+    assert.match(output, /✗ version 1 cannot start: wasi-p3-http\S* is a WASI 0\.3 \(preview 3\) component: it uses wasi:http@0\.3\.0 \(types, handler\)\. The studio runs WASI 0\.2 components and cannot run WASI 0\.3 ones yet/);
+    assert.match(output, /hint: Build it for WASI 0\.2: the wasm32-wasip2 target/);
+    assert.doesNotMatch(output, /does not provide|the studio provides|dev\.components|Serve it from a project instead|nothing to serve/, 'no other component or version of an interface can make it run');
+  });
+
+  it('a component using the component model\'s async ABI is said to need JSPI, which this Node lacks', { skip: 'Suspending' in WebAssembly ? 'this Node has JSPI: the component starts' : false }, async () => {
+    const { code, output } = await runStudio(['dev', await watFixture('async-export'), '--port', '0', '--no-watch']);
+    assert.equal(code, 1);
+    assert.match(output, /✗ version 1 cannot start: async-export\S* uses the component model's async ABI, which jco runs with JavaScript Promise Integration \(WebAssembly\.Suspending and WebAssembly\.promising\), and this Node \(v\d+\.\d+\.\d+\) lacks it\. This is not a fault in the component\./);
+    assert.ok(output.includes(`this Node (${process.version})`), output);
+    assert.match(output, /hint: Build it without async exports or imports \(WASI 0\.2, sync functions\), or run the studio on a Node whose WebAssembly has JSPI enabled\./);
+    assert.doesNotMatch(output, /is not a (constructor|function)|Check the log for what the component printed/);
   });
 
   it('a component that exports nothing servable', async () => {
     const { code, output } = await runStudio(['dev', await watFixture('no-exports'), '--port', '0', '--no-watch']);
     assert.equal(code, 1);
-    assert.match(output, /exports add, and none of it is wasi:http\/incoming-handler/);
+    assert.match(output, /no-exports\S* exports only add, which is not wasi:http\/incoming-handler, so there is nothing to serve\./);
     assert.match(output, /hint: .*or wasi:cli\/run to run it as a service\./);
     assert.doesNotMatch(output, /dev\.service/, 'a file has no config that could say dev.service');
+  });
+
+  it('a component with several exports, none servable, names them all; one with none says it exports nothing', async () => {
+    const several = await runStudio(['dev', await watFixture('functions-only'), '--port', '0', '--no-watch']);
+    assert.equal(several.code, 1);
+    assert.match(several.output, /functions-only\S* exports add, sub, and none of them is wasi:http\/incoming-handler, so there is nothing to serve\./);
+    const none = await runStudio(['dev', await watFixture('exports-nothing'), '--port', '0', '--no-watch']);
+    assert.equal(none.code, 1);
+    assert.match(none.output, /✗ version 1 cannot start: exports-nothing\S* exports nothing, so there is nothing to serve\./);
+  });
+
+  it('a reload to a version that serves no HTTP says so at the reload, and its 503 says why', async () => {
+    const { dir, wasm } = await watFixtureAlone('hello');
+    folders.push(dir);
+    const studio = launchStudio(wasm, ['--port', '0']);
+    try {
+      const url = await studio.serving();
+      assert.equal(await (await fetch(url)).text(), 'hello from wat\n');
+      const { copyFile, rename } = await import('node:fs/promises');
+      // The same file, now a service: it exports wasi:cli/run and no HTTP handler.
+      await copyFile(await watFixture('cli-service'), `${wasm}.tmp`);
+      await rename(`${wasm}.tmp`, wasm);
+      await studio.waitFor(/↻ build 2: reloaded in \d+ ms\nno HTTP\s+build 2 exports no wasi:http\/incoming-handler, so nothing answers HTTP: requests get 503; the service hello\S* runs/);
+      const res = await fetch(url);
+      assert.equal(res.status, 503);
+      assert.equal(
+        await res.text(),
+        'This version (build 2) serves no HTTP: none of its components exports wasi:http/incoming-handler. Its service hello runs (it exports wasi:cli/run@0.2.0). Export wasi:http/incoming-handler@0.2.x from the component\'s world to serve HTTP here again.\n',
+      );
+    } finally {
+      await studio.stop();
+    }
   });
 
   it('a component whose start never returns is stopped after 20 s and said so; a good version written over it serves', async () => {
