@@ -30,7 +30,7 @@ import { outputPathsOf } from './project-build.ts';
 import { claimProject } from './project-claim.ts';
 import { buildAndStart } from './reload-cycle.ts';
 import { ReloadQueue } from './reload-queue.ts';
-import { isListenFailure, type BuildRecord, type SessionEvent } from './session-events.ts';
+import { isListenFailure, type BuildRecord, type SessionEvent, type WatchState } from './session-events.ts';
 import { SessionGateway } from './session-gateway.ts';
 import { SessionInstances, type InstancesFrom } from './session-instances.ts';
 import { SessionNotes } from './session-notes.ts';
@@ -336,6 +336,12 @@ export class DevSession {
     return ok({ url: this.gateway.url });
   }
 
+  /** Whether saves rebuild: watched, not asked for (--no-watch), or asked for but the watcher could not start (said when it failed). */
+  private watchState(): WatchState {
+    if (this.options.watch === false) return 'off';
+    return this.watcher ? 'on' : 'failed';
+  }
+
   private async watch(target: Target): Promise<void> {
     this.watcher = await watchTarget(target, {
       onChange: (at) => this.queue.request('change', at),
@@ -517,9 +523,9 @@ export class DevSession {
         await stopVersion(next);
         return listening;
       }
-      this.emit({ kind: 'serving', url: listening.value, workloads: this.workloads, root: next.main, watching: this.options.watch !== false });
+      this.emit({ kind: 'serving', url: listening.value, workloads: this.workloads, root: next.main, watching: this.watchState() });
     } else if (!this.gateway.listening && !old) {
-      this.emit({ kind: 'no-http', service: next.service?.name, watching: this.options.watch !== false });
+      this.emit({ kind: 'no-http', service: next.service?.name, watching: this.watchState() });
     } else {
       const moved = this.gateway.movedBy(this.project?.config);
       if (moved) this.notes.once(`address ${moved}`, 'warn', `The config now asks for the gateway at ${moved}, but it keeps listening at ${this.gateway.url}: the address is taken when the studio starts. Restart the studio to move it.`);

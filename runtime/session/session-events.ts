@@ -20,6 +20,9 @@ export interface BuildRecord {
 }
 
 /** What a session is doing, for progress lines and the UI. */
+/** Whether saves rebuild: `off` with --no-watch, `failed` when the watcher could not start. */
+export type WatchState = 'on' | 'off' | 'failed';
+
 export type SessionEvent =
   | { kind: 'target'; description: string; dataDir: string }
   | { kind: 'stores'; stores: SessionStores }
@@ -29,9 +32,9 @@ export type SessionEvent =
   | { kind: 'phase'; phase: StartPhase }
   /** `watching`: saves rebuild (false with --no-watch). */
   /** `url` is the gateway's root; `root` the workload answering there, if any (the others answer at <name>.localhost). */
-  | { kind: 'serving'; url: string; workloads: Workload[]; root: Workload | undefined; watching: boolean }
+  | { kind: 'serving'; url: string; workloads: Workload[]; root: Workload | undefined; watching: WatchState }
   /** The first version has no HTTP export at all: nothing listens, its service runs. */
-  | { kind: 'no-http'; service: string | undefined; watching: boolean }
+  | { kind: 'no-http'; service: string | undefined; watching: WatchState }
   /** The service changed state: running, restarting after it ended, stopped. */
   | { kind: 'service'; name: string; state: ServiceState }
   /** A build is serving: the first one (`first`) or a reload. */

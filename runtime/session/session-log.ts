@@ -9,7 +9,7 @@ import type { LogBus, LogLevel, LogRecord } from '../logs/log-bus.ts';
 import { plainText, seconds, type TerminalLine, type TerminalPrinter } from '../logs/terminal-printer.ts';
 import { summarizeWorld } from '../components/wit-world.ts';
 import type { Workload } from '../workloads/workload.ts';
-import { isListenFailure, type SessionEvent } from './session-events.ts';
+import { isListenFailure, type SessionEvent, type WatchState } from './session-events.ts';
 
 export const SESSION_SOURCE = 'studio';
 
@@ -115,9 +115,10 @@ function noHttpAfterReload(build: number, state: SessionLogState, session: Event
 }
 
 /** What the terminal's keys do, and whether saves rebuild. */
-function keysLine(watching: boolean, state: SessionLogState): SessionLine[] {
+function keysLine(watching: WatchState, state: SessionLogState): SessionLine[] {
   if (!state.interactive) return [];
-  return [{ level: 'info', text: pc.dim(`${watching ? 'watching for changes' : 'not watching for changes (--no-watch)'} · r + Enter rebuilds · Ctrl+C stops`) }];
+  const saves = watching === 'on' ? 'watching for changes' : watching === 'off' ? 'not watching for changes (--no-watch)' : 'not watching for changes (it could not start: see above)';
+  return [{ level: 'info', text: pc.dim(`${saves} · r + Enter rebuilds · Ctrl+C stops`) }];
 }
 
 /** After a first start that failed: a project waits for a saved fix, a bare .wasm for a new file. */

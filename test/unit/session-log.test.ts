@@ -120,7 +120,7 @@ describe('SessionLog', () => {
     const sessionLog = new SessionLog(logs);
     const first = sessionLog.follow(new FakeSession());
     first.report({ kind: 'reloaded', build: build(1), first: true });
-    first.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [], root: undefined, watching: true });
+    first.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [], root: undefined, watching: 'on' });
     const second = sessionLog.follow(new FakeSession());
     second.report({ kind: 'phase', phase: 'starting' });
     assert.equal(logs.query().at(-1)?.text, 'starting workers…');
@@ -132,13 +132,13 @@ describe('SessionLog', () => {
     const workload = (name: string) => ({ info: { name, world: { exports: ['wasi:http/incoming-handler@0.2.0'], imports: [] } } }) as unknown as Workload;
     const [app, caller] = [workload('app'), workload('caller')];
     const served = sessionLog.follow(new FakeSession());
-    served.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [app, caller], root: app, watching: true });
+    served.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [app, caller], root: app, watching: 'on' });
     const lines = logs.query().map((r) => r.text);
     assert.ok(lines.includes('serving   http://127.0.0.1:8000/ (app)'), lines.join('\n'));
     assert.ok(lines.includes('serving   http://caller.localhost:8000/ (caller)'));
     // The project's own component serves no HTTP: only the others' addresses, and why the root answers 503.
     const noRoot = sessionLog.follow(new FakeSession());
-    noRoot.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [caller], root: undefined, watching: true });
+    noRoot.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [caller], root: undefined, watching: 'on' });
     const after = logs.query().map((r) => r.text).slice(lines.length);
     assert.ok(!after.some((line) => line.startsWith('serving   http://127.0.0.1:8000/')), after.join('\n'));
     assert.ok(after.includes('serving   http://caller.localhost:8000/ (caller)'));
@@ -149,11 +149,14 @@ describe('SessionLog', () => {
     const logs = new LogBus();
     const sessionLog = new SessionLog(logs);
     const watched = sessionLog.follow(new FakeSession());
-    watched.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [], root: undefined, watching: true });
+    watched.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [], root: undefined, watching: 'on' });
     assert.equal(logs.query().at(-1)?.text, 'watching for changes · r + Enter rebuilds · Ctrl+C stops');
     const unwatched = sessionLog.follow(new FakeSession());
-    unwatched.report({ kind: 'no-http', service: 'svc', watching: false });
+    unwatched.report({ kind: 'no-http', service: 'svc', watching: 'off' });
     assert.equal(logs.query().at(-1)?.text, 'not watching for changes (--no-watch) · r + Enter rebuilds · Ctrl+C stops');
+    // Watching was asked for, but the watcher could not start (its warning came before).
+    sessionLog.follow(new FakeSession()).report({ kind: 'no-http', service: 'svc', watching: 'failed' });
+    assert.equal(logs.query().at(-1)?.text, 'not watching for changes (it could not start: see above) · r + Enter rebuilds · Ctrl+C stops');
   });
 
   it('prints its records on a terminal as progress lines, once, and other records as log lines', () => {
