@@ -1,7 +1,9 @@
 // A served component: the component answering a route, with the components linked into it
 // (see link-plan.ts), made runnable and served by a pool of workers that each instantiate the
 // whole chain. Knows nothing of builds or the gateway.
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { bundlePositions } from '../components/bundle-positions.ts';
 import { fail, ok, type Result, type StudioError } from '../errors.ts';
 import { httpHandlerExport, type WitWorld } from '../components/wit-world.ts';
@@ -92,8 +94,14 @@ export class Workload {
   ) {}
 
   /** A new workload of the same components, links and spec, with these settings; this one keeps running. */
-  relaunch(settings: RuntimeSettings, logs: LogBus): Promise<Result<Workload>> {
-    return Workload.serve(this.origin.chain, this.origin.wiring, this.origin.spec, settings, logs);
+  async relaunch(settings: RuntimeSettings, logs: LogBus): Promise<Result<Workload>> {
+    const chain: PreparedComponent[] = [];
+    for (const component of this.origin.chain) {
+      const ready = existsSync(fileURLToPath(component.glueUrl)) ? ok(component) : await preparedAgain(component, settings);
+      if (!ready.ok) return ready;
+      chain.push(ready.value);
+    }
+    return Workload.serve(chain, this.origin.wiring, this.origin.spec, settings, logs);
   }
 
   /** Makes one component runnable with the host's imports alone and starts its workers. */
@@ -227,4 +235,18 @@ export function chainMember(component: PreparedComponent, wiring: Wiring): Chain
     // jco keys imports by interface without version; the exporter's instance by full name.
     links: linksOf(component, wiring).map((link) => [splitVersion(link.import).key, link.component, link.export]),
   };
+}
+
+/**
+ * A component whose transpiled glue left the cache while it ran (the cache folder cleared by
+ * hand, say), made ready again from its file, as long as the file still holds the same component.
+ */
+async function preparedAgain(component: PreparedComponent, settings: RuntimeSettings): Promise<Result<PreparedComponent>> {
+  const ready = await prepareComponent({ name: component.name, wasmPath: component.wasmPath }, settings.cacheDir, settings.memoryLimitBytes);
+  if (!ready.ok || ready.value.hash === component.hash) return ready;
+  return fail(
+    'component-changed',
+    `Cannot start ${component.name} again as it was: the studio's cache no longer holds its transpiled files, and ${component.wasmPath} holds another component since.`,
+    'Rebuild (r + Enter, or Rebuild in the UI) to serve the component the file holds now.',
+  );
 }
