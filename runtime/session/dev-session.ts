@@ -162,6 +162,16 @@ export class DevSession {
     };
   }
 
+  /**
+   * Why nothing answers HTTP although a version runs: it has no HTTP component, only a service.
+   * Undefined while a version serves HTTP, or before any version runs (then a build is awaited).
+   */
+  servesNoHttp(): string | undefined {
+    const version = this.version;
+    if (!version || workloadsOf(version).length > 0) return undefined;
+    return `build ${version.build} serves no HTTP: none of its components exports wasi:http/incoming-handler${version.service ? `, and its service ${version.service.name} runs instead` : ''}`;
+  }
+
   /** Adds a listener for changes of the session's studio settings (the instance mode); returns the function that removes it. */
   subscribeSettings(listener: () => void): () => void {
     this.settingsListeners.add(listener);

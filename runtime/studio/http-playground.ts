@@ -16,6 +16,8 @@ import type { HttpRequestSpec, HttpResponseView } from './api.ts';
 export interface PlaygroundOptions {
   /** Relative URLs resolve against this (the gateway); undefined while nothing serves. */
   baseUrl: string | undefined;
+  /** Why there is no gateway although a version runs (it serves no HTTP), for the message. */
+  noHttp?: string;
   /** Bodies are cut here and marked `truncated`. */
   maxBodyBytes: number;
   /**
@@ -36,7 +38,7 @@ const RECORD_WAIT_MS = 1000;
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 export async function sendHttpRequest(spec: HttpRequestSpec, options: PlaygroundOptions): Promise<HttpResponseView> {
-  const url = resolveUrl(spec.url, options.baseUrl);
+  const url = resolveUrl(spec.url, options.baseUrl, options.noHttp);
   const timeoutMs = spec.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const method = spec.method.toUpperCase();
   const body = spec.body !== undefined && spec.body !== '' ? Buffer.from(spec.body, 'base64') : undefined;
@@ -143,9 +145,12 @@ function headerList(headers: Dispatcher.ResponseData['headers']): [string, strin
   return list;
 }
 
-function resolveUrl(raw: string, base: string | undefined): URL {
+function resolveUrl(raw: string, base: string | undefined, noHttp: string | undefined): URL {
   const trimmed = raw.trim();
   const absolute = /^[a-z][a-z0-9+.-]*:/i.test(trimmed);
+  if (!absolute && !base && noHttp) {
+    throw new StudioFailure({ code: 'not-serving', message: `${trimmed} is relative, and nothing serves HTTP to resolve it against: ${noHttp}.`, hint: 'Export wasi:http/incoming-handler@0.2.x from the component\'s world to serve HTTP, or give a full URL (http://...).' });
+  }
   if (!absolute && !base) {
     throw new StudioFailure({ code: 'not-serving', message: `${trimmed} is relative, and nothing is being served yet to resolve it against.`, hint: 'Wait for the build to finish, or give a full URL (http://...).' });
   }

@@ -723,7 +723,8 @@ export class StudioService {
       'http.send': async (spec) => {
         const gatewayUrl = this.session?.describe()?.gatewayUrl;
         const traffic = this.session?.traffic;
-        return sendHttpRequest(spec, { baseUrl: gatewayUrl, maxBodyBytes: this.options.maxResponseBytes ?? 5 * 2 ** 20, capture: traffic?.capture, ...(traffic ? { timeoutMs: traffic.clientTimeoutMs() } : {}) });
+        const noHttp = this.session?.servesNoHttp();
+        return sendHttpRequest(spec, { baseUrl: gatewayUrl, ...(noHttp ? { noHttp } : {}), maxBodyBytes: this.options.maxResponseBytes ?? 5 * 2 ** 20, capture: traffic?.capture, ...(traffic ? { timeoutMs: traffic.clientTimeoutMs() } : {}) });
       },
       'settings.get': async () => this.settingsView(),
       'settings.setOutbound': async (change) => {

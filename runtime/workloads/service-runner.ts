@@ -59,6 +59,8 @@ export class ServiceRunner {
   private channel: ThreadChannel | undefined;
   private current: ServiceState = { kind: 'starting' };
   private pauseMs = FIRST_PAUSE_MS;
+  /** Whether the log has said what a service is for (once, at its first short run). */
+  private toldWhatServicesAre = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private runs = 0;
@@ -215,7 +217,12 @@ export class ServiceRunner {
     if (ranMs >= HEALTHY_MS) this.pauseMs = FIRST_PAUSE_MS;
     const pause = this.pauseMs;
     this.pauseMs = Math.min(LONGEST_PAUSE_MS, this.pauseMs * 2);
-    this.log(how.startsWith('exited with success') ? 'warn' : 'error', `service ${this.options.componentName} ${how}; starting it again in ${pause / 1000} s.`);
+    // A command (it prints something and returns) run as a service comes back for ever: say
+    // once what a service is, so that loop does not read as the studio's own.
+    const short = ranMs < HEALTHY_MS && !this.toldWhatServicesAre;
+    if (short) this.toldWhatServicesAre = true;
+    const meaning = short ? ' A service is meant to keep running (a server, a worker loop), so one that returns is started again; a command that does its work and exits is run once with `wasmtime run`, not served.' : '';
+    this.log(how.startsWith('exited with success') ? 'warn' : 'error', `service ${this.options.componentName} ${how}; starting it again in ${pause / 1000} s.${meaning}`);
     this.setState({ kind: 'restarting', at: Date.now() + pause, ended: how });
     this.restartTimer = setTimeout(() => this.launch(), pause);
   }

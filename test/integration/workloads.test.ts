@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildWorkloadPart, type WorkloadPart } from '../fixtures/js/build.ts';
 import { watFixture, type WatFixture } from '../fixtures/fixtures.ts';
-import { launchStudio, startStudio } from '../helpers/studio-process.ts';
+import { apiErrorOf, StudioApiClient } from '../helpers/studio-api-client.ts';
+import { launchStudio, startStudio, type LaunchOptions } from '../helpers/studio-process.ts';
 
 let tempDir: string;
 before(async () => {
@@ -34,12 +35,12 @@ async function part(name: WorkloadPart): Promise<string> {
 }
 
 /** A studio on a WAT fixture served as a bare .wasm file, in a folder of its own. */
-async function launchBareFixture(name: WatFixture): Promise<ReturnType<typeof launchStudio>> {
+async function launchBareFixture(name: WatFixture, options: LaunchOptions = {}): Promise<ReturnType<typeof launchStudio>> {
   const dir = join(tempDir, `${name}-${projects++}`);
   await mkdir(dir);
   const wasm = join(dir, `${name}.wasm`);
   await copyFile(await watFixture(name), wasm);
-  return launchStudio(wasm);
+  return launchStudio(wasm, [], options);
 }
 
 describe('dev.components linked into the project\'s component', () => {
@@ -87,13 +88,22 @@ describe('services', () => {
   });
 
   it('runs a .wasm file that exports only wasi:cli/run as its service, since no config beside a file can say dev.service', async () => {
-    const studio = await launchBareFixture('cli-service');
+    const studio = await launchBareFixture('cli-service', { ui: true });
     try {
       await studio.waitFor(/no HTTP\s+nothing exports wasi:http\/incoming-handler, so nothing listens; the service cli-service runs/, 120_000);
       await studio.waitFor(/cli-service\s+cli-service ran/);
       // Its run returned ok: the studio says so and runs it again, as it does for a project's service.
-      await studio.waitFor(/service cli-service exited with success; starting it again/);
+      await studio.waitFor(/service cli-service exited with success; starting it again in 1 s\. A service is meant to keep running/);
       assert.doesNotMatch(studio.output(), /nothing to serve|dev\.service: true/);
+      // The HTTP view says why nothing answers, not that a build is still to come.
+      const client = await StudioApiClient.connect(studio.studioUrl);
+      try {
+        const error = await apiErrorOf(client.call('http.send', { method: 'GET', url: '/', headers: [] }));
+        assert.equal(error.code, 'not-serving');
+        assert.match(error.message, /^\/ is relative, and nothing serves HTTP to resolve it against: build 1 serves no HTTP: none of its components exports wasi:http\/incoming-handler, and its service cli-service runs instead\.$/);
+      } finally {
+        client.close();
+      }
     } finally {
       await studio.stop();
     }
