@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import { StoreError } from '../stores/store-error.ts';
-import { claimFolder, releaseStoreRoot, storeRootOwner } from '../stores/store-owner.ts';
+import { claimFolder, CONTESTED, releaseStoreRoot, storeRootOwner } from '../stores/store-owner.ts';
 
 const CLAIM_FILE = 'owner';
 
@@ -19,6 +19,7 @@ export function claimProject(root: string): Result<() => void> {
   const token = Math.floor(Math.random() * 0x7fffffff);
   try {
     mkdirSync(folder, { recursive: true });
+    // The store context only words file-system errors, which are let go below.
     claimFolder(folder, CLAIM_FILE, token, { store: 'keyvalue', action: 'open', path: join(folder, CLAIM_FILE) }, (_who, pid) => new ProjectInUse(root, pid));
   } catch (error) {
     if (error instanceof ProjectInUse) return fail('project-in-use', error.message, error.hint);
@@ -48,8 +49,8 @@ class ProjectInUse extends StoreError {
   constructor(root: string, pid: number) {
     super(
       'in-use',
-      pid === process.pid ? `The project ${root} is already open in this studio.` : `The project ${root} is open in another Component Studio (process ${pid}).`,
-      pid === process.pid ? 'Close it first, or open a copy of it.' : `Use that studio, or stop it (process ${pid}) first. Two studios on one project would each take the other's build for a save and rebuild for ever.`,
+      pid === process.pid ? `The project ${root} is already open in this studio.` : pid === CONTESTED ? `The project ${root} is being opened by other studios at the same time.` : `The project ${root} is open in another Component Studio (process ${pid}).`,
+      pid === process.pid ? 'Close it first, or open a copy of it.' : pid === CONTESTED ? 'Stop the other studios, then open it in one.' : `Use that studio, or stop it (process ${pid}) first. Two studios on one project would each take the other's build for a save and rebuild for ever.`,
     );
   }
 }

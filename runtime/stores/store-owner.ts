@@ -166,7 +166,9 @@ export function releaseStoreRoot(root: string, token: number, name = OWNER_FILE)
 export function storeRootOwner(root: string, name = OWNER_FILE): number | undefined {
   try {
     const owner = parseOwner(ownerText(join(root, name)));
-    return owner && processRunning(owner.pid, owner.started) ? owner.pid : undefined;
+    // A file copied with its folder names the owner of the original, as claimFolder sees it.
+    const copied = owner?.folder !== undefined && owner.folder !== String(statSync(root, { bigint: true }).ino);
+    return owner && !copied && processRunning(owner.pid, owner.started) ? owner.pid : undefined;
   } catch {
     return undefined;
   }

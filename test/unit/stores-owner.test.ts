@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { BlobStore } from '../../runtime/stores/blob-store.ts';
 import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
 import { currentProcess, processRunning } from '../../runtime/stores/process-identity.ts';
-import { parseOwner } from '../../runtime/stores/store-owner.ts';
+import { parseOwner, storeRootOwner } from '../../runtime/stores/store-owner.ts';
 import { StoreLocks } from '../../runtime/stores/store-locks.ts';
 import { fails } from '../helpers/store-assertions.ts';
 
@@ -95,6 +95,10 @@ describe('store ownership', () => {
     // The original's own owner file still refuses a second studio there.
     writeFileSync(join(original, '.cs-owner'), `${process.ppid} ${startTimeOf(process.ppid)} 12345 ${statSync(original).ino}\n`);
     fails(() => new KeyValueStore(original, { locks: new StoreLocks() }), 'in-use', new RegExp(`in use by process ${process.ppid}`));
+    // Asked who owns them, without claiming: the original's owner, and nobody for the copy.
+    assert.equal(storeRootOwner(original), process.ppid);
+    writeFileSync(join(root, '.cs-owner'), `${process.ppid} ${startTimeOf(process.ppid)} 12345 ${statSync(original).ino}\n`);
+    assert.equal(storeRootOwner(root), undefined);
   });
 
   it('takes over a root whose owner pid now belongs to a process that started later', { skip: !linux && 'start times are read from /proc' }, () => {
