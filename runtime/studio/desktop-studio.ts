@@ -44,7 +44,8 @@ export async function startDesktopStudio(options: DesktopStudioOptions): Promise
   const service = new StudioService({ logs, createSession, ...(options.uiStateDir ? { configDir: options.uiStateDir } : {}) });
   const project = await service.open(options.target);
   // `component-studio snapshot …` in a terminal asks this studio to do the work.
-  const channel = await serveSnapshotCommands(() => service.currentSession, service);
+  // When it cannot (an unwritable config folder), the app's Logs view says so.
+  const channel = await serveSnapshotCommands(() => service.currentSession, service, (text) => logs.append({ level: 'warn', source: 'studio', text }));
   return {
     service,
     project,
