@@ -11,7 +11,6 @@
 import lockfile from 'proper-lockfile';
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  copyFile,
   mkdir,
   mkdtemp,
   open,
@@ -35,7 +34,7 @@ import { outsideArchive } from '../outside-archive.ts';
 import { messageOf, type StudioError } from '../errors.ts';
 import { pathExists } from '../path-exists.ts';
 import { cutShortAt, wasmKind } from '../components/component-file.ts';
-import { processRunning } from '../stores/process-identity.ts';
+import { removeLeftoversOfGoneProcesses } from '../stores/process-identity.ts';
 import { BUNDLE_NAME, parseSourceMap, saveBundleMap, withSourcePositions } from '../components/bundle-positions.ts';
 
 export interface JsBuildRequest {
@@ -144,7 +143,8 @@ async function build(
   const known = await unchangedKey(memoFile, setup);
   if (known !== undefined) {
     const cached = cachedComponent(cacheDir, known);
-    if (await intactInCache(cached, onProgress)) return fromCache(cached, known, outFile, 0, onProgress);
+    const bytes = await intactInCache(cached, onProgress);
+    if (bytes) return fromCache(cached, bytes, known, outFile, 0, onProgress);
   }
 
   onProgress({ phase: 'bundle', message: `Bundling ${relative(projectDir, entry.path)}` });
@@ -159,11 +159,15 @@ async function build(
   const remember = () => witFiles(witDir).then((wit) => rememberInputs(memoFile, setup, key, [...bundle.inputs, ...wit, projectDir]));
 
   // A component's messages name positions in the bundle: its map lets the runtime name the project's files.
-  const keepMap = () => (req.mapsCacheRoot !== undefined && bundle.mapText !== undefined ? keepBundleMap(req.mapsCacheRoot, cached, bundle.mapText) : undefined);
-  if (await intactInCache(cached, onProgress)) {
+  // Kept under the hash of the component built from it, as the runtime finds components.
+  const keepMap = (component: Uint8Array) => {
+    if (req.mapsCacheRoot !== undefined && bundle.mapText !== undefined) saveBundleMap(req.mapsCacheRoot, createHash('sha256').update(component).digest('hex'), bundle.mapText);
+  };
+  const inCache = await intactInCache(cached, onProgress);
+  if (inCache) {
     await remember();
-    await keepMap();
-    return fromCache(cached, key, outFile, bundleMs, onProgress);
+    keepMap(inCache);
+    return fromCache(cached, inCache, key, outFile, bundleMs, onProgress);
   }
 
   await removeAbandonedWorkFolders();
@@ -199,8 +203,9 @@ async function build(
       await pruneCache(cacheDir);
     }
     await remember();
-    await keepMap();
-    const placed = await placeOutput(cached, outFile);
+    const component = await readFile(cached);
+    keepMap(component);
+    const placed = await placeOutput(component, outFile);
     if (!placed.ok) return placed;
     onProgress({
       phase: 'done',
@@ -213,21 +218,21 @@ async function build(
 }
 
 /**
- * Whether the cache holds a whole component at `cached`. One that is not (emptied, cut short,
- * overwritten) is removed and said, so the build makes it again instead of failing on it
- * until someone clears the cache.
+ * The component the cache holds at `cached`, read once for everything the build does with it,
+ * when it is whole. One that is not (emptied, cut short, overwritten) is removed and said, so
+ * the build makes it again instead of failing on it until someone clears the cache.
  */
-async function intactInCache(cached: string, onProgress: (p: BuildProgress) => void): Promise<boolean> {
+async function intactInCache(cached: string, onProgress: (p: BuildProgress) => void): Promise<Uint8Array | undefined> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(cached);
   } catch {
-    return false;
+    return undefined;
   }
-  if (wasmKind(bytes) === 'component' && cutShortAt(bytes) === undefined) return true;
+  if (wasmKind(bytes) === 'component' && cutShortAt(bytes) === undefined) return bytes;
   await unlink(cached).catch(() => {});
   onProgress({ phase: 'damaged', message: `The cached build ${cached} was damaged (${bytes.length} bytes, not a whole component); building the component again.` });
-  return false;
+  return undefined;
 }
 
 async function flushFile(path: string): Promise<void> {
@@ -250,11 +255,7 @@ let abandonedRemoved = false;
 async function removeAbandonedWorkFolders(): Promise<void> {
   if (abandonedRemoved) return;
   abandonedRemoved = true;
-  const names = await readdir(tmpdir()).catch(() => [] as string[]);
-  for (const name of names) {
-    const pid = name.startsWith(WORK_PREFIX) ? /^(\d+)-/.exec(name.slice(WORK_PREFIX.length))?.[1] : undefined;
-    if (pid !== undefined && !processRunning(Number(pid))) await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => {});
-  }
+  await removeLeftoversOfGoneProcesses(tmpdir(), WORK_PREFIX, /^(\d+)-/);
 }
 
 /** Where the cache keeps the component built under `key`. */
@@ -263,11 +264,11 @@ function cachedComponent(cacheDir: string, key: string): string {
 }
 
 /** The cached component put in place as the build's output. */
-async function fromCache(cached: string, key: string, outFile: string, bundleMs: number, onProgress: (p: BuildProgress) => void): Promise<JsBuildResult> {
+async function fromCache(cached: string, bytes: Uint8Array, key: string, outFile: string, bundleMs: number, onProgress: (p: BuildProgress) => void): Promise<JsBuildResult> {
   onProgress({ phase: 'cached', message: `Unchanged since an earlier build (${key.slice(0, 12)}); reusing it` });
   const now = new Date();
   await utimes(cached, now, now).catch(() => {}); // recency for pruning only
-  const placed = await placeOutput(cached, outFile);
+  const placed = await placeOutput(bytes, outFile);
   if (!placed.ok) return placed;
   onProgress({ phase: 'done', message: `Wrote ${outFile} (cached)` });
   return { ok: true, wasmPath: outFile, cached: true, bundleMs, componentizeMs: 0 };
@@ -447,12 +448,12 @@ async function pruneCache(cacheDir: string): Promise<void> {
   for (const old of [...built.slice(CACHE_ENTRIES_KEPT), ...stale]) await unlink(old.path).catch(() => {});
 }
 
-/** Copies the cached component to outFile through a temp file, so readers never see half. */
-async function placeOutput(cached: string, outFile: string): Promise<{ ok: true } | Failure> {
+/** Writes the built component to outFile through a temp file, so readers never see half. */
+async function placeOutput(component: Uint8Array, outFile: string): Promise<{ ok: true } | Failure> {
   const temp = `${outFile}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await mkdir(dirname(outFile), { recursive: true });
-    await copyFile(cached, temp);
+    await writeFile(temp, component);
     await rename(temp, outFile);
     return { ok: true };
   } catch (thrown) {
@@ -673,12 +674,6 @@ function withOriginalPositions(failure: Failure, sourceMap: SourceMap | undefine
     error: { ...failure.error, message: map(failure.error.message) },
     ...(failure.output === undefined ? {} : { output: map(failure.output) }),
   };
-}
-
-/** Saves the bundle's map under the hash of the component built from it (as the runtime reads components). */
-async function keepBundleMap(cacheRoot: string, component: string, mapText: string): Promise<void> {
-  const bytes = await readFile(component).catch(() => undefined);
-  if (bytes) saveBundleMap(cacheRoot, createHash('sha256').update(bytes).digest('hex'), mapText);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -15,13 +15,13 @@
 // catalogue, which is renamed into place only then: a refused archive changes nothing.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { extract, pack, type Header } from 'tar-stream';
 import { z } from 'zod';
-import { processRunning } from '../stores/process-identity.ts';
+import { removeLeftoversOfGoneProcesses } from '../stores/process-identity.ts';
 import { isInternalFileName, SWAP_PREFIX } from '../stores/safe-names.ts';
 import { walkTree } from './file-tree.ts';
 import { checkSnapshotParts, descriptionSchema, type CatalogueEntry, type SnapshotCatalogue, type SnapshotDescription, type StoreSummary } from './snapshot-catalogue.ts';
@@ -105,16 +105,11 @@ async function sha256Of(path: string): Promise<string> {
 }
 
 /**
- * Removes what exports to `file` left when they were killed: `<file>.<pid>.partial` of a
- * process that no longer runs, as large as the archive it was becoming. A partial file of an
- * export still running stays (a pid reused since counts as running: kept, never removed wrongly).
+ * Removes what exports to `file` left when they were killed: `<file>.<pid>.partial`, as large
+ * as the archive it was becoming. A partial file of an export still running stays.
  */
-async function removeDeadPartials(file: string): Promise<void> {
-  const prefix = `${basename(file)}.`;
-  for (const name of await readdir(dirname(file))) {
-    const pid = name.startsWith(prefix) ? /^(\d+)\.partial$/.exec(name.slice(prefix.length))?.[1] : undefined;
-    if (pid !== undefined && !processRunning(Number(pid))) await rm(join(dirname(file), name), { force: true });
-  }
+function removeDeadPartials(file: string): Promise<void> {
+  return removeLeftoversOfGoneProcesses(dirname(file), `${basename(file)}.`, /^(\d+)\.partial$/);
 }
 
 /**

@@ -4,6 +4,8 @@
 // On Linux a process is identified by its pid plus its start time (from /proc), and a zombie
 // counts as gone. Elsewhere the pid is all there is.
 import { readFileSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isErrno } from './store-error.ts';
 
 export interface ProcessIdentity {
@@ -60,5 +62,18 @@ export function processRunning(pid: number, started?: number): boolean {
     return true;
   } catch (error) {
     return isErrno(error, 'EPERM');
+  }
+}
+
+/**
+ * Removes the entries of `dir` that a process left and did not clean up because it was killed:
+ * those named `prefix` and then what `rest` matches, whose first group is the pid, when that
+ * process no longer runs. An entry of a running process (or of a pid reused since) stays;
+ * one that cannot be removed stays too.
+ */
+export async function removeLeftoversOfGoneProcesses(dir: string, prefix: string, rest: RegExp): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const pid = name.startsWith(prefix) ? rest.exec(name.slice(prefix.length))?.[1] : undefined;
+    if (pid !== undefined && !processRunning(Number(pid))) await rm(join(dir, name), { recursive: true, force: true }).catch(() => {});
   }
 }
