@@ -5,6 +5,7 @@
 // so logging it as an error would cry wolf. Levels are wasi:logging's job (logging.ts). The
 // one exception is the first line of a crash report a language runtime prints on stderr (a
 // Rust panic, a Go panic, an uncaught JavaScript exception, a Python traceback): an error.
+// A runtime's notice about its own abort goes to debug, out of the way of that report.
 import { EMPTY_SOURCE, InputStream, OutputStream, type ByteSink } from './io.ts';
 import type { HostState } from './host-state.ts';
 import type { LogStream } from '../logs/log-bus.ts';
@@ -21,9 +22,20 @@ export class ComponentExit extends Error {
 /** How each language runtime opens the report of a crash on stderr: Rust, Go, SpiderMonkey (componentize-js), Python. */
 const CRASH_REPORT = /^(?:thread '[^']*' panicked at |panic: |uncaught exception: |Exception while |Traceback \(most recent call last\):)/;
 
-/** The level of a line a component printed: info, but error for the first line of a crash report on stderr. */
-export function printedLineLevel(text: string, stream: LogStream): 'info' | 'error' {
-  return stream === 'stderr' && CRASH_REPORT.test(text) ? 'error' : 'info';
+/**
+ * What a language runtime says about itself on its way down, not the component: SpiderMonkey
+ * (componentize-js) prints this after every uncaught exception, just before it aborts.
+ */
+const RUNTIME_NOTICE = /^Redirecting call to abort\(\) to mozalloc_abort$/;
+
+/**
+ * The level of a line a component printed: info; error for the first line of a crash report
+ * on stderr; debug for a runtime's own notice, which would read as part of the report.
+ */
+export function printedLineLevel(text: string, stream: LogStream): 'debug' | 'info' | 'error' {
+  if (stream !== 'stderr') return 'info';
+  if (CRASH_REPORT.test(text)) return 'error';
+  return RUNTIME_NOTICE.test(text) ? 'debug' : 'info';
 }
 
 /** Turns written bytes into log lines; a partial line waits for its newline or the request's end. */

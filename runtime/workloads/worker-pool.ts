@@ -293,7 +293,7 @@ export class WorkerPool {
       this.loadFailed(worker, {
         code: 'start-timeout',
         message: `${this.options.componentName} did not finish starting within ${limit / 1000} s: the code it runs as it starts (a start function, static initializers) may loop forever, or wait for something that never comes. Its thread was stopped.`,
-        hint: 'Fix it and save; the last good version keeps serving. A component that is only slow to start gets as long as the request timeout (--timeout) if that is longer.',
+        hint: 'Fix it and save (a .wasm file: write the fixed one over it); a version that served before, if any, keeps serving meanwhile. A component that is only slow to start gets as long as the request timeout (--timeout) if that is longer.',
       });
     }, limit);
     return worker;
@@ -430,7 +430,9 @@ export class WorkerPool {
       const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
       text = `${what}: ${name} trapped with ${mib(failure.memoryBytes)} MiB of memory in use, near its limit of ${mib(this.options.memoryLimitBytes)} MiB: it most likely ran out of memory (${failure.message}). Raise the limit with --memory-limit if it needs more. A new instance serves the next request.`;
     } else if (failure.kind === 'trap') {
-      text = `${what}: ${name} trapped: ${failure.message}. A new instance serves the next request.`;
+      // The trap alone reads as a bug in the wasm; it is how Rust, Go and componentize-js end after a panic or an uncaught exception.
+      const abort = /\bunreachable\b/.test(failure.message) ? ' (how a language runtime aborts after a panic or an uncaught exception: its report, when it printed one, is in the lines just before)' : '';
+      text = `${what}: ${name} trapped: ${failure.message}${abort}. A new instance serves the next request.`;
     } else {
       text = `${what}: ${name}: ${failure.message}.`;
     }

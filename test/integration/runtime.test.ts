@@ -126,7 +126,7 @@ describe('components that misbehave', () => {
     try {
       const res = await fetch(studio.url);
       assert.equal(res.status, 500);
-      await studio.waitFor(/\btrap trapped: .*unreachable/);
+      await studio.waitFor(/\btrap trapped: .*unreachable.* \(how a language runtime aborts after a panic or an uncaught exception: its report, when it printed one, is in the lines just before\)\. A new instance/);
       assert.equal((await fetch(studio.url)).status, 500, 'a second request gets an answer too');
     } finally {
       await studio.stop();

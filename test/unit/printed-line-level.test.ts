@@ -22,4 +22,9 @@ describe('the level of a printed line', () => {
     assert.equal(printedLineLevel("thread 'main' panicked at src/lib.rs:12:5:", 'stdout'), 'info');
     assert.equal(printedLineLevel('  panic: is quoted here', 'stderr'), 'info');
   });
+
+  it("is debug for SpiderMonkey's notice that it aborts, which follows every uncaught exception", () => {
+    assert.equal(printedLineLevel('Redirecting call to abort() to mozalloc_abort', 'stderr'), 'debug');
+    assert.equal(printedLineLevel('Redirecting call to abort() to mozalloc_abort', 'stdout'), 'info');
+  });
 });
