@@ -5,11 +5,12 @@ import { describeError } from '../api/api-error.ts';
 import { AnsiText } from '../components/AnsiText.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { formatAgo, formatMs } from '../lib/format.ts';
-import { useStudio } from '../stores/studio-store.ts';
+import { buildCause, useStudio } from '../stores/studio-store.ts';
 import { useUi } from '../stores/ui-store.ts';
 
 export function BuildOutputDialog() {
   const builds = useStudio((s) => s.builds);
+  const project = useStudio((s) => s.project);
   const close = () => useUi.getState().setBuildOutputOpen(false);
   const recent = [...builds].reverse().slice(0, 20);
   const [selected, setSelected] = useState(recent.find((b) => b.outcome === 'failed')?.number ?? recent[0]?.number);
@@ -46,7 +47,7 @@ export function BuildOutputDialog() {
             <div className="build-detail">
               <div className="kv-grid">
                 <span>Reason</span>
-                <span>{build.reason || '—'}</span>
+                <span>{build.reason ? buildCause(project, build.reason) : '—'}</span>
                 <span>Build</span>
                 <span>{formatMs(build.buildMs)}</span>
                 <span>Start</span>

@@ -5,7 +5,7 @@
 import { useEffect } from 'react';
 import { showFailedCheck, useChecks } from '../stores/checks-store.ts';
 import { studio } from '../api/client.ts';
-import { failureTitle, reloadState, useStudio, versionName } from '../stores/studio-store.ts';
+import { buildCause, failureTitle, reloadState, useStudio, versionName } from '../stores/studio-store.ts';
 import { modKey, useUi } from '../stores/ui-store.ts';
 import { formatMs } from '../lib/format.ts';
 import { useElapsedSeconds } from '../lib/use-elapsed-seconds.ts';
@@ -16,6 +16,7 @@ export function ReloadIndicator() {
   const workloads = useStudio((s) => s.workloads);
   const project = useStudio((s) => s.project);
   const open = useUi((s) => s.setBuildOutputOpen);
+  const setView = useUi((s) => s.setView);
   const state = reloadState(builds);
   const run = useChecks((s) => s.run);
   useEffect(() => useChecks.getState().start(), []);
@@ -54,7 +55,7 @@ export function ReloadIndicator() {
       break;
     case 'building':
       title = project?.kind === 'file' ? `Loading version ${state.build.number}…` : `Building #${state.build.number}…`;
-      detail = state.serving ? `Serving ${versionName(project, state.serving.number)} meanwhile` : state.build.reason || (project?.kind === 'file' ? 'First start' : 'First build');
+      detail = state.serving ? `Serving ${versionName(project, state.serving.number)} meanwhile` : capitalized(buildCause(project, state.build.reason || 'start'));
       break;
     case 'serving':
       // Built and started, but stopped from the Workloads view: nothing answers.
@@ -65,7 +66,7 @@ export function ReloadIndicator() {
         break;
       }
       title = `Serving ${versionName(project, state.build.number)}`;
-      detail = `Ready in ${formatMs(state.build.totalMs ?? state.build.buildMs)}${state.build.reason ? ` · ${state.build.reason}` : ''}`;
+      detail = `${state.build.reason ? `${capitalized(buildCause(project, state.build.reason))} · ready` : 'Ready'} in ${formatMs(state.build.totalMs ?? state.build.buildMs)}`;
       break;
     case 'failed':
       title = failureTitle(project, state.build.number);
@@ -80,7 +81,13 @@ export function ReloadIndicator() {
       <span className="visually-hidden" role="status">
         {title}
       </span>
-      <button className="reload-indicator" data-state={shown} title="Show the build output" onClick={() => open(true)}>
+      {/* Stopped, what helps is the Workloads view, where it starts again; otherwise the builds' output. */}
+      <button
+        className="reload-indicator"
+        data-state={shown}
+        title={shown === 'stopped' ? 'Go to Workloads to start it' : 'Show the build output'}
+        onClick={() => (shown === 'stopped' ? setView('workloads') : open(true))}
+      >
         <span className="dot" />
         <div>
           <div className="reload-title">
@@ -101,4 +108,8 @@ export function ReloadIndicator() {
       )}
     </div>
   );
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

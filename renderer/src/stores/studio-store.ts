@@ -36,6 +36,21 @@ export function versionName(project: Pick<ProjectView, 'kind'> | undefined, buil
   return project?.kind === 'file' ? `version ${build}` : `build ${build}`;
 }
 
+/** Why a build (a .wasm file's version) ran, in words, from the session's reason code. */
+export function buildCause(project: Pick<ProjectView, 'kind'> | undefined, reason: string): string {
+  const file = project?.kind === 'file';
+  switch (reason) {
+    case 'start':
+      return file ? 'first start' : 'first build';
+    case 'change':
+      return file ? 'the file changed' : 'a file changed';
+    case 'manual':
+      return file ? 'loaded again on request' : 'rebuilt on request';
+    default:
+      return reason;
+  }
+}
+
 /** What a failed version is called: a project's build failed; a .wasm file's version cannot start. */
 export function failureTitle(project: Pick<ProjectView, 'kind'> | undefined, build: number): string {
   return project?.kind === 'file' ? `Version ${build} cannot start` : `Build ${build} failed`;
@@ -92,7 +107,7 @@ export const useStudio = create<StudioState>((set, get) => ({
       if (before?.outcome === build.outcome) return;
       const ui = useUi.getState();
       if (build.outcome === 'ok' && build.number > 1) {
-        ui.toast({ tone: 'success', title: `Reloaded: build ${build.number}`, detail: `${build.reason ? `${build.reason} · ` : ''}ready in ${formatMs(build.totalMs ?? build.buildMs)}` });
+        ui.toast({ tone: 'success', title: `Reloaded: build ${build.number}`, detail: `${build.reason ? `${buildCause(get().project, build.reason)} · ` : ''}ready in ${formatMs(build.totalMs ?? build.buildMs)}` });
       } else if (build.outcome === 'failed') {
         ui.toast(
           {
