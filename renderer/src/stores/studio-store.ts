@@ -107,7 +107,7 @@ export const useStudio = create<StudioState>((set, get) => ({
       if (before?.outcome === build.outcome) return;
       const ui = useUi.getState();
       if (build.outcome === 'ok' && build.number > 1) {
-        ui.toast({ tone: 'success', title: `Reloaded: build ${build.number}`, detail: `${build.reason ? `${buildCause(get().project, build.reason)} · ` : ''}ready in ${formatMs(build.totalMs ?? build.buildMs)}` });
+        ui.toast({ tone: 'success', title: `Reloaded: ${versionName(get().project, build.number)}`, detail: `${build.reason ? `${buildCause(get().project, build.reason)} · ` : ''}ready in ${formatMs(build.totalMs ?? build.buildMs)}` });
       } else if (build.outcome === 'failed') {
         ui.toast(
           {
