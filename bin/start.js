@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // `npm start [-- project] [--port N]`: the studio on the given project. Opens the Electron
-// window where Electron and its binary are installed and a display exists (without a
-// project, the app reopens the last one, or its own copy of the QR example: see
-// electron/launch.ts); otherwise runs browser mode (`component-studio dev --open`, on the
-// bundled QR example without a project), saying why in one line. Where no window can appear
-// at all (CI, a server, no DISPLAY) it only prints the URLs.
+// window where Electron and its binary are installed and a display exists; otherwise runs
+// browser mode (`component-studio dev --open`), saying why in one line. Without a project
+// both open the same thing (runtime/studio/launch-state.ts): the last project, or the
+// studio's own copy of the QR example in its data folder, never the example where it is
+// installed. Where no window can appear at all (CI, a server, no DISPLAY) it only prints the
+// URLs.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { electronBinary } from '../electron/binary.mjs';
+import { browserModeNote, electronInstall } from '../electron/binary.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -18,15 +19,17 @@ const VALUED = new Set(['--port', '--host', '--ui-port', '--workers', '--instanc
 const projectAt = args.findIndex((arg, i) => !arg.startsWith('-') && !VALUED.has(args[i - 1] ?? ''));
 
 
-/** Whether a window can appear: not in CI, and on Linux and BSD only with a display. */
-function canShowWindows() {
-  if (process.env.CI) return false;
-  if (['linux', 'freebsd', 'openbsd'].includes(process.platform)) return Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-  return true;
+/** Why no window can appear here: in CI, and on Linux and BSD without a display; undefined where one can. */
+function noWindowReason() {
+  if (process.env.CI) return 'CI is set';
+  if (['linux', 'freebsd', 'openbsd'].includes(process.platform) && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'no display: DISPLAY and WAYLAND_DISPLAY are unset';
+  return undefined;
 }
 
-const binary = electronBinary();
-const windows = canShowWindows();
+const install = electronInstall();
+const binary = 'binary' in install ? install.binary : undefined;
+const noWindow = noWindowReason();
+const windows = noWindow === undefined;
 
 // The UI once (Vite, about 15 s; `npm run build:renderer` rebuilds it after UI edits), and the
 // compiled studio each time (about a second), so a clone's runtime edits are always what runs.
@@ -46,17 +49,9 @@ if (binary && windows) {
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
-  if (!binary) {
-    process.stdout.write(
-      windows
-        ? 'Electron is not installed here; opening the studio in your browser instead\n'
-        : 'Electron is not installed here and no window can open; open the studio URL below in a browser\n',
-    );
-  } else {
-    process.stdout.write('No display here for the Electron window; open the studio URL below in a browser\n');
-  }
-  // The CLI reads its arguments from process.argv.
-  const project = projectAt >= 0 ? [] : [join(root, 'assets', 'examples', 'qrcode')];
+  process.stdout.write(`${browserModeNote('missing' in install ? install.missing : undefined, noWindow)}\n`);
+  // The CLI reads its arguments from process.argv. Without a project it opens what the app would.
+  const project = projectAt >= 0 ? [] : ['--last-project'];
   process.argv = [process.argv[0], process.argv[1], 'dev', ...project, ...args, ...(windows ? ['--open'] : [])];
   await import(pathToFileURL(cli).href);
 }

@@ -24,16 +24,14 @@ import { appMenuTemplate, type MenuActions } from './app-menu.ts';
 import { OPEN_DROPPED_CHANNEL } from './channels.ts';
 import { bindStudioIpc, isTrustedSender } from './ipc.ts';
 import { utilityChild } from './utility-child.ts';
-import { clearRecentProjects, copyProject, launchStateFile, parseLaunchArgs, projectToOpen, recentProjects, rememberProject, userExample } from './launch.ts';
+import { clearRecentProjects, LAUNCH_EXAMPLE, launchStateFile, projectRememberer, projectToOpen, recentProjects, userExample, userExamplesDir } from '../runtime/studio/launch-state.ts';
+import { copyProject, parseLaunchArgs } from './launch.ts';
 import { buildIndicator } from './taskbar.ts';
 import { APP_ORIGIN, SCHEME, isAppUrl, lockDown, permissionAllowed, windowOptions } from './window-policy.ts';
 import { restoreWindowState, saveWindowState, windowStateFile } from './window-state.ts';
 
 const RENDERER_DIR = fileURLToPath(new URL('../renderer/dist', import.meta.url));
 const PRELOAD = fileURLToPath(new URL('../dist/preload.cjs', import.meta.url));
-// Copied on first launch with plain file reads: the unpacked copy, outside the app's archive.
-const BUNDLED_EXAMPLE = outsideArchive(fileURLToPath(new URL('../assets/examples/qrcode', import.meta.url)));
-
 // The user documentation, shipped unpacked so the system can open it (Help menu).
 const DOCS_DIR = outsideArchive(fileURLToPath(new URL('../docs', import.meta.url)));
 
@@ -46,12 +44,12 @@ app.enableSandbox();
 
 /**
  * The project to open and the gateway port (`--port N` or `--port=N`; default 8000, as in the
- * CLI; 0 picks a free one): see launch.ts.
+ * CLI; 0 picks a free one): see launch.ts and runtime/studio/launch-state.ts.
  */
 async function launchOptions(): Promise<{ target: string; port?: number }> {
   const args = parseLaunchArgs(process.argv.slice(app.isPackaged ? 1 : 2), process.cwd());
   if ('error' in args) throw new Error(args.error);
-  const target = await projectToOpen(args, { bundledExample: BUNDLED_EXAMPLE, userData: app.getPath('userData') }, warn);
+  const target = await projectToOpen(args.target, { bundledExample: LAUNCH_EXAMPLE, dataDir: app.getPath('userData') }, warn);
   return args.port === undefined ? { target } : { target, port: args.port };
 }
 
@@ -122,7 +120,7 @@ function warn(text: string): void {
 }
 
 /** Studio API errors that are about the path to open, not the studio. */
-const REFUSED_TARGETS = new Set(['target-not-found', 'target-not-wasm', 'project-read-only', 'project-needs-confirmation']);
+const REFUSED_TARGETS = new Set(['target-not-found', 'target-not-wasm', 'not-a-project', 'project-read-only', 'project-needs-confirmation']);
 
 /**
  * What a failed open says in the window: the Studio API's message and hint. A project the
@@ -176,16 +174,18 @@ async function main(): Promise<void> {
   // that let `component-studio snapshot` find this studio stay where the command line looks.
   const userData = app.getPath('userData');
   const uiStateDir = process.env.COMPONENT_STUDIO_CONFIG ? undefined : userData;
+  // The app's copies of the examples: a relative path typed while one is open starts in the home folder, not among them.
+  const appFolders = { ...(uiStateDir ? { uiStateDir } : {}), examplesDir: userExamplesDir(userData) };
   // A path the studio cannot open (gone, not a component, read-only) must not end the app:
   // the example opens instead, and the window says what was wrong with the path.
   let refused: { path: string; error: unknown } | undefined;
   let studio: Awaited<ReturnType<typeof startDesktopStudio>>;
   try {
-    studio = await startDesktopStudio({ ...options, ...(uiStateDir ? { uiStateDir } : {}) });
+    studio = await startDesktopStudio({ ...options, ...appFolders });
   } catch (error) {
     if (!REFUSED_TARGETS.has((error as { code?: unknown }).code as string)) throw error;
     refused = { path: options.target, error };
-    studio = await startDesktopStudio({ ...options, ...(uiStateDir ? { uiStateDir } : {}), target: await userExample(BUNDLED_EXAMPLE, userData) });
+    studio = await startDesktopStudio({ ...options, ...appFolders, target: await userExample(LAUNCH_EXAMPLE, userData) });
   }
   const launchFile = launchStateFile(userData);
   const window = await createWindow(windowStateFile(userData));
@@ -225,11 +225,11 @@ async function main(): Promise<void> {
   };
 
   // The next launch without a path reopens what was open last; File > Open Recent lists it.
-  let remembered: string | undefined;
+  let remembered = studio.project.path;
+  const rememberer = projectRememberer(launchFile, () => void refreshMenu());
   const remember = (path: string) => {
-    if (path === remembered) return;
     remembered = path;
-    void rememberProject(launchFile, path).then(refreshMenu, () => {});
+    rememberer(path);
   };
   remember(studio.project.path);
   await refreshMenu();
@@ -270,7 +270,7 @@ async function main(): Promise<void> {
     if (failed) return;
     failed = true;
     // The project open now, which may not be the one the app was started with.
-    const current = remembered ?? studio.project.path;
+    const current = remembered;
     void dialog
       .showMessageBox(window, { type: 'error', message: 'The studio runtime stopped working', detail: `${err.message}\n\nRestarting it reopens ${current}; your project and its data are as they were.`, buttons: ['Restart Runtime', 'Quit'], defaultId: 0, cancelId: 1 })
       .then(async ({ response }) => {

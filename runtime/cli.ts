@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
-import { studioCacheDir } from './cache-dir.ts';
+import { studioCacheDir, studioConfigDir } from './cache-dir.ts';
 import { describe } from './errors.ts';
 import { LogBus } from './logs/log-bus.ts';
 import { TerminalPrinter } from './logs/terminal-printer.ts';
@@ -20,6 +20,7 @@ import { runSnapshotCli, serveSnapshotCommands } from './studio/snapshot-cli.ts'
 import { runDeployCommand } from './deploy/deploy-cli.ts';
 import { runCheckCli } from './studio/check-cli.ts';
 import { runNewCli } from './studio/new-cli.ts';
+import { LAUNCH_EXAMPLE, projectToOpen } from './studio/launch-state.ts';
 import { sandboxWithoutUi } from './studio/data-sandbox.ts';
 import { argumentError } from './cli-argument-error.ts';
 
@@ -44,6 +45,8 @@ Options:
   --memory-limit MB   linear memory limit per instance (default 512)
   --body-limit MB     request body limit (default 100)
   --yes               open a system folder or your home folder as a project without asking
+  --last-project      without a dir: the project the studio UI had open last, or at first
+                      the studio's own copy of the QR example (what npm start opens)
   -h, --help          show this help
   -v, --version       print the version
 
@@ -103,6 +106,7 @@ async function main(argv: string[]): Promise<void> {
         'memory-limit': { type: 'string' },
         'body-limit': { type: 'string' },
         yes: { type: 'boolean' },
+        'last-project': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -115,26 +119,35 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`component-studio ${version()}\n`);
     return;
   }
-  const [command, target = '.', ...extra] = positionals;
+  const [command, given, ...extra] = positionals;
   if (values.help || command === undefined) {
     process.stdout.write(USAGE);
     return;
   }
   if (command !== 'dev') fatal(`unknown command "${command}".\n\n${USAGE}`);
   if (extra.length > 0) fatal(`dev takes one target, got ${positionals.length - 1}: ${positionals.slice(1).join(' ')}`);
-  const risky = riskyTarget(target);
-  if (risky && !values.yes) fatal(`${risky}\n  hint: pass the project folder inside it, or add --yes to open it anyway.`);
   if (values.instances !== undefined && values.instances !== 'reuse' && values.instances !== 'fresh') {
     fatal(`--instances must be "reuse" or "fresh", not "${values.instances}".`);
   }
 
   // Every option is checked before anything starts, whether or not it is used this time.
   const uiPort = wholeNumber(values['ui-port'], '--ui-port', 0, 0, 65535);
+  const port = values.port !== undefined ? wholeNumber(values.port, '--port', 8000, 0, 65535) : undefined;
   const settings = defaultRuntimeSettings(studioCacheDir());
   settings.workers = wholeNumber(values.workers, '--workers', settings.workers, 1, 256);
   settings.maxWorkers = Math.max(settings.maxWorkers, settings.workers);
   settings.requestTimeoutMs = positiveNumber(values.timeout, '--timeout', 30, 0.001, MAX_REQUEST_TIMEOUT_SECONDS) * 1000;
   settings.memoryLimitBytes = positiveNumber(values['memory-limit'], '--memory-limit', 512) * 2 ** 20;
+  const bodyLimitBytes = positiveNumber(values['body-limit'], '--body-limit', 100) * 2 ** 20;
+
+  // `npm start` without a project (browser mode) opens what the desktop app would: see launch-state.ts.
+  const target =
+    given ??
+    (values['last-project']
+      ? await projectToOpen(undefined, { bundledExample: LAUNCH_EXAMPLE, dataDir: studioConfigDir() }, (text) => process.stderr.write(`${pc.yellow('warn')} ${text}\n`))
+      : '.');
+  const risky = riskyTarget(target);
+  if (risky && !values.yes) fatal(`${risky}\n  hint: pass the project folder inside it, or add --yes to open it anyway.`);
 
   const logs = new LogBus();
   const terminal = new TerminalPrinter(process.stdout);
@@ -142,11 +155,11 @@ async function main(argv: string[]): Promise<void> {
   sessionLog.printTo(terminal);
   const sessionOptions = {
     ...(values.host !== undefined ? { host: values.host } : {}),
-    ...(values.port !== undefined ? { port: wholeNumber(values.port, '--port', 8000, 0, 65535) } : {}),
+    ...(port !== undefined ? { port } : {}),
     watch: !values['no-watch'],
     // The session weighs it against .wash/studio.yaml, so it is not the settings' default.
     ...(values.instances !== undefined ? { instances: values.instances as InstanceStrategy } : {}),
-    bodyLimitBytes: positiveNumber(values['body-limit'], '--body-limit', 100) * 2 ** 20,
+    bodyLimitBytes,
     settings,
     logs,
   };

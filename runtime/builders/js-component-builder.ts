@@ -33,6 +33,8 @@ import { launchNodeChild } from './node-child.ts';
 import { outsideArchive } from '../outside-archive.ts';
 import { messageOf, type StudioError } from '../errors.ts';
 import { pathExists } from '../path-exists.ts';
+import { DEFAULT_ENTRIES, nameFiles, wasmFilesIn } from '../project/project-marks.ts';
+import { formatDuration } from '../logs/duration.ts';
 import { cutShortAt, wasmKind } from '../components/component-file.ts';
 import { removeLeftoversOfGoneProcesses } from '../stores/process-identity.ts';
 import { BUNDLE_NAME, parseSourceMap, saveBundleMap, withSourcePositions } from '../components/bundle-positions.ts';
@@ -67,17 +69,19 @@ export interface BuildProgress {
 /** How often a componentize run that goes on says so: a first build takes 10-30 s. */
 const SLOW_NOTE_MS = 30_000;
 
+/**
+ * What a componentize run still going after `elapsedMs` says. Most often the machine is busy
+ * or the bundle large, so that comes first; a loop in the component's top-level code (which
+ * componentize runs) is the case to know about, since it holds the build to the time limit.
+ */
+export function stillRunningNote(elapsedMs: number): string {
+  return `componentize is still running after ${formatDuration(elapsedMs)}. That is usual on a busy machine or for a large bundle. It also runs the component's top-level code, so if that code loops, the build waits until it is stopped at ${COMPONENTIZE_TIMEOUT_MS / 60_000} minutes; saving a fix stops it sooner.`;
+}
+
 export type JsBuildResult =
   | { ok: true; wasmPath: string; cached: boolean; bundleMs: number; componentizeMs: number }
   | { ok: false; error: StudioError; output?: string };
 
-export const DEFAULT_ENTRIES = [
-  'src/component.ts',
-  'src/index.ts',
-  'src/component.js',
-  'src/index.js',
-  'index.js',
-] as const;
 
 /** Bump when the bundle options or the componentize call change: it invalidates the cache. */
 const BUILDER_VERSION = '1';
@@ -209,7 +213,7 @@ async function build(
     if (!placed.ok) return placed;
     onProgress({
       phase: 'done',
-      message: `Wrote ${outFile} in ${(run.ms / 1000).toFixed(1)} s (${(run.bytes / 1e6).toFixed(1)} MB)`,
+      message: `Wrote ${outFile} in ${formatDuration(run.ms)} (${(run.bytes / 1e6).toFixed(1)} MB)`,
     });
     return { ok: true, wasmPath: outFile, cached: false, bundleMs, componentizeMs: run.ms };
   } finally {
@@ -289,8 +293,11 @@ async function findEntry(projectDir: string, entry: string | undefined): Promise
     const path = join(projectDir, candidate);
     if (await pathExists(path)) return { ok: true, path };
   }
+  // A prebuilt component beside the config is most often what the user meant to open.
+  const wasm = await wasmFilesIn(projectDir);
+  const holds = wasm.length > 0 ? ` It holds ${nameFiles(wasm)}: to serve ${wasm.length > 1 ? 'one of them' : 'it'} as it is, open the .wasm file itself rather than the folder.` : '';
   return failed(
-    `No entry file found in ${projectDir}.`,
+    `No entry file found in ${projectDir}.${holds}`,
     `Create one of ${DEFAULT_ENTRIES.join(', ')}, or set build.command in .wash/config.yaml to build the component yourself (Rust, Go or any other toolchain). For a component that is built already, give its file as build.component_path and a build.command that leaves it as it is, e.g. "true".`,
   );
 }
@@ -573,13 +580,7 @@ async function componentizeInChild(
   }, COMPONENTIZE_TIMEOUT_MS);
   // The component's top-level code runs now, inside componentize: a loop there is silent
   // until the time limit unless something says the build is still going.
-  const slow = setInterval(() => {
-    const seconds = Math.round((performance.now() - start) / 1000);
-    onProgress({
-      phase: 'slow',
-      message: `componentize is still running after ${seconds} s. It runs the component's top-level code, so a loop there holds the build until it is stopped at ${COMPONENTIZE_TIMEOUT_MS / 60_000} minutes; save a fix to stop it sooner.`,
-    });
-  }, SLOW_NOTE_MS);
+  const slow = setInterval(() => onProgress({ phase: 'slow', message: stillRunningNote(performance.now() - start) }), SLOW_NOTE_MS);
 
   try {
     const { reply: answer, code, signal: signalName } = await child.done;

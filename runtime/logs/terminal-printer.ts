@@ -5,6 +5,7 @@
 // a record says.
 import pc from 'picocolors';
 import type { LogLevel, LogRecord } from './log-bus.ts';
+import { formatDuration } from './duration.ts';
 
 const LEVEL_STYLE: Record<LogLevel, (s: string) => string> = {
   trace: pc.gray,
@@ -104,7 +105,7 @@ export class TerminalPrinter {
       return;
     }
     const started = performance.now();
-    const render = () => this.out.write(`\r${pc.cyan('•')} ${text}… ${pc.dim(seconds(performance.now() - started))}`);
+    const render = () => this.out.write(`\r${pc.cyan('•')} ${text}… ${pc.dim(formatDuration(performance.now() - started))}`);
     render();
     this.step = { render, timer: setInterval(render, 1000) };
     // A step never keeps the process alive by itself.
@@ -120,8 +121,4 @@ export class TerminalPrinter {
   private clearStepLine(): void {
     if (this.step) this.out.write('\r\x1b[2K');
   }
-}
-
-export function seconds(value: number): string {
-  return value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(1)} s`;
 }

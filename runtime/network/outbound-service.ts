@@ -27,6 +27,7 @@ import { contentLength, ringBytesFor, type OutboundEvent, type OutboundHead, typ
 import { trustFrom, type Trust } from './outbound-tls.ts';
 import { RequestBody, type OutboundFailure, type Protocol, type ResponseListener, type Timeouts, type Transport, type TransportCall, type TransportRequest } from './outbound-transport.ts';
 import { answerFrom, findStandIn, forwardedUrl, isLoopback, standInsFrom, type StandIn, type StandInRule } from './stand-ins.ts';
+import { formatDuration } from '../logs/duration.ts';
 
 /** request-options timeouts a component leaves unset: undici's (and Node's fetch's) defaults. */
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, firstByteMs: 300_000, betweenBytesMs: 300_000 };
@@ -448,7 +449,7 @@ class OutboundCall implements ResponseListener {
     const via = record.standIn ? ` (stand-in "${record.standIn}"${record.forwardedTo ? ` → ${record.forwardedTo}` : ''})` : '';
     // undici writes no trailers after a request body: say so rather than drop them unseen.
     const unsent = record.protocol === 'HTTP/1.1' && this.body?.trailers?.length ? '; its request trailers were not sent (only HTTP/2 calls carry them)' : '';
-    return `${record.method} ${record.url} → ${record.status} in ${Math.round(performance.now() - this.started)} ms, ${formatBytes(record.responseBytes)}${via}${this.madeFor()}${unsent}`;
+    return `${record.method} ${record.url} → ${record.status} in ${formatDuration(performance.now() - this.started)}, ${formatBytes(record.responseBytes)}${via}${this.madeFor()}${unsent}`;
   }
 
   private madeFor(): string {

@@ -1,5 +1,5 @@
 // New projects, made from the examples that ship with the studio (`component-studio new`,
-// the UI's New project, the app's File menu): a copy of the example's sources, WIT and wash
+// Create in the UI's Settings, the app's File menu): a copy of the example's sources, WIT and wash
 // config, without what a session made in it (its build, its data, the studio's own files).
 import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
@@ -23,17 +23,22 @@ export interface ExampleInfo {
   summary: string;
 }
 
-/** The bundled examples, by name, each with what it shows. */
+/**
+ * The examples the studio ships, the default first (it is the one to start from). Named here
+ * rather than found by looking: a folder that turns up beside them (a project made there, a
+ * leftover) is not one of them.
+ */
+export const SHIPPED_EXAMPLES = [DEFAULT_EXAMPLE, 'fetch-page', 'qrcode', 'service-tcp'] as const;
+
+/** The bundled examples that are there, by name, each with what it shows. */
 export async function listExamples(examplesDir = EXAMPLES_DIR): Promise<ExampleInfo[]> {
-  const entries = await readdir(examplesDir, { withFileTypes: true }).catch(() => []);
   const examples: ExampleInfo[] = [];
-  for (const entry of entries) {
-    if (!entry.isDirectory() || !(await pathExists(join(examplesDir, entry.name, '.wash')))) continue;
-    const readme = await readFile(join(examplesDir, entry.name, 'README.md'), 'utf8').catch(() => '');
-    examples.push({ name: entry.name, summary: summaryOf(readme) });
+  for (const name of SHIPPED_EXAMPLES) {
+    if (!(await pathExists(join(examplesDir, name, '.wash')))) continue;
+    const readme = await readFile(join(examplesDir, name, 'README.md'), 'utf8').catch(() => '');
+    examples.push({ name, summary: summaryOf(readme) });
   }
-  // The default first: it is the one to start from.
-  return examples.sort((a, b) => Number(b.name === DEFAULT_EXAMPLE) - Number(a.name === DEFAULT_EXAMPLE) || a.name.localeCompare(b.name));
+  return examples;
 }
 
 /** The README's first paragraph of prose, to its first colon or full stop. */

@@ -4,14 +4,13 @@
 // from). The shape follows wash rc.6 (see config-schema.ts); every key is optional. Parse
 // errors name the file and the line; schema errors name the file (or the variable) and the
 // key path.
-import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ok, type Result } from '../errors.ts';
 import { invalidSettings, readSettingsFile } from './config-file.ts';
 import { describeProblems, environmentConfig, findConfigFile, mergeLayers, userConfigDir, type ConfigLayer, type ConfigOrigin } from './config-layers.ts';
 import { validateConfig, type WashConfig } from './config-schema.ts';
-import { pathExists } from '../path-exists.ts';
+import { washMarksProject } from './project-marks.ts';
 
 export type { WashConfig } from './config-schema.ts';
 export type { ConfigOrigin } from './config-layers.ts';
@@ -67,30 +66,18 @@ const FIX_KEYS = 'Fix the keys named above; docs/projects.md lists every key and
 /**
  * The nearest folder at or above `start` that has a `.wash/` folder, else `start` itself.
  * The home folder's `.wash/` is wash 0.x's own data (keys, downloads), not a project, so the
- * walk stops below it. Above `start`, a `.wash/` holding only what serving a `.wasm` file
- * there leaves (`data/`, `studio/`) is no project either: it must not take over the projects
- * in the folders below.
+ * walk stops below it. A `.wash/` holding only what serving a `.wasm` file there leaves
+ * (`data/`, `studio/`) is no project above `start` (it must not take over the projects in the
+ * folders below), nor in `start` beside a `.wasm` file (see project-marks.ts).
  */
 export async function findProjectRoot(start: string, home = homedir()): Promise<string> {
   let dir = resolve(start);
   for (;;) {
     if (dir === resolve(home)) return resolve(start);
-    if (dir === resolve(start) ? await pathExists(join(dir, '.wash')) : await marksProject(join(dir, '.wash'))) return dir;
+    if (await washMarksProject(dir, dir === resolve(start))) return dir;
     const parent = dirname(dir);
     if (parent === dir) return resolve(start);
     dir = parent;
-  }
-}
-
-/** Entries the studio makes in the `.wash/` beside a `.wasm` file it serves. */
-const LEFT_BY_SERVING_A_FILE = new Set(['data', 'studio']);
-
-async function marksProject(washDir: string): Promise<boolean> {
-  try {
-    const names = await readdir(washDir);
-    return names.length === 0 || names.some((name) => !LEFT_BY_SERVING_A_FILE.has(name));
-  } catch {
-    return false;
   }
 }
 

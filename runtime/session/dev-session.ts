@@ -90,6 +90,8 @@ export class DevSession {
   private target: Target | undefined;
   /** Lets the project go at stop (see project-claim.ts); nothing to let go before a claim. */
   private releaseProject: () => void = () => {};
+  /** Notes in the claim where this studio serves the project, for a second studio to name. */
+  private recordAddress: (url: string) => void = () => {};
   private folders: SessionStoreFolders | undefined;
   private watcher: ProjectWatcher | undefined;
   /** Looks for a project folder that went away to come back (see awaitProjectReturn). */
@@ -301,8 +303,8 @@ export class DevSession {
   /**
    * Resolves the target, runs the first build and starts watching. Resolves once the first
    * cycle is over: with the URL when it serves, or with the error when the first build failed
-   * (the session then keeps watching, waiting for a fix). A bad target is the only failure
-   * that ends the session.
+   * (the session then keeps watching, waiting for a fix). What no save can fix ends it at
+   * once: a bad target, a project another studio has, a gateway port in use.
    */
   async start(): Promise<Result<{ url: string | undefined }>> {
     const resolved = await resolveTarget(this.options.target);
@@ -313,19 +315,25 @@ export class DevSession {
     if (target.kind === 'project') {
       const claimed = claimProject(target.root);
       if (!claimed.ok) return claimed;
-      this.releaseProject = claimed.value;
-    }
-    this.folders = new SessionStoreFolders(target, (stores) => this.emit({ kind: 'stores', stores }), loggerFor(this.options.logs, 'stores'));
-    this.emit({ kind: 'target', description: describeTarget(target), dataDir: target.dataDir });
-    await this.traffic.open(dirname(target.dataDir));
-    // The data folders open before the first build, so they can be browsed even while it fails.
-    if (target.kind === 'project') {
+      this.releaseProject = claimed.value.release;
+      this.recordAddress = claimed.value.recordAddress;
       const project = await loadProject(target.root);
       if (project.ok) {
         this.project = project.value;
         this.outputs.expect(outputPathsOf(project.value));
       }
+      // A port in use is said now, not after a build that may take a minute, and before the
+      // studio's own address is printed as if all were ready. Only where HTTP is certain: a
+      // project whose own component is its service (dev.service) may need no listener at all.
+      if (this.project && this.project.config.dev?.service !== true) {
+        const free = await this.gateway.canListen(this.project.config);
+        if (!free.ok) return free;
+      }
     }
+    this.folders = new SessionStoreFolders(target, (stores) => this.emit({ kind: 'stores', stores }), loggerFor(this.options.logs, 'stores'));
+    this.emit({ kind: 'target', description: describeTarget(target), dataDir: target.dataDir });
+    await this.traffic.open(dirname(target.dataDir));
+    // The data folders open before the first build, so they can be browsed even while it fails.
     // A data folder another studio is using ends the session before anything runs. Any other
     // trouble with the folders (a wrong path in the config, say) is the first cycle's to
     // report: it opens them again, and a save can fix it.
@@ -533,6 +541,7 @@ export class DevSession {
         await stopVersion(next);
         return listening;
       }
+      this.recordAddress(listening.value);
       this.emit({ kind: 'serving', url: listening.value, workloads: this.workloads, root: next.main, watching: this.watchState() });
     } else if (!this.gateway.listening && !old) {
       this.emit({ kind: 'no-http', service: next.service?.name, watching: this.watchState() });

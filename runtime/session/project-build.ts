@@ -4,7 +4,8 @@
 // live in runtime/builders/.
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
-import { buildJsComponent, DEFAULT_ENTRIES } from '../builders/js-component-builder.ts';
+import { buildJsComponent } from '../builders/js-component-builder.ts';
+import { DEFAULT_ENTRIES } from '../project/project-marks.ts';
 import { runBuildCommand } from '../builders/command-builder.ts';
 import { ok, type StudioError } from '../errors.ts';
 import { isWithin } from '../path-within.ts';

@@ -5,16 +5,28 @@
 // stores' owner files) from its start to its stop, and a second studio is refused with
 // `project-in-use`, naming the first. A studio that was killed is taken over at once: its
 // process is gone. A .wasm file served as it is is not claimed: it is never built.
-import { mkdirSync } from 'node:fs';
+//
+// Beside the claim, `.wash/studio/owner-address` notes where the owner serves the project
+// (its gateway URL, once it listens), so the refusal can say where to find that studio. It
+// never holds the studio UI's address: that carries the UI's secret token.
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import { StoreError } from '../stores/store-error.ts';
 import { claimFolder, CONTESTED, releaseStoreRoot, storeRootOwner } from '../stores/store-owner.ts';
 
 const CLAIM_FILE = 'owner';
+const ADDRESS_FILE = 'owner-address';
 
-/** Claims the project at `root`; the result releases it. */
-export function claimProject(root: string): Result<() => void> {
+export interface ProjectClaim {
+  /** Lets the project go (and the address note with it). */
+  release(): void;
+  /** Notes the gateway URL this studio serves the project at; a failure to write it costs only the note. */
+  recordAddress(url: string): void;
+}
+
+/** Claims the project at `root`. */
+export function claimProject(root: string): Result<ProjectClaim> {
   const folder = claimFolderOf(root);
   const token = Math.floor(Math.random() * 0x7fffffff);
   try {
@@ -25,9 +37,30 @@ export function claimProject(root: string): Result<() => void> {
     if (error instanceof ProjectInUse) return fail('project-in-use', error.message, error.hint);
     // A folder the studio may not write (a read-only checkout, say) runs unclaimed: the claim
     // guards against a second studio, and must not keep the first from running.
-    return ok(() => {});
+    return ok({ release: () => {}, recordAddress: () => {} });
   }
-  return ok(() => releaseStoreRoot(folder, token, CLAIM_FILE));
+  const addressFile = join(folder, ADDRESS_FILE);
+  return ok({
+    release: () => {
+      if (addressOf(root, process.pid) !== undefined) {
+        try {
+          unlinkSync(addressFile);
+        } catch {
+          // Gone already; a stale note names a pid that no longer owns the project, and is not read.
+        }
+      }
+      releaseStoreRoot(folder, token, CLAIM_FILE);
+    },
+    recordAddress: (url) => {
+      const temp = `${addressFile}.${process.pid}.tmp`;
+      try {
+        writeFileSync(temp, `${JSON.stringify({ pid: process.pid, url })}\n`);
+        renameSync(temp, addressFile);
+      } catch {
+        // Without the note a second studio still names this one's process.
+      }
+    },
+  });
 }
 
 /**
@@ -45,11 +78,23 @@ function claimFolderOf(root: string): string {
   return join(root, '.wash', 'studio');
 }
 
+/** The gateway URL the studio with `pid` noted for the project, if it is that studio's note. */
+function addressOf(root: string, pid: number): string | undefined {
+  try {
+    const note = JSON.parse(readFileSync(join(claimFolderOf(root), ADDRESS_FILE), 'utf8')) as { pid?: unknown; url?: unknown };
+    return note.pid === pid && typeof note.url === 'string' && /^https?:\/\//.test(note.url) ? note.url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 class ProjectInUse extends StoreError {
   constructor(root: string, pid: number) {
+    const url = pid > 0 && pid !== process.pid ? addressOf(root, pid) : undefined;
+    const serving = url ? `, which serves it at ${url}` : '';
     super(
       'in-use',
-      pid === process.pid ? `The project ${root} is already open in this studio.` : pid === CONTESTED ? `The project ${root} is being opened by other studios at the same time.` : `The project ${root} is open in another Component Studio (process ${pid}).`,
+      pid === process.pid ? `The project ${root} is already open in this studio.` : pid === CONTESTED ? `The project ${root} is being opened by other studios at the same time.` : `The project ${root} is open in another Component Studio (process ${pid})${serving}.`,
       pid === process.pid ? 'Close it first, or open a copy of it.' : pid === CONTESTED ? 'Stop the other studios, then open it in one.' : `Use that studio, or stop it (process ${pid}) first. Two studios on one project would each take the other's build for a save and rebuild for ever.`,
     );
   }

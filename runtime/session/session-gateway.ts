@@ -3,6 +3,7 @@
 // workload answers at, and which workload a request's Host names. The gateway itself
 // (runtime/gateway) knows nothing of projects or versions.
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { fail, messageOf, ok, type Result } from '../errors.ts';
 import { HttpGateway, type ExchangeTap, type Route } from '../gateway/http-gateway.ts';
@@ -81,11 +82,30 @@ export class SessionGateway {
       }
       return ok(this.address);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') return fail('port-in-use', `Port ${port} on ${host} is already in use.`, 'Stop the other program, or pick another port with --port N (0 picks a free one).');
-      if (code === 'EACCES') return fail('port-denied', `Not allowed to listen on ${host}:${port}.`, 'Ports below 1024 need privileges; use a higher --port.');
-      return fail('listen-failed', `Could not listen on ${host}:${port}: ${(err as Error).message}.`, 'Check --host and --port (or dev.address).');
+      return listenFailure(err, host, port);
     }
+  }
+
+  /**
+   * Whether the address the config asks for can be listened on now: tried, and let go at once,
+   * before a build that may take a minute, so a port in use is said before anything is said to
+   * be ready. (Another program may still take it meanwhile; listen() then says so.)
+   */
+  async canListen(config: WashConfig | undefined): Promise<Result<void>> {
+    const { host, port } = this.addressOf(config);
+    if (port === 0) return ok(undefined);
+    const probe = createServer();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        probe.once('error', reject);
+        probe.listen(port, host, () => resolve());
+      });
+    } catch (err) {
+      return listenFailure(err, host, port);
+    } finally {
+      if (probe.listening) await new Promise((resolve) => probe.close(resolve));
+    }
+    return ok(undefined);
   }
 
   async close(): Promise<void> {
@@ -121,6 +141,14 @@ export class SessionGateway {
     if (this.options.isStopped(workload.info.name)) return { unavailable: `${workload.info.name} is stopped. Start it again in the studio's Workloads view, or save a change to rebuild.` };
     return workload;
   }
+}
+
+/** What a failed listen on host:port means, and what to do about it. */
+function listenFailure(err: unknown, host: string, port: number): Result<never> {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return fail('port-in-use', `Port ${port} on ${host} is already in use.`, 'Stop the other program, or pick another port with --port N (0 picks a free one).');
+  if (code === 'EACCES') return fail('port-denied', `Not allowed to listen on ${host}:${port}.`, 'Ports below 1024 need privileges; use a higher --port.');
+  return fail('listen-failed', `Could not listen on ${host}:${port}: ${messageOf(err)}.`, 'Check --host and --port (or dev.address).');
 }
 
 /**

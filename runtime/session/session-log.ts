@@ -6,7 +6,8 @@
 import pc from 'picocolors';
 import { describe } from '../errors.ts';
 import type { LogBus, LogLevel, LogRecord } from '../logs/log-bus.ts';
-import { plainText, seconds, type TerminalLine, type TerminalPrinter } from '../logs/terminal-printer.ts';
+import { formatDuration } from '../logs/duration.ts';
+import { plainText, type TerminalLine, type TerminalPrinter } from '../logs/terminal-printer.ts';
 import { summarizeWorld } from '../components/wit-world.ts';
 import type { Workload } from '../workloads/workload.ts';
 import { isListenFailure, type SessionEvent, type WatchState } from './session-events.ts';
@@ -55,7 +56,7 @@ export function sessionLines(event: SessionEvent, state: SessionLogState, sessio
       return [];
     case 'build-finished':
       if (event.build.number > 1) return [];
-      return [done(event.cached ? 'build: unchanged, taken from the cache' : `built in ${seconds(event.build.buildMs ?? 0)}`)];
+      return [done(event.cached ? 'build: unchanged, taken from the cache' : `built in ${formatDuration(event.build.buildMs ?? 0)}`)];
     case 'phase':
       if (state.reloading) return [];
       if (event.phase === 'transpiling') return [info(`preparing the component ${pc.dim('(jco transpile, about 1 s the first time; cached after)')}`, true)];
@@ -80,8 +81,8 @@ export function sessionLines(event: SessionEvent, state: SessionLogState, sessio
     case 'reloaded': {
       if (event.first) return []; // 'serving' said it
       const b = event.build;
-      const build = b.buildMs !== undefined ? ` (build ${ms(b.buildMs)})` : '';
-      return [info(`${pc.green('↻')} build ${b.number}: reloaded in ${ms(b.totalMs ?? 0)}${build}`), ...noHttpAfterReload(b.number, state, session)];
+      const build = b.buildMs !== undefined ? ` (build ${formatDuration(b.buildMs)})` : '';
+      return [info(`${pc.green('↻')} build ${b.number}: reloaded in ${formatDuration(b.totalMs ?? 0)}${build}`), ...noHttpAfterReload(b.number, state, session)];
     }
     case 'build-failed':
       return [
@@ -128,10 +129,6 @@ function waitingLine(servedAsIs: boolean | undefined): string {
 
 function done(text: string): SessionLine {
   return { level: 'info', text: `${pc.green('✓')} ${text}` };
-}
-
-function ms(value: number): string {
-  return `${Math.round(value)} ms`;
 }
 
 /** Anything that reports session events: a DevSession. */

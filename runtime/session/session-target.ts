@@ -1,11 +1,12 @@
 // What a session serves: a project folder (built on every save) or a .wasm file (served as it
 // is). Resolving the path the user gave is the one failure that ends a session before it
-// starts: no save can fix a target that does not exist.
+// starts: no save can fix a target that does not exist, or a folder that is no project.
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import { findProjectRoot } from '../project/project-config.ts';
+import { checkProjectFolder } from '../project/project-marks.ts';
 
 export type Target =
   | { kind: 'file'; name: string; wasmPath: string; dataDir: string }
@@ -26,6 +27,10 @@ export async function resolveTarget(input: string): Promise<Result<Target>> {
   // The config is read (and its errors reported) by each build cycle, so a broken config
   // waits for a fix like a broken build does.
   const root = await findProjectRoot(path);
+  // A folder with nothing to build (an empty one, a folder of prebuilt .wasm files) is refused
+  // here, for the CLI and the UI alike, rather than started on a build that can only fail.
+  const isProject = await checkProjectFolder(root, path);
+  if (!isProject.ok) return isProject;
   // A project's build (dist/) and data (.wash/data) live in it, as with wash: a folder the
   // studio cannot write to would fail at the first build and the first write, less clearly.
   try {

@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { loadProject } from '../project/project-config.ts';
+import { wasmFilesIn } from '../project/project-marks.ts';
 import { volumesOf } from '../project/config-paths.ts';
 import type { WashConfig } from '../project/config-schema.ts';
 import { storeFolderPaths } from '../session/session-stores.ts';
@@ -59,7 +60,11 @@ export function dataFoldersOf(target: Target, config: WashConfig | undefined, vo
 
 /** The data folders of the project (or .wasm file) at `dir`, reading its config as a session would. */
 export async function dataFoldersFor(dir: string): Promise<DataFolders> {
-  const target = await resolveTarget(dir);
+  let target = await resolveTarget(dir);
+  // A folder of .wasm files served as they are is no project, but its .wash/data is theirs
+  // (every .wasm file in a folder keeps its data there): a snapshot command run in it means that.
+  const [servedFile] = !target.ok && target.error.code === 'not-a-project' ? await wasmFilesIn(resolve(dir)) : [];
+  if (servedFile) target = await resolveTarget(join(resolve(dir), servedFile));
   if (!target.ok) throw new SnapshotError('snapshot-failed', target.error.message, target.error.hint);
   if (target.value.kind === 'file') return dataFoldersOf(target.value, undefined, []);
   const project = await loadProject(target.value.root);

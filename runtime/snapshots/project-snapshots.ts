@@ -1,7 +1,7 @@
 // The snapshots of one project's data, as the studio and the CLI use them: list, take,
 // restore, delete, compare, export, import, and the seed data a project ships. One operation
 // runs at a time (they pause the same stores); each failure is a SnapshotError.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { open } from 'node:fs/promises';
 import { isInternalFileName } from '../stores/safe-names.ts';
@@ -23,6 +23,15 @@ export interface SeedOffer {
   /** True while the data folders hold nothing: the first open of a project. */
   dataEmpty: boolean;
 }
+
+/** The buckets and containers the live data holds: what loading the seed data over it replaces. */
+export interface LiveFolders {
+  buckets: string[];
+  containers: string[];
+}
+
+/** At most this many names of each store in a message; the rest are counted. */
+const NAMES_SAID = 5;
 
 /** Largest value range one read returns (the UI reads larger ones in parts). */
 const MAX_VALUE_READ = 32 * 2 ** 20;
@@ -139,17 +148,48 @@ export class ProjectSnapshots {
     }
   }
 
-  /** The seed data file, and whether the data is empty enough to offer it. */
-  seedOffer(): SeedOffer | undefined {
-    const { seedFile, keyvalue, blobstore } = this.folders;
-    if (!seedFile || !existsSync(seedFile)) return undefined;
-    return { file: seedFile, dataEmpty: isEmpty(keyvalue) && isEmpty(blobstore) };
+  /**
+   * The buckets and containers there are now, as the browsers list them: a key still only in
+   * the journal counts (its bucket's folder may not be written yet), the studio's own files do not.
+   */
+  liveFolders(): LiveFolders {
+    const live = this.live();
+    return { buckets: live.keyvalue.buckets(), containers: live.blobstore.containers().map((c) => c.name) };
   }
 
-  /** Loads the seed data: imported as a snapshot ("seed data", or the existing one) and restored. */
-  async loadSeed(hooks: RestoreHooks = {}): Promise<RestoreResult> {
+  /** The seed data file, and whether the data is empty enough to offer it. */
+  seedOffer(): SeedOffer | undefined {
+    const { seedFile } = this.folders;
+    if (!seedFile || !existsSync(seedFile)) return undefined;
+    const { buckets, containers } = this.liveFolders();
+    return { file: seedFile, dataEmpty: buckets.length === 0 && containers.length === 0 };
+  }
+
+  /**
+   * The seed data loadSeed would load, or the error it would refuse with: there is none, or the
+   * data folders are not empty and `replace` was not given. A click on an offer made while they
+   * were empty must not throw away what was written since.
+   */
+  seedToLoad(options: { replace?: boolean } = {}): SeedOffer {
     const offer = this.seedOffer();
     if (!offer) throw new SnapshotError('seed-not-found', `${this.folders.project} ships no seed data.`, 'A project ships seed data as .wash/seed-data.tar.gz, a snapshot exported with `component-studio snapshot export`.');
+    if (!offer.dataEmpty && options.replace !== true) {
+      throw new SnapshotError(
+        'seed-would-replace',
+        `The data folders are not empty (${describeFolders(this.liveFolders())}): loading the seed data would replace what they hold.`,
+        'Load it anyway to replace that data (the Data view asks first; through the Studio API, pass `replace: true`). The data replaced is kept first as the snapshot "before restoring seed data".',
+      );
+    }
+    return offer;
+  }
+
+  /**
+   * Loads the seed data: imported as a snapshot ("seed data", or the existing one) and
+   * restored. Over data folders that are not empty only with `replace` (see seedToLoad); the
+   * data replaced is kept as "before restoring seed data", as for any restore.
+   */
+  async loadSeed(hooks: RestoreHooks = {}, options: { replace?: boolean } = {}): Promise<RestoreResult> {
+    const offer = this.seedToLoad(options);
     const name = 'seed data';
     if (!this.catalogue.exists(name)) await this.import(offer.file, name);
     return this.restore(name, hooks);
@@ -165,12 +205,13 @@ export class ProjectSnapshots {
   }
 }
 
-/** True when a data folder holds nothing but the studio's own files (or does not exist). */
-function isEmpty(root: string): boolean {
-  try {
-    return readdirSync(root).every(isInternalFileName);
-  } catch {
-    return true;
-  }
+/** `key-value buckets "a", "b"; blob container "c"`, the names cut after a few. */
+function describeFolders({ buckets, containers }: LiveFolders): string {
+  const names = (what: string, list: string[]) => {
+    if (list.length === 0) return undefined;
+    const said = list.slice(0, NAMES_SAID).map((n) => JSON.stringify(n)).join(', ');
+    return `${what}${list.length === 1 ? '' : 's'} ${said}${list.length > NAMES_SAID ? ` and ${list.length - NAMES_SAID} more` : ''}`;
+  };
+  return [names('key-value bucket', buckets), names('blob container', containers)].filter(Boolean).join('; ');
 }
 

@@ -19,6 +19,7 @@ export type SnapshotErrorCode =
   | 'archive-unsafe'
   | 'archive-too-large'
   | 'seed-not-found'
+  | 'seed-would-replace'
   | 'data-in-use'
   | 'stores-unavailable'
   | 'data-folders-nested'

@@ -95,6 +95,18 @@ export interface WorkloadView {
 }
 
 export interface ProjectView {
+  /**
+   * Which opening of a project this is: a new id each time the studio opens one (Settings →
+   * Open or Create, `project.open`), even the same folder again. A client that shows a
+   * project's data, traffic or drafts starts again when it changes.
+   */
+  session: string;
+  /**
+   * False for the moment after a project opens while the studio reads it (its traffic, checks
+   * and data folders are not open yet, so asking for them now would find nothing or fail);
+   * a 'project.changed' says when it turns true.
+   */
+  ready: boolean;
   kind: 'project' | 'file';
   name: string;
   /** Project root, or the .wasm file. */
@@ -384,8 +396,11 @@ export interface Commands extends DeployCommands, TrafficCommands {
   'snapshots.inspect': { args: { upload?: string; file?: string }; result: ImportPreview };
   'snapshots.import': { args: { staged?: string; file?: string; name?: string }; result: SnapshotView };
   'snapshots.discardImport': { args: { staged: string }; result: null };
-  /** Loads the project's seed data (imported as "seed data" and restored). */
-  'snapshots.seed': { args: Record<string, never>; result: { restored: SnapshotView; before: SnapshotView } };
+  /**
+   * Loads the project's seed data (imported as "seed data" and restored). Over data folders
+   * that are not empty only with `replace` (else `seed-would-replace`, nothing changed).
+   */
+  'snapshots.seed': { args: { replace?: boolean }; result: { restored: SnapshotView; before: SnapshotView } };
 }
 
 export type CommandName = keyof Commands;

@@ -1,11 +1,14 @@
 // The studio UI as the CLI runs it (`component-studio dev` without --no-ui): starts browser
-// mode, prints its URL once beside the gateway's, and opens a browser on --open. Kept out of
+// mode, prints its URL once beside the gateway's, opens a browser on --open, and remembers
+// the project it has open for `--last-project`. Kept out of
 // cli.ts so the command line stays one call away from the UI.
 import pc from 'picocolors';
 import { describe, StudioFailure } from '../errors.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import type { DevSession } from '../session/dev-session.ts';
+import { studioConfigDir } from '../cache-dir.ts';
 import { startBrowserStudio } from './browser-studio.ts';
+import { launchStateFile, projectRememberer } from './launch-state.ts';
 import { openInBrowser } from './open-browser.ts';
 
 export interface CliUiOptions {
@@ -39,6 +42,12 @@ export async function startUi(options: CliUiOptions): Promise<CliUi> {
     process.exit(1);
   }
   const { url } = studio;
+  // The next `npm start` without a project reopens the project the UI has open, as the desktop
+  // app does (launch-state.ts).
+  const remember = projectRememberer(launchStateFile(studioConfigDir()));
+  studio.service.subscribe((event) => {
+    if (event.event === 'project.changed') remember(event.payload.path);
+  });
   // Printed right under the header line the session prints first, so both URLs are together
   // at the top; the UI shows the build as it runs.
   const off = options.session.subscribe((event) => {

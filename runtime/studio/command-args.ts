@@ -120,7 +120,7 @@ export const commandArgs: { [C in CommandName]: z.ZodType<CommandArgs<C>> } = {
   'snapshots.inspect': z.object({ upload: z.string().min(1).max(100).optional(), file: z.string().min(1).max(4096).optional() }),
   'snapshots.import': z.object({ staged: z.string().min(1).max(100).optional(), file: z.string().min(1).max(4096).optional(), name: snapshotName.optional() }),
   'snapshots.discardImport': z.object({ staged: z.string().min(1).max(100) }),
-  'snapshots.seed': none,
+  'snapshots.seed': z.object({ replace: z.boolean().optional() }),
   'traffic.query': z.object({ filter: trafficFilter.optional(), offset: seq.optional(), limit: z.number().int().positive().max(10_000).optional() }),
   'traffic.get': z.object({ id: seq }),
   'traffic.clear': none,

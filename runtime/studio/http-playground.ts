@@ -73,7 +73,7 @@ export async function sendHttpRequest(spec: HttpRequestSpec, options: Playground
     if (!headers.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'host')) headers.push('host', url.host);
   }
   // Only requests to the studio's own gateway carry the marker: it never leaves the machine.
-  const toGateway = options.capture !== undefined && options.baseUrl !== undefined && target.origin === new URL(options.baseUrl).origin;
+  const toGateway = options.capture !== undefined && options.baseUrl !== undefined && isGateway(target, new URL(options.baseUrl));
   const token = randomUUID();
   const expected = toGateway ? options.capture!.expect(token) : undefined;
   if (expected) headers.push(REPLAY_HEADER, `playground ${token}`);
@@ -121,6 +121,16 @@ export async function sendHttpRequest(spec: HttpRequestSpec, options: Playground
     truncated,
     timeMs,
   };
+}
+
+/** This machine's loopback names, as URL writes them: on the gateway's port, each of them is the gateway. */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Whether `target` is the gateway at `gateway`: the same scheme and port, on its host or a loopback name when it listens on the loopback. */
+function isGateway(target: URL, gateway: URL): boolean {
+  if (target.origin === gateway.origin) return true;
+  if (target.protocol !== gateway.protocol || target.port !== gateway.port) return false;
+  return LOOPBACK_HOSTS.has(target.hostname) && LOOPBACK_HOSTS.has(gateway.hostname);
 }
 
 /** The capture's record of a marked request, or undefined when it does not come in time. */

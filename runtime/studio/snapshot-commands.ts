@@ -254,9 +254,11 @@ export class SnapshotCommands {
         }
         return null;
       },
-      'snapshots.seed': async () => {
+      'snapshots.seed': async ({ replace }) => {
         const snapshots = await this.current();
-        const done = await this.restoring(() => snapshots.loadSeed());
+        // Refused before the restore quiets the watchers and announces every bucket: a refusal changes nothing.
+        snapshots.seedToLoad({ replace: replace === true });
+        const done = await this.restoring(() => snapshots.loadSeed({}, { replace: replace === true }));
         return { restored: snapshotView(done.restored), before: snapshotView(done.before) };
       },
     };

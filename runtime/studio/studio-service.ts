@@ -2,19 +2,22 @@
 // and the data stores, and every event, whatever the transport (the browser-mode bridge or
 // Electron IPC). It owns the current session: `project.open` stops it and starts the next
 // one through the factory it was given. It knows nothing of sockets, windows or printing.
+import { randomUUID } from 'node:crypto';
 import { open, realpath, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { checkComponentBytes } from '../components/component-file.ts';
 import { StudioFailure, messageOf, type StudioError } from '../errors.ts';
 import { valuesWithOrigins } from '../project/config-layers.ts';
-import { defaultsInUse, findProjectRoot } from '../project/project-config.ts';
-import { DEFAULT_ENTRIES } from '../builders/js-component-builder.ts';
+import { defaultsInUse } from '../project/project-config.ts';
+import { studioConfigDir } from '../cache-dir.ts';
+import { INSTALL_FOLDERS } from '../install-folder.ts';
 import { riskyTarget } from '../project/risky-folders.ts';
 import { isWithin } from '../path-within.ts';
 import { pathExists } from '../path-exists.ts';
 import { OWNER_FILE } from '../stores/store-owner.ts';
 import { listExamples, newProject } from '../project/new-project.ts';
-import { resolveTypedPath } from './typed-path.ts';
+import { resolveTypedPath, typedPathBase } from './typed-path.ts';
+import { userExamplesDir } from './launch-state.ts';
 import { checkProjectFree } from '../session/project-claim.ts';
 import { resolveTarget } from '../session/session-target.ts';
 import type { LogBus, LogRecord } from '../logs/log-bus.ts';
@@ -68,6 +71,12 @@ export interface StudioServiceOptions {
   logBatchMs?: number;
   /** Where the UI's state file lives (default: the user config folder). */
   configDir?: string;
+  /**
+   * Folders of the studio's own besides its install folder and the examples' copies in
+   * `configDir` (the app passes its own): a relative path typed while the open project is in
+   * one starts in the home folder (see typed-path.ts).
+   */
+  studioFolders?: readonly string[];
   /** The playground's response body cap (default 5 MiB). */
   maxResponseBytes?: number;
 }
@@ -98,6 +107,10 @@ function terminalOnlyArgument(command: CommandName, args: unknown): string | und
 
 export class StudioService {
   private session: DevSession | undefined;
+  /** ProjectView.session of the session attached: clients start again when it changes. */
+  private sessionId = '';
+  /** ProjectView.ready: the session has read its project (its traffic and data folders are open, or failed to). */
+  private sessionReady = false;
   private target: string | undefined;
   private unsubscribeSession: (() => void) | undefined;
   private readonly listeners = new Set<(event: StudioEvent) => void>();
@@ -225,6 +238,9 @@ export class StudioService {
   private attach(session: DevSession, target: string): void {
     this.session = session;
     this.target = target;
+    this.sessionId = randomUUID();
+    // A session started before it was handed over (none is, today) has read its project already.
+    this.sessionReady = session.stores() !== undefined || session.builds.length > 0;
     const offEvents = session.subscribe((event) => this.onSessionEvent(event));
     const offSettings = session.subscribeSettings(() => this.session === session && this.onSettingsChanged(session));
     this.traffic.attach(session);
@@ -267,9 +283,10 @@ export class StudioService {
     }
   }
 
-  /** Where a relative path typed in the UI starts: beside the open project (see typed-path.ts). */
+  /** Where a relative path typed in the UI starts: beside the open project, never among the studio's own files (see typed-path.ts). */
   private typedPathBase(): string {
-    return this.target ? dirname(resolve(this.target)) : (this.options.cwd ?? process.cwd());
+    const own = [...INSTALL_FOLDERS, userExamplesDir(this.options.configDir ?? studioConfigDir()), ...(this.options.studioFolders ?? [])];
+    return typedPathBase(this.target, this.options.cwd ?? process.cwd(), own);
   }
 
   private async openNow(target: string, confirmed: boolean): Promise<ProjectView> {
@@ -298,18 +315,12 @@ export class StudioService {
     }
     const risky = riskyTarget(path);
     if (risky && !confirmed) throw new StudioFailure({ code: 'project-needs-confirmation', message: risky, hint: 'Pick the project folder inside it, or confirm to open it anyway.' });
-    if (!isFile && !(await looksLikeProject(path))) {
-      // A folder with nothing a build could start from would only fail its first build, after
-      // the project that serves now has stopped.
-      throw new StudioFailure({
-        code: 'not-a-project',
-        message: `${path} is not a component project: it has no .wash/ folder (in it or above it), no entry file (${DEFAULT_ENTRIES.join(', ')}) and no package.json, Cargo.toml, go.mod or wit/.`,
-        hint: 'Pick the project folder, or a .wasm component file; to start a project here, use New project.',
-      });
-    }
-    // Another studio's project stays its own; asked before the project that serves now stops.
-    const opened = isFile ? undefined : await resolveTarget(path);
-    if (opened?.ok && opened.value.kind === 'project') {
+    // Whatever would end the next session at once (a folder that is no project, one the
+    // studio cannot write to, another studio's project) is said while the project that
+    // serves now keeps serving.
+    const opened = await resolveTarget(path);
+    if (!opened.ok) throw new StudioFailure(opened.error);
+    if (opened.value.kind === 'project') {
       const free = checkProjectFree(opened.value.root);
       if (!free.ok) throw new StudioFailure(free.error);
     }
@@ -326,6 +337,7 @@ export class StudioService {
     });
     const started = session.start().then((result) => {
       if (!result.ok && this.session === session) {
+        this.sessionReady = true;
         this.options.logs.append({ level: 'error', source: 'studio', text: `${path}: ${result.error.message}${result.error.hint ? ` (${result.error.hint})` : ''}` });
         this.emit({ event: 'project.changed', payload: this.projectView() });
       }
@@ -348,11 +360,17 @@ export class StudioService {
         return;
       case 'stores':
         this.stores.watch();
+        this.sessionReady = true;
         this.emit({ event: 'project.changed', payload: this.projectView() });
         return;
       case 'build-started':
       case 'build-finished':
-        if (event.kind === 'build-started') this.buildLogStart = { build: event.build.number, seq: this.lastLogSeq };
+        if (event.kind === 'build-started') {
+          this.buildLogStart = { build: event.build.number, seq: this.lastLogSeq };
+          // The first cycle starts once the session has opened what it could of the project
+          // (its data folders may have failed to open: the views then say why).
+          this.sessionReady = true;
+        }
         this.emitBuild(event.build);
         if (event.kind === 'build-started') {
           this.emitWorkloads();
@@ -458,6 +476,8 @@ export class StudioService {
     const paths = this.storePaths();
     const target = this.target ?? '.';
     return {
+      session: this.sessionId,
+      ready: this.sessionReady,
       kind: described?.kind ?? (extname(target) === '.wasm' ? 'file' : 'project'),
       name: described?.name ?? target.split(/[\\/]/).filter(Boolean).pop()?.replace(/\.wasm$/, '') ?? target,
       path: described?.path ?? resolve(target),
@@ -822,16 +842,6 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 }
 
 /** The first `bytes` bytes of a file (fewer when it is shorter). */
-/** What a project's folder holds, any one of which the first build can work with or say how to build (project-build.ts). */
-const PROJECT_MARKS = ['.wash', ...DEFAULT_ENTRIES, 'package.json', 'Cargo.toml', 'go.mod', 'wit'];
-
-/** A folder a session could build, or say how to: see PROJECT_MARKS. */
-async function looksLikeProject(folder: string): Promise<boolean> {
-  const root = await findProjectRoot(folder);
-  for (const mark of PROJECT_MARKS) if (await pathExists(join(root, mark))) return true;
-  return false;
-}
-
 async function fileHead(path: string, bytes: number): Promise<Uint8Array> {
   const file = await open(path, 'r');
   try {

@@ -30,7 +30,7 @@ describe('live reload of a project', () => {
   it('serves the new version after a save and prints one line for the reload', async () => {
     await project.save('version two\n');
     await answerBecomes(studio.url, 'version two\n');
-    await studio.waitFor(/build \d+: reloaded in \d+ ms \(build \d+ ms\)/);
+    await studio.waitFor(/build \d+: reloaded in (\d+ ms|\d+\.\d s) \(build (\d+ ms|\d+\.\d s)\)/);
   });
 
   it('keeps the old version serving when a build fails, and shows the compiler message', async () => {

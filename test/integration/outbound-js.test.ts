@@ -144,7 +144,7 @@ describe('the fetch-page example, through the CLI', () => {
     assert.equal(body.url, 'https://example.com/');
     assert.equal(body.title, 'Example Domain (offline copy)');
     assert.equal(body.contentType, 'text/html; charset=utf-8');
-    await studio.waitFor(/INFO\s+outbound GET https:\/\/example\.com\/ → 200 in \d+ ms, [\d.]+ \w?B \(stand-in "GET https:\/\/example\.com\/\*"\) for GET \/fetch/);
+    await studio.waitFor(/INFO\s+outbound GET https:\/\/example\.com\/ → 200 in (\d+ ms|\d+\.\d s), [\d.]+ \w?B \(stand-in "GET https:\/\/example\.com\/\*"\) for GET \/fetch/);
   });
 
   it('refuses a page no stand-in answers, offline, and says why in the log', async () => {

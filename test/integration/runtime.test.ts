@@ -320,7 +320,7 @@ describe('bad component files', () => {
       // The same file, now a service: it exports wasi:cli/run and no HTTP handler.
       await copyFile(await watFixture('cli-service'), `${wasm}.tmp`);
       await rename(`${wasm}.tmp`, wasm);
-      await studio.waitFor(/↻ build 2: reloaded in \d+ ms\nno HTTP\s+build 2 exports no wasi:http\/incoming-handler, so nothing answers HTTP: requests get 503; the service hello\S* runs/);
+      await studio.waitFor(/↻ build 2: reloaded in (\d+ ms|\d+\.\d s)\nno HTTP\s+build 2 exports no wasi:http\/incoming-handler, so nothing answers HTTP: requests get 503; the service hello\S* runs/);
       const res = await fetch(url);
       assert.equal(res.status, 503);
       assert.equal(

@@ -479,6 +479,8 @@ describe('the Studio API over the bridge, on a real project', () => {
   it('project.open refuses a folder with nothing to build (no .wash/, no entry file), and keeps the project running', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'studio-api-empty-'));
     after(() => rm(empty, { recursive: true, force: true }));
+    // Not quite empty: an empty folder is refused in words of its own (test/unit/project-marks.test.ts).
+    await writeFile(join(empty, 'notes.txt'), '');
     const error = await apiErrorOf(client.call('project.open', { path: empty }));
     assert.equal(error.code, 'not-a-project');
     assert.match(error.message, /is not a component project: it has no \.wash\/ folder \(in it or above it\), no entry file \(src\/component\.ts, .*\) and no package\.json, Cargo\.toml, go\.mod or wit\//);

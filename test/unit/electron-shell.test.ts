@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { MenuItemConstructorOptions } from 'electron';
 import { appMenuTemplate, type MenuActions } from '../../electron/app-menu.ts';
-import { clearRecentProjects, copyProject, lastProject, launchStateFile, recentProjects, rememberProject } from '../../electron/launch.ts';
+import { copyProject } from '../../electron/launch.ts';
+import { clearRecentProjects, lastProject, launchStateFile, recentProjects, rememberProject } from '../../runtime/studio/launch-state.ts';
 import { buildIndicator } from '../../electron/taskbar.ts';
 import { restoreWindowState, saveWindowState, windowStateFile } from '../../electron/window-state.ts';
 

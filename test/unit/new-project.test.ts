@@ -76,4 +76,17 @@ describe('new projects from the examples', () => {
     for (const example of bundled) assert.ok(example.summary.length > 10 && !/[`#]/.test(example.summary), `${example.name}: ${example.summary}`);
     assert.deepEqual(await listExamples(examples), [{ name: 'hello', summary: 'The smallest project' }]);
   });
+
+  it('lists only the examples the studio ships, not a project made among them', async () => {
+    const stray = join(examples, 'my-first');
+    await mkdir(join(stray, '.wash'), { recursive: true });
+    await writeFile(join(stray, 'README.md'), '# my-first\n\nA project someone made here by mistake.\n');
+    try {
+      assert.deepEqual((await listExamples(examples)).map((e) => e.name), ['hello']);
+      const refused = await newProject(join(dir, 'from-stray'), 'my-first', examples);
+      assert.ok(!refused.ok && refused.error.code === 'unknown-example');
+    } finally {
+      await rm(stray, { recursive: true, force: true });
+    }
+  });
 });

@@ -7,6 +7,8 @@ import { before, describe, it } from 'node:test';
 import type * as HttpStore from '../../renderer/src/views/http/http-store.ts';
 import type * as DeployStore from '../../renderer/src/views/deploy/deploy-store.ts';
 import type * as TrafficStore from '../../renderer/src/views/traffic/traffic-store.ts';
+import type * as ProjectScope from '../../renderer/src/stores/project-scope.ts';
+import type { ProjectView } from '../../runtime/studio/api.ts';
 
 /** What ui.state.get answers, by the start of the key (the HTTP keys end with a hash of the project). */
 const serverState = new Map<string, unknown>();
@@ -47,10 +49,12 @@ const huge = 'x'.repeat(3_000_000);
 let http: typeof HttpStore;
 let deploy: typeof DeployStore;
 let traffic: typeof TrafficStore;
+let scope: typeof ProjectScope;
 before(async () => {
   http = await import('../../renderer/src/views/http/http-store.ts');
   deploy = await import('../../renderer/src/views/deploy/deploy-store.ts');
   traffic = await import('../../renderer/src/views/traffic/traffic-store.ts');
+  scope = await import('../../renderer/src/stores/project-scope.ts');
 });
 
 const BAD_VALUES: [string, unknown][] = [
@@ -212,11 +216,13 @@ describe('the Deploy view reading back its saved form', () => {
 
 describe('the Traffic view reading back its ignored headers', () => {
   it('keeps the strings of a list, and takes the defaults for anything else', async () => {
+    let opened = 0;
     const read = async (value: unknown) => {
       serverState.clear();
       serverState.set('component-studio.traffic.ignoredHeaders', value);
-      for (const listener of listeners.get('project.changed') ?? []) listener(undefined);
       traffic.useTraffic.getState().start();
+      // Another project opens: the view reads its state again.
+      scope.projectSeen({ session: `s${++opened}`, ready: true, name: 'traffic', path: `/work/traffic-${opened}`, keyvaluePath: '/kv', blobstorePath: '/blob' } as ProjectView);
       for (let i = 0; i < 10; i++) await settle();
       return traffic.useTraffic.getState().ignoredHeaders;
     };

@@ -54,3 +54,8 @@ export function visibleName(name: string): string {
     .map((part) => part.text)
     .join('');
 }
+
+/** A key-value bucket as one line of text: wash keeps the bucket named "" in the key-value folder itself. */
+export function bucketLabel(bucket: string): string {
+  return bucket === '' ? '"" (root)' : visibleName(bucket);
+}

@@ -4,7 +4,8 @@ import { studio } from '../api/client.ts';
 import { describeError } from '../api/api-error.ts';
 import { AnsiText } from '../components/AnsiText.tsx';
 import { Dialog } from '../components/Dialog.tsx';
-import { formatAgo, formatMs } from '../lib/format.ts';
+import { Ago } from '../components/Ago.tsx';
+import { formatMs } from '../lib/format.ts';
 import { buildCause, useStudio } from '../stores/studio-store.ts';
 import { useUi } from '../stores/ui-store.ts';
 
@@ -38,7 +39,9 @@ export function BuildOutputDialog() {
               <li key={b.number}>
                 <button className={`build-item ${b.number === selected ? 'active' : ''}`} aria-current={b.number === selected ? 'true' : undefined} data-outcome={b.outcome} onClick={() => setSelected(b.number)}>
                   <span className="dot" />#{b.number} <span className="muted">{b.outcome}</span>
-                  <span className="muted small">{formatAgo(b.startedAt)}</span>
+                  <span className="muted small">
+                    <Ago at={b.startedAt} />
+                  </span>
                 </button>
               </li>
             ))}

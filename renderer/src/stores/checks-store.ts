@@ -1,10 +1,12 @@
 // The project's checks (.wash/checks/*.json) and their latest run, kept current from
 // 'checks.ran': the reload indicator shows the run ("12/12 checks pass"), the Traffic view's
-// Checks tab shows the results and the files.
+// Checks tab shows the results and the files. They are the open project's: they start again
+// when another project opens (projectScope).
 import { create } from 'zustand';
 import { describeError } from '../api/api-error.ts';
 import { studio } from '../api/client.ts';
 import type { CheckRun, ChecksView } from '../api/types.ts';
+import { projectScope } from './project-scope.ts';
 import { useUi } from './ui-store.ts';
 
 interface ChecksState {
@@ -38,17 +40,17 @@ export const useChecks = create<ChecksState>((set, get) => ({
 
   async load() {
     try {
-      const view = await studio.call('checks.list', {});
+      const view = await projectScope.call('checks.list', {});
       set({ view, run: view.lastRun ?? get().run });
     } catch {
-      // No project yet: the next project.changed loads them.
+      // No project open: the scope loads the checks once one is ready.
     }
   },
 
   async runNow() {
     set({ running: true });
     try {
-      set({ run: await studio.call('checks.run', {}), running: false });
+      set({ run: await projectScope.call('checks.run', {}), running: false });
     } catch (err) {
       set({ running: false });
       useUi.getState().toast({ tone: 'error', title: 'Could not run the checks', detail: describeError(err).message });
@@ -75,11 +77,10 @@ export const useChecks = create<ChecksState>((set, get) => ({
         );
       }
     });
-    studio.onConnection((state) => {
-      if (state === 'open') void get().load();
+    projectScope.follow({
+      reset: () => set({ view: undefined, run: undefined, running: false, focus: undefined }),
+      load: () => void get().load(),
     });
-    studio.on('project.changed', () => void get().load());
-    void get().load();
   },
 }));
 

@@ -1,12 +1,15 @@
 // The project, its builds and its workloads, kept current from the Studio API's events. The
 // shell's reload indicator and the Workloads and Settings views read it. On reconnect it
-// reloads everything, since events may have been missed while the socket was down.
+// reloads everything, since events may have been missed while the socket was down. Every
+// ProjectView it gets goes on to the project scopes, which start the other views again when
+// another project opens (stores/project-scope.ts).
 import { create } from 'zustand';
 import { describeError } from '../api/api-error.ts';
 import { studio } from '../api/client.ts';
 import type { BuildView, ProjectView, SettingsView, WorkloadView } from '../api/types.ts';
 import type { ConnectionState } from '../api/websocket-api.ts';
 import { formatMs } from '../lib/format.ts';
+import { projectSeen } from './project-scope.ts';
 import { useUi } from './ui-store.ts';
 
 export type ReloadState =
@@ -23,7 +26,8 @@ interface StudioState {
   workloads: WorkloadView[];
   settings: SettingsView | undefined;
   start(): void;
-  refresh(): Promise<void>;
+  /** Reads the project, workloads and settings again; `reconnected`: the other views reload too. */
+  refresh(reconnected?: boolean): Promise<void>;
 }
 
 function mergeBuild(builds: BuildView[], build: BuildView): BuildView[] {
@@ -76,7 +80,7 @@ export const useStudio = create<StudioState>((set, get) => ({
   workloads: [],
   settings: undefined,
 
-  async refresh() {
+  async refresh(reconnected = false) {
     try {
       const [project, workloads, settings] = await Promise.all([
         studio.call('project.get', {}),
@@ -84,6 +88,7 @@ export const useStudio = create<StudioState>((set, get) => ({
         studio.call('settings.get', {}),
       ]);
       set({ project, workloads, settings, builds: [...project.builds].sort((a, b) => a.number - b.number), loadError: undefined });
+      projectSeen(project, reconnected);
     } catch (err) {
       set({ loadError: describeError(err).message });
     }
@@ -92,12 +97,18 @@ export const useStudio = create<StudioState>((set, get) => ({
   start() {
     if (started) return;
     started = true;
+    // After the first 'open', another is a reconnect: the views load again, events may have
+    // been missed meanwhile.
+    let opened = false;
     studio.onConnection((connection) => {
       set({ connection });
-      if (connection === 'open') void get().refresh();
+      if (connection !== 'open') return;
+      void get().refresh(opened);
+      opened = true;
     });
     studio.on('project.changed', (project) => {
       set({ project, builds: [...project.builds].sort((a, b) => a.number - b.number) });
+      projectSeen(project);
       void studio.call('settings.get', {}).then((settings) => set({ settings }), () => {});
     });
     studio.on('workloads.changed', (workloads) => set({ workloads }));
@@ -122,6 +133,7 @@ export const useStudio = create<StudioState>((set, get) => ({
     });
     // The socket may have opened before this listener was added.
     set({ connection: studio.connectionState() });
+    if (studio.connectionState() === 'open') opened = true;
     void get().refresh();
   },
 }));

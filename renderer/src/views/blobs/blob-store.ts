@@ -1,10 +1,12 @@
 // The blob browser's state: containers, the folder being looked at (a `/` prefix listed with
 // delimiter '/', page after page), the checked objects (loaded or not: "select all" lists the
 // rest of the folder for their names), the object being previewed, and uploads in progress.
-// 'blob.changed' keeps the listing current.
+// 'blob.changed' keeps the listing current. It is the data folder's state: it starts again when
+// another project (or folder) opens (dataScope), and an upload of the old project's stops.
 import { create } from 'zustand';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
+import { dataScope } from '../../stores/project-scope.ts';
 import type { BlobListResult, BlobObjectView } from '../../api/types.ts';
 import { base64ToBytes, bytesToBase64 } from '../../lib/bytes.ts';
 import { pagedList, type PagedList } from '../../lib/paged-list.ts';
@@ -48,7 +50,8 @@ export interface Preview {
   error: string | undefined;
 }
 
-interface BlobState {
+/** What the browser shows: the data folder's, dropped for another (see nothingLoaded). */
+interface BlobData {
   containers: { name: string; createdAt: number }[];
   containersLoaded: boolean;
   containersError: string | undefined;
@@ -69,6 +72,9 @@ interface BlobState {
   preview: Preview | undefined;
   uploads: Upload[];
   uploadQuestion: UploadQuestion | undefined;
+}
+
+interface BlobState extends BlobData {
   loadContainers(): Promise<void>;
   selectContainer(container: string | undefined): void;
   openFolder(folder: string): void;
@@ -94,37 +100,44 @@ interface BlobState {
 /** Bumped when the selection is dropped, so a "select all" still listing stops. */
 let checkAllSeq = 0;
 let filterTimer: ReturnType<typeof setTimeout> | undefined;
+/** Lists the first page again once a burst of changes is over. */
+let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 let nextUpload = 1;
 let started = false;
 
 /** An empty selection, for another container, folder or filter (what was checked may not show there). */
-function nothingChecked(): Pick<BlobState, 'checked' | 'allChecked' | 'selectingAll'> {
+function nothingChecked(): Pick<BlobData, 'checked' | 'allChecked' | 'selectingAll'> {
   checkAllSeq++;
   return { checked: new Set(), allChecked: false, selectingAll: undefined };
 }
 
+/** A browser that has loaded nothing: where it starts, and starts again for another data folder. */
+function nothingLoaded(): BlobData {
+  return {
+    containers: [],
+    containersLoaded: false,
+    containersError: undefined,
+    container: undefined,
+    folder: '',
+    filter: '',
+    folders: [],
+    objects: [],
+    cursor: undefined,
+    listing: false,
+    listError: undefined,
+    ...nothingChecked(),
+    preview: undefined,
+    uploads: [],
+    uploadQuestion: undefined,
+  };
+}
+
 export const useBlobs = create<BlobState>((set, get) => ({
-  containers: [],
-  containersLoaded: false,
-  containersError: undefined,
-  container: undefined,
-  folder: '',
-  filter: '',
-  folders: [],
-  objects: [],
-  cursor: undefined,
-  listing: false,
-  listError: undefined,
-  checked: new Set(),
-  selectingAll: undefined,
-  allChecked: false,
-  preview: undefined,
-  uploads: [],
-  uploadQuestion: undefined,
+  ...nothingLoaded(),
 
   async loadContainers() {
     try {
-      const containers = (await studio.call('blob.containers', {})).sort((a, b) => a.name.localeCompare(b.name));
+      const containers = (await dataScope.call('blob.containers', {})).sort((a, b) => a.name.localeCompare(b.name));
       set({ containers, containersLoaded: true, containersError: undefined });
       const current = get().container;
       if (current === undefined || !containers.some((c) => c.name === current)) get().selectContainer(containers[0]?.name);
@@ -171,7 +184,7 @@ export const useBlobs = create<BlobState>((set, get) => ({
     try {
       let cursor: string | undefined;
       do {
-        const page = await studio.call('blob.list', { container, ...(prefix ? { prefix } : {}), delimiter: '/', ...(cursor !== undefined ? { cursor } : {}), limit: NAME_PAGE });
+        const page = await dataScope.call('blob.list', { container, ...(prefix ? { prefix } : {}), delimiter: '/', ...(cursor !== undefined ? { cursor } : {}), limit: NAME_PAGE });
         if (mine !== checkAllSeq) return;
         for (const o of page.objects) names.push(o.name);
         cursor = page.cursor;
@@ -192,7 +205,7 @@ export const useBlobs = create<BlobState>((set, get) => ({
     let deleted = 0;
     try {
       for (let at = 0; at < names.length; at += DELETE_BATCH) {
-        await studio.call('blob.delete', { container, names: names.slice(at, at + DELETE_BATCH) });
+        await dataScope.call('blob.delete', { container, names: names.slice(at, at + DELETE_BATCH) });
         deleted = Math.min(names.length, at + DELETE_BATCH);
       }
     } finally {
@@ -212,7 +225,7 @@ export const useBlobs = create<BlobState>((set, get) => ({
     try {
       const isImage = /^image\//.test(object.contentType);
       const cap = isImage ? IMAGE_PREVIEW_CAP : PREVIEW_CAP;
-      const result = await studio.call('blob.get', { container, name: object.name, start: 0, ...(object.size > cap ? { end: cap } : {}) });
+      const result = await dataScope.call('blob.get', { container, name: object.name, start: 0, ...(object.size > cap ? { end: cap } : {}) });
       if (get().preview?.object.name !== object.name) return;
       set({ preview: { object: result.object, bytes: base64ToBytes(result.data), loading: false, error: undefined } });
     } catch (err) {
@@ -271,7 +284,6 @@ export const useBlobs = create<BlobState>((set, get) => ({
   start() {
     if (started) return;
     started = true;
-    let refresh: ReturnType<typeof setTimeout> | undefined;
     studio.on('blob.changed', (change) => {
       const state = get();
       if (change.kind === 'bucket-created' || change.kind === 'bucket-deleted') {
@@ -300,14 +312,24 @@ export const useBlobs = create<BlobState>((set, get) => ({
       }
       // A new or changed object (or one in a new sub-folder): list the first page again, once
       // per burst of changes. Objects beyond the first page stay as they were loaded.
-      clearTimeout(refresh);
-      refresh = setTimeout(() => {
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(() => {
         const s = get();
         if (s.cursor === undefined || s.objects.length <= OBJECT_PAGE) void s.list(true);
       }, 300);
     });
-    studio.onConnection((s) => s === 'open' && void get().loadContainers());
-    void get().loadContainers();
+    dataScope.follow({
+      reset() {
+        clearTimeout(filterTimer);
+        clearTimeout(refreshTimer);
+        set(nothingLoaded());
+      },
+      load() {
+        void get().loadContainers();
+        // The folder shown, if its container stays, is listed again (it may have changed while disconnected).
+        void get().list(true);
+      },
+    });
   },
 }));
 
@@ -318,7 +340,7 @@ const objectPages: PagedList = pagedList<BlobState, BlobListResult>(useBlobs, {
   fetch: ({ container, folder, filter }, cursor, limit) => {
     if (container === undefined) return undefined;
     const prefix = folder + filter;
-    return studio.call('blob.list', { container, ...(prefix ? { prefix } : {}), delimiter: '/', ...(cursor !== undefined ? { cursor } : {}), limit });
+    return dataScope.call('blob.list', { container, ...(prefix ? { prefix } : {}), delimiter: '/', ...(cursor !== undefined ? { cursor } : {}), limit });
   },
   apply: ({ folders, objects }, page, reset) => ({
     folders: reset ? page.prefixes : [...folders, ...page.prefixes.filter((p) => !folders.includes(p))],
@@ -328,7 +350,7 @@ const objectPages: PagedList = pagedList<BlobState, BlobListResult>(useBlobs, {
 
 /** Which of these object names `container` holds already (a listing from each name finds it first, if it is there). */
 async function takenNames(container: string, names: string[]): Promise<string[]> {
-  const found = await Promise.all(names.map((name) => studio.call('blob.list', { container, prefix: name, limit: 1 }).then((r) => (r.objects[0]?.name === name ? name : undefined))));
+  const found = await Promise.all(names.map((name) => dataScope.call('blob.list', { container, prefix: name, limit: 1 }).then((r) => (r.objects[0]?.name === name ? name : undefined))));
   return found.filter((name) => name !== undefined);
 }
 
@@ -344,7 +366,7 @@ async function sendFiles(container: string, folder: string, files: File[]): Prom
       do {
         const part = new Uint8Array(await file.slice(offset, offset + UPLOAD_PART).arrayBuffer());
         const last = offset + part.length >= file.size;
-        await studio.call('blob.put', { container, name: upload.name, data: bytesToBase64(part), offset, last });
+        await dataScope.call('blob.put', { container, name: upload.name, data: bytesToBase64(part), offset, last });
         offset += part.length;
         update({ sent: offset });
       } while (offset < file.size);

@@ -1,16 +1,18 @@
 // The Data view: snapshots of the project's key-value and blob data. Take one (with a note,
 // and the dev.volumes you tick), restore one (it says what will be replaced first, and keeps
 // the data before as a snapshot), compare two states with the values side by side, export
-// and import archives, and load the seed data a project ships when its data is empty.
+// and import archives, and load the seed data a project ships: offered while its data is
+// empty, and asked about first (as a restore is) when it would replace data.
 import { useEffect, useRef, useState } from 'react';
-import { describeError } from '../../api/api-error.ts';
+import { describeError, StudioApiError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import type { ComparisonView, DataChangeView, ImportPreview, SnapshotView } from '../../api/types.ts';
 import { ConfirmDialog, Dialog, DialogActions, ErrorNotice } from '../../components/Dialog.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ValueDiff } from '../../components/ValueDiff.tsx';
 import { formatBytes, formatDateTime } from '../../lib/format.ts';
-import { useUi } from '../../stores/ui-store.ts';
+import { bucketLabel, visibleName } from '../../lib/visible-text.ts';
+import { useIsActive, useUi } from '../../stores/ui-store.ts';
 import { downloadSnapshot, inspectArchive, useData, type Side } from './data-store.ts';
 
 function toastError(title: string, err: unknown) {
@@ -101,6 +103,64 @@ function RestoreDialog({ snapshot, onClose }: { snapshot: SnapshotView; onClose:
     <ConfirmDialog title={`Restore “${snapshot.name}”?`} confirmLabel={busy ? 'Restoring…' : 'Restore'} onConfirm={() => void restore()} onCancel={onClose}>
       <p data-testid="restore-would">{would ? <>This replaces the current data: {changeSummary(would)}.</> : 'Looking at what it would replace…'}</p>
       <p className="muted small">Running components see the old data or the new, never a mix. The current data is kept as a snapshot “before restoring {snapshot.name}”, so you can undo this.</p>
+      {error !== undefined && <ErrorNotice>{describeError(error).message}</ErrorNotice>}
+    </ConfirmDialog>
+  );
+}
+
+/** The seed data file as the project names it: `.wash/seed-data.tar.gz`. */
+function seedFileName(file: string): string {
+  return file.split(/[\\/]/).slice(-2).join('/');
+}
+
+/** “a”, “b” and 3 more: the first few names, the rest counted. */
+function someNames(names: string[]): string {
+  const shown = names.slice(0, 5).map((n) => `“${n}”`);
+  const more = names.length - shown.length;
+  if (more > 0) return `${shown.join(', ')} and ${more} more`;
+  return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}` : (shown[0] ?? '');
+}
+
+/** What loading the seed data replaces: the buckets and containers there are now, by name. */
+function replacedData(buckets: string[], containers: string[]): string {
+  const parts = [
+    buckets.length > 0 && `the key-value bucket${buckets.length > 1 ? 's' : ''} ${someNames(buckets.map(bucketLabel))}`,
+    containers.length > 0 && `the blob container${containers.length > 1 ? 's' : ''} ${someNames(containers.map(visibleName))}`,
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(' and ') : 'nothing: the data folders are empty now';
+}
+
+/** Loading the seed data over data that is there: what goes, and that it is kept first. */
+function SeedDialog({ file, onClose }: { file: string; onClose: () => void }) {
+  const [held, setHeld] = useState<{ buckets: string[]; containers: string[] }>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    Promise.all([studio.call('kv.buckets', {}), studio.call('blob.containers', {})]).then(([buckets, containers]) => setHeld({ buckets, containers: containers.map((c) => c.name) }), setError);
+  }, []);
+  const load = async () => {
+    setBusy(true);
+    try {
+      const done = await studio.call('snapshots.seed', { replace: true });
+      useUi.getState().toast({ tone: 'success', title: 'Seed data loaded', detail: `The data before is kept as “${done.before.name}”.` }, 6000);
+      onClose();
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+  return (
+    <ConfirmDialog title="Load the seed data?" confirmLabel={busy ? 'Loading…' : 'Load seed data'} onConfirm={() => void load()} onCancel={onClose}>
+      <p data-testid="seed-would">
+        {held ? (
+          <>
+            This replaces the current data, {replacedData(held.buckets, held.containers)}, with the project's seed data (<code>{seedFileName(file)}</code>).
+          </>
+        ) : (
+          'Looking at what it would replace…'
+        )}
+      </p>
+      <p className="muted small">Running components see the old data or the new, never a mix. The current data is kept first as a snapshot “before restoring seed data”, so you can undo this.</p>
       {error !== undefined && <ErrorNotice>{describeError(error).message}</ErrorNotice>}
     </ConfirmDialog>
   );
@@ -231,13 +291,21 @@ function Compare() {
 
 export function DataView() {
   const { view, loadError } = useData();
+  const active = useIsActive('data');
   const [taking, setTaking] = useState(false);
   const [restoring, setRestoring] = useState<SnapshotView>();
   const [deleting, setDeleting] = useState<SnapshotView>();
   const [preview, setPreview] = useState<ImportPreview>();
   const [seeding, setSeeding] = useState(false);
+  /** The seed data file, while the dialog asks whether to load it over the data there is. */
+  const [seedAsk, setSeedAsk] = useState<string>();
   const fileInput = useRef<HTMLInputElement>(null);
   useEffect(() => useData.getState().start(), []);
+  // Shown again: the data may have changed in ways no event told (another studio's snapshot
+  // folder, a restore from the command line), and the seed offer must say how it is now.
+  useEffect(() => {
+    if (active) void useData.getState().load();
+  }, [active]);
 
   const importFile = async (file: File | undefined) => {
     if (!file) return;
@@ -249,17 +317,21 @@ export function DataView() {
       if (fileInput.current) fileInput.current.value = '';
     }
   };
-  const loadSeed = async () => {
+  // Loads at once over empty data folders; the studio refuses if they are not empty any more
+  // (written since the offer was shown), and the dialog then asks, as it does from the header.
+  const loadSeed = async (file: string) => {
     setSeeding(true);
     try {
       await studio.call('snapshots.seed', {});
       useUi.getState().toast({ tone: 'success', title: 'Seed data loaded' });
     } catch (err) {
-      toastError('Could not load the seed data', err);
+      if (StudioApiError.from(err).code === 'seed-would-replace') setSeedAsk(file);
+      else toastError('Could not load the seed data', err);
     } finally {
       setSeeding(false);
     }
   };
+  const seed = view?.seed;
   const snapshots = view?.snapshots ?? [];
 
   return (
@@ -277,6 +349,11 @@ export function DataView() {
           </p>
         </div>
         <div className="card-actions">
+          {seed && !seed.dataEmpty && (
+            <button className="btn" onClick={() => setSeedAsk(seed.file)} title={`Replace the data with the project's seed data (${seedFileName(seed.file)}), after asking`}>
+              Load seed data…
+            </button>
+          )}
           <input ref={fileInput} type="file" accept=".gz,.tgz,application/gzip" hidden aria-label="Snapshot archive" onChange={(e) => void importFile(e.target.files?.[0])} />
           <button className="btn" onClick={() => fileInput.current?.click()}>
             Import…
@@ -287,12 +364,12 @@ export function DataView() {
         </div>
       </header>
       {loadError && <ErrorNotice>{loadError}</ErrorNotice>}
-      {view?.seed?.dataEmpty && (
+      {seed?.dataEmpty && (
         <div className="notice seed-offer" role="status">
           <span>
-            This project ships seed data (<code>{view.seed.file.split(/[\\/]/).slice(-2).join('/')}</code>) and its data folders are empty.
+            This project ships seed data (<code>{seedFileName(seed.file)}</code>) and its data folders are empty.
           </span>
-          <button className="btn btn-primary btn-small" disabled={seeding} onClick={() => void loadSeed()}>
+          <button className="btn btn-primary btn-small" disabled={seeding} onClick={() => void loadSeed(seed.file)}>
             {seeding ? 'Loading…' : 'Load seed data'}
           </button>
         </div>
@@ -362,6 +439,7 @@ export function DataView() {
       {taking && <TakeDialog onClose={() => setTaking(false)} />}
       {restoring && <RestoreDialog snapshot={restoring} onClose={() => setRestoring(undefined)} />}
       {preview && <ImportDialog preview={preview} onClose={() => setPreview(undefined)} />}
+      {seedAsk !== undefined && <SeedDialog file={seedAsk} onClose={() => setSeedAsk(undefined)} />}
       {deleting && (
         <ConfirmDialog
           title={`Delete “${deleting.name}”?`}

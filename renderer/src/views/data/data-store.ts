@@ -1,16 +1,22 @@
 // The Data view's state: the project's snapshots (kept current by 'snapshots.changed', which
-// the CLI's commands send too), the comparison on screen and the change whose values are
-// diffed. Archives move in 1 MiB parts both ways.
+// the CLI's commands send too), whether the seed data is on offer (asked again when the data
+// changes, and when the view is shown), the comparison on screen and the change whose values
+// are diffed. Archives move in 1 MiB parts both ways. It is the data folders' state: it starts
+// again when another project (or folder) opens (dataScope).
 import { create } from 'zustand';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import type { ComparisonView, DataChangeView, ImportPreview, SnapshotsView } from '../../api/types.ts';
 import { base64ToBytes, bytesToBase64 } from '../../lib/bytes.ts';
 import { downloadBlob } from '../../lib/download.ts';
+import { dataScope } from '../../stores/project-scope.ts';
 
 const PART = 1024 * 1024;
 /** Values larger than this are diffed on their first bytes. */
 export const DIFF_BYTES = 2 * 1024 * 1024;
+
+/** Writes come in bursts (a restore announces every bucket): the seed offer is asked about once a burst is over. */
+const SEED_RECHECK_MS = 300;
 
 /** A side of a comparison: a snapshot's name, or '' for the live data. */
 export type Side = string;
@@ -20,7 +26,8 @@ export interface ValueSide {
   size: number;
 }
 
-interface DataState {
+/** What the view shows: the data folders', dropped for others (see NOTHING_LOADED). */
+interface DataShown {
   view: SnapshotsView | undefined;
   loadError: string | undefined;
   from: Side;
@@ -32,6 +39,9 @@ interface DataState {
   compareError: string | undefined;
   change: DataChangeView | undefined;
   values: { before: ValueSide; after: ValueSide } | undefined;
+}
+
+interface DataState extends DataShown {
   showView(view: SnapshotsView): void;
   load(): Promise<void>;
   compare(from: Side, to: Side): Promise<void>;
@@ -49,8 +59,9 @@ function newestSnapshot(view: SnapshotsView): Side {
 }
 let started = false;
 let compareSeq = 0;
+let seedRecheck: ReturnType<typeof setTimeout> | undefined;
 
-export const useData = create<DataState>((set, get) => ({
+const NOTHING_LOADED: DataShown = {
   view: undefined,
   loadError: undefined,
   from: '',
@@ -61,6 +72,10 @@ export const useData = create<DataState>((set, get) => ({
   compareError: undefined,
   change: undefined,
   values: undefined,
+};
+
+export const useData = create<DataState>((set, get) => ({
+  ...NOTHING_LOADED,
 
   showView(view) {
     set({ view, loadError: undefined });
@@ -71,7 +86,7 @@ export const useData = create<DataState>((set, get) => ({
 
   async load() {
     try {
-      get().showView(await studio.call('snapshots.list', {}));
+      get().showView(await dataScope.call('snapshots.list', {}));
     } catch (err) {
       set({ loadError: describeError(err).message });
     }
@@ -81,7 +96,7 @@ export const useData = create<DataState>((set, get) => ({
     const mine = ++compareSeq;
     set({ from, to, comparing: true, stale: false, compareError: undefined, change: undefined, values: undefined });
     try {
-      const comparison = await studio.call('snapshots.compare', { ...(sideArg(from) ? { from } : {}), ...(sideArg(to) ? { to } : {}) });
+      const comparison = await dataScope.call('snapshots.compare', { ...(sideArg(from) ? { from } : {}), ...(sideArg(to) ? { to } : {}) });
       if (mine === compareSeq) set({ comparison, comparing: false });
     } catch (err) {
       if (mine === compareSeq) set({ comparison: undefined, comparing: false, compareError: describeError(err).message });
@@ -93,7 +108,7 @@ export const useData = create<DataState>((set, get) => ({
     if (!change || change.key === undefined) return;
     const { from, to } = get();
     const read = async (side: Side): Promise<ValueSide> => {
-      const value = await studio.call('snapshots.value', { ...(sideArg(side) ? { source: side } : {}), path: change.path, end: DIFF_BYTES });
+      const value = await dataScope.call('snapshots.value', { ...(sideArg(side) ? { source: side } : {}), path: change.path, end: DIFF_BYTES });
       return value ? { bytes: base64ToBytes(value.data), size: value.size } : { bytes: undefined, size: 0 };
     };
     const [before, after] = await Promise.all([read(from), read(to)]);
@@ -104,15 +119,26 @@ export const useData = create<DataState>((set, get) => ({
     if (started) return;
     started = true;
     studio.on('snapshots.changed', (view) => get().showView(view));
-    // A write or a restore changes the live data: a comparison with it may be out of date.
+    // A write or a restore changes the live data: a comparison with it may be out of date, and
+    // data folders that were empty may not be any more (or the other way round): the seed
+    // offer is asked about again.
     const liveChanged = () => {
-      const { comparison, comparing, from, to } = get();
+      const { comparison, comparing, from, to, view } = get();
       if (comparison && !comparing && (from === '' || to === '')) set({ stale: true });
+      if (!view?.seed) return;
+      clearTimeout(seedRecheck);
+      seedRecheck = setTimeout(() => void get().load(), SEED_RECHECK_MS);
     };
     studio.on('kv.changed', liveChanged);
     studio.on('blob.changed', liveChanged);
-    studio.onConnection((s) => s === 'open' && void get().load());
-    void get().load();
+    dataScope.follow({
+      reset() {
+        compareSeq++;
+        clearTimeout(seedRecheck);
+        set(NOTHING_LOADED);
+      },
+      load: () => void get().load(),
+    });
   },
 }));
 

@@ -57,11 +57,7 @@ export function DeployView() {
   const [login, setLogin] = useState({ username: '', password: '' });
   const [showLogin, setShowLogin] = useState(false);
 
-  // A new project: its own saved form, then its manifest.
-  useEffect(() => {
-    if (project && project.path !== state.projectPath) void state.load(project.path, project.name).then(() => useDeploy.getState().generate());
-  }, [project?.path]);
-
+  // Another project brings its own saved form, then its manifest (deploy-store.ts follows the project).
   // Options changed, or a build finished: regenerate, unless the user has edited the manifest.
   const latestOk = builds.filter((b) => b.outcome === 'ok').at(-1)?.number;
   useEffect(() => {

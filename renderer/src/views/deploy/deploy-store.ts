@@ -1,11 +1,13 @@
 // The Deploy view's state: the registry and options (kept per project through ui.state, so
 // they survive a restart), the manifest text as generated or as edited, its problems,
-// and a push's progress and result. Everything crosses the Studio API (deploy.*).
+// and a push's progress and result. Everything crosses the Studio API (deploy.*). It is the
+// open project's: it starts again when another project opens (projectScope).
 import { create } from 'zustand';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import type { DeployProgressView, DeployView, ManifestProblemView, PushedArtifactView } from '../../api/types.ts';
 import { booleanOr, fieldsOf, stringOr } from '../../lib/saved-state.ts';
+import { projectScope } from '../../stores/project-scope.ts';
 
 export interface DeployForm {
   repository: string;
@@ -17,7 +19,8 @@ export interface DeployForm {
 
 export type ErrorInfo = { message: string; hint?: string; code: string };
 
-interface DeployState {
+/** What the view shows: the project's, dropped for another's (see nothingLoaded). */
+interface DeployShown {
   form: DeployForm;
   /** The project the form belongs to (its path); the form is loaded again when it changes. */
   projectPath: string | undefined;
@@ -35,6 +38,9 @@ interface DeployState {
   applying: boolean;
   applied: { output: string; context: string } | undefined;
   applyError: ErrorInfo | undefined;
+}
+
+interface DeployState extends DeployShown {
   setForm(patch: Partial<DeployForm>): void;
   load(projectPath: string, projectName: string): Promise<void>;
   generate(): Promise<void>;
@@ -70,23 +76,31 @@ function savedForm(value: unknown, defaults: DeployForm): DeployForm {
 let validateTimer: ReturnType<typeof setTimeout> | undefined;
 let validateSeq = 0;
 let generateSeq = 0;
+/** Stops following the push under way: its progress is the old project's once another opens. */
+let stopProgress: (() => void) | undefined;
+
+function nothingLoaded(): DeployShown {
+  return {
+    form: defaultForm('app'),
+    projectPath: undefined,
+    view: undefined,
+    manifest: '',
+    edited: false,
+    problems: [],
+    generating: false,
+    generateError: undefined,
+    pushing: false,
+    progress: {},
+    pushed: undefined,
+    pushError: undefined,
+    applying: false,
+    applied: undefined,
+    applyError: undefined,
+  };
+}
 
 export const useDeploy = create<DeployState>((set, get) => ({
-  form: defaultForm('app'),
-  projectPath: undefined,
-  view: undefined,
-  manifest: '',
-  edited: false,
-  problems: [],
-  generating: false,
-  generateError: undefined,
-  pushing: false,
-  progress: {},
-  pushed: undefined,
-  pushError: undefined,
-  applying: false,
-  applied: undefined,
-  applyError: undefined,
+  ...nothingLoaded(),
 
   setForm(patch) {
     const form = { ...get().form, ...patch };
@@ -98,7 +112,7 @@ export const useDeploy = create<DeployState>((set, get) => ({
   async load(projectPath, projectName) {
     set({ projectPath, form: defaultForm(projectName), view: undefined, manifest: '', edited: false, pushed: undefined, pushError: undefined, applied: undefined, applyError: undefined });
     try {
-      const saved = (await studio.call('ui.state.get', { key: formKey(projectPath) })).value;
+      const saved = (await projectScope.call('ui.state.get', { key: formKey(projectPath) })).value;
       if (saved !== null && get().projectPath === projectPath) set({ form: savedForm(saved, defaultForm(projectName)) });
     } catch {
       // No saved form: the defaults stand.
@@ -112,7 +126,7 @@ export const useDeploy = create<DeployState>((set, get) => ({
     const seq = ++generateSeq;
     set({ generating: true, generateError: undefined });
     try {
-      const view = await studio.call('deploy.get', { repository: form.repository, tag: form.tag, replicas: form.replicas, ...(form.host.trim() ? { host: form.host.trim() } : {}) });
+      const view = await projectScope.call('deploy.get', { repository: form.repository, tag: form.tag, replicas: form.replicas, ...(form.host.trim() ? { host: form.host.trim() } : {}) });
       if (seq === generateSeq) set({ view, manifest: view.manifest, problems: view.problems, edited: false });
     } catch (err) {
       if (seq === generateSeq) set({ generateError: describeError(err) });
@@ -127,7 +141,7 @@ export const useDeploy = create<DeployState>((set, get) => ({
     // Checked as the user pauses, not on every key.
     validateTimer = setTimeout(() => {
       const seq = ++validateSeq;
-      studio.call('deploy.validate', { manifest: text }).then(
+      projectScope.call('deploy.validate', { manifest: text }).then(
         (check) => seq === validateSeq && set({ problems: check.problems }),
         (err) => seq === validateSeq && set({ problems: [{ severity: 'error', document: 0, path: '', message: describeError(err).message }] }),
       );
@@ -138,8 +152,9 @@ export const useDeploy = create<DeployState>((set, get) => ({
     const { form } = get();
     set({ pushing: true, pushError: undefined, pushed: undefined, progress: {} });
     const off = studio.on('deploy.progress', (p) => set({ progress: { ...get().progress, [p.artifact]: p } }));
+    stopProgress = off;
     try {
-      const result = await studio.call('deploy.push', {
+      const result = await projectScope.call('deploy.push', {
         repository: form.repository,
         tag: form.tag,
         replicas: form.replicas,
@@ -162,7 +177,7 @@ export const useDeploy = create<DeployState>((set, get) => ({
   async apply() {
     set({ applying: true, applyError: undefined, applied: undefined });
     try {
-      set({ applied: await studio.call('deploy.apply', { manifest: get().manifest }) });
+      set({ applied: await projectScope.call('deploy.apply', { manifest: get().manifest }) });
     } catch (err) {
       set({ applyError: describeError(err) });
     } finally {
@@ -170,3 +185,17 @@ export const useDeploy = create<DeployState>((set, get) => ({
     }
   },
 }));
+
+projectScope.follow({
+  reset() {
+    generateSeq++;
+    validateSeq++;
+    clearTimeout(validateTimer);
+    stopProgress?.();
+    useDeploy.setState(nothingLoaded());
+  },
+  // Its own saved form, then its manifest.
+  load(project) {
+    if (project.path !== useDeploy.getState().projectPath) void useDeploy.getState().load(project.path, project.name).then(() => useDeploy.getState().generate());
+  },
+});

@@ -10,7 +10,8 @@ import { ValueViewer } from '../../components/ValueViewer.tsx';
 import { base64ToBytes, bytesToBase64 } from '../../lib/bytes.ts';
 import { CurlParseError, parseCurl, toCurl } from '../../lib/curl.ts';
 import { downloadBlob } from '../../lib/download.ts';
-import { formatAgo, formatBytes, formatMs } from '../../lib/format.ts';
+import { Ago } from '../../components/Ago.tsx';
+import { formatBytes, formatMs } from '../../lib/format.ts';
 import { onTabListKeyDown, tabStop } from '../../lib/tab-list-keyboard.ts';
 import { useElapsedSeconds } from '../../lib/use-elapsed-seconds.ts';
 import { studio } from '../../api/client.ts';
@@ -19,6 +20,7 @@ import { useStudio } from '../../stores/studio-store.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
 import { withBodyMode } from './body-mode.ts';
 import { examplesFor, isQrExample } from './http-examples.ts';
+import { gatewayPath } from './gateway-path.ts';
 import { type BodyMode, bodyText, CANCELLED, effectiveHeaders, type HistoryEntry, METHODS, paramsOf, type RequestDraft, type Sending, sendsBody, useHttp, withParams } from './http-store.ts';
 import { PairsTable } from './PairsTable.tsx';
 import { RequestLogs } from '../traffic/TrafficDetail.tsx';
@@ -79,7 +81,9 @@ function Sidebar({ gatewayUrl, examples }: { gatewayUrl: string | undefined; exa
               <span className={`method method-${h.request.method}`}>{h.request.method}</span>
               <span className="ellipsis mono">{h.request.url}</span>
               <span className={`status-mini ${h.status ? `tone-${statusTone(h.status)}` : 'tone-server'}`}>{h.status ?? 'ERR'}</span>
-              <span className="muted tiny">{formatAgo(h.at)}</span>
+              <span className="muted tiny">
+                <Ago at={h.at} />
+              </span>
             </button>
           </li>
         ))}
@@ -266,7 +270,7 @@ function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }
         ) : reopened ? (
           <EmptyState title="Response not kept" icon="⇄">
             <p>
-              This request {reopened.status !== undefined ? `got ${reopened.status}` : 'was sent'} {formatAgo(reopened.at)}. The studio keeps the responses of the last 30 requests since it started; press <kbd>{modKey}</kbd>+<kbd>Enter</kbd> to send it again.
+              This request {reopened.status !== undefined ? `got ${reopened.status}` : 'was sent'} <Ago at={reopened.at} />. The studio keeps the responses of the last 30 requests since it started; press <kbd>{modKey}</kbd>+<kbd>Enter</kbd> to send it again.
             </p>
           </EmptyState>
         ) : (
@@ -334,9 +338,8 @@ function CurlImportDialog({ onClose }: { onClose: () => void }) {
   const importIt = () => {
     try {
       const parsed = parseCurl(text);
-      let url = parsed.url;
       // A URL on the gateway becomes a path, so it keeps working when the port changes.
-      if (gatewayUrl && url.startsWith(gatewayUrl.replace(/\/$/, ''))) url = url.slice(gatewayUrl.replace(/\/$/, '').length) || '/';
+      const url = (gatewayUrl ? gatewayPath(parsed.url, gatewayUrl) : undefined) ?? parsed.url;
       const isJson = parsed.headers.some(([k, v]) => k.toLowerCase() === 'content-type' && /json/i.test(v));
       useHttp.getState().load({
         method: parsed.method,

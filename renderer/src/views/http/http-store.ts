@@ -3,14 +3,16 @@
 // the server's. Cancelling cannot stop the studio's request: the view stops waiting and
 // ignores its answer. The draft and the history persist on the Node side (ui.state.*), because in
 // browser mode the page's origin (and so its localStorage) changes with the bridge's port;
-// localStorage is only a fast first paint until the server's copy arrives.
+// localStorage is only a fast first paint until the server's copy arrives. Both are the open
+// project's: another project shows its own (projectScope), and a request still out when it
+// opens is forgotten, as a cancelled one is, without an entry in either history.
 import { create } from 'zustand';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
-import type { HttpResponseView } from '../../api/types.ts';
+import type { HttpResponseView, ProjectView } from '../../api/types.ts';
 import { textToBase64 } from '../../lib/bytes.ts';
 import { jsonProblem } from '../../lib/json-problem.ts';
-import { useStudio } from '../../stores/studio-store.ts';
+import { projectScope } from '../../stores/project-scope.ts';
 import { impliedContentType } from './body-mode.ts';
 import { headerProblem } from './header-check.ts';
 import { ROOT_REQUEST } from './http-examples.ts';
@@ -128,9 +130,8 @@ function save(key: string, value: unknown) {
 /** Replaces the locally remembered draft and history with the server's copy, if it has one. */
 export async function hydrateHttpState(): Promise<void> {
   const keys = { draft: draftKey(), history: historyKey() };
-  const [draft, history] = await Promise.all([studio.call('ui.state.get', { key: keys.draft }), studio.call('ui.state.get', { key: keys.history })]);
-  // Another project opened meanwhile: this answer is not for it.
-  if (keys.draft !== draftKey()) return;
+  // Through the scope: when another project opens meanwhile, this answer is not for it.
+  const [draft, history] = await Promise.all([projectScope.call('ui.state.get', { key: keys.draft }), projectScope.call('ui.state.get', { key: keys.history })]);
   const patch: Partial<Pick<HttpState, 'draft' | 'draftChosen' | 'history'>> = {};
   // Only while the user has not started editing: their newer work wins. A saved draft that is
   // not a request leaves the one shown; the history keeps its well-formed entries.
@@ -142,7 +143,6 @@ export async function hydrateHttpState(): Promise<void> {
 
 /** Shows the draft and history of the project at `path` (the one just opened). */
 export function showProject(path: string): void {
-  if (path === projectPath) return;
   projectPath = path;
   const draft = savedDraft(load(draftKey()));
   useHttp.setState({
@@ -397,12 +397,17 @@ function hydrateOnce(): void {
     hydrated = false;
   });
 }
-studio.onConnection((state) => {
-  if (state === 'open' && projectPath) hydrateOnce();
-});
 // Each project has its own draft and history: switched when the studio opens another.
-useStudio.subscribe((state) => {
-  if (state.project?.path) showProject(state.project.path);
+projectScope.follow({
+  reset() {
+    // The request out is the old project's: its answer is dropped (send checks `out`).
+    out = undefined;
+    projectPath = '';
+    useHttp.setState({ draft: ROOT_REQUEST, draftChosen: false, response: undefined, problem: undefined, sending: undefined, history: [], responses: {}, reopened: undefined });
+  },
+  load(project: ProjectView) {
+    if (project.path !== projectPath) showProject(project.path);
+    // A reconnect: the server's copy, if it could not be read before.
+    else hydrateOnce();
+  },
 });
-const opened = useStudio.getState().project?.path;
-if (opened) showProject(opened);

@@ -14,7 +14,7 @@ import { detectContent } from '../../lib/content-kind.ts';
 import { formatBytes, formatCount } from '../../lib/format.ts';
 import { downloadBlob } from '../../lib/download.ts';
 import { useListKeyboard } from '../../lib/use-list-keyboard.ts';
-import { visibleName } from '../../lib/visible-text.ts';
+import { bucketLabel, visibleName } from '../../lib/visible-text.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { isMod } from '../../shell/shortcuts.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
@@ -23,10 +23,6 @@ import { useKv } from './kv-store.ts';
 const ROW = 28;
 /** wash keeps the bucket named "" in the key-value folder itself (a component that opens ""). */
 const ROOT_BUCKET_TITLE = 'The bucket named "": its keys are the files directly in the key-value folder, as wash keeps them';
-
-function bucketLabel(bucket: string): string {
-  return bucket === '' ? '"" (root)' : visibleName(bucket);
-}
 
 /** What deleting a bucket takes with it; the key list's total counts the whole bucket whatever the prefix, and is unknown until it loads. */
 function keysThatGo(total: number | undefined): string {

@@ -1,10 +1,12 @@
 // The key-value browser's state: buckets, one page after another of keys (kv.list with a
 // cursor; the prefix filter runs on the Node side), and the selected value. 'kv.changed'
-// keeps it current, including changes other programs make in the data folder.
+// keeps it current, including changes other programs make in the data folder. It is the data
+// folder's state: it starts again when another project (or folder) opens (dataScope).
 import { create } from 'zustand';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import { base64ToBytes } from '../../lib/bytes.ts';
+import { dataScope } from '../../stores/project-scope.ts';
 import { pagedList, type PagedList } from '../../lib/paged-list.ts';
 import type { KvListResult } from '../../api/types.ts';
 
@@ -65,7 +67,8 @@ function insertSorted(keys: string[], key: string): string[] {
   return [...keys.slice(0, lo), key, ...keys.slice(lo)];
 }
 
-export const useKv = create<KvState>((set, get) => ({
+/** A browser that has loaded nothing: where it starts, and starts again for another data folder. */
+const NOTHING_LOADED = {
   buckets: [],
   bucketsLoaded: false,
   bucketsError: undefined,
@@ -78,10 +81,14 @@ export const useKv = create<KvState>((set, get) => ({
   listError: undefined,
   selected: undefined,
   editing: false,
+} satisfies Partial<KvState>;
+
+export const useKv = create<KvState>((set, get) => ({
+  ...NOTHING_LOADED,
 
   async loadBuckets() {
     try {
-      const buckets = (await studio.call('kv.buckets', {})).sort();
+      const buckets = (await dataScope.call('kv.buckets', {})).sort();
       set({ buckets, bucketsLoaded: true, bucketsError: undefined });
       const current = get().bucket;
       if (current === undefined || !buckets.includes(current)) get().selectBucket(buckets[0]);
@@ -115,7 +122,7 @@ export const useKv = create<KvState>((set, get) => ({
     if (bucket === undefined || !selected) return;
     const mine = ++valueSeq;
     try {
-      const value = await studio.call('kv.get', { bucket, key: selected.key });
+      const value = await dataScope.call('kv.get', { bucket, key: selected.key });
       if (mine !== valueSeq || get().selected?.key !== selected.key) return;
       set({
         selected: value
@@ -161,12 +168,18 @@ export const useKv = create<KvState>((set, get) => ({
         else void state.reloadValue();
       }
     });
-    studio.onConnection((s) => {
-      if (s !== 'open') return;
-      void get().loadBuckets();
-      void get().list(true);
+    dataScope.follow({
+      reset() {
+        clearTimeout(prefixTimer);
+        valueSeq++;
+        set(NOTHING_LOADED);
+      },
+      load() {
+        void get().loadBuckets();
+        // The bucket shown, if it stays, is listed again (keys may have changed while disconnected).
+        void get().list(true);
+      },
     });
-    void get().loadBuckets();
   },
 }));
 
@@ -175,6 +188,6 @@ const keyPages: PagedList = pagedList<KvState, KvListResult>(useKv, {
   pageSize: KEY_PAGE,
   restPageSize: REST_PAGE,
   fetch: ({ bucket, prefix }, cursor, limit) =>
-    bucket === undefined ? undefined : studio.call('kv.list', { bucket, ...(prefix ? { prefix } : {}), ...(cursor !== undefined ? { cursor } : {}), limit }),
+    bucket === undefined ? undefined : dataScope.call('kv.list', { bucket, ...(prefix ? { prefix } : {}), ...(cursor !== undefined ? { cursor } : {}), limit }),
   apply: ({ keys }, page, reset) => ({ keys: reset ? page.keys : [...keys, ...page.keys], total: page.total }),
 });

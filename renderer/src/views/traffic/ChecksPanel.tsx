@@ -9,7 +9,8 @@ import { CodeEditor } from '../../components/CodeEditor.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ValueDiff } from '../../components/ValueDiff.tsx';
 import { base64ToBytes } from '../../lib/bytes.ts';
-import { formatAgo, formatMs } from '../../lib/format.ts';
+import { Ago } from '../../components/Ago.tsx';
+import { formatMs } from '../../lib/format.ts';
 import { useChecks } from '../../stores/checks-store.ts';
 import { useUi } from '../../stores/ui-store.ts';
 
@@ -148,7 +149,7 @@ export function ChecksPanel() {
               : run.error
                 ? run.error.message
                 : `${run.build !== undefined ? `Build ${run.build} · ` : ''}${run.passed}/${run.results.length} checks pass`}
-            {run && <span className="muted small"> · {formatAgo(run.startedAt)} · {formatMs(run.durationMs)}</span>}
+            {run && <span className="muted small"> · <Ago at={run.startedAt} /> · {formatMs(run.durationMs)}</span>}
           </div>
           <button className="btn" onClick={() => void useChecks.getState().runNow()} disabled={running}>
             {running ? 'Running…' : 'Run now'}

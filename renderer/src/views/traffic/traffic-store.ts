@@ -1,10 +1,12 @@
 // The Traffic view's state. The list lives in the studio process (traffic.query filters and
 // pages it, newest first); this store keeps the pages on screen, pinned to the newest id seen
 // when the filter was last applied (`maxId`), so rows stay put while requests arrive: new
-// ones are counted and shown when the user scrolls to the top or asks for them.
+// ones are counted and shown when the user scrolls to the top or asks for them. It is the open
+// project's traffic: it starts again when another project opens (projectScope).
 import { create } from 'zustand';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
+import { projectScope } from '../../stores/project-scope.ts';
 import type { PinKindView, ReplayReport, TrafficDetailView, TrafficFilterView, TrafficOrigin, TrafficSettingsView, TrafficSummaryView } from '../../api/types.ts';
 import { useUi } from '../../stores/ui-store.ts';
 import { useChecks } from '../../stores/checks-store.ts';
@@ -40,7 +42,8 @@ export function filterArgs(filter: TrafficFilter, maxId?: number): TrafficFilter
   };
 }
 
-interface TrafficState {
+/** What the view shows: the project's, dropped for another's (see NOTHING_LOADED). */
+interface TrafficShown {
   filter: TrafficFilter;
   total: number;
   /** Loaded pages by index (PAGE rows each). */
@@ -63,6 +66,9 @@ interface TrafficState {
   report: ReplayReport | undefined;
   /** The replay result whose diff is open. */
   diffOf: number | undefined;
+}
+
+interface TrafficState extends TrafficShown {
   setFilter(patch: Partial<TrafficFilter>): void;
   refresh(): Promise<void>;
   loadPage(index: number): Promise<void>;
@@ -87,25 +93,32 @@ function toastError(title: string, err: unknown): void {
   useUi.getState().toast({ tone: 'error', title, detail: describeError(err).message }, 8000);
 }
 
+/** A list that has loaded nothing (a filter on the old project's builds means nothing in another). */
+function nothingLoaded(): TrafficShown {
+  return {
+    filter: EMPTY_FILTER,
+    total: 0,
+    pages: new Map(),
+    maxId: undefined,
+    fresh: 0,
+    size: 0,
+    capacity: 0,
+    builds: [],
+    loading: true,
+    error: undefined,
+    selected: new Set(),
+    current: undefined,
+    detail: undefined,
+    settings: undefined,
+    ignoredHeaders: [],
+    replaying: false,
+    report: undefined,
+    diffOf: undefined,
+  };
+}
+
 export const useTraffic = create<TrafficState>((set, get) => ({
-  filter: EMPTY_FILTER,
-  total: 0,
-  pages: new Map(),
-  maxId: undefined,
-  fresh: 0,
-  size: 0,
-  capacity: 0,
-  builds: [],
-  loading: true,
-  error: undefined,
-  selected: new Set(),
-  current: undefined,
-  detail: undefined,
-  settings: undefined,
-  ignoredHeaders: [],
-  replaying: false,
-  report: undefined,
-  diffOf: undefined,
+  ...nothingLoaded(),
 
   setFilter(patch) {
     set({ filter: { ...get().filter, ...patch } });
@@ -118,7 +131,7 @@ export const useTraffic = create<TrafficState>((set, get) => ({
     loadingPages.clear();
     set({ loading: true });
     try {
-      const result = await studio.call('traffic.query', { filter: filterArgs(get().filter), limit: PAGE });
+      const result = await projectScope.call('traffic.query', { filter: filterArgs(get().filter), limit: PAGE });
       if (seq !== querySeq) return;
       set({ total: result.total, pages: new Map([[0, result.records]]), maxId: result.newestId, fresh: 0, size: result.size, capacity: result.capacity, builds: result.builds, loading: false, error: undefined });
     } catch (err) {
@@ -131,7 +144,7 @@ export const useTraffic = create<TrafficState>((set, get) => ({
     loadingPages.add(index);
     const seq = querySeq;
     try {
-      const result = await studio.call('traffic.query', { filter: filterArgs(get().filter, get().maxId), offset: index * PAGE, limit: PAGE });
+      const result = await projectScope.call('traffic.query', { filter: filterArgs(get().filter, get().maxId), offset: index * PAGE, limit: PAGE });
       if (seq !== querySeq) return;
       const pages = new Map(get().pages);
       pages.set(index, result.records);
@@ -151,7 +164,7 @@ export const useTraffic = create<TrafficState>((set, get) => ({
     set({ current: id, detail: undefined, diffOf: undefined });
     if (id === undefined) return;
     try {
-      const detail = await studio.call('traffic.get', { id });
+      const detail = await projectScope.call('traffic.get', { id });
       if (get().current === id) set({ detail: detail ?? undefined });
     } catch (err) {
       toastError('Could not load the request', err);
@@ -170,7 +183,7 @@ export const useTraffic = create<TrafficState>((set, get) => ({
   async replay(target, data) {
     set({ replaying: true });
     try {
-      const report = await studio.call('traffic.replay', { ...target, data, ignoreHeaders: get().ignoredHeaders });
+      const report = await projectScope.call('traffic.replay', { ...target, data, ignoreHeaders: get().ignoredHeaders });
       set({ report, replaying: false, diffOf: report.results.find((r) => r.outcome !== 'matched')?.id ?? report.results[0]?.id });
       useUi.getState().toast({ tone: report.changed + report.failed > 0 ? 'error' : 'success', title: `Replayed ${report.results.length}: ${report.matched} matched, ${report.changed} changed, ${report.failed} failed` });
     } catch (err) {
@@ -197,7 +210,7 @@ export const useTraffic = create<TrafficState>((set, get) => ({
 
   async configure(change) {
     try {
-      set({ settings: await studio.call('traffic.configure', change) });
+      set({ settings: await projectScope.call('traffic.configure', change) });
     } catch (err) {
       toastError('Could not change the capture', err);
     }
@@ -217,24 +230,26 @@ export const useTraffic = create<TrafficState>((set, get) => ({
     const load = async () => {
       await get().refresh();
       try {
-        const settings = await studio.call('traffic.settings', {});
-        const saved = (await studio.call('ui.state.get', { key: IGNORED_KEY })).value;
+        const settings = await projectScope.call('traffic.settings', {});
+        const saved = (await projectScope.call('ui.state.get', { key: IGNORED_KEY })).value;
         set({ settings, ignoredHeaders: Array.isArray(saved) ? saved.filter((h): h is string => typeof h === 'string') : settings.defaultIgnoredHeaders });
       } catch {
         // The list's error says what is wrong; settings follow on the next connection.
       }
     };
-    studio.onConnection((state) => {
-      if (state === 'open') void load();
-    });
     studio.on('traffic.appended', (records) => set({ fresh: get().fresh + records.length, size: Math.min(get().capacity || Infinity, get().size + records.length) }));
     studio.on('traffic.cleared', () => {
       set({ selected: new Set(), current: undefined, detail: undefined, report: undefined });
       void get().refresh();
     });
-    studio.on('project.changed', () => {
-      if (get().settings?.folder === undefined) void load();
+    projectScope.follow({
+      reset() {
+        querySeq++;
+        loadingPages.clear();
+        clearTimeout(debounce);
+        set(nothingLoaded());
+      },
+      load: () => void load(),
     });
-    void load();
   },
 }));

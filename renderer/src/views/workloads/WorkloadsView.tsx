@@ -4,27 +4,19 @@
 // service's state (running, restarting in N s after it ended, and how). Restart, stop, rebuild. A failed build shows its output, in colour, right here.
 // Above them, how instances are used (reuse or fresh, and how that differs from wash), with
 // the switch, and the components' environment (env in .wash/studio.yaml).
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import type { BuildView, InstanceMode, InstancesView, ProjectView, ServiceView, SocketsView, WorkloadView } from '../../api/types.ts';
 import { AnsiText } from '../../components/AnsiText.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { useNow } from '../../lib/clock.ts';
 import { formatAgo, formatCount, formatMs } from '../../lib/format.ts';
 import { failureTitle, reloadState, useStudio, versionName } from '../../stores/studio-store.ts';
 import { modKey, useUi } from '../../stores/ui-store.ts';
 import { ChainGraph } from './ChainGraph.tsx';
 import { EnvironmentCard } from './EnvironmentCard.tsx';
-
-function useNow(ms: number): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(t);
-  }, [ms]);
-  return now;
-}
 
 async function act(label: string, run: () => Promise<unknown>) {
   try {
