@@ -4,6 +4,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { dataFoldersFor } from '../../runtime/snapshots/data-folders.ts';
+import { openLiveData, type LiveData } from '../../runtime/snapshots/live-data.ts';
 import { watFixtureAlone } from '../fixtures/fixtures.ts';
 import { StudioApiClient } from '../helpers/studio-api-client.ts';
 import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
@@ -29,10 +31,23 @@ export interface StdioStudio {
 
 export const base64 = (text: string) => Buffer.from(text).toString('base64');
 
-export async function openStdioStudio(viewport: { width: number; height: number }): Promise<StdioStudio> {
+/**
+ * `seed` fills the data folders before the studio opens them, as an earlier session leaves
+ * them: thousands of keys and objects go in there in a few seconds, through the Studio API in
+ * fifteen.
+ */
+export async function openStdioStudio(viewport: { width: number; height: number }, seed?: (data: LiveData) => void): Promise<StdioStudio> {
   if (!findChromium()) throw new Error(NO_BROWSER_MESSAGE);
   ensureRendererBuilt();
   const { dir, wasm } = await watFixtureAlone('stdio');
+  if (seed) {
+    const data = openLiveData(await dataFoldersFor(wasm));
+    try {
+      seed(data);
+    } finally {
+      data.close();
+    }
+  }
   const studio = await startStudio(wasm, ['--workers', '1'], 120_000, { ui: true });
   const client = await StudioApiClient.connect(studio.studioUrl);
   const { chromium, page, pageErrors } = await openStudioPage(studio.studioUrl, viewport);

@@ -11,18 +11,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import type { StudioApiClient } from '../helpers/studio-api-client.ts';
 import type { StudioProcess } from '../helpers/studio-process.ts';
-import { base64, openStdioStudio, type StdioStudio } from './stdio-studio.ts';
+import { openStdioStudio, type StdioStudio } from './stdio-studio.ts';
 
 const KEYS = 5_000;
 const OBJECTS = 3_002;
 const keyName = (i: number) => `key-${String(i).padStart(4, '0')}`;
-
-/** Runs `make(i)` for i in [1, count], `batch` at a time. */
-async function inBatches(count: number, batch: number, make: (i: number) => Promise<unknown>): Promise<void> {
-  for (let start = 1; start <= count; start += batch) {
-    await Promise.all(Array.from({ length: Math.min(batch, count - start + 1) }, (_, k) => make(start + k)));
-  }
-}
 
 /** How many rows of `height` px the list's visible area holds. */
 async function rowsShown(list: Locator, height: number): Promise<number> {
@@ -50,13 +43,14 @@ describe('the lists and the playground, as a new user meets them', () => {
     );
 
   before(async () => {
-    opened = await openStdioStudio({ width: 900, height: 600 });
+    opened = await openStdioStudio({ width: 900, height: 600 }, ({ keyvalue, blobstore }) => {
+      keyvalue.setMany('many', Array.from({ length: KEYS }, (_, k) => [keyName(k + 1), Buffer.from(`value ${k + 1}`)] as const));
+      blobstore.createContainer('lots');
+      const put = (name: string) => blobstore.put('lots', name, Buffer.from(name));
+      for (let i = 1; i <= OBJECTS; i++) put(`sub/file-${String(i).padStart(4, '0')}.txt`);
+      put('sub/deeper/kept.txt');
+    });
     ({ studio, client, page, pageErrors } = opened);
-    await inBatches(KEYS, 250, (i) => client.call('kv.set', { bucket: 'many', key: keyName(i), value: base64(`value ${i}`) }));
-    await client.call('blob.createContainer', { container: 'lots' });
-    const put = (name: string) => client.call('blob.put', { container: 'lots', name, data: base64(name), offset: 0, last: true });
-    await inBatches(OBJECTS, 250, (i) => put(`sub/file-${String(i).padStart(4, '0')}.txt`));
-    await put('sub/deeper/kept.txt');
   });
 
   after(() => opened?.close());

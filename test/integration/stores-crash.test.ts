@@ -15,15 +15,21 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BlobStore } from '../../runtime/stores/blob-store.ts';
 import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
 import { StoreLocks } from '../../runtime/stores/store-locks.ts';
+import { bundleForNode } from '../helpers/node-bundle.ts';
 import { COUNTER_THREADS, checkedLabel } from '../helpers/stores-crash-child.ts';
 
 const ROUNDS = 50;
-const child = fileURLToPath(new URL('../helpers/stores-crash-child.ts', import.meta.url));
+// Bundled, so that a round's time goes to the stores: through tsx the child took one to two
+// seconds to load, and a kill meant for startup and recovery landed in the loader instead.
+let child: string;
+before(async () => {
+  child = await bundleForNode(fileURLToPath(new URL('../helpers/stores-crash-child.ts', import.meta.url)));
+});
 const scratch = mkdtempSync(join(tmpdir(), 'cs-stores-crash-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -41,7 +47,7 @@ interface Acknowledged {
 /** Runs the child until it is killed `killAfterMs` after start (or after it is ready). */
 async function crashRound(kvRoot: string, blobRoot: string, round: number, killAfterMs: number, waitForReady: boolean): Promise<Acknowledged> {
   const acked: Acknowledged = { sets: new Map(), puts: new Map(), increments: [], hot: undefined, ready: false };
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, 'loop', kvRoot, blobRoot, String(round)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [child, 'loop', kvRoot, blobRoot, String(round)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   let pending = '';

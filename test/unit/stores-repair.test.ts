@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BlobStore } from '../../runtime/stores/blob-store.ts';
 import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
@@ -15,18 +15,23 @@ import { HEADER_BYTES } from '../../runtime/stores/kv-journal.ts';
 import { startMaterializer, stopMaterializer } from '../../runtime/stores/kv-materializer.ts';
 import { StoreLocks } from '../../runtime/stores/store-locks.ts';
 import { fails } from '../helpers/store-assertions.ts';
+import { bundleForNode } from '../helpers/node-bundle.ts';
 import { fileBecomes } from '../helpers/settled-files.ts';
 import { waitUntil } from '../helpers/wait-until.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cs-stores-repair-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 let counter = 0;
-const child = fileURLToPath(new URL('../helpers/stores-crash-child.ts', import.meta.url));
+// Bundled: through tsx each crashed store took a second or more to start.
+let child: string;
+before(async () => {
+  child = await bundleForNode(fileURLToPath(new URL('../helpers/stores-crash-child.ts', import.meta.url)));
+});
 
 /** A root whose process set each key to its value in bucket (key, value, key, value...) and exited without closing: the journal keeps the records. */
 function crashedAfterSet(bucket: string, ...pairs: string[]): string {
   const root = join(scratch, `kv-${counter++}`);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', child, 'set-and-exit', root, bucket, ...pairs], { encoding: 'utf8', timeout: 20_000 });
+  const run = spawnSync(process.execPath, [child, 'set-and-exit', root, bucket, ...pairs], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(run.stdout.trim(), 'done', run.stderr);
   return root;
 }
