@@ -87,8 +87,12 @@ export type JsBuildResult =
 const BUILDER_VERSION = '1';
 /** A componentize that runs this long is stuck, not slow. */
 const COMPONENTIZE_TIMEOUT_MS = 5 * 60_000;
-/** Built components are ~14 MB each; keep the most recently used few. */
-const CACHE_ENTRIES_KEPT = 12;
+/**
+ * Built components are ~14 MB each; keep the most recently used (at most ~300 MB). Enough for
+ * someone switching among a dozen projects, and for the test suite's components, which a
+ * smaller limit would prune and componentize again on every run.
+ */
+const CACHE_ENTRIES_KEPT = 20;
 /** Enough of the child's output to explain a failure. */
 const OUTPUT_LIMIT = 64 * 1024;
 /** A temp file this old in the cache belongs to a build that died. */
