@@ -8,7 +8,7 @@ import { studio } from '../api/client.ts';
 import { buildCause, failureTitle, reloadState, useStudio, versionName } from '../stores/studio-store.ts';
 import { modKey, useUi } from '../stores/ui-store.ts';
 import { formatMs } from '../lib/format.ts';
-import { useElapsedSeconds } from '../lib/use-elapsed-seconds.ts';
+import { useElapsedSeconds } from '../lib/clock.ts';
 
 export function ReloadIndicator() {
   const builds = useStudio((s) => s.builds);

@@ -13,7 +13,7 @@ import { downloadBlob } from '../../lib/download.ts';
 import { Ago } from '../../components/Ago.tsx';
 import { formatBytes, formatMs } from '../../lib/format.ts';
 import { onTabListKeyDown, tabStop } from '../../lib/tab-list-keyboard.ts';
-import { useElapsedSeconds } from '../../lib/use-elapsed-seconds.ts';
+import { useElapsedSeconds } from '../../lib/clock.ts';
 import { studio } from '../../api/client.ts';
 import { isMod } from '../../shell/shortcuts.ts';
 import { useStudio } from '../../stores/studio-store.ts';
