@@ -159,10 +159,16 @@ export class ProjectSnapshots {
 
   /** The seed data file, and whether the data is empty enough to offer it. */
   seedOffer(): SeedOffer | undefined {
+    const seed = this.seedAndLive();
+    return seed && { file: seed.file, dataEmpty: seed.dataEmpty };
+  }
+
+  /** The seed data file with what the live data holds now (listed once), or undefined when the project ships none. */
+  private seedAndLive(): (SeedOffer & { live: LiveFolders }) | undefined {
     const { seedFile } = this.folders;
     if (!seedFile || !existsSync(seedFile)) return undefined;
-    const { buckets, containers } = this.liveFolders();
-    return { file: seedFile, dataEmpty: buckets.length === 0 && containers.length === 0 };
+    const live = this.liveFolders();
+    return { file: seedFile, dataEmpty: live.buckets.length === 0 && live.containers.length === 0, live };
   }
 
   /**
@@ -171,16 +177,16 @@ export class ProjectSnapshots {
    * were empty must not throw away what was written since.
    */
   seedToLoad(options: { replace?: boolean } = {}): SeedOffer {
-    const offer = this.seedOffer();
-    if (!offer) throw new SnapshotError('seed-not-found', `${this.folders.project} ships no seed data.`, 'A project ships seed data as .wash/seed-data.tar.gz, a snapshot exported with `component-studio snapshot export`.');
-    if (!offer.dataEmpty && options.replace !== true) {
+    const seed = this.seedAndLive();
+    if (!seed) throw new SnapshotError('seed-not-found', `${this.folders.project} ships no seed data.`, 'A project ships seed data as .wash/seed-data.tar.gz, a snapshot exported with `component-studio snapshot export`.');
+    if (!seed.dataEmpty && options.replace !== true) {
       throw new SnapshotError(
         'seed-would-replace',
-        `The data folders are not empty (${describeFolders(this.liveFolders())}): loading the seed data would replace what they hold.`,
+        `The data folders are not empty (${describeFolders(seed.live)}): loading the seed data would replace what they hold.`,
         'Load it anyway to replace that data (the Data view asks first; through the Studio API, pass `replace: true`). The data replaced is kept first as the snapshot "before restoring seed data".',
       );
     }
-    return offer;
+    return { file: seed.file, dataEmpty: seed.dataEmpty };
   }
 
   /**
