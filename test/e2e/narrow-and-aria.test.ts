@@ -2,9 +2,10 @@
 // 700x450, a 200% zoom), on a studio serving the stdio WAT fixture: the Key-value view stacks
 // with its buttons and viewer switch inside the window and no sideways scroll; the Traffic list
 // keeps a readable path column and several rows with a request open; the HTTP view's response
-// summary is a polite live region and its download button has a name; Ctrl+S saves a value
+// summary is a polite live region and its save button has a name; Ctrl+S saves a value
 // being edited from anywhere in the Key-value view; the Traffic keyboard row stays on its
-// request when a new one arrives on top. Screenshots go to test-results/ui/narrow-*.png,
+// request when a new one arrives on top; at 700 px the sidebar is a rail of icons that keep
+// their names. Screenshots go to test-results/ui/narrow-*.png,
 // light and dark.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -18,7 +19,7 @@ import { base64, openStdioStudio, type StdioStudio } from './stdio-studio.ts';
 async function fullyShown(locator: Locator): Promise<{ ok: boolean; why: string }> {
   return locator.evaluate((el) => {
     const box = el.getBoundingClientRect();
-    const inside = box.width > 0 && box.height > 0 && box.left >= 0 && box.top >= 0 && box.right <= window.innerWidth && box.bottom <= window.innerHeight;
+    const inside = box.width > 0 && box.height > 0 && box.left >= 0 && box.top >= 0 && box.right <= window.innerWidth + 1 && box.bottom <= window.innerHeight + 1;
     const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
     const onTop = !!hit && (hit === el || el.contains(hit));
     // Clipped by a scrolling or overflow-hidden ancestor: some part of it is outside that box.
@@ -27,7 +28,7 @@ async function fullyShown(locator: Locator): Promise<{ ok: boolean; why: string 
       const style = getComputedStyle(p);
       if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
       const r = p.getBoundingClientRect();
-      if (box.left < r.left - 0.5 || box.right > r.right + 0.5 || box.top < r.top - 0.5 || box.bottom > r.bottom + 0.5) clipped = true;
+      if (box.left < r.left - 1 || box.right > r.right + 1 || box.top < r.top - 1 || box.bottom > r.bottom + 1) clipped = true;
     }
     return { ok: inside && onTop && !clipped, why: JSON.stringify({ box, inside, onTop, clipped, hit: hit?.outerHTML.slice(0, 120) }) };
   });
@@ -184,7 +185,7 @@ describe('narrow windows, screen readers and keys in Chromium', () => {
     assert.match((await activeRow()) ?? '', /request-number-5\//);
   });
 
-  it('HTTP: the response summary is a polite live region, said once per response; the download button and the tabs have names and states', async () => {
+  it('HTTP: the response summary is a polite live region, said once per response; the save button and the tabs have names and states', async () => {
     await go(2, 'http');
     const http = view('http');
     const live = http.locator('.response-pane [aria-live="polite"]');
@@ -203,8 +204,8 @@ describe('narrow windows, screen readers and keys in Chromium', () => {
       return true;
     });
     assert.ok(marker);
-    const download = http.getByRole('button', { name: 'Download the response body' });
-    assert.equal(await download.count(), 1);
+    const save = http.getByRole('button', { name: 'Save body' });
+    assert.equal(await save.count(), 1);
     const tabs = http.getByRole('tablist', { name: 'Response' });
     const body = tabs.getByRole('tab', { name: 'Body' });
     assert.equal(await body.getAttribute('aria-selected'), 'true');
@@ -223,9 +224,28 @@ describe('narrow windows, screen readers and keys in Chromium', () => {
       const child = el?.firstElementChild as (HTMLElement & { seen?: boolean }) | null | undefined;
       return !!child && child.seen !== true;
     });
-    const shown = await fullyShown(download);
-    assert.ok(shown.ok, `the download button: ${shown.why}`);
+    const shown = await fullyShown(save);
+    assert.ok(shown.ok, `the save button: ${shown.why}`);
     await shoot('http');
     assert.deepEqual(pageErrors, []);
+  });
+
+  it('at 700 px the sidebar is a rail of icons: the view gets the width, and each button keeps its name', async () => {
+    await go(1, 'workloads');
+    const sidebar = page.getByRole('navigation', { name: 'Views' });
+    await page.setViewportSize({ width: 700, height: 450 });
+    try {
+      assert.ok((await sidebar.boundingBox())!.width <= 60, 'the sidebar is a narrow rail');
+      await opened.shoot('narrow-rail-700x450');
+      const logs = sidebar.getByRole('button', { name: 'Logs' });
+      assert.ok((await fullyShown(logs)).ok, 'the Logs button is inside the rail');
+      await logs.click();
+      await view('logs').waitFor();
+      // The reload indicator is a dot now, and still says the state to a screen reader.
+      assert.match((await sidebar.locator('.reload-indicator').textContent()) ?? '', /Serving version 1/);
+    } finally {
+      await page.setViewportSize({ width: 800, height: 600 });
+    }
+    assert.ok((await sidebar.boundingBox())!.width > 150, 'at 800 px the sidebar has its labels again');
   });
 });

@@ -175,4 +175,14 @@ describe('the studio UI keeps a new user safe', () => {
     await shot('safety-header-value');
     assert.deepEqual(pageErrors, []);
   });
+
+  it('on a .wasm served alone, says how to give it environment variables, never to edit a studio.yaml it has not', async () => {
+    await page.keyboard.press('Control+1');
+    const environment = view('workloads').getByRole('region', { name: 'Environment' });
+    await environment.waitFor();
+    const text = await environment.innerText();
+    assert.match(text, /A \.wasm file served alone gets no environment variables/);
+    assert.match(text, /build\.component_path/);
+    assert.match(await view('workloads').getByRole('region', { name: 'Instances' }).innerText(), /no project to keep a choice in/);
+  });
 });

@@ -2,7 +2,8 @@
 // name (it is known by the component its config builds), the root for anything else.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { examplesFor, isQrExample } from '../../renderer/src/views/http/http-examples.ts';
+import type { SettingsView } from '../../renderer/src/api/types.ts';
+import { configuredComponentPath, examplesFor, isQrExample } from '../../renderer/src/views/http/http-examples.ts';
 
 describe('the HTTP view\'s examples', () => {
   it('knows the QR example by the component it builds, whatever its folder is called', () => {
@@ -11,6 +12,16 @@ describe('the HTTP view\'s examples', () => {
     assert.equal(isQrExample('qrcode', []), true, 'the bundled example before its first build');
     assert.equal(isQrExample('qrcode', ['/x/qrcode/dist/app.wasm']), false, 'a project of that name that builds something else');
     assert.equal(isQrExample('api', ['/x/api/dist/not-qrcode.wasm']), false);
+  });
+
+  it('knows a copy of the QR example before its first build, by the component path its config names', () => {
+    assert.equal(isQrExample('my-qr', [], 'dist/qrcode.wasm'), true);
+    assert.equal(isQrExample('qrcode', [], 'dist/app.wasm'), false, 'the config names another component');
+    assert.equal(isQrExample('my-qr', ['/x/my-qr/dist/app.wasm'], 'dist/qrcode.wasm'), false, 'what runs wins over the config');
+    const settings = (values: { key: string; value: string }[]) => ({ config: { values } }) as unknown as SettingsView;
+    assert.equal(configuredComponentPath(settings([{ key: 'build.component_path', value: '"dist/qrcode.wasm"' }])), 'dist/qrcode.wasm');
+    assert.equal(configuredComponentPath(settings([{ key: 'build.command', value: '"make"' }])), undefined);
+    assert.equal(configuredComponentPath(undefined), undefined);
   });
 
   it('offers the QR requests for it and the root for anything else', () => {

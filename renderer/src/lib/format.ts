@@ -51,3 +51,8 @@ export function formatShortDate(epochMs: number, now = Date.now()): string {
   if (d.toDateString() === today.toDateString()) return formatTime(epochMs).slice(0, 8);
   return d.toLocaleDateString(undefined, { year: d.getFullYear() === today.getFullYear() ? undefined : 'numeric', month: 'short', day: 'numeric' });
 }
+
+/** The text with its first letter upper case, for a phrase that starts a sentence. */
+export function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

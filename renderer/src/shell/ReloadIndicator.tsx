@@ -7,7 +7,7 @@ import { showFailedCheck, useChecks } from '../stores/checks-store.ts';
 import { studio } from '../api/client.ts';
 import { buildCause, failureTitle, reloadState, useStudio, versionName } from '../stores/studio-store.ts';
 import { modKey, useUi } from '../stores/ui-store.ts';
-import { formatMs } from '../lib/format.ts';
+import { capitalized, formatMs } from '../lib/format.ts';
 import { useElapsedSeconds } from '../lib/clock.ts';
 
 export function ReloadIndicator() {
@@ -102,14 +102,10 @@ export function ReloadIndicator() {
         <button className="reload-checks" data-state={checksState} title={checksState === 'failed' ? 'Show what failed' : 'Show the checks'} onClick={() => showFailedCheck(checks)}>
           {checks.error
             ? 'Checks could not run'
-            : `${checks.build !== undefined ? `build ${checks.build} · ` : ''}${checks.passed}/${checks.results.length} checks pass`}
+            : `${checks.build !== undefined ? `${versionName(project, checks.build)} · ` : ''}${checks.passed}/${checks.results.length} checks pass`}
           {checks.failed > 0 && <span className="reload-checks-failed"> · {checks.results.find((r) => !r.passed)?.name} failed</span>}
         </button>
       )}
     </div>
   );
-}
-
-function capitalized(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -35,7 +35,7 @@ export function Sidebar() {
       </ul>
       <div className="sidebar-foot">
         <button className="help-link" title="Keyboard shortcuts (?)" onClick={() => useUi.getState().setHelpOpen(true)}>
-          <kbd>?</kbd> Shortcuts
+          <kbd>?</kbd> <span className="help-link-text">Shortcuts</span>
         </button>
         <ReloadIndicator />
       </div>

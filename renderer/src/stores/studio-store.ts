@@ -35,9 +35,14 @@ function mergeBuild(builds: BuildView[], build: BuildView): BuildView[] {
   return [...others, build].sort((a, b) => a.number - b.number).slice(-50);
 }
 
-/** What one version is called: a project's builds; a .wasm file served as it is has no build, only versions of the file. */
+/** What versions are called: a project's builds; a .wasm file served as it is has no build, only versions of the file. */
+export function versionNoun(project: Pick<ProjectView, 'kind'> | undefined): 'build' | 'version' {
+  return project?.kind === 'file' ? 'version' : 'build';
+}
+
+/** What one version is called: `build 3`, or `version 3` of a .wasm file. */
 export function versionName(project: Pick<ProjectView, 'kind'> | undefined, build: number): string {
-  return project?.kind === 'file' ? `version ${build}` : `build ${build}`;
+  return `${versionNoun(project)} ${build}`;
 }
 
 /** Why a build (a .wasm file's version) ran, in words, from the session's reason code. */

@@ -9,7 +9,7 @@ import { EmptyState } from '../../components/EmptyState.tsx';
 import { ValueViewer } from '../../components/ValueViewer.tsx';
 import { base64ToBytes, bytesToBase64 } from '../../lib/bytes.ts';
 import { CurlParseError, parseCurl, toCurl } from '../../lib/curl.ts';
-import { downloadBlob } from '../../lib/download.ts';
+import { downloadBlob, withExtension } from '../../lib/download.ts';
 import { Ago } from '../../components/Ago.tsx';
 import { formatBytes, formatMs } from '../../lib/format.ts';
 import { onTabListKeyDown, tabStop } from '../../lib/tab-list-keyboard.ts';
@@ -19,7 +19,7 @@ import { isMod } from '../../shell/shortcuts.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
 import { withBodyMode } from './body-mode.ts';
-import { examplesFor, isQrExample } from './http-examples.ts';
+import { configuredComponentPath, examplesFor, isQrExample } from './http-examples.ts';
 import { gatewayPath } from './gateway-path.ts';
 import { type BodyMode, bodyText, CANCELLED, effectiveHeaders, type HistoryEntry, METHODS, paramsOf, type RequestDraft, type Sending, sendsBody, useHttp, withParams } from './http-store.ts';
 import { PairsTable } from './PairsTable.tsx';
@@ -229,11 +229,10 @@ function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }
           </div>
           <button
             className="btn btn-small"
-            aria-label="Download the response body"
             title="Save the response body as a file"
-            onClick={() => downloadBlob(shown.bytes as BlobPart, `response-${shown.response.status}`, contentType || 'application/octet-stream')}
+            onClick={() => downloadBlob(shown.bytes as BlobPart, withExtension(`response-${shown.response.status}`, contentType), contentType || 'application/octet-stream')}
           >
-            <span aria-hidden="true">↓</span>
+            <span aria-hidden="true">↓</span> Save body
           </button>
         </>
       )}
@@ -418,7 +417,7 @@ export function HttpView() {
   const update = useHttp((s) => s.update);
   const gatewayUrl = useStudio((s) => s.project?.gatewayUrl);
   // A boolean, so the workloads' live statistics do not re-render the view.
-  const qr = useStudio((s) => isQrExample(s.project?.name, s.workloads.flatMap((w) => (w.wasmPath ? [w.wasmPath] : []))));
+  const qr = useStudio((s) => isQrExample(s.project?.name, s.workloads.flatMap((w) => (w.wasmPath ? [w.wasmPath] : [])), configuredComponentPath(s.settings)));
   const examples = useMemo(() => examplesFor(qr), [qr]);
   // A first visit starts on the project's first example; a draft of the user's own stays.
   useEffect(() => useHttp.getState().suggest(examples.requests[0]!), [examples]);

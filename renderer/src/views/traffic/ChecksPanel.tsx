@@ -10,8 +10,9 @@ import { EmptyState } from '../../components/EmptyState.tsx';
 import { ValueDiff } from '../../components/ValueDiff.tsx';
 import { base64ToBytes } from '../../lib/bytes.ts';
 import { Ago } from '../../components/Ago.tsx';
-import { formatMs } from '../../lib/format.ts';
+import { capitalized, formatMs } from '../../lib/format.ts';
 import { useChecks } from '../../stores/checks-store.ts';
+import { useStudio, versionName } from '../../stores/studio-store.ts';
 import { useUi } from '../../stores/ui-store.ts';
 
 function expectedBody(check: Check): Uint8Array | undefined {
@@ -124,6 +125,7 @@ function FileEditor({ name, text, onSaved }: { name: string; text: string; onSav
 
 export function ChecksPanel() {
   const { view, run, running, focus } = useChecks();
+  const project = useStudio((s) => s.project);
   const [file, setFile] = useState<string>();
   const files = view?.files ?? [];
   const shownFile = files.find((f) => f.name === file) ?? files[0];
@@ -148,7 +150,7 @@ export function ChecksPanel() {
               ? 'Not run yet'
               : run.error
                 ? run.error.message
-                : `${run.build !== undefined ? `Build ${run.build} · ` : ''}${run.passed}/${run.results.length} checks pass`}
+                : `${run.build !== undefined ? `${capitalized(versionName(project, run.build))} · ` : ''}${run.passed}/${run.results.length} checks pass`}
             {run && <span className="muted small"> · <Ago at={run.startedAt} /> · {formatMs(run.durationMs)}</span>}
           </div>
           <button className="btn" onClick={() => void useChecks.getState().runNow()} disabled={running}>

@@ -7,6 +7,7 @@ import { studio } from '../../api/client.ts';
 import type { ImageComparison, ReplayReport, ReplayResult, TrafficDetailView } from '../../api/types.ts';
 import { ValueDiff } from '../../components/ValueDiff.tsx';
 import { base64ToBytes } from '../../lib/bytes.ts';
+import { useStudio, versionName } from '../../stores/studio-store.ts';
 import { useTraffic } from './traffic-store.ts';
 
 function ImageDiff({ image }: { image: ImageComparison }) {
@@ -102,12 +103,13 @@ function ResultDiff({ result }: { result: ReplayResult }) {
 
 export function ReplayPanel({ report }: { report: ReplayReport }) {
   const diffOf = useTraffic((s) => s.diffOf);
+  const project = useStudio((s) => s.project);
   const chosen = report.results.find((r) => r.id === diffOf) ?? report.results[0];
   return (
     <div className="detail-pane replay-panel" aria-label="Replay">
       <div className="detail-header">
         <div className="detail-title">
-          <div className="traffic-title">Replay{report.build !== undefined && ` against build ${report.build}`}</div>
+          <div className="traffic-title">Replay{report.build !== undefined && ` against ${versionName(project, report.build)}`}</div>
           <div className="replay-summary" role="status">
             <span data-outcome="matched">{report.matched} matched</span> · <span data-outcome="changed">{report.changed} changed</span> · <span data-outcome="failed">{report.failed} failed</span>
             <span className="muted"> · {report.data === 'copy' ? 'on a throwaway copy of the data (restored afterwards)' : 'on the live data'}</span>

@@ -8,7 +8,7 @@ import { base64ToBytes, bytesToBase64, decodeText } from '../../lib/bytes.ts';
 import { toCurl } from '../../lib/curl.ts';
 import { formatBytes, formatDateTime, formatMs } from '../../lib/format.ts';
 import { onTabListKeyDown, tabStop } from '../../lib/tab-list-keyboard.ts';
-import { useStudio } from '../../stores/studio-store.ts';
+import { useStudio, versionName } from '../../stores/studio-store.ts';
 import { useUi } from '../../stores/ui-store.ts';
 import { useHttp, type RequestDraft } from '../http/http-store.ts';
 import { originTag, useTraffic } from './traffic-store.ts';
@@ -125,6 +125,7 @@ export function TrafficDetail({ detail }: { detail: TrafficDetailView }) {
   const [tab, setTab] = useState<Tab>('response');
   const [pinKind, setPinKind] = useState<PinKindView>('exact');
   const gatewayUrl = useStudio((s) => s.project?.gatewayUrl);
+  const project = useStudio((s) => s.project);
   const requestBody = useMemo(() => base64ToBytes(detail.requestBody), [detail.requestBody]);
   const responseBody = useMemo(() => base64ToBytes(detail.responseBody), [detail.responseBody]);
   const traffic = useTraffic.getState();
@@ -170,7 +171,7 @@ export function TrafficDetail({ detail }: { detail: TrafficDetailView }) {
               {record.status ?? 'no status'}
             </span>{' '}
             {formatMs(record.durationMs)} · {formatBytes(record.responseBytes)} · {formatDateTime(record.time)}
-            {record.build !== undefined && ` · build ${record.build}`}
+            {record.build !== undefined && ` · ${versionName(project, record.build)}`}
             {record.workload && ` · ${record.workload}`}
             {record.worker !== undefined && ` · worker ${record.worker}`}
             {record.origin !== 'client' && ` · ${originTag(record.origin)}${record.replayOf !== undefined ? ` of #${record.replayOf}` : ''}`}

@@ -13,6 +13,7 @@ import { formatBytes, formatCount, formatMs, formatTime } from '../../lib/format
 import { onTabListKeyDown, tabStop } from '../../lib/tab-list-keyboard.ts';
 import { listRowProps, useListKeyboard, type ListRowState } from '../../lib/use-list-keyboard.ts';
 import { useChecks } from '../../stores/checks-store.ts';
+import { useStudio, versionNoun } from '../../stores/studio-store.ts';
 import { useIsActive, useUi } from '../../stores/ui-store.ts';
 import { ChecksPanel } from './ChecksPanel.tsx';
 import { ReplayPanel } from './ReplayPanel.tsx';
@@ -109,6 +110,7 @@ const TrafficRow = memo(function TrafficRow({ row, start, active, checked, ...pl
 
 function RequestsTab() {
   const { filter, total, pages, maxId, fresh, size, capacity, builds, loading, error, selected, current, detail, report, replaying, settings, ignoredHeaders } = useTraffic();
+  const noun = useStudio((s) => versionNoun(s.project));
   const parent = useRef<HTMLDivElement>(null);
   const importInput = useRef<HTMLInputElement>(null);
   const [atTop, setAtTop] = useState(true);
@@ -217,11 +219,11 @@ function RequestsTab() {
               );
             })}
           </div>
-          <select className="input" aria-label="Filter by build" value={filter.build ?? ''} onChange={(e) => useTraffic.getState().setFilter({ build: e.target.value === '' ? undefined : Number(e.target.value) })}>
-            <option value="">Any build</option>
+          <select className="input" aria-label={`Filter by ${noun}`} value={filter.build ?? ''} onChange={(e) => useTraffic.getState().setFilter({ build: e.target.value === '' ? undefined : Number(e.target.value) })}>
+            <option value="">Any {noun}</option>
             {builds.map((b) => (
               <option key={b} value={b}>
-                build {b}
+                {noun} {b}
               </option>
             ))}
           </select>
@@ -245,9 +247,9 @@ function RequestsTab() {
             className="btn"
             disabled={filter.build === undefined || replaying}
             onClick={() => filter.build !== undefined && void useTraffic.getState().replay({ build: filter.build }, data)}
-            title={filter.build === undefined ? 'Pick a build in the filters to replay every request clients made to it' : 'Replays the requests clients made to that build'}
+            title={filter.build === undefined ? `Pick a ${noun} in the filters to replay every request clients made to it` : `Replays the requests clients made to that ${noun}`}
           >
-            {filter.build === undefined ? 'Replay a whole build' : `Replay all of build ${filter.build}`}
+            {filter.build === undefined ? `Replay a whole ${noun}` : `Replay all of ${noun} ${filter.build}`}
           </button>
           <select className="input" aria-label="Replay data" value={data} onChange={(e) => setData(e.target.value as 'live' | 'copy')} title="Requests that change data (POST, PUT, DELETE) change the live stores unless they run on a copy">
             <option value="live">on live data</option>
@@ -297,7 +299,7 @@ function RequestsTab() {
           <span className="col-status">Status</span>
           <span className="col-num col-duration" title="From the request's arrival to the end of its answer">Duration</span>
           <span className="col-num col-size">Size</span>
-          <span className="col-build">Build</span>
+          <span className="col-build">{noun === 'build' ? 'Build' : 'Version'}</span>
           <span className="col-flags" />
         </div>
         {total === 0 && !loading ? (

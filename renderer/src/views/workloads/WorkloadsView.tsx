@@ -280,7 +280,6 @@ export function WorkloadsView() {
   const project = useStudio((s) => s.project);
   const instances = useStudio((s) => s.settings?.instances);
   const environment = useStudio((s) => s.settings?.environment);
-  const settingsPath = useStudio((s) => s.settings?.outbound.settingsPath);
   const loadError = useStudio((s) => s.loadError);
   const now = useNow(5000);
   const state = reloadState(builds);
@@ -348,7 +347,7 @@ export function WorkloadsView() {
       )}
       {/* What runs comes first; how it runs (settings a user changes now and then) after it. */}
       {project && instances && <InstancesCard instances={instances} />}
-      {project && environment && <EnvironmentCard environment={environment} settingsPath={settingsPath} />}
+      {project && environment && <EnvironmentCard environment={environment} servedFile={project.kind === 'file'} />}
     </div>
   );
 }
