@@ -25,7 +25,7 @@ import {
 } from 'node:fs/promises';
 import { createRequire, isBuiltin, type SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { inputsMemoFile, rememberInputs, unchangedKey } from './build-inputs.ts';
@@ -99,6 +99,15 @@ const OUTPUT_LIMIT = 64 * 1024;
 const STALE_TEMP_MS = 60 * 60_000;
 
 const CHILD_ENTRY = fileURLToPath(new URL('./componentize-child.mjs', import.meta.url));
+
+/**
+ * componentize-js runs its splicer (Rust compiled to WebAssembly) over the 10 MB engine twice,
+ * and the splicer grows its memory to ~470 MB in hundreds of small steps. Node 20's V8 counts
+ * each grown memory as new external memory and starts a garbage collection for it, with
+ * concurrent marking threads each time: on 2 cores that was 40% of a componentize. Marked on
+ * the child's own thread instead (its JS heap is ~10 MB), a build took 5.7 s instead of 8.5-10.5.
+ */
+const COMPONENTIZE_V8_FLAGS = ['--no-concurrent-marking'];
 
 /**
  * A WIT import specifier such as `wasi:http/types@0.2.10` or `my-org:kv/store`: left for
@@ -344,9 +353,9 @@ async function bundleEntry(projectDir: string, entryPath: string): Promise<Bundl
       sourcemap: 'external',
       metafile: true,
     });
-    const code = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text;
-    const map = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text;
-    if (code === undefined) return failed('esbuild produced no output.', 'Check that the entry file is a JS or TS module.');
+    const output = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text;
+    if (output === undefined) return failed('esbuild produced no output.', 'Check that the entry file is a JS or TS module.');
+    const { code, map } = withStudioModulesNamedAlike(projectDir, output, result.outputFiles.find((f) => f.path.endsWith('.map'))?.text);
     // Keys are paths relative to the project, or `namespace:path` for a plugin's modules.
     const inputs = Object.keys(result.metafile.inputs)
       .filter((input) => !/^[\w-]+:/.test(input) || /^[A-Za-z]:[\\/]/.test(input))
@@ -357,6 +366,29 @@ async function bundleEntry(projectDir: string, entryPath: string): Promise<Bundl
     return failed(`Bundling failed: ${messageOf(thrown)}`, 'Check the entry file and its imports.');
   }
 }
+
+/**
+ * esbuild names each module of the studio's own node_modules (qrcode for the QR example) by
+ * its path from the project, in a comment and in the bundle's module table, so every copy of
+ * a project in another folder made another bundle, another cache key, and another 5-25 s
+ * componentize. Named from a fixed root instead, the copies' bundles are the same and share
+ * the component; the map names those modules by their absolute paths, right for every copy.
+ * Only whole lines of generated code hold these names, so no mapped position moves.
+ */
+function withStudioModulesNamedAlike(projectDir: string, code: string, mapText: string | undefined): { code: string; map: string | undefined } {
+  const fromProject = relative(projectDir, studioNodeModules()).split('\\').join('/');
+  if (fromProject === '' || isAbsolute(fromProject)) return { code, map: mapText };
+  const named = `${fromProject}/`;
+  // Only where esbuild writes module names: a comment line, and a key of the module table.
+  const stable = code.replaceAll(`\n// ${named}`, `\n// ${STUDIO_MODULES}/`).replaceAll(`\n  "${named}`, `\n  "${STUDIO_MODULES}/`);
+  if (mapText === undefined || stable === code) return { code: stable, map: mapText };
+  const map = JSON.parse(mapText) as { sources?: string[] };
+  map.sources = map.sources?.map((source) => (source.startsWith(named) ? join(studioNodeModules(), source.slice(named.length)) : source));
+  return { code: stable, map: JSON.stringify(map) };
+}
+
+/** How a bundle names the studio's node_modules folder, wherever the project is. */
+const STUDIO_MODULES = '<studio>/node_modules';
 
 const witImportsStayExternal: esbuild.Plugin = {
   name: 'wit-imports-stay-external',
@@ -567,6 +599,7 @@ async function componentizeInChild(
     // componentize makes its own temp folder and leaks it when killed or when the WIT does
     // not parse; inside `cwd` (our work folder) it is removed with everything else.
     env: { ...process.env, TMPDIR: cwd, TMP: cwd, TEMP: cwd },
+    v8Flags: COMPONENTIZE_V8_FLAGS,
     onOutput: collect,
   });
 

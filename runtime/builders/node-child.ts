@@ -28,17 +28,23 @@ export interface NodeChild {
 export interface NodeChildOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /**
+   * V8 flags for a child Node starts, where they are known to take effect. Electron's utility
+   * processes start V8 themselves, and how late flags fare there is untested, so they run
+   * without.
+   */
+  v8Flags?: string[];
   /** Everything the child prints, in chunks. */
   onOutput(chunk: Buffer): void;
 }
 
 export type NodeChildLauncher = (entry: string, job: unknown, options: NodeChildOptions) => NodeChild;
 
-const forkChild: NodeChildLauncher = (entry, job, { cwd, env, onOutput }) => {
+const forkChild: NodeChildLauncher = (entry, job, { cwd, env, v8Flags = [], onOutput }) => {
   const child = fork(entry, [], {
     cwd,
     env,
-    execArgv: [], // not the parent's loader flags: the child is plain JS
+    execArgv: v8Flags, // not the parent's loader flags: the child is plain JS
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     detached: process.platform !== 'win32',
     serialization: 'json',

@@ -46,6 +46,7 @@ async function exampleCopy(name: string): Promise<string> {
   const dir = join(temp, name);
   await cp(join(example, 'src'), join(dir, 'src'), { recursive: true });
   await cp(join(example, 'wit'), join(dir, 'wit'), { recursive: true });
+  await copyFile(join(example, 'package.json'), join(dir, 'package.json'));
   return dir;
 }
 
@@ -84,6 +85,20 @@ test('an unchanged project reuses the cached component without componentizing', 
   assert.deepEqual(phases, ['cached', 'done']);
   assert.equal(second.bundleMs, 0);
   assert.deepEqual(await readFile(second.wasmPath), await readFile(first.wasmPath));
+});
+
+test('copies of a project in other folders, at other depths, reuse its component: the bundle does not say where the project is', async () => {
+  // The QR example imports qrcode from the studio's own node_modules, which esbuild names by
+  // its path from the project.
+  assert.ok(first.ok);
+  for (const name of ['copy', join('deeper', 'still', 'copy')]) {
+    const copy = await exampleCopy(name);
+    const built = await buildJsComponent({ projectDir: copy, outFile: join(copy, 'dist', 'qrcode.wasm'), cacheDir }, () => {});
+    assert.ok(built.ok, built.ok ? '' : built.error.message);
+    assert.equal(built.cached, true, `${name} reuses the component built for the example`);
+    assert.equal(built.componentizeMs, 0);
+    assert.deepEqual(await readFile(built.wasmPath), await readFile(first.wasmPath));
+  }
 });
 
 test('a syntax error fails the bundle step with file:line:column', async () => {
