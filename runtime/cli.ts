@@ -42,6 +42,10 @@ Options:
                       as wash does; reuse: one instance per worker keeps its state across
                       requests. Wins over instances in .wash/studio.yaml
   --timeout SECONDS   per-request timeout (default 30)
+  --start-timeout SECONDS
+                      how long an instance may take to start (its start function and
+                      static initializers) before its thread is stopped as looping
+                      (default 20, or --timeout if that is longer)
   --memory-limit MB   linear memory limit per instance (default 512)
   --body-limit MB     request body limit (default 100)
   --yes               open a system folder or your home folder as a project without asking
@@ -103,6 +107,7 @@ async function main(argv: string[]): Promise<void> {
         workers: { type: 'string' },
         instances: { type: 'string' },
         timeout: { type: 'string' },
+        'start-timeout': { type: 'string' },
         'memory-limit': { type: 'string' },
         'body-limit': { type: 'string' },
         yes: { type: 'boolean' },
@@ -137,6 +142,7 @@ async function main(argv: string[]): Promise<void> {
   settings.workers = wholeNumber(values.workers, '--workers', settings.workers, 1, 256);
   settings.maxWorkers = Math.max(settings.maxWorkers, settings.workers);
   settings.requestTimeoutMs = positiveNumber(values.timeout, '--timeout', 30, 0.001, MAX_REQUEST_TIMEOUT_SECONDS) * 1000;
+  if (values['start-timeout'] !== undefined) settings.startTimeoutMs = positiveNumber(values['start-timeout'], '--start-timeout', 20, 0.001, MAX_REQUEST_TIMEOUT_SECONDS) * 1000;
   settings.memoryLimitBytes = positiveNumber(values['memory-limit'], '--memory-limit', 512) * 2 ** 20;
   const bodyLimitBytes = positiveNumber(values['body-limit'], '--body-limit', 100) * 2 ** 20;
 

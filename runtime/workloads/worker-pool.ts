@@ -23,6 +23,8 @@ export interface PoolOptions extends ComponentSetup {
   /** Upper bound when the pool grows around stuck requests. */
   maxWorkers: number;
   requestTimeoutMs: number;
+  /** How long a worker may take to start its instance; unset, MIN_START_MS or the request timeout if that is longer. */
+  startTimeoutMs?: number;
   logs: LogBus;
   /** What the workers' components reach on the main thread (outbound HTTP, sockets). */
   services?: HostServices;
@@ -48,6 +50,11 @@ const STALL_MS = 500;
  * longer): past it the start code is taken to loop, and the thread is stopped.
  */
 const MIN_START_MS = 20_000;
+
+/** How long a worker may take to start its instance: `--start-timeout` when given. */
+export function startLimitMs({ requestTimeoutMs, startTimeoutMs }: Pick<PoolOptions, 'requestTimeoutMs' | 'startTimeoutMs'>): number {
+  return startTimeoutMs ?? Math.max(requestTimeoutMs, MIN_START_MS);
+}
 /**
  * Threads a pool may have at most, counting those parked in a host call (waiting on the
  * network or a sleep, using no CPU), which `maxWorkers` does not count: a component waiting
@@ -283,17 +290,17 @@ export class WorkerPool {
     thread.on('message', (m: FromWorker) => this.onMessage(worker, m));
     thread.on('error', (err) => this.onExit(worker, err));
     thread.on('exit', () => this.onExit(worker, undefined));
-    const { workers: _workers, maxWorkers: _max, requestTimeoutMs: _timeout, logs: _logs, services: _services, sourcePositions: _positions, ...setup } = this.options;
+    const { workers: _workers, maxWorkers: _max, requestTimeoutMs: _timeout, startTimeoutMs: _start, logs: _logs, services: _services, sourcePositions: _positions, ...setup } = this.options;
     const load: WorkerLoad = { ...setup, type: 'load', mode: 'requests', strategy: this.strategy, wake: worker.wake, bodyPort: channel.port2, hostPort: hostChannel.port2 };
     thread.postMessage(load satisfies ToWorker, [channel.port2, hostChannel.port2]);
     // A start function that loops would hold the thread, and every reload waiting for it, for good.
-    const limit = Math.max(this.options.requestTimeoutMs, MIN_START_MS);
+    const limit = startLimitMs(this.options);
     worker.timer = setTimeout(() => {
       if (worker.ready || worker.dead) return;
       this.loadFailed(worker, {
         code: 'start-timeout',
         message: `${this.options.componentName} did not finish starting within ${limit / 1000} s: the code it runs as it starts (a start function, static initializers) may loop forever, or wait for something that never comes. Its thread was stopped.`,
-        hint: 'Fix it and save (a .wasm file: write the fixed one over it); a version that served before, if any, keeps serving meanwhile. A component that is only slow to start gets as long as the request timeout (--timeout) if that is longer.',
+        hint: 'Fix it and save (a .wasm file: write the fixed one over it); a version that served before, if any, keeps serving meanwhile. A component that is only slow to start can be given longer with --start-timeout SECONDS.',
       });
     }, limit);
     return worker;

@@ -25,6 +25,8 @@ export interface RuntimeSettings {
   maxWorkers: number;
   strategy: InstanceStrategy;
   requestTimeoutMs: number;
+  /** How long an instance may take to start (`--start-timeout`); unset, 20 s or the request timeout if that is longer. */
+  startTimeoutMs?: number;
   memoryLimitBytes: number;
 }
 
@@ -156,6 +158,7 @@ export class Workload {
       workers: settings.workers,
       maxWorkers: settings.maxWorkers,
       requestTimeoutMs: settings.requestTimeoutMs,
+      ...(settings.startTimeoutMs !== undefined ? { startTimeoutMs: settings.startTimeoutMs } : {}),
       memoryLimitBytes: settings.memoryLimitBytes,
       stores: spec.stores,
       volumes: spec.volumes ?? [],

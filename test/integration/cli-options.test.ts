@@ -61,6 +61,7 @@ describe('component-studio options', () => {
       [['--timeout', ''], /--timeout must be a number of at least 0\.001/],
       // Past Node's longest timer every request would time out at once.
       [['--timeout', '3000000'], /--timeout must be at most 2147483, not "3000000"/],
+      [['--start-timeout', '0'], /--start-timeout must be a number of at least 0\.001, not "0"/],
     ];
     for (const [args, message] of cases) {
       const run = await runCli(['dev', 'assets/examples/qrcode', '--no-ui', ...args]);
