@@ -184,5 +184,19 @@ describe('the studio UI keeps a new user safe', () => {
     assert.match(text, /A \.wasm file served alone gets no environment variables/);
     assert.match(text, /build\.component_path/);
     assert.match(await view('workloads').getByRole('region', { name: 'Instances' }).innerText(), /no project to keep a choice in/);
+    await environment.scrollIntoViewIfNeeded();
+    await shot('safety-wasm-environment');
+  });
+
+  it('shows a text-direction override in the project\'s paths as what it is, in Workloads and Settings', async () => {
+    await page.keyboard.press('Control+1');
+    const header = view('workloads').locator('.view-header p');
+    await header.filter({ hasText: 'err [U+202E]evil[U+202C]/stdio.wasm' }).waitFor();
+    assert.match((await view('workloads').locator('.workload-card').first().innerText()), /err \[U\+202E\]evil\[U\+202C\]\/stdio\.wasm/);
+    await page.keyboard.press('Control+6');
+    await view('settings').getByTestId('project-path').filter({ hasText: 'err [U+202E]evil[U+202C]/stdio.wasm' }).waitFor();
+    const body = await page.locator('body').innerText();
+    const at = body.indexOf('\u202e');
+    assert.equal(at, -1, `no override reaches the page: ${JSON.stringify(body.slice(Math.max(0, at - 120), at + 40))}`);
   });
 });

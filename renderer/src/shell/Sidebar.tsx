@@ -1,3 +1,4 @@
+import { revealHidden } from '../lib/visible-text.ts';
 import { useStudio } from '../stores/studio-store.ts';
 import { useUi, VIEWS } from '../stores/ui-store.ts';
 import { ReloadIndicator } from './ReloadIndicator.tsx';
@@ -16,7 +17,7 @@ export function Sidebar() {
         <div className="brand-text">
           <div className="brand-name">Component Studio</div>
           <div className="brand-project" title={project?.path}>
-            {project ? project.name : 'No project yet'}
+            {project ? revealHidden(project.name) : 'No project yet'}
           </div>
         </div>
       </div>

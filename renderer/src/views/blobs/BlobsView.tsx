@@ -13,7 +13,7 @@ import { ValueViewer } from '../../components/ValueViewer.tsx';
 import { baseName, downloadBlob } from '../../lib/download.ts';
 import { formatBytes, formatCount, formatDateTime, formatShortDate } from '../../lib/format.ts';
 import { useListKeyboard } from '../../lib/use-list-keyboard.ts';
-import { visibleName } from '../../lib/visible-text.ts';
+import { revealHidden, visibleName } from '../../lib/visible-text.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { useUi } from '../../stores/ui-store.ts';
 import { type UploadAnswer, type UploadQuestion, useBlobs } from './blob-store.ts';
@@ -373,7 +373,7 @@ export function BlobsView() {
       <header className="toolbar">
         <h1 className="toolbar-title">Blobs</h1>
         <span className="muted small ellipsis toolbar-path" title={project?.blobstorePath}>
-          {project ? `${project.blobstorePath} (${project.blobstoreFrom === 'config' ? 'from wasi_blobstore_path' : 'studio default'})` : ''}
+          {project ? `${revealHidden(project.blobstorePath)} (${project.blobstoreFrom === 'config' ? 'from wasi_blobstore_path' : 'studio default'})` : ''}
         </span>
         <div className="toolbar-spacer" />
         <button className="btn" onClick={() => setNewContainer(true)}>

@@ -12,6 +12,7 @@ import { useStudio } from '../../stores/studio-store.ts';
 import { useIsActive, useUi } from '../../stores/ui-store.ts';
 import { useDeploy } from './deploy-store.ts';
 import './deploy.css';
+import { revealHidden } from '../../lib/visible-text.ts';
 
 function copy(text: string, what: string) {
   void navigator.clipboard?.writeText(text).then(
@@ -86,7 +87,7 @@ export function DeployView() {
         <div>
           <h1>Deploy</h1>
           <p className="muted">
-            Push {project.name} to an OCI registry, then run it on a wasmCloud cluster with the WorkloadDeployment below, generated from the project's config. <code>docs/deploy.md</code> goes step by step.
+            Push {revealHidden(project.name)} to an OCI registry, then run it on a wasmCloud cluster with the WorkloadDeployment below, generated from the project's config. <code>docs/deploy.md</code> goes step by step.
           </p>
         </div>
       </header>

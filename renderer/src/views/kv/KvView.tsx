@@ -14,7 +14,7 @@ import { detectContent } from '../../lib/content-kind.ts';
 import { formatBytes, formatCount } from '../../lib/format.ts';
 import { downloadBlob } from '../../lib/download.ts';
 import { useListKeyboard } from '../../lib/use-list-keyboard.ts';
-import { bucketLabel, visibleName } from '../../lib/visible-text.ts';
+import { bucketLabel, revealHidden, visibleName } from '../../lib/visible-text.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { isMod } from '../../shell/shortcuts.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
@@ -393,7 +393,7 @@ export function KvView() {
       <header className="toolbar">
         <h1 className="toolbar-title">Key-value</h1>
         <span className="muted small ellipsis toolbar-path" title={project?.keyvaluePath}>
-          {project ? `${project.keyvaluePath} (${project.keyvalueFrom === 'config' ? 'from wasi_keyvalue_path' : 'studio default'})` : ''}
+          {project ? `${revealHidden(project.keyvaluePath)} (${project.keyvalueFrom === 'config' ? 'from wasi_keyvalue_path' : 'studio default'})` : ''}
         </span>
         <div className="toolbar-spacer" />
         <button className="btn" onClick={() => setNewBucket(true)}>

@@ -9,6 +9,7 @@ import type { OutboundView, StandInView } from '../../api/types.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { useStudio } from '../../stores/studio-store.ts';
 import { useUi } from '../../stores/ui-store.ts';
+import { revealHidden } from '../../lib/visible-text.ts';
 
 type AnswerKind = 'body' | 'body_file' | 'forward';
 
@@ -113,7 +114,7 @@ export function OutboundCard({ outbound }: { outbound: OutboundView }) {
       <h3>Outbound HTTP</h3>
       <p className="muted small">
         What components reach with <code>wasi:http/outgoing-handler</code> (and <code>fetch()</code>), from <code>outbound</code> in{' '}
-        <code className="path">{outbound.settingsPath ?? '.wash/studio.yaml'}</code>. Changes apply to the next call, without a build. Every call is a line in Logs under <code>outbound</code>.
+        <code className="path">{revealHidden(outbound.settingsPath ?? '.wash/studio.yaml')}</code>. Changes apply to the next call, without a build. Every call is a line in Logs under <code>outbound</code>.
       </p>
       {outbound.problem && <ErrorNote error={outbound.problem} title="The studio settings cannot be read" />}
       <label className="check-row outbound-offline">

@@ -12,6 +12,7 @@ import { useStudio } from '../../stores/studio-store.ts';
 import { modKey, useUi } from '../../stores/ui-store.ts';
 import { NewProjectForm } from './NewProjectForm.tsx';
 import { OutboundCard } from './OutboundCard.tsx';
+import { revealHidden } from '../../lib/visible-text.ts';
 
 /** A path inside the project as written relative to it, other paths whole. */
 function shortPath(path: string, root: string | undefined): string {
@@ -178,7 +179,7 @@ export function SettingsView() {
           <dt>{project?.kind === 'file' ? 'File' : 'Folder'}</dt>
           <dd>
             <code className="path" data-testid="project-path">
-              {project?.path ?? settings?.projectPath ?? '—'}
+              {revealHidden(project?.path ?? settings?.projectPath ?? '—')}
             </code>
             {project && (
               <button className="link-btn small" onClick={() => copy(project.path)}>
@@ -244,14 +245,14 @@ export function SettingsView() {
           <dt>Key-value</dt>
           <dd>
             <code className="path" data-testid="kv-path">
-              {settings?.keyvaluePath ?? project?.keyvaluePath ?? '—'}
+              {revealHidden(settings?.keyvaluePath ?? project?.keyvaluePath ?? '—')}
             </code>{' '}
             <StoreOrigin configKey="dev.wasi_keyvalue_path" config={settings?.config} from={project?.keyvalueFrom} root={project?.path} />
           </dd>
           <dt>Blobs</dt>
           <dd>
             <code className="path" data-testid="blob-path">
-              {settings?.blobstorePath ?? project?.blobstorePath ?? '—'}
+              {revealHidden(settings?.blobstorePath ?? project?.blobstorePath ?? '—')}
             </code>{' '}
             <StoreOrigin configKey="dev.wasi_blobstore_path" config={settings?.config} from={project?.blobstoreFrom} root={project?.path} />
           </dd>

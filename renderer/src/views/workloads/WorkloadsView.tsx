@@ -17,6 +17,7 @@ import { failureTitle, reloadState, useStudio, versionName } from '../../stores/
 import { modKey, useUi } from '../../stores/ui-store.ts';
 import { ChainGraph } from './ChainGraph.tsx';
 import { EnvironmentCard } from './EnvironmentCard.tsx';
+import { revealHidden } from '../../lib/visible-text.ts';
 
 async function act(label: string, run: () => Promise<unknown>) {
   try {
@@ -191,7 +192,7 @@ function WorkloadCard({ workload, build, now, project }: { workload: WorkloadVie
         )}
         <span className="muted small">
           {service ? '' : `${workload.workers} worker${workload.workers === 1 ? '' : 's'} · instances: ${workload.instanceStrategy} · `}
-          {workload.wasmPath ?? ''}
+          {revealHidden(workload.wasmPath ?? '')}
         </span>
       </div>
 
@@ -290,7 +291,7 @@ export function WorkloadsView() {
       <header className="view-header">
         <div>
           <h1>Workloads</h1>
-          <p className="muted">{project ? `${project.kind === 'file' ? 'Component file' : 'Project'} ${project.path}` : 'What runs, what it imports and exports, and how it answers.'}</p>
+          <p className="muted">{project ? `${project.kind === 'file' ? 'Component file' : 'Project'} ${revealHidden(project.path)}` : 'What runs, what it imports and exports, and how it answers.'}</p>
         </div>
         {project?.gatewayUrl && (
           <a className="btn" href={project.gatewayUrl} target="_blank" rel="noreferrer">
