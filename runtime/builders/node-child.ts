@@ -29,9 +29,9 @@ export interface NodeChildOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   /**
-   * V8 flags for a child Node starts, where they are known to take effect. Electron's utility
-   * processes start V8 themselves, and how late flags fare there is untested, so they run
-   * without.
+   * V8 flags for the child, given to Node's `fork`, where they are known to take effect.
+   * Electron's utility processes start V8 themselves, and how flags given that late fare there
+   * is untested, so the desktop shell's launcher leaves them out.
    */
   v8Flags?: string[];
   /** Everything the child prints, in chunks. */
