@@ -188,13 +188,19 @@ describe('the studio UI keeps a new user safe', () => {
     await shot('safety-wasm-environment');
   });
 
-  it('shows a text-direction override in the project\'s paths as what it is, in Workloads and Settings', async () => {
+  it('shows a text-direction override in the project\'s paths as what it is, in Workloads and Settings, and says version in Traffic', async () => {
     await page.keyboard.press('Control+1');
     const header = view('workloads').locator('.view-header p');
     await header.filter({ hasText: 'err [U+202E]evil[U+202C]/stdio.wasm' }).waitFor();
     assert.match((await view('workloads').locator('.workload-card').first().innerText()), /err \[U\+202E\]evil\[U\+202C\]\/stdio\.wasm/);
     await page.keyboard.press('Control+6');
     await view('settings').getByTestId('project-path').filter({ hasText: 'err [U+202E]evil[U+202C]/stdio.wasm' }).waitFor();
+    // A file has versions, not builds: the Traffic view says so as the rest of the UI does.
+    await page.keyboard.press('Control+9');
+    const filter = view('traffic').getByLabel('Filter by version');
+    await filter.waitFor();
+    assert.equal(await filter.locator('option').first().textContent(), 'Any version');
+    await view('traffic').getByRole('button', { name: 'Replay a whole version' }).waitFor();
     const body = await page.locator('body').innerText();
     const at = body.indexOf('\u202e');
     assert.equal(at, -1, `no override reaches the page: ${JSON.stringify(body.slice(Math.max(0, at - 120), at + 40))}`);
