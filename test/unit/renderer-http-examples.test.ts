@@ -22,6 +22,7 @@ describe('the HTTP view\'s examples', () => {
     assert.equal(configuredComponentPath(settings([{ key: 'build.component_path', value: '"dist/qrcode.wasm"' }])), 'dist/qrcode.wasm');
     assert.equal(configuredComponentPath(settings([{ key: 'build.command', value: '"make"' }])), undefined);
     assert.equal(configuredComponentPath(undefined), undefined);
+    assert.equal(configuredComponentPath(settings([{ key: 'build.component_path', value: 'dist/not json' }])), undefined);
   });
 
   it('offers the QR requests for it and the root for anything else', () => {

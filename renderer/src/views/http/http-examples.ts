@@ -35,8 +35,12 @@ export function isQrExample(projectName: string | undefined, wasmPaths: readonly
 export function configuredComponentPath(settings: SettingsView | undefined): string | undefined {
   const value = settings?.config?.values.find((v) => v.key === 'build.component_path')?.value;
   if (value === undefined) return undefined;
-  const path: unknown = JSON.parse(value);
-  return typeof path === 'string' ? path : undefined;
+  try {
+    const path: unknown = JSON.parse(value);
+    return typeof path === 'string' ? path : undefined;
+  } catch {
+    return undefined; // not JSON after all: this runs while rendering, where a throw blanks the view
+  }
 }
 
 /** The requests the sidebar offers: the QR example's own for it, the root for any other project. */
