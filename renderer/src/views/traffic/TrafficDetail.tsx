@@ -124,8 +124,8 @@ export function TrafficDetail({ detail }: { detail: TrafficDetailView }) {
   const { record } = detail;
   const [tab, setTab] = useState<Tab>('response');
   const [pinKind, setPinKind] = useState<PinKindView>('exact');
-  const gatewayUrl = useStudio((s) => s.project?.gatewayUrl);
   const project = useStudio((s) => s.project);
+  const gatewayUrl = project?.gatewayUrl;
   const requestBody = useMemo(() => base64ToBytes(detail.requestBody), [detail.requestBody]);
   const responseBody = useMemo(() => base64ToBytes(detail.responseBody), [detail.responseBody]);
   const traffic = useTraffic.getState();

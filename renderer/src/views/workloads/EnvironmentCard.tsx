@@ -2,22 +2,16 @@
 // for every component of the project. An edit of it rebuilds, so the components start again
 // with the new values.
 export function EnvironmentCard({ environment, servedFile }: { environment: [string, string][]; servedFile: boolean }) {
-  if (servedFile) {
-    // A .wasm file served alone has no project, so no studio.yaml to hold an `env:`.
-    return (
-      <section className="card environment-card" aria-label="Environment">
-        <h3>Environment</h3>
-        <p className="muted small">
-          A <code>.wasm</code> file served alone gets no environment variables. To give it some, open a project folder whose <code>build.component_path</code> in <code>.wash/config.yaml</code> names the file, and set them under <code>env:</code> in its <code>.wash/studio.yaml</code>.
-        </p>
-      </section>
-    );
-  }
   const file = <code className="path">.wash/studio.yaml</code>;
   return (
     <section className="card environment-card" aria-label="Environment">
       <h3>Environment</h3>
-      {environment.length === 0 ? (
+      {servedFile ? (
+        // A .wasm file served alone has no project, so no studio.yaml to hold an `env:`.
+        <p className="muted small">
+          A <code>.wasm</code> file served alone gets no environment variables. To give it some, open a project folder whose <code>build.component_path</code> in <code>.wash/config.yaml</code> names the file, and set them under <code>env:</code> in its {file}.
+        </p>
+      ) : environment.length === 0 ? (
         <p className="muted small">
           No environment variables: set them under <code>env:</code> in {file} (for example <code>LOG_LEVEL: debug</code>), and every component reads them with <code>wasi:cli/environment</code>.
         </p>
