@@ -348,7 +348,7 @@ describe('a .wasm file deployed as it is', () => {
   });
 
   it('refuses a core module, which is no component to push or deploy', async () => {
-    const core = join(await mkdtemp(join(tmpdir(), 'cs-deploy-core-')), 'core.wasm');
+    const core = join(scratch, 'core.wasm');
     await writeFile(core, Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
     const run = await runCli(['deploy', core, '--image', 'ghcr.io/you/core:1', '--dry-run']);
     assert.equal(run.code, 1, run.stderr);

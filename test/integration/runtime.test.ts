@@ -224,6 +224,7 @@ describe('bad component files', () => {
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const dir = await mkdtemp(join(tmpdir(), 'studio-bad-'));
+    folders.push(dir);
     const file = join(dir, 'notes.wasm');
     await writeFile(file, 'this is text, not wasm');
     const { code, output } = await runStudio(['dev', file, '--port', '0', '--no-watch']);
