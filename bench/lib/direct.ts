@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readComponentFile } from '../../runtime/components/component-file.ts';
-import { capMemories } from '../../runtime/components/memory-limit.ts';
 import { transpile } from '../../runtime/components/transpiler.ts';
 import { describe } from '../../runtime/errors.ts';
 import type { HostState } from '../../runtime/host/host-state.ts';
@@ -15,6 +14,7 @@ import { IncomingRequest, ResponseOutparam, type ResponseSink } from '../../runt
 import { hostImports } from '../../runtime/host/index.ts';
 import { EMPTY_SOURCE, setWakeSignal, WakeSignal } from '../../runtime/host/io.ts';
 import { defaultRuntimeSettings } from '../../runtime/workloads/workload.ts';
+import { studioCoreModule } from '../../runtime/workloads/prepared-component.ts';
 
 export interface DirectRequest {
   method: string;
@@ -215,7 +215,7 @@ async function instantiate(wasmPath: string, cacheDir: string): Promise<Incoming
   const modules: Record<string, WebAssembly.Module> = {};
   for (const name of transpiled.value.coreModules) {
     const bytes = (await readFile(join(transpiled.value.dir, name))) as Uint8Array<ArrayBuffer>;
-    modules[name] = await WebAssembly.compile(capMemories(bytes, memoryLimitBytes));
+    modules[name] = await WebAssembly.compile(studioCoreModule(bytes, memoryLimitBytes).module);
   }
   if (!wakeInstalled) {
     // Nothing ever bumps it: a direct call has no body to wait for.

@@ -5,7 +5,7 @@
 // workloads/instance-snapshot.ts). Toolchains export memory but keep globals such as the stack
 // pointer, or a counter in a Rust `static`, to themselves.
 
-import { readU32, sections, writeU32 } from './wasm-binary.ts';
+import { readU32, sections, writeU32, type Splice } from './wasm-binary.ts';
 
 const IMPORT_SECTION = 2;
 const GLOBAL_SECTION = 6;
@@ -15,12 +15,6 @@ export const GLOBAL_EXPORT_PREFIX = 'studio:global:';
 
 /** Value types a global may hold that JavaScript can read and write (not v128). */
 const JS_VALUE_TYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x70, 0x6f]);
-
-export interface GlobalExports {
-  module: Uint8Array<ArrayBuffer>;
-  /** False when a mutable global could not be exported (a v128, or a type this reader does not know): no snapshot then. */
-  complete: boolean;
-}
 
 /** Skips a constant expression (a global's initializer) and its `end`. */
 function skipConstExpr(body: Uint8Array, at: number): number {
@@ -86,7 +80,12 @@ function importedGlobals(body: Uint8Array): number {
   return globals;
 }
 
-export function exportMutableGlobals(module: Uint8Array<ArrayBuffer>): GlobalExports {
+/**
+ * The change to `module` that exports every mutable global it defines (none when it has
+ * none), and whether that covers them all: false when one could not be exported (a v128, or
+ * a type this reader does not know), and the instance then has no snapshot.
+ */
+export function mutableGlobalExports(module: Uint8Array<ArrayBuffer>): { splice?: Splice; complete: boolean } {
   try {
     let imported = 0;
     let globalSection: { end: number } | undefined;
@@ -102,40 +101,35 @@ export function exportMutableGlobals(module: Uint8Array<ArrayBuffer>): GlobalExp
           const type = body[at++]!;
           if (!JS_VALUE_TYPES.has(type)) {
             // A typed reference (GC proposal) or v128: not readable from JS, or not parsed here.
-            return { module, complete: false };
+            return { complete: false };
           }
           if (body[at++] === 1) mutable.push(index);
           at = skipConstExpr(body, at);
         }
       } else if (section.id === EXPORT_SECTION) exportSection = section;
     }
-    if (mutable.length === 0 || !globalSection) return { module, complete: true };
+    if (mutable.length === 0 || !globalSection) return { complete: true };
     const added = mutable.flatMap((index) => {
       const name = new TextEncoder().encode(`${GLOBAL_EXPORT_PREFIX}${index}`);
       return [...writeU32(name.length), ...name, GLOBAL_KIND, ...writeU32(index)];
     });
-    let before: number;
-    let after: number;
+    let start: number;
+    let end: number;
     let body: number[];
     if (exportSection) {
       const old = module.subarray(exportSection.bodyStart, exportSection.end);
       const [count, first] = readU32(old, 0);
       body = [...writeU32(count + mutable.length), ...old.subarray(first), ...added];
-      before = exportSection.start;
-      after = exportSection.end;
+      start = exportSection.start;
+      end = exportSection.end;
     } else {
       // The export section comes right after the global section in a module's order.
       body = [...writeU32(mutable.length), ...added];
-      before = globalSection.end;
-      after = globalSection.end;
+      start = globalSection.end;
+      end = globalSection.end;
     }
-    const section = [EXPORT_SECTION, ...writeU32(body.length), ...body];
-    const out = new Uint8Array(before + section.length + (module.length - after));
-    out.set(module.subarray(0, before), 0);
-    out.set(section, before);
-    out.set(module.subarray(after), before + section.length);
-    return { module: out, complete: true };
+    return { splice: { start, end, bytes: [EXPORT_SECTION, ...writeU32(body.length), ...body] }, complete: true };
   } catch {
-    return { module, complete: false }; // the compiler will say what is wrong with the module
+    return { complete: false }; // the compiler will say what is wrong with the module
   }
 }

@@ -3,7 +3,7 @@
 // compiled: a memory.grow past the cap then fails inside the guest (which usually traps)
 // instead of eating the machine's RAM.
 
-import { readU32, sections, writeU32 } from './wasm-binary.ts';
+import { readU32, sections, writeU32, type Splice } from './wasm-binary.ts';
 
 const MEMORY_SECTION = 5;
 const PAGE = 65536;
@@ -11,24 +11,19 @@ const PAGE = 65536;
 const MAX_PAGES_32 = 65536;
 
 /**
- * Returns the module with every 32-bit memory it defines capped at `limitBytes` (or its own
- * lower maximum). Imported memories are left alone: their owner is capped where it is defined.
+ * The change to `module` that caps every 32-bit memory it defines at `limitBytes` (or its own
+ * lower maximum), or none. Imported memories are left alone: their owner is capped where it
+ * is defined.
  */
-export function capMemories(module: Uint8Array<ArrayBuffer>, limitBytes: number): Uint8Array<ArrayBuffer> {
+export function memoryCap(module: Uint8Array<ArrayBuffer>, limitBytes: number): Splice | undefined {
   const limitPages = Math.min(MAX_PAGES_32, Math.max(1, Math.floor(limitBytes / PAGE)));
   for (const section of sections(module)) {
     if (section.id !== MEMORY_SECTION) continue;
     const body = rewriteMemorySection(module.subarray(section.bodyStart, section.end), limitPages);
-    if (!body) return module;
-    const header = [MEMORY_SECTION, ...writeU32(body.length)];
-    const out = new Uint8Array(section.start + header.length + body.length + (module.length - section.end));
-    out.set(module.subarray(0, section.start), 0);
-    out.set(header, section.start);
-    out.set(body, section.start + header.length);
-    out.set(module.subarray(section.end), section.start + header.length + body.length);
-    return out;
+    if (!body) return undefined;
+    return { start: section.start, end: section.end, bytes: [MEMORY_SECTION, ...writeU32(body.length), ...body] };
   }
-  return module;
+  return undefined;
 }
 
 function rewriteMemorySection(body: Uint8Array, limitPages: number): Uint8Array | undefined {

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import { readComponentFile } from '../components/component-file.ts';
 import { componentSkeleton } from '../components/component-skeleton.ts';
-import { exportMutableGlobals } from '../components/global-exports.ts';
-import { capMemories } from '../components/memory-limit.ts';
+import { mutableGlobalExports } from '../components/global-exports.ts';
+import { memoryCap } from '../components/memory-limit.ts';
 import { inComponentOrder, transpile } from '../components/transpiler.ts';
+import { spliced } from '../components/wasm-binary.ts';
 import type { WitWorld } from '../components/wit-world.ts';
 import { keyvalueDraftOf } from '../host/index.ts';
 import type { KeyvalueDraft } from '../host/keyvalue.ts';
@@ -50,9 +51,9 @@ export async function prepareComponent(spec: ComponentSpec, cacheDir: string, me
   const embedded = embeddedCoreModules(file.value.bytes);
   let restorable = true;
   const compileCore = (bytes: Uint8Array<ArrayBuffer>) => {
-    const opened = exportMutableGlobals(bytes);
+    const opened = studioCoreModule(bytes, memoryLimitBytes);
     restorable &&= opened.complete;
-    return WebAssembly.compile(capMemories(opened.module, memoryLimitBytes));
+    return WebAssembly.compile(opened.module);
   };
   const compiling = embedded && Promise.all(embedded.map(compileCore));
   compiling?.catch(() => {}); // a compile error is reported below, after the transpile's own
@@ -86,6 +87,17 @@ export async function prepareComponent(spec: ComponentSpec, cacheDir: string, me
     transpileMs,
     transpileCached: transpiled.value.cached,
   });
+}
+
+/**
+ * A core module as the studio compiles it, in one copy of its bytes: its memories capped
+ * (memory-limit.ts) and its mutable globals exported (global-exports.ts); `complete` is false
+ * when some global could not be, and the instance then has no snapshot.
+ */
+export function studioCoreModule(bytes: Uint8Array<ArrayBuffer>, memoryLimitBytes: number): { module: Uint8Array<ArrayBuffer>; complete: boolean } {
+  const globals = mutableGlobalExports(bytes);
+  const cap = memoryCap(bytes, memoryLimitBytes);
+  return { module: spliced(bytes, [globals.splice, cap].filter((change) => change !== undefined)), complete: globals.complete };
 }
 
 /** The core modules inside a component, or undefined when it cannot be parsed (jco will say why). */

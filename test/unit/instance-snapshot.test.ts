@@ -5,8 +5,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from '@bytecodealliance/jco-transpile/wasm-tools';
-import { exportMutableGlobals } from '../../runtime/components/global-exports.ts';
+import { mutableGlobalExports } from '../../runtime/components/global-exports.ts';
+import { spliced } from '../../runtime/components/wasm-binary.ts';
 import { InstanceSnapshot } from '../../runtime/workloads/instance-snapshot.ts';
+
+/** The module with its mutable globals exported, as the studio compiles it. */
+function exportMutableGlobals(bytes: Uint8Array<ArrayBuffer>): { module: Uint8Array<ArrayBuffer>; complete: boolean } {
+  const { splice, complete } = mutableGlobalExports(bytes);
+  return { module: spliced(bytes, splice ? [splice] : []), complete };
+}
 
 async function module(text: string): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await parse(text));

@@ -1,13 +1,21 @@
-// capMemories rewrites the memory section of a core module so that memory.grow past the
+// memoryCap rewrites the memory section of a core module so that memory.grow past the
 // limit fails inside the guest (returns -1) instead of taking the machine's RAM.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from '@bytecodealliance/jco-transpile/wasm-tools';
-import { capMemories } from '../../runtime/components/memory-limit.ts';
+import { memoryCap } from '../../runtime/components/memory-limit.ts';
+import { spliced } from '../../runtime/components/wasm-binary.ts';
+import { studioCoreModule } from '../../runtime/workloads/prepared-component.ts';
 
 const PAGE = 65536;
 
-/** Core module bytes from WAT, in the buffer type capMemories takes. */
+/** The module with its memories capped, as the studio compiles it. */
+function capMemories(bytes: Uint8Array<ArrayBuffer>, limitBytes: number): Uint8Array<ArrayBuffer> {
+  const cap = memoryCap(bytes, limitBytes);
+  return spliced(bytes, cap ? [cap] : []);
+}
+
+/** Core module bytes from WAT, in the buffer type memoryCap takes. */
 async function wat(text: string): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await parse(text));
 }
@@ -36,7 +44,7 @@ async function cappedInstance(limits: string, limitBytes: number): Promise<Growa
   return (await instantiate(capped)).exports as unknown as Growable;
 }
 
-describe('capMemories', () => {
+describe('memoryCap', () => {
   it('keeps the module valid', async () => {
     const capped = capMemories(await wat(growable('1')), 4 * PAGE);
     assert.ok(WebAssembly.validate(capped));
@@ -136,5 +144,29 @@ describe('capMemories', () => {
     const guest = await cappedInstance('1', 4096 * PAGE);
     assert.equal(guest.grow(4095), 1);
     assert.equal(guest.grow(1), -1);
+  });
+});
+
+describe('studioCoreModule: the memory cap and the exported globals in one copy', () => {
+  it('makes both changes, before and after other sections, and the module runs', async () => {
+    const module = await wat(`(module
+      (memory (export "memory") 1)
+      (global $g (mut i32) (i32.const 7))
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+      (func (export "read") (result i32) (i32.add (i32.load8_u (i32.const 16)) (global.get $g)))
+      (data (i32.const 16) "\\05"))`);
+    const { module: opened, complete } = studioCoreModule(module, 2 * PAGE);
+    assert.equal(complete, true);
+    const exports = (await instantiate(opened)).exports as { grow(pages: number): number; read(): number; 'studio:global:0': WebAssembly.Global };
+    assert.equal(exports.read(), 12);
+    assert.equal(exports['studio:global:0'].value, 7);
+    assert.equal(exports.grow(1), 1);
+    assert.equal(exports.grow(1), -1, 'capped at 2 pages');
+  });
+
+  it('returns the very bytes when nothing needs changing, and refuses overlapping changes', async () => {
+    const plain = await wat('(module (func (export "f")))');
+    assert.equal(studioCoreModule(plain, 2 * PAGE).module, plain);
+    assert.throws(() => spliced(plain, [{ start: 8, end: 12, bytes: [] }, { start: 10, end: 11, bytes: [] }]), /overlapping/);
   });
 });
