@@ -375,14 +375,29 @@ export class HttpGateway {
     });
   }
 
+  private closed: Promise<void> | undefined;
+
+  /**
+   * Takes no new connections, and closes those waiting for a request; requests in flight go
+   * on, and their connections close once answered. On exit this comes first, so that the
+   * workloads' grace period can still answer what is running (503 when it ends).
+   */
+  stopAccepting(): void {
+    const server = this.server;
+    if (!server || this.closed) return;
+    this.closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+  }
+
+  /** Stops accepting, then waits for the connections to close: 2 s at most, after which any left are cut. */
   async close(): Promise<void> {
     const server = this.server;
     if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      setTimeout(() => server.closeAllConnections(), 2000).unref();
-    });
+    this.stopAccepting();
+    server.closeIdleConnections();
+    const cut = setTimeout(() => server.closeAllConnections(), 2000);
+    await this.closed;
+    clearTimeout(cut);
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {

@@ -427,11 +427,14 @@ export class DevSession {
     this.queue.stop();
     await this.settle('watcher', async () => this.watcher?.close());
     await this.idle();
-    await this.settle('gateway', () => this.gateway.close());
-    await this.settle('traffic inspector', () => this.traffic.close());
+    // Requests running now get the workloads' grace period, and a 503 when it ends, on
+    // connections still open to carry it; only then are the connections closed.
+    this.gateway.stopAccepting();
     const version = this.version;
     if (version) await this.settle('workloads', () => stopVersion(version, 2000));
     this.version = undefined;
+    await this.settle('gateway', () => this.gateway.close());
+    await this.settle('traffic inspector', () => this.traffic.close());
     await this.settle('data folders', async () => this.folders?.close());
     this.releaseProject();
   }

@@ -108,6 +108,11 @@ export class SessionGateway {
     return ok(undefined);
   }
 
+  /** See HttpGateway.stopAccepting. */
+  stopAccepting(): void {
+    this.gateway?.stopAccepting();
+  }
+
   async close(): Promise<void> {
     await this.gateway?.close();
   }

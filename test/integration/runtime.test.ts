@@ -153,6 +153,20 @@ describe('components that misbehave', () => {
     }
   });
 
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`a request still running when the studio stops (${signal}) is answered 503 on its connection, not cut`, async () => {
+      const loop = await serve('loop', ['--timeout', '20']);
+      const answer = fetch(new URL('/spin', loop.url)).then(async (res) => ({ status: res.status, body: await res.text() }));
+      await new Promise((resolve) => setTimeout(resolve, 500)); // the request reaches its worker
+      loop.child.kill(signal);
+      const { status, body } = await answer;
+      assert.equal(status, 503);
+      assert.match(body, /^\S+ stopped before it answered\.\n$/);
+      const code = loop.child.exitCode ?? (await new Promise((resolve) => loop.child.once('exit', resolve)));
+      assert.equal(code, 0);
+    });
+  }
+
   it('a component that exhausts its memory is stopped at the limit with a clear message', async () => {
     const studio = await serve('oom', ['--memory-limit', '64']);
     try {
