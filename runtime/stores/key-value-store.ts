@@ -540,29 +540,51 @@ export class KeyValueStore {
   }
 
   /**
-   * Starts the root anew after another program deleted the journal (a data folder removed
-   * to start from empty, say), so writes go on instead of failing until a restart (caller
-   * holds every stripe). The values journaled but not yet in their files are written where
-   * their folders still exist; those whose folders went with the journal are gone, as the
-   * deletion meant. The root and its owner file are made again, so another studio cannot
-   * take the folder meanwhile.
+   * Starts the root anew after another program deleted, damaged or moved the journal (a data
+   * folder removed to start from empty, say), so writes go on instead of failing until a
+   * restart (caller holds every stripe). The values journaled but not yet in their files are
+   * written where their folders still exist; those whose folders went with the journal are
+   * gone, as the deletion meant. Any that cannot be written now (a folder that refuses the
+   * write) are journaled again in the new file, so no acknowledged write is lost. The root
+   * and its owner file are made again, so another studio cannot take the folder meanwhile.
    */
   private reRootLocked(): void {
     if (this.journal.present()) return; // another thread did it while this one waited
+    let unwritten: JournalRecord[] = [];
     try {
       this.checkpointLocked();
     } catch {
-      // Folders deleted with the journal: nothing is left to write those values into.
+      unwritten = this.unwrittenWithFolders();
     }
     try {
       createStoreRoot(this.root, 'keyvalue');
       claimStoreRoot(this.root, this.locks.token(), 'keyvalue');
+      // A link put where the journal was must not be written through.
+      this.journal.setAsideIntruder();
       this.journal.recreate();
+      if (unwritten.length > 0) {
+        const appended = this.journal.append(unwritten);
+        if (!appended) throw new Error(`${unwritten.length} journaled writes no longer fit a new journal`);
+        this.journal.flush(appended.end);
+        unwritten.forEach((record, i) => this.locks.pending.noteWrite(record.bucket, record.key, appended.offsets[i]!));
+      }
     } catch (error) {
       throw storeErrorFrom(error, ctx('create the journal of', undefined, undefined, this.journal.path));
     }
     // Folder and listing caches of every thread describe what was deleted.
     this.locks.bumpDataGeneration();
+  }
+
+  /** The journaled writes not yet in their files whose bucket folders still exist, read from the file this thread has open. */
+  private unwrittenWithFolders(): JournalRecord[] {
+    try {
+      return this.journal
+        .recordsBetween(this.locks.load(SharedWord.journalWritten), this.locks.load(SharedWord.journalEnd))
+        .map(({ record }) => record)
+        .filter((record) => this.peekBucketDir(record.bucket) !== undefined);
+    } catch {
+      return []; // nothing readable is left of it
+    }
   }
 
   /**
@@ -639,10 +661,10 @@ export class KeyValueStore {
     return problems;
   }
 
-  /** The bucket's folder if it exists, without creating or caching anything. */
+  /** The bucket's folder if it exists (looked at again when remembered), without creating anything. */
   private peekBucketDir(bucket: string): string | undefined {
     try {
-      return this.bucketDir(bucket, 'existing', 'flush');
+      return this.verifiedBucketDir(bucket, 'flush');
     } catch {
       return undefined;
     }
@@ -759,7 +781,7 @@ export class KeyValueStore {
             if (last.get(`${record.bucket}\u0000${record.key}`) === offset) applyRecord(folders, record);
           } catch (error) {
             // Its folder went with the deleted journal (a data folder removed to start from empty): gone, as the deletion meant.
-            if (!this.journal.deleted()) throw storeErrorFrom(error, ctx(record.op === 'set' ? 'write' : 'delete', record.bucket, record.key, errnoPath(error) ?? this.root));
+            if (!isErrno(error, 'ENOENT', 'ENOTDIR') || !this.journal.lost()) throw storeErrorFrom(error, ctx(record.op === 'set' ? 'write' : 'delete', record.bucket, record.key, errnoPath(error) ?? this.root));
           }
           locks.pending.noteWritten(record.bucket, record.key, offset);
           locks.store(SharedWord.journalWritten, next);

@@ -288,7 +288,7 @@ export class KeyValueJournal {
   private fd: number | undefined;
   /** The journal file `fd` is open on (see SharedWord.journalEpoch). */
   private epoch = 0;
-  /** The folder's stamp when `fd`'s file was last found in place (see deleted()). */
+  /** The folder's stamp when `fd`'s file was last found in place (see lost()). */
   private checkedFolder: string | undefined;
   private readonly header = Buffer.alloc(HEADER_BYTES);
 
@@ -328,31 +328,36 @@ export class KeyValueJournal {
     }
   }
 
-  /** Opens the file for this thread; false when another program deleted or emptied it. */
+  /** Opens the file for this thread; false when another program deleted, emptied, damaged or moved it (see lost()). */
   present(): boolean {
-    return this.openExisting() && !this.deleted();
+    return this.openExisting() && !this.lost();
   }
 
   /**
-   * True when another program deleted the file this thread has open (with its folder, say)
-   * or emptied it (cut it shorter than its header): appending to it would then record
-   * nothing a restart could read.
+   * True when the file this thread has open is no longer the journal a restart would read:
+   * another program deleted it (with its folder, say), emptied it (cut it shorter than its
+   * header), wrote over its header, or moved it away (a link, or nothing, in its place).
+   * Appending to it would then record nothing a restart could read.
    *
    * Every write asks, so the answer must not cost a flush. Looking at the file's own metadata
    * (fstat, or lstat of its path) between two writes makes the next flush commit file-system
    * metadata on ext4, which counts a change for whoever looked: 50-70 µs more per flush, a
    * quarter of a set. So the file's metadata is read only when its folder changed since the
-   * file was last found in place (a deletion or a replacement changes the folder), or when
-   * its header cannot be read (cut short in place); both of those looks leave the flush alone.
+   * file was last found in place (a deletion, a move or a replacement changes the folder), or
+   * when its header cannot be read or does not check out (cut short or written over in
+   * place); reading the header leaves the flush alone.
    */
-  deleted(): boolean {
+  lost(): boolean {
     if (this.fd === undefined || this.epoch !== this.locks.load(SharedWord.journalEpoch)) return false;
     const folder = this.folderStamp();
-    if (folder !== undefined && folder === this.checkedFolder && readSync(this.fd, this.header, 0, HEADER_BYTES, 0) === HEADER_BYTES) return false;
+    const headerIntact = readSync(this.fd, this.header, 0, HEADER_BYTES, 0) === HEADER_BYTES && decodeHeader(this.header) !== undefined;
+    if (headerIntact && folder !== undefined && folder === this.checkedFolder) return false;
     const stats = fstatSync(this.fd);
-    const gone = stats.nlink === 0 || stats.size < HEADER_BYTES;
-    this.checkedFolder = gone ? undefined : folder;
-    return gone;
+    const atPath = lstatSync(this.path, { throwIfNoEntry: false });
+    const moved = !atPath?.isFile() || atPath.ino !== stats.ino || atPath.dev !== stats.dev;
+    const lost = !headerIntact || moved || stats.nlink === 0 || stats.size < HEADER_BYTES;
+    this.checkedFolder = lost ? undefined : folder;
+    return lost;
   }
 
   /**

@@ -11,11 +11,16 @@
 //
 //   node --import tsx stores-crash-child.ts loop <kvRoot> <blobRoot> <round>
 //   node --import tsx stores-crash-child.ts set-and-exit <kvRoot> <bucket> <key> <value>
+//   node --import tsx stores-crash-child.ts damage-and-exit <kvRoot> garbage|zeros|moved|link
+//     (sets b/before, has it written to its file, damages the journal as named, sets b/after
+//     with no file written, and exits without closing: only the journal can bring it back)
 import { createHash, randomBytes } from 'node:crypto';
-import { writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, symlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { BlobStore } from '../../runtime/stores/blob-store.ts';
 import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
+import { stopMaterializer } from '../../runtime/stores/kv-materializer.ts';
 import { StoreLocks } from '../../runtime/stores/store-locks.ts';
 import { spawnWorker } from '../../runtime/threads/spawn-worker.ts';
 
@@ -61,6 +66,25 @@ if (!isMainThread) {
   store.writeJournaled();
   say('done');
   // Exit without close(): the journal keeps its records, as after a crash.
+  process.exit(0);
+} else if (mode === 'damage-and-exit') {
+  const [root, damage] = args as [string, string];
+  const locks = new StoreLocks();
+  const store = new KeyValueStore(root, { locks });
+  stopMaterializer(locks);
+  store.set('b', 'before', Buffer.from('1'));
+  store.writeJournaled();
+  const journal = join(root, '.cs-journal');
+  if (damage === 'garbage' || damage === 'zeros') {
+    const fd = openSync(journal, 'r+');
+    writeSync(fd, damage === 'zeros' ? Buffer.alloc(32) : randomBytes(32), 0, 32, 0);
+    closeSync(fd);
+  } else {
+    renameSync(journal, join(root, '..', `${damage}-journal-elsewhere`));
+    if (damage === 'link') symlinkSync(join(root, '..', `${damage}-journal-elsewhere`), journal);
+  }
+  store.set('b', 'after', Buffer.from('2'));
+  say('done');
   process.exit(0);
 } else if (mode === 'loop') {
   const [kvRoot, blobRoot, round] = args as [string, string, string];

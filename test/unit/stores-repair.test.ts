@@ -207,6 +207,24 @@ describe('key-value repairs on open', () => {
     }
   });
 
+  it('notices a journal written over or moved away while open: the next write goes to a new journal, and survives a crash', () => {
+    // Before, the write went into the damaged or moved file, which a restart does not read.
+    for (const damage of ['garbage', 'zeros', 'moved', 'link']) {
+      const root = join(scratch, `kv-${counter++}`, 'kv');
+      mkdirSync(root, { recursive: true });
+      const run = spawnSync(process.execPath, [child, 'damage-and-exit', root, damage], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(run.stdout.trim(), 'done', run.stderr);
+      assert.ok(lstatSync(join(root, '.cs-journal')).isFile(), `${damage}: a journal of its own, not the link`);
+      const again = open(root);
+      try {
+        assert.equal(text(again.get('b', 'after')), '2', `${damage}: the write acknowledged after the damage`);
+        assert.equal(text(again.get('b', 'before')), '1', damage);
+      } finally {
+        again.close();
+      }
+    }
+  });
+
   it('starts anew from a thread that never opened the deleted journal (a new worker), and every thread reads and closes cleanly', async () => {
     for (const deleted of ['folder', 'journal'] as const) {
       // The value stays in the journal only: the case reads must get right.
