@@ -12,7 +12,7 @@ import { LogBus } from './logs/log-bus.ts';
 import { TerminalPrinter } from './logs/terminal-printer.ts';
 import { DevSession } from './session/dev-session.ts';
 import { SessionLog } from './session/session-log.ts';
-import { defaultRuntimeSettings, MAX_REQUEST_TIMEOUT_SECONDS } from './workloads/workload.ts';
+import { defaultRuntimeSettings, MAX_MEMORY_LIMIT_MB, MAX_REQUEST_TIMEOUT_SECONDS } from './workloads/workload.ts';
 import { startUi } from './studio/cli-ui.ts';
 import { riskyTarget } from './project/risky-folders.ts';
 import type { InstanceStrategy } from './workloads/worker-protocol.ts';
@@ -46,7 +46,7 @@ Options:
                       how long an instance may take to start (its start function and
                       static initializers) before its thread is stopped as looping
                       (default 20, or --timeout if that is longer)
-  --memory-limit MB   linear memory limit per instance (default 512)
+  --memory-limit MB   linear memory limit per instance (default 512, at most 4096)
   --body-limit MB     request body limit (default 100)
   --yes               open a system folder or your home folder as a project without asking
   --last-project      without a dir: the project the studio UI had open last, or at first
@@ -143,7 +143,7 @@ async function main(argv: string[]): Promise<void> {
   settings.maxWorkers = Math.max(settings.maxWorkers, settings.workers);
   settings.requestTimeoutMs = positiveNumber(values.timeout, '--timeout', 30, 0.001, MAX_REQUEST_TIMEOUT_SECONDS) * 1000;
   if (values['start-timeout'] !== undefined) settings.startTimeoutMs = positiveNumber(values['start-timeout'], '--start-timeout', 20, 0.001, MAX_REQUEST_TIMEOUT_SECONDS) * 1000;
-  settings.memoryLimitBytes = positiveNumber(values['memory-limit'], '--memory-limit', 512) * 2 ** 20;
+  settings.memoryLimitBytes = positiveNumber(values['memory-limit'], '--memory-limit', 512, 1, MAX_MEMORY_LIMIT_MB) * 2 ** 20;
   const bodyLimitBytes = positiveNumber(values['body-limit'], '--body-limit', 100) * 2 ** 20;
 
   // `npm start` without a project (browser mode) opens what the desktop app would: see launch-state.ts.

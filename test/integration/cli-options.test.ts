@@ -51,7 +51,7 @@ describe('component-studio options', () => {
     }
   });
 
-  it('refuses a port, worker count or UI port that is not a whole number in range, naming the option', async () => {
+  it('refuses a port, worker count, UI port, timeout or memory limit out of range, naming the option', async () => {
     const cases: [string[], RegExp][] = [
       [['--port', '1.5'], /--port must be a whole number from 0 to 65535, not "1\.5"/],
       [['--port=70000'], /--port must be a whole number from 0 to 65535, not "70000"/],
@@ -62,6 +62,8 @@ describe('component-studio options', () => {
       // Past Node's longest timer every request would time out at once.
       [['--timeout', '3000000'], /--timeout must be at most 2147483, not "3000000"/],
       [['--start-timeout', '0'], /--start-timeout must be a number of at least 0\.001, not "0"/],
+      // A 32-bit memory addresses 4 GiB: past it the limit never applies, and running out is not diagnosed.
+      [['--memory-limit', '99999'], /--memory-limit must be at most 4096, not "99999"/],
     ];
     for (const [args, message] of cases) {
       const run = await runCli(['dev', 'assets/examples/qrcode', '--no-ui', ...args]);
