@@ -577,10 +577,14 @@ export class WorkerPool {
     const seconds = this.options.requestTimeoutMs / 1000;
     const { exchange } = job;
     this.stats.failures++;
-    if (exchange.response.headSent) {
-      this.log('error', `${exchange.method} ${exchange.pathWithQuery}: ${this.options.componentName} sent nothing more of its response for ${seconds} s; the connection was closed (status already sent) and the worker replaced.`, job.id);
+    const request = `${exchange.method} ${exchange.pathWithQuery}`;
+    if (exchange.response.headSent && job.responseBacklog > 0) {
+      // Not the component's doing: it was waiting for the client to take what it wrote.
+      this.log('warn', `${request}: the client took none of the response for ${seconds} s (${job.responseBacklog} bytes waiting to be sent); the connection was closed, and the worker, held writing to it, replaced.`, job.id);
+    } else if (exchange.response.headSent) {
+      this.log('error', `${request}: ${this.options.componentName} sent nothing more of its response for ${seconds} s; the connection was closed (status already sent) and the worker replaced. A response that is only slow may be given longer with --timeout SECONDS.`, job.id);
     } else {
-      this.log('error', `${exchange.method} ${exchange.pathWithQuery}: ${this.options.componentName} did not answer within ${seconds} s (504 Gateway Timeout); its worker was stopped and replaced.`, job.id);
+      this.log('error', `${request}: ${this.options.componentName} did not answer within ${seconds} s (504 Gateway Timeout); its worker was stopped and replaced. A component that is only slow may be given longer with --timeout SECONDS.`, job.id);
     }
     exchange.response.fail(504, `504 Gateway Timeout: the component did not answer within ${seconds} s. See the studio log.\n`);
     worker.job = undefined;

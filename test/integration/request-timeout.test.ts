@@ -73,4 +73,17 @@ describe('the request timeout, with bytes moving', () => {
     assert.doesNotMatch(received, /chunk 1/);
     await studio.waitFor(/GET \/stream\?n=3&ms=2500: host-probe sent nothing more of its response for 1 s; the connection was closed/);
   });
+
+  it('says it was the client, not the component, when a response stops because the client does not read it', async () => {
+    const since = studio.output().length;
+    const socket = connect(port, '127.0.0.1');
+    socket.pause(); // reads nothing: the 64 MiB answer backs up
+    try {
+      socket.write('GET /framing?write=67108864 HTTP/1.1\r\nhost: probe\r\n\r\n');
+      await studio.waitFor(/GET \/framing\?write=67108864: the client took none of the response for 1 s \(\d+ bytes waiting to be sent\); the connection was closed/, 30_000, since);
+      assert.doesNotMatch(studio.output().slice(since), /host-probe sent nothing more of its response/);
+    } finally {
+      socket.destroy();
+    }
+  });
 });
