@@ -566,8 +566,16 @@ function checkRequest(req: IncomingMessage, hosts: number): { authority: string;
   if (req.httpVersionMajor !== 1) return { refused: [505, `this server speaks HTTP/1.1 and 1.0, not HTTP/${req.httpVersion}`] };
   if (hosts > 1) return { refused: [400, 'the request has more than one Host header'] };
   if (hosts === 0 && req.httpVersionMinor >= 1) return { refused: [400, 'an HTTP/1.1 request must have a Host header'] };
+  if (req.headers.host !== undefined && !HOST_VALUE.test(req.headers.host)) return { refused: [400, 'the Host header is not a host name or address with an optional port'] };
   return requestTarget(req) ?? { refused: [400, 'the request target is not a path or an absolute http(s) URL'] };
 }
+
+/**
+ * A Host value RFC 9110 allows: a bracketed IP literal, or a name of the characters RFC 3986
+ * allows in one (an IPv4 address is one too), then an optional port; empty is allowed. A
+ * component that builds URLs from it must not get spaces or slashes.
+ */
+const HOST_VALUE = /^(?:\[[0-9A-Za-z:.%_~-]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::\d*)?$/;
 
 /** After a 413, how long the rest of the body is read and dropped before the connection is cut. */
 const LINGER_MS = 2000;

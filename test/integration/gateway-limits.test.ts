@@ -45,6 +45,19 @@ describe('a component behind the gateway', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('refuses a Host value that names no host (a space, a slash) with 400, before the component sees it', async () => {
+    const port = portOf(studio.url);
+    for (const host of ['a b', 'a/b:80', 'x\u00e9']) {
+      const { closed, received } = await exchangeRaw(port, `GET / HTTP/1.1\r\nhost: ${host}\r\n\r\n`, 3000);
+      assert.match(received, /^HTTP\/1\.1 400 [^]*the Host header is not a host name or address with an optional port/, host);
+      assert.ok(closed, host);
+    }
+    for (const host of ['[::1]:8000', '127.0.0.1', 'api.localhost:8000', '']) {
+      const { received } = await exchangeRaw(port, `GET / HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n\r\n`, 3000);
+      assert.match(received, /^HTTP\/1\.1 200 /, `a valid Host: ${host}`);
+    }
+  });
+
   it('frees the worker at once when clients vanish mid-upload, and says it was the client', async () => {
     const port = portOf(studio.url);
     for (let i = 0; i < 12; i++) {
