@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from '
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import { StoreError } from '../stores/store-error.ts';
-import { claimFolder, CONTESTED, releaseStoreRoot, storeRootOwner } from '../stores/store-owner.ts';
+import { claimFolder, CONTESTED, releaseStoreRoot, storeRootOwner, UNNAMED } from '../stores/store-owner.ts';
 
 const CLAIM_FILE = 'owner';
 const ADDRESS_FILE = 'owner-address';
@@ -94,8 +94,20 @@ class ProjectInUse extends StoreError {
     const serving = url ? `, which serves it at ${url}` : '';
     super(
       'in-use',
-      pid === process.pid ? `The project ${root} is already open in this studio.` : pid === CONTESTED ? `The project ${root} is being opened by other studios at the same time.` : `The project ${root} is open in another Component Studio (process ${pid})${serving}.`,
-      pid === process.pid ? 'Close it first, or open a copy of it.' : pid === CONTESTED ? 'Stop the other studios, then open it in one.' : `Use that studio, or stop it (process ${pid}) first. Two studios on one project would each take the other's build for a save and rebuild for ever.`,
+      pid === process.pid
+        ? `The project ${root} is already open in this studio.`
+        : pid === CONTESTED
+          ? `The project ${root} is being opened by other studios at the same time.`
+          : pid === UNNAMED
+            ? `The project ${root} may be open in another Component Studio: its claim file ${join(claimFolderOf(root), CLAIM_FILE)} holds something that names no studio.`
+            : `The project ${root} is open in another Component Studio (process ${pid})${serving}.`,
+      pid === process.pid
+        ? 'Close it first, or open a copy of it.'
+        : pid === CONTESTED
+          ? 'Stop the other studios, then open it in one.'
+          : pid === UNNAMED
+            ? 'If no other studio has it open, delete that file and open the project again.'
+            : `Use that studio, or stop it (process ${pid}) first. Two studios on one project would each take the other's build for a save and rebuild for ever.`,
     );
   }
 }

@@ -17,6 +17,13 @@ import { READ_NONBLOCKING } from './store-root.ts';
 export const OWNER_FILE = `${INTERNAL_PREFIX}owner`;
 /** The pid claimFolder's `refuse` gets when no single owner could be named. */
 export const CONTESTED = -1;
+/**
+ * The pid claimFolder's `refuse` gets when the owner file holds something that names no
+ * owner: a file the studio writes whole never does, so another program wrote it, and the
+ * process that owns the folder (if one does) cannot be told. Taking the folder over could undo
+ * that process's writes, so the user is asked to remove the file.
+ */
+export const UNNAMED = -2;
 
 export interface Owner {
   pid: number;
@@ -58,6 +65,8 @@ export function claimStoreRoot(root: string, token: number, store: 'keyvalue' | 
         ? 'Open each store folder once per process and share its StoreLocks with the other threads.'
         : pid === CONTESTED
           ? 'Stop the other studio running on this data, then retry.'
+          : pid === UNNAMED
+            ? `If no other studio or tool is running on this data, delete ${path} and retry; the file is the studio's own and holds nothing else.`
           : `Another Component Studio (or wash-compatible tool) is running on this data. Stop process ${pid} first, or point this project at other data folders (dev.wasi_keyvalue_path / dev.wasi_blobstore_path); a .wasm file served as it is keeps its data in the .wash/ beside it, so two of them in one folder share it: give each a folder of its own.`,
     ),
   );
@@ -94,6 +103,8 @@ export function claimFolder(root: string, name: string, token: number, context: 
       throw storeErrorFrom(error, context);
     }
     const owner = parseOwner(text);
+    // Empty (a create cut short where files cannot be linked into place, or a pipe put there) names nobody, and is taken over.
+    if (!owner && text.trim() !== '') throw refuse(`a process its owner file ${path} does not name (the file holds something else)`, UNNAMED);
     if (owner && owner.pid === process.pid && owner.token === token) return;
     // An owner file copied with the folder (cp -r of a project while its studio ran) names a
     // live process that owns the original, not this copy: it is taken over like a stale one.
@@ -101,7 +112,7 @@ export function claimFolder(root: string, name: string, token: number, context: 
     if (owner && !copied && processRunning(owner.pid, owner.started)) {
       throw refuse(owner.pid === process.pid ? 'this process, through another StoreLocks' : `process ${owner.pid}`, owner.pid);
     }
-    // Gone (or unreadable): take it over. Unlinking and retrying the exclusive create keeps
+    // Gone (or empty): take it over. Unlinking and retrying the exclusive create keeps
     // two processes that both found it stale from both believing they own the folder.
     try {
       unlinkSync(path);

@@ -12,6 +12,7 @@ import { KeyValueStore } from '../../runtime/stores/key-value-store.ts';
 import { currentProcess, processRunning } from '../../runtime/stores/process-identity.ts';
 import { parseOwner, storeRootOwner } from '../../runtime/stores/store-owner.ts';
 import { StoreLocks } from '../../runtime/stores/store-locks.ts';
+import { StoreError } from '../../runtime/stores/store-error.ts';
 import { fails } from '../helpers/store-assertions.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cs-stores-owner-'));
@@ -49,6 +50,23 @@ describe('store ownership', () => {
     // The parent of this test process is alive: it stands for another studio.
     writeFileSync(join(root, '.cs-owner'), `${process.ppid} ${startTimeOf(process.ppid)} 12345\n`);
     fails(() => new KeyValueStore(root, { locks: new StoreLocks() }), 'in-use', new RegExp(`in use by process ${process.ppid}`));
+  });
+
+  it('refuses a root whose owner file another program wrote over, naming the file to delete; an empty one is taken over', () => {
+    // The owner it held may still be writing: taking over could have its writes undone by a replay.
+    const root = folder();
+    writeFileSync(join(root, '.cs-owner'), 'garbage \u0000\u0007 not an owner');
+    const store = () => new KeyValueStore(root, { locks: new StoreLocks() });
+    assert.throws(store, (error: unknown) => {
+      assert.ok(error instanceof StoreError && error.code === 'in-use', String(error));
+      assert.ok(error.message.includes(`in use by a process its owner file ${join(root, '.cs-owner')} does not name`), error.message);
+      assert.ok(error.hint?.includes(`delete ${join(root, '.cs-owner')} and retry`), error.hint);
+      return true;
+    });
+    writeFileSync(join(root, '.cs-owner'), '');
+    const taken = store();
+    taken.set('b', 'k', Buffer.from('v'));
+    taken.close();
   });
 
   it('reads an owner file whose folder id is past 2^53 (NTFS ids are), exactly, rather than taking it for garbage', () => {
