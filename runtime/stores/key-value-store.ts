@@ -650,14 +650,20 @@ export class KeyValueStore {
         if (isInternalFileName(entry.name) || !entry.isDirectory()) continue;
         const bucket = decodeSegment(entry.name);
         for (const inner of readdirSync(join(this.root, entry.name), { withFileTypes: true })) {
-          if (isInternalFileName(inner.name) || !inner.isDirectory()) continue;
-          note(`Key ${quote(keyOfFileName(inner.name))} in bucket ${quote(bucket)} is a folder (${join(this.root, entry.name, inner.name)}), but a key is one file: the studio ignores it, and writing that key fails until the folder is moved or deleted.`);
+          if (isInternalFileName(inner.name) || inner.isFile()) continue;
+          const key = `Key ${quote(keyOfFileName(inner.name))} in bucket ${quote(bucket)}`;
+          const path = join(this.root, entry.name, inner.name);
+          if (inner.isDirectory()) note(`${key} is a folder (${path}), but a key is one file: the studio ignores it, and writing that key fails until the folder is moved or deleted.`);
+          else if (inner.isSymbolicLink()) {
+            // Read through only when it leads to a file inside the folder (see readFileInside).
+            if (this.linkKind(path) !== 'file') note(`${key} is a symbolic link (${path}) that does not lead to a file inside the store folder (it leads out of it, to a folder, or to nothing): reading that key fails until the link is replaced with a real file.`);
+          } else note(`${key} is not a regular file (${path}: a pipe, socket or device): reading that key fails until it is moved or deleted.`);
         }
       }
     } catch (error) {
       note(`Could not check the key-value folder ${this.root}: ${storeErrorFrom(error, ctx('check', undefined, undefined, this.root)).message}`);
     }
-    if (more > 0) problems.push(`...and ${more} more folders where keys belong in ${this.root}.`);
+    if (more > 0) problems.push(`...and ${more} more places in ${this.root} where a key file belongs and something else is.`);
     return problems;
   }
 

@@ -336,6 +336,25 @@ describe('key-value repairs on open', () => {
     }
   });
 
+  it('names a link leading out of the folder and a pipe where keys belong; a link to a file inside is fine', { skip: process.platform === 'win32' && 'no pipes as files, and links need privileges' }, () => {
+    const root = join(scratch, `kv-${counter++}`);
+    mkdirSync(join(root, 'users'), { recursive: true });
+    writeFileSync(join(root, 'users', 'bob'), 'ok');
+    symlinkSync(join(root, 'users', 'bob'), join(root, 'users', 'robert'));
+    symlinkSync('/etc/hostname', join(root, 'users', 'eve'));
+    assert.equal(spawnSync('mkfifo', [join(root, 'users', 'pipe')]).status, 0);
+    const store = open(root);
+    try {
+      const warnings = store.openReport?.warnings ?? [];
+      assert.equal(warnings.length, 2, warnings.join('\n'));
+      assert.ok(warnings.some((w) => /Key "eve" in bucket "users" is a symbolic link .* does not lead to a file inside the store folder/.test(w)), warnings.join('\n'));
+      assert.ok(warnings.some((w) => /Key "pipe" in bucket "users" is not a regular file .*a pipe, socket or device/.test(w)), warnings.join('\n'));
+      assert.equal(text(store.get('users', 'robert')), 'ok');
+    } finally {
+      store.close();
+    }
+  });
+
   it('keeps aside a journaled value it cannot replay, and names the key', () => {
     const root = crashedAfterSet('b', 'k', 'precious');
     rmSync(join(root, 'b', 'k'));
