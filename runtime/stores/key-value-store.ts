@@ -537,6 +537,9 @@ export class KeyValueStore {
       throw storeErrorFrom(error, ctx('open the journal of', undefined, undefined, this.journal.path));
     }
     if (!present) this.locks.withAll(() => this.reRootLocked());
+    // Another program may have deleted the owner file (and a second studio claimed the folder
+    // since): the file is made again, or the write refused, before anything is acknowledged.
+    else if (this.journal.takeFolderChange()) claimStoreRoot(this.root, this.locks.token(), 'keyvalue');
   }
 
   /**

@@ -290,6 +290,8 @@ export class KeyValueJournal {
   private epoch = 0;
   /** The folder's stamp when `fd`'s file was last found in place (see lost()). */
   private checkedFolder: string | undefined;
+  /** The folder changed since this thread last looked, with the journal still in place (see takeFolderChange()). */
+  private folderChanged = false;
   private readonly header = Buffer.alloc(HEADER_BYTES);
 
   constructor(
@@ -357,7 +359,18 @@ export class KeyValueJournal {
     const moved = !atPath?.isFile() || atPath.ino !== stats.ino || atPath.dev !== stats.dev;
     const lost = !headerIntact || moved || stats.nlink === 0 || stats.size < HEADER_BYTES;
     this.checkedFolder = lost ? undefined : folder;
+    this.folderChanged ||= !lost;
     return lost;
+  }
+
+  /**
+   * Whether the journal's folder changed since the last call (as lost() saw it), the journal
+   * still in place: what else is in the folder, its owner file, may have changed too.
+   */
+  takeFolderChange(): boolean {
+    const changed = this.folderChanged;
+    this.folderChanged = false;
+    return changed;
   }
 
   /**

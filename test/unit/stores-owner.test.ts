@@ -69,6 +69,26 @@ describe('store ownership', () => {
     taken.close();
   });
 
+  it('puts back an owner file another program deleted at the next write, and refuses writes once another live process claimed the folder meanwhile', { skip: !linux && 'start times are read from /proc' }, () => {
+    const root = folder();
+    const store = new KeyValueStore(root, { locks: new StoreLocks() });
+    try {
+      store.set('b', 'k', Buffer.from('1'));
+      rmSync(join(root, '.cs-owner'));
+      store.set('b', 'k', Buffer.from('2'));
+      assert.equal(parseOwner(readFileSync(join(root, '.cs-owner'), 'utf8'))?.pid, process.pid, 'claimed again');
+      // A second studio started while the file was gone, and owns the folder now: this one's
+      // writes would be undone by that one's replay after a crash, so none is acknowledged.
+      rmSync(join(root, '.cs-owner'));
+      writeFileSync(join(root, '.cs-owner'), `${process.ppid} ${startTimeOf(process.ppid)} 12345\n`);
+      fails(() => store.set('b', 'k', Buffer.from('3')), 'in-use', new RegExp(`in use by process ${process.ppid}`));
+      assert.equal(Buffer.from(store.get('b', 'k')!).toString(), '2');
+      rmSync(join(root, '.cs-owner')); // the other one let it go
+    } finally {
+      store.close();
+    }
+  });
+
   it('reads an owner file whose folder id is past 2^53 (NTFS ids are), exactly, rather than taking it for garbage', () => {
     assert.deepEqual(parseOwner('4242 17 99 18446744073709551557\n'), { pid: 4242, started: 17, token: 99, folder: '18446744073709551557' });
     assert.deepEqual(parseOwner('4242 99'), { pid: 4242, started: undefined, token: 99, folder: undefined });
