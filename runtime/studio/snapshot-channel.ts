@@ -88,7 +88,14 @@ export async function startSnapshotChannel(options: ChannelOptions): Promise<Res
   const token = randomBytes(32).toString('base64url');
   const expected = Buffer.from(`Bearer ${token}`);
   let port = 0;
-  const server = createServer((req, res) => void answer(req, res));
+  // A request that fails (a client gone mid-body, say) ends alone: an unhandled rejection
+  // here would end the whole studio.
+  const server = createServer((req, res) => {
+    answer(req, res).catch((err: unknown) => {
+      if (res.headersSent) res.destroy();
+      else json(res, 500, { ok: false, error: { code: 'internal', message: `The studio could not take the command: ${messageOf(err)}` } });
+    });
+  });
   const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const auth = Buffer.from(req.headers.authorization ?? '');
     if (req.headers.host !== `127.0.0.1:${port}` || req.headers.origin !== undefined || auth.length !== expected.length || !timingSafeEqual(auth, expected)) {
@@ -112,6 +119,10 @@ export async function startSnapshotChannel(options: ChannelOptions): Promise<Res
       parsed = JSON.parse(body) as typeof parsed;
     } catch {
       json(res, 400, { ok: false, error: { code: 'bad-frame', message: 'The request is not JSON.' } });
+      return;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      json(res, 400, { ok: false, error: { code: 'bad-frame', message: 'The request is not a JSON object.' } });
       return;
     }
     const command = parsed.command as ChannelCommand;

@@ -5,7 +5,8 @@
 // it owns the project's data, and does not run it later when it resumes.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,6 +50,41 @@ describe('a studio whose config folder cannot take its note', () => {
         /WARN\s+studio Snapshot commands from another terminal \(component-studio snapshot …\) cannot reach this studio: the note that tells them where it listens cannot be written in \S+\/studios \(E[A-Z]+: [^)]+\)\. Make \S+\/studios a folder you can write, or set COMPONENT_STUDIO_CONFIG to one, and restart the studio/,
       );
       assert.doesNotMatch(studio.output(), /^\s+at /m, 'no stack trace');
+      assert.equal((await fetch(studio.url)).status, 200);
+    } finally {
+      await studio.stop();
+    }
+  });
+});
+
+describe('a channel request that is not one', () => {
+  it('is answered (JSON that is no object) or dropped (a client gone mid-body), and the studio goes on', async () => {
+    const hello = await alone();
+    const config = await configFolder();
+    const studio = launchStudio(hello.wasm, [], { configDir: config });
+    try {
+      await studio.serving();
+      const notePath = join(config, 'studios', `${studio.child.pid}.json`);
+      await waitUntil(() => existsSync(notePath), () => 'the studio noted its channel', 10_000);
+      const { port, token } = JSON.parse(await readFile(notePath, 'utf8')) as { port: number; token: string };
+      for (const body of ['null', '5', '"x"', '[]']) {
+        const res = await fetch(`http://127.0.0.1:${port}/snapshots`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body });
+        assert.equal(res.status, 400, body);
+        assert.match(await res.text(), /bad-frame/, body);
+      }
+      // Headers and a part of the body, then a reset.
+      await new Promise<void>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write(`POST /snapshots HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\nContent-Length: 1000\r\n\r\n{"command":`);
+          setTimeout(() => {
+            socket.resetAndDestroy();
+            resolve();
+          }, 300);
+        });
+        socket.on('error', () => {});
+      });
+      await sleep(500);
+      assert.equal(studio.child.exitCode, null, `the studio ended:\n${studio.output()}`);
       assert.equal((await fetch(studio.url)).status, 200);
     } finally {
       await studio.stop();
