@@ -48,7 +48,7 @@ import { sendHttpRequest } from './http-playground.ts';
 import { SnapshotCommands } from './snapshot-commands.ts';
 import { StoreCommands } from './store-commands.ts';
 import { TrafficCommands } from './traffic-commands.ts';
-import { UiStateFile } from './ui-state.ts';
+import { UiStateFile, UiStateRefused } from './ui-state.ts';
 import { setOutbound, studioSettingsView } from './outbound-settings.ts';
 
 /** One pushed event, as both transports carry it. */
@@ -757,6 +757,7 @@ export class StudioService {
         try {
           this.uiState.set(key, value);
         } catch (err) {
+          if (err instanceof UiStateRefused) throw new StudioFailure({ code: 'bad-arguments', message: `Could not keep the UI's state: ${err.message}.`, hint: 'Keep less, or a flatter value.' });
           throw new StudioFailure({ code: 'ui-state-failed', message: `Could not keep the UI's state: ${(err as Error).message}.`, hint: 'Check that the user config folder is writable.' });
         }
         return null;

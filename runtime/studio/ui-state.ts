@@ -8,6 +8,9 @@ import { studioConfigDir } from '../cache-dir.ts';
 /** A value above this size is refused: the file is read whole at every launch. */
 export const MAX_UI_STATE_BYTES = 4 * 2 ** 20;
 
+/** A value the UI state does not take (too large, or nested too deeply to write out): the caller's to fix, not the disk's. */
+export class UiStateRefused extends Error {}
+
 export class UiStateFile {
   private values: Record<string, unknown> | undefined;
   private readonly path: string;
@@ -24,12 +27,20 @@ export class UiStateFile {
 
   set(key: string, value: unknown): void {
     const values = { ...this.load(), [key]: value };
-    const text = JSON.stringify(values);
-    if (text.length > MAX_UI_STATE_BYTES) throw new Error(`the UI state would grow past ${MAX_UI_STATE_BYTES} bytes`);
-    mkdirSync(join(this.path, '..'), { recursive: true });
+    let text: string;
+    try {
+      text = JSON.stringify(values);
+    } catch (err) {
+      if (err instanceof RangeError) throw new UiStateRefused(`the value of ${key} is nested too deeply to write out`);
+      throw new UiStateRefused(`the value of ${key} cannot be written as JSON (${err instanceof Error ? err.message : String(err)})`);
+    }
+    if (text.length > MAX_UI_STATE_BYTES) throw new UiStateRefused(`the UI state would grow past ${MAX_UI_STATE_BYTES} bytes`);
+    // Only this user may read it: the playground's history keeps request headers (an
+    // Authorization header among them) and bodies.
+    mkdirSync(join(this.path, '..'), { recursive: true, mode: 0o700 });
     // Temp file and rename: a crash mid-write leaves the old state, not a torn one.
     const temp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temp, text);
+    writeFileSync(temp, text, { mode: 0o600 });
     renameSync(temp, this.path);
     this.values = values;
   }
