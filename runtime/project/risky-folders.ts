@@ -50,7 +50,7 @@ function riskyFolder(folder: string, platform: NodeJS.Platform, home: string): s
   const key = windows ? 'win32' : 'posix';
   const under = (name: string) => (windows ? win32.join(root, name) : name);
   for (const tree of SYSTEM_TREES[key]!) {
-    if (inside(path, under(tree), separator, windows)) return `${path} is a system folder.`;
+    if (inside(path, under(tree), separator, windows)) return same(path, under(tree)) ? `${path} is a system folder.` : `${path} is inside the system folder ${under(tree)}.`;
   }
   for (const name of SYSTEM_FOLDERS[key]!) {
     if (same(path, under(name))) return `${path} is a system folder.`;

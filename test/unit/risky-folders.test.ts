@@ -16,8 +16,10 @@ describe('riskyTarget', () => {
     assert.match(riskyTarget('/home/ann', 'linux', '/home/ann')!, /is your home folder/);
     assert.match(riskyTarget('/home/ann/', 'linux', '/home/ann')!, /is your home folder/);
     for (const folder of ['/etc', '/etc/nginx', '/usr/lib/node_modules', '/var', '/opt', '/System/Library', '/tmp']) {
-      assert.match(riskyTarget(folder, 'darwin', '/Users/ann') ?? '', /is a system folder/, folder);
+      assert.match(riskyTarget(folder, 'darwin', '/Users/ann') ?? '', /is a system folder|is inside the system folder \//, folder);
     }
+    assert.match(riskyTarget('/etc/nginx', 'linux', '/home/ann')!, /^\/etc\/nginx is inside the system folder \/etc\./);
+    assert.match(riskyTarget('/dev/null', 'linux', '/home/ann')!, /^\/dev\/null is inside the system folder \/dev\./, 'a device file is no folder');
   });
 
   it('leaves ordinary project folders alone, including ones below /opt, /var and /tmp', () => {
