@@ -9,6 +9,8 @@ const MEMORY_SECTION = 5;
 const PAGE = 65536;
 /** A 32-bit memory addresses at most 4 GiB. */
 const MAX_PAGES_32 = 65536;
+/** The largest limit worth asking for (`--memory-limit`): past it, the cap never applies. */
+export const MAX_MEMORY_LIMIT_MB = (MAX_PAGES_32 * PAGE) / 2 ** 20;
 
 /**
  * The change to `module` that caps every 32-bit memory it defines at `limitBytes` (or its own

@@ -33,9 +33,6 @@ export interface RuntimeSettings {
 /** The longest request timeout: Node's timers hold at most 2^31-1 ms, and a longer one fires at once. */
 export const MAX_REQUEST_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
-/** The largest memory limit: a 32-bit WebAssembly memory addresses 4 GiB, so a larger one never applies. */
-export const MAX_MEMORY_LIMIT_MB = 4096;
-
 export function defaultRuntimeSettings(cacheDir: string): RuntimeSettings {
   const cores = availableParallelism();
   return {
