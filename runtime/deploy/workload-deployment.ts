@@ -61,7 +61,8 @@ export interface GeneratedManifest {
  * there and are not listed in a WorkloadDeployment.
  */
 const HOST_PROVIDED: Record<string, readonly string[]> = {
-  'wasi:http': ['incoming-handler', 'outgoing-handler'],
+  // handler: WASI 0.3's incoming HTTP, which wasmCloud's host serves beside 0.2's incoming-handler.
+  'wasi:http': ['incoming-handler', 'outgoing-handler', 'handler'],
   'wasi:keyvalue': ['store', 'atomics', 'batch'],
   'wasi:blobstore': ['blobstore', 'container', 'types'],
   'wasi:config': ['store', 'runtime'],
@@ -70,6 +71,8 @@ const HOST_PROVIDED: Record<string, readonly string[]> = {
   'wasi:webgpu': ['webgpu'],
   'wasi:graphics-context': ['graphics-context'],
 };
+/** The wasi:http exports a wasmCloud host routes requests to (0.2, then 0.3). */
+const HTTP_TRIGGERS = ['incoming-handler', 'handler'];
 const ALWAYS_THERE = new Set(['wasi:io', 'wasi:clocks', 'wasi:random', 'wasi:filesystem', 'wasi:sockets', 'wasi:cli']);
 
 interface InterfaceName {
@@ -127,7 +130,7 @@ export function generateManifest(source: DeploySource, artifacts: DeployedArtifa
         const parsed = parseInterfaceName(full);
         if (!parsed) continue;
         const pkg = `${parsed.namespace}:${parsed.package}`;
-        const httpTrigger = pkg === 'wasi:http' && parsed.iface === 'incoming-handler';
+        const httpTrigger = pkg === 'wasi:http' && HTTP_TRIGGERS.includes(parsed.iface);
         if (kind === 'export' && httpTrigger) servesHttp = true;
         // The host serves a workload's HTTP export; its other exports are for the workload's own components.
         if (kind === 'export' && !httpTrigger) continue;
@@ -153,16 +156,22 @@ export function generateManifest(source: DeploySource, artifacts: DeployedArtifa
         entries.push({ namespace: parsed.namespace, package: parsed.package, interfaces: [parsed.iface], ...(version ? { version } : {}) });
       }
     }
-    if (world.imports.some((i) => i.startsWith('wasi:http/outgoing-handler'))) {
-      notes.push(`${artifact.name} imports wasi:http/outgoing-handler, so it may make outgoing HTTP requests. A wasmCloud host denies them unless the component's localResources.allowedHosts lists where it may go, e.g. allowedHosts: ["api.example.com"], or ["*"] for anywhere.`);
+    const outgoing = world.imports.find((i) => i.startsWith('wasi:http/outgoing-handler') || i.startsWith('wasi:http/client@'));
+    if (outgoing) {
+      notes.push(`${artifact.name} imports ${outgoing.replace(/@.*$/, '')}, so it may make outgoing HTTP requests. A wasmCloud host denies them unless the component's localResources.allowedHosts lists where it may go, e.g. allowedHosts: ["api.example.com"], or ["*"] for anywhere.`);
     }
   }
   const runs = artifacts.some((a) => a.world?.exports.some((e) => e.startsWith('wasi:cli/run')));
+  for (const artifact of artifacts) {
+    if (artifact.world && notAWorkload(artifact.world) === 'wasi-p3' && servesHttp) {
+      notes.push(`${artifact.name} is a WASI 0.3 component: a wasmCloud host serves its HTTP, but \`component-studio dev\` cannot run it yet (wasi-p3), so this workload has not been tried here.`);
+    }
+  }
   if (!servesHttp && !runs && artifacts.every((a) => a.world)) {
     // dev refuses a wash plugin or a WASI 0.3 component before it looks for what serves.
     const refused = artifacts.map((a) => notAWorkload(a.world!)).find((code) => code !== undefined);
     const why = refused === 'wash-plugin' ? 'as a wash plugin (wash-plugin)' : refused === 'wasi-p3' ? 'as a WASI 0.3 component (wasi-p3)' : 'for the same reason (nothing-to-serve)';
-    notes.push(`No component of this workload exports wasi:http/incoming-handler or wasi:cli/run: deployed, it would serve no HTTP and run nothing. \`component-studio dev\` refuses it ${why}.`);
+    notes.push(`No component of this workload exports wasi:http/incoming-handler, wasi:http/handler or wasi:cli/run: deployed, it would serve no HTTP and run nothing. \`component-studio dev\` refuses it ${why}.`);
   }
   for (const [pkg, versions] of versionsSeen) {
     if (versions.size > 1) notes.push(`The components use ${pkg} in ${versions.size} versions (${[...versions].join(', ')}); one unnamed entry serves them all only if the host's version is compatible with each.`);
@@ -171,7 +180,7 @@ export function generateManifest(source: DeploySource, artifacts: DeployedArtifa
   for (const entry of entries) entry.interfaces.sort();
 
   // The HTTP gateway of a wasmCloud cluster routes by host name and refuses a workload without one.
-  const http = entries.find((e) => e.namespace === 'wasi' && e.package === 'http' && e.interfaces.includes('incoming-handler'));
+  const http = entries.find((e) => e.namespace === 'wasi' && e.package === 'http' && e.interfaces.some((i) => HTTP_TRIGGERS.includes(i)));
   if (http) {
     servesHttp = true;
     if (!http.config?.host) {

@@ -216,13 +216,31 @@ describe('host interfaces the workload answers itself', () => {
     const loaded = await loadProject(root, { env: {}, userConfigDir });
     assert.ok(loaded.ok);
     const source = sourceOfProject(loaded.value);
-    const noteFor = (world: Omit<WitWorld, 'text'>) => {
+    const manifestFor = (world: Omit<WitWorld, 'text'>) => {
       const artifacts = workloadArtifacts(source, image('registry.example.com/team/foreign:1.0')).map((a) => ({ ...a, world: { ...world, text: '' }, imageText: formatImageReference(a.image) }));
-      return generateManifest(source, artifacts).notes.find((n) => /serve no HTTP and run nothing/.test(n));
+      return generateManifest(source, artifacts);
     };
-    assert.match(noteFor({ imports: ['wasi:http/types@0.3.0'], exports: ['wasi:http/handler@0.3.0'] }) ?? '', /`component-studio dev` refuses it as a WASI 0\.3 component \(wasi-p3\)\.$/);
+    const noteFor = (world: Omit<WitWorld, 'text'>) => manifestFor(world).notes.find((n) => /serve no HTTP and run nothing/.test(n));
+    assert.match(noteFor({ imports: ['wasi:cli/environment@0.3.0'], exports: ['example:lib/api@0.1.0'] }) ?? '', /`component-studio dev` refuses it as a WASI 0\.3 component \(wasi-p3\)\.$/);
     assert.match(noteFor({ imports: ['wasmcloud:wash/types@0.0.1'], exports: ['wasmcloud:wash/plugin@0.0.1'] }) ?? '', /`component-studio dev` refuses it as a wash plugin \(wash-plugin\)\.$/);
     assert.match(noteFor({ imports: [], exports: ['add'] }) ?? '', /refuses it for the same reason \(nothing-to-serve\)\.$/);
+  });
+
+  it('routes HTTP to a WASI 0.3 component\'s wasi:http/handler, which a wasmCloud host serves, and says dev cannot try it', async () => {
+    const root = await project('handler', 'build:\n  component_path: build/handler.wasm\n', {});
+    const loaded = await loadProject(root, { env: {}, userConfigDir });
+    assert.ok(loaded.ok);
+    const source = sourceOfProject(loaded.value);
+    const world = { imports: ['wasi:http/types@0.3.0', 'wasi:http/client@0.3.0'], exports: ['wasi:http/handler@0.3.0'], text: '' };
+    const artifacts = workloadArtifacts(source, image('registry.example.com/team/handler:1.0')).map((a) => ({ ...a, world, imageText: formatImageReference(a.image) }));
+    const manifest = generateManifest(source, artifacts);
+    assert.equal(manifest.servesHttp, true);
+    assert.ok(documents(manifest.yaml).some((d) => d.kind === 'Service'));
+    const spec = documents(manifest.yaml).find((d) => d.kind === 'WorkloadDeployment')!.spec.template.spec;
+    assert.deepEqual(spec.hostInterfaces, [{ namespace: 'wasi', package: 'http', interfaces: ['handler'], config: { host: 'handler.localhost' } }]);
+    assert.ok(!manifest.notes.some((n) => /serve no HTTP/.test(n)));
+    assert.ok(manifest.notes.some((n) => /is a WASI 0\.3 component: a wasmCloud host serves its HTTP, but `component-studio dev` cannot run it yet \(wasi-p3\)/.test(n)));
+    assert.ok(manifest.notes.some((n) => /imports wasi:http\/client, so it may make outgoing HTTP requests/.test(n)));
   });
 
   it('refuses to deploy a project that is not built: its manifest would lack the host interfaces', async () => {
