@@ -2,7 +2,8 @@
 // Only the header and the outline of the top-level sections are inspected here (a file cut
 // short fails that outline); the WIT world comes from wit-world.ts.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 
@@ -18,43 +19,108 @@ export interface ComponentFile {
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
 export async function readComponentFile(path: string): Promise<Result<ComponentFile>> {
-  let bytes: Uint8Array;
+  const read = await readComponentBytes(path);
+  if (!read.ok) return read;
+  const bytes = read.value;
+  const checked = checkComponentFile(path, bytes);
+  if (!checked.ok) return checked;
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  return ok({ path, name: basename(path, extname(path)), bytes, hash });
+}
+
+/** Node reads no file larger than this into one buffer; no component comes near it. */
+const MAX_FILE_BYTES = 2 ** 31 - 1;
+
+/**
+ * A .wasm file's bytes, unchecked but for the header: it is read first, so a large file that
+ * is no WebAssembly at all is refused without reading the rest.
+ */
+export async function readComponentBytes(path: string): Promise<Result<Uint8Array>> {
+  let file: FileHandle | undefined;
   try {
-    bytes = await readFile(path);
+    const stats = await stat(path);
+    if (stats.isDirectory()) return fail('component-not-found', `${path} is a folder, not a .wasm file.`, 'Pass a .wasm file or a project folder that has .wash/.');
+    // Opening a pipe would wait for a writer; a device could be endless.
+    if (!stats.isFile()) return fail('component-unreadable', `${path} is not a regular file (a pipe, socket or device).`, 'Point the studio at the .wasm file your build produces.');
+    file = await open(path, 'r');
+    // Read at a position, which leaves the handle's own position at 0 for readFile below.
+    const head = (await file.read(Buffer.alloc(8), 0, 8, 0)).buffer.subarray(0, Math.min(8, stats.size));
+    // No WebAssembly at all is refused unread; a core module's exports say more (see checkComponentFile).
+    if (wasmKind(head) === 'not-wasm') return fail('not-wasm', notWasmMessage(path), NOT_WASM_HINT);
+    if (stats.size > MAX_FILE_BYTES) {
+      return fail('component-too-large', `${path} is ${(stats.size / 2 ** 30).toFixed(1)} GiB, larger than any component the studio can load (2 GiB).`, 'Check that the path names the component your build produces; a file this large is more likely a disk image or an archive.');
+    }
+    return ok(await file.readFile());
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      return fail('component-not-found', `No component file at ${path}.`, 'Check the path, or build the project first.');
-    }
-    if (code === 'EISDIR') {
-      return fail('component-not-found', `${path} is a folder, not a .wasm file.`, 'Pass a .wasm file or a project folder that has .wash/.');
-    }
-    return fail('component-unreadable', `Cannot read ${path}: ${(err as Error).message}.`, 'Check the file permissions.');
+    if (code === 'ENOENT') return fail('component-not-found', `No component file at ${path}.`, 'Check the path, or build the project first.');
+    const hint = code === 'ENOTDIR' ? 'Check the path: a part of it names a file where a folder should be.' : code === 'EACCES' || code === 'EPERM' ? 'Check the file permissions.' : 'Check that the disk holding it is still there, then try again.';
+    return fail('component-unreadable', `Cannot read ${path}: ${(err as Error).message}.`, hint);
+  } finally {
+    await file?.close();
   }
+}
+
+const notWasmMessage = (path: string) => `${path} is not a WebAssembly file (it does not start with the \\0asm header).`;
+const NOT_WASM_HINT = 'Point the studio at the .wasm file your build produces.';
+
+/** What a file's 8-byte header says it is; undefined when it cannot be read. */
+export async function wasmKindOfFile(path: string): Promise<WasmKind | undefined> {
+  let file: FileHandle | undefined;
+  try {
+    // Non-blocking: a pipe named .wasm would otherwise wait for a writer.
+    file = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(8), 0, 8, 0);
+    return wasmKind(buffer.subarray(0, bytesRead));
+  } catch {
+    return undefined;
+  } finally {
+    await file?.close();
+  }
+}
+
+/** Refuses bytes that are no runnable component: not wasm, a core module, cut short or damaged, a WIT package. */
+export function checkComponentFile(path: string, bytes: Uint8Array): Result<void> {
   const checked = checkComponentBytes(path, bytes);
-  if (!checked.ok) return checked;
-  const cut = cutShortAt(bytes);
-  if (cut !== undefined) {
+  if (!checked.ok) {
+    if (checked.error.code === 'core-module' && coreExportNames(bytes).some((name) => SPIN_V1_HTTP_EXPORTS.includes(name))) {
+      return fail(
+        'core-module',
+        `${path} is a Spin 1 HTTP app: a core WebAssembly module that exports handle-http-request, Spin's own interface before components.`,
+        'No WASI adapter turns it into a wasi:http component. Rebuild it with a current Spin SDK (Spin 2 and later build components that export wasi:http/incoming-handler), or run it with spin up.',
+      );
+    }
+    return checked;
+  }
+  const shape = outline(bytes);
+  if (shape.problem === 'cut-short') {
     return fail(
       'wasm-truncated',
-      `${path} is cut short: it is ${bytes.length} bytes, and its section at byte ${cut} needs more (or the rest is zeros).`,
+      `${path} is cut short: it is ${bytes.length} bytes, and its section at byte ${shape.at} needs more (or the rest is zeros).`,
       'A build or copy that was still writing the file, or one that stopped half-way: build or copy it again (the studio loads it as soon as it is whole).',
     );
   }
-  const hash = createHash('sha256').update(bytes).digest('hex');
-  return ok({ path, name: basename(path, extname(path)), bytes, hash });
+  if (shape.problem === 'not-a-section') {
+    return fail(
+      'wasm-damaged',
+      `${path} is not valid WebAssembly from byte ${shape.at} on (of ${bytes.length}): a section starts there with id ${shape.id}, which the format does not have.`,
+      'Something wrote over the file or added bytes to its end (a download or copy mixed with another file?): build or copy it again.',
+    );
+  }
+  if (shape.sectionIds.length > 0 && shape.sectionIds.every((id) => WIT_PACKAGE_SECTIONS.has(id))) {
+    return fail(
+      'wit-package',
+      `${path} is a WIT package: it defines interfaces and worlds, and holds no code to run.`,
+      'Point the studio at the component your build produces. Files like this one sit in wit/deps folders, or come from `wasm-tools component wit --wasm` and wkg.',
+    );
+  }
+  return ok(undefined);
 }
 
 /** Refuses bytes that are no component (not wasm, a core module, an unknown version), naming `path`. */
 export function checkComponentBytes(path: string, bytes: Uint8Array): Result<void> {
   const kind = wasmKind(bytes);
-  if (kind === 'not-wasm') {
-    return fail(
-      'not-wasm',
-      `${path} is not a WebAssembly file (it does not start with the \\0asm header).`,
-      'Point the studio at the .wasm file your build produces.',
-    );
-  }
+  if (kind === 'not-wasm') return fail('not-wasm', notWasmMessage(path), NOT_WASM_HINT);
   if (kind === 'core-module') {
     return fail(
       'core-module',
@@ -85,26 +151,84 @@ export function wasmKind(bytes: Uint8Array): WasmKind {
   return 'unknown-version';
 }
 
+/** What a Spin 1 HTTP module exports (its SDKs' two spellings). */
+const SPIN_V1_HTTP_EXPORTS = ['handle-http-request', 'spin-http-handle-http-request', 'spin_http_handle_http_request'];
+
+/** The export names of a core module's export section (none for anything else, or a damaged one). */
+export function coreExportNames(bytes: Uint8Array): string[] {
+  if (wasmKind(bytes) !== 'core-module' || outline(bytes).problem) return [];
+  let at = 8;
+  const leb = (): number => {
+    let value = 0;
+    for (let shift = 0; shift <= 28; shift += 7) {
+      const byte = bytes[at++] ?? 0;
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) break;
+    }
+    return value;
+  };
+  while (at < bytes.length) {
+    const id = bytes[at++]!;
+    const size = leb();
+    const end = at + size;
+    if (id === 7) {
+      const names: string[] = [];
+      for (let count = leb(); count > 0 && at < end; count--) {
+        const length = leb();
+        names.push(new TextDecoder().decode(bytes.subarray(at, at + length)));
+        at += length;
+        at++; // the kind
+        leb(); // the index
+      }
+      return names;
+    }
+    at = end;
+  }
+  return [];
+}
+
+/** Section ids of a component (custom to export, and value) and of a core module (up to tag). */
+const LAST_SECTION_ID = { component: 12, 'core-module': 13 } as const;
+/** Custom, type and export sections: all a binary WIT package has, and nothing a runnable component can do without. */
+const WIT_PACKAGE_SECTIONS = new Set([0, 7, 11]);
+
+export type Outline =
+  | { problem?: undefined; sectionIds: number[] }
+  /** A section runs past the end, or zeros stand where one should be. */
+  | { problem: 'cut-short'; at: number }
+  /** A section id the format does not have: bytes written over, or appended after the end. */
+  | { problem: 'not-a-section'; at: number; id: number };
+
 /**
- * Where the top-level sections of a component or module stop adding up (undefined when they
- * end exactly at the end of the bytes): a section runs past the end, or a run of zeros stands
- * where a section should be (a custom section, id 0, must hold at least its name's length).
+ * The ids of the top-level sections of a component or module, or where they stop adding up.
  * Reads only section heads, so a 15 MB component costs microseconds.
  */
-export function cutShortAt(bytes: Uint8Array): number | undefined {
+export function outline(bytes: Uint8Array): Outline {
+  const lastId = wasmKind(bytes) === 'core-module' ? LAST_SECTION_ID['core-module'] : LAST_SECTION_ID.component;
+  const sectionIds: number[] = [];
   let at = 8;
   while (at < bytes.length) {
     const start = at;
     const id = bytes[at++]!;
     let size = 0;
     for (let shift = 0; ; shift += 7) {
-      if (at >= bytes.length || shift > 28) return start;
+      if (at >= bytes.length || shift > 28) return id > lastId ? { problem: 'not-a-section', at: start, id } : { problem: 'cut-short', at: start };
       const byte = bytes[at++]!;
       size += (byte & 0x7f) * 2 ** shift;
       if (byte < 0x80) break;
     }
-    if ((id === 0 && size === 0) || at + size > bytes.length) return start;
+    // A custom section holds at least its name's length: a zero there is a run of zeros.
+    if (id === 0 && size === 0) return { problem: 'cut-short', at: start };
+    if (id > lastId) return { problem: 'not-a-section', at: start, id };
+    if (at + size > bytes.length) return { problem: 'cut-short', at: start };
+    sectionIds.push(id);
     at += size;
   }
-  return undefined;
+  return { sectionIds };
+}
+
+/** Where the sections stop adding up (undefined when they end exactly at the end of the bytes). */
+export function cutShortAt(bytes: Uint8Array): number | undefined {
+  const shape = outline(bytes);
+  return shape.problem === undefined ? undefined : shape.at;
 }

@@ -25,12 +25,23 @@ export function componentWorld(bytes: Uint8Array, name: string): Promise<Result<
 function printWorld(bytes: Uint8Array, name: string): Promise<Result<WitWorld>> {
   return new Promise((resolve) => {
     // jco's wasm-tools loads its own wasm from beside its package: no bundling.
-    const worker = spawnWorker(new URL('./component-world-worker.ts', import.meta.url), { bundle: false, data: { bytes } });
+    // stderr: true keeps what wasm-tools prints (a Rust panic, as text) off the terminal; a
+    // panic's own sentence says more than the trap it ends in.
+    const worker = spawnWorker(new URL('./component-world-worker.ts', import.meta.url), { bundle: false, data: { bytes }, stderr: true });
+    let printed = '';
+    worker.stderr.on('data', (chunk: Buffer) => {
+      if (printed.length < 4096) printed += chunk.toString();
+    });
     worker.once('message', (m: { ok: true; text: string } | { ok: false; message: string }) => {
-      resolve(m.ok ? ok(parseWorld(m.text)) : fail('component-invalid', `${name} is not a component wasm-tools can read: ${m.message}`, 'Rebuild it; the studio pushes WebAssembly components (wasm32-wasip2).'));
+      resolve(m.ok ? ok(parseWorld(m.text)) : fail('component-invalid', `${name} is not a component wasm-tools can read: ${panicMessage(printed) ?? m.message}`, 'Rebuild it; the studio pushes WebAssembly components (wasm32-wasip2).'));
       void worker.terminate();
     });
     worker.once('error', (err) => resolve(fail('component-invalid', `Reading the WIT world of ${name} failed: ${err.message}`, 'Rebuild the component and try again.')));
     worker.once('exit', (code) => resolve(fail('component-invalid', `Reading the WIT world of ${name} stopped (exit code ${code}).`, 'Try again; the studio log may say more.')));
   });
+}
+
+/** The sentence of a Rust panic in `text` ("thread '…' panicked at file:line:col:\nUnexpected wit package"). */
+function panicMessage(text: string): string | undefined {
+  return /panicked at [^\n]*:\n([^\n]+)/.exec(text)?.[1]?.trim();
 }

@@ -2,8 +2,8 @@
 // of a project (its bytes and WIT world), push them all, and generate and check the manifest
 // with the images pinned to what was pushed. Builds nothing and keeps no state: the caller
 // says what to deploy and where.
-import { readFile } from 'node:fs/promises';
-import { checkComponentBytes } from '../components/component-file.ts';
+import { checkComponentFile, readComponentBytes } from '../components/component-file.ts';
+import { pathExists } from '../path-exists.ts';
 import { fail, ok, type Result, type StudioError } from '../errors.ts';
 import type { WitWorld } from '../components/wit-world.ts';
 import { componentWorld } from './component-world.ts';
@@ -36,17 +36,16 @@ export interface WorkloadPushInput extends RegistryAccess {
 
 /** One artifact's bytes and world; a missing file is `deploy-not-built`. */
 export async function readArtifact(artifact: WorkloadArtifact): Promise<Result<ReadArtifact>> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(artifact.file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+  const read = await readComponentBytes(artifact.file);
+  if (!read.ok) {
+    if (read.error.code === 'component-not-found' && !(await pathExists(artifact.file))) {
       return fail('deploy-not-built', `${artifact.name} is not built: there is no ${artifact.file} (${artifact.configKey}).`, 'Build the project first (the studio builds it on start; `component-studio push` builds it too).');
     }
-    return fail('component-unreadable', `Cannot read ${artifact.file}: ${(err as Error).message}.`, 'Check the file permissions.');
+    return read;
   }
+  const bytes = read.value;
   // A core module (or any non-component) prints an empty world, and would be pushed as one.
-  const checked = checkComponentBytes(artifact.file, bytes);
+  const checked = checkComponentFile(artifact.file, bytes);
   if (!checked.ok) return checked;
   const world = await componentWorld(bytes, artifact.name);
   if (!world.ok) return world;

@@ -10,6 +10,7 @@
 // This module decides and words; it writes nothing.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { wasmKindOfFile } from '../components/component-file.ts';
 import { fail, type Result } from '../errors.ts';
 import { pathExists } from '../path-exists.ts';
 
@@ -74,7 +75,16 @@ export function nameFiles(names: readonly string[]): string {
  */
 export async function checkProjectFolder(root: string, given: string): Promise<Result<void>> {
   if ((await washMarksProject(root, root === given)) || (await hasBuildMark(root))) return { ok: true, value: undefined };
-  const wasm = await wasmFilesIn(root);
+  const found = await wasmFilesIn(root);
+  const components = (await Promise.all(found.map(async (name) => ((await wasmKindOfFile(join(root, name))) === 'component' ? name : undefined)))).filter((name) => name !== undefined);
+  if (found.length > 0 && components.length === 0) {
+    return fail(
+      'not-a-project',
+      `${root} is not a component project (no .wash/ project folder, no entry file, package.json, Cargo.toml, go.mod or wit/), and none of its .wasm files (${nameFiles(found)}) is a component: core modules, or no WebAssembly at all.`,
+      `Pick the project's own folder, or a .wasm component file. A core module becomes a component with \`wasm-tools component new\` (and the WASI adapter for wasip1 modules).`,
+    );
+  }
+  const wasm = components;
   if (wasm.length > 0) {
     const file = join(root, wasm[0]!);
     return fail(

@@ -132,24 +132,28 @@ export async function startComposition(spec: CompositionSpec, settings: RuntimeS
  * An error naming each import that neither the host nor another component provides, with
  * what the studio has instead where it has the interface at another version.
  */
-function unprovided(components: readonly PreparedComponent[], bareFile: boolean): Result<never> | undefined {
+export function unprovided(components: readonly Pick<PreparedComponent, 'name' | 'world'>[], bareFile: boolean): Result<never> | undefined {
   const lines: string[] = [];
   const missing: string[] = [];
+  let otherVersions = 0;
   for (const component of components) {
     const exportedByOthers = new Set(components.flatMap((other) => (other === component ? [] : other.world.exports.map((e) => splitVersion(e).key))));
     for (const gap of missingImports(component.world.imports.filter((name) => !exportedByOthers.has(splitVersion(name).key)))) {
       const prefix = components.length > 1 ? `${component.name} imports ` : '';
       lines.push(`  ${prefix}${gap.name}${gap.provided ? ` (the studio provides ${gap.provided})` : ''}`);
       missing.push(splitVersion(gap.name).key);
+      if (gap.provided) otherVersions++;
     }
   }
   if (lines.length === 0) return undefined;
-  const what = lines.length === 1 ? 'an interface' : 'interfaces';
+  // A plain name (`foo`) is a function or instance import, not a package's interface.
+  const interfaces = missing.every((key) => key.includes(':'));
+  const what = interfaces ? `imports ${lines.length === 1 ? 'an interface' : 'interfaces'}` : `has ${lines.length === 1 ? 'an import' : 'imports'}`;
   const message =
     components.length === 1
-      ? `${components[0]!.name} imports ${what} the studio does not provide:\n${lines.join('\n')}`
-      : `The workload imports ${what} that neither the studio nor any of its components provides:\n${lines.join('\n')}`;
-  return fail('missing-imports', message, missingImportsHint(missing, bareFile));
+      ? `${components[0]!.name} ${what} the studio does not provide:\n${lines.join('\n')}`
+      : `The workload ${what} that neither the studio nor any of its components provides:\n${lines.join('\n')}`;
+  return fail('missing-imports', message, missingImportsHint(missing, bareFile, otherVersions === lines.length ? 'all' : otherVersions > 0 ? 'some' : 'none'));
 }
 
 /**
@@ -228,11 +232,14 @@ function notWorkloads(components: readonly PreparedComponent[]): Result<never> |
 }
 
 /** What to do about the missing imports: a fix that can work for what is missing. */
-function missingImportsHint(missing: readonly string[], bareFile: boolean): string {
+function missingImportsHint(missing: readonly string[], bareFile: boolean, otherVersions: 'all' | 'some' | 'none'): string {
   if (missing.some((key) => WEBGPU.includes(key))) {
     return 'Component Studio does not provide WebGPU (wasi:webgpu, wasi:graphics-context) yet. Use wash dev (with dev.wasi_webgpu: true) for WebGPU components.';
   }
-  return bareFile
+  const rebuild = 'change the version in the component\'s WIT (its wit/deps) to the one the studio provides, named above, and rebuild';
+  if (otherVersions === 'all') return `Build against the versions the studio provides: ${rebuild}.`;
+  const fixes = bareFile
     ? 'Serve it from a project instead: a folder whose .wash/config.yaml names this file in build.component_path, a build.command that leaves it as it is (e.g. "true"), and the component that exports the interface in dev.components (docs/projects.md). Or remove the import from the component\'s WIT world, or use a host that provides it.'
     : 'Add the component that exports it to dev.components, remove the import from the component\'s WIT world, or use a host that provides it.';
+  return otherVersions === 'some' ? `Where the studio provides another version, ${rebuild}. For the rest: ${fixes}` : fixes;
 }

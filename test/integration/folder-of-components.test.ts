@@ -20,11 +20,11 @@ const scratch = await mkdtemp(join(tmpdir(), 'studio-wasm-folder-'));
 after(() => rm(scratch, { recursive: true, force: true }));
 let counter = 0;
 
-/** A folder holding counter.wasm (its bytes do not matter: the folder is refused first), and what serving it leaves beside it with `leftovers`. */
+/** A folder holding counter.wasm (a component's header: the folder is refused before the rest is read), and what serving it leaves beside it with `leftovers`. */
 async function wasmFolder(leftovers: boolean): Promise<string> {
   const dir = join(scratch, `x${counter++}`);
   await mkdir(dir);
-  await writeFile(join(dir, 'counter.wasm'), '\0asm');
+  await writeFile(join(dir, 'counter.wasm'), Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]));
   if (leftovers) {
     await mkdir(join(dir, '.wash', 'studio', 'traffic'), { recursive: true });
     await mkdir(join(dir, '.wash', 'data', 'keyvalue'), { recursive: true });

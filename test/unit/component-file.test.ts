@@ -3,7 +3,8 @@
 // header alone.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -139,6 +140,16 @@ describe('readComponentFile', () => {
     assert.match(error.hint ?? '', /wasm-tools component new/);
   });
 
+  it('tells a Spin 1 HTTP app (a core module exporting handle-http-request) that no adapter makes it a component', async () => {
+    const name = [...Buffer.from('handle-http-request')];
+    const exports = [1, name.length, ...name, 0x00, 0x00];
+    const path = await fileWith('spin-v1.wasm', header(...MAGIC, 0x01, 0x00, 0x00, 0x00, 7, exports.length, ...exports));
+    const error = await refused(path);
+    assert.equal(error.code, 'core-module');
+    assert.equal(error.message, `${path} is a Spin 1 HTTP app: a core WebAssembly module that exports handle-http-request, Spin's own interface before components.`);
+    assert.match(error.hint ?? '', /^No WASI adapter turns it into a wasi:http component\. Rebuild it with a current Spin SDK/);
+  });
+
   it('refuses an unknown binary version with unsupported-wasm-version, naming the path', async () => {
     const path = await fileWith('future.wasm', header(...MAGIC, 0x02, 0x00, 0x00, 0x00, 0x00));
     const error = await refused(path);
@@ -154,7 +165,46 @@ describe('readComponentFile', () => {
     const error = await refused(path);
     assert.equal(error.code, 'component-unreadable');
     assert.ok(error.message.includes(path), error.message);
-    assert.match(error.hint ?? '', /permissions/);
+    assert.match(error.hint ?? '', /a part of it names a file where a folder should be/);
+  });
+
+  it('refuses a pipe without waiting for a writer, and a file over 2 GiB without reading it', async () => {
+    const fifo = join(dir, 'pipe.wasm');
+    execFileSync('mkfifo', [fifo]);
+    const piped = await refused(fifo);
+    assert.equal(piped.code, 'component-unreadable');
+    assert.match(piped.message, /is not a regular file \(a pipe, socket or device\)/);
+    // Sparse: 3 GiB on paper, one block on disk.
+    const huge = await fileWith('huge.wasm', header(...MAGIC, 0x0d, 0x00, 0x01, 0x00));
+    await truncate(huge, 3 * 2 ** 30);
+    const large = await refused(huge);
+    assert.equal(large.code, 'component-too-large');
+    assert.match(large.message, /is 3\.0 GiB, larger than any component the studio can load \(2 GiB\)/);
+    // Text is refused from its header alone, however large.
+    const text = await fileWith('huge-text.wasm', 'not wasm');
+    await truncate(text, 3 * 2 ** 30);
+    assert.equal((await refused(text)).code, 'not-wasm');
+  });
+
+  it('tells bytes added after a component\'s end from a component cut short: wasm-damaged, at the first byte that is no section', async () => {
+    const whole = await readFile(await watFixture('hello'));
+    const path = await fileWith('appended.wasm', Buffer.concat([whole, Buffer.from([0xf3, 0x11, 0x22, 0x33])]));
+    const error = await refused(path);
+    assert.equal(error.code, 'wasm-damaged');
+    assert.equal(error.message, `${path} is not valid WebAssembly from byte ${whole.length} on (of ${whole.length + 4}): a section starts there with id 243, which the format does not have.`);
+    assert.match(error.hint ?? '', /wrote over the file or added bytes to its end/);
+  });
+
+  it('refuses a WIT package (types and exports only, as in a wit/deps folder) with wit-package', async () => {
+    // The outline of a binary WIT package: a type section, an export section, a custom section.
+    const section = (id: number, ...body: number[]) => [id, body.length, ...body];
+    const custom = [...Buffer.from('package-docs')];
+    const bytes = header(...MAGIC, 0x0d, 0x00, 0x01, 0x00, ...section(7, 1, 0x42, 0), ...section(11, 0), ...section(0, custom.length, ...custom));
+    const path = await fileWith('wasi-io.wasm', bytes);
+    const error = await refused(path);
+    assert.equal(error.code, 'wit-package');
+    assert.equal(error.message, `${path} is a WIT package: it defines interfaces and worlds, and holds no code to run.`);
+    assert.match(error.hint ?? '', /the component your build produces/);
   });
 
   it('puts no stack trace in any message', async () => {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hostImports, missingImports, splitVersion } from '../../runtime/host/index.ts';
+import { unprovided } from '../../runtime/workloads/composition.ts';
 
 describe('splitVersion', () => {
   it('splits a versioned interface into the key and the version', () => {
@@ -100,5 +101,25 @@ describe('hostImports', () => {
     for (const key of keys) assert.deepEqual(missingImports([key]), [], key);
     assert.ok(keys.includes('wasi:http/types'));
     assert.ok(keys.includes('wasi:logging/logging'));
+  });
+});
+
+describe('the missing-imports error', () => {
+  const world = (imports: string[]) => ({ imports, exports: ['wasi:http/incoming-handler@0.2.0'], text: '' });
+  const errorFor = (imports: string[], bareFile = true) => {
+    const result = unprovided([{ name: 'app', world: world(imports) }], bareFile);
+    assert.ok(result && !result.ok);
+    return result.error;
+  };
+
+  it('says to build against the studio\'s version when every missing import is one it has at another version', () => {
+    const error = errorFor(['wasi:logging/logging@0.2.0']);
+    assert.equal(error.message, 'app imports an interface the studio does not provide:\n  wasi:logging/logging@0.2.0 (the studio provides wasi:logging/logging@0.1.0-draft)');
+    assert.match(error.hint ?? '', /^Build against the versions the studio provides: change the version in the component's WIT \(its wit\/deps\) to the one the studio provides, named above, and rebuild\.$/);
+  });
+
+  it('gives both fixes when only some are other versions, and calls plain names imports, not interfaces', () => {
+    assert.match(errorFor(['wasi:logging/logging@0.2.0', 'example:missing/thing@1.2.3'], false).hint ?? '', /^Where the studio provides another version, change the version .* For the rest: Add the component that exports it to dev\.components/);
+    assert.equal(errorFor(['ping']).message, 'app has an import the studio does not provide:\n  ping');
   });
 });

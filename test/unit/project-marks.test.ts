@@ -23,11 +23,14 @@ const folder = (files: string[]) => {
     if (file.endsWith('/')) mkdirSync(join(dir, file), { recursive: true });
     else {
       mkdirSync(join(dir, file, '..'), { recursive: true });
-      writeFileSync(join(dir, file), '');
+      writeFileSync(join(dir, file), file.endsWith('.wasm') ? wasmHeader(file.includes('module') ? 'core' : 'component') : '');
     }
   }
   return dir;
 };
+
+/** The 8 bytes that make a file a component or a core module. */
+const wasmHeader = (kind: 'component' | 'core') => Buffer.from([0x00, 0x61, 0x73, 0x6d, ...(kind === 'component' ? [0x0d, 0x00, 0x01, 0x00] : [0x01, 0x00, 0x00, 0x00])]);
 
 describe('a folder that is no project', () => {
   it('holding a .wasm file: refused, naming the file and saying to open it', async () => {
@@ -45,6 +48,24 @@ describe('a folder that is no project', () => {
     assert.ok(!result.ok);
     assert.match(result.error.message, /holds the components a\.wasm, b\.wasm, c\.wasm and 2 more\./);
     assert.match(result.error.hint ?? '', /open one of them, e\.g\. .*a\.wasm itself/);
+  });
+
+  it('holding core modules beside a component: names the component only', async () => {
+    const dir = folder(['a-module.wasm', 'counter.wasm']);
+    const result = await resolveTarget(dir);
+    assert.ok(!result.ok);
+    assert.match(result.error.message, /but it holds the component counter\.wasm\.$/);
+    assert.match(result.error.hint ?? '', /open .*counter\.wasm itself/);
+  });
+
+  it('holding only core modules and other .wasm files: says none is a component, and how a module becomes one', async () => {
+    const dir = folder(['a-module.wasm', 'b-module.wasm']);
+    writeFileSync(join(dir, 'notes.wasm'), 'text');
+    const result = await resolveTarget(dir);
+    assert.ok(!result.ok);
+    assert.equal(result.error.code, 'not-a-project');
+    assert.match(result.error.message, /and none of its \.wasm files \(a-module\.wasm, b-module\.wasm and notes\.wasm\) is a component: core modules, or no WebAssembly at all\.$/);
+    assert.match(result.error.hint ?? '', /wasm-tools component new/);
   });
 
   it('with what serving its .wasm left in .wash/ (studio/, data/): still no project', async () => {
