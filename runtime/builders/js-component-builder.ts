@@ -683,7 +683,7 @@ function componentizeHint(text: string): string {
     return `The JS imports "${missing}", which the WIT world does not import: add \`import ${missing};\` to the world (with its package in wit/deps), or fix the name or version in the import.`;
   }
   if (/failed to find export/.test(text)) {
-    return 'The JS engine implements wasi:http@0.2.10: make the WIT world and wit/deps use wasi 0.2.10 (see assets/examples/qrcode/wit).';
+    return 'The JS engine implements wasi:http@0.2.10: make the WIT world and wit/deps use wasi 0.2.10 (a project made by `component-studio new` has a wit/ folder to copy them from).';
   }
   if (/Exception while evaluating top-level script/.test(text)) {
     return "The component's top-level code runs once at build time, and it threw there: fix the error above (code that needs a request belongs in the handler).";
