@@ -111,6 +111,15 @@ describe('a new project from the Settings view', () => {
     assert.equal(await failed.getByRole('button', { name: /Load again/ }).count(), 1);
     assert.equal(await workloads.getByRole('button', { name: /Rebuild/ }).count(), 0);
     assert.equal(await card.getByText('Build time').count(), 0);
+    // Why it has no URL, and no separator left dangling where its file's path is not known yet.
+    await card.getByText('Not answering HTTP: it could not start (its error is above, and in Logs).').waitFor();
+    assert.doesNotMatch(await card.locator('.urls').innerText(), /·\s*$/);
+    // A path sent from the playground says why nothing serves it, not to wait for a build.
+    await page.keyboard.press('Control+2');
+    const http = page.locator('section.view[data-view="http"]');
+    await http.getByLabel('URL').fill('/');
+    await http.getByRole('button', { name: 'Send' }).click();
+    await page.getByTestId('request-problem').filter({ hasText: /The gateway is not serving: the component did not build or could not start \(its error is in Workloads and Logs\)\. A path like this has nowhere to go until it does/ }).waitFor();
   });
 
   it('logged no error in the page', () => {

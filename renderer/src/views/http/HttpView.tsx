@@ -4,7 +4,7 @@
 // waiting. Copy as curl, import from curl.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CodeEditor } from '../../components/CodeEditor.tsx';
-import { Dialog, DialogActions, dialogShown, ErrorNotice } from '../../components/Dialog.tsx';
+import { ConfirmDialog, Dialog, DialogActions, dialogShown, ErrorNotice } from '../../components/Dialog.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ValueViewer } from '../../components/ValueViewer.tsx';
 import { base64ToBytes, bytesToBase64 } from '../../lib/bytes.ts';
@@ -21,7 +21,7 @@ import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
 import { withBodyMode } from './body-mode.ts';
 import { configuredComponentPath, examplesFor, isQrExample } from './http-examples.ts';
 import { gatewayPath } from './gateway-path.ts';
-import { type BodyMode, bodyText, CANCELLED, effectiveHeaders, type HistoryEntry, METHODS, paramsOf, type RequestDraft, type Sending, sendsBody, useHttp, withParams } from './http-store.ts';
+import { type BodyMode, bodyText, CANCELLED, effectiveHeaders, type HistoryEntry, METHODS, notServingReason, paramsOf, type RequestDraft, type Sending, sendsBody, useHttp, withParams } from './http-store.ts';
 import { PairsTable } from './PairsTable.tsx';
 import { RequestLogs } from '../traffic/TrafficDetail.tsx';
 import type { HttpResponseView } from '../../api/types.ts';
@@ -45,6 +45,7 @@ function Sidebar({ gatewayUrl, examples }: { gatewayUrl: string | undefined; exa
   const history = useHttp((s) => s.history);
   const reopened = useHttp((s) => s.reopened);
   const [search, setSearch] = useState('');
+  const [confirmClear, setConfirmClear] = useState(false);
   const shown = useMemo(() => {
     const q = search.trim().toLowerCase();
     if (!q) return history;
@@ -66,11 +67,24 @@ function Sidebar({ gatewayUrl, examples }: { gatewayUrl: string | undefined; exa
       <div className="pane-heading history-heading">
         History
         {history.length > 0 && (
-          <button className="link-btn small" onClick={() => useHttp.getState().clearHistory()}>
+          <button className="link-btn small" onClick={() => setConfirmClear(true)}>
             Clear
           </button>
         )}
       </div>
+      {confirmClear && (
+        <ConfirmDialog
+          title="Clear the history?"
+          confirmLabel="Clear"
+          onCancel={() => setConfirmClear(false)}
+          onConfirm={() => {
+            setConfirmClear(false);
+            useHttp.getState().clearHistory();
+          }}
+        >
+          <p>This forgets the {history.length === 1 ? 'request' : `${history.length} requests`} sent from here, with their responses. The Traffic view keeps what the gateway captured.</p>
+        </ConfirmDialog>
+      )}
       <input className="input" type="search" placeholder="Search history" aria-label="Search history" value={search} onChange={(e) => setSearch(e.target.value)} />
       <ul className="history-list" aria-label="History">
         {history.length === 0 && <li className="muted small pad">Requests you send appear here, and stay after a restart.</li>}
@@ -80,7 +94,11 @@ function Sidebar({ gatewayUrl, examples }: { gatewayUrl: string | undefined; exa
             <button className={`history-item${reopened?.id === h.id ? ' active' : ''}`} aria-current={reopened?.id === h.id ? 'true' : undefined} onClick={() => useHttp.getState().reopen(h)} title={`${new Date(h.at).toLocaleString()}: open this request and its response`}>
               <span className={`method method-${h.request.method}`}>{h.request.method}</span>
               <span className="ellipsis mono">{h.request.url}</span>
-              <span className={`status-mini ${h.status ? `tone-${statusTone(h.status)}` : 'tone-server'}`}>{h.status ?? 'ERR'}</span>
+              {h.status === undefined && h.errorCode === CANCELLED ? (
+                <span className="status-mini muted" title="You cancelled it">—</span>
+              ) : (
+                <span className={`status-mini ${h.status ? `tone-${statusTone(h.status)}` : 'tone-server'}`}>{h.status ?? 'ERR'}</span>
+              )}
               <span className="muted tiny">
                 <Ago at={h.at} />
               </span>
@@ -416,6 +434,8 @@ export function HttpView() {
   const sending = useHttp((s) => s.sending);
   const update = useHttp((s) => s.update);
   const gatewayUrl = useStudio((s) => s.project?.gatewayUrl);
+  // A string, so the workloads' live statistics do not re-render the view.
+  const notServing = useStudio((s) => (s.project?.gatewayUrl ? '' : notServingReason(s.builds, s.workloads)));
   // A boolean, so the workloads' live statistics do not re-render the view.
   const qr = useStudio((s) => isQrExample(s.project?.name, s.workloads.flatMap((w) => (w.wasmPath ? [w.wasmPath] : [])), configuredComponentPath(s.settings)));
   const examples = useMemo(() => examplesFor(qr), [qr]);
@@ -436,7 +456,10 @@ export function HttpView() {
   const params = useMemo(() => paramsOf(draft.url), [draft.url]);
   const headerCount = draft.headers.filter((h) => h.enabled && h.key).length;
 
-  const send = () => void useHttp.getState().send(useStudio.getState().project?.gatewayUrl);
+  const send = () => {
+    const { project, builds, workloads } = useStudio.getState();
+    void useHttp.getState().send(project?.gatewayUrl, notServingReason(builds, workloads));
+  };
 
   useEffect(() => {
     if (!active) return;
@@ -488,8 +511,8 @@ export function HttpView() {
             Import curl
           </button>
         </div>
-        <div className="url-hint muted small">{draft.url.startsWith('/') ? (gatewayUrl ? `→ ${absoluteUrl(draft.url, gatewayUrl)}` : 'The gateway is not serving yet.') : ' '}</div>
-        {problem && problem.kind !== 'api' && (
+        <div className="url-hint muted small">{draft.url.startsWith('/') ? (gatewayUrl ? `→ ${absoluteUrl(draft.url, gatewayUrl)}` : notServing) : ' '}</div>
+        {problem && problem.kind !== 'api' && !(problem.kind === 'gateway' && gatewayUrl) && (
           <ErrorNotice testId="request-problem">{problem.message}</ErrorNotice>
         )}
         <div className="http-split">

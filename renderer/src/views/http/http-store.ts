@@ -9,7 +9,7 @@
 import { create } from 'zustand';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
-import type { HttpResponseView, ProjectView } from '../../api/types.ts';
+import type { BuildView, HttpResponseView, ProjectView, WorkloadView } from '../../api/types.ts';
 import { textToBase64 } from '../../lib/bytes.ts';
 import { jsonProblem } from '../../lib/json-problem.ts';
 import { projectScope } from '../../stores/project-scope.ts';
@@ -63,6 +63,8 @@ export interface HistoryEntry {
 export type SendProblem =
   | { kind: 'json'; message: string }
   | { kind: 'url'; message: string }
+  /** A path sent while the gateway was not serving: moot once it serves. */
+  | { kind: 'gateway'; message: string }
   /** A header that cannot be sent, at `row` of the draft's headers. */
   | { kind: 'header'; message: string; row: number }
   | { kind: 'api'; message: string; hint?: string; code: string };
@@ -196,12 +198,26 @@ export function withParams(url: string, params: Pair[]): string {
   return `${base}${query ? `?${query}` : ''}${hash}`;
 }
 
+const NOT_SERVING = 'The gateway is not serving yet.';
+
+/**
+ * Why the gateway is not serving, from the builds and workloads: the first build still
+ * running says to wait; a failed one or a workload that could not start says where to look.
+ */
+export function notServingReason(builds: readonly Pick<BuildView, 'outcome'>[], workloads: readonly Pick<WorkloadView, 'state' | 'service'>[]): string {
+  const last = builds.at(-1);
+  if (last?.outcome === 'running') return 'The gateway is not serving yet: the first build is still running.';
+  if (workloads.length > 0 && workloads.every((w) => w.service)) return 'Nothing serves HTTP here: the workload runs as a service.';
+  if (last?.outcome === 'failed' || workloads.some((w) => w.state === 'failed')) return 'The gateway is not serving: the component did not build or could not start (its error is in Workloads and Logs).';
+  return NOT_SERVING;
+}
+
 /** Resolves the URL the way the Node side will, to catch typos before sending. */
-export function checkUrl(url: string, gatewayUrl: string | undefined): string | undefined {
+export function checkUrl(url: string, gatewayUrl: string | undefined, notServing = NOT_SERVING): string | undefined {
   const trimmed = url.trim();
   if (!trimmed) return 'Type a URL: a path like /qrcode (sent to the gateway) or a full http:// address.';
   if (trimmed.startsWith('/')) {
-    if (!gatewayUrl) return 'The gateway is not serving yet, so a path like this has nowhere to go. Wait for the first build, or type a full URL.';
+    if (!gatewayUrl) return `${notServing} A path like this has nowhere to go until it does; a full http:// URL can be sent now.`;
     return undefined;
   }
   try {
@@ -260,7 +276,8 @@ interface HttpState {
   suggest(request: RequestDraft): void;
   /** Loads a history entry's request, with its response (or its failure) when still kept. */
   reopen(entry: HistoryEntry): void;
-  send(gatewayUrl: string | undefined): Promise<void>;
+  /** `notServing`: why the gateway is not serving, said when a path cannot be sent (see notServingReason). */
+  send(gatewayUrl: string | undefined, notServing?: string): Promise<void>;
   /** Stops waiting for the request out; its answer, if it comes, is ignored. */
   cancel(): void;
   clearHistory(): void;
@@ -300,12 +317,12 @@ export const useHttp = create<HttpState>((set, get) => ({
     save(draftKey(), withoutFile(entry.request));
   },
 
-  async send(gatewayUrl) {
+  async send(gatewayUrl, notServing) {
     // One request at a time, as the disabled Send button says: Ctrl+Enter waits too (or cancels first).
     if (out) return;
     const draft = get().draft;
-    const urlProblem = checkUrl(draft.url, gatewayUrl);
-    if (urlProblem) return set({ problem: { kind: 'url', message: urlProblem } });
+    const urlProblem = checkUrl(draft.url, gatewayUrl, notServing);
+    if (urlProblem) return set({ problem: { kind: draft.url.trim().startsWith('/') && !gatewayUrl ? 'gateway' : 'url', message: urlProblem } });
     const badHeader = headerProblem(draft.headers);
     if (badHeader) return set({ problem: { kind: 'header', ...badHeader } });
     // GET and HEAD carry no body; the body stays in the draft for when the method changes back.

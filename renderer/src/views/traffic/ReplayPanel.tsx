@@ -36,6 +36,7 @@ function ImageDiff({ image }: { image: ImageComparison }) {
 }
 
 function ResultDiff({ result }: { result: ReplayResult }) {
+  const project = useStudio((s) => s.project);
   const [sides, setSides] = useState<[TrafficDetailView | null, TrafficDetailView | null]>();
   useEffect(() => {
     let live = true;
@@ -58,8 +59,8 @@ function ResultDiff({ result }: { result: ReplayResult }) {
         <thead>
           <tr>
             <th />
-            <th>Captured (#{result.id})</th>
-            <th>Replayed (#{result.replayId})</th>
+            <th title={`request #${result.id}`}>Captured{before?.record.build !== undefined && `, ${versionName(project, before.record.build)}`}</th>
+            <th title={`request #${result.replayId}`}>Replayed{after?.record.build !== undefined && `, ${versionName(project, after.record.build)}`}</th>
           </tr>
         </thead>
         <tbody>

@@ -1,7 +1,7 @@
 // One captured request in full: its headers and bodies (with the playground's viewers), its
 // timings, the lines it logged and the outbound calls it made; and what can be done with it:
 // open it in the playground, copy it as curl, replay it, pin it as a check.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { PinKindView, RequestLogLine, TrafficDetailView, TrafficRecord } from '../../api/types.ts';
 import { ValueViewer } from '../../components/ValueViewer.tsx';
 import { base64ToBytes, bytesToBase64, decodeText } from '../../lib/bytes.ts';
@@ -129,6 +129,12 @@ export function TrafficDetail({ detail }: { detail: TrafficDetailView }) {
   const requestBody = useMemo(() => base64ToBytes(detail.requestBody), [detail.requestBody]);
   const responseBody = useMemo(() => base64ToBytes(detail.responseBody), [detail.responseBody]);
   const traffic = useTraffic.getState();
+  // In a short window the detail sits below the list; one opened below the fold is brought up.
+  const pane = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const top = pane.current?.getBoundingClientRect().top;
+    if (top !== undefined && top > window.innerHeight - 120) pane.current!.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, []);
 
   const openInPlayground = () => {
     useHttp.getState().load(draftOf(record, requestBody));
@@ -160,7 +166,7 @@ export function TrafficDetail({ detail }: { detail: TrafficDetailView }) {
     ['outbound', `Outbound (${record.outbound.length})`],
   ];
   return (
-    <div className="detail-pane traffic-detail" aria-label="Request detail">
+    <div className="detail-pane traffic-detail" aria-label="Request detail" ref={pane}>
       <div className="detail-header">
         <div className="detail-title">
           <div className="traffic-title">

@@ -7,7 +7,7 @@
 import { useState } from 'react';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
-import type { BuildView, InstanceMode, InstancesView, ProjectView, ServiceView, SocketsView, WorkloadView } from '../../api/types.ts';
+import type { BuildView, InstanceMode, InstancesView, ProjectView, ServiceView, SocketsView, WorkloadState, WorkloadView } from '../../api/types.ts';
 import { AnsiText } from '../../components/AnsiText.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
@@ -182,7 +182,7 @@ function WorkloadCard({ workload, build, now, project }: { workload: WorkloadVie
         {service ? (
           <span className="muted small">A service: it runs wasi:cli/run for as long as the workload runs, and answers no route.</span>
         ) : workload.urls.length === 0 ? (
-          <span className="muted small">Not answering HTTP (no wasi:http export, or not running).</span>
+          <span className="muted small">{notAnswering(workload.state)}</span>
         ) : (
           workload.urls.map((u) => (
             <a key={u} href={u} target="_blank" rel="noreferrer" className="url-link">
@@ -191,8 +191,7 @@ function WorkloadCard({ workload, build, now, project }: { workload: WorkloadVie
           ))
         )}
         <span className="muted small">
-          {service ? '' : `${workload.workers} worker${workload.workers === 1 ? '' : 's'} · instances: ${workload.instanceStrategy} · `}
-          {revealHidden(workload.wasmPath ?? '')}
+          {[...(service ? [] : [`${workload.workers} worker${workload.workers === 1 ? '' : 's'}`, `instances: ${workload.instanceStrategy}`]), revealHidden(workload.wasmPath ?? '')].filter(Boolean).join(' · ')}
         </span>
       </div>
 
@@ -351,4 +350,18 @@ export function WorkloadsView() {
       {project && environment && <EnvironmentCard environment={environment} servedFile={project.kind === 'file'} />}
     </div>
   );
+}
+
+/** Why a workload has no URL, from its state. */
+function notAnswering(state: WorkloadState): string {
+  switch (state) {
+    case 'building':
+      return 'Not answering HTTP yet: it answers once its first build is served.';
+    case 'failed':
+      return 'Not answering HTTP: it could not start (its error is above, and in Logs).';
+    case 'stopped':
+      return 'Not answering HTTP: stopped. Start it to serve again.';
+    default:
+      return 'Not answering HTTP: it exports no wasi:http/incoming-handler.';
+  }
 }
