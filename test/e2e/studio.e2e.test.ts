@@ -13,7 +13,7 @@ import type { Locator, Page } from 'playwright-core';
 import { decodeQr } from '../helpers/qr.ts';
 import { fileBecomes, folderBecomes } from '../helpers/settled-files.ts';
 import { repoRoot, startStudio, type StudioProcess } from '../helpers/studio-process.ts';
-import { type Chromium, findChromium, NO_BROWSER_MESSAGE, openStudioPage } from './chromium.ts';
+import { type Chromium, collectPageErrors, findChromium, NO_BROWSER_MESSAGE, openStudioPage } from './chromium.ts';
 import { ensureRendererBuilt } from './renderer-build.ts';
 
 const shotsDir = join(repoRoot, 'test-results', 'ui');
@@ -123,11 +123,14 @@ describe('the studio UI in Chromium', () => {
     assert.doesNotMatch(page.url(), /token=/);
     const origin = new URL(studio.studioUrl).origin;
     const other = await chromium.context.newPage();
+    const otherErrors = collectPageErrors(other);
     try {
       await other.goto(`${origin}/`);
       const refused = other.locator('.reload-indicator[data-state="refused"]');
       await refused.waitFor({ timeout: 15_000 });
       assert.match((await refused.textContent()) ?? '', /No access.*URL printed in the terminal/);
+      // Without a token it knows it would be refused, and does not try the API (no 403 in the console).
+      assert.deepEqual(otherErrors, []);
       await other.goto(`${origin}/?token=from-an-earlier-launch`);
       assert.match((await other.textContent('body')) ?? '', /wrong token, perhaps from an earlier launch/);
     } finally {

@@ -45,12 +45,15 @@ function createClient(): StudioClient {
   }
   const token = accessToken();
   const api = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/api?token=${encodeURIComponent(token ?? '')}`;
-  const ws = new WebSocketStudioApi(api, async () => {
-    if (token === undefined) return NO_TOKEN;
-    // The socket cannot say why it was refused; the same address over HTTP can (426 when only the protocol was wrong).
-    const answer = await fetch(`/api?token=${encodeURIComponent(token)}`, { cache: 'no-store' }).catch(() => undefined);
-    return answer?.status === 403 ? (await answer.text()).trim() : undefined;
-  });
+  const ws = new WebSocketStudioApi(
+    api,
+    async () => {
+      // The socket cannot say why it was refused; the same address over HTTP can (426 when only the protocol was wrong).
+      const answer = await fetch(`/api?token=${encodeURIComponent(token ?? '')}`, { cache: 'no-store' }).catch(() => undefined);
+      return answer?.status === 403 ? (await answer.text()).trim() : undefined;
+    },
+    token === undefined ? NO_TOKEN : undefined,
+  );
   return {
     transport: 'websocket',
     call: (command, args) => ws.call(command, args),

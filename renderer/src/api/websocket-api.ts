@@ -29,12 +29,21 @@ export class WebSocketStudioApi implements StudioApi {
   private opened = false;
   private refused: string | undefined;
 
-  /** `whyRefused` says why a socket that never opened was refused, or undefined when it was not (the studio is down). */
+  /**
+   * `whyRefused` says why a socket that never opened was refused, or undefined when it was not
+   * (the studio is down). `refusedAlready`: the page knows it will be refused (it has no
+   * token), so it does not try.
+   */
   constructor(
     private readonly url: string,
     private readonly whyRefused: () => Promise<string | undefined> = async () => undefined,
+    refusedAlready?: string,
   ) {
-    this.connect();
+    if (refusedAlready === undefined) this.connect();
+    else {
+      this.refused = refusedAlready;
+      this.state = 'refused';
+    }
   }
 
   get connectionState(): ConnectionState {
