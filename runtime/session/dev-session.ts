@@ -272,8 +272,10 @@ export class DevSession {
   }
 
   /** Stops serving one workload: its routes answer 503 until it is restarted or rebuilt. */
-  stopWorkload(name: string): Promise<Result<void>> {
-    return this.control.stop(this.version, name);
+  async stopWorkload(name: string): Promise<Result<void>> {
+    const stopped = await this.control.stop(this.version, name);
+    if (stopped.ok) this.options.logs.append({ level: 'info', source: 'studio', text: `${name} stopped on request: its routes answer 503 until it is started again (Restart, or the next build)` });
+    return stopped;
   }
 
   isStopped(name: string): boolean {
@@ -281,8 +283,10 @@ export class DevSession {
   }
 
   /** Starts one workload again from the component it runs, without a build. */
-  restartWorkload(name: string): Promise<Result<void>> {
-    return this.control.restart(this.version, name, this.runtimeSettings());
+  async restartWorkload(name: string): Promise<Result<void>> {
+    const restarted = await this.control.restart(this.version, name, this.runtimeSettings());
+    if (restarted.ok) this.options.logs.append({ level: 'info', source: 'studio', text: `${name} started again on request` });
+    return restarted;
   }
 
   /** The data folders in use; undefined until the first cycle read the config. */

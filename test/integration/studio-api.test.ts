@@ -367,6 +367,10 @@ describe('the Studio API over the bridge, on a real project', () => {
     await answerBecomes(gatewayUrl, 'version three\n');
     const [again] = await client.call('workloads.list', {});
     assert.equal(again!.state, 'running');
+    // Both leave a line in the log (and so on the terminal), saying who stopped what.
+    const said = (await client.call('logs.query', { sources: ['studio'], text: 'on request' })).records.map((r) => r.text);
+    assert.ok(said.includes('message stopped on request: its routes answer 503 until it is started again (Restart, or the next build)'), said.join('\n'));
+    assert.ok(said.includes('message started again on request'), said.join('\n'));
   });
 
   it('kv.* reads and writes the project\'s key-value folder', async () => {
