@@ -175,7 +175,8 @@ async function main(): Promise<void> {
   const userData = app.getPath('userData');
   const uiStateDir = process.env.COMPONENT_STUDIO_CONFIG ? undefined : userData;
   // The app's copies of the examples: a relative path typed while one is open starts in the home folder, not among them.
-  const appFolders = { ...(uiStateDir ? { uiStateDir } : {}), examplesDir: userExamplesDir(userData) };
+  const launchFile = launchStateFile(userData);
+  const appFolders = { ...(uiStateDir ? { uiStateDir } : {}), examplesDir: userExamplesDir(userData), recentProjects: () => recentProjects(launchFile) };
   // A path the studio cannot open (gone, not a component, read-only) must not end the app:
   // the example opens instead, and the window says what was wrong with the path.
   let refused: { path: string; error: unknown } | undefined;
@@ -187,7 +188,6 @@ async function main(): Promise<void> {
     refused = { path: options.target, error };
     studio = await startDesktopStudio({ ...options, ...appFolders, target: await userExample(LAUNCH_EXAMPLE, userData) });
   }
-  const launchFile = launchStateFile(userData);
   const window = await createWindow(windowStateFile(userData));
 
   const open = (path: string, confirm = false): void => {

@@ -335,6 +335,8 @@ export interface Commands extends DeployCommands, TrafficCommands {
   'project.rebuild': { args: Record<string, never>; result: null };
   /** The examples a new project can start from, the default first. */
   'project.examples': { args: Record<string, never>; result: ExampleView[] };
+  /** The projects opened before, newest first (the desktop app's File > Open Recent). */
+  'project.recent': { args: Record<string, never>; result: string[] };
   /** Makes a project at `path` (missing or empty) from an example (default: hello) and opens it. */
   'project.create': { args: { path: string; example?: string }; result: ProjectView };
   'workloads.list': { args: Record<string, never>; result: WorkloadView[] };

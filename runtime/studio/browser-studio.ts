@@ -12,6 +12,8 @@ export interface BrowserStudioOptions {
   session: DevSession;
   target: string;
   createSession: (target: string) => DevSession;
+  /** See StudioServiceOptions.recentProjects. */
+  recentProjects?: () => Promise<string[]>;
   /** Bridge port; 0 or absent picks a free one. */
   port?: number;
   /** Default: renderer/dist of this checkout. */
@@ -30,7 +32,7 @@ export interface BrowserStudio {
 export const defaultRendererDir = fileURLToPath(new URL('../../renderer/dist', import.meta.url));
 
 export async function startBrowserStudio(options: BrowserStudioOptions): Promise<BrowserStudio> {
-  const service = new StudioService({ logs: options.logs, session: options.session, target: options.target, createSession: options.createSession });
+  const service = new StudioService({ logs: options.logs, session: options.session, target: options.target, createSession: options.createSession, ...(options.recentProjects ? { recentProjects: options.recentProjects } : {}) });
   let bridge: Bridge;
   try {
     bridge = await startBridge({

@@ -8,7 +8,7 @@ import type { LogBus } from '../logs/log-bus.ts';
 import type { DevSession } from '../session/dev-session.ts';
 import { studioConfigDir } from '../cache-dir.ts';
 import { startBrowserStudio } from './browser-studio.ts';
-import { launchStateFile, projectRememberer } from './launch-state.ts';
+import { launchStateFile, projectRememberer, recentProjects } from './launch-state.ts';
 import { openInBrowser } from './open-browser.ts';
 
 export interface CliUiOptions {
@@ -35,7 +35,7 @@ export interface CliUi {
 export async function startUi(options: CliUiOptions): Promise<CliUi> {
   let studio;
   try {
-    studio = await startBrowserStudio({ logs: options.logs, session: options.session, target: options.target, createSession: options.createSession, port: options.port });
+    studio = await startBrowserStudio({ logs: options.logs, session: options.session, target: options.target, createSession: options.createSession, port: options.port, recentProjects: () => recentProjects(launchStateFile(studioConfigDir())) });
   } catch (err) {
     const text = err instanceof StudioFailure ? describe(err.error) : (err as Error).message;
     options.print(`${pc.red('error')} ${text}`);

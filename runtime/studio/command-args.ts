@@ -42,6 +42,7 @@ export const commandArgs: { [C in CommandName]: z.ZodType<CommandArgs<C>> } = {
   'project.open': z.object({ path: z.string().min(1), confirm: z.boolean().optional() }),
   'project.rebuild': none,
   'project.examples': none,
+  'project.recent': none,
   'project.create': z.object({ path: z.string().min(1), example: z.string().min(1).max(200).optional() }),
   'workloads.list': none,
   'workloads.restart': z.object({ name }),

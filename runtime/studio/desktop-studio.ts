@@ -34,6 +34,8 @@ export interface DesktopStudioOptions {
   uiStateDir?: string;
   /** Where the app keeps its copies of the examples: see StudioServiceOptions.studioFolders. */
   examplesDir?: string;
+  /** See StudioServiceOptions.recentProjects. */
+  recentProjects?: () => Promise<string[]>;
 }
 
 export async function startDesktopStudio(options: DesktopStudioOptions): Promise<DesktopStudio> {
@@ -43,7 +45,7 @@ export async function startDesktopStudio(options: DesktopStudioOptions): Promise
   const settings = defaultRuntimeSettings(studioCacheDir());
   const createSession = (target: string) =>
     sessionLog.follow(new DevSession({ target, ...(options.port !== undefined ? { port: options.port } : {}), bodyLimitBytes: 100 * 2 ** 20, settings, logs }));
-  const service = new StudioService({ logs, createSession, ...(options.uiStateDir ? { configDir: options.uiStateDir } : {}), ...(options.examplesDir ? { studioFolders: [options.examplesDir] } : {}) });
+  const service = new StudioService({ logs, createSession, ...(options.uiStateDir ? { configDir: options.uiStateDir } : {}), ...(options.examplesDir ? { studioFolders: [options.examplesDir] } : {}), ...(options.recentProjects ? { recentProjects: options.recentProjects } : {}) });
   const project = await service.open(options.target);
   // `component-studio snapshot …` in a terminal asks this studio to do the work.
   // When it cannot (an unwritable config folder), the app's Logs view says so.

@@ -79,6 +79,8 @@ export interface StudioServiceOptions {
   studioFolders?: readonly string[];
   /** The playground's response body cap (default 5 MiB). */
   maxResponseBytes?: number;
+  /** The projects opened before, newest first (launch-state.ts); none by default. */
+  recentProjects?: () => Promise<string[]>;
 }
 
 type Handlers = { [C in CommandName]: (args: CommandArgs<C>) => Promise<CommandResult<C>> };
@@ -698,6 +700,7 @@ export class StudioService {
       'project.get': async () => this.projectView(),
       'project.open': async ({ path, confirm }) => this.open(path, { confirm: confirm === true }),
       'project.examples': async () => listExamples(),
+      'project.recent': async () => (await this.options.recentProjects?.().catch(() => [])) ?? [],
       'project.create': async ({ path, example }) => {
         const made = await newProject(resolveTypedPath(path, this.typedPathBase()), example);
         if (!made.ok) throw new StudioFailure(made.error);

@@ -122,6 +122,17 @@ describe('a new project from the Settings view', () => {
     await page.getByTestId('request-problem').filter({ hasText: /The gateway is not serving: the component did not build or could not start \(its error is in Workloads and Logs\)\. A path like this has nowhere to go until it does/ }).waitFor();
   });
 
+  it('goes back to a project opened before with one click on it under Recent', async () => {
+    await page.keyboard.press('Control+6');
+    const recent = settings().getByRole('navigation', { name: 'Recent projects' });
+    const greeter = recent.getByRole('button', { name: 'greeter', exact: true });
+    await greeter.waitFor();
+    assert.equal(await greeter.getAttribute('title'), join(dir, 'projects', 'greeter'));
+    await greeter.click();
+    await settings().getByTestId('project-path').filter({ hasText: join(dir, 'projects', 'greeter') }).waitFor({ timeout: 30_000 });
+    await page.locator('.reload-indicator').filter({ hasText: /Serving build 1/ }).waitFor({ timeout: 120_000 });
+  });
+
   it('logged no error in the page', () => {
     assert.deepEqual(pageErrors, []);
   });

@@ -3,7 +3,7 @@
 // as merged for the project (defaults < the user's wash config < the project's < WASH_*
 // variables), each value with the file, variable or default it came from, so users know
 // which file to edit and which folder to `ls`.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { StudioApiError, describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import type { ConfigOriginView, ConfigSourcesView, ConfigValueView, ProjectView } from '../../api/types.ts';
@@ -145,14 +145,26 @@ export function SettingsView() {
   const [error, setError] = useState<{ message: string; hint?: string }>();
   /** A system or home folder the runtime asks about before opening it: why, in its words. */
   const [risky, setRisky] = useState<string>();
+  const [recent, setRecent] = useState<string[]>([]);
+  // Read again whenever another project opens: it has just become a recent one.
+  useEffect(() => {
+    let live = true;
+    studio.call('project.recent', {}).then(
+      (paths) => live && setRecent(paths),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [project?.path]);
 
-  const open = async (confirm = false) => {
-    if (!path.trim()) return setError({ message: 'Type the path of a project folder or a .wasm file.' });
+  const open = async (confirm = false, target = path) => {
+    if (!target.trim()) return setError({ message: 'Type the path of a project folder or a .wasm file.' });
     setOpening(true);
     setError(undefined);
     setRisky(undefined);
     try {
-      showOpened(await studio.call('project.open', { path: path.trim(), ...(confirm ? { confirm } : {}) }));
+      showOpened(await studio.call('project.open', { path: target.trim(), ...(confirm ? { confirm } : {}) }));
       setPath('');
     } catch (err) {
       const failure = StudioApiError.from(err);
@@ -201,6 +213,7 @@ export function SettingsView() {
             {opening ? 'Opening…' : 'Open'}
           </button>
         </div>
+        <RecentProjects paths={recent.filter((p) => p !== project?.path)} disabled={opening} onOpen={(p) => void open(false, p)} />
         {risky && (
           <ConfirmDialog title="Open this folder as a project?" confirmLabel="Open anyway" onConfirm={() => void open(true)} onCancel={() => setRisky(undefined)}>
             <p>{risky}</p>
@@ -283,4 +296,24 @@ export function SettingsView() {
       </section>
     </div>
   );
+}
+
+/** The projects opened before, one click each (the desktop app's File > Open Recent, here for every window). */
+function RecentProjects({ paths, disabled, onOpen }: { paths: string[]; disabled: boolean; onOpen: (path: string) => void }) {
+  if (paths.length === 0) return null;
+  return (
+    <nav className="recent-projects" aria-label="Recent projects">
+      <span className="muted small">Recent:</span>
+      {paths.slice(0, 6).map((path) => (
+        <button key={path} className="btn btn-small" disabled={disabled} title={path} onClick={() => onOpen(path)}>
+          {projectName(path)}
+        </button>
+      ))}
+    </nav>
+  );
+}
+
+/** The last part of a project's path, / or \\ separated, for a button (the whole path is its title). */
+function projectName(path: string): string {
+  return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
 }
