@@ -91,7 +91,7 @@ describe('the lists and the playground, as a new user meets them', () => {
     await page.keyboard.press('End');
     await activeRowBecomes(keyName(KEYS));
     assert.equal(await opened.activeRow(), keyName(KEYS));
-    await kv.getByTestId('key-count').filter({ hasText: `${KEYS.toLocaleString('en-US')} of ${KEYS.toLocaleString('en-US')} keys` }).waitFor();
+    await kv.getByTestId('key-count').filter({ hasText: new RegExp(`^${KEYS.toLocaleString('en-US')} keys`) }).waitFor();
     await kv.getByRole('option', { name: keyName(KEYS) }).waitFor();
     await shoot('kv-end');
     await page.keyboard.press('Home');

@@ -15,7 +15,7 @@ import { formatBytes, formatCount, formatDateTime, formatShortDate } from '../..
 import { useListKeyboard } from '../../lib/use-list-keyboard.ts';
 import { revealHidden, visibleName } from '../../lib/visible-text.ts';
 import { useStudio } from '../../stores/studio-store.ts';
-import { useUi } from '../../stores/ui-store.ts';
+import { modKey, useUi } from '../../stores/ui-store.ts';
 import { type UploadAnswer, type UploadQuestion, useBlobs } from './blob-store.ts';
 
 const ROW = 30;
@@ -404,7 +404,7 @@ export function BlobsView() {
           {containersError && <div className="notice notice-error">{containersError}</div>}
           {containersLoaded && containers.length === 0 && !containersError && (
             <div className="muted small pad">
-              No container yet. Components create them through <code>wasi:blobstore</code> (the QR example stores each image in <code>qrcodes</code>); or add one with <strong>+ Container</strong>.
+              No container yet. Components create them through <code>wasi:blobstore</code> (the QR example stores each image in <code>qrcodes</code>); or add one with <strong>+ Container</strong>. A project that ships seed data loads it from the Data view ({modKey}+8).
             </div>
           )}
           <ul className="bucket-list">

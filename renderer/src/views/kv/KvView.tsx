@@ -72,7 +72,8 @@ function KeyList() {
           // `total` counts the whole bucket: with a prefix, say what is known.
           `${formatCount(keys.length)}${cursor ? '+' : ''} key${keys.length === 1 ? '' : 's'} starting with “${prefix}”`
         ) : total !== undefined ? (
-          `${formatCount(keys.length)} of ${formatCount(total)} keys`
+          // All of them shown: just the count ("1 key", not "1 of 1 keys").
+          keys.length === total ? `${formatCount(total)} key${total === 1 ? '' : 's'}` : `${formatCount(keys.length)} of ${formatCount(total)} keys`
         ) : (
           `${formatCount(keys.length)}${cursor ? '+' : ''} keys`
         )}
@@ -409,7 +410,7 @@ export function KvView() {
           {bucketsError && <div className="notice notice-error">{bucketsError}</div>}
           {bucketsLoaded && buckets.length === 0 && !bucketsError && (
             <div className="muted small pad">
-              No bucket yet. A component creates one when it opens it with <code>wasi:keyvalue/store.open</code>; or add one with <strong>+ Bucket</strong>.
+              No bucket yet. A component creates one when it opens it with <code>wasi:keyvalue/store.open</code>; or add one with <strong>+ Bucket</strong>. A project that ships seed data loads it from the Data view ({modKey}+8).
             </div>
           )}
           <ul className="bucket-list">
