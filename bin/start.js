@@ -15,7 +15,7 @@ import { browserModeNote, electronInstall } from '../electron/binary.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 /** Options of `dev` that take a value: the word after them is not the project. */
-const VALUED = new Set(['--port', '--host', '--ui-port', '--workers', '--instances', '--timeout', '--memory-limit', '--body-limit']);
+const VALUED = new Set(['--port', '--host', '--ui-port', '--workers', '--instances', '--timeout', '--start-timeout', '--memory-limit', '--body-limit']);
 const projectAt = args.findIndex((arg, i) => !arg.startsWith('-') && !VALUED.has(args[i - 1] ?? ''));
 
 

@@ -1,6 +1,7 @@
 // New projects, made from the examples that ship with the studio (`component-studio new`,
 // Create in the UI's Settings, the app's File menu): a copy of the example's sources, WIT and wash
 // config, without what a session made in it (its build, its data, the studio's own files).
+import { readFileSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,4 +130,18 @@ export async function copyTree(source: string, target: string, skip: readonly st
     await rm(staging, { recursive: true, force: true }).catch(() => {});
     throw error;
   }
+}
+
+/**
+ * The bundled example a project folder was copied from, if any. The examples' WIT packages are
+ * `studio:<example>`, which a copy keeps when its folder and its component are renamed.
+ */
+export function exampleCopied(root: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(root, 'wit', 'world.wit'), 'utf8');
+  } catch {
+    return undefined; // no world.wit there: no copy of an example
+  }
+  return /^\s*package studio:([a-z][a-z0-9-]*)\s*;/m.exec(text)?.[1];
 }

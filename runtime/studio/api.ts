@@ -112,6 +112,8 @@ export interface ProjectView {
   /** Project root, or the .wasm file. */
   path: string;
   configPath: string | undefined;
+  /** The bundled example the project is a copy of (`new --example`, Create), known by its WIT package `studio:<example>`. */
+  example?: string;
   gatewayUrl: string | undefined;
   keyvaluePath: string;
   blobstorePath: string;

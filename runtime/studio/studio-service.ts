@@ -15,7 +15,7 @@ import { riskyTarget } from '../project/risky-folders.ts';
 import { isWithin } from '../path-within.ts';
 import { pathExists } from '../path-exists.ts';
 import { OWNER_FILE } from '../stores/store-owner.ts';
-import { listExamples, newProject } from '../project/new-project.ts';
+import { exampleCopied, listExamples, newProject } from '../project/new-project.ts';
 import { resolveTypedPath, typedPathBase } from './typed-path.ts';
 import { userExamplesDir } from './launch-state.ts';
 import { checkProjectFree } from '../session/project-claim.ts';
@@ -477,7 +477,9 @@ export class StudioService {
     const described = this.session?.describe();
     const paths = this.storePaths();
     const target = this.target ?? '.';
+    const example = described?.kind === 'project' ? this.exampleOf(described.path) : undefined;
     return {
+      ...(example ? { example } : {}),
       session: this.sessionId,
       ready: this.sessionReady,
       kind: described?.kind ?? (extname(target) === '.wasm' ? 'file' : 'project'),
@@ -488,6 +490,14 @@ export class StudioService {
       ...paths,
       builds: (this.session?.builds ?? []).map((b) => this.buildView(b)),
     };
+  }
+
+  private readonly examples = new Map<string, string | undefined>();
+
+  /** exampleCopied, read once per project folder (projectView runs on every event). */
+  private exampleOf(root: string): string | undefined {
+    if (!this.examples.has(root)) this.examples.set(root, exampleCopied(root));
+    return this.examples.get(root);
   }
 
   private buildView(record: BuildRecord): BuildView {

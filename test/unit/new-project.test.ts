@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { listExamples, newProject } from '../../runtime/project/new-project.ts';
+import { exampleCopied, listExamples, newProject } from '../../runtime/project/new-project.ts';
 
 describe('new projects from the examples', () => {
   let dir: string;
@@ -27,6 +27,17 @@ describe('new projects from the examples', () => {
   });
 
   after(() => rm(dir, { recursive: true, force: true }));
+
+  it('knows a copy of a bundled example by the studio:<example> WIT package it keeps, under any name', async () => {
+    const made = await newProject(join(dir, 'copies', 'my-qr'), 'qrcode', join(import.meta.dirname, '..', '..', 'assets', 'examples'));
+    assert.ok(made.ok, JSON.stringify(made));
+    assert.equal(exampleCopied(made.value), 'qrcode');
+    const mine = join(dir, 'mine');
+    await mkdir(join(mine, 'wit'), { recursive: true });
+    await writeFile(join(mine, 'wit', 'world.wit'), 'package acme:shop;\n\nworld shop {}\n');
+    assert.equal(exampleCopied(mine), undefined);
+    assert.equal(exampleCopied(join(dir, 'nowhere')), undefined);
+  });
 
   it('copies the sources and the wash config, not the build, the data or the studio files', async () => {
     const made = await newProject(join(dir, 'out', 'My Service'), 'hello', examples);

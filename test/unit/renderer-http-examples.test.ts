@@ -14,6 +14,11 @@ describe('the HTTP view\'s examples', () => {
     assert.equal(isQrExample('api', ['/x/api/dist/not-qrcode.wasm']), false);
   });
 
+  it('knows a project made from the QR example by what the studio says it was copied from, whatever it builds', () => {
+    assert.equal(isQrExample('my-qr', ['/x/my-qr/dist/my-qr.wasm'], 'dist/my-qr.wasm', 'qrcode'), true);
+    assert.equal(isQrExample('my-api', ['/x/my-api/dist/my-api.wasm'], 'dist/my-api.wasm', 'hello'), false);
+  });
+
   it('knows a copy of the QR example before its first build, by the component path its config names', () => {
     assert.equal(isQrExample('my-qr', [], 'dist/qrcode.wasm'), true);
     assert.equal(isQrExample('qrcode', [], 'dist/app.wasm'), false, 'the config names another component');

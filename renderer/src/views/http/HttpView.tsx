@@ -437,7 +437,7 @@ export function HttpView() {
   // A string, so the workloads' live statistics do not re-render the view.
   const notServing = useStudio((s) => (s.project?.gatewayUrl ? '' : notServingReason(s.builds, s.workloads)));
   // A boolean, so the workloads' live statistics do not re-render the view.
-  const qr = useStudio((s) => isQrExample(s.project?.name, s.workloads.flatMap((w) => (w.wasmPath ? [w.wasmPath] : [])), configuredComponentPath(s.settings)));
+  const qr = useStudio((s) => isQrExample(s.project?.name, s.workloads.flatMap((w) => (w.wasmPath ? [w.wasmPath] : [])), configuredComponentPath(s.settings), s.project?.example));
   const examples = useMemo(() => examplesFor(qr), [qr]);
   // A first visit starts on the project's first example; a draft of the user's own stays.
   useEffect(() => useHttp.getState().suggest(examples.requests[0]!), [examples]);

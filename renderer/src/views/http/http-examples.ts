@@ -20,12 +20,13 @@ const QR_EXAMPLES: RequestDraft[] = [
 ];
 
 /**
- * The QR example is known by the component its config builds (dist/qrcode.wasm), which a copy
- * or `new --example qrcode` keeps whatever its folder is called: the running workloads' files,
- * or before the first build the config's `build.component_path`, or failing both the bundled
- * example's folder name.
+ * The QR example is known by the example the studio says the project was copied from (its WIT
+ * package), else by the component its config builds (dist/qrcode.wasm), which a copy keeps
+ * whatever its folder is called: the running workloads' files, or before the first build the
+ * config's `build.component_path`, or failing both the bundled example's folder name.
  */
-export function isQrExample(projectName: string | undefined, wasmPaths: readonly string[], componentPath?: string): boolean {
+export function isQrExample(projectName: string | undefined, wasmPaths: readonly string[], componentPath?: string, example?: string): boolean {
+  if (example === 'qrcode') return true;
   const isQrFile = (path: string) => /(^|[\\/])qrcode\.wasm$/.test(path);
   if (wasmPaths.length > 0) return wasmPaths.some(isQrFile);
   return componentPath !== undefined ? isQrFile(componentPath) : projectName === 'qrcode';
