@@ -44,7 +44,8 @@ export class LineSink implements ByteSink {
   private readonly lines: LineSplitter;
 
   constructor(state: HostState, stream: LogStream) {
-    this.lines = new LineSplitter((text) => state.log(printedLineLevel(text, stream), text, stream));
+    // A blank line (a runtime's spacing in a stack trace) would be an empty record in the log.
+    this.lines = new LineSplitter((text) => text.trim() !== '' && state.log(printedLineLevel(text, stream), text, stream));
   }
 
   write(bytes: Uint8Array): void {

@@ -2,7 +2,8 @@
 // the crash report a language runtime prints on stderr.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { printedLineLevel } from '../../runtime/host/cli.ts';
+import { LineSink, printedLineLevel } from '../../runtime/host/cli.ts';
+import type { HostState } from '../../runtime/host/host-state.ts';
 
 describe('the level of a printed line', () => {
   it('is error for the first line of a crash report on stderr, from each language runtime', () => {
@@ -26,5 +27,19 @@ describe('the level of a printed line', () => {
   it("is debug for SpiderMonkey's notice that it aborts, which follows every uncaught exception", () => {
     assert.equal(printedLineLevel('Redirecting call to abort() to mozalloc_abort', 'stderr'), 'debug');
     assert.equal(printedLineLevel('Redirecting call to abort() to mozalloc_abort', 'stdout'), 'info');
+  });
+});
+
+describe('lines a component prints', () => {
+  it('become one record each, without the blank lines a runtime puts between parts of a report', () => {
+    const logged: [string, string][] = [];
+    const sink = new LineSink({ log: (level: string, text: string) => logged.push([level, text]) } as unknown as HostState, 'stderr');
+    sink.write(new TextEncoder().encode('uncaught exception: Error: kaboom\n\nStack:\n  \n  handle@src/component.ts:20:62\n'));
+    sink.end();
+    assert.deepEqual(logged, [
+      ['error', 'uncaught exception: Error: kaboom'],
+      ['info', 'Stack:'],
+      ['info', '  handle@src/component.ts:20:62'],
+    ]);
   });
 });
