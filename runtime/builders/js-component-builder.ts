@@ -37,7 +37,7 @@ import { DEFAULT_ENTRIES, nameFiles, wasmFilesIn } from '../project/project-mark
 import { formatDuration } from '../logs/duration.ts';
 import { cutShortAt, wasmKind } from '../components/component-file.ts';
 import { removeLeftoversOfGoneProcesses } from '../stores/process-identity.ts';
-import { BUNDLE_NAME, parseSourceMap, saveBundleMap, withSourcePositions } from '../components/bundle-positions.ts';
+import { BUILD_FOLDER_PREFIX, BUNDLE_NAME, parseSourceMap, saveBundleMap, withSourcePositions } from '../components/bundle-positions.ts';
 
 export interface JsBuildRequest {
   /** Project root. */
@@ -188,7 +188,7 @@ async function build(
   }
 
   await removeAbandonedWorkFolders();
-  const work = await mkdtemp(join(tmpdir(), `${WORK_PREFIX}${process.pid}-`));
+  const work = await mkdtemp(join(tmpdir(), `${BUILD_FOLDER_PREFIX}${process.pid}-`));
   try {
     const sourcePath = join(work, BUNDLE_NAME);
     await writeFile(sourcePath, bundle.code);
@@ -261,8 +261,6 @@ async function flushFile(path: string): Promise<void> {
   }
 }
 
-/** Build folders in the system's temp folder: the bundle componentize reads, and its scratch. */
-const WORK_PREFIX = 'studio-js-build-';
 let abandonedRemoved = false;
 
 /**
@@ -272,7 +270,7 @@ let abandonedRemoved = false;
 async function removeAbandonedWorkFolders(): Promise<void> {
   if (abandonedRemoved) return;
   abandonedRemoved = true;
-  await removeLeftoversOfGoneProcesses(tmpdir(), WORK_PREFIX, /^(\d+)-/);
+  await removeLeftoversOfGoneProcesses(tmpdir(), BUILD_FOLDER_PREFIX, /^(\d+)-/);
 }
 
 /** Where the cache keeps the component built under `key`. */

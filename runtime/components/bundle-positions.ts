@@ -10,6 +10,15 @@ import { join } from 'node:path';
 /** What the bundle is called inside the component (componentize-js's source name). */
 export const BUNDLE_NAME = 'component.js';
 
+/** Build folders in the system's temp folder: the bundle componentize reads, and its scratch. */
+export const BUILD_FOLDER_PREFIX = 'studio-js-build-';
+
+/**
+ * componentize-js's own glue as a stack frame names it: a file in the build's folder, which is
+ * gone once the build is done. Said as what it is instead.
+ */
+const BUILD_GLUE = new RegExp(`(?:[^\\s@()]*[\\\\/])?${BUILD_FOLDER_PREFIX}[^\\\\/\\s]+[\\\\/](initializer\\.js)`, 'g');
+
 /** `component.js:line:col`, not inside a longer path or name. */
 const BUNDLE_POSITION = /(?<![\w/.-])component\.js:(\d+):(\d+)/g;
 
@@ -69,5 +78,9 @@ export function bundlePositions(cacheRoot: string, componentHash: string): ((tex
     return undefined; // built elsewhere, or not from JavaScript
   }
   const map = parseSourceMap(text);
-  return map ? (line) => (line.includes(BUNDLE_NAME) ? withSourcePositions(line, map) : line) : undefined;
+  if (!map) return undefined;
+  return (line) => {
+    const glue = line.includes(BUILD_FOLDER_PREFIX) ? line.replace(BUILD_GLUE, 'componentize-js $1') : line;
+    return glue.includes(BUNDLE_NAME) ? withSourcePositions(glue, map) : glue;
+  };
 }

@@ -22,6 +22,13 @@ describe('bundle positions', () => {
     assert.equal(bundlePositions(root, 'b'.repeat(64)), undefined, 'a component with no kept map');
   });
 
+  it('names componentize-js\'s glue instead of the build folder it ran from, which is gone', () => {
+    saveBundleMap(root, 'c'.repeat(64), MAP);
+    const rewrite = bundlePositions(root, 'c'.repeat(64))!;
+    assert.equal(rewrite('@/tmp/studio-js-build-4242-AbC123/initializer.js:8432:15'), '@componentize-js initializer.js:8432:15');
+    assert.equal(rewrite('handle@component.js:1:1\n@C:\\Temp\\studio-js-build-7-x\\initializer.js:9:1'), 'handle@src/component.ts:3:5\n@componentize-js initializer.js:9:1');
+  });
+
   it('keeps the newest hundred maps', () => {
     const dir = join(root, 'bundle-maps');
     for (let i = 0; i < 105; i++) {
