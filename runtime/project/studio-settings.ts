@@ -19,13 +19,24 @@ import { pathExists } from '../path-exists.ts';
 /** Values a person writes as numbers or booleans are read as their text (`PORT: 8080` is "8080"). */
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
+/** A header a response can carry: a name HTTP allows (a token), and a value without line breaks or characters past Latin-1, as Node's own check. */
+const responseHeaders = z.record(z.string(), scalar).superRefine((headers, context) => {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      context.addIssue({ code: 'custom', path: [name], message: 'expected a header name: letters, digits and !#$%&\'*+.^_`|~- only, no spaces (one "name: value" per line)' });
+    }
+    const bad = /[^\t\x20-\x7e\x80-\xff]/.exec(String(value));
+    if (bad) context.addIssue({ code: 'custom', path: [name], message: `the value has ${JSON.stringify(bad[0])} (U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}), which an HTTP header cannot carry: percent-encode it` });
+  }
+});
+
 /** A rule that answers an outbound request instead of the network (network/stand-ins.ts). */
 const standIn = z
   .strictObject({
     /** `METHOD URL-GLOB` (or `* URL-GLOB`, or just the glob): `*` matches any run of characters. */
     match: z.string().regex(/^\s*(?:(?:[A-Za-z]+|\*)\s+)?(?:https?|\*):\/\/\S*\s*$/, 'expected a method (or *) and a URL glob, e.g. "GET https://example.com/*"'),
     status: z.number().int().min(100).max(599).optional(),
-    headers: z.record(z.string(), scalar).optional(),
+    headers: responseHeaders.optional(),
     body: z.string().optional(),
     /** Relative to the project. */
     body_file: z.string().min(1).optional(),

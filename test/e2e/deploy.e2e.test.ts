@@ -83,24 +83,39 @@ describe('the Deploy view', () => {
     assert.match(await problems.innerText(), /line \d+: (\S+\.)?bogus is not a field of a WorkloadDeployment/);
     await view().locator('.monaco-editor .squiggly-error').first().waitFor();
     assert.equal(await view().getByRole('button', { name: 'Regenerate' }).isVisible(), true);
+    // The fields no longer change an edited manifest, and it says so.
+    assert.match(await view().getByTestId('manifest-edited').innerText(), /Replicas and Host change it again only after Regenerate, which drops your edits/);
     await page.screenshot({ path: join(shots, 'deploy-invalid.png'), fullPage: true });
     await view().getByRole('button', { name: 'Regenerate' }).click();
+    // It asks first: the edits would be lost.
+    const ask = page.getByRole('dialog', { name: 'Regenerate the manifest?' });
+    await ask.getByRole('button', { name: 'Regenerate' }).click();
     await status().filter({ hasText: 'Valid against wasmCloud\'s CRD' }).waitFor();
   });
 
   it('refuses a host that is no DNS name before it reaches the manifest', async () => {
     await view().getByRole('textbox', { name: 'Host' }).fill('Bad Host!');
     await view().getByText(/The host must be a DNS name such as qr\.example\.com, not "Bad Host!"/).waitFor();
+    // The manifest still shown is for the host before: not to be copied or saved as this one.
+    await status().filter({ hasText: 'Out of date: fix the options' }).waitFor();
+    assert.equal(await view().getByRole('button', { name: 'Save…' }).isDisabled(), true);
+    assert.equal(await view().getByRole('button', { name: 'Copy', exact: true }).isDisabled(), true);
     await view().getByRole('textbox', { name: 'Host' }).fill('');
     await status().filter({ hasText: 'Valid against wasmCloud\'s CRD' }).waitFor();
   });
 
-  it('says that a negative replica count became 0, which runs nothing', async () => {
+  it('takes a replica count the CRD takes, says the range of one it does not, and that 0 runs nothing', async () => {
     const replicas = view().getByRole('spinbutton', { name: 'Replicas' });
-    await replicas.fill('-3');
+    for (const bad of ['-3', '100000']) {
+      await replicas.fill(bad);
+      await view().getByRole('alert').filter({ hasText: 'Replicas is a whole number from 0 to 10,000.' }).waitFor();
+      assert.equal(await replicas.getAttribute('aria-invalid'), 'true');
+    }
+    await replicas.fill('0');
     await view().getByTestId('no-replicas').filter({ hasText: '0 replicas: nothing runs' }).waitFor();
     await replicas.fill('1');
     await view().getByTestId('no-replicas').waitFor({ state: 'detached' });
+    await status().filter({ hasText: 'Valid against wasmCloud\'s CRD' }).waitFor();
   });
 
   it('explains a refused login with the fix', async () => {

@@ -126,6 +126,13 @@ describe('outbound and env', () => {
     assert.match(error.message, /^ {2}outbound\.stand_ins\[0\]\.match: expected a method \(or \*\) and a URL glob/m);
   });
 
+  it('refuses a header no HTTP response can carry: a name with a space, a value with a character past Latin-1', async () => {
+    const error = errorOf(await loadStudioSettings(await project('outbound:\n  stand_ins:\n    - match: GET https://x.example/*\n      headers:\n        "x-bad header": "1"\n        x-uni: "ü ✓"\n')));
+    assert.match(error.message, /outbound\.stand_ins\[0\]\.headers\.x-bad header: expected a header name: letters, digits and .* no spaces/);
+    assert.match(error.message, /outbound\.stand_ins\[0\]\.headers\.x-uni: the value has "✓" \(U\+2713\), which an HTTP header cannot carry/);
+    assert.ok(loadStudioSettings(await project('outbound:\n  stand_ins:\n    - match: GET https://x.example/*\n      headers:\n        content-type: text/html; charset=utf-8\n        x-latin1: café\n')).then((r) => assert.ok(r.ok, JSON.stringify(r))));
+  });
+
   it('refuses a stand-in with two answers', async () => {
     const error = errorOf(await loadStudioSettings(await project('outbound:\n  stand_ins:\n    - match: GET https://x.example/*\n      body: x\n      forward: http://127.0.0.1:9000\n')));
     assert.match(error.message, /outbound\.stand_ins\[0\]: set at most one of body, body_file and forward/);

@@ -5,6 +5,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { DeployProgressView, ManifestProblemView } from '../../api/types.ts';
 import { CodeEditor, type EditorMarker } from '../../components/CodeEditor.tsx';
+import { ConfirmDialog } from '../../components/Dialog.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { downloadBlob } from '../../lib/download.ts';
 import { formatBytes } from '../../lib/format.ts';
@@ -13,6 +14,9 @@ import { useIsActive, useUi } from '../../stores/ui-store.ts';
 import { useDeploy } from './deploy-store.ts';
 import './deploy.css';
 import { revealHidden } from '../../lib/visible-text.ts';
+
+/** The most replicas the WorkloadDeployment CRD takes (as `deploy --replicas` checks). */
+const MAX_REPLICAS = 10_000;
 
 function copy(text: string, what: string) {
   void navigator.clipboard?.writeText(text).then(
@@ -57,6 +61,11 @@ export function DeployView() {
   const { form, view, manifest, problems } = state;
   const [login, setLogin] = useState({ username: '', password: '' });
   const [showLogin, setShowLogin] = useState(false);
+  /** The Replicas field as typed: only a count the CRD takes reaches the form. */
+  const [replicasText, setReplicasText] = useState(String(form.replicas));
+  useEffect(() => setReplicasText(String(form.replicas)), [form.replicas]);
+  const replicasValid = /^\d+$/.test(replicasText.trim()) && Number(replicasText) <= MAX_REPLICAS;
+  const [confirmRegenerate, setConfirmRegenerate] = useState(false);
 
   // Another project brings its own saved form, then its manifest (deploy-store.ts follows the project).
   // Options changed, or a build finished: regenerate, unless the user has edited the manifest.
@@ -69,6 +78,8 @@ export function DeployView() {
 
   const markers = useMemo<EditorMarker[]>(() => problems.filter((p) => p.line !== undefined).map((p) => ({ line: p.line!, ...(p.column !== undefined ? { column: p.column } : {}), message: problemText(p), severity: p.severity })), [problems]);
   const errors = problems.filter((p) => p.severity === 'error');
+  // The manifest shown is for the options before the change that failed: not to be handed out as theirs.
+  const stale = state.generateError !== undefined && !state.edited;
   const local = /^(localhost|127(\.\d+){3}|\[::1\])(:\d+)?\//.test(form.repository.trim()) || /^[^/]*\.localhost(:\d+)?\//.test(form.repository.trim());
   const progress = Object.values(state.progress).sort((a, b) => a.index - b.index);
   const unbuilt = view?.artifacts.filter((a) => !a.built) ?? [];
@@ -162,7 +173,19 @@ export function DeployView() {
           <div className="deploy-form compact">
             <label className="inline-field">
               Replicas
-              <input className="input input-narrow" type="number" min={0} value={form.replicas} onChange={(e) => state.setForm({ replicas: Math.max(0, Math.floor(Number(e.target.value) || 0)) })} aria-label="Replicas" />
+              <input
+                className="input input-narrow"
+                type="number"
+                min={0}
+                max={MAX_REPLICAS}
+                value={replicasText}
+                aria-invalid={!replicasValid}
+                onChange={(e) => {
+                  setReplicasText(e.target.value);
+                  if (/^\d+$/.test(e.target.value.trim()) && Number(e.target.value) <= MAX_REPLICAS) state.setForm({ replicas: Number(e.target.value) });
+                }}
+                aria-label="Replicas"
+              />
             </label>
             <label className="inline-field">
               Host
@@ -171,24 +194,25 @@ export function DeployView() {
           </div>
         </div>
         <div className="toolbar deploy-toolbar">
-          <span className={errors.length ? 'bad' : 'ok'} data-testid="manifest-status">
-            {state.generating ? 'Generating…' : errors.length ? `${errors.length} error${errors.length === 1 ? '' : 's'}` : manifest ? 'Valid against wasmCloud\'s CRD' : ''}
+          <span className={errors.length || stale ? 'bad' : 'ok'} data-testid="manifest-status">
+            {state.generating ? 'Generating…' : stale ? 'Out of date: fix the options, and it is generated again' : errors.length ? `${errors.length} error${errors.length === 1 ? '' : 's'}` : manifest ? 'Valid against wasmCloud\'s CRD' : ''}
           </span>
+          {!replicasValid && <span className="bad small" role="alert">Replicas is a whole number from 0 to {MAX_REPLICAS.toLocaleString('en-US')}.</span>}
           {form.replicas === 0 && !state.edited && <span className="muted small" data-testid="no-replicas">0 replicas: nothing runs until it is scaled up</span>}
-          {state.edited && <span className="muted small">edited</span>}
+          {state.edited && <span className="muted small" data-testid="manifest-edited">edited by you: Replicas and Host change it again only after Regenerate, which drops your edits</span>}
           <span className="toolbar-spacer" />
-          <button className="btn" onClick={() => void state.generate()} title={state.edited ? 'Throw away your edits and generate it again' : 'Generate it again from the config and the build'}>
+          <button className="btn" onClick={() => (state.edited ? setConfirmRegenerate(true) : void state.generate())} title={state.edited ? 'Throw away your edits and generate it again' : 'Generate it again from the config and the build'}>
             {state.edited ? 'Regenerate' : 'Refresh'}
           </button>
-          <button className="btn" disabled={!manifest} onClick={() => copy(manifest, 'the manifest')}>
+          <button className="btn" disabled={!manifest || stale} onClick={() => copy(manifest, 'the manifest')}>
             Copy
           </button>
-          <button className="btn" disabled={!manifest} onClick={() => downloadBlob(manifest, `${view?.name ?? project.name}.yaml`, 'application/yaml')}>
+          <button className="btn" disabled={!manifest || stale} onClick={() => downloadBlob(manifest, `${view?.name ?? project.name}.yaml`, 'application/yaml')}>
             Save…
           </button>
           <button
             className="btn btn-primary"
-            disabled={!view?.kubectl.available || errors.length > 0 || state.applying || !manifest}
+            disabled={!view?.kubectl.available || errors.length > 0 || state.applying || !manifest || stale}
             title={!view ? undefined : view.kubectl.available ? `kubectl apply to the context ${view.kubectl.context}` : view.kubectl.reason}
             onClick={() => void state.apply()}
           >
@@ -206,6 +230,19 @@ export function DeployView() {
           </ul>
         )}
         {state.generateError && <ErrorNote error={state.generateError} title="The manifest could not be generated" />}
+        {confirmRegenerate && (
+          <ConfirmDialog
+            title="Regenerate the manifest?"
+            confirmLabel="Regenerate"
+            onCancel={() => setConfirmRegenerate(false)}
+            onConfirm={() => {
+              setConfirmRegenerate(false);
+              void state.generate();
+            }}
+          >
+            <p>This generates it again from the config, the build and the fields above, and drops your edits to it. Copy or save it first to keep them.</p>
+          </ConfirmDialog>
+        )}
         <div className="deploy-editor">
           <CodeEditor value={manifest} language="yaml" onChange={(text) => state.edit(text)} markers={markers} label="WorkloadDeployment manifest" />
         </div>
