@@ -158,15 +158,22 @@ export class TrafficCommands {
         const store = this.inspector().store;
         const existing = await readCheckFile(folder, name);
         const content: CheckFile = existing ?? { ...(ignoreHeaders ? { ignoreHeaders } : {}), checks: [] };
+        // Pinning a request again adds no second copy of its check.
+        const known = new Set(content.checks.map((check) => JSON.stringify(check)));
+        let added = 0;
         for (const id of ids) {
           const record = await store.get(id);
           const bodies = await store.bodiesOf(id);
           if (!record || !bodies) throw new StudioFailure({ code: 'traffic-gone', message: `Request ${id} is no longer in the captured traffic.`, hint: 'Pin a request from the list as it is now.' });
           if (record.requestCut || record.responseCut) throw new StudioFailure({ code: 'checks-invalid', message: `${record.method} ${record.path} has a body over the capture's limit, so its check would not be whole.`, hint: 'Raise the body limit, send the request again, and pin that one.' });
-          content.checks.push(unwrap(checkFromRecord(record, bodies, kind, isText)));
+          const check = unwrap(checkFromRecord(record, bodies, kind, isText));
+          if (known.has(JSON.stringify(check))) continue;
+          known.add(JSON.stringify(check));
+          content.checks.push(check);
+          added++;
         }
-        await writeCheckFile(folder, name, content);
-        return { file: name, added: ids.length };
+        if (added > 0) await writeCheckFile(folder, name, content);
+        return { file: name, added };
       },
       'checks.save': async ({ file, text }) => {
         const folder = this.checksFolder();

@@ -377,7 +377,10 @@ describe('replays and checks on a project being edited', () => {
     const record = await recordOf(client, '/pinned', since);
     const pinned = await client.call('checks.pin', { ids: [record.id], kind: 'exact', file: 'greeting' });
     assert.deepEqual(pinned, { file: 'greeting.json', added: 1 });
+    // Pinned again, it is not added twice.
+    assert.deepEqual(await client.call('checks.pin', { ids: [record.id], kind: 'exact', file: 'greeting' }), { file: 'greeting.json', added: 0 });
     const file = JSON.parse(await readFile(join(project.root, '.wash', 'checks', 'greeting.json'), 'utf8')) as { checks: { expect: { body: { exact: string } } }[] };
+    assert.equal(file.checks.length, 1);
     assert.equal(file.checks[0]!.expect.body.exact, 'second answer');
 
     const spaced = await saveAndReload('second answer ');

@@ -141,16 +141,21 @@ export function ChecksPanel() {
       </EmptyState>
     );
   }
+  // A run of another set of checks (before some were pinned or deleted) is no verdict on these.
+  const pinned = files.reduce((count, f) => count + f.content.checks.length, 0);
+  const outdated = run !== undefined && !run.error && run.results.length !== pinned;
   return (
     <div className="checks-panel">
       <div className="checks-results">
         <div className="checks-head">
-          <div role="status" className="checks-summary" data-state={!run ? 'none' : run.error ? 'error' : run.failed > 0 ? 'failed' : 'passed'}>
+          <div role="status" className="checks-summary" data-state={!run ? 'none' : run.error ? 'error' : outdated ? 'none' : run.failed > 0 ? 'failed' : 'passed'}>
             {!run
               ? 'Not run yet'
               : run.error
                 ? run.error.message
-                : `${run.build !== undefined ? `${capitalized(versionName(project, run.build))} · ` : ''}${run.passed}/${run.results.length} checks pass`}
+                : outdated
+                  ? `The checks changed since the last run (${run.passed}/${run.results.length} passed): Run now to check them`
+                  : `${run.build !== undefined ? `${capitalized(versionName(project, run.build))} · ` : ''}${run.passed}/${run.results.length} checks pass`}
             {run && <span className="muted small"> · <Ago at={run.startedAt} /> · {formatMs(run.durationMs)}</span>}
           </div>
           <button className="btn" onClick={() => void useChecks.getState().runNow()} disabled={running}>

@@ -178,7 +178,7 @@ function RequestsTab() {
       const ids = [...selected];
       const result = await studio.call('traffic.exportHar', ids.length > 0 ? { ids } : { filter: filterArgs(filter) });
       downloadBlob(result.har, `traffic-${new Date().toISOString().replace(/[:.]/g, '-')}.har`, 'application/json');
-      useUi.getState().toast({ tone: 'success', title: `Exported ${result.entries} requests as HAR`, ...(result.omittedBodies > 0 ? { detail: `${result.omittedBodies} bodies were left out to keep the file under 32 MiB.` } : {}) });
+      useUi.getState().toast({ tone: 'success', title: `Exported ${result.entries} request${result.entries === 1 ? '' : 's'} as HAR`, ...(result.omittedBodies > 0 ? { detail: `${result.omittedBodies} bodies were left out to keep the file under 32 MiB.` } : {}) });
     } catch (err) {
       useUi.getState().toast({ tone: 'error', title: 'Could not export HAR', detail: describeError(err).message });
     }
@@ -256,7 +256,7 @@ function RequestsTab() {
             <option value="copy">on a throwaway copy</option>
           </select>
           <button className="btn" disabled={ids.length === 0} onClick={() => void useTraffic.getState().pin(ids, 'exact')}>
-            Pin {ids.length > 0 ? ids.length : ''} as checks
+            {ids.length === 0 ? 'Pin as checks' : `Pin ${ids.length} as check${ids.length === 1 ? '' : 's'}`}
           </button>
           {ids.length > 0 && (
             <button className="btn btn-small" onClick={() => useTraffic.getState().clearSelection()}>

@@ -195,7 +195,12 @@ export const useTraffic = create<TrafficState>((set, get) => ({
   async pin(ids, kind) {
     try {
       const pinned = await studio.call('checks.pin', { ids, kind, ignoreHeaders: get().ignoredHeaders });
-      useUi.getState().toast({ tone: 'success', title: `Pinned ${pinned.added} as ${pinned.added === 1 ? 'a check' : 'checks'}`, detail: `.wash/checks/${pinned.file}: they run after every reload.` });
+      const again = ids.length - pinned.added;
+      useUi.getState().toast(
+        pinned.added === 0
+          ? { tone: 'info', title: ids.length === 1 ? 'Already pinned' : 'All already pinned', detail: `.wash/checks/${pinned.file} has ${ids.length === 1 ? 'this check' : 'these checks'} already.` }
+          : { tone: 'success', title: `Pinned ${pinned.added} as ${pinned.added === 1 ? 'a check' : 'checks'}`, detail: `.wash/checks/${pinned.file}: they run after every reload.${again > 0 ? ` ${again} ${again === 1 ? 'was' : 'were'} pinned already.` : ''}` },
+      );
       // The Checks tab lists the files: it shows the new check now, not after a reload of the page.
       void useChecks.getState().load();
     } catch (err) {
