@@ -229,6 +229,8 @@ export class DevSession {
     if (!loaded.ok) {
       // The serving version keeps its mode, as a failed build keeps the last good version.
       this.options.logs.append({ level: 'error', source: 'studio', text: describe(loaded.error) });
+      // Settings says the file does not read, rather than showing what it read before as current.
+      this.settingsChanged();
       return;
     }
     for (const warning of loaded.value.warnings) this.notes.warn(warning);

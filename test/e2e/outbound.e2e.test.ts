@@ -4,7 +4,7 @@
 // component's next call; the Logs view shows each call from its fields; the Workloads view
 // shows the components' environment.
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -76,5 +76,19 @@ describe('outbound HTTP in the studio UI', () => {
     const env = view('workloads').getByRole('region', { name: 'Environment' }).getByTestId('environment');
     await env.waitFor();
     assert.match(await env.innerText(), /PAGE_URL\s+https:\/\/example\.com\//);
+  });
+
+  it('with .wash/studio.yaml broken by hand, Settings shows no defaults as if in effect, and calls keep the settings read last', async () => {
+    const file = join(root, '.wash', 'studio.yaml');
+    const good = await readFile(file, 'utf8');
+    await writeFile(file, `${good}\noutbound: [\n`);
+    await page.locator('nav [data-view="settings"]').click();
+    const card = view('settings').getByRole('region', { name: 'Outbound HTTP' });
+    await card.getByTestId('outbound-kept').waitFor({ timeout: 30_000 });
+    assert.equal(await card.getByRole('checkbox', { name: /Offline mode/ }).count(), 0, 'no unticked box saying offline mode is off');
+    assert.equal(await card.getByTestId('stand-ins').count(), 0, 'no empty table saying every call goes to the network');
+    assert.equal(await fetchTitle('https://api.example.com/users'), 'from the table');
+    await writeFile(file, good);
+    await card.getByTestId('stand-ins').waitFor({ timeout: 30_000 });
   });
 });
