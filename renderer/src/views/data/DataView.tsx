@@ -401,7 +401,7 @@ export function DataView() {
                     {s.problem && <div className="bad small">Cannot be used: {s.problem}</div>}
                   </td>
                   <td className="col-date">{s.createdAt ? formatDateTime(s.createdAt) : '—'}</td>
-                  <td className="small">
+                  <td className="small col-holds">
                     {plural(s.keyvalue.files, 'key')} in {plural(s.keyvalue.folders, 'bucket')}
                     <br />
                     {plural(s.blobstore.files, 'object')} in {plural(s.blobstore.folders, 'container')}
