@@ -12,7 +12,8 @@ import { EmptyState } from '../../components/EmptyState.tsx';
 import { ValueDiff } from '../../components/ValueDiff.tsx';
 import { formatBytes, formatDateTime } from '../../lib/format.ts';
 import { bucketLabel, visibleName } from '../../lib/visible-text.ts';
-import { useIsActive, useUi } from '../../stores/ui-store.ts';
+import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
+import { isMod } from '../../shell/shortcuts.ts';
 import { downloadSnapshot, inspectArchive, useData, type Side } from './data-store.ts';
 
 function toastError(title: string, err: unknown) {
@@ -62,7 +63,7 @@ function TakeDialog({ onClose }: { onClose: () => void }) {
       </label>
       <label className="field">
         <span>Note</span>
-        <textarea className="input" rows={2} value={note} placeholder="What this data is for (optional)" onChange={(e) => setNote(e.target.value)} />
+        <textarea className="input" rows={2} value={note} placeholder={`What this data is for (optional; ${modKey}+Enter takes it)`} onChange={(e) => setNote(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && isMod(e) && void take()} />
       </label>
       {volumes.length > 0 && (
         <fieldset className="field volume-choices">
