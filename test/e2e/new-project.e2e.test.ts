@@ -119,7 +119,7 @@ describe('a new project from the Settings view', () => {
     const http = page.locator('section.view[data-view="http"]');
     await http.getByLabel('URL').fill('/');
     await http.getByRole('button', { name: 'Send' }).click();
-    await page.getByTestId('request-problem').filter({ hasText: /The gateway is not serving: the component did not build or could not start \(its error is in Workloads and Logs\)\. A path like this has nowhere to go until it does/ }).waitFor();
+    await page.getByTestId('request-problem').filter({ hasText: /The gateway is not serving: the component did not build or could not start \(its error is in Workloads and Logs\)\. A path like this goes to the gateway; a full http:\/\/ URL can be sent now/ }).waitFor();
   });
 
   it('goes back to a project opened before with one click on it under Recent', async () => {

@@ -236,10 +236,11 @@ describe('the HTTP view sending a path while the gateway is not serving', () => 
   it('says why from the builds and workloads: a first build running, a failure, a service, or plainly not yet', () => {
     const building = http.notServingReason([{ outcome: 'running' }], [{ state: 'building' }]);
     assert.equal(building, 'The gateway is not serving yet: the first build is still running.');
+    assert.equal(http.notServingReason([{ outcome: 'failed' }, { outcome: 'running' }], []), 'The gateway is not serving yet: a build is still running.');
     assert.match(http.notServingReason([{ outcome: 'failed' }], [{ state: 'failed' }]), /the component did not build or could not start/);
     assert.match(http.notServingReason([{ outcome: 'ok' }], [{ state: 'running', service: { command: 'run' } as never }]), /runs as a service/);
     assert.equal(http.notServingReason([], []), 'The gateway is not serving yet.');
-    assert.equal(http.checkUrl('/qrcode', undefined, building), `${building} A path like this has nowhere to go until it does; a full http:// URL can be sent now.`);
+    assert.equal(http.checkUrl('/qrcode', undefined, building), `${building} A path like this goes to the gateway; a full http:// URL can be sent now.`);
     assert.equal(http.checkUrl('/qrcode', 'http://127.0.0.1:8000', building), undefined);
   });
 });

@@ -206,7 +206,7 @@ const NOT_SERVING = 'The gateway is not serving yet.';
  */
 export function notServingReason(builds: readonly Pick<BuildView, 'outcome'>[], workloads: readonly Pick<WorkloadView, 'state' | 'service'>[]): string {
   const last = builds.at(-1);
-  if (last?.outcome === 'running') return 'The gateway is not serving yet: the first build is still running.';
+  if (last?.outcome === 'running') return builds.some((b) => b.outcome === 'failed') ? 'The gateway is not serving yet: a build is still running.' : 'The gateway is not serving yet: the first build is still running.';
   if (workloads.length > 0 && workloads.every((w) => w.service)) return 'Nothing serves HTTP here: the workload runs as a service.';
   if (last?.outcome === 'failed' || workloads.some((w) => w.state === 'failed')) return 'The gateway is not serving: the component did not build or could not start (its error is in Workloads and Logs).';
   return NOT_SERVING;
@@ -217,7 +217,7 @@ export function checkUrl(url: string, gatewayUrl: string | undefined, notServing
   const trimmed = url.trim();
   if (!trimmed) return 'Type a URL: a path like /qrcode (sent to the gateway) or a full http:// address.';
   if (trimmed.startsWith('/')) {
-    if (!gatewayUrl) return `${notServing} A path like this has nowhere to go until it does; a full http:// URL can be sent now.`;
+    if (!gatewayUrl) return `${notServing} A path like this goes to the gateway; a full http:// URL can be sent now.`;
     return undefined;
   }
   try {
