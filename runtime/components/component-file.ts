@@ -6,6 +6,7 @@ import { constants } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
+import { readU32, sections } from './wasm-binary.ts';
 
 export interface ComponentFile {
   path: string;
@@ -64,19 +65,20 @@ export async function readComponentBytes(path: string): Promise<Result<Uint8Arra
 const notWasmMessage = (path: string) => `${path} is not a WebAssembly file (it does not start with the \\0asm header).`;
 const NOT_WASM_HINT = 'Point the studio at the .wasm file your build produces.';
 
+/** A file's first `count` bytes (fewer when it is shorter). Opened non-blocking: a pipe named .wasm would otherwise wait for a writer. */
+export async function readFileHead(path: string, count = 8): Promise<Uint8Array> {
+  const file = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(count), 0, count, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
 /** What a file's 8-byte header says it is; undefined when it cannot be read. */
 export async function wasmKindOfFile(path: string): Promise<WasmKind | undefined> {
-  let file: FileHandle | undefined;
-  try {
-    // Non-blocking: a pipe named .wasm would otherwise wait for a writer.
-    file = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-    const { buffer, bytesRead } = await file.read(Buffer.alloc(8), 0, 8, 0);
-    return wasmKind(buffer.subarray(0, bytesRead));
-  } catch {
-    return undefined;
-  } finally {
-    await file?.close();
-  }
+  return readFileHead(path).then(wasmKind, () => undefined);
 }
 
 /** Refuses bytes that are no runnable component: not wasm, a core module, cut short or damaged, a WIT package. */
@@ -156,36 +158,26 @@ const SPIN_V1_HTTP_EXPORTS = ['handle-http-request', 'spin-http-handle-http-requ
 
 /** The export names of a core module's export section (none for anything else, or a damaged one). */
 export function coreExportNames(bytes: Uint8Array): string[] {
-  if (wasmKind(bytes) !== 'core-module' || outline(bytes).problem) return [];
-  let at = 8;
-  const leb = (): number => {
-    let value = 0;
-    for (let shift = 0; shift <= 28; shift += 7) {
-      const byte = bytes[at++] ?? 0;
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) break;
+  if (wasmKind(bytes) !== 'core-module') return [];
+  try {
+    const exports = [...sections(bytes)].find((section) => section.id === EXPORT_SECTION);
+    if (!exports) return [];
+    const names: string[] = [];
+    let [count, at] = readU32(bytes, exports.bodyStart);
+    for (; count > 0 && at < exports.end; count--) {
+      const [length, nameStart] = readU32(bytes, at);
+      names.push(new TextDecoder().decode(bytes.subarray(nameStart, nameStart + length)));
+      // The kind (one byte), then the index.
+      [, at] = readU32(bytes, nameStart + length + 1);
     }
-    return value;
-  };
-  while (at < bytes.length) {
-    const id = bytes[at++]!;
-    const size = leb();
-    const end = at + size;
-    if (id === 7) {
-      const names: string[] = [];
-      for (let count = leb(); count > 0 && at < end; count--) {
-        const length = leb();
-        names.push(new TextDecoder().decode(bytes.subarray(at, at + length)));
-        at += length;
-        at++; // the kind
-        leb(); // the index
-      }
-      return names;
-    }
-    at = end;
+    return names;
+  } catch {
+    return []; // sections or numbers that run past the end: a damaged module names nothing
   }
-  return [];
 }
+
+/** A core module's export section. */
+const EXPORT_SECTION = 7;
 
 /** Section ids of a component (custom to export, and value) and of a core module (up to tag). */
 const LAST_SECTION_ID = { component: 12, 'core-module': 13 } as const;

@@ -84,13 +84,12 @@ export async function checkProjectFolder(root: string, given: string): Promise<R
       `Pick the project's own folder, or a .wasm component file. A core module becomes a component with \`wasm-tools component new\` (and the WASI adapter for wasip1 modules).`,
     );
   }
-  const wasm = components;
-  if (wasm.length > 0) {
-    const file = join(root, wasm[0]!);
+  if (components.length > 0) {
+    const file = join(root, components[0]!);
     return fail(
       'not-a-project',
-      `${root} is not a component project (no .wash/ project folder, no entry file, package.json, Cargo.toml, go.mod or wit/), but it holds the component${wasm.length > 1 ? 's' : ''} ${nameFiles(wasm)}.`,
-      `A .wasm component is served from its file, not its folder: open ${wasm.length > 1 ? 'one of them, e.g. ' : ''}${file} itself (Open in the studio, or component-studio dev ${shellWord(file)}).`,
+      `${root} is not a component project (no .wash/ project folder, no entry file, package.json, Cargo.toml, go.mod or wit/), but it holds the component${components.length > 1 ? 's' : ''} ${nameFiles(components)}.`,
+      `A .wasm component is served from its file, not its folder: open ${components.length > 1 ? 'one of them, e.g. ' : ''}${file} itself (Open in the studio, or component-studio dev ${shellWord(file)}).`,
     );
   }
   const empty = (await readdir(root).catch(() => [])).length === 0;

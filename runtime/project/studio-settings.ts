@@ -15,18 +15,19 @@ import { fail, ok, type Result } from '../errors.ts';
 import { invalidSettings, readSettingsFile, readSettingsText } from './config-file.ts';
 import { validateWith } from './config-schema.ts';
 import { pathExists } from '../path-exists.ts';
+import { HTTP_TOKEN, unsendableHeaderChar } from '../http-token.ts';
 
 /** Values a person writes as numbers or booleans are read as their text (`PORT: 8080` is "8080"). */
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
-/** A header a response can carry: a name HTTP allows (a token), and a value without line breaks or characters past Latin-1, as Node's own check. */
+/** A header a response can carry: a name HTTP allows (a token), and a value Node sends. */
 const responseHeaders = z.record(z.string(), scalar).superRefine((headers, context) => {
   for (const [name, value] of Object.entries(headers)) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+    if (!HTTP_TOKEN.test(name)) {
       context.addIssue({ code: 'custom', path: [name], message: 'expected a header name: letters, digits and !#$%&\'*+.^_`|~- only, no spaces (one "name: value" per line)' });
     }
-    const bad = /[^\t\x20-\x7e\x80-\xff]/.exec(String(value));
-    if (bad) context.addIssue({ code: 'custom', path: [name], message: `the value has ${JSON.stringify(bad[0])} (U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}), which an HTTP header cannot carry: percent-encode it` });
+    const bad = unsendableHeaderChar(String(value));
+    if (bad) context.addIssue({ code: 'custom', path: [name], message: `the value has ${bad}, which an HTTP header cannot carry: percent-encode it` });
   }
 });
 

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { request, type Dispatcher } from 'undici';
 import { StudioFailure } from '../errors.ts';
-import { HTTP_TOKEN } from '../http-token.ts';
+import { HTTP_TOKEN, unsendableHeaderChar } from '../http-token.ts';
 import { REPLAY_HEADER, type ExchangeCapture } from '../traffic/exchange-capture.ts';
 import type { TrafficRecord } from '../traffic/traffic-record.ts';
 import type { HttpRequestSpec, HttpResponseView } from './api.ts';
@@ -52,13 +52,11 @@ export async function sendHttpRequest(spec: HttpRequestSpec, options: Playground
     if (!HTTP_TOKEN.test(name)) {
       throw new StudioFailure({ code: 'http-bad-request', message: `Invalid header name: ${JSON.stringify(name.slice(0, 100))}.`, hint: 'Header names are letters, digits and -; values cannot contain line breaks.' });
     }
-    // What a field value may hold on the wire: tab, visible ASCII, and bytes 0x80-0xff (Latin-1).
-    const bad = /[^\t\x20-\x7e\x80-\xff]/u.exec(value)?.[0];
+    const bad = unsendableHeaderChar(value);
     if (bad !== undefined) {
-      const shown = bad < ' ' || bad === '\x7f' ? '' : ` "${bad}"`;
       throw new StudioFailure({
         code: 'http-bad-request',
-        message: `The value of the ${name.slice(0, 100)} header has a character HTTP cannot carry:${shown} (U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}).`,
+        message: `The value of the ${name.slice(0, 100)} header has a character HTTP cannot carry: ${bad}.`,
         hint: 'Header values are ASCII text (Latin-1 at most) on one line: percent-encode or base64 other text.',
       });
     }

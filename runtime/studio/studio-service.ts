@@ -3,9 +3,9 @@
 // Electron IPC). It owns the current session: `project.open` stops it and starts the next
 // one through the factory it was given. It knows nothing of sockets, windows or printing.
 import { randomUUID } from 'node:crypto';
-import { open, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import { checkComponentBytes } from '../components/component-file.ts';
+import { checkComponentBytes, readFileHead } from '../components/component-file.ts';
 import { StudioFailure, messageOf, type StudioError } from '../errors.ts';
 import { valuesWithOrigins } from '../project/config-layers.ts';
 import { defaultsInUse } from '../project/project-config.ts';
@@ -307,7 +307,7 @@ export class StudioService {
     if (isFile) {
       // A file that is no component at all (a core module, say) could never serve: the
       // project that serves now keeps serving.
-      const checked = checkComponentBytes(path, await fileHead(path, 8));
+      const checked = checkComponentBytes(path, await readFileHead(path));
       if (!checked.ok) throw new StudioFailure(checked.error);
     }
     if (!isFile && (await this.insideDataFolder(path))) {
@@ -853,15 +853,4 @@ function statsSignature(views: WorkloadView[]): string {
 /** `{ [key]: value }`, or nothing when the value is absent (optional fields stay absent, not undefined). */
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-/** The first `bytes` bytes of a file (fewer when it is shorter). */
-async function fileHead(path: string, bytes: number): Promise<Uint8Array> {
-  const file = await open(path, 'r');
-  try {
-    const { buffer, bytesRead } = await file.read(Buffer.alloc(bytes), 0, bytes, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await file.close();
-  }
 }

@@ -167,8 +167,9 @@ export class TrafficCommands {
           if (!record || !bodies) throw new StudioFailure({ code: 'traffic-gone', message: `Request ${id} is no longer in the captured traffic.`, hint: 'Pin a request from the list as it is now.' });
           if (record.requestCut || record.responseCut) throw new StudioFailure({ code: 'checks-invalid', message: `${record.method} ${record.path} has a body over the capture's limit, so its check would not be whole.`, hint: 'Raise the body limit, send the request again, and pin that one.' });
           const check = unwrap(checkFromRecord(record, bodies, kind, isText));
-          if (known.has(JSON.stringify(check))) continue;
-          known.add(JSON.stringify(check));
+          const text = JSON.stringify(check);
+          if (known.has(text)) continue;
+          known.add(text);
           content.checks.push(check);
           added++;
         }

@@ -18,6 +18,11 @@ import { revealHidden } from '../../lib/visible-text.ts';
 /** The most replicas the WorkloadDeployment CRD takes (as `deploy --replicas` checks). */
 const MAX_REPLICAS = 10_000;
 
+/** The replica count typed, when the CRD takes it: a whole number from 0 to MAX_REPLICAS. */
+function replicaCount(text: string): number | undefined {
+  return /^\d+$/.test(text.trim()) && Number(text) <= MAX_REPLICAS ? Number(text) : undefined;
+}
+
 function copy(text: string, what: string) {
   void navigator.clipboard?.writeText(text).then(
     () => useUi.getState().toast({ tone: 'info', title: `Copied ${what}` }),
@@ -64,7 +69,7 @@ export function DeployView() {
   /** The Replicas field as typed: only a count the CRD takes reaches the form. */
   const [replicasText, setReplicasText] = useState(String(form.replicas));
   useEffect(() => setReplicasText(String(form.replicas)), [form.replicas]);
-  const replicasValid = /^\d+$/.test(replicasText.trim()) && Number(replicasText) <= MAX_REPLICAS;
+  const replicasValid = replicaCount(replicasText) !== undefined;
   const [confirmRegenerate, setConfirmRegenerate] = useState(false);
 
   // Another project brings its own saved form, then its manifest (deploy-store.ts follows the project).
@@ -182,7 +187,8 @@ export function DeployView() {
                 aria-invalid={!replicasValid}
                 onChange={(e) => {
                   setReplicasText(e.target.value);
-                  if (/^\d+$/.test(e.target.value.trim()) && Number(e.target.value) <= MAX_REPLICAS) state.setForm({ replicas: Number(e.target.value) });
+                  const replicas = replicaCount(e.target.value);
+                  if (replicas !== undefined) state.setForm({ replicas });
                 }}
                 aria-label="Replicas"
               />
