@@ -170,9 +170,10 @@ export interface HttpResponseView {
   size: number;
   truncated: boolean;
   timeMs: number;
-  /** For a request to the studio's own gateway: its id in the captured traffic, and what its component logged while serving it. */
+  /** For a request to the studio's own gateway: its id in the captured traffic, what its component logged and the outbound calls it made while serving it. */
   trafficId?: number;
   logs?: RequestLogLine[];
+  outbound?: OutboundCallView[];
 }
 
 export interface SettingsView {

@@ -110,7 +110,7 @@ export async function sendHttpRequest(spec: HttpRequestSpec, options: Playground
   const declared = Number(response.headers['content-length']);
   const record = expected && (await recordOf(expected));
   return {
-    ...(record ? { trafficId: record.id, logs: record.logs } : {}),
+    ...(record ? { trafficId: record.id, logs: record.logs, outbound: record.outbound } : {}),
     status: response.statusCode,
     statusText: STATUS_CODES[response.statusCode] ?? '',
     headers: headerList(response.headers),

@@ -1,8 +1,8 @@
 // Outbound HTTP in the studio UI, in Chromium against the real studio serving the fetch-page
 // example (assets/examples/fetch-page): Settings shows the stand-ins of .wash/studio.yaml as a
 // table, a row added there is saved into the file (its comments kept) and answers the
-// component's next call; the Logs view shows each call from its fields; the Workloads view
-// shows the components' environment.
+// component's next call; the Logs view shows each call from its fields, and the HTTP view a
+// request's calls; the Workloads view shows the components' environment.
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -69,6 +69,17 @@ describe('outbound HTTP in the studio UI', () => {
     const line = view('logs').getByTestId('outbound-line').filter({ hasText: 'https://example.com/logged' }).filter({ hasText: 'stand-in', hasNotText: 'dropped' }).first();
     await line.waitFor();
     assert.match(await line.innerText(), /^200\s+GET\s+https:\/\/example\.com\/logged\s+stand-in\s+[\d.]+ m?s · [\d.]+ \w?B\s+← GET \/fetch\?url=/);
+  });
+
+  it('the HTTP view shows the outbound calls a request made, in an Outbound tab of the response', async () => {
+    await page.locator('nav [data-view="http"]').click();
+    const url = view('http').getByRole('textbox', { name: 'URL' });
+    await url.fill(`/fetch?url=${encodeURIComponent('https://example.com/from-the-view')}`);
+    await url.press('Control+Enter');
+    await view('http').getByTestId('response-status').filter({ hasText: /^200/ }).waitFor();
+    await view('http').getByRole('tab', { name: /Outbound/ }).click();
+    const calls = view('http').getByRole('table', { name: 'Outbound calls' });
+    assert.match(await calls.innerText(), /GET 200\s+https:\/\/example\.com\/from-the-view · [\d.]+ m?s · [\d.]+ \w?B · stand-in/);
   });
 
   it('Workloads shows the environment from .wash/studio.yaml', async () => {

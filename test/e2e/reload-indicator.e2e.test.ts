@@ -1,7 +1,8 @@
 // The live-reload indicator at the bottom of the sidebar, in Chromium, on a .wasm file (the
 // hello WAT fixture): it says in words why the version serving was loaded, and once the
 // workload is stopped it leads to the Workloads view, where it starts again, not to the
-// builds' output.
+// builds' output. When the studio goes away, it says so, and a click fails within seconds
+// instead of leaving the view loading.
 import assert from 'node:assert/strict';
 import { copyFile, rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
@@ -58,5 +59,15 @@ describe('the reload indicator in Chromium', () => {
     await workloadsView().getByRole('button', { name: /Start/ }).click();
     await indicator().filter({ hasText: /Serving version 2/ }).waitFor();
     assert.deepEqual(pageErrors, []);
+  });
+
+  it('says when the studio is gone, and a command then fails within seconds', async () => {
+    await studio.stop();
+    await indicator().filter({ hasText: /still running\? Reconnecting/ }).waitFor();
+    const asked = Date.now();
+    await page.keyboard.press('Control+Shift+B');
+    const toast = page.getByRole('alert').filter({ hasText: 'Could not rebuild' });
+    await toast.filter({ hasText: 'The studio is not reachable.' }).waitFor({ timeout: 6000 });
+    assert.ok(Date.now() - asked < 6000, `answered in ${Date.now() - asked} ms`);
   });
 });

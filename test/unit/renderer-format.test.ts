@@ -22,7 +22,8 @@ describe('formatMs', () => {
     assert.equal(formatMs(Number.NaN), '—');
     assert.equal(formatMs(0.25), '0.25 ms');
     assert.equal(formatMs(12.4), '12 ms');
-    assert.equal(formatMs(1500), '1.50 s');
+    assert.equal(formatMs(999.7), '1.0 s');
+    assert.equal(formatMs(1500), '1.5 s');
     assert.equal(formatMs(12_340), '12.3 s');
   });
 });

@@ -15,7 +15,10 @@ interface Pending {
 }
 
 const REQUEST_TIMEOUT_MS = 120_000;
+/** How long a call waits for the first connection (the studio may still be starting). */
 const QUEUE_TIMEOUT_MS = 15_000;
+/** How long a call waits once the connection was lost: long enough for a quick reconnect, short enough that a click is not left "Loading…". */
+const LOST_QUEUE_TIMEOUT_MS = 2_000;
 
 export class WebSocketStudioApi implements StudioApi {
   private socket: WebSocket | undefined;
@@ -69,7 +72,7 @@ export class WebSocketStudioApi implements StudioApi {
         pending.timer = setTimeout(() => {
           this.queue = this.queue.filter((q) => q.pending !== pending);
           reject(new StudioApiError({ code: 'disconnected', message: 'The studio is not reachable.', hint: 'Is `component-studio dev` still running? The page reconnects by itself when it is back.' }));
-        }, QUEUE_TIMEOUT_MS);
+        }, this.state === 'closed' ? LOST_QUEUE_TIMEOUT_MS : QUEUE_TIMEOUT_MS);
         this.queue.push({ frame, pending });
       }
     });

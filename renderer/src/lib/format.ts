@@ -14,8 +14,10 @@ export function formatBytes(n: number): string {
 export function formatMs(ms: number | undefined): string {
   if (ms === undefined || Number.isNaN(ms)) return '—';
   if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  // As the terminal prints times (runtime/logs/duration.ts): one decimal of a second, and
+  // 999.6 ms is a second, not "1000 ms".
+  if (ms < 999.5) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 export function formatTime(epochMs: number): string {

@@ -23,11 +23,11 @@ import { configuredComponentPath, examplesFor, isQrExample } from './http-exampl
 import { gatewayPath } from './gateway-path.ts';
 import { type BodyMode, bodyText, CANCELLED, effectiveHeaders, type HistoryEntry, METHODS, notServingReason, paramsOf, type RequestDraft, type Sending, sendsBody, useHttp, withParams } from './http-store.ts';
 import { PairsTable } from './PairsTable.tsx';
-import { RequestLogs } from '../traffic/TrafficDetail.tsx';
+import { OutboundCalls, RequestLogs } from '../traffic/TrafficDetail.tsx';
 import type { HttpResponseView } from '../../api/types.ts';
 
 type RequestTab = 'params' | 'headers' | 'body';
-type ResponseTab = 'body' | 'headers' | 'logs';
+type ResponseTab = 'body' | 'headers' | 'logs' | 'outbound';
 
 function statusTone(status: number): string {
   if (status < 300) return 'ok';
@@ -201,9 +201,9 @@ function Waiting({ sending }: { sending: Sending }) {
 function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }) {
   const { response, problem, sending, reopened } = useHttp();
   const [chosenTab, setTab] = useState<ResponseTab>('body');
-  // The log is one request's: the next answer opens on its body (headers stay chosen).
-  useEffect(() => setTab((t) => (t === 'logs' ? 'body' : t)), [response]);
-  const tab = chosenTab === 'logs' && !response?.logs ? 'body' : chosenTab;
+  // The log and the outbound calls are one request's: the next answer opens on its body (headers stay chosen).
+  useEffect(() => setTab((t) => (t === 'logs' || t === 'outbound' ? 'body' : t)), [response]);
+  const tab = (chosenTab === 'logs' && !response?.logs) || (chosenTab === 'outbound' && !response?.outbound?.length) ? 'body' : chosenTab;
   const bytes = useMemo(() => (response ? base64ToBytes(response.body) : undefined), [response]);
   const contentType = response?.headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
 
@@ -242,6 +242,11 @@ function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }
             {shown.response.logs && (
               <button role="tab" aria-selected={tab === 'logs'} tabIndex={tabStop(tab === 'logs')} className={tab === 'logs' ? 'active' : ''} onClick={() => setTab('logs')} title="What the component logged while it served this request">
                 Logs <span className="count">{shown.response.logs.length}</span>
+              </button>
+            )}
+            {!!shown.response.outbound?.length && (
+              <button role="tab" aria-selected={tab === 'outbound'} tabIndex={tabStop(tab === 'outbound')} className={tab === 'outbound' ? 'active' : ''} onClick={() => setTab('outbound')} title="The outbound HTTP calls the component made while it served this request">
+                Outbound <span className="count">{shown.response.outbound.length}</span>
               </button>
             )}
           </div>
@@ -326,6 +331,8 @@ function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }
       )}
       {tab === 'logs' && response.logs ? (
         <RequestLogs logs={response.logs} />
+      ) : tab === 'outbound' && response.outbound ? (
+        <OutboundCalls calls={response.outbound} />
       ) : tab === 'body' ? (
         bytes.length === 0 ? (
           <div className="muted pad">No body.</div>

@@ -2,7 +2,7 @@
 // timings, the lines it logged and the outbound calls it made; and what can be done with it:
 // open it in the playground, copy it as curl, replay it, pin it as a check.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { PinKindView, RequestLogLine, TrafficDetailView, TrafficRecord } from '../../api/types.ts';
+import type { OutboundCallView, PinKindView, RequestLogLine, TrafficDetailView, TrafficRecord } from '../../api/types.ts';
 import { ValueViewer } from '../../components/ValueViewer.tsx';
 import { base64ToBytes, bytesToBase64, decodeText } from '../../lib/bytes.ts';
 import { toCurl } from '../../lib/curl.ts';
@@ -59,6 +59,28 @@ export function RequestLogs({ logs }: { logs: RequestLogLine[] }) {
         </div>
       ))}
     </div>
+  );
+}
+
+/** The outbound HTTP calls a component made while it served one request. */
+export function OutboundCalls({ calls }: { calls: OutboundCallView[] }) {
+  if (calls.length === 0) return <div className="muted small pad">No outbound HTTP call was made while this request was served.</div>;
+  return (
+    <table className="headers-table" aria-label="Outbound calls">
+      <tbody>
+        {calls.map((call, i) => (
+          <tr key={i}>
+            <th>
+              {call.method} {call.status ?? call.error ?? ''}
+            </th>
+            <td>
+              <span className="mono">{call.url}</span> · {formatMs(call.durationMs)} · {formatBytes(call.responseBytes)}
+              {call.standIn && ` · stand-in ${call.standIn}`}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -238,26 +260,7 @@ export function TrafficDetail({ detail }: { detail: TrafficDetailView }) {
         )}
         {tab === 'timing' && <Timing record={record} />}
         {tab === 'logs' && <RequestLogs logs={record.logs} />}
-        {tab === 'outbound' &&
-          (record.outbound.length === 0 ? (
-            <div className="muted small pad">No outbound HTTP call was made while this request was served.</div>
-          ) : (
-            <table className="headers-table" aria-label="Outbound calls">
-              <tbody>
-                {record.outbound.map((call, i) => (
-                  <tr key={i}>
-                    <th>
-                      {call.method} {call.status ?? call.error ?? ''}
-                    </th>
-                    <td>
-                      <span className="mono">{call.url}</span> · {formatMs(call.durationMs)} · {formatBytes(call.responseBytes)}
-                      {call.standIn && ` · stand-in ${call.standIn}`}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ))}
+        {tab === 'outbound' && <OutboundCalls calls={record.outbound} />}
       </div>
     </div>
   );
