@@ -93,6 +93,8 @@ describe('the Data view in Chromium', () => {
     await row('three cards').getByRole('button', { name: 'Compare with live' }).click();
     const summary = data().getByTestId('compare-summary');
     await summary.filter({ hasText: 'From “three cards” to live data: 1 value changed, 1 key or object removed, 1 key or object added' }).waitFor();
+    // Asked for from the list, the comparison takes the focus: the next Tab is in its results.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'compare-summary');
     await data().locator('.change-row', { hasText: 'board-1' }).click();
     // Monaco's diff editor shows the two JSON texts, one line apart.
     await data().locator('.diff-text[data-diff="json"] .monaco-diff-editor').waitFor({ timeout: 30_000 });

@@ -233,6 +233,15 @@ function ChangeRow({ change, active, onClick }: { change: DataChangeView; active
   );
 }
 
+/** A comparison asked for from a snapshot's row lands below the list: focus goes to its summary, so the keyboard and the eye follow. */
+function revealComparison(): void {
+  requestAnimationFrame(() => {
+    const summary = document.querySelector<HTMLElement>('[data-testid="compare-summary"]');
+    summary?.scrollIntoView({ block: 'nearest' });
+    summary?.focus({ preventScroll: true });
+  });
+}
+
 function Compare() {
   const { view, from, to, comparison, comparing, stale, compareError, change, values } = useData();
   const names = view?.snapshots.filter((s) => !s.problem).map((s) => s.name) ?? [];
@@ -263,7 +272,7 @@ function Compare() {
       {compareError && <ErrorNotice>{compareError}</ErrorNotice>}
       {comparison && (
         <>
-          <div className="muted" data-testid="compare-summary">
+          <div className="muted" data-testid="compare-summary" tabIndex={-1}>
             From {label(from)} to {label(to)}: {changeSummary(comparison)}
             {comparison.unchanged > 0 && ` (${plural(comparison.unchanged, 'value')} the same)`}
             {comparison.truncated && ` · the first ${comparison.changes.length.toLocaleString()} are listed`}
@@ -419,7 +428,7 @@ export function DataView() {
                       <button className="btn btn-small" disabled={!!s.problem} onClick={() => setRestoring(s)}>
                         Restore
                       </button>
-                      <button className="btn btn-small" disabled={!!s.problem} onClick={() => void useData.getState().compare(s.name, '')}>
+                      <button className="btn btn-small" disabled={!!s.problem} onClick={() => void useData.getState().compare(s.name, '').then(revealComparison)}>
                         Compare with live
                       </button>
                       <button className="btn btn-small" disabled={!!s.problem} onClick={() => void downloadSnapshot(s.name).catch((err: unknown) => toastError(`Could not export “${s.name}”`, err))}>
