@@ -8,11 +8,12 @@ const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 /**
- * Packages that the unpacked files (workers, the componentize child) load from disk rather
- * than from their bundles: jco's transpiler, componentize-js and the shim read their own wasm
- * and binaries by path, and esbuild runs its platform binary.
+ * Packages read from disk rather than from the app's bundles: jco's transpiler,
+ * componentize-js and the shim read their own wasm and binaries by path; esbuild runs its
+ * platform binary, and its Go code, which cannot read the archive, bundles the examples with
+ * the studio's packages they import (qrcode).
  */
-const LOADED_FROM_DISK = ['@bytecodealliance/componentize-js', '@bytecodealliance/jco-transpile', '@bytecodealliance/preview2-shim', 'esbuild'];
+const LOADED_FROM_DISK = ['@bytecodealliance/componentize-js', '@bytecodealliance/jco-transpile', '@bytecodealliance/preview2-shim', 'esbuild', 'qrcode'];
 
 /** Those packages and everything they depend on: a file outside the archive cannot import from inside it. */
 function withDependencies(names) {
@@ -33,6 +34,8 @@ function withDependencies(names) {
   for (const name of names) visit(name);
   return [...seen].sort();
 }
+
+const MAC_ARCH = process.arch === 'arm64' ? 'arm64' : 'x64';
 
 module.exports = {
   appId: 'dev.componentstudio.desktop',
@@ -90,9 +93,21 @@ module.exports = {
     // Signs with CSC_LINK / CSC_KEY_PASSWORD; notarizes only with APPLE_API_KEY, APPLE_ID or
     // APPLE_KEYCHAIN credentials in the environment.
     notarize: true,
+    // A folder or a .wasm dropped on the Dock icon, or given to `open -a`, comes to the app
+    // (main.ts's open-file); the app never claims to be their default opener.
+    extendInfo: {
+      CFBundleDocumentTypes: [
+        { CFBundleTypeName: 'Folder', CFBundleTypeRole: 'Viewer', LSHandlerRank: 'Alternate', LSItemContentTypes: ['public.folder'] },
+        { CFBundleTypeName: 'WebAssembly component', CFBundleTypeRole: 'Viewer', LSHandlerRank: 'Alternate', CFBundleTypeExtensions: ['wasm'] },
+      ],
+    },
+    // This Mac's architecture only: npm installed the binaries of esbuild, wizer and jco's
+    // transpiler for it alone, and electron-builder copies node_modules as it is into every
+    // architecture it packs (it rebuilds only node-gyp modules). Each architecture is built on
+    // a Mac of its own (docs/install.md).
     target: [
-      { target: 'dmg', arch: ['x64', 'arm64'] },
-      { target: 'zip', arch: ['x64', 'arm64'] },
+      { target: 'dmg', arch: [MAC_ARCH] },
+      { target: 'zip', arch: [MAC_ARCH] },
     ],
   },
   win: {
@@ -109,6 +124,7 @@ module.exports = {
     synopsis: 'Build, run and inspect WebAssembly components',
     target: ['AppImage', 'deb'],
   },
-  // Data stays in the user's folders; removing the package leaves it (docs/install.md).
+  // Data stays in the user's folders; removing the package leaves it (docs/install.md). The
+  // maintainer and homepage a .deb must name come from package.json's author and homepage.
   deb: { packageCategory: 'devel' },
 };

@@ -10,7 +10,7 @@
 //
 // scripts/build.mjs bundles this file into dist/main.mjs and rewrites the file URLs below
 // (relative to this source) to point from there.
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, protocol, screen, session, shell, type IpcMainEvent, type OpenDialogOptions } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, powerMonitor, protocol, screen, session, shell, type IpcMainEvent, type OpenDialogOptions } from 'electron';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { release } from 'node:os';
@@ -25,7 +25,8 @@ import { OPEN_DROPPED_CHANNEL } from './channels.ts';
 import { bindStudioIpc, isTrustedSender } from './ipc.ts';
 import { utilityChild } from './utility-child.ts';
 import { clearRecentProjects, LAUNCH_EXAMPLE, launchStateFile, projectRememberer, projectToOpen, recentProjects, userExample, userExamplesDir } from '../runtime/studio/launch-state.ts';
-import { copyProject, parseLaunchArgs } from './launch.ts';
+import { appArguments, copyProject, launchRequest, parseLaunchArgs, relaunchArguments, type LaunchArgs } from './launch.ts';
+import { loginShellPath, mergedPath } from './login-shell-path.ts';
 import { buildIndicator } from './taskbar.ts';
 import { APP_ORIGIN, SCHEME, isAppUrl, lockDown, permissionAllowed, windowOptions } from './window-policy.ts';
 import { restoreWindowState, saveWindowState, windowStateFile } from './window-state.ts';
@@ -36,6 +37,17 @@ const PRELOAD = fileURLToPath(new URL('../dist/preload.cjs', import.meta.url));
 const DOCS_DIR = outsideArchive(fileURLToPath(new URL('../docs', import.meta.url)));
 
 const CSP = rendererCsp();
+/** The script Electron runs when not packaged (`electron dist/main.mjs …`): the app's arguments follow it. */
+const SCRIPT = app.isPackaged ? undefined : fileURLToPath(import.meta.url);
+
+// Started as `electron dist/main.mjs`, Electron finds no package.json to name the app by, and
+// would keep its user data (launch.json, the example's copy, the window's place) under
+// "Electron", shared with any other app run that way. A `--user-data-dir` given on the command
+// line (the Electron end-to-end test) still wins.
+if (!app.isPackaged) {
+  app.setName('Component Studio');
+  if (!app.commandLine.hasSwitch('user-data-dir')) app.setPath('userData', join(app.getPath('appData'), 'Component Studio'));
+}
 
 // Must happen before `ready`: app:// behaves like https (a real origin for 'self', fetch,
 // secure context), so the renderer needs no file:// access at all.
@@ -46,10 +58,15 @@ app.enableSandbox();
  * The project to open and the gateway port (`--port N` or `--port=N`; default 8000, as in the
  * CLI; 0 picks a free one): see launch.ts and runtime/studio/launch-state.ts.
  */
-async function launchOptions(): Promise<{ target: string; port?: number }> {
-  const args = parseLaunchArgs(process.argv.slice(app.isPackaged ? 1 : 2), process.cwd());
+function launchArgs(): LaunchArgs | { error: string } {
+  return parseLaunchArgs(appArguments(process.argv, process.cwd(), SCRIPT), process.cwd());
+}
+
+/** `opened`: a path macOS handed over (open-file) before the studio started, which wins over the command line's. */
+async function launchOptions(opened: string | undefined): Promise<{ target: string; port?: number }> {
+  const args = launchArgs();
   if ('error' in args) throw new Error(args.error);
-  const target = await projectToOpen(args.target, { bundledExample: LAUNCH_EXAMPLE, dataDir: app.getPath('userData') }, warn);
+  const target = await projectToOpen(opened ?? args.target, { bundledExample: LAUNCH_EXAMPLE, dataDir: app.getPath('userData') }, warn);
   return args.port === undefined ? { target } : { target, port: args.port };
 }
 
@@ -147,18 +164,32 @@ function openFailure(window: BrowserWindow, path: string, err: unknown, open: (p
 }
 
 async function main(): Promise<void> {
-  // One studio per user: a second launch hands its arguments to this one and quits.
-  if (!app.requestSingleInstanceLock()) {
+  // One studio per user: a second launch hands its arguments, as it read them, to this one and quits.
+  if (!app.requestSingleInstanceLock(launchArgs())) {
     app.quit();
     return;
   }
   // A second launch while this one still starts: its path is opened once the window is up.
-  const launchedMeanwhile: { argv: string[]; workingDirectory: string }[] = [];
-  const holdLaunch = (_event: unknown, argv: string[], workingDirectory: string) => launchedMeanwhile.push({ argv, workingDirectory });
+  type Launch = { argv: string[]; workingDirectory: string; request: unknown };
+  const launchedMeanwhile: Launch[] = [];
+  const holdLaunch = (_event: unknown, argv: string[], workingDirectory: string, request: unknown) => launchedMeanwhile.push({ argv, workingDirectory, request });
   app.on('second-instance', holdLaunch);
+  // macOS hands a folder or .wasm dropped on the Dock icon, or given to `open -a`, to the
+  // running app as an event, not as arguments: before the studio starts it is the one to open.
+  const openedMeanwhile: string[] = [];
+  const holdOpened = (event: { preventDefault(): void }, path: string) => {
+    event.preventDefault();
+    openedMeanwhile.push(path);
+  };
+  app.on('open-file', holdOpened);
   app.on('web-contents-created', (_event, contents) => lockDown(contents, (url) => void shell.openExternal(url)));
+  // Started from the Finder, the Dock or a desktop menu, the app lacks the PATH the user's
+  // shell sets up, where build tools and kubectl live: asked for while the app gets ready.
+  const loginPath = app.isPackaged && process.platform !== 'win32' ? loginShellPath() : Promise.resolve(undefined);
   await app.whenReady();
-  const options = await launchOptions();
+  const shellPath = await loginPath;
+  if (shellPath) process.env.PATH = mergedPath(shellPath, process.env.PATH);
+  const options = await launchOptions(openedMeanwhile.pop());
 
   const ses = session.defaultSession;
   // The studio needs no camera, notifications, geolocation…: refuse every request. Writing
@@ -242,15 +273,24 @@ async function main(): Promise<void> {
     }
   });
 
-  const launchedAgain = (argv: string[], workingDirectory: string) => {
+  const bringForward = () => {
     if (window.isMinimized()) window.restore();
     window.focus();
-    const args = parseLaunchArgs(argv.slice(app.isPackaged ? 1 : 2), workingDirectory);
+  };
+  const launchedAgain = ({ argv, workingDirectory, request }: Launch) => {
+    bringForward();
+    const args = launchRequest(request) ?? parseLaunchArgs(appArguments(argv, workingDirectory, SCRIPT), workingDirectory);
     if ('error' in args) void dialog.showMessageBox(window, { type: 'error', message: 'Component Studio was started again with a bad argument', detail: args.error });
     else if (args.target) open(args.target);
   };
   app.off('second-instance', holdLaunch);
-  app.on('second-instance', (_event, argv, workingDirectory) => launchedAgain(argv, workingDirectory));
+  app.on('second-instance', (_event, argv, workingDirectory, request) => launchedAgain({ argv, workingDirectory, request }));
+  app.off('open-file', holdOpened);
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    bringForward();
+    open(path);
+  });
 
   const unbind = bindStudioIpc(ipcMain, studio.service, window, isAppUrl);
   const onDrop = (event: IpcMainEvent, path: unknown) => {
@@ -276,7 +316,10 @@ async function main(): Promise<void> {
       .then(async ({ response }) => {
         // Workers, gateway and watchers stopped and the data folders let go, as far as they still can be.
         await Promise.race([studio.close().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 5000))]);
-        if (response === 0) app.relaunch({ args: [...process.argv.slice(1, app.isPackaged ? 1 : 2), current] });
+        // An AppImage runs from a mount that goes with this process, and the portable Windows
+        // exe from a folder unpacked for it: the new instance starts from the file the user ran.
+        const execPath = process.env.APPIMAGE || process.env.PORTABLE_EXECUTABLE_FILE || process.execPath;
+        if (response === 0) app.relaunch({ execPath, args: relaunchArguments(current, options.port, SCRIPT) });
         app.exit(response === 0 ? 0 : 1);
       });
   });
@@ -299,7 +342,8 @@ async function main(): Promise<void> {
 
   await window.loadURL(`${APP_ORIGIN}/index.html`);
   if (refused) openFailure(window, refused.path, refused.error, open);
-  for (const { argv, workingDirectory } of launchedMeanwhile.splice(0)) launchedAgain(argv, workingDirectory);
+  for (const launch of launchedMeanwhile.splice(0)) launchedAgain(launch);
+  for (const path of openedMeanwhile.splice(0)) open(path);
 
   let stopped = false;
   app.on('window-all-closed', () => app.quit());
@@ -309,6 +353,20 @@ async function main(): Promise<void> {
     event.preventDefault();
     stopped = true;
     void studio.close().finally(() => app.quit());
+  });
+  // A system shutdown, restart or logoff quits the app as a Quit does, so the session stops
+  // cleanly (the key-value journal is safe either way, but is checkpointed this way). macOS
+  // and Linux wait for it when asked; Windows ends the session without before-quit and gives
+  // a few seconds.
+  // (The typings give the shutdown listener no event; the documented one has preventDefault.)
+  powerMonitor.on('shutdown', (...args: unknown[]) => {
+    (args[0] as { preventDefault?(): void } | undefined)?.preventDefault?.();
+    app.quit();
+  });
+  window.on('session-end', () => {
+    if (stopped) return;
+    stopped = true;
+    void studio.close().finally(() => app.exit(0));
   });
 }
 

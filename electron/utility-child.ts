@@ -4,6 +4,7 @@
 // child answers on its parentPort and is stopped here once it has (see componentize-child.mjs).
 import { utilityProcess } from 'electron';
 import type { ChildOutcome, NodeChildLauncher } from '../runtime/builders/node-child.ts';
+import { killTreeOf } from '../runtime/builders/process-tree.ts';
 
 export const utilityChild: NodeChildLauncher = (entry, job, { cwd, env, onOutput }) => {
   const child = utilityProcess.fork(entry, [], { cwd, env, stdio: 'pipe', serviceName: 'Component Studio build' });
@@ -18,5 +19,13 @@ export const utilityChild: NodeChildLauncher = (entry, job, { cwd, env, onOutput
     child.on('exit', (code) => resolve({ reply, code: reply === undefined ? code : 0, signal: null }));
   });
   child.once('spawn', () => child.postMessage(job));
-  return { done, stop: () => void child.kill() };
+  // Stopped with what it started: componentize-js runs wizer as a process of its own, which a
+  // build cancelled or past its time must not leave running (a utility process leads no group).
+  return {
+    done,
+    stop: () => {
+      if (child.pid !== undefined) killTreeOf(child.pid);
+      child.kill();
+    },
+  };
 };

@@ -27,7 +27,8 @@ import { createRequire, isBuiltin, type SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import type * as esbuild from 'esbuild';
+import { esbuildApi } from './esbuild-api.ts';
 import { inputsMemoFile, rememberInputs, unchangedKey } from './build-inputs.ts';
 import { launchNodeChild } from './node-child.ts';
 import { outsideArchive } from '../outside-archive.ts';
@@ -326,7 +327,7 @@ interface Bundle {
 
 async function bundleEntry(projectDir: string, entryPath: string): Promise<Bundle | Failure> {
   try {
-    const result = await esbuild.build({
+    const result = await esbuildApi().build({
       entryPoints: [entryPath],
       absWorkingDir: projectDir,
       bundle: true,
@@ -407,7 +408,7 @@ async function bundleFailure(projectDir: string, failure: esbuild.BuildFailure):
     return `${where}${m.text}`;
   });
   if (failure.errors.length > 5) lines.push(`(and ${failure.errors.length - 5} more errors)`);
-  const output = (await esbuild.formatMessages(failure.errors, { kind: 'error', color: false })).join('\n');
+  const output = (await esbuildApi().formatMessages(failure.errors, { kind: 'error', color: false })).join('\n');
 
   const first = failure.errors[0];
   const unresolved = first?.text.match(/^Could not resolve "([^"]+)"/)?.[1];

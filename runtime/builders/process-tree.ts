@@ -45,6 +45,39 @@ export function stopProcessTree(child: ChildProcess, signal: NodeJS.Signals = 'S
   }
 }
 
+/**
+ * Kills a process that leads no group of its own, and everything below it: on Unix the tree
+ * is read from `ps` (on every Linux and macOS), on Windows taskkill /T walks it. For children
+ * the studio cannot start detached, such as an Electron utility process, whose own children
+ * (componentize-js's wizer) would otherwise run on.
+ */
+export function killTreeOf(pid: number, platform: NodeJS.Platform = process.platform): void {
+  if (platform === 'win32') {
+    spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true, timeout: 10_000 });
+    return;
+  }
+  const listing = spawnSync('ps', ['-A', '-o', 'pid=', '-o', 'ppid='], { encoding: 'utf8', timeout: 10_000 });
+  const children = new Map<number, number[]>();
+  for (const line of (listing.stdout ?? '').split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (child && parent) children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  // Listed before any is killed: a killed parent's children move to another parent.
+  const tree: number[] = [];
+  const gather = (at: number) => {
+    tree.push(at);
+    for (const child of children.get(at) ?? []) if (!tree.includes(child)) gather(child);
+  };
+  gather(pid);
+  for (const member of tree) {
+    try {
+      process.kill(member, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
 /** How long a stopped tree has to exit on SIGTERM before it is killed. */
 const KILL_AFTER_MS = 2000;
 /** Trees started and not yet closed: killed with the studio, however it exits (a group outlives it). */

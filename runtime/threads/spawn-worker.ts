@@ -12,9 +12,9 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
 import { studioCacheDir } from '../cache-dir.ts';
 import { outsideArchiveUrl } from '../outside-archive.ts';
+import { esbuildApi } from '../builders/esbuild-api.ts';
 
 const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
 
@@ -40,7 +40,7 @@ const bundles = new Map<string, string>();
 function bundled(entry: URL): string {
   const known = bundles.get(entry.href);
   if (known) return known;
-  const result = buildSync({
+  const result = esbuildApi().buildSync({
     entryPoints: [fileURLToPath(entry)],
     bundle: true,
     platform: 'node',

@@ -5,7 +5,7 @@
 // neither Electron nor Chromium the Chromium suite fails with how to get one.
 import { existsSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -26,6 +26,7 @@ describe('the studio UI in Electron', { skip: binary === undefined ? why : false
   let app: ElectronApplication;
   let page: Page;
   let project: string;
+  let userData: string;
 
   before(async () => {
     ensureRendererBuilt();
@@ -33,11 +34,16 @@ describe('the studio UI in Electron', { skip: binary === undefined ? why : false
     // under the CLI tests running beside this one.
     const main = join(repoRoot, 'dist', 'main.mjs');
     assert.ok(existsSync(main), 'dist/main.mjs is missing: run `npm run build` (npm test does) first');
-    project = join(await mkdtemp(join(tmpdir(), 'studio-electron-')), 'qrcode');
+    const scratch = await mkdtemp(join(tmpdir(), 'studio-electron-'));
+    project = join(scratch, 'qrcode');
+    // The app's own data (launch.json, the window's place, the single-instance lock) in a
+    // folder of the test's, not the user's.
+    userData = join(scratch, 'user data');
     for (const part of ['src', 'wit', '.wash']) await cp(join(repoRoot, 'assets', 'examples', 'qrcode', part), join(project, part), { recursive: true });
     const env = { ...process.env, COMPONENT_STUDIO_CACHE: join(repoRoot, '.cache', 'studio') } as Record<string, string>;
     delete env.ELECTRON_RUN_AS_NODE;
-    app = await _electron.launch({ executablePath: binary!, args: ['--no-sandbox', '--disable-gpu', main, project, '--port=0'], env });
+    // Playwright puts its own switches before these: the app finds its arguments after main.mjs.
+    app = await _electron.launch({ executablePath: binary!, args: ['--no-sandbox', '--disable-gpu', `--user-data-dir=${userData}`, main, project, '--port=0'], env });
     page = await app.firstWindow();
   });
 
@@ -51,11 +57,19 @@ describe('the studio UI in Electron', { skip: binary === undefined ? why : false
     assert.equal(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require), 'undefined');
   });
 
+  it('opens the project named on its command line, with its data in the folder it was given', async () => {
+    assert.equal(await app.evaluate(({ app }) => app.getName()), 'Component Studio');
+    assert.equal(await app.evaluate(({ app }) => app.getPath('userData')), userData);
+    const opened = await page.evaluate(() => (window as unknown as { studio: { call(c: string, a: object): Promise<{ path: string }> } }).studio.call('project.get', {}));
+    assert.equal(await realpath(opened.path), await realpath(project));
+  });
+
   it('serves the QR example and shows a generated QR code', async () => {
     await page.locator('.reload-indicator[data-state="serving"]').waitFor({ timeout: 180_000 });
-    await page.keyboard.press('Control+2');
+    // Cmd on macOS, Ctrl elsewhere, as the renderer's shortcuts are.
+    await page.keyboard.press('ControlOrMeta+2');
     await page.getByRole('button', { name: /Generate a QR code/ }).click();
-    await page.keyboard.press('Control+Enter');
+    await page.keyboard.press('ControlOrMeta+Enter');
     await page.locator('[data-view="http"] .response-pane .image-preview img').waitFor({ timeout: 30_000 });
     assert.match((await page.getByTestId('response-status').textContent()) ?? '', /^200/);
   });

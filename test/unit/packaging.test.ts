@@ -123,13 +123,27 @@ describe('the desktop packages (electron-builder)', () => {
     const packedAway = [...closure].filter((name) => !unpacked(`node_modules/${name}/package.json`));
     assert.deepEqual(packedAway, [], 'packages imported by unpacked files stay in the archive, where those files cannot load them');
     assert.deepEqual([...closure].filter((name) => !production.has(name)), [], 'unpacked files import packages that are not production dependencies');
+    // esbuild's binary bundles a project's imports from the unpacked packages: the examples' must be there.
+    const examples = appFiles.filter((f) => /^assets\/examples\/[^/]+\/src\/.*\.[cm]?[jt]s$/.test(f));
+    const exampleImports = new Set(examples.flatMap((f) => [...importedPackages(readFileSync(join(repoRoot, f), 'utf8'))]));
+    assert.ok(exampleImports.has('qrcode'), `the examples' imports were read: ${[...exampleImports].join(', ')}`);
+    const exampleClosure = [...dependencyClosure(exampleImports)];
+    assert.deepEqual(exampleClosure.filter((name) => !production.has(name) || !unpacked(`node_modules/${name}/package.json`)), [], 'a package an example imports is not unpacked, where esbuild cannot read it');
+    const binary = `node_modules/@esbuild/${process.platform}-${process.arch}/package.json`;
+    assert.ok(unpacked(binary), `${binary}: esbuild's binary must be unpacked to run`);
     const wasm = readdirSync(join(repoRoot, 'node_modules', '@bytecodealliance', 'jco-transpile'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.wasm'));
     assert.ok(wasm.length > 0 && wasm.every((f) => unpacked(`node_modules/@bytecodealliance/jco-transpile/${f}`)), 'jco\'s wasm files are unpacked');
   });
 
-  it('builds dmg and zip for both Mac architectures, nsis and portable for Windows, AppImage and deb for Linux', () => {
+  it('builds dmg and zip for the Mac it runs on, nsis and portable for Windows, AppImage and deb (with its maintainer and homepage) for Linux', () => {
+    // One architecture per Mac: node_modules holds this machine's binaries only.
+    const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
     const mac = config.mac?.target?.map((t) => `${t.target}:${[...t.arch].sort().join('+')}`);
-    assert.deepEqual(mac, ['dmg:arm64+x64', 'zip:arm64+x64']);
+    assert.deepEqual(mac, [`dmg:${arch}`, `zip:${arch}`]);
+    // electron-builder's deb target refuses to build without an author's email and a homepage.
+    const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { author?: { name?: string; email?: string }; homepage?: string };
+    assert.match(manifest.author?.email ?? '', /^[^@\s]+@[^@\s]+\.\w+$/, 'package.json names an author with an email');
+    assert.match(manifest.homepage ?? '', /^https:\/\//, 'package.json names a homepage');
     assert.deepEqual(config.win?.target?.map((t) => t.target), ['nsis', 'portable']);
     assert.deepEqual(config.linux?.target, ['AppImage', 'deb']);
   });

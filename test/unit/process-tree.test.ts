@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { endProcessTree, shellCommand, stopProcessTree, treeKill } from '../../runtime/builders/process-tree.ts';
+import { endProcessTree, killTreeOf, shellCommand, stopProcessTree, treeKill } from '../../runtime/builders/process-tree.ts';
 import { waitUntil } from '../helpers/wait-until.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cs process tree ü-'));
@@ -60,6 +60,27 @@ describe('the shell of a build command', () => {
     stopProcessTree(child);
     await closed;
     await waitUntil(() => !groupAlive(pid), () => `every process of group ${pid} has exited`, 5000);
+  });
+
+  it('kills a process that leads no group (a utility process) with what it started, read from ps', { skip: process.platform === 'win32' && 'the Unix walk is tested here' }, async () => {
+    const child = spawn('sh', ['-c', 'sleep 60 & echo $!; sleep 61 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let printed = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (printed += d));
+    await waitUntil(() => printed.trim().split('\n').length === 2, () => `the shell printed its children: ${JSON.stringify(printed)}`, 5000);
+    const tree = [child.pid!, ...printed.trim().split('\n').map(Number)];
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    assert.ok(tree.every(alive));
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    killTreeOf(child.pid!);
+    await closed;
+    await waitUntil(() => !tree.some(alive), () => `every process of ${tree.join(', ')} has exited`, 5000);
   });
 
   it('kills a build that ignores SIGTERM, and what it started, after a grace period', { skip: process.platform === 'win32' && 'the Unix shell is tested here' }, async () => {
