@@ -75,6 +75,11 @@ export function refusalFor(err: ClientErrorLike, limits: { headerTimeoutMs: numb
   return refusal('400 Bad Request', `Malformed HTTP request: ${reason}.`, `malformed HTTP (${reason})`);
 }
 
+/** For a request whose body the client stopped sending when it ended its side of the connection (it can still read). */
+export function bodyEndedEarly(): Refusal {
+  return refusal('400 Bad Request', 'The connection ended before the request body did.', 'the client ended its side mid-body');
+}
+
 function notHttp1(): Refusal {
   return refusal('505 HTTP Version Not Supported', 'This server speaks HTTP/1.1 (and 1.0); send the request over HTTP/1.1.', 'not HTTP/1.x');
 }

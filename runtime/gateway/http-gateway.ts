@@ -12,7 +12,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { declaredLength } from '../content-length.ts';
 import type { Logger } from '../logs/log-bus.ts';
 import { nextRequestId, type Exchange, type ResponseTarget } from '../workloads/exchange.ts';
-import { clientGone, refusalBytes, refusalFor, type Refusal } from './client-errors.ts';
+import { bodyEndedEarly, clientGone, refusalBytes, refusalFor, type Refusal } from './client-errors.ts';
 import { headProblem } from './response-framing.ts';
 
 /** Who answers a request: a workload, or a sentence saying why nothing can. */
@@ -113,7 +113,9 @@ class BodyLimit extends Transform {
     this.release();
   }
   override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
-    this.release();
+    // A held body that failed (its client went away) never starts the component.
+    if (error) this.ready = undefined;
+    else this.release();
     done(error);
   }
   private release(): void {
@@ -138,7 +140,8 @@ class NodeResponseTarget implements ResponseTarget {
   ) {}
 
   head(status: number, headers: [string, string][]): void {
-    if (this.headSent) return;
+    // Answered already: by the gateway, for a request whose body broke before the component answered.
+    if (this.headSent || this.res.headersSent) return;
     const declared = declaredLength(headers);
     const problem = headProblem(status, headers, declared);
     if (problem) {
@@ -225,6 +228,8 @@ interface Connection {
   newestRes: ServerResponse | undefined;
   /** Set once it sent something unparsable: the answer, sent when the requests before it are answered. */
   refusal: Refusal | undefined;
+  /** Set once something unparsable was answered or its connection given up: the parser reports each later byte again. */
+  refused: boolean;
   /** Its socket is paused for too many waiting requests (MAX_WAITING). */
   paused: boolean;
 }
@@ -233,7 +238,15 @@ const connections = new WeakMap<Socket, Connection>();
 
 function connectionOf(socket: Socket): Connection {
   let connection = connections.get(socket);
-  if (!connection) connections.set(socket, (connection = { latest: undefined, open: 0, waiting: [], newestReq: undefined, newestRes: undefined, refusal: undefined, paused: false }));
+  if (!connection) {
+    const created: Connection = { latest: undefined, open: 0, waiting: [], newestReq: undefined, newestRes: undefined, refusal: undefined, refused: false, paused: false };
+    connections.set(socket, (connection = created));
+    // Node starts reading a connection again whenever its answers drain, whatever stopped it:
+    // one held for its waiting requests stays stopped (this runs after Node's own listener).
+    socket.on('drain', () => {
+      if (created.paused && !socket.destroyed) pauseReading(socket);
+    });
+  }
   return connection;
 }
 
@@ -279,7 +292,8 @@ export class HttpGateway {
   private server: Server | undefined;
   private readonly limits: GatewayLimits;
   private lastDropWarning = 0;
-  private refusals = { windowStart: 0, logged: 0, unlogged: 0 };
+  /** Per level: a flood of malformed requests (debug) must not hide the warnings (a body over the limit). */
+  private refusals = { debug: { windowStart: 0, logged: 0, unlogged: 0 }, warn: { windowStart: 0, logged: 0, unlogged: 0 } };
 
   constructor(private readonly options: GatewayOptions) {
     this.limits = { ...GATEWAY_LIMITS, ...options.limits };
@@ -350,19 +364,28 @@ export class HttpGateway {
       // Malformed HTTP never reaches a component. Requests the connection sent before it are
       // still answered (a client would take the refusal for their answer), then the refusal.
       const connection = connections.get(socket);
-      if (connection?.refusal) return; // the parser reports each later byte again
-      if (clientGone(err) || !socket.writable) {
-        socket.destroy();
+      if (connection?.refusal || connection?.refused) return; // the parser reports each later byte again
+      // An error inside a request's body (a broken chunk, the client's end of the stream) cuts
+      // that request short: its body never completes, so neither would waiting for it. It is
+      // answered with the refusal in its place, after the answers of the requests before it.
+      const cutShort = connection?.newestReq !== undefined && !connection.newestReq.complete ? connection.newestRes! : undefined;
+      // A client that ended its sending side in the middle of a body can still read the
+      // answers to the requests it sent before that one.
+      const endedMidBody = err.code === 'HPE_INVALID_EOF_STATE' && cutShort !== undefined && connection!.open > 1;
+      if ((clientGone(err) && !endedMidBody) || !socket.writable) {
         this.logRefusal(socket, `the client closed its connection mid-request (${err.code ?? err.message})`);
+        socket.destroy();
         return;
       }
-      const refusal = refusalFor(err, { headerTimeoutMs: limits.headerTimeoutMs, maxHeaderBytes: MAX_HEADER_BYTES });
+      const refusal = endedMidBody ? bodyEndedEarly() : refusalFor(err, { headerTimeoutMs: limits.headerTimeoutMs, maxHeaderBytes: MAX_HEADER_BYTES });
       this.logRefusal(socket, `refused with ${refusal.status.slice(0, 3)}: ${refusal.summary}`);
-      // An error inside a request's body (a broken chunk, the client's end of the stream) cuts
-      // that request short: its body never completes, so neither would waiting for it.
-      const cutShort = connection?.newestReq !== undefined && !connection.newestReq.complete;
-      if (cutShort && (connection.open > 1 || connection.newestRes!.headersSent)) socket.destroy();
-      else if (connection && connection.open > 0 && !cutShort) connection.refusal = refusal;
+      if (cutShort) {
+        connection!.refused = true;
+        // Already answered (a refusal of its head) or answering: nothing more can be said.
+        if (cutShort.writableEnded) return;
+        if (cutShort.headersSent) socket.destroy();
+        else answerWith(cutShort, refusal);
+      } else if (connection && connection.open > 0) connection.refusal = refusal;
       else socket.end(refusalBytes(refusal));
     });
     this.server = server;
@@ -446,6 +469,11 @@ export class HttpGateway {
   }
 
   private serveRequest(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean, connection: Connection): void {
+    // Answered with a refusal while it waited its turn (its body broke): it never runs.
+    if (res.writableEnded) {
+      req.resume();
+      return;
+    }
     // Tracked before any refusal: the idle timeout must close a connection left quiet after one.
     const declared = Number(req.headers['content-length'] ?? 0);
     const hasBody = req.headers['transfer-encoding'] !== undefined || declared > 0;
@@ -471,6 +499,10 @@ export class HttpGateway {
     }
     const { authority, path } = checked;
     const socket = req.socket;
+    // Node stops parsing a connection after a request that asks to switch protocols (Upgrade),
+    // and drops what was sent after it: the connection closes after the answer, so a client
+    // that pipelined more learns it at once instead of waiting for answers that never come.
+    if (req.headers.upgrade !== undefined) res.shouldKeepAlive = false;
     const secure = (socket as { encrypted?: boolean }).encrypted === true;
     const target = new NodeResponseTarget(res, (problem) => this.options.log.error(`${req.method} ${path.slice(0, 200)}: the component ${problem}.`));
     const exchange: Exchange = { id: nextRequestId(), method: req.method ?? 'GET', pathWithQuery: path, scheme: secure ? 'https' : 'http', authority, headers, body: null, response: target };
@@ -511,16 +543,16 @@ export class HttpGateway {
     if (!held) handOn();
   }
 
-  /** A line for a refused or broken request (debug unless said), at most REFUSALS_LOGGED_PER_MINUTE a minute. */
+  /** A line for a refused or broken request (debug unless said), at most REFUSALS_LOGGED_PER_MINUTE a minute of each level. */
   private logRefusal(socket: Socket, text: string, level: 'debug' | 'warn' = 'debug'): void {
     const now = Date.now();
-    const r = this.refusals;
+    const r = this.refusals[level];
     if (now - r.windowStart >= 60_000) {
-      if (r.unlogged > 0) this.options.log.debug(`${r.unlogged} more refused or broken requests were not logged (at most ${REFUSALS_LOGGED_PER_MINUTE} a minute)`);
-      this.refusals = { windowStart: now, logged: 0, unlogged: 0 };
+      if (r.unlogged > 0) this.options.log[level](`${r.unlogged} more refused or broken requests were not logged (at most ${REFUSALS_LOGGED_PER_MINUTE} a minute)`);
+      Object.assign(r, { windowStart: now, logged: 0, unlogged: 0 });
     }
-    if (this.refusals.logged++ < REFUSALS_LOGGED_PER_MINUTE) this.options.log[level](`${socket.remoteAddress ?? 'a client'}:${socket.remotePort ?? ''} ${text}`);
-    else this.refusals.unlogged++;
+    if (r.logged++ < REFUSALS_LOGGED_PER_MINUTE) this.options.log[level](`${socket.remoteAddress ?? 'a client'}:${socket.remotePort ?? ''} ${text}`);
+    else r.unlogged++;
   }
 
   /**
@@ -566,8 +598,28 @@ function checkRequest(req: IncomingMessage, hosts: number): { authority: string;
   if (req.httpVersionMajor !== 1) return { refused: [505, `this server speaks HTTP/1.1 and 1.0, not HTTP/${req.httpVersion}`] };
   if (hosts > 1) return { refused: [400, 'the request has more than one Host header'] };
   if (hosts === 0 && req.httpVersionMinor >= 1) return { refused: [400, 'an HTTP/1.1 request must have a Host header'] };
-  if (req.headers.host !== undefined && !HOST_VALUE.test(req.headers.host)) return { refused: [400, 'the Host header is not a host name or address with an optional port'] };
+  if (req.headers.host !== undefined && !validHost(req.headers.host)) return { refused: [400, 'the Host header is not a host name or address with an optional port'] };
+  // RFC 9112 6.3: a body whose last coding is not chunked has no length to read it by. Node
+  // reports it only once it reads the body, after the request would have gone to a component.
+  const codings = req.headers['transfer-encoding'];
+  if (codings !== undefined && !/(?:^|,)[ \t]*chunked[ \t]*$/i.test(codings)) return { refused: [400, `the request's Transfer-Encoding (${codings.slice(0, 100)}) does not end in chunked, so its body has no length`] };
   return requestTarget(req) ?? { refused: [400, 'the request target is not a path or an absolute http(s) URL'] };
+}
+
+/** The last Host value found valid: most requests repeat their connection's. */
+let validHostSeen = '';
+
+/**
+ * Whether a Host value is a host name or address with an optional port, as RFC 9110 has it
+ * and as a URL parser takes it: components build URLs from the authority, and one that the
+ * WHATWG URL parser refuses (a port past 65535, a broken %-escape, brackets around no IPv6
+ * address) makes a JavaScript component's request setup throw before its code runs.
+ */
+function validHost(host: string): boolean {
+  if (host === validHostSeen) return true;
+  if (!HOST_VALUE.test(host) || (host !== '' && !URL.canParse(`http://${host}/`))) return false;
+  validHostSeen = host;
+  return true;
 }
 
 /**
@@ -579,6 +631,14 @@ const HOST_VALUE = /^(?:\[[0-9A-Za-z:.%_~-]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?:
 
 /** After a 413, how long the rest of the body is read and dropped before the connection is cut. */
 const LINGER_MS = 2000;
+
+/** Answers a request with a refusal, in its place among the connection's answers; the connection closes after it. */
+function answerWith(res: ServerResponse, refusal: Refusal): void {
+  res.shouldKeepAlive = false;
+  res.writeHead(Number(refusal.status.slice(0, 3)), refusal.status.slice(4), { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(refusal.text) });
+  res.end(refusal.text);
+}
+
 
 /**
  * The authority and path of a request. An absolute-form target (`POST http://host/x`,

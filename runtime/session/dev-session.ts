@@ -584,8 +584,12 @@ export class DevSession {
 /** How often a project folder that went away is looked for. */
 const PROJECT_RETURN_POLL_MS = 1000;
 
-/** What a failed build may have failed on that an edit of .wash/studio.yaml can fix (a bad key, a CA or body file that is not there). */
-const STUDIO_SETTINGS_ERRORS = new Set(['studio-settings-invalid', 'config-file-missing', 'outbound-ca-invalid']);
+/**
+ * What a failed build may have failed on that an edit of .wash/studio.yaml can fix: a bad key,
+ * a CA or body file that is not there, YAML that does not parse, a file that cannot be read (a
+ * folder in its place). The last two may be wash's config's too: retrying then fails the same.
+ */
+const STUDIO_SETTINGS_ERRORS = new Set(['studio-settings-invalid', 'config-file-missing', 'outbound-ca-invalid', 'config-unparsable', 'config-unreadable']);
 
 /** One line on what a mode means, for the log. */
 function describeMode(mode: InstanceStrategy): string {

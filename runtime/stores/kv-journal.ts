@@ -268,6 +268,40 @@ export function lastWrites(records: readonly JournalRecord[]): JournalRecord[] {
   return [...last.values()];
 }
 
+/**
+ * Of each key's last record among the first `beforeLoss` (those a lost stretch of the journal
+ * came after), the ones whose key's file may be newer: the file exists and holds none of the
+ * values journaled for the key, so a write in the lost stretch may have put it there (the
+ * materializer writes files shortly after their records). A file holding an earlier journaled
+ * value is behind, and missing or matching ones are replayed as ever: recovery never takes a
+ * file back to a value older than one it may have held.
+ */
+function overtakenRecords(folders: KeyFolders, records: readonly JournalRecord[], beforeLoss: number): Set<JournalRecord> {
+  const byKey = new Map<string, { journaled: JournalRecord[]; afterLoss: boolean }>();
+  records.forEach((record, i) => {
+    const id = `${record.bucket}\u0000${record.key}`;
+    const key = byKey.get(id) ?? { journaled: [], afterLoss: false };
+    key.journaled.push(record);
+    key.afterLoss ||= i >= beforeLoss;
+    byKey.set(id, key);
+  });
+  const overtaken = new Set<JournalRecord>();
+  for (const { journaled, afterLoss } of byKey.values()) {
+    if (afterLoss) continue;
+    const last = journaled.at(-1)!;
+    let current: Uint8Array | undefined;
+    try {
+      const folder = folders.existingBucketFolder(last.bucket);
+      current = folder ? readFileInside(folders.root, join(folder, keyFileName(last.key)), { store: 'keyvalue', action: 'recover', bucket: last.bucket, key: last.key }) : undefined;
+    } catch {
+      // Unreadable (a folder in its place, no permission): the replay says what is wrong with it.
+      continue;
+    }
+    if (current !== undefined && !journaled.some((record) => record.op === 'set' && Buffer.compare(record.value, current) === 0)) overtaken.add(last);
+  }
+  return overtaken;
+}
+
 /** Makes the value files say what a journal record says: the set's value written, or the deleted key's files gone. */
 export function applyRecord(folders: KeyFolders, record: JournalRecord, unlessSame = false): { folder?: string; file?: string } {
   if (record.op === 'set') return writeSet(folders, record, unlessSame);
@@ -460,7 +494,7 @@ export class KeyValueJournal {
    * before it was flushed: nothing is lost. Anything else unreadable (garbage, a file cut
    * short) is kept aside as `.cs-journal.corrupt-<time>` and reported; the journal starts anew.
    */
-  recover(): { generation: number; records: JournalRecord[]; warnings: string[] } {
+  recover(): { generation: number; records: JournalRecord[]; warnings: string[]; beforeLoss: number } {
     const fd = this.handle;
     const size = fstatSync(fd).size;
     const head = readAllAt(fd, HEADER_BYTES, 0);
@@ -472,28 +506,32 @@ export class KeyValueJournal {
       const zeroHeader = head.length === HEADER_BYTES && head.every((byte) => byte === 0);
       if (zeroHeader && allZeros(fd, HEADER_BYTES, size)) {
         this.zeroFill(0);
-        return { generation: 0, records: [], warnings };
+        return { generation: 0, records: [], warnings, beforeLoss: 0 };
       }
       const aside = this.keepAside();
       const why = size < HEADER_BYTES ? `only ${size} bytes` : zeroHeader ? 'its header was overwritten with zeros, with journaled writes after it' : 'not a journal header';
       warnings.push(`The key-value journal ${this.path} was unreadable (${why}); writes made since its last checkpoint may be lost. It was kept as ${aside} and a new journal started.`);
       this.zeroFill(0);
-      return { generation: 0, records: [], warnings };
+      return { generation: 0, records: [], warnings, beforeLoss: 0 };
     }
     const body = readAllAt(fd, size - HEADER_BYTES, HEADER_BYTES);
     const intact = decodeRecordsAt(body, header.generation);
     const resumed = recordsPastDamage(body, intact.at(-1)?.next ?? 0, header.generation);
     const records = [...intact, ...resumed].map(({ record }) => record);
+    // Records before a stretch that was lost may have been overtaken by a write in it.
+    let beforeLoss = 0;
     if (resumed.length > 0) {
       const aside = this.keepAside();
       const damagedAt = HEADER_BYTES + (intact.at(-1)?.next ?? 0);
-      warnings.push(`The key-value journal ${this.path} is damaged at byte ${damagedAt}: the journaled write${resumed.length === 1 ? '' : 's'} after the damage (${resumed.length}) ${resumed.length === 1 ? 'was' : 'were'} replayed, the one or more inside it are lost. The file was kept as ${aside}.`);
+      warnings.push(`The key-value journal ${this.path} is damaged at byte ${damagedAt}: the journaled write${resumed.length === 1 ? '' : 's'} after the damage (${resumed.length}) could still be read, the one or more inside it are lost. The file was kept as ${aside}.`);
+      beforeLoss = intact.length;
     }
     if (header.size > 0 && size < header.size) {
       const aside = this.keepAside();
-      warnings.push(`The key-value journal ${this.path} was cut short (${size} of ${header.size} bytes); ${records.length} journaled write${records.length === 1 ? '' : 's'} could still be read and ${records.length === 1 ? 'was' : 'were'} replayed, later ones may be lost. The file was kept as ${aside}.`);
+      warnings.push(`The key-value journal ${this.path} was cut short (${size} of ${header.size} bytes); ${records.length} journaled write${records.length === 1 ? '' : 's'} could still be read, later ones are lost. The file was kept as ${aside}.`);
+      beforeLoss = records.length;
     }
-    return { generation: header.generation, records, warnings };
+    return { generation: header.generation, records, warnings, beforeLoss };
   }
 
   private keepAside(): string {
@@ -508,11 +546,22 @@ export class KeyValueJournal {
    * cannot be applied is kept aside and reported, never dropped silently.
    */
   recoverInto(folders: KeyFolders): RecoveryReport {
-    const { generation, records, warnings } = this.recover();
+    const { generation, records, warnings, beforeLoss } = this.recover();
     const files: string[] = [];
     const changedFolders = new Set<string>();
     let replayed = 0;
+    const overtaken = beforeLoss > 0 ? overtakenRecords(folders, records, beforeLoss) : new Set<JournalRecord>();
+    const keptFiles: string[] = [];
     for (const record of lastWrites(records)) {
+      if (overtaken.has(record)) {
+        const where = `key ${JSON.stringify(record.key)} in bucket ${JSON.stringify(record.bucket)}`;
+        try {
+          keptFiles.push(record.op === 'set' ? `${where} (its journaled value is in ${this.keepUnreplayed(record)})` : `${where} (journaled as deleted)`);
+        } catch (asideError) {
+          keptFiles.push(`${where} (keeping its journaled value aside failed: ${asideError instanceof Error ? asideError.message : String(asideError)})`);
+        }
+        continue;
+      }
       try {
         const { file, folder } = applyRecord(folders, record, true);
         if (file) files.push(file);
@@ -532,6 +581,10 @@ export class KeyValueJournal {
         }
         warnings.push(`Could not replay the journaled ${record.op} of key ${JSON.stringify(record.key)} in bucket ${JSON.stringify(record.bucket)}: ${reason}${kept}`);
       }
+    }
+    if (keptFiles.length > 0) {
+      const listed = keptFiles.slice(0, 5).join('; ') + (keptFiles.length > 5 ? `; and ${keptFiles.length - 5} more` : '');
+      warnings.push(`${keptFiles.length} key${keptFiles.length === 1 ? '' : 's'} kept ${keptFiles.length === 1 ? 'its' : 'their'} value file instead of an older journaled write, since the journal lost writes and each file holds none of the values journaled for its key, so it may hold a later one: ${listed}. Copy a kept value back over its key's file if it is the one you want.`);
     }
     if (files.length + changedFolders.size > 0) syncPaths(folders.root, files, new Set([folders.root, ...changedFolders]));
     this.reset(generation);

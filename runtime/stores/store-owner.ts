@@ -6,7 +6,7 @@
 // killed, a zombie, or a pid now reused by another program) is taken over.
 //
 // This module owns the owner file only; it does not know what the store keeps.
-import { closeSync, fstatSync, linkSync, openSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, linkSync, openSync, readSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncFolder } from './atomic-write.ts';
 import { currentProcess, processRunning } from './process-identity.ts';
@@ -87,6 +87,14 @@ export function claimFolder(root: string, name: string, token: number, context: 
   } catch (error) {
     throw storeErrorFrom(error, context);
   }
+  // Owned already (the folder's times moved, and this is the check that follows): nothing to
+  // write, which on a full disk would fail and refuse every write for nothing.
+  try {
+    const owner = parseOwner(ownerText(path));
+    if (owner && owner.pid === process.pid && owner.token === token && owner.folder === folder) return;
+  } catch {
+    // Missing or unreadable: the claim below says what is wrong, if anything.
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       createWhole(path, formatOwner(token, folder));
@@ -129,7 +137,13 @@ export function claimFolder(root: string, name: string, token: number, context: 
  */
 function createWhole(path: string, text: string): void {
   const temp = `${path}.${process.pid}-${Math.floor(Math.random() * 0xffffffff).toString(16)}`;
-  writeFileSync(temp, text, { flag: 'wx' });
+  try {
+    writeFileSync(temp, text, { flag: 'wx' });
+  } catch (error) {
+    // Made but not filled (a full disk): not left behind.
+    rmSync(temp, { force: true });
+    throw error;
+  }
   try {
     linkSync(temp, path);
   } catch (error) {

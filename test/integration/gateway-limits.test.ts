@@ -47,7 +47,8 @@ describe('a component behind the gateway', () => {
 
   it('refuses a Host value that names no host (a space, a slash) with 400, before the component sees it', async () => {
     const port = portOf(studio.url);
-    for (const host of ['a b', 'a/b:80', 'x\u00e9']) {
+    // The last ones pass RFC 3986's characters but not a URL parser, which a JavaScript component's request setup uses.
+    for (const host of ['a b', 'a/b:80', 'x\u00e9', 'x:65536', 'x:99999999999', 'a%zz', '%', '[zz]', '[v1.x]']) {
       const { closed, received } = await exchangeRaw(port, `GET / HTTP/1.1\r\nhost: ${host}\r\n\r\n`, 3000);
       assert.match(received, /^HTTP\/1\.1 400 [^]*the Host header is not a host name or address with an optional port/, host);
       assert.ok(closed, host);
@@ -63,7 +64,8 @@ describe('a component behind the gateway', () => {
     for (let i = 0; i < 12; i++) {
       await new Promise<void>((resolve) => {
         const socket = connect(port, '127.0.0.1', () => {
-          socket.write(`POST /upload-${i} HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\n${'x'.repeat(70)}`);
+          // Past the 64 KiB held back before a body gets a worker (one abandoned before never reaches the component).
+          socket.write(`POST /upload-${i} HTTP/1.1\r\nhost: x\r\ncontent-length: 100000\r\n\r\n${'x'.repeat(70 * 1024)}`);
           // Long enough for the component to start reading, then gone.
           setTimeout(() => {
             socket.destroy();
@@ -150,6 +152,34 @@ describe('a component behind the gateway', () => {
     assert.match(received, /x-echo-path: \/first\r\n[\s\S]*x-echo-path: \/second\r\n/i);
   });
 
+  it('answers the requests pipelined before one whose chunked body breaks, then refuses that one in its place and closes', async () => {
+    const { closed, received } = await exchangeRaw(portOf(studio.url), 'GET /first HTTP/1.1\r\nhost: x\r\n\r\nGET /second HTTP/1.1\r\nhost: x\r\n\r\nPOST /third HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n');
+    assert.ok(closed, 'the connection stayed open');
+    assert.deepEqual([...received.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => m[1]), ['200', '200', '400'], received);
+    assert.match(received, /x-echo-path: \/first\r\n[\s\S]*x-echo-path: \/second\r\n[\s\S]*Malformed HTTP request: .+\.\n$/i);
+  });
+
+  it('refuses a Transfer-Encoding that does not end in chunked from its head, before the component sees it', async () => {
+    const { closed, received } = await exchangeRaw(portOf(studio.url), 'POST /coded HTTP/1.1\r\nhost: x\r\ntransfer-encoding: gzip\r\n\r\nabc');
+    assert.ok(closed, 'the connection stayed open');
+    assert.match(received, /^HTTP\/1\.1 400 [^]*the request's Transfer-Encoding \(gzip\) does not end in chunked/);
+    assert.doesNotMatch(received, /x-echo-path/i, 'the component answered');
+  });
+
+  it('answers the requests sent before a body cut short by the client ending its side, then says the body ended early', async () => {
+    const { closed, received } = await exchangeRaw(portOf(studio.url), 'GET /first HTTP/1.1\r\nhost: x\r\n\r\nGET /second HTTP/1.1\r\nhost: x\r\n\r\nPOST /third HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\n\r\nab', 5000, { halfClose: true });
+    assert.ok(closed, 'the connection stayed open');
+    assert.deepEqual([...received.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => m[1]), ['200', '200', '400'], received);
+    assert.match(received, /The connection ended before the request body did\.\n$/);
+  });
+
+  it('closes the connection after answering a request that asks to switch protocols, instead of leaving what followed it unanswered', async () => {
+    const started = Date.now();
+    const { closed, received } = await exchangeRaw(portOf(studio.url), 'GET /up HTTP/1.1\r\nhost: x\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\r\nGET /second HTTP/1.1\r\nhost: x\r\n\r\n', 4000);
+    assert.ok(closed && Date.now() - started < 4000, 'the client was left waiting');
+    assert.match(received, /^HTTP\/1\.1 200 [^]*connection: close\r\n/i);
+  });
+
   it('answers Expect: 100-continue with 413, not 100 Continue, when the declared body is over the limit', async () => {
     const { closed, received } = await exchangeRaw(portOf(studio.url), `POST /big HTTP/1.1\r\nhost: x\r\ncontent-length: ${200 * 2 ** 20}\r\nexpect: 100-continue\r\n\r\n`);
     assert.ok(closed, 'the connection stayed open');
@@ -218,6 +248,8 @@ describe('connection limits', () => {
   const slow = { now: 0, most: 0 };
   /** Answers of requests under /hold, which wait for the test. */
   const held: (() => void)[] = [];
+  /** Requests under /count that reached the route. */
+  const handled = { count: 0 };
 
   before(async () => {
     gateway = new HttpGateway({
@@ -248,6 +280,7 @@ describe('connection limits', () => {
             return exchange.response.end();
           }
           if (path.startsWith('/hold')) return void held.push(answer); // answered when the test says
+          if (path.startsWith('/count')) handled.count++;
           if (!path.startsWith('/slow')) return answer();
           slow.most = Math.max(slow.most, ++slow.now);
           setTimeout(() => {
@@ -412,6 +445,17 @@ describe('connection limits', () => {
     while (held.length > 0) held.shift()!();
   });
 
+  it('never hands on a request whose held body the client abandoned', async () => {
+    handled.count = 0;
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write('POST /count HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{"pay', () => setTimeout(() => socket.destroy(), 50)));
+      socket.on('error', () => {});
+      socket.on('close', () => resolve());
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(handled.count, 0, 'the route got a request whose body never came');
+  });
+
   it('closes a connection that is more requests ahead of its answers than it may queue', async () => {
     // One read brings about 2,000 of these, past the 100 this gateway queues.
     const { closed } = await exchangeRaw(port, 'GET /hold HTTP/1.1\r\nhost: x\r\n\r\n'.repeat(3000), 5000);
@@ -441,5 +485,57 @@ describe('connection limits', () => {
       answer = (await exchangeRaw(port, 'GET /again HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n', 2000)).received;
     }
     assert.match(answer, /^HTTP\/1\.1 200/);
+  });
+});
+
+describe('a client that pipelines without reading its answers', () => {
+  const logs = new LogBus();
+  let gateway: HttpGateway;
+  let port: number;
+  let handled = 0;
+
+  before(async () => {
+    // The default limits, and a route that answers a moment later with more than a socket
+    // buffers at once: each answer drains into the client's kernel buffers, and Node reads a
+    // connection again at every drain, which once let the gateway read on while the requests
+    // it had not handed on yet piled up.
+    gateway = new HttpGateway({
+      host: '127.0.0.1',
+      port: 0,
+      bodyLimitBytes: 1024,
+      log: loggerFor(logs, 'gateway'),
+      route: () => ({
+        handle: (exchange: Exchange) => {
+          handled++;
+          exchange.body?.resume();
+          setTimeout(() => {
+            exchange.response.head(200, [['content-type', 'text/plain']]);
+            exchange.response.chunk(new TextEncoder().encode(`answer ${'x'.repeat(20_000)}`));
+            exchange.response.end();
+          }, 1);
+        },
+      }),
+    });
+    port = (await gateway.listen()).port;
+  });
+  after(async () => {
+    await gateway.close();
+  });
+
+  it('is read no further while its answers pile up, even as the ones already written drain', async () => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.pause();
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const chunk = Buffer.from('GET / HTTP/1.1\r\nhost: x\r\n\r\n'.repeat(2000));
+    for (let i = 0; i < 50; i++) {
+      if (socket.write(chunk)) continue;
+      const drained = await Promise.race([new Promise((resolve) => socket.once('drain', () => resolve(true))), new Promise((resolve) => setTimeout(() => resolve(false), 1500))]);
+      if (!drained) break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    socket.destroy();
+    assert.equal(logs.query({ text: 'pipelined more than' }).length, 0, 'the gateway read on until its queue cap closed the connection');
+    assert.ok(handled < 16_384, `${handled} requests were handed on for a client that read none of the answers`);
   });
 });

@@ -107,6 +107,26 @@ describe('the instance mode at start', () => {
     }
   });
 
+  it('serves once a .wash/studio.yaml that did not parse at start, or was a folder, is fixed', async () => {
+    for (const [broken, fix] of [
+      [(path: string) => writeFile(path, 'instances: [\n'), (path: string) => writeFile(path, 'instances: fresh\n')],
+      [(path: string) => mkdir(path), (path: string) => rm(path, { recursive: true })],
+    ] as const) {
+      const root = await counterProject();
+      const settings = join(root, '.wash', 'studio.yaml');
+      await broken(settings);
+      const studio = launchStudio(root, ONE_WORKER);
+      try {
+        await studio.waitFor(/build 1 failed/);
+        await fix(settings);
+        const url = await studio.serving(60_000);
+        assert.deepEqual(await answers(url), ['1', '1', '1']);
+      } finally {
+        await studio.stop();
+      }
+    }
+  });
+
   it('warns about an unknown key in .wash/studio.yaml, naming the file and the key', async () => {
     const root = await counterProject('instances: reuse\noutbund: offline\n');
     const studio = await startStudio(root, ONE_WORKER);

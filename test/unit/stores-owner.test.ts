@@ -3,7 +3,7 @@
 // before the first write.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -85,6 +85,28 @@ describe('store ownership', () => {
       assert.equal(Buffer.from(store.get('b', 'k')!).toString(), '2');
       rmSync(join(root, '.cs-owner')); // the other one let it go
     } finally {
+      store.close();
+    }
+  });
+
+  it('writes nothing when the folder changes under a store that owns it already, so a full disk does not refuse its writes', async () => {
+    const root = folder();
+    const store = new KeyValueStore(root, { locks: new StoreLocks() });
+    const seen: string[] = [];
+    const watcher = watch(root, (_event, name) => seen.push(String(name)));
+    try {
+      store.set('b', 'k', Buffer.from('1'));
+      const owner = readFileSync(join(root, '.cs-owner'), 'utf8');
+      // Another program's file in the root moves the folder's times: the next write looks again.
+      writeFileSync(join(root, 'notes.txt'), 'hello');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      seen.length = 0;
+      store.set('b', 'k', Buffer.from('2'));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(seen.filter((name) => name.startsWith('.cs-owner')), [], 'an owner file was written');
+      assert.equal(readFileSync(join(root, '.cs-owner'), 'utf8'), owner);
+    } finally {
+      watcher.close();
       store.close();
     }
   });

@@ -97,16 +97,38 @@ describe('key-value repairs on open', () => {
     }
   });
 
-  it('reports a journal cut short, and still replays what it holds', () => {
-    const root = crashedAfterSet('b', 'k', 'journaled');
+  it('reports a journal cut short, and still replays what it holds over files behind it', () => {
+    const root = crashedAfterSet('b', 'k', 'first', 'k', 'journaled', 'gone', 'only in the journal');
     truncateSync(join(root, '.cs-journal'), 4096);
-    writeFileSync(join(root, 'b', 'k'), 'stale');
+    // Files the materializer had not caught up with: an earlier journaled value, and none.
+    writeFileSync(join(root, 'b', 'k'), 'first');
+    rmSync(join(root, 'b', 'gone'));
     const store = open(root);
     try {
       assert.equal(text(store.get('b', 'k')), 'journaled');
+      assert.equal(text(store.get('b', 'gone')), 'only in the journal');
       const warnings = store.openReport?.warnings ?? [];
-      assert.match(warnings.join('\n'), /was cut short \(4096 of \d+ bytes\); 1 journaled write could still be read and was replayed/);
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0]!, /was cut short \(4096 of \d+ bytes\); 3 journaled writes could still be read, later ones are lost\./);
       assert.equal(asides(root, 'corrupt').length, 1);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('never takes a file back to an older journaled value when the journal lost the writes after it', () => {
+    // A counter incremented to 3 in the journal, whose file a later, lost write made 50.
+    const root = crashedAfterSet('c', 'visits', '1', 'visits', '2', 'visits', '3');
+    truncateSync(join(root, '.cs-journal'), 4096);
+    writeFileSync(join(root, 'c', 'visits'), '50');
+    const store = open(root);
+    try {
+      assert.equal(text(store.get('c', 'visits')), '50');
+      const warnings = (store.openReport?.warnings ?? []).join('\n');
+      assert.match(warnings, /1 key kept its value file instead of an older journaled write, since the journal lost writes and each file holds none of the values journaled for its key, so it may hold a later one: key "visits" in bucket "c" \(its journaled value is in \S+\.cs-journal\.unreplayed-[^/]+\/c\/visits\)/);
+      const kept = asides(root, 'unreplayed');
+      assert.equal(kept.length, 1);
+      assert.equal(readFileSync(join(root, kept[0]!, 'c', 'visits'), 'utf8'), '3');
     } finally {
       store.close();
     }
@@ -126,7 +148,7 @@ describe('key-value repairs on open', () => {
       assert.equal(text(store.get('b', 'second')), 'two');
       assert.equal(text(store.get('b', 'third')), 'three');
       const warnings = store.openReport?.warnings ?? [];
-      assert.match(warnings.join('\n'), /journal .* is damaged at byte \d+: the journaled writes after the damage \(2\) were replayed/);
+      assert.match(warnings.join('\n'), /journal .* is damaged at byte \d+: the journaled writes after the damage \(2\) could still be read/);
       assert.equal(asides(root, 'corrupt').length, 1);
     } finally {
       store.close();
