@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { HttpGateway, type GatewayLimits } from '../../runtime/gateway/http-gateway.ts';
+import { HttpGateway, type GatewayLimits, type GatewayOptions } from '../../runtime/gateway/http-gateway.ts';
 import { LogBus, loggerFor } from '../../runtime/logs/log-bus.ts';
 import type { Exchange } from '../../runtime/workloads/exchange.ts';
 import { watFixtureAlone } from '../fixtures/fixtures.ts';
@@ -28,6 +28,11 @@ function dechunked(body: string): string {
 
 function portOf(url: string): number {
   return Number(new URL(url).port);
+}
+
+/** A gateway on a free loopback port with a 1 KiB body limit, logging into `logs`. */
+function testGateway(logs: LogBus, route: GatewayOptions['route'], limits?: Partial<GatewayLimits>): HttpGateway {
+  return new HttpGateway({ host: '127.0.0.1', port: 0, bodyLimitBytes: 1024, log: loggerFor(logs, 'gateway'), ...(limits ? { limits } : {}), route });
 }
 
 describe('a component behind the gateway', () => {
@@ -252,14 +257,10 @@ describe('connection limits', () => {
   const handled = { count: 0 };
 
   before(async () => {
-    gateway = new HttpGateway({
-      host: '127.0.0.1',
-      port: 0,
-      bodyLimitBytes: 1024,
-      log: loggerFor(logs, 'gateway'),
-      limits,
+    gateway = testGateway(
+      logs,
       // The simplest handler: answers with the authority and path the gateway worked out.
-      route: (authority, path) => ({
+      (authority, path) => ({
         handle: (exchange: Exchange) => {
           exchange.body?.resume();
           const answer = () => {
@@ -289,7 +290,8 @@ describe('connection limits', () => {
           }, 5);
         },
       }),
-    });
+      limits,
+    );
     port = (await gateway.listen()).port;
   });
   after(async () => {
@@ -499,12 +501,7 @@ describe('a client that pipelines without reading its answers', () => {
     // buffers at once: each answer drains into the client's kernel buffers, and Node reads a
     // connection again at every drain, which once let the gateway read on while the requests
     // it had not handed on yet piled up.
-    gateway = new HttpGateway({
-      host: '127.0.0.1',
-      port: 0,
-      bodyLimitBytes: 1024,
-      log: loggerFor(logs, 'gateway'),
-      route: () => ({
+    gateway = testGateway(logs, () => ({
         handle: (exchange: Exchange) => {
           handled++;
           exchange.body?.resume();
@@ -514,8 +511,7 @@ describe('a client that pipelines without reading its answers', () => {
             exchange.response.end();
           }, 1);
         },
-      }),
-    });
+      }));
     port = (await gateway.listen()).port;
   });
   after(async () => {
