@@ -639,7 +639,6 @@ function answerWith(res: ServerResponse, refusal: Refusal): void {
   res.end(refusal.text);
 }
 
-
 /**
  * The authority and path of a request. An absolute-form target (`POST http://host/x`,
  * RFC 9112 section 3.2.2) gives both, and its authority wins over the Host header; the usual
