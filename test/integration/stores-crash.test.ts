@@ -23,7 +23,7 @@ import { StoreLocks } from '../../runtime/stores/store-locks.ts';
 import { bundleForNode } from '../helpers/node-bundle.ts';
 import { COUNTER_THREADS, checkedLabel } from '../helpers/stores-crash-child.ts';
 
-const ROUNDS = 50;
+const ROUNDS = 40;
 // Bundled, so that a round's time goes to the stores: through tsx the child took one to two
 // seconds to load, and a kill meant for startup and recovery landed in the loader instead.
 let child: string;

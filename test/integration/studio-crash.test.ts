@@ -12,9 +12,9 @@ import { after, before, it } from 'node:test';
 import { makeProject } from '../helpers/store-probe.ts';
 import { startStudio, type StudioProcess } from '../helpers/studio-process.ts';
 
-// Each round starts a whole studio (about 2.5 s): 25 rounds keep the suite inside its 15
-// minutes; stores-crash.test.ts does 50 below the studio, where a round is cheaper.
-const ROUNDS = 25;
+// Each round starts a whole studio (about 2.5 s): 20 rounds keep the suite inside its 15
+// minutes; stores-crash.test.ts does 40 below the studio, where a round is cheaper.
+const ROUNDS = 20;
 const CLIENTS = 4;
 
 let tempDir: string;
