@@ -5,7 +5,8 @@
 // summary is a polite live region and its save button has a name; Ctrl+S saves a value
 // being edited from anywhere in the Key-value view; the Traffic keyboard row stays on its
 // request when a new one arrives on top; at 700 px the sidebar is a rail of icons that keep
-// their names. Screenshots go to test-results/ui/narrow-*.png,
+// their names; the Traffic grid owns its column headers, the shortcuts' box takes the focus when
+// it scrolls, and closing a log line gives the focus back to the list. Screenshots go to test-results/ui/narrow-*.png,
 // light and dark.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -247,5 +248,39 @@ describe('narrow windows, screen readers and keys in Chromium', () => {
       await page.setViewportSize({ width: 800, height: 600 });
     }
     assert.ok((await sidebar.boundingBox())!.width > 150, 'at 800 px the sidebar has its labels again');
+  });
+
+  it('the Traffic grid owns its column headers; a box that scrolls (the shortcuts at 800x600) takes the focus; closing a panel gives the focus back to its list', async () => {
+    await go(9, 'traffic');
+    const grid = view('traffic').getByRole('grid', { name: 'Requests' });
+    await grid.waitFor();
+    assert.equal(await grid.getAttribute('aria-owns'), 'traffic-columns');
+    const headers = await page.locator('#traffic-columns [role="columnheader"]').allTextContents();
+    assert.deepEqual(headers.slice(1, 5), ['Time', 'Method', 'Path', 'Status']);
+
+    await go(1, 'workloads');
+    await page.locator('body').press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.waitFor();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.className), 'dialog-body', 'Tab reaches the list of shortcuts, which scrolls');
+    await page.keyboard.press('End');
+    await page.waitForFunction(() => {
+      const body = document.querySelector('.dialog-body')!;
+      return body.scrollTop > 0 && body.scrollTop + body.clientHeight >= body.scrollHeight - 1;
+    });
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+
+    await go(3, 'logs');
+    const lines = view('logs').getByRole('listbox', { name: 'Log lines' });
+    await lines.focus();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    const whole = view('logs').getByRole('region', { name: 'Whole log line' });
+    await whole.waitFor();
+    await whole.getByRole('button', { name: 'Close (Esc)' }).click();
+    await whole.waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement?.hasAttribute('data-keyboard-list') === true, undefined, { timeout: 2000 });
   });
 });

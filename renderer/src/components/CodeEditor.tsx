@@ -4,6 +4,7 @@ import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 // Types only: Monaco itself loads lazily, below.
 import type { editor as MonacoEditorApi } from 'monaco-editor';
 import { useDarkMode } from '../lib/theme.ts';
+import { editorTheme } from './editor-theme.ts';
 
 export interface CodeEditorProps {
   value: string;
@@ -54,7 +55,7 @@ const MonacoEditor = lazy(async () => {
       <Editor
         value={props.value}
         language={props.language}
-        theme={props.dark ? 'vs-dark' : 'vs'}
+        theme={editorTheme(props.dark)}
         onChange={(v) => handlers.current.onChange?.(v ?? '')}
         loading={<div className="editor-loading">Loading editor…</div>}
         options={{

@@ -2,6 +2,7 @@
 // (later renders of the parent, such as a log line arriving, must not move it back onto the
 // dialog's action), stays inside while it is open, and goes back where it was when it closes.
 import { type KeyboardEvent as ReactKeyboardEvent, type ReactNode, useEffect, useRef } from 'react';
+import { useFocusableWhileScrolling } from '../lib/scroll-focus.ts';
 
 const FOCUSABLE = 'button:not(:disabled), [href], input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
 
@@ -23,6 +24,8 @@ function focusables(dialog: HTMLElement): HTMLElement[] {
 
 export function Dialog({ title, onClose, children, footer, wide }: { title: string; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
+  const body = useRef<HTMLDivElement>(null);
+  useFocusableWhileScrolling(body);
   // Callers pass a new function on every render; the effect below must run once.
   const close = useRef(onClose);
   close.current = onClose;
@@ -64,7 +67,9 @@ export function Dialog({ title, onClose, children, footer, wide }: { title: stri
             ✕
           </button>
         </header>
-        <div className="dialog-body">{children}</div>
+        <div className="dialog-body" ref={body}>
+          {children}
+        </div>
         {footer && <footer className="dialog-footer">{footer}</footer>}
       </div>
     </div>

@@ -5,6 +5,7 @@ import { lazy, Suspense, useEffect, useRef } from 'react';
 import { detectContent } from '../lib/content-kind.ts';
 import { formatBytes } from '../lib/format.ts';
 import { useDarkMode } from '../lib/theme.ts';
+import { editorTheme } from './editor-theme.ts';
 import { HexView } from './HexView.tsx';
 import { ImagePreview } from './ImagePreview.tsx';
 
@@ -44,7 +45,7 @@ const MonacoDiff = lazy(async () => {
         original={before}
         modified={after}
         language={language}
-        theme={dark ? 'vs-dark' : 'vs'}
+        theme={editorTheme(dark)}
         loading={<div className="editor-loading">Loading editor…</div>}
         options={{ readOnly: true, renderSideBySide: true, minimap: { enabled: false }, fontSize: 13, scrollBeyondLastLine: false, automaticLayout: true, wordWrap: 'on' }}
       />

@@ -6,6 +6,7 @@ import * as monaco from 'monaco-editor';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import HtmlWorker from 'monaco-editor/languages/features/html/html.worker?worker';
 import JsonWorker from 'monaco-editor/languages/features/json/json.worker?worker';
+import { DARK_EDITOR_THEME } from './editor-theme.ts';
 
 self.MonacoEnvironment = {
   getWorker(_workerId: string, label: string) {
@@ -16,5 +17,8 @@ self.MonacoEnvironment = {
 };
 
 loader.config({ monaco });
+
+// #6a9955 on vs-dark's #1e1e1e: about 5:1.
+monaco.editor.defineTheme(DARK_EDITOR_THEME, { base: 'vs-dark', inherit: true, rules: [{ token: 'comment', foreground: '6a9955' }], colors: {} });
 
 export { monaco };

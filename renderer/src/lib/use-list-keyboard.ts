@@ -153,3 +153,12 @@ export function useListKeyboard({ count, virtualizer, rowHeight, resetKey, picke
     },
   };
 }
+
+/**
+ * Gives the focus back to a view's list once a panel opened from it closes (its Close button,
+ * Escape): the focused button goes with the panel, and the focus would fall to the page, so
+ * that Tab started over at the sidebar.
+ */
+export function focusList(view: string): void {
+  requestAnimationFrame(() => document.querySelector<HTMLElement>(`section.view[data-view="${view}"] [data-keyboard-list]`)?.focus({ preventScroll: true }));
+}

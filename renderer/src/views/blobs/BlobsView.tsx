@@ -12,7 +12,7 @@ import { NameText } from '../../components/NameText.tsx';
 import { ValueViewer } from '../../components/ValueViewer.tsx';
 import { baseName, downloadBlob } from '../../lib/download.ts';
 import { formatBytes, formatCount, formatDateTime, formatShortDate } from '../../lib/format.ts';
-import { useListKeyboard } from '../../lib/use-list-keyboard.ts';
+import { focusList, useListKeyboard } from '../../lib/use-list-keyboard.ts';
 import { revealHidden, visibleName } from '../../lib/visible-text.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { modKey, useUi } from '../../stores/ui-store.ts';
@@ -232,9 +232,11 @@ function ObjectList() {
                   onClick={() => openRow(row)}
                 >
                   {/* Not a Tab stop of its own: the list is one, and Space toggles the active row's box. */}
-                  <label className="check-cell" role="gridcell" onClick={(e) => e.stopPropagation()}>
-                    <input type="checkbox" tabIndex={-1} aria-label={`Select ${o.name}`} checked={checked.has(o.name)} onChange={(e) => useBlobs.getState().toggleChecked(o.name, e.target.checked)} />
-                  </label>
+                  <span className="check-cell" role="gridcell">
+                    <label onClick={(e) => e.stopPropagation()}>
+                      <input type="checkbox" tabIndex={-1} aria-label={`Select ${o.name}`} checked={checked.has(o.name)} onChange={(e) => useBlobs.getState().toggleChecked(o.name, e.target.checked)} />
+                    </label>
+                  </span>
                   <span className="col-name ellipsis mono" role="gridcell" title={visibleName(o.name)}>
                     <NameText name={o.name.slice(folder.length)} />
                   </span>
@@ -286,7 +288,14 @@ function PreviewPane() {
           <button className="btn btn-primary" onClick={() => void downloadObject(o)}>
             ↓ Download
           </button>
-          <button className="icon-btn" aria-label="Close preview" onClick={() => useBlobs.getState().closePreview()}>
+          <button
+            className="icon-btn"
+            aria-label="Close preview"
+            onClick={() => {
+              useBlobs.getState().closePreview();
+              focusList('blobs');
+            }}
+          >
             ✕
           </button>
         </div>

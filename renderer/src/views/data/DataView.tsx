@@ -397,7 +397,9 @@ export function DataView() {
                 <th>Taken</th>
                 <th>Holds</th>
                 <th className="col-size">Size</th>
-                <th />
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>

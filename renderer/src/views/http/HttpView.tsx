@@ -491,6 +491,8 @@ export function HttpView() {
 
   return (
     <div className="view-fill http-view">
+      {/* Every view has its title; this one's layout shows the request bar where it would be. */}
+      <h1 className="visually-hidden">HTTP</h1>
       <Sidebar gatewayUrl={gatewayUrl} examples={examples} />
       <div className="http-main">
         <div className="request-bar">

@@ -12,10 +12,16 @@ export function PairsTable({ pairs, onChange, keyLabel = 'Name', valueLabel = 'V
     <table className="pairs-table" aria-label={label}>
       <thead>
         <tr>
-          {toggles && <th className="pair-toggle" />}
+          {toggles && (
+            <th className="pair-toggle">
+              <span className="visually-hidden">Send</span>
+            </th>
+          )}
           <th>{keyLabel}</th>
           <th>{valueLabel}</th>
-          <th className="pair-remove" />
+          <th className="pair-remove">
+            <span className="visually-hidden">Remove</span>
+          </th>
         </tr>
       </thead>
       <tbody>

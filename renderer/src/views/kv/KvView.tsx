@@ -230,6 +230,7 @@ function ValuePane({ saveShortcut }: { saveShortcut: SaveShortcut }) {
           {!editing && (text !== undefined || counter !== undefined) && (
             <button
               className="btn"
+              data-edit-value=""
               onClick={() => {
                 setDraft(counter !== undefined ? counter.toString() : (text ?? ''));
                 setJsonError(undefined);
@@ -296,7 +297,11 @@ function ValuePane({ saveShortcut }: { saveShortcut: SaveShortcut }) {
                 const saveKey = (e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 's';
                 if (saveKey) e.preventDefault();
                 if (e.key === 'Enter' || saveKey) void save();
-                if (e.key === 'Escape') useKv.getState().setEditing(false);
+                if (e.key === 'Escape') {
+                  useKv.getState().setEditing(false);
+                  // The field goes: the focus goes back to the Edit button that opened it.
+                  requestAnimationFrame(() => document.querySelector<HTMLElement>('[data-edit-value]')?.focus());
+                }
               }}
             />
           </label>

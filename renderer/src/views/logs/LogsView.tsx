@@ -12,7 +12,7 @@ import { EmptyState } from '../../components/EmptyState.tsx';
 import { ConfirmDialog } from '../../components/Dialog.tsx';
 import { downloadBlob } from '../../lib/download.ts';
 import { formatCount, formatTime } from '../../lib/format.ts';
-import { listRowProps, useListKeyboard, type ListRowState } from '../../lib/use-list-keyboard.ts';
+import { focusList, listRowProps, useListKeyboard, type ListRowState } from '../../lib/use-list-keyboard.ts';
 import { isEditable, isMod } from '../../shell/shortcuts.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
 import { revealHidden } from '../../lib/visible-text.ts';
@@ -340,7 +340,15 @@ export function LogsView() {
           </div>
         )}
       </div>
-      {picked && <WholeLine record={picked} onClose={() => setPicked(undefined)} />}
+      {picked && (
+        <WholeLine
+          record={picked}
+          onClose={() => {
+            setPicked(undefined);
+            focusList('logs');
+          }}
+        />
+      )}
       {!follow && rows.length > 0 && (
         <button
           className="follow-btn btn btn-primary"

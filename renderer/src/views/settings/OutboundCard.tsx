@@ -146,7 +146,9 @@ export function OutboundCard({ outbound }: { outbound: OutboundView }) {
                 <th className="col-status">Status</th>
                 <th className="col-answer">Answer</th>
                 <th className="col-headers">Headers</th>
-                <th className="col-remove" />
+                <th className="col-remove">
+                  <span className="visually-hidden">Remove</span>
+                </th>
               </tr>
             </thead>
             <tbody>

@@ -52,7 +52,9 @@ function ResultComparison({ result, check }: { result: CheckResult; check: Check
         <table className="headers-table diff-table">
           <thead>
             <tr>
-              <th />
+              <th>
+                <span className="visually-hidden">Field</span>
+              </th>
               <th>Expected</th>
               <th>Got</th>
             </tr>

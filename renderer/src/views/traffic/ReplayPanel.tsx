@@ -58,7 +58,9 @@ function ResultDiff({ result }: { result: ReplayResult }) {
       <table className="headers-table diff-table" aria-label="What changed">
         <thead>
           <tr>
-            <th />
+            <th>
+              <span className="visually-hidden">Field</span>
+            </th>
             <th title={`request #${result.id}`}>Captured{before?.record.build !== undefined && `, ${versionName(project, before.record.build)}`}</th>
             <th title={`request #${result.replayId}`}>Replayed{after?.record.build !== undefined && `, ${versionName(project, after.record.build)}`}</th>
           </tr>

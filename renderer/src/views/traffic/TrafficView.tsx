@@ -50,7 +50,7 @@ const TrafficRow = memo(function TrafficRow({ row, start, active, checked, ...pl
   const keyboardProps = listRowProps(place);
   if (!row) {
     return (
-      <div className="traffic-row loading" {...keyboardProps} role="row" aria-rowindex={index + 1} style={{ transform: `translateY(${start}px)` }}>
+      <div className="traffic-row loading" {...keyboardProps} role="row" aria-rowindex={index + 2} style={{ transform: `translateY(${start}px)` }}>
         <span className="muted" role="gridcell">
           …
         </span>
@@ -64,7 +64,7 @@ const TrafficRow = memo(function TrafficRow({ row, start, active, checked, ...pl
       {...keyboardProps}
       style={{ transform: `translateY(${start}px)` }}
       role="row"
-      aria-rowindex={index + 1}
+      aria-rowindex={index + 2}
       aria-selected={active}
       data-id={row.id}
       onClick={(e) => {
@@ -291,39 +291,48 @@ function RequestsTab() {
             </button>
           )}
         </div>
-        <div className="traffic-row header" role="row">
-          <span className="col-check" />
-          <span className="col-time">Time</span>
-          <span className="col-method">Method</span>
-          <span className="col-path">Path</span>
-          <span className="col-status">Status</span>
-          <span className="col-num col-duration" title="From the request's arrival to the end of its answer">Duration</span>
-          <span className="col-num col-size">Size</span>
-          <span className="col-build">{noun === 'build' ? 'Build' : 'Version'}</span>
-          <span className="col-flags" />
-        </div>
         {total === 0 && !loading ? (
           <EmptyState title={size === 0 ? 'No requests yet' : 'Nothing matches'}>
             {size === 0 ? 'Every request the gateway serves shows up here: from curl, a browser, the HTTP view.' : 'Change the filters to see more.'}
           </EmptyState>
         ) : (
-          <div className="virtual-list traffic-list" ref={parent} role="grid" aria-label="Requests" aria-rowcount={total} {...keyboard.listProps} onScroll={() => setAtTop((parent.current?.scrollTop ?? 0) < ROW)}>
-            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-              {items.map((item) => {
-                const row = useTraffic.getState().row(item.index);
-                return (
-                  <TrafficRow
-                    key={item.key}
-                    row={row}
-                    start={item.start}
-                    active={row !== undefined && row.id === current}
-                    checked={row !== undefined && selected.has(row.id)}
-                    {...keyboard.rowState(item.index)}
-                  />
-                );
-              })}
+          <>
+            {/* Outside the scrolling list so it stays put; the grid owns it, so it heads the columns for assistive technology too. */}
+            <div className="traffic-row header" role="row" id="traffic-columns" aria-rowindex={1}>
+              <span className="col-check" role="columnheader">
+                <span className="visually-hidden">Selected</span>
+              </span>
+              <span className="col-time" role="columnheader">Time</span>
+              <span className="col-method" role="columnheader">Method</span>
+              <span className="col-path" role="columnheader">Path</span>
+              <span className="col-status" role="columnheader">Status</span>
+              <span className="col-num col-duration" role="columnheader" title="From the request's arrival to the end of its answer">
+                Duration
+              </span>
+              <span className="col-num col-size" role="columnheader">Size</span>
+              <span className="col-build" role="columnheader">{noun === 'build' ? 'Build' : 'Version'}</span>
+              <span className="col-flags" role="columnheader">
+                <span className="visually-hidden">Tags</span>
+              </span>
             </div>
-          </div>
+            <div className="virtual-list traffic-list" ref={parent} role="grid" aria-label="Requests" aria-owns="traffic-columns" aria-rowcount={total + 1} {...keyboard.listProps} onScroll={() => setAtTop((parent.current?.scrollTop ?? 0) < ROW)}>
+              <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+                {items.map((item) => {
+                  const row = useTraffic.getState().row(item.index);
+                  return (
+                    <TrafficRow
+                      key={item.key}
+                      row={row}
+                      start={item.start}
+                      active={row !== undefined && row.id === current}
+                      checked={row !== undefined && selected.has(row.id)}
+                      {...keyboard.rowState(item.index)}
+                    />
+                  );
+                })}
+              </div>
+            </div>
+          </>
         )}
         <div className="traffic-foot">
           <button className="btn" onClick={() => void exportHar()}>

@@ -4,7 +4,7 @@
 // service's state (running, restarting in N s after it ended, and how). Restart, stop, rebuild. A failed build shows its output, in colour, right here.
 // Above them, how instances are used (reuse or fresh, and how that differs from wash), with
 // the switch, and the components' environment (env in .wash/studio.yaml).
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import type { BuildView, InstanceMode, InstancesView, ProjectView, ServiceView, SocketsView, WorkloadState, WorkloadView } from '../../api/types.ts';
@@ -13,6 +13,7 @@ import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { useNow } from '../../lib/clock.ts';
 import { formatAgo, formatCount, formatMs } from '../../lib/format.ts';
+import { useFocusableWhileScrolling } from '../../lib/scroll-focus.ts';
 import { failureTitle, reloadState, useStudio, versionName } from '../../stores/studio-store.ts';
 import { modKey, useUi } from '../../stores/ui-store.ts';
 import { ChainGraph } from './ChainGraph.tsx';
@@ -215,7 +216,7 @@ function WorkloadCard({ workload, build, now, project }: { workload: WorkloadVie
           <button className="link-btn" onClick={() => setShowWit(!showWit)}>
             {showWit ? '▾ Hide WIT world' : '▸ Show WIT world'}
           </button>
-          {showWit && <pre className="wit-text">{workload.witText}</pre>}
+          {showWit && <WitText text={workload.witText} />}
         </div>
       )}
     </article>
@@ -364,4 +365,15 @@ function notAnswering(state: WorkloadState): string {
     default:
       return 'Not answering HTTP: it exports no wasi:http/incoming-handler.';
   }
+}
+
+/** The workload's WIT world, in a box that scrolls (and so takes the focus while it does). */
+function WitText({ text }: { text: string }) {
+  const ref = useRef<HTMLPreElement>(null);
+  useFocusableWhileScrolling(ref);
+  return (
+    <pre className="wit-text" ref={ref} role="region" aria-label="WIT world">
+      {text}
+    </pre>
+  );
 }
