@@ -40,6 +40,24 @@ function wellFormedRequestLine(err: ClientErrorLike): boolean {
   return REQUEST_LINE.test(packet.subarray(start, end).toString('latin1'));
 }
 
+/**
+ * What went wrong with a TLS connection before any HTTP came (undefined for anything else).
+ * Nothing can be answered on it, since an answer would have to be encrypted: it is closed,
+ * at once, rather than left open by an answer that never leaves (a closed client's side
+ * would then hold a connection slot for good).
+ */
+export function tlsFailure(err: ClientErrorLike): string | undefined {
+  switch (err.code) {
+    case 'ERR_TLS_HANDSHAKE_TIMEOUT':
+      return 'the TLS handshake did not finish in time';
+    case 'ERR_SSL_HTTP_REQUEST':
+      return 'plain HTTP came to the HTTPS port (the client should use https://)';
+    case 'ERR_SSL_NO_APPLICATION_PROTOCOL':
+      return 'the client offered no protocol this server speaks (it speaks HTTP/1.1)';
+  }
+  return /^ERR_(SSL|TLS)_/.test(err.code ?? '') ? `the TLS handshake failed (${err.code})` : undefined;
+}
+
 /** Errors that mean the client went away, not that it sent something wrong: nothing to answer. */
 export function clientGone(err: ClientErrorLike): boolean {
   // HPE_INVALID_EOF_STATE: the client ended its side of the connection in the middle of a

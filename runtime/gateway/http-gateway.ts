@@ -12,7 +12,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { declaredLength } from '../content-length.ts';
 import type { Logger } from '../logs/log-bus.ts';
 import { nextRequestId, type Exchange, type ResponseTarget } from '../workloads/exchange.ts';
-import { bodyEndedEarly, clientGone, refusalBytes, refusalFor, type Refusal } from './client-errors.ts';
+import { bodyEndedEarly, clientGone, refusalBytes, refusalFor, tlsFailure, type Refusal } from './client-errors.ts';
 import { headProblem } from './response-framing.ts';
 
 /** Who answers a request: a workload, or a sentence saying why nothing can. */
@@ -241,9 +241,11 @@ function connectionOf(socket: Socket): Connection {
   if (!connection) {
     const created: Connection = { latest: undefined, open: 0, waiting: [], newestReq: undefined, newestRes: undefined, refusal: undefined, refused: false, paused: false };
     connections.set(socket, (connection = created));
-    // Node starts reading a connection again whenever its answers drain, whatever stopped it:
-    // one held for its waiting requests stays stopped (this runs after Node's own listener).
-    socket.on('drain', () => {
+    // Node starts reading a connection again whenever an answer's bytes leave its buffer,
+    // whatever stopped it: one held for its waiting requests stays stopped. Every restart goes
+    // through socket.resume(), whose event runs Node's listener (which starts reading) before
+    // this one, in the same tick: no read happens in between.
+    socket.on('resume', () => {
       if (created.paused && !socket.destroyed) pauseReading(socket);
     });
   }
@@ -304,6 +306,11 @@ export class HttpGateway {
     return this.options.tls !== undefined;
   }
 
+  /** New certificate and key for an HTTPS gateway: the next TLS connections get them, open ones keep theirs. */
+  setTls(material: { cert: Buffer; key: Buffer; ca?: Buffer }): void {
+    (this.server as (Server & { setSecureContext?(options: object): void }) | undefined)?.setSecureContext?.(material);
+  }
+
   listen(): Promise<AddressInfo> {
     const limits = this.limits;
     const settings = {
@@ -311,6 +318,8 @@ export class HttpGateway {
       // No deadline for a whole request (uploads may be large and slow); the head has one.
       requestTimeout: 0,
       headersTimeout: limits.headerTimeoutMs,
+      // An HTTPS connection has as long for its TLS handshake (Node's own default is 120 s).
+      handshakeTimeout: limits.headerTimeoutMs,
       // Node checks the head deadline on this interval; a quarter of it keeps the overshoot small.
       connectionsCheckingInterval: Math.max(50, Math.min(30_000, limits.headerTimeoutMs / 4)),
       maxHeaderSize: MAX_HEADER_BYTES,
@@ -363,6 +372,12 @@ export class HttpGateway {
     server.on('clientError', (err: NodeJS.ErrnoException & { reason?: string }, socket: Socket) => {
       // Malformed HTTP never reaches a component. Requests the connection sent before it are
       // still answered (a client would take the refusal for their answer), then the refusal.
+      const tls = tlsFailure(err);
+      if (tls) {
+        this.logRefusal(socket, `${tls}; the connection was closed`);
+        socket.destroy();
+        return;
+      }
       const connection = connections.get(socket);
       if (connection?.refusal || connection?.refused) return; // the parser reports each later byte again
       // An error inside a request's body (a broken chunk, the client's end of the stream) cuts

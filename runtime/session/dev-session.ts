@@ -557,6 +557,10 @@ export class DevSession {
     } else {
       const moved = this.gateway.movedBy(this.project?.config);
       if (moved) this.notes.once(`address ${moved}`, 'warn', `The config now asks for the gateway at ${moved}, but it keeps listening at ${this.gateway.url}: the address is taken when the studio starts. Restart the studio to move it.`);
+      const tls = this.target ? await this.gateway.reloadTls(this.project?.config, this.target) : undefined;
+      // A new certificate is said each time; a problem once, not at every save until it is fixed.
+      if (tls?.level === 'info') this.options.logs.append({ level: 'info', source: 'studio', text: tls.text });
+      else if (tls) this.notes.once(`tls ${tls.text}`, tls.level, tls.text);
     }
     // Requests already accepted finish on the old version; new ones go to the new one.
     if (old) this.retire(old);

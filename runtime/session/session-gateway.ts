@@ -2,6 +2,7 @@
 // dev.address over 127.0.0.1:8000), whether it serves HTTPS (dev.tls_*), the URLs each
 // workload answers at, and which workload a request's Host names. The gateway itself
 // (runtime/gateway) knows nothing of projects or versions.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { createSecureContext } from 'node:tls';
@@ -55,6 +56,30 @@ export class SessionGateway {
     return this.gateway !== undefined;
   }
 
+  /** The TLS files read at the last listen or reload, to tell an edit from a rebuild that changed nothing of them. */
+  private tlsSeen: string | undefined;
+
+  /**
+   * Applies an edit of dev.tls_* to the listening gateway: a new certificate and key are taken
+   * at once (open connections keep theirs). Returns what to say: an error that keeps the old
+   * ones, or that switching between HTTP and HTTPS waits for a restart; undefined otherwise.
+   */
+  async reloadTls(config: WashConfig | undefined, target: Target): Promise<{ level: 'info' | 'warn'; text: string } | undefined> {
+    const gateway = this.gateway;
+    if (!gateway) return undefined;
+    const tls = await tlsOf(config, target);
+    if (!tls.ok) return { level: 'warn', text: `${tls.error.message} The gateway keeps the certificate it had. ${tls.error.hint ?? ''}`.trim() };
+    if ((tls.value !== undefined) !== gateway.secure) {
+      return { level: 'warn', text: `The config now asks for ${tls.value ? 'HTTPS' : 'plain HTTP'}, but the gateway keeps serving ${gateway.secure ? 'HTTPS' : 'plain HTTP'} at ${this.address}: the scheme is taken when the studio starts. Restart the studio to switch.` };
+    }
+    if (!tls.value) return undefined;
+    const seen = fingerprint(tls.value);
+    if (seen === this.tlsSeen) return undefined;
+    gateway.setTls(tls.value);
+    this.tlsSeen = seen;
+    return { level: 'info', text: 'The gateway serves the certificate and key of dev.tls_* as they are now; connections already open keep the old ones.' };
+  }
+
   /** Starts listening where the config says; resolves with the URL. Every failure is a value. */
   async listen(config: WashConfig | undefined, target: Target): Promise<Result<string>> {
     const { host, port } = this.addressOf(config);
@@ -72,6 +97,7 @@ export class SessionGateway {
     try {
       const address = await gateway.listen();
       this.gateway = gateway;
+      if (tls.value) this.tlsSeen = fingerprint(tls.value);
       this.bound = { host, port: port === 0 ? address.port : port };
       const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const scheme = gateway.secure ? 'https' : 'http';
@@ -167,6 +193,13 @@ function noHttp(version: Version): string {
   return `This version (build ${version.build}) serves no HTTP: none of its components exports wasi:http/incoming-handler.${runs} Export wasi:http/incoming-handler@0.2.x from the component's world to serve HTTP here again.`;
 }
 
+/** The TLS files' bytes in short, to tell new ones from the same ones read again. */
+function fingerprint(material: { cert: Buffer; key: Buffer; ca?: Buffer }): string {
+  const hash = createHash('sha256');
+  for (const part of [material.cert, material.key, material.ca ?? Buffer.alloc(0)]) hash.update(part).update('\0');
+  return hash.digest('hex');
+}
+
 /**
  * The certificate and key of dev.tls_*, read and tried, for an HTTPS gateway; undefined for
  * plain HTTP. A missing file, one that vanished since the cycle checked it, or PEM that does
@@ -183,6 +216,10 @@ async function tlsOf(config: WashConfig | undefined, target: Target): Promise<Re
     material = { cert: await readFile(certPath), key: await readFile(keyPath), ...(caPath ? { ca: await readFile(caPath) } : {}) };
   } catch (err) {
     return fail('tls-invalid', `dev.tls_cert_path, dev.tls_key_path: cannot read the TLS files: ${messageOf(err)}.`, 'Check that the files exist and can be read.');
+  }
+  // createSecureContext takes a CA file with no certificate in it without a word.
+  if (material.ca && !material.ca.toString('latin1').includes('-----BEGIN CERTIFICATE-----')) {
+    return fail('tls-invalid', `dev.tls_ca_path: ${caPath} holds no PEM certificate.`, 'Put the CA certificates in PEM form (-----BEGIN CERTIFICATE-----) in that file, or remove dev.tls_ca_path.');
   }
   try {
     // What https.createServer would do with them, tried here, where a failure can name the keys.

@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { X509Certificate } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import selfsigned from 'selfsigned';
@@ -115,12 +117,53 @@ describe('dev.tls_cert_path and dev.tls_key_path', () => {
       assert.match(studio.url, /^https:\/\/127\.0\.0\.1:\d+\/$/);
       const res = await get(studio.url, {}, pems.cert);
       assert.equal(res.body, 'over tls\n');
+
+      // A new certificate and key, saved while it serves: the next connections get them.
+      const next = await selfsigned.generate([{ name: 'commonName', value: 'renewed.localhost' }], { notAfterDate: new Date(Date.now() + 86_400_000) });
+      let since = studio.output().length;
+      await writeFile(join(project.root, 'cert.pem'), next.cert);
+      await writeFile(join(project.root, 'key.pem'), next.private);
+      await studio.waitFor('The gateway serves the certificate and key of dev.tls_* as they are now', 60_000, since);
+      assert.equal(await servedCertificate(studio.url), new X509Certificate(next.cert).fingerprint256);
+
+      // A key that does not match: said, and the certificate served stays.
+      const other = await selfsigned.generate([{ name: 'commonName', value: 'other' }], { notAfterDate: new Date(Date.now() + 86_400_000) });
+      since = studio.output().length;
+      await writeFile(join(project.root, 'key.pem'), other.private);
+      await studio.waitFor(/do not make a usable certificate and private key: .*The gateway keeps the certificate it had\./, 60_000, since);
+      assert.equal(await servedCertificate(studio.url), new X509Certificate(next.cert).fingerprint256);
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
+
+  it('refuse a CA file that holds no certificate, naming it', async () => {
+    const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], { notAfterDate: new Date(Date.now() + 86_400_000) });
+    const project = await messageProject('over tls\n', 'dev:\n  tls_cert_path: cert.pem\n  tls_key_path: key.pem\n  tls_ca_path: ca.pem\n');
+    await writeFile(join(project.root, 'cert.pem'), pems.cert);
+    await writeFile(join(project.root, 'key.pem'), pems.private);
+    await writeFile(join(project.root, 'ca.pem'), 'this is not a certificate\n');
+    const studio = launchStudio(project.root);
+    try {
+      await studio.waitFor(/dev\.tls_ca_path: \S*ca\.pem holds no PEM certificate\./);
     } finally {
       await studio.stop();
       await project.remove();
     }
   });
 });
+
+/** The SHA-256 fingerprint of the certificate an HTTPS server presents. */
+function servedCertificate(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port: Number(new URL(url).port), rejectUnauthorized: false }, () => {
+      resolve(socket.getPeerCertificate().fingerprint256);
+      socket.end();
+    });
+    socket.on('error', reject);
+  });
+}
 
 describe('dev.volumes', () => {
   it('names a volume whose host folder is missing, and waits for a fix', async () => {

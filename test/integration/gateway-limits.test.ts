@@ -4,8 +4,10 @@
 // component tests run the real CLI on hello-echo, which streams the request body back.
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import selfsigned from 'selfsigned';
 import { HttpGateway, type GatewayLimits, type GatewayOptions } from '../../runtime/gateway/http-gateway.ts';
 import { LogBus, loggerFor } from '../../runtime/logs/log-bus.ts';
 import type { Exchange } from '../../runtime/workloads/exchange.ts';
@@ -497,17 +499,17 @@ describe('a client that pipelines without reading its answers', () => {
   let handled = 0;
 
   before(async () => {
-    // The default limits, and a route that answers a moment later with more than a socket
-    // buffers at once: each answer drains into the client's kernel buffers, and Node reads a
-    // connection again at every drain, which once let the gateway read on while the requests
-    // it had not handed on yet piled up.
+    // The default limits, and a route that answers a moment later (a 4.8 KB page): each answer
+    // leaves for the client's kernel buffers, and Node reads a connection again as the bytes of
+    // an answer leave, which once let the gateway read on while the requests it had not handed
+    // on yet piled up.
     gateway = testGateway(logs, () => ({
         handle: (exchange: Exchange) => {
           handled++;
           exchange.body?.resume();
           setTimeout(() => {
             exchange.response.head(200, [['content-type', 'text/plain']]);
-            exchange.response.chunk(new TextEncoder().encode(`answer ${'x'.repeat(20_000)}`));
+            exchange.response.chunk(new TextEncoder().encode(`answer ${'x'.repeat(4_800)}`));
             exchange.response.end();
           }, 1);
         },
@@ -518,13 +520,18 @@ describe('a client that pipelines without reading its answers', () => {
     await gateway.close();
   });
 
-  it('is read no further while its answers pile up, even as the ones already written drain', async () => {
+  it('is read no further while its answers pile up, even as the ones already written leave', async () => {
+    // Node emits a request as it parses one: the count of those is what the gateway holds.
+    let parsed = 0;
+    (gateway as unknown as { server: Server }).server.on('request', () => parsed++);
     const socket = connect(port, '127.0.0.1');
     socket.on('error', () => {});
     socket.pause();
     await new Promise((resolve) => socket.once('connect', resolve));
+    // 2,000 requests a write: one read of 64 KiB parses about 2,400 of them, past the 64 that
+    // stop it; a second read means something started it again.
     const chunk = Buffer.from('GET / HTTP/1.1\r\nhost: x\r\n\r\n'.repeat(2000));
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 8; i++) {
       if (socket.write(chunk)) continue;
       const drained = await Promise.race([new Promise((resolve) => socket.once('drain', () => resolve(true))), new Promise((resolve) => setTimeout(() => resolve(false), 1500))]);
       if (!drained) break;
@@ -532,6 +539,40 @@ describe('a client that pipelines without reading its answers', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     socket.destroy();
     assert.equal(logs.query({ text: 'pipelined more than' }).length, 0, 'the gateway read on until its queue cap closed the connection');
-    assert.ok(handled < 16_384, `${handled} requests were handed on for a client that read none of the answers`);
+    assert.ok(parsed < 4000, `${parsed} of 16,000 requests were parsed (${handled} handed on) for a client that read none of the answers`);
+  });
+});
+
+describe('an HTTPS gateway', () => {
+  const logs = new LogBus();
+  let gateway: HttpGateway;
+  let port: number;
+
+  before(async () => {
+    const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], { notAfterDate: new Date(Date.now() + 86_400_000) });
+    gateway = new HttpGateway({
+      host: '127.0.0.1',
+      port: 0,
+      bodyLimitBytes: 1024,
+      log: loggerFor(logs, 'gateway'),
+      limits: { headerTimeoutMs: 400 },
+      tls: { cert: Buffer.from(pems.cert), key: Buffer.from(pems.private) },
+      route: () => ({ handle: (exchange: Exchange) => exchange.response.fail(200, 'ok\n') }),
+    });
+    port = (await gateway.listen()).port;
+  });
+  after(async () => {
+    await gateway.close();
+  });
+
+  it('closes a connection whose TLS handshake does not finish in time, and one that sends plain HTTP, saying which', async () => {
+    // A client that connects and sends nothing: it once kept its connection (and a slot) for good.
+    const stalled = await exchangeRaw(port, '', 5000);
+    assert.ok(stalled.closed, 'the stalled handshake was left open');
+    await waitUntil(() => logs.query({ text: 'the TLS handshake did not finish in time; the connection was closed' }).length > 0, () => 'the line saying why');
+    const plain = await exchangeRaw(port, 'GET / HTTP/1.1\r\nhost: x\r\n\r\n', 5000);
+    assert.ok(plain.closed, 'plain HTTP on the HTTPS port was left open');
+    await waitUntil(() => logs.query({ text: 'plain HTTP came to the HTTPS port' }).length > 0, () => 'the line saying why');
+    assert.equal(logs.query({ text: 'closed its connection mid-request' }).length, 0, 'blamed on the client going away');
   });
 });
