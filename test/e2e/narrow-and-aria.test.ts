@@ -283,4 +283,20 @@ describe('narrow windows, screen readers and keys in Chromium', () => {
     await whole.waitFor({ state: 'detached' });
     await page.waitForFunction(() => document.activeElement?.hasAttribute('data-keyboard-list') === true, undefined, { timeout: 2000 });
   });
+
+  it('a segmented radio group (HTTP body type) is one Tab stop, and the arrow keys pick its radios', async () => {
+    await go(2, 'http');
+    await view('http').getByRole('tablist', { name: 'Request' }).getByRole('tab', { name: /Body/ }).click();
+    const group = view('http').getByRole('radiogroup', { name: 'Body type' });
+    const checked = () => group.locator('[role="radio"][aria-checked="true"]').innerText();
+    const before = await checked();
+    await group.locator('[role="radio"][aria-checked="true"]').focus();
+    await page.keyboard.press('ArrowRight');
+    const after = await checked();
+    assert.notEqual(after, before, 'ArrowRight picked the next radio');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), after, 'the focus went with it');
+    assert.deepEqual(await group.locator('[role="radio"]').evaluateAll((radios) => radios.map((r) => (r as HTMLElement).tabIndex).filter((t) => t === 0).length), 1);
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await checked(), before);
+  });
 });

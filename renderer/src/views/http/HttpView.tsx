@@ -12,7 +12,7 @@ import { CurlParseError, parseCurl, toCurl } from '../../lib/curl.ts';
 import { downloadBlob, withExtension } from '../../lib/download.ts';
 import { Ago } from '../../components/Ago.tsx';
 import { formatBytes, formatMs } from '../../lib/format.ts';
-import { onTabListKeyDown, tabStop } from '../../lib/tab-list-keyboard.ts';
+import { onRadioGroupKeyDown, onTabListKeyDown, tabStop } from '../../lib/tab-list-keyboard.ts';
 import { useElapsedSeconds } from '../../lib/clock.ts';
 import { studio } from '../../api/client.ts';
 import { isMod } from '../../shell/shortcuts.ts';
@@ -122,9 +122,9 @@ function BodyEditor({ draft, onSend }: { draft: RequestDraft; onSend: () => void
   ];
   return (
     <div className="body-editor">
-      <div className="segmented" role="radiogroup" aria-label="Body type">
+      <div className="segmented" role="radiogroup" aria-label="Body type" onKeyDown={onRadioGroupKeyDown}>
         {modes.map((m) => (
-          <button key={m.id} role="radio" aria-checked={draft.bodyMode === m.id} className={draft.bodyMode === m.id ? 'active' : ''} onClick={() => update(withBodyMode(draft, m.id))}>
+          <button key={m.id} role="radio" aria-checked={draft.bodyMode === m.id} tabIndex={tabStop(draft.bodyMode === m.id)} className={draft.bodyMode === m.id ? 'active' : ''} onClick={() => update(withBodyMode(draft, m.id))}>
             {m.label}
           </button>
         ))}

@@ -14,6 +14,7 @@ import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { useNow } from '../../lib/clock.ts';
 import { formatAgo, formatCount, formatMs } from '../../lib/format.ts';
 import { useFocusableWhileScrolling } from '../../lib/scroll-focus.ts';
+import { onRadioGroupKeyDown, tabStop } from '../../lib/tab-list-keyboard.ts';
 import { failureTitle, reloadState, useStudio, versionName } from '../../stores/studio-store.ts';
 import { modKey, useUi } from '../../stores/ui-store.ts';
 import { ChainGraph } from './ChainGraph.tsx';
@@ -254,9 +255,10 @@ function InstancesCard({ instances }: { instances: InstancesView }) {
     <section className="card instances-card" aria-label="Instances">
       <div className="instances-head">
         <h3>Instances</h3>
-        <div className="segmented" role="radiogroup" aria-label="Instance mode">
+        {/* aria-disabled, not disabled, while a switch runs: a disabled radio would drop the focus the arrow keys put there. */}
+        <div className="segmented" role="radiogroup" aria-label="Instance mode" onKeyDown={onRadioGroupKeyDown}>
           {modes.map(({ mode, label, title }) => (
-            <button key={mode} role="radio" aria-checked={instances.mode === mode} className={instances.mode === mode ? 'active' : ''} title={title} disabled={switching !== undefined} onClick={() => void choose(mode)}>
+            <button key={mode} role="radio" aria-checked={instances.mode === mode} tabIndex={tabStop(instances.mode === mode)} className={instances.mode === mode ? 'active' : ''} title={title} aria-disabled={switching !== undefined || undefined} onClick={() => void choose(mode)}>
               {label}
             </button>
           ))}
