@@ -536,7 +536,7 @@ async function exclusively<T>(
 /** How often a waiting process looks at the lock again; a build takes seconds, so this is cheap. */
 const LOCK_POLL_MS = 250;
 /** A lock whose holder stopped refreshing it this long ago (a killed studio) is taken over. */
-const LOCK_STALE_MS = 10_000;
+const LOCK_STALE_MS = 30_000;
 
 /**
  * Runs `task` holding the cache folder's build lock. A lock whose holder died goes stale (its
@@ -548,7 +548,7 @@ async function withCacheLock<T>(cacheDir: string, signal: AbortSignal | undefine
   for (let waited = false; !release; waited = true) {
     if (signal?.aborted) return cancelled();
     try {
-      release = await lockfile.lock(lockPath, { realpath: false, stale: LOCK_STALE_MS, update: 2_000 });
+      release = await lockfile.lock(lockPath, { realpath: false, stale: LOCK_STALE_MS, update: 5_000 });
     } catch (thrown) {
       if ((thrown as NodeJS.ErrnoException).code !== 'ELOCKED') return failed(`Could not take the build lock in ${cacheDir}: ${messageOf(thrown)}`, 'Check that the cache folder is writable.');
       if (!waited) onWait();
