@@ -650,8 +650,7 @@ const LINGER_MS = 2000;
 /** Answers a request with a refusal, in its place among the connection's answers; the connection closes after it. */
 function answerWith(res: ServerResponse, refusal: Refusal): void {
   res.shouldKeepAlive = false;
-  res.writeHead(Number(refusal.status.slice(0, 3)), refusal.status.slice(4), { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(refusal.text) });
-  res.end(refusal.text);
+  new NodeResponseTarget(res).fail(Number(refusal.status.slice(0, 3)), refusal.text);
 }
 
 /**

@@ -116,7 +116,7 @@ describe('narrow windows, screen readers and keys in Chromium', () => {
     await page.setViewportSize({ width: 800, height: 600 });
   });
 
-  it('Key-value: Ctrl+S saves the value being edited with the focus outside the editor, and the page is not saved', async () => {
+  it('Key-value: Ctrl+S saves the value being edited with the focus outside the editor, and the page is not saved; Escape gives the focus back to Edit', async () => {
     const kv = view('kv');
     await kv.getByRole('button', { name: /Edit/ }).click();
     const field = kv.getByLabel('Counter value');
@@ -139,6 +139,10 @@ describe('narrow windows, screen readers and keys in Chromium', () => {
     });
     await page.locator('body').press('Control+s');
     assert.equal(await page.evaluate(() => (window as unknown as { savePrevented: boolean }).savePrevented), true);
+    // Escape in the field gives up the edit, and the focus goes back to the button that opened it.
+    await kv.getByRole('button', { name: /Edit/ }).click();
+    await kv.getByLabel('Counter value').press('Escape');
+    await page.waitForFunction(() => document.activeElement?.hasAttribute('data-edit-value') === true, undefined, { timeout: 2000 });
   });
 
   it('Traffic at 800x600: the path column keeps 120 px, and with a request open at least 3 rows show', async () => {
@@ -250,7 +254,7 @@ describe('narrow windows, screen readers and keys in Chromium', () => {
     assert.ok((await sidebar.boundingBox())!.width > 150, 'at 800 px the sidebar has its labels again');
   });
 
-  it('the Traffic grid owns its column headers; a box that scrolls (the shortcuts at 800x600) takes the focus; closing a panel gives the focus back to its list', async () => {
+  it('the Traffic grid owns its column headers; a box that scrolls (the shortcuts at 800x600) takes the focus, and none once it fits; closing a panel gives the focus back to its list', async () => {
     await go(9, 'traffic');
     const grid = view('traffic').getByRole('grid', { name: 'Requests' });
     await grid.waitFor();
@@ -269,6 +273,10 @@ describe('narrow windows, screen readers and keys in Chromium', () => {
       const body = document.querySelector('.dialog-body')!;
       return body.scrollTop > 0 && body.scrollTop + body.clientHeight >= body.scrollHeight - 1;
     });
+    // Once it fits, it is no focus target at all, not even for a click (no tabindex left).
+    await page.setViewportSize({ width: 1600, height: 2400 });
+    await page.waitForFunction(() => !document.querySelector('.dialog-body')!.hasAttribute('tabindex'), undefined, { timeout: 2000 });
+    await page.setViewportSize({ width: 800, height: 600 });
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'detached' });
 

@@ -9,7 +9,10 @@ export function useFocusableWhileScrolling(ref: RefObject<HTMLElement | null>): 
     const element = ref.current;
     if (!element) return;
     const update = () => {
-      element.tabIndex = element.scrollHeight > element.clientHeight + 1 || element.scrollWidth > element.clientWidth + 1 ? 0 : -1;
+      const overflows = element.scrollHeight > element.clientHeight + 1 || element.scrollWidth > element.clientWidth + 1;
+      // Not -1 when it fits: that would still take the focus on a click, unlike the box it was.
+      if (overflows) element.tabIndex = 0;
+      else element.removeAttribute('tabindex');
     };
     update();
     const observer = new ResizeObserver(update);

@@ -8,6 +8,7 @@
 import type { Virtualizer } from '@tanstack/react-virtual';
 import { useEffect, useId, useState, type FocusEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import './list-keyboard.css';
+import { focusAfterRender } from './focus-after-render.ts';
 
 export interface ListKeyboardOptions {
   /** Rows in the list, loaded or not. */
@@ -154,11 +155,7 @@ export function useListKeyboard({ count, virtualizer, rowHeight, resetKey, picke
   };
 }
 
-/**
- * Gives the focus back to a view's list once a panel opened from it closes (its Close button,
- * Escape): the focused button goes with the panel, and the focus would fall to the page, so
- * that Tab started over at the sidebar.
- */
+/** Gives the focus back to a view's list once a panel opened from it closes (its Close button, Escape). */
 export function focusList(view: string): void {
-  requestAnimationFrame(() => document.querySelector<HTMLElement>(`section.view[data-view="${view}"] [data-keyboard-list]`)?.focus({ preventScroll: true }));
+  focusAfterRender(`section.view[data-view="${view}"] [data-keyboard-list]`);
 }

@@ -12,6 +12,7 @@ import { EmptyState } from '../../components/EmptyState.tsx';
 import { ValueDiff } from '../../components/ValueDiff.tsx';
 import { formatBytes, formatDateTime } from '../../lib/format.ts';
 import { bucketLabel, visibleName } from '../../lib/visible-text.ts';
+import { focusAfterRender } from '../../lib/focus-after-render.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
 import { isMod } from '../../shell/shortcuts.ts';
 import { downloadSnapshot, inspectArchive, useData, type Side } from './data-store.ts';
@@ -235,11 +236,7 @@ function ChangeRow({ change, active, onClick }: { change: DataChangeView; active
 
 /** A comparison asked for from a snapshot's row lands below the list: focus goes to its summary, so the keyboard and the eye follow. */
 function revealComparison(): void {
-  requestAnimationFrame(() => {
-    const summary = document.querySelector<HTMLElement>('[data-testid="compare-summary"]');
-    summary?.scrollIntoView({ block: 'nearest' });
-    summary?.focus({ preventScroll: true });
-  });
+  focusAfterRender('[data-testid="compare-summary"]', { reveal: true });
 }
 
 function Compare() {

@@ -15,6 +15,7 @@ import { formatBytes, formatCount } from '../../lib/format.ts';
 import { downloadBlob } from '../../lib/download.ts';
 import { useListKeyboard } from '../../lib/use-list-keyboard.ts';
 import { bucketLabel, revealHidden, visibleName } from '../../lib/visible-text.ts';
+import { focusAfterRender } from '../../lib/focus-after-render.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { isMod } from '../../shell/shortcuts.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
@@ -300,7 +301,7 @@ function ValuePane({ saveShortcut }: { saveShortcut: SaveShortcut }) {
                 if (e.key === 'Escape') {
                   useKv.getState().setEditing(false);
                   // The field goes: the focus goes back to the Edit button that opened it.
-                  requestAnimationFrame(() => document.querySelector<HTMLElement>('[data-edit-value]')?.focus());
+                  focusAfterRender('[data-edit-value]');
                 }
               }}
             />
