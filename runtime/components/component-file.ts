@@ -47,7 +47,7 @@ export async function readComponentBytes(path: string): Promise<Result<Uint8Arra
     // Read at a position, which leaves the handle's own position at 0 for readFile below.
     const head = (await file.read(Buffer.alloc(8), 0, 8, 0)).buffer.subarray(0, Math.min(8, stats.size));
     // No WebAssembly at all is refused unread; a core module's exports say more (see checkComponentFile).
-    if (wasmKind(head) === 'not-wasm') return fail('not-wasm', notWasmMessage(path), NOT_WASM_HINT);
+    if (wasmKind(head) === 'not-wasm') return notWasm(path, head);
     if (stats.size > MAX_FILE_BYTES) {
       return fail('component-too-large', `${path} is ${(stats.size / 2 ** 30).toFixed(1)} GiB, larger than any component the studio can load (2 GiB).`, 'Check that the path names the component your build produces; a file this large is more likely a disk image or an archive.');
     }
@@ -62,8 +62,20 @@ export async function readComponentBytes(path: string): Promise<Result<Uint8Arra
   }
 }
 
-const notWasmMessage = (path: string) => `${path} is not a WebAssembly file (it does not start with the \\0asm header).`;
 const NOT_WASM_HINT = 'Point the studio at the .wasm file your build produces.';
+const CUT_SHORT_HINT = 'A build or copy that was still writing the file, or one that stopped half-way: build or copy it again (the studio loads it as soon as it is whole).';
+
+/**
+ * Why bytes wasmKind calls not-wasm are refused. `bytes` is the whole file or its first 8
+ * bytes: an empty file, or a header begun and cut short, is said as such, not as "no header".
+ */
+function notWasm(path: string, bytes: Uint8Array): Result<never> {
+  if (bytes.length === 0) return fail('not-wasm', `${path} is empty (0 bytes).`, `A build or copy that has not written it yet, or that failed? ${NOT_WASM_HINT}`);
+  if (bytes.length < 8 && bytes.length >= MAGIC.length && MAGIC.every((b, i) => bytes[i] === b)) {
+    return fail('wasm-truncated', `${path} is cut short: it is ${bytes.length} bytes, fewer than the 8 of a WebAssembly header.`, CUT_SHORT_HINT);
+  }
+  return fail('not-wasm', `${path} is not a WebAssembly file (it does not start with the \\0asm header).`, NOT_WASM_HINT);
+}
 
 /** A file's first `count` bytes (fewer when it is shorter). Opened non-blocking: a pipe named .wasm would otherwise wait for a writer. */
 export async function readFileHead(path: string, count = 8): Promise<Uint8Array> {
@@ -85,7 +97,15 @@ export async function wasmKindOfFile(path: string): Promise<WasmKind | undefined
 export function checkComponentFile(path: string, bytes: Uint8Array): Result<void> {
   const checked = checkComponentBytes(path, bytes);
   if (!checked.ok) {
-    if (checked.error.code === 'core-module' && coreExportNames(bytes).some((name) => SPIN_V1_HTTP_EXPORTS.includes(name))) {
+    const exports = checked.error.code === 'core-module' ? coreExportNames(bytes) : [];
+    if (WASI_ADAPTER_EXPORTS.every((name) => exports.includes(name))) {
+      return fail(
+        'core-module',
+        `${path} is a WASI adapter: a core module that implements WASI preview 1 (wasi_snapshot_preview1) over WASI 0.2. It is no program of its own: \`wasm-tools component new\` links it into a wasip1 module to make that module a component.`,
+        'Point the studio at your component instead: build for wasm32-wasip2, or run `wasm-tools component new your-module.wasm --adapt wasi_snapshot_preview1=<this file> -o component.wasm` and serve component.wasm.',
+      );
+    }
+    if (exports.some((name) => SPIN_V1_HTTP_EXPORTS.includes(name))) {
       return fail(
         'core-module',
         `${path} is a Spin 1 HTTP app: a core WebAssembly module that exports handle-http-request, Spin's own interface before components.`,
@@ -99,7 +119,7 @@ export function checkComponentFile(path: string, bytes: Uint8Array): Result<void
     return fail(
       'wasm-truncated',
       `${path} is cut short: it is ${bytes.length} bytes, and its section at byte ${shape.at} needs more (or the rest is zeros).`,
-      'A build or copy that was still writing the file, or one that stopped half-way: build or copy it again (the studio loads it as soon as it is whole).',
+      CUT_SHORT_HINT,
     );
   }
   if (shape.problem === 'not-a-section') {
@@ -122,7 +142,7 @@ export function checkComponentFile(path: string, bytes: Uint8Array): Result<void
 /** Refuses bytes that are no component (not wasm, a core module, an unknown version), naming `path`. */
 export function checkComponentBytes(path: string, bytes: Uint8Array): Result<void> {
   const kind = wasmKind(bytes);
-  if (kind === 'not-wasm') return fail('not-wasm', notWasmMessage(path), NOT_WASM_HINT);
+  if (kind === 'not-wasm') return notWasm(path, bytes);
   if (kind === 'core-module') {
     return fail(
       'core-module',
@@ -152,6 +172,12 @@ export function wasmKind(bytes: Uint8Array): WasmKind {
   if (layer === 1 && version === 0x0d) return 'component';
   return 'unknown-version';
 }
+
+/**
+ * What every WASI preview 1 adapter exports, and no wasip1 program does (it imports them): the
+ * adapters of wasmtime, jco and Spin alike.
+ */
+const WASI_ADAPTER_EXPORTS = ['fd_write', 'proc_exit', 'args_get', 'cabi_import_realloc'];
 
 /** What a Spin 1 HTTP module exports (its SDKs' two spellings). */
 const SPIN_V1_HTTP_EXPORTS = ['handle-http-request', 'spin-http-handle-http-request', 'spin_http_handle_http_request'];

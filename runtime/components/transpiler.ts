@@ -85,18 +85,32 @@ export async function transpile(component: ComponentFile, cacheRoot: string): Pr
       'Check that the cache folder is writable and its disk has room, or point COMPONENT_STUDIO_CACHE elsewhere; deleting the folder is safe, it only holds derived files.',
     );
   }
-  if (!outcome.ok) {
-    return fail(
-      'transpile-failed',
-      `Could not transpile ${component.name} to JavaScript: ${outcome.message}`,
-      'The component may be malformed or use a feature jco does not support; `wasm-tools validate` on the file says more.',
-    );
-  }
+  if (!outcome.ok) return transpileFailed(component.name, outcome.message);
   const fresh = await readManifest(dir);
   if (!fresh) return fail('transpile-failed', `The transpiler wrote no output for ${component.name}.`, 'Try again; if it repeats, clear the studio cache folder.');
   if (skeleton) await writeFile(skeletonLink(cacheRoot, skeleton), basename(dir)).catch(() => {});
   void pruneTranspiled(join(cacheRoot, 'transpiled')).catch(() => {}); // a prune that fails leaves more behind, nothing worse
   return ok({ ...fresh, cached: false });
+}
+
+/** jco's refusal, as one line, with a hint for the causes a user can act on. */
+export function transpileFailed(name: string, message: string): Result<never> {
+  const reason = oneLine(message);
+  return fail(
+    'transpile-failed',
+    `Could not transpile ${name} to JavaScript: ${reason}`,
+    /historically accepted as `cancellable`/.test(reason)
+      ? 'It uses the component model\'s async ABI as encoded before the binary format changed (component-model#716), so it comes from an older toolchain: rebuild it with a current one.'
+      : 'The component may be malformed or use a feature jco does not support; `wasm-tools validate` on the file says more.',
+  );
+}
+
+/** A Rust error chain (`… \n\nCaused by:\n    …`) as one line, each cause after a colon, as the studio's other messages read. */
+function oneLine(message: string): string {
+  return message
+    .split(/\n\s*Caused by:\s*\n/)
+    .map((part) => part.trim().replace(/^\d+: /, '').replace(/\s*\n\s*(?:\d+: )?/g, ': '))
+    .join(': ');
 }
 
 function skeletonLink(cacheRoot: string, skeleton: ComponentSkeleton): string {

@@ -14,6 +14,7 @@ import { configValues, loadProject, type Project, type WashConfig } from '../pro
 import { environmentFrom, loadStudioSettings, type StudioSettings } from '../project/studio-settings.ts';
 import { startComposition } from '../workloads/composition.ts';
 import type { RuntimeSettings } from '../workloads/workload.ts';
+import type { ComponentSpec } from '../workloads/prepared-component.ts';
 import type { BuildOutputs } from './build-outputs.ts';
 import { buildProject, outputPathsOf } from './project-build.ts';
 import type { BuildRecord, CycleResult, SessionEvent } from './session-events.ts';
@@ -136,9 +137,9 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
   const shared = { config, stores: workloadStoresOf(stores.value), volumes, services: services.value, environment: environmentFrom(studioSettings) };
   const startStarted = performance.now();
   const settings = ctx.settings();
-  const components = [{ name, wasmPath }, ...extra.map((c) => ({ name: c.name, wasmPath: c.file }))];
+  const components: ComponentSpec[] = [{ name, wasmPath }, ...extra.map((c, i) => ({ name: c.name, wasmPath: c.file, origin: `dev.components[${i}] ("${c.name}")` }))];
   const serviceName = service?.kind === 'file' ? uniqueName(basename(service.file, extname(service.file)), components) : name;
-  if (service?.kind === 'file') components.push({ name: serviceName, wasmPath: service.file });
+  if (service?.kind === 'file') components.push({ name: serviceName, wasmPath: service.file, origin: 'dev.service_file' });
   const listenedBefore = service ? ctx.serviceListening() : [];
   const serviceListensAgain = listenedBefore.length > 0 ? { addresses: listenedBefore, listening: () => listeningOf(services.value, serviceName) } : undefined;
   const composed = await startComposition(

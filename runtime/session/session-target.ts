@@ -1,8 +1,8 @@
 // What a session serves: a project folder (built on every save) or a .wasm file (served as it
 // is). Resolving the path the user gave is the one failure that ends a session before it
 // starts: no save can fix a target that does not exist, or a folder that is no project.
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { access, readlink, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import { findProjectRoot } from '../project/project-config.ts';
@@ -14,16 +14,9 @@ export type Target =
 
 export async function resolveTarget(input: string): Promise<Result<Target>> {
   const path = resolve(input);
-  let isFile: boolean;
-  try {
-    isFile = (await stat(path)).isFile();
-  } catch {
-    return fail('target-not-found', `Nothing at ${path}.`, 'Pass a project folder (with .wash/ or a src/ entry) or a .wasm component file.');
-  }
-  if (isFile) {
-    if (extname(path) !== '.wasm') return fail('target-not-wasm', `${path} is not a .wasm file.`, 'Pass a project folder or a .wasm component file.');
-    return ok({ kind: 'file', name: basename(path, '.wasm'), wasmPath: path, dataDir: join(dirname(path), '.wash', 'data') });
-  }
+  const kind = await targetKind(path);
+  if (!kind.ok) return kind;
+  if (kind.value === 'file') return ok({ kind: 'file', name: basename(path, extname(path)), wasmPath: path, dataDir: join(dirname(path), '.wash', 'data') });
   // The config is read (and its errors reported) by each build cycle, so a broken config
   // waits for a fix like a broken build does.
   const root = await findProjectRoot(path);
@@ -43,6 +36,42 @@ export async function resolveTarget(input: string): Promise<Result<Target>> {
     );
   }
   return ok({ kind: 'project', root, dataDir: join(root, '.wash', 'data') });
+}
+
+/** Whether an absolute path is a .wasm file or a folder; anything else is refused, saying what it is. */
+export async function targetKind(path: string): Promise<Result<'file' | 'folder'>> {
+  let stats: Stats;
+  try {
+    stats = await stat(path);
+  } catch (err) {
+    return notThere(path, err as NodeJS.ErrnoException);
+  }
+  if (stats.isDirectory()) return ok('folder');
+  // Reading a pipe would wait for a writer, and a device may never end.
+  if (!stats.isFile()) return fail('component-unreadable', `${path} is ${specialKind(stats)}, not a file or a folder.`, `Choose the .wasm file your build writes, or a project folder.`);
+  // Toolchains on Windows and macOS may write COUNTER.WASM: the case of the name says nothing.
+  if (extname(path).toLowerCase() !== '.wasm') return fail('target-not-wasm', `${path} is not a .wasm file.`, 'Choose a project folder or a .wasm component file.');
+  return ok('file');
+}
+
+/** Why a path the user gave cannot be looked at: nothing there, a link to nowhere or to itself, or no permission. */
+async function notThere(path: string, err: NodeJS.ErrnoException): Promise<Result<never>> {
+  const hint = 'Choose a project folder (with .wash/ or a src/ entry) or a .wasm component file.';
+  if (err.code === 'ELOOP') return fail('target-not-found', `${path} is a symbolic link that leads back to itself (a link loop).`, `Point the link at a real file or folder. ${hint}`);
+  if (err.code === 'ENOENT' || err.code === 'ENOTDIR') {
+    // `ls` shows a link whose target is gone: say so, rather than that nothing is there.
+    const link = await readlink(path).catch(() => undefined);
+    if (link !== undefined) return fail('target-not-found', `${path} is a symbolic link to ${link}, which does not exist.`, `Point the link at the component or project (a disk not mounted?). ${hint}`);
+    return fail('target-not-found', `Nothing at ${path}.`, hint);
+  }
+  const permission = err.code === 'EACCES' || err.code === 'EPERM';
+  return fail('component-unreadable', `Cannot look at ${path}: ${err.message}.`, permission ? 'Check the permissions of the path and of the folders above it.' : 'Check that the disk holding it is still there, then try again.');
+}
+
+function specialKind(stats: Stats): string {
+  if (stats.isFIFO()) return 'a named pipe';
+  if (stats.isSocket()) return 'a socket';
+  return 'a device';
 }
 
 export function describeTarget(target: Target): string {

@@ -78,15 +78,22 @@ export async function runCheckCli(argv: string[], out: Out, err: Out): Promise<n
   const session = sessionLog.follow(
     new DevSession({ target: positionals[0] ?? '.', port: 0, host: '127.0.0.1', watch: false, bodyLimitBytes: 100 * 2 ** 20, settings, logs, traffic: { checksOnReload: false } }),
   );
+  // A build or start that failed is printed by the session's log already, unless --quiet.
+  let printed = false;
+  const off = session.subscribe((event) => {
+    if (event.kind === 'build-failed') printed = !values.quiet;
+  });
   try {
     const started = await session.start();
+    off();
     if (!started.ok) {
-      err(`${pc.red('error')} ${describe(started.error)}\n`);
+      if (!printed) err(`${pc.red('error')} ${describe(started.error)}\n`);
       if (started.error.code === 'data-in-use' || started.error.code === 'project-in-use') err('  A studio is running on this project: it runs the checks after every save (see its reload indicator). Stop it to run them here.\n');
       return 2;
     }
     if (!started.value.url) {
-      err(`${pc.red('error')} The project serves no HTTP, so there is nothing to check.\n`);
+      const what = target.ok && target.value.kind === 'file' ? 'component' : 'project';
+      err(`${pc.red('error')} The ${what} serves no HTTP, so there is nothing to check.\n  hint: Checks send HTTP requests: they need a component that exports wasi:http/incoming-handler.\n`);
       return 2;
     }
     const sandbox = sandboxWithoutUi(session);

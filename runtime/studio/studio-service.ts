@@ -3,7 +3,7 @@
 // Electron IPC). It owns the current session: `project.open` stops it and starts the next
 // one through the factory it was given. It knows nothing of sockets, windows or printing.
 import { randomUUID } from 'node:crypto';
-import { realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { checkComponentBytes, readFileHead } from '../components/component-file.ts';
 import { StudioFailure, messageOf, type StudioError } from '../errors.ts';
@@ -19,7 +19,7 @@ import { exampleCopied, listExamples, newProject } from '../project/new-project.
 import { resolveTypedPath, typedPathBase } from './typed-path.ts';
 import { userExamplesDir } from './launch-state.ts';
 import { checkProjectFree } from '../session/project-claim.ts';
-import { resolveTarget } from '../session/session-target.ts';
+import { resolveTarget, targetKind } from '../session/session-target.ts';
 import type { LogBus, LogRecord } from '../logs/log-bus.ts';
 import type { BuildRecord, DevSession, SessionEvent, SessionStores } from '../session/dev-session.ts';
 import type { ServiceRunner } from '../workloads/service-runner.ts';
@@ -295,15 +295,9 @@ export class StudioService {
     if (this.closed) throw new StudioFailure({ code: 'closed', message: 'The studio is shutting down.' });
     const path = resolveTypedPath(target, this.typedPathBase());
     // Checked before the current project stops, so a typo does not leave nothing running.
-    let isFile: boolean;
-    try {
-      isFile = (await stat(path)).isFile();
-    } catch {
-      throw new StudioFailure({ code: 'target-not-found', message: `Nothing at ${path}.`, hint: 'Pick a project folder (with .wash/ or a src/ entry) or a .wasm component file.' });
-    }
-    if (isFile && extname(path) !== '.wasm') {
-      throw new StudioFailure({ code: 'target-not-wasm', message: `${path} is not a .wasm file.`, hint: 'Pick a project folder or a .wasm component file.' });
-    }
+    const kind = await targetKind(path);
+    if (!kind.ok) throw new StudioFailure(kind.error);
+    const isFile = kind.value === 'file';
     if (isFile) {
       // A file that is no component at all (a core module, say) could never serve: the
       // project that serves now keeps serving.
@@ -482,8 +476,8 @@ export class StudioService {
       ...(example ? { example } : {}),
       session: this.sessionId,
       ready: this.sessionReady,
-      kind: described?.kind ?? (extname(target) === '.wasm' ? 'file' : 'project'),
-      name: described?.name ?? target.split(/[\\/]/).filter(Boolean).pop()?.replace(/\.wasm$/, '') ?? target,
+      kind: described?.kind ?? (extname(target).toLowerCase() === '.wasm' ? 'file' : 'project'),
+      name: described?.name ?? target.split(/[\\/]/).filter(Boolean).pop()?.replace(/\.wasm$/i, '') ?? target,
       path: described?.path ?? resolve(target),
       configPath: described?.configPath,
       gatewayUrl: described?.gatewayUrl,

@@ -46,7 +46,7 @@ export async function startComposition(spec: CompositionSpec, settings: RuntimeS
   const prepared = new Map<string, PreparedComponent>();
   for (const [i, component] of spec.components.entries()) {
     const ready = await prepareComponent(component, settings.cacheDir, settings.memoryLimitBytes, i === 0 ? onPhase : undefined);
-    if (!ready.ok) return i === 0 ? ready : fail(ready.error.code, `${component.name}: ${ready.error.message}`, ready.error.hint);
+    if (!ready.ok) return i === 0 ? ready : fail(ready.error.code, `${component.origin ?? component.name}: ${ready.error.message}`, ready.error.hint);
     prepared.set(component.name, ready.value);
   }
   const all = [...prepared.values()];
@@ -94,7 +94,8 @@ export async function startComposition(spec: CompositionSpec, settings: RuntimeS
     const workload = await Workload.serve(chainOf(name), plan.wiring, spec, settings, logs);
     if (!workload.ok) {
       await stopAll();
-      return name === all[0]!.name ? workload : fail(workload.error.code, `${name}: ${workload.error.message}`, workload.error.hint);
+      const origin = spec.components.find((c) => c.name === name)?.origin ?? name;
+      return name === all[0]!.name ? workload : fail(workload.error.code, `${origin}: ${workload.error.message}`, workload.error.hint);
     }
     served.push(workload.value);
   }

@@ -18,6 +18,8 @@ export interface ComponentSpec {
   /** Unique within a workload: the project's name, a dev.components name, the service's. */
   name: string;
   wasmPath: string;
+  /** Where the config names it, said before its errors: `dev.components[0] ("api")`, `dev.service_file`. */
+  origin?: string;
 }
 
 export type StartPhase = 'reading' | 'transpiling' | 'compiling' | 'starting';

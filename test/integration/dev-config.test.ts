@@ -58,6 +58,19 @@ describe('dev.components', () => {
       await project.remove();
     }
   });
+
+  it('says which entry holds a file that is no component, before what is wrong with it', async () => {
+    const echo = await watFixture('hello-echo');
+    const project = await messageProject('main\n', `dev:\n  components:\n    - name: echo\n      file: ${JSON.stringify(echo)}\n    - name: notes\n      file: notes.wasm\n`);
+    await writeFile(join(project.root, 'notes.wasm'), 'text, not a component\n');
+    const studio = launchStudio(project.root);
+    try {
+      await studio.waitFor(`dev.components[1] ("notes"): ${join(project.root, 'notes.wasm')} is not a WebAssembly file`);
+    } finally {
+      await studio.stop();
+      await project.remove();
+    }
+  });
 });
 
 describe('dev.command', () => {

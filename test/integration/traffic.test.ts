@@ -508,12 +508,17 @@ describe('component-studio check', () => {
     assert.match(run.output, /answer\.json: checks\.0\.name/);
   });
 
-  it('exits 2 when the build fails', async () => {
-    await rm(join(project.root, '.wash', 'checks'), { recursive: true, force: true });
+  it('exits 2 when the build fails, saying why once', async () => {
+    await writeFile(join(project.root, '.wash', 'checks', 'answer.json'), checkFile('checked answer'));
     await project.save('SYNTAX ERROR');
-    const run = await runStudio(['check', project.root, '--quiet']);
-    assert.equal(run.code, 2, run.output);
-    assert.match(run.output, /error/);
+    const quiet = await runStudio(['check', project.root, '--quiet']);
+    assert.equal(quiet.code, 2, quiet.output);
+    assert.match(quiet.output, /^error .*build-failed|^error /m);
+    // Shown with the build's progress, the failure is that log's line, not printed again.
+    const shown = await runStudio(['check', project.root]);
+    assert.equal(shown.code, 2, shown.output);
+    assert.match(shown.output, /✗ build 1 failed: /);
+    assert.doesNotMatch(shown.output, /^error /m, shown.output);
   });
 });
 

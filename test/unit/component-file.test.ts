@@ -104,14 +104,20 @@ describe('readComponentFile', () => {
     assert.match(error.hint ?? '', /\.wasm file your build produces/);
   });
 
-  it('refuses an empty file with not-wasm', async () => {
-    const error = await refused(await fileWith('empty.wasm', new Uint8Array(0)));
+  it('refuses an empty file with not-wasm, saying it is empty', async () => {
+    const path = await fileWith('empty.wasm', new Uint8Array(0));
+    const error = await refused(path);
     assert.equal(error.code, 'not-wasm');
+    assert.equal(error.message, `${path} is empty (0 bytes).`);
   });
 
-  it('refuses a truncated header with not-wasm', async () => {
-    const error = await refused(await fileWith('truncated.wasm', header(...MAGIC, 0x0d, 0x00)));
-    assert.equal(error.code, 'not-wasm');
+  it('refuses a header begun and cut short with wasm-truncated, not as a file without the header', async () => {
+    for (const bytes of [header(...MAGIC), header(...MAGIC, 0x0d, 0x00)]) {
+      const path = await fileWith('truncated.wasm', bytes);
+      const error = await refused(path);
+      assert.equal(error.code, 'wasm-truncated');
+      assert.equal(error.message, `${path} is cut short: it is ${bytes.length} bytes, fewer than the 8 of a WebAssembly header.`);
+    }
   });
 
   it('refuses a component cut short, or with zeros where its end should be, with wasm-truncated', async () => {
@@ -148,6 +154,16 @@ describe('readComponentFile', () => {
     assert.equal(error.code, 'core-module');
     assert.equal(error.message, `${path} is a Spin 1 HTTP app: a core WebAssembly module that exports handle-http-request, Spin's own interface before components.`);
     assert.match(error.hint ?? '', /^No WASI adapter turns it into a wasi:http component\. Rebuild it with a current Spin SDK/);
+  });
+
+  it('tells a WASI adapter (a core module exporting the preview 1 functions) that it is no program, and how it is used', async () => {
+    const exports = ['fd_write', 'proc_exit', 'args_get', 'cabi_import_realloc'].flatMap((name) => [name.length, ...Buffer.from(name), 0x00, 0x00]);
+    const section = [4, ...exports];
+    const path = await fileWith('wasi_snapshot_preview1.reactor.wasm', header(...MAGIC, 0x01, 0x00, 0x00, 0x00, 7, section.length, ...section));
+    const error = await refused(path);
+    assert.equal(error.code, 'core-module');
+    assert.match(error.message, /is a WASI adapter: .* It is no program of its own/);
+    assert.match(error.hint ?? '', /--adapt wasi_snapshot_preview1=<this file>/);
   });
 
   it('refuses an unknown binary version with unsupported-wasm-version, naming the path', async () => {

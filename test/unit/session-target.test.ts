@@ -3,7 +3,7 @@
 // folder the studio cannot write to (its build and data go inside it, as with wash).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -55,6 +55,32 @@ describe('the session target', () => {
     writeFileSync(join(scratch, 'notes.txt'), '');
     const text = await resolveTarget(join(scratch, 'notes.txt'));
     assert.ok(!text.ok && text.error.code === 'target-not-wasm');
+  });
+
+  it('takes COUNTER.WASM as a .wasm file: the case of the name says nothing', async () => {
+    const upper = join(scratch, 'COUNTER.WASM');
+    writeFileSync(upper, 'not checked here');
+    const file = await resolveTarget(upper);
+    assert.ok(file.ok && file.value.kind === 'file' && file.value.name === 'COUNTER', JSON.stringify(file));
+  });
+
+  it('says what a path is when it is neither a file nor a folder: a link to nowhere, a link loop, a named pipe', async (t) => {
+    if (process.platform === 'win32') return t.skip('links need a privilege on Windows, and named pipes are not files there');
+    const dangling = join(scratch, 'dangling.wasm');
+    symlinkSync(join(scratch, 'unmounted', 'x.wasm'), dangling);
+    const gone = await resolveTarget(dangling);
+    assert.ok(!gone.ok && gone.error.code === 'target-not-found');
+    assert.equal(gone.error.message, `${dangling} is a symbolic link to ${join(scratch, 'unmounted', 'x.wasm')}, which does not exist.`);
+    symlinkSync('loop-b.wasm', join(scratch, 'loop-a.wasm'));
+    symlinkSync('loop-a.wasm', join(scratch, 'loop-b.wasm'));
+    const loop = await resolveTarget(join(scratch, 'loop-a.wasm'));
+    assert.ok(!loop.ok && loop.error.code === 'target-not-found');
+    assert.match(loop.error.message, /is a symbolic link that leads back to itself \(a link loop\)\.$/);
+    const fifo = join(scratch, 'fifo.wasm');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const pipe = await resolveTarget(fifo);
+    assert.ok(!pipe.ok && pipe.error.code === 'component-unreadable');
+    assert.equal(pipe.error.message, `${fifo} is a named pipe, not a file or a folder.`);
   });
 
   it('refuses a read-only project folder, saying why and to open a copy', async (t) => {
