@@ -15,6 +15,8 @@ import { hostImports } from '../../runtime/host/index.ts';
 import { EMPTY_SOURCE, setWakeSignal, WakeSignal } from '../../runtime/host/io.ts';
 import { defaultRuntimeSettings } from '../../runtime/workloads/workload.ts';
 import { studioCoreModule } from '../../runtime/workloads/prepared-component.ts';
+import { ResourceTables } from '../../runtime/workloads/resource-tables.ts';
+import { RESOURCE_TABLES_IMPORT } from '../../runtime/components/glue-tuning.ts';
 
 export interface DirectRequest {
   method: string;
@@ -63,7 +65,7 @@ export async function measureDirectCalls(wasmPath: string, cacheDir: string, req
 
 /** Instantiates the component; the returned function runs the timed loop on this thread. */
 export async function prepareDirectCalls(wasmPath: string, cacheDir: string, request: DirectRequest): Promise<(timing?: DirectTiming) => DirectResult> {
-  const handler = await instantiate(wasmPath, cacheDir);
+  const { handler } = await instantiateDirect(wasmPath, cacheDir);
 
   let status = 0;
   let bodyBytes = 0;
@@ -205,7 +207,16 @@ export function percentile(sorted: number[], p: number): number {
 /** Work the host registers for the end of each request (e.g. flushing a partial log line). */
 const requestEndHooks: (() => void)[] = [];
 
-async function instantiate(wasmPath: string, cacheDir: string): Promise<IncomingHandler> {
+export interface DirectInstance {
+  handler: IncomingHandler;
+  /** Its core instances, in the order the glue made them (what InstanceSnapshot saves). */
+  coreInstances: WebAssembly.Instance[];
+  /** The glue's resource tables, as a worker sees them. */
+  tables: ResourceTables;
+}
+
+/** The component transpiled and instantiated on this thread, as a worker does it. */
+export async function instantiateDirect(wasmPath: string, cacheDir: string): Promise<DirectInstance> {
   requestEndHooks.length = 0;
   const file = await readComponentFile(wasmPath);
   if (!file.ok) throw new Error(describe(file.error));
@@ -237,17 +248,23 @@ async function instantiate(wasmPath: string, cacheDir: string): Promise<Incoming
       instantiateCore: (module: WebAssembly.Module, imports: WebAssembly.Imports) => Promise<WebAssembly.Instance>,
     ): Promise<Record<string, unknown>>;
   };
+  const tables = new ResourceTables();
+  const coreInstances: WebAssembly.Instance[] = [];
   const exports = await glue.instantiate(
     (path) => {
       const module = modules[path];
       if (!module) throw new Error(`transpiled output lacks the core module ${path}`);
       return module;
     },
-    hostImports(state),
-    (module, imports) => WebAssembly.instantiate(module, imports),
+    { ...hostImports(state), [RESOURCE_TABLES_IMPORT]: tables.hook },
+    async (module, imports) => {
+      const created = await WebAssembly.instantiate(module, imports);
+      coreInstances.push(created);
+      return created;
+    },
   );
   for (const [name, value] of Object.entries(exports)) {
-    if (name === 'incomingHandler' || name.startsWith('wasi:http/incoming-handler')) return value as IncomingHandler;
+    if (name === 'incomingHandler' || name.startsWith('wasi:http/incoming-handler')) return { handler: value as IncomingHandler, coreInstances, tables };
   }
   throw new Error(`${wasmPath} exports no wasi:http/incoming-handler`);
 }

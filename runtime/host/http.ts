@@ -131,11 +131,29 @@ export interface IncomingRequestInit {
   body: ByteSource;
 }
 
+/**
+ * What the gateway hands a component for one request (the request, its headers, body, body
+ * stream and trailers, the response outparam): nothing a later request can use. A worker that
+ * keeps its instance lets go of those the component never dropped once the request is over.
+ */
+const requestScoped = new WeakSet<object>();
+
+export function isRequestScoped(object: unknown): boolean {
+  return typeof object === 'object' && object !== null && requestScoped.has(object);
+}
+
+/** Marks what `parent` hands out as the request's own when the parent is. */
+function scopedLike<T extends object>(parent: object, child: T): T {
+  if (requestScoped.has(parent)) requestScoped.add(child);
+  return child;
+}
+
 export class IncomingRequest {
   private consumed = false;
   private readonly fields: Fields;
 
   constructor(private readonly init: IncomingRequestInit) {
+    requestScoped.add(this);
     // As wasmtime: the fields a component may not set are not handed to it either (the
     // authority comes from authority()), so code that copies a request's headers onto an
     // outgoing request or response works as it does under wash.
@@ -143,6 +161,7 @@ export class IncomingRequest {
       init.headers.filter(([name]) => !FORBIDDEN.has(name.toLowerCase())),
       true,
     );
+    requestScoped.add(this.fields);
   }
 
   method(): Method {
@@ -163,7 +182,7 @@ export class IncomingRequest {
   consume(): IncomingBody {
     if (this.consumed) refuse();
     this.consumed = true;
-    return new IncomingBody(this.init.body);
+    return scopedLike(this, new IncomingBody(this.init.body));
   }
 }
 
@@ -222,11 +241,11 @@ export class IncomingBody {
     if (this.streamed) refuse();
     this.streamed = true;
     const lease = this.lease?.();
-    return new InputStream(lease ? { read: (max) => this.source.read(max), ready: () => this.source.ready(), close: () => lease.release() } : this.source);
+    return scopedLike(this, new InputStream(lease ? { read: (max) => this.source.read(max), ready: () => this.source.ready(), close: () => lease.release() } : this.source));
   }
 
   static finish(body: IncomingBody): FutureTrailers {
-    const trailers = new FutureTrailers(body.trailers, body.lease?.());
+    const trailers = scopedLike(body, new FutureTrailers(body.trailers, body.lease?.()));
     body.own?.release();
     return trailers;
   }
@@ -370,7 +389,9 @@ export class OutgoingBody {
 export class ResponseOutparam {
   private used = false;
   private response: OutgoingResponse | undefined;
-  constructor(private readonly sink: ResponseSink) {}
+  constructor(private readonly sink: ResponseSink) {
+    requestScoped.add(this);
+  }
 
   static set(param: ResponseOutparam, response: Result<OutgoingResponse, ErrorCode>): void {
     if (param.used) throw new Error('response-outparam.set was called twice for one request');

@@ -356,7 +356,8 @@ export interface Commands extends DeployCommands, TrafficCommands {
   'kv.createBucket': { args: { bucket: string }; result: null };
   'kv.deleteBucket': { args: { bucket: string }; result: null };
   'kv.list': { args: { bucket: string; prefix?: string; cursor?: string; limit?: number }; result: KvListResult };
-  'kv.get': { args: { bucket: string; key: string }; result: KvValue | null };
+  /** `limit`: at most this many bytes of the value (a preview); `size` is always the whole value's. */
+  'kv.get': { args: { bucket: string; key: string; limit?: number }; result: KvValue | null };
   'kv.set': { args: { bucket: string; key: string; value: string }; result: null };
   'kv.delete': { args: { bucket: string; key: string }; result: null };
   'kv.increment': { args: { bucket: string; key: string; delta: number }; result: { value: string } };

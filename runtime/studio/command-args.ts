@@ -62,7 +62,7 @@ export const commandArgs: { [C in CommandName]: z.ZodType<CommandArgs<C>> } = {
   'kv.createBucket': z.object({ bucket: name }),
   'kv.deleteBucket': z.object({ bucket: name }),
   'kv.list': z.object({ bucket, prefix: z.string().optional(), cursor: z.string().optional(), limit: limit.optional() }),
-  'kv.get': z.object({ bucket, key: z.string() }),
+  'kv.get': z.object({ bucket, key: z.string(), limit: z.number().int().positive().optional() }),
   'kv.set': z.object({ bucket, key: z.string(), value: base64 }),
   'kv.delete': z.object({ bucket, key: z.string() }),
   'kv.increment': z.object({ bucket, key: z.string(), delta: z.number().int() }),

@@ -125,9 +125,11 @@ export class StoreCommands {
         const page = kv.list(bucket, { ...(prefix !== undefined ? { prefix } : {}), ...(cursor !== undefined ? { cursor } : {}), ...(limit !== undefined ? { limit } : {}) });
         return { keys: page.keys, ...(page.cursor !== undefined ? { cursor: page.cursor } : {}), total: kv.size(bucket) };
       },
-      'kv.get': async ({ bucket, key }) => {
+      'kv.get': async ({ bucket, key, limit }) => {
         const value = this.need().keyvalue.get(bucket, key);
-        return value === undefined ? null : { value: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'), size: value.byteLength };
+        if (value === undefined) return null;
+        const shown = limit === undefined ? value.byteLength : Math.min(limit, value.byteLength);
+        return { value: Buffer.from(value.buffer, value.byteOffset, shown).toString('base64'), size: value.byteLength };
       },
       'kv.set': async ({ bucket, key, value }) => {
         this.need().keyvalue.set(bucket, key, Buffer.from(value, 'base64'));

@@ -5,7 +5,7 @@ import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_
 import { messageOf, type StudioError } from '../errors.ts';
 import { ComponentExit } from '../host/cli.ts';
 import type { HostState } from '../host/host-state.ts';
-import { IncomingRequest, ResponseOutparam, type ErrorCode, type ResponseSink } from '../host/http.ts';
+import { IncomingRequest, isRequestScoped, ResponseOutparam, type ErrorCode, type ResponseSink } from '../host/http.ts';
 import { hostImports } from '../host/index.ts';
 import { setIncomingRequest } from '../host/outgoing-http.ts';
 import { HostChannel, setHostChannel } from '../host/host-channel.ts';
@@ -15,6 +15,8 @@ import { KeyValueStore } from '../stores/key-value-store.ts';
 import { StoreLocks } from '../stores/store-locks.ts';
 import { counted } from './link-calls.ts';
 import { InstanceSnapshot } from './instance-snapshot.ts';
+import { ResourceTables } from './resource-tables.ts';
+import { RESOURCE_TABLES_IMPORT } from '../components/glue-tuning.ts';
 import { BODY_WINDOW, WakeWord, type BodyMessage, type FromWorker, type InstanceStrategy, type Reply, type RequestFailure, type RequestHead, type ToWorker, type WorkerLoad } from './worker-protocol.ts';
 
 const port = parentPort!;
@@ -112,6 +114,8 @@ let instance: Promise<Instance> | undefined;
 const memories: WebAssembly.Memory[] = [];
 /** Every core instance of the current instance's chain. */
 const coreInstances: WebAssembly.Instance[] = [];
+/** The glue's resource tables of each member of the current instance's chain. */
+const resourceTables: ResourceTables[] = [];
 /** False once an instance put back to its start failed where a new one might not: new ones from then on. */
 let snapshotsWork = true;
 /**
@@ -159,6 +163,7 @@ async function instantiateChain(): Promise<Record<string, unknown>> {
   requestEndHooks.length = 0;
   memories.length = 0;
   coreInstances.length = 0;
+  resourceTables.length = 0;
   const instances = new Map<string, Record<string, unknown>>();
   const calls = new Int32Array(load.linkCalls);
   let link = 0;
@@ -175,6 +180,9 @@ async function instantiateChain(): Promise<Record<string, unknown>> {
       volumes: load.volumes,
     };
     const imports: Record<string, unknown> = hostImports(state);
+    const tables = new ResourceTables();
+    imports[RESOURCE_TABLES_IMPORT] = tables.hook;
+    resourceTables.push(tables);
     for (const [key, provider, exportName] of member.links) imports[key] = counted(instances.get(provider)?.[exportName], calls, link++);
     const glue = (await import(member.glueUrl)) as Glue;
     exports = await glue.instantiate(
@@ -202,7 +210,7 @@ async function instantiate(): Promise<Instance> {
   // In 'fresh' mode the instance is put back to this state after each request rather than
   // replaced, when all of its state can be saved.
   const restorable = strategy === 'fresh' && snapshotsWork && load.chain.every((member) => member.restorable);
-  return { handler, served: 0, snapshot: restorable ? InstanceSnapshot.take(coreInstances) : undefined };
+  return { handler, served: 0, snapshot: restorable ? InstanceSnapshot.take(coreInstances, resourceTables) : undefined };
 }
 
 /**
@@ -319,6 +327,9 @@ async function handleRequest(head: RequestHead): Promise<void> {
   serving = head.id;
   const failure = serve(head, current);
   for (const hook of requestEndHooks) hook();
+  // Kept for the next request: what the component never dropped of this one goes (in 'fresh'
+  // mode, putting the instance back does it).
+  if (!current.snapshot) for (const tables of resourceTables) tables.release(isRequestScoped);
   serving = undefined;
   batch.push(failure ? { type: 'done', id: head.id, failure, servedBefore } : { type: 'done', id: head.id, servedBefore });
   batch.flush();

@@ -2,7 +2,8 @@
 // wash's fresh-instance semantics (no state survives from one request to the next) without
 // instantiating again. A core instance's state is its memories and mutable globals (every one
 // is exported by components/global-exports.ts); tables are set up at instantiation and left
-// alone by the code toolchains emit, so they are not saved.
+// alone by the code toolchains emit, so they are not saved. The glue's resource tables (the
+// host objects the instance holds handles to) are saved with them: see resource-tables.ts.
 //
 // Putting it back copies each memory back, except the stretches that were all zeros when it
 // was saved: those are zeroed, which writes without reading, and no copy of them is kept.
@@ -13,6 +14,7 @@
 // an allocator restored to before the growth would grow it again on every request, without
 // end. The caller starts a new instance then.
 import { Buffer } from 'node:buffer';
+import type { ResourceTables, SavedTables } from './resource-tables.ts';
 
 const GLOBAL_PREFIX = 'studio:global:';
 /** How finely a memory is split into stretches of zeros and stretches to copy. */
@@ -37,10 +39,11 @@ export class InstanceSnapshot {
   private constructor(
     private readonly memories: SavedMemory[],
     private readonly globals: SavedGlobal[],
+    private readonly resources: { tables: ResourceTables; saved: SavedTables }[],
   ) {}
 
-  /** The state of these core instances now, or undefined when some of it cannot be saved (a shared memory). */
-  static take(instances: readonly WebAssembly.Instance[]): InstanceSnapshot | undefined {
+  /** The state of these core instances and their glue's tables now, or undefined when some of it cannot be saved (a shared memory). */
+  static take(instances: readonly WebAssembly.Instance[], tables: readonly ResourceTables[] = []): InstanceSnapshot | undefined {
     const memories = new Map<WebAssembly.Memory, SavedMemory>();
     const globals: SavedGlobal[] = [];
     for (const instance of instances) {
@@ -53,7 +56,11 @@ export class InstanceSnapshot {
         }
       }
     }
-    return new InstanceSnapshot([...memories.values()], globals);
+    return new InstanceSnapshot(
+      [...memories.values()],
+      globals,
+      tables.map((t) => ({ tables: t, saved: t.save() })),
+    );
   }
 
   /** Puts the state back; false (and nothing changed) when a memory grew since it was saved. */
@@ -67,6 +74,7 @@ export class InstanceSnapshot {
       }
     }
     for (const { global, value } of this.globals) global.value = value;
+    for (const { tables, saved } of this.resources) tables.restore(saved);
     return true;
   }
 }

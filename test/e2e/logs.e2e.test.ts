@@ -85,6 +85,22 @@ describe('the Logs view in Chromium', () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  it('keeps the link and drops the other escape codes in a request\'s own Logs tab too', async () => {
+    await page.keyboard.press('Control+2');
+    const http = page.locator('section.view[data-view="http"]:not([hidden])');
+    await http.waitFor();
+    await http.getByLabel('Method', { exact: true }).selectOption('GET');
+    await http.getByLabel('URL', { exact: true }).fill('/');
+    await page.keyboard.press('Control+Enter');
+    await http.getByTestId('response-status').filter({ hasText: /^200/ }).waitFor();
+    await http.getByRole('tab', { name: /^Logs/ }).click();
+    const line = http.locator('[aria-label="Request logs"] .log-line', { hasText: 'no stray codes' });
+    assert.equal(await line.locator('.log-text').textContent(), 'a link to wasmCloud, no stray codes');
+    assert.equal(await line.locator('a.ansi-link').getAttribute('href'), 'https://wasmcloud.com/');
+    await page.keyboard.press('Control+3');
+    await logs().and(page.locator(':not([hidden])')).waitFor();
+  });
+
   it('counts the lines that arrive while scrolled up, on the Follow button', async () => {
     for (let i = 0; i < 20; i++) assert.equal((await fetch(studio.url)).status, 200);
     const list = logs().getByRole('listbox', { name: 'Log lines' });

@@ -143,6 +143,16 @@ describe('narrow windows, screen readers and keys in Chromium', () => {
     await kv.getByRole('button', { name: /Edit/ }).click();
     await kv.getByLabel('Counter value').press('Escape');
     await page.waitForFunction(() => document.activeElement?.hasAttribute('data-edit-value') === true, undefined, { timeout: 2000 });
+    // A refusal that names a 1,000-character key wraps inside its dialog.
+    await kv.getByRole('button', { name: '+ New key' }).click();
+    const dialog = page.getByRole('dialog', { name: /^New key in / });
+    await dialog.getByLabel('Key').fill('k'.repeat(1000));
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    const refusal = dialog.getByRole('alert');
+    await refusal.waitFor();
+    assert.ok(await refusal.evaluate((el) => el.scrollWidth <= el.clientWidth + 1), 'the message runs out of its box');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
   });
 
   it('Traffic at 800x600: the path column keeps 120 px, and with a request open at least 3 rows show', async () => {
@@ -306,5 +316,14 @@ describe('narrow windows, screen readers and keys in Chromium', () => {
     assert.deepEqual(await group.locator('[role="radio"]').evaluateAll((radios) => radios.map((r) => (r as HTMLElement).tabIndex).filter((t) => t === 0).length), 1);
     await page.keyboard.press('ArrowLeft');
     assert.equal(await checked(), before);
+  });
+
+  it('Ctrl+1…9 put the focus in the view they show, so that Tab goes on inside it', async () => {
+    await page.locator('.nav-item[data-view="workloads"]').focus();
+    await page.keyboard.press('Control+3');
+    const inLogs = () => page.evaluate(() => !!document.activeElement?.closest('section.view[data-view="logs"]'));
+    await page.waitForFunction(() => !!document.activeElement?.closest('section.view[data-view="logs"]'), undefined, { timeout: 2000 });
+    await page.keyboard.press('Tab');
+    assert.equal(await inLogs(), true, 'Tab went to the first control of the view, not back to the sidebar');
   });
 });

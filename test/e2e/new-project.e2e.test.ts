@@ -120,6 +120,10 @@ describe('a new project from the Settings view', () => {
     await http.getByLabel('URL').fill('/');
     await http.getByRole('button', { name: 'Send' }).click();
     await page.getByTestId('request-problem').filter({ hasText: /The gateway is not serving: the component did not build or could not start \(its error is in Workloads and Logs\)\. A path like this goes to the gateway; a full http:\/\/ URL can be sent now/ }).waitFor();
+    // The response pane says the request went nowhere, not how to send a first one.
+    const response = http.locator('.response-pane');
+    await response.getByText('Not sent').waitFor();
+    assert.equal(await response.getByText(/The first example/).count(), 0);
   });
 
   it('goes back to a project opened before with one click on it under Recent', async () => {

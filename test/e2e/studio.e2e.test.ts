@@ -308,6 +308,24 @@ describe('the studio UI in Chromium', () => {
     await rm(join(project, '.wash', 'data', 'keyvalue', 'request-count'));
   });
 
+  it('shows a value over 2 MiB cut and not for editing, and downloads it whole', async () => {
+    const text = Array.from({ length: 160_000 }, (_, i) => `value line ${i}`).join('\n');
+    const onDisk = join(project, '.wash', 'data', 'keyvalue', 'qrcode', 'big-value');
+    await writeFile(onDisk, text);
+    await go('kv');
+    const kv = view('kv');
+    await kv.getByRole('option', { name: 'big-value' }).click();
+    await waitForText(kv.locator('.detail-pane .notice'), /Showing the first 2\.0 MiB of 2\.\d MiB\. Download it to see all of it; a value this large is not edited here\./);
+    await waitForText(kv.locator('.detail-pane .detail-title'), /2\.\d MiB/);
+    assert.equal(await kv.getByRole('button', { name: /Edit/ }).count(), 0, 'a cut value is not offered for editing');
+    const downloading = page.waitForEvent('download');
+    await kv.getByRole('button', { name: /Download/ }).click();
+    // Read where the browser put it: a file saved into the project would start a build.
+    const saved = await (await downloading).path();
+    assert.equal((await readFile(saved, 'utf8')).length, text.length, 'the download holds the whole value');
+    await rm(onDisk);
+  });
+
   it('finds a failure in the logs with search, highlighted', async () => {
     const res = await fetch(new URL('/qrcode', studio.url), { method: 'POST', body: 'this is not json' });
     assert.equal(res.status, 500);

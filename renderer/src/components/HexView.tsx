@@ -14,12 +14,9 @@ function hexRow(bytes: Uint8Array, offset: number, perRow: number): { hex: strin
   let ascii = '';
   for (let i = 0; i < perRow; i++) {
     const b = bytes[offset + i];
-    if (b === undefined) {
-      hex += '   ';
-      continue;
-    }
-    hex += b.toString(16).padStart(2, '0') + (i === perRow / 2 - 1 ? '  ' : ' ');
-    ascii += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.';
+    // A short last row keeps the middle gap too, or its text would start a column early.
+    hex += (b === undefined ? '  ' : b.toString(16).padStart(2, '0')) + (i === perRow / 2 - 1 ? '  ' : ' ');
+    if (b !== undefined) ascii += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.';
   }
   return { hex, ascii };
 }

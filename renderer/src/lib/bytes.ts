@@ -1,5 +1,11 @@
 // Bytes <-> base64 (the API carries bytes as base64) and text decoding, fast enough for
 // multi-megabyte values: chunked so no call spreads millions of arguments.
+/**
+ * How much of a value or object the UI fetches to show it. More would stall the page for
+ * seconds (a 10 MiB value took 9); bigger ones show their first part and a download button.
+ */
+export const PREVIEW_BYTES = 2 * 1024 * 1024;
+
 export function base64ToBytes(base64: string): Uint8Array {
   const binary = atob(base64);
   const bytes = new Uint8Array(binary.length);

@@ -26,8 +26,9 @@ export function formatTime(epochMs: number): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
+/** The date as the system writes it, and the time on a 24-hour clock as everywhere else in the UI. */
 export function formatDateTime(epochMs: number): string {
-  return new Date(epochMs).toLocaleString();
+  return `${new Date(epochMs).toLocaleDateString()} ${formatTime(epochMs).slice(0, 8)}`;
 }
 
 /** "3 s ago", "5 min ago": for last build times. */

@@ -22,6 +22,7 @@ import { HelpOverlay } from './HelpOverlay.tsx';
 import { isEditable, isMod } from './shortcuts.ts';
 import { Sidebar } from './Sidebar.tsx';
 import { Toasts } from './Toasts.tsx';
+import { focusAfterRender } from '../lib/focus-after-render.ts';
 
 const VIEW_COMPONENTS: Record<ViewId, () => React.JSX.Element> = {
   workloads: WorkloadsView,
@@ -55,6 +56,9 @@ export function App() {
         if (target) {
           e.preventDefault();
           ui.setView(target.id);
+          // Into the view: the focus was in the one now hidden, or in the sidebar, and Tab
+          // would start over there, several stops away from what the keys asked for.
+          focusAfterRender(`section.view[data-view="${target.id}"]`);
         }
         return;
       }
@@ -91,7 +95,7 @@ export function App() {
         {VIEWS.map((v) => {
           const View = VIEW_COMPONENTS[v.id];
           return (
-            <section key={v.id} className="view" data-view={v.id} hidden={v.id !== view} aria-label={v.label}>
+            <section key={v.id} className="view" data-view={v.id} hidden={v.id !== view} aria-label={v.label} tabIndex={-1}>
               <ErrorBoundary name={v.label}>
                 <View />
               </ErrorBoundary>

@@ -8,7 +8,7 @@ import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import { dataScope } from '../../stores/project-scope.ts';
 import type { BlobListResult, BlobObjectView } from '../../api/types.ts';
-import { base64ToBytes, bytesToBase64 } from '../../lib/bytes.ts';
+import { base64ToBytes, bytesToBase64, PREVIEW_BYTES } from '../../lib/bytes.ts';
 import { pagedList, type PagedList } from '../../lib/paged-list.ts';
 
 export const OBJECT_PAGE = 500;
@@ -16,9 +16,8 @@ export const OBJECT_PAGE = 500;
 const NAME_PAGE = 10_000;
 /** Names per blob.delete, so deleting a huge folder is several calls of a bearable size. */
 const DELETE_BATCH = 10_000;
-/** Bytes fetched for a preview; bigger objects show their first part and a download button. */
-export const PREVIEW_CAP = 2 * 1024 * 1024;
-export const IMAGE_PREVIEW_CAP = 16 * 1024 * 1024;
+/** An image is shown whole or not at all, so it may be bigger than PREVIEW_BYTES. */
+const IMAGE_PREVIEW_CAP = 16 * 1024 * 1024;
 const UPLOAD_PART = 1024 * 1024;
 const DOWNLOAD_PART = 4 * 1024 * 1024;
 
@@ -224,7 +223,7 @@ export const useBlobs = create<BlobState>((set, get) => ({
     set({ preview: { object, bytes: undefined, loading: true, error: undefined } });
     try {
       const isImage = /^image\//.test(object.contentType);
-      const cap = isImage ? IMAGE_PREVIEW_CAP : PREVIEW_CAP;
+      const cap = isImage ? IMAGE_PREVIEW_CAP : PREVIEW_BYTES;
       const result = await dataScope.call('blob.get', { container, name: object.name, start: 0, ...(object.size > cap ? { end: cap } : {}) });
       if (get().preview?.object.name !== object.name) return;
       set({ preview: { object: result.object, bytes: base64ToBytes(result.data), loading: false, error: undefined } });

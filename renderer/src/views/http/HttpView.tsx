@@ -23,7 +23,7 @@ import { configuredComponentPath, examplesFor, isQrExample } from './http-exampl
 import { gatewayPath } from './gateway-path.ts';
 import { type BodyMode, bodyText, CANCELLED, effectiveHeaders, type HistoryEntry, METHODS, notServingReason, paramsOf, type RequestDraft, type Sending, sendsBody, useHttp, withParams } from './http-store.ts';
 import { PairsTable } from './PairsTable.tsx';
-import { OutboundCalls, RequestLogs } from '../traffic/TrafficDetail.tsx';
+import { logCount, OutboundCalls, RequestLogs } from '../traffic/TrafficDetail.tsx';
 import type { HttpResponseView } from '../../api/types.ts';
 
 type RequestTab = 'params' | 'headers' | 'body';
@@ -200,6 +200,7 @@ function Waiting({ sending }: { sending: Sending }) {
 
 function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }) {
   const { response, problem, sending, reopened } = useHttp();
+  const gatewayUrl = useStudio((s) => s.project?.gatewayUrl);
   const [chosenTab, setTab] = useState<ResponseTab>('body');
   // The log and the outbound calls are one request's: the next answer opens on its body (headers stay chosen).
   useEffect(() => setTab((t) => (t === 'logs' || t === 'outbound' ? 'body' : t)), [response]);
@@ -241,7 +242,7 @@ function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }
             </button>
             {shown.response.logs && (
               <button role="tab" aria-selected={tab === 'logs'} tabIndex={tabStop(tab === 'logs')} className={tab === 'logs' ? 'active' : ''} onClick={() => setTab('logs')} title="What the component logged while it served this request">
-                Logs <span className="count">{shown.response.logs.length}</span>
+                Logs <span className="count">{logCount(shown.response.logs)}</span>
               </button>
             )}
             {!!shown.response.outbound?.length && (
@@ -289,10 +290,17 @@ function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }
         {meta}
         {sending ? (
           <Waiting sending={sending} />
+        ) : problem && !(problem.kind === 'gateway' && gatewayUrl) ? (
+          // Said beside the request too; here it takes the place of a first-run hint that would not fit.
+          <EmptyState title="Not sent" icon="⇄">
+            <p>{problem.message}</p>
+          </EmptyState>
         ) : reopened ? (
           <EmptyState title="Response not kept" icon="⇄">
             <p>
-              This request {reopened.status !== undefined ? `got ${reopened.status}` : 'was sent'} <Ago at={reopened.at} />. The studio keeps the responses of the last 30 requests since it started; press <kbd>{modKey}</kbd>+<kbd>Enter</kbd> to send it again.
+              This request {reopened.status !== undefined ? `got ${reopened.status}` : 'was sent'} <Ago at={reopened.at} />. This window keeps the responses of its last 30 requests in memory, so a reload or another window starts without them;{' '}
+              {reopened.request.bodyMode === 'file' && sendsBody(reopened.request) ? 'pick its body file again, then press ' : 'press '}
+              <kbd>{modKey}</kbd>+<kbd>Enter</kbd> to send it again.
             </p>
           </EmptyState>
         ) : (
@@ -316,11 +324,6 @@ function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }
   return (
     <div className="response-pane" aria-label="Response">
       {meta}
-      {response.truncated && (
-        <div className="notice notice-warn" role="note">
-          The body is {formatBytes(response.size)}: only the first {formatBytes(bytes.length)} came back to the studio window. Use copy as curl to fetch all of it.
-        </div>
-      )}
       {tab === 'body' && response.status >= 500 && response.logs && response.logs.some((l) => l.level === 'error' || l.level === 'warn' || l.level === 'critical') && (
         <div className="notice notice-warn" role="note">
           The component logged {response.logs.length === 1 ? 'a line' : `${response.logs.length} lines`} while serving this request.{' '}
@@ -337,7 +340,7 @@ function ResponsePane({ examples }: { examples: ReturnType<typeof examplesFor> }
         bytes.length === 0 ? (
           <div className="muted pad">No body.</div>
         ) : (
-          <ValueViewer bytes={bytes} contentType={contentType} totalSize={response.truncated ? response.size : bytes.length} label="Response body" />
+          <ValueViewer bytes={bytes} contentType={contentType} totalSize={response.truncated ? response.size : bytes.length} label="Response body" rest="Only this much came back to the studio window: copy the request as curl to fetch all of it." />
         )
       ) : (
         <table className="headers-table">

@@ -9,7 +9,7 @@ import { ConfirmDialog, Dialog, DialogActions, dialogShown, ErrorNotice, PromptD
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { NameText } from '../../components/NameText.tsx';
 import { ValueViewer } from '../../components/ValueViewer.tsx';
-import { bytesToBase64, counterBytes, decodeText, readCounter, textToBase64 } from '../../lib/bytes.ts';
+import { base64ToBytes, bytesToBase64, counterBytes, decodeText, readCounter, textToBase64 } from '../../lib/bytes.ts';
 import { detectContent } from '../../lib/content-kind.ts';
 import { formatBytes, formatCount } from '../../lib/format.ts';
 import { downloadBlob } from '../../lib/download.ts';
@@ -128,10 +128,12 @@ function ValuePane({ saveShortcut }: { saveShortcut: SaveShortcut }) {
   // Gone with the pane: Ctrl+S must not save an edit nobody sees any more.
   useEffect(() => () => void (saveShortcut.current = undefined), [saveShortcut]);
 
-  const text = useMemo(() => (selected?.bytes ? decodeText(selected.bytes) : undefined), [selected?.bytes]);
-  const kind = useMemo(() => (selected?.bytes ? detectContent(selected.bytes).kind : undefined), [selected?.bytes]);
+  // Only part of a value over PREVIEW_BYTES is here: it is shown, not edited, or saving would cut it.
+  const whole = selected?.bytes !== undefined && selected.size <= selected.bytes.length ? selected.bytes : undefined;
+  const text = useMemo(() => (whole ? decodeText(whole) : undefined), [whole]);
+  const kind = useMemo(() => (whole ? detectContent(whole).kind : undefined), [whole]);
   // A whole number in decimal text is how wash (and wasi:keyvalue/atomics here) keeps a counter.
-  const counter = selected?.bytes ? readCounter(selected.bytes) : undefined;
+  const counter = whole ? readCounter(whole) : undefined;
 
   saveShortcut.current = undefined;
   if (bucket === undefined) return null;
@@ -206,6 +208,18 @@ function ValuePane({ saveShortcut }: { saveShortcut: SaveShortcut }) {
     }
   };
 
+  const download = async () => {
+    const name = selected.key.replace(/[\\/:*?"<>|]/g, '_');
+    if (whole) return downloadBlob(whole as BlobPart, name);
+    try {
+      const value = await studio.call('kv.get', { bucket, key: selected.key });
+      if (value) downloadBlob(base64ToBytes(value.value) as BlobPart, name);
+      else useUi.getState().toast({ tone: 'error', title: `${visibleName(selected.key)} no longer exists` });
+    } catch (err) {
+      toastError(`Could not download ${selected.key}`, err);
+    }
+  };
+
   const isCounter = counter !== undefined || (text !== undefined && /^-?\d+$/.test(text.trim()));
   return (
     <div className="detail-pane" aria-label="Value">
@@ -215,7 +229,7 @@ function ValuePane({ saveShortcut }: { saveShortcut: SaveShortcut }) {
             <NameText name={selected.key} />
           </h2>
           <span className="muted small" title={kvPath ? bucketFolder(kvPath, bucket) : undefined}>
-            {formatBytes(selected.size)}
+            {selected.loading && !selected.bytes ? 'Loading…' : formatBytes(selected.size)}
             {kvPath ? ` · ${bucketFolder(kvPath, bucket)}` : ''}
           </span>
         </div>
@@ -242,7 +256,7 @@ function ValuePane({ saveShortcut }: { saveShortcut: SaveShortcut }) {
             </button>
           )}
           {!editing && selected.bytes && (
-            <button className="btn" onClick={() => downloadBlob(selected.bytes as BlobPart, selected.key.replace(/[\\/:*?"<>|]/g, '_'))} title="Save the raw value as a file">
+            <button className="btn" onClick={() => void download()} title="Save the raw value as a file">
               ↓ Download
             </button>
           )}
@@ -316,7 +330,7 @@ function ValuePane({ saveShortcut }: { saveShortcut: SaveShortcut }) {
             <div className="muted small">a counter: an unsigned 64-bit number in decimal text (how wasi:keyvalue/atomics and wash store it)</div>
           </div>
         )}
-        {!editing && selected.bytes && <ValueViewer bytes={selected.bytes} name={selected.key} totalSize={selected.size} label="Key value" rest="Download it to see all of it." />}
+        {!editing && selected.bytes && <ValueViewer bytes={selected.bytes} name={selected.key} totalSize={selected.size} label="Key value" rest="Download it to see all of it; a value this large is not edited here." />}
       </div>
       {confirmDelete && (
         <ConfirmDialog title={`Delete ${visibleName(selected.key)}?`} confirmLabel="Delete" onCancel={() => setConfirmDelete(false)} onConfirm={() => void remove()}>

@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import { describeError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
-import { base64ToBytes } from '../../lib/bytes.ts';
+import { base64ToBytes, PREVIEW_BYTES } from '../../lib/bytes.ts';
 import { dataScope } from '../../stores/project-scope.ts';
 import { pagedList, type PagedList } from '../../lib/paged-list.ts';
 import type { KvListResult } from '../../api/types.ts';
@@ -16,6 +16,7 @@ const REST_PAGE = 10_000;
 
 export interface SelectedValue {
   key: string;
+  /** The value, or its first PREVIEW_BYTES when `size` is larger. */
   bytes: Uint8Array | undefined;
   size: number;
   loading: boolean;
@@ -122,7 +123,7 @@ export const useKv = create<KvState>((set, get) => ({
     if (bucket === undefined || !selected) return;
     const mine = ++valueSeq;
     try {
-      const value = await dataScope.call('kv.get', { bucket, key: selected.key });
+      const value = await dataScope.call('kv.get', { bucket, key: selected.key, limit: PREVIEW_BYTES });
       if (mine !== valueSeq || get().selected?.key !== selected.key) return;
       set({
         selected: value

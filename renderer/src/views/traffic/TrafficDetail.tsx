@@ -12,6 +12,7 @@ import { useStudio, versionName } from '../../stores/studio-store.ts';
 import { useUi } from '../../stores/ui-store.ts';
 import { useHttp, type RequestDraft } from '../http/http-store.ts';
 import { originTag, useTraffic } from './traffic-store.ts';
+import { ansiToHtml } from '../../lib/ansi.ts';
 
 type Tab = 'response' | 'request' | 'timing' | 'logs' | 'outbound';
 
@@ -44,7 +45,12 @@ export function HeadersTable({ headers, label }: { headers: [string, string][]; 
 /** Lines a capture keeps per request (MAX_LINES_PER_REQUEST in runtime/traffic/traffic-record.ts). */
 const LINES_KEPT = 200;
 
-/** What was logged while a request was served (the traffic detail's Logs tab, and the HTTP view's). */
+/** How many lines a request logged, as its Logs tab says it: `200+` once the capture stopped keeping them. */
+export function logCount(logs: readonly RequestLogLine[]): string {
+  return logs.length >= LINES_KEPT ? `${LINES_KEPT}+` : String(logs.length);
+}
+
+/** What was logged while a request was served (the traffic detail's Logs tab, and the HTTP view's), colours kept as in the Logs view. */
 export function RequestLogs({ logs }: { logs: RequestLogLine[] }) {
   if (logs.length === 0) return <div className="muted small pad">Nothing was logged while this request was served.</div>;
   return (
@@ -55,7 +61,7 @@ export function RequestLogs({ logs }: { logs: RequestLogLine[] }) {
           <span className="log-level">{line.level}</span>
           <span className="log-source">{line.source}</span>
           {line.stream && <span className="log-stream">{line.stream}</span>}
-          <span className="log-text">{line.text}</span>
+          <span className="log-text" dangerouslySetInnerHTML={{ __html: ansiToHtml(line.text) }} />
         </div>
       ))}
     </div>
@@ -184,7 +190,7 @@ export function TrafficDetail({ detail }: { detail: TrafficDetailView }) {
     ['response', 'Response'],
     ['request', 'Request'],
     ['timing', 'Timing'],
-    ['logs', `Logs (${record.logs.length >= LINES_KEPT ? `${LINES_KEPT}+` : record.logs.length})`],
+    ['logs', `Logs (${logCount(record.logs)})`],
     ['outbound', `Outbound (${record.outbound.length})`],
   ];
   return (
