@@ -361,6 +361,12 @@ describe('the studio UI in Chromium', () => {
     await page.keyboard.press('Control+Enter');
     await waitForText(page.getByTestId('response-status'), /^404/);
     await waitForText(page.locator('.response-pane .view-lines'), /Nothing\shere/);
+    // A method beyond the usual seven reaches the component too, not a 501 of the gateway.
+    await page.getByLabel('Method', { exact: true }).selectOption('PURGE');
+    await page.keyboard.press('Control+Enter');
+    await waitForText(page.locator('.history-list'), /PURGE/);
+    await waitForText(page.getByTestId('response-status'), /^404/);
+    await page.getByLabel('Method', { exact: true }).selectOption('GET');
   });
 
   it('shows a failed build with its output, and keeps serving the last good build', async () => {

@@ -21,7 +21,7 @@ import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
 import { withBodyMode } from './body-mode.ts';
 import { configuredComponentPath, examplesFor, isQrExample } from './http-examples.ts';
 import { gatewayPath } from './gateway-path.ts';
-import { type BodyMode, bodyText, CANCELLED, effectiveHeaders, type HistoryEntry, METHODS, notServingReason, paramsOf, type RequestDraft, type Sending, sendsBody, useHttp, withParams } from './http-store.ts';
+import { type BodyMode, bodyText, CANCELLED, effectiveHeaders, type HistoryEntry, METHODS, MORE_METHODS, notServingReason, paramsOf, type RequestDraft, type Sending, sendsBody, useHttp, withParams } from './http-store.ts';
 import { PairsTable } from './PairsTable.tsx';
 import { logCount, OutboundCalls, RequestLogs } from '../traffic/TrafficDetail.tsx';
 import type { HttpResponseView } from '../../api/types.ts';
@@ -503,6 +503,11 @@ export function HttpView() {
             {METHODS.map((m) => (
               <option key={m}>{m}</option>
             ))}
+            <optgroup label="More methods">
+              {MORE_METHODS.map((m) => (
+                <option key={m}>{m}</option>
+              ))}
+            </optgroup>
           </select>
           <input
             className="input url-input mono"

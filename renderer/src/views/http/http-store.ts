@@ -19,6 +19,11 @@ import { ROOT_REQUEST } from './http-examples.ts';
 import { savedDraft, savedHistory } from './saved-request.ts';
 
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+/**
+ * The other methods the gateway serves (Node's parser knows them: WebDAV, caches' PURGE, the
+ * QUERY draft), listed apart. CONNECT is left out: it asks a proxy for a tunnel.
+ */
+export const MORE_METHODS = ['ACL', 'BIND', 'CHECKOUT', 'COPY', 'LINK', 'LOCK', 'M-SEARCH', 'MERGE', 'MKACTIVITY', 'MKCALENDAR', 'MKCOL', 'MOVE', 'NOTIFY', 'PROPFIND', 'PROPPATCH', 'PURGE', 'QUERY', 'REBIND', 'REPORT', 'SEARCH', 'SOURCE', 'SUBSCRIBE', 'TRACE', 'UNBIND', 'UNLINK', 'UNLOCK', 'UNSUBSCRIBE'] as const;
 export type BodyMode = 'none' | 'text' | 'json' | 'form' | 'file';
 
 export interface Pair {
