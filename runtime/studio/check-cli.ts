@@ -13,6 +13,7 @@ import { TerminalPrinter } from '../logs/terminal-printer.ts';
 import { DevSession } from '../session/dev-session.ts';
 import { SessionLog } from '../session/session-log.ts';
 import { resolveTarget } from '../session/session-target.ts';
+import { checkComponentBytes, readFileHead } from '../components/component-file.ts';
 import { checksDir, loadCheckFiles } from '../traffic/check-file.ts';
 import type { CheckRun } from '../traffic/traffic-results.ts';
 import { defaultRuntimeSettings, MAX_REQUEST_TIMEOUT_SECONDS } from '../workloads/workload.ts';
@@ -58,6 +59,14 @@ export async function runCheckCli(argv: string[], out: Out, err: Out): Promise<n
   }
   // Nothing to check (or a check file that does not parse): said before a build and a start that would be for nothing.
   const target = await resolveTarget(positionals[0] ?? '.');
+  // A file that is no component says so first: writing checks would not make it serve.
+  if (target.ok && target.value.kind === 'file') {
+    const checked = checkComponentBytes(target.value.wasmPath, await readFileHead(target.value.wasmPath));
+    if (!checked.ok) {
+      err(`${pc.red('error')} ${describe(checked.error)}\n`);
+      return 2;
+    }
+  }
   if (target.ok) {
     const files = await loadCheckFiles(checksDir(dirname(target.value.dataDir)));
     if (!files.ok) {

@@ -473,6 +473,20 @@ describe('component-studio check', () => {
 
   const checkFile = (body: string) => JSON.stringify({ checks: [{ name: 'the answer', request: { method: 'GET', path: '/', headers: [] }, expect: { status: 200, body: { exact: body } } }] });
 
+  it('exits 2 for a .wasm file that is no component, saying so before anything about checks', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'studio-check-file-'));
+    try {
+      const file = join(dir, 'app.wasm');
+      await writeFile(file, '');
+      const run = await runStudio(['check', file]);
+      assert.equal(run.code, 2, run.output);
+      assert.match(run.output, /app\.wasm is empty \(0 bytes\)\./);
+      assert.doesNotMatch(run.output, /no checks/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('exits 2 when there are no checks, before building anything', async () => {
     const run = await runStudio(['check', project.root]);
     assert.equal(run.code, 2, run.output);
