@@ -136,8 +136,21 @@ function warn(text: string): void {
   }
 }
 
-/** Studio API errors that are about the path to open, not the studio. */
-const REFUSED_TARGETS = new Set(['target-not-found', 'target-not-wasm', 'not-a-project', 'project-read-only', 'project-needs-confirmation']);
+/** Studio API errors that are about the path to open, not the studio: those project.open refuses a path with. */
+const REFUSED_TARGETS = new Set([
+  'target-not-found',
+  'target-not-wasm',
+  'target-in-data-folder',
+  'not-a-project',
+  'project-read-only',
+  'project-needs-confirmation',
+  'project-in-use',
+  'component-unreadable',
+  'not-wasm',
+  'wasm-truncated',
+  'core-module',
+  'unsupported-wasm-version',
+]);
 
 /**
  * What a failed open says in the window: the Studio API's message and hint. A project the

@@ -12,6 +12,7 @@ import { LogBus } from './logs/log-bus.ts';
 import { TerminalPrinter } from './logs/terminal-printer.ts';
 import { DevSession } from './session/dev-session.ts';
 import { SessionLog } from './session/session-log.ts';
+import { endsSession } from './session/session-events.ts';
 import { defaultRuntimeSettings, MAX_REQUEST_TIMEOUT_SECONDS } from './workloads/workload.ts';
 import { MAX_MEMORY_LIMIT_MB } from './components/memory-limit.ts';
 import { startUi } from './studio/cli-ui.ts';
@@ -210,7 +211,7 @@ async function main(argv: string[]): Promise<void> {
 
   // A first build that ends the session has said why already (✗ …): the error is not printed twice.
   let told = false;
-  const unsubscribe = session.subscribe((event) => (told ||= event.kind === 'build-failed' && event.ends === true));
+  const unsubscribe = session.subscribe((event) => (told ||= endsSession(event)));
   const started = await session.start();
   unsubscribe();
   if (!started.ok) {

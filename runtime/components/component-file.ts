@@ -71,7 +71,7 @@ const CUT_SHORT_HINT = 'A build or copy that was still writing the file, or one 
  */
 function notWasm(path: string, bytes: Uint8Array): Result<never> {
   if (bytes.length === 0) return fail('not-wasm', `${path} is empty (0 bytes).`, `A build or copy that has not written it yet, or that failed? ${NOT_WASM_HINT}`);
-  if (bytes.length < 8 && bytes.length >= MAGIC.length && MAGIC.every((b, i) => bytes[i] === b)) {
+  if (bytes.length < 8 && MAGIC.slice(0, bytes.length).every((b, i) => bytes[i] === b)) {
     return fail('wasm-truncated', `${path} is cut short: it is ${bytes.length} bytes, fewer than the 8 of a WebAssembly header.`, CUT_SHORT_HINT);
   }
   return fail('not-wasm', `${path} is not a WebAssembly file (it does not start with the \\0asm header).`, NOT_WASM_HINT);

@@ -8,9 +8,8 @@ const CREATED_REPS_ADD = /\b[\w$]+\._createdReps\.add\([\w$]+\);/g;
 /** Where the set is read: a composed component's glue, handing a borrow back to the component that defines the resource. */
 const CREATED_REPS_READ = '._createdReps.has(';
 const DEBUG_CHECK = 'if (!globalThis?.process?.env?.JCO_DEBUG) { return; }';
-/** jco's tables of the handles a component holds of one imported resource type, and of the host objects behind them. */
-const HANDLE_TABLE = /const (handleTable(\d+)) = \[T_FLAG, 0\];/g;
-const CAPTURE_TABLE = /const (captureTable(\d+))= new Map\(\);/g;
+/** jco's table of the host objects behind the handles a component holds of one imported resource type. */
+const CAPTURE_TABLE = /const (captureTable\d+)= new Map\(\);/g;
 const INSTANTIATE = 'export function instantiate(getCoreModule, imports, instantiateCore';
 /** The import key under which a worker hands the glue its ResourceTables hook (workloads/resource-tables.ts). */
 export const RESOURCE_TABLES_IMPORT = 'studio:resource-tables';
@@ -24,7 +23,7 @@ export const RESOURCE_TABLES_IMPORT = 'studio:resource-tables';
  *   each other (then the set is kept): a worker serving for hours held millions of entries,
  *   and paid for them in each creation and each garbage collection.
  * - Host calls of components that never use async skip the task bookkeeping (see leanHostCalls).
- * - Each resource table is shown to the worker as it is created (through the instantiate
+ * - Each capture table is shown to the worker as it is created (through the instantiate
  *   call's imports), so that the host objects a component never drops can be let go after
  *   its request: componentize-js components never drop the request they are handed, and a
  *   worker kept every request it ever served, about 1 KB each.
@@ -34,9 +33,7 @@ export function tuneGlue(glue: string): string {
   // The tables are declared inside instantiate, where its imports are in scope by that name.
   if (tuned.includes(INSTANTIATE)) {
     const hook = `imports[${JSON.stringify(RESOURCE_TABLES_IMPORT)}]`;
-    tuned = tuned
-      .replace(HANDLE_TABLE, (declaration, table: string, n: string) => `${declaration} ${hook}?.handles(${n}, ${table});`)
-      .replace(CAPTURE_TABLE, (declaration, table: string, n: string) => `${declaration} ${hook}?.captured(${n}, ${table});`);
+    tuned = tuned.replace(CAPTURE_TABLE, (declaration, table: string) => `${declaration} ${hook}?.captured(${table});`);
   }
   if (tuned.includes(DEBUG_CHECK)) {
     tuned = `const STUDIO_JCO_DEBUG = Boolean(globalThis?.process?.env?.JCO_DEBUG);\n${tuned.replaceAll(DEBUG_CHECK, 'if (!STUDIO_JCO_DEBUG) { return; }')}`;

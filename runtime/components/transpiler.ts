@@ -38,7 +38,7 @@ const jcoEntry = createRequire(import.meta.url).resolve('@bytecodealliance/jco-t
 const jcoVersion: string = JSON.parse(readFileSync(join(dirname(jcoEntry), '..', 'package.json'), 'utf8')).version;
 
 /** Bumped when the studio changes what it keeps of jco's output: the glue's patches (glue-tuning.ts), the manifest. */
-const GLUE_FORMAT = 8;
+const GLUE_FORMAT = 9;
 
 /** Where transpiled output for a component hash lives. Versioned so a jco update re-transpiles. */
 export function transpiledDir(cacheRoot: string, hash: string): string {

@@ -43,6 +43,11 @@ export type SessionEvent =
   | { kind: 'build-failed'; build: BuildRecord; error: StudioError; output?: string; first: boolean; ends?: true }
   | { kind: 'build-cancelled'; build: BuildRecord };
 
+/** A failed first build that ends the session: the session's log says why (✗ …), so a command need not say it again. */
+export function endsSession(event: SessionEvent): boolean {
+  return event.kind === 'build-failed' && event.ends === true;
+}
+
 /** A step's outcome; a failed build carries the tool's output for the UI. */
 export type CycleResult<T> = { ok: true; value: T } | { ok: false; error: StudioError; output?: string };
 

@@ -65,7 +65,7 @@ async function notThere(path: string, err: NodeJS.ErrnoException): Promise<Resul
     return fail('target-not-found', `Nothing at ${path}.`, hint);
   }
   const permission = err.code === 'EACCES' || err.code === 'EPERM';
-  return fail('component-unreadable', `Cannot look at ${path}: ${err.message}.`, permission ? 'Check the permissions of the path and of the folders above it.' : 'Check that the disk holding it is still there, then try again.');
+  return fail('component-unreadable', `Cannot look at ${path} (${err.code ?? err.message}).`, permission ? 'Check the permissions of the path and of the folders above it.' : 'Check that the disk holding it is still there, then try again.');
 }
 
 function specialKind(stats: Stats): string {

@@ -12,6 +12,7 @@ import { LogBus } from '../logs/log-bus.ts';
 import { TerminalPrinter } from '../logs/terminal-printer.ts';
 import { DevSession } from '../session/dev-session.ts';
 import { SessionLog } from '../session/session-log.ts';
+import { endsSession } from '../session/session-events.ts';
 import { resolveTarget } from '../session/session-target.ts';
 import { checkComponentBytes, readFileHead } from '../components/component-file.ts';
 import { checksDir, loadCheckFiles } from '../traffic/check-file.ts';
@@ -89,9 +90,7 @@ export async function runCheckCli(argv: string[], out: Out, err: Out): Promise<n
   );
   // A build or start that failed is printed by the session's log already, unless --quiet.
   let printed = false;
-  const off = session.subscribe((event) => {
-    if (event.kind === 'build-failed') printed = !values.quiet;
-  });
+  const off = session.subscribe((event) => (printed ||= !values.quiet && endsSession(event)));
   try {
     const started = await session.start();
     off();

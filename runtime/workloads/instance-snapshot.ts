@@ -2,8 +2,9 @@
 // wash's fresh-instance semantics (no state survives from one request to the next) without
 // instantiating again. A core instance's state is its memories and mutable globals (every one
 // is exported by components/global-exports.ts); tables are set up at instantiation and left
-// alone by the code toolchains emit, so they are not saved. The glue's resource tables (the
-// host objects the instance holds handles to) are saved with them: see resource-tables.ts.
+// alone by the code toolchains emit, so they are not saved. The host objects the glue keeps
+// for the instance's handles are saved with them, so that those got since go: see
+// resource-tables.ts.
 //
 // Putting it back copies each memory back, except the stretches that were all zeros when it
 // was saved: those are zeroed, which writes without reading, and no copy of them is kept.

@@ -283,8 +283,12 @@ describe('narrow windows, screen readers and keys in Chromium', () => {
       const body = document.querySelector('.dialog-body')!;
       return body.scrollTop > 0 && body.scrollTop + body.clientHeight >= body.scrollHeight - 1;
     });
-    // Once it fits, it is no focus target at all, not even for a click (no tabindex left).
+    // Once it fits, it is no focus target at all, not even for a click (no tabindex left), but
+    // only once the focus has left it: until then the focus would fall to the page.
     await page.setViewportSize({ width: 1600, height: 2400 });
+    await page.waitForTimeout(200);
+    assert.equal(await page.evaluate(() => document.activeElement?.className), 'dialog-body', 'the focus stays where it was');
+    await page.keyboard.press('Tab');
     await page.waitForFunction(() => !document.querySelector('.dialog-body')!.hasAttribute('tabindex'), undefined, { timeout: 2000 });
     await page.setViewportSize({ width: 800, height: 600 });
     await page.keyboard.press('Escape');

@@ -39,9 +39,33 @@ describe('the host objects a component never drops', () => {
     const start = instance.tables.held();
     for (let i = 0; i < 20; i++) {
       assert.equal(serve(instance), 200);
-      instance.tables.release(isRequestScoped);
+      instance.tables.releaseWhere(isRequestScoped);
       assert.equal(instance.tables.held(), start);
     }
+  });
+
+  it('leave the handle numbers taken: a request kept and dropped at the next one drops its own, not the new one', async () => {
+    const instance = await instantiateDirect(await watFixture('hello-drops-late'), testCacheDir);
+    for (let i = 0; i < 20; i++) {
+      assert.equal(serve(instance), 200, `request ${i + 1}`);
+      instance.tables.releaseWhere(isRequestScoped);
+    }
+  });
+
+  it('in a composed component, whose inner components pass their own resources: it goes on answering in both modes', async () => {
+    const composed = await watFixture('composed-resource');
+    const kept = await instantiateDirect(composed, testCacheDir);
+    const fresh = await instantiateDirect(composed, testCacheDir);
+    const snapshot = InstanceSnapshot.take(fresh.coreInstances, [fresh.tables]);
+    assert.ok(snapshot);
+    const start = { kept: kept.tables.held(), fresh: fresh.tables.held() };
+    for (let i = 0; i < 20; i++) {
+      assert.equal(serve(kept), 200);
+      kept.tables.releaseWhere(isRequestScoped);
+      assert.equal(serve(fresh), 200);
+      assert.equal(snapshot.restore(), true);
+    }
+    assert.deepEqual({ kept: kept.tables.held(), fresh: fresh.tables.held() }, start);
   });
 
   it("are let go of with the rest when the instance is put back as it started ('fresh')", async () => {

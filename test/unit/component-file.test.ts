@@ -112,7 +112,7 @@ describe('readComponentFile', () => {
   });
 
   it('refuses a header begun and cut short with wasm-truncated, not as a file without the header', async () => {
-    for (const bytes of [header(...MAGIC), header(...MAGIC, 0x0d, 0x00)]) {
+    for (const bytes of [header(0x00, 0x61), header(...MAGIC), header(...MAGIC, 0x0d, 0x00)]) {
       const path = await fileWith('truncated.wasm', bytes);
       const error = await refused(path);
       assert.equal(error.code, 'wasm-truncated');

@@ -11,12 +11,17 @@ export function useFocusableWhileScrolling(ref: RefObject<HTMLElement | null>): 
     const update = () => {
       const overflows = element.scrollHeight > element.clientHeight + 1 || element.scrollWidth > element.clientWidth + 1;
       // Not -1 when it fits: that would still take the focus on a click, unlike the box it was.
+      // Kept while it has the focus (a window made larger), which would otherwise fall to the page.
       if (overflows) element.tabIndex = 0;
-      else element.removeAttribute('tabindex');
+      else if (document.activeElement !== element) element.removeAttribute('tabindex');
     };
     update();
     const observer = new ResizeObserver(update);
     observer.observe(element);
-    return () => observer.disconnect();
+    element.addEventListener('blur', update);
+    return () => {
+      observer.disconnect();
+      element.removeEventListener('blur', update);
+    };
   });
 }

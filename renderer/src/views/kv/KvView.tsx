@@ -354,7 +354,7 @@ function NewKeyDialog({ bucket, onClose }: { bucket: string; onClose: () => void
   const create = async () => {
     if (!key) return setError('A key needs a name.');
     try {
-      const existing = await studio.call('kv.get', { bucket, key });
+      const existing = await studio.call('kv.get', { bucket, key, limit: 1 });
       if (existing) return setError(`"${key}" already exists in ${bucketLabel(bucket)}. Pick it in the list to edit it.`);
       await studio.call('kv.set', { bucket, key, value: textToBase64(value) });
       onClose();
