@@ -67,6 +67,9 @@ export class InstanceSnapshot {
   /** Puts the state back; false (and nothing changed) when a memory grew since it was saved. */
   restore(): boolean {
     if (this.memories.some(({ memory, byteLength }) => memory.buffer.byteLength !== byteLength)) return false;
+    // First, while the memory is still the request's: disposing of an object another component
+    // of the chain defines runs its destructor there, which must not touch the memory put back.
+    for (const { tables, saved } of this.resources) tables.restore(saved);
     for (const { memory, stretches } of this.memories) {
       const live = new Uint8Array(memory.buffer);
       for (const stretch of stretches) {
@@ -75,7 +78,6 @@ export class InstanceSnapshot {
       }
     }
     for (const { global, value } of this.globals) global.value = value;
-    for (const { tables, saved } of this.resources) tables.restore(saved);
     return true;
   }
 }
