@@ -136,15 +136,21 @@ export interface IncomingRequestInit {
  * stream and trailers, the response outparam): nothing a later request can use. A worker that
  * keeps its instance lets go of those the component never dropped once the request is over.
  */
-const requestScoped = new WeakSet<object>();
+// A mark on the object, not a WeakSet: a weak collection that takes several objects per
+// request costs the garbage collector on every request.
+const REQUEST_SCOPED = Symbol('request-scoped');
+
+function markRequestScoped(object: object): void {
+  (object as Record<symbol, boolean>)[REQUEST_SCOPED] = true;
+}
 
 export function isRequestScoped(object: unknown): boolean {
-  return typeof object === 'object' && object !== null && requestScoped.has(object);
+  return (object as Record<symbol, unknown> | null)?.[REQUEST_SCOPED] === true;
 }
 
 /** Marks what `parent` hands out as the request's own when the parent is. */
 function scopedLike<T extends object>(parent: object, child: T): T {
-  if (requestScoped.has(parent)) requestScoped.add(child);
+  if (isRequestScoped(parent)) markRequestScoped(child);
   return child;
 }
 
@@ -153,7 +159,7 @@ export class IncomingRequest {
   private readonly fields: Fields;
 
   constructor(private readonly init: IncomingRequestInit) {
-    requestScoped.add(this);
+    markRequestScoped(this);
     // As wasmtime: the fields a component may not set are not handed to it either (the
     // authority comes from authority()), so code that copies a request's headers onto an
     // outgoing request or response works as it does under wash.
@@ -161,7 +167,7 @@ export class IncomingRequest {
       init.headers.filter(([name]) => !FORBIDDEN.has(name.toLowerCase())),
       true,
     );
-    requestScoped.add(this.fields);
+    markRequestScoped(this.fields);
   }
 
   method(): Method {
@@ -390,7 +396,7 @@ export class ResponseOutparam {
   private used = false;
   private response: OutgoingResponse | undefined;
   constructor(private readonly sink: ResponseSink) {
-    requestScoped.add(this);
+    markRequestScoped(this);
   }
 
   static set(param: ResponseOutparam, response: Result<OutgoingResponse, ErrorCode>): void {
