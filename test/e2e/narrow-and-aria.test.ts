@@ -322,12 +322,19 @@ describe('narrow windows, screen readers and keys in Chromium', () => {
     assert.equal(await checked(), before);
   });
 
-  it('Ctrl+1…9 put the focus in the view they show, so that Tab goes on inside it', async () => {
+  it('Ctrl+1…9 put the focus in the view they show, so that Tab goes on inside it; a skip link is the first Tab stop', async () => {
     await page.locator('.nav-item[data-view="workloads"]').focus();
     await page.keyboard.press('Control+3');
     const inLogs = () => page.evaluate(() => !!document.activeElement?.closest('section.view[data-view="logs"]'));
     await page.waitForFunction(() => !!document.activeElement?.closest('section.view[data-view="logs"]'), undefined, { timeout: 2000 });
     await page.keyboard.press('Tab');
     assert.equal(await inLogs(), true, 'Tab went to the first control of the view, not back to the sidebar');
+    // From the top of a page just opened (on Logs: the address names it), the first Tab stop skips the sidebar.
+    await page.reload();
+    await page.locator('section.view[data-view="logs"]:not([hidden])').waitFor();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to the Logs view');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.matches('section.view[data-view="logs"]') === true, undefined, { timeout: 2000 });
   });
 });

@@ -90,6 +90,10 @@ export function App() {
 
   return (
     <div className="app">
+      {/* The page's first Tab stop, shown only then: past the sidebar's ten stops to the view. A button, since the hash names the view. */}
+      <button className="btn skip-link" onClick={() => focusAfterRender(`section.view[data-view="${view}"]`)}>
+        Skip to the {VIEWS.find((v) => v.id === view)?.label ?? 'current'} view
+      </button>
       <Sidebar />
       <main className="main">
         {VIEWS.map((v) => {
