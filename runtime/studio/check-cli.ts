@@ -61,8 +61,11 @@ export async function runCheckCli(argv: string[], out: Out, err: Out): Promise<n
   // Nothing to check (or a check file that does not parse): said before a build and a start that would be for nothing.
   const target = await resolveTarget(positionals[0] ?? '.');
   // A file that is no component says so first: writing checks would not make it serve.
-  if (target.ok && target.value.kind === 'file') {
-    const checked = checkComponentBytes(target.value.wasmPath, await readFileHead(target.value.wasmPath));
+  // One it cannot read is left to the start, which says why.
+  const file = target.ok && target.value.kind === 'file' ? target.value.wasmPath : undefined;
+  const head = file ? await readFileHead(file).catch(() => undefined) : undefined;
+  if (file && head) {
+    const checked = checkComponentBytes(file, head);
     if (!checked.ok) {
       err(`${pc.red('error')} ${describe(checked.error)}\n`);
       return 2;
