@@ -78,7 +78,7 @@ function notWasm(path: string, bytes: Uint8Array): Result<never> {
 }
 
 /** A file's first `count` bytes (fewer when it is shorter). Opened non-blocking: a pipe named .wasm would otherwise wait for a writer. */
-export async function readFileHead(path: string, count = 8): Promise<Uint8Array> {
+async function readFileHead(path: string, count = 8): Promise<Uint8Array> {
   const file = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const { buffer, bytesRead } = await file.read(Buffer.alloc(count), 0, count, 0);
@@ -86,6 +86,18 @@ export async function readFileHead(path: string, count = 8): Promise<Uint8Array>
   } finally {
     await file.close();
   }
+}
+
+/**
+ * Refuses a file that is no component before anything is started for it, reading only its
+ * header, or all of a core module, whose exports say whether it is a Spin 1 app or a WASI
+ * adapter. Throws when the header cannot be read.
+ */
+export async function checkComponentHead(path: string): Promise<Result<void>> {
+  const checked = checkComponentBytes(path, await readFileHead(path));
+  if (checked.ok || checked.error.code !== 'core-module') return checked;
+  const bytes = await readComponentBytes(path);
+  return bytes.ok ? checkComponentFile(path, bytes.value) : checked;
 }
 
 /** What a file's 8-byte header says it is; undefined when it cannot be read. */
@@ -140,7 +152,7 @@ export function checkComponentFile(path: string, bytes: Uint8Array): Result<void
 }
 
 /** Refuses bytes that are no component (not wasm, a core module, an unknown version), naming `path`. */
-export function checkComponentBytes(path: string, bytes: Uint8Array): Result<void> {
+function checkComponentBytes(path: string, bytes: Uint8Array): Result<void> {
   const kind = wasmKind(bytes);
   if (kind === 'not-wasm') return notWasm(path, bytes);
   if (kind === 'core-module') {

@@ -2,10 +2,11 @@
 // as its extension says, into a plain mapping, and wording its schema problems. Errors are
 // values naming the file, and for syntax errors the line and column. Must not know what the
 // keys mean: each file's schema does.
-import { constants, readlinkSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { brokenLink } from '../broken-link.ts';
 import { fail, ok, type Result, type StudioError } from '../errors.ts';
 import type { ConfigProblem } from './config-schema.ts';
 
@@ -75,18 +76,8 @@ export function invalidSettings(code: string, source: string, problems: ConfigPr
   return fail(code, `${source} has ${problems.length === 1 ? 'an error' : `${problems.length} errors`}:\n${lines.join('\n')}`, hint).error;
 }
 
-/**
- * Why a settings file that is there cannot be read, in words: `ls` shows a link that leads
- * nowhere as a file, so "no such file" alone would puzzle.
- */
+/** Why a settings file that is there cannot be read, in words. */
 function whyUnreadable(path: string, err: NodeJS.ErrnoException): string {
-  if (err.code === 'ELOOP') return 'it is a symbolic link that leads back to itself (a link loop)';
-  if (err.code === 'ENOENT') {
-    try {
-      return `it is a symbolic link to ${readlinkSync(path)}, which does not exist`;
-    } catch {
-      // Not a link after all (removed meanwhile): the system's words.
-    }
-  }
-  return err.message;
+  const link = brokenLink(path, err);
+  return link ? `it is ${link}` : err.message;
 }

@@ -2,8 +2,9 @@
 // is). Resolving the path the user gave is the one failure that ends a session before it
 // starts: no save can fix a target that does not exist, or a folder that is no project.
 import { constants, type Stats } from 'node:fs';
-import { access, readlink, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { brokenLink } from '../broken-link.ts';
 import { fail, ok, type Result } from '../errors.ts';
 import { findProjectRoot } from '../project/project-config.ts';
 import { checkProjectFolder } from '../project/project-marks.ts';
@@ -55,15 +56,11 @@ export async function targetKind(path: string): Promise<Result<'file' | 'folder'
 }
 
 /** Why a path the user gave cannot be looked at: nothing there, a link to nowhere or to itself, or no permission. */
-async function notThere(path: string, err: NodeJS.ErrnoException): Promise<Result<never>> {
+function notThere(path: string, err: NodeJS.ErrnoException): Result<never> {
   const hint = 'Choose a project folder (with .wash/ or a src/ entry) or a .wasm component file.';
-  if (err.code === 'ELOOP') return fail('target-not-found', `${path} is a symbolic link that leads back to itself (a link loop).`, `Point the link at a real file or folder. ${hint}`);
-  if (err.code === 'ENOENT' || err.code === 'ENOTDIR') {
-    // `ls` shows a link whose target is gone: say so, rather than that nothing is there.
-    const link = await readlink(path).catch(() => undefined);
-    if (link !== undefined) return fail('target-not-found', `${path} is a symbolic link to ${link}, which does not exist.`, `Point the link at the component or project (a disk not mounted?). ${hint}`);
-    return fail('target-not-found', `Nothing at ${path}.`, hint);
-  }
+  const link = brokenLink(path, err);
+  if (link) return fail('target-not-found', `${path} is ${link}.`, `${err.code === 'ELOOP' ? 'Point the link at a real file or folder.' : 'Point the link at the component or project (a disk not mounted?).'} ${hint}`);
+  if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return fail('target-not-found', `Nothing at ${path}.`, hint);
   const permission = err.code === 'EACCES' || err.code === 'EPERM';
   return fail('component-unreadable', `Cannot look at ${path} (${err.code ?? err.message}).`, permission ? 'Check the permissions of the path and of the folders above it.' : 'Check that the disk holding it is still there, then try again.');
 }

@@ -7,14 +7,14 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { studioCacheDir } from '../cache-dir.ts';
-import { describe } from '../errors.ts';
+import { describe, ok } from '../errors.ts';
 import { LogBus } from '../logs/log-bus.ts';
 import { TerminalPrinter } from '../logs/terminal-printer.ts';
 import { DevSession } from '../session/dev-session.ts';
 import { SessionLog } from '../session/session-log.ts';
 import { endsSession } from '../session/session-events.ts';
 import { resolveTarget } from '../session/session-target.ts';
-import { checkComponentBytes, readFileHead } from '../components/component-file.ts';
+import { checkComponentHead } from '../components/component-file.ts';
 import { checksDir, loadCheckFiles } from '../traffic/check-file.ts';
 import type { CheckRun } from '../traffic/traffic-results.ts';
 import { defaultRuntimeSettings, MAX_REQUEST_TIMEOUT_SECONDS } from '../workloads/workload.ts';
@@ -62,10 +62,8 @@ export async function runCheckCli(argv: string[], out: Out, err: Out): Promise<n
   const target = await resolveTarget(positionals[0] ?? '.');
   // A file that is no component says so first: writing checks would not make it serve.
   // One it cannot read is left to the start, which says why.
-  const file = target.ok && target.value.kind === 'file' ? target.value.wasmPath : undefined;
-  const head = file ? await readFileHead(file).catch(() => undefined) : undefined;
-  if (file && head) {
-    const checked = checkComponentBytes(file, head);
+  if (target.ok && target.value.kind === 'file') {
+    const checked = await checkComponentHead(target.value.wasmPath).catch(() => ok(undefined));
     if (!checked.ok) {
       err(`${pc.red('error')} ${describe(checked.error)}\n`);
       return 2;

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import { checkComponentBytes, checkComponentFile, readComponentBytes, readFileHead } from '../components/component-file.ts';
+import { checkComponentHead } from '../components/component-file.ts';
 import { StudioFailure, messageOf, type StudioError } from '../errors.ts';
 import { valuesWithOrigins } from '../project/config-layers.ts';
 import { defaultsInUse } from '../project/project-config.ts';
@@ -301,12 +301,7 @@ export class StudioService {
     if (isFile) {
       // A file that is no component at all (a core module, say) could never serve: the
       // project that serves now keeps serving.
-      let checked = checkComponentBytes(path, await readFileHead(path));
-      // A core module is read whole: its exports say whether it is a Spin 1 app or a WASI adapter.
-      if (!checked.ok && checked.error.code === 'core-module') {
-        const bytes = await readComponentBytes(path);
-        if (bytes.ok) checked = checkComponentFile(path, bytes.value);
-      }
+      const checked = await checkComponentHead(path);
       if (!checked.ok) throw new StudioFailure(checked.error);
     }
     if (!isFile && (await this.insideDataFolder(path))) {

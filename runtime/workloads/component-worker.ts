@@ -328,8 +328,8 @@ async function handleRequest(head: RequestHead): Promise<void> {
   const failure = serve(head, current);
   for (const hook of requestEndHooks) hook();
   // Kept for the next request: what the component never dropped of this one goes (in 'fresh'
-  // mode, putting the instance back does it).
-  if (!current.snapshot) for (const tables of resourceTables) tables.releaseWhere(isRequestScoped);
+  // mode, putting the instance back does it; a failed instance is replaced).
+  if (strategy === 'reuse' && !failure) for (const tables of resourceTables) tables.releaseWhere(isRequestScoped);
   serving = undefined;
   batch.push(failure ? { type: 'done', id: head.id, failure, servedBefore } : { type: 'done', id: head.id, servedBefore });
   batch.flush();
