@@ -2,7 +2,7 @@
 // serving build N, or build failed (still serving the last good build); click for the build's
 // coloured output. Below it, the checks of the build serving ("12/12 checks pass", or what
 // failed), with a click to the comparison.
-import { useEffect } from 'react';
+import { type ReactNode, useEffect } from 'react';
 import { showFailedCheck, useChecks } from '../stores/checks-store.ts';
 import { studio } from '../api/client.ts';
 import { buildCause, failureTitle, reloadState, useStudio, versionName } from '../stores/studio-store.ts';
@@ -46,7 +46,7 @@ export function ReloadIndicator() {
   }
 
   let title: string;
-  let detail: string;
+  let detail: ReactNode;
   let shown: string = state.kind;
   switch (state.kind) {
     case 'starting':
@@ -66,7 +66,12 @@ export function ReloadIndicator() {
         break;
       }
       title = `Serving ${versionName(project, state.build.number)}`;
-      detail = `${state.build.reason ? `${capitalized(buildCause(project, state.build.reason))} · ready` : 'Ready'} in ${formatMs(state.build.totalMs ?? state.build.buildMs)}`;
+      // The time stays whole on a line: "1.4" and "s" apart read as two things.
+      detail = (
+        <>
+          {state.build.reason ? `${capitalized(buildCause(project, state.build.reason))} · ready` : 'Ready'} in <span className="nowrap">{formatMs(state.build.totalMs ?? state.build.buildMs)}</span>
+        </>
+      );
       break;
     case 'failed':
       title = failureTitle(project, state.build.number);
