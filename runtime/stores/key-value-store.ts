@@ -599,6 +599,18 @@ export class KeyValueStore {
   private openRootLocked(): void {
     createStoreRoot(this.root, 'keyvalue');
     claimStoreRoot(this.root, this.locks.token(), 'keyvalue');
+    try {
+      this.recoverRootLocked();
+    } catch (error) {
+      // Not opened: a later try (the disk freed, the folder fixed) must not find it taken by this process.
+      this.journal.close();
+      releaseStoreRoot(this.root, this.locks.token());
+      throw error;
+    }
+  }
+
+  /** What opening a claimed root does before anything reads or writes it (see openRootLocked). */
+  private recoverRootLocked(): void {
     let swapNotes: string[];
     try {
       swapNotes = finishRootSwaps(this.root);

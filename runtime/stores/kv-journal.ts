@@ -22,14 +22,14 @@
 // names, bucket folders) is the store's to say (KeyFolders), so a replayed key lands exactly
 // where a set through the store would have put it.
 import { Buffer } from 'node:buffer';
-import { closeSync, constants, copyFileSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, writeFileSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, rmdirSync, rmSync, writeFileSync, writeSync, writevSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { TempFile, renameRetrying, syncPaths } from './atomic-write.ts';
 import { bucketFolderName, keyFileName } from './safe-names.ts';
 import { LockSlot, SharedWord, type StoreLocks } from './store-locks.ts';
 import { readAllAt, readFileInside } from './store-root.ts';
-import { errnoPath, isErrno, storeErrorFrom } from './store-error.ts';
+import { errnoPath, isErrno, StoreError, type StoreErrorCode, storeErrorFrom } from './store-error.ts';
 
 export const JOURNAL_FILE = '.cs-journal';
 export const HEADER_BYTES = 32;
@@ -315,6 +315,19 @@ export function asideName(path: string, what: string): string {
   return join(dirname(path), `${basename(path)}.${what}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 }
 
+/** Problems of the whole folder rather than of one key: no other record could be written either. */
+const STOPS_RECOVERY: ReadonlySet<StoreErrorCode> = new Set(['storage-full', 'read-only', 'io', 'busy']);
+
+/** Recovery stopped by `problem`, worded so the user knows the journal, and what it holds, is safe. */
+function recoveryStopped(journal: string, problem: StoreError): StoreError {
+  return new StoreError(
+    problem.code,
+    `${problem.message.replace(/\.$/, '')}, while replaying the key-value journal after an unclean stop. The journal is kept (${journal}) with every write it holds, and is replayed when the store opens again.`,
+    problem.hint,
+    { cause: problem },
+  );
+}
+
 /** The journal is opened through no symbolic link: one could lead to a file outside the store. */
 const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
 
@@ -543,7 +556,10 @@ export class KeyValueJournal {
   /**
    * Crash recovery (caller holds every stripe): replays the last journaled state of each key
    * over the value files, makes them durable and starts a new generation. A record that
-   * cannot be applied is kept aside and reported, never dropped silently.
+   * cannot be applied is kept aside and reported, never dropped silently. When the folder
+   * takes no writes at all (a full disk, a read-only file system, an I/O error), or a value
+   * cannot be kept aside, recovery stops with the error and leaves the journal as it is, to
+   * be replayed whole at the next open: the journal is then the only copy of those values.
    */
   recoverInto(folders: KeyFolders): RecoveryReport {
     const { generation, records, warnings, beforeLoss } = this.recover();
@@ -552,14 +568,13 @@ export class KeyValueJournal {
     let replayed = 0;
     const overtaken = beforeLoss > 0 ? overtakenRecords(folders, records, beforeLoss) : new Set<JournalRecord>();
     const keptFiles: string[] = [];
+    // One folder for every value kept aside by this recovery.
+    let aside: string | undefined;
+    const keep = (record: SetRecord) => this.keepUnreplayed(record, (aside ??= asideName(this.path, 'unreplayed')), files, changedFolders);
     for (const record of lastWrites(records)) {
       if (overtaken.has(record)) {
         const where = `key ${JSON.stringify(record.key)} in bucket ${JSON.stringify(record.bucket)}`;
-        try {
-          keptFiles.push(record.op === 'set' ? `${where} (its journaled value is in ${this.keepUnreplayed(record)})` : `${where} (journaled as deleted)`);
-        } catch (asideError) {
-          keptFiles.push(`${where} (keeping its journaled value aside failed: ${asideError instanceof Error ? asideError.message : String(asideError)})`);
-        }
+        keptFiles.push(record.op === 'set' ? `${where} (its journaled value is in ${keep(record)})` : `${where} (journaled as deleted)`);
         continue;
       }
       try {
@@ -570,15 +585,9 @@ export class KeyValueJournal {
       } catch (error) {
         // Worded as any store error (what, where, and the fix), after the record it concerns.
         const problem = storeErrorFrom(error, { store: 'keyvalue', action: record.op === 'set' ? 'write' : 'delete', bucket: record.bucket, key: record.key, ...pathOf(error) });
+        if (STOPS_RECOVERY.has(problem.code)) throw recoveryStopped(this.path, problem);
         const reason = `${problem.message.replace(/^Cannot [^:]*: /, '').replace(/\.$/, '')}. ${problem.hint ?? ''} Until then the key reads as it did before that ${record.op}.`;
-        let kept = '';
-        if (record.op === 'set') {
-          try {
-            kept = ` The journaled value was kept as ${this.keepUnreplayed(record)}: copy it back over the key's file once the cause is fixed.`;
-          } catch (asideError) {
-            kept = ` Keeping the journaled value aside failed too: ${asideError instanceof Error ? asideError.message : String(asideError)}`;
-          }
-        }
+        const kept = record.op === 'set' ? ` The journaled value was kept as ${keep(record)}: copy it back over the key's file once the cause is fixed.` : '';
         warnings.push(`Could not replay the journaled ${record.op} of key ${JSON.stringify(record.key)} in bucket ${JSON.stringify(record.bucket)}: ${reason}${kept}`);
       }
     }
@@ -586,17 +595,41 @@ export class KeyValueJournal {
       const listed = keptFiles.slice(0, 5).join('; ') + (keptFiles.length > 5 ? `; and ${keptFiles.length - 5} more` : '');
       warnings.push(`${keptFiles.length} key${keptFiles.length === 1 ? '' : 's'} kept ${keptFiles.length === 1 ? 'its' : 'their'} value file instead of an older journaled write, since the journal lost writes and each file holds none of the values journaled for its key, so it may hold a later one: ${listed}. Copy a kept value back over its key's file if it is the one you want.`);
     }
-    if (files.length + changedFolders.size > 0) syncPaths(folders.root, files, new Set([folders.root, ...changedFolders]));
+    try {
+      if (files.length + changedFolders.size > 0) syncPaths(folders.root, files, new Set([folders.root, ...changedFolders]));
+    } catch (error) {
+      throw recoveryStopped(this.path, storeErrorFrom(error, { store: 'keyvalue', action: 'recover', path: errnoPath(error) ?? folders.root }));
+    }
     this.reset(generation);
     return { replayed, warnings };
   }
 
-  /** A value that could not be replayed, as a plain file a person can copy back: `.cs-journal.unreplayed-<time>/<bucket>/<key>`. */
-  private keepUnreplayed(record: SetRecord): string {
-    const dir = join(asideName(this.path, 'unreplayed'), record.bucket === '' ? '(root)' : bucketFolderName(record.bucket, 'bucket'));
-    mkdirSync(dir, { recursive: true });
+  /**
+   * A value that could not be replayed, as a plain file a person can copy back:
+   * `<aside>/<bucket>/<key>` (aside: `.cs-journal.unreplayed-<time>`), made durable with the replayed files
+   * (`files`, `folders`) before the journal lets go of it. A copy that cannot be made whole
+   * stops the recovery (see recoverInto) and is not left behind cut short.
+   */
+  private keepUnreplayed(record: SetRecord, aside: string, files: string[], folders: Set<string>): string {
+    const dir = join(aside, record.bucket === '' ? '(root)' : bucketFolderName(record.bucket, 'bucket'));
     const path = join(dir, keyFileName(record.key));
-    writeFileSync(path, record.value);
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path, record.value);
+    } catch (error) {
+      // Nothing cut short, nor an empty folder, is left to be taken for a kept value.
+      rmSync(path, { force: true });
+      for (const folder of [dir, aside]) {
+        try {
+          rmdirSync(folder);
+        } catch {
+          // Holds values kept before this one, or was never made.
+        }
+      }
+      throw recoveryStopped(this.path, storeErrorFrom(error, { store: 'keyvalue', action: 'keep aside the journaled value of', bucket: record.bucket, key: record.key, path }));
+    }
+    files.push(path);
+    folders.add(dir).add(dirname(dir)).add(dirname(aside));
     return path;
   }
 

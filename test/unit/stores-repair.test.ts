@@ -4,7 +4,8 @@
 // holding garbage.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import fs, { type PathLike, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -47,6 +48,22 @@ function journalOnly(): { root: string; locks: StoreLocks; store: KeyValueStore 
   const store = new KeyValueStore(root, { locks });
   stopMaterializer(locks);
   return { root, locks, store };
+}
+
+/** Runs `fn` while opening a new file whose path matches `paths` fails as on a full disk (ENOSPC). */
+function withFullDisk(paths: RegExp, fn: () => void): void {
+  const real = fs.openSync;
+  fs.openSync = ((path: PathLike, ...rest: never[]) => {
+    if (paths.test(String(path))) throw Object.assign(new Error(`ENOSPC: no space left on device, open '${String(path)}'`), { code: 'ENOSPC', errno: -28, syscall: 'open', path: String(path) });
+    return (real as (...args: unknown[]) => number)(path, ...rest);
+  }) as typeof fs.openSync;
+  syncBuiltinESMExports();
+  try {
+    fn();
+  } finally {
+    fs.openSync = real;
+    syncBuiltinESMExports();
+  }
 }
 
 const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : Buffer.from(bytes).toString());
@@ -389,6 +406,49 @@ describe('key-value repairs on open', () => {
       const kept = /kept as (\S+):/.exec(warnings)![1]!;
       assert.equal(readFileSync(kept, 'utf8'), 'precious');
       assert.equal(asides(root, 'unreplayed').length, 1);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('stops replaying on a full disk and keeps the journal whole, to replay it once there is room', () => {
+    const root = crashedAfterSet('b', 'k', 'precious', 'k2', 'second');
+    rmSync(join(root, 'b', 'k'));
+    rmSync(join(root, 'b', 'k2'));
+    // Every new file fails as on a full disk: the values' temp files and any copy kept aside.
+    withFullDisk(/\.cs-tmp-|unreplayed/, () => {
+      assert.throws(
+        () => open(root),
+        (error: Error & { code?: string }) =>
+          error.code === 'storage-full' && /the disk is full, while replaying the key-value journal after an unclean stop\. The journal is kept \(\S+\.cs-journal\) with every write it holds/.test(error.message),
+      );
+    });
+    assert.deepEqual(asides(root, 'unreplayed'), []);
+    const store = open(root);
+    try {
+      assert.equal(store.openReport?.replayed, 2);
+      assert.equal(text(store.get('b', 'k')), 'precious');
+      assert.equal(text(store.get('b', 'k2')), 'second');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('keeps the journal when a value it cannot replay cannot be kept aside either', () => {
+    const root = crashedAfterSet('b', 'k', 'precious');
+    rmSync(join(root, 'b', 'k'));
+    mkdirSync(join(root, 'b', 'k'));
+    withFullDisk(/unreplayed/, () => {
+      assert.throws(() => open(root), (error: Error & { code?: string }) => error.code === 'storage-full' && /Cannot keep aside the journaled value of key "k" in bucket "b": the disk is full, .*The journal is kept/.test(error.message));
+    });
+    // No empty copy is left to pass for the value.
+    assert.deepEqual(asides(root, 'unreplayed'), []);
+    const store = open(root);
+    try {
+      const warnings = (store.openReport?.warnings ?? []).join('\n');
+      const kept = /kept as (\S+):/.exec(warnings)?.[1];
+      assert.ok(kept, warnings);
+      assert.equal(readFileSync(kept, 'utf8'), 'precious');
     } finally {
       store.close();
     }
