@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { isInternalFileName } from '../stores/safe-names.ts';
 import type { DataFolders } from './data-folders.ts';
 import type { LiveData } from './live-data.ts';
-import { exportSnapshot, stageImport, type ArchiveManifest, type StagedImport } from './snapshot-archive.ts';
+import { exportSnapshot, stageImport, type ExportedSnapshot, type StagedImport } from './snapshot-archive.ts';
 import { SnapshotCatalogue, type CatalogueEntry } from './snapshot-catalogue.ts';
 import { compareStates, snapshotState, type Comparison, type DataState } from './snapshot-compare.ts';
 import { SnapshotError, snapshotErrorFrom } from './snapshot-error.ts';
@@ -128,7 +128,7 @@ export class ProjectSnapshots {
     }
   }
 
-  export(name: string, file: string, options: { overwrite?: boolean } = {}): Promise<{ file: string; bytes: number; manifest: ArchiveManifest }> {
+  export(name: string, file: string, options: { overwrite?: boolean } = {}): Promise<ExportedSnapshot> {
     return this.serial(() => exportSnapshot(this.catalogue.usable(name), file, options));
   }
 

@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, stat, statfs } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { extract, pack, type Header } from 'tar-stream';
@@ -116,7 +116,19 @@ function removeDeadPartials(file: string): Promise<void> {
  * Writes the snapshot as a .tar.gz at `file` (through a temp file, so a failure leaves no half
  * archive; the temp file of an export that was killed is removed by the next export to `file`).
  */
-export async function exportSnapshot(entry: CatalogueEntry & { description: SnapshotDescription }, file: string, options: { overwrite?: boolean } = {}): Promise<{ file: string; bytes: number; manifest: ArchiveManifest }> {
+/** What an export wrote, and what it could not put in the archive. */
+export interface ExportedSnapshot {
+  file: string;
+  bytes: number;
+  manifest: ArchiveManifest;
+  /**
+   * Entries of the snapshot an archive cannot hold, as `keyvalue/<bucket>/<file>` and the
+   * like: links, pipes, sockets, and names that are not UTF-8. The archive has the rest.
+   */
+  leftOut: string[];
+}
+
+export async function exportSnapshot(entry: CatalogueEntry & { description: SnapshotDescription }, file: string, options: { overwrite?: boolean } = {}): Promise<ExportedSnapshot> {
   const temp = `${file}.${process.pid}.partial`;
   const existing = await stat(file).catch(() => undefined);
   if (existing?.isDirectory()) {
@@ -139,8 +151,11 @@ export async function exportSnapshot(entry: CatalogueEntry & { description: Snap
     const kept = new Map<string, Buffer>();
     let keptBytes = 0;
     const slice = timeSlices();
+    const leftOut: string[] = [];
     for (const top of ['keyvalue', 'blobstore', 'volumes']) {
-      for await (const item of walkTree(join(entry.dir, top), { skipInternal: top !== 'volumes', skipSwaps: true })) {
+      const root = join(entry.dir, top);
+      const skipped = (path: string) => leftOut.push([top, ...relative(root, path).split(sep)].join('/'));
+      for await (const item of walkTree(root, { skipInternal: top !== 'volumes', skipSwaps: true }, skipped)) {
         const path = [top, ...item.segments].join('/');
         if (item.kind === 'folder') folders.push(path);
         else {
@@ -195,7 +210,7 @@ export async function exportSnapshot(entry: CatalogueEntry & { description: Snap
     tar.finalize();
     await writing;
     await rename(temp, file);
-    return { file, bytes: (await stat(file)).size, manifest };
+    return { file, bytes: (await stat(file)).size, manifest, leftOut };
   } catch (error) {
     await rm(temp, { force: true });
     throw snapshotErrorFrom(error, `export the snapshot ${JSON.stringify(entry.name)} to ${file}`);

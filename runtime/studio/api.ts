@@ -394,7 +394,8 @@ export interface Commands extends DeployCommands, TrafficCommands {
   'snapshots.value': { args: { source?: string; path: string; start?: number; end?: number }; result: { data: string; size: number } | null };
   /** Exports to `file` (the CLI), or to a download read with snapshots.download (the UI). */
   /** `overwrite`: replace a `file` that exists (else `file-exists`). */
-  'snapshots.export': { args: { name: string; file?: string; overwrite?: boolean }; result: { fileName: string; bytes: number; file?: string; download?: string } };
+  /** leftOut: entries an archive cannot hold (links, pipes, names not in UTF-8), as `keyvalue/<bucket>/<file>`; the archive has the rest. */
+  'snapshots.export': { args: { name: string; file?: string; overwrite?: boolean }; result: { fileName: string; bytes: number; leftOut: string[]; file?: string; download?: string } };
   'snapshots.download': { args: { download: string; start: number; end: number }; result: { data: string } };
   /** Uploads an archive in parts, as blob.put does; the answer names the upload. */
   'snapshots.upload': { args: { upload?: string; data: string; offset: number; last: boolean }; result: { upload: string } };

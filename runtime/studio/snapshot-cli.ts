@@ -67,6 +67,12 @@ export function describeSnapshot(view: SnapshotView): string {
   return `${plural(view.keyvalue.files, 'key')} in ${plural(view.keyvalue.folders, 'bucket')}, ${plural(view.blobstore.files, 'object')} in ${plural(view.blobstore.folders, 'container')}${volumes} (${sizeText(bytes)})`;
 }
 
+/** The warning for entries an export left out of its archive (see snapshots.export). */
+function leftOutText(leftOut: readonly string[]): string {
+  const listed = leftOut.slice(0, 5).join(', ') + (leftOut.length > 5 ? `, and ${leftOut.length - 5} more` : '');
+  return `warning: left out of the archive, which cannot hold links, pipes or names that are not UTF-8: ${listed}. The snapshot itself still has ${leftOut.length === 1 ? 'it' : 'them'}; restore it to get ${leftOut.length === 1 ? 'it' : 'them'} back.`;
+}
+
 function timeText(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
@@ -208,8 +214,9 @@ function plan(command: string, rest: string[], values: { note?: string | undefin
         command: 'snapshots.export',
         args: { name: name!, file: resolve(file!), ...(values.force ? { overwrite: true } : {}) },
         print: (result, out, who) => {
-          const { bytes } = result as { bytes: number };
+          const { bytes, leftOut } = result as { bytes: number; leftOut: string[] };
           out(`exported ${JSON.stringify(name)} to ${resolve(file!)} (${sizeText(bytes)})${by(who)}\n`);
+          if (leftOut.length > 0) out(`${leftOutText(leftOut)}\n`);
         },
       };
     }

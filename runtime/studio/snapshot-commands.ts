@@ -174,12 +174,12 @@ export class SnapshotCommands {
         const fileName = `${name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'snapshot'}.tar.gz`;
         if (file) {
           const done = await snapshots.export(name, file, { overwrite: overwrite === true });
-          return { fileName, bytes: done.bytes, file: done.file };
+          return { fileName, bytes: done.bytes, leftOut: done.leftOut, file: done.file };
         }
         const target = join(this.scratch, `${randomUUID()}.tar.gz`);
         const done = await snapshots.export(name, target);
         const download = this.park(this.downloads, { file: target, size: done.bytes }, (d) => rmSync(d.file, { force: true }));
-        return { fileName, bytes: done.bytes, download };
+        return { fileName, bytes: done.bytes, leftOut: done.leftOut, download };
       },
       'snapshots.download': async ({ download, start, end }) => {
         const { file, size } = this.take(this.downloads, download, 'download');

@@ -3,7 +3,7 @@
 // request load fails no request and the component reads the restored data at once, and the
 // same commands work on the folders directly when no studio runs.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +84,20 @@ describe('snapshot commands with a studio running', () => {
     assert.match(imported.output, /restoring it would replace the current data: \d+ changed, \d+ removed, \d+ added/);
     const deleted = await snapshot('delete', 'shared', dir);
     assert.equal(deleted.code, 0, deleted.output);
+  });
+
+  it('export names what the archive cannot hold: a link in the data', { skip: process.platform === 'win32' && 'links need privileges' }, async () => {
+    const link = join(dir, '.wash', 'data', 'keyvalue', 'boards', 'link');
+    symlinkSync(join(tempDir, 'elsewhere.txt'), link);
+    try {
+      assert.equal((await snapshot('save', 'with a link', dir)).code, 0);
+      const exported = await snapshot('export', 'with a link', join(tempDir, 'link.tar.gz'), dir);
+      assert.equal(exported.code, 0, exported.output);
+      assert.match(exported.output, /warning: left out of the archive, which cannot hold links, pipes or names that are not UTF-8: keyvalue\/boards\/link\. The snapshot itself still has it/);
+    } finally {
+      unlinkSync(link);
+      await snapshot('delete', 'with a link', dir);
+    }
   });
 
   it('fail with a clear message and a non-zero exit', async () => {

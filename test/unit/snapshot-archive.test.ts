@@ -110,6 +110,27 @@ describe('snapshot archives', () => {
     await snapshots.delete('demo copy');
   });
 
+  it('name what an archive cannot hold (a link, a name that is not UTF-8) and hold the rest', { skip: process.platform !== 'linux' && 'names that are not UTF-8 are a Linux matter' }, async () => {
+    const bucket = join(live.folders.keyvalue, 'odd');
+    mkdirSync(bucket);
+    writeFileSync(join(bucket, 'plain'), 'kept');
+    symlinkSync(join(temp, 'outside.txt'), join(bucket, 'link'));
+    writeFileSync(Buffer.concat([Buffer.from(`${bucket}/b`), Buffer.of(0xff)]), 'raw name');
+    try {
+      await snapshots.save({ name: 'odd' });
+      const archive = join(temp, 'odd.tar.gz');
+      const done = await snapshots.export('odd', archive);
+      assert.deepEqual(done.leftOut.sort(), ['keyvalue/odd/b\ufffd', 'keyvalue/odd/link']);
+      const names = (await entries(archive)).map((item) => item.header.name);
+      assert.ok(names.includes('keyvalue/odd/plain'), names.join(', '));
+      assert.ok(!names.some((name) => name.startsWith('keyvalue/odd/') && name !== 'keyvalue/odd/plain'), names.join(', '));
+      assert.deepEqual((await snapshots.export('demo', join(temp, 'demo-again.tar.gz'))).leftOut, [], 'a plain snapshot leaves nothing out');
+    } finally {
+      rmSync(bucket, { recursive: true, force: true });
+      await snapshots.delete('odd').catch(() => {});
+    }
+  });
+
   it('say what an archive holds from its entries, not from the counts its description gives', async () => {
     const items = await entries(exported);
     const manifest = JSON.parse(items[0]!.data.toString()) as { snapshot: { keyvalue: Record<string, unknown>; blobstore: Record<string, unknown> } };

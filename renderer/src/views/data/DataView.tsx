@@ -17,6 +17,18 @@ import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
 import { isMod } from '../../shell/shortcuts.ts';
 import { downloadSnapshot, inspectArchive, useData, type Side } from './data-store.ts';
 
+/** Saves the snapshot's archive, saying what it could not hold (links, pipes, names not in UTF-8). */
+async function exportSnapshot(name: string): Promise<void> {
+  try {
+    const leftOut = await downloadSnapshot(name);
+    if (leftOut.length === 0) return;
+    const listed = leftOut.slice(0, 3).join(', ') + (leftOut.length > 3 ? `, and ${leftOut.length - 3} more` : '');
+    useUi.getState().toast({ tone: 'info', title: `Exported “${name}” without ${leftOut.length === 1 ? '1 entry' : `${leftOut.length} entries`}`, detail: `An archive cannot hold links, pipes or names that are not UTF-8: ${listed}. The snapshot itself keeps them.` }, 10000);
+  } catch (err) {
+    toastError(`Could not export “${name}”`, err);
+  }
+}
+
 function toastError(title: string, err: unknown) {
   const e = describeError(err);
   useUi.getState().toast({ tone: 'error', title, detail: e.hint ? `${e.message} ${e.hint}` : e.message }, 8000);
@@ -430,7 +442,7 @@ export function DataView() {
                       <button className="btn btn-small" disabled={!!s.problem} onClick={() => void useData.getState().compare(s.name, '').then(revealComparison)}>
                         Compare with live
                       </button>
-                      <button className="btn btn-small" disabled={!!s.problem} onClick={() => void downloadSnapshot(s.name).catch((err: unknown) => toastError(`Could not export “${s.name}”`, err))}>
+                      <button className="btn btn-small" disabled={!!s.problem} onClick={() => void exportSnapshot(s.name)}>
                         Export
                       </button>
                       <button className="btn btn-small btn-danger-outline" onClick={() => setDeleting(s)}>

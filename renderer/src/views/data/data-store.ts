@@ -142,8 +142,8 @@ export const useData = create<DataState>((set, get) => ({
   },
 }));
 
-/** Exports a snapshot and saves it as a file, reading the archive in parts. */
-export async function downloadSnapshot(name: string): Promise<void> {
+/** Exports a snapshot and saves it as a file, reading the archive in parts; returns what the archive could not hold. */
+export async function downloadSnapshot(name: string): Promise<string[]> {
   const exported = await studio.call('snapshots.export', { name });
   const parts: Uint8Array[] = [];
   for (let start = 0; start < exported.bytes; start += PART) {
@@ -151,6 +151,7 @@ export async function downloadSnapshot(name: string): Promise<void> {
     parts.push(base64ToBytes(data));
   }
   downloadBlob(parts as BlobPart[], exported.fileName, 'application/gzip');
+  return exported.leftOut;
 }
 
 /** Uploads an archive and has it checked: what it holds and what restoring it would change. */
