@@ -15,7 +15,6 @@ export type StoreErrorCode =
   | 'read-only'
   | 'busy'
   | 'in-use'
-  | 'conflict'
   | 'io';
 
 export class StoreError extends Error {
