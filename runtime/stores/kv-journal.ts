@@ -411,6 +411,16 @@ export class KeyValueJournal {
   }
 
   /**
+   * Whether the file this thread has open still holds every record up to `end`, header and
+   * all: a journal deleted or moved away does (the open file reads on), one another program
+   * emptied or wrote over does not.
+   */
+  holdsUpTo(end: number): boolean {
+    if (this.fd === undefined) return false;
+    return fstatSync(this.fd).size >= end && readSync(this.fd, this.header, 0, HEADER_BYTES, 0) === HEADER_BYTES && decodeHeader(this.header)?.generation === this.locks.load(SharedWord.journalGeneration) >>> 0;
+  }
+
+  /**
    * Whether the journal's folder changed since the last call (as lost() saw it), the journal
    * still in place: what else is in the folder, its owner file, may have changed too.
    */

@@ -1,10 +1,12 @@
 // The materializer's thread (see kv-materializer.ts): writes journaled values to their files
 // as writers flush them, until told to stop.
+import { sep } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { KeyValueStore } from './key-value-store.ts';
 import type { MaterializerJob, MaterializerTrouble } from './kv-materializer.ts';
 import { messageOf } from '../errors.ts';
 import { SharedWord, StoreLocks } from './store-locks.ts';
+import { JOURNAL_FILE } from './kv-journal.ts';
 
 /** Sleep between checks when nothing is flushed (a flush wakes it at once). */
 const IDLE_MS = 1000;
@@ -20,7 +22,17 @@ const store = new KeyValueStore(job.root, { locks, guest: true, journalCapacity:
 /** The last problem reported, so a file that stays locked is said once, not every second. */
 let reported: string | undefined;
 
+/** Says what another program's emptying or overwriting of the journal took (see SharedWord.journalLost). */
+function reportLostWrites(): void {
+  const lost = locks.load(SharedWord.journalLost);
+  if (lost <= 0) return;
+  locks.add(SharedWord.journalLost, -lost);
+  const text = `The key-value journal ${store.root}${sep}${JOURNAL_FILE} was emptied or written over by another program while the studio ran. It held the only copy of the writes acknowledged just before (${lost} bytes of records) that were not in their value files yet: they are lost, and those keys read as they did before them. A new journal took over; writes since are safe. Leave the studio's .cs- files to it.`;
+  parentPort?.postMessage({ text } satisfies MaterializerTrouble);
+}
+
 while (locks.load(SharedWord.materializerStop) === job.id) {
+  reportLostWrites();
   const synced = locks.load(SharedWord.journalSynced);
   let written: number;
   try {

@@ -45,6 +45,11 @@ export const SharedWord = {
   journalGeneration: STRIPES + 11,
   /** A hash of the key-value root this buffer serves, to catch sharing across roots. */
   keyValueRoot: STRIPES + 12,
+  /**
+   * Bytes of acknowledged journal records lost before their files were written, when another
+   * program emptied or wrote over the journal; the materializer reports them and takes them off.
+   */
+  journalLost: STRIPES + 13,
   /** A hash of the blob root this process opened (owns, and removed leftovers from). */
   blobRootOpened: STRIPES + 14,
   /** Key-value store instances open on this buffer, guests aside; the last to close lets the root go. */

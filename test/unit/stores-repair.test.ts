@@ -246,6 +246,36 @@ describe('key-value repairs on open', () => {
     }
   });
 
+  it('says so when another program empties the journal before writes reached their files, and not when it deletes it', async () => {
+    for (const damage of ['emptied', 'deleted'] as const) {
+      const root = join(scratch, `kv-${counter++}`);
+      const locks = new StoreLocks();
+      const told: string[] = [];
+      const journalCapacity = 1024 * 1024;
+      const store = new KeyValueStore(root, { locks, journalCapacity, onFileTrouble: (text) => told.push(text) });
+      try {
+        // The files wait: the journal is the only copy of "early".
+        stopMaterializer(locks);
+        store.set('b', 'early', Buffer.from('only in the journal'));
+        if (damage === 'emptied') truncateSync(join(root, '.cs-journal'), 0);
+        else rmSync(join(root, '.cs-journal'));
+        store.set('b', 'late', Buffer.from('2'));
+        startMaterializer(root, locks, journalCapacity, (text) => told.push(text));
+        await fileBecomes(join(root, 'b', 'late'), '2');
+        if (damage === 'emptied') {
+          await waitUntil(() => told.length > 0, () => 'the loss was not reported');
+          assert.match(told.join('\n'), /The key-value journal \S+\.cs-journal was emptied or written over by another program while the studio ran\. It held the only copy of the writes acknowledged just before \(\d+ bytes of records\) .*they are lost/);
+          assert.equal(store.get('b', 'early'), undefined);
+        } else {
+          assert.equal(text(store.get('b', 'early')), 'only in the journal', 'a deleted journal still reads through the open file');
+          assert.deepEqual(told, []);
+        }
+      } finally {
+        store.close();
+      }
+    }
+  });
+
   it('notices a journal written over or moved away while open: the next write goes to a new journal, and survives a crash', () => {
     // Before, the write went into the damaged or moved file, which a restart does not read.
     for (const damage of ['garbage', 'zeros', 'moved', 'link']) {
