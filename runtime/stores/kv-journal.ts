@@ -29,7 +29,7 @@ import { TempFile, renameRetrying, syncPaths } from './atomic-write.ts';
 import { bucketFolderName, keyFileName } from './safe-names.ts';
 import { LockSlot, SharedWord, type StoreLocks } from './store-locks.ts';
 import { readAllAt, readFileInside } from './store-root.ts';
-import { errnoPath, isErrno, StoreError, type StoreErrorCode, storeErrorFrom } from './store-error.ts';
+import { errnoPath, isErrno, StoreError, storeErrorFrom } from './store-error.ts';
 
 export const JOURNAL_FILE = '.cs-journal';
 export const HEADER_BYTES = 32;
@@ -315,8 +315,11 @@ export function asideName(path: string, what: string): string {
   return join(dirname(path), `${basename(path)}.${what}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 }
 
-/** Problems of the whole folder rather than of one key: no other record could be written either. */
-const STOPS_RECOVERY: ReadonlySet<StoreErrorCode> = new Set(['storage-full', 'read-only', 'io', 'busy']);
+/**
+ * Problems of the whole file system rather than of one key (a full disk, a read-only or
+ * failing one, no file handles left): no other record could be written either, and they pass.
+ */
+const stopsRecovery = (error: unknown) => isErrno(error, 'ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EMFILE', 'ENFILE');
 
 /** Recovery stopped by `problem`, worded so the user knows the journal, and what it holds, is safe. */
 function recoveryStopped(journal: string, problem: StoreError): StoreError {
@@ -566,10 +569,10 @@ export class KeyValueJournal {
   /**
    * Crash recovery (caller holds every stripe): replays the last journaled state of each key
    * over the value files, makes them durable and starts a new generation. A record that
-   * cannot be applied is kept aside and reported, never dropped silently. When the folder
-   * takes no writes at all (a full disk, a read-only file system, an I/O error), or a value
-   * cannot be kept aside, recovery stops with the error and leaves the journal as it is, to
-   * be replayed whole at the next open: the journal is then the only copy of those values.
+   * cannot be applied is kept aside and reported, never dropped silently. When the file
+   * system takes no writes at all (full, read-only, failing, out of file handles), whether for
+   * a record or for a copy kept aside, recovery stops with the error and leaves the journal as
+   * it is, to be replayed whole at the next open: it is then the only copy of those values.
    */
   recoverInto(folders: KeyFolders): RecoveryReport {
     const { generation, records, warnings, beforeLoss } = this.recover();
@@ -580,11 +583,21 @@ export class KeyValueJournal {
     const keptFiles: string[] = [];
     // One folder for every value kept aside by this recovery.
     let aside: string | undefined;
-    const keep = (record: SetRecord) => this.keepUnreplayed(record, (aside ??= asideName(this.path, 'unreplayed')), files, changedFolders);
+    const keep = (record: SetRecord): { path: string } | { failed: string } => {
+      try {
+        return { path: this.keepUnreplayed(record, (aside ??= asideName(this.path, 'unreplayed')), files, changedFolders) };
+      } catch (error) {
+        const problem = storeErrorFrom(error, { store: 'keyvalue', action: 'keep aside the journaled value of', bucket: record.bucket, key: record.key, ...pathOf(error) });
+        if (stopsRecovery(error)) throw recoveryStopped(this.path, problem);
+        // A name this file system refuses even aside: said, and the replay goes on without it.
+        return { failed: problem.message };
+      }
+    };
     for (const record of lastWrites(records)) {
       if (overtaken.has(record)) {
         const where = `key ${JSON.stringify(record.key)} in bucket ${JSON.stringify(record.bucket)}`;
-        keptFiles.push(record.op === 'set' ? `${where} (its journaled value is in ${keep(record)})` : `${where} (journaled as deleted)`);
+        const kept = record.op === 'set' ? keep(record) : undefined;
+        keptFiles.push(!kept ? `${where} (journaled as deleted)` : 'path' in kept ? `${where} (its journaled value is in ${kept.path})` : `${where} (keeping its journaled value aside failed: ${kept.failed})`);
         continue;
       }
       try {
@@ -595,10 +608,11 @@ export class KeyValueJournal {
       } catch (error) {
         // Worded as any store error (what, where, and the fix), after the record it concerns.
         const problem = storeErrorFrom(error, { store: 'keyvalue', action: record.op === 'set' ? 'write' : 'delete', bucket: record.bucket, key: record.key, ...pathOf(error) });
-        if (STOPS_RECOVERY.has(problem.code)) throw recoveryStopped(this.path, problem);
+        if (stopsRecovery(error)) throw recoveryStopped(this.path, problem);
         const reason = `${problem.message.replace(/^Cannot [^:]*: /, '').replace(/\.$/, '')}. ${problem.hint ?? ''} Until then the key reads as it did before that ${record.op}.`;
-        const kept = record.op === 'set' ? ` The journaled value was kept as ${keep(record)}: copy it back over the key's file once the cause is fixed.` : '';
-        warnings.push(`Could not replay the journaled ${record.op} of key ${JSON.stringify(record.key)} in bucket ${JSON.stringify(record.bucket)}: ${reason}${kept}`);
+        const kept = record.op === 'set' ? keep(record) : undefined;
+        const keptText = !kept ? '' : 'path' in kept ? ` The journaled value was kept as ${kept.path}: copy it back over the key's file once the cause is fixed.` : ` Keeping the journaled value aside failed too: ${kept.failed}`;
+        warnings.push(`Could not replay the journaled ${record.op} of key ${JSON.stringify(record.key)} in bucket ${JSON.stringify(record.bucket)}: ${reason}${keptText}`);
       }
     }
     if (keptFiles.length > 0) {
@@ -608,6 +622,7 @@ export class KeyValueJournal {
     try {
       if (files.length + changedFolders.size > 0) syncPaths(folders.root, files, new Set([folders.root, ...changedFolders]));
     } catch (error) {
+      // Not durable, so the journal cannot go: whatever the cause, it is kept for the next open.
       throw recoveryStopped(this.path, storeErrorFrom(error, { store: 'keyvalue', action: 'recover', path: errnoPath(error) ?? folders.root }));
     }
     this.reset(generation);
@@ -618,7 +633,7 @@ export class KeyValueJournal {
    * A value that could not be replayed, as a plain file a person can copy back:
    * `<aside>/<bucket>/<key>` (aside: `.cs-journal.unreplayed-<time>`), made durable with the replayed files
    * (`files`, `folders`) before the journal lets go of it. A copy that cannot be made whole
-   * stops the recovery (see recoverInto) and is not left behind cut short.
+   * is not left behind cut short, nor its empty folders.
    */
   private keepUnreplayed(record: SetRecord, aside: string, files: string[], folders: Set<string>): string {
     const dir = join(aside, record.bucket === '' ? '(root)' : bucketFolderName(record.bucket, 'bucket'));
@@ -636,7 +651,7 @@ export class KeyValueJournal {
           // Holds values kept before this one, or was never made.
         }
       }
-      throw recoveryStopped(this.path, storeErrorFrom(error, { store: 'keyvalue', action: 'keep aside the journaled value of', bucket: record.bucket, key: record.key, path }));
+      throw error;
     }
     files.push(path);
     folders.add(dir).add(dirname(dir)).add(dirname(aside));

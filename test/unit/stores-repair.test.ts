@@ -50,11 +50,11 @@ function journalOnly(): { root: string; locks: StoreLocks; store: KeyValueStore 
   return { root, locks, store };
 }
 
-/** Runs `fn` while opening a new file whose path matches `paths` fails as on a full disk (ENOSPC). */
-function withFullDisk(paths: RegExp, fn: () => void): void {
+/** Runs `fn` while opening a file whose path matches `paths` fails with `code`: ENOSPC, as on a full disk, by default. */
+function withFailingOpens(paths: RegExp, fn: () => void, code = 'ENOSPC'): void {
   const real = fs.openSync;
   fs.openSync = ((path: PathLike, ...rest: never[]) => {
-    if (paths.test(String(path))) throw Object.assign(new Error(`ENOSPC: no space left on device, open '${String(path)}'`), { code: 'ENOSPC', errno: -28, syscall: 'open', path: String(path) });
+    if (paths.test(String(path))) throw Object.assign(new Error(`${code}: refused, open '${String(path)}'`), { code, syscall: 'open', path: String(path) });
     return (real as (...args: unknown[]) => number)(path, ...rest);
   }) as typeof fs.openSync;
   syncBuiltinESMExports();
@@ -446,7 +446,7 @@ describe('key-value repairs on open', () => {
     rmSync(join(root, 'b', 'k'));
     rmSync(join(root, 'b', 'k2'));
     // Every new file fails as on a full disk: the values' temp files and any copy kept aside.
-    withFullDisk(/\.cs-tmp-|unreplayed/, () => {
+    withFailingOpens(/\.cs-tmp-|unreplayed/, () => {
       assert.throws(
         () => open(root),
         (error: Error & { code?: string }) =>
@@ -468,11 +468,12 @@ describe('key-value repairs on open', () => {
     const root = crashedAfterSet('b', 'k', 'precious');
     rmSync(join(root, 'b', 'k'));
     mkdirSync(join(root, 'b', 'k'));
-    withFullDisk(/unreplayed/, () => {
+    withFailingOpens(/unreplayed/, () => {
       assert.throws(() => open(root), (error: Error & { code?: string }) => error.code === 'storage-full' && /Cannot keep aside the journaled value of key "k" in bucket "b": the disk is full, .*The journal is kept/.test(error.message));
     });
     // No empty copy is left to pass for the value.
     assert.deepEqual(asides(root, 'unreplayed'), []);
+
     const store = open(root);
     try {
       const warnings = (store.openReport?.warnings ?? []).join('\n');
@@ -482,6 +483,24 @@ describe('key-value repairs on open', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('opens all the same when only that name is refused aside (not the whole disk), and says so', () => {
+    const root = crashedAfterSet('b', 'k', 'precious');
+    rmSync(join(root, 'b', 'k'));
+    mkdirSync(join(root, 'b', 'k'));
+    withFailingOpens(
+      /unreplayed/,
+      () => {
+        const store = open(root);
+        try {
+          assert.match((store.openReport?.warnings ?? []).join('\n'), /Could not replay the journaled set of key "k" in bucket "b": .* Keeping the journaled value aside failed too: Cannot keep aside the journaled value of key "k" in bucket "b"/);
+        } finally {
+          store.close();
+        }
+      },
+      'EINVAL',
+    );
   });
 
   it('refuses to count on from a counter holding garbage, and leaves its bytes alone', () => {
