@@ -200,6 +200,8 @@ export class BlobStore {
         this.openWarnings.push(...finishRootSwaps(this.root));
         removeLeftovers(this.root, { recursive: true });
       } catch (error) {
+        // Not opened: a later try (the disk freed, the folder fixed) must not find it taken by this process.
+        releaseStoreRoot(this.root, this.locks.token());
         throw storeErrorFrom(error, ctx('open', undefined, undefined, this.root));
       }
       this.openWarnings.push(...this.layoutWarnings());

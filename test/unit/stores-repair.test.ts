@@ -50,18 +50,18 @@ function journalOnly(): { root: string; locks: StoreLocks; store: KeyValueStore 
   return { root, locks, store };
 }
 
-/** Runs `fn` while opening a file whose path matches `paths` fails with `code`: ENOSPC, as on a full disk, by default. */
-function withFailingOpens(paths: RegExp, fn: () => void, code = 'ENOSPC'): void {
-  const real = fs.openSync;
-  fs.openSync = ((path: PathLike, ...rest: never[]) => {
-    if (paths.test(String(path))) throw Object.assign(new Error(`${code}: refused, open '${String(path)}'`), { code, syscall: 'open', path: String(path) });
-    return (real as (...args: unknown[]) => number)(path, ...rest);
-  }) as typeof fs.openSync;
+/** Runs `fn` while `fs[call]` on a path matching `paths` fails with `code`: ENOSPC, as on a full disk, by default. */
+function withFailing(call: 'openSync' | 'readdirSync', paths: RegExp, fn: () => void, code = 'ENOSPC'): void {
+  const real = fs[call];
+  (fs as Record<typeof call, unknown>)[call] = (path: PathLike, ...rest: never[]) => {
+    if (paths.test(String(path))) throw Object.assign(new Error(`${code}: refused, ${call} '${String(path)}'`), { code, syscall: call, path: String(path) });
+    return (real as (...args: unknown[]) => unknown)(path, ...rest);
+  };
   syncBuiltinESMExports();
   try {
     fn();
   } finally {
-    fs.openSync = real;
+    (fs as Record<typeof call, unknown>)[call] = real;
     syncBuiltinESMExports();
   }
 }
@@ -446,7 +446,7 @@ describe('key-value repairs on open', () => {
     rmSync(join(root, 'b', 'k'));
     rmSync(join(root, 'b', 'k2'));
     // Every new file fails as on a full disk: the values' temp files and any copy kept aside.
-    withFailingOpens(/\.cs-tmp-|unreplayed/, () => {
+    withFailing('openSync', /\.cs-tmp-|unreplayed/, () => {
       assert.throws(
         () => open(root),
         (error: Error & { code?: string }) =>
@@ -468,7 +468,7 @@ describe('key-value repairs on open', () => {
     const root = crashedAfterSet('b', 'k', 'precious');
     rmSync(join(root, 'b', 'k'));
     mkdirSync(join(root, 'b', 'k'));
-    withFailingOpens(/unreplayed/, () => {
+    withFailing('openSync', /unreplayed/, () => {
       assert.throws(() => open(root), (error: Error & { code?: string }) => error.code === 'storage-full' && /Cannot keep aside the journaled value of key "k" in bucket "b": the disk is full, .*The journal is kept/.test(error.message));
     });
     // No empty copy is left to pass for the value.
@@ -489,7 +489,8 @@ describe('key-value repairs on open', () => {
     const root = crashedAfterSet('b', 'k', 'precious');
     rmSync(join(root, 'b', 'k'));
     mkdirSync(join(root, 'b', 'k'));
-    withFailingOpens(
+    withFailing(
+      'openSync',
       /unreplayed/,
       () => {
         const store = open(root);
@@ -501,6 +502,19 @@ describe('key-value repairs on open', () => {
       },
       'EINVAL',
     );
+  });
+
+  it('lets a blob folder it could not open go, so the next try in the same process opens it', () => {
+    const root = join(scratch, `blobs-${counter++}`);
+    mkdirSync(join(root, 'photos'), { recursive: true });
+    const escaped = root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    withFailing('readdirSync', new RegExp(`^${escaped}$`), () => assert.throws(() => new BlobStore(root, { locks: new StoreLocks() }), { code: 'io' }), 'EIO');
+    const store = new BlobStore(root, { locks: new StoreLocks() });
+    try {
+      assert.deepEqual(store.containers().map((c) => c.name), ['photos']);
+    } finally {
+      store.close();
+    }
   });
 
   it('refuses to count on from a counter holding garbage, and leaves its bytes alone', () => {
