@@ -50,6 +50,14 @@ describe('new projects from the examples', () => {
     assert.match(await readFile(join(made.value, 'README.md'), 'utf8'), /component-studio dev \.\n$/, 'the README runs the copy, not the example');
   });
 
+  it('gives every bundled example, and so every copy, a .gitignore that keeps the data and the studio files out of git', async () => {
+    const bundled = join(import.meta.dirname, '..', '..', 'assets', 'examples');
+    for (const { name } of await listExamples(bundled)) {
+      const lines = (await readFile(join(bundled, name, '.gitignore'), 'utf8')).split('\n');
+      for (const ignored of ['.wash/data/', '.wash/studio/']) assert.ok(lines.includes(ignored), `${name}/.gitignore lacks ${ignored}`);
+    }
+  });
+
   it('takes an empty folder, and refuses one with anything in it without touching it', async () => {
     const empty = join(dir, 'empty');
     await mkdir(empty);
