@@ -166,6 +166,9 @@ describe('the studio UI in Chromium', () => {
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await waitForText(page.getByTestId('request-problem'), /JSON body does not parse: unexpected text near "oops" \(line 1, column 13\)/);
     assert.equal(await page.locator('.history-item').count(), before, 'nothing was sent');
+    // The QR code before is not left to pass for this request's answer.
+    await page.locator('.response-pane').getByText('Not sent').waitFor();
+    assert.equal(await page.getByTestId('response-status').count(), 0);
     await page.getByRole('button', { name: /Generate a QR code/ }).click();
   });
 

@@ -326,17 +326,19 @@ export const useHttp = create<HttpState>((set, get) => ({
     // One request at a time, as the disabled Send button says: Ctrl+Enter waits too (or cancels first).
     if (out) return;
     const draft = get().draft;
+    // Not sent: the pane says why, rather than keep an earlier answer that would pass for this request's.
+    const refuse = (problem: SendProblem) => set({ problem, response: undefined, reopened: undefined });
     const urlProblem = checkUrl(draft.url, gatewayUrl, notServing);
-    if (urlProblem) return set({ problem: { kind: draft.url.trim().startsWith('/') && !gatewayUrl ? 'gateway' : 'url', message: urlProblem } });
+    if (urlProblem) return refuse({ kind: draft.url.trim().startsWith('/') && !gatewayUrl ? 'gateway' : 'url', message: urlProblem });
     const badHeader = headerProblem(draft.headers);
-    if (badHeader) return set({ problem: { kind: 'header', ...badHeader } });
+    if (badHeader) return refuse({ kind: 'header', ...badHeader });
     // GET and HEAD carry no body; the body stays in the draft for when the method changes back.
     const withBody = sendsBody(draft);
     if (withBody && draft.bodyMode === 'json') {
       const problem = jsonProblem(draft.bodyJson);
-      if (problem) return set({ problem: { kind: 'json', message: `The JSON body does not parse: ${problem}. Fix it, or switch the body to Text to send it as it is.` } });
+      if (problem) return refuse({ kind: 'json', message: `The JSON body does not parse: ${problem}. Fix it, or switch the body to Text to send it as it is.` });
     }
-    if (withBody && draft.bodyMode === 'file' && !draft.file) return set({ problem: { kind: 'url', message: 'Pick a file to send as the body, or choose another body type.' } });
+    if (withBody && draft.bodyMode === 'file' && !draft.file) return refuse({ kind: 'url', message: 'Pick a file to send as the body, or choose another body type.' });
     const text = withBody ? bodyText(draft) : undefined;
     const body = withBody && draft.bodyMode === 'file' ? draft.file!.base64 : text !== undefined ? textToBase64(text) : undefined;
     const bodySize = withBody && draft.bodyMode === 'file' ? draft.file!.size : text !== undefined ? new TextEncoder().encode(text).length : 0;
