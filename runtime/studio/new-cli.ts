@@ -60,10 +60,12 @@ export async function runNewCli(argv: string[], out: Out, err: Out): Promise<num
 }
 
 /**
- * How to run this CLI again: `component-studio` where it is installed as a package, else (a
- * clone, where it is not on the PATH) `node` and its script, which works from any folder.
+ * How to run this CLI again: as it was run through npx (in a clone, where it is not on the
+ * PATH, as the README says), `component-studio` where it is installed as a package, else
+ * `node` and its script, which works from any folder.
  */
 function invocation(): string {
+  if (process.env.npm_command === 'exec') return 'npx component-studio';
   const script = process.argv[1] ?? '';
   if (/[\\/]node_modules[\\/]/.test(script) || !script) return 'component-studio';
   return `node ${/^[\w./-]+$/.test(script) ? script : JSON.stringify(script)}`;

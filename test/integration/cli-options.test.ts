@@ -25,11 +25,16 @@ describe('component-studio options', () => {
   it('new makes a project from an example and says how to run it; a taken folder or an unknown example is refused', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'studio-cli-new-'));
     try {
-      const made = await runCli(['new', join(dir, 'api'), '--example', 'fetch-page']);
+      // Not through npm, whatever runs the tests.
+      const made = await runCli(['new', join(dir, 'api'), '--example', 'fetch-page'], { env: { npm_command: '' } });
       assert.equal(made.code, 0, made.stderr);
       assert.match(made.stdout, /made .*api from the example "fetch-page"/);
       // Run from a clone, where component-studio is not on the PATH: the way it was run.
       assert.match(made.stdout, /next: node \S+component-studio\.js dev \S*api\n/);
+      // Through npx, as the README has a clone run it: npx again.
+      const viaNpx = await runCli(['new', join(dir, 'npx-made')], { env: { npm_command: 'exec' } });
+      assert.equal(viaNpx.code, 0, viaNpx.stderr);
+      assert.match(viaNpx.stdout, /next: npx component-studio dev \S*npx-made\n/);
       // A folder outside the current one is named whole, not as ../../ from here.
       assert.ok(made.stdout.includes(` dev ${join(dir, 'api')}\n`), made.stdout);
       assert.match(await readFile(join(dir, 'api', 'README.md'), 'utf8'), /component-studio dev \.\n/);
