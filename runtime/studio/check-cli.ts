@@ -69,14 +69,15 @@ export async function runCheckCli(argv: string[], out: Out, err: Out): Promise<n
       return 2;
     }
   }
+  const checksFolder = target.ok ? checksDir(dirname(target.value.dataDir)) : '.wash/checks';
   if (target.ok) {
-    const files = await loadCheckFiles(checksDir(dirname(target.value.dataDir)));
+    const files = await loadCheckFiles(checksFolder);
     if (!files.ok) {
       err(`${pc.red('error')} ${describe(files.error)}\n`);
       return 2;
     }
     if (files.value.every((file) => file.content.checks.length === 0)) {
-      err(`${pc.red('error')} ${NO_CHECKS}\n`);
+      err(`${pc.red('error')} ${noChecks(checksFolder)}\n`);
       return 2;
     }
   }
@@ -108,21 +109,22 @@ export async function runCheckCli(argv: string[], out: Out, err: Out): Promise<n
     const sandbox = sandboxWithoutUi(session);
     const run = await session.traffic.runChecks();
     sandbox.close();
-    return report(run, out, err);
+    return report(run, checksFolder, out, err);
   } finally {
     await session.stop();
   }
 }
 
-const NO_CHECKS = "There are no checks in .wash/checks. Pin requests as checks in the studio's Traffic view, or write a check file (docs/traffic.md).";
+/** Named whole: run from another folder, `check` takes the project it finds there, which may not be the one meant. */
+const noChecks = (dir: string) => `There are no checks in ${dir}. Pin requests as checks in the studio's Traffic view, or write a check file (docs/traffic.md).`;
 
-function report(run: CheckRun, out: Out, err: Out): number {
+function report(run: CheckRun, checksFolder: string, out: Out, err: Out): number {
   if (run.error) {
     err(`${pc.red('error')} ${run.error.message}${run.error.hint ? `\n  hint: ${run.error.hint}` : ''}\n`);
     return 2;
   }
   if (run.results.length === 0) {
-    err(`${pc.red('error')} ${NO_CHECKS}\n`);
+    err(`${pc.red('error')} ${noChecks(checksFolder)}\n`);
     return 2;
   }
   let file = '';
