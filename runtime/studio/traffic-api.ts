@@ -71,7 +71,8 @@ export interface TrafficCommands {
   'traffic.replay': { args: { ids?: number[]; build?: number; data?: 'live' | 'copy'; ignoreHeaders?: string[] }; result: ReplayReport };
   'checks.list': { args: Record<string, never>; result: ChecksView };
   /** Makes checks of captured requests, expecting their captured answers, in a check file (default checks.json). */
-  'checks.pin': { args: { ids: number[]; kind: PinKindView; file?: string; ignoreHeaders?: string[] }; result: { file: string; added: number } };
+  /** liveWrites: checks added that may change data (not GET, HEAD or OPTIONS) to a file whose checks run on the live data. */
+  'checks.pin': { args: { ids: number[]; kind: PinKindView; file?: string; ignoreHeaders?: string[] }; result: { file: string; added: number; liveWrites: number } };
   /** Writes a check file's whole text, after checking it. */
   'checks.save': { args: { file: string; text: string }; result: CheckFileView };
   /** Removes one check of a file, or the whole file. */

@@ -19,6 +19,9 @@ import type { SnapshotHandlers } from './snapshot-commands.ts';
 import type { StudioEvent } from './studio-service.ts';
 
 type TrafficCommandName = Extract<CommandName, `traffic.${string}` | `checks.${string}`>;
+
+/** Methods whose requests a component should answer without changing its data. */
+const READ_ONLY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export type TrafficHandlers = { [C in TrafficCommandName]: (args: CommandArgs<C>) => Promise<CommandResult<C>> };
 
 const APPEND_BATCH_MS = 100;
@@ -161,6 +164,7 @@ export class TrafficCommands {
         // Pinning a request again adds no second copy of its check.
         const known = new Set(content.checks.map((check) => JSON.stringify(check)));
         let added = 0;
+        let writes = 0;
         for (const id of ids) {
           const record = await store.get(id);
           const bodies = await store.bodiesOf(id);
@@ -172,9 +176,10 @@ export class TrafficCommands {
           known.add(text);
           content.checks.push(check);
           added++;
+          if (!READ_ONLY_METHODS.has(check.request.method.toUpperCase())) writes++;
         }
         if (added > 0) await writeCheckFile(folder, name, content);
-        return { file: name, added };
+        return { file: name, added, liveWrites: content.data === 'copy' ? 0 : writes };
       },
       'checks.save': async ({ file, text }) => {
         const folder = this.checksFolder();

@@ -121,12 +121,17 @@ describe('the Traffic view in Chromium', () => {
   it('pins the request as a check, which fails after an edit changes the code\'s size, and shows why', async () => {
     const detail = traffic().getByLabel('Request detail');
     await detail.getByRole('button', { name: 'Pin as check' }).click();
-    await waitForText(page.locator('.toast'), /Pinned 1 as a check/);
+    // A POST: every run on the live data would add a code to it. One click runs the file on a copy.
+    const toast = page.locator('.toast').filter({ hasText: /Pinned 1 as a check/ });
+    await waitForText(toast, /on your live data, and it is not GET: what it writes is added to your data on every run/);
+    await toast.getByRole('button', { name: 'Run on a copy of the data' }).click();
+    await waitForText(page.locator('.toast'), /Checks run on a copy of the data/);
     // The Checks tab lists the new check at once, with no reload of the page.
     await traffic().getByRole('tab', { name: /^Checks/ }).click();
     await waitForText(traffic().getByLabel('Check file'), /checks\.json \(1\)/);
-    const file = JSON.parse(await readFile(join(project, '.wash', 'checks', 'checks.json'), 'utf8')) as { checks: { request: { path: string }; expect: { status: number } }[] };
+    const file = JSON.parse(await readFile(join(project, '.wash', 'checks', 'checks.json'), 'utf8')) as { data?: string; checks: { request: { path: string }; expect: { status: number } }[] };
     assert.equal(file.checks[0]!.request.path, '/qrcode');
+    assert.equal(file.data, 'copy');
     // The first reload runs the checks: they pass while nothing changed.
     const source = join(project, 'src', 'qr-image.ts');
     const original = await readFile(source, 'utf8');

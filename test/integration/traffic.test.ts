@@ -376,9 +376,18 @@ describe('replays and checks on a project being edited', () => {
     await (await fetch(`${studio.url}pinned`)).arrayBuffer();
     const record = await recordOf(client, '/pinned', since);
     const pinned = await client.call('checks.pin', { ids: [record.id], kind: 'exact', file: 'greeting' });
-    assert.deepEqual(pinned, { file: 'greeting.json', added: 1 });
+    // A GET: nothing it does should change the data, so no word about the live data.
+    assert.deepEqual(pinned, { file: 'greeting.json', added: 1, liveWrites: 0 });
     // Pinned again, it is not added twice.
-    assert.deepEqual(await client.call('checks.pin', { ids: [record.id], kind: 'exact', file: 'greeting' }), { file: 'greeting.json', added: 0 });
+    assert.deepEqual(await client.call('checks.pin', { ids: [record.id], kind: 'exact', file: 'greeting' }), { file: 'greeting.json', added: 0, liveWrites: 0 });
+    // A POST may write: said, unless its file runs on a copy of the data.
+    const postedSince = client.mark();
+    await (await fetch(`${studio.url}pinned-post`, { method: 'POST', body: 'x' })).arrayBuffer();
+    const posted = await recordOf(client, '/pinned-post', postedSince);
+    assert.deepEqual(await client.call('checks.pin', { ids: [posted.id], kind: 'status', file: 'writes' }), { file: 'writes.json', added: 1, liveWrites: 1 });
+    await writeFile(join(project.root, '.wash', 'checks', 'on-copy.json'), JSON.stringify({ data: 'copy', checks: [] }));
+    assert.deepEqual(await client.call('checks.pin', { ids: [posted.id], kind: 'status', file: 'on-copy' }), { file: 'on-copy.json', added: 1, liveWrites: 0 });
+    for (const name of ['writes.json', 'on-copy.json']) await client.call('checks.delete', { file: name });
     const file = JSON.parse(await readFile(join(project.root, '.wash', 'checks', 'greeting.json'), 'utf8')) as { checks: { expect: { body: { exact: string } } }[] };
     assert.equal(file.checks.length, 1);
     assert.equal(file.checks[0]!.expect.body.exact, 'second answer');

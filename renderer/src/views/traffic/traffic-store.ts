@@ -89,6 +89,20 @@ let debounce: ReturnType<typeof setTimeout> | undefined;
 let started = false;
 const loadingPages = new Set<number>();
 
+/** Sets a check file to run on a throwaway copy of the data (its `data: copy`), as it stands on disk. */
+async function checksOnCopy(file: string): Promise<void> {
+  try {
+    const view = await studio.call('checks.list', {});
+    const found = view.files.find((f) => f.name === file);
+    if (!found) throw new Error(`.wash/checks/${file} is gone.`);
+    await studio.call('checks.save', { file, text: JSON.stringify({ ...found.content, data: 'copy' }, null, 2) });
+    useUi.getState().toast({ tone: 'success', title: 'Checks run on a copy of the data', detail: `.wash/checks/${file} has "data": "copy": each run works on a throwaway copy of the data folders.` });
+    void useChecks.getState().load();
+  } catch (err) {
+    toastError('Could not change the check file', err);
+  }
+}
+
 function toastError(title: string, err: unknown): void {
   useUi.getState().toast({ tone: 'error', title, detail: describeError(err).message }, 8000);
 }
@@ -196,10 +210,20 @@ export const useTraffic = create<TrafficState>((set, get) => ({
     try {
       const pinned = await studio.call('checks.pin', { ids, kind, ignoreHeaders: get().ignoredHeaders });
       const again = ids.length - pinned.added;
+      const title = `Pinned ${pinned.added} as ${pinned.added === 1 ? 'a check' : 'checks'}`;
+      const already = again > 0 ? ` ${again} ${again === 1 ? 'was' : 'were'} pinned already.` : '';
       useUi.getState().toast(
         pinned.added === 0
           ? { tone: 'info', title: ids.length === 1 ? 'Already pinned' : 'All already pinned', detail: `.wash/checks/${pinned.file} has ${ids.length === 1 ? 'this check' : 'these checks'} already.` }
-          : { tone: 'success', title: `Pinned ${pinned.added} as ${pinned.added === 1 ? 'a check' : 'checks'}`, detail: `.wash/checks/${pinned.file}: they run after every reload.${again > 0 ? ` ${again} ${again === 1 ? 'was' : 'were'} pinned already.` : ''}` },
+          : pinned.liveWrites > 0
+            ? {
+                tone: 'info',
+                title,
+                detail: `.wash/checks/${pinned.file}: they run after every reload, on your live data, and ${pinned.liveWrites === pinned.added ? (pinned.added === 1 ? 'it is' : 'they are') : `${pinned.liveWrites} of them are`} not GET: what ${pinned.liveWrites === 1 ? 'it writes' : 'they write'} is added to your data on every run.${already}`,
+                action: { label: 'Run on a copy of the data', run: () => void checksOnCopy(pinned.file) },
+              }
+            : { tone: 'success', title, detail: `.wash/checks/${pinned.file}: they run after every reload.${already}` },
+        pinned.liveWrites > 0 ? 15_000 : 4000,
       );
       // The Checks tab lists the files: it shows the new check now, not after a reload of the page.
       void useChecks.getState().load();
