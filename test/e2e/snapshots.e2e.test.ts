@@ -20,6 +20,9 @@ const shotsDir = join(repoRoot, 'test-results', 'ui');
 /** One of the QR codes in the seed data, as the example names them. */
 const HELLO_PNG = '000003-hello-from-a-webassembly-component.png';
 
+/** A board whose card count comes after 200 lines of notes, once pretty-printed: a diff must scroll to it. */
+const board = (cards: number) => JSON.stringify({ title: 'Groceries', notes: Array.from({ length: 200 }, (_, n) => `note ${n}`), cards });
+
 describe('the Data view in Chromium', () => {
   let tempDir: string;
   let studio: StudioProcess;
@@ -72,7 +75,7 @@ describe('the Data view in Chromium', () => {
   });
 
   it('takes a snapshot from a dialog', async () => {
-    await kv.ok('PUT', '/kv/set', { bucket: 'boards', key: 'board-1' }, '{"title":"Groceries","cards":3}');
+    await kv.ok('PUT', '/kv/set', { bucket: 'boards', key: 'board-1' }, board(3));
     await data().getByRole('button', { name: 'Take snapshot' }).click();
     const dialog = page.getByRole('dialog', { name: 'Take a snapshot' });
     await dialog.getByLabel('Name').fill('three cards');
@@ -87,7 +90,7 @@ describe('the Data view in Chromium', () => {
   });
 
   it('compares a snapshot with the live data, with both values side by side', async () => {
-    await kv.ok('PUT', '/kv/set', { bucket: 'boards', key: 'board-1' }, '{"title":"Groceries","cards":4}');
+    await kv.ok('PUT', '/kv/set', { bucket: 'boards', key: 'board-1' }, board(4));
     await kv.ok('PUT', '/kv/set', { bucket: 'boards', key: 'board-2' }, '{"title":"Chores","cards":1}');
     await kv.ok('DELETE', '/kv/delete', { bucket: 'qrcode', key: 'generated' });
     await row('three cards').getByRole('button', { name: 'Compare with live' }).click();
@@ -96,7 +99,7 @@ describe('the Data view in Chromium', () => {
     // Asked for from the list, the comparison takes the focus: the next Tab is in its results.
     await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'compare-summary');
     await data().locator('.change-row', { hasText: 'board-1' }).click();
-    // Monaco's diff editor shows the two JSON texts, one line apart.
+    // Monaco's diff editor shows the two JSON texts, one line apart, on that line (past the first screen).
     await data().locator('.diff-text[data-diff="json"] .monaco-diff-editor').waitFor({ timeout: 30_000 });
     await data().locator('.diff-text .modified .view-lines', { hasText: '"cards": 4' }).waitFor();
     await data().locator('.diff-text .original .view-lines', { hasText: '"cards": 3' }).waitFor();
@@ -122,13 +125,13 @@ describe('the Data view in Chromium', () => {
     await page.screenshot({ path: join(shotsDir, 'data-restore-light.png') });
     await dialog.getByRole('button', { name: 'Restore' }).click();
     await row('before restoring three cards').waitFor();
-    const board = await kv.ok<{ text: string } | null>('GET', '/kv/get', { bucket: 'boards', key: 'board-1' });
-    assert.equal(board?.text, '{"title":"Groceries","cards":3}');
+    const restored = await kv.ok<{ text: string } | null>('GET', '/kv/get', { bucket: 'boards', key: 'board-1' });
+    assert.equal(restored?.text, board(3));
     await page.locator('.nav-item[data-view="kv"]').click();
     const browser = page.locator('section.view[data-view="kv"]');
     await browser.locator('.bucket-item', { hasText: 'boards' }).click();
     await browser.getByRole('option', { name: 'board-1' }).click();
-    await browser.locator('.detail-pane .view-lines', { hasText: '"cards": 3' }).waitFor();
+    await browser.locator('.detail-pane .view-lines', { hasText: '"title": "Groceries"' }).waitFor();
     assert.equal(await browser.getByRole('option', { name: 'board-2' }).count(), 0);
     await page.locator('.nav-item[data-view="data"]').click();
   });

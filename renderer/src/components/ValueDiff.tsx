@@ -41,6 +41,12 @@ const MonacoDiff = lazy(async () => {
         keepCurrentModifiedModel
         onMount={(mounted) => {
           editor.current = mounted;
+          // A long value that differs in one line opens on that line, not on line 1.
+          const first = mounted.onDidUpdateDiff(() => {
+            first.dispose();
+            const change = mounted.getLineChanges()?.[0];
+            if (change) mounted.getModifiedEditor().revealLineInCenter(Math.max(1, change.modifiedStartLineNumber));
+          });
         }}
         original={before}
         modified={after}
