@@ -71,6 +71,13 @@ describe('the Data view in Chromium', () => {
     await sidebar.locator('.pane-heading', { hasText: /^Examples$/ }).waitFor();
     assert.equal(await sidebar.getByRole('button', { name: /Generate a QR code/ }).count(), 0);
     assert.equal(await page.getByLabel('URL', { exact: true }).inputValue(), '/');
+    // Nor do the data browsers speak of the QR example's bucket and container.
+    for (const view of ['kv', 'blobs']) {
+      await page.locator(`.nav-item[data-view="${view}"]`).click();
+      const empty = page.locator(`section.view[data-view="${view}"] .detail-pane .empty-state`);
+      await empty.waitFor();
+      assert.doesNotMatch(await empty.innerText(), /QR example/);
+    }
     await page.locator('.nav-item[data-view="data"]').click();
   });
 

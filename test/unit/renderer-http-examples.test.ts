@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SettingsView } from '../../renderer/src/api/types.ts';
-import { configuredComponentPath, examplesFor, isQrExample } from '../../renderer/src/views/http/http-examples.ts';
+import { examplesFor } from '../../renderer/src/views/http/http-examples.ts';
+import { configuredComponentPath, isQrExample } from '../../renderer/src/lib/qr-example.ts';
 
 describe('the HTTP view\'s examples', () => {
   it('knows the QR example by the component it builds, whatever its folder is called', () => {

@@ -15,6 +15,7 @@ import { formatBytes, formatCount, formatDateTime, formatShortDate } from '../..
 import { focusList, useListKeyboard } from '../../lib/use-list-keyboard.ts';
 import { revealHidden, visibleName } from '../../lib/visible-text.ts';
 import { useStudio } from '../../stores/studio-store.ts';
+import { openProjectIsQr } from '../../lib/qr-example.ts';
 import { modKey, useUi } from '../../stores/ui-store.ts';
 import { type UploadAnswer, type UploadQuestion, useBlobs } from './blob-store.ts';
 
@@ -360,6 +361,7 @@ function ReplaceDialog({ question }: { question: UploadQuestion }) {
 export function BlobsView() {
   const { containers, containersLoaded, containersError, container, checked, folder, uploadQuestion } = useBlobs();
   const project = useStudio((s) => s.project);
+  const qr = useStudio(openProjectIsQr);
   const fileInput = useRef<HTMLInputElement>(null);
   const [newContainer, setNewContainer] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -413,7 +415,14 @@ export function BlobsView() {
           {containersError && <div className="notice notice-error">{containersError}</div>}
           {containersLoaded && containers.length === 0 && !containersError && (
             <div className="muted small pad">
-              No container yet. Components create them through <code>wasi:blobstore</code> (the QR example stores each image in <code>qrcodes</code>); or add one with <strong>+ Container</strong>. A project that ships seed data loads it from the Data view ({modKey}+8).
+              No container yet. Components create them through <code>wasi:blobstore</code>
+              {qr && (
+                <>
+                  {' '}
+                  (the QR example stores each image in <code>qrcodes</code>)
+                </>
+              )}
+              ; or add one with <strong>+ Container</strong>. A project that ships seed data loads it from the Data view ({modKey}+8).
             </div>
           )}
           <ul className="bucket-list">
@@ -434,7 +443,15 @@ export function BlobsView() {
         ) : (
           <div className="detail-pane">
             <EmptyState title="No container selected" icon="▤">
-              <p>Send your component a request that writes an object (the HTTP view does): its container shows up on the left. In the QR example, generating a code stores the PNG in <code>qrcodes</code>.</p>
+              <p>
+                Send your component a request that writes an object (the HTTP view does): its container shows up on the left.
+                {qr && (
+                  <>
+                    {' '}
+                    In the QR example, generating a code stores the PNG in <code>qrcodes</code>.
+                  </>
+                )}
+              </p>
             </EmptyState>
           </div>
         )}

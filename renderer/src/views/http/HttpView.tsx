@@ -19,7 +19,8 @@ import { isMod } from '../../shell/shortcuts.ts';
 import { useStudio } from '../../stores/studio-store.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
 import { withBodyMode } from './body-mode.ts';
-import { configuredComponentPath, examplesFor, isQrExample } from './http-examples.ts';
+import { examplesFor } from './http-examples.ts';
+import { openProjectIsQr } from '../../lib/qr-example.ts';
 import { gatewayPath } from './gateway-path.ts';
 import { type BodyMode, bodyText, CANCELLED, effectiveHeaders, type HistoryEntry, METHODS, MORE_METHODS, notServingReason, paramsOf, type RequestDraft, type Sending, sendsBody, useHttp, withParams } from './http-store.ts';
 import { PairsTable } from './PairsTable.tsx';
@@ -447,7 +448,7 @@ export function HttpView() {
   // A string, so the workloads' live statistics do not re-render the view.
   const notServing = useStudio((s) => (s.project?.gatewayUrl ? '' : notServingReason(s.builds, s.workloads)));
   // A boolean, so the workloads' live statistics do not re-render the view.
-  const qr = useStudio((s) => isQrExample(s.project?.name, s.workloads.flatMap((w) => (w.wasmPath ? [w.wasmPath] : [])), configuredComponentPath(s.settings), s.project?.example));
+  const qr = useStudio(openProjectIsQr);
   const examples = useMemo(() => examplesFor(qr), [qr]);
   // A first visit starts on the project's first example; a draft of the user's own stays.
   useEffect(() => useHttp.getState().suggest(examples.requests[0]!), [examples]);

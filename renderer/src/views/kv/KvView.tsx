@@ -17,6 +17,7 @@ import { useListKeyboard } from '../../lib/use-list-keyboard.ts';
 import { bucketLabel, revealHidden, visibleName } from '../../lib/visible-text.ts';
 import { focusAfterRender } from '../../lib/focus-after-render.ts';
 import { useStudio } from '../../stores/studio-store.ts';
+import { openProjectIsQr } from '../../lib/qr-example.ts';
 import { isMod } from '../../shell/shortcuts.ts';
 import { modKey, useIsActive, useUi } from '../../stores/ui-store.ts';
 import { useKv } from './kv-store.ts';
@@ -387,6 +388,7 @@ function NewKeyDialog({ bucket, onClose }: { bucket: string; onClose: () => void
 export function KvView() {
   const { buckets, bucketsLoaded, bucketsError, bucket, total } = useKv();
   const project = useStudio((s) => s.project);
+  const qr = useStudio(openProjectIsQr);
   const [newKey, setNewKey] = useState(false);
   const [newBucket, setNewBucket] = useState(false);
   const [deleteBucket, setDeleteBucket] = useState(false);
@@ -458,7 +460,15 @@ export function KvView() {
         ) : (
           <div className="detail-pane">
             <EmptyState title="No bucket selected" icon="⚷">
-              <p>Send your component a request that stores something (the HTTP view does), then pick its bucket on the left. In the QR example, generating a code counts it in <code>qrcode</code>.</p>
+              <p>
+                Send your component a request that stores something (the HTTP view does), then pick its bucket on the left.
+                {qr && (
+                  <>
+                    {' '}
+                    In the QR example, generating a code counts it in <code>qrcode</code>.
+                  </>
+                )}
+              </p>
             </EmptyState>
           </div>
         )}
