@@ -123,7 +123,7 @@ export const useStudio = create<StudioState>((set, get) => ({
       if (before?.outcome === build.outcome) return;
       const ui = useUi.getState();
       if (build.outcome === 'ok' && build.number > 1) {
-        ui.toast({ tone: 'success', title: `Reloaded: ${versionName(get().project, build.number)}`, detail: `${build.reason ? `${buildCause(get().project, build.reason)} · ` : ''}ready in ${formatMs(build.totalMs ?? build.buildMs)}` });
+        ui.toast({ tone: 'success', title: `Reloaded: ${versionName(get().project, build.number)}`, detail: `${build.reason ? `${buildCause(get().project, build.reason)} · ` : ''}ready in ${formatMs(build.totalMs ?? build.buildMs)}`, topic: 'build' });
       } else if (build.outcome === 'failed') {
         ui.toast(
           {
@@ -131,6 +131,7 @@ export const useStudio = create<StudioState>((set, get) => ({
             title: failureTitle(get().project, build.number),
             detail: build.error?.message ?? 'See the build output.',
             action: { label: 'Show output', run: () => useUi.getState().setBuildOutputOpen(true) },
+            topic: 'build',
           },
           8000,
         );

@@ -23,6 +23,8 @@ export interface Toast {
   detail?: string;
   /** Optional action button. */
   action?: { label: string; run: () => void };
+  /** What it is news of: a newer toast of the same topic takes the place of an older one (a build that failed, then one that reloaded). */
+  topic?: string;
 }
 
 interface UiState {
@@ -63,6 +65,7 @@ export const useUi = create<UiState>((set, get) => ({
   setHelpOpen: (helpOpen) => set({ helpOpen }),
   setBuildOutputOpen: (buildOutputOpen) => set({ buildOutputOpen }),
   toast(toast, ttlMs = 4000) {
+    if (toast.topic !== undefined) for (const old of get().toasts) if (old.topic === toast.topic) get().dismiss(old.id);
     const id = nextToast++;
     set({ toasts: [...get().toasts.slice(-3), { ...toast, id }] });
     toastLife.set(id, { ttlMs, timer: setTimeout(() => get().dismiss(id), ttlMs), holds: new Set() });
