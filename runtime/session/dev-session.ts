@@ -519,7 +519,7 @@ export class DevSession {
     if (signal.aborted) {
       if (outcome.ok) await stopVersion(outcome.value);
       record.outcome = 'cancelled';
-      this.emit({ kind: 'build-cancelled', build: record });
+      this.emit({ kind: 'build-cancelled', build: record, by: typeof signal.reason === 'string' ? signal.reason : 'change' });
       return;
     }
     if (!outcome.ok) {

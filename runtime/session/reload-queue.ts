@@ -4,6 +4,9 @@
 
 export type Cycle = (reason: string, at: number, signal: AbortSignal) => Promise<void>;
 
+/** The abort reason of a cycle cancelled because the queue stopped (else: the next request's reason). */
+export const STOPPED = 'stop';
+
 export class ReloadQueue {
   private running: Promise<void> | undefined;
   private controller: AbortController | undefined;
@@ -17,7 +20,8 @@ export class ReloadQueue {
     if (this.stopped) return;
     if (this.running) {
       this.pending ??= { reason, at };
-      this.controller?.abort();
+      // The signal's reason says what stopped the cycle: the reason of the request that came.
+      this.controller?.abort(reason);
       return;
     }
     void this.run(reason, at);
@@ -50,6 +54,6 @@ export class ReloadQueue {
   /** Cancels the running cycle and runs no more. */
   stop(): void {
     this.stopped = true;
-    this.controller?.abort();
+    this.controller?.abort(STOPPED);
   }
 }

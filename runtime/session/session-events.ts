@@ -41,7 +41,8 @@ export type SessionEvent =
   | { kind: 'reloaded'; build: BuildRecord; first: boolean }
   /** `ends`: the first build at start failed in a way that ends the session (dev-session's endsSession). */
   | { kind: 'build-failed'; build: BuildRecord; error: StudioError; output?: string; first: boolean; ends?: true }
-  | { kind: 'build-cancelled'; build: BuildRecord };
+  /** by: the reason of the request that replaced it ('change', 'manual'), or 'stop' when the session stopped. */
+  | { kind: 'build-cancelled'; build: BuildRecord; by: string };
 
 /** A failed first build that ends the session: the session's log says why (✗ …), so a command need not say it again. */
 export function endsSession(event: SessionEvent): boolean {

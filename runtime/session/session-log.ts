@@ -12,6 +12,13 @@ import { summarizeWorld } from '../components/wit-world.ts';
 import type { Workload } from '../workloads/workload.ts';
 import { isListenFailure, type SessionEvent, type WatchState } from './session-events.ts';
 
+/** Why a build stopped, by what stopped it (see the build-cancelled event). */
+const CANCELLED_BY: Record<string, string> = {
+  change: 'a newer change came during it',
+  manual: 'a rebuild was asked for during it',
+  stop: 'the studio is stopping',
+};
+
 export const SESSION_SOURCE = 'studio';
 
 export interface SessionLine extends TerminalLine {
@@ -90,7 +97,7 @@ export function sessionLines(event: SessionEvent, state: SessionLogState, sessio
         ...(event.ends ? [] : [info(pc.dim(event.first ? waitingLine(state.servedAsIs) : 'the last good version keeps serving; waiting for a fix'))]),
       ];
     case 'build-cancelled':
-      return event.build.number > 1 ? [info(pc.dim(`build ${event.build.number} stopped: a newer change came during it`))] : [];
+      return event.build.number > 1 ? [info(pc.dim(`build ${event.build.number} stopped: ${CANCELLED_BY[event.by] ?? CANCELLED_BY.change}`))] : [];
     case 'no-http':
       state.reloading = true;
       return [

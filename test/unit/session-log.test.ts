@@ -88,7 +88,12 @@ describe('sessionLines', () => {
   });
 
   it('says a reload\'s build that a newer change stopped, and nothing of a bare .wasm file\'s build', () => {
-    assert.deepEqual(texts([{ kind: 'build-cancelled', build: build(2) }, { kind: 'build-started', build: build(1), builder: 'none' }, { kind: 'build-started', build: build(3), builder: 'none' }]), ['build 2 stopped: a newer change came during it']);
+    assert.deepEqual(texts([{ kind: 'build-cancelled', build: build(2), by: 'change' }, { kind: 'build-started', build: build(1), builder: 'none' }, { kind: 'build-started', build: build(3), builder: 'none' }]), ['build 2 stopped: a newer change came during it']);
+  });
+
+  it('says what stopped a build: a rebuild asked for, or the studio stopping, not a change that never came', () => {
+    assert.deepEqual(texts([{ kind: 'build-cancelled', build: build(2), by: 'manual' }]), ['build 2 stopped: a rebuild was asked for during it']);
+    assert.deepEqual(texts([{ kind: 'build-cancelled', build: build(3), by: 'stop' }]), ['build 3 stopped: the studio is stopping']);
   });
 });
 
