@@ -10,7 +10,8 @@ import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import type { LogBus } from '../logs/log-bus.ts';
-import { endProcessTree, killTreeOnExit, shellCommand } from './process-tree.ts';
+import { formatDuration } from '../logs/duration.ts';
+import { endProcessTree, killTreeOnExit, shellCommand, stopProcessTree } from './process-tree.ts';
 
 export interface CommandBuild {
   command: string;
@@ -43,6 +44,20 @@ class StreamLines {
 
 /** How long the output of a build command that has exited may still come. */
 const OUTPUT_GRACE_MS = 2000;
+/** A build command still running after this is said to be, and again each time this passes: it may wait on something that never comes. */
+const SLOW_NOTE_MS = 30_000;
+
+/** What tells one writing of a file from another, as far as a build needs: it was written again or not. */
+type FileMark = { ino: number; size: number; mtimeMs: number } | undefined;
+
+async function markOf(path: string): Promise<FileMark> {
+  try {
+    const { ino, size, mtimeMs } = await stat(path);
+    return { ino, size, mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
 
 export async function runBuildCommand(build: CommandBuild): Promise<Result<{ wasmPath: string; output: string }>> {
   const output: string[] = [];
@@ -62,7 +77,10 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
       'A file may be in the way of a folder on that path: move it, or set build.component_path to another place (a relative path starts at the project root).',
     );
   }
+  // A command that leaves the component as it was (it writes elsewhere, or builds nothing) is said to.
+  const before = await markOf(build.componentPath);
   const shell = shellCommand(build.command);
+  const started = Date.now();
   const child = spawn(shell.file, shell.args, {
     ...shell.options,
     cwd: build.cwd,
@@ -76,17 +94,35 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
   const onAbort = () => endProcessTree(child);
   build.signal?.addEventListener('abort', onAbort, { once: true });
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const slow = setInterval(() => {
+    build.logs.append({
+      level: 'warn',
+      source: 'build',
+      text: `${build.configKey} is still running after ${formatDuration(Date.now() - started)} (${build.command}). A long build may just take this long; one that waits for input or a lock never ends. The last good version keeps serving; a save or a rebuild starts the build again, Ctrl+C stops the studio.`,
+    });
+  }, SLOW_NOTE_MS);
   const exit = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
     child.once('error', (error) => resolve({ code: null, error }));
     child.once('exit', (code) => resolve({ code }));
   });
+  clearInterval(slow);
   // A process the command started in the background (`watcher &`) may hold its output open
   // long after the command itself ended: what it prints after a grace is not the build's.
   const drained = await Promise.race([closed.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), OUTPUT_GRACE_MS))]);
   if (!drained && !exit.error) {
     child.stdout.destroy();
     child.stderr.destroy();
-    build.logs.append({ level: 'warn', source: 'build', text: `The build command ended, but a process it started still holds its output open (a job left running in the background?); the build went on without waiting for it (${build.configKey}: ${build.command}).` });
+    // A build stopped for a newer one: its scripts that ignore SIGTERM hold the output until the SIGKILL, which is no job of theirs.
+    if (!build.signal?.aborted) {
+      build.logs.append({ level: 'warn', source: 'build', text: `The build command ended, but a process it started still holds its output open (a job left running in the background?); it is stopped with the build's other processes (${build.configKey}: ${build.command}).` });
+    }
+  }
+  // What the command left running in its process group goes with it: one more per save would
+  // pile up, and outlive the studio.
+  if (!exit.error) {
+    stopProcessTree(child);
+    // Not on 'close' as endProcessTree does: a job holding the output open was cut off above.
+    setTimeout(() => stopProcessTree(child, 'SIGKILL'), OUTPUT_GRACE_MS).unref();
   }
   build.signal?.removeEventListener('abort', onAbort);
   // A last line with no newline after it (an error printed with printf) is a line too.
@@ -109,6 +145,14 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
   }
   if (!isFile) {
     return fail('config-path-wrong-type', `build.component_path: ${build.componentPath} is a folder, not a component file.`, 'Point build.component_path at the .wasm file the command writes.');
+  }
+  const after = await markOf(build.componentPath);
+  if (before && after && before.ino === after.ino && before.size === after.size && before.mtimeMs === after.mtimeMs) {
+    build.logs.append({
+      level: 'warn',
+      source: 'build',
+      text: `${build.configKey} did not write ${build.componentPath} this time: it is the file an earlier build left, and it is loaded as it is. If the command writes its component elsewhere, have it copy it to $WASH_COMPONENT_PATH (or set build.component_path); a command that builds nothing on purpose (a prebuilt .wasm) can ignore this.`,
+    });
   }
   return ok({ wasmPath: build.componentPath, output: text });
 }

@@ -1,15 +1,25 @@
 // The build command's output as the studio logs it: line by line, a last line with no
 // newline included, a line of megabytes cut instead of held whole. A real shell runs it.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runBuildCommand } from '../../runtime/builders/command-builder.ts';
 import { LogBus } from '../../runtime/logs/log-bus.ts';
+import { waitUntil } from '../helpers/wait-until.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cs-command-builder-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function run(command: string): Promise<{ ok: boolean; lines: string[] }> {
   const logs = new LogBus();
@@ -24,13 +34,37 @@ describe('a build command\'s output', () => {
     assert.deepEqual(lines, ['first', 'error[E0425]: cannot find value x in this scope']);
   });
 
-  it('does not wait for a process the command left running in the background, and says so', { skip: process.platform === 'win32' && 'POSIX shell' }, async () => {
+  it('does not wait for a process the command left running in the background, says so, and stops it', { skip: process.platform === 'win32' && 'POSIX shell' }, async () => {
     const started = Date.now();
-    const { ok, lines } = await run('sleep 30 & mkdir -p out && printf "\\0asm" > "$WASH_COMPONENT_PATH"; echo built');
+    const pidFile = join(scratch, 'background.pid');
+    const { ok, lines } = await run(`sleep 30 & echo $! > "${pidFile}"; mkdir -p out && printf "\\0asm" > "$WASH_COMPONENT_PATH"; echo built`);
     assert.equal(ok, true);
     assert.ok(Date.now() - started < 15_000, `waited ${Date.now() - started} ms`);
     assert.equal(lines[0], 'built');
-    assert.match(lines[1] ?? '', /^The build command ended, but a process it started still holds its output open \(a job left running in the background\?\); the build went on without waiting for it/);
+    assert.match(lines[1] ?? '', /^The build command ended, but a process it started still holds its output open \(a job left running in the background\?\); it is stopped with the build's other processes/);
+    // One left per save would pile up, and outlive the studio.
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await waitUntil(() => !alive(pid), () => `the background job ${pid} still runs`, 5000);
+  });
+
+  it('says when the command left the component as an earlier build wrote it', { skip: process.platform === 'win32' && 'POSIX shell' }, async () => {
+    assert.equal((await run('mkdir -p out && printf "\\0asm" > "$WASH_COMPONENT_PATH"')).ok, true);
+    const { ok, lines } = await run('echo did nothing');
+    assert.equal(ok, true, 'the file is there, and served as it is');
+    assert.match(lines.join('\n'), /build\.command did not write \S+app\.wasm this time: it is the file an earlier build left, and it is loaded as it is/);
+    const rebuilt = await run('printf "\\0asm" > "$WASH_COMPONENT_PATH"');
+    assert.doesNotMatch(rebuilt.lines.join('\n'), /did not write/);
+  });
+
+  it('says nothing of the output held open by a build it stopped itself', { skip: process.platform === 'win32' && 'POSIX shell' }, async () => {
+    const logs = new LogBus();
+    const controller = new AbortController();
+    const building = runBuildCommand({ command: "trap '' TERM; echo started; sleep 30", configKey: 'build.command', cwd: scratch, env: {}, componentPath: join(scratch, 'out', 'app.wasm'), logs, signal: controller.signal });
+    await waitUntil(() => logs.query({ sources: ['build'] }).length > 0, () => 'the build did not start');
+    controller.abort('change');
+    const result = await building;
+    assert.equal(result.ok, false);
+    assert.doesNotMatch(logs.query({ sources: ['build'] }).map((r) => r.text).join('\n'), /holds its output open/);
   });
 
   it('cuts a line of megabytes instead of holding it, and says how much was left out', { skip: process.platform === 'win32' && 'POSIX shell' }, async () => {
