@@ -47,7 +47,7 @@ Options:
   --start-timeout SECONDS
                       how long an instance may take to start (its start function and
                       static initializers) before its thread is stopped as looping
-                      (default 20, or --timeout if that is longer)
+                      (default: --timeout, so 30, but at least 20)
   --memory-limit MB   linear memory limit per instance (default 512, at most 4096)
   --body-limit MB     request body limit (default 100)
   --yes               open a system folder or your home folder as a project without asking
