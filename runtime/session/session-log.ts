@@ -23,6 +23,8 @@ export const SESSION_SOURCE = 'studio';
 
 export interface SessionLine extends TerminalLine {
   level: LogLevel;
+  /** What the log (the UI's Logs view) gets when it differs from the terminal's line: no keys to press there. */
+  logText?: string;
 }
 
 /** What the translation remembers about one session. */
@@ -126,7 +128,7 @@ function noHttpAfterReload(build: number, state: SessionLogState, session: Event
 function keysLine(watching: WatchState, state: SessionLogState): SessionLine[] {
   if (!state.interactive) return [];
   const saves = watching === 'on' ? 'watching for changes' : watching === 'off' ? 'not watching for changes (--no-watch)' : 'not watching for changes (it could not start: see above)';
-  return [{ level: 'info', text: pc.dim(`${saves} · r + Enter rebuilds · Ctrl+C stops`) }];
+  return [{ level: 'info', text: pc.dim(`${saves} · r + Enter rebuilds · Ctrl+C stops`), logText: saves }];
 }
 
 /** After a first start that failed: a project waits for a saved fix, a bare .wasm for a new file. */
@@ -147,6 +149,10 @@ export interface EventSource {
 }
 
 /** Writes the sessions it follows to a log bus, and knows its own records when a terminal prints them. */
+function logTextOf(line: SessionLine): string {
+  return line.logText ?? plainText(line);
+}
+
 export class SessionLog {
   /** The line being appended right now: the bus tells its subscribers before append returns. */
   private appending: SessionLine | undefined;
@@ -170,7 +176,7 @@ export class SessionLog {
 
   /** The progress form of a record, when it is one of this log's; undefined for every other record. */
   progressOf(record: LogRecord): TerminalLine | undefined {
-    return this.appending && record.source === SESSION_SOURCE && record.text === plainText(this.appending) ? this.appending : undefined;
+    return this.appending && record.source === SESSION_SOURCE && record.text === logTextOf(this.appending) ? this.appending : undefined;
   }
 
   /** Prints every record of the bus on a terminal, this log's as progress lines; returns the function that stops. */
@@ -181,7 +187,7 @@ export class SessionLog {
   private append(line: SessionLine): void {
     this.appending = line;
     try {
-      this.logs.append({ level: line.level, source: SESSION_SOURCE, text: plainText(line) });
+      this.logs.append({ level: line.level, source: SESSION_SOURCE, text: logTextOf(line) });
     } finally {
       this.appending = undefined;
     }

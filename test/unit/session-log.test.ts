@@ -155,13 +155,14 @@ describe('SessionLog', () => {
     const sessionLog = new SessionLog(logs);
     const watched = sessionLog.follow(new FakeSession());
     watched.report({ kind: 'serving', url: 'http://127.0.0.1:8000/', workloads: [], root: undefined, watching: 'on' });
-    assert.equal(logs.query().at(-1)?.text, 'watching for changes · r + Enter rebuilds · Ctrl+C stops');
+    // The keys are the terminal's: the Logs view gets the state alone (the terminal's line is tested below).
+    assert.equal(logs.query().at(-1)?.text, 'watching for changes');
     const unwatched = sessionLog.follow(new FakeSession());
     unwatched.report({ kind: 'no-http', service: 'svc', watching: 'off' });
-    assert.equal(logs.query().at(-1)?.text, 'not watching for changes (--no-watch) · r + Enter rebuilds · Ctrl+C stops');
+    assert.equal(logs.query().at(-1)?.text, 'not watching for changes (--no-watch)');
     // Watching was asked for, but the watcher could not start (its warning came before).
     sessionLog.follow(new FakeSession()).report({ kind: 'no-http', service: 'svc', watching: 'failed' });
-    assert.equal(logs.query().at(-1)?.text, 'not watching for changes (it could not start: see above) · r + Enter rebuilds · Ctrl+C stops');
+    assert.equal(logs.query().at(-1)?.text, 'not watching for changes (it could not start: see above)');
   });
 
   it('prints its records on a terminal as progress lines, once, and other records as log lines', () => {
@@ -174,6 +175,16 @@ describe('SessionLog', () => {
     logs.append({ level: 'info', source: 'build', text: 'compiling', time: Date.UTC(2026, 0, 1, 10, 20, 30, 456) });
     session.report({ kind: 'build-finished', build: build(1, { buildMs: 800 }), cached: false });
     assert.deepEqual(out.written, ['building with build.command…\n', '10:20:30.456 INFO  build compiling\n', '✓ built in 800 ms\n']);
+  });
+
+  it('prints the keys to press on the terminal only', () => {
+    const logs = new LogBus();
+    const out = terminal();
+    const sessionLog = new SessionLog(logs);
+    sessionLog.printTo(new TerminalPrinter(out));
+    sessionLog.follow(new FakeSession()).report({ kind: 'no-http', service: 'svc', watching: 'on' });
+    assert.ok(out.written.some((line) => plainText({ text: line }) === 'watching for changes · r + Enter rebuilds · Ctrl+C stops\n'), out.written.join(''));
+    assert.equal(logs.query().at(-1)?.text, 'watching for changes');
   });
 
   it('prints a studio record it did not write as a log line', () => {
