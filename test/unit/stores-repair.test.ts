@@ -37,6 +37,14 @@ function crashedAfterSet(bucket: string, ...pairs: string[]): string {
   return root;
 }
 
+/** A crashed root whose journaled set of "k" in "b" ("precious") cannot be replayed: a folder is where its file belongs. */
+function crashedWithFolderForKey(): string {
+  const root = crashedAfterSet('b', 'k', 'precious');
+  rmSync(join(root, 'b', 'k'));
+  mkdirSync(join(root, 'b', 'k'));
+  return root;
+}
+
 function open(root: string): KeyValueStore {
   return new KeyValueStore(root, { locks: new StoreLocks() });
 }
@@ -425,9 +433,7 @@ describe('key-value repairs on open', () => {
   });
 
   it('keeps aside a journaled value it cannot replay, and names the key', () => {
-    const root = crashedAfterSet('b', 'k', 'precious');
-    rmSync(join(root, 'b', 'k'));
-    mkdirSync(join(root, 'b', 'k'));
+    const root = crashedWithFolderForKey();
     const store = open(root);
     try {
       const warnings = (store.openReport?.warnings ?? []).join('\n');
@@ -465,9 +471,7 @@ describe('key-value repairs on open', () => {
   });
 
   it('keeps the journal when a value it cannot replay cannot be kept aside either', () => {
-    const root = crashedAfterSet('b', 'k', 'precious');
-    rmSync(join(root, 'b', 'k'));
-    mkdirSync(join(root, 'b', 'k'));
+    const root = crashedWithFolderForKey();
     withFailing('openSync', /unreplayed/, () => {
       assert.throws(() => open(root), (error: Error & { code?: string }) => error.code === 'storage-full' && /Cannot keep aside the journaled value of key "k" in bucket "b": the disk is full, .*The journal is kept/.test(error.message));
     });
@@ -486,9 +490,7 @@ describe('key-value repairs on open', () => {
   });
 
   it('opens all the same when only that name is refused aside (not the whole disk), and says so', () => {
-    const root = crashedAfterSet('b', 'k', 'precious');
-    rmSync(join(root, 'b', 'k'));
-    mkdirSync(join(root, 'b', 'k'));
+    const root = crashedWithFolderForKey();
     withFailing(
       'openSync',
       /unreplayed/,
