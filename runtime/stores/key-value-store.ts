@@ -558,7 +558,7 @@ export class KeyValueStore {
     // Records not in their files yet, in a journal emptied or written over: their only copy is gone.
     const end = this.locks.load(SharedWord.journalEnd);
     const due = end - this.locks.load(SharedWord.journalWritten);
-    if (due > 0 && !this.journal.holdsUpTo(end)) this.locks.add(SharedWord.journalLost, due);
+    if (due > 0 && this.journal.cutShortOf(end)) this.locks.add(SharedWord.journalLost, due);
     let unwritten: JournalRecord[] = [];
     try {
       this.checkpointLocked();

@@ -414,13 +414,13 @@ export class KeyValueJournal {
   }
 
   /**
-   * Whether the file this thread has open still holds every record up to `end`, header and
-   * all: a journal deleted or moved away does (the open file reads on), one another program
-   * emptied or wrote over does not.
+   * Whether the file this thread has open no longer holds every record up to `end`, header
+   * and all: another program emptied it or wrote over it. A journal deleted or moved away
+   * still does (the open file reads on); a thread with none open cannot tell, and says no.
    */
-  holdsUpTo(end: number): boolean {
+  cutShortOf(end: number): boolean {
     if (this.fd === undefined) return false;
-    return fstatSync(this.fd).size >= end && readSync(this.fd, this.header, 0, HEADER_BYTES, 0) === HEADER_BYTES && decodeHeader(this.header)?.generation === this.locks.load(SharedWord.journalGeneration) >>> 0;
+    return !(fstatSync(this.fd).size >= end && readSync(this.fd, this.header, 0, HEADER_BYTES, 0) === HEADER_BYTES && decodeHeader(this.header)?.generation === this.locks.load(SharedWord.journalGeneration) >>> 0);
   }
 
   /**
