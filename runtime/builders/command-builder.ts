@@ -11,7 +11,7 @@ import { dirname } from 'node:path';
 import { fail, ok, type Result } from '../errors.ts';
 import type { LogBus } from '../logs/log-bus.ts';
 import { formatDuration } from '../logs/duration.ts';
-import { endProcessTree, killTreeOnExit, shellCommand, stopProcessTree } from './process-tree.ts';
+import { endProcessTree, groupAlive, killTreeOnExit, shellCommand, stopProcessTree } from './process-tree.ts';
 
 export interface CommandBuild {
   command: string;
@@ -44,8 +44,8 @@ class StreamLines {
 
 /** How long the output of a build command that has exited may still come. */
 const OUTPUT_GRACE_MS = 2000;
-/** A build command still running after this is said to be, and again each time this passes: it may wait on something that never comes. */
-const SLOW_NOTE_MS = 30_000;
+/** A build command that prints nothing for this long is said to be, and again each time this passes: it may wait on something that never comes. */
+const QUIET_NOTE_MS = 30_000;
 
 /** What tells one writing of a file from another, as far as a build needs: it was written again or not. */
 type FileMark = { ino: number; size: number; mtimeMs: number } | undefined;
@@ -68,6 +68,7 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
     build.logs.append({ level: 'info', source: 'build', text: line });
   };
   const splitters = [new StreamLines(log), new StreamLines(log)];
+  let heard = Date.now();
   try {
     await mkdir(dirname(build.componentPath), { recursive: true });
   } catch (err) {
@@ -87,25 +88,34 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
     env: { ...process.env, FORCE_COLOR: '1', CLICOLOR_FORCE: '1', CARGO_TERM_COLOR: 'always', ...build.env, WASH_COMPONENT_PATH: build.componentPath },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout.on('data', (data: Buffer) => splitters[0]!.write(data));
-  child.stderr.on('data', (data: Buffer) => splitters[1]!.write(data));
+  child.stdout.on('data', (data: Buffer) => {
+    heard = Date.now();
+    splitters[0]!.write(data);
+  });
+  child.stderr.on('data', (data: Buffer) => {
+    heard = Date.now();
+    splitters[1]!.write(data);
+  });
   // The whole tree: the shell leaves its children behind otherwise.
   killTreeOnExit(child);
   const onAbort = () => endProcessTree(child);
   build.signal?.addEventListener('abort', onAbort, { once: true });
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  const slow = setInterval(() => {
+  // A long build that prints its progress says enough; one silent for long may be stuck.
+  const quiet = setInterval(() => {
+    if (Date.now() - heard < QUIET_NOTE_MS) return;
+    heard = Date.now();
     build.logs.append({
       level: 'warn',
       source: 'build',
-      text: `${build.configKey} is still running after ${formatDuration(Date.now() - started)} (${build.command}). A long build may just take this long; one that waits for input or a lock never ends. The last good version keeps serving; a save or a rebuild starts the build again, Ctrl+C stops the studio.`,
+      text: `${build.configKey} has printed nothing for ${formatDuration(QUIET_NOTE_MS)} (running for ${formatDuration(Date.now() - started)}: ${build.command}). A quiet step can take this long; a command that waits for input or a lock never ends. The last good version keeps serving, and a save or a rebuild starts the build again.`,
     });
-  }, SLOW_NOTE_MS);
+  }, QUIET_NOTE_MS / 6);
   const exit = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
     child.once('error', (error) => resolve({ code: null, error }));
     child.once('exit', (code) => resolve({ code }));
   });
-  clearInterval(slow);
+  clearInterval(quiet);
   // A process the command started in the background (`watcher &`) may hold its output open
   // long after the command itself ended: what it prints after a grace is not the build's.
   const drained = await Promise.race([closed.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), OUTPUT_GRACE_MS))]);
@@ -119,7 +129,10 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
   }
   // What the command left running in its process group goes with it: one more per save would
   // pile up, and outlive the studio.
-  if (!exit.error) {
+  if (!exit.error && groupAlive(child)) {
+    if (drained && !build.signal?.aborted) {
+      build.logs.append({ level: 'info', source: 'build', text: `The build command left processes running in the background; they are stopped with the build (${build.configKey}: ${build.command}).` });
+    }
     stopProcessTree(child);
     // Not on 'close' as endProcessTree does: a job holding the output open was cut off above.
     setTimeout(() => stopProcessTree(child, 'SIGKILL'), OUTPUT_GRACE_MS).unref();
@@ -128,7 +141,7 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
   // A last line with no newline after it (an error printed with printf) is a line too.
   for (const splitter of splitters) splitter.end();
   const text = output.join('\n');
-  if (build.signal?.aborted) return fail('build-cancelled', 'The build was cancelled.', 'A newer change started another build.');
+  if (build.signal?.aborted) return fail('build-cancelled', 'The build was cancelled.', 'Another build takes its place, or the studio is stopping.');
   if (exit.error) return fail('build-failed', `Could not run the build command: ${exit.error.message}.`, `Check that \`${shell.file}\` exists and that ${build.configKey} in .wash/config.yaml is right.`);
   if (exit.code !== 0) {
     return fail('build-failed', `The build command failed with exit code ${exit.code} (${build.configKey}: ${build.command})`, 'Read the build output above, fix the error and save again.');
@@ -147,11 +160,13 @@ export async function runBuildCommand(build: CommandBuild): Promise<Result<{ was
     return fail('config-path-wrong-type', `build.component_path: ${build.componentPath} is a folder, not a component file.`, 'Point build.component_path at the .wasm file the command writes.');
   }
   const after = await markOf(build.componentPath);
+  // Usual when nothing changed (a rebuild asked for, cargo with nothing to do); a sign of a
+  // command that writes elsewhere when a change was expected.
   if (before && after && before.ino === after.ino && before.size === after.size && before.mtimeMs === after.mtimeMs) {
     build.logs.append({
-      level: 'warn',
+      level: 'info',
       source: 'build',
-      text: `${build.configKey} did not write ${build.componentPath} this time: it is the file an earlier build left, and it is loaded as it is. If the command writes its component elsewhere, have it copy it to $WASH_COMPONENT_PATH (or set build.component_path); a command that builds nothing on purpose (a prebuilt .wasm) can ignore this.`,
+      text: `${build.componentPath} is unchanged since the last build, and is loaded as it is. (If a change was expected: ${build.configKey} must write the component there, the path in $WASH_COMPONENT_PATH, or build.component_path must name where it writes.)`,
     });
   }
   return ok({ wasmPath: build.componentPath, output: text });

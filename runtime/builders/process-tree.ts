@@ -94,6 +94,17 @@ export function endProcessTree(child: ChildProcess): void {
   child.once('close', () => clearTimeout(kill));
 }
 
+/** Whether anything of the process group a child leads still runs (Unix; Windows has no groups, and says no). */
+export function groupAlive(child: ChildProcess, platform: NodeJS.Platform = process.platform): boolean {
+  if (platform === 'win32' || child.pid === undefined) return false;
+  try {
+    process.kill(-child.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Kills the child's tree when the studio exits while it still runs, even on a second Ctrl+C. */
 export function killTreeOnExit(child: ChildProcess): void {
   if (running.size === 0) process.once('exit', killRunning);

@@ -127,7 +127,7 @@ export async function buildAndStart(ctx: CycleContext, record: BuildRecord, sign
     record.buildMs = performance.now() - started;
     ctx.emit({ kind: 'build-finished', build: record, cached: built.value.cached });
   }
-  if (signal.aborted) return fail('build-cancelled', 'The build was cancelled.', 'A newer change started another build.');
+  if (signal.aborted) return fail('build-cancelled', 'The build was cancelled.', 'Another build takes its place, or the studio is stopping.');
 
   const stores = await ctx.openStores(ctx.config());
   if (!stores.ok) return stores;

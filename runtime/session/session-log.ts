@@ -96,7 +96,7 @@ export function sessionLines(event: SessionEvent, state: SessionLogState, sessio
     case 'build-failed':
       return [
         { level: 'error', text: `${pc.red('✗')} ${isListenFailure(event.error) ? 'cannot serve' : state.servedAsIs ? `version ${event.build.number} cannot start` : `build ${event.build.number} failed`}: ${describe(event.error)}` },
-        ...(event.ends ? [] : [info(pc.dim(event.first ? waitingLine(state.servedAsIs) : 'the last good version keeps serving; waiting for a fix'))]),
+        ...(event.ends ? [] : [event.first ? waitingLine(state.servedAsIs) : info(pc.dim('the last good version keeps serving; waiting for a fix'))]),
       ];
     case 'build-cancelled':
       return event.build.number > 1 ? [info(pc.dim(`build ${event.build.number} stopped: ${CANCELLED_BY[event.by] ?? CANCELLED_BY.change}`))] : [];
@@ -132,8 +132,9 @@ function keysLine(watching: WatchState, state: SessionLogState): SessionLine[] {
 }
 
 /** After a first start that failed: a project waits for a saved fix, a bare .wasm for a new file. */
-function waitingLine(servedAsIs: boolean | undefined): string {
-  return servedAsIs ? 'waiting for a new version of the file (r + Enter loads it again · Ctrl+C stops)' : 'waiting for a change that fixes it (r + Enter rebuilds)';
+function waitingLine(servedAsIs: boolean | undefined): SessionLine {
+  const [waiting, keys] = servedAsIs ? ['waiting for a new version of the file', 'r + Enter loads it again · Ctrl+C stops'] : ['waiting for a change that fixes it', 'r + Enter rebuilds'];
+  return { level: 'info', text: pc.dim(`${waiting} (${keys})`), logText: waiting };
 }
 
 function done(text: string): SessionLine {

@@ -163,7 +163,13 @@ export class BlobStore {
       this.folderCache.clear();
     });
     if (!this.guest) this.locks.add(SharedWord.openBlobStores, 1);
-    if (located.exists) this.openRoot();
+    try {
+      if (located.exists) this.openRoot();
+    } catch (error) {
+      // Not open: the next instance on these locks is the one whose close lets the root go.
+      if (!this.guest) this.locks.add(SharedWord.openBlobStores, -1);
+      throw error;
+    }
   }
 
   /** Lets the root go when this is the last instance open on its StoreLocks (guests aside). */

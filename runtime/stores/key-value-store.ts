@@ -548,14 +548,14 @@ export class KeyValueStore {
    * restart (caller holds every stripe). The values journaled but not yet in their files are
    * written where their folders still exist; those whose folders went with the journal are
    * gone, as the deletion meant. Any that cannot be written now (a folder that refuses the
-   * write) are journaled again in the new file. A journal emptied or written over in place
+   * write) are journaled again in the new file. A journal emptied or cut short in place
    * held the only copy of the records not written yet: they are counted in
    * SharedWord.journalLost, for the materializer to report. The root
    * and its owner file are made again, so another studio cannot take the folder meanwhile.
    */
   private reRootLocked(): void {
     if (this.journal.present()) return; // another thread did it while this one waited
-    // Records not in their files yet, in a journal emptied or written over: their only copy is gone.
+    // Records not in their files yet, in a journal emptied or cut short: their only copy is gone.
     const end = this.locks.load(SharedWord.journalEnd);
     const due = end - this.locks.load(SharedWord.journalWritten);
     if (due > 0 && this.journal.cutShortOf(end)) this.locks.add(SharedWord.journalLost, due);

@@ -316,10 +316,16 @@ export function asideName(path: string, what: string): string {
 }
 
 /**
- * Problems of the whole file system rather than of one key (a full disk, a read-only or
- * failing one, no file handles left): no other record could be written either, and they pass.
+ * Problems of the whole file system rather than of one key (a full disk, a read-only one, no
+ * file handles left): no other record could be written either, and they pass. The errno is
+ * looked for under a store error too (a bucket folder that could not be made).
  */
-const stopsRecovery = (error: unknown) => isErrno(error, 'ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EMFILE', 'ENFILE');
+const WHOLE_FILE_SYSTEM = ['ENOSPC', 'EDQUOT', 'EROFS', 'EMFILE', 'ENFILE'];
+/** An I/O error may be one failing file: a record is kept aside then, but a copy aside that fails so stops the recovery. */
+const stopsRecovery = (error: unknown, aside: boolean) => {
+  const codes = aside ? [...WHOLE_FILE_SYSTEM, 'EIO'] : WHOLE_FILE_SYSTEM;
+  return isErrno(error, ...codes) || (error instanceof StoreError && isErrno(error.cause, ...codes));
+};
 
 /** Recovery stopped by `problem`, worded so the user knows the journal, and what it holds, is safe. */
 function recoveryStopped(journal: string, problem: StoreError): StoreError {
@@ -414,13 +420,13 @@ export class KeyValueJournal {
   }
 
   /**
-   * Whether the file this thread has open no longer holds every record up to `end`, header
-   * and all: another program emptied it or wrote over it. A journal deleted or moved away
-   * still does (the open file reads on); a thread with none open cannot tell, and says no.
+   * Whether the file this thread has open was cut shorter than `end` (another program emptied
+   * it), so the records up to there are gone. A journal deleted or moved away still holds
+   * them (the open file reads on), and so does one whose header alone was written over; a
+   * thread with none open cannot tell, and says no.
    */
   cutShortOf(end: number): boolean {
-    if (this.fd === undefined) return false;
-    return !(fstatSync(this.fd).size >= end && readSync(this.fd, this.header, 0, HEADER_BYTES, 0) === HEADER_BYTES && decodeHeader(this.header)?.generation === this.locks.load(SharedWord.journalGeneration) >>> 0);
+    return this.fd !== undefined && fstatSync(this.fd).size < end;
   }
 
   /**
@@ -570,9 +576,10 @@ export class KeyValueJournal {
    * Crash recovery (caller holds every stripe): replays the last journaled state of each key
    * over the value files, makes them durable and starts a new generation. A record that
    * cannot be applied is kept aside and reported, never dropped silently. When the file
-   * system takes no writes at all (full, read-only, failing, out of file handles), whether for
-   * a record or for a copy kept aside, recovery stops with the error and leaves the journal as
-   * it is, to be replayed whole at the next open: it is then the only copy of those values.
+   * system takes no writes at all (full, read-only, out of file handles), whether for a record
+   * or for a copy kept aside (an I/O error too, there), recovery stops with the error and
+   * leaves the journal as it is, to be replayed whole at the next open: it is then the only
+   * copy of those values.
    */
   recoverInto(folders: KeyFolders): RecoveryReport {
     const { generation, records, warnings, beforeLoss } = this.recover();
@@ -588,7 +595,7 @@ export class KeyValueJournal {
         return { path: this.keepUnreplayed(record, (aside ??= asideName(this.path, 'unreplayed')), files, changedFolders) };
       } catch (error) {
         const problem = storeErrorFrom(error, { store: 'keyvalue', action: 'keep aside the journaled value of', bucket: record.bucket, key: record.key, ...pathOf(error) });
-        if (stopsRecovery(error)) throw recoveryStopped(this.path, problem);
+        if (stopsRecovery(error, true)) throw recoveryStopped(this.path, problem);
         // A name this file system refuses even aside: said, and the replay goes on without it.
         return { failed: problem.message };
       }
@@ -608,7 +615,7 @@ export class KeyValueJournal {
       } catch (error) {
         // Worded as any store error (what, where, and the fix), after the record it concerns.
         const problem = storeErrorFrom(error, { store: 'keyvalue', action: record.op === 'set' ? 'write' : 'delete', bucket: record.bucket, key: record.key, ...pathOf(error) });
-        if (stopsRecovery(error)) throw recoveryStopped(this.path, problem);
+        if (stopsRecovery(error, false)) throw recoveryStopped(this.path, problem);
         const reason = `${problem.message.replace(/^Cannot [^:]*: /, '').replace(/\.$/, '')}. ${problem.hint ?? ''} Until then the key reads as it did before that ${record.op}.`;
         const kept = record.op === 'set' ? keep(record) : undefined;
         const keptText = !kept ? '' : 'path' in kept ? ` The journaled value was kept as ${kept.path}: copy it back over the key's file once the cause is fixed.` : ` Keeping the journaled value aside failed too: ${kept.failed}`;

@@ -24,10 +24,9 @@ let reported: string | undefined;
 
 /** Says what another program's emptying or overwriting of the journal took (see SharedWord.journalLost). */
 function reportLostWrites(): void {
-  const lost = locks.load(SharedWord.journalLost);
+  const lost = locks.exchange(SharedWord.journalLost, 0);
   if (lost <= 0) return;
-  locks.add(SharedWord.journalLost, -lost);
-  const text = `The key-value journal ${store.root}${sep}${JOURNAL_FILE} was emptied or written over by another program while the studio ran. It held the only copy of the writes acknowledged just before (${lost} bytes of records) that were not in their value files yet: they are lost, and those keys read as they did before them. A new journal took over; writes since are safe. Leave the studio's .cs- files to it.`;
+  const text = `The key-value journal ${store.root}${sep}${JOURNAL_FILE} was emptied or cut short by another program while the studio ran. It held the only copy of the writes acknowledged just before (${lost} bytes of records) that were not in their value files yet: they are lost, and those keys read as they did before them. A new journal took over; writes since are safe. Leave the studio's .cs- files to it.`;
   parentPort?.postMessage({ text } satisfies MaterializerTrouble);
 }
 

@@ -47,7 +47,7 @@ export const SharedWord = {
   keyValueRoot: STRIPES + 12,
   /**
    * Bytes of acknowledged journal records lost before their files were written, when another
-   * program emptied or wrote over the journal; the materializer reports them and takes them off.
+   * program emptied or cut the journal; the materializer reports them and takes them off.
    */
   journalLost: STRIPES + 13,
   /** A hash of the blob root this process opened (owns, and removed leftovers from). */
@@ -204,6 +204,11 @@ export class StoreLocks {
   /** Sleeps while a shared word still holds `value`, at most `ms` (not on a thread that must stay responsive). */
   wait(word: number, value: number, ms: number): void {
     Atomics.wait(this.words, word, value, ms);
+  }
+
+  /** Puts `value` in a shared word and returns what it held. */
+  exchange(word: number, value: number): number {
+    return Atomics.exchange(this.words, word, value);
   }
 
   /** Adds `delta` to a shared word and returns its previous value. */

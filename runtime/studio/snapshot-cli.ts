@@ -70,7 +70,7 @@ export function describeSnapshot(view: SnapshotView): string {
 /** The warning for entries an export left out of its archive (see snapshots.export). */
 function leftOutText(leftOut: readonly string[]): string {
   const listed = leftOut.slice(0, 5).join(', ') + (leftOut.length > 5 ? `, and ${leftOut.length - 5} more` : '');
-  return `warning: left out of the archive, which cannot hold links, pipes or names that are not UTF-8: ${listed}. The snapshot itself still has ${leftOut.length === 1 ? 'it' : 'them'}; restore it to get ${leftOut.length === 1 ? 'it' : 'them'} back.`;
+  return `left out of the archive, which cannot hold links, pipes or names that are not UTF-8: ${listed}. The snapshot itself still has ${leftOut.length === 1 ? 'it' : 'them'}; restore it to get ${leftOut.length === 1 ? 'it' : 'them'} back.`;
 }
 
 function timeText(ms: number): string {
@@ -99,7 +99,7 @@ export async function runSnapshotCli(argv: string[], out: Out, err: Out): Promis
     const folders = await dataFoldersFor(run.dir);
     const asked = await askRunningStudio(folders, run.command, run.args);
     if (asked.handled) {
-      run.print(asked.result, out, `studio, process ${asked.pid}`);
+      run.print(asked.result, out, `studio, process ${asked.pid}`, err);
       if (run.followUp) {
         const next = await askRunningStudio(folders, run.followUp.command, run.followUp.args(asked.result));
         if (next.handled) run.followUp.print(next.result, out);
@@ -114,7 +114,7 @@ export async function runSnapshotCli(argv: string[], out: Out, err: Out): Promis
       for (const warning of live.opened.warnings) err(`${pc.yellow('warn')} ${warning}\n`);
       const snapshots = new ProjectSnapshots(() => live);
       const result = await direct(snapshots, run.command, run.args);
-      run.print(result, out, undefined);
+      run.print(result, out, undefined, err);
       if (run.followUp) run.followUp.print(await direct(snapshots, run.followUp.command, run.followUp.args(result)), out);
       await snapshots.catalogue.settled();
     } finally {
@@ -137,7 +137,8 @@ interface Plan {
   dir: string;
   command: ChannelCommand;
   args: Record<string, unknown>;
-  print(result: unknown, out: Out, by: string | undefined): void;
+  /** `err` for warnings: stdout stays the command's own output, for scripts that read it. */
+  print(result: unknown, out: Out, by: string | undefined, err: Out): void;
   /** A second question, whose answer completes the output (what an import would replace). */
   followUp?: { command: ChannelCommand; args(result: unknown): Record<string, unknown>; print(result: unknown, out: Out): void };
 }
@@ -213,10 +214,10 @@ function plan(command: string, rest: string[], values: { note?: string | undefin
         dir,
         command: 'snapshots.export',
         args: { name: name!, file: resolve(file!), ...(values.force ? { overwrite: true } : {}) },
-        print: (result, out, who) => {
+        print: (result, out, who, err) => {
           const { bytes, leftOut } = result as { bytes: number; leftOut: string[] };
           out(`exported ${JSON.stringify(name)} to ${resolve(file!)} (${sizeText(bytes)})${by(who)}\n`);
-          if (leftOut.length > 0) out(`${leftOutText(leftOut)}\n`);
+          if (leftOut.length > 0) err(`${pc.yellow('warn')} ${leftOutText(leftOut)}\n`);
         },
       };
     }

@@ -123,7 +123,7 @@ describe('the Traffic view in Chromium', () => {
     await detail.getByRole('button', { name: 'Pin as check' }).click();
     // A POST: every run on the live data would add a code to it. One click runs the file on a copy.
     const toast = page.locator('.toast').filter({ hasText: /Pinned 1 as a check/ });
-    await waitForText(toast, /on your live data, and it is not GET: what it writes is added to your data on every run/);
+    await waitForText(toast, /on your live data, and it is not GET: what it changes \(adding, replacing, deleting\) happens to your data on every run/);
     await toast.getByRole('button', { name: 'Run on a copy of the data' }).click();
     await waitForText(page.locator('.toast'), /Checks run on a copy of the data/);
     // The Checks tab lists the new check at once, with no reload of the page.

@@ -47,13 +47,22 @@ describe('a build command\'s output', () => {
     await waitUntil(() => !alive(pid), () => `the background job ${pid} still runs`, 5000);
   });
 
+  it('stops, and says so, what the command left running with its output elsewhere', { skip: process.platform === 'win32' && 'POSIX shell' }, async () => {
+    const pidFile = join(scratch, 'quiet-background.pid');
+    const { ok, lines } = await run(`sleep 30 > /dev/null 2>&1 & echo $! > "${pidFile}"; mkdir -p out && printf "\\0asm" > "$WASH_COMPONENT_PATH"`);
+    assert.equal(ok, true);
+    assert.match(lines.join('\n'), /The build command left processes running in the background; they are stopped with the build/);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await waitUntil(() => !alive(pid), () => `the background job ${pid} still runs`, 5000);
+  });
+
   it('says when the command left the component as an earlier build wrote it', { skip: process.platform === 'win32' && 'POSIX shell' }, async () => {
     assert.equal((await run('mkdir -p out && printf "\\0asm" > "$WASH_COMPONENT_PATH"')).ok, true);
     const { ok, lines } = await run('echo did nothing');
     assert.equal(ok, true, 'the file is there, and served as it is');
-    assert.match(lines.join('\n'), /build\.command did not write \S+app\.wasm this time: it is the file an earlier build left, and it is loaded as it is/);
+    assert.match(lines.join('\n'), /\S+app\.wasm is unchanged since the last build, and is loaded as it is\. \(If a change was expected: build\.command must write the component there/);
     const rebuilt = await run('printf "\\0asm" > "$WASH_COMPONENT_PATH"');
-    assert.doesNotMatch(rebuilt.lines.join('\n'), /did not write/);
+    assert.doesNotMatch(rebuilt.lines.join('\n'), /unchanged since the last build/);
   });
 
   it('says nothing of the output held open by a build it stopped itself', { skip: process.platform === 'win32' && 'POSIX shell' }, async () => {

@@ -85,6 +85,8 @@ describe('sessionLines', () => {
     const lines = sessionLines({ kind: 'build-failed', build: build(1, { outcome: 'failed' }), error: { code: 'missing-imports', message: 'It imports wasi:webgpu/webgpu@0.0.1.' }, first: true }, state);
     assert.equal(plainText(lines[0]!), '✗ version 1 cannot start: It imports wasi:webgpu/webgpu@0.0.1.');
     assert.equal(plainText(lines[1]!), 'waiting for a new version of the file (r + Enter loads it again · Ctrl+C stops)');
+    // The keys are the terminal's; the Logs view gets what the studio waits for.
+    assert.equal(lines[1]!.logText, 'waiting for a new version of the file');
   });
 
   it('says a reload\'s build that a newer change stopped, and nothing of a bare .wasm file\'s build', () => {

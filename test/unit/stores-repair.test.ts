@@ -254,8 +254,8 @@ describe('key-value repairs on open', () => {
     }
   });
 
-  it('says so when another program empties the journal before writes reached their files, and not when it deletes it', async () => {
-    for (const damage of ['emptied', 'deleted'] as const) {
+  it('says so when another program empties the journal before writes reached their files, and not when it deletes it or writes over its header', async () => {
+    for (const damage of ['emptied', 'deleted', 'header'] as const) {
       const root = join(scratch, `kv-${counter++}`);
       const locks = new StoreLocks();
       const told: string[] = [];
@@ -265,18 +265,21 @@ describe('key-value repairs on open', () => {
         // The files wait: the journal is the only copy of "early".
         stopMaterializer(locks);
         store.set('b', 'early', Buffer.from('only in the journal'));
-        if (damage === 'emptied') truncateSync(join(root, '.cs-journal'), 0);
-        else rmSync(join(root, '.cs-journal'));
+        const journal = join(root, '.cs-journal');
+        if (damage === 'emptied') truncateSync(journal, 0);
+        else if (damage === 'deleted') rmSync(journal);
+        else writeFileSync(journal, Buffer.alloc(HEADER_BYTES), { flag: 'r+' });
         store.set('b', 'late', Buffer.from('2'));
         startMaterializer(root, locks, journalCapacity, (text) => told.push(text));
         await fileBecomes(join(root, 'b', 'late'), '2');
         if (damage === 'emptied') {
           await waitUntil(() => told.length > 0, () => 'the loss was not reported');
-          assert.match(told.join('\n'), /The key-value journal \S+\.cs-journal was emptied or written over by another program while the studio ran\. It held the only copy of the writes acknowledged just before \(\d+ bytes of records\) .*they are lost/);
+          assert.match(told.join('\n'), /The key-value journal \S+\.cs-journal was emptied or cut short by another program while the studio ran\. It held the only copy of the writes acknowledged just before \(\d+ bytes of records\) .*they are lost/);
           assert.equal(store.get('b', 'early'), undefined);
         } else {
-          assert.equal(text(store.get('b', 'early')), 'only in the journal', 'a deleted journal still reads through the open file');
-          assert.deepEqual(told, []);
+          // The records are still in the file this store has open: written out, and nothing to report.
+          assert.equal(text(store.get('b', 'early')), 'only in the journal', damage);
+          assert.deepEqual(told, [], damage);
         }
       } finally {
         store.close();
@@ -510,13 +513,16 @@ describe('key-value repairs on open', () => {
     const root = join(scratch, `blobs-${counter++}`);
     mkdirSync(join(root, 'photos'), { recursive: true });
     const escaped = root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    withFailing('readdirSync', new RegExp(`^${escaped}$`), () => assert.throws(() => new BlobStore(root, { locks: new StoreLocks() }), { code: 'io' }), 'EIO');
-    const store = new BlobStore(root, { locks: new StoreLocks() });
+    // The same locks, as a session's next try uses them: its close lets the folder go.
+    const locks = new StoreLocks();
+    withFailing('readdirSync', new RegExp(`^${escaped}$`), () => assert.throws(() => new BlobStore(root, { locks }), { code: 'io' }), 'EIO');
+    const store = new BlobStore(root, { locks });
     try {
       assert.deepEqual(store.containers().map((c) => c.name), ['photos']);
     } finally {
       store.close();
     }
+    assert.equal(readdirSync(root).includes('.cs-owner'), false, 'the folder is let go on close');
   });
 
   it('refuses to count on from a counter holding garbage, and leaves its bytes alone', () => {

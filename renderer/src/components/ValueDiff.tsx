@@ -20,6 +20,11 @@ const MonacoDiff = lazy(async () => {
   const [{ DiffEditor }] = await Promise.all([import('@monaco-editor/react'), import('./monaco-setup.ts')]);
   function Loaded({ before, after, language, dark }: { before: string; after: string; language: string; dark: boolean }) {
     const editor = useRef<{ getModel(): { original: { dispose(): void }; modified: { dispose(): void } } | null; setModel(model: null): void }>(null);
+    // New values in the same editor go to their first change too, once Monaco has diffed them.
+    const reveal = useRef(true);
+    useEffect(() => {
+      reveal.current = true;
+    }, [before, after]);
     // The library disposes its text models before the diff widget lets go of them, which
     // Monaco reports as an error; it keeps them instead, and they are let go of here in order.
     useEffect(
@@ -41,9 +46,11 @@ const MonacoDiff = lazy(async () => {
         keepCurrentModifiedModel
         onMount={(mounted) => {
           editor.current = mounted;
-          // A long value that differs in one line opens on that line, not on line 1.
-          const first = mounted.onDidUpdateDiff(() => {
-            first.dispose();
+          // A long value that differs in one line opens on that line, not on line 1. Later
+          // diffs of the same values (an edit elsewhere in the editor) leave the scroll alone.
+          mounted.onDidUpdateDiff(() => {
+            if (!reveal.current) return;
+            reveal.current = false;
             const change = mounted.getLineChanges()?.[0];
             if (change) mounted.getModifiedEditor().revealLineInCenter(Math.max(1, change.modifiedStartLineNumber));
           });

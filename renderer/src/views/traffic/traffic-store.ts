@@ -4,7 +4,7 @@
 // ones are counted and shown when the user scrolls to the top or asks for them. It is the open
 // project's traffic: it starts again when another project opens (projectScope).
 import { create } from 'zustand';
-import { describeError } from '../../api/api-error.ts';
+import { describeError, StudioApiError } from '../../api/api-error.ts';
 import { studio } from '../../api/client.ts';
 import { projectScope } from '../../stores/project-scope.ts';
 import type { PinKindView, ReplayReport, TrafficDetailView, TrafficFilterView, TrafficOrigin, TrafficSettingsView, TrafficSummaryView } from '../../api/types.ts';
@@ -93,6 +93,8 @@ const loadingPages = new Set<number>();
 async function checksOnCopy(file: string): Promise<void> {
   try {
     const view = await studio.call('checks.list', {});
+    // A check file that does not parse hides the others (the list is all or nothing): that is the news then.
+    if (view.error) throw new StudioApiError(view.error);
     const found = view.files.find((f) => f.name === file);
     if (!found) throw new Error(`.wash/checks/${file} is gone.`);
     await studio.call('checks.save', { file, text: JSON.stringify({ ...found.content, data: 'copy' }, null, 2) });
@@ -219,7 +221,7 @@ export const useTraffic = create<TrafficState>((set, get) => ({
             ? {
                 tone: 'info',
                 title,
-                detail: `.wash/checks/${pinned.file}: they run after every reload, on your live data, and ${pinned.liveWrites === pinned.added ? (pinned.added === 1 ? 'it is' : 'they are') : `${pinned.liveWrites} of them are`} not GET: what ${pinned.liveWrites === 1 ? 'it writes' : 'they write'} is added to your data on every run.${already}`,
+                detail: `.wash/checks/${pinned.file}: they run after every reload, on your live data, and ${pinned.liveWrites === pinned.added ? (pinned.added === 1 ? 'it is' : 'they are') : `${pinned.liveWrites} of them are`} not GET: what ${pinned.liveWrites === 1 ? 'it changes' : 'they change'} (adding, replacing, deleting) happens to your data on every run.${already}`,
                 action: { label: 'Run on a copy of the data', run: () => void checksOnCopy(pinned.file) },
               }
             : { tone: 'success', title, detail: `.wash/checks/${pinned.file}: they run after every reload.${already}` },
