@@ -61,6 +61,7 @@ export class LogBus {
       ...(input.stream ? { stream: input.stream } : {}),
       ...(input.http ? { http: input.http } : {}),
       ...(input.request !== undefined ? { request: input.request } : {}),
+      ...(input.by ? { by: input.by } : {}),
     };
     if (this.count === this.capacity) this.dropOldest();
     this.ring[this.next] = record;

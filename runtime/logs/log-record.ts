@@ -49,4 +49,6 @@ export interface LogRecord {
   http?: OutboundCallRecord;
   /** The id of the incoming request a component was serving when it logged this (see Exchange.id). */
   request?: number;
+  /** Set when that request was the studio's own: a pinned check or a replay, not a client's. */
+  by?: 'check' | 'replay';
 }

@@ -19,7 +19,9 @@ const LEVEL_STYLE: Record<LogLevel, (s: string) => string> = {
 export function formatRecord(record: LogRecord): string {
   const time = new Date(record.time).toISOString().slice(11, 23);
   const level = LEVEL_STYLE[record.level](record.level.toUpperCase().padEnd(5));
-  const prefix = `${pc.dim(time)} ${level} ${pc.cyan(terminalSafe(record.source))} `;
+  // A check's or a replay's lines are told from a client's: a pinned check of a failure logs an error on every run.
+  const by = record.by ? `${pc.dim(`[${record.by}]`)} ` : '';
+  const prefix = `${pc.dim(time)} ${level} ${pc.cyan(terminalSafe(record.source))} ${by}`;
   // Continuation lines are indented so a multi-line message reads as one record.
   return prefix + terminalSafe(record.text).replace(/\n/g, '\n    ');
 }

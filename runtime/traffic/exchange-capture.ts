@@ -111,6 +111,7 @@ export class ExchangeCapture {
   /** The gateway's tap. */
   readonly tap: ExchangeTap = (exchange) => {
     const marker = takeMarker(exchange.headers);
+    if (marker?.origin === 'check' || marker?.origin === 'replay') exchange.sentBy = marker.origin;
     if (!this.settings.enabled && !marker) return undefined;
     const capture = new RequestCapture(this, exchange, marker, this.settings.bodyLimit, this.build());
     return (chunk) => capture.request.add(chunk);

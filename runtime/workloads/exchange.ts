@@ -33,6 +33,8 @@ export interface Exchange {
   response: ResponseTarget;
   /** Told which component and worker thread run the request (the traffic capture listens). */
   assigned?(component: string, worker: number): void;
+  /** Set on a request the studio sent itself (a pinned check, a replay): the lines it logs say so. */
+  sentBy?: 'check' | 'replay';
 }
 
 let lastRequestId = 0;

@@ -341,7 +341,8 @@ export class WorkerPool {
     if (reply.type === 'log') {
       const source = reply.source ?? this.options.componentName;
       const text = this.options.sourcePositions ? this.options.sourcePositions(source, reply.text) : reply.text;
-      this.options.logs.append({ level: reply.level, source, text, time: reply.time, stream: reply.stream, request: reply.request });
+      const by = worker.job?.exchange.id === reply.request ? worker.job?.exchange.sentBy : undefined;
+      this.options.logs.append({ level: reply.level, source, text, time: reply.time, stream: reply.stream, request: reply.request, ...(by ? { by } : {}) });
       return;
     }
     const job = worker.job;

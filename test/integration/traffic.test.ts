@@ -280,6 +280,16 @@ describe('log lines under concurrency', () => {
     }
     assert.ok(workers.size > 1, 'the requests ran on several workers');
   });
+
+  it('marks the lines a replay makes the component log, and not the client\'s', async () => {
+    const since = client.mark();
+    assert.equal(await (await fetch(`${studio.url}log-tag?tag=mine&ms=1`)).text(), 'mine\n');
+    const original = await client.waitForEvent('traffic.appended', (records) => records.some((r) => r.path === '/log-tag?tag=mine&ms=1'), 60_000, since);
+    const id = original.find((r) => r.path === '/log-tag?tag=mine&ms=1')!.id;
+    await client.call('traffic.replay', { ids: [id] });
+    const { records } = await client.call('logs.query', { text: 'tag mine before' });
+    assert.deepEqual(records.map((r) => r.by ?? 'client'), ['client', 'replay']);
+  });
 });
 
 describe('captured traffic across a restart', () => {

@@ -189,6 +189,14 @@ describe('SessionLog', () => {
     assert.equal(logs.query().at(-1)?.text, 'watching for changes');
   });
 
+  it('marks the lines a component logged for a pinned check or a replay', () => {
+    const logs = new LogBus();
+    const out = terminal();
+    new SessionLog(logs).printTo(new TerminalPrinter(out));
+    logs.append({ level: 'error', source: 'qrcode', text: 'payload too long', time: Date.UTC(2026, 0, 1, 0, 0, 0, 0), request: 7, by: 'check' });
+    assert.deepEqual(out.written, ['00:00:00.000 ERROR qrcode [check] payload too long\n']);
+  });
+
   it('prints a studio record it did not write as a log line', () => {
     const logs = new LogBus();
     const out = terminal();

@@ -62,6 +62,11 @@ const LogRow = memo(function LogRow({ row, term, start, onPick, picked, ...place
           {first ? record.stream : ''}
         </span>
       )}
+      {record.by && (
+        <span className="log-stream" data-by={record.by} title={record.by === 'check' ? 'logged while answering a pinned check, not a client' : 'logged while answering a replay, not a client'}>
+          {first ? record.by : ''}
+        </span>
+      )}
       {record.http && !term ? (
         <span className="log-text">
           <OutboundLine call={record.http} text={record.text} />
@@ -240,7 +245,7 @@ export function LogsView() {
     try {
       // Asked afresh with the filters as they are now: the count on screen may still be the last search's.
       const result = await studio.call('logs.query', { ...queryArgs(useLogs.getState().filter), limit: EXPORT_LIMIT });
-      const text = result.records.map((r) => `${new Date(r.time).toISOString()} ${r.level.toUpperCase().padEnd(8)} ${r.source}${r.stream ? ` ${r.stream}` : ''}  ${stripAnsi(r.text)}`).join('\n');
+      const text = result.records.map((r) => `${new Date(r.time).toISOString()} ${r.level.toUpperCase().padEnd(8)} ${r.source}${r.stream ? ` ${r.stream}` : ''}${r.by ? ` [${r.by}]` : ''}  ${stripAnsi(r.text)}`).join('\n');
       downloadBlob(text + '\n', `studio-logs-${new Date().toISOString().replace(/[:.]/g, '-')}.log`, 'text/plain');
     } catch (err) {
       useUi.getState().toast({ tone: 'error', title: 'Could not export the logs', detail: describeError(err).message });
