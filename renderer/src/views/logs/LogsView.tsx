@@ -202,10 +202,26 @@ export function LogsView() {
     prevRows.current = { length: rows.length, firstSeq };
   }, [rows, prependedRecords]);
 
-  // Follow: stay at the bottom as lines arrive.
+  // The newest record on screen when the reader scrolled up: the Follow button counts the lines after it.
+  const readUpTo = useRef(-1);
+  // Follow: stay at the bottom as lines arrive. A reader who scrolled up in the same frame as
+  // new lines came (its scroll event not handled yet) is left there, and following stops:
+  // scrolling back down would undo what they just did.
+  const followed = useRef({ length: 0, firstSeq: -1 });
   useLayoutEffect(() => {
-    if (follow && !paused && active && rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
-  }, [rows.length, follow, paused, active, virtualizer]);
+    const el = parent.current;
+    const before = followed.current;
+    const firstSeq = rows[0]?.record.seq ?? -1;
+    followed.current = { length: rows.length, firstSeq };
+    if (!follow || paused || !active || rows.length === 0) return;
+    const appended = before.length > 0 && rows.length > before.length && firstSeq === before.firstSeq;
+    if (el && appended && el.scrollTop + el.clientHeight < (before.length - 2) * ROW) {
+      readUpTo.current = rows[before.length - 1]!.record.seq;
+      setFollow(false);
+      return;
+    }
+    virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+  }, [rows, follow, paused, active, virtualizer]);
 
   useEffect(() => {
     if (!active) return;
@@ -224,8 +240,6 @@ export function LogsView() {
     return () => window.removeEventListener('keydown', onKey);
   }, [active]);
 
-  // The newest record on screen when the reader scrolled up: the Follow button counts the lines after it.
-  const readUpTo = useRef(-1);
   const unread = useMemo(() => {
     let count = 0;
     for (let i = rows.length - 1; i >= 0 && rows[i]!.record.seq > readUpTo.current; i--) count++;
