@@ -322,8 +322,9 @@ export function asideName(path: string, what: string): string {
  */
 const WHOLE_FILE_SYSTEM = ['ENOSPC', 'EDQUOT', 'EROFS', 'EMFILE', 'ENFILE'];
 /** An I/O error may be one failing file: a record is kept aside then, but a copy aside that fails so stops the recovery. */
+const WHOLE_FILE_SYSTEM_ASIDE = [...WHOLE_FILE_SYSTEM, 'EIO'];
 const stopsRecovery = (error: unknown, aside: boolean) => {
-  const codes = aside ? [...WHOLE_FILE_SYSTEM, 'EIO'] : WHOLE_FILE_SYSTEM;
+  const codes = aside ? WHOLE_FILE_SYSTEM_ASIDE : WHOLE_FILE_SYSTEM;
   return isErrno(error, ...codes) || (error instanceof StoreError && isErrno(error.cause, ...codes));
 };
 

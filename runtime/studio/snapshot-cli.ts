@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { describe, messageOf, StudioFailure, type StudioError } from '../errors.ts';
+import { nameFiles } from '../project/project-marks.ts';
 import type { DevSession } from '../session/dev-session.ts';
 import { dataFoldersFor } from '../snapshots/data-folders.ts';
 import { openLiveData } from '../snapshots/live-data.ts';
@@ -69,8 +70,7 @@ export function describeSnapshot(view: SnapshotView): string {
 
 /** The warning for entries an export left out of its archive (see snapshots.export). */
 function leftOutText(leftOut: readonly string[]): string {
-  const listed = leftOut.slice(0, 5).join(', ') + (leftOut.length > 5 ? `, and ${leftOut.length - 5} more` : '');
-  return `left out of the archive, which cannot hold links, pipes or names that are not UTF-8: ${listed}. The snapshot itself still has ${leftOut.length === 1 ? 'it' : 'them'}; restore it to get ${leftOut.length === 1 ? 'it' : 'them'} back.`;
+  return `left out of the archive, which cannot hold links, pipes or names that are not UTF-8: ${nameFiles(leftOut)}. The snapshot itself still has ${leftOut.length === 1 ? 'it' : 'them'}; restore it to get ${leftOut.length === 1 ? 'it' : 'them'} back.`;
 }
 
 function timeText(ms: number): string {

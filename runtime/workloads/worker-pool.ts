@@ -342,7 +342,7 @@ export class WorkerPool {
       const source = reply.source ?? this.options.componentName;
       const text = this.options.sourcePositions ? this.options.sourcePositions(source, reply.text) : reply.text;
       const by = worker.job?.exchange.id === reply.request ? worker.job?.exchange.sentBy : undefined;
-      this.options.logs.append({ level: reply.level, source, text, time: reply.time, stream: reply.stream, request: reply.request, ...(by ? { by } : {}) });
+      this.options.logs.append({ level: reply.level, source, text, time: reply.time, stream: reply.stream, request: reply.request, by });
       return;
     }
     const job = worker.job;

@@ -22,8 +22,7 @@ async function exportSnapshot(name: string): Promise<void> {
   try {
     const leftOut = await downloadSnapshot(name);
     if (leftOut.length === 0) return;
-    const listed = leftOut.slice(0, 3).join(', ') + (leftOut.length > 3 ? `, and ${leftOut.length - 3} more` : '');
-    useUi.getState().toast({ tone: 'info', title: `Exported “${name}” without ${leftOut.length === 1 ? '1 entry' : `${leftOut.length} entries`}`, detail: `An archive cannot hold links, pipes or names that are not UTF-8: ${listed}. The snapshot itself keeps them.` }, 10000);
+    useUi.getState().toast({ tone: 'info', title: `Exported “${name}” without ${leftOut.length === 1 ? '1 entry' : `${leftOut.length} entries`}`, detail: `An archive cannot hold links, pipes or names that are not UTF-8: ${someNames(leftOut)}. The snapshot itself keeps them.` }, 10000);
   } catch (err) {
     toastError(`Could not export “${name}”`, err);
   }
